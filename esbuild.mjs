@@ -1,0 +1,63 @@
+// Bundles every process of Tunesmith into dist/. `--watch` rebuilds on change, `--production` minifies.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// Native or binary-heavy packages stay outside the bundles and ship in node_modules.
+const external = ['vscode', 'onnxruntime-node'];
+
+/** Each process's entry point; entries whose source does not exist yet are skipped. */
+const nodeEntries = [
+  { in: 'client/src/extension.ts', out: 'client/extension' },
+  { in: 'server/src/server.ts', out: 'server/server' },
+  { in: 'engine/src/worker.ts', out: 'engine/worker' },
+  { in: 'cli/src/tunesmith.ts', out: 'cli/tunesmith' },
+].filter((entry) => existsSync(entry.in));
+
+/** Scripts that run inside webviews; they go under media/ because webviews may only load from there. */
+const webviewEntries = [
+  { in: 'media/src/preview.ts', out: 'preview' },
+].filter((entry) => existsSync(entry.in));
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'info',
+  legalComments: 'linked',
+};
+
+const contexts = [
+  await esbuild.context({
+    ...common,
+    entryPoints: nodeEntries,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    // The CLI entry is executable through package.json "bin".
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+];
+if (webviewEntries.length > 0) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: webviewEntries,
+      outdir: 'media/dist',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    }),
+  );
+}
+
+if (watch) {
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  await Promise.all(contexts.map((context) => context.dispose()));
+}
