@@ -14,6 +14,38 @@
 // 1. Language server <-> client
 // ---------------------------------------------------------------------------------------------
 
+/** Record formats the language service recognises. */
+export type RecordFormat =
+  | 'openai-chat'
+  | 'sharegpt'
+  | 'alpaca'
+  | 'prompt-completion'
+  | 'text'
+  | 'preference'
+  | 'unknown';
+
+/** Summary statistics of one dataset document, computed by the language server. */
+export interface DatasetStatistics {
+  uri: string;
+  format: RecordFormat;
+  records: number;
+  /** Records that failed to parse or normalise. */
+  invalidRecords: number;
+  turns: number;
+  tokens: { p50: number; p90: number; max: number; total: number; estimated: boolean };
+  roles: Record<string, number>;
+  duplicates: number;
+}
+
+/** `tunesmith/datasetStatistics`: statistics of an open document. Returns null for non-dataset files. */
+export namespace DatasetStatisticsRequest {
+  export const method = 'tunesmith/datasetStatistics';
+  export interface Params {
+    uri: string;
+  }
+  export type Result = DatasetStatistics | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Engine process
 // ---------------------------------------------------------------------------------------------

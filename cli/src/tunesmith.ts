@@ -1,0 +1,44 @@
+/**
+ * The `tunesmith` command line: the same language service and engine as the extension, without VS Code.
+ * Each subcommand lives in cli/src/commands/<name>.ts and registers itself in `commands` below.
+ * Exit codes: 0 success, 1 the job found problems or failed, 2 usage error.
+ */
+import { type CliCommand, UsageError } from './command';
+
+const commands: Record<string, () => Promise<CliCommand>> = {
+  // name: () => import('./commands/name').then((m) => m.command),
+};
+
+function usage(): string {
+  const names = Object.keys(commands).sort();
+  return `usage: tunesmith <command> [options]\n\ncommands:\n${names.map((n) => `  ${n}`).join('\n')}\n\nRun 'tunesmith <command> --help' for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${require('../../package.json').version}\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (load === undefined) {
+    process.stderr.write(`tunesmith: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`tunesmith: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
