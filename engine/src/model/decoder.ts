@@ -1,0 +1,209 @@
+/**
+ * The model description: one function that builds a decoder-only transformer's forward pass through
+ * the GraphBuilder, for every supported architecture (traits in ./config.ts). The same description
+ * yields the inference graph (KV cache in/out, logits of the last position) and a full-sequence graph
+ * (all logits, no cache) that the training issue differentiates.
+ *
+ * Graph interface (names are stable; the runtime and the training graph rely on them):
+ *   inputs   input_ids [batch, sequence] int64
+ *            position_ids [batch, sequence] int64
+ *            attention_mask [batch, total_sequence] int64 (1 = attend; total = past + sequence)
+ *            past_key_values.{i}.key|value [batch, kv_heads, past_sequence, head_dim] float32 (kvCache)
+ *            {module}.lora_A [lora_rank, in] and {module}.lora_B [out, lora_rank] float32, for each
+ *              LoRA target module (e.g. model.layers.0.self_attn.q_proj), and lora_scale [] float32
+ *   outputs  logits [batch, sequence | 1, vocab] float32
+ *            present.{i}.key|value [batch, kv_heads, total_sequence, head_dim] float32 (kvCache)
+ *
+ * Activations between layers are 2-D [batch*sequence, hidden] so every projection is one Gemm with
+ * transB against the Hugging Face [out, in] weight, read straight from the safetensors file.
+ */
+import { GraphBuilder } from '../graph/builder';
+import { type Value } from '../graph/ir';
+import { type DecoderConfig, ropeInverseFrequencies } from './config';
+import type { TensorLocation } from './safetensors';
+
+export const LORA_MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+export type LoraModule = (typeof LORA_MODULES)[number];
+
+/** Where the weights come from; `linear` may be replaced (quantisation) without touching the description. */
+export interface WeightSource {
+  /** The tensor's location, or undefined when the checkpoint lacks it. */
+  find(name: string): TensorLocation | undefined;
+}
+
+/** Replaces a plain projection by another implementation (e.g. MatMulNBits); returns undefined to keep Gemm. */
+export type LinearOverride = (g: GraphBuilder, x: Value, weight: TensorLocation, outFeatures: number) => Value | undefined;
+
+export interface DecoderGraphOptions {
+  /** past_key_values inputs and present outputs, for incremental decoding. */
+  kvCache: boolean;
+  /** 'last': logits of the last position only (generation); 'all': every position (training, tests). */
+  logits: 'all' | 'last';
+  /** Modules that get LoRA A/B inputs (empty: a base-only graph). */
+  loraTargets: readonly LoraModule[];
+  /** Also output the final hidden states (before the LM head) as 'hidden_states'. */
+  outputHiddenStates?: boolean;
+  linearOverride?: LinearOverride;
+}
+
+export class MissingWeightError extends Error {}
+
+/** Hugging Face names: model.layers.{i}.self_attn.q_proj etc. */
+export function moduleName(layer: number, module: LoraModule): string {
+  const block = module.endsWith('_proj') && ['gate_proj', 'up_proj', 'down_proj'].includes(module) ? 'mlp' : 'self_attn';
+  return `model.layers.${layer}.${block}.${module}`;
+}
+
+export function moduleShape(config: DecoderConfig, module: LoraModule): { in: number; out: number } {
+  const q = config.numHeads * config.headDim;
+  const kv = config.numKvHeads * config.headDim;
+  switch (module) {
+    case 'q_proj': return { in: config.hiddenSize, out: q };
+    case 'k_proj': case 'v_proj': return { in: config.hiddenSize, out: kv };
+    case 'o_proj': return { in: q, out: config.hiddenSize };
+    case 'gate_proj': case 'up_proj': return { in: config.hiddenSize, out: config.intermediateSize };
+    case 'down_proj': return { in: config.intermediateSize, out: config.hiddenSize };
+  }
+}
+
+export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, options: DecoderGraphOptions): GraphBuilder {
+  const g = new GraphBuilder(config.architecture);
+  const { hiddenSize, numHeads, numKvHeads, headDim } = config;
+  const groups = numHeads / numKvHeads;
+
+  const weight = (name: string): Value => {
+    if (g.has(name)) return g.value(name);
+    const location = weights.find(name);
+    if (location === undefined) throw new MissingWeightError(`the checkpoint has no tensor '${name}'`);
+    const value = g.initializer(name, location.dtype, location.shape, location);
+    // bf16/fp16 checkpoints: compute in float32 (onnxruntime has no bf16 CPU kernels); the cast of a
+    // constant is folded at session creation.
+    return value.dtype === 'float32' ? value : g.cast(value, 'float32');
+  };
+
+  const inputIds = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const positionIds = g.input('position_ids', 'int64', ['batch', 'sequence']);
+  const attentionMask = g.input('attention_mask', 'int64', ['batch', 'total_sequence']);
+  const loraScale = options.loraTargets.length > 0 ? g.input('lora_scale', 'float32', []) : undefined;
+
+  const rmsNorm = (x: Value, weightName: string, eps: number): Value => {
+    // The Pow/ReduceMean/Add/Sqrt/Div/Mul form is what onnxruntime fuses into one normalisation kernel.
+    const variance = g.reduceMean(g.pow(x, g.scalar(2)), [-1]);
+    const normalized = g.div(x, g.sqrt(g.add(variance, g.scalar(eps))));
+    return g.mul(normalized, weight(weightName));
+  };
+
+  const linear = (x: Value, layer: number, module: LoraModule, bias: boolean): Value => {
+    const name = moduleName(layer, module);
+    const shape = moduleShape(config, module);
+    const location = weights.find(`${name}.weight`);
+    let y = location === undefined ? undefined : options.linearOverride?.(g, x, location, shape.out);
+    if (y === undefined) {
+      y = g.gemm(x, weight(`${name}.weight`), undefined, { transB: true });
+    }
+    if (bias) y = g.add(y, weight(`${name}.bias`));
+    if (loraScale !== undefined && options.loraTargets.includes(module)) {
+      const a = g.input(`${name}.lora_A`, 'float32', ['lora_rank', shape.in]);
+      const b = g.input(`${name}.lora_B`, 'float32', [shape.out, 'lora_rank']);
+      const down = g.gemm(x, a, undefined, { transB: true });
+      const up = g.gemm(down, b, undefined, { transB: true });
+      y = g.add(y, g.mul(up, loraScale));
+    }
+    return y;
+  };
+
+  // Runtime sizes: batch from input_ids, total = past + sequence from the attention mask.
+  const batchDim = g.shapeOf(inputIds, 0, 1);
+  const sequenceLength = g.squeeze(g.shapeOf(inputIds, 1, 2), [0]);
+  const totalLength = g.squeeze(g.shapeOf(attentionMask, 1, 2), [0]);
+
+  // Additive attention bias [batch, 1, sequence, total]: key slot j is visible to query slot
+  // (total - sequence + i) when j <= that slot and attention_mask[b, j] is 1.
+  const zero = g.scalar(0, 'int64');
+  const one = g.scalar(1, 'int64');
+  const keySlots = g.range(zero, totalLength, one);
+  const querySlots = g.range(g.sub(totalLength, sequenceLength), totalLength, one);
+  const causal = g.lessOrEqual(g.unsqueeze(keySlots, [0]), g.unsqueeze(querySlots, [1]));
+  const padding = g.unsqueeze(g.equal(attentionMask, one), [1, 2]);
+  const allowed = g.and(g.unsqueeze(causal, [0, 1]), padding);
+  const maskBias = g.where(allowed, g.scalar(0), g.scalar(-3.4028234663852886e38));
+  // Repeat over the query groups that share one key/value head, so scores need no reshape.
+  const groupedMask = groups === 1 ? maskBias : g.op('Tile', [maskBias, g.constant('int64', [1, 1, groups, 1])], [{ dtype: 'float32', shape: ['batch', 1, 'group_sequence', 'total_sequence'] }])[0]!;
+
+  // RoPE tables [batch, 1, sequence, head_dim], shared by all layers.
+  const inverseFrequencies = g.constant('float32', Array.from(ropeInverseFrequencies(config)), [headDim / 2]);
+  const angles = g.mul(g.unsqueeze(g.cast(positionIds, 'float32'), [2]), inverseFrequencies);
+  const doubled = g.concat([angles, angles], -1);
+  const cos = g.unsqueeze(g.cos(doubled), [1]);
+  const sin = g.unsqueeze(g.sin(doubled), [1]);
+  const rope = (x: Value): Value => {
+    const first = g.slice(x, [0], [headDim / 2], [-1]);
+    const second = g.slice(x, [headDim / 2], [headDim], [-1]);
+    const rotated = g.concat([g.neg(second), first], -1);
+    return g.add(g.mul(x, cos), g.mul(rotated, sin));
+  };
+
+  const embedName = 'model.embed_tokens.weight';
+  let hidden = g.reshape(g.gather(weight(embedName), inputIds, 0), [-1, hiddenSize], ['tokens', hiddenSize]);
+  const headsShape = (heads: number): Value => g.concat([batchDim, g.constant('int64', [-1, heads, headDim])], 0);
+  const qShape = headsShape(numHeads);
+  const kvShape = headsShape(numKvHeads);
+  const inverseScale = g.scalar(1 / Math.sqrt(headDim));
+
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    hidden = g.scope(`layers.${layer}`, () => {
+      const prefix = `model.layers.${layer}`;
+      const x = rmsNorm(hidden, `${prefix}.input_layernorm.weight`, config.rmsNormEps);
+
+      // [tokens, heads*hd] -> [batch, sequence, heads, hd]
+      let q = g.reshapeDynamic(linear(x, layer, 'q_proj', config.qkvBias), qShape, ['batch', 'sequence', numHeads, headDim]);
+      let k = g.reshapeDynamic(linear(x, layer, 'k_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+      const v = g.reshapeDynamic(linear(x, layer, 'v_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+      if (config.qkNorm) {
+        q = rmsNorm(q, `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps);
+        k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
+      }
+      // -> [batch, heads, sequence, hd], rotated; q pre-scaled by 1/sqrt(hd).
+      const qHeads = g.mul(rope(g.transpose(q, [0, 2, 1, 3])), inverseScale);
+      let kHeads = rope(g.transpose(k, [0, 2, 1, 3]));
+      let vHeads = g.transpose(v, [0, 2, 1, 3]);
+      if (options.kvCache) {
+        const pastKey = g.input(`past_key_values.${layer}.key`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+        const pastValue = g.input(`past_key_values.${layer}.value`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+        kHeads = g.concat([pastKey, kHeads], 2);
+        vHeads = g.concat([pastValue, vHeads], 2);
+        g.output(kHeads, `present.${layer}.key`);
+        g.output(vHeads, `present.${layer}.value`);
+      }
+      // Grouped-query attention without repeating K/V: fold the query groups into the row axis.
+      const qGrouped = g.reshape(qHeads, [0, numKvHeads, -1, headDim], ['batch', numKvHeads, 'group_sequence', headDim]);
+      const scores = g.add(g.matmul(qGrouped, g.transpose(kHeads, [0, 1, 3, 2])), groupedMask);
+      const context = g.matmul(g.softmax(scores, -1), vHeads);
+      const merged = g.reshape(
+        g.transpose(g.reshape(context, [0, numHeads, -1, headDim], ['batch', numHeads, 'sequence', headDim]), [0, 2, 1, 3]),
+        [-1, numHeads * headDim],
+        ['tokens', numHeads * headDim],
+      );
+      const attention = linear(merged, layer, 'o_proj', config.oBias);
+      const afterAttention = g.add(hidden, attention);
+
+      const y = rmsNorm(afterAttention, `${prefix}.post_attention_layernorm.weight`, config.rmsNormEps);
+      const gate = linear(y, layer, 'gate_proj', config.mlpBias);
+      const up = linear(y, layer, 'up_proj', config.mlpBias);
+      const activated = g.mul(g.mul(gate, g.sigmoid(gate)), up);
+      return g.add(afterAttention, linear(activated, layer, 'down_proj', config.mlpBias));
+    });
+  }
+
+  if (options.logits === 'last') {
+    const perSequence = g.reshapeDynamic(hidden, g.concat([batchDim, g.constant('int64', [-1, hiddenSize])], 0), ['batch', 'sequence', hiddenSize]);
+    hidden = g.reshape(g.slice(perSequence, [-1], [2 ** 62], [1]), [-1, hiddenSize], ['batch', hiddenSize]);
+  }
+  const normed = rmsNorm(hidden, 'model.norm.weight', config.rmsNormEps);
+  if (options.outputHiddenStates) g.output(normed, 'hidden_states');
+  const headName = config.tieWordEmbeddings || weights.find('lm_head.weight') === undefined ? embedName : 'lm_head.weight';
+  const logits2d = g.gemm(normed, weight(headName), undefined, { transB: true });
+  const logitsShape = g.concat([batchDim, g.constant('int64', [-1, config.vocabSize])], 0);
+  g.output(g.reshapeDynamic(logits2d, logitsShape, ['batch', options.logits === 'last' ? 1 : 'sequence', config.vocabSize]), 'logits');
+  return g;
+}
