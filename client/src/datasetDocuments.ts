@@ -1,0 +1,51 @@
+/**
+ * Which open documents are datasets: every JSON Lines file, and JSON files that match the
+ * `tunesmith.files` globs, are not configuration, and start like an array of records.
+ */
+import * as vscode from 'vscode';
+import { isExcludedJsonPath, looksLikeRecordArray, SNIFF_LENGTH } from './datasetSniff';
+
+/** Used when the setting is missing (e.g. an older settings schema); mirrors its declared default. */
+const FALLBACK_FILE_GLOBS = ['**/*.jsonl', '**/*.json'];
+
+/** The `tunesmith.files` globs: files that may hold dataset records. */
+export function datasetFileGlobs(): string[] {
+  const configured = vscode.workspace.getConfiguration('tunesmith').get<unknown>('files');
+  if (Array.isArray(configured)) {
+    const globs = configured.filter((glob): glob is string => typeof glob === 'string' && glob.trim().length > 0);
+    if (globs.length > 0) return globs;
+  }
+  return FALLBACK_FILE_GLOBS;
+}
+
+function matchesFileGlobs(document: vscode.TextDocument): boolean {
+  return datasetFileGlobs().some((pattern) => vscode.languages.match({ pattern }, document) > 0);
+}
+
+/** True for documents the language server should lint and the statistics command should accept. */
+export function isDatasetDocument(document: vscode.TextDocument): boolean {
+  if (document.languageId === 'jsonl') return document.uri.scheme === 'file' || document.uri.scheme === 'untitled';
+  if (document.languageId !== 'json' || document.uri.scheme !== 'file') return false;
+  if (isExcludedJsonPath(document.uri.path) || !matchesFileGlobs(document)) return false;
+  const head = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(SNIFF_LENGTH)));
+  return looksLikeRecordArray(head);
+}
+
+/** An LSP document filter (plain strings, so it also crosses to the server). */
+export interface DatasetDocumentFilter {
+  scheme: string;
+  language: string;
+  pattern?: string;
+}
+
+/** Document filters for the language client: all JSON Lines, and JSON files under the configured globs. */
+export function datasetDocumentSelector(): DatasetDocumentFilter[] {
+  const jsonFilters = datasetFileGlobs()
+    .filter((pattern) => !/\.jsonl$/i.test(pattern))
+    .map((pattern): DatasetDocumentFilter => ({ scheme: 'file', language: 'json', pattern }));
+  return [
+    { scheme: 'file', language: 'jsonl' },
+    { scheme: 'untitled', language: 'jsonl' },
+    ...jsonFilters,
+  ];
+}

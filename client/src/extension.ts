@@ -1,0 +1,41 @@
+/**
+ * Tunesmith's VS Code client. Activation stays small: it registers the commands and starts the
+ * language server only once a dataset document is open (see datasetDocuments.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { TunesmithApi } from './api';
+import { registerShowStatistics } from './commands/showStatistics';
+import { LanguageServerController } from './languageServer';
+
+let server: LanguageServerController | undefined;
+
+export function activate(context: vscode.ExtensionContext): TunesmithApi {
+  const activationStart = performance.now();
+  const controller = new LanguageServerController(context.extensionUri);
+  server = controller;
+  context.subscriptions.push(
+    controller,
+    registerShowStatistics(controller),
+    vscode.workspace.onDidOpenTextDocument((document) => controller.startIfDataset(document)),
+    // An empty or half-written JSON file becomes a dataset as soon as it starts like one.
+    vscode.workspace.onDidChangeTextDocument((event) => controller.startIfDataset(event.document)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('tunesmith.files')) void controller.restart();
+    }),
+  );
+  for (const document of vscode.workspace.textDocuments) controller.startIfDataset(document);
+  const activationTimeMs = performance.now() - activationStart;
+  return {
+    activationTimeMs,
+    isLanguageServerStarted: () => controller.isStarted,
+    whenLanguageServerReady: async () => {
+      await controller.start();
+    },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}

@@ -1,0 +1,97 @@
+/**
+ * Starts the Tunesmith language server on demand (the first time a dataset is open) and restarts it
+ * when the `tunesmith.files` globs change, so its document selector follows the setting.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { datasetDocumentSelector, isDatasetDocument } from './datasetDocuments';
+
+/** The port `.vscode/launch.json` attaches the debugger to when the extension runs under F5. */
+const SERVER_DEBUG_PORT = 6009;
+
+export class LanguageServerController implements vscode.Disposable {
+  private client: Promise<LanguageClient> | undefined;
+  private readonly output = vscode.window.createOutputChannel('Tunesmith Language Server');
+
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  get isStarted(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** The running client, starting the server the first time. */
+  start(): Promise<LanguageClient> {
+    this.client ??= this.createClient().catch((error: unknown) => {
+      this.client = undefined;
+      throw error;
+    });
+    return this.client;
+  }
+
+  /** Starts the server when `document` is a dataset; cheap for every other document. */
+  startIfDataset(document: vscode.TextDocument): void {
+    if (this.client === undefined && isDatasetDocument(document)) {
+      this.start().catch((error: unknown) => this.reportStartFailure(error));
+    }
+  }
+
+  async restart(): Promise<void> {
+    if (this.client === undefined) return;
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const running = this.client;
+    this.client = undefined;
+    if (running !== undefined) await (await running).stop();
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.output.dispose();
+  }
+
+  private async createClient(): Promise<LanguageClient> {
+    // Loaded on first use so that activating the extension stays cheap.
+    const { LanguageClient, TransportKind, vsdiag } = await import('vscode-languageclient/node.js');
+    const serverModule = vscode.Uri.joinPath(this.extensionUri, 'dist', 'server', 'server.js').fsPath;
+    const serverOptions: ServerOptions = {
+      run: { module: serverModule, transport: TransportKind.ipc },
+      debug: {
+        module: serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--nolazy', `--inspect=${SERVER_DEBUG_PORT}`] },
+      },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: datasetDocumentSelector(),
+      outputChannel: this.output,
+      diagnosticPullOptions: { onChange: true, onSave: true },
+      middleware: {
+        // JSON files under the globs that are not record arrays (configuration, fixtures) get no lint.
+        provideDiagnostics: (document, previousResultId, token, next) => {
+          const opened = document instanceof vscode.Uri ? findOpenDocument(document) : document;
+          if (opened !== undefined && opened.languageId === 'json' && !isDatasetDocument(opened)) {
+            return { kind: vsdiag.DocumentDiagnosticReportKind.full, items: [] };
+          }
+          return next(document, previousResultId, token);
+        },
+      },
+    };
+    const client = new LanguageClient('tunesmith', 'Tunesmith Language Server', serverOptions, clientOptions);
+    await client.start();
+    return client;
+  }
+
+  private reportStartFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.output.appendLine(`Could not start the language server: ${message}`);
+    void vscode.window.showErrorMessage(`Tunesmith: the language server did not start (${message}). See the "Tunesmith Language Server" output.`);
+  }
+}
+
+function findOpenDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  const key = uri.toString();
+  return vscode.workspace.textDocuments.find((document) => document.uri.toString() === key);
+}

@@ -1,0 +1,97 @@
+/**
+ * The extension inside a real VS Code: activation cost, which files start the language server, the
+ * `invalid-json` diagnostic end to end (exact range, rule id, docs link), and the statistics command.
+ */
+import * as assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { TunesmithApi } from '../../../client/src/api';
+import type { DatasetStatistics } from '../../../protocol/messages';
+import { diagnosticCode, EXTENSION_ID, tunesmithDiagnostics, waitForDiagnostics, workspaceFile } from './helpers';
+
+describe('Tunesmith in VS Code', () => {
+  let api: TunesmithApi;
+
+  it('activates quickly and reports its activation time', async () => {
+    const extension = vscode.extensions.getExtension<TunesmithApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not installed in this VS Code`);
+    // Built-in extensions may already have opened a JSON file (onLanguage:json); then activate() just returns the API.
+    const wasActive = extension.isActive;
+    const start = performance.now();
+    api = await extension.activate();
+    const waitedMs = performance.now() - start;
+    const outside = wasActive ? 'it was already active' : `${waitedMs.toFixed(1)} ms including loading the bundle`;
+    console.log(`    activation: ${api.activationTimeMs.toFixed(2)} ms inside activate() (${outside})`);
+    assert.equal(typeof api.activationTimeMs, 'number');
+    assert.ok(api.activationTimeMs < 100, `activate() took ${api.activationTimeMs} ms (target < 100 ms)`);
+    assert.equal(api.isLanguageServerStarted(), false, 'the language server waits for a dataset');
+  });
+
+  it('does not start the language server for JSON configuration files', async () => {
+    for (const file of ['package.json', 'config/settings-like.json']) {
+      const document = await vscode.workspace.openTextDocument(workspaceFile(file));
+      await vscode.window.showTextDocument(document);
+      assert.equal(document.languageId, 'json');
+    }
+    assert.equal(api.isLanguageServerStarted(), false);
+    const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+    assert.equal(statistics, undefined, 'a configuration file has no dataset statistics');
+  });
+
+  it('reports a JSONL line that is not valid JSON at the bad token', async () => {
+    const uri = workspaceFile('broken.jsonl');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    assert.equal(document.languageId, 'jsonl');
+    const diagnostics = await waitForDiagnostics(uri, (found) => found.some((d) => diagnosticCode(d)?.value === 'invalid-json'));
+    assert.ok(api.isLanguageServerStarted());
+    const invalid = diagnostics.filter((d) => diagnosticCode(d)?.value === 'invalid-json');
+    assert.equal(invalid.length, 1, `one broken line, got ${JSON.stringify(invalid.map((d) => d.message))}`);
+    const [diagnostic] = invalid;
+    assert.ok(diagnostic);
+    // Line 2 misses the comma before "content": the bad token is that string, not the whole line.
+    const line = document.lineAt(1).text;
+    const column = line.indexOf('"content": "Blue."');
+    assert.ok(column > 0);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(
+      [diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.range.end.line, diagnostic.range.end.character],
+      [1, column, 1, column + '"content"'.length],
+    );
+    const target = diagnosticCode(diagnostic)?.target;
+    assert.ok(target, 'the diagnostic links to its rule page');
+    assert.match(target.toString(), /docs\/rules\/invalid-json\.md$/);
+  });
+
+  it('clears the diagnostic once the line is fixed', async () => {
+    const uri = workspaceFile('broken.jsonl');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const line = document.lineAt(1);
+    const at = line.text.indexOf(' "content": "Blue."');
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(1, at), ',');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitForDiagnostics(uri, (found) => !found.some((d) => diagnosticCode(d)?.value === 'invalid-json'));
+    assert.deepEqual(tunesmithDiagnostics(uri).filter((d) => diagnosticCode(d)?.value === 'invalid-json'), []);
+  });
+
+  it('shows the statistics of the active JSONL dataset', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceFile('chat.jsonl'));
+    await vscode.window.showTextDocument(document);
+    const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+    assert.ok(statistics, 'the command returns the statistics');
+    assert.equal(statistics.records, 3);
+    assert.equal(statistics.format, 'openai-chat');
+    assert.equal(statistics.invalidRecords, 0);
+    assert.equal(statistics.turns, 7);
+  });
+
+  it('treats a JSON array of records as a dataset', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceFile('sharegpt.json'));
+    await vscode.window.showTextDocument(document);
+    const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+    assert.ok(statistics);
+    assert.equal(statistics.records, 2);
+    assert.equal(statistics.format, 'sharegpt');
+  });
+});
