@@ -43,6 +43,11 @@ export interface DecoderGraphOptions {
   loraTargets: readonly LoraModule[];
   /** Also output the final hidden states (before the LM head) as 'hidden_states'. */
   outputHiddenStates?: boolean;
+  /**
+   * Training with packed rows: a 'segment_ids' [batch, sequence] int64 input; a query attends only to
+   * keys of its own segment (no cross-contamination between packed records). Needs kvCache: false.
+   */
+  packedSegments?: boolean;
   linearOverride?: LinearOverride;
 }
 
@@ -125,7 +130,12 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const querySlots = g.range(g.sub(totalLength, sequenceLength), totalLength, one);
   const causal = g.lessOrEqual(g.unsqueeze(keySlots, [0]), g.unsqueeze(querySlots, [1]));
   const padding = g.unsqueeze(g.equal(attentionMask, one), [1, 2]);
-  const allowed = g.and(g.unsqueeze(causal, [0, 1]), padding);
+  let allowed = g.and(g.unsqueeze(causal, [0, 1]), padding);
+  if (options.packedSegments) {
+    if (options.kvCache) throw new Error('packedSegments needs kvCache: false');
+    const segmentIds = g.input('segment_ids', 'int64', ['batch', 'sequence']);
+    allowed = g.and(allowed, g.equal(g.unsqueeze(segmentIds, [1, 3]), g.unsqueeze(segmentIds, [1, 2])));
+  }
   const maskBias = g.where(allowed, g.scalar(0), g.scalar(-3.4028234663852886e38));
   // Repeat over the query groups that share one key/value head, so scores need no reshape.
   const groupedMask = groups === 1 ? maskBias : g.op('Tile', [maskBias, g.constant('int64', [1, 1, groups, 1])], [{ dtype: 'float32', shape: ['batch', 1, 'group_sequence', 'total_sequence'] }])[0]!;
