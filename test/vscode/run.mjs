@@ -3,7 +3,7 @@
 // headless Chromium through VS Code's smoke-test driver. Everything lives in a fresh temp dir; waits
 // are on events (server output, the extension host's exit), never fixed sleeps.
 //
-//   node test/vscode/run.mjs --tests out/test/vscode/suite/index.js --workspace test/fixtures/vscode/workspace
+//   node test/vscode/run.mjs --tests out/test/vscode/suites/extension/index.js --workspace test/fixtures/vscode/workspace
 //        [--extension .] [--install-vsix tunesmith.vsix] [--timeout 240]
 //
 // --extension is the extension under development (default: the repository root); --install-vsix

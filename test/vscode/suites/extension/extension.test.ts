@@ -5,9 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { TunesmithApi } from '../../../client/src/api';
-import type { DatasetStatistics } from '../../../protocol/messages';
-import { diagnosticCode, EXTENSION_ID, tunesmithDiagnostics, waitForDiagnostics, workspaceFile } from './helpers';
+import type { TunesmithApi } from '../../../../client/src/api';
+import type { DatasetStatistics } from '../../../../protocol/messages';
+import { diagnosticCode, EXTENSION_ID, tunesmithDiagnostics, waitForDiagnostics, workspaceFile } from '../helpers';
 
 describe('Tunesmith in VS Code', () => {
   let api: TunesmithApi;
