@@ -50,6 +50,210 @@ export namespace DatasetStatisticsRequest {
 // 2. Engine process
 // ---------------------------------------------------------------------------------------------
 
+// ----- 2a. Transport, models, adapters, generation ---------------------------------------------
+//
+// The engine is a child process (child_process.fork of dist/engine/worker.js) speaking over Node's IPC
+// channel. Every message is one EngineWireMessage. A request gets exactly one response or error with
+// its id; notifications carry progress (streamed tokens, training steps) and name the request they
+// belong to. `cancel` stops a request at once: it then answers with an error whose code is 'cancelled'
+// (generation answers with its partial result and finishReason 'cancelled'). New features add
+// request namespaces and an entry in EngineRequestMap; old messages never change shape.
+
+/** Error codes the engine answers with; the message is written for the user. */
+export type EngineErrorCode =
+  | 'invalid-request'
+  | 'model-not-found'
+  | 'unsupported-model'
+  | 'adapter-invalid'
+  | 'no-such-model'
+  | 'device'
+  | 'cancelled'
+  | 'internal';
+
+export interface EngineErrorInfo {
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type EngineWireMessage =
+  | { kind: 'request'; id: number; method: string; params: unknown }
+  | { kind: 'response'; id: number; result: unknown }
+  | { kind: 'error'; id: number; error: EngineErrorInfo }
+  /** Engine -> host progress; `requestId` names the request it belongs to. Host -> engine: commands without a reply. */
+  | { kind: 'notification'; method: string; params: unknown; requestId?: number }
+  | { kind: 'cancel'; id: number };
+
+/** `tunesmith.device`: where models run. auto = CUDA when installed, else CPU. */
+export type EngineDevice = 'auto' | 'cpu' | 'webgpu' | 'cuda';
+
+export interface EngineModelInfo {
+  modelId: string;
+  /** The folder the model was read from (a snapshot folder for the Hugging Face cache). */
+  path: string;
+  architecture: string;
+  parameters: number;
+  layers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  /** Weight dtypes found in the checkpoint, e.g. ['bfloat16']. */
+  weightDtypes: string[];
+  /** The device the session runs on, and why it differs from the one asked for. */
+  device: 'cpu' | 'webgpu' | 'cuda';
+  deviceNote?: string;
+  hasChatTemplate: boolean;
+  loadMs: number;
+  /** Resident memory of the engine process after loading, bytes. */
+  memoryBytes: number;
+}
+
+/** `engine/loadModel`: loads (or returns the already loaded) model folder. */
+export namespace LoadModelRequest {
+  export const method = 'engine/loadModel';
+  export interface Params {
+    /** A model folder, a Hugging Face cache entry (models--org--name) or 'org/name' in the cache. */
+    path: string;
+    device?: EngineDevice;
+    threads?: number;
+    /** 'int8' | 'int4': quantise projection weights at load (MatMulNBits); faster, slightly different logits. */
+    quantization?: 'none' | 'int8' | 'int4';
+  }
+  export type Result = EngineModelInfo;
+}
+
+/** `engine/unloadModel`: frees a model's session and its adapters. */
+export namespace UnloadModelRequest {
+  export const method = 'engine/unloadModel';
+  export interface Params {
+    modelId: string;
+  }
+  export type Result = { released: boolean };
+}
+
+export interface EngineAdapterInfo {
+  adapterId: string;
+  modelId: string;
+  path: string;
+  rank: number;
+  alpha: number;
+  /** Projection names it adapts, e.g. ['q_proj', 'v_proj']. */
+  targetModules: string[];
+  modules: number;
+}
+
+/** `engine/loadAdapter`: reads a PEFT adapter folder for a loaded model (no model reload). */
+export namespace LoadAdapterRequest {
+  export const method = 'engine/loadAdapter';
+  export interface Params {
+    modelId: string;
+    path: string;
+  }
+  export type Result = EngineAdapterInfo;
+}
+
+export namespace UnloadAdapterRequest {
+  export const method = 'engine/unloadAdapter';
+  export interface Params {
+    adapterId: string;
+  }
+  export type Result = { released: boolean };
+}
+
+export interface EngineChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface EngineSampling {
+  /** 0 = greedy. Default: the model's generation_config, else 0.7. */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  /** Same seed, same request -> same text. */
+  seed?: number;
+}
+
+/** `engine/generate`: generates text; the text streams as GenerateTokenNotification. */
+export namespace GenerateRequest {
+  export const method = 'engine/generate';
+  export interface Params {
+    modelId: string;
+    /** Omit for the base model. */
+    adapterId?: string;
+    /** Chat messages (the model's chat template is applied) or a raw prompt text. */
+    messages?: EngineChatMessage[];
+    prompt?: string;
+    maxTokens?: number;
+    sampling?: EngineSampling;
+    stopStrings?: string[];
+  }
+  export interface Result {
+    text: string;
+    finishReason: 'end-token' | 'stop-string' | 'max-tokens' | 'cancelled' | 'context-full';
+    promptTokens: number;
+    generatedTokens: number;
+    timeToFirstTokenMs: number;
+    decodeTokensPerSecond: number;
+    totalMs: number;
+  }
+}
+
+/** `engine/generate/token`: the next piece of generated text of request `requestId`. */
+export namespace GenerateTokenNotification {
+  export const method = 'engine/generate/token';
+  export interface Params {
+    text: string;
+    tokenId: number;
+  }
+}
+
+export interface EngineMemoryReport {
+  /** Resident set size, bytes. */
+  rss: number;
+  heapUsed: number;
+  external: number;
+  /** Peak resident set size since the process started, bytes. */
+  peakRss: number;
+  models: string[];
+  adapters: string[];
+}
+
+/** `engine/releaseMemory`: unloads every model and adapter (or those listed) and returns memory to the system. */
+export namespace ReleaseMemoryRequest {
+  export const method = 'engine/releaseMemory';
+  export interface Params {
+    modelIds?: string[];
+  }
+  export type Result = EngineMemoryReport;
+}
+
+/** `engine/status`: what is loaded and how much memory the engine uses. */
+export namespace EngineStatusRequest {
+  export const method = 'engine/status';
+  export type Params = Record<string, never>;
+  export type Result = EngineMemoryReport;
+}
+
+/** `engine/log`: a diagnostic line from the engine (device fallbacks, warnings). */
+export namespace EngineLogNotification {
+  export const method = 'engine/log';
+  export interface Params {
+    level: 'info' | 'warning' | 'error';
+    message: string;
+  }
+}
+
+/** Request method -> params/result, so the client's `request` is typed end to end. */
+export interface EngineRequestMap {
+  [LoadModelRequest.method]: { params: LoadModelRequest.Params; result: LoadModelRequest.Result };
+  [UnloadModelRequest.method]: { params: UnloadModelRequest.Params; result: UnloadModelRequest.Result };
+  [LoadAdapterRequest.method]: { params: LoadAdapterRequest.Params; result: LoadAdapterRequest.Result };
+  [UnloadAdapterRequest.method]: { params: UnloadAdapterRequest.Params; result: UnloadAdapterRequest.Result };
+  [GenerateRequest.method]: { params: GenerateRequest.Params; result: GenerateRequest.Result };
+  [ReleaseMemoryRequest.method]: { params: ReleaseMemoryRequest.Params; result: ReleaseMemoryRequest.Result };
+  [EngineStatusRequest.method]: { params: EngineStatusRequest.Params; result: EngineStatusRequest.Result };
+}
+
 // ----- 2b. Training (LoRA fine-tuning in the engine process) -----------------------------------
 
 /** LoRA target modules, by their Hugging Face projection names without the `_proj` suffix. */
