@@ -1,0 +1,91 @@
+/**
+ * Settings per document: VS Code's `tunesmith.*` (resource scope, read through
+ * workspace/configuration), then the workspace config file over them, then dataset_info.json for the
+ * file's mapping. Cached until settings or one of those files change.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'vscode-languageserver';
+import { resolveSettings, type LintSettings } from '../service/config';
+import { datasetInfoHint, findConfigFile } from '../service/configFile';
+import type { FormatHint } from '../service/formats';
+import { modelTokenCounter } from '../service/modelTokens';
+import { estimatingCounter, type TokenCounter } from '../service/tokens';
+
+export interface DocumentConfig {
+  settings: LintSettings;
+  hint: FormatHint | undefined;
+  tokens: TokenCounter;
+  warnings: string[];
+}
+
+export class ConfigurationStore {
+  private readonly cache = new Map<string, DocumentConfig>();
+  private readonly pending = new Map<string, Promise<DocumentConfig>>();
+  workspaceFolders: string[] = [];
+  supportsConfiguration = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  /** The config of a document, if already loaded (the session asks synchronously). */
+  peek(uri: string): DocumentConfig {
+    return this.cache.get(uri) ?? { settings: resolveSettings().settings, hint: undefined, tokens: estimatingCounter, warnings: [] };
+  }
+
+  async load(uri: string): Promise<DocumentConfig> {
+    const cached = this.cache.get(uri);
+    if (cached !== undefined) return cached;
+    let pending = this.pending.get(uri);
+    if (pending === undefined) {
+      pending = this.read(uri).finally(() => this.pending.delete(uri));
+      this.pending.set(uri, pending);
+    }
+    const config = await pending;
+    this.cache.set(uri, config);
+    return config;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private async read(uri: string): Promise<DocumentConfig> {
+    let editorSettings: unknown;
+    if (this.supportsConfiguration) {
+      try {
+        editorSettings = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'tunesmith' });
+      } catch {
+        editorSettings = undefined;
+      }
+    }
+    let fileLayer: unknown;
+    let hint: FormatHint | undefined;
+    const warnings: string[] = [];
+    const filePath = uri.startsWith('file:') ? safeFilePath(uri) : undefined;
+    if (filePath !== undefined) {
+      const root = this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep));
+      const loaded = findConfigFile(path.dirname(filePath), root);
+      if (loaded?.error !== undefined) warnings.push(loaded.error);
+      fileLayer = loaded?.data;
+      hint = datasetInfoHint(filePath);
+    }
+    const { settings, warnings: settingWarnings } = resolveSettings(editorSettings, fileLayer);
+    warnings.push(...settingWarnings);
+    let tokens: TokenCounter = estimatingCounter;
+    if (settings.model !== null) {
+      const modelFolder = path.isAbsolute(settings.model) || this.workspaceFolders[0] === undefined ? settings.model : path.join(this.workspaceFolders[0], settings.model);
+      const counter = await modelTokenCounter(modelFolder);
+      if (counter.ok) tokens = counter.counter;
+      else warnings.push(counter.error);
+    }
+    return { settings, hint, tokens, warnings };
+  }
+}
+
+function safeFilePath(uri: string): string | undefined {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}

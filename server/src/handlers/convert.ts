@@ -1,0 +1,36 @@
+/** Conversions from the pure service's types to LSP types. */
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { ruleDocsUrl } from '../service/docsUrl';
+import type { LintDiagnostic, ReportedSeverity } from '../service/linter';
+
+const severityMap: Record<ReportedSeverity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** What a diagnostic carries for code actions. */
+export interface DiagnosticData {
+  recordIndex?: number;
+  fix?: LintDiagnostic['fix'];
+}
+
+export function toLspDiagnostic(diagnostic: LintDiagnostic): Diagnostic {
+  const result: Diagnostic = {
+    range: diagnostic.range,
+    severity: severityMap[diagnostic.severity],
+    source: 'tunesmith',
+    code: diagnostic.rule,
+    message: diagnostic.message,
+  };
+  const href = ruleDocsUrl(diagnostic.rule);
+  if (href !== undefined) result.codeDescription = { href };
+  if (diagnostic.recordIndex !== undefined || diagnostic.fix !== undefined) {
+    const data: DiagnosticData = {};
+    if (diagnostic.recordIndex !== undefined) data.recordIndex = diagnostic.recordIndex;
+    if (diagnostic.fix !== undefined) data.fix = diagnostic.fix;
+    result.data = data;
+  }
+  return result;
+}

@@ -1,0 +1,111 @@
+/**
+ * The Tunesmith language server: thin LSP wiring around the pure dataset service
+ * (server/src/service). Runs over node IPC (as the extension starts it) or stdio (--stdio).
+ */
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import { DatasetStatisticsRequest } from '../../protocol/messages';
+import { setRulesDocsFromBundle } from './service/docsUrl';
+import { datasetStatistics } from './service/features/statistics';
+import { DatasetSession } from './service/session';
+import { ConfigurationStore } from './handlers/configuration';
+import { toLspDiagnostic } from './handlers/convert';
+import { registerFeatures } from './handlers/features';
+
+// The bundle lives in dist/server/; the rule pages in docs/rules/ of the extension folder.
+setRulesDocsFromBundle(__dirname);
+
+const connection = createConnection(ProposedFeatures.all);
+const configuration = new ConfigurationStore(connection);
+const session = new DatasetSession((uri) => configuration.peek(uri));
+let supportsRefresh = false;
+let supportsWatchRegistration = false;
+
+connection.onInitialize((params): InitializeResult => {
+  const capabilities = params.capabilities;
+  configuration.supportsConfiguration = capabilities.workspace?.configuration === true;
+  supportsRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
+  supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  configuration.workspaceFolders = (params.workspaceFolders ?? []).flatMap((folder) => {
+    try {
+      return [fileURLToPath(folder.uri)];
+    } catch {
+      return [];
+    }
+  });
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      diagnosticProvider: { identifier: 'tunesmith', interFileDependencies: true, workspaceDiagnostics: false },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.tunesmith'], resolveProvider: false },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      completionProvider: { triggerCharacters: ['"', ':'] },
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'tunesmith-language-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (configuration.supportsConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tunesmith' });
+  }
+  if (supportsWatchRegistration) {
+    void connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }],
+    });
+  }
+});
+
+/** Settings or config files changed: forget everything derived from them and ask for fresh diagnostics. */
+function settingsChanged(): void {
+  configuration.clear();
+  session.invalidate();
+  if (supportsRefresh) void connection.languages.diagnostics.refresh();
+}
+connection.onDidChangeConfiguration(settingsChanged);
+connection.onDidChangeWatchedFiles(settingsChanged);
+
+connection.onDidOpenTextDocument(({ textDocument }) => {
+  session.open(textDocument.uri, textDocument.text, textDocument.languageId);
+});
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  session.change(textDocument.uri, contentChanges.map((change) => ('range' in change ? { range: change.range, text: change.text } : { text: change.text })));
+});
+connection.onDidCloseTextDocument(({ textDocument }) => {
+  session.close(textDocument.uri);
+});
+
+/** Makes sure the document's settings are loaded, then returns its lint result. */
+async function lint(uri: string) {
+  if (!session.has(uri)) return undefined;
+  await configuration.load(uri);
+  return session.lint(uri);
+}
+
+connection.languages.diagnostics.on(async (params) => {
+  const result = await lint(params.textDocument.uri);
+  const items = result?.diagnostics.map(toLspDiagnostic) ?? [];
+  return { kind: DocumentDiagnosticReportKind.Full, items };
+});
+
+connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => {
+  const result = await lint(params.uri);
+  const document = session.get(params.uri);
+  if (result === undefined || document === undefined || !document.isDataset) return null;
+  return datasetStatistics(document, result.facts, params.uri);
+});
+
+registerFeatures(connection, session, (uri) => lint(uri));
+
+connection.listen();

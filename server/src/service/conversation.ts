@@ -1,0 +1,83 @@
+/**
+ * The canonical conversation: every record format is normalised into this one shape, which keeps the
+ * JSON path of every field so that anything found in it can be pointed at in the source.
+ *
+ * It is the contract between the linter, the trainer and the preview: a format is added once (a
+ * normaliser in formats.ts) and every consumer understands it. Plain data, no methods, no vscode.
+ */
+import type { RecordFormat } from '../../../protocol/messages';
+import type { JsonPath } from './json/scanner';
+
+/** Canonical roles. `null` on a turn means the role as written is not recognised. */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/** The concrete shape a record was written in (finer than RecordFormat). */
+export type RecordShape =
+  | 'openai-chat'
+  | 'sharegpt'
+  | 'alpaca'
+  | 'prompt-completion'
+  | 'text'
+  | 'preference-trl'
+  | 'preference-openai'
+  | 'preference-sharegpt'
+  | 'preference-alpaca'
+  | 'unknown';
+
+export function formatOfShape(shape: RecordShape): RecordFormat {
+  return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);
+}
+
+/** A piece of a turn's text and where it is written: content may join several fields or parts. */
+export interface ContentPart {
+  /** Path of the JSON string holding this text. */
+  path: JsonPath;
+  text: string;
+  /** Offset of this part inside `Turn.content`. */
+  offset: number;
+}
+
+export interface ToolCall {
+  /** Path of the call object (OpenAI tool_calls[i], legacy function_call, or a ShareGPT function_call turn's value). */
+  path: JsonPath;
+  id: string | undefined;
+  name: string | undefined;
+  /** Arguments as written: a JSON string (OpenAI) or an object (ShareGPT); undefined when missing. */
+  arguments: unknown;
+}
+
+export interface Turn {
+  /** Canonical role, or null when the written role is not one the format knows. */
+  role: Role | null;
+  /** The role exactly as written (e.g. "human", "gpt", "function_call"). */
+  writtenRole: string;
+  /** The turn's text; parts joined with a blank line. Tool-call turns may have empty content. */
+  content: string;
+  parts: ContentPart[];
+  toolCalls: ToolCall[];
+  /** For tool results: the call id they answer (OpenAI `tool_call_id`). */
+  toolCallId: string | undefined;
+  /** Whether the trainer computes loss on this turn (assistant turns, unless weight 0). */
+  trainable: boolean;
+  /** OpenAI per-message `weight` (0 or 1) when given. */
+  weight: number | undefined;
+  /** Path of the turn object, or of its main field for column formats (Alpaca). */
+  path: JsonPath;
+  /** Path of the role value, when the role is written explicitly. */
+  rolePath: JsonPath | undefined;
+  /** Path of the main content value (where an empty or missing content is reported). */
+  contentPath: JsonPath;
+}
+
+export interface Conversation {
+  shape: RecordShape;
+  format: RecordFormat;
+  /** The turns the trainer sees; for preference data: the prompt and the chosen answer. */
+  turns: Turn[];
+  /** Preference data only: the rejected answer's turns (the prompt is shared). */
+  rejected: Turn[] | undefined;
+  /** Tool definitions offered to the model, as written, and where. */
+  tools: { value: unknown; path: JsonPath } | undefined;
+  /** True for plain `text` records: no roles, the whole text is trained. */
+  plainText: boolean;
+}

@@ -1,0 +1,61 @@
+/**
+ * LLaMA-Factory's dataset_info.json: when it sits next to a dataset file and has an entry whose
+ * `file_name` is that file, its `formatting`, `ranking`, `columns` and `tags` decide how records are
+ * read (custom column names and role tags).
+ */
+import type { RecordFormat } from '../../../protocol/messages';
+import { defaultHint, defaultMapping, type FormatHint } from './formats';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** LLaMA-Factory's defaults differ per formatting: alpaca columns vs sharegpt columns. */
+export function hintFromDatasetInfo(infoText: string, fileName: string): FormatHint | undefined {
+  let info: unknown;
+  try {
+    info = JSON.parse(infoText);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(info)) return undefined;
+  const entry = Object.values(info).find((candidate) => isObject(candidate) && typeof candidate.file_name === 'string' && baseName(candidate.file_name) === fileName);
+  if (!isObject(entry)) return undefined;
+  const formatting = entry.formatting === 'sharegpt' ? 'sharegpt' : entry.formatting === 'alpaca' || entry.formatting === undefined ? 'alpaca' : undefined;
+  const ranking = entry.ranking === true;
+  const columns = isObject(entry.columns) ? entry.columns : {};
+  const tags = isObject(entry.tags) ? entry.tags : {};
+  const text = (source: Record<string, unknown>, key: string, fallback: string): string => (typeof source[key] === 'string' ? (source[key] as string) : fallback);
+  const mapping = {
+    columns: {
+      prompt: text(columns, 'prompt', defaultMapping.columns.prompt),
+      query: text(columns, 'query', defaultMapping.columns.query),
+      response: text(columns, 'response', defaultMapping.columns.response),
+      history: text(columns, 'history', defaultMapping.columns.history),
+      messages: text(columns, 'messages', defaultMapping.columns.messages),
+      system: text(columns, 'system', defaultMapping.columns.system),
+      tools: text(columns, 'tools', defaultMapping.columns.tools),
+      chosen: text(columns, 'chosen', defaultMapping.columns.chosen),
+      rejected: text(columns, 'rejected', defaultMapping.columns.rejected),
+    },
+    tags: {
+      role: text(tags, 'role_tag', defaultMapping.tags.role),
+      content: text(tags, 'content_tag', defaultMapping.tags.content),
+      user: text(tags, 'user_tag', defaultMapping.tags.user),
+      assistant: text(tags, 'assistant_tag', defaultMapping.tags.assistant),
+      observation: text(tags, 'observation_tag', defaultMapping.tags.observation),
+      function: text(tags, 'function_tag', defaultMapping.tags.function),
+      system: text(tags, 'system_tag', defaultMapping.tags.system),
+    },
+  };
+  let forced: RecordFormat | undefined;
+  if (ranking) forced = 'preference';
+  else if (formatting === 'sharegpt') forced = 'sharegpt';
+  else if (formatting === 'alpaca') forced = 'alpaca';
+  return { ...defaultHint, forced, formatting, ranking, mapping };
+}
+
+export function baseName(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return path.slice(slash + 1);
+}

@@ -1,0 +1,315 @@
+/**
+ * The document model: a dataset file split into records that keep their exact source position.
+ *
+ * JSONL: one record per non-blank line; `JSON.parse` per line, and the document can apply an edit to
+ * just the lines it touches (the language server re-parses only those). JSON: an array of records,
+ * pretty-printed or on one line; the top-level array is walked once to find each element's offsets.
+ * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
+ */
+import { findJsonSyntaxError, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+
+export type FileKind = 'jsonl' | 'json';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** One record of the dataset with its source text and where it starts in the document. */
+export class DatasetRecord {
+  /** 0-based index among the file's records; kept current by the document. */
+  index = 0;
+  /** Line and column where the record's text starts; kept current by the document. */
+  line = 0;
+  character = 0;
+  /** The parsed value, or undefined when the text is not valid JSON (`syntaxError` says why). */
+  readonly value: unknown;
+  readonly syntaxError: JsonSyntaxError | undefined;
+  private lineStarts: number[] | undefined;
+  /** Cache slot for analysis results, owned by the linter (invalidated when settings change). */
+  cache: unknown;
+
+  constructor(
+    /** Exact source text of the record (for JSONL the line without its line break). */
+    readonly text: string,
+    parsed?: { value: unknown },
+  ) {
+    if (parsed !== undefined) {
+      this.value = parsed.value;
+      this.syntaxError = undefined;
+      return;
+    }
+    let value: unknown;
+    let error: JsonSyntaxError | undefined;
+    try {
+      value = JSON.parse(text);
+    } catch (caught) {
+      value = undefined;
+      error = caught instanceof RangeError
+        ? { offset: 0, length: Math.min(text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' }
+        : (findJsonSyntaxError(text) ?? { offset: 0, length: 1, message: 'Invalid JSON' });
+    }
+    this.value = value;
+    this.syntaxError = error;
+  }
+
+  /** Converts an offset inside the record text to a document position. */
+  positionAt(offset: number): Position {
+    if (offset <= 0) return { line: this.line, character: this.character + Math.max(0, offset) };
+    if (this.lineStarts === undefined) {
+      if (this.text.indexOf('\n') < 0) return { line: this.line, character: this.character + Math.min(offset, this.text.length) };
+      this.lineStarts = computeLineStarts(this.text);
+    }
+    const starts = this.lineStarts;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    const column = offset - (starts[low] ?? 0);
+    return low === 0 ? { line: this.line, character: this.character + column } : { line: this.line + low, character: column };
+  }
+
+  rangeAt(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** Range of the whole record. */
+  get range(): Range {
+    return this.rangeAt(0, this.text.length);
+  }
+}
+
+export function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  let index = text.indexOf('\n');
+  while (index >= 0) {
+    starts.push(index + 1);
+    index = text.indexOf('\n', index + 1);
+  }
+  return starts;
+}
+
+/** A problem with the file as a whole (not one record): bad JSON in a .json file, binary content... */
+export interface FileProblem {
+  range: Range;
+  message: string;
+  rule: 'invalid-json' | 'unreadable-file';
+}
+
+/** A parsed dataset file. */
+export class DatasetDocument {
+  /** JSONL: one slot per line; blank lines keep their text as a plain string. JSON: unused (empty). */
+  private lines: (DatasetRecord | string)[] = [];
+  private jsonRecords: DatasetRecord[] = [];
+  private recordsCache: DatasetRecord[] | undefined;
+  problems: FileProblem[] = [];
+  /** False for a .json file that is not an array of records (package.json...): nothing to lint. */
+  isDataset = true;
+  /** Whether line breaks are CRLF (kept for edits that produce new text). */
+  eol: '\n' | '\r\n' = '\n';
+
+  private constructor(
+    readonly kind: FileKind,
+    /** Bumps on every change; lets caches know they are stale. */
+    public version: number,
+  ) {}
+
+  static parse(text: string, kind: FileKind, version = 0): DatasetDocument {
+    const document = new DatasetDocument(kind, version);
+    document.setText(text);
+    return document;
+  }
+
+  setText(rawText: string): void {
+    const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+    this.problems = [];
+    this.recordsCache = undefined;
+    this.isDataset = true;
+    const firstBreak = text.indexOf('\n');
+    this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
+    if (looksBinary(text)) {
+      this.lines = [];
+      this.jsonRecords = [];
+      this.problems.push({ rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'This file looks binary (it contains NUL characters), so it was not linted. Datasets must be UTF-8 text.' });
+      return;
+    }
+    if (this.kind === 'jsonl') {
+      this.lines = splitLines(text).map(parseLine);
+    } else {
+      this.parseJsonArray(text);
+    }
+  }
+
+  /** A document that is not linted, with one file-level problem saying why (too large...). */
+  static refuse(kind: FileKind, message: string): DatasetDocument {
+    const document = new DatasetDocument(kind, 0);
+    document.problems.push({ rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message });
+    return document;
+  }
+
+  /** The JSONL text rebuilt from its lines (JSON documents keep no text: the session does). */
+  getText(): string {
+    return this.lines.map(lineText).join(this.eol);
+  }
+
+  /** The records in file order (blank JSONL lines skipped). */
+  get records(): readonly DatasetRecord[] {
+    if (this.recordsCache !== undefined) return this.recordsCache;
+    let records: DatasetRecord[];
+    if (this.kind === 'jsonl') {
+      records = [];
+      const lines = this.lines;
+      for (let line = 0; line < lines.length; line++) {
+        const record = lines[line];
+        if (record === undefined || typeof record === 'string') continue;
+        record.line = line;
+        record.character = 0;
+        record.index = records.length;
+        records.push(record);
+      }
+    } else {
+      records = this.jsonRecords;
+    }
+    this.recordsCache = records;
+    return records;
+  }
+
+  get lineCount(): number {
+    return this.lines.length;
+  }
+
+  /**
+   * Applies an LSP content change to a JSONL document, re-parsing only the touched lines.
+   * Returns false when the change cannot be applied incrementally (the caller re-parses the text).
+   */
+  applyLineEdit(range: Range, newText: string): boolean {
+    if (this.kind !== 'jsonl' || this.problems.length > 0) return false;
+    const { start, end } = range;
+    if (start.line >= this.lines.length || end.line >= this.lines.length || end.line < start.line) return false;
+    const firstText = lineText(this.lines[start.line]);
+    const lastText = lineText(this.lines[end.line]);
+    if (start.character > firstText.length || end.character > lastText.length) return false;
+    const merged = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
+    const replacement = splitLines(merged).map(parseLine);
+    this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
+    this.recordsCache = undefined;
+    this.version++;
+    return true;
+  }
+
+  private parseJsonArray(text: string): void {
+    this.lines = [];
+    this.jsonRecords = [];
+    const start = skipWhitespace(text, 0);
+    if (start >= text.length) {
+      return; // empty file: no records
+    }
+    if (text.charCodeAt(start) !== 91 /* [ */) {
+      // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
+      this.isDataset = false;
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (caught) {
+      const lineStarts = computeLineStarts(text);
+      const error = caught instanceof RangeError
+        ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
+        : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
+      this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+      this.recoverRecords(text, start, lineStarts);
+      return;
+    }
+    if (!Array.isArray(parsed)) {
+      this.isDataset = false;
+      return;
+    }
+    const lineStarts = computeLineStarts(text);
+    let offset = skipWhitespace(text, start + 1);
+    for (let index = 0; index < parsed.length; index++) {
+      const end = skipValue(text, offset);
+      const record = new DatasetRecord(text.slice(offset, end), { value: parsed[index] });
+      const position = positionIn(lineStarts, offset);
+      record.line = position.line;
+      record.character = position.character;
+      record.index = index;
+      this.jsonRecords.push(record);
+      offset = skipWhitespace(text, end);
+      if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
+    }
+  }
+
+  /**
+   * After a syntax error in a JSON array, still lints the elements that parse on their own, so one
+   * bad record does not hide every other problem. Elements are found by bracket matching.
+   */
+  private recoverRecords(text: string, start: number, lineStarts: number[]): void {
+    let offset = skipWhitespace(text, start + 1);
+    let index = 0;
+    while (offset < text.length) {
+      const code = text.charCodeAt(offset);
+      if (code !== 123 /* { */) break;
+      const end = skipValue(text, offset);
+      const record = new DatasetRecord(text.slice(offset, end));
+      if (record.syntaxError !== undefined) break; // the error lies inside: already reported
+      const position = positionIn(lineStarts, offset);
+      record.line = position.line;
+      record.character = position.character;
+      record.index = index++;
+      this.jsonRecords.push(record);
+      offset = skipWhitespace(text, end);
+      if (text.charCodeAt(offset) !== 44) break;
+      offset = skipWhitespace(text, offset + 1);
+    }
+  }
+}
+
+export function positionIn(lineStarts: readonly number[], offset: number): Position {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low, character: offset - (lineStarts[low] ?? 0) };
+}
+
+/** Splits on LF; a CR before the LF is not part of the line. */
+function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (;;) {
+    const lineBreak = text.indexOf('\n', start);
+    if (lineBreak < 0) {
+      lines.push(text.slice(start));
+      return lines;
+    }
+    const end = lineBreak > start && text.charCodeAt(lineBreak - 1) === 13 ? lineBreak - 1 : lineBreak;
+    lines.push(text.slice(start, end));
+    start = lineBreak + 1;
+  }
+}
+
+function lineText(slot: DatasetRecord | string | undefined): string {
+  return slot === undefined ? '' : typeof slot === 'string' ? slot : slot.text;
+}
+
+function parseLine(line: string): DatasetRecord | string {
+  // Blank lines are tolerated by every JSONL reader we know; whitespace-only ones too.
+  if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) return line;
+  return new DatasetRecord(line);
+}
+
+function looksBinary(text: string): boolean {
+  const probe = text.length > 8192 ? text.slice(0, 8192) : text;
+  return probe.includes('\u0000');
+}

@@ -1,0 +1,357 @@
+/**
+ * Record formats: detection from a record's keys, the column/tag mapping of each format (which a
+ * LLaMA-Factory dataset_info.json can override), and normalisation into the canonical conversation.
+ * Normalisers never throw: wrong types become empty content, and the structural rules report them.
+ */
+import type { RecordFormat } from '../../../protocol/messages';
+import { formatOfShape, type ContentPart, type Conversation, type RecordShape, type Role, type ToolCall, type Turn } from './conversation';
+import type { JsonPath } from './json/scanner';
+
+/** Column names and role tags, LLaMA-Factory style. Defaults follow each format's convention. */
+export interface FormatMapping {
+  columns: {
+    prompt: string;
+    query: string;
+    response: string;
+    history: string;
+    messages: string;
+    system: string;
+    tools: string;
+    chosen: string;
+    rejected: string;
+  };
+  tags: {
+    role: string;
+    content: string;
+    user: string;
+    assistant: string;
+    observation: string;
+    function: string;
+    system: string;
+  };
+}
+
+export const defaultMapping: FormatMapping = {
+  columns: { prompt: 'instruction', query: 'input', response: 'output', history: 'history', messages: 'conversations', system: 'system', tools: 'tools', chosen: 'chosen', rejected: 'rejected' },
+  tags: { role: 'from', content: 'value', user: 'human', assistant: 'gpt', observation: 'observation', function: 'function_call', system: 'system' },
+};
+
+/** What a dataset_info.json entry (or the defaults) says about a file. */
+export interface FormatHint {
+  /** Shape forced by settings or dataset_info.json, or undefined to detect per record. */
+  forced: RecordFormat | undefined;
+  /** `formatting: sharegpt|alpaca` from dataset_info.json: narrows detection. */
+  formatting: 'sharegpt' | 'alpaca' | undefined;
+  ranking: boolean;
+  mapping: FormatMapping;
+}
+
+export const defaultHint: FormatHint = { forced: undefined, formatting: undefined, ranking: false, mapping: defaultMapping };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Detects the shape of one record from its keys. */
+export function detectShape(value: unknown, hint: FormatHint = defaultHint): RecordShape {
+  if (!isObject(value)) return 'unknown';
+  const { columns } = hint.mapping;
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+  if (hint.formatting === 'sharegpt' || (hint.formatting === undefined && has(columns.messages))) {
+    if (has(columns.messages)) {
+      if (hint.ranking || (has(columns.chosen) && has(columns.rejected))) return 'preference-sharegpt';
+      return 'sharegpt';
+    }
+  }
+  if (has('messages')) {
+    if (has('chosen') && has('rejected')) return 'preference-trl';
+    return 'openai-chat';
+  }
+  if (has('input') && (has('preferred_output') || has('non_preferred_output'))) return 'preference-openai';
+  if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
+  if (has(columns.prompt) || hint.formatting === 'alpaca') {
+    if (has(columns.chosen) && has(columns.rejected)) return 'preference-alpaca';
+    if (has(columns.prompt) || has(columns.response)) return 'alpaca';
+  }
+  if (has('prompt') || has('completion')) return 'prompt-completion';
+  if (has('text')) return 'text';
+  if (has(columns.messages)) return 'sharegpt';
+  if (has('chosen') && has('rejected')) return 'preference-trl';
+  if (has(columns.response) || has(columns.query)) return 'alpaca';
+  return 'unknown';
+}
+
+/** The shape to normalise with when the file's format is forced. */
+export function shapeForForcedFormat(format: RecordFormat, value: unknown, hint: FormatHint): RecordShape {
+  const detected = detectShape(value, hint);
+  if (formatOfShape(detected) === format) return detected;
+  switch (format) {
+    case 'preference':
+      return 'preference-trl';
+    case 'unknown':
+      return 'unknown';
+    default:
+      return format;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roles
+// ---------------------------------------------------------------------------------------------
+
+export const openaiRoles: Record<string, Role> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' };
+
+export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
+  const { tags } = mapping;
+  return { [tags.user]: 'user', [tags.assistant]: 'assistant', [tags.system]: 'system', [tags.function]: 'assistant', [tags.observation]: 'tool', tool: 'tool' };
+}
+
+/** Words people write for a role, mapped to the canonical role (for "did you mean"). */
+const roleSynonyms: Record<string, Role> = {
+  human: 'user', user: 'user', usr: 'user', person: 'user', prompter: 'user', question: 'user', instruction: 'user', input: 'user', customer: 'user',
+  gpt: 'assistant', assistant: 'assistant', assistent: 'assistant', asistant: 'assistant', bot: 'assistant', ai: 'assistant', model: 'assistant', chatgpt: 'assistant', answer: 'assistant', response: 'assistant', agent: 'assistant', output: 'assistant', gpt4: 'assistant', claude: 'assistant',
+  system: 'system', sys: 'system', developer: 'system', sytem: 'system', systen: 'system',
+  tool: 'tool', function: 'tool', observation: 'tool', ipython: 'tool', function_response: 'tool', tool_response: 'tool',
+};
+
+/**
+ * The role name (as the format writes it) closest to a misspelt or foreign one, or undefined.
+ * `allowed` maps the format's role names to canonical roles.
+ */
+export function suggestRole(written: string, allowed: Record<string, Role>): string | undefined {
+  const lower = written.trim().toLowerCase();
+  for (const name of Object.keys(allowed)) if (name.toLowerCase() === lower) return name;
+  const canonical = roleSynonyms[lower];
+  const nearest = closest(lower, Object.keys(allowed), 2);
+  if (nearest !== undefined) return nearest;
+  if (canonical !== undefined) {
+    // Prefer the format's primary name for that canonical role (the first listed).
+    for (const [name, role] of Object.entries(allowed)) if (role === canonical) return name;
+  }
+  return undefined;
+}
+
+/** Damerau-free Levenshtein distance with an early exit above `limit`. */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      if (value < rowMinimum) rowMinimum = value;
+    }
+    if (rowMinimum > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The candidate within `limit` edits of `word` (case-insensitive), closest first; undefined if none. */
+export function closest(word: string, candidates: readonly string[], limit: number): string | undefined {
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  const lower = word.toLowerCase();
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase(), limit);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // Very short words match too much: require the distance to be less than half the word.
+  if (best !== undefined && bestDistance * 2 >= Math.max(word.length, 2) && bestDistance > 0) return undefined;
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation
+// ---------------------------------------------------------------------------------------------
+
+function textOf(value: unknown, path: JsonPath): { content: string; parts: ContentPart[] } {
+  if (typeof value === 'string') return { content: value, parts: [{ path, text: value, offset: 0 }] };
+  if (Array.isArray(value)) {
+    // OpenAI content parts: [{type: "text", text: "..."}, {type: "image_url", ...}]
+    const parts: ContentPart[] = [];
+    let content = '';
+    value.forEach((part, index) => {
+      const text = isObject(part) ? part.text : typeof part === 'string' ? part : undefined;
+      if (typeof text !== 'string') return;
+      if (content.length > 0) content += '\n\n';
+      parts.push({ path: isObject(part) ? [...path, index, 'text'] : [...path, index], text, offset: content.length });
+      content += text;
+    });
+    return { content, parts };
+  }
+  return { content: '', parts: [] };
+}
+
+function joinParts(pieces: { path: JsonPath; value: unknown }[]): { content: string; parts: ContentPart[] } {
+  let content = '';
+  const parts: ContentPart[] = [];
+  for (const piece of pieces) {
+    if (typeof piece.value !== 'string' || piece.value.length === 0) continue;
+    if (content.length > 0) content += '\n\n';
+    parts.push({ path: piece.path, text: piece.value, offset: content.length });
+    content += piece.value;
+  }
+  return { content, parts };
+}
+
+function makeTurn(role: Role | null, writtenRole: string, path: JsonPath, rolePath: JsonPath | undefined, text: { content: string; parts: ContentPart[] }, contentPath: JsonPath = path): Turn {
+  return { role, writtenRole, content: text.content, parts: text.parts, toolCalls: [], toolCallId: undefined, trainable: role === 'assistant', weight: undefined, path, rolePath, contentPath };
+}
+
+function openaiToolCalls(message: Record<string, unknown>, path: JsonPath): ToolCall[] {
+  const calls: ToolCall[] = [];
+  if (Array.isArray(message.tool_calls)) {
+    message.tool_calls.forEach((call, index) => {
+      const callObject = isObject(call) ? call : {};
+      const fn = isObject(callObject.function) ? callObject.function : {};
+      calls.push({ path: [...path, 'tool_calls', index], id: typeof callObject.id === 'string' ? callObject.id : undefined, name: typeof fn.name === 'string' ? fn.name : undefined, arguments: fn.arguments });
+    });
+  }
+  if (isObject(message.function_call)) {
+    const fn = message.function_call;
+    calls.push({ path: [...path, 'function_call'], id: undefined, name: typeof fn.name === 'string' ? fn.name : undefined, arguments: fn.arguments });
+  }
+  return calls;
+}
+
+/** Normalises a list of OpenAI-style messages ({role, content, ...}). */
+export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
+  if (!Array.isArray(messages)) return [];
+  return messages.map((message, index) => {
+    const turnPath = [...path, index];
+    if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
+    const written = typeof message.role === 'string' ? message.role : '';
+    const role = openaiRoles[written] ?? null;
+    const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, [...turnPath, 'content']), [...turnPath, 'content']);
+    turn.toolCalls = openaiToolCalls(message, turnPath);
+    turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
+    if (typeof message.weight === 'number') {
+      turn.weight = message.weight;
+      if (role === 'assistant') turn.trainable = message.weight !== 0;
+    }
+    return turn;
+  });
+}
+
+/** Normalises ShareGPT turns ({from, value} or the mapped tags). */
+export function sharegptTurns(turns: unknown, path: JsonPath, mapping: FormatMapping): Turn[] {
+  if (!Array.isArray(turns)) return [];
+  const roles = sharegptRoles(mapping);
+  const { tags } = mapping;
+  return turns.map((entry, index) => sharegptTurn(entry, [...path, index], roles, tags));
+}
+
+function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, Role>, tags: FormatMapping['tags']): Turn {
+  if (!isObject(entry)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
+  const written = typeof entry[tags.role] === 'string' ? (entry[tags.role] as string) : '';
+  const role = Object.prototype.hasOwnProperty.call(roles, written) ? (roles[written] ?? null) : null;
+  const valuePath = [...turnPath, tags.content];
+  const text = textOf(entry[tags.content], valuePath);
+  const turn = makeTurn(role, written, turnPath, tags.role in entry ? [...turnPath, tags.role] : undefined, text, valuePath);
+  if (written === tags.function) {
+    // The value is a JSON string: {"name": ..., "arguments": {...}} or a list of such calls.
+    let parsed: unknown;
+    try {
+      parsed = typeof entry[tags.content] === 'string' ? JSON.parse(entry[tags.content] as string) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const calls = Array.isArray(parsed) ? parsed : [parsed];
+    turn.toolCalls = calls.map((call) => {
+      const callObject = isObject(call) ? call : {};
+      return { path: valuePath, id: undefined, name: typeof callObject.name === 'string' ? callObject.name : undefined, arguments: 'arguments' in callObject ? callObject.arguments : undefined };
+    });
+    // The call itself is what the model learns; it is not prose content.
+    turn.content = '';
+    turn.parts = [];
+  }
+  return turn;
+}
+
+/** Normalises prompt/chosen/rejected values that are either strings or message lists (TRL). */
+function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
+  if (Array.isArray(value)) return openaiTurns(value, path);
+  return [makeTurn(role, role, path, undefined, textOf(value, path))];
+}
+
+/** Builds the canonical conversation of one record of the given shape. */
+export function normalise(value: unknown, shape: RecordShape, mapping: FormatMapping = defaultMapping): Conversation {
+  const record = isObject(value) ? value : {};
+  const { columns } = mapping;
+  const conversation: Conversation = { shape, format: formatOfShape(shape), turns: [], rejected: undefined, tools: undefined, plainText: false };
+  const systemColumn = (key: string): Turn[] => (typeof record[key] === 'string' && (record[key] as string).length > 0 ? [makeTurn('system', 'system', [key], undefined, textOf(record[key], [key]))] : []);
+  switch (shape) {
+    case 'openai-chat':
+      conversation.turns = openaiTurns(record.messages, ['messages']);
+      if ('tools' in record) conversation.tools = { value: record.tools, path: ['tools'] };
+      else if ('functions' in record) conversation.tools = { value: record.functions, path: ['functions'] };
+      break;
+    case 'sharegpt':
+    case 'preference-sharegpt': {
+      conversation.turns = [...systemColumn(columns.system), ...sharegptTurns(record[columns.messages], [columns.messages], mapping)];
+      if (columns.tools in record) conversation.tools = { value: record[columns.tools], path: [columns.tools] };
+      if (shape === 'preference-sharegpt') {
+        const roles = sharegptRoles(mapping);
+        const chosen = record[columns.chosen];
+        const rejected = record[columns.rejected];
+        if (chosen !== undefined) conversation.turns.push(sharegptTurn(chosen, [columns.chosen], roles, mapping.tags));
+        if (rejected !== undefined) conversation.rejected = [sharegptTurn(rejected, [columns.rejected], roles, mapping.tags)];
+      }
+      break;
+    }
+    case 'alpaca':
+    case 'preference-alpaca': {
+      const turns = systemColumn(columns.system);
+      const history = record[columns.history];
+      if (Array.isArray(history)) {
+        history.forEach((pair, index) => {
+          if (!Array.isArray(pair)) return;
+          turns.push(makeTurn('user', 'user', [columns.history, index, 0], undefined, textOf(pair[0], [columns.history, index, 0])));
+          turns.push(makeTurn('assistant', 'assistant', [columns.history, index, 1], undefined, textOf(pair[1], [columns.history, index, 1])));
+        });
+      }
+      turns.push(makeTurn('user', 'user', [columns.prompt], undefined, joinParts([{ path: [columns.prompt], value: record[columns.prompt] }, { path: [columns.query], value: record[columns.query] }])));
+      if (shape === 'alpaca') {
+        turns.push(makeTurn('assistant', 'assistant', [columns.response], undefined, textOf(record[columns.response], [columns.response])));
+      } else {
+        turns.push(makeTurn('assistant', 'assistant', [columns.chosen], undefined, textOf(record[columns.chosen], [columns.chosen])));
+        conversation.rejected = [makeTurn('assistant', 'assistant', [columns.rejected], undefined, textOf(record[columns.rejected], [columns.rejected]))];
+      }
+      conversation.turns = turns;
+      break;
+    }
+    case 'prompt-completion':
+      conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...trlSide(record.completion, ['completion'], 'assistant')];
+      break;
+    case 'preference-trl': {
+      const prompt = 'prompt' in record ? trlSide(record.prompt, ['prompt'], 'user') : [];
+      conversation.turns = [...prompt, ...trlSide(record.chosen, ['chosen'], 'assistant')];
+      conversation.rejected = trlSide(record.rejected, ['rejected'], 'assistant');
+      break;
+    }
+    case 'preference-openai': {
+      const input = isObject(record.input) ? record.input : {};
+      conversation.turns = openaiTurns(input.messages, ['input', 'messages']);
+      if ('tools' in input) conversation.tools = { value: input.tools, path: ['input', 'tools'] };
+      conversation.turns.push(...openaiTurns(record.preferred_output, ['preferred_output']));
+      conversation.rejected = openaiTurns(record.non_preferred_output, ['non_preferred_output']);
+      break;
+    }
+    case 'text': {
+      const turn = makeTurn('assistant', 'text', ['text'], undefined, textOf(record.text, ['text']));
+      conversation.turns = [turn];
+      conversation.plainText = true;
+      break;
+    }
+    case 'unknown':
+      break;
+  }
+  return conversation;
+}

@@ -1,0 +1,399 @@
+/**
+ * Small, iterative JSON scanners used only when needed: `JSON.parse` does the fast validation, and
+ * these find where things are (the exact offset of a syntax error, the range of a key or value).
+ * None of them recurses, so JSON nested 10,000 deep cannot overflow the stack.
+ */
+
+/** One step of a path into a JSON value: an object key or an array index. */
+export type JsonPathSegment = string | number;
+export type JsonPath = readonly JsonPathSegment[];
+
+/** Offsets (UTF-16 code units) inside the scanned text; `end` is exclusive. */
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+export interface JsonSyntaxError {
+  offset: number;
+  /** Length of the offending token (at least 1 unless at the end of the text). */
+  length: number;
+  message: string;
+}
+
+const enum Char {
+  Tab = 9,
+  LineFeed = 10,
+  CarriageReturn = 13,
+  Space = 32,
+  Quote = 34,
+  Plus = 43,
+  Comma = 44,
+  Minus = 45,
+  Dot = 46,
+  Slash = 47,
+  Zero = 48,
+  Nine = 57,
+  Colon = 58,
+  UpperE = 69,
+  OpenBracket = 91,
+  Backslash = 92,
+  CloseBracket = 93,
+  LowerE = 101,
+  OpenBrace = 123,
+  CloseBrace = 125,
+}
+
+function isWhitespace(code: number): boolean {
+  return code === Char.Space || code === Char.LineFeed || code === Char.CarriageReturn || code === Char.Tab;
+}
+
+export function skipWhitespace(text: string, offset: number, end = text.length): number {
+  while (offset < end && isWhitespace(text.charCodeAt(offset))) offset++;
+  return offset;
+}
+
+/** Length of the token starting at `offset`, for underlining: a word, a string or one character. */
+function tokenLength(text: string, offset: number): number {
+  if (offset >= text.length) return 0;
+  const code = text.charCodeAt(offset);
+  if (/[A-Za-z0-9_$+\-.]/.test(text[offset] ?? '')) {
+    let end = offset + 1;
+    while (end < text.length && /[A-Za-z0-9_$+\-.]/.test(text[end] ?? '')) end++;
+    return Math.min(end - offset, 40);
+  }
+  if (code === Char.Quote || code === 39 /* ' */) {
+    const close = text.indexOf(text[offset] ?? '"', offset + 1);
+    const lineEnd = text.indexOf('\n', offset);
+    if (close > 0 && (lineEnd < 0 || close < lineEnd)) return Math.min(close + 1 - offset, 80);
+  }
+  // Surrogate pairs are one visible character.
+  if (code >= 0xd800 && code <= 0xdbff && offset + 1 < text.length) return 2;
+  return 1;
+}
+
+function describe(text: string, offset: number): string {
+  if (offset >= text.length) return 'end of text';
+  const length = tokenLength(text, offset);
+  const token = text.slice(offset, offset + Math.min(length, 20));
+  return `'${token}'`;
+}
+
+/**
+ * Scans a string literal starting at the opening quote; returns the offset after the closing quote,
+ * or an error.
+ */
+function scanString(text: string, offset: number, end: number): number | JsonSyntaxError {
+  let index = offset + 1;
+  while (index < end) {
+    const code = text.charCodeAt(index);
+    if (code === Char.Quote) return index + 1;
+    if (code === Char.Backslash) {
+      const escape = text[index + 1];
+      if (escape === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(index + 2, index + 6))) {
+          return { offset: index, length: Math.min(6, end - index), message: 'Invalid \\u escape: expected four hex digits' };
+        }
+        index += 6;
+        continue;
+      }
+      if (escape === undefined || !'"\\/bfnrt'.includes(escape)) {
+        return { offset: index, length: Math.min(2, end - index), message: `Invalid escape sequence '\\${escape ?? ''}' in string` };
+      }
+      index += 2;
+      continue;
+    }
+    if (code < 0x20) {
+      const name = code === Char.LineFeed ? 'line break' : code === Char.Tab ? 'tab' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+      return { offset: index, length: 1, message: `Unescaped ${name} inside a string: write it as an escape (\\n, \\t, \\u00XX)` };
+    }
+    index++;
+  }
+  return { offset, length: 1, message: 'Unterminated string: the closing quote is missing' };
+}
+
+function scanNumber(text: string, offset: number, end: number): number | JsonSyntaxError {
+  const match = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+  match.lastIndex = offset;
+  const found = match.exec(text);
+  if (found === null || found[0].length === 0 || offset + found[0].length > end) {
+    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describe(text, offset)}` };
+  }
+  const after = offset + found[0].length;
+  const next = text.charCodeAt(after);
+  if (after < end && (next === Char.Dot || (next >= Char.Zero && next <= Char.Nine) || next === Char.LowerE || next === Char.UpperE)) {
+    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describe(text, offset)}` };
+  }
+  return after;
+}
+
+const enum Expect {
+  Value,
+  ValueOrCloseArray,
+  CommaOrCloseArray,
+  KeyOrCloseObject,
+  Key,
+  Colon,
+  CommaOrCloseObject,
+}
+
+/**
+ * Finds the first syntax error in `text[start, end)` (one JSON value with optional surrounding
+ * whitespace). Returns null when the text is valid JSON. Iterative: nesting depth only costs heap.
+ */
+export function findJsonSyntaxError(text: string, start = 0, end = text.length): JsonSyntaxError | null {
+  const stack: number[] = []; // Char.OpenBrace or Char.OpenBracket
+  let expect: Expect = Expect.Value;
+  let offset = skipWhitespace(text, start, end);
+  if (offset >= end) return { offset: end, length: 0, message: 'Expected a JSON value but found nothing' };
+  for (;;) {
+    offset = skipWhitespace(text, offset, end);
+    if (offset >= end) {
+      if (stack.length === 0 && expect === Expect.CommaOrCloseArray) return null; // not reached
+      const open = stack[stack.length - 1];
+      return {
+        offset: end,
+        length: 0,
+        message: open === Char.OpenBrace ? "Unexpected end of text: an object is missing its closing '}'" : open === Char.OpenBracket ? "Unexpected end of text: an array is missing its closing ']'" : 'Unexpected end of text: expected a value',
+      };
+    }
+    const code = text.charCodeAt(offset);
+    switch (expect) {
+      case Expect.Value:
+      case Expect.ValueOrCloseArray: {
+        if (expect === Expect.ValueOrCloseArray && code === Char.CloseBracket) {
+          stack.pop();
+          offset++;
+          break;
+        }
+        if (code === Char.OpenBrace) {
+          stack.push(Char.OpenBrace);
+          expect = Expect.KeyOrCloseObject;
+          offset++;
+          continue;
+        }
+        if (code === Char.OpenBracket) {
+          stack.push(Char.OpenBracket);
+          expect = Expect.ValueOrCloseArray;
+          offset++;
+          continue;
+        }
+        let after: number | JsonSyntaxError;
+        if (code === Char.Quote) after = scanString(text, offset, end);
+        else if (code === Char.Minus || (code >= Char.Zero && code <= Char.Nine)) after = scanNumber(text, offset, end);
+        else if (text.startsWith('true', offset)) after = offset + 4;
+        else if (text.startsWith('false', offset)) after = offset + 5;
+        else if (text.startsWith('null', offset)) after = offset + 4;
+        else {
+          const hint = code === 39 ? ": JSON strings use double quotes" : code === Char.CloseBrace || code === Char.CloseBracket || code === Char.Comma ? ': a value is missing (trailing comma?)' : '';
+          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected a JSON value${hint}` };
+        }
+        if (typeof after !== 'number') return after;
+        offset = after;
+        break;
+      }
+      case Expect.KeyOrCloseObject:
+      case Expect.Key: {
+        if (expect === Expect.KeyOrCloseObject && code === Char.CloseBrace) {
+          stack.pop();
+          offset++;
+          break;
+        }
+        if (code !== Char.Quote) {
+          const hint = code === Char.CloseBrace ? ' (trailing comma?)' : code === 39 ? ': JSON keys use double quotes' : ': object keys must be double-quoted strings';
+          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected a property name${hint}` };
+        }
+        const after = scanString(text, offset, end);
+        if (typeof after !== 'number') return after;
+        offset = after;
+        expect = Expect.Colon;
+        continue;
+      }
+      case Expect.Colon: {
+        if (code !== Char.Colon) return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ':' after the property name` };
+        offset++;
+        expect = Expect.Value;
+        continue;
+      }
+      case Expect.CommaOrCloseArray: {
+        if (code === Char.Comma) {
+          offset++;
+          expect = Expect.Value;
+          continue;
+        }
+        if (code === Char.CloseBracket) {
+          stack.pop();
+          offset++;
+          break;
+        }
+        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ',' or ']' in the array` };
+      }
+      case Expect.CommaOrCloseObject: {
+        if (code === Char.Comma) {
+          offset++;
+          expect = Expect.Key;
+          continue;
+        }
+        if (code === Char.CloseBrace) {
+          stack.pop();
+          offset++;
+          break;
+        }
+        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ',' or '}' in the object` };
+      }
+    }
+    // A value just ended: decide what comes next from the enclosing container.
+    const container = stack[stack.length - 1];
+    if (container === undefined) {
+      const rest = skipWhitespace(text, offset, end);
+      if (rest < end) {
+        return { offset: rest, length: tokenLength(text, rest), message: `Unexpected ${describe(text, rest)} after the end of the JSON value (one record per line in JSONL)` };
+      }
+      return null;
+    }
+    expect = container === Char.OpenBrace ? Expect.CommaOrCloseObject : Expect.CommaOrCloseArray;
+  }
+}
+
+/** Skips one JSON value starting at `offset` (no whitespace before it); returns the offset after it. Assumes valid JSON. */
+export function skipValue(text: string, offset: number): number {
+  const code = text.charCodeAt(offset);
+  if (code === Char.Quote) return skipStringFast(text, offset);
+  if (code !== Char.OpenBrace && code !== Char.OpenBracket) {
+    let index = offset;
+    while (index < text.length) {
+      const c = text.charCodeAt(index);
+      if (c === Char.Comma || c === Char.CloseBrace || c === Char.CloseBracket || isWhitespace(c)) break;
+      index++;
+    }
+    return index;
+  }
+  let depth = 0;
+  let index = offset;
+  while (index < text.length) {
+    const c = text.charCodeAt(index);
+    if (c === Char.Quote) {
+      index = skipStringFast(text, index);
+      continue;
+    }
+    if (c === Char.OpenBrace || c === Char.OpenBracket) depth++;
+    else if (c === Char.CloseBrace || c === Char.CloseBracket) {
+      depth--;
+      if (depth === 0) return index + 1;
+    }
+    index++;
+  }
+  return index;
+}
+
+/** Offset after the closing quote of the string that opens at `offset`. Assumes valid JSON. */
+export function skipStringFast(text: string, offset: number): number {
+  let index = offset + 1;
+  for (;;) {
+    const quote = text.indexOf('"', index);
+    if (quote < 0) return text.length;
+    // Count the backslashes before the quote: an odd number escapes it.
+    let backslashes = 0;
+    let back = quote - 1;
+    while (back > offset && text.charCodeAt(back) === Char.Backslash) {
+      backslashes++;
+      back--;
+    }
+    if (backslashes % 2 === 0) return quote + 1;
+    index = quote + 1;
+  }
+}
+
+function decodeKey(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end);
+  if (!raw.includes('\\')) return raw.slice(1, -1);
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return raw.slice(1, -1);
+  }
+}
+
+/** Where a path points inside a JSON text: the key (for object members) and the value. */
+export interface LocatedNode {
+  key?: OffsetRange;
+  value: OffsetRange;
+}
+
+/**
+ * Finds the key and value ranges of `path` inside valid JSON `text` (starting at `start`).
+ * Returns null when the path does not exist. Only walks the members along the path.
+ */
+export function locatePath(text: string, path: JsonPath, start = 0): LocatedNode | null {
+  let offset = skipWhitespace(text, start);
+  let key: OffsetRange | undefined;
+  for (const segment of path) {
+    const code = text.charCodeAt(offset);
+    if (typeof segment === 'string') {
+      if (code !== Char.OpenBrace) return null;
+      offset = skipWhitespace(text, offset + 1);
+      let found = false;
+      while (offset < text.length && text.charCodeAt(offset) === Char.Quote) {
+        const keyEnd = skipStringFast(text, offset);
+        const name = decodeKey(text, offset, keyEnd);
+        const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1); // past ':'
+        if (name === segment) {
+          key = { start: offset, end: keyEnd };
+          offset = valueStart;
+          found = true;
+          // JSON.parse keeps the last duplicate key; keep scanning for a later one.
+          let probe = skipWhitespace(text, skipValue(text, valueStart));
+          let later: { key: OffsetRange; value: number } | undefined;
+          while (text.charCodeAt(probe) === Char.Comma) {
+            probe = skipWhitespace(text, probe + 1);
+            const otherEnd = skipStringFast(text, probe);
+            const otherValue = skipWhitespace(text, skipWhitespace(text, otherEnd) + 1);
+            if (decodeKey(text, probe, otherEnd) === segment) later = { key: { start: probe, end: otherEnd }, value: otherValue };
+            probe = skipWhitespace(text, skipValue(text, otherValue));
+          }
+          if (later !== undefined) {
+            key = later.key;
+            offset = later.value;
+          }
+          break;
+        }
+        offset = skipWhitespace(text, skipValue(text, valueStart));
+        if (text.charCodeAt(offset) !== Char.Comma) break;
+        offset = skipWhitespace(text, offset + 1);
+      }
+      if (!found) return null;
+    } else {
+      if (code !== Char.OpenBracket) return null;
+      offset = skipWhitespace(text, offset + 1);
+      if (text.charCodeAt(offset) === Char.CloseBracket) return null;
+      for (let index = 0; index < segment; index++) {
+        offset = skipWhitespace(text, skipValue(text, offset));
+        if (text.charCodeAt(offset) !== Char.Comma) return null;
+        offset = skipWhitespace(text, offset + 1);
+      }
+      key = undefined;
+    }
+  }
+  const valueEnd = skipValue(text, offset);
+  return key === undefined ? { value: { start: offset, end: valueEnd } } : { key, value: { start: offset, end: valueEnd } };
+}
+
+/**
+ * Maps an offset inside a JSON string literal's decoded value to the offset in the source text.
+ * `literalStart` is the opening quote. Needed to underline e.g. a placeholder inside a long string.
+ */
+export function sourceOffsetInString(text: string, literalStart: number, decodedOffset: number): number {
+  let index = literalStart + 1;
+  let decoded = 0;
+  while (decoded < decodedOffset && index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code === Char.Quote) break;
+    if (code === Char.Backslash) {
+      index += text[index + 1] === 'u' ? 6 : 2;
+    } else {
+      index++;
+    }
+    decoded++;
+  }
+  return index;
+}

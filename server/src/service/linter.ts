@@ -1,0 +1,164 @@
+/**
+ * Runs the rules over a dataset document. Record rules run once per record and their results are
+ * cached on the record (keyed by the settings version and the file format), so after an edit only
+ * the changed records are checked again; file rules (duplicates, near-duplicates, mixed formats,
+ * file size) run over the cached per-record facts.
+ */
+import type { RecordFormat } from '../../../protocol/messages';
+import { analyseRecord, type RecordAnalysis } from './analysis';
+import type { LintSettings, Severity } from './config';
+export { severityOf };
+import { formatOfShape } from './conversation';
+import type { DatasetDocument, DatasetRecord, Range } from './document';
+import type { FileFacts } from './fileFacts';
+import { defaultHint, detectShape, type FormatHint } from './formats';
+import { locatePath } from './json/scanner';
+import { sourceOffsetInString } from './json/scanner';
+import { fileChecks, type WorkspaceIndex } from './fileChecks';
+import { recordRules, severityOf } from './rules/index';
+import type { FixData, ProblemTarget, RecordProblem } from './rules/rule';
+import { estimatingCounter, type TokenCounter } from './tokens';
+
+export type ReportedSeverity = Exclude<Severity, 'off'>;
+
+/** One problem, ready for the editor or the CLI. */
+export interface LintDiagnostic {
+  range: Range;
+  severity: ReportedSeverity;
+  rule: string;
+  message: string;
+  /** Index of the record it concerns (absent for file-level problems). */
+  recordIndex?: number;
+  fix?: FixData;
+}
+
+interface ProblemCache {
+  key: string;
+  problems: RecordProblem[];
+}
+
+
+/** Builds the facts for a file: its format (forced or by majority of records) and settings. */
+export function buildFacts(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number } = {}): FileFacts {
+  const hint = options.hint ?? defaultHint;
+  const forcedFormat: RecordFormat | undefined = settings.format !== 'auto' ? settings.format : hint.forced;
+  const facts: FileFacts = { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
+  if (!facts.forced) facts.format = majorityFormat(document, facts);
+  return facts;
+}
+
+function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordFormat {
+  const counts = new Map<RecordFormat, number>();
+  for (const record of document.records) {
+    const analysis = analyseRecord(record, facts);
+    const format = analysis !== undefined ? formatOfShape(analysis.detected) : undefined;
+    if (format === undefined || format === 'unknown') continue;
+    counts.set(format, (counts.get(format) ?? 0) + 1);
+  }
+  let best: RecordFormat = 'unknown';
+  let bestCount = 0;
+  for (const [format, count] of counts) {
+    if (count > bestCount) {
+      best = format;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Runs the record rules on one record (cached). */
+export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordProblem[] {
+  const cacheKey = `${facts.version}|${facts.format}`;
+  const holder = (record.cache ?? {}) as { problems?: ProblemCache };
+  if (holder.problems !== undefined && holder.problems.key === cacheKey) return holder.problems.problems;
+  const problems: RecordProblem[] = [];
+  const analysis = analyseRecord(record, facts);
+  for (const rule of recordRules) {
+    if (severityOf(rule.meta.id, facts.settings) === 'off') continue;
+    if (analysis === undefined && rule.meta.id !== 'invalid-json' && rule.meta.id !== 'not-an-object') continue;
+    const report = (message: string, target: ProblemTarget, fix?: FixData): void => {
+      problems.push(fix === undefined ? { rule: rule.meta.id, message, target } : { rule: rule.meta.id, message, target, fix });
+    };
+    try {
+      rule.check({ record, analysis: analysis as RecordAnalysis, settings: facts.settings, facts, report });
+    } catch (error) {
+      // A rule bug must not take the linter down; report it where the user can see it.
+      problems.push({ rule: rule.meta.id, message: `Internal error in rule ${rule.meta.id}: ${error instanceof Error ? error.message : String(error)}`, target: { offsets: { start: 0, end: 1 } } });
+    }
+  }
+  const cache = (record.cache ?? {}) as Record<string, unknown>;
+  cache.problems = { key: cacheKey, problems } satisfies ProblemCache;
+  record.cache = cache;
+  return problems;
+}
+
+/** Resolves a problem target to a range in the document. */
+export function targetRange(record: DatasetRecord, target: ProblemTarget): Range {
+  if ('offsets' in target) return record.rangeAt(target.offsets.start, target.offsets.end);
+  const located = locatePath(record.text, target.path);
+  if (located === null) return record.rangeAt(0, Math.min(record.text.length, 1));
+  if ('inString' in target) {
+    const start = sourceOffsetInString(record.text, located.value.start, target.inString.start);
+    const end = sourceOffsetInString(record.text, located.value.start, target.inString.end);
+    return record.rangeAt(start, end);
+  }
+  const part = target.part === 'key' && located.key !== undefined ? located.key : located.value;
+  return record.rangeAt(part.start, part.end);
+}
+
+export interface LintResult {
+  diagnostics: LintDiagnostic[];
+  facts: FileFacts;
+  /** Problems found beyond `maxProblems`, not included. */
+  truncated: number;
+}
+
+/**
+ * Lints a whole document. `workspace` (optional) holds the other dataset files' records, for
+ * train/eval leakage; `facts` may be passed in when the caller already built them.
+ */
+export function lintDocument(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number; workspace?: WorkspaceIndex; facts?: FileFacts } = {}): LintResult {
+  const facts = options.facts ?? buildFacts(document, uri, settings, options);
+  const diagnostics: LintDiagnostic[] = [];
+  const limit = settings.maxProblems > 0 ? settings.maxProblems : Infinity;
+  let truncated = 0;
+  const push = (diagnostic: LintDiagnostic): void => {
+    if (diagnostics.length < limit) diagnostics.push(diagnostic);
+    else truncated++;
+  };
+  for (const problem of document.problems) {
+    const severity = severityOf(problem.rule, settings);
+    if (severity !== 'off') push({ range: problem.range, severity, rule: problem.rule, message: problem.message });
+  }
+  if (!document.isDataset) return { diagnostics: [], facts, truncated: 0 };
+  const records = document.records;
+  for (const record of records) {
+    const problems = recordProblems(record, facts);
+    for (const problem of problems) {
+      const severity = severityOf(problem.rule, settings);
+      if (severity === 'off') continue;
+      if (diagnostics.length >= limit) {
+        truncated++;
+        continue;
+      }
+      const diagnostic: LintDiagnostic = { range: targetRange(record, problem.target), severity, rule: problem.rule, message: problem.message, recordIndex: record.index };
+      if (problem.fix !== undefined) diagnostic.fix = problem.fix;
+      diagnostics.push(diagnostic);
+    }
+  }
+  for (const problem of fileChecks(document, facts, options.workspace)) {
+    const severity = severityOf(problem.rule, settings);
+    if (severity === 'off') continue;
+    const range = problem.record !== undefined ? targetRange(problem.record, problem.target ?? { offsets: { start: 0, end: problem.record.text.length } }) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const diagnostic: LintDiagnostic = { range, severity, rule: problem.rule, message: problem.message };
+    if (problem.record !== undefined) diagnostic.recordIndex = problem.record.index;
+    if (problem.fix !== undefined) diagnostic.fix = problem.fix;
+    push(diagnostic);
+  }
+  if (truncated > 0) {
+    diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'info', rule: 'too-many-problems', message: `${truncated} more problems were not shown (tunesmith.maxProblems is ${settings.maxProblems}). Run 'tunesmith lint' for the full list.` });
+  }
+  return { diagnostics, facts, truncated };
+}
+
+export { detectShape };

@@ -1,0 +1,19 @@
+import type { RecordRule } from './rule';
+import { allTurns, reportMatches } from './util';
+
+// U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252 ("Ã©", "â€™"); stray C0 controls.
+const broken = /\uFFFD+|(?:Ã[\u0080-\u00BF¡-ÿ]|â€[\u0080-\u00BF™œ\u009D˜“”¦¢]|Â[\u00A0-\u00BF])+|[\u0000-\u0008\u000B\u000C\u000E-\u001F]+/g;
+
+/** Broken text: replacement characters, mojibake or control characters from a bad encoding step. */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'broken-text', description: 'Broken text: U+FFFD replacement characters, mojibake, control characters.', defaultSeverity: 'warning', fixable: false },
+  check(context) {
+    reportMatches(context, allTurns(context), broken, (match) => {
+      const text = match[0];
+      if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
+      if (/^[\u0000-\u001F]+$/.test(text)) return 'Control character in the text: probably an encoding or extraction error. Remove it.';
+      return `Mojibake "${text}": UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
+    });
+  },
+};

@@ -1,0 +1,60 @@
+/**
+ * The rule registry: every rule, in report order. Adding a rule = one file here + its docs page
+ * docs/rules/<id>.md + its test table (a registry test fails when either is missing).
+ */
+import type { LintSettings, Severity } from '../config';
+import { rule as boilerplateRefusal } from './boilerplate-refusal';
+import { rule as brokenText } from './broken-text';
+import { rule as emptyContent } from './empty-content';
+import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unreadableFile } from './file-rules';
+import { rule as invalidJson } from './invalid-json';
+import { rule as lastTurnNotTrainable } from './last-turn-not-trainable';
+import { rule as missingField } from './missing-field';
+import { rule as mixedFormats } from './mixed-formats';
+import { rule as noAssistantTurn } from './no-assistant-turn';
+import { rule as noTrainableTokens } from './no-trainable-tokens';
+import { rule as notAnObject } from './not-an-object';
+import { rule as roleOrder } from './role-order';
+import type { RecordRule, Rule } from './rule';
+import { rule as secretsPii } from './secrets-pii';
+import { rule as specialTokenLeak } from './special-token-leak';
+import { rule as templatePlaceholder } from './template-placeholder';
+import { rule as tooLong } from './too-long';
+import { rule as toolCallSchema } from './tool-call-schema';
+import { rule as unknownKey } from './unknown-key';
+import { rule as unknownRole } from './unknown-role';
+import { rule as whitespace } from './whitespace';
+import { rule as wrongType } from './wrong-type';
+
+export const recordRules: readonly RecordRule[] = [
+  invalidJson,
+  notAnObject,
+  mixedFormats,
+  missingField,
+  wrongType,
+  unknownKey,
+  unknownRole,
+  emptyContent,
+  noAssistantTurn,
+  roleOrder,
+  lastTurnNotTrainable,
+  toolCallSchema,
+  tooLong,
+  noTrainableTokens,
+  templatePlaceholder,
+  specialTokenLeak,
+  whitespace,
+  boilerplateRefusal,
+  secretsPii,
+  brokenText,
+];
+
+export const fileRules = [duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile] as const;
+
+export const allRules: readonly Rule[] = [...recordRules, ...fileRules];
+
+export const ruleById: ReadonlyMap<string, Rule> = new Map(allRules.map((rule) => [rule.meta.id, rule]));
+
+export function severityOf(rule: string, settings: LintSettings): Severity {
+  return settings.rules[rule] ?? ruleById.get(rule)?.meta.defaultSeverity ?? 'warning';
+}

@@ -1,0 +1,67 @@
+import type { Turn } from '../conversation';
+import type { RecordRule, RecordRuleContext } from './rule';
+import { turnName } from './util';
+
+function at(turn: Turn): { path: readonly (string | number)[] } {
+  return { path: turn.rolePath ?? turn.path };
+}
+
+/**
+ * ShareGPT (LLaMA-Factory): after the optional system turn, human/observation must be at odd
+ * positions and gpt/function_call at even ones, or the example is silently skipped.
+ */
+function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): void {
+  const tags = context.facts.hint.mapping.tags;
+  let position = 0;
+  for (const [index, turn] of turns.entries()) {
+    if (turn.role === null) return; // unknown-role reports it; positions are meaningless then
+    if (turn.rolePath === undefined) continue; // the system column
+    if (turn.writtenRole === tags.system) {
+      if (position !== 0) context.report(`A system turn can only come first (${turnName(turn, index)}). Move it to the start or into the "system" column.`, at(turn));
+      continue;
+    }
+    const expectsUser = position % 2 === 0;
+    const isUserSide = turn.writtenRole === tags.user || turn.writtenRole === tags.observation;
+    if (expectsUser !== isUserSide) {
+      const expected = expectsUser ? `"${tags.user}" or "${tags.observation}"` : `"${tags.assistant}" or "${tags.function}"`;
+      context.report(`Turn ${position + 1} of the conversation must be ${expected}, not "${turn.writtenRole}": LLaMA-Factory silently skips conversations that do not alternate. Merge or reorder the turns.`, at(turn));
+      return; // one report per conversation: every later position is shifted too
+    }
+    position++;
+  }
+}
+
+/** torchtune's validate_messages: system only first, no two user or assistant turns in a row, tool results after a call. */
+function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): void {
+  let previous: Turn | undefined;
+  for (const [index, turn] of turns.entries()) {
+    if (turn.role === null) return;
+    if (turn.role === 'system' && index > 0) {
+      context.report(`A system message can only be the first message (${turnName(turn, index)}); many chat templates reject it elsewhere. Move it to the start.`, at(turn));
+    } else if (previous !== undefined) {
+      if (turn.role === 'user' && previous.role === 'user') {
+        context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
+      } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0) {
+        context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));
+      } else if (turn.role === 'assistant' && previous.role === 'system') {
+        context.report(`The assistant answers before any user message (${turnName(turn, index)}): add the user's message first.`, at(turn));
+      } else if (turn.role === 'tool' && !(previous.role === 'tool' || (previous.role === 'assistant' && previous.toolCalls.length > 0))) {
+        context.report(`A tool result must follow an assistant message that calls the tool (${turnName(turn, index)}).`, at(turn));
+      }
+    } else if (turn.role === 'tool') {
+      context.report('The conversation starts with a tool result: it must follow an assistant message that calls the tool.', at(turn));
+    }
+    previous = turn;
+  }
+}
+
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'role-order', description: 'Turns are in an order trainers reject (system not first, repeated roles, tool result without a call, ShareGPT positions).', defaultSeverity: 'error', fixable: false },
+  check(context) {
+    const { conversation } = context.analysis;
+    if (conversation.plainText) return;
+    if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
+    else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
+  },
+};

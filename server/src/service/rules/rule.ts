@@ -1,0 +1,72 @@
+/**
+ * What a rule is: metadata plus a check. Record rules see one record at a time (their results are
+ * cached per record, so an edit re-checks only what changed); file rules see the whole file.
+ */
+import type { LintSettings, Severity } from '../config';
+import type { DatasetRecord } from '../document';
+import type { JsonPath } from '../json/scanner';
+import type { RecordAnalysis } from '../analysis';
+import type { FileFacts } from '../fileFacts';
+
+export interface RuleMeta {
+  /** Stable id: the diagnostic code and the docs page name (docs/rules/<id>.md). */
+  id: string;
+  /** One line: what the rule finds. */
+  description: string;
+  defaultSeverity: Exclude<Severity, 'off'>;
+  /** Whether the rule offers a quick fix. */
+  fixable: boolean;
+}
+
+/** Where a problem is: a JSON path in the record (its key or value), or raw offsets in the record text. */
+export type ProblemTarget =
+  | { path: JsonPath; part?: 'key' | 'value' }
+  | { path: JsonPath; inString: { start: number; end: number } }
+  | { offsets: { start: number; end: number } };
+
+/** Data a quick fix needs; kept on the diagnostic so code actions can rebuild the edit. */
+export type FixData =
+  | { kind: 'trim'; path: JsonPath }
+  | { kind: 'replace-role'; path: JsonPath; replacement: string }
+  | { kind: 'rename-key'; path: JsonPath; replacement: string }
+  | { kind: 'remove-record' }
+  | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown };
+
+export interface RecordProblem {
+  rule: string;
+  message: string;
+  target: ProblemTarget;
+  fix?: FixData;
+}
+
+export interface RecordRuleContext {
+  record: DatasetRecord;
+  analysis: RecordAnalysis;
+  settings: LintSettings;
+  /** The file's format (detected by majority or forced). */
+  facts: FileFacts;
+  report(message: string, target: ProblemTarget, fix?: FixData): void;
+}
+
+export interface RecordRule {
+  meta: RuleMeta;
+  kind: 'record';
+  check(context: RecordRuleContext): void;
+}
+
+/** A file-level finding about one record (duplicates) or the whole file (too few examples). */
+export interface FileProblem {
+  rule: string;
+  message: string;
+  /** The record it concerns; absent = the whole file (reported at the top). */
+  record?: DatasetRecord;
+  target?: ProblemTarget;
+  fix?: FixData;
+}
+
+export interface FileRule {
+  meta: RuleMeta;
+  kind: 'file';
+}
+
+export type Rule = RecordRule | FileRule;

@@ -1,0 +1,45 @@
+import type { RecordRule } from './rule';
+import { allTurns, reportMatches } from './util';
+
+// Each alternative is one kind; the named group tells which.
+const detector = new RegExp(
+  [
+    String.raw`(?<privateKey>-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----)`,
+    String.raw`(?<openai>\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,})`,
+    String.raw`(?<aws>\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)`,
+    String.raw`(?<github>\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{30,})`,
+    String.raw`(?<slack>\bxox[abprs]-[A-Za-z0-9-]{10,})`,
+    String.raw`(?<google>\bAIza[0-9A-Za-z_-]{35}\b)`,
+    String.raw`(?<huggingface>\bhf_[A-Za-z0-9]{30,}\b)`,
+    String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
+    String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
+    String.raw`(?<phone>(?<![\w.+-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]))`,
+  ].join('|'),
+  'g',
+);
+
+const kinds: Record<string, string> = {
+  privateKey: 'a private key',
+  openai: 'an API key (OpenAI/Anthropic style)',
+  aws: 'an AWS access key id',
+  github: 'a GitHub token',
+  slack: 'a Slack token',
+  google: 'a Google API key',
+  huggingface: 'a Hugging Face token',
+  jwt: 'a JSON Web Token',
+  email: 'an email address',
+  phone: 'a phone number',
+};
+
+/** Probable secrets and personal data: a tuned model can memorise and repeat them. */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'secrets-pii', description: 'Probable secrets and personal data (API keys, private keys, emails, phone numbers).', defaultSeverity: 'warning', fixable: false },
+  check(context) {
+    reportMatches(context, allTurns(context), detector, (match) => {
+      const kind = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'email';
+      const personal = kind === 'email' || kind === 'phone';
+      return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${personal ? 'Replace it with a placeholder such as jane@example.com.' : 'Remove it and revoke the key.'}`;
+    });
+  },
+};

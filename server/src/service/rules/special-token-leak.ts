@@ -1,0 +1,14 @@
+import type { RecordRule } from './rule';
+import { allTurns, reportMatches } from './util';
+
+// Control tokens of common chat templates (ChatML, Llama 2/3, Gemma, Mistral, Phi, generic <|...|>).
+const specialToken = /<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text|end_of_text|python_tag|system|user|assistant|end|fim_prefix|fim_middle|fim_suffix|pad|tool_call|tool_response)\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?INST\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]/gm;
+
+/** Chat-template special tokens written into content: the tokenizer turns them into control tokens and the conversation structure breaks. */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'special-token-leak', description: 'Chat-template special tokens (<|im_start|>, [INST], <|eot_id|>, <s>...) leaked into content.', defaultSeverity: 'error', fixable: false },
+  check(context) {
+    reportMatches(context, allTurns(context), specialToken, (match) => `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`);
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The objects of a record that have a known set of fields (the record itself, each message, each
+ * ShareGPT turn), with their spec. missing-field, wrong-type and unknown-key walk the same list.
+ */
+import type { JsonPath } from '../json/scanner';
+import { openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
+import { openaiRoles } from '../formats';
+import type { RecordRuleContext } from './rule';
+import { isObject } from './util';
+
+export interface SpecifiedObject {
+  path: JsonPath;
+  value: Record<string, unknown>;
+  spec: ObjectSpec;
+  /** "the record", "message 2"... for messages. */
+  name: string;
+}
+
+function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((message, index) => {
+    if (!isObject(message)) return;
+    const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
+    const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || isObject(message.function_call);
+    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls), name: `message ${index + 1}` });
+  });
+}
+
+export function specifiedObjects(context: RecordRuleContext): SpecifiedObject[] {
+  const { analysis, facts } = context;
+  const value = context.record.value as Record<string, unknown>;
+  const mapping = facts.hint.mapping;
+  const out: SpecifiedObject[] = [];
+  const top = recordSpec(analysis.shape, mapping);
+  if (top !== undefined) out.push({ path: [], value, spec: top, name: 'the record' });
+  switch (analysis.shape) {
+    case 'openai-chat':
+      messageObjects(value.messages, ['messages'], out);
+      break;
+    case 'preference-openai':
+      if (isObject(value.input)) {
+        out.push({ path: ['input'], value: value.input, spec: { strict: false, fields: { messages: { types: ['array'], required: true }, tools: { types: ['array'], required: false } } }, name: 'input' });
+        messageObjects(value.input.messages, ['input', 'messages'], out);
+      }
+      messageObjects(value.preferred_output, ['preferred_output'], out);
+      messageObjects(value.non_preferred_output, ['non_preferred_output'], out);
+      break;
+    case 'prompt-completion':
+    case 'preference-trl':
+      for (const key of ['prompt', 'completion', 'chosen', 'rejected']) messageObjects(value[key], [key], out);
+      break;
+    case 'sharegpt':
+    case 'preference-sharegpt': {
+      const spec = sharegptTurnSpec(mapping);
+      const turns = value[mapping.columns.messages];
+      if (Array.isArray(turns)) {
+        turns.forEach((turn, index) => {
+          if (isObject(turn)) out.push({ path: [mapping.columns.messages, index], value: turn, spec, name: `turn ${index + 1}` });
+        });
+      }
+      for (const key of [mapping.columns.chosen, mapping.columns.rejected]) {
+        const turn = value[key];
+        if (analysis.shape === 'preference-sharegpt' && isObject(turn)) out.push({ path: [key], value: turn, spec, name: key });
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+import type { RecordRule } from './rule';
+import { tokenCountOf } from './tokens';
+
+/** Longer than the training sequence length: trainers truncate it (or drop it), and the end of the answer is lost. */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'too-long', description: 'An example is longer than tunesmith.maxTokens for the configured model.', defaultSeverity: 'warning', fixable: false },
+  check({ analysis, facts, record, report }) {
+    if (analysis.conversation.turns.length === 0) return;
+    const count = tokenCountOf(analysis, facts);
+    const limit = facts.settings.maxTokens;
+    if (limit <= 0 || count.total <= limit) return;
+    const amount = count.estimated ? `about ${count.total} tokens (${facts.tokens.label})` : `${count.total} tokens (${facts.tokens.label})`;
+    const key = Object.keys(record.value as object)[0];
+    report(`This example is ${amount}, over tunesmith.maxTokens = ${limit}: it will be truncated or dropped in training. Shorten it or raise the limit.`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
+  },
+};

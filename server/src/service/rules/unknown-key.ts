@@ -1,0 +1,29 @@
+import { closest } from '../formats';
+import type { RecordRule } from './rule';
+import { specifiedObjects } from './structure';
+
+/**
+ * A key the format does not know. In OpenAI messages every unknown key is an error for the API
+ * (message_unrecognized_key); elsewhere extra columns are allowed and only likely misspellings of a
+ * known key ("mesages", "instrution") are reported.
+ */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'unknown-key', description: 'An unknown or misspelt key (with "did you mean").', defaultSeverity: 'warning', fixable: true },
+  check(context) {
+    for (const object of specifiedObjects(context)) {
+      const known = Object.keys(object.spec.fields);
+      const missing = known.filter((key) => !Object.prototype.hasOwnProperty.call(object.value, key));
+      for (const key of Object.keys(object.value)) {
+        if (object.spec.fields[key] !== undefined) continue;
+        // Suggest only keys that are not already present (renaming onto an existing key loses data).
+        const suggestion = closest(key, missing, 2);
+        if (suggestion !== undefined) {
+          context.report(`Unknown key "${key}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
+        } else if (object.spec.strict) {
+          context.report(`Unknown key "${key}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
+        }
+      }
+    }
+  },
+};

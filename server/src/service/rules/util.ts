@@ -1,0 +1,65 @@
+/** Small helpers shared by rules. */
+import type { Turn } from '../conversation';
+import type { JsonPath } from '../json/scanner';
+import type { RecordRuleContext } from './rule';
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads the value at a path, or undefined. */
+export function valueAt(root: unknown, path: JsonPath): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[segment];
+    } else {
+      if (!isObject(current)) return undefined;
+      current = current[segment];
+    }
+  }
+  return current;
+}
+
+/** Human name of a turn for messages: "turn 3 (assistant)". */
+export function turnName(turn: Turn, index: number): string {
+  return `turn ${index + 1} (${turn.writtenRole || turn.role || 'no role'})`;
+}
+
+/** Every turn of the record: the trained ones and, for preference data, the rejected ones. */
+export function allTurns(context: RecordRuleContext): Turn[] {
+  const { conversation } = context.analysis;
+  return conversation.rejected !== undefined ? [...conversation.turns, ...conversation.rejected] : conversation.turns;
+}
+
+/**
+ * Runs a global regex over every text part of the given turns and reports each match (in the string
+ * where it is written), at most `limit` per record.
+ */
+export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray) => string | undefined, limit = 5): void {
+  let reported = 0;
+  for (const turn of turns) {
+    for (const part of turn.parts) {
+      pattern.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = pattern.exec(part.text)) !== null) {
+        if (match[0].length === 0) {
+          pattern.lastIndex++;
+          continue;
+        }
+        const text = message(match);
+        if (text !== undefined) {
+          context.report(text, { path: part.path, inString: { start: match.index, end: match.index + match[0].length } });
+          if (++reported >= limit) return;
+        }
+      }
+    }
+  }
+}
+
+/** Cuts a matched text for a message. */
+export function quote(text: string, max = 40): string {
+  const single = text.replace(/\s+/g, ' ');
+  return single.length > max ? `${single.slice(0, max - 1)}…` : single;
+}

@@ -1,0 +1,19 @@
+import { jsonTypeOf } from '../schema';
+import type { RecordRule } from './rule';
+import { specifiedObjects } from './structure';
+
+/** A field has the wrong JSON type (a number where a string belongs, an object instead of a list...). */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'wrong-type', description: 'A field has the wrong JSON type.', defaultSeverity: 'error', fixable: false },
+  check(context) {
+    for (const object of specifiedObjects(context)) {
+      for (const [key, spec] of Object.entries(object.spec.fields)) {
+        if (!Object.prototype.hasOwnProperty.call(object.value, key)) continue;
+        const actual = jsonTypeOf(object.value[key]);
+        if (spec.types.includes(actual)) continue;
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
+      }
+    }
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * The fields each record shape has: which are required, their JSON types, and whether keys outside
+ * the list are reported always (OpenAI messages: the API rejects them) or only when they look like a
+ * misspelling of a known key (extra columns such as `id` or `source` are common and harmless).
+ */
+import type { RecordShape, Role } from './conversation';
+import type { FormatMapping } from './formats';
+
+export type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+
+export interface FieldSpec {
+  types: readonly JsonType[];
+  required: boolean;
+}
+
+export interface ObjectSpec {
+  fields: Record<string, FieldSpec>;
+  /** true: every unknown key is a problem; false: only near-misses of known keys. */
+  strict: boolean;
+}
+
+export function jsonTypeOf(value: unknown): JsonType {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' ? type : 'object';
+}
+
+const field = (required: boolean, ...types: JsonType[]): FieldSpec => ({ types, required });
+
+export function recordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
+  const c = mapping.columns;
+  switch (shape) {
+    case 'openai-chat':
+      return { strict: false, fields: { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') } };
+    case 'sharegpt':
+      return { strict: false, fields: { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array') } };
+    case 'preference-sharegpt':
+      return { strict: false, fields: { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') } };
+    case 'alpaca':
+      return { strict: false, fields: { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') } };
+    case 'preference-alpaca':
+      return { strict: false, fields: { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') } };
+    case 'prompt-completion':
+      return { strict: false, fields: { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array') } };
+    case 'text':
+      return { strict: false, fields: { text: field(true, 'string') } };
+    case 'preference-trl':
+      return { strict: false, fields: { prompt: field(false, 'string', 'array'), chosen: field(true, 'string', 'array'), rejected: field(true, 'string', 'array') } };
+    case 'preference-openai':
+      return { strict: false, fields: { input: field(true, 'object'), preferred_output: field(true, 'array'), non_preferred_output: field(true, 'array') } };
+    case 'unknown':
+      return undefined;
+  }
+}
+
+/** Keys of an OpenAI chat message; the fine-tuning API rejects others. */
+export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
+  // Content may be omitted (or null) only on an assistant message that calls a tool.
+  const contentRequired = !(role === 'assistant' && hasToolCalls);
+  return {
+    strict: true,
+    fields: {
+      role: field(true, 'string'),
+      content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
+      name: field(false, 'string'),
+      weight: field(false, 'number'),
+      tool_calls: field(false, 'array'),
+      tool_call_id: field(role === 'tool', 'string'),
+      function_call: field(false, 'object'),
+      refusal: field(false, 'string', 'null'),
+      reasoning_content: field(false, 'string'),
+      thinking: field(false, 'string'),
+    },
+  };
+}
+
+export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
+  return { strict: false, fields: { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') } };
+}

@@ -1,0 +1,158 @@
+/**
+ * The open dataset documents of an editor session: applies edits (JSONL incrementally), keeps the
+ * facts per document (settings, mapping, format) and the workspace-wide duplicate index. The
+ * language server wraps this; tests drive it directly with in-memory documents.
+ */
+import type { LintSettings } from './config';
+import { DatasetDocument, type FileKind, type Range } from './document';
+import { duplicateKeys, WorkspaceIndex } from './fileChecks';
+import type { FileFacts } from './fileFacts';
+import { defaultHint, type FormatHint } from './formats';
+import { buildFacts, lintDocument, type LintResult } from './linter';
+import { estimatingCounter, type TokenCounter } from './tokens';
+
+export interface ContentChange {
+  /** Absent = the whole text is replaced. */
+  range?: Range;
+  text: string;
+}
+
+interface OpenDocument {
+  uri: string;
+  document: DatasetDocument;
+  /** Full text, kept for JSON documents and JSONL ones with file problems (others are edited line by line). */
+  text: string | undefined;
+  /** Too large to lint: edits are ignored until it is reopened. */
+  refused: boolean;
+  facts: FileFacts | undefined;
+  factsKey: string;
+  lastResult: { version: number; factsVersion: number; result: LintResult } | undefined;
+}
+
+export function fileKindOf(uri: string, languageId?: string): FileKind {
+  if (languageId === 'jsonl' || /\.jsonl(?:$|[?#])/i.test(uri) || /\.ndjson(?:$|[?#])/i.test(uri)) return 'jsonl';
+  return 'json';
+}
+
+/** Applies LSP-style changes to a string (used for JSON documents). */
+export function applyChanges(text: string, changes: readonly ContentChange[]): string {
+  let current = text;
+  for (const change of changes) {
+    if (change.range === undefined) {
+      current = change.text;
+      continue;
+    }
+    const start = offsetAt(current, change.range.start.line, change.range.start.character);
+    const end = offsetAt(current, change.range.end.line, change.range.end.character);
+    current = current.slice(0, start) + change.text + current.slice(end);
+  }
+  return current;
+}
+
+function offsetAt(text: string, line: number, character: number): number {
+  let offset = 0;
+  for (let current = 0; current < line; current++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) return text.length;
+    offset = next + 1;
+  }
+  const lineEnd = text.indexOf('\n', offset);
+  return Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd);
+}
+
+export class DatasetSession {
+  private readonly documents = new Map<string, OpenDocument>();
+  readonly workspace = new WorkspaceIndex();
+  private factsVersion = 0;
+
+  constructor(
+    /** Settings and format hint for a document (the server reads them from the client and disk). */
+    private readonly configure: (uri: string) => { settings: LintSettings; hint?: FormatHint; tokens?: TokenCounter },
+  ) {}
+
+  open(uri: string, text: string, languageId?: string): DatasetDocument {
+    const kind = fileKindOf(uri, languageId);
+    const limit = this.configure(uri).settings.maxFileSize;
+    const document = text.length > limit
+      ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${limit}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
+      : DatasetDocument.parse(text, kind);
+    const refused = text.length > limit;
+    this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
+    return document;
+  }
+
+  change(uri: string, changes: readonly ContentChange[]): void {
+    const open = this.documents.get(uri);
+    if (open === undefined || open.refused) return;
+    const { document } = open;
+    if (document.kind === 'json') {
+      open.text = applyChanges(open.text ?? '', changes);
+      document.setText(open.text);
+      document.version++;
+      return;
+    }
+    for (const change of changes) {
+      if (change.range !== undefined && document.applyLineEdit(change.range, change.text)) continue;
+      // Whole-text change, or one the line model cannot apply: rebuild from text.
+      const text = change.range === undefined ? change.text : applyChanges(open.text ?? document.getText(), [change]);
+      document.setText(text);
+      document.version++;
+      open.text = document.problems.length > 0 ? text : undefined;
+    }
+  }
+
+  close(uri: string): void {
+    this.documents.delete(uri);
+    this.workspace.removeFile(uri);
+  }
+
+  has(uri: string): boolean {
+    return this.documents.has(uri);
+  }
+
+  get(uri: string): DatasetDocument | undefined {
+    return this.documents.get(uri)?.document;
+  }
+
+  uris(): string[] {
+    return [...this.documents.keys()];
+  }
+
+  /** Forget cached facts (settings, dataset_info.json or the model changed): everything is re-checked. */
+  invalidate(): void {
+    this.factsVersion++;
+    for (const open of this.documents.values()) {
+      open.facts = undefined;
+      open.lastResult = undefined;
+    }
+  }
+
+  factsFor(uri: string): FileFacts | undefined {
+    const open = this.documents.get(uri);
+    if (open === undefined) return undefined;
+    const { settings, hint, tokens } = this.configure(uri);
+    const key = `${this.factsVersion}|${open.document.version}`;
+    if (open.facts === undefined || open.factsKey !== key) {
+      // Format by majority can change with any edit; the record caches stay valid unless it does.
+      const facts = buildFacts(open.document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion });
+      open.facts = facts;
+      open.factsKey = key;
+    }
+    return open.facts;
+  }
+
+  lint(uri: string): LintResult | undefined {
+    const open = this.documents.get(uri);
+    if (open === undefined) return undefined;
+    const facts = this.factsFor(uri);
+    if (facts === undefined) return undefined;
+    if (open.lastResult !== undefined && open.lastResult.version === open.document.version && open.lastResult.factsVersion === this.factsVersion) return open.lastResult.result;
+    const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
+    const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
+    if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, duplicateKeys(open.document, facts));
+    open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, result };
+    return result;
+  }
+}
+
+export { DatasetDocument };

@@ -1,0 +1,76 @@
+/**
+ * Token counting. Without a configured model the count is an estimate (about 4 characters per token
+ * for English prose, plus the per-message overhead of a chat template) and is labelled as such. With
+ * `tunesmith.model` pointing at a Hugging Face model folder, the model's own tokenizer.json and chat
+ * template give the exact count (see modelTokens.ts).
+ */
+import type { Conversation, Turn } from './conversation';
+
+export interface TokenCount {
+  /** Tokens of the whole example as the trainer sees it. */
+  total: number;
+  /** Tokens the loss is computed on (trainable turns). */
+  trainable: number;
+  estimated: boolean;
+}
+
+export interface TokenCounter {
+  /** True when counts are estimates; messages then say "about". */
+  readonly estimated: boolean;
+  /** A short description for messages: "estimate" or the model name. */
+  readonly label: string;
+  count(conversation: Conversation): TokenCount;
+}
+
+/** Template tokens around each message (role header and end-of-turn), as in OpenAI's counting recipe. */
+const perMessageOverhead = 4;
+const perExampleOverhead = 3;
+
+export function estimateTextTokens(text: string): number {
+  if (text.length === 0) return 0;
+  // Non-Latin scripts use far more tokens per character; count them apart.
+  let wide = 0;
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x2e7f) wide++;
+  return Math.ceil((text.length - wide) / 4 + wide * 0.8);
+}
+
+function estimateTurn(turn: Turn): number {
+  let tokens = perMessageOverhead + estimateTextTokens(turn.content);
+  for (const call of turn.toolCalls) {
+    tokens += 4 + estimateTextTokens(call.name ?? '') + estimateTextTokens(typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? ''));
+  }
+  return tokens;
+}
+
+export const estimatingCounter: TokenCounter = {
+  estimated: true,
+  label: 'estimate: about 4 characters per token; set tunesmith.model for exact counts',
+  count(conversation: Conversation): TokenCount {
+    let total = perExampleOverhead;
+    let trainable = 0;
+    for (const turn of conversation.turns) {
+      const tokens = estimateTurn(turn);
+      total += tokens;
+      if (turn.trainable) trainable += tokens - perMessageOverhead + 1;
+    }
+    if (conversation.tools !== undefined) total += estimateTextTokens(typeof conversation.tools.value === 'string' ? conversation.tools.value : JSON.stringify(conversation.tools.value ?? ''));
+    return { total, trainable, estimated: true };
+  },
+};
+
+/**
+ * Tokens of the trainable turns that fit within `maxTokens` when the example is truncated from the
+ * end (what trainers do with `truncation`): 0 means the example teaches nothing.
+ */
+export function trainableAfterTruncation(conversation: Conversation, counter: TokenCounter, maxTokens: number): number {
+  let used = perExampleOverhead;
+  let trainable = 0;
+  for (const turn of conversation.turns) {
+    const tokens = counter.count({ ...conversation, turns: [turn], tools: undefined }).total - perExampleOverhead;
+    const room = Math.max(0, maxTokens - used);
+    if (turn.trainable) trainable += Math.max(0, Math.min(tokens, room) - perMessageOverhead);
+    used += tokens;
+    if (used >= maxTokens) break;
+  }
+  return trainable;
+}

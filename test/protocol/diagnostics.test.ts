@@ -1,0 +1,87 @@
+/** The real language server over the real protocol: pull diagnostics, exact ranges, edits, statistics. */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { serverBundle, startServer, type TestServer } from './lspClient';
+
+interface Diagnostic {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  severity: number;
+  code: string;
+  source: string;
+  message: string;
+  codeDescription?: { href: string };
+}
+
+describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 'run `npm run build` first' }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const pull = async (uri: string): Promise<Diagnostic[]> => {
+    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { kind: string; items: Diagnostic[] };
+    assert.equal(report.kind, 'full');
+    return report.items;
+  };
+
+  it('reports invalid JSON at the exact token, then clears it after an edit', async () => {
+    const uri = 'file:///tmp/tunesmith-protocol/broken.jsonl';
+    const good = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}';
+    const broken = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant" "content": "Hello!"}]}';
+    const text = [good, broken, good.replace('Hi', 'Hey')].join('\n');
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text } });
+    const items = await pull(uri);
+    const invalid = items.filter((item) => item.code === 'invalid-json');
+    assert.equal(invalid.length, 1, JSON.stringify(items));
+    const column = broken.indexOf('"content": "Hello');
+    assert.deepEqual(invalid[0]?.range, { start: { line: 1, character: column }, end: { line: 1, character: column + '"content"'.length } });
+    assert.equal(invalid[0]?.severity, 1);
+    assert.equal(invalid[0]?.source, 'tunesmith');
+    assert.match(invalid[0]?.message ?? '', /expected ',' or '}'/);
+    const href = invalid[0]?.codeDescription?.href ?? '';
+    assert.match(href, /^file:.*\/docs\/rules\/invalid-json\.md$/);
+    assert.ok(existsSync(fileURLToPath(href)), `docs page ${href} exists`);
+
+    // Insert the missing comma: the line parses and the diagnostic goes away.
+    const commaAt = broken.indexOf('"assistant"') + '"assistant"'.length;
+    server.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 1, character: commaAt }, end: { line: 1, character: commaAt } }, text: ',' }],
+    });
+    const after = await pull(uri);
+    assert.deepEqual(after.filter((item) => item.code === 'invalid-json'), []);
+  });
+
+  it('answers the dataset statistics request', async () => {
+    const uri = 'file:///tmp/tunesmith-protocol/stats.jsonl';
+    const lines = ['{"instruction": "Add 2 and 2", "input": "", "output": "4"}', '{"instruction": "Name a colour", "input": "", "output": "Blue"}', '{"instruction": "Add 2 and 2", "input": "", "output": "4"}'];
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: lines.join('\r\n') + '\r\n' } });
+    const statistics = (await server.connection.sendRequest('tunesmith/datasetStatistics', { uri })) as { records: number; format: string; duplicates: number; turns: number; roles: Record<string, number>; tokens: { estimated: boolean; max: number } };
+    assert.equal(statistics.records, 3);
+    assert.equal(statistics.format, 'alpaca');
+    assert.equal(statistics.duplicates, 1);
+    assert.equal(statistics.turns, 6);
+    assert.deepEqual(statistics.roles, { user: 3, assistant: 3 });
+    assert.equal(statistics.tokens.estimated, true);
+    assert.ok(statistics.tokens.max > 0);
+  });
+
+  it('re-lints with new settings after a configuration change', async () => {
+    const uri = 'file:///tmp/tunesmith-protocol/settings.jsonl';
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: '{"text": "only one example"}\n' } });
+    const before = await pull(uri);
+    assert.equal(before.filter((item) => item.code === 'too-few-examples').length, 1);
+    const refreshes = server.refreshRequests;
+    server.settings = { rules: { 'too-few-examples': 'off' } };
+    server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    for (let attempt = 0; attempt < 50 && server.refreshRequests === refreshes; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(server.refreshRequests > refreshes, 'the server asked the client to re-pull diagnostics');
+    const afterChange = await pull(uri);
+    assert.deepEqual(afterChange.filter((item) => item.code === 'too-few-examples'), []);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * A minimal LSP client for tests: spawns the real built server (dist/server/server.js --stdio) and
+ * talks JSON-RPC to it. The server answers workspace/configuration from `settings`.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+
+export const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+export const serverBundle = path.join(repositoryRoot, 'dist', 'server', 'server.js');
+
+export interface TestServer {
+  connection: MessageConnection;
+  process: ChildProcessWithoutNullStreams;
+  /** Settings returned for the `tunesmith` section; mutate then call notifySettingsChanged. */
+  settings: Record<string, unknown>;
+  refreshRequests: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(rootFolder = repositoryRoot): Promise<TestServer> {
+  const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: 'pipe' });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const server: TestServer = {
+    connection,
+    process: child,
+    settings: {},
+    refreshRequests: 0,
+    async stop() {
+      try {
+        await connection.sendRequest('shutdown');
+        connection.sendNotification('exit');
+      } catch {
+        // already gone
+      }
+      connection.dispose();
+      child.kill();
+    },
+  };
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => server.settings));
+  connection.onRequest('workspace/diagnostic/refresh', () => {
+    server.refreshRequests++;
+    return null;
+  });
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(rootFolder).href,
+    workspaceFolders: [{ uri: pathToFileURL(rootFolder).href, name: 'test' }],
+    capabilities: {
+      workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true } },
+      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false } },
+    },
+  });
+  connection.sendNotification('initialized', {});
+  return server;
+}
