@@ -82,7 +82,7 @@ export function addMaskedCrossEntropy(g: GraphBuilder, logits: Value, labels: Va
 
 export function buildTrainingGraph(config: DecoderConfig, weights: WeightSource, options: TrainingGraphOptions): TrainingGraph {
   if (options.targets.length === 0) throw new Error('LoRA training needs at least one target module');
-  const g = buildDecoderGraph(config, weights, { kvCache: false, logits: 'all', loraTargets: options.targets });
+  const g = buildDecoderGraph(config, weights, { kvCache: false, logits: 'all', loraTargets: options.targets, packedSegments: true });
   const logits = g.value('logits');
   // Only the loss and gradients leave the graph: copying [batch, sequence, vocab] logits out per step
   // would cost more than the optimizer.

@@ -57,6 +57,7 @@ for (const arch of ['llama', 'qwen2', 'qwen3'] as const) {
           input_ids: new ort.Tensor('int64', ids, [batch, sequence]),
           position_ids: new ort.Tensor('int64', positions, [batch, sequence]),
           attention_mask: new ort.Tensor('int64', mask, [batch, sequence]),
+          segment_ids: new ort.Tensor('int64', mask, [batch, sequence]),
           labels: new ort.Tensor('int64', labels, [batch, sequence]),
           loss_weights: new ort.Tensor('float64', weights, [batch, sequence]),
           lora_scale: new ort.Tensor('float64', Float64Array.of(1.5), []),
