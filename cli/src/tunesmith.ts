@@ -7,6 +7,8 @@ import { type CliCommand, UsageError } from './command';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // name: () => import('./commands/name').then((m) => m.command),
+  lint: () => import('./commands/lint.js').then((m) => m.command),
+  stats: () => import('./commands/stats.js').then((m) => m.command),
 };
 
 function usage(): string {

@@ -13,7 +13,7 @@ const detector = new RegExp(
     String.raw`(?<huggingface>\bhf_[A-Za-z0-9]{30,}\b)`,
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
     String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
-    String.raw`(?<phone>(?<![\w.+-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]))`,
+    String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]))`,
   ].join('|'),
   'g',
 );

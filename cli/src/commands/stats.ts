@@ -1,0 +1,55 @@
+/** `tunesmith stats [files] [--json]`: records, turns, tokens p50/p90/max, roles, duplicates, format. */
+import { parseArgs } from 'node:util';
+import type { DatasetStatistics } from '../../../protocol/messages';
+import { lintFiles } from '../../../server/src/service/files';
+import { type CliCommand, UsageError } from '../command';
+
+const help = `usage: tunesmith stats [files, folders or globs...] [--json] [--model FOLDER]
+
+Prints dataset statistics: records, turns, tokens (p50/p90/max/total), roles, duplicates, format.
+`;
+
+export function formatStatistics(file: string, statistics: DatasetStatistics): string {
+  const approx = statistics.tokens.estimated ? ' (estimated)' : '';
+  const roles = Object.entries(statistics.roles)
+    .sort((a, b) => b[1] - a[1])
+    .map(([role, count]) => `${role} ${count}`)
+    .join(', ');
+  return [
+    file,
+    `  format      ${statistics.format}`,
+    `  records     ${statistics.records}${statistics.invalidRecords > 0 ? ` (${statistics.invalidRecords} invalid)` : ''}`,
+    `  turns       ${statistics.turns}`,
+    `  tokens${approx}  p50 ${statistics.tokens.p50}, p90 ${statistics.tokens.p90}, max ${statistics.tokens.max}, total ${statistics.tokens.total}`,
+    `  roles       ${roles || '-'}`,
+    `  duplicates  ${statistics.duplicates}`,
+    '',
+  ].join('\n');
+}
+
+export const command: CliCommand = {
+  name: 'stats',
+  summary: 'print dataset statistics (records, turns, tokens, roles, duplicates)',
+  async run(args: string[]): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    } catch (error) {
+      throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+    }
+    if (parsed.values.help === true) {
+      process.stdout.write(help);
+      return 0;
+    }
+    const result = await lintFiles(parsed.positionals, { statistics: true, overrides: parsed.values.model !== undefined ? { model: parsed.values.model } : {} });
+    for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
+    const files = result.files.filter((file) => file.statistics !== undefined);
+    if (files.length === 0) {
+      process.stderr.write('tunesmith: no dataset files\n');
+      return parsed.positionals.length > 0 ? 2 : 0;
+    }
+    if (parsed.values.json === true) process.stdout.write(`${JSON.stringify(files.map((file) => file.statistics), null, 2)}\n`);
+    else for (const file of files) if (file.statistics !== undefined) process.stdout.write(formatStatistics(file.file, file.statistics));
+    return 0;
+  },
+};

@@ -1,0 +1,177 @@
+/**
+ * Linting files on disk (the CLI and the demo command): expands paths and globs, reads the workspace
+ * config file, honours dataset_info.json, and checks duplicates across all the files given.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetStatistics } from '../../../protocol/messages';
+import { resolveSettings, type LintSettings } from './config';
+import { datasetInfoHint, findConfigFile } from './configFile';
+import { DatasetDocument } from './document';
+import { duplicateKeys, WorkspaceIndex } from './fileChecks';
+import type { FileFacts } from './fileFacts';
+import { datasetStatistics } from './features/statistics';
+import { buildFacts, lintDocument, type LintDiagnostic } from './linter';
+import { modelTokenCounter } from './modelTokens';
+import { fileKindOf } from './session';
+import { estimatingCounter, type TokenCounter } from './tokens';
+
+export interface FileLintResult {
+  /** The path as given or found (relative to the working folder when under it). */
+  file: string;
+  diagnostics: LintDiagnostic[];
+  /** False for .json files that are not datasets (skipped quietly). */
+  isDataset: boolean;
+  statistics: DatasetStatistics | undefined;
+}
+
+export interface LintFilesOptions {
+  /** Working folder for relative paths and the config file lookup (default: process.cwd()). */
+  cwd?: string;
+  /** Settings over the config file's (e.g. from command-line flags). */
+  overrides?: Partial<LintSettings>;
+  /** Compute statistics too. */
+  statistics?: boolean;
+}
+
+export interface LintFilesResult {
+  files: FileLintResult[];
+  /** Problems with the configuration or the arguments (not with the data). */
+  warnings: string[];
+}
+
+const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test']);
+
+function globToRegExp(glob: string): RegExp {
+  let pattern = '';
+  for (let index = 0; index < glob.length; index++) {
+    const char = glob[index] ?? '';
+    if (char === '*') {
+      if (glob[index + 1] === '*') {
+        index++;
+        if (glob[index + 1] === '/') {
+          index++;
+          pattern += '(?:.*/)?';
+        } else pattern += '.*';
+      } else pattern += '[^/]*';
+    } else if (char === '?') pattern += '[^/]';
+    else if (char === '{') pattern += '(?:';
+    else if (char === '}') pattern += ')';
+    else if (char === ',') pattern += '|';
+    else pattern += char.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`);
+}
+
+function walk(folder: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (!ignoredFolders.has(entry.name)) walk(full, out);
+    } else if (entry.isFile()) out.push(full);
+  }
+}
+
+const datasetName = /\.(?:jsonl|ndjson|json)$/i;
+
+/** Expands files, folders and globs into dataset file paths (sorted, unique). */
+export function expandPaths(patterns: readonly string[], cwd: string, defaults: readonly string[]): { files: string[]; unmatched: string[] } {
+  const found = new Set<string>();
+  const unmatched: string[] = [];
+  const inputs = patterns.length > 0 ? patterns : defaults;
+  for (const input of inputs) {
+    const absolute = path.resolve(cwd, input);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isFile()) {
+      found.add(absolute);
+      continue;
+    }
+    if (stat?.isDirectory()) {
+      const all: string[] = [];
+      walk(absolute, all);
+      for (const file of all) if (datasetName.test(file) && path.basename(file) !== 'dataset_info.json' && !path.basename(file).startsWith('tunesmith') && !path.basename(file).startsWith('.tunesmithrc') && path.basename(file) !== 'package.json' && path.basename(file) !== 'package-lock.json' && path.basename(file) !== 'tsconfig.json') found.add(file);
+      continue;
+    }
+    if (/[*?{]/.test(input)) {
+      const normalized = input.split(path.sep).join('/');
+      const firstMagic = normalized.search(/[*?{]/);
+      const base = normalized.slice(0, normalized.lastIndexOf('/', firstMagic) + 1);
+      const root = path.resolve(cwd, base || '.');
+      const matcher = globToRegExp(normalized.slice(base.length));
+      const all: string[] = [];
+      walk(root, all);
+      const before = found.size;
+      for (const file of all) if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) found.add(file);
+      if (found.size === before && patterns.length > 0) unmatched.push(input);
+      continue;
+    }
+    if (patterns.length > 0) unmatched.push(input);
+  }
+  return { files: [...found].sort(), unmatched };
+}
+
+function readDataset(file: string, settings: LintSettings): DatasetDocument {
+  const kind = fileKindOf(file);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch (error) {
+    return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (size > settings.maxFileSize) {
+    return DatasetDocument.refuse(kind, `The file is ${(size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
+  }
+  try {
+    // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
+    return DatasetDocument.parse(text, kind);
+  } catch (error) {
+    return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Lints dataset files; duplicates are also checked across them (train vs eval leakage). */
+export async function lintFiles(patterns: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const warnings: string[] = [];
+  const config = findConfigFile(cwd);
+  if (config?.error !== undefined) warnings.push(config.error);
+  const { settings, warnings: settingWarnings } = resolveSettings(config?.data, options.overrides);
+  warnings.push(...settingWarnings);
+  let tokens: TokenCounter = estimatingCounter;
+  if (settings.model !== null) {
+    const counter = await modelTokenCounter(path.resolve(config !== undefined ? path.dirname(config.path) : cwd, settings.model));
+    if (counter.ok) tokens = counter.counter;
+    else warnings.push(counter.error);
+  }
+  const { files, unmatched } = expandPaths(patterns, cwd, settings.files);
+  for (const pattern of unmatched) warnings.push(`No dataset files match '${pattern}'.`);
+  const workspace = new WorkspaceIndex();
+  const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
+  for (const file of files) {
+    const document = readDataset(file, settings);
+    const hint = datasetInfoHint(file);
+    const facts = buildFacts(document, file, settings, { tokens, ...(hint !== undefined ? { hint } : {}) });
+    if (document.isDataset) workspace.setFile(file, duplicateKeys(document, facts));
+    loaded.push({ file, document, facts });
+  }
+  const results: FileLintResult[] = [];
+  for (const { file, document, facts } of loaded) {
+    const relative = path.relative(cwd, file);
+    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+    const { diagnostics } = lintDocument(document, file, settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
+    results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset ? datasetStatistics(document, facts, shown) : undefined });
+  }
+  return { files: results, warnings };
+}
