@@ -252,6 +252,7 @@ export interface EngineRequestMap {
   [GenerateRequest.method]: { params: GenerateRequest.Params; result: GenerateRequest.Result };
   [ReleaseMemoryRequest.method]: { params: ReleaseMemoryRequest.Params; result: ReleaseMemoryRequest.Result };
   [EngineStatusRequest.method]: { params: EngineStatusRequest.Params; result: EngineStatusRequest.Result };
+  [TrainStartRequest.method]: { params: TrainStartRequest.Params; result: TrainStartRequest.Result };
 }
 
 // ----- 2b. Training (LoRA fine-tuning in the engine process) -----------------------------------
@@ -347,17 +348,15 @@ export interface TrainingSummary {
   cancelled: boolean;
 }
 
-/** `engine/train/start`: starts a run; progress arrives as TrainingEventNotification; resolves with the summary. */
+/**
+ * `engine/train/start`: starts a run; progress arrives as TrainingEventNotification; resolves with the
+ * summary. The transport's `cancel` stops it after the current micro-batch: the run then writes a
+ * checkpoint and resolves with a summary whose `cancelled` is true.
+ */
 export namespace TrainStartRequest {
   export const method = 'engine/train/start';
   export type Params = TrainingRequest;
   export type Result = TrainingSummary;
-}
-
-/** `engine/train/cancel`: stops the run at once; it ends with a summary whose `cancelled` is true. */
-export namespace TrainCancelNotification {
-  export const method = 'engine/train/cancel';
-  export type Params = Record<string, never>;
 }
 
 /** `engine/train/event`: one progress event of the running training. */
@@ -369,5 +368,160 @@ export namespace TrainingEventNotification {
 // ---------------------------------------------------------------------------------------------
 // 3. Preview webview
 // ---------------------------------------------------------------------------------------------
+//
+// The extension host owns every decision (which record, which model, when to generate); the webview
+// only renders what it is sent and reports clicks. Messages are unions keyed on `type`, one per
+// direction. The webview never loads a model and never edits the file: "insert suggestion" is a
+// request the host carries out as an explicit, undoable edit.
+
+/** A tool call as the panel shows it (arguments pretty-printed JSON or the text as written). */
+export interface PreviewToolCall {
+  name: string;
+  arguments: string;
+}
+
+/** One turn of the record under the cursor, as the panel shows it. */
+export interface PreviewTurn {
+  /** Canonical role ('system' | 'user' | 'assistant' | 'tool'), or the written role when unknown. */
+  role: string;
+  /** The role exactly as written ("human", "gpt"...). */
+  writtenRole: string;
+  content: string;
+  toolCalls: PreviewToolCall[];
+  trainable: boolean;
+}
+
+/** The record under the cursor, already normalised by the language service on the host. */
+export interface PreviewRecord {
+  uri: string;
+  fileName: string;
+  /** 0-based index of the record in its file, and its first line (0-based). */
+  recordIndex: number;
+  line: number;
+  format: RecordFormat;
+  turns: PreviewTurn[];
+  /** Tool definitions offered to the model, as JSON text. */
+  tools: string | undefined;
+  /** Index in `turns` of the last user turn the models answer, or -1 when there is none. */
+  promptTurnIndex: number;
+  /** The record's own answer to that turn (the reference), or null when it has none yet. */
+  reference: string | null;
+  /** Why nothing can be generated for this record (invalid JSON, no user turn...), shown instead. */
+  problem: string | undefined;
+}
+
+/** Which column of the side-by-side view a generation fills. */
+export type PreviewSlot = 'base' | 'adapter' | 'compare';
+
+/** Generation settings in the panel; persisted by the host. */
+export interface PreviewGenerationSettings {
+  /** 0 = greedy. */
+  temperature: number;
+  maxTokens: number;
+  seed: number;
+}
+
+export interface PreviewModelSummary {
+  name: string;
+  path: string;
+  architecture: string;
+  parameters: number;
+  device: string;
+}
+
+/** An adapter of this dataset (trained by Tunesmith, or loaded by the user). */
+export interface PreviewAdapterSummary {
+  path: string;
+  name: string;
+  /** ISO time the adapter was written, when known. */
+  createdAt: string | undefined;
+  steps: number | undefined;
+  finalLoss: number | undefined;
+}
+
+/** Everything except the record and the streams: sent whole whenever it changes. */
+export interface PreviewHostState {
+  model: PreviewModelSummary | null;
+  /** What the engine is doing to the model ("Loading SmolLM2-135M...", "Creating the demo model..."). */
+  modelStatus: string | undefined;
+  /** The last model or adapter problem, with its fix, shown in the panel. */
+  modelError: string | undefined;
+  adapter: PreviewAdapterSummary | null;
+  /** The second adapter for A/B comparison, or null. */
+  compareAdapter: PreviewAdapterSummary | null;
+  /** Earlier adapters of the active dataset, newest first. */
+  adapters: PreviewAdapterSummary[];
+  settings: PreviewGenerationSettings;
+  /** False in restricted mode: the panel says why nothing is loaded. */
+  workspaceTrusted: boolean;
+}
+
+export type PreviewTrainingStatus = 'starting' | 'running' | 'finished' | 'cancelled' | 'failed';
+
+/** The training run the panel charts: a snapshot the host keeps and sends whole on (re)load. */
+export interface PreviewTrainingState {
+  runId: string;
+  status: PreviewTrainingStatus;
+  datasetName: string;
+  modelName: string;
+  device: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+  learningRate: number;
+  trainLoss: { step: number; loss: number }[];
+  evalLoss: { step: number; loss: number }[];
+  /** A line about how it ended (failure reason, where the partial checkpoint is). */
+  message: string | undefined;
+  adapterPath: string | null;
+}
+
+export interface PreviewSuggestion {
+  text: string;
+}
+
+/** Host -> webview. */
+export type HostToPreviewMessage =
+  | { type: 'state'; state: PreviewHostState }
+  | { type: 'record'; record: PreviewRecord | null }
+  /** A generation begins in `slot`; earlier text in that slot is cleared. */
+  | { type: 'generationStart'; generationId: number; slot: PreviewSlot; label: string }
+  | { type: 'generationToken'; generationId: number; text: string }
+  | {
+      type: 'generationEnd';
+      generationId: number;
+      finishReason: string;
+      generatedTokens: number;
+      tokensPerSecond: number;
+      timeToFirstTokenMs: number;
+    }
+  | { type: 'generationError'; generationId: number; message: string }
+  /** The whole training snapshot (on open, reload, start and end), or null for none. */
+  | { type: 'training'; training: PreviewTrainingState | null }
+  /** One engine progress event of run `runId`, applied by the webview to its snapshot. */
+  | { type: 'trainingEvent'; runId: string; event: TrainingEvent }
+  | { type: 'suggestions'; status: 'working' | 'done' | 'failed'; suggestions: PreviewSuggestion[]; message: string | undefined };
+
+/** Commands the panel's buttons run (the same as the palette's). */
+export type PreviewCommandName = 'selectModel' | 'fineTune' | 'loadAdapter' | 'exportAdapter' | 'stopTraining';
+
+/** Webview -> host. */
+export type PreviewToHostMessage =
+  | { type: 'ready' }
+  | { type: 'settings'; settings: PreviewGenerationSettings }
+  | { type: 'regenerate' }
+  /** Chooses the adapter (slot 'adapter') or the A/B comparison adapter (slot 'compare'); null clears. */
+  | { type: 'chooseAdapter'; slot: 'adapter' | 'compare'; path: string | null }
+  | { type: 'command'; command: PreviewCommandName }
+  | { type: 'suggest' }
+  | { type: 'insertSuggestion'; text: string };
+
+/** What the webview keeps with `setState`, so the serializer can restore the panel after a reload. */
+export interface PreviewPersistedState {
+  uri: string | undefined;
+  recordIndex: number | undefined;
+}
 
 export {};
