@@ -212,7 +212,10 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const normed = rmsNorm(hidden, 'model.norm.weight', config.rmsNormEps);
   if (options.outputHiddenStates) g.output(normed, 'hidden_states');
   const headName = config.tieWordEmbeddings || weights.find('lm_head.weight') === undefined ? embedName : 'lm_head.weight';
-  const logits2d = g.gemm(normed, weight(headName), undefined, { transB: true });
+  const headLocation = weights.find(headName);
+  const logits2d =
+    (headLocation === undefined ? undefined : options.linearOverride?.(g, normed, headLocation, config.vocabSize)) ??
+    g.gemm(normed, weight(headName), undefined, { transB: true });
   const logitsShape = g.concat([batchDim, g.constant('int64', [-1, config.vocabSize])], 0);
   g.output(g.reshapeDynamic(logits2d, logitsShape, ['batch', options.logits === 'last' ? 1 : 'sequence', config.vocabSize]), 'logits');
   return g;
