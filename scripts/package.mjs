@@ -55,7 +55,7 @@ writeFileSync(ignoreFile, targetAllowlist);
 for (const folder of ['dist', path.join('media', 'dist')]) rmSync(path.join(root, folder), { recursive: true, force: true });
 
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-const result = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--skip-license'], {
+const result = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -140,8 +140,9 @@ function formatLogMessage(message) {
       // a plain string that starts with a bracket
     }
   }
-  if (Array.isArray(value)) return util.format(...value);
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const text = Array.isArray(value) ? util.format(...value) : typeof value === 'string' ? value : JSON.stringify(value);
+  // Colour codes (mocha colours whatever it is told inside the extension host) only clutter a log.
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 let server;

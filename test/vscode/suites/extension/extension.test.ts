@@ -3,6 +3,7 @@
  * `invalid-json` diagnostic end to end (exact range, rule id, docs link), and the statistics command.
  */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TunesmithApi } from '../../../../client/src/api';
@@ -15,15 +16,20 @@ describe('Tunesmith in VS Code', () => {
   it('activates quickly and reports its activation time', async () => {
     const extension = vscode.extensions.getExtension<TunesmithApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed in this VS Code`);
-    // Built-in extensions may already have opened a JSON file (onLanguage:json); then activate() just returns the API.
-    const wasActive = extension.isActive;
-    const start = performance.now();
+    // The workbench itself may already have activated it: any JSON model (settings.json ...) fires onLanguage:json.
     api = await extension.activate();
-    const waitedMs = performance.now() - start;
-    const outside = wasActive ? 'it was already active' : `${waitedMs.toFixed(1)} ms including loading the bundle`;
-    console.log(`    activation: ${api.activationTimeMs.toFixed(2)} ms inside activate() (${outside})`);
-    assert.equal(typeof api.activationTimeMs, 'number');
-    assert.ok(api.activationTimeMs < 100, `activate() took ${api.activationTimeMs} ms (target < 100 ms)`);
+    // What the extension host pays before activate(): loading the bundle. Timed on a fresh copy of the module.
+    const bundle = require.resolve(path.join(extension.extensionPath, 'dist', 'client', 'extension.js'));
+    const cached = require.cache[bundle];
+    delete require.cache[bundle];
+    const loadStart = performance.now();
+    const reloaded = require(bundle) as { activate?: unknown };
+    const loadMs = performance.now() - loadStart;
+    if (cached !== undefined) require.cache[bundle] = cached;
+    assert.equal(typeof reloaded.activate, 'function');
+    const totalMs = loadMs + api.activationTimeMs;
+    console.log(`    activation: ${api.activationTimeMs.toFixed(2)} ms in activate() + ${loadMs.toFixed(2)} ms loading the bundle = ${totalMs.toFixed(2)} ms (target < 100 ms)`);
+    assert.ok(totalMs < 100, `activation took ${totalMs.toFixed(1)} ms (target < 100 ms)`);
     assert.equal(api.isLanguageServerStarted(), false, 'the language server waits for a dataset');
   });
 
