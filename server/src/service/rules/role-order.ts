@@ -34,8 +34,10 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
 /** torchtune's validate_messages: system only first, no two user or assistant turns in a row, tool results after a call. */
 function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): void {
   let previous: Turn | undefined;
+  let seenUser = false;
   for (const [index, turn] of turns.entries()) {
     if (turn.role === null) return;
+    if (turn.role === 'user') seenUser = true;
     if (turn.role === 'system' && index > 0) {
       context.report(`A system message can only be the first message (${turnName(turn, index)}); many chat templates reject it elsewhere. Move it to the start.`, at(turn));
     } else if (previous !== undefined) {
@@ -43,7 +45,7 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
         context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
       } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0) {
         context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));
-      } else if (turn.role === 'assistant' && previous.role === 'system') {
+      } else if (turn.role === 'assistant' && previous.role === 'system' && !seenUser) {
         context.report(`The assistant answers before any user message (${turnName(turn, index)}): add the user's message first.`, at(turn));
       } else if (turn.role === 'tool' && !(previous.role === 'tool' || (previous.role === 'assistant' && previous.toolCalls.length > 0))) {
         context.report(`A tool result must follow an assistant message that calls the tool (${turnName(turn, index)}).`, at(turn));

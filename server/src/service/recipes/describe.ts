@@ -1,0 +1,106 @@
+/**
+ * From a linted dataset document to what a recipe needs to know about it: the record shape, the
+ * column/role mapping, the features that change a recipe's meaning, and token statistics. It reads
+ * the same canonical conversations as the linter and the trainer (no second parser).
+ */
+import { analyseRecord } from '../analysis';
+import type { RecordShape } from '../conversation';
+import type { DatasetDocument } from '../document';
+import type { FileFacts } from '../fileFacts';
+import { tokenCountOf } from '../rules/tokens';
+import type { RecipeDataset, RecipeSettings } from './types';
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index] ?? 0;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Describes one dataset file for the recipe generators. */
+export function describeDataset(document: DatasetDocument, facts: FileFacts, where: { path: string; name: string }): RecipeDataset {
+  const shapes = new Map<RecordShape, number>();
+  const counts: number[] = [];
+  const features: RecipeDataset['features'] = { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: false, conversationalSides: false };
+  let records = 0;
+  for (const record of document.records) {
+    const analysis = analyseRecord(record, facts);
+    if (analysis === undefined || analysis.shape === 'unknown') continue;
+    records++;
+    shapes.set(analysis.shape, (shapes.get(analysis.shape) ?? 0) + 1);
+    counts.push(tokenCountOf(analysis, facts).total);
+    const { conversation } = analysis;
+    let assistantTurns = 0;
+    for (const turn of conversation.turns) {
+      if (turn.role === 'system') features.system = true;
+      if (turn.role === 'tool' || turn.toolCalls.length > 0) features.toolCalls = true;
+      if (turn.weight !== undefined) features.weights = true;
+      if (turn.role === 'assistant') assistantTurns++;
+    }
+    if (assistantTurns > 1) features.multiTurn = true;
+    if (conversation.tools !== undefined) features.tools = true;
+    const value = record.value;
+    if (isObject(value)) {
+      const history = value[facts.hint.mapping.columns.history];
+      if ((analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca') && Array.isArray(history) && history.length > 0) features.history = true;
+      if (['prompt-completion', 'preference-trl'].includes(analysis.shape) && (Array.isArray(value['prompt']) || Array.isArray(value['completion']) || Array.isArray(value['chosen']))) {
+        features.conversationalSides = true;
+      }
+    }
+  }
+  let shape: RecordShape = 'unknown';
+  let best = 0;
+  for (const [candidate, count] of shapes) {
+    if (count > best) {
+      shape = candidate;
+      best = count;
+    }
+  }
+  counts.sort((a, b) => a - b);
+  return {
+    path: where.path,
+    name: where.name,
+    format: facts.format,
+    shape,
+    mapping: facts.hint.mapping,
+    mappingFromDatasetInfo: facts.hint.formatting !== undefined,
+    records,
+    tokens: { p50: percentile(counts, 0.5), p99: percentile(counts, 0.99), max: counts[counts.length - 1] ?? 0, estimated: facts.tokens.estimated },
+    features,
+  };
+}
+
+const LENGTH_STEP = 128;
+
+/**
+ * The sequence length a recipe trains with: set explicitly, or the longest record rounded up to a
+ * multiple of 128 (with a 10% margin when counts are estimated, since the target tokenizes for
+ * real). When the longest record is more than twice the 99th percentile, the p99 is used instead so
+ * that one outlier does not set the memory of every batch; the few longer records are truncated
+ * by the trainer. Capped at the model's max_position_embeddings.
+ */
+export function chooseSequenceLength(datasets: readonly RecipeDataset[], settings: Pick<RecipeSettings, 'sequenceLength' | 'model'>): { value: number; reason: string } {
+  if (settings.sequenceLength !== undefined) return { value: settings.sequenceLength, reason: 'set explicitly' };
+  const max = Math.max(0, ...datasets.map((dataset) => dataset.tokens.max));
+  const p99 = Math.max(0, ...datasets.map((dataset) => dataset.tokens.p99));
+  const estimated = datasets.some((dataset) => dataset.tokens.estimated);
+  const countWord = estimated ? 'estimated tokens' : 'tokens';
+  let basis = max;
+  let reason = `longest record ${max} ${countWord}`;
+  if (p99 > 0 && max > 2 * p99) {
+    basis = p99;
+    reason = `99th percentile ${p99} ${countWord} (the longest record, ${max}, is an outlier and will be truncated)`;
+  }
+  const withMargin = estimated ? Math.ceil(basis * 1.1) : basis;
+  let value = Math.max(LENGTH_STEP, Math.ceil(withMargin / LENGTH_STEP) * LENGTH_STEP);
+  reason += estimated ? `, +10% margin for the estimate, rounded up to a multiple of ${LENGTH_STEP}` : `, rounded up to a multiple of ${LENGTH_STEP}`;
+  const cap = settings.model.maxPositionEmbeddings;
+  if (cap !== undefined && value > cap) {
+    value = cap;
+    reason += `, capped at the model's max_position_embeddings ${cap}`;
+  }
+  return { value, reason };
+}

@@ -1,0 +1,75 @@
+/** Runs every rule's table (valid and invalid cases, exact ranges) and checks the registry. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../../server/src/service/config';
+import { DatasetDocument } from '../../../../server/src/service/document';
+import { duplicateKeys, WorkspaceIndex } from '../../../../server/src/service/fileChecks';
+import { buildFacts, lintDocument, type LintDiagnostic } from '../../../../server/src/service/linter';
+import { allRules } from '../../../../server/src/service/rules/index';
+import type { ExpectedProblem, RuleCase, RuleTable } from './table';
+
+const root = path.resolve(__dirname, '..', '..', '..', '..', '..');
+const tablesFolder = path.join(__dirname, 'tables');
+
+function lint(testCase: RuleCase, rule: string): LintDiagnostic[] {
+  const document = DatasetDocument.parse(testCase.text, testCase.kind ?? 'jsonl');
+  const { settings } = resolveSettings({ minExamples: 0, ...testCase.settings });
+  const uri = `file:///test/${rule}.${testCase.kind ?? 'jsonl'}`;
+  let workspace: WorkspaceIndex | undefined;
+  if (testCase.otherFiles !== undefined) {
+    workspace = new WorkspaceIndex();
+    for (const [name, text] of Object.entries(testCase.otherFiles)) {
+      const other = DatasetDocument.parse(text, name.endsWith('.json') ? 'json' : 'jsonl');
+      workspace.setFile(`file:///test/${name}`, duplicateKeys(other, buildFacts(other, name, settings)));
+    }
+  }
+  return lintDocument(document, uri, settings, workspace !== undefined ? { workspace } : {}).diagnostics.filter((diagnostic) => diagnostic.rule === rule);
+}
+
+function expectedRange(text: string, expected: ExpectedProblem): { start: { line: number; character: number }; end: { line: number; character: number } } {
+  const lineText = text.split(/\r?\n/)[expected.line] ?? '';
+  if (expected.text !== undefined) {
+    let column = -1;
+    for (let occurrence = 0; occurrence <= (expected.nth ?? 0); occurrence++) column = lineText.indexOf(expected.text, column + 1);
+    assert.ok(column >= 0, `'${expected.text}' is on line ${expected.line}`);
+    return { start: { line: expected.line, character: column }, end: { line: expected.line, character: column + expected.text.length } };
+  }
+  const column = expected.column ?? 0;
+  return { start: { line: expected.line, character: column }, end: { line: expected.endLine ?? expected.line, character: expected.endColumn ?? column } };
+}
+
+for (const rule of allRules) {
+  const id = rule.meta.id;
+  describe(`rule ${id}`, () => {
+    it('has a docs page and a test table', () => {
+      assert.ok(existsSync(path.join(root, 'docs', 'rules', `${id}.md`)), `docs/rules/${id}.md is missing`);
+      assert.ok(existsSync(path.join(tablesFolder, `${id}.js`)), `test/unit/service/rules/tables/${id}.ts is missing`);
+      const page = readFileSync(path.join(root, 'docs', 'rules', `${id}.md`), 'utf8');
+      assert.match(page, new RegExp(`^# ${id}\\b`), 'the page starts with the rule id');
+    });
+    if (!existsSync(path.join(tablesFolder, `${id}.js`))) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { table } = require(path.join(tablesFolder, `${id}.js`)) as { table: RuleTable };
+    it('has at least one valid and one invalid case', () => {
+      assert.ok(table.valid.length > 0 && table.invalid.length > 0);
+    });
+    for (const testCase of table.valid) {
+      it(`valid: ${testCase.name}`, () => {
+        assert.deepEqual(lint(testCase, id).map((diagnostic) => diagnostic.message), []);
+      });
+    }
+    for (const testCase of table.invalid) {
+      it(`invalid: ${testCase.name}`, () => {
+        const found = lint(testCase, id);
+        const actual = found.map((diagnostic) => diagnostic.range);
+        const expected = testCase.problems.map((problem) => expectedRange(testCase.text, problem));
+        assert.deepEqual(actual, expected, found.map((diagnostic) => diagnostic.message).join('\n'));
+        testCase.problems.forEach((problem, index) => {
+          if (problem.message !== undefined) assert.match(found[index]?.message ?? '', problem.message);
+        });
+      });
+    }
+  });
+}

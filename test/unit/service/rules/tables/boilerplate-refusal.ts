@@ -1,0 +1,12 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'a normal answer', text: lines(chat('Capital of France?', 'Paris.')) },
+    { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
+  ],
+  invalid: [
+    { name: 'as an AI language model', text: lines(chat('Opinion?', 'As an AI language model, I have no opinions.')), problems: [{ line: 0, text: 'As an AI language model', message: /boilerplate or refusal/ }] },
+    { name: 'refusal', text: lines(chat('Do it', "I'm sorry, but I cannot help with that.")), problems: [{ line: 0, text: "I'm sorry, but I cannot" }] },
+  ],
+};

@@ -1,0 +1,10 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [{ name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) }],
+  invalid: [
+    { name: 'replacement character', text: lines(chat('a', 'caf\uFFFD')), problems: [{ line: 0, text: '\uFFFD', message: /U\+FFFD/ }] },
+    { name: 'mojibake', text: lines(chat('a', 'fiancÃ© and itâ€™s')), problems: [{ line: 0, text: 'Ã©', message: /Mojibake/ }, { line: 0, text: 'â€™' }] },
+    { name: 'form feed from a bad \\f escape', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "\\\\(\\frac{1}{2}\\\\)"}]}'), problems: [{ line: 0, text: '\\f', message: /Control character/ }] },
+  ],
+};

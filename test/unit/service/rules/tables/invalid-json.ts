@@ -1,0 +1,19 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'JSONL with blank lines and CRLF', text: [chat('Hi', 'Hello'), '', chat('Bye', 'Goodbye')].join('\r\n') },
+    { name: 'pretty-printed JSON array', kind: 'json', text: JSON.stringify([{ text: 'a' }, { text: 'b' }], null, 2) },
+    { name: 'BOM at the start', text: `\uFEFF${chat('Hi', 'Hello')}\n` },
+  ],
+  invalid: [
+    { name: 'missing comma between members', text: lines(chat('Hi', 'Hello'), '{"text": "a" "more": 1}'), problems: [{ line: 1, text: '"more"', message: /expected ',' or '}'/ }] },
+    { name: 'trailing comma', text: lines('{"text": "a",}'), problems: [{ line: 0, text: '}', message: /property name.*trailing comma/ }] },
+    { name: 'single quotes', text: lines("{'text': 'a'}"), problems: [{ line: 0, text: "'text'", message: /double quotes/ }] },
+    { name: 'unterminated string', text: lines('{"text": "abc'), problems: [{ line: 0, text: '"', nth: 2, message: /Unterminated string/ }] },
+    { name: 'truncated line: zero-width range at the end', text: lines('{"text": "abc"'), problems: [{ line: 0, column: 14, endColumn: 14, message: /missing its closing '}'/ }] },
+    { name: 'two records on one line', text: lines('{"text": "a"} {"text": "b"}'), problems: [{ line: 0, text: '{', nth: 1, message: /one record per line/ }] },
+    { name: 'raw line break in a JSON array file', kind: 'json', text: '[\n  {"text": "a"},\n  {"text": "b\n c"}\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /line break/ }] },
+    { name: 'bad token after a CRLF line in JSON', kind: 'json', text: '[\r\n  {"text": "a"},\r\n  {"text": nope}\r\n]', problems: [{ line: 2, text: 'nope', message: /expected a JSON value/ }] },
+  ],
+};

@@ -1,0 +1,12 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'one format', text: lines(chat('a', 'b'), chat('c', 'd')) },
+    { name: 'alpaca with and without input', text: lines({ instruction: 'a', input: '', output: 'b' }, { instruction: 'c', output: 'd' }) },
+  ],
+  invalid: [
+    { name: 'an alpaca record among chat records', text: lines(chat('a', 'b'), chat('c', 'd'), { instruction: 'e', input: '', output: 'f' }), problems: [{ line: 2, text: '"instruction"', message: /alpaca but the file is mostly openai-chat/ }] },
+    { name: 'forced format', settings: { format: 'sharegpt' }, text: lines(chat('a', 'b')), problems: [{ line: 0, text: '"messages"', message: /is set to sharegpt/ }] },
+  ],
+};

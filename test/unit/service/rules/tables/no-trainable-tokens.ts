@@ -1,0 +1,11 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'answer within the limit', settings: { maxTokens: 200 }, text: lines(chat('short prompt', 'answer')) },
+    { name: 'long, but the answer starts before the limit', settings: { maxTokens: 40 }, text: lines(chat('short prompt', 'word '.repeat(80))) },
+  ],
+  invalid: [
+    { name: 'prompt fills the whole budget', settings: { maxTokens: 30 }, text: lines(chat('word '.repeat(200), 'answer')), problems: [{ line: 0, text: '"messages"', message: /nothing trainable is left/ }] },
+  ],
+};

@@ -1,0 +1,16 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'system, user, assistant', text: lines({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'tool round trip', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: '1', content: 'r' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'sharegpt with function call and observation', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'function_call', value: '{"name": "f", "arguments": {}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'b' }] }) },
+    { name: 'two turns', text: lines(chat('a', 'b')) },
+  ],
+  invalid: [
+    { name: 'system not first', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "system", "content": "s"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"system"', message: /only be the first/ }] },
+    { name: 'two user turns in a row', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "a2"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"user"', nth: 1, message: /Two user messages/ }] },
+    { name: 'tool result without a call', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "tool_call_id": "x", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"tool"', message: /must follow an assistant message that calls/ }] },
+    { name: 'sharegpt gpt at an odd position', text: lines('{"conversations": [{"from": "gpt", "value": "b"}, {"from": "human", "value": "a"}, {"from": "gpt", "value": "c"}]}'), problems: [{ line: 0, text: '"gpt"', message: /Turn 1 of the conversation must be "human" or "observation"/ }] },
+  ],
+};

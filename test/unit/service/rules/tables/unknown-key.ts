@@ -1,0 +1,13 @@
+import { lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'extra top-level columns are allowed', text: lines({ id: 7, source: 'web', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'weight and name on messages', text: lines({ messages: [{ role: 'user', name: 'ann', content: 'a' }, { role: 'assistant', weight: 1, content: 'b' }] }) },
+  ],
+  invalid: [
+    { name: 'misspelt top-level key', text: lines('{"instrution": "a", "output": "b"}'), problems: [{ line: 0, text: '"instrution"', message: /did you mean "instruction"/ }] },
+    { name: 'unknown message key', text: lines('{"messages": [{"role": "user", "content": "a", "lang": "en"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"lang"', message: /accepts only/ }] },
+    { name: 'misspelt message key', text: lines('{"messages": [{"role": "user", "contnet": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"contnet"', message: /did you mean "content"/ }] },
+  ],
+};

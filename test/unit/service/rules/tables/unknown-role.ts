@@ -1,0 +1,14 @@
+import { lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'openai roles', text: lines({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'sharegpt roles', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }) },
+  ],
+  invalid: [
+    { name: 'misspelt role', text: lines('{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"usr"', message: /did you mean "user"/ }] },
+    { name: 'sharegpt role in an openai record', text: lines('{"messages": [{"role": "human", "content": "a"}, {"role": "gpt", "content": "b"}]}'), problems: [{ line: 0, text: '"human"', message: /did you mean "user"/ }, { line: 0, text: '"gpt"', message: /did you mean "assistant"/ }] },
+    { name: 'openai role in a sharegpt record', text: lines('{"conversations": [{"from": "user", "value": "a"}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"user"', message: /did you mean "human"/ }] },
+    { name: 'unknown role without suggestion', text: lines('{"messages": [{"role": "narrator", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"narrator"', message: /roles here are/ }] },
+  ],
+};
