@@ -46,6 +46,19 @@ export namespace DatasetStatisticsRequest {
   export type Result = DatasetStatistics | null;
 }
 
+/**
+ * `tunesmith.previewExample`: the command each record's code lens runs (the preview issue implements
+ * it). Arguments: one object naming the document and the 0-based record index.
+ */
+export namespace PreviewExampleCommand {
+  export const id = 'tunesmith.previewExample';
+  export interface Args {
+    uri: string;
+    /** 0-based index of the record in the file. */
+    recordIndex: number;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Engine process
 // ---------------------------------------------------------------------------------------------
