@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   stats: () => import('./commands/stats.js').then((m) => m.command),
   generate: () => import('./commands/generate.js').then((m) => m.command),
   'create-tiny-model': () => import('./commands/create-tiny-model.js').then((m) => m.command),
+  tune: () => import('./commands/tune.js').then((m) => m.command),
 };
 
 function usage(): string {

@@ -7,6 +7,7 @@
 import type { EngineWireMessage } from '../../protocol/messages';
 import { findHandler, findNotificationHandler, toErrorInfo } from './host/dispatcher';
 import './host/inference';
+import './training/handler';
 
 const running = new Map<number, AbortController>();
 
