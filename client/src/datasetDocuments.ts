@@ -18,8 +18,18 @@ export function datasetFileGlobs(): string[] {
   return FALLBACK_FILE_GLOBS;
 }
 
+/** The globs are relative to the document's workspace folder (plain globs for files outside any folder). */
 function matchesFileGlobs(document: vscode.TextDocument): boolean {
-  return datasetFileGlobs().some((pattern) => vscode.languages.match({ pattern }, document) > 0);
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  return datasetFileGlobs().some((glob) => {
+    const pattern = folder === undefined ? glob : new vscode.RelativePattern(folder, glob);
+    return vscode.languages.match({ pattern }, document) > 0;
+  });
+}
+
+/** A workspace-relative glob as a glob over absolute paths, for the language client's selector. */
+function anywhereGlob(glob: string): string {
+  return glob.startsWith('**') || glob.startsWith('/') ? glob : `**/${glob}`;
 }
 
 /** True for documents the language server should lint and the statistics command should accept. */
@@ -41,8 +51,8 @@ export interface DatasetDocumentFilter {
 /** Document filters for the language client: all JSON Lines, and JSON files under the configured globs. */
 export function datasetDocumentSelector(): DatasetDocumentFilter[] {
   const jsonFilters = datasetFileGlobs()
-    .filter((pattern) => !/\.jsonl$/i.test(pattern))
-    .map((pattern): DatasetDocumentFilter => ({ scheme: 'file', language: 'json', pattern }));
+    .filter((glob) => !/\.jsonl$/i.test(glob))
+    .map((glob): DatasetDocumentFilter => ({ scheme: 'file', language: 'json', pattern: anywhereGlob(glob) }));
   return [
     { scheme: 'file', language: 'jsonl' },
     { scheme: 'untitled', language: 'jsonl' },

@@ -53,3 +53,20 @@ export function diagnosticCode(diagnostic: vscode.Diagnostic): { value: string |
   if (typeof code === 'object') return { value: code.value, target: code.target };
   return { value: code };
 }
+
+/** Resolves when a configuration change affecting `section` arrives. */
+export function configurationChange(section: string, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for a change of ${section}`));
+    }, timeoutMs);
+    const subscription = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(section)) {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      }
+    });
+  });
+}

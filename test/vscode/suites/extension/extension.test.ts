@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TunesmithApi } from '../../../../client/src/api';
 import type { DatasetStatistics } from '../../../../protocol/messages';
-import { diagnosticCode, EXTENSION_ID, tunesmithDiagnostics, waitForDiagnostics, workspaceFile } from '../helpers';
+import { configurationChange, diagnosticCode, EXTENSION_ID, tunesmithDiagnostics, waitForDiagnostics, workspaceFile } from '../helpers';
 
 describe('Tunesmith in VS Code', () => {
   let api: TunesmithApi;
@@ -99,5 +99,26 @@ describe('Tunesmith in VS Code', () => {
     assert.ok(statistics);
     assert.equal(statistics.records, 2);
     assert.equal(statistics.format, 'sharegpt');
+  });
+
+  it('follows the tunesmith.files globs', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceFile('sharegpt.json'));
+    await vscode.window.showTextDocument(document);
+    // Written as a user would, in the workspace's .vscode/settings.json; VS Code reloads it and says so.
+    const settingsFile = workspaceFile('.vscode/settings.json');
+    const writeSettings = async (content: unknown): Promise<void> => {
+      const changed = configurationChange('tunesmith.files');
+      await vscode.workspace.fs.writeFile(settingsFile, Buffer.from(JSON.stringify(content)));
+      await changed;
+    };
+    await writeSettings({ 'tunesmith.files': ['**/*.jsonl'] });
+    try {
+      const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+      assert.equal(statistics, undefined, 'a JSON file outside the globs is not a dataset');
+    } finally {
+      await writeSettings({});
+    }
+    const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+    assert.equal(statistics?.records, 2, 'back to a dataset once the globs include it again');
   });
 });
