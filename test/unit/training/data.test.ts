@@ -1,0 +1,80 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTinyModel } from '../../../engine/src/tiny/createTinyModel';
+import { loadModelFolder } from '../../../engine/src/model/folder';
+import { TextTokenizer } from '../../../engine/src/generate/tokenizer';
+import { type DataOptions, prepareData } from '../../../engine/src/training/data';
+import type { TokenizedExample } from '../../../engine/src/training/batching';
+
+const fixtures = path.resolve(__dirname, '../../../../test/fixtures/training');
+const mixed = path.join(fixtures, 'mixed.jsonl');
+let root: string;
+let tokenizer: TextTokenizer;
+
+before(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-data-'));
+  const folder = loadModelFolder(createTinyModel({ out: root, arch: 'qwen3', seed: 0 }).dir);
+  tokenizer = await TextTokenizer.create(folder.tokenizerJson, folder.tokenizerConfig, folder.dir);
+});
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const defaults: DataOptions = { labels: 'assistant', maxLength: 128, overLength: 'drop', evalSplit: 0, evalFiles: [], seed: 1 };
+
+/** The text of the tokens that carry loss, per example. */
+function trainedText(example: TokenizedExample): string {
+  return example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? tokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+}
+
+test('assistant turns carry the loss by default; the linter\'s invalid records, no-trainable and over-long records are reported with their lines', () => {
+  const data = prepareData([mixed], tokenizer, defaults);
+  const report = data.report;
+  assert.deepEqual(report.invalid.map((r) => r.line), [3, 4]);
+  assert.match(report.invalid[0]!.reason, /^invalid-json/);
+  assert.match(report.invalid[1]!.reason, /^no-assistant-turn/);
+  assert.deepEqual(report.noTrainableTokens.map((r) => r.line), [2]);
+  assert.deepEqual(report.overLength.map((r) => r.line), [5]);
+  assert.equal(report.trainExamples, 2);
+  assert.equal(trainedText(data.train[0]!), '|Paris.<|im_end|>|<think>\n\n</think>\n\nMadrid.<|im_end|>|');
+  assert.equal(trainedText(data.train[1]!), '|<think>\n\n</think>\n\nOne, two, three.<|im_end|>|');
+});
+
+test('label modes: all turns, or the last assistant turn only', () => {
+  const all = prepareData([mixed], tokenizer, { ...defaults, labels: 'all' });
+  assert.ok(trainedText(all.train[0]!).includes('Capital of France?'));
+  assert.ok(trainedText(all.train[0]!).includes('Paris.'));
+  // weight 0 still excludes the assistant turn, but its user turn now trains
+  assert.equal(all.report.noTrainableTokens.length, 0);
+  const last = prepareData([mixed], tokenizer, { ...defaults, labels: 'last-assistant' });
+  assert.equal(trainedText(last.train[0]!), '|<think>\n\n</think>\n\nMadrid.<|im_end|>|');
+});
+
+test('over-long records are truncated when asked, and an eval split holds records out repeatably', () => {
+  const truncated = prepareData([mixed], tokenizer, { ...defaults, overLength: 'truncate' });
+  assert.equal(truncated.report.overLength.length, 1);
+  assert.equal(truncated.train.length, 3);
+  assert.ok(truncated.train.every((e) => e.tokens.length <= 128));
+  const instructions = path.join(fixtures, 'instructions.jsonl');
+  const split = prepareData([instructions], tokenizer, { ...defaults, evalSplit: 0.25 });
+  assert.equal(split.report.trainExamples, 9);
+  assert.equal(split.report.evalExamples, 3);
+  assert.deepEqual(prepareData([instructions], tokenizer, { ...defaults, evalSplit: 0.25 }).eval.map((e) => e.tokens), split.eval.map((e) => e.tokens));
+  const trainTexts = new Set(split.train.map((e) => e.tokens.join(',')));
+  assert.ok(split.eval.every((e) => !trainTexts.has(e.tokens.join(','))), 'held-out records are not trained on');
+  const separate = prepareData([mixed], tokenizer, { ...defaults, evalFiles: [path.join(fixtures, 'instructions.jsonl')] });
+  assert.equal(separate.report.evalExamples, 12);
+});
+
+test('per-turn weights scale the loss of their tokens', () => {
+  const file = path.join(root, 'weights.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'first', weight: 1 }, { role: 'user', content: 'b' }, { role: 'assistant', content: 'second' }] })}\n`);
+  const data = prepareData([file], tokenizer, defaults);
+  const weights = new Set(data.train[0]!.targetWeights.filter((w) => w > 0));
+  assert.deepEqual([...weights], [1]);
+  const zero = path.join(root, 'zero.jsonl');
+  fs.writeFileSync(zero, `${JSON.stringify({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'skip me', weight: 0 }, { role: 'user', content: 'b' }, { role: 'assistant', content: 'learn me' }] })}\n`);
+  const text = trainedText(prepareData([zero], tokenizer, defaults).train[0]!);
+  assert.ok(!text.includes('skip me') && text.includes('learn me'), text);
+});
