@@ -1,10 +1,39 @@
 /** Editor features (code actions, hover, outline, folding, completion, code lens): LSP wiring only. */
 import type { Connection } from 'vscode-languageserver';
+import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover } from '../service/features/editor';
 import type { LintResult } from '../service/linter';
 import type { DatasetSession } from '../service/session';
 
 export function registerFeatures(connection: Connection, session: DatasetSession, lint: (uri: string) => Promise<LintResult | undefined>): void {
-  void connection;
-  void session;
-  void lint;
+  /** The document and its facts, once settings are loaded; undefined for unknown or non-dataset files. */
+  const prepare = async (uri: string) => {
+    const result = await lint(uri);
+    const document = session.get(uri);
+    if (result === undefined || document === undefined || !document.isDataset) return undefined;
+    return { document, facts: result.facts };
+  };
+  connection.onCodeAction(async ({ textDocument, range, context }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics);
+  });
+  connection.onHover(async ({ textDocument, position }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? null : hover(ready.document, ready.facts, position);
+  });
+  connection.onDocumentSymbol(async ({ textDocument }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? [] : documentSymbols(ready.document, ready.facts);
+  });
+  connection.onFoldingRanges(async ({ textDocument }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? [] : foldingRanges(ready.document);
+  });
+  connection.onCompletion(async ({ textDocument, position }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? [] : completion(ready.document, ready.facts, position);
+  });
+  connection.onCodeLens(async ({ textDocument }) => {
+    const ready = await prepare(textDocument.uri);
+    return ready === undefined ? [] : codeLenses(ready.document, textDocument.uri);
+  });
 }

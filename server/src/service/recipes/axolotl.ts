@@ -1,0 +1,177 @@
+/**
+ * Axolotl config (YAML) for `accelerate launch -m axolotl.cli.train axolotl.yaml`. Chat data (OpenAI
+ * messages, ShareGPT) uses Axolotl's `chat_template` type with the file's field and role mappings, so
+ * the model's own chat template renders it as in Tunesmith; Alpaca uses Axolotl's `alpaca` type.
+ * Field names follow Axolotl's config reference (docs/config.qmd, docs/dataset-formats/).
+ */
+import { headerLines, isPreferenceDataset, type YamlEntry, type YamlPath, yamlText } from './common';
+import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
+
+export const AXOLOTL_FILE = 'axolotl.yaml';
+
+interface DatasetEntry {
+  entry: Record<string, unknown>;
+  notes: { key: string; comment: string }[];
+}
+
+function chatTemplateEntry(dataset: RecipeDataset, settings: RecipeSettings, differences: string[]): DatasetEntry {
+  const openai = dataset.shape === 'openai-chat';
+  const { columns, tags } = dataset.mapping;
+  const entry: Record<string, unknown> = { path: dataset.path, ds_type: 'json', split: 'train', type: 'chat_template' };
+  const notes: { key: string; comment: string }[] = [];
+  if (openai) {
+    entry['field_messages'] = 'messages';
+    entry['message_property_mappings'] = { role: 'role', content: 'content' };
+    entry['roles'] = { system: ['system', 'developer'], user: ['user'], assistant: ['assistant'], tool: ['tool', 'function'] };
+    notes.push({ key: 'roles', comment: "Tunesmith reads 'developer' as system and 'function' as tool; so does this mapping." });
+  } else {
+    entry['field_messages'] = columns.messages;
+    entry['message_property_mappings'] = { role: tags.role, content: tags.content };
+    entry['field_system'] = columns.system;
+    const assistantTags = [...new Set([tags.assistant, tags.function])];
+    entry['roles'] = { system: [tags.system], user: [tags.user], assistant: assistantTags, tool: [...new Set([tags.observation, 'tool'])] };
+    notes.push({
+      key: 'roles',
+      comment: `ShareGPT role tags${dataset.mappingFromDatasetInfo ? ' (from dataset_info.json)' : ''} mapped as Tunesmith maps them: ${tags.user} -> user, ${assistantTags.join(' and ')} -> assistant, ${tags.observation} -> tool, ${tags.system} -> system.`,
+    });
+    if (dataset.features.toolCalls) {
+      differences.push(
+        `${dataset.path}: '${tags.function}' turns are tool calls in Tunesmith (rendered through the chat template's tool-call syntax); Axolotl maps them to plain assistant text holding the call's JSON.`,
+      );
+    }
+  }
+  if (dataset.features.tools) entry['field_tools'] = openai ? 'tools' : columns.tools;
+  switch (settings.labels) {
+    case 'assistant':
+      entry['roles_to_train'] = ['assistant'];
+      entry['train_on_eos'] = 'turn';
+      break;
+    case 'all':
+      entry['roles_to_train'] = ['system', 'user', 'assistant', 'tool'];
+      entry['train_on_eos'] = 'all';
+      break;
+    case 'last-assistant':
+      // Axolotl's documented way to train the last message only: leave both empty.
+      entry['roles_to_train'] = null;
+      entry['train_on_eos'] = null;
+      notes.push({
+        key: 'roles_to_train',
+        comment: 'Empty roles_to_train and train_on_eos: Axolotl then trains the last message only (its legacy mode), which is Tunesmith\'s "last assistant turn" when conversations end with the assistant.',
+      });
+      differences.push("Loss on the last assistant turn: Axolotl has no such option; with roles_to_train and train_on_eos left empty it trains the conversation's last message, which differs only for records that do not end with an assistant turn.");
+      break;
+  }
+  if (dataset.features.weights) {
+    if (settings.labels === 'last-assistant') {
+      differences.push(`${dataset.path}: per-message 'weight' is ignored by this recipe (Axolotl's last-message mode cannot combine with message_field_training).`);
+    } else {
+      entry['message_field_training'] = 'weight';
+      notes.push({ key: 'message_field_training', comment: "OpenAI per-message 'weight' (0/1) decides whether a turn is trained, as in Tunesmith." });
+    }
+  }
+  return { entry, notes };
+}
+
+function alpacaEntry(dataset: RecipeDataset, settings: RecipeSettings, differences: string[]): DatasetEntry {
+  const { columns } = dataset.mapping;
+  const defaults = columns.prompt === 'instruction' && columns.query === 'input' && columns.response === 'output';
+  const entry: Record<string, unknown> = { path: dataset.path, ds_type: 'json', split: 'train' };
+  if (defaults) entry['type'] = 'alpaca';
+  else {
+    entry['type'] = {
+      field_system: columns.system,
+      field_instruction: columns.prompt,
+      field_input: columns.query,
+      field_output: columns.response,
+      format: '### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n',
+      no_input_format: '### Instruction:\n{instruction}\n\n### Response:\n',
+    };
+  }
+  differences.push(
+    `${dataset.path}: Axolotl's alpaca type writes the Alpaca prompt text ("### Instruction: ... ### Response:"); Tunesmith renders the instruction (and input, after a blank line) as a user turn and the output as an assistant turn through the model's chat template. Convert the file to OpenAI messages (Tunesmith: Convert) to train on the chat template in Axolotl too.`,
+  );
+  if (dataset.features.history) differences.push(`${dataset.path}: the '${columns.history}' column (earlier turns) is not read by Axolotl's alpaca type; Tunesmith trains those turns.`);
+  if (settings.labels === 'all') differences.push(`${dataset.path}: train_on_inputs trains the Alpaca prompt text, not chat-template tokens.`);
+  return { entry, notes: [] };
+}
+
+function promptCompletionEntry(dataset: RecipeDataset, differences: string[]): DatasetEntry {
+  if (dataset.features.conversationalSides) {
+    throw new RecipeError(`${dataset.path}: prompt/completion records with lists of messages have no Axolotl dataset type; convert the file to OpenAI messages (Tunesmith: Convert) or export for TRL.`);
+  }
+  differences.push(`${dataset.path}: Axolotl joins prompt and completion as raw text; Tunesmith renders them as a user and an assistant turn through the chat template.`);
+  return {
+    entry: { path: dataset.path, ds_type: 'json', split: 'train', type: { field_instruction: 'prompt', field_output: 'completion', format: '{instruction}', no_input_format: '{instruction}' } },
+    notes: [],
+  };
+}
+
+function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differences: string[]): DatasetEntry {
+  switch (dataset.shape) {
+    case 'openai-chat':
+    case 'sharegpt':
+      return chatTemplateEntry(dataset, settings, differences);
+    case 'alpaca':
+      return alpacaEntry(dataset, settings, differences);
+    case 'prompt-completion':
+      return promptCompletionEntry(dataset, differences);
+    case 'text':
+      return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type: 'completion', field: 'text' }, notes: [] };
+    default:
+      throw new RecipeError(`${dataset.path}: no Axolotl dataset type for ${dataset.shape} records`);
+  }
+}
+
+export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+  const preference = datasets.filter(isPreferenceDataset);
+  if (preference.length > 0) {
+    throw new RecipeError(
+      `${preference.map((dataset) => dataset.path).join(', ')}: preference pairs are not exported for Axolotl (its DPO dataset types each expect one fixed layout); export with --target llamafactory (stage dpo) or --target trl (DPOTrainer).`,
+    );
+  }
+  const differences: string[] = [];
+  const built = datasets.map((dataset) => datasetEntry(dataset, settings, differences));
+  const usesChatTemplate = datasets.some((dataset) => dataset.shape === 'openai-chat' || dataset.shape === 'sharegpt');
+  const notes: { path: YamlPath; comment: string }[] = [];
+  built.forEach((item, index) => {
+    for (const note of item.notes) notes.push({ path: ['datasets', index, note.key], comment: note.comment });
+  });
+  const trainOnInputs = settings.labels === 'all';
+  const command = `accelerate launch -m axolotl.cli.train ${AXOLOTL_FILE}`;
+  const entries: YamlEntry[] = [
+    { key: 'base_model', value: settings.model.nameOrPath, section: 'model' },
+    ...(usesChatTemplate
+      ? [{ key: 'chat_template', value: 'tokenizer_default', comment: "The model's own chat template (tokenizer_config.json), as Tunesmith uses." }]
+      : []),
+    { key: 'datasets', value: built.map((item) => item.entry), section: 'data' },
+    { key: 'dataset_prepared_path', value: 'last_run_prepared' },
+    { key: 'val_set_size', value: settings.evalSplit, comment: settings.evalSplit > 0 ? 'Tunesmith eval split: this fraction of the records is held out.' : 'No eval split in Tunesmith.' },
+    { key: 'sequence_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
+    { key: 'sample_packing', value: false },
+    { key: 'train_on_inputs', value: trainOnInputs, comment: trainOnInputs ? 'Tunesmith labels "all": every token carries the loss.' : 'Loss on responses only (Tunesmith labels: ' + settings.labels + ').' },
+    { key: 'adapter', value: 'lora', section: 'LoRA' },
+    { key: 'lora_r', value: settings.rank },
+    { key: 'lora_alpha', value: settings.alpha },
+    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
+    { key: 'lora_target_modules', value: settings.targets.map(projectionName) },
+    { key: 'output_dir', value: settings.outputDir, comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
+    { key: 'save_safetensors', value: true },
+    { key: 'num_epochs', value: settings.epochs, section: 'training' },
+    { key: 'learning_rate', value: settings.learningRate },
+    { key: 'lr_scheduler', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
+    { key: 'warmup_steps', value: 0 },
+    { key: 'optimizer', value: 'adamw_torch' },
+    { key: 'weight_decay', value: 0 },
+    { key: 'max_grad_norm', value: 1 },
+    { key: 'micro_batch_size', value: 1, comment: 'Batch shape is not a Tunesmith setting: raise micro_batch_size for your GPUs (per GPU).' },
+    { key: 'gradient_accumulation_steps', value: 8 },
+    { key: 'bf16', value: 'auto' },
+    { key: 'gradient_checkpointing', value: true },
+    { key: 'logging_steps', value: 1 },
+    { key: 'saves_per_epoch', value: 1 },
+    ...(settings.evalSplit > 0 ? [{ key: 'evals_per_epoch', value: 1 }] : []),
+    { key: 'seed', value: settings.seed },
+  ];
+  const header = headerLines('axolotl', datasets, settings, sequenceLength, differences, command);
+  return { target: 'axolotl', files: [{ name: AXOLOTL_FILE, content: yamlText(header, entries, notes) }], command, differences, sequenceLength };
+}

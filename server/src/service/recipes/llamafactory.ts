@@ -1,0 +1,184 @@
+/**
+ * LLaMA-Factory recipe: a dataset_info.json (one entry per file, with `formatting`, `columns` and
+ * `tags` as its data/README describes) and a training YAML for `llamafactory-cli train` (stage sft,
+ * or dpo for preference pairs; finetuning_type lora; argument names from its hparams dataclasses).
+ */
+import { headerLines, isPreferenceDataset, type YamlEntry, yamlText } from './common';
+import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeModel, type RecipeSettings } from './types';
+
+export const LLAMAFACTORY_TRAIN_FILE = 'llamafactory_train.yaml';
+export const LLAMAFACTORY_INFO_FILE = 'dataset_info.json';
+
+/**
+ * LLaMA-Factory renders with its own named templates rather than the tokenizer's chat_template. The
+ * one that matches the model, from its name or architecture; undefined when Tunesmith cannot tell.
+ */
+export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
+  const name = model.nameOrPath.toLowerCase();
+  const byName: [RegExp, string][] = [
+    [/qwen3/, 'qwen3'],
+    [/qwen2|qwen-?1\.5|qwen/, 'qwen'],
+    [/llama-?3/, 'llama3'],
+    [/llama-?2/, 'llama2'],
+    [/mistral|mixtral/, 'mistral'],
+    [/gemma/, 'gemma'],
+    [/phi-?4/, 'phi4'],
+    [/phi-?3/, 'phi'],
+    [/deepseek/, 'deepseek3'],
+  ];
+  for (const [pattern, template] of byName) if (pattern.test(name)) return template;
+  const byArchitecture: Record<string, string> = { Qwen3ForCausalLM: 'qwen3', Qwen2ForCausalLM: 'qwen', MistralForCausalLM: 'mistral' };
+  return model.architecture !== undefined ? byArchitecture[model.architecture] : undefined;
+}
+
+function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
+  const { columns, tags } = dataset.mapping;
+  const ranking = isPreferenceDataset(dataset);
+  const base: Record<string, unknown> = { file_name: dataset.path };
+  switch (dataset.shape) {
+    case 'openai-chat':
+      if (dataset.features.toolCalls) {
+        differences.push(`${dataset.path}: LLaMA-Factory's sharegpt formatting does not read OpenAI 'tool_calls' or 'tool_call_id'; those assistant turns train as their (often empty) content. Convert the file to ShareGPT with function_call/observation turns (Tunesmith: Convert) first.`);
+      }
+      if (dataset.features.weights) differences.push(`${dataset.path}: LLaMA-Factory has no per-message loss weight: turns with 'weight: 0' are trained too.`);
+      return {
+        ...base,
+        formatting: 'sharegpt',
+        columns: { messages: 'messages', ...(dataset.features.tools ? { tools: 'tools' } : {}) },
+        tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' },
+      };
+    case 'sharegpt':
+    case 'preference-sharegpt':
+      return {
+        ...base,
+        formatting: 'sharegpt',
+        ...(ranking ? { ranking: true } : {}),
+        columns: {
+          messages: columns.messages,
+          system: columns.system,
+          tools: columns.tools,
+          ...(ranking ? { chosen: columns.chosen, rejected: columns.rejected } : {}),
+        },
+        tags: { role_tag: tags.role, content_tag: tags.content, user_tag: tags.user, assistant_tag: tags.assistant, observation_tag: tags.observation, function_tag: tags.function, system_tag: tags.system },
+      };
+    case 'alpaca':
+    case 'preference-alpaca':
+      return {
+        ...base,
+        formatting: 'alpaca',
+        ...(ranking ? { ranking: true } : {}),
+        columns: {
+          prompt: columns.prompt,
+          query: columns.query,
+          ...(ranking ? { chosen: columns.chosen, rejected: columns.rejected } : { response: columns.response }),
+          system: columns.system,
+          history: columns.history,
+        },
+      };
+    case 'prompt-completion':
+    case 'preference-trl':
+      if (dataset.features.conversationalSides) {
+        throw new RecipeError(`${dataset.path}: LLaMA-Factory reads prompt/completion (or prompt/chosen/rejected) only as strings, and these records hold lists of messages; convert the file to ShareGPT (Tunesmith: Convert) or export for TRL.`);
+      }
+      return ranking
+        ? { ...base, formatting: 'alpaca', ranking: true, columns: { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' } }
+        : { ...base, formatting: 'alpaca', columns: { prompt: 'prompt', response: 'completion' } };
+    case 'text':
+      return { ...base, columns: { prompt: 'text' } };
+    default:
+      throw new RecipeError(`${dataset.path}: LLaMA-Factory has no dataset formatting for ${dataset.shape} records${dataset.shape === 'preference-openai' ? ' (OpenAI DPO layout); export for TRL, whose script converts it' : ''}.`);
+  }
+}
+
+export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+  const preference = datasets.filter(isPreferenceDataset).length;
+  const text = datasets.filter((dataset) => dataset.shape === 'text').length;
+  if (preference > 0 && preference < datasets.length) throw new RecipeError('LLaMA-Factory trains preference pairs (stage dpo) and instruction data (stage sft) in separate runs: export them separately.');
+  if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records train in LLaMA-Factory's pre-training stage (pt), apart from instruction data: export them separately.");
+  const stage = preference > 0 ? 'dpo' : text > 0 ? 'pt' : 'sft';
+  const differences: string[] = [];
+  const info: Record<string, unknown> = {};
+  for (const dataset of datasets) info[dataset.name] = infoEntry(dataset, differences);
+
+  const template = llamaFactoryTemplate(settings.model);
+  if (template === undefined) {
+    differences.push(
+      `LLaMA-Factory renders with its own named template, not the tokenizer's chat_template, and Tunesmith cannot tell which one matches ${settings.model.nameOrPath}: set 'template' to the one whose format matches the model's chat template, or the model trains on a format it will not see in use.`,
+    );
+  } else {
+    differences.push(`LLaMA-Factory renders with its own '${template}' template (written to match the model family's chat template); Tunesmith renders with the tokenizer's chat_template itself.`);
+  }
+  if (stage === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1, sigmoid loss): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
+  if (stage === 'pt') differences.push("Plain text trains in LLaMA-Factory's pre-training stage (loss on every token), as Tunesmith trains 'text' records.");
+
+  const command = `llamafactory-cli train ${LLAMAFACTORY_TRAIN_FILE}`;
+  const labelEntries: YamlEntry[] =
+    stage === 'sft'
+      ? [
+          { key: 'train_on_prompt', value: settings.labels === 'all', comment: settings.labels === 'all' ? 'Tunesmith labels "all": the prompt carries the loss too.' : undefined },
+          {
+            key: 'mask_history',
+            value: settings.labels === 'last-assistant',
+            comment: settings.labels === 'last-assistant' ? 'Tunesmith labels "last-assistant": only the last turn carries the loss.' : 'Every assistant turn carries the loss (Tunesmith labels: ' + settings.labels + ').',
+          },
+        ]
+      : [];
+  const entries: YamlEntry[] = [
+    { key: 'model_name_or_path', value: settings.model.nameOrPath, section: 'model' },
+    { key: 'stage', value: stage, section: 'method' },
+    { key: 'do_train', value: true },
+    { key: 'finetuning_type', value: 'lora' },
+    { key: 'lora_rank', value: settings.rank },
+    { key: 'lora_alpha', value: settings.alpha },
+    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
+    { key: 'lora_target', value: settings.targets.map(projectionName).join(',') },
+    ...(stage === 'dpo' ? [{ key: 'pref_beta', value: 0.1 }, { key: 'pref_loss', value: 'sigmoid' }] : []),
+    { key: 'dataset', value: datasets.map((dataset) => dataset.name).join(','), section: 'dataset', comment: `Entries of ${LLAMAFACTORY_INFO_FILE} in dataset_dir.` },
+    { key: 'dataset_dir', value: '.' },
+    {
+      key: 'template',
+      value: template ?? 'default',
+      comment: template === undefined ? "CHECK: Tunesmith could not tell which LLaMA-Factory template matches this model's chat template." : undefined,
+    },
+    { key: 'cutoff_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
+    ...labelEntries,
+    { key: 'overwrite_cache', value: true },
+    { key: 'preprocessing_num_workers', value: 4 },
+    { key: 'output_dir', value: settings.outputDir, section: 'output', comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
+    { key: 'logging_steps', value: 1 },
+    { key: 'save_strategy', value: 'epoch' },
+    { key: 'plot_loss', value: true },
+    { key: 'overwrite_output_dir', value: true },
+    { key: 'report_to', value: 'none' },
+    { key: 'per_device_train_batch_size', value: 1, section: 'train', comment: 'Batch shape is not a Tunesmith setting: raise it for your GPUs.' },
+    { key: 'gradient_accumulation_steps', value: 8 },
+    { key: 'learning_rate', value: settings.learningRate },
+    { key: 'num_train_epochs', value: settings.epochs },
+    { key: 'lr_scheduler_type', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
+    { key: 'warmup_ratio', value: 0 },
+    { key: 'weight_decay', value: 0 },
+    { key: 'max_grad_norm', value: 1 },
+    { key: 'bf16', value: true },
+    { key: 'seed', value: settings.seed },
+    ...(settings.evalSplit > 0
+      ? [
+          { key: 'val_size', value: settings.evalSplit, section: 'eval', comment: 'Tunesmith eval split: this fraction of the records is held out.' },
+          { key: 'per_device_eval_batch_size', value: 1 },
+          { key: 'eval_strategy', value: 'epoch' },
+        ]
+      : []),
+  ];
+  const header = headerLines('llamafactory', datasets, settings, sequenceLength, differences, command);
+  // JSON has no comments: a top-level key that no dataset name refers to carries the provenance.
+  const infoText = `${JSON.stringify({ __tunesmith__: [`Generated by Tunesmith (tunesmith export-recipe --target llamafactory) for ${LLAMAFACTORY_TRAIN_FILE}; its header lists the settings and differences.`], ...info }, null, 2)}\n`;
+  return {
+    target: 'llamafactory',
+    files: [
+      { name: LLAMAFACTORY_TRAIN_FILE, content: yamlText(header, entries) },
+      { name: LLAMAFACTORY_INFO_FILE, content: infoText },
+    ],
+    command,
+    differences,
+    sequenceLength,
+  };
+}

@@ -1,0 +1,257 @@
+/**
+ * A TRL script (SFTTrainer, or DPOTrainer for preference pairs) with a PEFT LoraConfig, for people who
+ * write their own loop. The script reads each file the way Tunesmith reads it (same role mapping,
+ * same joins) into TRL's conversational formats, so the model's chat template renders it as in
+ * Tunesmith. TRL's `assistant_only_loss` needs `{% generation %}` markers that most chat templates
+ * lack, so loss masking is expressed with prompt/completion examples instead (completion-only loss).
+ */
+import { headerLines, isPreferenceDataset, pythonLiteral, pythonString } from './common';
+import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
+
+export const TRL_FILE = 'trl_train.py';
+
+function datasetSpec(dataset: RecipeDataset): Record<string, unknown> {
+  return { path: dataset.path, shape: dataset.shape, columns: dataset.mapping.columns, tags: dataset.mapping.tags };
+}
+
+/** The reading code: static Python, parameterised by each dataset's spec (shape, columns, tags). */
+const READERS = String.raw`
+def read_records(path):
+    """Records of a .jsonl (one per line) or .json (an array) file."""
+    with open(path, encoding="utf-8-sig") as file:
+        if path.endswith(".json"):
+            return json.load(file)
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def text_of(content):
+    """OpenAI content may be a list of parts: Tunesmith joins their text with a blank line."""
+    if isinstance(content, list):
+        texts = [part.get("text") if isinstance(part, dict) else part for part in content]
+        return "\n\n".join(text for text in texts if isinstance(text, str))
+    return content if isinstance(content, str) else ""
+
+
+def side(value, role):
+    """A prompt/completion/chosen/rejected side: a string, or a list of messages."""
+    if isinstance(value, list):
+        return [openai_message(message) for message in value if isinstance(message, dict)]
+    return [{"role": role, "content": text_of(value)}]
+
+
+def openai_message(message):
+    role = {"developer": "system", "function": "tool"}.get(message.get("role"), message.get("role"))
+    turn = {"role": role, "content": text_of(message.get("content"))}
+    if message.get("tool_calls"):
+        turn["tool_calls"] = message["tool_calls"]
+    if message.get("tool_call_id"):
+        turn["tool_call_id"] = message["tool_call_id"]
+    if "weight" in message:
+        turn["weight"] = message["weight"]
+    return turn
+
+
+def conversation(record, spec):
+    """The record's turns as chat messages, read the way Tunesmith reads it."""
+    shape, columns, tags = spec["shape"], spec["columns"], spec["tags"]
+    messages = []
+    if shape in ("sharegpt", "preference-sharegpt", "alpaca", "preference-alpaca") and record.get(columns["system"]):
+        messages.append({"role": "system", "content": text_of(record[columns["system"]])})
+    if shape == "openai-chat":
+        messages += [openai_message(m) for m in record.get("messages") or [] if isinstance(m, dict)]
+    elif shape in ("sharegpt", "preference-sharegpt"):
+        roles = {tags["user"]: "user", tags["assistant"]: "assistant", tags["function"]: "assistant",
+                 tags["observation"]: "tool", "tool": "tool", tags["system"]: "system"}
+        for turn in record.get(columns["messages"]) or []:
+            written = turn.get(tags["role"])
+            messages.append({"role": roles.get(written, written), "content": text_of(turn.get(tags["content"]))})
+    elif shape in ("alpaca", "preference-alpaca"):
+        for pair in record.get(columns["history"]) or []:
+            messages += [{"role": "user", "content": text_of(pair[0])}, {"role": "assistant", "content": text_of(pair[1])}]
+        parts = [record.get(columns["prompt"]), record.get(columns["query"])]
+        messages.append({"role": "user", "content": "\n\n".join(p for p in parts if isinstance(p, str) and p)})
+        if shape == "alpaca":
+            messages.append({"role": "assistant", "content": text_of(record.get(columns["response"]))})
+    elif shape in ("prompt-completion", "preference-trl"):
+        if "prompt" in record:
+            messages += side(record["prompt"], "user")
+        if shape == "prompt-completion":
+            messages += side(record.get("completion"), "assistant")
+    elif shape == "preference-openai":
+        messages += [openai_message(m) for m in (record.get("input") or {}).get("messages") or []]
+    return messages
+
+
+def without_weight(messages):
+    return [{key: value for key, value in m.items() if key != "weight"} for m in messages]
+`;
+
+const SFT_EXAMPLES = String.raw`
+def examples(messages):
+    """TRL examples for one conversation, with the loss where Tunesmith puts it (LABELS)."""
+    if LABELS == "all":
+        return [{"messages": without_weight(messages)}]
+    trained = [i for i, m in enumerate(messages) if m["role"] == "assistant" and m.get("weight", 1) != 0]
+    if LABELS == "last-assistant":
+        trained = [i for i, m in enumerate(messages) if m["role"] == "assistant"][-1:]
+    # One prompt/completion example per trained assistant turn: the loss covers that turn only
+    # (completion_only_loss), with the whole conversation before it as the prompt.
+    return [{"prompt": without_weight(messages[:i]), "completion": without_weight([messages[i]])} for i in trained]
+
+
+def load_examples():
+    rows = []
+    for spec in DATASETS:
+        for record in read_records(spec["path"]):
+            if isinstance(record, dict):
+                rows += examples(conversation(record, spec))
+    return rows
+`;
+
+const TEXT_EXAMPLES = String.raw`
+def load_examples():
+    rows = []
+    for spec in DATASETS:
+        rows += [{"text": record["text"]} for record in read_records(spec["path"]) if isinstance(record, dict) and isinstance(record.get("text"), str)]
+    return rows
+`;
+
+const PREFERENCE_EXAMPLES = String.raw`
+def chosen_and_rejected(record, spec):
+    """The two answers of a preference record, as lists of assistant messages."""
+    shape, columns, tags = spec["shape"], spec["columns"], spec["tags"]
+    if shape == "preference-sharegpt":
+        pick = lambda turn: [{"role": "assistant", "content": text_of((turn or {}).get(tags["content"]))}]
+        return pick(record.get(columns["chosen"])), pick(record.get(columns["rejected"]))
+    if shape == "preference-alpaca":
+        return side(record.get(columns["chosen"]), "assistant"), side(record.get(columns["rejected"]), "assistant")
+    if shape == "preference-openai":
+        return side(record.get("preferred_output"), "assistant"), side(record.get("non_preferred_output"), "assistant")
+    return side(record.get("chosen"), "assistant"), side(record.get("rejected"), "assistant")
+
+
+def load_examples():
+    rows = []
+    for spec in DATASETS:
+        for record in read_records(spec["path"]):
+            if isinstance(record, dict):
+                chosen, rejected = chosen_and_rejected(record, spec)
+                rows.append({"prompt": without_weight(conversation(record, spec)), "chosen": chosen, "rejected": rejected})
+    return rows
+`;
+
+export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+  const preference = datasets.filter(isPreferenceDataset).length;
+  const text = datasets.filter((dataset) => dataset.shape === 'text').length;
+  if (preference > 0 && preference < datasets.length) throw new RecipeError('TRL trains preference pairs (DPOTrainer) and instruction data (SFTTrainer) in separate runs: export them separately.');
+  if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records and conversations cannot share one TRL dataset: export them separately.");
+  for (const dataset of datasets) if (dataset.shape === 'unknown') throw new RecipeError(`${dataset.path}: no records Tunesmith can read, so nothing to export.`);
+  const mode = preference > 0 ? 'dpo' : text > 0 ? 'text' : 'sft';
+
+  const differences: string[] = [];
+  if (mode === 'sft' && settings.labels !== 'all') {
+    differences.push(
+      "TRL's assistant_only_loss needs {% generation %} markers that most chat templates lack, so this script makes one prompt/completion example per trained assistant turn (completion-only loss): each turn is trained once with the conversation before it as its prompt. The loss is averaged per turn rather than per conversation, and multi-turn records cost one forward pass per turn.",
+    );
+  }
+  if (mode === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
+  if (datasets.some((dataset) => dataset.features.tools)) differences.push('Tool definitions (tools column) are not passed to the chat template by this script; Tunesmith renders them.');
+  if (datasets.some((dataset) => dataset.features.toolCalls && dataset.shape !== 'openai-chat')) {
+    differences.push('ShareGPT function_call turns become assistant text holding the call, and observation turns become tool messages; Tunesmith renders the calls through the chat template\'s tool-call syntax.');
+  }
+
+  const command = `accelerate launch ${TRL_FILE}`;
+  const header = headerLines('trl', datasets, settings, sequenceLength, differences, command).map((line) => `# ${line}`.trimEnd());
+  const trainer = mode === 'dpo' ? 'DPOTrainer' : 'SFTTrainer';
+  const configClass = mode === 'dpo' ? 'DPOConfig' : 'SFTConfig';
+  const labelsComment: Record<RecipeSettings['labels'], string> = {
+    assistant: 'loss on every assistant turn (turns with weight 0 excluded)',
+    all: 'loss on every token of the conversation',
+    'last-assistant': 'loss on the last assistant turn only',
+  };
+  const configArguments = [
+    `output_dir=OUTPUT_DIR`,
+    `num_train_epochs=${settings.epochs}`,
+    `learning_rate=${settings.learningRate}`,
+    `lr_scheduler_type="cosine",  # Tunesmith's default: cosine decay, no warmup, AdamW, clipping 1.0, no weight decay`,
+    `warmup_ratio=0.0`,
+    `weight_decay=0.0`,
+    `max_grad_norm=1.0`,
+    `per_device_train_batch_size=1,  # batch shape is not a Tunesmith setting: raise it for your GPUs`,
+    `gradient_accumulation_steps=8`,
+    `max_length=SEQUENCE_LENGTH`,
+    ...(mode === 'sft' ? [`completion_only_loss=True,  # prompt/completion examples train the completion only`] : []),
+    ...(mode === 'dpo' ? ['beta=0.1'] : []),
+    `logging_steps=1`,
+    `save_strategy="epoch"`,
+    `eval_strategy="epoch" if EVAL_SPLIT > 0 else "no"`,
+    `bf16=True`,
+    `seed=SEED`,
+    `report_to="none"`,
+  ];
+  const lines = [
+    ...header,
+    '',
+    'import json',
+    '',
+    'from datasets import Dataset',
+    'from peft import LoraConfig',
+    'from transformers import AutoModelForCausalLM, AutoTokenizer',
+    `from trl import ${configClass}, ${trainer}`,
+    '',
+    `MODEL = ${pythonString(settings.model.nameOrPath)}`,
+    '# Each file with the shape Tunesmith detected and its column names and role tags.',
+    'DATASETS = [',
+    ...datasets.map((dataset) => `    ${pythonLiteral(datasetSpec(dataset))},`),
+    ']',
+    `LABELS = ${pythonString(settings.labels)}  # Tunesmith labels: ${labelsComment[settings.labels]}`,
+    `EVAL_SPLIT = ${settings.evalSplit}  # Tunesmith eval split: fraction of the examples held out`,
+    `SEQUENCE_LENGTH = ${sequenceLength.value}  # ${sequenceLength.reason}`,
+    `SEED = ${settings.seed}`,
+    `OUTPUT_DIR = ${pythonString(settings.outputDir)}  # adapter_config.json + adapter_model.safetensors: load with Tunesmith: Load Adapter`,
+    '',
+    READERS.trim(),
+    '',
+    '',
+    (mode === 'dpo' ? PREFERENCE_EXAMPLES : mode === 'text' ? TEXT_EXAMPLES : SFT_EXAMPLES).trim(),
+    '',
+    '',
+    'def main():',
+    '    dataset = Dataset.from_list(load_examples())',
+    '    if len(dataset) == 0:',
+    '        raise SystemExit("no examples: check the paths in DATASETS")',
+    '    train, evaluation = dataset, None',
+    '    if EVAL_SPLIT > 0:',
+    '        split = dataset.train_test_split(test_size=EVAL_SPLIT, seed=SEED)',
+    '        train, evaluation = split["train"], split["test"]',
+    '    tokenizer = AutoTokenizer.from_pretrained(MODEL)',
+    '    model = AutoModelForCausalLM.from_pretrained(MODEL, torch_dtype="auto")',
+    '    lora = LoraConfig(',
+    `        r=${settings.rank},`,
+    `        lora_alpha=${settings.alpha},`,
+    '        lora_dropout=0.0,  # Tunesmith trains without LoRA dropout',
+    `        target_modules=${pythonLiteral(settings.targets.map(projectionName))},`,
+    '        bias="none",',
+    '        task_type="CAUSAL_LM",',
+    '    )',
+    `    config = ${configClass}(`,
+    ...configArguments.map((argument) => (argument.includes('  #') ? `        ${argument}` : `        ${argument},`)),
+    '    )',
+    `    trainer = ${trainer}(`,
+    '        model=model,',
+    '        args=config,',
+    '        train_dataset=train,',
+    '        eval_dataset=evaluation,',
+    '        processing_class=tokenizer,',
+    '        peft_config=lora,',
+    '    )',
+    '    trainer.train()',
+    '    trainer.save_model(OUTPUT_DIR)',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    main()',
+    '',
+  ];
+  return { target: 'trl', files: [{ name: TRL_FILE, content: lines.join('\n') }], command, differences, sequenceLength };
+}

@@ -1,0 +1,126 @@
+/** Editor features on in-memory documents: quick fixes (applied and re-linted), conversion, hover, outline, folding, completion, code lens. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover } from '../../../server/src/service/features/editor';
+import type { LintDiagnostic } from '../../../server/src/service/linter';
+import { applyEdits, lint, parse } from './helpers';
+
+const uri = 'file:///test/data.jsonl';
+
+function asLsp(diagnostic: LintDiagnostic): Diagnostic {
+  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
+}
+
+/** Lints, takes the quick fix for `rule`, applies it and returns the new text. */
+function applyQuickFix(text: string, rule: string, kind: 'jsonl' | 'json' = 'jsonl'): string {
+  const result = lint(text, kind);
+  const diagnostic = result.diagnostics.find((item) => item.rule === rule);
+  assert.ok(diagnostic, `a ${rule} diagnostic`);
+  const { document, facts } = parse(text, kind);
+  const actions = codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)]);
+  const fix = actions.find((action) => action.kind === 'quickfix');
+  assert.ok(fix?.edit?.changes?.[uri], `a quick fix for ${rule}`);
+  return applyEdits(text, fix.edit.changes[uri] ?? []);
+}
+
+describe('quick fixes', () => {
+  it('trims whitespace in a response', () => {
+    const text = '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "  b\\n"}]}\n';
+    const fixed = applyQuickFix(text, 'whitespace');
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n');
+  });
+  it('replaces a misspelt role', () => {
+    const fixed = applyQuickFix('{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}\n', 'unknown-role');
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n');
+  });
+  it('renames a misspelt key', () => {
+    const fixed = applyQuickFix('{"instrution": "a", "output": "b"}\n', 'unknown-key');
+    assert.equal(fixed, '{"instruction": "a", "output": "b"}\n');
+  });
+  it('removes a duplicate JSONL record with its line', () => {
+    const record = '{"instruction": "a", "output": "b"}';
+    const fixed = applyQuickFix(`${record}\n{"instruction": "c", "output": "d"}\n${record}\n`, 'duplicate-record');
+    assert.equal(fixed, `${record}\n{"instruction": "c", "output": "d"}\n`);
+  });
+  it('removes a duplicate element of a JSON array, comma included', () => {
+    const text = '[\n  {"text": "a"},\n  {"text": "b"},\n  {"text": "a"}\n]\n';
+    const fixed = applyQuickFix(text, 'duplicate-record', 'json');
+    assert.deepEqual(JSON.parse(fixed), [{ text: 'a' }, { text: 'b' }]);
+  });
+  it('adds a missing field skeleton', () => {
+    const fixed = applyQuickFix('{"messages": [{"role": "user"}, {"role": "assistant", "content": "b"}]}\n', 'missing-field');
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "b"}]}\n'.replace('{"role": "user", "content": ""}', '{"content": "", "role": "user"}'));
+  });
+});
+
+describe('conversion', () => {
+  const chatLine = JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1' }, { role: 'user', content: 'q2' }, { role: 'assistant', content: 'a2' }] });
+  it('converts a record to ShareGPT and Alpaca', () => {
+    const { document, facts } = parse(`${chatLine}\n`);
+    const actions = codeActions(document, facts, uri, { start: { line: 0, character: 1 }, end: { line: 0, character: 1 } }, []);
+    const toSharegpt = actions.find((action) => action.title === 'Convert record 1 to ShareGPT');
+    const toAlpaca = actions.find((action) => action.title === 'Convert record 1 to Alpaca');
+    assert.ok(toSharegpt && toAlpaca);
+    const sharegpt = JSON.parse(applyEdits(`${chatLine}\n`, toSharegpt.edit?.changes?.[uri] ?? []));
+    assert.deepEqual(sharegpt, { conversations: [{ from: 'human', value: 'q1' }, { from: 'gpt', value: 'a1' }, { from: 'human', value: 'q2' }, { from: 'gpt', value: 'a2' }], system: 's' });
+    const alpaca = JSON.parse(applyEdits(`${chatLine}\n`, toAlpaca.edit?.changes?.[uri] ?? []));
+    assert.deepEqual(alpaca, { instruction: 'q2', input: '', output: 'a2', system: 's', history: [['q1', 'a1']] });
+  });
+  it('converts a whole file, and the result lints without format errors', () => {
+    const text = `${chatLine}\n${JSON.stringify({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }] })}\n`;
+    const { document, facts } = parse(text);
+    const action = codeActions(document, facts, uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []).find((candidate) => candidate.title.startsWith('Convert the whole file to ShareGPT'));
+    assert.ok(action);
+    const converted = applyEdits(text, action.edit?.changes?.[uri] ?? []);
+    const errors = lint(converted).diagnostics.filter((item) => item.severity === 'error');
+    assert.deepEqual(errors, []);
+    assert.equal(converted.split('\n').filter((line) => line.startsWith('{"conversations"')).length, 2);
+  });
+  it('offers the conversion as the quick fix of mixed-formats', () => {
+    const text = `${JSON.stringify({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] })}\n${JSON.stringify({ messages: [{ role: 'user', content: 'c' }, { role: 'assistant', content: 'd' }] })}\n{"instruction": "e", "output": "f"}\n`;
+    const fixed = applyQuickFix(text, 'mixed-formats');
+    assert.equal(fixed.split('\n')[2], '{"messages":[{"role":"user","content":"e"},{"role":"assistant","content":"f"}]}');
+  });
+});
+
+describe('hover, outline, folding, completion, code lens', () => {
+  const json = '[\n  {\n    "messages": [\n      {"role": "user", "content": "How do tides work on Earth exactly?"},\n      {"role": "assistant", "content": "The Moon pulls the oceans."}\n    ]\n  },\n  {"instruction": "Name a planet", "output": "Mars"}\n]\n';
+  it('hovers a record with its turns and tokens', () => {
+    const { document, facts } = parse(json, 'json');
+    const result = hover(document, facts, { line: 3, character: 10 });
+    assert.ok(result);
+    const value = (result.contents as { value: string }).value;
+    assert.match(value, /\*\*Record 1\*\* · OpenAI chat · 2 turns/);
+    assert.match(value, /Tokens: ~\d+ total, ~\d+ trainable \(estimate/);
+    assert.deepEqual(result.range, { start: { line: 1, character: 2 }, end: { line: 6, character: 3 } });
+    assert.equal(hover(document, facts, { line: 0, character: 0 }), null);
+  });
+  it('names outline entries by the first user words', () => {
+    const { document, facts } = parse(json, 'json');
+    const symbols = documentSymbols(document, facts);
+    assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work on Earth exactly?', '2: Name a planet']);
+    assert.deepEqual(symbols[1]?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 52 } });
+  });
+  it('folds multi-line records only', () => {
+    const { document } = parse(json, 'json');
+    assert.deepEqual(foldingRanges(document).map((range) => [range.startLine, range.endLine]), [[1, 6]]);
+  });
+  it('completes keys and roles in context', () => {
+    const text = '{"messages": [{"role": "", "content": "a"}, {"role": "assistant", "content": "b"}], ""}\n';
+    const { document, facts } = parse(text);
+    const roles = completion(document, facts, { line: 0, character: text.indexOf('""') + 1 }).map((item) => item.label);
+    assert.deepEqual(roles, ['system', 'developer', 'user', 'assistant', 'tool']);
+    const keys = completion(document, facts, { line: 0, character: text.lastIndexOf('""') + 1 }).map((item) => item.label);
+    assert.ok(keys.includes('tools') && !keys.includes('messages'), keys.join(','));
+    const sharegpt = '{"conversations": [{"from": "h"}]}\n';
+    const parsed = parse(sharegpt);
+    assert.deepEqual(completion(parsed.document, parsed.facts, { line: 0, character: sharegpt.indexOf('"h"') + 2 }).map((item) => item.label), ['human', 'gpt', 'system', 'function_call', 'observation']);
+  });
+  it('puts a preview code lens on each record', () => {
+    const { document } = parse(json, 'json');
+    const lenses = codeLenses(document, uri);
+    assert.equal(lenses.length, 2);
+    assert.deepEqual(lenses[1]?.command, { title: 'Preview example 2', command: 'tunesmith.previewExample', arguments: [{ uri, recordIndex: 1 }] });
+  });
+});

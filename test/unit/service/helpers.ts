@@ -1,0 +1,44 @@
+/** Shared helpers for service tests: lint in memory and apply LSP text edits. */
+import { resolveSettings, type LintSettings } from '../../../server/src/service/config';
+import { DatasetDocument, type FileKind } from '../../../server/src/service/document';
+import { buildFacts, lintDocument } from '../../../server/src/service/linter';
+
+export function parse(text: string, kind: FileKind = 'jsonl') {
+  const document = DatasetDocument.parse(text, kind);
+  const { settings } = resolveSettings({ minExamples: 0 });
+  const facts = buildFacts(document, 'file:///test/data.' + kind, settings);
+  return { document, facts, settings };
+}
+
+export function lint(text: string, kind: FileKind = 'jsonl', overrides: Partial<LintSettings> = {}) {
+  const document = DatasetDocument.parse(text, kind);
+  const { settings } = resolveSettings({ minExamples: 0, ...overrides });
+  return lintDocument(document, 'file:///test/data.' + kind, settings);
+}
+
+interface Edit {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  newText: string;
+}
+
+function offsetOf(text: string, line: number, character: number): number {
+  let offset = 0;
+  for (let current = 0; current < line; current++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) return text.length;
+    offset = next + 1;
+  }
+  return offset + character;
+}
+
+/** Applies non-overlapping edits (as an editor does: all ranges refer to the original text). */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => offsetOf(text, b.range.start.line, b.range.start.character) - offsetOf(text, a.range.start.line, a.range.start.character));
+  let result = text;
+  for (const edit of sorted) {
+    const start = offsetOf(text, edit.range.start.line, edit.range.start.character);
+    const end = offsetOf(text, edit.range.end.line, edit.range.end.character);
+    result = result.slice(0, start) + edit.newText + result.slice(end);
+  }
+  return result;
+}
