@@ -50,10 +50,6 @@ const temp = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-package-'));
 const ignoreFile = path.join(temp, 'vscodeignore');
 writeFileSync(ignoreFile, targetAllowlist);
 
-// Stale files from development builds (source maps, removed entries) must not reach the VSIX:
-// start from an empty dist/ and let vsce's `vscode:prepublish` make the production build.
-for (const folder of ['dist', path.join('media', 'dist')]) rmSync(path.join(root, folder), { recursive: true, force: true });
-
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 const result = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'], {
   cwd: root,
