@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   // name: () => import('./commands/name').then((m) => m.command),
   lint: () => import('./commands/lint.js').then((m) => m.command),
   stats: () => import('./commands/stats.js').then((m) => m.command),
+  'export-recipe': () => import('./commands/export-recipe.js').then((m) => m.command),
   generate: () => import('./commands/generate.js').then((m) => m.command),
   'create-tiny-model': () => import('./commands/create-tiny-model.js').then((m) => m.command),
   tune: () => import('./commands/tune.js').then((m) => m.command),
