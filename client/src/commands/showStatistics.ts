@@ -5,21 +5,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type DatasetStatistics, DatasetStatisticsRequest, type RecordFormat } from '../../../protocol/messages';
+import { type DatasetStatistics, DatasetStatisticsRequest } from '../../../protocol/messages';
+import { describeStatistics } from '../statisticsText';
 import { isDatasetDocument } from '../datasetDocuments';
 import type { LanguageServerController } from '../languageServer';
 
 export const SHOW_STATISTICS_COMMAND = 'tunesmith.showStatistics';
-
-const FORMAT_NAMES: Record<RecordFormat, string> = {
-  'openai-chat': 'OpenAI chat',
-  sharegpt: 'ShareGPT',
-  alpaca: 'Alpaca',
-  'prompt-completion': 'prompt/completion',
-  text: 'plain text',
-  preference: 'preference pairs',
-  unknown: 'unknown format',
-};
 
 export function registerShowStatistics(server: LanguageServerController): vscode.Disposable {
   return vscode.commands.registerCommand(SHOW_STATISTICS_COMMAND, (resource?: unknown) => showStatistics(server, resource));
@@ -55,16 +46,4 @@ async function targetDocument(resource: unknown): Promise<vscode.TextDocument | 
 
 function notADatasetMessage(name: string): string {
   return `Tunesmith: ${name} is not a dataset. Tunesmith reads JSON Lines files and JSON files that hold an array of records (see the "tunesmith.files" setting).`;
-}
-
-export function describeStatistics(name: string, statistics: DatasetStatistics): string {
-  const count = (n: number, noun: string): string => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-  const parts = [`${count(statistics.records, 'record')} (${FORMAT_NAMES[statistics.format]})`];
-  if (statistics.invalidRecords > 0) parts.push(`${statistics.invalidRecords.toLocaleString('en-US')} invalid`);
-  parts.push(count(statistics.turns, 'turn'));
-  const tokens = statistics.tokens;
-  const approx = tokens.estimated ? '~' : '';
-  parts.push(`${approx}${count(tokens.total, 'token')} (p50 ${tokens.p50}, p90 ${tokens.p90}, max ${tokens.max})`);
-  if (statistics.duplicates > 0) parts.push(count(statistics.duplicates, 'duplicate'));
-  return `Tunesmith: ${name}: ${parts.join(', ')}.`;
 }
