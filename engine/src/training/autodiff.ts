@@ -49,7 +49,10 @@ export interface GradientResult {
  * scalar float value. Parameters that do not reach the loss get a zero gradient (and a warning-free
  * result), so callers can always feed and read every LoRA tensor.
  */
-export function addGradients(graph: GraphBuilder, loss: Value, parameters: readonly Value[]): GradientResult {
+export function addGradients(graph: GraphBuilder, lossValue: Value, parameterValues: readonly Value[]): GradientResult {
+  // Look the values up again: marking a value as a graph output may have renamed it since.
+  const loss = graph.value(lossValue.name);
+  const parameters = parameterValues.map((p) => graph.value(p.name));
   if (loss.shape !== undefined && loss.shape.length !== 0) {
     throw new AutodiffError(`the loss must be a scalar; '${loss.name}' has shape [${loss.shape.join(',')}]`);
   }
@@ -133,17 +136,17 @@ export function addGradients(graph: GraphBuilder, loss: Value, parameters: reado
   });
 
   const gradients = new Map<string, Value>();
-  for (const parameter of parameters) {
+  parameters.forEach((parameter, index) => {
     const gradient = gradientOf(parameter.name);
     if (gradient === undefined) {
       const zeros = graph.op('ConstantOfShape', [graph.shapeOf(parameter)], [{ dtype: parameter.dtype, shape: parameter.shape }], {
         value: attr.tensor({ dtype: parameter.dtype, shape: [1], bytes: scalarBytes(0, parameter.dtype) }),
       })[0]!;
-      gradients.set(parameter.name, zeros);
+      gradients.set(parameterValues[index]!.name, zeros);
     } else {
-      gradients.set(parameter.name, gradient);
+      gradients.set(parameterValues[index]!.name, gradient);
     }
-  }
+  });
   return { gradients, differentiatedNodes };
 }
 
