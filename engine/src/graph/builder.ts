@@ -47,13 +47,13 @@ export class GraphBuilder {
   // ----- graph interface -------------------------------------------------------------------------
 
   value(name: string): Value {
-    const found = this.values.get(name);
+    const found = this.values.get(this.currentName(name));
     if (found === undefined) throw new GraphError(`no value named '${name}' in the graph`);
     return found;
   }
 
   has(name: string): boolean {
-    return this.values.has(name);
+    return this.values.has(this.currentName(name));
   }
 
   input(name: string, dtype: DType, shape: Shape): Value {
@@ -64,9 +64,45 @@ export class GraphBuilder {
 
   /** Marks `value` as a graph output, renaming it through an Identity when `name` differs. */
   output(value: Value, name = value.name): Value {
-    const out = name === value.name ? value : this.op1('Identity', [value], { dtype: value.dtype, shape: value.shape, name }, {}, '', true);
+    let out = value;
+    if (name !== value.name) {
+      const producer = this.nodes.find((node) => node.outputs.includes(value.name));
+      const free = !this.values.has(name) && !this.outputs.some((o) => o.name === value.name) && !this.inputs.some((i) => i.name === value.name);
+      if (producer !== undefined && free) {
+        // Rename the node's output instead of adding an Identity (one op less per run); nodes built
+        // later with the old Value are redirected through `renamed`.
+        out = this.renameValue(value, name);
+      } else {
+        out = this.op1('Identity', [value], { dtype: value.dtype, shape: value.shape, name }, {}, '', true);
+      }
+    }
     this.outputs.push(out);
     return out;
+  }
+
+  private readonly renamed = new Map<string, string>();
+
+  private renameValue(value: Value, name: string): Value {
+    const renamedValue: Value = { name, dtype: value.dtype, shape: value.shape };
+    const swap = (names: readonly string[]): string[] => names.map((n) => (n === value.name ? name : n));
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i]!;
+      if (node.inputs.includes(value.name) || node.outputs.includes(value.name)) {
+        this.nodes[i] = { ...node, inputs: swap(node.inputs), outputs: swap(node.outputs) };
+      }
+    }
+    this.values.delete(value.name);
+    this.values.set(name, renamedValue);
+    this.usedNames.add(name);
+    this.renamed.set(value.name, name);
+    return renamedValue;
+  }
+
+  /** The current name of a value (values marked as outputs may have been renamed). */
+  private currentName(name: string): string {
+    let current = name;
+    while (this.renamed.has(current)) current = this.renamed.get(current)!;
+    return current;
   }
 
   initializer(name: string, dtype: DType, shape: readonly number[], data: Uint8Array | ExternalTensorData): Value {
@@ -125,7 +161,7 @@ export class GraphBuilder {
       op,
       domain,
       name: this.uniqueName(`${op}_node`),
-      inputs: inputs.map((v) => v?.name ?? ''),
+      inputs: inputs.map((v) => (v === undefined ? '' : this.currentName(v.name))),
       outputs: outs.map((v) => v.name),
       attributes,
     });

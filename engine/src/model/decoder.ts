@@ -18,7 +18,7 @@
  * transB against the Hugging Face [out, in] weight, read straight from the safetensors file.
  */
 import { GraphBuilder } from '../graph/builder';
-import { type Value } from '../graph/ir';
+import { attr, type Value } from '../graph/ir';
 import { type DecoderConfig, ropeInverseFrequencies } from './config';
 import type { TensorLocation } from './safetensors';
 
@@ -49,7 +49,15 @@ export interface DecoderGraphOptions {
    */
   packedSegments?: boolean;
   linearOverride?: LinearOverride;
+  /**
+   * Inference only (needs kvCache): attention, RoPE and the cache update as one onnxruntime
+   * GroupQueryAttention kernel per layer instead of ~30 small ops. Not differentiable.
+   */
+  fusedAttention?: boolean;
 }
+
+/** Longest context the fused path precomputes RoPE tables for. */
+export const FUSED_ROPE_POSITIONS = 32768;
 
 export class MissingWeightError extends Error {}
 
@@ -122,35 +130,68 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const sequenceLength = g.squeeze(g.shapeOf(inputIds, 1, 2), [0]);
   const totalLength = g.squeeze(g.shapeOf(attentionMask, 1, 2), [0]);
 
-  // Additive attention bias [batch, 1, sequence, total]: key slot j is visible to query slot
-  // (total - sequence + i) when j <= that slot and attention_mask[b, j] is 1.
-  const zero = g.scalar(0, 'int64');
-  const one = g.scalar(1, 'int64');
-  const keySlots = g.range(zero, totalLength, one);
-  const querySlots = g.range(g.sub(totalLength, sequenceLength), totalLength, one);
-  const causal = g.lessOrEqual(g.unsqueeze(keySlots, [0]), g.unsqueeze(querySlots, [1]));
-  const padding = g.unsqueeze(g.equal(attentionMask, one), [1, 2]);
-  let allowed = g.and(g.unsqueeze(causal, [0, 1]), padding);
-  if (options.packedSegments) {
-    if (options.kvCache) throw new Error('packedSegments needs kvCache: false');
-    const segmentIds = g.input('segment_ids', 'int64', ['batch', 'sequence']);
-    allowed = g.and(allowed, g.equal(g.unsqueeze(segmentIds, [1, 3]), g.unsqueeze(segmentIds, [1, 2])));
-  }
-  const maskBias = g.where(allowed, g.scalar(0), g.scalar(-3.4028234663852886e38));
-  // Repeat over the query groups that share one key/value head, so scores need no reshape.
-  const groupedMask = groups === 1 ? maskBias : g.op('Tile', [maskBias, g.constant('int64', [1, 1, groups, 1])], [{ dtype: 'float32', shape: ['batch', 1, 'group_sequence', 'total_sequence'] }])[0]!;
+  const fused = options.fusedAttention === true;
+  if (fused && (!options.kvCache || options.packedSegments)) throw new Error('fusedAttention needs kvCache and no packedSegments');
 
-  // RoPE tables [batch, 1, sequence, head_dim], shared by all layers.
-  const inverseFrequencies = g.constant('float32', Array.from(ropeInverseFrequencies(config)), [headDim / 2]);
-  const angles = g.mul(g.unsqueeze(g.cast(positionIds, 'float32'), [2]), inverseFrequencies);
-  const doubled = g.concat([angles, angles], -1);
-  const cos = g.unsqueeze(g.cos(doubled), [1]);
-  const sin = g.unsqueeze(g.sin(doubled), [1]);
-  const rope = (x: Value): Value => {
-    const first = g.slice(x, [0], [headDim / 2], [-1]);
-    const second = g.slice(x, [headDim / 2], [headDim], [-1]);
-    const rotated = g.concat([g.neg(second), first], -1);
-    return g.add(g.mul(x, cos), g.mul(rotated, sin));
+  // The unfused path's shared tables, built on first use so the fused graph carries none of them.
+  let unfusedTables: { groupedMask: Value; rope: (x: Value) => Value } | undefined;
+  const tables = (): { groupedMask: Value; rope: (x: Value) => Value } => {
+    if (unfusedTables !== undefined) return unfusedTables;
+    // Additive attention bias [batch, 1, sequence, total]: key slot j is visible to query slot
+    // (total - sequence + i) when j <= that slot and attention_mask[b, j] is 1.
+    const zero = g.scalar(0, 'int64');
+    const one = g.scalar(1, 'int64');
+    const keySlots = g.range(zero, totalLength, one);
+    const querySlots = g.range(g.sub(totalLength, sequenceLength), totalLength, one);
+    const causal = g.lessOrEqual(g.unsqueeze(keySlots, [0]), g.unsqueeze(querySlots, [1]));
+    const padding = g.unsqueeze(g.equal(attentionMask, one), [1, 2]);
+    let allowed = g.and(g.unsqueeze(causal, [0, 1]), padding);
+    if (options.packedSegments) {
+      if (options.kvCache) throw new Error('packedSegments needs kvCache: false');
+      const segmentIds = g.input('segment_ids', 'int64', ['batch', 'sequence']);
+      allowed = g.and(allowed, g.equal(g.unsqueeze(segmentIds, [1, 3]), g.unsqueeze(segmentIds, [1, 2])));
+    }
+    const maskBias = g.where(allowed, g.scalar(0), g.scalar(-3.4028234663852886e38));
+    // Repeat over the query groups that share one key/value head, so scores need no reshape.
+    const groupedMask = groups === 1 ? maskBias : g.op('Tile', [maskBias, g.constant('int64', [1, 1, groups, 1])], [{ dtype: 'float32', shape: ['batch', 1, 'group_sequence', 'total_sequence'] }])[0]!;
+  
+    // RoPE tables [batch, 1, sequence, head_dim], shared by all layers.
+    const inverseFrequencies = g.constant('float32', Array.from(ropeInverseFrequencies(config)), [headDim / 2]);
+    const angles = g.mul(g.unsqueeze(g.cast(positionIds, 'float32'), [2]), inverseFrequencies);
+    const doubled = g.concat([angles, angles], -1);
+    const cos = g.unsqueeze(g.cos(doubled), [1]);
+    const sin = g.unsqueeze(g.sin(doubled), [1]);
+    const rope = (x: Value): Value => {
+      const first = g.slice(x, [0], [headDim / 2], [-1]);
+      const second = g.slice(x, [headDim / 2], [headDim], [-1]);
+      const rotated = g.concat([g.neg(second), first], -1);
+      return g.add(g.mul(x, cos), g.mul(rotated, sin));
+    };
+    unfusedTables = { groupedMask, rope };
+    return unfusedTables;
+  };
+
+  // The fused path's inputs: last key index per sequence, total length, and RoPE tables per position.
+  let fusedInputs: { seqlensK: Value; total: Value; cosCache: Value; sinCache: Value } | undefined;
+  const gqaInputs = (): { seqlensK: Value; total: Value; cosCache: Value; sinCache: Value } => {
+    if (fusedInputs !== undefined) return fusedInputs;
+    const positions = Math.min(config.maxPositionEmbeddings, FUSED_ROPE_POSITIONS);
+    const inverse = ropeInverseFrequencies(config);
+    const cosTable = new Float32Array(positions * (headDim / 2));
+    const sinTable = new Float32Array(positions * (headDim / 2));
+    for (let p = 0; p < positions; p++) {
+      for (let i = 0; i < headDim / 2; i++) {
+        cosTable[p * (headDim / 2) + i] = Math.cos(p * inverse[i]!);
+        sinTable[p * (headDim / 2) + i] = Math.sin(p * inverse[i]!);
+      }
+    }
+    fusedInputs = {
+      seqlensK: g.cast(g.sub(g.reduceSum(attentionMask, [1], false), g.scalar(1, 'int64')), 'int32'),
+      total: g.cast(totalLength, 'int32'),
+      cosCache: g.initializer('rope.cos_cache', 'float32', [positions, headDim / 2], new Uint8Array(cosTable.buffer)),
+      sinCache: g.initializer('rope.sin_cache', 'float32', [positions, headDim / 2], new Uint8Array(sinTable.buffer)),
+    };
+    return fusedInputs;
   };
 
   const embedName = 'model.embed_tokens.weight';
@@ -160,40 +201,78 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const kvShape = headsShape(numKvHeads);
   const inverseScale = g.scalar(1 / Math.sqrt(headDim));
 
+  /** Attention from plain ops (differentiable): returns the merged heads [tokens, heads*hd]. */
+  const unfusedAttention = (x: Value, layer: number, prefix: string): Value => {
+    // [tokens, heads*hd] -> [batch, sequence, heads, hd]
+    let q = g.reshapeDynamic(linear(x, layer, 'q_proj', config.qkvBias), qShape, ['batch', 'sequence', numHeads, headDim]);
+    let k = g.reshapeDynamic(linear(x, layer, 'k_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+    const v = g.reshapeDynamic(linear(x, layer, 'v_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+    if (config.qkNorm) {
+      q = rmsNorm(q, `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps);
+      k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
+    }
+    // -> [batch, heads, sequence, hd], rotated; q pre-scaled by 1/sqrt(hd).
+    const qHeads = g.mul(tables().rope(g.transpose(q, [0, 2, 1, 3])), inverseScale);
+    let kHeads = tables().rope(g.transpose(k, [0, 2, 1, 3]));
+    let vHeads = g.transpose(v, [0, 2, 1, 3]);
+    if (options.kvCache) {
+      const pastKey = g.input(`past_key_values.${layer}.key`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+      const pastValue = g.input(`past_key_values.${layer}.value`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+      kHeads = g.concat([pastKey, kHeads], 2);
+      vHeads = g.concat([pastValue, vHeads], 2);
+      g.output(kHeads, `present.${layer}.key`);
+      g.output(vHeads, `present.${layer}.value`);
+    }
+    // Grouped-query attention without repeating K/V: fold the query groups into the row axis.
+    const qGrouped = g.reshape(qHeads, [0, numKvHeads, -1, headDim], ['batch', numKvHeads, 'group_sequence', headDim]);
+    const scores = g.add(g.matmul(qGrouped, g.transpose(kHeads, [0, 1, 3, 2])), tables().groupedMask);
+    const context = g.matmul(g.softmax(scores, -1), vHeads);
+    const merged = g.reshape(
+      g.transpose(g.reshape(context, [0, numHeads, -1, headDim], ['batch', numHeads, 'sequence', headDim]), [0, 2, 1, 3]),
+      [-1, numHeads * headDim],
+      ['tokens', numHeads * headDim],
+    );
+    return merged;
+  };
+
+  /** Attention as one GroupQueryAttention kernel (RoPE and the cache update inside). */
+  const fusedAttention = (x: Value, layer: number, prefix: string): Value => {
+    const qWidth = numHeads * headDim;
+    const kvWidth = numKvHeads * headDim;
+    let q = linear(x, layer, 'q_proj', config.qkvBias);
+    let k = linear(x, layer, 'k_proj', config.qkvBias);
+    const v = linear(x, layer, 'v_proj', config.qkvBias);
+    if (config.qkNorm) {
+      q = g.reshape(rmsNorm(g.reshape(q, [-1, numHeads, headDim]), `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps), [-1, qWidth]);
+      k = g.reshape(rmsNorm(g.reshape(k, [-1, numKvHeads, headDim]), `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps), [-1, kvWidth]);
+    }
+    const to3d = (value: Value, width: number): Value =>
+      g.reshapeDynamic(value, g.concat([batchDim, g.constant('int64', [-1, width])], 0), ['batch', 'sequence', width]);
+    const pastKey = g.input(`past_key_values.${layer}.key`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+    const pastValue = g.input(`past_key_values.${layer}.value`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
+    const extra = gqaInputs();
+    const [attended, presentKey, presentValue] = g.op(
+      'GroupQueryAttention',
+      [to3d(q, qWidth), to3d(k, kvWidth), to3d(v, kvWidth), pastKey, pastValue, extra.seqlensK, extra.total, extra.cosCache, extra.sinCache],
+      [
+        { dtype: 'float32', shape: ['batch', 'sequence', qWidth] },
+        { dtype: 'float32', shape: ['batch', numKvHeads, 'total_sequence', headDim], name: `present.${layer}.key` },
+        { dtype: 'float32', shape: ['batch', numKvHeads, 'total_sequence', headDim], name: `present.${layer}.value` },
+      ],
+      { num_heads: attr.int(numHeads), kv_num_heads: attr.int(numKvHeads), do_rotary: attr.int(1), scale: attr.float(1 / Math.sqrt(headDim)) },
+      'com.microsoft',
+    );
+    g.output(presentKey!);
+    g.output(presentValue!);
+    return g.reshape(attended!, [-1, qWidth], ['tokens', qWidth]);
+  };
+
   for (let layer = 0; layer < config.numLayers; layer++) {
     hidden = g.scope(`layers.${layer}`, () => {
       const prefix = `model.layers.${layer}`;
       const x = rmsNorm(hidden, `${prefix}.input_layernorm.weight`, config.rmsNormEps);
 
-      // [tokens, heads*hd] -> [batch, sequence, heads, hd]
-      let q = g.reshapeDynamic(linear(x, layer, 'q_proj', config.qkvBias), qShape, ['batch', 'sequence', numHeads, headDim]);
-      let k = g.reshapeDynamic(linear(x, layer, 'k_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
-      const v = g.reshapeDynamic(linear(x, layer, 'v_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
-      if (config.qkNorm) {
-        q = rmsNorm(q, `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps);
-        k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
-      }
-      // -> [batch, heads, sequence, hd], rotated; q pre-scaled by 1/sqrt(hd).
-      const qHeads = g.mul(rope(g.transpose(q, [0, 2, 1, 3])), inverseScale);
-      let kHeads = rope(g.transpose(k, [0, 2, 1, 3]));
-      let vHeads = g.transpose(v, [0, 2, 1, 3]);
-      if (options.kvCache) {
-        const pastKey = g.input(`past_key_values.${layer}.key`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
-        const pastValue = g.input(`past_key_values.${layer}.value`, 'float32', ['batch', numKvHeads, 'past_sequence', headDim]);
-        kHeads = g.concat([pastKey, kHeads], 2);
-        vHeads = g.concat([pastValue, vHeads], 2);
-        g.output(kHeads, `present.${layer}.key`);
-        g.output(vHeads, `present.${layer}.value`);
-      }
-      // Grouped-query attention without repeating K/V: fold the query groups into the row axis.
-      const qGrouped = g.reshape(qHeads, [0, numKvHeads, -1, headDim], ['batch', numKvHeads, 'group_sequence', headDim]);
-      const scores = g.add(g.matmul(qGrouped, g.transpose(kHeads, [0, 1, 3, 2])), groupedMask);
-      const context = g.matmul(g.softmax(scores, -1), vHeads);
-      const merged = g.reshape(
-        g.transpose(g.reshape(context, [0, numHeads, -1, headDim], ['batch', numHeads, 'sequence', headDim]), [0, 2, 1, 3]),
-        [-1, numHeads * headDim],
-        ['tokens', numHeads * headDim],
-      );
+      const merged = fused ? fusedAttention(x, layer, prefix) : unfusedAttention(x, layer, prefix);
       const attention = linear(merged, layer, 'o_proj', config.oBias);
       const afterAttention = g.add(hidden, attention);
 

@@ -21,6 +21,8 @@ export interface LoadOptions {
   threads?: number;
   /** Replaces projections (quantised weights); see ./quantize.ts. */
   linearOverride?: LinearOverride;
+  /** One GroupQueryAttention kernel per layer (default true); false uses plain ops. */
+  fusedAttention?: boolean;
 }
 
 export interface KvCache {
@@ -75,6 +77,7 @@ export class LoadedModel {
       kvCache: true,
       logits: options.logits ?? 'last',
       loraTargets,
+      fusedAttention: options.fusedAttention ?? true,
       ...(options.linearOverride ? { linearOverride: options.linearOverride } : {}),
     });
     const { session, device, note, buildMs, createMs } = await createWithFallback(graph, options.device ?? 'auto', options.threads);

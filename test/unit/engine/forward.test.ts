@@ -28,26 +28,30 @@ describe('ONNX forward pass matches a float64 reference', () => {
       const dir = smallModel(options);
       const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as ReferenceConfig;
       const reference = new ReferenceModel(config, path.join(dir, 'model.safetensors')).forward(TOKENS);
-      const model = await LoadedModel.load(dir, { device: 'cpu', logits: 'all', loraTargets: [] });
-      try {
-        const { logits, rows } = await model.forward(TOKENS);
-        assert.equal(rows, TOKENS.length);
-        const expected = Float64Array.from(reference.flatMap((row) => Array.from(row)));
-        const spread = Math.max(...expected) - Math.min(...expected);
-        assert.ok(spread > 1, `logits should vary (spread ${spread})`);
-        const diff = maxAbsDiff(logits, expected);
-        assert.ok(diff < 1e-4, `max |onnx - reference| = ${diff}`);
-      } finally {
-        await model.release();
+      const expected = Float64Array.from(reference.flatMap((row) => Array.from(row)));
+      const spread = Math.max(...expected) - Math.min(...expected);
+      assert.ok(spread > 1, `logits should vary (spread ${spread})`);
+      // Plain-op attention (the differentiable graph) and the fused GroupQueryAttention kernel.
+      for (const fusedAttention of [false, true]) {
+        const model = await LoadedModel.load(dir, { device: 'cpu', logits: 'all', loraTargets: [], fusedAttention });
+        try {
+          const { logits, rows } = await model.forward(TOKENS);
+          assert.equal(rows, TOKENS.length);
+          const diff = maxAbsDiff(logits, expected);
+          assert.ok(diff < 1e-4, `fusedAttention ${fusedAttention}: max |onnx - reference| = ${diff}`);
+        } finally {
+          await model.release();
+        }
       }
     });
   }
 });
 
 describe('KV cache', () => {
-  test('decoding token by token equals recomputing the whole sequence', async () => {
+  for (const fusedAttention of [false, true]) {
+  test(`decoding token by token equals recomputing the whole sequence (fusedAttention ${fusedAttention})`, async () => {
     const dir = smallModel({ arch: 'qwen3' });
-    const model = await LoadedModel.load(dir, { device: 'cpu', logits: 'all', loraTargets: [] });
+    const model = await LoadedModel.load(dir, { device: 'cpu', logits: 'all', loraTargets: [], fusedAttention });
     try {
       const full = await model.forward(TOKENS);
       let step = await model.forward(TOKENS.slice(0, 3));
@@ -62,4 +66,5 @@ describe('KV cache', () => {
       await model.release();
     }
   });
+  }
 });
