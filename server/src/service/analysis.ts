@@ -6,6 +6,7 @@ import type { Conversation, RecordShape } from './conversation';
 import type { DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, shapeForForcedFormat } from './formats';
+import { safeStringify } from './json/safe';
 
 export interface RecordAnalysis {
   /** The shape the record was detected as (independent of the file's format). */
@@ -32,7 +33,7 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   const shape = facts.forced ? shapeForForcedFormat(facts.format, record.value, facts.hint) : detected;
   const conversation = normalise(record.value, shape, facts.hint.mapping);
   let duplicateKey = '';
-  for (const turn of conversation.turns) duplicateKey += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? JSON.stringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
+  for (const turn of conversation.turns) duplicateKey += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) duplicateKey += `r\u0000${turn.content}\u0001`;
   const analysis: RecordAnalysis = { detected, shape, conversation, duplicateKey };
   record.cache = { ...(cached ?? {}), analysis: { version: facts.version, analysis } };

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
+import { safeStringify } from './json/safe';
 
 interface Encoder {
   encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
@@ -102,7 +103,7 @@ class ModelCounter implements TokenCounter {
     let trainable = 0;
     let parts = 0;
     for (const turn of conversation.turns) {
-      const count = this.tokens(turn.content) + turn.toolCalls.reduce((sum, call) => sum + this.tokens(`${call.name ?? ''}${typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {})}`), 0);
+      const count = this.tokens(turn.content) + turn.toolCalls.reduce((sum, call) => sum + this.tokens(`${call.name ?? ''}${typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? {})}`), 0);
       parts += count + 4;
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }

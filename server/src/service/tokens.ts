@@ -5,6 +5,7 @@
  * template give the exact count (see modelTokens.ts).
  */
 import type { Conversation, Turn } from './conversation';
+import { safeStringify } from './json/safe';
 
 export interface TokenCount {
   /** Tokens of the whole example as the trainer sees it. */
@@ -37,7 +38,7 @@ export function estimateTextTokens(text: string): number {
 function estimateTurn(turn: Turn): number {
   let tokens = perMessageOverhead + estimateTextTokens(turn.content);
   for (const call of turn.toolCalls) {
-    tokens += 4 + estimateTextTokens(call.name ?? '') + estimateTextTokens(typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? ''));
+    tokens += 4 + estimateTextTokens(call.name ?? '') + estimateTextTokens(typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? ''));
   }
   return tokens;
 }
@@ -53,7 +54,7 @@ export const estimatingCounter: TokenCounter = {
       total += tokens;
       if (turn.trainable) trainable += tokens - perMessageOverhead + 1;
     }
-    if (conversation.tools !== undefined) total += estimateTextTokens(typeof conversation.tools.value === 'string' ? conversation.tools.value : JSON.stringify(conversation.tools.value ?? ''));
+    if (conversation.tools !== undefined) total += estimateTextTokens(typeof conversation.tools.value === 'string' ? conversation.tools.value : safeStringify(conversation.tools.value ?? ''));
     return { total, trainable, estimated: true };
   },
 };

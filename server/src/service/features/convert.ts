@@ -3,6 +3,7 @@
  * Returns undefined when the conversation does not fit the target (e.g. tool calls into Alpaca).
  */
 import type { Conversation, Turn } from '../conversation';
+import { safeStringify } from '../json/safe';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
 export const convertibleFormats: readonly ConvertibleFormat[] = ['openai-chat', 'sharegpt', 'alpaca'];
@@ -27,7 +28,7 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
         const id = call.id ?? `call_${++callCounter}`;
         pendingIds.push(id);
         const args = call.arguments;
-        return { id, type: 'function', function: { name: call.name ?? '', arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } };
+        return { id, type: 'function', function: { name: call.name ?? '', arguments: typeof args === 'string' ? args : safeStringify(args ?? {}) } };
       });
     } else {
       message.content = turn.content;
@@ -55,7 +56,7 @@ function toSharegpt(conversation: Conversation): Record<string, unknown> | undef
     }
     if (turn.toolCalls.length > 0) {
       const calls = turn.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
-      turns.push({ from: 'function_call', value: JSON.stringify(calls.length === 1 ? calls[0] : calls) });
+      turns.push({ from: 'function_call', value: safeStringify(calls.length === 1 ? calls[0] : calls) });
       return;
     }
     const from = turn.role === 'user' ? 'human' : turn.role === 'assistant' ? 'gpt' : turn.role === 'tool' ? 'observation' : turn.role === 'system' ? 'system' : 'human';
@@ -66,7 +67,7 @@ function toSharegpt(conversation: Conversation): Record<string, unknown> | undef
   const tools = conversation.tools?.value;
   if (tools !== undefined) {
     const list = typeof tools === 'string' ? parseArguments(tools) : tools;
-    if (Array.isArray(list)) ordered.tools = JSON.stringify(list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? (spec as { function: unknown }).function : spec)));
+    if (Array.isArray(list)) ordered.tools = safeStringify(list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? (spec as { function: unknown }).function : spec)));
   }
   return ordered;
 }

@@ -28,6 +28,7 @@ import { tokenCountOf } from '../rules/tokens';
 import type { FixData } from '../rules/rule';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
 import { convertConversation, convertibleFormats, formatTitles, type ConvertibleFormat } from './convert';
+import { safeStringify } from '../json/safe';
 
 // ---------------------------------------------------------------------------------------------
 // Locating records
@@ -142,9 +143,9 @@ function convertedText(document: DatasetDocument, record: DatasetRecord, facts: 
   if (analysis === undefined) return undefined;
   const converted = convertConversation(analysis.conversation, target);
   if (converted === undefined) return undefined;
-  if (document.kind === 'jsonl') return JSON.stringify(converted);
+  if (document.kind === 'jsonl') return safeStringify(converted);
   const indent = ' '.repeat(record.character);
-  return JSON.stringify(converted, null, 2).split('\n').join(`${document.eol}${indent}`);
+  return safeStringify(converted, 2).split('\n').join(`${document.eol}${indent}`);
 }
 
 /** Whole-document replacement range: JSONL up to the end of its last line; JSON from the first to the last record. */

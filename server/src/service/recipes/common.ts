@@ -121,8 +121,12 @@ export function yamlText(header: readonly string[], entries: readonly YamlEntry[
   for (const entry of entries) {
     const pair = pairAt(doc, [entry.key]);
     if (pair === undefined) continue;
-    const comments = [entry.section !== undefined ? `### ${entry.section}` : undefined, entry.comment].filter((text): text is string => text !== undefined);
-    if (comments.length > 0) pair.key.commentBefore = comments.flatMap((text) => text.split('\n').flatMap((line) => wrap(line, 96, ''))).map((line) => ` ${line}`).join('\n');
+    // The section line renders as `### name`, the convention of LLaMA-Factory's example configs.
+    const lines = [
+      ...(entry.section !== undefined ? [`## ${entry.section}`] : []),
+      ...(entry.comment !== undefined ? entry.comment.split('\n').flatMap((line) => wrap(line, 96, '')).map((line) => ` ${line}`) : []),
+    ];
+    if (lines.length > 0) pair.key.commentBefore = lines.join('\n');
     if (entry.section !== undefined) pair.key.spaceBefore = true;
   }
   for (const note of notes) {

@@ -26,6 +26,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
   const counts: number[] = [];
   const features: RecipeDataset['features'] = { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: false, conversationalSides: false };
   let records = 0;
+  const keys = new Set<string>();
   for (const record of document.records) {
     const analysis = analyseRecord(record, facts);
     if (analysis === undefined || analysis.shape === 'unknown') continue;
@@ -44,6 +45,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     if (conversation.tools !== undefined) features.tools = true;
     const value = record.value;
     if (isObject(value)) {
+      for (const key of Object.keys(value)) keys.add(key);
       const history = value[facts.hint.mapping.columns.history];
       if ((analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca') && Array.isArray(history) && history.length > 0) features.history = true;
       if (['prompt-completion', 'preference-trl'].includes(analysis.shape) && (Array.isArray(value['prompt']) || Array.isArray(value['completion']) || Array.isArray(value['chosen']))) {
@@ -68,6 +70,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     mapping: facts.hint.mapping,
     mappingFromDatasetInfo: facts.hint.formatting !== undefined,
     records,
+    keys: [...keys].sort(),
     tokens: { p50: percentile(counts, 0.5), p99: percentile(counts, 0.99), max: counts[counts.length - 1] ?? 0, estimated: facts.tokens.estimated },
     features,
   };

@@ -33,6 +33,8 @@ export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
 
 function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
   const { columns, tags } = dataset.mapping;
+  // LLaMA-Factory reads every mapped column of every row: map optional columns only when present.
+  const optional = (name: string, column: string): Record<string, string> => (dataset.keys.includes(column) ? { [name]: column } : {});
   const ranking = isPreferenceDataset(dataset);
   const base: Record<string, unknown> = { file_name: dataset.path };
   switch (dataset.shape) {
@@ -44,7 +46,7 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
       return {
         ...base,
         formatting: 'sharegpt',
-        columns: { messages: 'messages', ...(dataset.features.tools ? { tools: 'tools' } : {}) },
+        columns: { messages: 'messages', ...optional('tools', 'tools') },
         tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' },
       };
     case 'sharegpt':
@@ -55,8 +57,8 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
         ...(ranking ? { ranking: true } : {}),
         columns: {
           messages: columns.messages,
-          system: columns.system,
-          tools: columns.tools,
+          ...optional('system', columns.system),
+          ...optional('tools', columns.tools),
           ...(ranking ? { chosen: columns.chosen, rejected: columns.rejected } : {}),
         },
         tags: { role_tag: tags.role, content_tag: tags.content, user_tag: tags.user, assistant_tag: tags.assistant, observation_tag: tags.observation, function_tag: tags.function, system_tag: tags.system },
@@ -69,10 +71,10 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
         ...(ranking ? { ranking: true } : {}),
         columns: {
           prompt: columns.prompt,
-          query: columns.query,
+          ...optional('query', columns.query),
           ...(ranking ? { chosen: columns.chosen, rejected: columns.rejected } : { response: columns.response }),
-          system: columns.system,
-          history: columns.history,
+          ...optional('system', columns.system),
+          ...optional('history', columns.history),
         },
       };
     case 'prompt-completion':

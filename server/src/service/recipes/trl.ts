@@ -210,6 +210,7 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
     `SEED = ${settings.seed}`,
     `OUTPUT_DIR = ${pythonString(settings.outputDir)}  # adapter_config.json + adapter_model.safetensors: load with Tunesmith: Load Adapter`,
     '',
+    '',
     READERS.trim(),
     '',
     '',

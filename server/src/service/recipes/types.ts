@@ -47,6 +47,8 @@ export interface RecipeDataset {
   mappingFromDatasetInfo: boolean;
   records: number;
   tokens: RecipeTokenStatistics;
+  /** Top-level keys present in at least one record (a trainer may fail on a mapped column that no record has). */
+  keys: string[];
   /** Properties of the records that change what a recipe must say. */
   features: {
     /** A system turn or system column somewhere. */

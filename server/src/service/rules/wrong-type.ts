@@ -1,6 +1,7 @@
 import { jsonTypeOf } from '../schema';
 import type { RecordRule } from './rule';
 import { specifiedObjects } from './structure';
+import { allTurns, isObject, valueAt } from './util';
 
 /** A field has the wrong JSON type (a number where a string belongs, an object instead of a list...). */
 export const rule: RecordRule = {
@@ -14,6 +15,13 @@ export const rule: RecordRule = {
         if (spec.types.includes(actual)) continue;
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
       }
+    }
+    // Entries of a message list that are not objects at all ("hello", [..], 3).
+    for (const turn of allTurns(context)) {
+      if (turn.writtenRole !== '' || turn.rolePath !== undefined) continue;
+      const value = valueAt(context.record.value, turn.path);
+      if (value === undefined || isObject(value)) continue;
+      context.report(`Each message must be an object like {"role": "user", "content": "..."}, not ${jsonTypeOf(value) === 'array' ? 'a list' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
     }
   },
 };

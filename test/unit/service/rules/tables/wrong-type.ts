@@ -8,6 +8,7 @@ export const table: RuleTable = {
   invalid: [
     { name: 'content as a number', text: lines('{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '42', message: /"content" must be a string or a list, not a number/ }] },
     { name: 'messages as an object', text: lines('{"messages": {"role": "user"}}'), problems: [{ line: 0, text: '{"role": "user"}', message: /must be a list/ }] },
+    { name: 'a message that is a string', text: lines('{"messages": ["hello", {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"hello"', message: /Each message must be an object/ }] },
     { name: 'alpaca output null', text: lines('{"instruction": "a", "output": null}'), problems: [{ line: 0, text: 'null', message: /not null/ }] },
   ],
 };

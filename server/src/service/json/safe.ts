@@ -1,0 +1,8 @@
+/** JSON.stringify recurses: a value nested thousands deep overflows the stack. Never throws. */
+export function safeStringify(value: unknown, indent?: number): string {
+  try {
+    return JSON.stringify(value, null, indent) ?? '';
+  } catch {
+    return '"<too deeply nested to display>"';
+  }
+}

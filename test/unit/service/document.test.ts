@@ -1,0 +1,124 @@
+/** The document model: exact positions (CRLF, BOM, UTF-16), incremental JSONL edits, and bad input that must not crash or hang. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { DatasetSession } from '../../../server/src/service/session';
+import { lint } from './helpers';
+
+const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+
+describe('positions', () => {
+  it('counts columns in UTF-16 code units after astral characters', () => {
+    const line = '{"messages": [{"role": "user", "content": "😀😀 hi"}, {"role": "asistant", "content": "b"}]}';
+    const diagnostic = lint(`${line}\n`).diagnostics.find((item) => item.rule === 'unknown-role');
+    const column = line.indexOf('"asistant"'); // JS indices are UTF-16 code units
+    assert.deepEqual(diagnostic?.range, { start: { line: 0, character: column }, end: { line: 0, character: column + 10 } });
+  });
+  it('strips a BOM and handles CRLF in JSON arrays', () => {
+    const text = '\uFEFF[\r\n  {"instruction": "a",\r\n   "output": "b", "extra": 1, "outptu": 2}\r\n]';
+    const diagnostic = lint(text, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
+    assert.equal(diagnostic, undefined, 'outptu is not suggested: output exists');
+    const missing = '\uFEFF[\r\n  {"instruction": "a",\r\n   "outptu": "b"}\r\n]';
+    const found = lint(missing, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
+    assert.deepEqual(found?.range, { start: { line: 2, character: 3 }, end: { line: 2, character: 11 } });
+  });
+  it('keeps records of a one-line JSON array apart', () => {
+    const text = '[{"text": "a"}, {"text": "b"}, {"text": ""}]';
+    const diagnostic = lint(text, 'json').diagnostics.find((item) => item.rule === 'empty-content');
+    assert.deepEqual(diagnostic?.range, { start: { line: 0, character: 40 }, end: { line: 0, character: 42 } });
+    assert.equal(diagnostic?.recordIndex, 2);
+  });
+  it('still lints the other records of a JSON array with one broken record', () => {
+    const text = '[\n  {"text": "a"},\n  {"text": "b",},\n  {"text": ""}\n]';
+    const rules = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
+    assert.ok(rules.includes('invalid-json@2'), rules.join(' '));
+  });
+});
+
+describe('incremental JSONL edits', () => {
+  const { settings } = resolveSettings({ minExamples: 0 });
+  it('gives the same diagnostics as a fresh parse after random edits', () => {
+    const lines = Array.from({ length: 40 }, (_, index) => chat(`question ${index} about things`, index % 7 === 0 ? ' padded ' : `answer ${index}`));
+    let text = lines.join('\n') + '\n';
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/edit.jsonl';
+    session.open(uri, text);
+    let seed = 7;
+    const random = (limit: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % limit;
+    };
+    for (let step = 0; step < 200; step++) {
+      const current = text.split('\n');
+      const line = random(current.length);
+      const lineText = current[line] ?? '';
+      const start = random(lineText.length + 1);
+      const end = Math.min(lineText.length, start + random(4));
+      const inserts = ['', 'x', '"', '}', '\n', ',', '\n{"text": "new"}\n', '{'];
+      const insert = inserts[random(inserts.length)] ?? '';
+      const endLine = random(5) === 0 && line + 1 < current.length ? line + 1 : line;
+      const endCharacter = endLine === line ? end : Math.min((current[endLine] ?? '').length, 3);
+      session.change(uri, [{ range: { start: { line, character: start }, end: { line: endLine, character: endCharacter } }, text: insert }]);
+      // The same edit on the plain text:
+      const startOffset = current.slice(0, line).reduce((sum, part) => sum + part.length + 1, 0) + start;
+      const endOffset = current.slice(0, endLine).reduce((sum, part) => sum + part.length + 1, 0) + endCharacter;
+      text = text.slice(0, startOffset) + insert + text.slice(endOffset);
+      if (step % 20 === 0 || step === 199) {
+        const incremental = session.lint(uri)?.diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+        const fresh = lint(text).diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+        assert.deepEqual(incremental, fresh, `after step ${step}`);
+        assert.equal(session.get(uri)?.getText(), text);
+      }
+    }
+  });
+});
+
+describe('bad input never crashes or hangs', () => {
+  it('JSON nested 10,000 deep', () => {
+    const deep = `${'['.repeat(10000)}${']'.repeat(10000)}`;
+    const deepObject = `{"messages": ${'['.repeat(10000)}${']'.repeat(10000)}}`;
+    const toolArgs = `{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f", "arguments": ${'{"a":'.repeat(10000)}1${'}'.repeat(10000)}}}]}]}`;
+    const result = lint([deep, deepObject, toolArgs, `${'{"a":'.repeat(10000)}`].join('\n'));
+    const rules = result.diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
+    assert.ok(rules.includes('not-an-object@0'));
+    assert.ok(rules.includes('wrong-type@1'));
+    assert.ok(rules.includes('tool-call-schema@2'));
+    assert.ok(rules.includes('invalid-json@3'));
+  });
+  it('a 20 MB single line', () => {
+    const big = chat('summarise', 'x'.repeat(20 * 1024 * 1024));
+    const started = Date.now();
+    const result = lint(`${big}\n`, 'jsonl', { maxTokens: 1000 });
+    assert.ok(result.diagnostics.some((item) => item.rule === 'too-long'));
+    assert.ok(Date.now() - started < 5000, 'lints in seconds');
+    const broken = lint(`${big.slice(0, -3)}\n`);
+    assert.equal(broken.diagnostics[0]?.rule, 'invalid-json');
+  });
+  it('empty, blank and binary files', () => {
+    assert.deepEqual(lint('').diagnostics, []);
+    assert.deepEqual(lint('\n\n  \n').diagnostics, []);
+    assert.deepEqual(lint('', 'json').diagnostics, []);
+    const binary = lint('\u0000\u0001\u0002PNG\u0000garbage');
+    assert.equal(binary.diagnostics.length, 1);
+    assert.equal(binary.diagnostics[0]?.rule, 'unreadable-file');
+  });
+  it('invalid UTF-8 (decoded to U+FFFD) is reported where it is', () => {
+    const bytes = Buffer.concat([Buffer.from('{"text": "caf'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const diagnostic = lint(text).diagnostics.find((item) => item.rule === 'broken-text');
+    assert.deepEqual(diagnostic?.range, { start: { line: 0, character: 13 }, end: { line: 0, character: 14 } });
+  });
+  it('a JSON object file is not a dataset', () => {
+    const document = DatasetDocument.parse('{"name": "package", "version": "1.0.0"}', 'json');
+    assert.equal(document.isDataset, false);
+    assert.deepEqual(lint('{"name": "x"}', 'json').diagnostics, []);
+  });
+  it('refuses files over maxFileSize with a clear message', () => {
+    const session = new DatasetSession(() => ({ settings: { ...resolveSettings().settings, maxFileSize: 100 } }));
+    session.open('file:///big.jsonl', chat('a'.repeat(200), 'b'));
+    const result = session.lint('file:///big.jsonl');
+    assert.equal(result?.diagnostics.length, 1);
+    assert.match(result?.diagnostics[0]?.message ?? '', /more than tunesmith\.maxFileSize/);
+  });
+});
