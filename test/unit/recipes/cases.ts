@@ -1,0 +1,21 @@
+/** The golden-file cases shared by the recipe tests: one per record format, plus custom role tags. */
+import * as path from 'node:path';
+import { defaultRecipeSettings, type RecipeSettings } from '../../../server/src/service/recipes/index';
+
+export const fixtures = path.resolve(__dirname, '../../../../test/fixtures/recipes');
+
+export const goldenSettings: RecipeSettings = {
+  ...defaultRecipeSettings,
+  model: { nameOrPath: 'Qwen/Qwen2.5-0.5B-Instruct', architecture: 'Qwen2ForCausalLM', maxPositionEmbeddings: 32768 },
+  evalSplit: 0.1,
+};
+
+export const cases: { name: string; files: string[] }[] = [
+  { name: 'openai-chat', files: ['openai-chat.jsonl'] },
+  { name: 'sharegpt', files: ['sharegpt.json'] },
+  { name: 'sharegpt-custom-tags', files: ['custom-tags/dialogues.jsonl'] },
+  { name: 'alpaca', files: ['alpaca.json'] },
+  { name: 'prompt-completion', files: ['prompt-completion.jsonl'] },
+  { name: 'preference', files: ['preference.jsonl'] },
+  { name: 'preference-openai', files: ['preference-openai.jsonl'] },
+];

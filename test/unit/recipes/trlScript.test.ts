@@ -1,0 +1,82 @@
+/**
+ * The TRL scripts read each dataset the way Tunesmith reads it: the examples a generated script
+ * builds (run with python3, the trainer libraries stubbed out since only the data code runs) must
+ * carry the same turns and the same trained turns as the language service's canonical conversation.
+ * Skips with a message when python3 is not installed.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyseRecord } from '../../../server/src/service/analysis';
+import { resolveSettings } from '../../../server/src/service/config';
+import { datasetInfoHint } from '../../../server/src/service/configFile';
+import type { Conversation, Turn } from '../../../server/src/service/conversation';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { buildFacts } from '../../../server/src/service/linter';
+import { fileKindOf } from '../../../server/src/service/session';
+import { cases, fixtures } from './cases';
+
+const python = spawnSync('python3', ['--version']);
+const skip = python.status === 0 ? false : 'python3 is not installed';
+
+// Stubs for the trainer libraries: importing the script must not need them, only the data code runs.
+const HARNESS = `
+import json, runpy, sys, types
+for name, attributes in {"datasets": ["Dataset"], "peft": ["LoraConfig"], "transformers": ["AutoModelForCausalLM", "AutoTokenizer"],
+                         "trl": ["SFTConfig", "SFTTrainer", "DPOConfig", "DPOTrainer"]}.items():
+    module = types.ModuleType(name)
+    for attribute in attributes:
+        setattr(module, attribute, type(attribute, (), {}))
+    sys.modules[name] = module
+script = runpy.run_path(sys.argv[1], run_name="tunesmith_check")
+print(json.dumps(script["load_examples"]()))
+`;
+
+type Message = { role: string; content: string };
+
+function message(turn: Turn): Message {
+  return { role: turn.role ?? turn.writtenRole, content: turn.content };
+}
+
+function conversationsOf(file: string): Conversation[] {
+  const document = DatasetDocument.parse(fs.readFileSync(file, 'utf8'), fileKindOf(file));
+  const hint = datasetInfoHint(file);
+  const facts = buildFacts(document, file, resolveSettings().settings, hint !== undefined ? { hint } : {});
+  return document.records.map((record) => analyseRecord(record, facts)!.conversation);
+}
+
+describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
+  for (const { name, files } of cases) {
+    const folder = path.join(fixtures, 'golden', name, 'trl');
+    const script = path.join(folder, 'trl_train.py');
+    it(name, { skip: fs.existsSync(script) ? false : 'no TRL script for this case' }, () => {
+      const run = spawnSync('python3', ['-c', HARNESS, script], { cwd: folder, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(run.status, 0, run.stderr);
+      const examples = JSON.parse(run.stdout) as Record<string, Message[]>[];
+      const expected: Record<string, Message[]>[] = [];
+      for (const file of files) {
+        for (const conversation of conversationsOf(path.join(fixtures, 'data', file))) {
+          if (conversation.rejected !== undefined) {
+            const turns = conversation.turns.map(message);
+            expected.push({ prompt: turns.slice(0, -1), chosen: turns.slice(-1), rejected: conversation.rejected.map(message) });
+            continue;
+          }
+          const turns = conversation.turns;
+          turns.forEach((turn, index) => {
+            if (turn.role === 'assistant' && turn.trainable) expected.push({ prompt: turns.slice(0, index).map(message), completion: [message(turn)] });
+          });
+        }
+      }
+      const comparable = examples.map((example) => Object.fromEntries(Object.entries(example).map(([key, messages]) => [key, messages.map((m) => ({ role: m.role, content: m.content }))])));
+      assert.ok(expected.length > 0);
+      assert.deepEqual(comparable, expected);
+    });
+  }
+  it('skips weight-0 turns and joins content parts like Tunesmith (openai-chat fixture)', () => {
+    const turns = conversationsOf(path.join(fixtures, 'data', 'openai-chat.jsonl')).map((conversation) => conversation.turns);
+    assert.equal(turns[1]!.filter((turn) => turn.role === 'assistant' && turn.trainable).length, 1, 'the fixture has one weight-0 assistant turn');
+    assert.equal(turns[2]![0]!.content, 'Name a prime\n\nbelow ten.');
+  });
+});
