@@ -59,8 +59,9 @@ const layers = [
     what: 'integration tests in a real VS Code',
     command: [node, 'test/vscode/run.mjs', '--tests', 'out/test/vscode/suites/extension/index.js', '--workspace', 'test/fixtures/vscode/workspace'],
     counts: mochaCounts,
+    needsSetup: true,
   },
-  { name: 'vsix', what: 'VSIX packaging and install', command: [node, 'test/vscode/vsix.mjs'], counts: mochaCounts },
+  { name: 'vsix', what: 'VSIX packaging and install', command: [node, 'test/vscode/vsix.mjs'], counts: mochaCounts, needsSetup: true },
 ];
 
 function runLayer(layer) {
@@ -89,7 +90,11 @@ for (const layer of layers) {
   const started = Date.now();
   let code;
   let output = '';
-  if (layer.folder && !testFilesUnder(path.join(root, layer.folder))) {
+  const setupFailed = results.some((result) => result.name === 'setup' && result.code !== 0);
+  if (layer.needsSetup && setupFailed) {
+    code = 1;
+    process.stdout.write('not run: the setup layer failed (see its message above)\n');
+  } else if (layer.folder && !testFilesUnder(path.join(root, layer.folder))) {
     code = 1;
     output = '';
     process.stdout.write(`no *.test.js under ${layer.folder}: this layer has no tests\n`);

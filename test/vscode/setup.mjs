@@ -33,6 +33,19 @@ function run(command, args, options = {}) {
   if (result.status !== 0) throw new SetupError(`${command} ${args.join(' ')} exited with ${result.status}`);
 }
 
+/**
+ * The environment for the tools' own npm runs, without the npm_* variables of an outer `npm test`:
+ * they would override the inner npm's settings (npm_config_user_agent would tell code-server's
+ * install script that Node 20 runs it, when Node 24 does).
+ */
+function cleanEnvironment(extra) {
+  const environment = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key) && key !== 'INIT_CWD') environment[key] = value;
+  }
+  return { ...environment, ...extra };
+}
+
 function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -82,21 +95,17 @@ function ensureTools() {
   log('installing the test tools (code-server, Node 24, playwright-core); this takes a few minutes once');
   rmSync(stampFile, { force: true });
   // Scripts are skipped at first: code-server's postinstall must run under Node 24, which arrives in this same install.
-  run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: toolsDir,
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
-  });
+  run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: toolsDir, env: cleanEnvironment({}) });
   const node24Bin = path.join(node24Dir, 'bin');
   if (!existsSync(path.join(node24Bin, 'node'))) throw new SetupError(`Node 24 did not install at ${node24Bin}`);
   // npm is a node script: with Node 24 first on PATH it runs under Node 24, and node-gyp builds against its headers.
   run('npm', ['rebuild', '--no-audit', '--no-fund'], {
     cwd: toolsDir,
-    env: {
-      ...process.env,
+    env: cleanEnvironment({
       PATH: `${node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
       npm_config_nodedir: node24Dir,
       JOBS: String(Math.min(4, os.availableParallelism())),
-    },
+    }),
   });
   if (!existsSync(codeServerEntry)) throw new SetupError(`code-server did not install: ${codeServerEntry} is missing`);
   const temporary = `${stampFile}.tmp`;
