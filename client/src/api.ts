@@ -1,3 +1,5 @@
+import type { PreviewApi } from './preview';
+
 /** What `activate` returns to other extensions and to the integration tests. */
 export interface TunesmithApi {
   /** Milliseconds `activate` took, measured inside it. */
@@ -6,4 +8,6 @@ export interface TunesmithApi {
   isLanguageServerStarted(): boolean;
   /** Starts the language server if needed and resolves once it is running. */
   whenLanguageServerReady(): Promise<void>;
+  /** The preview panel, training and engine (client/src/preview). */
+  readonly preview: PreviewApi;
 }

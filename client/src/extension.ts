@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TunesmithApi } from './api';
 import { registerShowStatistics } from './commands/showStatistics';
 import { LanguageServerController } from './languageServer';
+import { registerPreview } from './preview';
 
 let server: LanguageServerController | undefined;
 
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
     }),
   );
   for (const document of vscode.workspace.textDocuments) controller.startIfDataset(document);
+  const preview = registerPreview(context);
   const activationTimeMs = performance.now() - activationStart;
   return {
     activationTimeMs,
@@ -32,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
     whenLanguageServerReady: async () => {
       await controller.start();
     },
+    preview,
   };
 }
 

@@ -61,7 +61,7 @@ export class EngineClient {
       env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+      serialization: 'advanced',
     });
     this.generation++;
     this.child = child;
