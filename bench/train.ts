@@ -1,0 +1,246 @@
+/**
+ * Training benchmark (not a test). A random model shaped like SmolLM2-135M, LoRA rank 16 on every
+ * linear layer, one sequence of 512 tokens, CPU. Everything compared is measured in the same run:
+ *  - a whole training step (forward, loss, backward, clipping, AdamW) in GFLOP/s against onnxruntime's
+ *    own fp32 MatMul GFLOP/s on the same shapes (the step's matrix products timed one by one);
+ *  - training tokens/s and peak memory against PyTorch (Debian python3-torch, same shapes and LoRA),
+ *    when `python3 -c 'import torch'` works;
+ *  - steps/s on the tiny demo model (what the preview's fine-tune runs).
+ * Run: npm run bench:train [-- --quick] [-- --threads N] [-- --seq N] [-- --device webgpu]
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from '../engine/src/graph/builder';
+import { LORA_MODULES, moduleShape } from '../engine/src/model/decoder';
+import type { DecoderConfig } from '../engine/src/model/config';
+import { loadModelFolder } from '../engine/src/model/folder';
+import { createSession, type Device } from '../engine/src/runtime/session';
+import { createTinyModel } from '../engine/src/tiny/createTinyModel';
+import { AdamW, clipByGlobalNorm } from '../engine/src/training/optimizer';
+import { initialLoraParameters, peakMemoryBytes } from '../engine/src/training/trainer';
+import { buildTrainingGraph } from '../engine/src/training/trainingGraph';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const threads = Number(option('threads') ?? os.availableParallelism());
+const sequence = Number(option('seq') ?? 512);
+const device = (option('device') ?? 'cpu') as Device;
+const rank = 16;
+const STEPS = quick ? 2 : 4;
+
+const SMOLLM2_135M = {
+  hidden_size: 576,
+  intermediate_size: 1536,
+  num_hidden_layers: 30,
+  num_attention_heads: 9,
+  num_key_value_heads: 3,
+  head_dim: 64,
+  rope_theta: 100000,
+  max_position_embeddings: 8192,
+  tie_word_embeddings: true,
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+interface MatmulShape {
+  m: number;
+  k: number;
+  n: number;
+  /** Independent products of this shape in one step (heads, layers...). */
+  count: number;
+  what: string;
+}
+
+/** The matrix products of one LoRA training step, forward and backward (no weight gradients for frozen weights). */
+function stepProducts(config: DecoderConfig, tokens: number, loraRank: number): MatmulShape[] {
+  const products: MatmulShape[] = [];
+  const layers = config.numLayers;
+  for (const module of LORA_MODULES) {
+    const { in: k, out: n } = moduleShape(config, module);
+    products.push({ m: tokens, k, n, count: layers, what: `${module} forward` });
+    products.push({ m: tokens, k: n, n: k, count: layers, what: `${module} input gradient` });
+    // LoRA: x·Aᵀ, (xAᵀ)·Bᵀ forward; their input gradients; dA and dB.
+    products.push({ m: tokens, k, n: loraRank, count: 3 * layers, what: `${module} LoRA A (fwd, dx, dA)` });
+    products.push({ m: tokens, k: loraRank, n, count: 3 * layers, what: `${module} LoRA B (fwd, dx, dB)` });
+  }
+  const d = config.headDim;
+  // Scores QKᵀ and context PV forward; four products backward (dQ, dK, dP, dV), per head.
+  products.push({ m: tokens, k: d, n: tokens, count: 3 * layers * config.numHeads, what: 'attention scores (fwd + 2 bwd)' });
+  products.push({ m: tokens, k: tokens, n: d, count: 3 * layers * config.numHeads, what: 'attention context (fwd + 2 bwd)' });
+  products.push({ m: tokens, k: config.hiddenSize, n: config.vocabSize, count: 1, what: 'LM head forward' });
+  products.push({ m: tokens, k: config.vocabSize, n: config.hiddenSize, count: 1, what: 'LM head input gradient' });
+  return products;
+}
+
+const flopsOf = (p: MatmulShape): number => 2 * p.m * p.k * p.n * p.count;
+
+/** onnxruntime's MatMul time for one [m,k]x[k,n] product (second operand an initializer, as weights are). */
+async function matmulMs(m: number, k: number, n: number): Promise<number> {
+  const g = new GraphBuilder('matmul');
+  const a = g.input('a', 'float32', [m, k]);
+  const w = new Float32Array(k * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const b = g.initializer('b', 'float32', [k, n], new Uint8Array(w.buffer));
+  g.output(g.matmul(a, b), 'c');
+  const { session } = await createSession(g, { threads, device });
+  const feed = { a: new ort.Tensor('float32', new Float32Array(m * k).fill(0.01), [m, k]) };
+  // Enough repeats that small products are not dominated by one run's noise.
+  const repeats = Math.max(5, Math.min(200, Math.round(2e9 / (2 * m * k * n))));
+  await session.run(feed);
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await session.run(feed);
+    times.push(performance.now() - started);
+  }
+  await session.release();
+  return median(times);
+}
+
+interface StepMeasurement {
+  stepMs: number;
+  runMs: number;
+  optimizerMs: number;
+  peakBytes: number;
+  trainable: number;
+  sessionMs: number;
+}
+
+async function measureTraining(modelDir: string, rows: number, length: number, steps: number, loraRank: number): Promise<StepMeasurement> {
+  const folder = loadModelFolder(modelDir);
+  const built = buildTrainingGraph(folder.config, { find: (name) => folder.tensors.get(name) }, { targets: LORA_MODULES, rank: loraRank, withGradients: true });
+  const started = performance.now();
+  const { session } = await createSession(built.graph, { threads, device });
+  const sessionMs = performance.now() - started;
+  const parameters = initialLoraParameters(built.parameters, 1);
+  const optimizer = new AdamW(parameters, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+  const size = rows * length;
+  let seed = 12345;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const ids = BigInt64Array.from({ length: size }, () => BigInt(next() % folder.config.vocabSize));
+  const labels = BigInt64Array.from({ length: size }, (_, i) => ((i + 1) % length === 0 ? -100n : ids[i + 1]!));
+  const positions = BigInt64Array.from({ length: size }, (_, i) => BigInt(i % length));
+  const ones = new BigInt64Array(size).fill(1n);
+  const dims = [rows, length];
+  const gradientNames = built.parameters.map((p) => `grad.${p.name}`);
+  const stepTimes: number[] = [];
+  const runTimes: number[] = [];
+  const optimizerTimes: number[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now();
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, dims),
+      position_ids: new ort.Tensor('int64', positions, dims),
+      attention_mask: new ort.Tensor('int64', ones, dims),
+      segment_ids: new ort.Tensor('int64', ones, dims),
+      labels: new ort.Tensor('int64', labels, dims),
+      loss_weights: new ort.Tensor('float32', new Float32Array(size).fill(1), dims),
+      lora_scale: new ort.Tensor('float32', Float32Array.of(2), []),
+    };
+    for (const p of parameters) feeds[p.name] = new ort.Tensor('float32', p.data, p.shape as number[]);
+    const result = await session.run(feeds, ['loss_sum', ...gradientNames]);
+    const t1 = performance.now();
+    const gradients = gradientNames.map((name) => result[name]!.data as Float32Array);
+    const inverse = 1 / size;
+    for (const g of gradients) for (let i = 0; i < g.length; i++) g[i] = g[i]! * inverse;
+    clipByGlobalNorm(gradients, 1);
+    optimizer.step(gradients, 1e-4);
+    const t2 = performance.now();
+    // The first step pays for onnxruntime's memory planning; it is not counted.
+    if (s > 0) {
+      stepTimes.push(t2 - t0);
+      runTimes.push(t1 - t0);
+      optimizerTimes.push(t2 - t1);
+    }
+  }
+  await session.release();
+  return { stepMs: median(stepTimes), runMs: median(runTimes), optimizerMs: median(optimizerTimes), peakBytes: peakMemoryBytes(), trainable: parameters.reduce((n, p) => n + p.data.length, 0), sessionMs };
+}
+
+function torchAvailable(): boolean {
+  return spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+interface TorchResult {
+  tokensPerSecond: number;
+  stepMs: number;
+  peakBytes: number;
+  matmulGflops: number;
+  blas: string;
+  threads: number;
+}
+
+function runTorch(seq: number): TorchResult | string {
+  if (!torchAvailable()) return "PyTorch not found (python3 -c 'import torch' failed); install Debian's python3-torch and libopenblas0-pthread to compare";
+  const script = path.resolve(__dirname, '../../bench/train_torch.py');
+  const result = spawnSync('python3', [script, '--seq', String(seq), '--rank', String(rank), '--steps', String(STEPS)], { encoding: 'utf8', timeout: 1_800_000 });
+  if (result.status !== 0) return `PyTorch run failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+const gb = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-bench-train-'));
+  try {
+    console.log(`training benchmark: SmolLM2-135M-shaped random model, LoRA r${rank} on all linear layers, 1 x ${sequence} tokens, ${device}, ${threads} threads`);
+    const big = createTinyModel({ out: path.join(root, 'smol'), arch: 'llama', seed: 1, vocabSize: 49152, configOverrides: SMOLLM2_135M });
+    const config = big.config;
+    const step = await measureTraining(big.dir, 1, sequence, STEPS, rank);
+    const products = stepProducts(config, sequence, rank);
+    const stepFlops = products.reduce((sum, p) => sum + flopsOf(p), 0);
+    // Elementwise work (norms, softmax, RoPE, loss) is not counted: the figure is matrix-product FLOPs.
+    const stepGflops = stepFlops / (step.stepMs / 1000) / 1e9;
+    console.log(`  session creation ${(step.sessionMs / 1000).toFixed(1)} s; ${step.trainable.toLocaleString('en')} LoRA parameters`);
+    console.log(`  step ${step.stepMs.toFixed(0)} ms (graph ${step.runMs.toFixed(0)} ms + clip/AdamW ${step.optimizerMs.toFixed(1)} ms), ${(stepFlops / 1e9).toFixed(1)} GFLOP of matrix products (${(stepFlops / sequence / 1e6).toFixed(0)} MFLOP/token)`);
+    const peakTraining = step.peakBytes;
+
+    // onnxruntime's own MatMul on the same shapes, timed one by one.
+    const cache = new Map<string, number>();
+    let ceilingMs = 0;
+    const rowsOut: string[] = [];
+    for (const p of products) {
+      const key = `${p.m}x${p.k}x${p.n}`;
+      let ms = cache.get(key);
+      if (ms === undefined) {
+        ms = await matmulMs(p.m, p.k, p.n);
+        cache.set(key, ms);
+      }
+      ceilingMs += ms * p.count;
+      rowsOut.push(`    ${p.what.padEnd(34)} [${key}] x${p.count}: ${((2 * p.m * p.k * p.n) / (ms / 1000) / 1e9).toFixed(1)} GFLOP/s`);
+    }
+    if (!quick) for (const row of rowsOut) console.log(row);
+    const matmulGflops = stepFlops / (ceilingMs / 1000) / 1e9;
+    console.log(`  whole step ${stepGflops.toFixed(1)} GFLOP/s vs onnxruntime MatMul on the same shapes ${matmulGflops.toFixed(1)} GFLOP/s: ratio ${(stepGflops / matmulGflops).toFixed(2)}x (target >= 0.5x)`);
+    const tokensPerSecond = sequence / (step.stepMs / 1000);
+    console.log(`  tokens/s ${tokensPerSecond.toFixed(1)}, peak memory ${gb(peakTraining)}`);
+
+    const torch = runTorch(sequence);
+    if (typeof torch === 'string') console.log(`  PyTorch: skipped: ${torch}`);
+    else {
+      console.log(`  PyTorch ${torch.blas}, ${torch.threads} thread(s): ${torch.tokensPerSecond.toFixed(1)} tokens/s, step ${torch.stepMs.toFixed(0)} ms, peak ${gb(torch.peakBytes)}, its MatMul 512x2048x2048 ${torch.matmulGflops.toFixed(1)} GFLOP/s`);
+      console.log(`  Tunesmith vs PyTorch: tokens/s ${(tokensPerSecond / torch.tokensPerSecond).toFixed(2)}x (target >= 1.0x), peak memory ${(peakTraining / torch.peakBytes).toFixed(2)}x`);
+    }
+
+    // The demo model: what the preview's fine-tune runs (8 short examples per step).
+    const tiny = createTinyModel({ out: path.join(root, 'tiny'), arch: 'qwen3', seed: 1 });
+    const tinyStep = await measureTraining(tiny.dir, 8, 64, quick ? 10 : 30, 8);
+    console.log(`  tiny demo model (${tiny.parameters.toLocaleString('en')} parameters, LoRA r8, 8 x 64 tokens): ${(1000 / tinyStep.stepMs).toFixed(1)} steps/s (${tinyStep.stepMs.toFixed(1)} ms/step)`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
