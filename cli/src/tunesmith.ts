@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   generate: () => import('./commands/generate.js').then((m) => m.command),
   'create-tiny-model': () => import('./commands/create-tiny-model.js').then((m) => m.command),
   tune: () => import('./commands/tune.js').then((m) => m.command),
+  demo: () => import('./commands/demo.js').then((m) => m.command),
 };
 
 function usage(): string {
