@@ -199,7 +199,6 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const headsShape = (heads: number): Value => g.concat([batchDim, g.constant('int64', [-1, heads, headDim])], 0);
   const qShape = headsShape(numHeads);
   const kvShape = headsShape(numKvHeads);
-  const inverseScale = g.scalar(1 / Math.sqrt(headDim));
 
   /** Attention from plain ops (differentiable): returns the merged heads [tokens, heads*hd]. */
   const unfusedAttention = (x: Value, layer: number, prefix: string): Value => {
@@ -212,7 +211,7 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
       k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
     }
     // -> [batch, heads, sequence, hd], rotated; q pre-scaled by 1/sqrt(hd).
-    const qHeads = g.mul(tables().rope(g.transpose(q, [0, 2, 1, 3])), inverseScale);
+    const qHeads = g.mul(tables().rope(g.transpose(q, [0, 2, 1, 3])), g.scalar(1 / Math.sqrt(headDim)));
     let kHeads = tables().rope(g.transpose(k, [0, 2, 1, 3]));
     let vHeads = g.transpose(v, [0, 2, 1, 3]);
     if (options.kvCache) {

@@ -175,7 +175,7 @@ async function createWithFallback(
       return { session: created.session, device, note: reasons.length > 0 ? `${reasons.join('; ')}; using ${device}` : undefined, buildMs: created.buildMs, createMs: created.createMs };
     } catch (error) {
       if (device === 'cpu') throw error;
-      reasons.push(`${device}: ${(error as Error).message.split('\n')[0]}`);
+      reasons.push(`${device}: ${readableOrtError((error as Error).message)}`);
     }
   }
   throw new Error(`no device could run the model: ${reasons.join('; ')}`);
@@ -189,4 +189,12 @@ function cudaInstalled(): boolean {
   } catch {
     return false;
   }
+}
+
+/** onnxruntime's messages start with a source path and a lambda signature; keep the sentence. */
+function readableOrtError(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  const check = line.lastIndexOf(' was false. ');
+  if (check >= 0) return line.slice(check + ' was false. '.length);
+  return line.replace(/^\S*onnxruntime_src\S*\s+/, '');
 }

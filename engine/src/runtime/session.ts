@@ -35,6 +35,8 @@ export async function createSession(graph: GraphBuilder, settings: SessionSettin
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [settings.device ?? 'cpu'],
     graphOptimizationLevel: settings.optimization ?? 'all',
+    // Warnings (e.g. about folded constants) would reach users' terminals; errors still surface as exceptions.
+    logSeverityLevel: 3,
     ...(settings.threads !== undefined ? { intraOpNumThreads: settings.threads, interOpNumThreads: 1 } : {}),
     ...(settings.optimizedModelPath !== undefined ? { optimizedModelFilePath: settings.optimizedModelPath } : {}),
   };
