@@ -61,7 +61,7 @@ export async function generate(
   if (prompt.length === 0) throw new Error('the prompt is empty');
   const endTokens = tokenizer.endTokenIds(model.folder.generation.eosTokenIds);
   const stopStrings = (request.stopStrings ?? []).filter((s) => s.length > 0);
-  const maxContext = model.config.maxPositionEmbeddings;
+  const maxContext = model.contextLength;
   const history = [...prompt];
   const generated: number[] = [];
   const decoder = new StreamingDecoder(tokenizer);

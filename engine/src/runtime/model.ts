@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { GraphBuilder } from '../graph/builder';
 import type { LoraAdapter } from '../lora/peft';
-import { buildDecoderGraph, type LinearOverride, LORA_MODULES, type LoraModule, moduleName, moduleShape } from '../model/decoder';
+import { buildDecoderGraph, FUSED_ROPE_POSITIONS, type LinearOverride, LORA_MODULES, type LoraModule, moduleName, moduleShape } from '../model/decoder';
 import { loadModelFolder, type ModelFolder } from '../model/folder';
 import { createSession, type Device } from './session';
 
@@ -51,6 +51,7 @@ export class LoadedModel {
     readonly deviceNote: string | undefined,
     readonly loraTargets: readonly LoraModule[],
     readonly timings: { readMs: number; buildMs: number; createMs: number },
+    readonly fusedAttention: boolean,
   ) {
     const config = folder.config;
     for (let layer = 0; layer < config.numLayers; layer++) {
@@ -68,6 +69,11 @@ export class LoadedModel {
     return this.folder.config;
   }
 
+  /** Longest sequence (prompt + answer) this session handles. */
+  get contextLength(): number {
+    return this.fusedAttention ? Math.min(this.config.maxPositionEmbeddings, FUSED_ROPE_POSITIONS) : this.config.maxPositionEmbeddings;
+  }
+
   static async load(modelDir: string | ModelFolder, options: LoadOptions = {}): Promise<LoadedModel> {
     const started = performance.now();
     const folder = typeof modelDir === 'string' ? loadModelFolder(modelDir) : modelDir;
@@ -81,7 +87,7 @@ export class LoadedModel {
       ...(options.linearOverride ? { linearOverride: options.linearOverride } : {}),
     });
     const { session, device, note, buildMs, createMs } = await createWithFallback(graph, options.device ?? 'auto', options.threads);
-    return new LoadedModel(folder, session, device, note, loraTargets, { readMs, buildMs, createMs });
+    return new LoadedModel(folder, session, device, note, loraTargets, { readMs, buildMs, createMs }, options.fusedAttention ?? true);
   }
 
   emptyCache(): KvCache {
