@@ -655,10 +655,14 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   private trainingSettings(): Partial<TrainingRequest> {
     const config = vscode.workspace.getConfiguration('tunesmith.preview');
     const steps = config.get<number>('trainingSteps', 0);
+    const rank = config.get<number>('loraRank', 16);
     const settings: Partial<TrainingRequest> = {
       epochs: config.get<number>('trainingEpochs', 3),
-      learningRate: config.get<number>('learningRate', 2e-3),
-      rank: config.get<number>('loraRank', 8),
+      learningRate: config.get<number>('learningRate', 3e-3),
+      rank,
+      alpha: 2 * rank,
+      // Small micro-batches: more, quicker steps, so the chart moves while you watch.
+      batchTokens: config.get<number>('batchTokens', 512),
       evalSplit: config.get<number>('evalSplit', 0.1),
       checkpointEvery: 10,
       evalEvery: 5,
