@@ -151,6 +151,8 @@ export interface EngineAdapterInfo {
   /** Projection names it adapts, e.g. ['q_proj', 'v_proj']. */
   targetModules: string[];
   modules: number;
+  /** What the user should know that did not stop loading (latest checkpoint taken, base model not verifiable...). */
+  notes?: string[];
 }
 
 /** `engine/loadAdapter`: reads a PEFT adapter folder for a loaded model (no model reload). */
@@ -158,7 +160,10 @@ export namespace LoadAdapterRequest {
   export const method = 'engine/loadAdapter';
   export interface Params {
     modelId: string;
+    /** An adapter folder, a trainer's output folder (latest checkpoint-N), a HF cache entry or 'org/name' in the cache. */
     path: string;
+    /** Load even when adapter_config.json names another base model of the same shapes. */
+    allowOtherBase?: boolean;
   }
   export type Result = EngineAdapterInfo;
 }

@@ -2,7 +2,6 @@
  * The inference requests of the engine process: load/unload models and adapters, generate with
  * streamed tokens, report and release memory.
  */
-import * as path from 'node:path';
 import {
   EngineStatusRequest,
   type EngineMemoryReport,
@@ -18,7 +17,8 @@ import {
 import { generate } from '../generate/generator';
 import type { SamplingOptions } from '../generate/sampler';
 import { TextTokenizer } from '../generate/tokenizer';
-import { type LoraAdapter, loadPeftAdapter } from '../lora/peft';
+import { loadCompatibleAdapter } from '../lora/compatibility';
+import { AdapterError, type LoraAdapter } from '../lora/peft';
 import { elementCount } from '../graph/ir';
 import { loadModelFolder } from '../model/folder';
 import { LoadedModel } from '../runtime/model';
@@ -121,8 +121,16 @@ registerHandler(UnloadModelRequest.method, async (raw) => {
 registerHandler(LoadAdapterRequest.method, async (raw) => {
   const params = raw as LoadAdapterRequest.Params;
   const { model } = loadedModel(requireString(params.modelId, 'modelId'));
-  const dir = path.resolve(requireString(params.path, 'path'));
-  const adapter = loadPeftAdapter(dir, model.config);
+  // Adapters from Axolotl/LLaMA-Factory/TRL too: output folders, checkpoints, the HF cache; base model and shapes checked.
+  let loaded: ReturnType<typeof loadCompatibleAdapter>;
+  try {
+    loaded = loadCompatibleAdapter(requireString(params.path, 'path'), model.folder, { allowOtherBase: params.allowOtherBase === true });
+  } catch (error) {
+    if (error instanceof AdapterError) throw new EngineError('adapter-invalid', error.message);
+    throw error;
+  }
+  const { adapter, report } = loaded;
+  const dir = report.adapterDir;
   try {
     model.checkAdapter(adapter);
   } catch (error) {
@@ -140,6 +148,7 @@ registerHandler(LoadAdapterRequest.method, async (raw) => {
     alpha: typeof adapter.peftConfig['lora_alpha'] === 'number' ? adapter.peftConfig['lora_alpha'] : first.rank,
     targetModules: targets,
     modules: adapter.modules.size,
+    ...(report.notes.length > 0 ? { notes: report.notes } : {}),
   } satisfies LoadAdapterRequest.Result;
 });
 
