@@ -166,8 +166,9 @@ async function measureTraining(modelDir: string, rows: number, length: number, s
   return { stepMs: median(stepTimes), runMs: median(runTimes), optimizerMs: median(optimizerTimes), peakBytes: peakMemoryBytes(), trainable: parameters.reduce((n, p) => n + p.data.length, 0), sessionMs };
 }
 
-function torchAvailable(): boolean {
-  return spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+/** The first Python that imports torch: PATH's python3, then Debian's (python3-torch installs there). */
+function pythonWithTorch(): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 }
 
 interface TorchResult {
@@ -180,9 +181,10 @@ interface TorchResult {
 }
 
 function runTorch(seq: number): TorchResult | string {
-  if (!torchAvailable()) return "PyTorch not found (python3 -c 'import torch' failed); install Debian's python3-torch and libopenblas0-pthread to compare";
+  const python = pythonWithTorch();
+  if (python === undefined) return "PyTorch not found (python3 -c 'import torch' failed); install Debian's python3-torch and libopenblas0-pthread to compare";
   const script = path.resolve(__dirname, '../../bench/train_torch.py');
-  const result = spawnSync('python3', [script, '--seq', String(seq), '--rank', String(rank), '--steps', String(STEPS)], { encoding: 'utf8', timeout: 1_800_000 });
+  const result = spawnSync(python, [script, '--seq', String(seq), '--rank', String(rank), '--steps', String(STEPS)], { encoding: 'utf8', timeout: 1_800_000 });
   if (result.status !== 0) return `PyTorch run failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
 }

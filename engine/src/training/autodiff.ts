@@ -179,6 +179,17 @@ function scalarConstant(graph: GraphBuilder, cache: Map<string, Value>, value: n
   return created;
 }
 
+function constantFloats(graph: GraphBuilder, value: Value | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const initializer = graph.initializers.find((i) => i.name === value.name);
+  if (initializer === undefined || initializer.data.kind !== 'inline') return undefined;
+  const bytes = initializer.data.bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (initializer.dtype === 'float32') return Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
+  if (initializer.dtype === 'float64') return Array.from({ length: bytes.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
+  return undefined;
+}
+
 function constantInts(graph: GraphBuilder, value: Value | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const initializer = graph.initializers.find((i) => i.name === value.name);
@@ -305,6 +316,10 @@ export const rules: Record<string, GradientRule> = {
 
   Pow: ({ graph, inputs: [x, exponent], outputs: [y], outputGradients: [dy], needs, unbroadcast: un, scalar }) => {
     if (needs(1)) throw new AutodiffError('Pow: gradient w.r.t. the exponent is not supported');
+    // x² (RMSNorm): 2x, without a second (slow) Pow.
+    if (constantFloats(graph, exponent)?.length === 1 && constantFloats(graph, exponent)![0] === 2) {
+      return [un(graph.mul(dy!, graph.mul(x!, scalar(2, x!.dtype))), x!), undefined];
+    }
     const e = castTo(graph, exponent!, x!.dtype);
     const derivative = graph.mul(e, graph.pow(x!, graph.sub(e, scalar(1, x!.dtype))));
     void y;
@@ -420,6 +435,15 @@ export const rules: Record<string, GradientRule> = {
     const axis = attributeInt('axis', -1);
     const inner = graph.reduceSum(graph.mul(dy!, y!), [axis], true);
     return [graph.mul(y!, graph.sub(dy!, inner))];
+  },
+
+  ReduceLogSumExp: ({ graph, inputs: [x], outputs: [y], outputGradients: [dy], attributeInt, attributeInts }) => {
+    // d lse / dx = exp(x - lse) = softmax over the reduced axis.
+    const axes = attributeInts('axes');
+    if (axes === undefined || axes.length !== 1) throw new AutodiffError('ReduceLogSumExp gradient: exactly one axis is supported');
+    const keep = keepReducedDims(graph, dy!, axes, rankOf(x!), attributeInt('keepdims', 1) === 1);
+    void y;
+    return [graph.mul(graph.softmax(x!, axes[0]!), keep)];
   },
 
   LogSoftmax: ({ graph, outputs: [y], outputGradients: [dy], attributeInt }) => {

@@ -80,6 +80,35 @@ export function addMaskedCrossEntropy(g: GraphBuilder, logits: Value, labels: Va
   return g.op('ReduceSum', [weighted], [{ dtype: logits.dtype, shape: [] }], { keepdims: attr.int(0) })[0]!;
 }
 
+/**
+ * The same loss, cheaper for large vocabularies when the logits come from a projection
+ * `logits2d = Gemm(hidden, head, transB)`: -log p(label) = logsumexp(logits) - hidden·head[label], so
+ * the label's logit is a gathered row times the hidden state, and the only [tokens, vocab] gradient is
+ * softmax(logits)·dy (no one-hot scatter into a vocabulary-sized buffer).
+ */
+export function addProjectedCrossEntropy(g: GraphBuilder, logits2d: Value, hidden2d: Value, head: Value, labels: Value, weights: Value): Value {
+  const ignored = g.less(labels, g.scalar(0, 'int64'));
+  const safeLabels = g.reshape(g.where(ignored, g.scalar(0, 'int64'), labels), [-1], ['tokens']);
+  const logSumExp = g.op('ReduceLogSumExp', [logits2d], [{ dtype: logits2d.dtype, shape: ['tokens'] }], { axes: attr.ints([1]), keepdims: attr.int(0) })[0]!;
+  const labelRows = g.gather(head, safeLabels, 0);
+  const labelLogits = g.reduceSum(g.mul(hidden2d, labelRows), [1], false);
+  const negativeLogLikelihood = g.sub(logSumExp, labelLogits);
+  const effectiveWeights = g.reshape(g.where(ignored, g.scalar(0), weights), [-1], ['tokens']);
+  const weighted = g.mul(negativeLogLikelihood, effectiveWeights);
+  return g.op('ReduceSum', [weighted], [{ dtype: logits2d.dtype, shape: [] }], { keepdims: attr.int(0) })[0]!;
+}
+
+/** Finds logits = Reshape(Gemm(hidden, head, transB=1)) and returns its parts, if the graph has that form. */
+function findLogitsProjection(g: GraphBuilder, logits: Value): { logits2d: Value; hidden2d: Value; head: Value } | undefined {
+  const producer = (name: string) => g.nodes.find((node) => node.outputs.includes(name));
+  const reshape = producer(logits.name);
+  if (reshape === undefined || reshape.op !== 'Reshape') return undefined;
+  const gemm = producer(reshape.inputs[0]!);
+  const transB = gemm?.attributes['transB'];
+  if (gemm === undefined || gemm.op !== 'Gemm' || gemm.inputs.length !== 2 || transB?.kind !== 'int' || transB.value !== 1 || gemm.attributes['transA'] !== undefined || gemm.attributes['alpha'] !== undefined) return undefined;
+  return { logits2d: g.value(gemm.outputs[0]!), hidden2d: g.value(gemm.inputs[0]!), head: g.value(gemm.inputs[1]!) };
+}
+
 export function buildTrainingGraph(config: DecoderConfig, weights: WeightSource, options: TrainingGraphOptions): TrainingGraph {
   if (options.targets.length === 0) throw new Error('LoRA training needs at least one target module');
   const g = buildDecoderGraph(config, weights, { kvCache: false, logits: 'all', loraTargets: options.targets, packedSegments: true });
@@ -89,7 +118,11 @@ export function buildTrainingGraph(config: DecoderConfig, weights: WeightSource,
   g.outputs.length = 0;
   const labels = g.input('labels', 'int64', ['batch', 'sequence']);
   const lossWeights = g.input('loss_weights', 'float32', ['batch', 'sequence']);
-  const lossSum = addMaskedCrossEntropy(g, logits, labels, lossWeights);
+  const projection = findLogitsProjection(g, logits);
+  const lossSum =
+    projection === undefined
+      ? addMaskedCrossEntropy(g, logits, labels, lossWeights)
+      : addProjectedCrossEntropy(g, projection.logits2d, projection.hidden2d, projection.head, labels, lossWeights);
   g.output(lossSum, 'loss_sum');
   const parameters = loraParameterSpecs(config, options.targets, options.rank);
   let differentiatedNodes = 0;

@@ -43,6 +43,16 @@ const cases: Case[] = [
   { name: 'ReduceSum', inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (g, [x]) => g.reduceSum(x!, [1], false) },
   { name: 'Softmax', inputs: [{ name: 'x', shape: [2, 3, 5] }], build: (g, [x]) => g.softmax(x!, -1) },
   { name: 'LogSoftmax', inputs: [{ name: 'x', shape: [3, 5] }], build: (g, [x]) => g.op('LogSoftmax', [x!], [{ dtype: x!.dtype, shape: x!.shape }], { axis: attr.int(-1) })[0]! },
+  {
+    name: 'ReduceLogSumExp',
+    inputs: [{ name: 'x', shape: [3, 5] }],
+    build: (g, [x]) => g.op('ReduceLogSumExp', [x!], [{ dtype: x!.dtype, shape: [3, 1] }], { axes: attr.ints([1]), keepdims: attr.int(1) })[0]!,
+  },
+  {
+    name: 'ReduceLogSumExp without keepdims',
+    inputs: [{ name: 'x', shape: [2, 3, 4] }],
+    build: (g, [x]) => g.op('ReduceLogSumExp', [x!], [{ dtype: x!.dtype, shape: [2, 4] }], { axes: attr.ints([1]), keepdims: attr.int(0) })[0]!,
+  },
   { name: 'Transpose', inputs: [{ name: 'x', shape: [2, 3, 4, 2] }], build: (g, [x]) => g.transpose(x!, [0, 2, 1, 3]) },
   { name: 'Reshape', inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (g, [x]) => g.mul(g.reshape(x!, [2, 12]), constant64(g, [2], [])) },
   { name: 'Squeeze and Unsqueeze', inputs: [{ name: 'x', shape: [2, 1, 3] }], build: (g, [x]) => g.unsqueeze(g.squeeze(x!, [1]), [0]) },
