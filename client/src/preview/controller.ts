@@ -657,7 +657,6 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const steps = config.get<number>('trainingSteps', 0);
     const rank = config.get<number>('loraRank', 16);
     const settings: Partial<TrainingRequest> = {
-      epochs: config.get<number>('trainingEpochs', 3),
       learningRate: config.get<number>('learningRate', 3e-3),
       rank,
       alpha: 2 * rank,
@@ -668,7 +667,9 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
       evalEvery: 5,
       device: vscode.workspace.getConfiguration('tunesmith').get<'auto' | 'cpu' | 'webgpu' | 'cuda'>('device', 'auto'),
     };
+    // The trainer takes epochs or steps, never both.
     if (steps > 0) settings.steps = steps;
+    else settings.epochs = config.get<number>('trainingEpochs', 3);
     return settings;
   }
 
