@@ -8,6 +8,7 @@ import type { TunesmithApi } from './api';
 import { registerShowStatistics } from './commands/showStatistics';
 import { LanguageServerController } from './languageServer';
 import { registerPreview } from './preview';
+import { registerExportRecipe } from './recipes/exportRecipe';
 
 let server: LanguageServerController | undefined;
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
   context.subscriptions.push(
     controller,
     registerShowStatistics(controller),
+    registerExportRecipe(context),
     vscode.workspace.onDidOpenTextDocument((document) => controller.startIfDataset(document)),
     // An empty or half-written JSON file becomes a dataset as soon as it starts like one.
     vscode.workspace.onDidChangeTextDocument((event) => controller.startIfDataset(event.document)),

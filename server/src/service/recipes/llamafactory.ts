@@ -14,6 +14,10 @@ export const LLAMAFACTORY_INFO_FILE = 'dataset_info.json';
  * one that matches the model, from its name or architecture; undefined when Tunesmith cannot tell.
  */
 export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
+  // The architecture decides where it is unambiguous (Qwen2 vs Qwen3); Llama's differs by version.
+  const byArchitecture: Record<string, string> = { Qwen3ForCausalLM: 'qwen3', Qwen2ForCausalLM: 'qwen', MistralForCausalLM: 'mistral' };
+  const fromArchitecture = model.architecture !== undefined ? byArchitecture[model.architecture] : undefined;
+  if (fromArchitecture !== undefined) return fromArchitecture;
   const name = model.nameOrPath.toLowerCase();
   const byName: [RegExp, string][] = [
     [/qwen3/, 'qwen3'],
@@ -27,8 +31,7 @@ export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
     [/deepseek/, 'deepseek3'],
   ];
   for (const [pattern, template] of byName) if (pattern.test(name)) return template;
-  const byArchitecture: Record<string, string> = { Qwen3ForCausalLM: 'qwen3', Qwen2ForCausalLM: 'qwen', MistralForCausalLM: 'mistral' };
-  return model.architecture !== undefined ? byArchitecture[model.architecture] : undefined;
+  return undefined;
 }
 
 function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
