@@ -217,7 +217,10 @@ async function main() {
   const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   await page.goto(url);
   log('workbench opened; running the suite in the extension host');
-  const code = await withTimeout(exited, timeoutMs, 'the extension host to finish the suite');
+  const serverDied = new Promise((_, reject) => {
+    server.once('exit', (code) => reject(new Error(`code-server exited with ${code} during the suite:\n${serverOutput.slice(-4000)}`)));
+  });
+  const code = await withTimeout(Promise.race([exited, serverDied]), timeoutMs, 'the extension host to finish the suite');
   log(`extension host exited with ${code}`);
   return code;
 }
@@ -241,6 +244,14 @@ async function cleanUp() {
   }
   if (options['keep-temp']) log(`kept ${temp}`);
   else rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
+}
+
+// Interrupted (Ctrl-C, CI cancel): still stop code-server and Chromium and remove the temp dir.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanUp().finally(() => process.exit(130));
+  });
 }
 
 let exitCode = 1;
