@@ -3,7 +3,8 @@
 // "N passed, N failed" (tests counted from each layer's own report). Exits non-zero on any failure.
 //
 //   node test/run-all.mjs [--only name,name] [--skip name,name]
-// Layers: setup, build, compile, unit, protocol, grammar, vscode, vsix.
+// Layers: setup, build, compile, unit, protocol, grammar, vscode (and vscode:<suite> for each other
+// suite in test/vscode/suites/), vsix.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,21 @@ function testFilesUnder(folder) {
   return readdirSync(folder, { recursive: true }).some((name) => String(name).endsWith('.test.js'));
 }
 
+function vscodeSuites() {
+  const folder = path.join(root, 'test', 'vscode', 'suites');
+  const suites = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'vsix' && existsSync(path.join(folder, entry.name, 'index.ts')))
+    .map((entry) => entry.name)
+    .sort();
+  // The foundation suite first: it measures activation before other suites' features load.
+  return [...suites.filter((name) => name === 'extension'), ...suites.filter((name) => name !== 'extension')];
+}
+
+function suiteWorkspace(suite) {
+  const own = path.join('test', 'fixtures', suite, 'workspace');
+  return existsSync(path.join(root, own)) ? own : path.join('test', 'fixtures', 'vscode', 'workspace');
+}
+
 const layers = [
   { name: 'setup', what: 'real-VS-Code test tools and browser', command: [node, 'test/vscode/setup.mjs'] },
   { name: 'build', what: 'esbuild bundles', command: [node, 'esbuild.mjs'] },
@@ -54,13 +70,15 @@ const layers = [
   { name: 'unit', what: 'unit tests', command: [node, '--test', 'out/test/unit/'], counts: nodeTestCounts, folder: 'out/test/unit' },
   { name: 'protocol', what: 'protocol tests (real server over LSP)', command: [node, '--test', 'out/test/protocol/'], counts: nodeTestCounts, folder: 'out/test/protocol' },
   { name: 'grammar', what: 'grammar snapshots', command: [node, bin('vscode-tmgrammar-snap'), '--config', 'test/grammar/grammars.json', 'test/grammar/cases/*'], counts: grammarCounts },
-  {
-    name: 'vscode',
-    what: 'integration tests in a real VS Code',
-    command: [node, 'test/vscode/run.mjs', '--tests', 'out/test/vscode/suites/extension/index.js', '--workspace', 'test/fixtures/vscode/workspace'],
+  // One layer per extension-host suite in test/vscode/suites/<name>/ (the VSIX suite runs in its own layer);
+  // each opens test/fixtures/<name>/workspace when that exists, else the shared test/fixtures/vscode/workspace.
+  ...vscodeSuites().map((suite) => ({
+    name: suite === 'extension' ? 'vscode' : `vscode:${suite}`,
+    what: `${suite} suite in a real VS Code`,
+    command: [node, 'test/vscode/run.mjs', '--tests', `out/test/vscode/suites/${suite}/index.js`, '--workspace', suiteWorkspace(suite)],
     counts: mochaCounts,
     needsSetup: true,
-  },
+  })),
   { name: 'vsix', what: 'VSIX packaging and install', command: [node, 'test/vscode/vsix.mjs'], counts: mochaCounts, needsSetup: true },
 ];
 
@@ -112,7 +130,7 @@ for (const layer of layers) {
 process.stdout.write('\n=== summary ===\n');
 for (const result of results) {
   const status = result.code === 0 && result.failed === 0 ? 'ok  ' : 'FAIL';
-  process.stdout.write(`${status} ${result.name.padEnd(9)} ${String(result.passed).padStart(4)} passed ${String(result.failed).padStart(3)} failed  ${result.seconds.toFixed(1).padStart(6)} s\n`);
+  process.stdout.write(`${status} ${result.name.padEnd(15)} ${String(result.passed).padStart(4)} passed ${String(result.failed).padStart(3)} failed  ${result.seconds.toFixed(1).padStart(6)} s\n`);
 }
 const passed = results.reduce((sum, result) => sum + result.passed, 0);
 const failed = results.reduce((sum, result) => sum + result.failed, 0);
