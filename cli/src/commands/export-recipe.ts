@@ -31,6 +31,7 @@ options:
   --eval-split F      fraction of records held out for evaluation, 0 <= F < 1 (default 0)
   --labels MODE       loss on: assistant (default), all, last-assistant
   --sequence-length N sequence length (default: from the token statistics)
+  --over-length M     drop (default) or truncate records longer than the sequence length
   --output-dir DIR    where the trainer writes the adapter (default ${defaultRecipeSettings.outputDir})
   --seed N            seed (default ${defaultRecipeSettings.seed})
   --json              print what was written as JSON
@@ -92,6 +93,7 @@ export const command: CliCommand = {
           'eval-split': { type: 'string' },
           labels: { type: 'string' },
           'sequence-length': { type: 'string' },
+          'over-length': { type: 'string' },
           'output-dir': { type: 'string' },
           seed: { type: 'string' },
           json: { type: 'boolean' },
@@ -110,6 +112,8 @@ export const command: CliCommand = {
     const recipeTargets = parseRecipeTargets(values.target);
     const labels = values.labels;
     if (labels !== undefined && !(LABEL_MODES as readonly string[]).includes(labels)) throw new UsageError(`--labels: use ${LABEL_MODES.join(', ')}`);
+    const overLength = values['over-length'];
+    if (overLength !== undefined && overLength !== 'drop' && overLength !== 'truncate') throw new UsageError('--over-length: use drop or truncate');
     const config = findConfigFile(process.cwd());
     const configuredModel = resolveSettings(config?.data).settings.model;
     const modelGiven = values.model ?? (configuredModel !== null && config !== undefined ? path.resolve(path.dirname(config.path), configuredModel) : undefined);
@@ -125,6 +129,7 @@ export const command: CliCommand = {
       learningRate: number(values.lr, '--lr', (n) => n > 0) ?? defaultRecipeSettings.learningRate,
       evalSplit: number(values['eval-split'], '--eval-split', (n) => n >= 0 && n < 1) ?? defaultRecipeSettings.evalSplit,
       labels: (labels as TrainingLabelMode | undefined) ?? defaultRecipeSettings.labels,
+      overLength: overLength ?? defaultRecipeSettings.overLength,
       sequenceLength: number(values['sequence-length'], '--sequence-length', (n) => Number.isInteger(n) && n > 0),
       outputDir: values['output-dir'] ?? defaultRecipeSettings.outputDir,
       seed: number(values.seed, '--seed', (n) => Number.isInteger(n)) ?? defaultRecipeSettings.seed,

@@ -147,6 +147,7 @@ export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: Reci
     { key: 'dataset_prepared_path', value: 'last_run_prepared' },
     { key: 'val_set_size', value: settings.evalSplit, comment: settings.evalSplit > 0 ? 'Tunesmith eval split: this fraction of the records is held out.' : 'No eval split in Tunesmith.' },
     { key: 'sequence_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
+    { key: 'excess_length_strategy', value: settings.overLength, comment: `Tunesmith over-length: ${settings.overLength} (records longer than sequence_len are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'}).` },
     { key: 'sample_packing', value: false },
     { key: 'train_on_inputs', value: trainOnInputs, comment: trainOnInputs ? 'Tunesmith labels "all": every token carries the loss.' : 'Loss on responses only (Tunesmith labels: ' + settings.labels + ').' },
     { key: 'adapter', value: 'lora', section: 'LoRA' },

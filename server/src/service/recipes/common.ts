@@ -44,6 +44,7 @@ export function headerLines(
     `  loss on          ${LABEL_DESCRIPTIONS[settings.labels]} (labels: ${settings.labels})`,
     `  eval split       ${settings.evalSplit > 0 ? `${settings.evalSplit} of the records` : 'none'}`,
     `  sequence length  ${sequenceLength.value} (${sequenceLength.reason})`,
+    `  over-length      ${settings.overLength} (records longer than the sequence length are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'})`,
     `  seed             ${settings.seed}`,
     'Datasets:',
     ...datasets.map(datasetLine),
@@ -150,6 +151,17 @@ export function pythonLiteral(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
   if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(', ')}]`;
   return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${pythonString(key)}: ${pythonLiteral(item)}`).join(', ')}}`;
+}
+
+/**
+ * For trainers that always truncate: when Tunesmith would drop over-long records and some record is
+ * longer than the sequence length, say that the trainer keeps a truncated copy instead.
+ */
+export function truncationDifference(trainer: string, datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: number): string | undefined {
+  if (settings.overLength !== 'drop') return undefined;
+  const longest = Math.max(0, ...datasets.map((dataset) => dataset.tokens.max));
+  if (longest <= sequenceLength) return undefined;
+  return `${trainer} truncates records longer than ${sequenceLength} tokens; Tunesmith (over-length: drop) leaves them out. The longest record has ${longest}${datasets.some((dataset) => dataset.tokens.estimated) ? ' estimated' : ''} tokens.`;
 }
 
 export function isPreferenceDataset(dataset: RecipeDataset): boolean {

@@ -95,7 +95,7 @@ export function chooseSequenceLength(datasets: readonly RecipeDataset[], setting
   let reason = `longest record ${max} ${countWord}`;
   if (p99 > 0 && max > 2 * p99) {
     basis = p99;
-    reason = `99th percentile ${p99} ${countWord} (the longest record, ${max}, is an outlier and will be truncated)`;
+    reason = `99th percentile ${p99} ${countWord}; the longest record, ${max}, is an outlier left over the length`;
   }
   const withMargin = estimated ? Math.ceil(basis * 1.1) : basis;
   let value = Math.max(LENGTH_STEP, Math.ceil(withMargin / LENGTH_STEP) * LENGTH_STEP);

@@ -3,7 +3,7 @@
  * `tags` as its data/README describes) and a training YAML for `llamafactory-cli train` (stage sft,
  * or dpo for preference pairs; finetuning_type lora; argument names from its hparams dataclasses).
  */
-import { headerLines, isPreferenceDataset, type YamlEntry, yamlText } from './common';
+import { headerLines, isPreferenceDataset, truncationDifference, type YamlEntry, yamlText } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeModel, type RecipeSettings } from './types';
 
 export const LLAMAFACTORY_TRAIN_FILE = 'llamafactory_train.yaml';
@@ -113,6 +113,8 @@ export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings:
   } else {
     differences.push(`LLaMA-Factory renders with its own '${template}' template (written to match the model family's chat template); Tunesmith renders with the tokenizer's chat_template itself.`);
   }
+  const truncation = truncationDifference('LLaMA-Factory', datasets, settings, sequenceLength.value);
+  if (truncation !== undefined) differences.push(truncation);
   if (stage === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1, sigmoid loss): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
   if (stage === 'pt') differences.push("Plain text trains in LLaMA-Factory's pre-training stage (loss on every token), as Tunesmith trains 'text' records.");
 

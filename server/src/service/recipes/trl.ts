@@ -5,7 +5,7 @@
  * Tunesmith. TRL's `assistant_only_loss` needs `{% generation %}` markers that most chat templates
  * lack, so loss masking is expressed with prompt/completion examples instead (completion-only loss).
  */
-import { headerLines, isPreferenceDataset, pythonLiteral, pythonString } from './common';
+import { headerLines, isPreferenceDataset, pythonLiteral, pythonString, truncationDifference } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
 
 export const TRL_FILE = 'trl_train.py';
@@ -154,6 +154,8 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
       "TRL's assistant_only_loss needs {% generation %} markers that most chat templates lack, so this script makes one prompt/completion example per trained assistant turn (completion-only loss): each turn is trained once with the conversation before it as its prompt. The loss is averaged per turn rather than per conversation, and multi-turn records cost one forward pass per turn.",
     );
   }
+  const truncation = truncationDifference('TRL', datasets, settings, sequenceLength.value);
+  if (truncation !== undefined) differences.push(truncation);
   if (mode === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
   if (datasets.some((dataset) => dataset.features.tools)) differences.push('Tool definitions (tools column) are not passed to the chat template by this script; Tunesmith renders them.');
   if (datasets.some((dataset) => dataset.features.toolCalls && dataset.shape !== 'openai-chat')) {

@@ -80,6 +80,8 @@ export interface RecipeSettings {
   labels: TrainingLabelMode;
   /** Fraction of the records held out for evaluation (0 = none). */
   evalSplit: number;
+  /** What happens to records longer than the sequence length (Tunesmith's default: drop). */
+  overLength: 'drop' | 'truncate';
   /** Forced sequence length; undefined = derived from the token statistics. */
   sequenceLength: number | undefined;
   /** Where the trainer writes its adapter (relative to where it runs). */
@@ -95,6 +97,7 @@ export const defaultRecipeSettings: Omit<RecipeSettings, 'model'> = {
   learningRate: 2e-4,
   labels: 'assistant',
   evalSplit: 0,
+  overLength: 'drop',
   sequenceLength: undefined,
   outputDir: 'outputs/tunesmith-lora',
   seed: 42,
