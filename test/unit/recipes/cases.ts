@@ -18,4 +18,6 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'prompt-completion', files: ['prompt-completion.jsonl'] },
   { name: 'preference', files: ['preference.jsonl'] },
   { name: 'preference-openai', files: ['preference-openai.jsonl'] },
+  { name: 'preference-sharegpt', files: ['preference-sharegpt.json'] },
+  { name: 'preference-alpaca', files: ['preference-alpaca.json'] },
 ];
