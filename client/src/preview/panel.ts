@@ -44,10 +44,10 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 <body>
 <header id="header"></header>
 <main>
-<section id="record" aria-label="Record under the cursor"></section>
-<section id="settings" aria-label="Generation settings"></section>
-<section id="answers" aria-label="Answers side by side"></section>
 <section id="training" aria-label="Training" hidden></section>
+<section id="record" aria-label="Record under the cursor"></section>
+<section id="answers" aria-label="Answers side by side"></section>
+<section id="settings" aria-label="Generation settings"></section>
 <section id="suggestions" aria-label="Suggest instructions"></section>
 </main>
 <script nonce="${nonce}" src="${escapeAttribute(script.toString())}"></script>
