@@ -11,6 +11,7 @@
  *            past_key_values.{i}.key|value [batch, kv_heads, past_sequence, head_dim] float32 (kvCache)
  *            {module}.lora_A [lora_rank, in] and {module}.lora_B [out, lora_rank] float32, for each
  *              LoRA target module (e.g. model.layers.0.self_attn.q_proj), and lora_scale [] float32
+ *              (absent with loraScale 'folded': B then arrives scaled by alpha/r)
  *   outputs  logits [batch, sequence | 1, vocab] float32
  *            present.{i}.key|value [batch, kv_heads, total_sequence, head_dim] float32 (kvCache)
  *
@@ -54,6 +55,12 @@ export interface DecoderGraphOptions {
    * GroupQueryAttention kernel per layer instead of ~30 small ops. Not differentiable.
    */
   fusedAttention?: boolean;
+  /**
+   * 'input' (default): a lora_scale [] input multiplies every LoRA update (training differentiates B
+   * unscaled). 'folded': the caller feeds B already scaled; each update is then one Gemm whose C is
+   * the base projection (two ops per module instead of four), and there is no lora_scale input.
+   */
+  loraScale?: 'input' | 'folded';
 }
 
 /** Longest context the fused path precomputes RoPE tables for. */
@@ -97,7 +104,8 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const inputIds = g.input('input_ids', 'int64', ['batch', 'sequence']);
   const positionIds = g.input('position_ids', 'int64', ['batch', 'sequence']);
   const attentionMask = g.input('attention_mask', 'int64', ['batch', 'total_sequence']);
-  const loraScale = options.loraTargets.length > 0 ? g.input('lora_scale', 'float32', []) : undefined;
+  const scaleFolded = options.loraScale === 'folded';
+  const loraScale = options.loraTargets.length > 0 && !scaleFolded ? g.input('lora_scale', 'float32', []) : undefined;
 
   const rmsNorm = (x: Value, weightName: string, eps: number): Value => {
     // The Pow/ReduceMean/Add/Sqrt/Div/Mul form is what onnxruntime fuses into one normalisation kernel.
@@ -115,12 +123,16 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
       y = g.gemm(x, weight(`${name}.weight`), undefined, { transB: true });
     }
     if (bias) y = g.add(y, weight(`${name}.bias`));
-    if (loraScale !== undefined && options.loraTargets.includes(module)) {
+    if (options.loraTargets.includes(module)) {
       const a = g.input(`${name}.lora_A`, 'float32', ['lora_rank', shape.in]);
       const b = g.input(`${name}.lora_B`, 'float32', [shape.out, 'lora_rank']);
       const down = g.gemm(x, a, undefined, { transB: true });
-      const up = g.gemm(down, b, undefined, { transB: true });
-      y = g.add(y, g.mul(up, loraScale));
+      if (loraScale === undefined) {
+        y = g.gemm(down, b, y, { transB: true });
+      } else {
+        const up = g.gemm(down, b, undefined, { transB: true });
+        y = g.add(y, g.mul(up, loraScale));
+      }
     }
     return y;
   };

@@ -62,7 +62,6 @@ export class LoadedModel {
         this.zeroLoraFeeds[`${name}.lora_B`] = new ort.Tensor('float32', new Float32Array(0), [shape.out, 0]);
       }
     }
-    if (loraTargets.length > 0) this.zeroLoraFeeds['lora_scale'] = new ort.Tensor('float32', Float32Array.of(1), []);
   }
 
   get config(): ModelFolder['config'] {
@@ -84,6 +83,7 @@ export class LoadedModel {
       logits: options.logits ?? 'last',
       loraTargets,
       fusedAttention: options.fusedAttention ?? true,
+      loraScale: 'folded',
       ...(options.linearOverride ? { linearOverride: options.linearOverride } : {}),
     });
     const { session, device, note, buildMs, createMs } = await createWithFallback(graph, options.device ?? 'auto', options.threads);
@@ -119,7 +119,8 @@ export class LoadedModel {
     for (const [module, weights] of adapter.modules) {
       const inFeatures = weights.a.length / weights.rank;
       const outFeatures = weights.b.length / weights.rank;
-      // Each module's alpha/r is folded into B, so one session input (lora_scale = 1) serves every pattern.
+      // Each module's alpha/r is folded into B (the session is built with loraScale 'folded'), so
+      // per-module alpha patterns need nothing from the graph.
       const scaledB = weights.b.map((value) => value * weights.scale);
       feeds[`${module}.lora_A`] = new ort.Tensor('float32', weights.a, [weights.rank, inFeatures]);
       feeds[`${module}.lora_B`] = new ort.Tensor('float32', scaledB, [outFeatures, weights.rank]);
@@ -161,7 +162,7 @@ export class LoadedModel {
   }
 }
 
-async function createWithFallback(
+export async function createWithFallback(
   graph: GraphBuilder,
   setting: DeviceSetting,
   threads: number | undefined,
