@@ -13,14 +13,17 @@ import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** VS Code target -> onnxruntime-node's bin/napi-v6/<os>/<arch> folder (null: it ships none). */
+/**
+ * VS Code target -> the onnxruntime-node files (under bin/napi-v6/) its VSIX carries; empty: none ship.
+ * darwin-arm64 ships two identical copies of the library; the binding loads @rpath/libonnxruntime.1.dylib only.
+ */
 const ONNXRUNTIME_BINARIES = {
-  'linux-x64': 'linux/x64',
-  'linux-arm64': 'linux/arm64',
-  'darwin-arm64': 'darwin/arm64',
-  'darwin-x64': null,
-  'win32-x64': 'win32/x64',
-  'win32-arm64': 'win32/arm64',
+  'linux-x64': ['linux/x64/**'],
+  'linux-arm64': ['linux/arm64/**'],
+  'darwin-arm64': ['darwin/arm64/onnxruntime_binding.node', 'darwin/arm64/libonnxruntime.1.dylib'],
+  'darwin-x64': [],
+  'win32-x64': ['win32/x64/**'],
+  'win32-arm64': ['win32/arm64/**'],
 };
 
 const { values } = parseArgs({ options: { target: { type: 'string', default: 'linux-x64' }, out: { type: 'string' } } });
@@ -39,13 +42,13 @@ if (!binaryLine.test(allowlist)) {
   process.exit(1);
 }
 const binaries = ONNXRUNTIME_BINARIES[target];
-if (binaries === null) {
+if (binaries.length === 0) {
   process.stderr.write(`package: WARNING onnxruntime-node ships no ${target} binary; this VSIX lints but cannot run the model engine\n`);
-} else if (!existsSync(path.join(root, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', binaries))) {
-  process.stderr.write(`package: node_modules/onnxruntime-node has no ${binaries} binaries; run npm ci first\n`);
+} else if (!existsSync(path.join(root, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', path.dirname(binaries[0])))) {
+  process.stderr.write(`package: node_modules/onnxruntime-node has no ${path.dirname(binaries[0])} binaries; run npm ci first\n`);
   process.exit(1);
 }
-const targetAllowlist = allowlist.replace(binaryLine, binaries === null ? '' : `!node_modules/onnxruntime-node/bin/napi-v6/${binaries}/**`);
+const targetAllowlist = allowlist.replace(binaryLine, binaries.map((file) => `!node_modules/onnxruntime-node/bin/napi-v6/${file}`).join('\n'));
 const temp = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-package-'));
 const ignoreFile = path.join(temp, 'vscodeignore');
 writeFileSync(ignoreFile, targetAllowlist);
