@@ -79,8 +79,9 @@ function trainingSettings(): RecipeTrainingSettings {
 function runCli(context: vscode.ExtensionContext, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli', 'tunesmith.js').fsPath;
   return new Promise((resolve) => {
-    // The extension host's own executable runs as plain Node with ELECTRON_RUN_AS_NODE.
-    execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // The extension host's own executable runs as plain Node with ELECTRON_RUN_AS_NODE. Exact token
+    // counts of 100k records take about two minutes on two cores, hence the long limit.
+    execFile(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 1_800_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr: stderr || (error?.message ?? '') });
     });
