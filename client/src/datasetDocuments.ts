@@ -8,9 +8,9 @@ import { isExcludedJsonPath, looksLikeRecordArray, SNIFF_LENGTH } from './datase
 /** Used when the setting is missing (e.g. an older settings schema); mirrors its declared default. */
 const FALLBACK_FILE_GLOBS = ['**/*.jsonl', '**/*.json'];
 
-/** The `tunesmith.files` globs: files that may hold dataset records. */
-export function datasetFileGlobs(): string[] {
-  const configured = vscode.workspace.getConfiguration('tunesmith').get<unknown>('files');
+/** The `tunesmith.files` globs (a resource setting: per folder when `scope` is given). */
+export function datasetFileGlobs(scope?: vscode.Uri): string[] {
+  const configured = vscode.workspace.getConfiguration('tunesmith', scope).get<unknown>('files');
   if (Array.isArray(configured)) {
     const globs = configured.filter((glob): glob is string => typeof glob === 'string' && glob.trim().length > 0);
     if (globs.length > 0) return globs;
@@ -21,7 +21,7 @@ export function datasetFileGlobs(): string[] {
 /** The globs are relative to the document's workspace folder (plain globs for files outside any folder). */
 function matchesFileGlobs(document: vscode.TextDocument): boolean {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return datasetFileGlobs().some((glob) => {
+  return datasetFileGlobs(document.uri).some((glob) => {
     const pattern = folder === undefined ? glob : new vscode.RelativePattern(folder, glob);
     return vscode.languages.match({ pattern }, document) > 0;
   });
