@@ -188,11 +188,13 @@ export async function createWithFallback(
   throw new Error(`no device could run the model: ${reasons.join('; ')}`);
 }
 
+/** Whether onnxruntime-node's CUDA provider library was installed (ONNXRUNTIME_NODE_INSTALL=cuda12). */
 function cudaInstalled(): boolean {
   try {
-    const dir = require.resolve('onnxruntime-node').replace(/dist[\\/]index\.js$/, '');
     const fs = require('node:fs') as typeof import('node:fs');
-    return fs.existsSync(`${dir}bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so`);
+    const path = require('node:path') as typeof import('node:path');
+    const binaries = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    return fs.readdirSync(binaries).some((name) => name.includes('onnxruntime_providers_cuda'));
   } catch {
     return false;
   }
