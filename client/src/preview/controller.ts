@@ -34,6 +34,7 @@ import { datasetAdaptersFolder, exportAdapter, isAdapterFolder, listDatasetAdapt
 import { type EngineClient, EngineRequestError } from './engineClient';
 import { formatBytes, inspectModelFolder, listCachedModels, huggingFaceHubFolder } from './modelCatalog';
 import { PreviewPanel } from './panel';
+import { RoundScheduler } from './scheduler';
 import { datasetInstructions, fileKindOfName, type PreviewTarget, previewTarget } from './record';
 import { filterNearDuplicates, newRecordValue, parseSuggestions, pickExamples, recordInsertion, suggestionPrompt, systemPromptOf } from './suggestions';
 
@@ -116,7 +117,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   private followedUri: string | undefined;
   private target: PreviewTarget | undefined;
   private promptKey: string | undefined;
-  private round: AbortController | undefined;
+  private readonly rounds = new RoundScheduler();
   private nextGenerationId = 1;
   private debounceTimer: NodeJS.Timeout | undefined;
   /** performance.now() of the edit or move that the pending update answers. */
@@ -254,7 +255,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     panel.onMessage((message) => void this.onWebviewMessage(message).catch((error: unknown) => this.log(`preview: ${errorMessage(error)}`)));
     panel.onDidDispose(() => {
       if (this.panel === panel) this.panel = undefined;
-      this.round?.abort();
+      this.rounds.abort();
       this.updateStatusBar();
     });
     if (restored?.uri !== undefined) {
@@ -331,7 +332,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     if (this.debounceTimer !== undefined) clearTimeout(this.debounceTimer);
     const delay = vscode.workspace.getConfiguration('tunesmith.preview').get<number>('debounceMs', 120);
     // An edit makes the running answers stale at once; a cursor move may stay in the same record.
-    if (cause === 'edit') this.round?.abort();
+    if (cause === 'edit') this.rounds.abort();
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
       this.followedUri = document.uri.toString();
@@ -587,12 +588,14 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   // ----- generation --------------------------------------------------------------------------------
 
   /** Cancels the running answers and starts new ones for the record shown (adapter first: it is what you tune). */
-  async regenerate(): Promise<void> {
-    this.round?.abort();
-    const round = new AbortController();
-    this.round = round;
+  regenerate(): Promise<void> {
     const roundStart = this.changeTime > 0 ? this.changeTime : performance.now();
     this.changeTime = 0;
+    return this.rounds.run((signal) => this.generateRound(signal, roundStart));
+  }
+
+  private async generateRound(signal: AbortSignal, roundStart: number): Promise<void> {
+    const round = { signal };
     this.lastRoundTimings = {};
     const messages = this.target?.messages;
     if (this.panel === undefined || messages === undefined) return;
@@ -878,7 +881,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   }
 
   dispose(): void {
-    this.round?.abort();
+    this.rounds.abort();
     this.suggestionAbort?.abort();
     if (this.debounceTimer !== undefined) clearTimeout(this.debounceTimer);
     this.panel?.dispose();
