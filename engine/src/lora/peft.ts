@@ -73,6 +73,16 @@ export function loadPeftAdapter(dir: string, config: DecoderConfig): LoraAdapter
   if (Array.isArray(modulesToSave) && modulesToSave.length > 0) {
     throw new AdapterError(`${configFile}: modules_to_save (${modulesToSave.join(', ')}) cannot be applied; Tunesmith applies LoRA to ${LORA_MODULES.join(', ')}`);
   }
+  const targetModules = peftConfig['target_modules'];
+  if (Array.isArray(targetModules)) {
+    // Names as PEFT matches them: a module name or its last component(s).
+    const unsupported = targetModules.filter(
+      (target) => typeof target !== 'string' || !LORA_MODULES.some((module) => target === module || target.endsWith(`.${module}`)),
+    );
+    if (unsupported.length > 0) {
+      throw new AdapterError(`${configFile}: target_modules ${unsupported.map(String).join(', ')} cannot be applied; Tunesmith applies LoRA to ${LORA_MODULES.join(', ')}`);
+    }
+  }
   const rank = typeof peftConfig['r'] === 'number' ? peftConfig['r'] : 8;
   const alpha = typeof peftConfig['lora_alpha'] === 'number' ? peftConfig['lora_alpha'] : rank;
   const rsLora = peftConfig['use_rslora'] === true;

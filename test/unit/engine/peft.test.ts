@@ -86,12 +86,26 @@ describe('LoRA adapters (PEFT format)', () => {
         ['base_model.model.model.embed_tokens.lora_B.weight', { dtype: 'float32', shape: [64, 2], bytes: new Uint8Array(64 * 2 * 4) }],
       ]),
     );
+    // Caught from the tensors too when target_modules is a pattern.
+    const patternDir = path.join(tempDir(), 'embedding-adapter-pattern');
+    fs.cpSync(adapterDir, patternDir, { recursive: true });
+    fs.writeFileSync(path.join(patternDir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 2, lora_alpha: 4, target_modules: '.*embed.*' }));
+    assert.throws(() => loadPeftAdapter(patternDir, loadModelFolder(modelDir).config), /cannot apply tensors for model\.embed_tokens/);
     assert.throws(() => loadPeftAdapter(adapterDir, loadModelFolder(modelDir).config), (error: unknown) => {
       assert.ok(error instanceof AdapterError);
-      assert.match(error.message, /model\.embed_tokens/);
+      assert.match(error.message, /embed_tokens/);
       assert.match(error.message, /q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj/);
       return true;
     });
+  });
+
+  test('target_modules naming modules Tunesmith cannot apply are refused by name', () => {
+    const adapterDir = path.join(tempDir(), 'lm-head-target');
+    savePeftAdapter(adapterDir, knownAdapter(modelDir, 2, 2, 5));
+    const configFile = path.join(adapterDir, 'adapter_config.json');
+    const peftConfig = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(configFile, JSON.stringify({ ...peftConfig, target_modules: ['q_proj', 'lm_head', 'mlp.down_proj'] }));
+    assert.throws(() => loadPeftAdapter(adapterDir, loadModelFolder(modelDir).config), /target_modules lm_head cannot be applied/);
   });
 
   test('an adapter trained for another model shape is refused', () => {
