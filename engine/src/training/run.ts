@@ -8,7 +8,7 @@ import type { TrainingEvent, TrainingRequest, TrainingSummary, TrainingTarget } 
 import { TextTokenizer } from '../generate/tokenizer';
 import type { LoraModule } from '../model/decoder';
 import { loadModelFolder } from '../model/folder';
-import type { Device } from '../runtime/session';
+import type { DeviceSetting } from '../runtime/model';
 import { prepareData } from './data';
 import { defaultTrainerSettings, Trainer, type TrainerSettings } from './trainer';
 
@@ -69,7 +69,7 @@ export async function runTraining(request: TrainingRequest, emit: (event: Traini
   if (targets.length === 0) throw new TrainingRequestError('at least one LoRA target is needed');
   const evalSplit = request.evalSplit ?? 0;
   if (!(evalSplit >= 0 && evalSplit <= 0.5)) throw new TrainingRequestError(`the eval split must be between 0 and 0.5 (got ${evalSplit})`);
-  const device: Device = request.device === undefined || request.device === 'auto' ? 'cpu' : request.device;
+  const device: DeviceSetting = request.device ?? 'auto';
 
   const folder = loadModelFolder(request.model);
   const maxLength = positiveInteger('maxLength', request.maxLength, Math.min(requestDefaults.maxLength, folder.config.maxPositionEmbeddings));

@@ -14,7 +14,7 @@ import type { TrainingEvent, TrainingSummary } from '../../../protocol/messages'
 import type { ModelFolder } from '../model/folder';
 import type { LoraModule } from '../model/decoder';
 import { savePeftAdapter, type LoraModuleWeights } from '../lora/peft';
-import { createSession, type Device } from '../runtime/session';
+import { createWithFallback, type DeviceSetting } from '../runtime/model';
 import { type BatchingOptions, type BatchPlan, materializeBatch, planEpoch, type Batch, type TokenizedExample } from './batching';
 import { checkpointFileName, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { AdamW, clipByGlobalNorm, type ParameterTensor } from './optimizer';
@@ -50,7 +50,7 @@ export interface TrainerSettings {
   /** Evaluate every N optimizer steps (0: only at the end). */
   evalEvery: number;
   resume: boolean;
-  device: Device;
+  device: DeviceSetting;
   threads: number | undefined;
 }
 
@@ -160,7 +160,8 @@ export class Trainer {
     const examplesByIndex = new Map<number, TokenizedExample>([...data.train, ...data.eval].map((e) => [e.index, e]));
 
     const built = buildTrainingGraph(folder.config, { find: (name) => folder.tensors.get(name) }, { targets: settings.targets, rank: settings.rank, withGradients: true });
-    const { session } = await createSession(built.graph, { device: settings.device, ...(settings.threads !== undefined ? { threads: settings.threads } : {}) });
+    const { session, device, note } = await createWithFallback(built.graph, settings.device, settings.threads);
+    if (note !== undefined) this.emit({ type: 'log', message: note });
     try {
       const parameters = initialLoraParameters(built.parameters, settings.seed);
       const optimizer = new AdamW(parameters, { beta1: settings.beta1, beta2: settings.beta2, epsilon: settings.epsilon, weightDecay: settings.weightDecay });
@@ -203,7 +204,7 @@ export class Trainer {
       }
       const resumedFromStep = step;
       const trainableParameters = parameters.reduce((sum, p) => sum + p.data.length, 0);
-      this.emit({ type: 'started', totalSteps, resumedFromStep, device: settings.device, parameters: folder.weightBytes / 4, trainableParameters });
+      this.emit({ type: 'started', totalSteps, resumedFromStep, device, parameters: folder.weightBytes / 4, trainableParameters });
 
       const scale = new ort.Tensor('float32', Float32Array.of(settings.alpha / settings.rank), []);
       const parameterFeeds = (): Record<string, ort.Tensor> => {
