@@ -16,6 +16,10 @@ export interface PreviewApi extends PreviewObserver {
   training(): PreviewTrainingState | null;
   /** Runs a fine-tune on a dataset without UI prompts (tests). */
   fineTune(dataset: vscode.Uri): Promise<TrainingSummary | undefined>;
+  /** "Suggest instructions" as the panel's button runs it; resolves with the kept suggestions. */
+  suggestInstructions(): Promise<string[]>;
+  /** "Insert as new record" as the panel's button runs it. */
+  insertSuggestion(instruction: string): Promise<boolean>;
 }
 
 function previewArguments(argument: unknown): { uri: vscode.Uri | undefined; recordIndex: number | undefined } {
@@ -78,5 +82,7 @@ export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
     outputText: () => preview.outputLines.join('\n'),
     training: () => preview.trainingState,
     fineTune: (dataset) => preview.fineTune(dataset),
+    suggestInstructions: () => preview.suggestInstructions(),
+    insertSuggestion: (instruction) => preview.insertSuggestion(instruction),
   };
 }

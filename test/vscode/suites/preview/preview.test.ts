@@ -167,6 +167,31 @@ describe('Tunesmith preview in VS Code', function () {
     assert.doesNotMatch(error, /\n\s+at /);
   });
 
+  it('suggests instructions with the loaded model and inserts a chosen one as a new record in the file format', async () => {
+    const done = waitForMessage(api, (message) => message.type === 'suggestions' && message.status !== 'working', 'the suggestions');
+    const kept = await api.preview.suggestInstructions();
+    const shown = await done;
+    assert.ok(shown.type === 'suggestions' && shown.status === 'done', `suggestions ended with ${JSON.stringify(shown)}`);
+    assert.equal(shown.type === 'suggestions' ? shown.suggestions.length : -1, kept.length);
+    // The demo model has random weights, so the test inserts its own instruction through the same action.
+    const linesBefore = document.lineCount;
+    const versionBefore = document.version;
+    assert.equal(await api.preview.insertSuggestion('Name the capital of Portugal.'), true);
+    assert.equal(document.lineCount, linesBefore + 1);
+    assert.ok(document.version > versionBefore);
+    // It follows the record the panel shows (the first, where the edit test left the cursor).
+    const insertedLine = [...Array(document.lineCount).keys()].find((line) => document.lineAt(line).text.includes('Portugal'));
+    assert.equal(insertedLine, 1);
+    const inserted = JSON.parse(document.lineAt(1).text) as { messages: { role: string; content: string }[] };
+    assert.deepEqual(inserted.messages, [
+      { role: 'system', content: 'Answer in one short sentence.' },
+      { role: 'user', content: 'Name the capital of Portugal.' },
+      { role: 'assistant', content: '' },
+    ]);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.lineCount, linesBefore);
+  });
+
   it('stop training with nothing running says so', async () => {
     assert.equal(await vscode.commands.executeCommand<boolean>('tunesmith.stopTraining'), false);
   });
