@@ -91,14 +91,19 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const { hiddenSize, numHeads, numKvHeads, headDim } = config;
   const groups = numHeads / numKvHeads;
 
+  // Float32 views of the checkpoint's tensors, one per name (tied embeddings use theirs twice).
+  const weightValues = new Map<string, Value>();
   const weight = (name: string): Value => {
-    if (g.has(name)) return g.value(name);
+    const known = weightValues.get(name);
+    if (known !== undefined) return known;
     const location = weights.find(name);
     if (location === undefined) throw new MissingWeightError(`the checkpoint has no tensor '${name}'`);
     const value = g.initializer(name, location.dtype, location.shape, location);
     // bf16/fp16 checkpoints: compute in float32 (onnxruntime has no bf16 CPU kernels); the cast of a
     // constant is folded at session creation.
-    return value.dtype === 'float32' ? value : g.cast(value, 'float32');
+    const float = value.dtype === 'float32' ? value : g.cast(value, 'float32');
+    weightValues.set(name, float);
+    return float;
   };
 
   const inputIds = g.input('input_ids', 'int64', ['batch', 'sequence']);
@@ -120,9 +125,11 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
     const location = weights.find(`${name}.weight`);
     let y = location === undefined ? undefined : options.linearOverride?.(g, x, location, shape.out);
     if (y === undefined) {
-      y = g.gemm(x, weight(`${name}.weight`), undefined, { transB: true });
+      // A bias rides on Gemm's C input.
+      y = g.gemm(x, weight(`${name}.weight`), bias ? weight(`${name}.bias`) : undefined, { transB: true });
+    } else if (bias) {
+      y = g.add(y, weight(`${name}.bias`));
     }
-    if (bias) y = g.add(y, weight(`${name}.bias`));
     if (options.loraTargets.includes(module)) {
       const a = g.input(`${name}.lora_A`, 'float32', ['lora_rank', shape.in]);
       const b = g.input(`${name}.lora_B`, 'float32', [shape.out, 'lora_rank']);

@@ -15,6 +15,7 @@ const variants: Record<string, Omit<TinyModelOptions, 'out'>> = {
   'llama: GQA, tied embeddings': { arch: 'llama' },
   'llama: q/k/v/o biases, untied, bf16 weights': { arch: 'llama', dtype: 'bfloat16', configOverrides: { attention_bias: true, tie_word_embeddings: false } },
   'qwen2: q/k/v biases, untied, fp16 weights': { arch: 'qwen2', dtype: 'float16', configOverrides: { tie_word_embeddings: false } },
+  'qwen3: tied embeddings, bf16 weights': { arch: 'qwen3', dtype: 'bfloat16' },
   'qwen3: q/k RMSNorm, llama3 RoPE scaling': {
     arch: 'qwen3',
     configOverrides: { rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 } },
