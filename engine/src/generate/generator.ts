@@ -42,6 +42,9 @@ export interface GenerationCallbacks {
   signal?: AbortSignal;
 }
 
+/** Prompt tokens per forward pass while prefilling. */
+export const PREFILL_CHUNK = 512;
+
 export function promptTokens(tokenizer: TextTokenizer, prompt: GenerationRequest['prompt']): number[] {
   if ('tokens' in prompt) return prompt.tokens;
   if ('text' in prompt) return tokenizer.encode(prompt.text, true);
@@ -80,8 +83,16 @@ export async function generate(
   if (callbacks.signal?.aborted) finishReason = 'cancelled';
   else if (prompt.length >= maxContext) finishReason = 'context-full';
   else {
-    let step = await model.forward(prompt, undefined, request.adapter);
+    // Long prompts go in chunks: cancellation is checked between them and attention memory stays bounded.
+    let step = await model.forward(prompt.slice(0, PREFILL_CHUNK), undefined, request.adapter);
+    for (let offset = PREFILL_CHUNK; offset < prompt.length && !callbacks.signal?.aborted; offset += PREFILL_CHUNK) {
+      step = await model.forward(prompt.slice(offset, offset + PREFILL_CHUNK), step.cache, request.adapter);
+    }
     for (;;) {
+      if (callbacks.signal?.aborted) {
+        finishReason = 'cancelled';
+        break;
+      }
       const token = sampler.sample(step.logits.subarray(step.logits.length - model.config.vocabSize), history);
       if (generated.length === 0) firstTokenAt = performance.now();
       if (endTokens.has(token)) {

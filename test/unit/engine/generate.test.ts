@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generate } from '../../../engine/src/generate/generator';
-import { Sampler, SamplingError } from '../../../engine/src/generate/sampler';
+import { generate, PREFILL_CHUNK } from '../../../engine/src/generate/generator';
+import { argmax, Sampler, SamplingError } from '../../../engine/src/generate/sampler';
 import { TextTokenizer } from '../../../engine/src/generate/tokenizer';
 import { loadModelFolder } from '../../../engine/src/model/folder';
 import { LoadedModel } from '../../../engine/src/runtime/model';
@@ -97,6 +97,21 @@ describe('generation', () => {
     assert.equal(stopped.finishReason, 'stop-string');
     assert.equal(stopped.text, free.text.slice(0, free.text.indexOf(stop)));
     assert.equal(streamed.join(''), stopped.text);
+  });
+
+  test('a prompt longer than one prefill chunk gives the same answer as the tokens one by one', async () => {
+    const prompt = Array.from({ length: PREFILL_CHUNK + 37 }, (_, i) => (i * 31) % 500);
+    const chunked = await generate(model, tokenizer, { prompt: { tokens: prompt }, maxTokens: 4, sampling: { temperature: 0 } });
+    let step = await model.forward(prompt.slice(0, 100));
+    for (let offset = 100; offset < prompt.length; offset += 200) step = await model.forward(prompt.slice(offset, offset + 200), step.cache);
+    let next = argmax(step.logits);
+    const expected: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      expected.push(next);
+      step = await model.forward([next], step.cache);
+      next = argmax(step.logits);
+    }
+    assert.deepEqual(chunked.tokens.slice(0, 4), expected.slice(0, chunked.tokens.length));
   });
 
   test('cancellation stops at once', async () => {
