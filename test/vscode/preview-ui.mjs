@@ -201,6 +201,15 @@ async function main() {
   check(((await frame.locator('#column-adapter .answer').textContent()) ?? '').trim().length > 0, 'the new adapter answered in the panel');
   check((await frame.locator('#adapter-select option').count()) >= 2, 'the adapter list offers the new adapter');
   check(!(await frame.locator('#cancel-training').isVisible()), 'the cancel button is gone after training');
+
+  // A window reload restores the panel through its serializer, on the same record.
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const restored = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await restored.locator('#record h2', { hasText: 'record 2' }).waitFor({ timeout: 90_000 });
+  check(true, 'after a reload the panel is restored on the same record');
+  await restored.locator('#column-base .answer[data-status="done"]').waitFor({ timeout: 90_000 });
+  check(true, 'the restored panel streams answers again');
 }
 
 let exitCode = 1;
