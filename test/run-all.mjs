@@ -79,13 +79,6 @@ const layers = [
     counts: mochaCounts,
     needsSetup: true,
   })),
-  {
-    name: 'preview',
-    what: 'preview panel, generation and fine-tuning in a real VS Code',
-    command: [node, 'test/vscode/run.mjs', '--tests', 'out/test/vscode/suites/preview/index.js', '--workspace', 'test/fixtures/preview/workspace'],
-    counts: mochaCounts,
-    needsSetup: true,
-  },
   { name: 'preview-ui', what: 'preview UI test with screenshots (Playwright)', command: [node, 'test/vscode/preview-ui.mjs'], needsSetup: true },
   { name: 'vsix', what: 'VSIX packaging and install', command: [node, 'test/vscode/vsix.mjs'], counts: mochaCounts, needsSetup: true },
 ];
