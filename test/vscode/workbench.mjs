@@ -32,6 +32,7 @@ const USER_SETTINGS = {
   'workbench.enableExperiments': false,
   'security.workspace.trust.enabled': false,
   'files.autoSave': 'off',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export function log(message) {
