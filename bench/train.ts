@@ -20,7 +20,7 @@ import { loadModelFolder } from '../engine/src/model/folder';
 import { createSession, type Device } from '../engine/src/runtime/session';
 import { createTinyModel } from '../engine/src/tiny/createTinyModel';
 import { AdamW, clipByGlobalNorm } from '../engine/src/training/optimizer';
-import { initialLoraParameters, peakMemoryBytes } from '../engine/src/training/trainer';
+import { initialLoraParameters, peakMemoryBytes, trainingSessionSettings } from '../engine/src/training/trainer';
 import { buildTrainingGraph } from '../engine/src/training/trainingGraph';
 
 const args = process.argv.slice(2);
@@ -119,7 +119,7 @@ async function measureTraining(modelDir: string, rows: number, length: number, s
   const folder = loadModelFolder(modelDir);
   const built = buildTrainingGraph(folder.config, { find: (name) => folder.tensors.get(name) }, { targets: LORA_MODULES, rank: loraRank, withGradients: true });
   const started = performance.now();
-  const { session } = await createSession(built.graph, { threads, device });
+  const { session } = await createSession(built.graph, { threads, device, ...trainingSessionSettings });
   const sessionMs = performance.now() - started;
   const parameters = initialLoraParameters(built.parameters, 1);
   const optimizer = new AdamW(parameters, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });

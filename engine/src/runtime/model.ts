@@ -8,7 +8,7 @@ import type { GraphBuilder } from '../graph/builder';
 import type { LoraAdapter } from '../lora/peft';
 import { buildDecoderGraph, FUSED_ROPE_POSITIONS, type LinearOverride, LORA_MODULES, type LoraModule, moduleName, moduleShape } from '../model/decoder';
 import { loadModelFolder, type ModelFolder } from '../model/folder';
-import { createSession, type Device } from './session';
+import { createSession, type Device, type SessionSettings } from './session';
 
 export type DeviceSetting = 'auto' | Device;
 
@@ -166,6 +166,7 @@ export async function createWithFallback(
   graph: GraphBuilder,
   setting: DeviceSetting,
   threads: number | undefined,
+  extra: Pick<SessionSettings, 'memoryArena' | 'config'> = {},
 ): Promise<{ session: ort.InferenceSession; device: Device; note: string | undefined; buildMs: number; createMs: number }> {
   const bundled = new Map(ort.listSupportedBackends().map((backend) => [backend.name, backend.bundled]));
   // auto: CUDA where the user installed its binaries, else CPU. WebGPU only on request (it may be a
@@ -178,7 +179,7 @@ export async function createWithFallback(
       continue;
     }
     try {
-      const created = await createSession(graph, { device, ...(threads !== undefined ? { threads } : {}) });
+      const created = await createSession(graph, { device, ...(threads !== undefined ? { threads } : {}), ...extra });
       return { session: created.session, device, note: reasons.length > 0 ? `${reasons.join('; ')}; using ${device}` : undefined, buildMs: created.buildMs, createMs: created.createMs };
     } catch (error) {
       if (device === 'cpu') throw error;
