@@ -1,12 +1,16 @@
 /**
  * Per-record analysis shared by rules and editor features: the record's shape and its canonical
- * conversation. Cached on the record; recomputed when the file's settings or mapping change.
+ * conversation. The full analysis is recomputed on demand (a few recent ones are kept); what the
+ * file-level checks and statistics need is kept as a small summary on the record, so a 100 MB file
+ * does not hold every parsed record in memory.
  */
 import type { Conversation, RecordShape } from './conversation';
 import type { DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
+import { conversationSampleHash, instructionSignature, type InstructionSignature } from './nearDuplicates';
+import type { TokenCount } from './tokens';
 
 export interface RecordAnalysis {
   /** The shape the record was detected as (independent of the file's format). */
@@ -14,28 +18,117 @@ export interface RecordAnalysis {
   /** The shape used to normalise it: the detected one, or the forced format's. */
   shape: RecordShape;
   conversation: Conversation;
-  /** Key that is equal for records with the same conversation (roles and texts), whatever the format or whitespace. */
-  duplicateKey: string;
-  /** Token count, computed on first use. */
-  tokenCount?: { total: number; trainable: number; estimated: boolean };
+  /** Token count, computed on first use (see rules/tokens.ts). */
+  tokenCount?: TokenCount;
 }
 
-interface AnalysisCache {
+/** What stays cached per record after linting. */
+export interface RecordSummary {
   version: number;
-  analysis: RecordAnalysis;
+  detected: RecordShape;
+  shape: RecordShape;
+  /** Roles of the trained turns, as canonical roles (or as written when unknown). */
+  roles: string[];
+  /** Hash of the conversation (roles and texts); equal conversations have equal hashes. */
+  duplicateHash: number;
+  /** Word hashes and LSH bands of the instruction, for near-duplicates. */
+  instruction: InstructionSignature;
+  tokens: TokenCount | undefined;
+  /** Whether the record has no turns (nothing to compare for duplicates). */
+  empty: boolean;
+}
+
+interface CacheSlot {
+  detected?: { version: number; shape: RecordShape };
+  summary?: RecordSummary;
+}
+
+// The last analyses, for features that ask about the same records repeatedly (hover, code actions).
+const recent = new Map<DatasetRecord, { version: number; analysis: RecordAnalysis }>();
+const recentLimit = 512;
+
+function slotOf(record: DatasetRecord): CacheSlot {
+  if (record.cache === undefined || record.cache === null) record.cache = {};
+  return record.cache as CacheSlot;
+}
+
+function isRecordObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The detected shape of a record (cheap: looks at its keys), cached. */
+export function detectedShapeOf(record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
+  if (record.syntaxError !== undefined) return undefined;
+  const slot = slotOf(record);
+  if (slot.summary !== undefined && slot.summary.version === facts.version) return slot.summary.detected;
+  if (slot.detected !== undefined && slot.detected.version === facts.version) return slot.detected.shape;
+  const value = record.value;
+  if (!isRecordObject(value)) return undefined;
+  const shape = detectShape(value, facts.hint);
+  slot.detected = { version: facts.version, shape };
+  return shape;
 }
 
 export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAnalysis | undefined {
-  if (record.syntaxError !== undefined || typeof record.value !== 'object' || record.value === null || Array.isArray(record.value)) return undefined;
-  const cached = record.cache as { analysis?: AnalysisCache } | undefined;
-  if (cached?.analysis !== undefined && cached.analysis.version === facts.version) return cached.analysis.analysis;
-  const detected = detectShape(record.value, facts.hint);
-  const shape = facts.forced ? shapeForForcedFormat(facts.format, record.value, facts.hint) : detected;
-  const conversation = normalise(record.value, shape, facts.hint.mapping);
-  let duplicateKey = '';
-  for (const turn of conversation.turns) duplicateKey += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
-  if (conversation.rejected !== undefined) for (const turn of conversation.rejected) duplicateKey += `r\u0000${turn.content}\u0001`;
-  const analysis: RecordAnalysis = { detected, shape, conversation, duplicateKey };
-  record.cache = { ...(cached ?? {}), analysis: { version: facts.version, analysis } };
+  if (record.syntaxError !== undefined) return undefined;
+  const cached = recent.get(record);
+  if (cached !== undefined && cached.version === facts.version) return cached.analysis;
+  const value = record.value;
+  if (!isRecordObject(value)) return undefined;
+  const detected = detectShape(value, facts.hint);
+  const shape = facts.forced ? shapeForForcedFormat(facts.format, value, facts.hint) : detected;
+  const conversation = normalise(value, shape, facts.hint.mapping);
+  const analysis: RecordAnalysis = { detected, shape, conversation };
+  const previous = record.cache as CacheSlot | undefined;
+  if (previous?.summary !== undefined && previous.summary.version === facts.version && previous.summary.tokens !== undefined) analysis.tokenCount = previous.summary.tokens;
+  if (recent.size >= recentLimit) {
+    const oldest = recent.keys().next();
+    if (oldest.done !== true) recent.delete(oldest.value);
+  }
+  recent.set(record, { version: facts.version, analysis });
   return analysis;
+}
+
+/** The exact duplicate key: equal for records with the same conversation, whatever the format or whitespace. Computed only to confirm a hash match. */
+export function duplicateKeyOf(analysis: RecordAnalysis): string {
+  const { conversation } = analysis;
+  let key = '';
+  for (const turn of conversation.turns) key += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
+  if (conversation.rejected !== undefined) for (const turn of conversation.rejected) key += `r\u0000${turn.content}\u0001`;
+  return key;
+}
+
+/** The text compared for near-duplicates: the user turns (instruction and input), or the text. */
+export function instructionOf(analysis: RecordAnalysis): string {
+  const { conversation } = analysis;
+  if (conversation.plainText) return conversation.turns[0]?.content ?? '';
+  let text = '';
+  for (const turn of conversation.turns) if (turn.role === 'user') text += (text.length > 0 ? '\n' : '') + turn.content;
+  return text;
+}
+
+/** Builds (and caches) the summary from an analysis. */
+export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
+  const { conversation } = analysis;
+  const summary: RecordSummary = {
+    version: facts.version,
+    detected: analysis.detected,
+    shape: analysis.shape,
+    roles: conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown')),
+    duplicateHash: conversationSampleHash(conversation),
+    instruction: instructionSignature(instructionOf(analysis)),
+    tokens: analysis.tokenCount,
+    empty: conversation.turns.length === 0,
+  };
+  slotOf(record).summary = summary;
+  return summary;
+}
+
+/** The record's summary (computing the analysis when it is missing or stale); undefined for invalid records. */
+export function summaryOf(record: DatasetRecord, facts: FileFacts): RecordSummary | undefined {
+  const slot = record.cache as CacheSlot | undefined;
+  if (slot?.summary !== undefined && slot.summary.version === facts.version) return slot.summary;
+  const analysis = analyseRecord(record, facts);
+  if (analysis === undefined) return undefined;
+  return summarise(record, analysis, facts);
 }

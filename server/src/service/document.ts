@@ -26,9 +26,9 @@ export class DatasetRecord {
   /** Line and column where the record's text starts; kept current by the document. */
   line = 0;
   character = 0;
-  /** The parsed value, or undefined when the text is not valid JSON (`syntaxError` says why). */
-  readonly value: unknown;
   readonly syntaxError: JsonSyntaxError | undefined;
+  /** The parsed value while it is held; released after linting to keep memory near the file size. */
+  private parsed: { value: unknown } | undefined;
   private lineStarts: number[] | undefined;
   /** Cache slot for analysis results, owned by the linter (invalidated when settings change). */
   cache: unknown;
@@ -39,22 +39,37 @@ export class DatasetRecord {
     parsed?: { value: unknown },
   ) {
     if (parsed !== undefined) {
-      this.value = parsed.value;
+      this.parsed = parsed;
       this.syntaxError = undefined;
       return;
     }
-    let value: unknown;
-    let error: JsonSyntaxError | undefined;
     try {
-      value = JSON.parse(text);
+      this.parsed = { value: JSON.parse(text) };
+      this.syntaxError = undefined;
     } catch (caught) {
-      value = undefined;
-      error = caught instanceof RangeError
+      this.parsed = undefined;
+      this.syntaxError = caught instanceof RangeError
         ? { offset: 0, length: Math.min(text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' }
         : (findJsonSyntaxError(text) ?? { offset: 0, length: 1, message: 'Invalid JSON' });
     }
-    this.value = value;
-    this.syntaxError = error;
+  }
+
+  /** The parsed value, or undefined when the text is not valid JSON (`syntaxError` says why). Re-parsed after `release()`. */
+  get value(): unknown {
+    if (this.syntaxError !== undefined) return undefined;
+    if (this.parsed === undefined) {
+      try {
+        this.parsed = { value: JSON.parse(this.text) };
+      } catch {
+        return undefined;
+      }
+    }
+    return this.parsed.value;
+  }
+
+  /** Drops the parsed value (it is parsed again on demand). */
+  release(): void {
+    this.parsed = undefined;
   }
 
   /** Converts an offset inside the record text to a document position. */
@@ -114,6 +129,15 @@ export class DatasetDocument {
   isDataset = true;
   /** Whether line breaks are CRLF (kept for edits that produce new text). */
   eol: '\n' | '\r\n' = '\n';
+  /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
+  private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
+
+  /** What changed since the last call: the file-level indexes update only that. */
+  takeChanges(): { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } {
+    const changes = this.changes;
+    this.changes = { reset: false, added: [], removed: [] };
+    return changes;
+  }
 
   private constructor(
     readonly kind: FileKind,
@@ -132,6 +156,7 @@ export class DatasetDocument {
     this.problems = [];
     this.recordsCache = undefined;
     this.isDataset = true;
+    this.changes = { reset: true, added: [], removed: [] };
     const firstBreak = text.indexOf('\n');
     this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
     if (looksBinary(text)) {
@@ -198,7 +223,11 @@ export class DatasetDocument {
     if (start.character > firstText.length || end.character > lastText.length) return false;
     const merged = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
     const replacement = splitLines(merged).map(parseLine);
-    this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
+    const removed = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
+    if (!this.changes.reset) {
+      for (const slot of removed) if (typeof slot !== 'string') this.changes.removed.push(slot);
+      for (const slot of replacement) if (typeof slot !== 'string') this.changes.added.push(slot);
+    }
     this.recordsCache = undefined;
     this.version++;
     return true;

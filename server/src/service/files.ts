@@ -8,7 +8,7 @@ import type { DatasetStatistics } from '../../../protocol/messages';
 import { resolveSettings, type LintSettings } from './config';
 import { datasetInfoHint, findConfigFile } from './configFile';
 import { DatasetDocument } from './document';
-import { duplicateKeys, WorkspaceIndex } from './fileChecks';
+import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { datasetStatistics } from './features/statistics';
 import { buildFacts, lintDocument, type LintDiagnostic } from './linter';
@@ -163,7 +163,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     const document = readDataset(file, settings);
     const hint = datasetInfoHint(file);
     const facts = buildFacts(document, file, settings, { tokens, ...(hint !== undefined ? { hint } : {}) });
-    if (document.isDataset) workspace.setFile(file, duplicateKeys(document, facts));
+    if (document.isDataset) workspace.setFile(file, document, facts);
     loaded.push({ file, document, facts });
   }
   const results: FileLintResult[] = [];

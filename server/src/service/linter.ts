@@ -5,7 +5,7 @@
  * file size) run over the cached per-record facts.
  */
 import type { RecordFormat } from '../../../protocol/messages';
-import { analyseRecord, type RecordAnalysis } from './analysis';
+import { analyseRecord, detectedShapeOf, summarise, type RecordAnalysis } from './analysis';
 import type { LintSettings, Severity } from './config';
 export { severityOf };
 import { formatOfShape } from './conversation';
@@ -16,7 +16,7 @@ import { locatePath } from './json/scanner';
 import { sourceOffsetInString } from './json/scanner';
 import { fileChecks, type WorkspaceIndex } from './fileChecks';
 import { recordRules, severityOf } from './rules/index';
-import type { FixData, ProblemTarget, RecordProblem } from './rules/rule';
+import type { FixData, ProblemTarget, RecordProblem, RecordRule, RecordRuleContext } from './rules/rule';
 import { estimatingCounter, type TokenCounter } from './tokens';
 
 export type ReportedSeverity = Exclude<Severity, 'off'>;
@@ -50,8 +50,8 @@ export function buildFacts(document: DatasetDocument, uri: string, settings: Lin
 function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordFormat {
   const counts = new Map<RecordFormat, number>();
   for (const record of document.records) {
-    const analysis = analyseRecord(record, facts);
-    const format = analysis !== undefined ? formatOfShape(analysis.detected) : undefined;
+    const detected = detectedShapeOf(record, facts);
+    const format = detected !== undefined ? formatOfShape(detected) : undefined;
     if (format === undefined || format === 'unknown') continue;
     counts.set(format, (counts.get(format) ?? 0) + 1);
   }
@@ -66,29 +66,55 @@ function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordForm
   return best;
 }
 
-/** Runs the record rules on one record (cached). */
+const noProblems: RecordProblem[] = [];
+
+/** Per-facts constants of a lint run: the enabled rules and the cache key (computed once, not per record). */
+const runs = new WeakMap<FileFacts, { key: string; format: string; rules: RecordRule[] }>();
+
+function runOf(facts: FileFacts): { key: string; rules: RecordRule[] } {
+  let run = runs.get(facts);
+  if (run === undefined || run.format !== facts.format) {
+    run = { key: `${facts.version}|${facts.format}`, format: facts.format, rules: recordRules.filter((rule) => severityOf(rule.meta.id, facts.settings) !== 'off') };
+    runs.set(facts, run);
+  }
+  return run;
+}
+
+/** Runs the record rules on one record (cached on the record until settings or the file format change). */
 export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordProblem[] {
-  const cacheKey = `${facts.version}|${facts.format}`;
+  const run = runOf(facts);
   const holder = (record.cache ?? {}) as { problems?: ProblemCache };
-  if (holder.problems !== undefined && holder.problems.key === cacheKey) return holder.problems.problems;
-  const problems: RecordProblem[] = [];
+  if (holder.problems !== undefined && holder.problems.key === run.key) return holder.problems.problems;
+  let problems = noProblems;
   const analysis = analyseRecord(record, facts);
-  for (const rule of recordRules) {
-    if (severityOf(rule.meta.id, facts.settings) === 'off') continue;
+  let ruleId = '';
+  // One context per record; `report` tags each problem with the rule being run.
+  const context: RecordRuleContext = {
+    record,
+    analysis: analysis as RecordAnalysis,
+    settings: facts.settings,
+    facts,
+    report(message: string, target: ProblemTarget, fix?: FixData): void {
+      if (problems === noProblems) problems = [];
+      problems.push(fix === undefined ? { rule: ruleId, message, target } : { rule: ruleId, message, target, fix });
+    },
+  };
+  for (const rule of run.rules) {
     if (analysis === undefined && rule.meta.id !== 'invalid-json' && rule.meta.id !== 'not-an-object') continue;
-    const report = (message: string, target: ProblemTarget, fix?: FixData): void => {
-      problems.push(fix === undefined ? { rule: rule.meta.id, message, target } : { rule: rule.meta.id, message, target, fix });
-    };
+    ruleId = rule.meta.id;
     try {
-      rule.check({ record, analysis: analysis as RecordAnalysis, settings: facts.settings, facts, report });
+      rule.check(context);
     } catch (error) {
       // A rule bug must not take the linter down; report it where the user can see it.
-      problems.push({ rule: rule.meta.id, message: `Internal error in rule ${rule.meta.id}: ${error instanceof Error ? error.message : String(error)}`, target: { offsets: { start: 0, end: 1 } } });
+      context.report(`Internal error in rule ${rule.meta.id}: ${error instanceof Error ? error.message : String(error)}`, { offsets: { start: 0, end: 1 } });
     }
   }
+  if (analysis !== undefined) summarise(record, analysis, facts);
   const cache = (record.cache ?? {}) as Record<string, unknown>;
-  cache.problems = { key: cacheKey, problems } satisfies ProblemCache;
+  cache.problems = { key: run.key, problems } satisfies ProblemCache;
   record.cache = cache;
+  // Keep memory near the file size: the value is parsed again if a feature needs it.
+  record.release();
   return problems;
 }
 

@@ -1,8 +1,12 @@
 /**
  * Near-duplicate instructions, in the spirit of self-instruct's filter (ROUGE-L F >= 0.7), scaled
- * to 100k records: MinHash signatures over word sets and locality-sensitive hashing (bands of rows)
- * propose candidate pairs, and only those are checked with the exact ROUGE-L.
+ * to 100k records: MinHash signatures over the set of content words (stopwords left out, so that
+ * unrelated prompts rarely collide) and locality-sensitive hashing (bands of rows) propose candidate
+ * pairs; only those are checked with the exact ROUGE-L over all words.
+ *
+ * Also the cheap conversation hash used to find exact duplicates.
  */
+import type { Conversation } from './conversation';
 
 /** Lower-cased word tokens, as ROUGE's default tokenizer sees them (letters and digits). */
 export function words(text: string, limit = 256): string[] {
@@ -11,12 +15,13 @@ export function words(text: string, limit = 256): string[] {
 }
 
 /** ROUGE-L F-measure (LCS of word sequences). */
-export function rougeL(a: readonly string[], b: readonly string[]): number {
+export function rougeL<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
   if (a.length === 0 || b.length === 0) return 0;
   const previous = new Uint16Array(b.length + 1);
   const current = new Uint16Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     const word = a[i - 1];
+    current[0] = 0;
     for (let j = 1; j <= b.length; j++) {
       current[j] = word === b[j - 1] ? (previous[j - 1] ?? 0) + 1 : Math.max(previous[j] ?? 0, current[j - 1] ?? 0);
     }
@@ -29,86 +34,112 @@ export function rougeL(a: readonly string[], b: readonly string[]): number {
   return (2 * precision * recall) / (precision + recall);
 }
 
-const bands = 10;
+export const bands = 10;
 const rows = 3;
 const hashCount = bands * rows;
 // Fixed odd multipliers and offsets: the same signature in every run (results must be stable).
-const multipliers = Uint32Array.from({ length: hashCount }, (_, index) => (Math.imul(index + 1, 0x9e3779b1) | 1) >>> 0);
-const offsets = Uint32Array.from({ length: hashCount }, (_, index) => Math.imul(index + 7, 0x85ebca6b) >>> 0);
+const multipliers = Int32Array.from({ length: hashCount }, (_, index) => Math.imul(index + 1, 0x9e3779b1) | 1);
+const offsets = Int32Array.from({ length: hashCount }, (_, index) => Math.imul(index + 7, 0x85ebca6b));
+
+const stopwordList = 'a an the and or but if then else of to in on at by for with from as into onto about over under is are was were be been being am do does did done have has had having it its this that these those there here i you he she we they me him her us them my your his our their what which who whom whose when where why how not no yes can could would should will shall may might must so than too very just also only all any some each every more most other such own same both few many much one two please write give make tell list explain describe provide create generate following below above using use'.split(' ');
 
 function hashWord(word: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < word.length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
-  return hash >>> 0;
+  return hash | 0;
+}
+const stopwords = new Set(stopwordList.map(hashWord));
+
+/** At most this many words of an instruction are signed (long prompts are compared by their start). */
+const maxWords = 128;
+/** Instructions with fewer content words are not compared (short prompts collide by nature). */
+export const minContentWords = 3;
+
+export interface InstructionSignature {
+  /** Hashes of the words in order (all words, up to maxWords): ROUGE-L runs over these. */
+  words: number[];
+  /** LSH band hashes of the content words, or null when there are too few to compare. */
+  bands: number[] | null;
 }
 
-/** The LSH band keys of a word list: records that share any band key are candidates. */
-export function bandKeys(tokens: readonly string[]): string[] {
-  const minimums = new Uint32Array(hashCount).fill(0xffffffff);
-  const seen = new Set<string>();
-  for (const token of tokens) {
-    if (seen.has(token)) continue;
-    seen.add(token);
-    const base = hashWord(token);
-    for (let index = 0; index < hashCount; index++) {
-      const value = (Math.imul(base, multipliers[index] ?? 1) + (offsets[index] ?? 0)) >>> 0;
-      if (value < (minimums[index] ?? 0)) minimums[index] = value;
+// Reused for every signature: typed-array allocations per record would dominate garbage collection.
+const minimums = new Int32Array(hashCount);
+
+/**
+ * The signature of an instruction in one pass over its characters: words are hashed as they are
+ * read (no substrings allocated), stopwords are left out of the MinHash.
+ */
+export function instructionSignature(text: string): InstructionSignature {
+  minimums.fill(0x7fffffff);
+  const wordHashes: number[] = [];
+  let hash = 0x811c9dc5;
+  let length = 0;
+  let counted = 0;
+  const finish = (): void => {
+    if (length > 0) {
+      const word = hash | 0;
+      wordHashes.push(word);
+      if (!stopwords.has(word)) {
+        counted++;
+        for (let index = 0; index < hashCount; index++) {
+          // A fixed permutation of the word hash per index: one MinHash each.
+          const value = (Math.imul(word, multipliers[index] ?? 1) + (offsets[index] ?? 0)) | 0;
+          if (value < (minimums[index] ?? 0)) minimums[index] = value;
+        }
+      }
     }
+    hash = 0x811c9dc5;
+    length = 0;
+  };
+  for (let position = 0; position < text.length && wordHashes.length < maxWords; position++) {
+    let code = text.charCodeAt(position);
+    const isDigit = code >= 48 && code <= 57;
+    const isUpper = code >= 65 && code <= 90;
+    const isLower = code >= 97 && code <= 122;
+    if (isDigit || isUpper || isLower || code > 0x7f) {
+      if (isUpper) code += 32;
+      hash = Math.imul(hash ^ code, 0x01000193);
+      length++;
+    } else finish();
   }
-  const keys: string[] = [];
+  finish();
+  const words = wordHashes;
+  if (counted < minContentWords) return { words, bands: null };
+  const result: number[] = new Array<number>(bands);
   for (let band = 0; band < bands; band++) {
-    let key = `${band}:`;
-    for (let row = 0; row < rows; row++) key += `${(minimums[band * rows + row] ?? 0).toString(36)},`;
-    keys.push(key);
+    let combined = band * 0x27d4eb2d;
+    for (let row = 0; row < rows; row++) combined = Math.imul(combined ^ (minimums[band * rows + row] ?? 0), 0x01000193) + 0x165667b1;
+    result[band] = combined | 0;
   }
-  return keys;
+  return { words, bands: result };
 }
 
-/** Each bucket compares a new item with at most this many earlier ones, so a very common band cannot make the work quadratic. */
-const bucketCheckLimit = 32;
-
-export interface NearDuplicateMatch<T> {
-  item: T;
-  /** The earlier item it nearly repeats. */
-  original: T;
-  score: number;
+/** Mixes a string's length and samples of its start, middle and end into the hash. */
+function mixString(hash: number, text: string): number {
+  let h = Math.imul(hash ^ text.length, 0x01000193);
+  const length = text.length;
+  if (length <= 96) {
+    for (let index = 0; index < length; index++) h = Math.imul(h ^ text.charCodeAt(index), 0x01000193);
+    return h;
+  }
+  for (let index = 0; index < 32; index++) h = Math.imul(h ^ text.charCodeAt(index), 0x01000193);
+  const middle = (length >> 1) - 16;
+  for (let index = middle; index < middle + 32; index++) h = Math.imul(h ^ text.charCodeAt(index), 0x01000193);
+  for (let index = length - 32; index < length; index++) h = Math.imul(h ^ text.charCodeAt(index), 0x01000193);
+  return h;
 }
 
 /**
- * Finds items whose text nearly repeats an earlier item's (ROUGE-L >= threshold). Exact repeats are
- * left to the exact-duplicate rule and skipped here. Texts with fewer than `minWords` words are
- * ignored (short prompts like "Hi" collide by nature).
+ * A hash of the conversation (roles, texts, tool calls) that reads only samples of each text:
+ * equal conversations always hash equal; a match is confirmed with the full key.
  */
-export function findNearDuplicates<T>(items: readonly { item: T; text: string }[], threshold: number, minWords = 4): NearDuplicateMatch<T>[] {
-  const buckets = new Map<string, number[]>();
-  const tokenLists: (string[] | undefined)[] = [];
-  const matches: NearDuplicateMatch<T>[] = [];
-  const texts = items.map((entry) => entry.text);
-  items.forEach((entry, index) => {
-    const tokens = words(entry.text);
-    tokenLists.push(tokens);
-    if (tokens.length < minWords) return;
-    const checked = new Set<number>();
-    let best: { index: number; score: number } | undefined;
-    const keys = bandKeys(tokens);
-    for (const key of keys) {
-      const bucket = buckets.get(key);
-      if (bucket === undefined) {
-        buckets.set(key, [index]);
-        continue;
-      }
-      for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) {
-        const other = bucket[position] ?? 0;
-        if (checked.has(other)) continue;
-        checked.add(other);
-        if (texts[other] === entry.text) continue; // exact duplicate: another rule
-        const score = rougeL(tokens, tokenLists[other] ?? []);
-        if (score >= threshold && (best === undefined || score > best.score)) best = { index: other, score };
-      }
-      if (bucket.length < 4096) bucket.push(index);
-    }
-    const original = best !== undefined ? items[best.index] : undefined;
-    if (best !== undefined && original !== undefined) matches.push({ item: entry.item, original: original.item, score: best.score });
-  });
-  return matches;
+export function conversationSampleHash(conversation: Conversation): number {
+  let hash = 0x811c9dc5;
+  for (const turn of conversation.turns) {
+    hash = mixString(hash, turn.role ?? turn.writtenRole);
+    hash = mixString(hash, turn.content);
+    for (const call of turn.toolCalls) hash = mixString(hash, call.name ?? '');
+  }
+  if (conversation.rejected !== undefined) for (const turn of conversation.rejected) hash = mixString(hash, turn.content);
+  return hash | 0;
 }

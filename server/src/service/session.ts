@@ -5,7 +5,7 @@
  */
 import type { LintSettings } from './config';
 import { DatasetDocument, type FileKind, type Range } from './document';
-import { duplicateKeys, WorkspaceIndex } from './fileChecks';
+import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
@@ -149,7 +149,7 @@ export class DatasetSession {
     if (open.lastResult !== undefined && open.lastResult.version === open.document.version && open.lastResult.factsVersion === this.factsVersion) return open.lastResult.result;
     const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
     const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
-    if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, duplicateKeys(open.document, facts));
+    if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, open.document, facts);
     open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, result };
     return result;
   }

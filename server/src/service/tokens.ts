@@ -29,10 +29,9 @@ const perExampleOverhead = 3;
 
 export function estimateTextTokens(text: string): number {
   if (text.length === 0) return 0;
-  // Non-Latin scripts use far more tokens per character; count them apart.
-  let wide = 0;
-  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x2e7f) wide++;
-  return Math.ceil((text.length - wide) / 4 + wide * 0.8);
+  // About 4 bytes of UTF-8 per token: 4 Latin characters, a bit over one CJK character. Counting
+  // bytes runs natively, which matters on 100k-record files.
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }
 
 function estimateTurn(turn: Turn): number {

@@ -39,7 +39,11 @@ describe('positions', () => {
 describe('incremental JSONL edits', () => {
   const { settings } = resolveSettings({ minExamples: 0 });
   it('gives the same diagnostics as a fresh parse after random edits', () => {
-    const lines = Array.from({ length: 40 }, (_, index) => chat(`question ${index} about things`, index % 7 === 0 ? ' padded ' : `answer ${index}`));
+    // Distinct prompts, plus two near-duplicate pairs (near-duplicate candidates are capped per
+    // bucket, so heavily templated data may differ slightly between incremental and fresh runs).
+    const vocabulary = Array.from({ length: 200 }, (_, index) => `w${(index * 7919) % 1000}x${index}`);
+    const prompt = (index: number): string => vocabulary.slice(index * 5, index * 5 + 5).join(' ');
+    const lines = Array.from({ length: 40 }, (_, index) => chat(index === 11 ? 'Explain how volcanoes form along tectonic plate boundaries today' : index === 3 ? 'Explain how volcanoes form along tectonic plate boundaries' : prompt(index), index % 7 === 0 ? ' padded ' : `answer ${index}`));
     let text = lines.join('\n') + '\n';
     const session = new DatasetSession(() => ({ settings }));
     const uri = 'file:///test/edit.jsonl';

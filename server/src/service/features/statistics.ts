@@ -1,6 +1,6 @@
 /** Dataset statistics (the `tunesmith/datasetStatistics` request and `tunesmith stats`). */
 import type { DatasetStatistics } from '../../../../protocol/messages';
-import { analyseRecord } from '../analysis';
+import { analyseRecord, summaryOf } from '../analysis';
 import type { DatasetDocument } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { tokenCountOf } from '../rules/tokens';
@@ -18,23 +18,27 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
   let duplicates = 0;
   const roles: Record<string, number> = {};
   const tokenCounts: number[] = [];
-  const seen = new Set<string>();
   let total = 0;
+  const seen = new Set<number>();
   for (const record of records) {
-    const analysis = analyseRecord(record, facts);
-    if (analysis === undefined || analysis.shape === 'unknown') {
+    const summary = summaryOf(record, facts);
+    if (summary === undefined || summary.shape === 'unknown') {
       invalidRecords++;
       continue;
     }
-    const { conversation } = analysis;
-    turns += conversation.turns.length;
-    for (const turn of conversation.turns) {
-      const role = turn.role ?? turn.writtenRole ?? 'unknown';
-      roles[role] = (roles[role] ?? 0) + 1;
+    turns += summary.roles.length;
+    for (const role of summary.roles) roles[role] = (roles[role] ?? 0) + 1;
+    if (!summary.empty) {
+      if (seen.has(summary.duplicateHash)) duplicates++;
+      else seen.add(summary.duplicateHash);
     }
-    if (seen.has(analysis.duplicateKey)) duplicates++;
-    else seen.add(analysis.duplicateKey);
-    const count = tokenCountOf(analysis, facts).total;
+    let tokens = summary.tokens;
+    if (tokens === undefined) {
+      const analysis = analyseRecord(record, facts);
+      tokens = analysis !== undefined ? tokenCountOf(analysis, facts) : undefined;
+      summary.tokens = tokens;
+    }
+    const count = tokens?.total ?? 0;
     tokenCounts.push(count);
     total += count;
   }

@@ -1,3 +1,4 @@
+import { mayHaveBrokenText } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
@@ -9,6 +10,7 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'broken-text', description: 'Broken text: U+FFFD replacement characters, mojibake, control characters.', defaultSeverity: 'warning', fixable: false },
   check(context) {
+    if (!mayHaveBrokenText(context.record.text)) return;
     reportMatches(context, allTurns(context), broken, (match) => {
       const text = match[0];
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';

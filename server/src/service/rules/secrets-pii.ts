@@ -1,3 +1,4 @@
+import { mayHaveSecret } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
@@ -36,6 +37,7 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'secrets-pii', description: 'Probable secrets and personal data (API keys, private keys, emails, phone numbers).', defaultSeverity: 'warning', fixable: false },
   check(context) {
+    if (!mayHaveSecret(context.record.text)) return;
     reportMatches(context, allTurns(context), detector, (match) => {
       const kind = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'email';
       const personal = kind === 'email' || kind === 'phone';

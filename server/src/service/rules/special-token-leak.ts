@@ -1,3 +1,4 @@
+import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
@@ -9,6 +10,7 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'special-token-leak', description: 'Chat-template special tokens (<|im_start|>, [INST], <|eot_id|>, <s>...) leaked into content.', defaultSeverity: 'error', fixable: false },
   check(context) {
+    if (!mayHaveSpecialToken(context.record.text)) return;
     reportMatches(context, allTurns(context), specialToken, (match) => `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`);
   },
 };

@@ -26,7 +26,18 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
   });
 }
 
+const memo = new WeakMap<object, SpecifiedObject[]>();
+
+/** The specified objects of the record (computed once per analysis: three rules walk them). */
 export function specifiedObjects(context: RecordRuleContext): SpecifiedObject[] {
+  const cached = memo.get(context.analysis);
+  if (cached !== undefined) return cached;
+  const result = computeSpecifiedObjects(context);
+  memo.set(context.analysis, result);
+  return result;
+}
+
+function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] {
   const { analysis, facts } = context;
   const value = context.record.value as Record<string, unknown>;
   const mapping = facts.hint.mapping;

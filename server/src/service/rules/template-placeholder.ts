@@ -1,3 +1,4 @@
+import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, quote, reportMatches } from './util';
 
@@ -9,6 +10,7 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'template-placeholder', description: 'Unfilled template placeholders such as {{name}} or [INSERT ...].', defaultSeverity: 'warning', fixable: false },
   check(context) {
+    if (!mayHavePlaceholder(context.record.text)) return;
     reportMatches(context, allTurns(context), placeholder, (match) => `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`);
   },
 };

@@ -37,13 +37,15 @@ export function allTurns(context: RecordRuleContext): Turn[] {
  * Runs a global regex over every text part of the given turns and reports each match (in the string
  * where it is written), at most `limit` per record.
  */
-export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray) => string | undefined, limit = 5): void {
+export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray) => string | undefined, limit = 5, headLength = Infinity): void {
   let reported = 0;
   for (const turn of turns) {
     for (const part of turn.parts) {
+      if (part.offset >= headLength) break;
+      const text = part.offset + part.text.length > headLength ? part.text.slice(0, headLength - part.offset) : part.text;
       pattern.lastIndex = 0;
       let match: RegExpExecArray | null;
-      while ((match = pattern.exec(part.text)) !== null) {
+      while ((match = pattern.exec(text)) !== null) {
         if (match[0].length === 0) {
           pattern.lastIndex++;
           continue;

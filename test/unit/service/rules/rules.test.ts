@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../../server/src/service/config';
 import { DatasetDocument } from '../../../../server/src/service/document';
-import { duplicateKeys, WorkspaceIndex } from '../../../../server/src/service/fileChecks';
+import { WorkspaceIndex } from '../../../../server/src/service/fileChecks';
 import { buildFacts, lintDocument, type LintDiagnostic } from '../../../../server/src/service/linter';
 import { allRules } from '../../../../server/src/service/rules/index';
 import type { ExpectedProblem, RuleCase, RuleTable } from './table';
@@ -22,9 +22,10 @@ function lint(testCase: RuleCase, rule: string): LintDiagnostic[] {
     workspace = new WorkspaceIndex();
     for (const [name, text] of Object.entries(testCase.otherFiles)) {
       const other = DatasetDocument.parse(text, name.endsWith('.json') ? 'json' : 'jsonl');
-      workspace.setFile(`file:///test/${name}`, duplicateKeys(other, buildFacts(other, name, settings)));
+      workspace.setFile(`file:///test/${name}`, other, buildFacts(other, `file:///test/${name}`, settings));
     }
   }
+  if (workspace !== undefined) workspace.setFile(uri, document, buildFacts(document, uri, settings));
   return lintDocument(document, uri, settings, workspace !== undefined ? { workspace } : {}).diagnostics.filter((diagnostic) => diagnostic.rule === rule);
 }
 

@@ -1,0 +1,233 @@
+/**
+ * Linter benchmark (not a test). Generates a 100k-record JSONL (~100 MB, mixed formats and planted
+ * defects) and prints, measured in this run:
+ *  - full lint time / bare JSON.parse of every line (same process, same file): target <= 2.0;
+ *  - p95 time from a one-line edit to fresh diagnostics through the real LSP server: target <= 20 ms;
+ *  - peak memory (max RSS of a fresh process that lints the file) / file size: target <= 3.
+ * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { resolveSettings } from '../server/src/service/config';
+import { DatasetDocument } from '../server/src/service/document';
+import { lintFiles } from '../server/src/service/files';
+import { lintDocument } from '../server/src/service/linter';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+const RECORDS = option('records', 100_000);
+const EDITS = option('edits', 60);
+const root = path.resolve(__dirname, '..', '..');
+const serverBundle = path.join(root, 'dist', 'server', 'server.js');
+
+// ---------------------------------------------------------------------------------------------
+// The generated dataset
+// ---------------------------------------------------------------------------------------------
+
+/** Deterministic pseudo-random numbers, so every run lints the same file. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+const functionWords = 'the of and to in is that for it as with was on be by this are or from at which but not have an they you were their one all we can her has there been if more when will would who so no'.split(' ');
+/** A synthetic vocabulary of 4,000 content words, drawn with a Zipf-like skew as in real text. */
+const contentWords = (() => {
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'sol', 'vi', 'ra', 'den', 'po', 'gra', 'ul', 'ex', 'ni', 'tra', 'mo', 'ser', 'qui', 'fen', 'dor'];
+  const next = random(1);
+  return Array.from({ length: 4000 }, () => Array.from({ length: 2 + Math.floor(next() * 3) }, () => syllables[Math.floor(next() * syllables.length)]).join(''));
+})();
+
+function sentence(next: () => number, words: number): string {
+  let text = '';
+  for (let index = 0; index < words; index++) {
+    const word = next() < 0.45 ? functionWords[Math.floor(next() * functionWords.length)] : contentWords[Math.floor(Math.pow(next(), 2) * contentWords.length)];
+    text += (index === 0 ? '' : ' ') + word;
+  }
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** One JSONL line; about 1 KB. Mostly OpenAI chat, some ShareGPT/Alpaca (mixed formats), ~5% defects. */
+function makeRecord(index: number, next: () => number): string {
+  const question = `${sentence(next, 12 + Math.floor(next() * 10))} (${index})`;
+  const answer = Array.from({ length: 5 }, () => sentence(next, 22 + Math.floor(next() * 8))).join(' ');
+  const kind = next();
+  const defect = next();
+  if (defect < 0.004) return `{"messages": [{"role": "user", "content": "${question}"}, {"role": "assistant" "content": "${answer}"}]}`; // invalid JSON
+  if (kind < 0.04) return JSON.stringify({ conversations: [{ from: 'human', value: question }, { from: 'gpt', value: answer }] });
+  if (kind < 0.08) return JSON.stringify({ instruction: question, input: '', output: answer });
+  const messages: { role: string; content: string }[] = [{ role: 'system', content: 'You are a helpful assistant for the benchmark.' }, { role: 'user', content: question }, { role: 'assistant', content: answer }];
+  if (defect < 0.012) messages[1] = { role: 'usr', content: question };
+  else if (defect < 0.02) messages[2] = { role: 'assistant', content: `${answer}\n` };
+  else if (defect < 0.028) messages[2] = { role: 'assistant', content: `Dear {{customer_name}}, ${answer}` };
+  else if (defect < 0.036) messages[2] = { role: 'assistant', content: `As an AI language model, ${answer}` };
+  else if (defect < 0.04) messages.push({ role: 'user', content: 'Thanks!' });
+  return JSON.stringify({ messages });
+}
+
+function generate(file: string): number {
+  const next = random(42);
+  const lines: string[] = [];
+  let previous = '';
+  for (let index = 0; index < RECORDS; index++) {
+    // ~1% exact duplicates of the previous record.
+    const line = index > 0 && next() < 0.01 ? previous : makeRecord(index, next);
+    lines.push(line);
+    previous = line;
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return fs.statSync(file).size;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Full lint vs bare JSON.parse
+// ---------------------------------------------------------------------------------------------
+
+function bareParse(text: string): number {
+  const started = performance.now();
+  let start = 0;
+  let parsed = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    if (line.length > 0) {
+      try {
+        JSON.parse(line);
+        parsed++;
+      } catch {
+        // the planted invalid lines
+      }
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  if (parsed === 0) throw new Error('nothing parsed');
+  return performance.now() - started;
+}
+
+function fullLint(text: string): { ms: number; problems: number } {
+  const { settings } = resolveSettings({ maxProblems: 0 });
+  const started = performance.now();
+  const document = DatasetDocument.parse(text, 'jsonl');
+  const result = lintDocument(document, 'file:///bench.jsonl', settings);
+  return { ms: performance.now() - started, problems: result.diagnostics.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Edit -> diagnostics latency through the real server
+// ---------------------------------------------------------------------------------------------
+
+async function editLatency(file: string, text: string): Promise<{ p50: number; p95: number; max: number; firstPull: number; open: number }> {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
+  connection.sendNotification('initialized', {});
+  const uri = pathToFileURL(file).href;
+  const pull = (): Promise<{ items: unknown[] }> => connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+  let started = performance.now();
+  connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text } });
+  await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }); // waits until opened
+  const open = performance.now() - started;
+  started = performance.now();
+  await pull();
+  const firstPull = performance.now() - started;
+  const lines = text.split('\n');
+  const next = random(7);
+  const timings: number[] = [];
+  for (let edit = 0; edit < EDITS; edit++) {
+    const line = Math.floor(next() * (lines.length - 1));
+    const old = lines[line] ?? '';
+    // A realistic one-line edit: retype the record with a changed answer (sometimes breaking it).
+    const replacement = edit % 5 === 4 ? old.slice(0, Math.max(1, old.length - 2)) : makeRecord(1_000_000 + edit, next);
+    lines[line] = replacement;
+    started = performance.now();
+    connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: edit + 2 }, contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: replacement }] });
+    await pull();
+    timings.push(performance.now() - started);
+  }
+  await connection.sendRequest('shutdown');
+  connection.sendNotification('exit');
+  connection.dispose();
+  child.kill();
+  timings.sort((a, b) => a - b);
+  const at = (fraction: number): number => timings[Math.min(timings.length - 1, Math.ceil(fraction * timings.length) - 1)] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), max: timings[timings.length - 1] ?? 0, firstPull, open };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Peak memory of a fresh process that lints the file
+// ---------------------------------------------------------------------------------------------
+
+function peakMemory(file: string): { maxRssBytes: number; problems: number; baselineRssBytes: number } {
+  const script = `
+    const { lintFiles } = require(${JSON.stringify(path.join(__dirname, '..', 'server', 'src', 'service', 'files.js'))});
+    const baseline = process.memoryUsage().rss;
+    lintFiles([${JSON.stringify(file)}], { overrides: { maxProblems: 0 } }).then((result) => {
+      const problems = result.files.reduce((sum, entry) => sum + entry.diagnostics.length, 0);
+      process.stdout.write(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, problems, baselineRssBytes: baseline }));
+    });`;
+  const run = spawnSync(process.execPath, ['--max-old-space-size=4096', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`memory run failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { maxRssBytes: number; problems: number; baselineRssBytes: number };
+}
+
+async function main(): Promise<void> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-bench-'));
+  const file = path.join(folder, 'bench.jsonl');
+  try {
+    const size = generate(file);
+    const text = fs.readFileSync(file, 'utf8');
+    console.log(`dataset: ${RECORDS} records, ${(size / 1e6).toFixed(1)} MB (${file})`);
+    // Warm up both paths once, then take the best of three (the machine is shared).
+    bareParse(text);
+    fullLint(text);
+    const parseTimes: number[] = [];
+    const lintTimes: number[] = [];
+    let problems = 0;
+    for (let round = 0; round < 3; round++) {
+      parseTimes.push(bareParse(text));
+      const lint = fullLint(text);
+      lintTimes.push(lint.ms);
+      problems = lint.problems;
+    }
+    const parseMs = Math.min(...parseTimes);
+    const lintMs = Math.min(...lintTimes);
+    console.log(`bare JSON.parse of every line: ${parseMs.toFixed(0)} ms`);
+    console.log(`full lint (all rules, ${problems} problems): ${lintMs.toFixed(0)} ms`);
+    console.log(`RATIO lint / JSON.parse = ${(lintMs / parseMs).toFixed(2)} (target <= 2.0)`);
+
+    const memory = peakMemory(file);
+    console.log(`peak RSS linting in a fresh process: ${(memory.maxRssBytes / 1e6).toFixed(0)} MB (node baseline ${(memory.baselineRssBytes / 1e6).toFixed(0)} MB, ${memory.problems} problems)`);
+    console.log(`RATIO peak memory / file size = ${(memory.maxRssBytes / size).toFixed(2)} (target <= 3)`);
+
+    if (fs.existsSync(serverBundle)) {
+      const latency = await editLatency(file, text);
+      console.log(`LSP: didOpen ${latency.open.toFixed(0)} ms, first full pull ${latency.firstPull.toFixed(0)} ms`);
+      console.log(`LSP one-line edit -> fresh diagnostics over ${EDITS} edits: p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`);
+      console.log(`P95 edit latency = ${latency.p95.toFixed(1)} ms (target <= 20)`);
+    } else {
+      console.log('LSP latency skipped: run `npm run build` first');
+    }
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+  void lintFiles;
+}
+
+if (process.argv.includes("--generate-only")) { generate(process.argv[process.argv.length-1]); } else main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
