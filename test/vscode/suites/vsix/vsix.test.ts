@@ -37,4 +37,35 @@ describe('Tunesmith installed from its VSIX', () => {
     const onnxruntime = require(onnxruntimePath) as { InferenceSession?: { create?: unknown }; env?: { versions?: Record<string, string> } };
     assert.equal(typeof onnxruntime.InferenceSession?.create, 'function');
   });
+
+  it('runs the packaged model engine: the demo model answers in the preview', async function () {
+    this.timeout(180_000);
+    const extension = vscode.extensions.getExtension<TunesmithApi>(EXTENSION_ID);
+    assert.ok(extension);
+    const api = await extension.activate();
+    const model = await vscode.commands.executeCommand<string | undefined>('tunesmith.selectModel', 'demo');
+    assert.ok(model !== undefined, 'the demo model was not created');
+    const document = await vscode.workspace.openTextDocument(workspaceFile('chat.jsonl'));
+    await vscode.window.showTextDocument(document);
+    const tokens = new Promise<number>((resolve, reject) => {
+      let generationId: number | undefined;
+      let count = 0;
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        reject(new Error('timed out waiting for the base model answer'));
+      }, 120_000);
+      const subscription = api.preview.onDidPostMessage((message) => {
+        if (message.type === 'generationStart' && message.slot === 'base') generationId = message.generationId;
+        else if (message.type === 'generationToken' && message.generationId === generationId) count += 1;
+        else if ((message.type === 'generationEnd' || message.type === 'generationError') && message.generationId === generationId) {
+          clearTimeout(timer);
+          subscription.dispose();
+          if (message.type === 'generationError') reject(new Error(`generation failed: ${message.message}`));
+          else resolve(count);
+        }
+      });
+    });
+    await vscode.commands.executeCommand('tunesmith.previewExample', { uri: document.uri.toString(), recordIndex: 0 });
+    assert.ok((await tokens) > 0, 'the demo model streamed no tokens');
+  });
 });
