@@ -89,7 +89,8 @@ export async function openWorkbench({ workspace: sourceWorkspace, extensionPath,
 
   const temp = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-vscode-'));
   const workspace = path.join(temp, 'workspace');
-  cpSync(sourceWorkspace, workspace, { recursive: true });
+  // A fresh copy, without caches a demo or an earlier run left behind.
+  cpSync(sourceWorkspace, workspace, { recursive: true, filter: (source) => !/[\\/](\.tunesmith-cache|node_modules)$/.test(source) });
   const userDataDir = path.join(temp, 'ud');
   const extensionsDir = path.join(temp, 'ext');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
