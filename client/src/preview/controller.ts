@@ -35,7 +35,8 @@ import { type EngineClient, EngineRequestError } from './engineClient';
 import { formatBytes, inspectModelFolder, listCachedModels, huggingFaceHubFolder } from './modelCatalog';
 import { PreviewPanel } from './panel';
 import { RoundScheduler } from './scheduler';
-import { datasetInstructions, fileKindOfName, type PreviewTarget, previewTarget } from './record';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { datasetInstructions, fileKindOfName, type PreviewTarget, previewOfRecord, previewTargetOfLine, recordIndexAt, type TargetOptions } from './record';
 import { filterNearDuplicates, newRecordValue, parseSuggestions, pickExamples, recordInsertion, suggestionPrompt, systemPromptOf } from './suggestions';
 
 const settingsStateKey = 'tunesmith.preview.settings';
@@ -347,7 +348,10 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const options = { uri: document.uri.toString(), fileName: path.basename(document.fileName), kind: fileKindOfName(document.fileName, document.languageId) };
     let next: PreviewTarget | undefined;
     try {
-      next = previewTarget(document.getText(), target ?? { position: { line: position.line, character: position.character } }, options);
+      const jsonlLine = target === undefined && options.kind === 'jsonl' ? this.jsonlRecordLine(document, position.line) : undefined;
+      next = jsonlLine !== undefined
+        ? previewTargetOfLine(document.lineAt(jsonlLine.line).text, jsonlLine.line, jsonlLine.recordIndex, options)
+        : this.previewFromParsed(document, target ?? { position: { line: position.line, character: position.character } }, options);
     } catch (error) {
       this.log(`preview: could not read the record: ${errorMessage(error)}`);
       next = undefined;
@@ -359,6 +363,33 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const changed = promptKey !== this.promptKey;
     this.promptKey = promptKey;
     return changed;
+  }
+
+  /** JSON arrays (and code-lens indexes) need the whole file parsed: once per document version, not per cursor move. */
+  private parsed: { uri: string; version: number; document: DatasetDocument } | undefined;
+
+  private previewFromParsed(document: vscode.TextDocument, target: { position: { line: number; character: number } } | { index: number }, options: TargetOptions): PreviewTarget | undefined {
+    const uri = document.uri.toString();
+    if (this.parsed === undefined || this.parsed.uri !== uri || this.parsed.version !== document.version) {
+      this.parsed = { uri, version: document.version, document: DatasetDocument.parse(document.getText(), options.kind) };
+    }
+    const parsed = this.parsed.document;
+    if (!parsed.isDataset) return undefined;
+    const index = 'index' in target ? target.index : recordIndexAt(parsed.records, target.position);
+    return previewOfRecord(parsed, index, options);
+  }
+
+  /**
+   * JSONL: the line of the record at `line` (a blank line belongs to the record above) and its index,
+   * without parsing the file, so a keystroke in a large file costs one line's parse.
+   */
+  private jsonlRecordLine(document: vscode.TextDocument, line: number): { line: number; recordIndex: number } | undefined {
+    let recordLine = Math.min(line, document.lineCount - 1);
+    while (recordLine > 0 && document.lineAt(recordLine).isEmptyOrWhitespace) recordLine--;
+    if (recordLine < 0 || document.lineAt(recordLine).isEmptyOrWhitespace) return undefined;
+    let recordIndex = 0;
+    for (let before = 0; before < recordLine; before++) if (!document.lineAt(before).isEmptyOrWhitespace) recordIndex++;
+    return { line: recordLine, recordIndex };
   }
 
   private sendRecord(): void {

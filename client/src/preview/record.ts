@@ -128,6 +128,17 @@ export function previewTarget(text: string, target: { position: Position } | { i
   return previewOfRecord(document, index, options);
 }
 
+/**
+ * The preview of one JSONL line, without parsing the rest of the file (the per-keystroke path on large
+ * files). `line` and `recordIndex` place it in the document.
+ */
+export function previewTargetOfLine(lineText: string, line: number, recordIndex: number, options: TargetOptions): PreviewTarget | undefined {
+  const document = DatasetDocument.parse(lineText, 'jsonl');
+  const target = previewOfRecord(document, 0, options);
+  if (target === undefined) return undefined;
+  return { ...target, record: { ...target.record, line, recordIndex }, source: { ...target.source, line } };
+}
+
 /** The user instructions of every record (for suggestions: the style to follow and the duplicates to avoid). */
 export function datasetInstructions(text: string, kind: FileKind, hint: FormatHint = defaultHint): string[] {
   const document = DatasetDocument.parse(text, kind);

@@ -1,7 +1,7 @@
 // Host-side logic of the preview that needs no VS Code: which record the cursor is in and what the models are asked.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { previewTarget } from '../../../client/src/preview/record';
+import { previewTarget, previewTargetOfLine } from '../../../client/src/preview/record';
 
 const jsonl = [
   JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }, { role: 'assistant', content: 'Paris.' }] }),
@@ -74,4 +74,13 @@ test('an Alpaca record joins instruction and input as the prompt', () => {
   assert.equal(target?.record.reference, 'chat');
   assert.equal(target?.messages?.length, 1);
   assert.match(target?.messages?.[0]?.content ?? '', /Translate to French[\s\S]*cat/);
+});
+
+test('the one-line JSONL path gives the same preview as parsing the whole file', () => {
+  const lines = jsonl.split('\n');
+  const whole = previewTarget(jsonl, { position: { line: 2, character: 0 } }, options);
+  const single = previewTargetOfLine(lines[2] ?? '', 2, 1, options);
+  assert.deepEqual(single?.record, whole?.record);
+  assert.deepEqual(single?.messages, whole?.messages);
+  assert.deepEqual(single?.source, whole?.source);
 });
