@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what the real-VS-Code tests need, only when it is missing:
-//  - Debian packages: chromium (the browser that drives the workbench) and libkrb5-dev (headers that
-//    code-server's native modules need to build), with apt when running as root;
+//  - Debian packages: chromium (the browser that drives the workbench), libkrb5-dev (headers that
+//    code-server's native modules need to build) and the g++/make/python3 toolchain, with apt when
+//    running as root;
 //  - the test tools in test/vscode/tools (code-server, Node 24, playwright-core) from their own lock
 //    file, with native modules rebuilt for Node 24, the Node version code-server requires.
 // Fails loudly, saying what to do, when it cannot. Safe to run again: a stamp records a finished install.
@@ -51,13 +52,18 @@ function isRoot() {
 }
 
 /** Debian packages, each with a file whose presence shows it is installed. */
-const debianPackages = [
-  { name: 'chromium', marker: chromiumPath },
+/** Needed by every run. */
+const runtimePackages = [{ name: 'chromium', marker: chromiumPath }];
+/** Needed only to build code-server's native modules, when the tools are installed. */
+const buildPackages = [
   { name: 'libkrb5-dev', marker: '/usr/include/gssapi/gssapi.h' },
+  { name: 'g++', marker: '/usr/bin/g++' },
+  { name: 'make', marker: '/usr/bin/make' },
+  { name: 'python3', marker: '/usr/bin/python3' },
 ];
 
-function ensureDebianPackages() {
-  const missing = debianPackages.filter((p) => !existsSync(p.marker));
+function ensureDebianPackages(packages) {
+  const missing = packages.filter((p) => !existsSync(p.marker));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.name);
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -115,7 +121,7 @@ function ensureTools() {
 }
 
 export function setup() {
-  ensureDebianPackages();
+  ensureDebianPackages(toolsReady() ? runtimePackages : [...runtimePackages, ...buildPackages]);
   ensureTools();
 }
 
