@@ -144,6 +144,32 @@ describe('Tunesmith preview in VS Code', function () {
     assert.match(api.preview.statusBarText(), /\+ \d{4}-\d\d-\d\dT/);
   });
 
+  it('stop training cancels with the checkpoint kept, and the next fine-tune resumes from it', async () => {
+    await vscode.workspace.getConfiguration('tunesmith.preview').update('trainingSteps', 16, vscode.ConfigurationTarget.Workspace);
+    try {
+      const stopped = waitForMessage(api, (message) => message.type === 'trainingEvent' && message.event.type === 'step' && message.event.step === 3, 'step 3');
+      const first = api.preview.fineTune(document.uri);
+      await stopped;
+      assert.equal(await vscode.commands.executeCommand<boolean>('tunesmith.stopTraining'), true);
+      const cancelledSummary = await first;
+      const cancelled = api.preview.training();
+      assert.equal(cancelled?.status, 'cancelled', `status ${cancelled?.status}: ${cancelled?.message ?? ''}`);
+      assert.match(cancelled?.message ?? '', /checkpoint .*is kept in .*resumes from it/);
+      assert.ok(cancelledSummary === undefined || cancelledSummary.cancelled);
+      assert.match(api.preview.statusBarText(), /training cancelled/);
+
+      const resumed = await api.preview.fineTune(document.uri);
+      assert.ok(resumed !== undefined && !resumed.cancelled, `the resumed run did not finish: ${api.preview.training()?.message ?? ''}`);
+      assert.equal(resumed.steps, 16);
+      assert.match(api.preview.outputText(), /resuming from its checkpoint/);
+      assert.match(api.preview.outputText(), /resumed at step [3-9]/);
+      const points = api.preview.training()?.trainLoss ?? [];
+      assert.ok((points[0]?.step ?? 0) > 3, `the resumed chart starts at step ${points[0]?.step}`);
+    } finally {
+      await vscode.workspace.getConfiguration('tunesmith.preview').update('trainingSteps', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('exports the adapter in PEFT format and loads it back', async () => {
     const destination = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-export-')), 'adapter');
     const exported = await vscode.commands.executeCommand<string | undefined>('tunesmith.exportAdapter', destination);
