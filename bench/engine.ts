@@ -22,8 +22,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const threadsArg = args.indexOf('--threads');
 const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : os.availableParallelism();
-const DECODE_TOKENS = quick ? 16 : 32;
-const ROUNDS = quick ? 3 : 7;
+const DECODE_TOKENS = quick ? 8 : 16;
+const ROUNDS = quick ? 2 : 5;
 const PROMPT_TOKENS = 200;
 
 const SMOLLM2_135M = {
@@ -70,7 +70,7 @@ async function bandwidthProbe(): Promise<Probe & { bytes: number }> {
   const { session } = await createSession(g, { threads });
   const feed = { x: new ort.Tensor('float32', new Float32Array(elements).fill(1), [elements / 1024, 1024]) };
   await session.run(feed);
-  return { bytes: elements * 4, time: () => timeRuns(() => session.run(feed), 3), release: () => session.release() };
+  return { bytes: elements * 4, time: () => timeRuns(() => session.run(feed), 1), release: () => session.release() };
 }
 
 /** onnxruntime's fp32 MatMul for [m, k] x [k, n] (weight as an initializer, like the model). */
@@ -102,10 +102,13 @@ function prompt(length: number, vocab: number): number[] {
 interface ModelFigures {
   model: LoadedModel;
   loadMs: number;
-  /** Best (least disturbed) round of each measurement. */
-  prefillMs: number;
-  ttftMs: number;
-  decodeMsPerToken: number;
+  prefillMs: number[];
+  ttftMs: number[];
+  decodeMs: number[];
+  /** Per pair: prefill GFLOP/s divided by the MatMul probe's GFLOP/s measured right after it. */
+  prefillRatios: number[];
+  /** Per pair: weight bytes per decode step / step time, divided by the bandwidth probe's GB/s right after it. */
+  decodeRatios: number[];
   /** Last-position logits for a few prompts (quality comparisons). */
   checkLogits: Float32Array[];
 }
@@ -114,22 +117,6 @@ async function loadModel(dir: string, options: LoadOptions): Promise<{ model: Lo
   const started = performance.now();
   const model = await LoadedModel.load(dir, { device: 'cpu', threads, ...options });
   return { model, loadMs: performance.now() - started };
-}
-
-/** One round: a 200-token prefill (TTFT includes choosing the token) and DECODE_TOKENS cached steps. */
-async function modelRound(model: LoadedModel): Promise<{ prefillMs: number; ttftMs: number; decodeMsPerToken: number }> {
-  const tokens = prompt(PROMPT_TOKENS, model.config.vocabSize);
-  const started = performance.now();
-  let step = await model.forward(tokens);
-  const prefillMs = performance.now() - started;
-  let next = argmax(step.logits);
-  const ttftMs = performance.now() - started;
-  const decodeStart = performance.now();
-  for (let i = 0; i < DECODE_TOKENS; i++) {
-    step = await model.forward([next], step.cache);
-    next = argmax(step.logits);
-  }
-  return { prefillMs, ttftMs, decodeMsPerToken: (performance.now() - decodeStart) / DECODE_TOKENS };
 }
 
 async function checkLogits(model: LoadedModel): Promise<Float32Array[]> {
@@ -180,52 +167,69 @@ async function main(): Promise<void> {
   let peakAfterFirst = 0;
   for (const [index, variant] of variants.entries()) {
     const { model, loadMs } = await loadModel(dir, variant.options);
-    await modelRound(model); // warm-up
+    await model.forward(prompt(PROMPT_TOKENS, model.config.vocabSize)); // warm-up
     if (index === 0) peakAfterFirst = process.resourceUsage().maxRSS * 1024;
-    figures.push({ model, loadMs, prefillMs: Infinity, ttftMs: Infinity, decodeMsPerToken: Infinity, checkLogits: await checkLogits(model) });
+    figures.push({ model, loadMs, prefillMs: [], ttftMs: [], decodeMs: [], prefillRatios: [], decodeRatios: [], checkLogits: await checkLogits(model) });
   }
 
   // Probes are created after the first model was measured, so its peak memory is the model's alone.
   const bandwidth = await bandwidthProbe();
-  const matmulSquare = await matmulProbe(512, 2048, 2048);
-  const matmulModel = await matmulProbe(PROMPT_TOKENS, 576, 1536);
+  const matmul = await matmulProbe(512, 2048, 2048);
+  const probeGBs = (ms: number): number => bandwidth.bytes / (ms / 1000) / 1e9;
+  const probeGflops = (ms: number): number => matmul.flops / (ms / 1000) / 1e9;
 
-  // Rounds interleave every measurement, and each keeps its best round: other processes on a shared
-  // machine slow some rounds down, and the best round is the one closest to an idle machine.
-  const best = { bandwidthMs: Infinity, squareMs: Infinity, modelShapeMs: Infinity };
+  // Each model measurement is paired with a ceiling probe run right after it, and the ratio is taken
+  // per pair: on a shared machine the load drifts, and a pair sees (nearly) the same load.
+  const prefillFlops = PROMPT_TOKENS * modelFlopsPerToken(PROMPT_TOKENS / 2) + 2 * 576 * 49152;
+  const bandwidths: number[] = [];
+  const matmuls: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    best.bandwidthMs = Math.min(best.bandwidthMs, await bandwidth.time());
-    best.squareMs = Math.min(best.squareMs, await matmulSquare.time());
-    best.modelShapeMs = Math.min(best.modelShapeMs, await matmulModel.time());
     for (const entry of figures) {
-      const r = await modelRound(entry.model);
-      entry.prefillMs = Math.min(entry.prefillMs, r.prefillMs);
-      entry.ttftMs = Math.min(entry.ttftMs, r.ttftMs);
-      entry.decodeMsPerToken = Math.min(entry.decodeMsPerToken, r.decodeMsPerToken);
+      const model = entry.model;
+      const tokens = prompt(PROMPT_TOKENS, model.config.vocabSize);
+      const started = performance.now();
+      let step = await model.forward(tokens);
+      const prefillMs = performance.now() - started;
+      let next = argmax(step.logits);
+      entry.ttftMs.push(performance.now() - started);
+      entry.prefillMs.push(prefillMs);
+      const matmulGflops = probeGflops(await matmul.time());
+      matmuls.push(matmulGflops);
+      entry.prefillRatios.push(prefillFlops / (prefillMs / 1000) / 1e9 / matmulGflops);
+      for (let i = 0; i < DECODE_TOKENS; i++) {
+        const stepStart = performance.now();
+        step = await model.forward([next], step.cache);
+        next = argmax(step.logits);
+        const stepMs = performance.now() - stepStart;
+        const gbs = probeGBs(await bandwidth.time());
+        bandwidths.push(gbs);
+        entry.decodeMs.push(stepMs);
+        entry.decodeRatios.push(weightBytes / (stepMs / 1000) / 1e9 / gbs);
+      }
     }
   }
-  const bandwidthGBs = bandwidth.bytes / (best.bandwidthMs / 1000) / 1e9;
-  const squareGflops = matmulSquare.flops / (best.squareMs / 1000) / 1e9;
-  const modelShapeGflops = matmulModel.flops / (best.modelShapeMs / 1000) / 1e9;
-  console.log(
-    `ceilings (best of ${ROUNDS} rounds): read bandwidth ${bandwidthGBs.toFixed(1)} GB/s; MatMul 512x2048x2048 ${squareGflops.toFixed(1)} GFLOP/s, ` +
-      `${PROMPT_TOKENS}x576x1536 ${modelShapeGflops.toFixed(1)} GFLOP/s`,
-  );
+  const bandwidthGBs = median(bandwidths);
+  const squareGflops = median(matmuls);
   const decodeCeiling = bandwidthGBs / (weightBytes / 1e9);
-  const prefillFlops = PROMPT_TOKENS * modelFlopsPerToken(PROMPT_TOKENS / 2) + 2 * 576 * 49152;
-  const base = figures[0]!;
+  console.log(
+    `ceilings (medians over the run): read bandwidth ${bandwidthGBs.toFixed(1)} GB/s (decode ceiling ${decodeCeiling.toFixed(1)} tokens/s for ${(weightBytes / 1e6).toFixed(0)} MB of fp32 weights); ` +
+      `MatMul 512x2048x2048 ${squareGflops.toFixed(1)} GFLOP/s`,
+  );
+  console.log(`ratios are medians of per-pair ratios (each model measurement against the probe run right after it), ${ROUNDS} rounds x ${DECODE_TOKENS} decode steps`);
+  const baseDecodeMs = median(figures[0]!.decodeMs);
   for (const [index, entry] of figures.entries()) {
-    const tokensPerSecond = 1000 / entry.decodeMsPerToken;
-    const prefillGflops = prefillFlops / (entry.prefillMs / 1000) / 1e9;
+    const decodeMs = median(entry.decodeMs);
+    const tokensPerSecond = 1000 / decodeMs;
+    const prefillGflops = prefillFlops / (median(entry.prefillMs) / 1000) / 1e9;
     const lines = [
       `load ${entry.loadMs.toFixed(0)} ms (graph ${entry.model.timings.buildMs.toFixed(0)} ms, session ${entry.model.timings.createMs.toFixed(0)} ms)`,
-      `time to first token (${PROMPT_TOKENS}-token prompt) ${entry.ttftMs.toFixed(0)} ms`,
-      `prefill ${prefillGflops.toFixed(1)} GFLOP/s = ${(prefillGflops / squareGflops).toFixed(2)}x MatMul 512x2048x2048, ${(prefillGflops / modelShapeGflops).toFixed(2)}x MatMul at the model's shape`,
-      `decode ${tokensPerSecond.toFixed(1)} tokens/s = ${(tokensPerSecond / decodeCeiling).toFixed(2)}x the fp32 bandwidth ceiling (${decodeCeiling.toFixed(1)} tokens/s)` +
-        (index > 0 ? `, ${(tokensPerSecond / (1000 / base.decodeMsPerToken)).toFixed(2)}x the fp32 base graph` : ''),
+      `time to first token (${PROMPT_TOKENS}-token prompt) ${median(entry.ttftMs).toFixed(0)} ms`,
+      `prefill ${prefillGflops.toFixed(1)} GFLOP/s; ${median(entry.prefillRatios).toFixed(2)}x onnxruntime's MatMul 512x2048x2048`,
+      `decode ${tokensPerSecond.toFixed(1)} tokens/s; ${median(entry.decodeRatios).toFixed(2)}x the fp32 memory-bandwidth ceiling` +
+        (index > 0 ? `; ${(baseDecodeMs / decodeMs).toFixed(2)}x the fp32 base graph` : ''),
     ];
     if (index >= 2) {
-      const error = logitError(base.checkLogits, entry.checkLogits);
+      const error = logitError(figures[0]!.checkLogits, entry.checkLogits);
       lines.push(`logit error vs fp32 (8 prompts): max ${error.maxAbs.toExponential(2)}, relative RMS ${(error.relativeRms * 100).toFixed(2)}%, same top-1 ${(error.top1Agreement * 100).toFixed(0)}%`);
     }
     if (index === 0) lines.push(`peak memory (RSS) with this model loaded and run ${(peakAfterFirst / 2 ** 20).toFixed(0)} MiB (weights ${(weightBytes / 2 ** 20).toFixed(0)} MiB)`);
@@ -233,7 +237,7 @@ async function main(): Promise<void> {
   }
   console.log(`peak memory of the whole run (4 models and the probes loaded at once): ${((process.resourceUsage().maxRSS * 1024) / 2 ** 20).toFixed(0)} MiB`);
   for (const entry of figures) await entry.model.release();
-  await Promise.all([bandwidth.release(), matmulSquare.release(), matmulModel.release()]);
+  await Promise.all([bandwidth.release(), matmul.release()]);
 }
 
 main().catch((error: unknown) => {
