@@ -202,6 +202,12 @@ async function main() {
   check((await frame.locator('#adapter-select option').count()) >= 2, 'the adapter list offers the new adapter');
   check(!(await frame.locator('#cancel-training').isVisible()), 'the cancel button is gone after training');
 
+  // A/B: the same dataset's adapter chosen as the comparison fills a third answer column.
+  const compareValue = await frame.locator('#compare-select option').nth(1).getAttribute('value');
+  await frame.locator('#compare-select').selectOption(compareValue ?? '');
+  await frame.locator('#column-compare .answer[data-status="done"]').waitFor({ timeout: 60_000 });
+  check(((await frame.locator('#column-compare .answer').textContent()) ?? '').trim().length > 0, 'an A/B comparison adapter answers in its own column');
+
   // A window reload restores the panel through its serializer, on the same record.
   await page.reload();
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
