@@ -242,6 +242,11 @@ export const command: CliCommand = {
       }
     };
     process.on('SIGINT', onSigint);
+    // Whoever reads stdout went away (e.g. `| head`): stop the run rather than crash on EPIPE.
+    const onStdoutError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EPIPE') controller.abort();
+    };
+    process.stdout.on('error', onStdoutError);
     try {
       const summary = await engine.request('engine/train/start', request, {
         signal: controller.signal,
@@ -263,6 +268,7 @@ export const command: CliCommand = {
       throw error;
     } finally {
       process.removeListener('SIGINT', onSigint);
+      process.stdout.removeListener('error', onStdoutError);
       await engine.dispose();
     }
   },

@@ -212,7 +212,9 @@ export class Trainer {
       }
       const resumedFromStep = step;
       const trainableParameters = parameters.reduce((sum, p) => sum + p.data.length, 0);
-      this.emit({ type: 'started', totalSteps, resumedFromStep, device, parameters: folder.weightBytes / 4, trainableParameters });
+      let baseParameters = 0;
+      for (const tensor of folder.tensors.values()) baseParameters += tensor.shape.reduce((product, dim) => product * dim, 1);
+      this.emit({ type: 'started', totalSteps, resumedFromStep, device, parameters: baseParameters, trainableParameters });
 
       const scale = new ort.Tensor('float32', Float32Array.of(settings.alpha / settings.rank), []);
       const parameterFeeds = (): Record<string, ort.Tensor> => {
