@@ -6,6 +6,7 @@
  */
 import type { Conversation, RecordShape } from './conversation';
 import type { DatasetRecord } from './document';
+import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
@@ -33,9 +34,13 @@ export interface RecordSummary {
   duplicateHash: number;
   /** Word hashes and LSH bands of the instruction, for near-duplicates. */
   instruction: InstructionSignature;
+  /** Where the instruction's first text is written (near-duplicates are reported there). */
+  instructionPath: JsonPath | undefined;
   tokens: TokenCount | undefined;
   /** Whether the record has no turns (nothing to compare for duplicates). */
   empty: boolean;
+  /** The record's first key (where mixed-formats points). */
+  firstKey: string | undefined;
 }
 
 interface CacheSlot {
@@ -62,7 +67,9 @@ export function detectedShapeOf(record: DatasetRecord, facts: FileFacts): Record
   const slot = slotOf(record);
   if (slot.summary !== undefined && slot.summary.version === facts.version) return slot.summary.detected;
   if (slot.detected !== undefined && slot.detected.version === facts.version) return slot.detected.shape;
+  const held = record.holdsValue;
   const value = record.value;
+  if (!held) record.release();
   if (!isRecordObject(value)) return undefined;
   const shape = detectShape(value, facts.hint);
   slot.detected = { version: facts.version, shape };
@@ -73,7 +80,10 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   if (record.syntaxError !== undefined) return undefined;
   const cached = recent.get(record);
   if (cached !== undefined && cached.version === facts.version) return cached.analysis;
+  const held = record.holdsValue;
   const value = record.value;
+  // Parsed only for this analysis: do not keep the whole value alive (the analysis keeps what it needs).
+  if (!held) record.release();
   if (!isRecordObject(value)) return undefined;
   const detected = detectShape(value, facts.hint);
   const shape = facts.forced ? shapeForForcedFormat(facts.format, value, facts.hint) : detected;
@@ -107,6 +117,20 @@ export function instructionOf(analysis: RecordAnalysis): string {
   return text;
 }
 
+/** The first key of a record object, read from its text (no parse). */
+function firstKeyOf(text: string): string | undefined {
+  const open = text.indexOf('{');
+  const quote = open >= 0 ? text.indexOf('"', open) : -1;
+  if (quote < 0) return undefined;
+  let end = quote + 1;
+  while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+  try {
+    return JSON.parse(text.slice(quote, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
   const { conversation } = analysis;
@@ -117,8 +141,10 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     roles: conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown')),
     duplicateHash: conversationSampleHash(conversation),
     instruction: instructionSignature(instructionOf(analysis)),
+    instructionPath: conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path,
     tokens: analysis.tokenCount,
     empty: conversation.turns.length === 0,
+    firstKey: firstKeyOf(record.text),
   };
   slotOf(record).summary = summary;
   return summary;

@@ -26,9 +26,10 @@ export class DatasetRecord {
   /** Line and column where the record's text starts; kept current by the document. */
   line = 0;
   character = 0;
-  readonly syntaxError: JsonSyntaxError | undefined;
-  /** The parsed value while it is held; released after linting to keep memory near the file size. */
+  /** The parsed value while it is held; parsed lazily and released after linting, so memory stays near the file size. */
   private parsed: { value: unknown } | undefined;
+  /** undefined until parsed once; then null (valid JSON) or the error. */
+  private error: JsonSyntaxError | null | undefined;
   private lineStarts: number[] | undefined;
   /** Cache slot for analysis results, owned by the linter (invalidated when settings change). */
   cache: unknown;
@@ -40,31 +41,40 @@ export class DatasetRecord {
   ) {
     if (parsed !== undefined) {
       this.parsed = parsed;
-      this.syntaxError = undefined;
-      return;
-    }
-    try {
-      this.parsed = { value: JSON.parse(text) };
-      this.syntaxError = undefined;
-    } catch (caught) {
-      this.parsed = undefined;
-      this.syntaxError = caught instanceof RangeError
-        ? { offset: 0, length: Math.min(text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' }
-        : (findJsonSyntaxError(text) ?? { offset: 0, length: 1, message: 'Invalid JSON' });
+      this.error = null;
     }
   }
 
-  /** The parsed value, or undefined when the text is not valid JSON (`syntaxError` says why). Re-parsed after `release()`. */
-  get value(): unknown {
-    if (this.syntaxError !== undefined) return undefined;
-    if (this.parsed === undefined) {
-      try {
-        this.parsed = { value: JSON.parse(this.text) };
-      } catch {
-        return undefined;
-      }
+  private parse(): void {
+    try {
+      this.parsed = { value: JSON.parse(this.text) };
+      this.error = null;
+    } catch (caught) {
+      this.parsed = undefined;
+      this.error = caught instanceof RangeError
+        ? { offset: 0, length: Math.min(this.text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' }
+        : (findJsonSyntaxError(this.text) ?? { offset: 0, length: 1, message: 'Invalid JSON' });
     }
-    return this.parsed.value;
+  }
+
+  /** Why the text is not valid JSON, or undefined when it is. */
+  get syntaxError(): JsonSyntaxError | undefined {
+    if (this.error === undefined) this.parse();
+    return this.error ?? undefined;
+  }
+
+  /** Whether the parsed value is held now (otherwise reading `value` parses the text). */
+  get holdsValue(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  /** The parsed value, or undefined when the text is not valid JSON (`syntaxError` says why). */
+  get value(): unknown {
+    if (this.parsed === undefined) {
+      if (this.error !== undefined && this.error !== null) return undefined;
+      this.parse();
+    }
+    return this.parsed?.value;
   }
 
   /** Drops the parsed value (it is parsed again on demand). */

@@ -12,6 +12,7 @@ import type { FileFacts } from './fileFacts';
 import { bands as bandCount, rougeL, type InstructionSignature } from './nearDuplicates';
 import type { FileProblem } from './rules/rule';
 import { severityOf } from './rules/index';
+import { mixedFormatMessage } from './rules/mixed-formats';
 
 /** Where a record lives in another file (for leakage messages). */
 export interface RecordLocation {
@@ -28,8 +29,10 @@ const bucketCheckLimit = 8;
 const bucketSizeLimit = 256;
 
 class DocumentIndex {
-  readonly groups = new Map<number, DatasetRecord[]>();
-  readonly buckets = new Map<number, DatasetRecord[]>();
+  /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
+  readonly groups = new Map<number, DatasetRecord[][]>();
+  /** LSH band -> its records; a lone record is stored directly (most bands hold one: saves an array each). */
+  readonly buckets = new Map<number, DatasetRecord | DatasetRecord[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
   /** Groups with more than one member. */
@@ -47,13 +50,26 @@ class DocumentIndex {
     if (summary === undefined || summary.empty) return;
     const instruction = this.nearDuplicates && summary.instruction.bands !== null ? summary.instruction : null;
     this.hashes.set(record, { duplicate: summary.duplicateHash, instruction });
-    let group = this.groups.get(summary.duplicateHash);
-    if (group === undefined) {
-      group = [];
-      this.groups.set(summary.duplicateHash, group);
+    let classes = this.groups.get(summary.duplicateHash);
+    if (classes === undefined) {
+      this.groups.set(summary.duplicateHash, [[record]]);
+    } else {
+      // Same hash: confirm with the full key once, here, so reports never re-parse.
+      const analysis = analyseRecord(record, facts);
+      const key = analysis !== undefined ? duplicateKeyOf(analysis) : '';
+      let placed = false;
+      for (const members of classes) {
+        const first = members[0];
+        const firstAnalysis = first !== undefined ? analyseRecord(first, facts) : undefined;
+        if (firstAnalysis !== undefined && duplicateKeyOf(firstAnalysis) === key) {
+          members.push(record);
+          if (members.length === 2) this.repeated.add(members);
+          placed = true;
+          break;
+        }
+      }
+      if (!placed) classes.push([record]);
     }
-    group.push(record);
-    if (group.length === 2) this.repeated.add(group);
     if (instruction !== null) this.addNear(record, instruction);
   }
 
@@ -61,17 +77,27 @@ class DocumentIndex {
     const hashes = this.hashes.get(record);
     if (hashes === undefined) return;
     this.hashes.delete(record);
-    const group = this.groups.get(hashes.duplicate);
-    if (group !== undefined) {
-      const at = group.indexOf(record);
-      if (at >= 0) group.splice(at, 1);
-      if (group.length < 2) this.repeated.delete(group);
-      if (group.length === 0) this.groups.delete(hashes.duplicate);
+    const classes = this.groups.get(hashes.duplicate);
+    if (classes !== undefined) {
+      for (let position = 0; position < classes.length; position++) {
+        const members = classes[position] ?? [];
+        const at = members.indexOf(record);
+        if (at < 0) continue;
+        members.splice(at, 1);
+        if (members.length < 2) this.repeated.delete(members);
+        if (members.length === 0) classes.splice(position, 1);
+        break;
+      }
+      if (classes.length === 0) this.groups.delete(hashes.duplicate);
     }
     if (hashes.instruction?.bands != null) {
       for (const band of hashes.instruction.bands) {
         const bucket = this.buckets.get(band);
         if (bucket === undefined) continue;
+        if (!Array.isArray(bucket)) {
+          if (bucket === record) this.buckets.delete(band);
+          continue;
+        }
         const at = bucket.indexOf(record);
         if (at >= 0) bucket.splice(at, 1);
         if (bucket.length === 0) this.buckets.delete(band);
@@ -94,11 +120,13 @@ class DocumentIndex {
     let checked: Set<DatasetRecord> | undefined;
     for (let band = 0; band < bandCount; band++) {
       const key = bands[band] ?? 0;
-      const bucket = this.buckets.get(key);
-      if (bucket === undefined) {
-        this.buckets.set(key, [record]);
+      const stored = this.buckets.get(key);
+      if (stored === undefined) {
+        this.buckets.set(key, record);
         continue;
       }
+      const bucket = Array.isArray(stored) ? stored : [stored];
+      if (bucket !== stored) this.buckets.set(key, bucket);
       for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) {
         const other = bucket[position];
         if (other === undefined) continue;
@@ -124,13 +152,14 @@ class DocumentIndex {
     forB.set(a, score);
   }
 
-  /** Records whose conversation equals this key (hash match confirmed by the full key). */
+  /** A record whose conversation equals this key (hash match confirmed by the full key). */
   findEqual(hash: number, key: string, facts: FileFacts): DatasetRecord | undefined {
-    const group = this.groups.get(hash);
-    if (group === undefined) return undefined;
-    for (const record of group) {
-      const analysis = analyseRecord(record, facts);
-      if (analysis !== undefined && duplicateKeyOf(analysis) === key) return record;
+    const classes = this.groups.get(hash);
+    if (classes === undefined) return undefined;
+    for (const members of classes) {
+      const first = members[0];
+      const analysis = first !== undefined ? analyseRecord(first, facts) : undefined;
+      if (analysis !== undefined && duplicateKeyOf(analysis) === key) return first;
     }
     return undefined;
   }
@@ -204,42 +233,40 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   const records = document.records; // also brings record indexes and lines up to date
   const settings = facts.settings;
   const index = indexFor(document, facts);
+  if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
+    for (const record of records) {
+      const summary = summaryOf(record, facts);
+      if (summary === undefined) continue;
+      const message = mixedFormatMessage(summary.detected, facts.format, facts.forced);
+      if (message !== undefined) problems.push({ rule: 'mixed-formats', record, message, target: summary.firstKey !== undefined ? { path: [summary.firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });
+    }
+  }
   if (severityOf('duplicate-record', settings) !== 'off') {
-    for (const group of index.repeated) {
-      // Groups share a hash; split them by the full key (collisions are astronomically rare but possible).
-      const byKey = new Map<string, DatasetRecord[]>();
-      for (const record of group) {
-        const analysis = analyseRecord(record, facts);
-        if (analysis === undefined) continue;
-        const key = duplicateKeyOf(analysis);
-        const same = byKey.get(key);
-        if (same === undefined) byKey.set(key, [record]);
-        else same.push(record);
-      }
-      for (const same of byKey.values()) {
-        if (same.length < 2) continue;
-        same.sort((a, b) => a.index - b.index);
-        const first = same[0];
-        if (first === undefined) continue;
-        for (const record of same.slice(1)) {
-          problems.push({ rule: 'duplicate-record', record, message: `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`, fix: { kind: 'remove-record' } });
-        }
+    for (const members of index.repeated) {
+      let first = members[0];
+      for (const record of members) if (first === undefined || record.index < first.index) first = record;
+      if (first === undefined) continue;
+      for (const record of members) {
+        if (record === first) continue;
+        problems.push({ rule: 'duplicate-record', record, message: `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`, fix: { kind: 'remove-record' } });
       }
     }
   }
   if (workspace !== undefined && workspace.size > 1 && severityOf('cross-file-duplicate', settings) !== 'off') {
     const others = workspace.others(facts.uri);
-    for (const [hash, group] of index.groups) {
+    for (const [hash, classes] of index.groups) {
       if (!others.some((other) => other.index.groups.has(hash))) continue;
-      const first = group.reduce((best, record) => (record.index < best.index ? record : best));
-      const analysis = analyseRecord(first, facts);
-      if (analysis === undefined) continue;
-      const key = duplicateKeyOf(analysis);
-      for (const other of others) {
-        const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key, other.facts) : undefined;
-        if (found === undefined) continue;
-        problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${fileName(other.uri)} (line ${found.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
-        break;
+      for (const members of classes) {
+        const first = members.reduce((best, record) => (record.index < best.index ? record : best));
+        const analysis = analyseRecord(first, facts);
+        if (analysis === undefined) continue;
+        const key = duplicateKeyOf(analysis);
+        for (const other of others) {
+          const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key, other.facts) : undefined;
+          if (found === undefined) continue;
+          problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${fileName(other.uri)} (line ${found.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
+          break;
+        }
       }
     }
   }
@@ -251,13 +278,11 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
       }
       if (best === undefined) continue;
-      const analysis = analyseRecord(record, facts);
-      const firstUser = analysis?.conversation.turns.find((turn) => turn.role === 'user' || analysis.conversation.plainText);
-      const part = firstUser?.parts[0];
+      const path = summaryOf(record, facts)?.instructionPath;
       problems.push({
         rule: 'near-duplicate',
         record,
-        ...(part !== undefined ? { target: { path: part.path } } : {}),
+        ...(path !== undefined ? { target: { path } } : {}),
         message: `This instruction nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
       });
     }

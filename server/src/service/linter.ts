@@ -5,7 +5,7 @@
  * file size) run over the cached per-record facts.
  */
 import type { RecordFormat } from '../../../protocol/messages';
-import { analyseRecord, detectedShapeOf, summarise, type RecordAnalysis } from './analysis';
+import { analyseRecord, summarise, summaryOf, type RecordAnalysis } from './analysis';
 import type { LintSettings, Severity } from './config';
 export { severityOf };
 import { formatOfShape } from './conversation';
@@ -38,20 +38,23 @@ interface ProblemCache {
 }
 
 
-/** Builds the facts for a file: its format (forced or by majority of records) and settings. */
+/**
+ * Builds the facts for a file. The format is the forced one, or 'unknown' until `lintDocument` has
+ * read every record and sets it to the most common one (no record is parsed twice for that).
+ */
 export function buildFacts(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number } = {}): FileFacts {
   const hint = options.hint ?? defaultHint;
   const forcedFormat: RecordFormat | undefined = settings.format !== 'auto' ? settings.format : hint.forced;
-  const facts: FileFacts = { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
-  if (!facts.forced) facts.format = majorityFormat(document, facts);
-  return facts;
+  void document;
+  return { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
 }
 
-function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordFormat {
+/** The most common format among the records' summaries. */
+export function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordFormat {
   const counts = new Map<RecordFormat, number>();
   for (const record of document.records) {
-    const detected = detectedShapeOf(record, facts);
-    const format = detected !== undefined ? formatOfShape(detected) : undefined;
+    const summary = summaryOf(record, facts);
+    const format = summary !== undefined ? formatOfShape(summary.detected) : undefined;
     if (format === undefined || format === 'unknown') continue;
     counts.set(format, (counts.get(format) ?? 0) + 1);
   }
@@ -73,8 +76,8 @@ const runs = new WeakMap<FileFacts, { key: string; format: string; rules: Record
 
 function runOf(facts: FileFacts): { key: string; rules: RecordRule[] } {
   let run = runs.get(facts);
-  if (run === undefined || run.format !== facts.format) {
-    run = { key: `${facts.version}|${facts.format}`, format: facts.format, rules: recordRules.filter((rule) => severityOf(rule.meta.id, facts.settings) !== 'off') };
+  if (run === undefined) {
+    run = { key: `${facts.version}`, format: facts.format, rules: recordRules.filter((rule) => severityOf(rule.meta.id, facts.settings) !== 'off') };
     runs.set(facts, run);
   }
   return run;
@@ -86,6 +89,7 @@ export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordP
   const holder = (record.cache ?? {}) as { problems?: ProblemCache };
   if (holder.problems !== undefined && holder.problems.key === run.key) return holder.problems.problems;
   let problems = noProblems;
+  void record.value; // parse once and hold the value while the rules run
   const analysis = analyseRecord(record, facts);
   let ruleId = '';
   // One context per record; `report` tags each problem with the rule being run.
@@ -118,18 +122,27 @@ export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordP
   return problems;
 }
 
+/** Resolves a problem target to offsets in the record's text (cached on the target: records are immutable). */
+function targetOffsets(record: DatasetRecord, target: ProblemTarget): { start: number; end: number } {
+  const cached = (target as { resolved?: { start: number; end: number } }).resolved;
+  if (cached !== undefined) return cached;
+  let offsets: { start: number; end: number };
+  if ('offsets' in target) offsets = target.offsets;
+  else {
+    const located = locatePath(record.text, target.path);
+    if (located === null) offsets = { start: 0, end: Math.min(record.text.length, 1) };
+    else if ('inString' in target) {
+      offsets = { start: sourceOffsetInString(record.text, located.value.start, target.inString.start), end: sourceOffsetInString(record.text, located.value.start, target.inString.end) };
+    } else offsets = target.part === 'key' && located.key !== undefined ? located.key : located.value;
+  }
+  Object.defineProperty(target, 'resolved', { value: offsets, enumerable: false });
+  return offsets;
+}
+
 /** Resolves a problem target to a range in the document. */
 export function targetRange(record: DatasetRecord, target: ProblemTarget): Range {
-  if ('offsets' in target) return record.rangeAt(target.offsets.start, target.offsets.end);
-  const located = locatePath(record.text, target.path);
-  if (located === null) return record.rangeAt(0, Math.min(record.text.length, 1));
-  if ('inString' in target) {
-    const start = sourceOffsetInString(record.text, located.value.start, target.inString.start);
-    const end = sourceOffsetInString(record.text, located.value.start, target.inString.end);
-    return record.rangeAt(start, end);
-  }
-  const part = target.part === 'key' && located.key !== undefined ? located.key : located.value;
-  return record.rangeAt(part.start, part.end);
+  const offsets = targetOffsets(record, target);
+  return record.rangeAt(offsets.start, offsets.end);
 }
 
 export interface LintResult {
@@ -172,6 +185,7 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
       diagnostics.push(diagnostic);
     }
   }
+  if (!facts.forced) facts.format = majorityFormat(document, facts);
   for (const problem of fileChecks(document, facts, options.workspace)) {
     const severity = severityOf(problem.rule, settings);
     if (severity === 'off') continue;

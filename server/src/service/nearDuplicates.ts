@@ -46,9 +46,9 @@ const stopwordList = 'a an the and or but if then else of to in on at by for wit
 function hashWord(word: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < word.length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
-  return hash | 0;
+  return hash & 0x3fffffff;
 }
-const stopwords = new Set(stopwordList.map(hashWord));
+const stopwords = new Set(stopwordList.map((word) => hashWord(word) & 0x3fffffff));
 
 /** At most this many words of an instruction are signed (long prompts are compared by their start). */
 const maxWords = 128;
@@ -77,7 +77,8 @@ export function instructionSignature(text: string): InstructionSignature {
   let counted = 0;
   const finish = (): void => {
     if (length > 0) {
-      const word = hash | 0;
+      // 30-bit hashes stay small integers in V8 (no boxed numbers, far less memory and GC).
+      const word = hash & 0x3fffffff;
       wordHashes.push(word);
       if (!stopwords.has(word)) {
         counted++;
@@ -109,7 +110,7 @@ export function instructionSignature(text: string): InstructionSignature {
   for (let band = 0; band < bands; band++) {
     let combined = band * 0x27d4eb2d;
     for (let row = 0; row < rows; row++) combined = Math.imul(combined ^ (minimums[band * rows + row] ?? 0), 0x01000193) + 0x165667b1;
-    result[band] = combined | 0;
+    result[band] = combined & 0x3fffffff;
   }
   return { words, bands: result };
 }
@@ -141,5 +142,5 @@ export function conversationSampleHash(conversation: Conversation): number {
     for (const call of turn.toolCalls) hash = mixString(hash, call.name ?? '');
   }
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) hash = mixString(hash, turn.content);
-  return hash | 0;
+  return hash & 0x3fffffff;
 }

@@ -6,7 +6,8 @@ import { buildFacts, lintDocument } from '../../../server/src/service/linter';
 export function parse(text: string, kind: FileKind = 'jsonl') {
   const document = DatasetDocument.parse(text, kind);
   const { settings } = resolveSettings({ minExamples: 0 });
-  const facts = buildFacts(document, 'file:///test/data.' + kind, settings);
+  // Features run after a lint (the server lints before answering), which sets the file's format.
+  const facts = lintDocument(document, 'file:///test/data.' + kind, settings, { facts: buildFacts(document, 'file:///test/data.' + kind, settings) }).facts;
   return { document, facts, settings };
 }
 

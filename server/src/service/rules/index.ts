@@ -29,7 +29,6 @@ import { rule as wrongType } from './wrong-type';
 export const recordRules: readonly RecordRule[] = [
   invalidJson,
   notAnObject,
-  mixedFormats,
   missingField,
   wrongType,
   unknownKey,
@@ -49,7 +48,7 @@ export const recordRules: readonly RecordRule[] = [
   brokenText,
 ];
 
-export const fileRules = [duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile] as const;
+export const fileRules = [mixedFormats, duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile] as const;
 
 export const allRules: readonly Rule[] = [...recordRules, ...fileRules];
 

@@ -1,15 +1,19 @@
 import { formatOfShape } from '../conversation';
-import type { RecordRule } from './rule';
+import type { FileRule } from './rule';
 
-/** Trainers read a whole file with one format; a record in another format is dropped or crashes the loader. */
-export const rule: RecordRule = {
-  kind: 'record',
+/**
+ * Trainers read a whole file with one format; a record in another format is dropped or crashes the
+ * loader. A file-level rule: the file's format (the majority, known only after every record was
+ * read, or the forced one) is compared with each record's detected format from its summary.
+ */
+export const rule: FileRule = {
+  kind: 'file',
   meta: { id: 'mixed-formats', description: 'A record is in a different format from the rest of the file.', defaultSeverity: 'error', fixable: true },
-  check({ record, analysis, facts, report }) {
-    const detected = formatOfShape(analysis.detected);
-    if (detected === 'unknown' || facts.format === 'unknown' || detected === facts.format) return;
-    const firstKey = Object.keys(record.value as object)[0];
-    const how = facts.forced ? 'is set to' : 'is mostly';
-    report(`This record is ${detected} but the file ${how} ${facts.format}: one file must use one format. Convert the record (quick fix) or move it to another file.`, firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } });
-  },
 };
+
+export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string, forced: boolean): string | undefined {
+  const detected = formatOfShape(detectedShape);
+  if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
+  const how = forced ? 'is set to' : 'is mostly';
+  return `This record is ${detected} but the file ${how} ${fileFormat}: one file must use one format. Convert the record (quick fix) or move it to another file.`;
+}
