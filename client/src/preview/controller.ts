@@ -33,6 +33,7 @@ import { applyTrainingEvent, startTraining } from '../../../media/src/viewState'
 import { datasetAdaptersFolder, exportAdapter, isAdapterFolder, listDatasetAdapters, runFolderName, summarizeAdapter, unfinishedRun, writeRunInfo } from './adapterStore';
 import { type EngineClient, EngineRequestError } from './engineClient';
 import { formatBytes, inspectModelFolder, listCachedModels, huggingFaceHubFolder } from './modelCatalog';
+import { describeLoadFailure, errorMessage } from './loadFailure';
 import { PreviewPanel } from './panel';
 import { RoundScheduler } from './scheduler';
 import { DatasetDocument } from '../../../server/src/service/document';
@@ -49,31 +50,6 @@ const keptOutputLines = 2000;
 export function isDatasetDocument(document: vscode.TextDocument): boolean {
   if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled' && document.uri.scheme !== 'vscode-remote') return false;
   return document.languageId === 'jsonl' || document.languageId === 'json' || /\.(jsonl|ndjson)$/i.test(document.fileName);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A load failure as the reason and the fix, never a stack trace. */
-export function describeLoadFailure(what: 'model' | 'adapter', target: string, error: unknown): string {
-  const message = errorMessage(error).replace(/\s+at .*$/s, '');
-  const code = error instanceof EngineRequestError ? error.code : 'internal';
-  const name = path.basename(target);
-  switch (code) {
-    case 'model-not-found':
-      return `The ${what} "${name}" was not found: ${message}. Fix: run "Tunesmith: Select Model" and pick a folder with config.json, safetensors weights and tokenizer.json.`;
-    case 'unsupported-model':
-      return `"${name}" cannot be loaded: ${message}. Fix: pick a Llama, Qwen2, Qwen3 or Mistral model with safetensors weights and tokenizer.json (the built-in demo model always works).`;
-    case 'adapter-invalid':
-      return `The adapter "${name}" does not fit the loaded model: ${message}. Fix: load an adapter trained on this base model (PEFT format), or fine-tune one with "Tunesmith: Fine-tune and Preview".`;
-    case 'device':
-      return `The device failed for "${name}": ${message}. Fix: set "tunesmith.device" to "cpu".`;
-    case 'engine-exited':
-      return `${message} Fix: try a smaller model, or close other models; the engine restarts on the next request.`;
-    default:
-      return `Loading the ${what} "${name}" failed: ${message}. Fix: check the Tunesmith output for details, or pick another ${what}.`;
-  }
 }
 
 interface LoadedModel {
