@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     { label: 'fp32, base graph', options: { loraTargets: [] } },
     { label: 'fp32, LoRA inputs on all 7 projections (rank 0 fed)', options: {} },
     { label: 'int8 MatMulNBits (block 32)', options: { loraTargets: [], linearOverride: quantizedLinear(8) } },
-    { label: 'int4 MatMulNBits (block 32)', options: { loraTargets: [], linearOverride: quantizedLinear(4) } },
+    { label: 'int4 MatMulNBits (block 32; LM head int8)', options: { loraTargets: [], linearOverride: quantizedLinear(4) } },
   ];
   const figures: ModelFigures[] = [];
   let peakAfterFirst = 0;
@@ -230,7 +230,10 @@ async function main(): Promise<void> {
     ];
     if (index >= 2) {
       const error = logitError(figures[0]!.checkLogits, entry.checkLogits);
-      lines.push(`logit error vs fp32 (8 prompts): max ${error.maxAbs.toExponential(2)}, relative RMS ${(error.relativeRms * 100).toFixed(2)}%, same top-1 ${(error.top1Agreement * 100).toFixed(0)}%`);
+      lines.push(
+        `logit error vs fp32 (8 prompts): max ${error.maxAbs.toExponential(2)}, relative RMS ${(error.relativeRms * 100).toFixed(2)}%, same top-1 ${(error.top1Agreement * 100).toFixed(0)}% ` +
+          `(random weights: nearly flat logits and no structure, a worst case for quantisation)`,
+      );
     }
     if (index === 0) lines.push(`peak memory (RSS) with this model loaded and run ${(peakAfterFirst / 2 ** 20).toFixed(0)} MiB (weights ${(weightBytes / 2 ** 20).toFixed(0)} MiB)`);
     console.log(`${variants[index]!.label}:\n${lines.map((l) => `  ${l}`).join('\n')}`);

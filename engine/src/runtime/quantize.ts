@@ -57,6 +57,8 @@ export function quantizeWeight(weight: Float32Array, n: number, k: number, bits:
 
 export interface QuantizeOptions {
   blockSize?: number;
+  /** Bits for the LM head (its error lands on the logits directly); default: 8. */
+  headBits?: 4 | 8;
   /** MatMulNBits accuracy_level: 4 computes with int8 activations (fastest on CPU), 0 keeps float. */
   accuracyLevel?: number;
 }
@@ -68,13 +70,15 @@ export function quantizedLinear(bits: 4 | 8, options: QuantizeOptions = {}): Lin
   const cache = new Map<string, Value[]>();
   return (g: GraphBuilder, x: Value, weight: TensorLocation, outFeatures: number): Value => {
     const [n, k] = weight.shape as [number, number];
+    const isHead = weight.name === 'lm_head.weight' || weight.name === 'model.embed_tokens.weight';
+    const useBits = isHead ? (options.headBits ?? 8) : bits;
     if (n !== outFeatures) throw new Error(`${weight.name}: expected ${outFeatures} rows, found ${n}`);
     let inputs = cache.get(weight.name);
     if (inputs === undefined) {
-      const q = quantizeWeight(readTensorAsFloat32(weight), n, k, bits, blockSize);
-      const base = `${weight.name}.q${bits}`;
+      const q = quantizeWeight(readTensorAsFloat32(weight), n, k, useBits, blockSize);
+      const base = `${weight.name}.q${useBits}`;
       inputs = [
-        g.initializer(`${base}.codes`, 'uint8', [n, q.blocks, (blockSize * bits) / 8], q.codes),
+        g.initializer(`${base}.codes`, 'uint8', [n, q.blocks, (blockSize * useBits) / 8], q.codes),
         g.initializer(`${base}.scales`, 'float32', [n * q.blocks], new Uint8Array(q.scales.buffer)),
         g.initializer(`${base}.zero_points`, 'uint8', [q.zeroPoints.length], q.zeroPoints),
       ];
@@ -84,7 +88,7 @@ export function quantizedLinear(bits: 4 | 8, options: QuantizeOptions = {}): Lin
     return g.op('MatMulNBits', [x, ...inputs], [{ dtype: 'float32', shape: [rows, n] }], {
       K: attr.int(k),
       N: attr.int(n),
-      bits: attr.int(bits),
+      bits: attr.int(useBits),
       block_size: attr.int(blockSize),
       accuracy_level: attr.int(accuracyLevel),
     }, 'com.microsoft')[0]!;
