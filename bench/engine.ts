@@ -5,7 +5,8 @@
  *  - prefill GFLOP/s vs onnxruntime's own MatMul GFLOP/s;
  *  - time to first token for a 200-token prompt, model load time, peak memory;
  *  - quantised weights (MatMulNBits int8/int4): speed-up and logit error.
- * Run: npm run bench:engine [-- --quick] [-- --threads N]
+ * Run: npm run bench:engine [-- --quick] [-- --threads N]. The random model (538 MB) is written once to
+ * $TMPDIR/tunesmith-bench/smollm2-135m-random and reused; delete that folder to free the space.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
