@@ -4,6 +4,13 @@
  * messages here. Handlers get an AbortSignal (the host's `cancel`) and a way to send notifications.
  */
 import type { EngineErrorCode, EngineErrorInfo } from '../../../protocol/messages';
+import { SamplingError } from '../generate/sampler';
+import { TokenizerError } from '../generate/tokenizer';
+import { AdapterError } from '../lora/peft';
+import { ModelConfigError } from '../model/config';
+import { MissingWeightError } from '../model/decoder';
+import { ModelFolderError } from '../model/folder';
+import { SafetensorsError } from '../model/safetensors';
 
 export interface HandlerContext {
   readonly requestId: number;
@@ -45,15 +52,16 @@ export function findNotificationHandler(method: string): NotificationHandler | u
 export function toErrorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof EngineError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  const name = error instanceof Error ? error.constructor.name : '';
-  const byClass: Record<string, EngineErrorCode> = {
-    ModelFolderError: 'model-not-found',
-    ModelConfigError: 'unsupported-model',
-    MissingWeightError: 'unsupported-model',
-    SafetensorsError: 'unsupported-model',
-    TokenizerError: 'unsupported-model',
-    AdapterError: 'adapter-invalid',
-    SamplingError: 'invalid-request',
-  };
-  return { code: byClass[name] ?? 'internal', message };
+  // instanceof, not class names: production bundles are minified.
+  const byClass: [new (...args: never[]) => Error, EngineErrorCode][] = [
+    [ModelFolderError, 'model-not-found'],
+    [ModelConfigError, 'unsupported-model'],
+    [MissingWeightError, 'unsupported-model'],
+    [SafetensorsError, 'unsupported-model'],
+    [TokenizerError, 'unsupported-model'],
+    [AdapterError, 'adapter-invalid'],
+    [SamplingError, 'invalid-request'],
+  ];
+  const match = byClass.find(([errorClass]) => error instanceof errorClass);
+  return { code: match?.[1] ?? 'internal', message };
 }
