@@ -21,6 +21,7 @@ export interface TestServer {
 
 export async function startServer(rootFolder = repositoryRoot): Promise<TestServer> {
   const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: 'pipe' });
+  child.stdin.on('error', () => undefined); // the server may exit while a last message is in flight
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const server: TestServer = {
     connection,
@@ -28,14 +29,20 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     settings: {},
     refreshRequests: 0,
     async stop() {
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else child.once('exit', () => resolve());
+      });
       try {
         await connection.sendRequest('shutdown');
-        connection.sendNotification('exit');
+        await connection.sendNotification('exit');
       } catch {
         // already gone
       }
+      // Let the server exit on its own before closing the pipes (late writes would fail).
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       connection.dispose();
-      child.kill();
+      if (child.exitCode === null) child.kill();
     },
   };
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => server.settings));

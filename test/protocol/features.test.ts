@@ -1,0 +1,83 @@
+/** Editor features through the real server: a quick fix applied from a pulled diagnostic, hover, outline, folding, completion, code lens. */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { serverBundle, startServer, type TestServer } from './lspClient';
+
+interface Range {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+interface Diagnostic {
+  range: Range;
+  code: string;
+  message: string;
+  source: string;
+  data?: unknown;
+}
+interface CodeAction {
+  title: string;
+  kind: string;
+  edit?: { changes: Record<string, { range: Range; newText: string }[]> };
+}
+
+describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 'run `npm run build` first' }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const uri = 'file:///tmp/tunesmith-protocol/features.jsonl';
+  const lines = [
+    '{"messages": [{"role": "user", "content": "How do tides work?"}, {"role": "asistant", "content": "The Moon pulls the oceans."}]}',
+    '{"messages": [{"role": "user", "content": "Name a planet"}, {"role": "assistant", "content": "Mars"}]}',
+  ];
+
+  it('pulls a diagnostic, asks for its quick fix and gets the exact edit', async () => {
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: lines.join('\n') + '\n' } });
+    const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+    const role = report.items.find((item) => item.code === 'unknown-role');
+    assert.ok(role, JSON.stringify(report.items));
+    const column = (lines[0] ?? '').indexOf('"asistant"');
+    assert.deepEqual(role.range, { start: { line: 0, character: column }, end: { line: 0, character: column + 10 } });
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: role.range, context: { diagnostics: [role] } })) as CodeAction[];
+    const fix = actions.find((action) => action.kind === 'quickfix');
+    assert.equal(fix?.title, 'Replace role with "assistant"');
+    assert.deepEqual(fix?.edit?.changes[uri], [{ range: role.range, newText: '"assistant"' }]);
+    assert.ok(actions.some((action) => action.title === 'Convert record 1 to ShareGPT' || action.title.startsWith('Convert the whole file')), actions.map((action) => action.title).join(', '));
+  });
+
+  it('hovers a record', async () => {
+    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 5 } })) as { contents: { kind: string; value: string } };
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /\*\*Record 2\*\* · OpenAI chat · 2 turns/);
+    assert.match(hover.contents.value, /trainable/);
+  });
+
+  it('lists the records in the outline by their first user words', async () => {
+    const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string; range: Range }[];
+    assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work?', '2: Name a planet']);
+    assert.equal(symbols[1]?.range.start.line, 1);
+  });
+
+  it('completes role values and puts a preview lens on each record', async () => {
+    const position = { line: 1, character: (lines[1] ?? '').indexOf('"user"') + 1 };
+    const items = (await server.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as { label: string }[];
+    assert.ok(items.some((item) => item.label === 'assistant'));
+    const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command: { command: string; arguments: unknown[] } }[];
+    assert.equal(lenses.length, 2);
+    assert.deepEqual(lenses[1]?.command.arguments, [{ uri, recordIndex: 1 }]);
+    assert.equal(lenses[1]?.command.command, 'tunesmith.previewExample');
+  });
+
+  it('folds multi-line records of a JSON array', async () => {
+    const jsonUri = 'file:///tmp/tunesmith-protocol/features.json';
+    const text = '[\n  {\n    "instruction": "a",\n    "output": "b"\n  },\n  {"instruction": "c", "output": "d"}\n]\n';
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: jsonUri, languageId: 'json', version: 1, text } });
+    const ranges = (await server.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri: jsonUri } })) as { startLine: number; endLine: number }[];
+    assert.deepEqual(ranges.map((range) => [range.startLine, range.endLine]), [[1, 4]]);
+  });
+});
