@@ -210,8 +210,8 @@ function renderAnswers(): void {
   if (record === null || record.promptTurnIndex < 0) return;
   const grid = element('div', { className: 'columns' });
   grid.appendChild(renderColumn('base', state.columns.base, record.reference));
-  if (state.host?.adapter !== null || state.columns.adapter !== undefined) grid.appendChild(renderColumn('adapter', state.columns.adapter, record.reference));
-  if (state.host?.compareAdapter !== null && state.host?.compareAdapter !== undefined) grid.appendChild(renderColumn('compare', state.columns.compare, record.reference));
+  if ((state.host?.adapter ?? null) !== null) grid.appendChild(renderColumn('adapter', state.columns.adapter, record.reference));
+  if ((state.host?.compareAdapter ?? null) !== null) grid.appendChild(renderColumn('compare', state.columns.compare, record.reference));
   const reference = element('section', { className: 'column slot-reference', attributes: { 'aria-label': 'Reference answer', id: 'column-reference' } });
   reference.appendChild(element('h3', { text: 'Reference (the record)' }));
   reference.appendChild(record.reference === null
