@@ -23,7 +23,7 @@ export interface JsonLintItem {
 
 export function toJsonItems(files: readonly FileLintResult[]): JsonLintItem[] {
   return files.flatMap((result) =>
-    result.diagnostics.map((diagnostic) => ({
+    [...result.diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character).map((diagnostic) => ({
       file: result.file,
       line: diagnostic.range.start.line + 1,
       column: diagnostic.range.start.character + 1,

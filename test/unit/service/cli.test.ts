@@ -1,0 +1,122 @@
+/** `tunesmith lint` and `tunesmith stats` as a user runs them (the built CLI), and the programmatic lintFiles(). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { lintFiles } from '../../../server/src/service/files';
+
+const root = path.resolve(__dirname, '..', '..', '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'tunesmith.js');
+const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+const brokenLine = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant" "content": "Hello"}]}';
+/** 1-based column of the token the parser stops at: the second "content" key. */
+const badColumn = brokenLine.indexOf('"content": "Hello"') + 1;
+const many = (prefix: string): string[] => Array.from({ length: 12 }, (_, index) => chat(`${prefix} question ${index} about ${['cats', 'dogs', 'ships', 'stars'][index % 4]} ${index * 13}`, `Answer ${index}.`));
+
+function run(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-cli-'));
+    writeFileSync(path.join(folder, 'clean.jsonl'), many('Clean').join('\n') + '\n');
+    const broken = [...many('Broken')];
+    broken[2] = brokenLine;
+    broken[5] = chat('Trailing', 'Space at the end ');
+    writeFileSync(path.join(folder, 'broken.jsonl'), broken.join('\n') + '\n');
+    writeFileSync(path.join(folder, 'warn.jsonl'), [...many('Warn'), chat('Why?', 'Because. ')].join('\n') + '\n');
+    mkdirSync(path.join(folder, 'split'));
+    writeFileSync(path.join(folder, 'split', 'train.jsonl'), [...many('Train'), chat('What is 2+2?', '4')].join('\n') + '\n');
+    writeFileSync(path.join(folder, 'split', 'eval.json'), JSON.stringify([{ instruction: 'What is 2+2?', input: '', output: '4' }], null, 2));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('exits 0 on a clean file', () => {
+    const result = run(folder, 'lint', 'clean.jsonl');
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.equal(result.stdout.trim(), '');
+  });
+
+  it('exits 1 on errors and prints 1-based JSON items', () => {
+    const result = run(folder, 'lint', '--format', 'json', 'broken.jsonl');
+    assert.equal(result.status, 1);
+    const items = JSON.parse(result.stdout) as { file: string; line: number; column: number; endLine: number; endColumn: number; severity: string; rule: string; message: string }[];
+    const invalid = items.find((item) => item.rule === 'invalid-json');
+    assert.deepEqual(invalid && { ...invalid, message: undefined }, { file: 'broken.jsonl', line: 3, column: badColumn, endLine: 3, endColumn: badColumn + 9, severity: 'error', rule: 'invalid-json', message: undefined });
+    const whitespace = items.find((item) => item.rule === 'whitespace');
+    assert.equal(whitespace?.line, 6);
+    assert.equal(whitespace?.severity, 'warning');
+  });
+
+  it('exits 1 when warnings exceed --max-warnings, 0 otherwise', () => {
+    assert.equal(run(folder, 'lint', 'warn.jsonl').status, 0);
+    assert.equal(run(folder, 'lint', '--max-warnings', '0', 'warn.jsonl').status, 1);
+    assert.equal(run(folder, 'lint', '--max-warnings', '1', 'warn.jsonl').status, 0);
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(run(folder, 'lint', '--format', 'xml', 'clean.jsonl').status, 2);
+    assert.equal(run(folder, 'lint', '--max-warnings', 'many').status, 2);
+    assert.equal(run(folder, 'lint', 'no-such-file.jsonl').status, 2);
+  });
+
+  it('writes SARIF 2.1.0 for code scanning', () => {
+    const result = run(folder, 'lint', '--format', 'sarif', 'broken.jsonl');
+    const sarif = JSON.parse(result.stdout) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    assert.equal(sarif.version, '2.1.0');
+    const run0 = sarif.runs[0];
+    assert.equal(run0?.tool.driver.name, 'tunesmith');
+    const invalid = run0?.results.find((entry) => entry.ruleId === 'invalid-json');
+    assert.equal(invalid?.level, 'error');
+    assert.equal(run0?.tool.driver.rules[invalid?.ruleIndex ?? -1]?.id, 'invalid-json');
+    assert.deepEqual(invalid?.locations[0]?.physicalLocation.region, { startLine: 3, startColumn: badColumn, endLine: 3, endColumn: badColumn + 9 });
+    assert.equal(invalid?.locations[0]?.physicalLocation.artifactLocation.uri, 'broken.jsonl');
+  });
+
+  it('finds train/eval leakage across files and reads the config file', () => {
+    const result = run(path.join(folder, 'split'), 'lint', '--format', 'json', '.');
+    const items = JSON.parse(result.stdout) as { file: string; rule: string; line: number }[];
+    const leaks = items.filter((item) => item.rule === 'cross-file-duplicate');
+    assert.deepEqual(leaks.map((item) => `${item.file}:${item.line}`).sort(), ['eval.json:2', 'train.jsonl:13']);
+    writeFileSync(path.join(folder, 'split', 'tunesmith.json'), JSON.stringify({ rules: { 'cross-file-duplicate': 'off', 'too-few-examples': 'off' } }));
+    const quiet = JSON.parse(run(path.join(folder, 'split'), 'lint', '--format', 'json', '.').stdout) as { rule: string }[];
+    assert.deepEqual(quiet.filter((item) => item.rule === 'cross-file-duplicate'), []);
+  });
+
+  it('prints statistics', () => {
+    const result = run(folder, 'stats', '--json', 'clean.jsonl');
+    assert.equal(result.status, 0);
+    const [statistics] = JSON.parse(result.stdout) as { records: number; format: string; turns: number; roles: Record<string, number>; tokens: { estimated: boolean } }[];
+    assert.equal(statistics?.records, 12);
+    assert.equal(statistics?.format, 'openai-chat');
+    assert.deepEqual(statistics?.roles, { user: 12, assistant: 12 });
+    assert.equal(statistics?.tokens.estimated, true);
+    assert.match(run(folder, 'stats', 'clean.jsonl').stdout, /records\s+12/);
+  });
+});
+
+describe('lintFiles()', () => {
+  it('honours a LLaMA-Factory dataset_info.json next to the file', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-info-'));
+    try {
+      writeFileSync(path.join(folder, 'dataset_info.json'), JSON.stringify({ mine: { file_name: 'mine.json', formatting: 'sharegpt', columns: { messages: 'messages' }, tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' } } }));
+      const text = JSON.stringify([{ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] }, { messages: [{ role: 'human', content: 'Hey' }, { role: 'assistant', content: 'Yo' }] }], null, 1);
+      writeFileSync(path.join(folder, 'mine.json'), text);
+      const humanLine = text.split('\n').findIndex((line) => line.includes('"human"'));
+      const humanColumn = (text.split('\n')[humanLine] ?? '').indexOf('"human"');
+      const result = await lintFiles(['mine.json'], { cwd: folder, overrides: { minExamples: 0 }, statistics: true });
+      const file = result.files[0];
+      assert.equal(file?.statistics?.format, 'sharegpt');
+      const problems = file?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`);
+      assert.deepEqual(problems, [`unknown-role@${humanLine}:${humanColumn}`]);
+      assert.match(file?.diagnostics[0]?.message ?? '', /did you mean "user"/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
