@@ -1,0 +1,77 @@
+/** Format detection and the canonical conversation of every format, with paths back into the source. */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
+import { detectShape, normalise } from '../../../server/src/service/formats';
+import { modelTokenCounter } from '../../../server/src/service/modelTokens';
+import { lint } from './helpers';
+
+function summary(value: unknown) {
+  const shape = detectShape(value);
+  const conversation = normalise(value, shape);
+  return { shape, format: conversation.format, turns: conversation.turns.map((turn) => `${turn.role}${turn.trainable ? '*' : ''}:${turn.content}`), rejected: conversation.rejected?.map((turn) => turn.content) };
+}
+
+describe('formats', () => {
+  it('OpenAI chat with content parts, weights and tool calls', () => {
+    const value = { messages: [{ role: 'developer', content: 'Be brief' }, { role: 'user', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', image_url: { url: 'x' } }, { type: 'text', text: 'here' }] }, { role: 'assistant', content: 'Draft', weight: 0 }, { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: 'r' }, { role: 'assistant', content: 'Done' }] };
+    assert.deepEqual(summary(value), { shape: 'openai-chat', format: 'openai-chat', turns: ['system:Be brief', 'user:Look\n\nhere', 'assistant:Draft', 'assistant*:', 'tool:r', 'assistant*:Done'], rejected: undefined });
+    const conversation = normalise(value, 'openai-chat');
+    assert.deepEqual(conversation.turns[1]?.parts.map((part) => part.path), [['messages', 1, 'content', 0, 'text'], ['messages', 1, 'content', 2, 'text']]);
+    assert.deepEqual(conversation.turns[3]?.toolCalls, [{ path: ['messages', 3, 'tool_calls', 0], id: 'c', name: 'f', arguments: '{}' }]);
+    assert.equal(conversation.turns[4]?.toolCallId, 'c');
+  });
+  it('ShareGPT with system and tools columns, function calls and observations', () => {
+    const value = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{"name": "f", "arguments": {"a": 1}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'a' }], system: 's', tools: '[]' };
+    assert.deepEqual(summary(value), { shape: 'sharegpt', format: 'sharegpt', turns: ['system:s', 'user:q', 'assistant*:', 'tool:r', 'assistant*:a'], rejected: undefined });
+    assert.deepEqual(normalise(value, 'sharegpt').turns[2]?.toolCalls.map((call) => [call.name, call.arguments]), [['f', { a: 1 }]]);
+  });
+  it('Alpaca with input and history', () => {
+    assert.deepEqual(summary({ instruction: 'Translate', input: 'chat', output: 'cat', system: 's', history: [['q', 'a']] }).turns, ['system:s', 'user:q', 'assistant*:a', 'user:Translate\n\nchat', 'assistant*:cat']);
+  });
+  it('prompt/completion and text', () => {
+    assert.deepEqual(summary({ prompt: 'p', completion: 'c' }), { shape: 'prompt-completion', format: 'prompt-completion', turns: ['user:p', 'assistant*:c'], rejected: undefined });
+    assert.deepEqual(summary({ text: 'all of it' }), { shape: 'text', format: 'text', turns: ['assistant*:all of it'], rejected: undefined });
+  });
+  it('preference pairs: TRL, OpenAI DPO, LLaMA-Factory ShareGPT and Alpaca', () => {
+    assert.deepEqual(summary({ prompt: 'q', chosen: 'good', rejected: 'bad' }), { shape: 'preference-trl', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
+    assert.deepEqual(summary({ prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'good' }], rejected: [{ role: 'assistant', content: 'bad' }] }).rejected, ['bad']);
+    assert.deepEqual(summary({ input: { messages: [{ role: 'user', content: 'q' }] }, preferred_output: [{ role: 'assistant', content: 'good' }], non_preferred_output: [{ role: 'assistant', content: 'bad' }] }), { shape: 'preference-openai', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
+    assert.deepEqual(summary({ conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'good' }, rejected: { from: 'gpt', value: 'bad' } }), { shape: 'preference-sharegpt', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
+    assert.deepEqual(summary({ instruction: 'q', input: '', chosen: 'good', rejected: 'bad' }).shape, 'preference-alpaca');
+  });
+  it('dataset_info.json columns and tags', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'data/d.json', formatting: 'sharegpt', columns: { messages: 'dialog', system: 'sys' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } }), 'd.json');
+    assert.ok(hint);
+    const value = { dialog: [{ speaker: 'client', text: 'q' }, { speaker: 'agent', text: 'a' }], sys: 'be nice' };
+    const shape = detectShape(value, hint);
+    assert.equal(shape, 'sharegpt');
+    assert.deepEqual(normalise(value, shape, hint.mapping).turns.map((turn) => `${turn.role}:${turn.content}`), ['system:be nice', 'user:q', 'assistant:a']);
+    assert.equal(hintFromDatasetInfo('{"other": {"file_name": "x.json"}}', 'd.json'), undefined);
+  });
+  it('picks the file format by majority and flags the others', () => {
+    const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');
+    const result = lint(text);
+    assert.equal(result.facts.format, 'alpaca');
+    assert.deepEqual(result.diagnostics.filter((item) => item.rule === 'mixed-formats').map((item) => item.range), [{ start: { line: 2, character: 1 }, end: { line: 2, character: 7 } }]);
+  });
+});
+
+describe('token counting', () => {
+  const model = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'service', 'tiny-model');
+  it('labels estimates, and counts exactly with a model folder (tokenizer.json + chat template)', async () => {
+    const loaded = await modelTokenCounter(model);
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
+    const conversation = normalise({ messages: [{ role: 'user', content: 'Hello world' }, { role: 'assistant', content: 'hi there' }] }, 'openai-chat');
+    // "<|user|> hello world\n<|assistant|> hi there\n": <| user |> hello world <| assistant |> hi <unk>
+    assert.deepEqual(loaded.counter.count(conversation), { total: 10, trainable: 3, estimated: false });
+    const estimated = lint('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "' + 'x'.repeat(400) + '"}]}\n', 'jsonl', { maxTokens: 50 });
+    assert.match(estimated.diagnostics.find((item) => item.rule === 'too-long')?.message ?? '', /about \d+ tokens \(estimate/);
+  });
+  it('reports a model folder that cannot be loaded without failing', async () => {
+    const loaded = await modelTokenCounter(path.join(model, 'missing'));
+    assert.equal(loaded.ok, false);
+    assert.match(loaded.ok ? '' : loaded.error, /cannot load a tokenizer/);
+  });
+});
