@@ -1,0 +1,36 @@
+// Playwright steps the preview's UI test and its editor-latency benchmark share (on a workbench from
+// workbench.mjs).
+
+/** Runs a command from the palette; commands of the extension under development appear a few seconds late, so it retries. */
+export async function runCommand(page, title) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    if (await row.isVisible({ timeout: 1500 }).catch(() => false)) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+  }
+  throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+/** Opens a workspace file with Quick Open (after clicking into the Explorer: focus may sit elsewhere). */
+export async function openFile(page, name) {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view').first().click({ timeout: 30_000 }).catch(() => undefined);
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** The preview webview's document (two nested frames). */
+export function previewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
