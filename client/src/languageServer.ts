@@ -11,6 +11,8 @@ const SERVER_DEBUG_PORT = 6009;
 
 export class LanguageServerController implements vscode.Disposable {
   private client: Promise<LanguageClient> | undefined;
+  /** Set when an automatic start failed: typing must not retry (and report) on every keystroke. */
+  private automaticStartFailed = false;
   private readonly output = vscode.window.createOutputChannel('Tunesmith Language Server');
 
   constructor(private readonly extensionUri: vscode.Uri) {}
@@ -30,12 +32,16 @@ export class LanguageServerController implements vscode.Disposable {
 
   /** Starts the server when `document` is a dataset; cheap for every other document. */
   startIfDataset(document: vscode.TextDocument): void {
-    if (this.client === undefined && isDatasetDocument(document)) {
-      this.start().catch((error: unknown) => this.reportStartFailure(error));
+    if (this.client === undefined && !this.automaticStartFailed && isDatasetDocument(document)) {
+      this.start().catch((error: unknown) => {
+        this.automaticStartFailed = true;
+        this.reportStartFailure(error);
+      });
     }
   }
 
   async restart(): Promise<void> {
+    this.automaticStartFailed = false;
     if (this.client === undefined) return;
     await this.stop();
     await this.start();
@@ -44,7 +50,13 @@ export class LanguageServerController implements vscode.Disposable {
   async stop(): Promise<void> {
     const running = this.client;
     this.client = undefined;
-    if (running !== undefined) await (await running).stop();
+    if (running === undefined) return;
+    try {
+      await (await running).stop();
+    } catch (error) {
+      // It never started (already reported) or is already stopping: nothing left to stop.
+      this.output.appendLine(`Stopping the language server: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   dispose(): void {
