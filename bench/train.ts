@@ -33,7 +33,7 @@ const threads = Number(option('threads') ?? os.availableParallelism());
 const sequence = Number(option('seq') ?? 512);
 const device = (option('device') ?? 'cpu') as Device;
 const rank = 16;
-const STEPS = quick ? 2 : 4;
+const STEPS = quick ? 2 : 6;
 
 const SMOLLM2_135M = {
   hidden_size: 576,
