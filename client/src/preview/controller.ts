@@ -32,7 +32,7 @@ import {
 import { applyTrainingEvent, startTraining } from '../../../media/src/viewState';
 import { datasetAdaptersFolder, exportAdapter, isAdapterFolder, listDatasetAdapters, runFolderName, summarizeAdapter, unfinishedRun, writeRunInfo } from './adapterStore';
 import { type EngineClient, EngineRequestError } from './engineClient';
-import { formatBytes, inspectModelFolder, listCachedModels, huggingFaceHubFolder } from './modelCatalog';
+import { chooseModel, formatBytes, huggingFaceHubFolder, inspectModelFolder, listCachedModels } from './modelCatalog';
 import { describeLoadFailure, errorMessage } from './loadFailure';
 import { PreviewPanel } from './panel';
 import { RoundScheduler } from './scheduler';
@@ -137,6 +137,8 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   // ----- logging, status bar, panel state --------------------------------------------------------
 
   log(line: string): void {
+    // The engine's exit is reported after the channel is gone when the window closes.
+    if (this.disposed) return;
     const stamped = `[${new Date().toISOString().slice(11, 19)}] ${line}`;
     this.output.appendLine(stamped);
     this.outputLines.push(stamped);
@@ -376,14 +378,14 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
 
   /** The model to use: the user's pick, else `tunesmith.model` (only a user-level value in restricted mode). */
   chosenModelPath(): string | undefined {
-    const picked = this.context.globalState.get<string>(modelStateKey);
-    if (picked !== undefined && picked !== '') return picked;
     const inspected = vscode.workspace.getConfiguration('tunesmith').inspect<string | null>('model');
-    const workspaceValue = inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
-    const value = vscode.workspace.isTrusted ? (workspaceValue ?? inspected?.globalValue) : inspected?.globalValue;
-    if (typeof value !== 'string' || value.trim() === '') return undefined;
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return path.isAbsolute(value) || folder === undefined ? value : path.join(folder.uri.fsPath, value);
+    return chooseModel({
+      picked: this.context.globalState.get<string>(modelStateKey),
+      workspaceValue: inspected?.workspaceFolderValue ?? inspected?.workspaceValue,
+      userValue: inspected?.globalValue,
+      trusted: vscode.workspace.isTrusted,
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    });
   }
 
   /** Loads the chosen model into the engine if needed; with `interactive`, asks for one when none is chosen. */
@@ -887,7 +889,10 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     return applied;
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.rounds.abort();
     this.suggestionAbort?.abort();
     if (this.debounceTimer !== undefined) clearTimeout(this.debounceTimer);

@@ -83,6 +83,28 @@ export function listCachedModels(hubFolder: string = huggingFaceHubFolder()): Mo
   return models.sort((a, b) => Number(a.unsupportedReason !== undefined) - Number(b.unsupportedReason !== undefined) || a.name.localeCompare(b.name));
 }
 
+export interface ModelChoiceSources {
+  /** The user's own pick with Select Model (kept in the extension's global state). */
+  picked: string | undefined;
+  /** `tunesmith.model` as the workspace (or its folder) sets it. */
+  workspaceValue: string | null | undefined;
+  /** `tunesmith.model` in the user's settings. */
+  userValue: string | null | undefined;
+  trusted: boolean;
+  workspaceFolder: string | undefined;
+}
+
+/**
+ * The model the preview uses: the user's pick, else `tunesmith.model`. In restricted mode a model the
+ * workspace names is not used (only the user's own setting), so opening a folder never loads its model.
+ */
+export function chooseModel(sources: ModelChoiceSources): string | undefined {
+  if (sources.picked !== undefined && sources.picked !== '') return sources.picked;
+  const value = sources.trusted ? (sources.workspaceValue ?? sources.userValue) : sources.userValue;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return path.isAbsolute(value) || sources.workspaceFolder === undefined ? value : path.join(sources.workspaceFolder, value);
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;

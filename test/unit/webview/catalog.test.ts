@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { datasetAdaptersFolder, datasetKey, exportAdapter, listDatasetAdapters, runFolderName, unfinishedRun, writeRunInfo } from '../../../client/src/preview/adapterStore';
-import { huggingFaceHubFolder, inspectModelFolder, listCachedModels } from '../../../client/src/preview/modelCatalog';
+import { chooseModel, huggingFaceHubFolder, inspectModelFolder, listCachedModels } from '../../../client/src/preview/modelCatalog';
 import { createTinyModel } from '../../../engine/src/tiny/createTinyModel';
 
 let temp = '';
@@ -80,4 +80,14 @@ test('adapters of a dataset: listed newest first, unfinished runs found, exporte
   assert.equal(fs.readFileSync(path.join(exported, 'adapter_model.safetensors'), 'utf8'), 'weights');
   assert.deepEqual(fs.readdirSync(exported).filter((name) => name.endsWith('.tmp')), []);
   assert.throws(() => exportAdapter(cancelled, path.join(temp, 'x')), /not a PEFT adapter folder/);
+});
+
+test('the preview model: your own pick first, then tunesmith.model; a workspace-named model only when trusted', () => {
+  const base = { picked: undefined, workspaceValue: 'models/team-model', userValue: '/home/u/my-model', trusted: true, workspaceFolder: '/w' };
+  assert.equal(chooseModel(base), path.join('/w', 'models/team-model'));
+  assert.equal(chooseModel({ ...base, trusted: false }), '/home/u/my-model');
+  assert.equal(chooseModel({ ...base, trusted: false, userValue: null }), undefined);
+  assert.equal(chooseModel({ ...base, picked: '/picked' }), '/picked');
+  assert.equal(chooseModel({ ...base, workspaceValue: undefined }), '/home/u/my-model');
+  assert.equal(chooseModel({ ...base, workspaceValue: '  ', userValue: undefined }), undefined);
 });
