@@ -7,11 +7,15 @@
  * one-line edit in a 100k-record file does not recompute the whole file.
  */
 import { analyseRecord, duplicateKeyOf, summaryOf } from './analysis';
+import type { RecordFormat } from '../../../protocol/messages';
+import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
 import { bands as bandCount, rougeL, type InstructionSignature } from './nearDuplicates';
 import type { FileProblem } from './rules/rule';
 import { severityOf } from './rules/index';
+// linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
+import { recordProblems } from './linter';
 import { mixedFormatMessage } from './rules/mixed-formats';
 
 /** Where a record lives in another file (for leakage messages). */
@@ -28,9 +32,9 @@ const bucketCheckLimit = 8;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
 
-class DocumentIndex {
+export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
-  readonly groups = new Map<number, DatasetRecord[][]>();
+  readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
   /** LSH band -> its records; a lone record is stored directly (most bands hold one: saves an array each). */
   readonly buckets = new Map<number, DatasetRecord | DatasetRecord[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
@@ -38,22 +42,56 @@ class DocumentIndex {
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
   private readonly hashes = new Map<DatasetRecord, { duplicate: number; instruction: InstructionSignature | null }>();
+  /** What each record contributes to the file-level state (undone when it is removed). */
+  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean }>();
+  /** Records with record-level problems: a pull reports these without visiting the others. */
+  readonly withProblems = new Set<DatasetRecord>();
+  /** Records by detected format (for the majority and mixed-formats). */
+  readonly byFormat = new Map<RecordFormat, Set<DatasetRecord>>();
+  /** Records that are valid JSON. */
+  valid = 0;
 
   constructor(
     readonly version: number,
     readonly threshold: number,
     readonly nearDuplicates: boolean,
+    private readonly problemsOf: (record: DatasetRecord) => readonly unknown[],
   ) {}
 
+  /** The most common detected format. */
+  majority(): RecordFormat {
+    let best: RecordFormat = 'unknown';
+    let bestCount = 0;
+    for (const [format, records] of this.byFormat) {
+      if (format !== 'unknown' && records.size > bestCount) {
+        best = format;
+        bestCount = records.size;
+      }
+    }
+    return best;
+  }
+
   add(record: DatasetRecord, facts: FileFacts): void {
+    const hasProblems = this.problemsOf(record).length > 0;
+    const valid = record.syntaxError === undefined;
     const summary = summaryOf(record, facts);
+    const format = summary !== undefined ? formatOfShape(summary.detected) : 'unknown';
+    this.entries.set(record, { valid, format, hasProblems });
+    if (valid) this.valid++;
+    if (hasProblems) this.withProblems.add(record);
+    let sameFormat = this.byFormat.get(format);
+    if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
+    sameFormat.add(record);
     if (summary === undefined || summary.empty) return;
     const instruction = this.nearDuplicates && summary.instruction.bands !== null ? summary.instruction : null;
     this.hashes.set(record, { duplicate: summary.duplicateHash, instruction });
-    let classes = this.groups.get(summary.duplicateHash);
-    if (classes === undefined) {
-      this.groups.set(summary.duplicateHash, [[record]]);
+    const stored = this.groups.get(summary.duplicateHash);
+    if (stored === undefined) {
+      // Most hashes have one record: store it without the arrays.
+      this.groups.set(summary.duplicateHash, record);
     } else {
+      const classes = Array.isArray(stored) ? stored : [[stored]];
+      if (classes !== stored) this.groups.set(summary.duplicateHash, classes);
       // Same hash: confirm with the full key once, here, so reports never re-parse.
       const analysis = analyseRecord(record, facts);
       const key = analysis !== undefined ? duplicateKeyOf(analysis) : '';
@@ -74,11 +112,21 @@ class DocumentIndex {
   }
 
   remove(record: DatasetRecord): void {
+    const entry = this.entries.get(record);
+    if (entry !== undefined) {
+      this.entries.delete(record);
+      if (entry.valid) this.valid--;
+      this.withProblems.delete(record);
+      this.byFormat.get(entry.format)?.delete(record);
+    }
     const hashes = this.hashes.get(record);
     if (hashes === undefined) return;
     this.hashes.delete(record);
-    const classes = this.groups.get(hashes.duplicate);
-    if (classes !== undefined) {
+    const stored = this.groups.get(hashes.duplicate);
+    if (stored !== undefined && !Array.isArray(stored)) {
+      if (stored === record) this.groups.delete(hashes.duplicate);
+    } else if (stored !== undefined) {
+      const classes = stored;
       for (let position = 0; position < classes.length; position++) {
         const members = classes[position] ?? [];
         const at = members.indexOf(record);
@@ -154,8 +202,9 @@ class DocumentIndex {
 
   /** A record whose conversation equals this key (hash match confirmed by the full key). */
   findEqual(hash: number, key: string, facts: FileFacts): DatasetRecord | undefined {
-    const classes = this.groups.get(hash);
-    if (classes === undefined) return undefined;
+    const stored = this.groups.get(hash);
+    if (stored === undefined) return undefined;
+    const classes = Array.isArray(stored) ? stored : [[stored]];
     for (const members of classes) {
       const first = members[0];
       const analysis = first !== undefined ? analyseRecord(first, facts) : undefined;
@@ -173,13 +222,16 @@ function sameWords(a: readonly number[], b: readonly number[]): boolean {
 
 const indexes = new WeakMap<DatasetDocument, DocumentIndex>();
 
-/** The document's index, brought up to date with its changes since the last call. */
-function indexFor(document: DatasetDocument, facts: FileFacts): DocumentIndex {
+/**
+ * The document's index, brought up to date with its changes since the last call: only added and
+ * removed records are visited (all of them after a reset or a settings change).
+ */
+export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentIndex {
   const nearDuplicates = severityOf('near-duplicate', facts.settings) !== 'off';
   let index = indexes.get(document);
   const changes = document.takeChanges();
   if (index === undefined || changes.reset || index.version !== facts.version || index.threshold !== facts.settings.nearDuplicateThreshold || index.nearDuplicates !== nearDuplicates) {
-    index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, nearDuplicates);
+    index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, nearDuplicates, (record) => recordProblems(record, facts));
     indexes.set(document, index);
     for (const record of document.records) index.add(record, facts);
     return index;
@@ -228,20 +280,45 @@ function fileName(uri: string): string {
   }
 }
 
-export function fileChecks(document: DatasetDocument, facts: FileFacts, workspace?: WorkspaceIndex): FileProblem[] {
+/**
+ * `countOnly`: the caller already has as many problems as it shows; the per-record file problems are
+ * then only counted (building thousands of them on every keystroke would cost more than the rest).
+ */
+export function fileChecks(document: DatasetDocument, facts: FileFacts, workspace?: WorkspaceIndex, countOnly = false): { problems: FileProblem[]; counted: number } {
   const problems: FileProblem[] = [];
+  let counted = 0;
   const records = document.records; // also brings record indexes and lines up to date
   const settings = facts.settings;
   const index = indexFor(document, facts);
-  if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
-    for (const record of records) {
-      const summary = summaryOf(record, facts);
-      if (summary === undefined) continue;
-      const message = mixedFormatMessage(summary.detected, facts.format, facts.forced);
-      if (message !== undefined) problems.push({ rule: 'mixed-formats', record, message, target: summary.firstKey !== undefined ? { path: [summary.firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });
+  if (countOnly) {
+    if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
+      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += members.size;
+    }
+    if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
+    if (index.nearDuplicates) {
+      for (const [record, partners] of index.links) {
+        for (const partner of partners.keys()) {
+          if (partner.index < record.index) {
+            counted++;
+            break;
+          }
+        }
+      }
     }
   }
-  if (severityOf('duplicate-record', settings) !== 'off') {
+  if (!countOnly && severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
+    for (const [format, members] of index.byFormat) {
+      if (format === 'unknown' || format === facts.format) continue;
+      // One message per format (not per record): these files can hold thousands of such records.
+      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced);
+      if (message === undefined) continue;
+      for (const record of members) {
+        const firstKey = summaryOf(record, facts)?.firstKey;
+        problems.push({ rule: 'mixed-formats', record, message, target: firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });
+      }
+    }
+  }
+  if (!countOnly && severityOf('duplicate-record', settings) !== 'off') {
     for (const members of index.repeated) {
       let first = members[0];
       for (const record of members) if (first === undefined || record.index < first.index) first = record;
@@ -254,8 +331,9 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   }
   if (workspace !== undefined && workspace.size > 1 && severityOf('cross-file-duplicate', settings) !== 'off') {
     const others = workspace.others(facts.uri);
-    for (const [hash, classes] of index.groups) {
+    for (const [hash, stored] of index.groups) {
       if (!others.some((other) => other.index.groups.has(hash))) continue;
+      const classes = Array.isArray(stored) ? stored : [[stored]];
       for (const members of classes) {
         const first = members.reduce((best, record) => (record.index < best.index ? record : best));
         const analysis = analyseRecord(first, facts);
@@ -270,7 +348,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       }
     }
   }
-  if (index.nearDuplicates) {
+  if (!countOnly && index.nearDuplicates) {
     for (const [record, partners] of index.links) {
       let best: { record: DatasetRecord; score: number } | undefined;
       for (const [partner, score] of partners) {
@@ -288,13 +366,13 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
   }
   if (severityOf('too-few-examples', settings) !== 'off' && document.problems.length === 0) {
-    let valid = 0;
-    for (const record of records) if (record.syntaxError === undefined) valid++;
+    const valid = index.valid;
+    void records;
     if (valid > 0 && valid < settings.minExamples) {
       problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });
     }
   }
   // Report in file order.
   problems.sort((a, b) => (a.record?.index ?? -1) - (b.record?.index ?? -1));
-  return problems;
+  return { problems, counted };
 }

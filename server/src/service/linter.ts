@@ -14,7 +14,7 @@ import type { FileFacts } from './fileFacts';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import { locatePath } from './json/scanner';
 import { sourceOffsetInString } from './json/scanner';
-import { fileChecks, type WorkspaceIndex } from './fileChecks';
+import { fileChecks, indexFor, type WorkspaceIndex } from './fileChecks';
 import { recordRules, severityOf } from './rules/index';
 import type { FixData, ProblemTarget, RecordProblem, RecordRule, RecordRuleContext } from './rules/rule';
 import { estimatingCounter, type TokenCounter } from './tokens';
@@ -170,8 +170,12 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
     if (severity !== 'off') push({ range: problem.range, severity, rule: problem.rule, message: problem.message });
   }
   if (!document.isDataset) return { diagnostics: [], facts, truncated: 0 };
-  const records = document.records;
-  for (const record of records) {
+  // The index visits only records added or removed since the last lint (all of them the first time).
+  const index = indexFor(document, facts);
+  void document.records; // brings record indexes and lines up to date
+  if (!facts.forced) facts.format = index.majority();
+  const withProblems = [...index.withProblems].sort((a, b) => a.index - b.index);
+  for (const record of withProblems) {
     const problems = recordProblems(record, facts);
     for (const problem of problems) {
       const severity = severityOf(problem.rule, settings);
@@ -185,10 +189,15 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
       diagnostics.push(diagnostic);
     }
   }
-  if (!facts.forced) facts.format = majorityFormat(document, facts);
-  for (const problem of fileChecks(document, facts, options.workspace)) {
+  const fileLevel = fileChecks(document, facts, options.workspace, diagnostics.length >= limit);
+  truncated += fileLevel.counted;
+  for (const problem of fileLevel.problems) {
     const severity = severityOf(problem.rule, settings);
     if (severity === 'off') continue;
+    if (diagnostics.length >= limit) {
+      truncated++; // counted, not resolved: locating ranges is the expensive part
+      continue;
+    }
     const range = problem.record !== undefined ? targetRange(problem.record, problem.target ?? { offsets: { start: 0, end: problem.record.text.length } }) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const diagnostic: LintDiagnostic = { range, severity, rule: problem.rule, message: problem.message };
     if (problem.record !== undefined) diagnostic.recordIndex = problem.record.index;

@@ -75,9 +75,18 @@ export function instructionSignature(text: string): InstructionSignature {
   let hash = 0x811c9dc5;
   let length = 0;
   let counted = 0;
-  const finish = (): void => {
+  // One extra step past the end flushes the last word (no closure: this runs once per record).
+  for (let position = 0; position <= text.length && wordHashes.length < maxWords; position++) {
+    let code = position < text.length ? text.charCodeAt(position) : 32;
+    const isUpper = code >= 65 && code <= 90;
+    if ((code >= 48 && code <= 57) || isUpper || (code >= 97 && code <= 122) || code > 0x7f) {
+      if (isUpper) code += 32;
+      hash = Math.imul(hash ^ code, 0x01000193);
+      length++;
+      continue;
+    }
     if (length > 0) {
-      // 30-bit hashes stay small integers in V8 (no boxed numbers, far less memory and GC).
+      // 30-bit hashes stay small integers in V8 (no boxed numbers: far less memory and GC).
       const word = hash & 0x3fffffff;
       wordHashes.push(word);
       if (!stopwords.has(word)) {
@@ -91,19 +100,7 @@ export function instructionSignature(text: string): InstructionSignature {
     }
     hash = 0x811c9dc5;
     length = 0;
-  };
-  for (let position = 0; position < text.length && wordHashes.length < maxWords; position++) {
-    let code = text.charCodeAt(position);
-    const isDigit = code >= 48 && code <= 57;
-    const isUpper = code >= 65 && code <= 90;
-    const isLower = code >= 97 && code <= 122;
-    if (isDigit || isUpper || isLower || code > 0x7f) {
-      if (isUpper) code += 32;
-      hash = Math.imul(hash ^ code, 0x01000193);
-      length++;
-    } else finish();
   }
-  finish();
   const words = wordHashes;
   if (counted < minContentWords) return { words, bands: null };
   const result: number[] = new Array<number>(bands);

@@ -28,7 +28,19 @@ export function jsonTypeOf(value: unknown): JsonType {
 
 const field = (required: boolean, ...types: JsonType[]): FieldSpec => ({ types, required });
 
+const recordSpecs = new WeakMap<FormatMapping, Map<RecordShape, ObjectSpec | undefined>>();
+
+/** The top-level fields of a record shape (built once per mapping and shape). */
 export function recordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
+  let byShape = recordSpecs.get(mapping);
+  if (byShape === undefined) recordSpecs.set(mapping, (byShape = new Map()));
+  if (byShape.has(shape)) return byShape.get(shape);
+  const spec = buildRecordSpec(shape, mapping);
+  byShape.set(shape, spec);
+  return spec;
+}
+
+function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
   const c = mapping.columns;
   switch (shape) {
     case 'openai-chat':
@@ -54,8 +66,17 @@ export function recordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSp
   }
 }
 
-/** Keys of an OpenAI chat message; the fine-tuning API rejects others. */
+const messageSpecs = new Map<string, ObjectSpec>();
+
+/** Keys of an OpenAI chat message; the fine-tuning API rejects others. (Four variants, built once.) */
 export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
+  const key = `${role === 'assistant' && hasToolCalls}|${role === 'tool'}`;
+  let spec = messageSpecs.get(key);
+  if (spec === undefined) messageSpecs.set(key, (spec = buildMessageSpec(role, hasToolCalls)));
+  return spec;
+}
+
+function buildMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
   // Content may be omitted (or null) only on an assistant message that calls a tool.
   const contentRequired = !(role === 'assistant' && hasToolCalls);
   return {
@@ -75,6 +96,14 @@ export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean): Obj
   };
 }
 
+const turnSpecs = new WeakMap<FormatMapping, ObjectSpec>();
+
 export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
+  let spec = turnSpecs.get(mapping);
+  if (spec === undefined) turnSpecs.set(mapping, (spec = buildTurnSpec(mapping)));
+  return spec;
+}
+
+function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
   return { strict: false, fields: { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') } };
 }
