@@ -22,6 +22,11 @@ export interface SessionSettings {
   memoryArena?: boolean;
   /** Extra session config entries, e.g. { 'session.disable_prepacking': '1' } (training: no packed weight copies). */
   config?: Record<string, string>;
+  /**
+   * Whether idle worker threads spin before sleeping (onnxruntime's default: yes). Spinning lowers
+   * per-op latency but burns CPU that other sessions or processes on the same cores could use.
+   */
+  spinning?: boolean;
 }
 
 export interface CreatedSession {
@@ -45,11 +50,13 @@ export async function createSession(graph: GraphBuilder, settings: SessionSettin
     ...(settings.optimizedModelPath !== undefined ? { optimizedModelFilePath: settings.optimizedModelPath } : {}),
     ...(settings.memoryArena !== undefined ? { enableCpuMemArena: settings.memoryArena } : {}),
   };
-  if (folders.size === 1) {
-    options.extra = { session: { ...settings.config, model_external_initializers_file_folder_path: [...folders][0]! } };
-  } else if (settings.config !== undefined) {
-    options.extra = { session: { ...settings.config } };
-  }
+  // onnxruntime-node flattens `extra` into dotted config keys (extra.session.x -> "session.x"), so
+  // full keys such as 'session.disable_prepacking' lose their prefix here.
+  const sessionConfig: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings.config ?? {})) sessionConfig[key.replace(/^session\./, '')] = value;
+  if (settings.spinning === false) sessionConfig['intra_op.allow_spinning'] = '0';
+  if (folders.size === 1) sessionConfig['model_external_initializers_file_folder_path'] = [...folders][0]!;
+  if (Object.keys(sessionConfig).length > 0) options.extra = { session: sessionConfig };
   if (folders.size > 1) {
     options.externalData = [...externalFiles].map(([location, folder]) => ({ path: location, data: fs.readFileSync(`${folder}/${location}`) }));
   }
