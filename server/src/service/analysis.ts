@@ -50,7 +50,7 @@ interface CacheSlot {
 
 // The last analyses, for features that ask about the same records repeatedly (hover, code actions).
 const recent = new Map<DatasetRecord, { version: number; analysis: RecordAnalysis }>();
-const recentLimit = 512;
+const recentLimit = 32;
 
 function slotOf(record: DatasetRecord): CacheSlot {
   if (record.cache === undefined || record.cache === null) record.cache = {};
