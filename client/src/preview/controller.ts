@@ -22,6 +22,7 @@ import {
   type PreviewPersistedState,
   type PreviewSlot,
   type PreviewToHostMessage,
+  type RecordFormat,
   type PreviewTrainingState,
   type TrainingEvent,
   TrainingEventNotification,
@@ -36,7 +37,9 @@ import { chooseModel, formatBytes, huggingFaceHubFolder, inspectModelFolder, lis
 import { describeLoadFailure, errorMessage } from './loadFailure';
 import { PreviewPanel } from './panel';
 import { RoundScheduler } from './scheduler';
+import { datasetInfoHint } from '../../../server/src/service/configFile';
 import { DatasetDocument } from '../../../server/src/service/document';
+import { defaultHint, type FormatHint } from '../../../server/src/service/formats';
 import { datasetInstructions, fileKindOfName, type PreviewTarget, previewOfRecord, previewTargetOfLine, recordIndexAt, type TargetOptions } from './record';
 import { filterNearDuplicates, newRecordValue, parseSuggestions, pickExamples, recordInsertion, suggestionPrompt, systemPromptOf } from './suggestions';
 
@@ -323,7 +326,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
   private updateTarget(document: vscode.TextDocument, target?: { index: number }): boolean {
     const editor = vscode.window.visibleTextEditors.find((visible) => visible.document === document);
     const position = editor?.selection.active ?? new vscode.Position(0, 0);
-    const options = { uri: document.uri.toString(), fileName: path.basename(document.fileName), kind: fileKindOfName(document.fileName, document.languageId) };
+    const options: TargetOptions = { uri: document.uri.toString(), fileName: path.basename(document.fileName), kind: fileKindOfName(document.fileName, document.languageId), hint: this.formatHint(document) };
     let next: PreviewTarget | undefined;
     try {
       const jsonlLine = target === undefined && options.kind === 'jsonl' ? this.jsonlRecordLine(document, position.line) : undefined;
@@ -341,6 +344,22 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const changed = promptKey !== this.promptKey;
     this.promptKey = promptKey;
     return changed;
+  }
+
+  /**
+   * The format hint the linter uses too: `tunesmith.format` and a dataset_info.json next to the file
+   * (column and tag names). Workspace configuration, so only read in a trusted workspace.
+   */
+  private formatHint(document: vscode.TextDocument): FormatHint {
+    if (document.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return defaultHint;
+    let hint = defaultHint;
+    try {
+      hint = datasetInfoHint(document.uri.fsPath) ?? defaultHint;
+    } catch (error) {
+      this.log(`dataset_info.json next to ${path.basename(document.fileName)} could not be read: ${errorMessage(error)}`);
+    }
+    const format = vscode.workspace.getConfiguration('tunesmith', document.uri).get<string>('format', 'auto');
+    return format !== 'auto' ? { ...hint, forced: format as RecordFormat } : hint;
   }
 
   /** JSON arrays (and code-lens indexes) need the whole file parsed: once per document version, not per cursor move. */
@@ -838,7 +857,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const abort = new AbortController();
     this.suggestionAbort = abort;
     this.post({ type: 'suggestions', status: 'working', suggestions: [], message: `Asking ${path.basename(model.path)} for new instructions…` });
-    const existing = datasetInstructions(document.getText(), fileKindOfName(document.fileName, document.languageId));
+    const existing = datasetInstructions(document.getText(), fileKindOfName(document.fileName, document.languageId), this.formatHint(document));
     if (existing.length === 0) {
       this.post({ type: 'suggestions', status: 'failed', suggestions: [], message: 'This file has no instructions yet to take the style from: write a few records first.' });
       return [];
@@ -871,7 +890,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
     const target = this.target;
     if (document === undefined || target === undefined) return false;
     const kind = fileKindOfName(document.fileName, document.languageId);
-    const value = newRecordValue(target.record.format, target.conversation?.shape, instruction, systemPromptOf(target.conversation));
+    const value = newRecordValue(target.record.format, target.conversation?.shape, instruction, systemPromptOf(target.conversation), this.formatHint(document).mapping);
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const insertion = recordInsertion(kind, target.source, value, eol);
     const edit = new vscode.WorkspaceEdit();

@@ -6,7 +6,7 @@
 import type { EngineChatMessage, PreviewRecord, PreviewToolCall, PreviewTurn } from '../../../protocol/messages';
 import type { Conversation, ToolCall, Turn } from '../../../server/src/service/conversation';
 import { DatasetDocument, type DatasetRecord, type FileKind, type Position } from '../../../server/src/service/document';
-import { defaultHint, detectShape, type FormatHint, normalise } from '../../../server/src/service/formats';
+import { defaultHint, detectShape, type FormatHint, normalise, shapeForForcedFormat } from '../../../server/src/service/formats';
 
 export interface PreviewTarget {
   record: PreviewRecord;
@@ -94,7 +94,8 @@ export function previewOfRecord(document: DatasetDocument, index: number, option
     };
   }
   const hint = options.hint ?? defaultHint;
-  const shape = detectShape(source.value, hint);
+  // A format forced by settings or dataset_info.json wins, as in the linter.
+  const shape = hint.forced !== undefined ? shapeForForcedFormat(hint.forced, source.value, hint) : detectShape(source.value, hint);
   const conversation = normalise(source.value, shape, hint.mapping);
   const turns = conversation.turns.map(previewTurn);
   const tools = conversation.tools === undefined ? undefined : JSON.stringify(conversation.tools.value, null, 2);
@@ -145,7 +146,7 @@ export function datasetInstructions(text: string, kind: FileKind, hint: FormatHi
   const instructions: string[] = [];
   for (const record of document.records) {
     if (record.syntaxError !== undefined) continue;
-    const shape = detectShape(record.value, hint);
+    const shape = hint.forced !== undefined ? shapeForForcedFormat(hint.forced, record.value, hint) : detectShape(record.value, hint);
     if (shape === 'unknown') continue;
     const conversation = normalise(record.value, shape, hint.mapping);
     const first = conversation.turns.find((turn) => turn.role === 'user');

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
+import { previewTarget } from '../../../client/src/preview/record';
 import { filterNearDuplicates, newRecordValue, parseSuggestions, pickExamples, recordInsertion, suggestionPrompt } from '../../../client/src/preview/suggestions';
 
 test('the model answer is parsed into instructions, list markers and chatter removed', () => {
@@ -44,4 +46,15 @@ test('JSON array: the new element follows with a comma, indented like its neighb
   assert.deepEqual(insertion, { line: 4, character: 3, text: ',\n  {\n    "instruction": "Q?",\n    "output": ""\n  }' });
   const oneLine = recordInsertion('json', { line: 0, character: 1, text: '{"a":1}' }, { a: 2 });
   assert.deepEqual(oneLine, { line: 0, character: 8, text: ', {"a":2}' });
+});
+
+test('a dataset_info.json mapping (LLaMA-Factory) shapes both the preview and the new record', () => {
+  const hint = hintFromDatasetInfo(JSON.stringify({ chat: { file_name: 'chat.json', formatting: 'sharegpt', columns: { messages: 'dialog' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'customer', assistant_tag: 'agent' } } }), 'chat.json');
+  assert.ok(hint !== undefined);
+  const record = { dialog: [{ speaker: 'customer', text: 'Where is my parcel?' }, { speaker: 'agent', text: 'On its way.' }] };
+  const target = previewTarget(JSON.stringify([record]), { index: 0 }, { uri: 'file:///w/chat.json', fileName: 'chat.json', kind: 'json', hint });
+  assert.equal(target?.record.format, 'sharegpt');
+  assert.deepEqual(target?.messages, [{ role: 'user', content: 'Where is my parcel?' }]);
+  assert.equal(target?.record.reference, 'On its way.');
+  assert.deepEqual(newRecordValue('sharegpt', target?.conversation?.shape, 'Cancel my order', undefined, hint.mapping), { dialog: [{ speaker: 'customer', text: 'Cancel my order' }, { speaker: 'agent', text: '' }] });
 });
