@@ -68,7 +68,7 @@ async function bandwidthProbe(): Promise<Probe & { bytes: number }> {
   const g = new GraphBuilder('bandwidth');
   const x = g.input('x', 'float32', [elements / 1024, 1024]);
   g.output(g.reduceSum(x, [0, 1], false), 'sum');
-  const { session } = await createSession(g, { threads });
+  const { session } = await createSession(g, { threads, spinning: false });
   const feed = { x: new ort.Tensor('float32', new Float32Array(elements).fill(1), [elements / 1024, 1024]) };
   await session.run(feed);
   return { bytes: elements * 4, time: () => timeRuns(() => session.run(feed), 1), release: () => session.release() };
@@ -81,7 +81,7 @@ async function matmulProbe(m: number, k: number, n: number): Promise<Probe & { f
   const w = new Float32Array(k * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const b = g.initializer('b', 'float32', [k, n], new Uint8Array(w.buffer));
   g.output(g.matmul(a, b), 'c');
-  const { session } = await createSession(g, { threads });
+  const { session } = await createSession(g, { threads, spinning: false });
   const feed = { a: new ort.Tensor('float32', new Float32Array(m * k).fill(0.01), [m, k]) };
   await session.run(feed);
   return { flops: 2 * m * k * n, time: () => timeRuns(() => session.run(feed), 3), release: () => session.release() };
@@ -116,7 +116,7 @@ interface ModelFigures {
 
 async function loadModel(dir: string, options: LoadOptions): Promise<{ model: LoadedModel; loadMs: number }> {
   const started = performance.now();
-  const model = await LoadedModel.load(dir, { device: 'cpu', threads, ...options });
+  const model = await LoadedModel.load(dir, { device: 'cpu', threads, spinning: false, ...options });
   return { model, loadMs: performance.now() - started };
 }
 
@@ -180,7 +180,9 @@ async function main(): Promise<void> {
   const probeGflops = (ms: number): number => matmul.flops / (ms / 1000) / 1e9;
 
   // Each model measurement is paired with a ceiling probe run right after it, and the ratio is taken
-  // per pair: on a shared machine the load drifts, and a pair sees (nearly) the same load.
+  // per pair: on a shared machine the load drifts, and a pair sees (nearly) the same load. Every
+  // session runs without spinning threads, so one session's idle threads never steal its partner's
+  // cores (this costs the model a little wake-up latency per op: the ratios err on the low side).
   const prefillFlops = PROMPT_TOKENS * modelFlopsPerToken(PROMPT_TOKENS / 2) + 2 * 576 * 49152;
   const bandwidths: number[] = [];
   const matmuls: number[] = [];
