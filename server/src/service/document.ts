@@ -134,6 +134,9 @@ export class DatasetDocument {
   private lines: (DatasetRecord | string)[] = [];
   private jsonRecords: DatasetRecord[] = [];
   private recordsCache: DatasetRecord[] | undefined;
+  /** After line edits: the previous record list is still right before this line (a rebuild starts there). */
+  private staleFromLine: number | undefined;
+  private staleRecords: DatasetRecord[] | undefined;
   problems: FileProblem[] = [];
   /** False for a .json file that is not an array of records (package.json...): nothing to lint. */
   isDataset = true;
@@ -165,6 +168,8 @@ export class DatasetDocument {
     const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
     this.problems = [];
     this.recordsCache = undefined;
+    this.staleRecords = undefined;
+    this.staleFromLine = undefined;
     this.isDataset = true;
     this.changes = { reset: true, added: [], removed: [] };
     const firstBreak = text.indexOf('\n');
@@ -199,9 +204,26 @@ export class DatasetDocument {
     if (this.recordsCache !== undefined) return this.recordsCache;
     let records: DatasetRecord[];
     if (this.kind === 'jsonl') {
+      let firstLine = 0;
       records = [];
+      const previous = this.staleRecords;
+      const from = this.staleFromLine;
+      if (previous !== undefined && from !== undefined) {
+        // Records before the first edited line kept their line and index: reuse that prefix.
+        let low = 0;
+        let high = previous.length;
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if ((previous[middle]?.line ?? 0) < from) low = middle + 1;
+          else high = middle;
+        }
+        records = previous.slice(0, low);
+        firstLine = from;
+      }
+      this.staleRecords = undefined;
+      this.staleFromLine = undefined;
       const lines = this.lines;
-      for (let line = 0; line < lines.length; line++) {
+      for (let line = firstLine; line < lines.length; line++) {
         const record = lines[line];
         if (record === undefined || typeof record === 'string') continue;
         record.line = line;
@@ -237,6 +259,12 @@ export class DatasetDocument {
     if (!this.changes.reset) {
       for (const slot of removed) if (typeof slot !== 'string') this.changes.removed.push(slot);
       for (const slot of replacement) if (typeof slot !== 'string') this.changes.added.push(slot);
+    }
+    if (this.recordsCache !== undefined) {
+      this.staleRecords = this.recordsCache;
+      this.staleFromLine = start.line;
+    } else if (this.staleFromLine !== undefined) {
+      this.staleFromLine = Math.min(this.staleFromLine, start.line);
     }
     this.recordsCache = undefined;
     this.version++;
