@@ -249,24 +249,35 @@ async function main(): Promise<void> {
     console.log(`training benchmark: SmolLM2-135M-shaped random model, LoRA r${rank} on all linear layers, 1 x ${sequence} tokens, ${device}, ${threads} threads`);
     const big = createTinyModel({ out: path.join(root, 'smol'), arch: 'llama', seed: 1, vocabSize: 49152, configOverrides: SMOLLM2_135M });
     const config = big.config;
-    const step = measureTrainingInChild(big.dir, 1, sequence, STEPS, rank);
     const products = stepProducts(config, sequence, rank);
     const stepFlops = products.reduce((sum, p) => sum + flopsOf(p), 0);
+    // On a shared machine other processes come and go: the three measurements alternate for a few
+    // rounds and each keeps its best, so no side is measured only in a busy moment.
+    const rounds = quick ? 1 : 2;
+    let step: StepMeasurement | undefined;
+    let ceilingMs = Infinity;
+    let torch: TorchResult | string | undefined;
+    for (let round = 0; round < rounds; round++) {
+      const measured = measureTrainingInChild(big.dir, 1, sequence, STEPS, rank);
+      if (step === undefined || measured.stepMs < step.stepMs) step = { ...measured, peakBytes: Math.max(measured.peakBytes, step?.peakBytes ?? 0) };
+      const roundCeilingMs = await matmulOnlyStepMs(products, STEPS);
+      ceilingMs = Math.min(ceilingMs, roundCeilingMs);
+      const torchRound = runTorch(sequence);
+      if (typeof torchRound === 'string') torch = torchRound;
+      else if (torch === undefined || typeof torch === 'string' || torchRound.stepMs < torch.stepMs) torch = { ...torchRound, peakBytes: Math.max(torchRound.peakBytes, typeof torch === 'object' ? torch.peakBytes : 0) };
+      console.log(`  round ${round + 1}: Tunesmith step ${measured.stepMs.toFixed(0)} ms, MatMul-only step ${roundCeilingMs.toFixed(0)} ms${typeof torchRound === 'object' ? `, PyTorch step ${torchRound.stepMs.toFixed(0)} ms` : ''}`);
+    }
     // Elementwise work (norms, softmax, RoPE, loss) is not counted: the figure is matrix-product FLOPs.
-    const stepGflops = stepFlops / (step.stepMs / 1000) / 1e9;
-    console.log(`  session creation ${(step.sessionMs / 1000).toFixed(1)} s; ${step.trainable.toLocaleString('en')} LoRA parameters`);
-    console.log(`  step ${step.stepMs.toFixed(0)} ms best of ${STEPS} (median ${step.medianStepMs.toFixed(0)}; graph ${step.runMs.toFixed(0)} ms + clip/AdamW ${step.optimizerMs.toFixed(1)} ms), ${(stepFlops / 1e9).toFixed(1)} GFLOP of matrix products (${(stepFlops / sequence / 1e6).toFixed(0)} MFLOP/token)`);
-    const peakTraining = step.peakBytes;
-
-    const ceilingMs = await matmulOnlyStepMs(products, STEPS);
+    const stepGflops = stepFlops / (step!.stepMs / 1000) / 1e9;
+    console.log(`  session creation ${(step!.sessionMs / 1000).toFixed(1)} s; ${step!.trainable.toLocaleString('en')} LoRA parameters`);
+    console.log(`  step ${step!.stepMs.toFixed(0)} ms best of ${rounds} x ${STEPS} (median of its round ${step!.medianStepMs.toFixed(0)}; graph ${step!.runMs.toFixed(0)} ms + clip/AdamW ${step!.optimizerMs.toFixed(1)} ms), ${(stepFlops / 1e9).toFixed(1)} GFLOP of matrix products (${(stepFlops / sequence / 1e6).toFixed(0)} MFLOP/token)`);
+    const peakTraining = step!.peakBytes;
     const matmulGflops = stepFlops / (ceilingMs / 1000) / 1e9;
     console.log(`  the same matrix products alone in onnxruntime (MatMul): ${ceilingMs.toFixed(0)} ms`);
     console.log(`  whole step ${stepGflops.toFixed(1)} GFLOP/s vs onnxruntime MatMul on the same shapes ${matmulGflops.toFixed(1)} GFLOP/s: ratio ${(stepGflops / matmulGflops).toFixed(2)}x (target >= 0.5x)`);
-    const tokensPerSecond = sequence / (step.stepMs / 1000);
+    const tokensPerSecond = sequence / (step!.stepMs / 1000);
     console.log(`  tokens/s ${tokensPerSecond.toFixed(1)}, peak memory ${gb(peakTraining)}`);
-
-    const torch = runTorch(sequence);
-    if (typeof torch === 'string') console.log(`  PyTorch: skipped: ${torch}`);
+    if (typeof torch === 'string' || torch === undefined) console.log(`  PyTorch: skipped: ${torch ?? 'not run'}`);
     else {
       console.log(`  PyTorch ${torch.blas}, ${torch.threads} thread(s): ${torch.tokensPerSecond.toFixed(1)} tokens/s, step ${torch.stepMs.toFixed(0)} ms, peak ${gb(torch.peakBytes)}, its MatMul 512x2048x2048 ${torch.matmulGflops.toFixed(1)} GFLOP/s`);
       console.log(`  Tunesmith vs PyTorch: tokens/s ${(tokensPerSecond / torch.tokensPerSecond).toFixed(2)}x (target >= 1.0x), peak memory ${(peakTraining / torch.peakBytes).toFixed(2)}x`);
