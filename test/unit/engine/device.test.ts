@@ -52,7 +52,7 @@ describe('devices', () => {
       assert.equal(gpu.device, 'webgpu', gpu.deviceNote);
       const cpu = await engine.request('engine/loadModel', { path: modelDir, device: 'cpu' });
       const ask = async (modelId: string): Promise<string> =>
-        (await engine.request('engine/generate', { modelId, messages: [{ role: 'user', content: 'Say something' }], maxTokens: 12, sampling: { temperature: 0 } })).text;
+        (await engine.request('engine/generate', { modelId, messages: [{ role: 'user', content: 'Say something' }], maxTokens: 6, sampling: { temperature: 0 } })).text;
       const gpuText = await ask(gpu.modelId);
       assert.ok(gpuText.length > 0);
       assert.equal(gpuText, await ask(cpu.modelId));
