@@ -252,7 +252,7 @@ function escapeMarkdown(text: string): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Records with more symbols than this are summarised (the outline would not be usable anyway). */
-const maxSymbols = 20_000;
+const maxSymbols = 5_000;
 
 export function documentSymbols(document: DatasetDocument, facts: FileFacts): DocumentSymbol[] {
   const symbols: DocumentSymbol[] = [];
