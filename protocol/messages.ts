@@ -201,6 +201,8 @@ export namespace GenerateRequest {
     /** Chat messages (the model's chat template is applied) or a raw prompt text. */
     messages?: EngineChatMessage[];
     prompt?: string;
+    /** Extra chat-template variables, e.g. { enable_thinking: false } for Qwen3. */
+    chatTemplateOptions?: Record<string, unknown>;
     maxTokens?: number;
     sampling?: EngineSampling;
     stopStrings?: string[];

@@ -187,7 +187,10 @@ registerHandler(GenerateRequest.method, async (raw, context) => {
     model,
     tokenizer,
     {
-      prompt: params.messages !== undefined ? { messages: params.messages.map((m) => ({ ...m })) } : { text: params.prompt! },
+      prompt:
+        params.messages !== undefined
+          ? { messages: params.messages.map((m) => ({ ...m })), ...(params.chatTemplateOptions !== undefined ? { templateOptions: params.chatTemplateOptions } : {}) }
+          : { text: params.prompt! },
       maxTokens,
       sampling,
       ...(params.stopStrings !== undefined ? { stopStrings: params.stopStrings } : {}),

@@ -60,6 +60,8 @@ describe('generation', () => {
     assert.equal(tokenizer.decode(tokenizer.encode(text)), text);
     const prompt = tokenizer.applyChatTemplate([{ role: 'user', content: 'Hi' }], { addGenerationPrompt: true });
     assert.ok(prompt.startsWith('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n'), JSON.stringify(prompt));
+    const noThinking = tokenizer.applyChatTemplate([{ role: 'user', content: 'Hi' }], { addGenerationPrompt: true, extra: { enable_thinking: false } });
+    assert.ok(noThinking.endsWith('<|im_start|>assistant\n<think>\n\n</think>\n\n'), JSON.stringify(noThinking));
     const ids = tokenizer.encode(prompt);
     assert.equal(ids[0], tokenizer.tokenId('<|im_start|>'));
     assert.ok(tokenizer.endTokenIds(model.folder.generation.eosTokenIds).has(tokenizer.tokenId('<|im_end|>')!));
