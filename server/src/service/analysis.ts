@@ -131,6 +131,16 @@ function firstKeyOf(text: string): string | undefined {
   }
 }
 
+// Most records share a few role sequences: keep one frozen array per sequence, not one per record.
+const roleSequences = new Map<string, string[]>();
+function sharedRoles(roles: string[]): string[] {
+  const key = roles.join('\u0000');
+  const shared = roleSequences.get(key);
+  if (shared !== undefined) return shared;
+  if (roleSequences.size < 10_000) roleSequences.set(key, Object.freeze(roles) as string[]);
+  return roles;
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
   const { conversation } = analysis;
@@ -138,7 +148,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     version: facts.version,
     detected: analysis.detected,
     shape: analysis.shape,
-    roles: conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown')),
+    roles: sharedRoles(conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown'))),
     duplicateHash: conversationSampleHash(conversation),
     instruction: instructionSignature(instructionOf(analysis)),
     instructionPath: conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path,

@@ -41,9 +41,8 @@ export class DocumentIndex {
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
-  private readonly hashes = new Map<DatasetRecord, { duplicate: number; instruction: InstructionSignature | null }>();
-  /** What each record contributes to the file-level state (undone when it is removed). */
-  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean }>();
+  /** What each record contributes to the index (undone when it is removed); one object per record. */
+  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean; duplicate: number | undefined; instruction: InstructionSignature | null }>();
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** Records by detected format (for the majority and mixed-formats). */
@@ -76,7 +75,8 @@ export class DocumentIndex {
     const valid = record.syntaxError === undefined;
     const summary = summaryOf(record, facts);
     const format = summary !== undefined ? formatOfShape(summary.detected) : 'unknown';
-    this.entries.set(record, { valid, format, hasProblems });
+    const entry = { valid, format, hasProblems, duplicate: undefined as number | undefined, instruction: null as InstructionSignature | null };
+    this.entries.set(record, entry);
     if (valid) this.valid++;
     if (hasProblems) this.withProblems.add(record);
     let sameFormat = this.byFormat.get(format);
@@ -84,7 +84,8 @@ export class DocumentIndex {
     sameFormat.add(record);
     if (summary === undefined || summary.empty) return;
     const instruction = this.nearDuplicates && summary.instruction.bands !== null ? summary.instruction : null;
-    this.hashes.set(record, { duplicate: summary.duplicateHash, instruction });
+    entry.duplicate = summary.duplicateHash;
+    entry.instruction = instruction;
     const stored = this.groups.get(summary.duplicateHash);
     if (stored === undefined) {
       // Most hashes have one record: store it without the arrays.
@@ -119,9 +120,8 @@ export class DocumentIndex {
       this.withProblems.delete(record);
       this.byFormat.get(entry.format)?.delete(record);
     }
-    const hashes = this.hashes.get(record);
-    if (hashes === undefined) return;
-    this.hashes.delete(record);
+    const hashes = entry;
+    if (hashes === undefined || hashes.duplicate === undefined) return;
     const stored = this.groups.get(hashes.duplicate);
     if (stored !== undefined && !Array.isArray(stored)) {
       if (stored === record) this.groups.delete(hashes.duplicate);
@@ -181,7 +181,7 @@ export class DocumentIndex {
         checked ??= new Set();
         if (checked.has(other) || checked.size >= candidateLimit) continue;
         checked.add(other);
-        const theirs = this.hashes.get(other)?.instruction;
+        const theirs = this.entries.get(other)?.instruction;
         if (theirs === undefined || theirs === null) continue;
         if (sameWords(theirs.words, instruction.words)) continue; // identical instruction: duplicate-record's business when the answers match too
         const score = rougeL(instruction.words, theirs.words);

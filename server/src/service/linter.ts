@@ -33,8 +33,8 @@ export interface LintDiagnostic {
 }
 
 interface ProblemCache {
-  key: string;
-  problems: RecordProblem[];
+  problemsKey?: string;
+  problems?: RecordProblem[];
 }
 
 
@@ -86,8 +86,8 @@ function runOf(facts: FileFacts): { key: string; rules: RecordRule[] } {
 /** Runs the record rules on one record (cached on the record until settings or the file format change). */
 export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordProblem[] {
   const run = runOf(facts);
-  const holder = (record.cache ?? {}) as { problems?: ProblemCache };
-  if (holder.problems !== undefined && holder.problems.key === run.key) return holder.problems.problems;
+  const holder = (record.cache ?? {}) as ProblemCache;
+  if (holder.problemsKey === run.key && holder.problems !== undefined) return holder.problems;
   let problems = noProblems;
   void record.value; // parse once and hold the value while the rules run
   const analysis = analyseRecord(record, facts);
@@ -114,8 +114,10 @@ export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordP
     }
   }
   if (analysis !== undefined) summarise(record, analysis, facts);
-  const cache = (record.cache ?? {}) as Record<string, unknown>;
-  cache.problems = { key: run.key, problems } satisfies ProblemCache;
+  // Stored flat on the record's cache slot (no wrapper object: 100k records, 100k fewer objects).
+  const cache = (record.cache ?? {}) as ProblemCache;
+  cache.problemsKey = run.key;
+  cache.problems = problems;
   record.cache = cache;
   // Keep memory near the file size: the value is parsed again if a feature needs it.
   record.release();
