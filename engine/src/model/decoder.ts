@@ -253,7 +253,11 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
     return merged;
   };
 
-  /** Attention as one GroupQueryAttention kernel (RoPE and the cache update inside). */
+  /**
+   * Attention as one GroupQueryAttention kernel (RoPE and the cache update inside). Positions come
+   * from the cache length, so rows must be unpadded (what generation feeds); padded batches use the
+   * plain-op path, which honours attention_mask and position_ids.
+   */
   const fusedAttention = (x: Value, layer: number, prefix: string): Value => {
     const qWidth = numHeads * headDim;
     const kvWidth = numKvHeads * headDim;
