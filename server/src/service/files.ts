@@ -162,7 +162,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   for (const file of files) {
     const document = readDataset(file, settings);
     const hint = datasetInfoHint(file);
-    const facts = buildFacts(document, file, settings, { tokens, ...(hint !== undefined ? { hint } : {}) });
+    const facts = buildFacts(document, file, settings, { tokens, detectFormat: false, ...(hint !== undefined ? { hint } : {}) });
     if (document.isDataset) workspace.setFile(file, document, facts);
     loaded.push({ file, document, facts });
   }

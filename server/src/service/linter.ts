@@ -5,7 +5,7 @@
  * file size) run over the cached per-record facts.
  */
 import type { RecordFormat } from '../../../protocol/messages';
-import { analyseRecord, summarise, summaryOf, type RecordAnalysis } from './analysis';
+import { analyseRecord, detectedShapeOf, summarise, summaryOf, type RecordAnalysis } from './analysis';
 import type { LintSettings, Severity } from './config';
 export { severityOf };
 import { formatOfShape } from './conversation';
@@ -39,14 +39,36 @@ interface ProblemCache {
 
 
 /**
- * Builds the facts for a file. The format is the forced one, or 'unknown' until `lintDocument` has
- * read every record and sets it to the most common one (no record is parsed twice for that).
+ * Builds the facts for a file: settings, mapping, token counter and the format (forced, or the most
+ * common among the records). The linter passes `detectFormat: false`: it learns the format while
+ * reading the records once, and sets it itself (no record is parsed twice for that).
  */
-export function buildFacts(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number } = {}): FileFacts {
+export function buildFacts(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number; detectFormat?: boolean } = {}): FileFacts {
   const hint = options.hint ?? defaultHint;
   const forcedFormat: RecordFormat | undefined = settings.format !== 'auto' ? settings.format : hint.forced;
-  void document;
-  return { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
+  const facts: FileFacts = { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
+  if (!facts.forced && options.detectFormat !== false) facts.format = detectedMajority(document, facts);
+  return facts;
+}
+
+/** Majority of the records' detected formats, parsing records that were not analysed yet. */
+function detectedMajority(document: DatasetDocument, facts: FileFacts): RecordFormat {
+  const counts = new Map<RecordFormat, number>();
+  for (const record of document.records) {
+    const shape = detectedShapeOf(record, facts);
+    const format = shape !== undefined ? formatOfShape(shape) : undefined;
+    if (format === undefined || format === 'unknown') continue;
+    counts.set(format, (counts.get(format) ?? 0) + 1);
+  }
+  let best: RecordFormat = 'unknown';
+  let bestCount = 0;
+  for (const [format, count] of counts) {
+    if (count > bestCount) {
+      best = format;
+      bestCount = count;
+    }
+  }
+  return best;
 }
 
 /** The most common format among the records' summaries. */
@@ -159,7 +181,7 @@ export interface LintResult {
  * train/eval leakage; `facts` may be passed in when the caller already built them.
  */
 export function lintDocument(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number; workspace?: WorkspaceIndex; facts?: FileFacts } = {}): LintResult {
-  const facts = options.facts ?? buildFacts(document, uri, settings, options);
+  const facts = options.facts ?? buildFacts(document, uri, settings, { ...options, detectFormat: false });
   const diagnostics: LintDiagnostic[] = [];
   const limit = settings.maxProblems > 0 ? settings.maxProblems : Infinity;
   let truncated = 0;

@@ -134,7 +134,7 @@ export class DatasetSession {
     const key = `${this.factsVersion}|${open.document.version}`;
     if (open.facts === undefined || open.factsKey !== key) {
       // Format by majority can change with any edit; the record caches stay valid unless it does.
-      const facts = buildFacts(open.document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion });
+      const facts = buildFacts(open.document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion, detectFormat: false });
       open.facts = facts;
       open.factsKey = key;
     }
