@@ -254,6 +254,15 @@ export namespace EngineStatusRequest {
   export type Result = EngineMemoryReport;
 }
 
+/** `engine/progress`: where a long request (loading a model) has got to; names its request. */
+export namespace EngineProgressNotification {
+  export const method = 'engine/progress';
+  export interface Params {
+    stage: 'reading' | 'building-graph' | 'creating-session' | 'loading-tokenizer';
+    message: string;
+  }
+}
+
 /** `engine/log`: a diagnostic line from the engine (device fallbacks, warnings). */
 export namespace EngineLogNotification {
   export const method = 'engine/log';

@@ -3,6 +3,7 @@
  * streamed tokens, report and release memory.
  */
 import {
+  EngineProgressNotification,
   EngineStatusRequest,
   type EngineMemoryReport,
   type EngineModelInfo,
@@ -74,9 +75,12 @@ function requireString(value: unknown, name: string): string {
   return value;
 }
 
-registerHandler(LoadModelRequest.method, async (raw) => {
+registerHandler(LoadModelRequest.method, async (raw, context) => {
   const params = raw as LoadModelRequest.Params;
   const started = performance.now();
+  const progress = (stage: EngineProgressNotification.Params['stage'], message: string): void =>
+    context.notify(EngineProgressNotification.method, { stage, message } satisfies EngineProgressNotification.Params);
+  progress('reading', `reading ${params.path}`);
   const folder = loadModelFolder(requireString(params.path, 'path'));
   const quantization = params.quantization ?? 'none';
   const key = `${folder.dir}|${params.device ?? 'auto'}|${quantization}`;
@@ -85,7 +89,9 @@ registerHandler(LoadModelRequest.method, async (raw) => {
     device: params.device ?? 'auto',
     ...(params.threads !== undefined ? { threads: params.threads } : {}),
     ...(quantization !== 'none' ? { linearOverride: quantizedLinear(quantization === 'int4' ? 4 : 8) } : {}),
+    onProgress: progress,
   });
+  progress('loading-tokenizer', 'loading the tokenizer and chat template');
   const tokenizer = await TextTokenizer.create(folder.tokenizerJson, folder.tokenizerConfig, folder.dir);
   const modelId = `model-${nextId++}`;
   let parameters = 0;

@@ -27,6 +27,8 @@ export interface LoadOptions {
    * resident memory for a 135M model) but decodes about 1.5x slower (the GEMM packs per call).
    */
   prepackWeights?: boolean;
+  /** Called as loading moves from stage to stage (a big model takes seconds). */
+  onProgress?: (stage: 'reading' | 'building-graph' | 'creating-session', message: string) => void;
   /** Replaces projections (quantised weights); see ./quantize.ts. */
   linearOverride?: LinearOverride;
   /** One GroupQueryAttention kernel per layer (default true); false uses plain ops. */
@@ -83,8 +85,13 @@ export class LoadedModel {
 
   static async load(modelDir: string | ModelFolder, options: LoadOptions = {}): Promise<LoadedModel> {
     const started = performance.now();
+    if (typeof modelDir === 'string') options.onProgress?.('reading', `reading ${modelDir}`);
     const folder = typeof modelDir === 'string' ? loadModelFolder(modelDir) : modelDir;
     const readMs = performance.now() - started;
+    options.onProgress?.(
+      'building-graph',
+      `building the ${folder.config.architecture} graph (${folder.config.numLayers} layers${options.linearOverride ? ', quantising weights' : ''})`,
+    );
     const loraTargets = options.loraTargets ?? LORA_MODULES;
     const graph = buildDecoderGraph(folder.config, { find: (name) => folder.tensors.get(name) }, {
       kvCache: true,
@@ -94,6 +101,7 @@ export class LoadedModel {
       loraScale: 'folded',
       ...(options.linearOverride ? { linearOverride: options.linearOverride } : {}),
     });
+    options.onProgress?.('creating-session', `creating the onnxruntime session (${(folder.weightBytes / 2 ** 20).toFixed(0)} MiB of weights)`);
     const { session, device, note, buildMs, createMs } = await createWithFallback(graph, options.device ?? 'auto', options.threads, {
       ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
       ...(options.prepackWeights === false ? { config: { 'session.disable_prepacking': '1' } } : {}),

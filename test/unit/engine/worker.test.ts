@@ -18,7 +18,11 @@ describe('engine process', () => {
   after(async () => engine.dispose());
 
   test('loads a model, streams generated text, and answers with the same text', async () => {
-    const model = await engine.request('engine/loadModel', { path: modelDir, device: 'cpu' });
+    const stages: string[] = [];
+    const model = await engine.request('engine/loadModel', { path: modelDir, device: 'cpu' }, {
+      onNotification: (method, params) => method === 'engine/progress' && stages.push((params as { stage: string }).stage),
+    });
+    assert.deepEqual(stages, ['reading', 'building-graph', 'creating-session', 'loading-tokenizer']);
     assert.equal(model.architecture, 'LlamaForCausalLM');
     assert.equal(model.device, 'cpu');
     assert.equal(model.hasChatTemplate, true);
