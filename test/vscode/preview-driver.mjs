@@ -30,6 +30,18 @@ export async function openFile(page, name) {
   await page.locator('.monaco-editor .view-lines').first().waitFor();
 }
 
+/** Puts the cursor at the start of `line` (1-based) with Go to Line, whatever the wrapping; focus ends in the editor. */
+export async function goToLine(page, line) {
+  // Ctrl+1 focuses the first editor group (the dataset), wherever focus was.
+  await page.keyboard.press('Control+1');
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
 /** The preview webview's document (two nested frames). */
 export function previewFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

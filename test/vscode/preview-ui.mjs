@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openFile, previewFrame, runCommand } from './preview-driver.mjs';
+import { goToLine, openFile, previewFrame, runCommand } from './preview-driver.mjs';
 import { openWorkbench, repositoryRoot } from './workbench.mjs';
 
 const { values: options } = parseArgs({
@@ -28,7 +28,7 @@ function fixtureCopy() {
   cpSync(path.join(repositoryRoot, 'test', 'fixtures', 'preview', 'workspace'), folder, { recursive: true });
   writeFileSync(
     path.join(folder, '.vscode', 'settings.json'),
-    JSON.stringify({ 'tunesmith.preview.trainingSteps': Number(options.steps), 'tunesmith.preview.evalSplit': 0.2, 'tunesmith.preview.batchTokens': 256, 'tunesmith.preview.debounceMs': 80, 'editor.minimap.enabled': false }, null, 2),
+    JSON.stringify({ 'tunesmith.preview.trainingSteps': Number(options.steps), 'tunesmith.preview.evalSplit': 0.2, 'tunesmith.preview.batchTokens': 256, 'tunesmith.preview.debounceMs': 80, 'editor.minimap.enabled': false, 'editor.wordWrap': 'on' }, null, 2),
   );
   return folder;
 }
@@ -49,7 +49,7 @@ function check(condition, what) {
 async function main(page) {
   // Open the dataset and put the cursor in the second record.
   await openFile(page, 'capitals.jsonl');
-  await page.locator('.monaco-editor .view-line').nth(1).click();
+  await goToLine(page, 2);
 
   // Select Model: the guided quick pick offers the built-in demo model.
   await runCommand(page, 'Tunesmith: Select Model');
@@ -75,7 +75,7 @@ async function main(page) {
   mkdirSync(options.screenshots, { recursive: true });
   await frame.locator('#training:not([hidden])').waitFor({ timeout: 60_000 });
   // Room for the panel in the screenshots: hide the side bar and the bottom panel (the Output channel opened).
-  await page.locator('.monaco-editor .view-line').nth(1).click();
+  await goToLine(page, 2);
   await page.keyboard.press('Control+B');
   await page.keyboard.press('Control+J');
   if (await page.locator('.part.auxiliarybar').isVisible().catch(() => false)) await page.keyboard.press('Control+Alt+B');

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import {
+  type EngineChatMessage,
   type EngineModelInfo,
   GenerateRequest,
   GenerateTokenNotification,
@@ -638,42 +639,54 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
       const generationId = this.nextGenerationId++;
       this.post({ type: 'generationStart', generationId, slot: job.slot, label: job.label });
     }
-    // One at a time: the engine runs one model session, and the adapter's answer should start first.
+    // Staggered: each answer starts once the one before it has its first token (or has ended), so the
+    // adapter's answer comes first and the others then stream beside it (the engine runs concurrent
+    // generations of one model, each with its own cache).
     let generationId = this.nextGenerationId - jobs.length;
-    for (const job of jobs) {
+    let previousStarted: Promise<void> = Promise.resolve();
+    const answers = jobs.map((job) => {
       const id = generationId++;
-      if (round.signal.aborted) return;
-      let firstToken = true;
-      try {
-        const result = await this.engine.request(
-          GenerateRequest.method,
-          {
-            modelId: model.info.modelId,
-            ...(job.adapter === undefined ? {} : { adapterId: job.adapter.adapterId }),
-            messages,
-            maxTokens: this.settings.maxTokens,
-            sampling: { temperature: this.settings.temperature, seed: this.settings.seed },
+      const waitFor = previousStarted;
+      let markStarted!: () => void;
+      previousStarted = new Promise<void>((resolve) => (markStarted = resolve));
+      return waitFor.then(() => this.generateAnswer(job, id, model.info.modelId, messages, round.signal, roundStart, markStarted)).finally(markStarted);
+    });
+    await Promise.all(answers);
+  }
+
+  private async generateAnswer(job: { slot: PreviewSlot; adapter: LoadedAdapter | undefined }, id: number, modelId: string, messages: EngineChatMessage[], signal: AbortSignal, roundStart: number, onFirstToken: () => void): Promise<void> {
+    if (signal.aborted) return;
+    let firstToken = true;
+    try {
+      const result = await this.engine.request(
+        GenerateRequest.method,
+        {
+          modelId,
+          ...(job.adapter === undefined ? {} : { adapterId: job.adapter.adapterId }),
+          messages,
+          maxTokens: this.settings.maxTokens,
+          sampling: { temperature: this.settings.temperature, seed: this.settings.seed },
+        },
+        {
+          signal,
+          onNotification: (method, params) => {
+            if (method !== GenerateTokenNotification.method || signal.aborted) return;
+            if (firstToken) {
+              firstToken = false;
+              this.lastRoundTimings[job.slot] = performance.now() - roundStart;
+              onFirstToken();
+            }
+            this.post({ type: 'generationToken', generationId: id, text: (params as GenerateTokenNotification.Params).text });
           },
-          {
-            signal: round.signal,
-            onNotification: (method, params) => {
-              if (method !== GenerateTokenNotification.method || round.signal.aborted) return;
-              if (firstToken) {
-                firstToken = false;
-                this.lastRoundTimings[job.slot] = performance.now() - roundStart;
-              }
-              this.post({ type: 'generationToken', generationId: id, text: (params as GenerateTokenNotification.Params).text });
-            },
-          },
-        );
-        if (round.signal.aborted) return;
-        this.post({ type: 'generationEnd', generationId: id, finishReason: result.finishReason, generatedTokens: result.generatedTokens, tokensPerSecond: result.decodeTokensPerSecond, timeToFirstTokenMs: result.timeToFirstTokenMs });
-      } catch (error) {
-        if (round.signal.aborted || (error instanceof EngineRequestError && error.code === 'cancelled')) return;
-        const message = error instanceof EngineRequestError && error.code === 'engine-exited' ? error.message : `Generation failed: ${errorMessage(error)}`;
-        this.log(message);
-        this.post({ type: 'generationError', generationId: id, message });
-      }
+        },
+      );
+      if (signal.aborted) return;
+      this.post({ type: 'generationEnd', generationId: id, finishReason: result.finishReason, generatedTokens: result.generatedTokens, tokensPerSecond: result.decodeTokensPerSecond, timeToFirstTokenMs: result.timeToFirstTokenMs });
+    } catch (error) {
+      if (signal.aborted || (error instanceof EngineRequestError && error.code === 'cancelled')) return;
+      const message = error instanceof EngineRequestError && error.code === 'engine-exited' ? error.message : `Generation failed: ${errorMessage(error)}`;
+      this.log(message);
+      this.post({ type: 'generationError', generationId: id, message });
     }
   }
 
