@@ -753,7 +753,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
         async (progress, token) => {
           token.onCancellationRequested(() => this.stopTraining());
           let reported = 0;
-          return (await this.engine.requestUntyped(TrainStartRequest.method, request, {
+          return await this.engine.request(TrainStartRequest.method, request, {
             signal: abort.signal,
             onNotification: (method, params) => {
               if (method !== TrainingEventNotification.method) return;
@@ -765,7 +765,7 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
                 reported = fraction;
               }
             },
-          })) as TrainingSummary;
+          });
         },
       );
       return await this.trainingEnded(runId, datasetPath, model.path, out, summary, performance.now() - started);

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { PreviewExampleCommand, type PreviewPersistedState, type PreviewTrainingState, type TrainingSummary } from '../../../protocol/messages';
 import { PreviewController, isDatasetDocument, type PreviewObserver } from './controller';
-import { EngineClient } from './engineClient';
+import { createPreviewEngineClient } from './engineClient';
 import { PreviewPanel, previewPanelOptions, previewViewType } from './panel';
 
 /** What the preview offers tests and other extensions (through the extension's API). */
@@ -34,7 +34,7 @@ function previewArguments(argument: unknown): { uri: vscode.Uri | undefined; rec
 export function registerPreview(context: vscode.ExtensionContext): PreviewApi {
   const output = vscode.window.createOutputChannel('Tunesmith Preview');
   let controller: PreviewController | undefined;
-  const engine = new EngineClient({
+  const engine = createPreviewEngineClient({
     workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine', 'worker.js').fsPath,
     log: (line) => controller?.log(line),
     onNotification: (method, params) => controller?.log(`[engine] ${method}: ${JSON.stringify(params)}`),

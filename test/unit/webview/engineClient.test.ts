@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { GenerateRequest, GenerateTokenNotification, LoadModelRequest } from '../../../protocol/messages';
-import { EngineClient, EngineRequestError } from '../../../client/src/preview/engineClient';
+import { type EngineClient, EngineRequestError, createPreviewEngineClient } from '../../../client/src/preview/engineClient';
 import { createTinyModel } from '../../../engine/src/tiny/createTinyModel';
 
 const workerPath = path.join(__dirname, '..', '..', '..', 'engine', 'src', 'worker.js');
@@ -18,7 +18,7 @@ before(() => {
   temp = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-preview-engine-'));
   modelDir = path.join(temp, 'tiny');
   createTinyModel({ out: modelDir, seed: 3 });
-  engine = new EngineClient({ workerPath, log: (line) => logs.push(line) });
+  engine = createPreviewEngineClient({ workerPath, log: (line) => logs.push(line) });
 });
 after(async () => {
   await engine.dispose();
