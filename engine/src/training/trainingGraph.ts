@@ -62,6 +62,12 @@ export function loraParameterSpecs(config: DecoderConfig, targets: readonly Lora
   return specs;
 }
 
+/** The loss weights with ignored positions zeroed (in the weights' own float type). */
+function keptWeights(g: GraphBuilder, ignored: Value, weights: Value): Value {
+  const kept = g.op('Not', [ignored], [{ dtype: 'bool', shape: ignored.shape }])[0]!;
+  return g.mul(weights, g.cast(kept, weights.dtype));
+}
+
 /**
  * Appends the masked, weighted cross-entropy of `logits` [batch, sequence, vocab] against `labels` and
  * returns the scalar loss sum. Positions whose label is IGNORE_INDEX contribute nothing, whatever their
@@ -75,8 +81,7 @@ export function addMaskedCrossEntropy(g: GraphBuilder, logits: Value, labels: Va
     axis: attr.int(-1),
   })[0]!;
   const negativeLogLikelihood = g.neg(g.squeeze(picked, [-1]));
-  const effectiveWeights = g.where(ignored, g.scalar(0), weights);
-  const weighted = g.mul(negativeLogLikelihood, effectiveWeights);
+  const weighted = g.mul(negativeLogLikelihood, keptWeights(g, ignored, weights));
   return g.op('ReduceSum', [weighted], [{ dtype: logits.dtype, shape: [] }], { keepdims: attr.int(0) })[0]!;
 }
 
@@ -93,8 +98,7 @@ export function addProjectedCrossEntropy(g: GraphBuilder, logits2d: Value, hidde
   const labelRows = g.gather(head, safeLabels, 0);
   const labelLogits = g.reduceSum(g.mul(hidden2d, labelRows), [1], false);
   const negativeLogLikelihood = g.sub(logSumExp, labelLogits);
-  const effectiveWeights = g.reshape(g.where(ignored, g.scalar(0), weights), [-1], ['tokens']);
-  const weighted = g.mul(negativeLogLikelihood, effectiveWeights);
+  const weighted = g.mul(negativeLogLikelihood, g.reshape(keptWeights(g, ignored, weights), [-1], ['tokens']));
   return g.op('ReduceSum', [weighted], [{ dtype: logits2d.dtype, shape: [] }], { keepdims: attr.int(0) })[0]!;
 }
 
