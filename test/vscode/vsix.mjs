@@ -13,12 +13,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const { values } = parseArgs({ options: { vsix: { type: 'string' } } });
 
+let temp;
+
 function fail(message) {
   process.stderr.write(`[vsix] FAILED: ${message}\n`);
+  if (temp) rmSync(temp, { recursive: true, force: true });
   process.exit(1);
 }
 
-let temp;
 let vsix = values.vsix ? path.resolve(values.vsix) : undefined;
 if (vsix === undefined) {
   temp = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-vsix-'));
