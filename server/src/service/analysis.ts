@@ -49,8 +49,20 @@ interface CacheSlot {
 }
 
 // The last analyses, for features that ask about the same records repeatedly (hover, code actions).
-const recent = new Map<DatasetRecord, { version: number; analysis: RecordAnalysis }>();
+// A fixed ring of slots, not a Map: a Map that is added to and deleted from once per record kept
+// every recent analysis reachable from its old-space table, so the young-generation GC copied and
+// promoted most of each record's garbage (about 100 MB per 30k records).
 const recentLimit = 32;
+const recentRecords: (DatasetRecord | undefined)[] = new Array<DatasetRecord | undefined>(recentLimit).fill(undefined);
+const recentVersions: number[] = new Array<number>(recentLimit).fill(0);
+const recentAnalyses: (RecordAnalysis | undefined)[] = new Array<RecordAnalysis | undefined>(recentLimit).fill(undefined);
+let recentNext = 0;
+
+/** The slot holding this record's analysis, or -1. */
+function recentSlotOf(record: DatasetRecord): number {
+  for (let slot = 0; slot < recentLimit; slot++) if (recentRecords[slot] === record) return slot;
+  return -1;
+}
 
 function slotOf(record: DatasetRecord): CacheSlot {
   if (record.cache === undefined || record.cache === null) record.cache = {};
@@ -78,8 +90,8 @@ export function detectedShapeOf(record: DatasetRecord, facts: FileFacts): Record
 
 export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAnalysis | undefined {
   if (record.syntaxError !== undefined) return undefined;
-  const cached = recent.get(record);
-  if (cached !== undefined && cached.version === facts.version) return cached.analysis;
+  const cachedSlot = recentSlotOf(record);
+  if (cachedSlot >= 0 && recentVersions[cachedSlot] === facts.version && recentAnalyses[cachedSlot] !== undefined) return recentAnalyses[cachedSlot];
   const held = record.holdsValue;
   const value = record.value;
   // Parsed only for this analysis: do not keep the whole value alive (the analysis keeps what it needs).
@@ -91,11 +103,15 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   const analysis: RecordAnalysis = { detected, shape, conversation };
   const previous = record.cache as CacheSlot | undefined;
   if (previous?.summary !== undefined && previous.summary.version === facts.version && previous.summary.tokens !== undefined) analysis.tokenCount = previous.summary.tokens;
-  if (recent.size >= recentLimit) {
-    const oldest = recent.keys().next();
-    if (oldest.done !== true) recent.delete(oldest.value);
+  // Oldest first out; a record analysed again (new settings) reuses its own slot.
+  let slot = cachedSlot;
+  if (slot < 0) {
+    slot = recentNext;
+    recentNext = (recentNext + 1) % recentLimit;
   }
-  recent.set(record, { version: facts.version, analysis });
+  recentRecords[slot] = record;
+  recentVersions[slot] = facts.version;
+  recentAnalyses[slot] = analysis;
   return analysis;
 }
 
@@ -124,12 +140,20 @@ function firstKeyOf(text: string): string | undefined {
   if (quote < 0) return undefined;
   let end = quote + 1;
   while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+  const raw = text.slice(quote, end + 1);
+  const known = firstKeys.get(raw);
+  if (known !== undefined) return known;
+  let key: string;
   try {
-    return JSON.parse(text.slice(quote, end + 1)) as string;
+    key = JSON.parse(raw) as string;
   } catch {
     return undefined;
   }
+  if (firstKeys.size < 1000) firstKeys.set(raw, key);
+  return key;
 }
+/** Most records start with one of a few keys: keep one string per key, not one per record. */
+const firstKeys = new Map<string, string>();
 
 // Most records share a few role sequences: keep one frozen array per sequence, not one per record.
 const roleSequences = new Map<string, string[]>();

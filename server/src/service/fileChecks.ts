@@ -32,6 +32,9 @@ const bucketCheckLimit = 8;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
 
+/** Scratch list of the candidates compared for the record being added (one record at a time). */
+const checkedCandidates: DatasetRecord[] = [];
+
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
@@ -165,7 +168,9 @@ export class DocumentIndex {
   private addNear(record: DatasetRecord, instruction: InstructionSignature): void {
     const bands = instruction.bands;
     if (bands === null) return;
-    let checked: Set<DatasetRecord> | undefined;
+    // Candidates already compared for this record: at most candidateLimit, so a reused array beats a Set per record.
+    const checked = checkedCandidates;
+    checked.length = 0;
     for (let band = 0; band < bandCount; band++) {
       const key = bands[band] ?? 0;
       const stored = this.buckets.get(key);
@@ -178,9 +183,8 @@ export class DocumentIndex {
       for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) {
         const other = bucket[position];
         if (other === undefined) continue;
-        checked ??= new Set();
-        if (checked.has(other) || checked.size >= candidateLimit) continue;
-        checked.add(other);
+        if (checked.length >= candidateLimit || checked.includes(other)) continue;
+        checked.push(other);
         const theirs = this.entries.get(other)?.instruction;
         if (theirs === undefined || theirs === null) continue;
         if (sameWords(theirs.words, instruction.words)) continue; // identical instruction: duplicate-record's business when the answers match too
