@@ -17,32 +17,14 @@ import { argmax } from '../engine/src/generate/sampler';
 import { LoadedModel, type LoadOptions } from '../engine/src/runtime/model';
 import { createSession } from '../engine/src/runtime/session';
 import { quantizedLinear } from '../engine/src/runtime/quantize';
-import { createTinyModel } from '../engine/src/tiny/createTinyModel';
+import { BenchArguments, median, SMOLLM2_135M, smolLM2ShapedModel } from './common';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const threadsArg = args.indexOf('--threads');
-const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : os.availableParallelism();
+const args = new BenchArguments();
+const quick = args.quick;
+const threads = args.positiveNumber('threads') ?? os.availableParallelism();
 const DECODE_TOKENS = quick ? 8 : 16;
 const ROUNDS = quick ? 2 : 5;
 const PROMPT_TOKENS = 200;
-
-const SMOLLM2_135M = {
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_hidden_layers: 30,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  head_dim: 64,
-  rope_theta: 100000,
-  max_position_embeddings: 8192,
-  tie_word_embeddings: true,
-};
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function timeRuns(run: () => Promise<unknown>, repeats: number): Promise<number> {
   await run();
@@ -148,12 +130,7 @@ function logitError(reference: Float32Array[], other: Float32Array[]): { maxAbs:
 }
 
 async function main(): Promise<void> {
-  const dir = path.join(os.tmpdir(), 'tunesmith-bench', 'smollm2-135m-random');
-  const started = performance.now();
-  if (!fs.existsSync(path.join(dir, 'model.safetensors'))) {
-    createTinyModel({ out: dir, arch: 'llama', seed: 1, vocabSize: 49152, initStd: 0.02, configOverrides: SMOLLM2_135M });
-    console.log(`created ${dir} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
+  const dir = smolLM2ShapedModel();
   const weightBytes = fs.statSync(path.join(dir, 'model.safetensors')).size;
   console.log(`model: SmolLM2-135M-shaped random weights, fp32, ${(weightBytes / 1e6).toFixed(0)} MB; ${threads} threads; node ${process.version}, onnxruntime-node ${ort.env.versions.common}`);
 

@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { GenerateRequest, GenerateTokenNotification, LoadAdapterRequest, LoadModelRequest } from '../protocol/messages';
-import { EngineClient, EngineRequestError } from '../client/src/preview/engineClient';
+import { type EngineClient, EngineRequestError, createPreviewEngineClient } from '../client/src/preview/engineClient';
 import { previewTarget, previewTargetOfLine } from '../client/src/preview/record';
 import { RoundScheduler } from '../client/src/preview/scheduler';
 import { SeededRandom } from '../engine/src/generate/random';
@@ -28,34 +28,14 @@ import { type LoraAdapter, savePeftAdapter } from '../engine/src/lora/peft';
 import { loadModelFolder } from '../engine/src/model/folder';
 import { LORA_MODULES, moduleName, moduleShape } from '../engine/src/model/decoder';
 import { createTinyModel } from '../engine/src/tiny/createTinyModel';
+import { BenchArguments, percentile, sleep, smolLM2ShapedModel } from './common';
 
-const quick = process.argv.includes('--quick');
-const threadsArgument = process.argv.indexOf('--threads');
-const threads = threadsArgument > 0 ? Number(process.argv[threadsArgument + 1]) : undefined;
+const args = new BenchArguments();
+const quick = args.quick;
+const threads = args.positiveNumber('threads');
 const DEBOUNCE_MS = 120;
 const RECORDS = 2000;
 const EDITED_RECORD = 1000;
-
-const SMOLLM2_135M = {
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_hidden_layers: 30,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  head_dim: 64,
-  rope_theta: 100000,
-  max_position_embeddings: 8192,
-  tie_word_embeddings: true,
-};
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function randomAdapter(modelDir: string, out: string, rank: number, seed: number): void {
   const config = loadModelFolder(modelDir).config;
@@ -192,7 +172,7 @@ async function eventLoopDelay(work: () => Promise<unknown>): Promise<{ p50: numb
 
 async function benchModel(label: string, modelDir: string, adapterDir: string): Promise<void> {
   const workerPath = path.join(__dirname, '..', 'engine', 'src', 'worker.js');
-  const engine = new EngineClient({ workerPath });
+  const engine = createPreviewEngineClient({ workerPath });
   try {
     const loadStart = performance.now();
     const model = await engine.request(LoadModelRequest.method, { path: modelDir, device: 'cpu', ...(threads === undefined ? {} : { threads }) });
@@ -250,12 +230,7 @@ async function main(): Promise<void> {
     randomAdapter(tiny, path.join(root, 'tiny-adapter'), 16, 1);
     await benchModel('tiny demo model', tiny, path.join(root, 'tiny-adapter'));
 
-    // The same random SmolLM2-135M-shaped folder bench/engine.ts uses (made once, kept in the temp folder).
-    const smol = path.join(os.tmpdir(), 'tunesmith-bench', 'smollm2-135m-random');
-    if (!fs.existsSync(path.join(smol, 'model.safetensors'))) {
-      console.log('\nwriting a random SmolLM2-135M-shaped model (once)...');
-      createTinyModel({ out: smol, arch: 'llama', seed: 1, vocabSize: 49152, initStd: 0.02, configOverrides: SMOLLM2_135M });
-    }
+    const smol = smolLM2ShapedModel();
     randomAdapter(smol, path.join(root, 'smol-adapter'), 16, 2);
     await benchModel('SmolLM2-135M-shaped', smol, path.join(root, 'smol-adapter'));
   } finally {

@@ -22,35 +22,15 @@ import { createTinyModel } from '../engine/src/tiny/createTinyModel';
 import { AdamW, clipByGlobalNorm } from '../engine/src/training/optimizer';
 import { initialLoraParameters, peakMemoryBytes, trainingSessionSettings } from '../engine/src/training/trainer';
 import { buildTrainingGraph } from '../engine/src/training/trainingGraph';
+import { BenchArguments, median, smolLM2ShapedModel } from './common';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = args.includes('--quick');
-const threads = Number(option('threads') ?? os.availableParallelism());
-const sequence = Number(option('seq') ?? 512);
-const device = (option('device') ?? 'cpu') as Device;
+const args = new BenchArguments();
+const quick = args.quick;
+const threads = args.positiveNumber('threads') ?? os.availableParallelism();
+const sequence = args.positiveNumber('seq') ?? 512;
+const device = (args.option('device') ?? 'cpu') as Device;
 const rank = 16;
 const STEPS = quick ? 2 : 6;
-
-const SMOLLM2_135M = {
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_hidden_layers: 30,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  head_dim: 64,
-  rope_theta: 100000,
-  max_position_embeddings: 8192,
-  tie_word_embeddings: true,
-};
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface MatmulShape {
   m: number;
@@ -247,8 +227,8 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-bench-train-'));
   try {
     console.log(`training benchmark: SmolLM2-135M-shaped random model, LoRA r${rank} on all linear layers, 1 x ${sequence} tokens, ${device}, ${threads} threads`);
-    const big = createTinyModel({ out: path.join(root, 'smol'), arch: 'llama', seed: 1, vocabSize: 49152, configOverrides: SMOLLM2_135M });
-    const config = big.config;
+    const big = { dir: smolLM2ShapedModel() };
+    const config = loadModelFolder(big.dir).config;
     const products = stepProducts(config, sequence, rank);
     const stepFlops = products.reduce((sum, p) => sum + flopsOf(p), 0);
     // On a shared machine other processes come and go: the three measurements alternate for a few
@@ -293,12 +273,12 @@ async function main(): Promise<void> {
 }
 
 async function child(): Promise<void> {
-  const [dir, rows, length, steps, loraRank] = args.slice(args.indexOf('--child') + 1);
+  const [dir, rows, length, steps, loraRank] = args.after('child');
   const measurement = await measureTraining(dir!, Number(rows), Number(length), Number(steps), Number(loraRank));
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 }
 
-(args.includes('--child') ? child() : main()).catch((error: unknown) => {
+(args.has('child') ? child() : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
