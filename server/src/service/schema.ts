@@ -66,14 +66,33 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
   }
 }
 
-const messageSpecs = new Map<string, ObjectSpec>();
+/** The four message variants, indexed by (assistant with tool calls) * 2 + (tool). */
+const messageSpecs: (ObjectSpec | undefined)[] = [undefined, undefined, undefined, undefined];
 
 /** Keys of an OpenAI chat message; the fine-tuning API rejects others. (Four variants, built once.) */
 export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
-  const key = `${role === 'assistant' && hasToolCalls}|${role === 'tool'}`;
-  let spec = messageSpecs.get(key);
-  if (spec === undefined) messageSpecs.set(key, (spec = buildMessageSpec(role, hasToolCalls)));
+  const variant = (role === 'assistant' && hasToolCalls ? 2 : 0) + (role === 'tool' ? 1 : 0);
+  let spec = messageSpecs[variant];
+  if (spec === undefined) messageSpecs[variant] = spec = buildMessageSpec(role, hasToolCalls);
   return spec;
+}
+
+// Specs are built once and shared, so their key lists are too (rules walk them for every object of every record).
+const entriesOfSpec = new WeakMap<ObjectSpec, readonly (readonly [string, FieldSpec])[]>();
+const keysOfSpec = new WeakMap<ObjectSpec, readonly string[]>();
+
+/** `Object.entries(spec.fields)`, computed once per spec. */
+export function fieldEntries(spec: ObjectSpec): readonly (readonly [string, FieldSpec])[] {
+  let entries = entriesOfSpec.get(spec);
+  if (entries === undefined) entriesOfSpec.set(spec, (entries = Object.entries(spec.fields)));
+  return entries;
+}
+
+/** `Object.keys(spec.fields)`, computed once per spec. */
+export function fieldKeys(spec: ObjectSpec): readonly string[] {
+  let keys = keysOfSpec.get(spec);
+  if (keys === undefined) keysOfSpec.set(spec, (keys = Object.keys(spec.fields)));
+  return keys;
 }
 
 function buildMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {

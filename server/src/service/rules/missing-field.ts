@@ -1,4 +1,5 @@
 import type { RecordRule } from './rule';
+import { fieldEntries } from '../schema';
 import { specifiedObjects } from './structure';
 
 const skeletons: Record<string, unknown> = { messages: [], conversations: [], content: '', value: '', output: '', instruction: '', completion: '', prompt: '', chosen: '', rejected: '', text: '', role: 'user', from: 'human' };
@@ -14,7 +15,7 @@ export const rule: RecordRule = {
       return;
     }
     for (const object of specifiedObjects(context)) {
-      for (const [key, spec] of Object.entries(object.spec.fields)) {
+      for (const [key, spec] of fieldEntries(object.spec)) {
         if (!spec.required || Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const skeleton = skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). Add it.`,

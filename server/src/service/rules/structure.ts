@@ -26,14 +26,17 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
   });
 }
 
-const memo = new WeakMap<object, SpecifiedObject[]>();
+// One entry, not a WeakMap keyed by analysis: the three rules ask in a row for the same record, and
+// a long-lived WeakMap made the young-generation GC promote every record's parsed value.
+let memoAnalysis: object | undefined;
+let memoObjects: SpecifiedObject[] = [];
 
 /** The specified objects of the record (computed once per analysis: three rules walk them). */
 export function specifiedObjects(context: RecordRuleContext): SpecifiedObject[] {
-  const cached = memo.get(context.analysis);
-  if (cached !== undefined) return cached;
+  if (memoAnalysis === context.analysis) return memoObjects;
   const result = computeSpecifiedObjects(context);
-  memo.set(context.analysis, result);
+  memoAnalysis = context.analysis;
+  memoObjects = result;
   return result;
 }
 

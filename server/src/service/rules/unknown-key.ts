@@ -1,4 +1,5 @@
 import { closest } from '../formats';
+import { fieldKeys } from '../schema';
 import type { RecordRule } from './rule';
 import { specifiedObjects } from './structure';
 
@@ -12,10 +13,12 @@ export const rule: RecordRule = {
   meta: { id: 'unknown-key', description: 'An unknown or misspelt key (with "did you mean").', defaultSeverity: 'warning', fixable: true },
   check(context) {
     for (const object of specifiedObjects(context)) {
-      const known = Object.keys(object.spec.fields);
-      const missing = known.filter((key) => !Object.prototype.hasOwnProperty.call(object.value, key));
+      const known = fieldKeys(object.spec);
+      // Built only when an unknown key turns up (most objects have none).
+      let missing: string[] | undefined;
       for (const key of Object.keys(object.value)) {
         if (object.spec.fields[key] !== undefined) continue;
+        missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
         // Suggest only keys that are not already present (renaming onto an existing key loses data).
         const suggestion = closest(key, missing, 2);
         if (suggestion !== undefined) {

@@ -1,4 +1,4 @@
-import { jsonTypeOf } from '../schema';
+import { fieldEntries, jsonTypeOf } from '../schema';
 import type { RecordRule } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
@@ -9,7 +9,7 @@ export const rule: RecordRule = {
   meta: { id: 'wrong-type', description: 'A field has the wrong JSON type.', defaultSeverity: 'error', fixable: false },
   check(context) {
     for (const object of specifiedObjects(context)) {
-      for (const [key, spec] of Object.entries(object.spec.fields)) {
+      for (const [key, spec] of fieldEntries(object.spec)) {
         if (!Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const actual = jsonTypeOf(object.value[key]);
         if (spec.types.includes(actual)) continue;
