@@ -99,8 +99,18 @@ export class EngineClient {
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     child.on('message', (message: EngineWireMessage) => this.receive(message));
-    child.on('error', (error) => this.options.onLog?.(`the engine process failed: ${error.message}`));
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    let ended = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (ended) return;
+      ended = true;
+      this.onExit(child, code, signal);
+    };
+    child.on('error', (error) => {
+      this.options.onLog?.(`the engine process failed: ${error.message}`);
+      // A process that never started emits no 'exit': fail its requests here rather than leave them waiting.
+      if (child.pid === undefined) end(null, null);
+    });
+    child.on('exit', end);
     return child;
   }
 
