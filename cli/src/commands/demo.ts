@@ -124,7 +124,8 @@ export const command: CliCommand = {
       );
 
       section('4. Preview: base model vs adapter vs reference');
-      const model = await engine.request('engine/loadModel', { path: modelDir, device: 'cpu', quantization: 'none' });
+      // Loading progress matters for big models; the tiny one loads before a bar could be drawn.
+      const model = await engine.request('engine/loadModel', { path: modelDir, device: 'cpu', quantization: 'none' }, { onNotification: () => undefined });
       const adapter = await engine.request('engine/loadAdapter', { modelId: model.modelId, path: adapterPath });
       for (const record of readChatRecords(trainingFile).slice(0, PREVIEW_PROMPTS)) {
         const prompt = record.messages.slice(0, -1);
