@@ -177,7 +177,7 @@ export class DatasetDocument {
     if (looksBinary(text)) {
       this.lines = [];
       this.jsonRecords = [];
-      this.problems.push({ rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'This file looks binary (it contains NUL characters), so it was not linted. Datasets must be UTF-8 text.' });
+      this.problems.push(binaryProblem());
       return;
     }
     if (this.kind === 'jsonl') {
@@ -185,6 +185,61 @@ export class DatasetDocument {
     } else {
       this.parseJsonArray(text);
     }
+  }
+
+  /**
+   * A JSONL document from text that arrives in pieces (a file decoded chunk by chunk), so a large
+   * file never exists as bytes and as one string at the same time. The result is the same as
+   * `parse(pieces.join(''), 'jsonl')`; records are slices of the pieces.
+   */
+  static parseJsonlPieces(pieces: Iterable<string>, version = 0): DatasetDocument {
+    const document = new DatasetDocument('jsonl', version);
+    const lines: (DatasetRecord | string)[] = [];
+    // The start of the text is held back until the BOM and binary checks can see 8192 characters.
+    let head = '';
+    let checked = false;
+    let carry = '';
+    let eolKnown = false;
+    const take = (piece: string): boolean => {
+      let start = 0;
+      let lineBreak = piece.indexOf('\n');
+      if (!eolKnown && lineBreak >= 0) {
+        eolKnown = true;
+        const before = lineBreak > 0 ? piece.charCodeAt(lineBreak - 1) : carry.length > 0 ? carry.charCodeAt(carry.length - 1) : 0;
+        document.eol = before === 13 ? '\r\n' : '\n';
+      }
+      while (lineBreak >= 0) {
+        let line = start === 0 && carry.length > 0 ? carry + piece.slice(0, lineBreak) : piece.slice(start, lineBreak);
+        if (start === 0) carry = '';
+        if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+        lines.push(parseLine(line));
+        start = lineBreak + 1;
+        lineBreak = piece.indexOf('\n', start);
+      }
+      carry = start === 0 ? carry + piece : piece.slice(start);
+      return true;
+    };
+    const check = (text: string): boolean => {
+      checked = true;
+      const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      if (looksBinary(body)) {
+        document.problems.push(binaryProblem());
+        return false;
+      }
+      return take(body);
+    };
+    for (const piece of pieces) {
+      if (checked) {
+        take(piece);
+        continue;
+      }
+      head += piece;
+      if (head.length > 8192 && !check(head)) return document;
+    }
+    if (!checked && !check(head)) return document;
+    lines.push(parseLine(carry)); // the text after the last line break, as splitLines keeps it
+    document.lines = lines;
+    return document;
   }
 
   /** A document that is not linted, with one file-level problem saying why (too large...). */
@@ -374,6 +429,10 @@ function parseLine(line: string): DatasetRecord | string {
   // Blank lines are tolerated by every JSONL reader we know; whitespace-only ones too.
   if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) return line;
   return new DatasetRecord(line);
+}
+
+function binaryProblem(): FileProblem {
+  return { rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'This file looks binary (it contains NUL characters), so it was not linted. Datasets must be UTF-8 text.' };
 }
 
 function looksBinary(text: string): boolean {

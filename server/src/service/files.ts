@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { resolveSettings, type LintSettings } from './config';
 import { datasetInfoHint, findConfigFile } from './configFile';
@@ -121,6 +122,50 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
   return { files: [...found].sort(), unmatched };
 }
 
+/** Bytes read per chunk: a large file is never held as bytes and as text at once (peak memory). */
+const chunkBytes = 4 * 1024 * 1024;
+
+/**
+ * Where a chunk can be cut so that decoding the pieces separately gives the same text as decoding
+ * the whole: before the last ASCII or lead byte among the last four (an unfinished character is
+ * carried to the next chunk; an invalid sequence is replaced the same way either side of the cut).
+ */
+function safeCut(bytes: Uint8Array, length: number): number {
+  for (let index = length - 1; index >= Math.max(0, length - 4); index--) {
+    const byte = bytes[index] ?? 0;
+    if (byte < 0x80 || (byte >= 0xc2 && byte <= 0xf4)) return index;
+  }
+  return length;
+}
+
+/**
+ * The file's text, decoded chunk by chunk. ASCII chunks become one-byte strings (TextDecoder
+ * returns two bytes per character, which doubled the memory of a large file); others go through
+ * TextDecoder, which strips the BOM of the file's first chunk only, as decoding the whole file does.
+ */
+function* decodedChunks(file: string): Generator<string> {
+  const buffer = Buffer.allocUnsafe(chunkBytes + 4);
+  const descriptor = fs.openSync(file, 'r');
+  let first = true;
+  let carried = 0;
+  try {
+    for (;;) {
+      const read = fs.readSync(descriptor, buffer, carried, chunkBytes, null);
+      const length = carried + read;
+      if (length === 0) break;
+      const cut = read === 0 ? length : safeCut(buffer, length);
+      const piece = buffer.subarray(0, cut);
+      yield isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !first }).decode(piece);
+      if (cut > 0) first = false;
+      buffer.copy(buffer, 0, cut, length);
+      carried = length - cut;
+      if (read === 0 && carried === 0) break;
+    }
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
 function readDataset(file: string, settings: LintSettings): DatasetDocument {
   const kind = fileKindOf(file);
   let size: number;
@@ -134,6 +179,7 @@ function readDataset(file: string, settings: LintSettings): DatasetDocument {
   }
   try {
     // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
+    if (kind === 'jsonl') return DatasetDocument.parseJsonlPieces(decodedChunks(file));
     const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
     return DatasetDocument.parse(text, kind);
   } catch (error) {
