@@ -30,8 +30,8 @@ test('learning end to end: tune on a small instruction set, then the adapter rep
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-learn-'));
   const engine = new EngineClient();
   try {
-    // Weights at std 0.1 rather than 0.02: with tied embeddings and a final RMSNorm, std 0.02 caps
-    // every logit near 2.6, so no adapter could bring the loss below about 5 nats.
+    // Weights at std 0.1 (the tiny model's default), not 0.02: with tied embeddings and a final
+    // RMSNorm, std 0.02 caps every logit near 2.6, so no adapter could bring the loss below about 5 nats.
     const model = createTinyModel({ out: path.join(root, 'model'), arch: 'qwen3', seed: 1, initStd: 0.1 }).dir;
     const adapterDir = path.join(root, 'adapter');
     const steps: { step: number; loss: number }[] = [];
