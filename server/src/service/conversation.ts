@@ -59,7 +59,7 @@ export interface Turn {
   toolCallId: string | undefined;
   /** Whether the trainer computes loss on this turn (assistant turns, unless weight 0). */
   trainable: boolean;
-  /** OpenAI per-message `weight` (0 or 1) when given. */
+  /** Per-turn loss weight when given: OpenAI's `weight` (0 or 1) or `loss_weight` (a factor). */
   weight: number | undefined;
   /** Path of the turn object, or of its main field for column formats (Alpaca). */
   path: JsonPath;

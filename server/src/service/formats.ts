@@ -232,12 +232,20 @@ export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
     const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, [...turnPath, 'content']), [...turnPath, 'content']);
     turn.toolCalls = openaiToolCalls(message, turnPath);
     turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
-    if (typeof message.weight === 'number') {
-      turn.weight = message.weight;
-      if (role === 'assistant') turn.trainable = message.weight !== 0;
-    }
+    applyTurnWeight(turn, message);
     return turn;
   });
+}
+
+/**
+ * A per-turn loss weight: OpenAI's `weight` (0 or 1) or `loss_weight` (any factor, as some trainers
+ * read it). 0 makes an assistant turn untrainable; other values scale its tokens in the loss.
+ */
+function applyTurnWeight(turn: Turn, entry: Record<string, unknown>): void {
+  const weight = typeof entry.weight === 'number' ? entry.weight : typeof entry.loss_weight === 'number' ? entry.loss_weight : undefined;
+  if (weight === undefined) return;
+  turn.weight = weight;
+  if (turn.role === 'assistant') turn.trainable = weight !== 0;
 }
 
 /** Normalises ShareGPT turns ({from, value} or the mapped tags). */
@@ -255,6 +263,7 @@ function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, 
   const valuePath = [...turnPath, tags.content];
   const text = textOf(entry[tags.content], valuePath);
   const turn = makeTurn(role, written, turnPath, tags.role in entry ? [...turnPath, tags.role] : undefined, text, valuePath);
+  applyTurnWeight(turn, entry);
   if (written === tags.function) {
     // The value is a JSON string: {"name": ..., "arguments": {...}} or a list of such calls.
     let parsed: unknown;

@@ -105,6 +105,8 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec 
       content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
       name: field(false, 'string'),
       weight: field(false, 'number'),
+      // Not OpenAI's, but local trainers read it as a per-turn loss factor (see formats.ts).
+      loss_weight: field(false, 'number'),
       tool_calls: field(false, 'array'),
       tool_call_id: field(role === 'tool', 'string'),
       function_call: field(false, 'object'),

@@ -22,6 +22,13 @@ describe('formats', () => {
     assert.deepEqual(conversation.turns[3]?.toolCalls, [{ path: ['messages', 3, 'tool_calls', 0], id: 'c', name: 'f', arguments: '{}' }]);
     assert.equal(conversation.turns[4]?.toolCallId, 'c');
   });
+  it('per-turn loss weights: OpenAI weight, and loss_weight in OpenAI and ShareGPT turns', () => {
+    const chat = normalise({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', loss_weight: 0.5 }, { role: 'user', content: 'q2' }, { role: 'assistant', content: 'b', loss_weight: 0 }] }, 'openai-chat');
+    assert.deepEqual(chat.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [true, 0.5], [false, undefined], [false, 0]]);
+    const sharegpt = normalise({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a', loss_weight: 2 }] }, 'sharegpt');
+    assert.deepEqual(sharegpt.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [true, 2]]);
+    assert.deepEqual(lint('{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "loss_weight": 0.5}]}\n').diagnostics.filter((d) => d.rule === 'unknown-key'), []);
+  });
   it('ShareGPT with system and tools columns, function calls and observations', () => {
     const value = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{"name": "f", "arguments": {"a": 1}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'a' }], system: 's', tools: '[]' };
     assert.deepEqual(summary(value), { shape: 'sharegpt', format: 'sharegpt', turns: ['system:s', 'user:q', 'assistant*:', 'tool:r', 'assistant*:a'], rejected: undefined });
