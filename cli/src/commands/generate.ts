@@ -124,12 +124,17 @@ export const command: CliCommand = {
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      const model = await engine.request('engine/loadModel', {
-        path: values.model,
-        device,
-        quantization,
-        ...(threads !== undefined ? { threads } : {}),
-      });
+      // Loading stages go to stderr on a terminal only, so piped stdout/stderr stay clean.
+      const showProgress = process.stderr.isTTY === true;
+      const model = await engine.request(
+        'engine/loadModel',
+        { path: values.model, device, quantization, ...(threads !== undefined ? { threads } : {}) },
+        {
+          onNotification: (method, params) => {
+            if (showProgress && method === 'engine/progress') process.stderr.write(`tunesmith: ${(params as { message: string }).message}\n`);
+          },
+        },
+      );
       if (model.deviceNote !== undefined) process.stderr.write(`tunesmith: ${model.deviceNote}\n`);
       let adapterId: string | undefined;
       if (values.adapter !== undefined) adapterId = (await engine.request('engine/loadAdapter', { modelId: model.modelId, path: values.adapter })).adapterId;
