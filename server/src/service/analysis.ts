@@ -10,7 +10,7 @@ import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
-import { conversationSampleHash, instructionSignature, type InstructionSignature } from './nearDuplicates';
+import { conversationSampleHash, instructionSignature, packSignature, type PackedSignature } from './nearDuplicates';
 import type { TokenCount } from './tokens';
 
 export interface RecordAnalysis {
@@ -32,8 +32,8 @@ export interface RecordSummary {
   roles: string[];
   /** Hash of the conversation (roles and texts); equal conversations have equal hashes. */
   duplicateHash: number;
-  /** Word hashes and LSH bands of the instruction, for near-duplicates. */
-  instruction: InstructionSignature;
+  /** Word hashes and LSH bands of the instruction, for near-duplicates (packed: see packSignature). */
+  instruction: PackedSignature;
   /** Where the instruction's first text is written (near-duplicates are reported there). */
   instructionPath: JsonPath | undefined;
   tokens: TokenCount | undefined;
@@ -165,6 +165,18 @@ function sharedRoles(roles: string[]): string[] {
   return roles;
 }
 
+// Most records' instructions sit at the same path (["messages", 1, "content"]): keep one array per path.
+const paths = new Map<string, JsonPath>();
+function sharedPath(path: JsonPath | undefined): JsonPath | undefined {
+  if (path === undefined) return undefined;
+  let key = '';
+  for (const segment of path) key += typeof segment === 'number' ? `#${segment}\u0000` : `s${segment}\u0000`;
+  const shared = paths.get(key);
+  if (shared !== undefined) return shared;
+  if (paths.size < 10_000) paths.set(key, path);
+  return path;
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
   const { conversation } = analysis;
@@ -174,8 +186,8 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     shape: analysis.shape,
     roles: sharedRoles(conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown'))),
     duplicateHash: conversationSampleHash(conversation),
-    instruction: instructionSignature(instructionOf(analysis)),
-    instructionPath: conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path,
+    instruction: packSignature(instructionSignature(instructionOf(analysis))),
+    instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
     tokens: analysis.tokenCount,
     empty: conversation.turns.length === 0,
     firstKey: firstKeyOf(record.text),

@@ -7,11 +7,12 @@
  * one-line edit in a 100k-record file does not recompute the whole file.
  */
 import { analyseRecord, duplicateKeyOf, summaryOf } from './analysis';
+import { BandMap } from './bandMap';
 import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
-import { bands as bandCount, rougeL, type InstructionSignature } from './nearDuplicates';
+import { bands as bandCount, packedBand, packedHasBands, rougeL, unpackWords, type PackedSignature } from './nearDuplicates';
 import type { FileProblem } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
@@ -34,18 +35,21 @@ const bucketSizeLimit = 256;
 
 /** Scratch list of the candidates compared for the record being added (one record at a time). */
 const checkedCandidates: DatasetRecord[] = [];
+/** Scratch word lists for ROUGE-L (signatures are kept packed). */
+const ownWords: number[] = [];
+const otherWords: number[] = [];
 
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
   /** LSH band -> its records; a lone record is stored directly (most bands hold one: saves an array each). */
-  readonly buckets = new Map<number, DatasetRecord | DatasetRecord[]>();
+  readonly buckets = new BandMap<DatasetRecord | DatasetRecord[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
   /** What each record contributes to the index (undone when it is removed); one object per record. */
-  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean; duplicate: number | undefined; instruction: InstructionSignature | null }>();
+  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean; duplicate: number | undefined; instruction: PackedSignature | null }>();
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** Records by detected format (for the majority and mixed-formats). */
@@ -78,7 +82,7 @@ export class DocumentIndex {
     const valid = record.syntaxError === undefined;
     const summary = summaryOf(record, facts);
     const format = summary !== undefined ? formatOfShape(summary.detected) : 'unknown';
-    const entry = { valid, format, hasProblems, duplicate: undefined as number | undefined, instruction: null as InstructionSignature | null };
+    const entry = { valid, format, hasProblems, duplicate: undefined as number | undefined, instruction: null as PackedSignature | null };
     this.entries.set(record, entry);
     if (valid) this.valid++;
     if (hasProblems) this.withProblems.add(record);
@@ -86,7 +90,7 @@ export class DocumentIndex {
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
     sameFormat.add(record);
     if (summary === undefined || summary.empty) return;
-    const instruction = this.nearDuplicates && summary.instruction.bands !== null ? summary.instruction : null;
+    const instruction = this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
     entry.duplicate = summary.duplicateHash;
     entry.instruction = instruction;
     const stored = this.groups.get(summary.duplicateHash);
@@ -141,8 +145,10 @@ export class DocumentIndex {
       }
       if (classes.length === 0) this.groups.delete(hashes.duplicate);
     }
-    if (hashes.instruction?.bands != null) {
-      for (const band of hashes.instruction.bands) {
+    const removedInstruction = hashes.instruction;
+    if (removedInstruction !== null && packedHasBands(removedInstruction)) {
+      for (let index = 0; index < bandCount; index++) {
+        const band = packedBand(removedInstruction, index);
         const bucket = this.buckets.get(band);
         if (bucket === undefined) continue;
         if (!Array.isArray(bucket)) {
@@ -165,14 +171,14 @@ export class DocumentIndex {
     }
   }
 
-  private addNear(record: DatasetRecord, instruction: InstructionSignature): void {
-    const bands = instruction.bands;
-    if (bands === null) return;
+  private addNear(record: DatasetRecord, instruction: PackedSignature): void {
+    if (!packedHasBands(instruction)) return;
+    let words: number[] | undefined;
     // Candidates already compared for this record: at most candidateLimit, so a reused array beats a Set per record.
     const checked = checkedCandidates;
     checked.length = 0;
     for (let band = 0; band < bandCount; band++) {
-      const key = bands[band] ?? 0;
+      const key = packedBand(instruction, band);
       const stored = this.buckets.get(key);
       if (stored === undefined) {
         this.buckets.set(key, record);
@@ -187,8 +193,9 @@ export class DocumentIndex {
         checked.push(other);
         const theirs = this.entries.get(other)?.instruction;
         if (theirs === undefined || theirs === null) continue;
-        if (sameWords(theirs.words, instruction.words)) continue; // identical instruction: duplicate-record's business when the answers match too
-        const score = rougeL(instruction.words, theirs.words);
+        if (theirs === instruction) continue; // identical instruction: duplicate-record's business when the answers match too
+        words ??= unpackWords(instruction, ownWords);
+        const score = rougeL(words, unpackWords(theirs, otherWords));
         if (score >= this.threshold) this.link(record, other, score);
       }
       if (bucket.length < bucketSizeLimit) bucket.push(record);
@@ -216,12 +223,6 @@ export class DocumentIndex {
     }
     return undefined;
   }
-}
-
-function sameWords(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
 }
 
 const indexes = new WeakMap<DatasetDocument, DocumentIndex>();

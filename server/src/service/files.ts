@@ -143,14 +143,14 @@ function safeCut(bytes: Uint8Array, length: number): number {
  * returns two bytes per character, which doubled the memory of a large file); others go through
  * TextDecoder, which strips the BOM of the file's first chunk only, as decoding the whole file does.
  */
-function* decodedChunks(file: string): Generator<string> {
-  const buffer = Buffer.allocUnsafe(chunkBytes + 4);
+export function* decodedChunks(file: string, chunkSize = chunkBytes): Generator<string> {
+  const buffer = Buffer.allocUnsafe(chunkSize + 4);
   const descriptor = fs.openSync(file, 'r');
   let first = true;
   let carried = 0;
   try {
     for (;;) {
-      const read = fs.readSync(descriptor, buffer, carried, chunkBytes, null);
+      const read = fs.readSync(descriptor, buffer, carried, chunkSize, null);
       const length = carried + read;
       if (length === 0) break;
       const cut = read === 0 ? length : safeCut(buffer, length);

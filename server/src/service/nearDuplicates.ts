@@ -141,3 +141,35 @@ export function conversationSampleHash(conversation: Conversation): number {
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) hash = mixString(hash, turn.content);
   return hash & 0x3fffffff;
 }
+
+/**
+ * An instruction signature packed into one string, as kept per record: a flag (1 when it has
+ * bands), the bands, then the word hashes, each 30-bit hash as two 15-bit characters. One string
+ * instead of an object and two arrays: about 260 bytes less per record on a 100k-record file.
+ * Equal strings mean equal words (the bands follow from the words).
+ */
+export type PackedSignature = string;
+
+export function packSignature(signature: InstructionSignature): PackedSignature {
+  const codes: number[] = [signature.bands !== null ? 1 : 0];
+  if (signature.bands !== null) for (const band of signature.bands) codes.push(band >>> 15, band & 0x7fff);
+  for (const word of signature.words) codes.push(word >>> 15, word & 0x7fff);
+  return String.fromCharCode(...codes);
+}
+
+export function packedHasBands(packed: PackedSignature): boolean {
+  return packed.charCodeAt(0) === 1;
+}
+
+/** Band `index` of a packed signature that has bands. */
+export function packedBand(packed: PackedSignature, index: number): number {
+  return (packed.charCodeAt(1 + 2 * index) << 15) | packed.charCodeAt(2 + 2 * index);
+}
+
+/** The word hashes of a packed signature, written into `out` (reused by the caller). */
+export function unpackWords(packed: PackedSignature, out: number[]): number[] {
+  const start = packedHasBands(packed) ? 1 + 2 * bands : 1;
+  out.length = 0;
+  for (let position = start; position + 1 < packed.length; position += 2) out.push((packed.charCodeAt(position) << 15) | packed.charCodeAt(position + 1));
+  return out;
+}

@@ -1,0 +1,89 @@
+/** Reading large files in pieces (peak memory) must give exactly the document that reading them whole gives. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { BandMap } from '../../../server/src/service/bandMap';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { decodedChunks } from '../../../server/src/service/files';
+
+/** Deterministic pseudo-random numbers. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+function describeDocument(document: DatasetDocument): string {
+  return JSON.stringify({ eol: document.eol, text: document.getText(), problems: document.problems, lines: document.lineCount, records: document.records.map((record) => [record.text, record.line, record.index]) });
+}
+
+function piecesOf(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces;
+}
+
+describe('JSONL from pieces', () => {
+  const texts = ['', '\n', '\r\n', '{"a":1}', '{"a":1}\r\n{"b":2}\r\n', '\uFEFF{"a":1}\n\n  \n{"b":2}', 'x\r', '\n\r\n\r', `${'é{"a":"ü"}\r\n'.repeat(5)}`, `${'{"a":1}\n'.repeat(3000)}\u0000`, `\uFEFF${'{"k":"v"}\r\n'.repeat(2000)}`];
+  for (const text of texts) {
+    it(`matches a whole parse of ${JSON.stringify(text.slice(0, 16))}${text.length > 16 ? '...' : ''}`, () => {
+      const expected = describeDocument(DatasetDocument.parse(text, 'jsonl'));
+      for (const size of [1, 2, 3, 7, 8191, 8192, 8193, 100_000]) {
+        const pieces = piecesOf(text, size);
+        assert.equal(describeDocument(DatasetDocument.parseJsonlPieces(pieces)), expected, `pieces of ${size}`);
+        assert.equal(describeDocument(DatasetDocument.parseJsonlPieces(['', ...pieces, ''])), expected, `pieces of ${size} with empty ones`);
+      }
+    });
+  }
+  it('reports a binary file found past the first piece', () => {
+    const document = DatasetDocument.parseJsonlPieces(['{"a":1}\n', '\u0000']);
+    assert.equal(document.problems[0]?.rule, 'unreadable-file');
+    assert.equal(document.records.length, 0);
+  });
+});
+
+describe('decoding a file chunk by chunk', () => {
+  it('gives the same text as decoding it whole, for any bytes and chunk size', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-chunks-'));
+    try {
+      const next = random(7);
+      // ASCII, line breaks, a BOM, 2-4 byte characters, lone continuation bytes and invalid lead bytes.
+      const pool = [0x41, 0x0a, 0x0d, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff, 0xed, 0xa0, 0x22, 0x7b];
+      const file = path.join(folder, 'bytes.jsonl');
+      for (let round = 0; round < 300; round++) {
+        const bytes = Buffer.from(Array.from({ length: Math.floor(next() * 40) }, () => pool[Math.floor(next() * pool.length)] ?? 0x41));
+        if (round % 5 === 0 && bytes.length >= 3) bytes.set([0xef, 0xbb, 0xbf]);
+        fs.writeFileSync(file, bytes);
+        const expected = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+        for (const size of [1, 2, 3, 4, 5, 64]) assert.equal([...decodedChunks(file, size)].join(''), expected, `${bytes.toString('hex')} in chunks of ${size}`);
+      }
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('BandMap', () => {
+  it('behaves like a Map under random sets, gets and deletes', () => {
+    const next = random(3);
+    for (const range of [20, 5000, 1 << 30]) {
+      const expected = new Map<number, number>();
+      const actual = new BandMap<number>();
+      for (let step = 0; step < 50_000; step++) {
+        const key = Math.floor(next() * range);
+        const operation = next();
+        if (operation < 0.5) {
+          expected.set(key, step);
+          actual.set(key, step);
+        } else if (operation < 0.8) assert.equal(actual.delete(key), expected.delete(key));
+        else assert.equal(actual.get(key), expected.get(key));
+        assert.equal(actual.size, expected.size);
+      }
+      for (const [key, value] of expected) assert.equal(actual.get(key), value);
+    }
+  });
+});
