@@ -196,6 +196,12 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
   return summary;
 }
 
+/** The record's summary if it is cached for this facts version (never computes). */
+export function cachedSummary(record: DatasetRecord, version: number): RecordSummary | undefined {
+  const slot = record.cache as CacheSlot | undefined;
+  return slot?.summary !== undefined && slot.summary.version === version ? slot.summary : undefined;
+}
+
 /** The record's summary (computing the analysis when it is missing or stale); undefined for invalid records. */
 export function summaryOf(record: DatasetRecord, facts: FileFacts): RecordSummary | undefined {
   const slot = record.cache as CacheSlot | undefined;

@@ -6,7 +6,7 @@
  * near-duplicate links) that is updated with only the records an edit added or removed, so a
  * one-line edit in a 100k-record file does not recompute the whole file.
  */
-import { analyseRecord, duplicateKeyOf, summaryOf } from './analysis';
+import { analyseRecord, cachedSummary, duplicateKeyOf, summaryOf, type RecordSummary } from './analysis';
 import { BandMap } from './bandMap';
 import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
@@ -48,8 +48,11 @@ export class DocumentIndex {
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
-  /** What each record contributes to the index (undone when it is removed); one object per record. */
-  private readonly entries = new Map<DatasetRecord, { valid: boolean; format: RecordFormat; hasProblems: boolean; duplicate: number | undefined; instruction: PackedSignature | null }>();
+  /**
+   * The records in the index. What each contributes (format, hashes, signature) is read back from
+   * its cached summary when it is removed: no entry object per record (100k records, 100k objects).
+   */
+  private readonly members = new Set<DatasetRecord>();
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** Records by detected format (for the majority and mixed-formats). */
@@ -77,13 +80,28 @@ export class DocumentIndex {
     return best;
   }
 
+  /** Near-duplicate signature a member was indexed with (null: not compared). */
+  private instructionOf(summary: RecordSummary | undefined): PackedSignature | null {
+    return summary !== undefined && !summary.empty && this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
+  }
+
+  /** What a member contributed when it was added (its summary is cached for this index's version). */
+  private entryOf(record: DatasetRecord): { valid: boolean; format: RecordFormat; duplicate: number | undefined; instruction: PackedSignature | null } {
+    const summary = cachedSummary(record, this.version);
+    return {
+      valid: record.syntaxError === undefined,
+      format: summary !== undefined ? formatOfShape(summary.detected) : 'unknown',
+      duplicate: summary !== undefined && !summary.empty ? summary.duplicateHash : undefined,
+      instruction: this.instructionOf(summary),
+    };
+  }
+
   add(record: DatasetRecord, facts: FileFacts): void {
     const hasProblems = this.problemsOf(record).length > 0;
     const valid = record.syntaxError === undefined;
     const summary = summaryOf(record, facts);
     const format = summary !== undefined ? formatOfShape(summary.detected) : 'unknown';
-    const entry = { valid, format, hasProblems, duplicate: undefined as number | undefined, instruction: null as PackedSignature | null };
-    this.entries.set(record, entry);
+    this.members.add(record);
     if (valid) this.valid++;
     if (hasProblems) this.withProblems.add(record);
     let sameFormat = this.byFormat.get(format);
@@ -91,8 +109,6 @@ export class DocumentIndex {
     sameFormat.add(record);
     if (summary === undefined || summary.empty) return;
     const instruction = this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
-    entry.duplicate = summary.duplicateHash;
-    entry.instruction = instruction;
     const stored = this.groups.get(summary.duplicateHash);
     if (stored === undefined) {
       // Most hashes have one record: store it without the arrays.
@@ -120,9 +136,9 @@ export class DocumentIndex {
   }
 
   remove(record: DatasetRecord): void {
-    const entry = this.entries.get(record);
+    const entry = this.members.has(record) ? this.entryOf(record) : undefined;
     if (entry !== undefined) {
-      this.entries.delete(record);
+      this.members.delete(record);
       if (entry.valid) this.valid--;
       this.withProblems.delete(record);
       this.byFormat.get(entry.format)?.delete(record);
@@ -191,7 +207,7 @@ export class DocumentIndex {
         if (other === undefined) continue;
         if (checked.length >= candidateLimit || checked.includes(other)) continue;
         checked.push(other);
-        const theirs = this.entries.get(other)?.instruction;
+        const theirs = this.members.has(other) ? this.instructionOf(cachedSummary(other, this.version)) : undefined;
         if (theirs === undefined || theirs === null) continue;
         if (theirs === instruction) continue; // identical instruction: duplicate-record's business when the answers match too
         words ??= unpackWords(instruction, ownWords);
