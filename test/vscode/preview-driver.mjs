@@ -32,14 +32,22 @@ export async function openFile(page, name) {
 
 /** Puts the cursor at the start of `line` (1-based) with Go to Line, whatever the wrapping; focus ends in the editor. */
 export async function goToLine(page, line) {
-  // Ctrl+1 focuses the first editor group (the dataset), wherever focus was.
-  await page.keyboard.press('Control+1');
-  await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // Keys pressed while focus sits inside a webview may never reach the workbench: after the first
+    // try, click the dataset's tab (focuses its editor without moving the cursor) and press again.
+    if (attempt > 0) await page.locator('.editor-group-container').first().locator('.tab.active').click({ timeout: 5_000 }).catch(() => undefined);
+    // Ctrl+1 focuses the first editor group (the dataset), wherever focus was.
+    await page.keyboard.press('Control+1');
+    await page.keyboard.press('Control+G');
+    const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (!opened) continue;
+    await input.fill(`:${line}`);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    return;
+  }
+  throw new Error(`Go to Line (Ctrl+G) never opened to reach line ${line}`);
 }
 
 /** The preview webview's document (two nested frames). */
