@@ -177,6 +177,17 @@ function sharedPath(path: JsonPath | undefined): JsonPath | undefined {
   return path;
 }
 
+// Token counts repeat across records (and are never mutated): keep one object per distinct count.
+const tokenCounts = new Map<number, TokenCount>();
+function sharedTokenCount(count: TokenCount | undefined): TokenCount | undefined {
+  if (count === undefined || !Number.isInteger(count.total) || !Number.isInteger(count.trainable) || count.total < 0 || count.trainable < 0 || count.total >= 2 ** 24 || count.trainable >= 2 ** 24) return count;
+  const key = (count.total * 2 ** 24 + count.trainable) * 2 + (count.estimated ? 1 : 0);
+  const shared = tokenCounts.get(key);
+  if (shared !== undefined) return shared;
+  if (tokenCounts.size < 100_000) tokenCounts.set(key, count);
+  return count;
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
   const { conversation } = analysis;
@@ -188,7 +199,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     duplicateHash: conversationSampleHash(conversation),
     instruction: packSignature(instructionSignature(instructionOf(analysis))),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
-    tokens: analysis.tokenCount,
+    tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0,
     firstKey: firstKeyOf(record.text),
   };

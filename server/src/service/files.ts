@@ -123,7 +123,7 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
 }
 
 /** Bytes read per chunk: a large file is never held as bytes and as text at once (peak memory). */
-const chunkBytes = 4 * 1024 * 1024;
+const chunkBytes = 1024 * 1024;
 
 /**
  * Where a chunk can be cut so that decoding the pieces separately gives the same text as decoding
