@@ -56,9 +56,10 @@ export interface DecoderGraphOptions {
    */
   fusedAttention?: boolean;
   /**
-   * 'input' (default): a lora_scale [] input multiplies every LoRA update (training differentiates B
-   * unscaled). 'folded': the caller feeds B already scaled; each update is then one Gemm whose C is
-   * the base projection (two ops per module instead of four), and there is no lora_scale input.
+   * 'input' (default): a lora_scale [] input multiplies the rank-r activation of every LoRA update
+   * (training differentiates B unscaled). 'folded': the caller feeds B already scaled, one op fewer
+   * per module, and there is no lora_scale input. Either way the update's sum with the base
+   * projection rides on Gemm's C input.
    */
   loraScale?: 'input' | 'folded';
 }
@@ -134,12 +135,9 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
       const a = g.input(`${name}.lora_A`, 'float32', ['lora_rank', shape.in]);
       const b = g.input(`${name}.lora_B`, 'float32', [shape.out, 'lora_rank']);
       const down = g.gemm(x, a, undefined, { transB: true });
-      if (loraScale === undefined) {
-        y = g.gemm(down, b, y, { transB: true });
-      } else {
-        const up = g.gemm(down, b, undefined, { transB: true });
-        y = g.add(y, g.mul(up, loraScale));
-      }
+      // The scale multiplies the rank-r activation, not the full-width update (r columns instead of
+      // `out`), and the sum with the base projection rides on Gemm's C input.
+      y = g.gemm(loraScale === undefined ? down : g.mul(down, loraScale), b, y, { transB: true });
     }
     return y;
   };
