@@ -8,7 +8,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { analyseRecord, detectedShapeOf, summarise, summaryOf, type RecordAnalysis } from './analysis';
 import type { LintSettings, Severity } from './config';
 export { severityOf };
-import { formatOfShape } from './conversation';
+import { formatOfShape, type RecordShape } from './conversation';
 import type { DatasetDocument, DatasetRecord, Range } from './document';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, detectShape, type FormatHint } from './formats';
@@ -51,11 +51,11 @@ export function buildFacts(document: DatasetDocument, uri: string, settings: Lin
   return facts;
 }
 
-/** Majority of the records' detected formats, parsing records that were not analysed yet. */
-function detectedMajority(document: DatasetDocument, facts: FileFacts): RecordFormat {
+/** The most common known format among the records, each record's shape read by `shapeOf`. */
+function majorityOf(document: DatasetDocument, shapeOf: (record: DatasetDocument['records'][number]) => RecordShape | undefined): RecordFormat {
   const counts = new Map<RecordFormat, number>();
   for (const record of document.records) {
-    const shape = detectedShapeOf(record, facts);
+    const shape = shapeOf(record);
     const format = shape !== undefined ? formatOfShape(shape) : undefined;
     if (format === undefined || format === 'unknown') continue;
     counts.set(format, (counts.get(format) ?? 0) + 1);
@@ -71,24 +71,14 @@ function detectedMajority(document: DatasetDocument, facts: FileFacts): RecordFo
   return best;
 }
 
+/** Majority of the records' detected formats, parsing records that were not analysed yet. */
+function detectedMajority(document: DatasetDocument, facts: FileFacts): RecordFormat {
+  return majorityOf(document, (record) => detectedShapeOf(record, facts));
+}
+
 /** The most common format among the records' summaries. */
 export function majorityFormat(document: DatasetDocument, facts: FileFacts): RecordFormat {
-  const counts = new Map<RecordFormat, number>();
-  for (const record of document.records) {
-    const summary = summaryOf(record, facts);
-    const format = summary !== undefined ? formatOfShape(summary.detected) : undefined;
-    if (format === undefined || format === 'unknown') continue;
-    counts.set(format, (counts.get(format) ?? 0) + 1);
-  }
-  let best: RecordFormat = 'unknown';
-  let bestCount = 0;
-  for (const [format, count] of counts) {
-    if (count > bestCount) {
-      best = format;
-      bestCount = count;
-    }
-  }
-  return best;
+  return majorityOf(document, (record) => summaryOf(record, facts)?.detected);
 }
 
 const noProblems: RecordProblem[] = [];
