@@ -185,7 +185,7 @@ export async function createWithFallback(
   graph: GraphBuilder,
   setting: DeviceSetting,
   threads: number | undefined,
-  extra: Pick<SessionSettings, 'memoryArena' | 'config' | 'spinning'> = {},
+  extra: Pick<SessionSettings, 'memoryArena' | 'memoryPattern' | 'config' | 'spinning'> = {},
 ): Promise<{ session: ort.InferenceSession; device: Device; note: string | undefined; buildMs: number; createMs: number }> {
   const bundled = new Map(ort.listSupportedBackends().map((backend) => [backend.name, backend.bundled]));
   // auto: CUDA where the user installed its binaries, else CPU. WebGPU only on request (it may be a

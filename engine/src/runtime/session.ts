@@ -18,8 +18,13 @@ export interface SessionSettings {
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Write the optimised model here (debugging). */
   optimizedModelPath?: string;
-  /** onnxruntime's CPU memory arena (default on). Training turns it off: lower peak memory, same speed. */
+  /** onnxruntime's CPU memory arena (default on). Without it, every run page-faults its intermediates afresh. */
   memoryArena?: boolean;
+  /**
+   * onnxruntime's memory pattern (default on): one block planned per input shape for all
+   * intermediates. Training turns it off: with the arena, tensors reuse freed arena chunks instead.
+   */
+  memoryPattern?: boolean;
   /** Extra session config entries, e.g. { 'session.disable_prepacking': '1' } (training: no packed weight copies). */
   config?: Record<string, string>;
   /**
@@ -49,6 +54,7 @@ export async function createSession(graph: GraphBuilder, settings: SessionSettin
     ...(settings.threads !== undefined ? { intraOpNumThreads: settings.threads, interOpNumThreads: 1 } : {}),
     ...(settings.optimizedModelPath !== undefined ? { optimizedModelFilePath: settings.optimizedModelPath } : {}),
     ...(settings.memoryArena !== undefined ? { enableCpuMemArena: settings.memoryArena } : {}),
+    ...(settings.memoryPattern !== undefined ? { enableMemPattern: settings.memoryPattern } : {}),
   };
   // onnxruntime-node flattens `extra` into dotted config keys (extra.session.x -> "session.x"), so
   // full keys such as 'session.disable_prepacking' lose their prefix here.
