@@ -178,13 +178,20 @@ function sharedPath(path: JsonPath | undefined): JsonPath | undefined {
 }
 
 // Token counts repeat across records (and are never mutated): keep one object per distinct count.
-const tokenCounts = new Map<number, TokenCount>();
+// Keyed in two levels by small integers: one combined key would exceed V8's small-integer range,
+// and a Map hashes such (heap) numbers slowly.
+const tokenCounts = new Map<number, Map<number, TokenCount>>();
+let sharedTokenCountEntries = 0;
 function sharedTokenCount(count: TokenCount | undefined): TokenCount | undefined {
   if (count === undefined || !Number.isInteger(count.total) || !Number.isInteger(count.trainable) || count.total < 0 || count.trainable < 0 || count.total >= 2 ** 24 || count.trainable >= 2 ** 24) return count;
-  const key = (count.total * 2 ** 24 + count.trainable) * 2 + (count.estimated ? 1 : 0);
-  const shared = tokenCounts.get(key);
+  const outerKey = count.total * 2 + (count.estimated ? 1 : 0);
+  let byTrainable = tokenCounts.get(outerKey);
+  const shared = byTrainable?.get(count.trainable);
   if (shared !== undefined) return shared;
-  if (tokenCounts.size < 100_000) tokenCounts.set(key, count);
+  if (sharedTokenCountEntries >= 100_000) return count;
+  if (byTrainable === undefined) tokenCounts.set(outerKey, (byTrainable = new Map()));
+  byTrainable.set(count.trainable, count);
+  sharedTokenCountEntries++;
   return count;
 }
 

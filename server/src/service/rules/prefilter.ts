@@ -32,19 +32,39 @@ export function mayHaveBrokenText(text: string): boolean {
   return text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || hasEscapes(text);
 }
 
+/** Whether `text` has `needle` ending right before an occurrence of the rare character `marker`. */
+function precedesMarker(text: string, marker: string, needles: readonly string[]): boolean {
+  let index = text.indexOf(marker);
+  while (index >= 0) {
+    for (const needle of needles) if (text.startsWith(needle, index - needle.length)) return true;
+    index = text.indexOf(marker, index + 1);
+  }
+  return false;
+}
+
+/** 'A' starts AKIA/ASIA/AIza: one scan for the capital instead of three substring searches. */
+function hasAwsOrGooglePrefix(text: string): boolean {
+  let index = text.indexOf('A');
+  while (index >= 0) {
+    if (text.startsWith('KIA', index + 1) || text.startsWith('SIA', index + 1) || text.startsWith('Iza', index + 1)) return true;
+    index = text.indexOf('A', index + 1);
+  }
+  return false;
+}
+
+const phoneDigits = /\d{3}\)?[ .-]\d{3}/;
+
 export function mayHaveSecret(text: string): boolean {
-  // Emails need '@'; every token kind has a rare marker ('_' in hf_/ghp_/github_pat_, '-' after sk/xox, fixed prefixes).
+  // Each token kind needs a rare character, found with single-character scans that run at memory
+  // speed: '@' (emails), '_' (hf_, ghp_, github_pat_), '-' (sk-, xox?-, -----BEGIN), 'J' (eyJ: JWTs),
+  // 'A' (AKIA, ASIA, AIza). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
   return (
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
-    text.indexOf('-----BEGIN') >= 0 ||
-    text.indexOf('sk-') >= 0 ||
-    text.indexOf('xox') >= 0 ||
-    text.indexOf('AKIA') >= 0 ||
-    text.indexOf('ASIA') >= 0 ||
-    text.indexOf('AIza') >= 0 ||
-    text.indexOf('eyJ') >= 0 ||
-    /\d{3}\)?[ .-]\d{3}/.test(text) ||
-    hasEscapes(text)
+    hasEscapes(text) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----']) ||
+    precedesMarker(text, 'J', ['ey']) ||
+    hasAwsOrGooglePrefix(text) ||
+    phoneDigits.test(text)
   );
 }

@@ -8,5 +8,9 @@ export const table: RuleTable = {
   invalid: [
     { name: 'as an AI language model', text: lines(chat('Opinion?', 'As an AI language model, I have no opinions.')), problems: [{ line: 0, text: 'As an AI language model', message: /boilerplate or refusal/ }] },
     { name: 'refusal', text: lines(chat('Do it', "I'm sorry, but I cannot help with that.")), problems: [{ line: 0, text: "I'm sorry, but I cannot" }] },
+    { name: 'shouted, mid-answer', text: lines(chat('Opinion?', 'Well. AS AN AI, I DO NOT KNOW.')), problems: [{ line: 0, text: 'AS AN AI' }] },
+    { name: 'knowledge cut-off', text: lines(chat('News?', 'Paris, as of my knowledge cut-off.')), problems: [{ line: 0, text: 'my knowledge cut-off' }] },
+    { name: 'request refusal', text: lines(chat('Hack it', "I can't assist with that request.")), problems: [{ line: 0, text: "I can't assist with that request" }] },
+    { name: 'no opinions', text: lines(chat('Best color?', "I don't have personal Opinions.")), problems: [{ line: 0, text: "I don't have personal Opinions" }] },
   ],
 };

@@ -1,0 +1,12 @@
+/** The prefilters must never hide a real finding: whatever the exact detector matches, the prefilter lets through. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mayHaveSecret } from '../../../../server/src/service/rules/prefilter';
+
+test('secret prefilter passes every kind of secret the rule detects', () => {
+  const secrets = ['sk-proj-abcdefghijklmnopqrstuvwx', 'xoxb-1234567890-abcdef', 'AKIAABCDEFGHIJKLMNOP', 'ASIAABCDEFGHIJKLMNOP', 'AIzaSyA1234567890abcdefghijklmnopqrstu', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'hf_abcdefghijklmnopqrstuvwxyz0123456', 'eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijklmnop', '-----BEGIN RSA PRIVATE KEY-----', 'jane.doe@corp.org', '(415) 555-0134 or 415-867-5309'];
+  for (const secret of secrets) {
+    assert.equal(mayHaveSecret(`{"messages":[{"role":"user","content":"key ${secret} here"}]}`), true, secret);
+  }
+  assert.equal(mayHaveSecret('{"messages":[{"role":"user","content":"What is the capital of France?"},{"role":"assistant","content":"Paris."}]}'), false);
+});
