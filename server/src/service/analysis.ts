@@ -4,7 +4,7 @@
  * file-level checks and statistics need is kept as a small summary on the record, so a 100 MB file
  * does not hold every parsed record in memory.
  */
-import type { Conversation, RecordShape } from './conversation';
+import type { Conversation, RecordShape, Turn } from './conversation';
 import type { DatasetRecord } from './document';
 import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
@@ -155,26 +155,53 @@ function firstKeyOf(text: string): string | undefined {
 /** Most records start with one of a few keys: keep one string per key, not one per record. */
 const firstKeys = new Map<string, string>();
 
-// Most records share a few role sequences: keep one frozen array per sequence, not one per record.
-const roleSequences = new Map<string, string[]>();
-function sharedRoles(roles: string[]): string[] {
-  const key = roles.join('\u0000');
-  const shared = roleSequences.get(key);
-  if (shared !== undefined) return shared;
-  if (roleSequences.size < 10_000) roleSequences.set(key, Object.freeze(roles) as string[]);
+/**
+ * One shared, frozen array per distinct sequence (role sequences, JSON paths): most records repeat a
+ * few, so 100k records hold a handful of arrays. Looked up through a trie, one Map step per item, so
+ * a lookup builds no key string and, for a known sequence, no array.
+ */
+interface InternNode {
+  next: Map<string | number, InternNode> | undefined;
+  value: readonly (string | number)[] | undefined;
+}
+const internLimit = 10_000;
+let internedNodes = 0;
+
+function step(node: InternNode, item: string | number): InternNode | undefined {
+  let child = node.next?.get(item);
+  if (child === undefined) {
+    if (internedNodes >= internLimit) return undefined;
+    child = { next: undefined, value: undefined };
+    (node.next ??= new Map()).set(item, child);
+    internedNodes++;
+  }
+  return child;
+}
+
+const roleTrie: InternNode = { next: undefined, value: undefined };
+function sharedRoles(turns: readonly Turn[]): string[] {
+  let node: InternNode | undefined = roleTrie;
+  for (const turn of turns) {
+    node = step(node, turn.role ?? (turn.writtenRole || 'unknown'));
+    if (node === undefined) break;
+  }
+  if (node?.value !== undefined) return node.value as string[];
+  const roles = turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown'));
+  if (node !== undefined) node.value = Object.freeze(roles);
   return roles;
 }
 
-// Most records' instructions sit at the same path (["messages", 1, "content"]): keep one array per path.
-const paths = new Map<string, JsonPath>();
+const pathTrie: InternNode = { next: undefined, value: undefined };
 function sharedPath(path: JsonPath | undefined): JsonPath | undefined {
   if (path === undefined) return undefined;
-  let key = '';
-  for (const segment of path) key += typeof segment === 'number' ? `#${segment}\u0000` : `s${segment}\u0000`;
-  const shared = paths.get(key);
-  if (shared !== undefined) return shared;
-  if (paths.size < 10_000) paths.set(key, path);
-  return path;
+  let node: InternNode | undefined = pathTrie;
+  for (const segment of path) {
+    node = step(node, segment);
+    if (node === undefined) return path;
+  }
+  if (node.value !== undefined) return node.value;
+  node.value = Object.freeze([...path]);
+  return node.value;
 }
 
 // Token counts repeat across records (and are never mutated): keep one object per distinct count.
@@ -202,7 +229,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     version: facts.version,
     detected: analysis.detected,
     shape: analysis.shape,
-    roles: sharedRoles(conversation.turns.map((turn) => turn.role ?? (turn.writtenRole || 'unknown'))),
+    roles: sharedRoles(conversation.turns),
     duplicateHash: conversationSampleHash(conversation),
     instruction: packSignature(instructionSignature(instructionOf(analysis))),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
