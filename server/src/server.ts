@@ -7,6 +7,7 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
+  FileChangeType,
   ProposedFeatures,
   TextDocumentSyncKind,
   type InitializeResult,
@@ -19,6 +20,7 @@ import { DatasetSession } from './service/session';
 import { ConfigurationStore } from './handlers/configuration';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
+import { SiblingFiles } from './handlers/siblings';
 
 // The bundle lives in dist/server/; the rule pages in docs/rules/ of the extension folder.
 setRulesDocsFromBundle(__dirname);
@@ -28,6 +30,10 @@ const configuration = new ConfigurationStore(connection);
 const session = new DatasetSession((uri) => configuration.peek(uri));
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
+/** Unopened dataset files beside open ones count for train/eval leakage. */
+const siblings = new SiblingFiles(session, configuration, () => {
+  if (supportsRefresh) void connection.languages.diagnostics.refresh();
+});
 
 connection.onInitialize((params): InitializeResult => {
   const capabilities = params.capabilities;
@@ -62,7 +68,7 @@ connection.onInitialized(() => {
   }
   if (supportsWatchRegistration) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }],
+      watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }, { globPattern: '**/*.{jsonl,ndjson,json}' }],
     });
   }
 });
@@ -72,18 +78,25 @@ function settingsChanged(): void {
   configuration.clear();
   session.invalidate();
   if (supportsRefresh) void connection.languages.diagnostics.refresh();
+  void siblings.reloadAll();
 }
 connection.onDidChangeConfiguration(settingsChanged);
-connection.onDidChangeWatchedFiles(settingsChanged);
+const configFileName = /(?:^|[/\\])(?:tunesmith\.json|\.tunesmithrc\.json|dataset_info\.json)$/;
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  if (changes.some((change) => configFileName.test(change.uri))) settingsChanged();
+  void siblings.filesChanged(changes.map((change) => ({ uri: change.uri, deleted: change.type === FileChangeType.Deleted })));
+});
 
 connection.onDidOpenTextDocument(({ textDocument }) => {
   session.open(textDocument.uri, textDocument.text, textDocument.languageId);
+  void siblings.loadAround(textDocument.uri);
 });
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
   session.change(textDocument.uri, contentChanges.map((change) => ('range' in change ? { range: change.range, text: change.text } : { text: change.text })));
 });
 connection.onDidCloseTextDocument(({ textDocument }) => {
   session.close(textDocument.uri);
+  void siblings.closed(textDocument.uri);
 });
 
 /** Makes sure the document's settings are loaded, then returns its lint result. */

@@ -1,7 +1,9 @@
 /** The real language server over the real protocol: pull diagnostics, exact ranges, edits, statistics. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { serverBundle, startServer, type TestServer } from './lspClient';
 
@@ -83,5 +85,34 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.ok(server.refreshRequests > refreshes, 'the server asked the client to re-pull diagnostics');
     const afterChange = await pull(uri);
     assert.deepEqual(afterChange.filter((item) => item.code === 'too-few-examples'), []);
+  });
+
+  it('finds train/eval leakage against an unopened file beside the open one, and follows it on disk', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-leak-'));
+    try {
+      const shared = '{"messages": [{"role": "user", "content": "What is the boiling point of water at sea level?"}, {"role": "assistant", "content": "100 degrees Celsius."}]}';
+      const own = '{"messages": [{"role": "user", "content": "Name a prime number."}, {"role": "assistant", "content": "Seven."}]}';
+      writeFileSync(path.join(folder, 'eval.jsonl'), `${shared}\n`);
+      writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'not-a-dataset' }));
+      const uri = pathToFileURL(path.join(folder, 'train.jsonl')).href;
+      const refreshes = server.refreshRequests;
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: `${own}\n${shared}\n` } });
+      // The folder is read in the background; the server asks for a re-pull once eval.jsonl counts.
+      for (let attempt = 0; attempt < 100 && server.refreshRequests === refreshes; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(server.refreshRequests > refreshes, 'the server asked for fresh diagnostics after reading the folder');
+      const leaks = (await pull(uri)).filter((item) => item.code === 'cross-file-duplicate');
+      assert.equal(leaks.length, 1, JSON.stringify(leaks));
+      assert.equal(leaks[0]?.range.start.line, 1);
+      assert.match(leaks[0]?.message ?? '', /eval\.jsonl \(line 1\)/);
+
+      // eval.jsonl is deleted on disk: the leak goes away.
+      unlinkSync(path.join(folder, 'eval.jsonl'));
+      const beforeDelete = server.refreshRequests;
+      server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(folder, 'eval.jsonl')).href, type: 3 }] });
+      for (let attempt = 0; attempt < 100 && server.refreshRequests === beforeDelete; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual((await pull(uri)).filter((item) => item.code === 'cross-file-duplicate'), []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -26,7 +26,7 @@ interface OpenDocument {
   refused: boolean;
   facts: FileFacts | undefined;
   factsKey: string;
-  lastResult: { version: number; factsVersion: number; result: LintResult } | undefined;
+  lastResult: { version: number; factsVersion: number; generation: number; result: LintResult } | undefined;
 }
 
 export function fileKindOf(uri: string, languageId?: string): FileKind {
@@ -60,10 +60,19 @@ function offsetAt(text: string, line: number, character: number): number {
   return Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd);
 }
 
+/** A dataset file read from disk, not open in the editor: it takes part in train/eval leakage checks only. */
+interface DiskDocument {
+  document: DatasetDocument;
+  facts: FileFacts;
+}
+
 export class DatasetSession {
   private readonly documents = new Map<string, OpenDocument>();
+  private readonly diskDocuments = new Map<string, DiskDocument>();
   readonly workspace = new WorkspaceIndex();
   private factsVersion = 0;
+  /** Bumps whenever any file's records change: cross-file findings of the other files go stale. */
+  private generation = 0;
 
   constructor(
     /** Settings and format hint for a document (the server reads them from the client and disk). */
@@ -78,12 +87,56 @@ export class DatasetSession {
       : DatasetDocument.parse(text, kind);
     const refused = text.length > limit;
     this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
+    this.generation++;
+    // The editor's text replaces the disk copy (it is put in the workspace index when first linted).
+    if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
     return document;
+  }
+
+  /**
+   * A dataset file that is not open (e.g. eval.jsonl beside the open train.jsonl), read from disk by
+   * the caller: its records count for cross-file duplicates (leakage). Ignored while the file is
+   * open (the editor's text wins) or when it is too large or not a dataset. Returns whether it is used.
+   */
+  setDiskFile(uri: string, text: string, languageId?: string): boolean {
+    if (this.documents.has(uri)) return false;
+    const { settings } = this.configure(uri);
+    if (text.length > settings.maxFileSize) {
+      this.removeDiskFile(uri);
+      return false;
+    }
+    const document = DatasetDocument.parse(text, fileKindOf(uri, languageId));
+    if (!document.isDataset || document.problems.some((problem) => problem.rule === 'unreadable-file')) {
+      this.removeDiskFile(uri);
+      return false;
+    }
+    this.generation++;
+    const disk = { document, facts: this.diskFacts(uri, document) };
+    this.diskDocuments.set(uri, disk);
+    this.workspace.setFile(uri, document, disk.facts);
+    return true;
+  }
+
+  removeDiskFile(uri: string): void {
+    if (!this.diskDocuments.delete(uri)) return;
+    this.workspace.removeFile(uri);
+    this.generation++;
+  }
+
+  /** The files read from disk for leakage checks. */
+  diskUris(): string[] {
+    return [...this.diskDocuments.keys()];
+  }
+
+  private diskFacts(uri: string, document: DatasetDocument): FileFacts {
+    const { settings, hint, tokens } = this.configure(uri);
+    return buildFacts(document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion, detectFormat: false });
   }
 
   change(uri: string, changes: readonly ContentChange[]): void {
     const open = this.documents.get(uri);
     if (open === undefined || open.refused) return;
+    this.generation++;
     const { document } = open;
     if (document.kind === 'json') {
       open.text = applyChanges(open.text ?? '', changes);
@@ -101,9 +154,11 @@ export class DatasetSession {
     }
   }
 
+  /** Forgets an open document; the caller may hand its disk copy back with `setDiskFile`. */
   close(uri: string): void {
     this.documents.delete(uri);
     this.workspace.removeFile(uri);
+    this.generation++;
   }
 
   has(uri: string): boolean {
@@ -124,6 +179,11 @@ export class DatasetSession {
     for (const open of this.documents.values()) {
       open.facts = undefined;
       open.lastResult = undefined;
+    }
+    // Disk files are re-read with the new settings (mapping, forced format) the next time they count.
+    for (const [uri, disk] of this.diskDocuments) {
+      disk.facts = this.diskFacts(uri, disk.document);
+      this.workspace.setFile(uri, disk.document, disk.facts);
     }
   }
 
@@ -146,11 +206,13 @@ export class DatasetSession {
     if (open === undefined) return undefined;
     const facts = this.factsFor(uri);
     if (facts === undefined) return undefined;
-    if (open.lastResult !== undefined && open.lastResult.version === open.document.version && open.lastResult.factsVersion === this.factsVersion) return open.lastResult.result;
+    const last = open.lastResult;
+    // With other files in the workspace, their edits can add or clear this file's leakage findings.
+    if (last !== undefined && last.version === open.document.version && last.factsVersion === this.factsVersion && (this.workspace.size <= 1 || last.generation === this.generation)) return last.result;
     const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
     const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
     if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, open.document, facts);
-    open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, result };
+    open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, generation: this.generation, result };
     return result;
   }
 }

@@ -126,3 +126,36 @@ describe('bad input never crashes or hangs', () => {
     assert.match(result?.diagnostics[0]?.message ?? '', /more than tunesmith\.maxFileSize/);
   });
 });
+
+describe('files beside the open one (leakage against unopened files)', () => {
+  const record = (question: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: `An answer to ${question}` }] });
+  const leaksIn = (session: DatasetSession, uri: string): number => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').length;
+
+  it('counts a disk file until the editor opens it, and follows edits of open files', () => {
+    const settings = resolveSettings().settings;
+    const session = new DatasetSession(() => ({ settings }));
+    session.open('file:///d/train.jsonl', `${record('one')}\n${record('two')}\n`);
+    assert.equal(leaksIn(session, 'file:///d/train.jsonl'), 0);
+    assert.equal(session.setDiskFile('file:///d/eval.jsonl', `${record('two')}\n`), true);
+    assert.equal(leaksIn(session, 'file:///d/train.jsonl'), 1, 'the cached result is not reused once another file changed');
+    // Opened: the editor's text wins over the disk copy.
+    session.open('file:///d/eval.jsonl', `${record('three')}\n`);
+    assert.deepEqual(session.diskUris(), []);
+    assert.equal(session.setDiskFile('file:///d/eval.jsonl', `${record('two')}\n`), false, 'ignored while open');
+    session.lint('file:///d/eval.jsonl');
+    assert.equal(leaksIn(session, 'file:///d/train.jsonl'), 0);
+    // An edit in the other open file brings the leak back without touching train.jsonl.
+    session.change('file:///d/eval.jsonl', [{ text: `${record('one')}\n` }]);
+    session.lint('file:///d/eval.jsonl');
+    assert.equal(leaksIn(session, 'file:///d/train.jsonl'), 1);
+  });
+
+  it('ignores disk files that are not datasets or are too large', () => {
+    const settings = { ...resolveSettings().settings, maxFileSize: 200 };
+    const session = new DatasetSession(() => ({ settings }));
+    assert.equal(session.setDiskFile('file:///d/package.json', '{"name": "x"}'), false);
+    assert.equal(session.setDiskFile('file:///d/big.jsonl', `${record('x'.repeat(300))}\n`), false);
+    assert.equal(session.setDiskFile('file:///d/binary.jsonl', '\u0000\u0001'), false);
+    assert.deepEqual(session.diskUris(), []);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Dataset files next to an open one (eval.jsonl beside train.jsonl) are read from disk, so that
+ * train/eval leakage shows without opening both. Reads are asynchronous and bounded (file count and
+ * tunesmith.maxFileSize); files open in the editor are left to the editor.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DatasetSession } from '../service/session';
+import type { ConfigurationStore } from './configuration';
+
+/** Dataset-looking names that are configuration, never data. */
+const notDatasets = /^(?:package(?:-lock)?|tsconfig(?:\..*)?|jsconfig|tunesmith|\.tunesmithrc|dataset_info|settings|launch|tasks|extensions|adapter_config|config|generation_config|tokenizer(?:_config)?|special_tokens_map|trainer_state|\.eslintrc|composer|bower|manifest)\.json$/i;
+const datasetExtension = /\.(?:jsonl|ndjson|json)$/i;
+/** At most this many sibling files per folder are read. */
+const siblingLimit = 32;
+
+export function isSiblingCandidate(name: string): boolean {
+  return datasetExtension.test(name) && !notDatasets.test(name);
+}
+
+function filePathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export class SiblingFiles {
+  /** Folders whose siblings were read (a folder is read once; watched changes keep it current). */
+  private readonly folders = new Set<string>();
+
+  constructor(
+    private readonly session: DatasetSession,
+    private readonly configuration: ConfigurationStore,
+    /** Called when the files that count for leakage changed (the server asks for fresh diagnostics). */
+    private readonly changed: () => void,
+  ) {}
+
+  /** Reads the dataset files in the folder of an opened document, once per folder. */
+  async loadAround(uri: string): Promise<void> {
+    const filePath = filePathOf(uri);
+    if (filePath === undefined) return;
+    const folder = path.dirname(filePath);
+    if (this.folders.has(folder)) return;
+    this.folders.add(folder);
+    let names: string[];
+    try {
+      names = (await fs.readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile() && isSiblingCandidate(entry.name)).map((entry) => entry.name).sort();
+    } catch {
+      return; // an unreadable folder only means no leakage check against it
+    }
+    let loaded = false;
+    for (const name of names.slice(0, siblingLimit)) {
+      const siblingUri = pathToFileURL(path.join(folder, name)).href;
+      if (this.session.has(siblingUri)) continue;
+      if (await this.read(siblingUri)) loaded = true;
+    }
+    if (loaded) this.changed();
+  }
+
+  /** A closed document goes back to its disk copy (it still counts for its open neighbours). */
+  async closed(uri: string): Promise<void> {
+    const filePath = filePathOf(uri);
+    if (filePath === undefined || !this.folders.has(path.dirname(filePath)) || !isSiblingCandidate(path.basename(filePath))) return;
+    if (await this.read(uri)) this.changed();
+  }
+
+  /** Watched files changed on disk: re-read the ones in read folders, drop deleted ones. */
+  async filesChanged(uris: readonly { uri: string; deleted: boolean }[]): Promise<void> {
+    let changed = false;
+    for (const { uri, deleted } of uris) {
+      const filePath = filePathOf(uri);
+      if (filePath === undefined || !this.folders.has(path.dirname(filePath)) || !isSiblingCandidate(path.basename(filePath)) || this.session.has(uri)) continue;
+      if (deleted) {
+        if (this.session.diskUris().includes(uri)) {
+          this.session.removeDiskFile(uri);
+          changed = true;
+        }
+        continue;
+      }
+      if (await this.read(uri)) changed = true;
+    }
+    if (changed) this.changed();
+  }
+
+  /** Settings changed: re-read the disk files with the new settings (mapping, forced format, size limit). */
+  async reloadAll(): Promise<void> {
+    let changed = false;
+    for (const uri of this.session.diskUris()) if (await this.read(uri)) changed = true;
+    if (changed) this.changed();
+  }
+
+  private async read(uri: string): Promise<boolean> {
+    const filePath = filePathOf(uri);
+    if (filePath === undefined) return false;
+    try {
+      const config = await this.configuration.load(uri);
+      const stat = await fs.stat(filePath);
+      // Characters are at most bytes: a file over the limit in bytes may still fit, so check the text too.
+      if (stat.size > config.settings.maxFileSize * 3) return this.drop(uri);
+      const text = await fs.readFile(filePath, 'utf8');
+      if (this.session.has(uri)) return false; // opened while it was being read
+      return this.session.setDiskFile(uri, text) || this.drop(uri);
+    } catch {
+      return this.drop(uri);
+    }
+  }
+
+  private drop(uri: string): boolean {
+    const had = this.session.diskUris().includes(uri);
+    this.session.removeDiskFile(uri);
+    return had;
+  }
+}
