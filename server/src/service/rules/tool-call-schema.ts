@@ -10,29 +10,80 @@ function parseJson(text: string): { value: unknown } | { error: string } {
   }
 }
 
+const schemaTypes = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
+/** Nested schemas deeper than this are not checked (a generated spec can nest arbitrarily). */
+const schemaDepthLimit = 16;
+
+/**
+ * The JSON Schema mistakes that make trainers' tool templates or the API reject a function spec:
+ * unknown "type" names, "properties" that are not objects of schemas, "required" naming arguments
+ * that are not defined, empty or non-list "enum", "items" that is not a schema. Reports the first
+ * mistake of each schema object, at its key.
+ */
+function checkSchema(context: RecordRuleContext, schema: Record<string, unknown>, path: JsonPath, functionName: string, depth: number): void {
+  if (depth > schemaDepthLimit) return;
+  const type = schema.type;
+  const typeNames = Array.isArray(type) ? type : [type];
+  if (type !== undefined && !typeNames.every((name) => typeof name === 'string' && schemaTypes.has(name))) {
+    context.report(`Invalid JSON Schema "type" ${JSON.stringify(type)} in function "${functionName}": use one of ${[...schemaTypes].join(', ')}.`, { path: [...path, 'type'] });
+    return;
+  }
+  if (schema.enum !== undefined && !(Array.isArray(schema.enum) && schema.enum.length > 0)) {
+    context.report(`"enum" in function "${functionName}" must be a non-empty list of the allowed values.`, { path: [...path, 'enum'] });
+    return;
+  }
+  const properties = schema.properties;
+  if (properties !== undefined) {
+    if (!isObject(properties)) {
+      context.report(`"properties" of function "${functionName}" must be an object mapping each argument to its schema.`, { path: [...path, 'properties'] });
+      return;
+    }
+    for (const [name, property] of Object.entries(properties)) {
+      if (!isObject(property)) {
+        context.report(`The schema of argument "${name}" of function "${functionName}" must be an object like {"type": "string", "description": ...}.`, { path: [...path, 'properties', name] });
+        continue;
+      }
+      checkSchema(context, property, [...path, 'properties', name], functionName, depth + 1);
+    }
+  }
+  const required = schema.required;
+  if (required !== undefined) {
+    if (!(Array.isArray(required) && required.every((entry) => typeof entry === 'string'))) {
+      context.report(`"required" of function "${functionName}" must be a list of argument names.`, { path: [...path, 'required'] });
+      return;
+    }
+    const undefinedNames = isObject(properties) ? required.filter((name) => !Object.prototype.hasOwnProperty.call(properties, name)) : [];
+    if (undefinedNames.length > 0) {
+      context.report(`"required" of function "${functionName}" names ${undefinedNames.map((name) => `"${name}"`).join(', ')}, not defined in "properties": define ${undefinedNames.length === 1 ? 'it' : 'them'} or remove ${undefinedNames.length === 1 ? 'it' : 'them'} from "required".`, { path: [...path, 'required'] });
+    }
+  }
+  const items = schema.items;
+  if (items !== undefined) {
+    if (isObject(items)) checkSchema(context, items, [...path, 'items'], functionName, depth + 1);
+    else if (!Array.isArray(items)) context.report(`"items" in function "${functionName}" must be a schema object such as {"type": "string"}.`, { path: [...path, 'items'] });
+  }
+}
+
 /** Checks one function spec ({name, description, parameters}); returns the names it defines. */
 function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: JsonPath, where: string): string | undefined {
   if (!isObject(spec)) {
     context.report(`${where} must be an object like {"name": ..., "description": ..., "parameters": {...}}.`, { path });
     return undefined;
   }
-  if (typeof spec.name !== 'string' || spec.name.length === 0) {
-    context.report(`${where} has no function "name".`, { path });
-    return undefined;
-  }
+  const named = typeof spec.name === 'string' && spec.name.length > 0;
+  if (!named) context.report(`${where} has no function "name".`, { path });
+  const name = named ? (spec.name as string) : '(unnamed)';
   if (spec.parameters !== undefined) {
     const parameters = spec.parameters;
     if (!isObject(parameters)) {
-      context.report(`"parameters" of function "${spec.name}" must be a JSON Schema object, e.g. {"type": "object", "properties": {...}}.`, { path: [...path, 'parameters'] });
+      context.report(`"parameters" of function "${name}" must be a JSON Schema object, e.g. {"type": "object", "properties": {...}}.`, { path: [...path, 'parameters'] });
     } else if (parameters.type !== undefined && parameters.type !== 'object') {
-      context.report(`"parameters" of function "${spec.name}" must have "type": "object" (found ${JSON.stringify(parameters.type)}).`, { path: [...path, 'parameters', 'type'] });
-    } else if (parameters.properties !== undefined && !isObject(parameters.properties)) {
-      context.report(`"properties" of function "${spec.name}" must be an object mapping each argument to its schema.`, { path: [...path, 'parameters', 'properties'] });
-    } else if (parameters.required !== undefined && !(Array.isArray(parameters.required) && parameters.required.every((entry) => typeof entry === 'string'))) {
-      context.report(`"required" of function "${spec.name}" must be a list of argument names.`, { path: [...path, 'parameters', 'required'] });
+      context.report(`"parameters" of function "${name}" must have "type": "object" (found ${JSON.stringify(parameters.type)}).`, { path: [...path, 'parameters', 'type'] });
+    } else {
+      checkSchema(context, parameters, [...path, 'parameters'], name, 0);
     }
   }
-  return spec.name;
+  return named ? name : undefined;
 }
 
 /** Validates the tools column / field; returns the defined function names, or undefined when there are none. */

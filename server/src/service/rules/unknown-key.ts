@@ -1,6 +1,7 @@
 import { closest } from '../formats';
 import { fieldKeys } from '../schema';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
+import { isObject } from './util';
 import { specifiedObjects } from './structure';
 
 /**
@@ -12,6 +13,10 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'unknown-key', description: 'An unknown or misspelt key (with "did you mean").', defaultSeverity: 'warning', fixable: true },
   check(context) {
+    if (context.analysis.shape === 'unknown') {
+      suggestFormatKeys(context);
+      return;
+    }
     for (const object of specifiedObjects(context)) {
       const known = fieldKeys(object.spec);
       // Built only when an unknown key turns up (most objects have none).
@@ -30,3 +35,19 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * A record that matches no format often has its one defining key misspelt ("mesages"): point at that
+ * key with the format key it was meant to be (missing-field says the record matches no format).
+ */
+function suggestFormatKeys(context: RecordRuleContext): void {
+  const value = context.record.value;
+  if (!isObject(value)) return;
+  const { columns } = context.facts.hint.mapping;
+  const formatKeys = [...new Set(['messages', 'conversations', 'instruction', 'output', 'prompt', 'completion', 'text', 'chosen', 'rejected', columns.messages, columns.prompt, columns.response, columns.chosen, columns.rejected])];
+  for (const key of Object.keys(value)) {
+    const suggestion = closest(key, formatKeys, 2);
+    if (suggestion === undefined || suggestion === key) continue;
+    context.report(`Unknown key "${key}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
+  }
+}
