@@ -37,7 +37,11 @@ export interface RecordSummary {
   /** Where the instruction's first text is written (near-duplicates are reported there). */
   instructionPath: JsonPath | undefined;
   tokens: TokenCount | undefined;
-  /** Whether the record has no turns (nothing to compare for duplicates). */
+  /**
+   * Left out of duplicate and near-duplicate comparisons: no turns, or errors (trainers reject the
+   * record, and the canonical content of a missing or mistyped field is empty, so broken records would
+   * look alike).
+   */
   empty: boolean;
   /** The record's first key (where mixed-formats points). */
   firstKey: string | undefined;
@@ -223,7 +227,7 @@ function sharedTokenCount(count: TokenCount | undefined): TokenCount | undefined
 }
 
 /** Builds (and caches) the summary from an analysis. */
-export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts): RecordSummary {
+export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
   const summary: RecordSummary = {
     version: facts.version,
@@ -234,7 +238,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     instruction: packSignature(instructionSignature(instructionOf(analysis))),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
-    empty: conversation.turns.length === 0,
+    empty: conversation.turns.length === 0 || hasErrors,
     firstKey: firstKeyOf(record.text),
   };
   slotOf(record).summary = summary;

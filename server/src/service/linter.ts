@@ -125,7 +125,11 @@ export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordP
       context.report(`Internal error in rule ${rule.meta.id}: ${error instanceof Error ? error.message : String(error)}`, { offsets: { start: 0, end: 1 } });
     }
   }
-  if (analysis !== undefined) summarise(record, analysis, facts);
+  if (analysis !== undefined) {
+    let hasErrors = false;
+    for (const problem of problems) if (severityOf(problem.rule, facts.settings) === 'error') hasErrors = true;
+    summarise(record, analysis, facts, hasErrors);
+  }
   // Stored flat on the record's cache slot (no wrapper object: 100k records, 100k fewer objects).
   const cache = (record.cache ?? {}) as ProblemCache;
   cache.problemsKey = run.key;

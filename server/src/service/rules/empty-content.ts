@@ -1,5 +1,5 @@
 import type { RecordRule } from './rule';
-import { allTurns, turnName } from './util';
+import { allTurns, turnName, valueAt } from './util';
 
 /** A turn whose content is empty or only whitespace (torchtune: only the assistant may be empty, and then it teaches nothing). */
 export const rule: RecordRule = {
@@ -9,6 +9,8 @@ export const rule: RecordRule = {
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
       if (turn.content.trim().length > 0) return;
+      // A missing or mistyped content field is missing-field's or wrong-type's finding, not this one.
+      if (turn.parts.length === 0 && !isWrittenText(valueAt(context.record.value, turn.contentPath))) return;
       const value = turn.parts[0] !== undefined ? turn.parts[0].path : turn.contentPath;
       const what = turn.content.length === 0 ? 'empty' : 'only whitespace';
       const who = context.analysis.conversation.plainText ? 'The text' : `The content of ${turnName(turn, index)}`;
@@ -16,3 +18,8 @@ export const rule: RecordRule = {
     });
   },
 };
+
+/** Whether a content value is written as text (a string, or a list of parts), however empty. */
+function isWrittenText(value: unknown): boolean {
+  return typeof value === 'string' || Array.isArray(value);
+}

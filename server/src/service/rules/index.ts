@@ -7,6 +7,7 @@ import { rule as boilerplateRefusal } from './boilerplate-refusal';
 import { rule as brokenText } from './broken-text';
 import { rule as emptyContent } from './empty-content';
 import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unreadableFile } from './file-rules';
+import { rule as identicalPreference } from './identical-preference';
 import { rule as invalidJson } from './invalid-json';
 import { rule as lastTurnNotTrainable } from './last-turn-not-trainable';
 import { rule as missingField } from './missing-field';
@@ -46,6 +47,7 @@ export const recordRules: readonly RecordRule[] = [
   boilerplateRefusal,
   secretsPii,
   brokenText,
+  identicalPreference,
 ];
 
 export const fileRules = [mixedFormats, duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile] as const;
