@@ -66,14 +66,17 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
   }
 }
 
-/** The four message variants, indexed by (assistant with tool calls) * 2 + (tool). */
-const messageSpecs: (ObjectSpec | undefined)[] = [undefined, undefined, undefined, undefined];
+/** The message variants, indexed by (assistant with tool calls) * 2 + (tool), and 4 for a legacy function result. */
+const messageSpecs: (ObjectSpec | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
 
-/** Keys of an OpenAI chat message; the fine-tuning API rejects others. (Four variants, built once.) */
-export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
-  const variant = (role === 'assistant' && hasToolCalls ? 2 : 0) + (role === 'tool' ? 1 : 0);
+/**
+ * Keys of an OpenAI chat message; the fine-tuning API rejects others. (A few variants, built once.)
+ * `legacyFunction`: a `"role": "function"` result of the legacy function_call, named by `name` (no tool_call_id).
+ */
+export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFunction = false): ObjectSpec {
+  const variant = legacyFunction ? 4 : (role === 'assistant' && hasToolCalls ? 2 : 0) + (role === 'tool' ? 1 : 0);
   let spec = messageSpecs[variant];
-  if (spec === undefined) messageSpecs[variant] = spec = buildMessageSpec(role, hasToolCalls);
+  if (spec === undefined) messageSpecs[variant] = spec = buildMessageSpec(role, hasToolCalls, legacyFunction);
   return spec;
 }
 
@@ -95,7 +98,7 @@ export function fieldKeys(spec: ObjectSpec): readonly string[] {
   return keys;
 }
 
-function buildMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec {
+function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFunction: boolean): ObjectSpec {
   // Content may be omitted (or null) only on an assistant message that calls a tool.
   const contentRequired = !(role === 'assistant' && hasToolCalls);
   return {
@@ -103,12 +106,12 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean): ObjectSpec 
     fields: {
       role: field(true, 'string'),
       content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
-      name: field(false, 'string'),
+      name: field(legacyFunction, 'string'),
       weight: field(false, 'number'),
       // Not OpenAI's, but local trainers read it as a per-turn loss factor (see formats.ts).
       loss_weight: field(false, 'number'),
       tool_calls: field(false, 'array'),
-      tool_call_id: field(role === 'tool', 'string'),
+      tool_call_id: field(role === 'tool' && !legacyFunction, 'string'),
       function_call: field(false, 'object'),
       refusal: field(false, 'string', 'null'),
       reasoning_content: field(false, 'string'),

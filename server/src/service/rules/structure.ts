@@ -22,7 +22,7 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
     if (!isObject(message)) return;
     const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
     const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || isObject(message.function_call);
-    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls), name: `message ${index + 1}` });
+    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, message.role === 'function'), name: `message ${index + 1}` });
   });
 }
 

@@ -12,7 +12,13 @@ export const rule: RecordRule = {
       for (const [key, spec] of fieldEntries(object.spec)) {
         if (!Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const actual = jsonTypeOf(object.value[key]);
-        if (spec.types.includes(actual)) continue;
+        if (spec.types.includes(actual)) {
+          // OpenAI's per-message weight is a switch, not a factor (other trainers read loss_weight).
+          if (key === 'weight' && object.spec.strict && object.value[key] !== 0 && object.value[key] !== 1) {
+            context.report(`"weight" must be 0 (do not train on this message) or 1 (train on it), not ${String(object.value[key])}: the fine-tuning API rejects other values. For a loss factor use "loss_weight".`, { path: [...object.path, key] });
+          }
+          continue;
+        }
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
       }
     }

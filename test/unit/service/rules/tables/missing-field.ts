@@ -4,12 +4,14 @@ export const table: RuleTable = {
   valid: [
     { name: 'assistant tool call without content', text: lines({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }, { role: 'assistant', content: 'Sunny.' }] }) },
     { name: 'alpaca without input', text: lines({ instruction: 'a', output: 'b' }) },
+    { name: 'legacy function result named by name', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'function', name: 'f', content: 'r' }, { role: 'assistant', content: 'b' }], functions: [{ name: 'f', parameters: { type: 'object', properties: {} } }] }) },
   ],
   invalid: [
     { name: 'message without content', text: lines('{"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]}'), problems: [{ line: 0, text: '{"role": "user"}', message: /missing the required "content"/ }] },
     { name: 'sharegpt turn without value', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt"}]}'), problems: [{ line: 0, text: '{"from": "gpt"}', message: /"value"/ }] },
     { name: 'alpaca without output', text: lines('{"instruction": "a", "input": ""}'), problems: [{ line: 0, text: '{', message: /"output"/ }] },
     { name: 'record in no known format', text: lines('{"question": "a", "answer": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
+    { name: 'legacy function result without name', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{}"}}, {"role": "function", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "function", "content": "r"}', message: /"name"/ }] },
     { name: 'tool message without tool_call_id', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "content": "r"}', message: /tool_call_id/ }] },
   ],
 };
