@@ -29,7 +29,22 @@ interface ProfileEvent {
   name: string;
   ts: number;
   dur: number;
-  args?: { op_name?: string; provider?: string };
+  args?: { op_name?: string; provider?: string; input_type_shape?: Record<string, number[]>[]; output_type_shape?: Record<string, number[]>[] };
+}
+
+const shapesOf = (list: Record<string, number[]>[] | undefined): number[][] => (list ?? []).map((entry) => Object.values(entry)[0] ?? []);
+
+/** FLOPs of a matrix product from its profiled shapes (batch dims folded in), or 0 for other ops. */
+function productFlops(e: ProfileEvent): number {
+  const op = e.args?.op_name;
+  if (op !== 'Gemm' && op !== 'MatMul' && op !== 'FusedMatMul') return 0;
+  const [a] = shapesOf(e.args?.input_type_shape);
+  const [y] = shapesOf(e.args?.output_type_shape);
+  if (a === undefined || y === undefined || a.length < 2 || y.length < 2) return 0;
+  const m = y[y.length - 2]!;
+  // K is A's dim that is not M (A may be transposed); batch dims multiply.
+  const k = a[a.length - 2] === m ? a[a.length - 1]! : a[a.length - 2]!;
+  return 2 * y.reduce((p, d) => p * d, 1) * k;
 }
 
 async function main(): Promise<void> {
@@ -96,6 +111,23 @@ async function main(): Promise<void> {
   console.log('by op type:');
   for (const [op, { us, count }] of [...byOp].sort((a, b) => b[1].us - a[1].us)) {
     console.log(`  ${op.padEnd(24)} ${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${count} nodes`);
+  }
+  const products = new Map<string, { us: number; count: number; flops: number }>();
+  for (const e of kernels) {
+    const flops = productFlops(e);
+    if (flops === 0) continue;
+    const key = `${e.args!.op_name} ${shapesOf(e.args?.input_type_shape).map((d) => d.join('x')).join(', ')} -> ${shapesOf(e.args?.output_type_shape).map((d) => d.join('x')).join(', ')}${e.name.startsWith('grad.') ? ' (backward)' : ''}`;
+    const entry = products.get(key) ?? { us: 0, count: 0, flops: 0 };
+    entry.us += e.dur;
+    entry.count++;
+    entry.flops += flops;
+    products.set(key, entry);
+  }
+  const productUs = [...products.values()].reduce((sum, p) => sum + p.us, 0);
+  const productFlopsTotal = [...products.values()].reduce((sum, p) => sum + p.flops, 0);
+  console.log(`matrix products: ${(productUs / 1000).toFixed(0)} ms, ${(productFlopsTotal / 1e9).toFixed(1)} GFLOP, ${(productFlopsTotal / productUs / 1e3).toFixed(1)} GFLOP/s; by shape:`);
+  for (const [key, { us, count, flops }] of [...products].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+    console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms x${String(count).padEnd(4)} ${(flops / us / 1e3).toFixed(1).padStart(6)} GFLOP/s  ${key}`);
   }
   console.log(`costliest ${top} nodes:`);
   for (const e of [...kernels].sort((a, b) => b.dur - a.dur).slice(0, top)) {

@@ -30,6 +30,19 @@ export interface GradientContext {
   constantInts(value: Value | undefined): number[] | undefined;
   attributeInt(name: string, fallback: number): number;
   attributeInts(name: string): number[] | undefined;
+  /** The forward nodes that read a value (to recognise patterns such as softmax·V). */
+  consumers(name: string): readonly Node[];
+  /**
+   * The gradient of a value whose consumers were all differentiated already (values produced later
+   * in the forward pass), or undefined.
+   */
+  gradientOf(name: string): Value | undefined;
+  /**
+   * Removes and returns the sum of the gradient contributions input i has received so far (from
+   * nodes later in the forward pass), so a rule can fold it into its own result, e.g. as Gemm's C
+   * (one pass fewer than a separate Add). The rule must then return a gradient that includes it.
+   */
+  takeAccumulated(index: number): Value | undefined;
 }
 
 /** Returns the gradient for each input (undefined = none / not needed). */
@@ -57,8 +70,16 @@ export function addGradients(graph: GraphBuilder, lossValue: Value, parameterVal
     throw new AutodiffError(`the loss must be a scalar; '${loss.name}' has shape [${loss.shape.join(',')}]`);
   }
   const forwardNodes = graph.nodes.slice();
-  const producer = new Map<string, number>();
-  forwardNodes.forEach((node, index) => node.outputs.forEach((output) => producer.set(output, index)));
+  const producers = new Map<string, Node>();
+  for (const node of forwardNodes) for (const output of node.outputs) producers.set(output, node);
+  const consumers = new Map<string, Node[]>();
+  for (const node of forwardNodes) {
+    for (const input of new Set(node.inputs)) {
+      const list = consumers.get(input);
+      if (list === undefined) consumers.set(input, [node]);
+      else list.push(node);
+    }
+  }
 
   // Values that depend on a parameter (through float paths).
   const dependsOnParameter = new Set(parameters.map((p) => p.name));
@@ -100,6 +121,16 @@ export function addGradients(graph: GraphBuilder, lossValue: Value, parameterVal
       if (!node.outputs.some((o) => dependsOnParameter.has(o) && reachesLoss.has(o))) continue;
       const outputGradients = node.outputs.map((o) => gradientOf(o));
       if (outputGradients.every((g) => g === undefined)) continue;
+      // A log-sum-exp built by softmaxLogSumExp: its gradient is the softmax it already computed.
+      const logSumExp = logSumExpFromSoftmax(graph, node, (name) => producers.get(name));
+      if (logSumExp !== undefined) {
+        if (dependsOnParameter.has(logSumExp.x.name) && reachesLoss.has(logSumExp.x.name)) {
+          const dy = logSumExp.keepdims ? outputGradients[0]! : graph.unsqueeze(outputGradients[0]!, [logSumExp.axis]);
+          contribute(logSumExp.x.name, graph.mul(logSumExp.probabilities, dy));
+        }
+        differentiatedNodes++;
+        continue;
+      }
       const rule = rules[node.op];
       if (rule === undefined) {
         throw new AutodiffError(`no gradient rule for op '${node.op}' (node '${node.name}'); add one to engine/src/training/autodiff.ts`);
@@ -125,6 +156,15 @@ export function addGradients(graph: GraphBuilder, lossValue: Value, parameterVal
         attributeInts: (name) => {
           const a = node.attributes[name];
           return a !== undefined && a.kind === 'ints' ? [...a.value] : undefined;
+        },
+        consumers: (name) => consumers.get(name) ?? [],
+        gradientOf,
+        takeAccumulated: (index) => {
+          const name = node.inputs[index];
+          if (name === undefined || name === '' || !needs(index)) return undefined;
+          const sum = gradientOf(name);
+          pending.delete(name);
+          return sum;
         },
       };
       const inputGradients = rule(context);
@@ -292,6 +332,71 @@ function expandTo(graph: GraphBuilder, x: Value, like: Value): Value {
   return graph.expand(x, graph.shapeOf(like), like.shape);
 }
 
+/**
+ * log Σ exp(x) over one axis, built from the softmax: with m = max(x) and p = softmax(x),
+ * max(p) = exp(m - lse), so lse = m - log(max(p)). max(p) >= 1/n never underflows, so this is as
+ * exact as ReduceLogSumExp; and the softmax is the gradient (d lse/dx = p), so the backward pass
+ * reuses it (one multiply) instead of recomputing it from x. addGradients recognises this pattern
+ * (see logSumExpFromSoftmax) rather than differentiating the max operations.
+ */
+export function softmaxLogSumExp(graph: GraphBuilder, x: Value, axis: number, keepdims: boolean): { logSumExp: Value; probabilities: Value } {
+  const probabilities = graph.softmax(x, axis);
+  const logSumExp = graph.sub(graph.reduceMax(x, [axis], keepdims), graph.log(graph.reduceMax(probabilities, [axis], keepdims)));
+  return { logSumExp, probabilities };
+}
+
+/** The parts of a softmaxLogSumExp pattern ending at `node` (the Sub), or undefined. */
+function logSumExpFromSoftmax(graph: GraphBuilder, node: Node, producer: (name: string) => Node | undefined): { x: Value; probabilities: Value; axis: number; keepdims: boolean } | undefined {
+  if (node.op !== 'Sub') return undefined;
+  const maxOfX = producer(node.inputs[0]!);
+  const log = producer(node.inputs[1]!);
+  const maxOfP = log?.op === 'Log' ? producer(log.inputs[0]!) : undefined;
+  const softmax = maxOfP?.op === 'ReduceMax' ? producer(maxOfP.inputs[0]!) : undefined;
+  if (maxOfX?.op !== 'ReduceMax' || softmax?.op !== 'Softmax' || softmax.inputs[0] !== maxOfX.inputs[0]) return undefined;
+  const x = graph.value(maxOfX.inputs[0]!);
+  const rank = rankOf(x);
+  const axisOf = (n: Node, name: string, fallback: number): number | undefined => {
+    const a = n.attributes[name];
+    if (a === undefined) return fallback;
+    if (a.kind === 'int') return normalizeAxis(a.value, rank);
+    if (a.kind === 'ints' && a.value.length === 1) return normalizeAxis(a.value[0]!, rank);
+    return undefined;
+  };
+  const axis = axisOf(softmax, 'axis', rank - 1);
+  if (axis === undefined || axisOf(maxOfX, 'axes', -1) !== axis || axisOf(maxOfP!, 'axes', -1) !== axis) return undefined;
+  if (maxOfX.inputs.length > 1 || maxOfP!.inputs.length > 1) return undefined;
+  const keepdims = (n: Node): boolean => n.attributes['keepdims']?.kind !== 'int' || n.attributes['keepdims'].value === 1;
+  if (keepdims(maxOfX) !== keepdims(maxOfP!)) return undefined;
+  return { x, probabilities: graph.value(softmax.outputs[0]!), axis, keepdims: keepdims(maxOfX) };
+}
+
+/**
+ * Softmax's backward needs rowsum(dy ∘ y) over the softmax axis. When y's only reader is
+ * context = y·V (attention), that sum equals rowsum(dcontext ∘ context) (FlashAttention's identity:
+ * Σ_j y_ij (dcontext_i · V_j) = dcontext_i · Σ_j y_ij V_j), a pass over [.., queries, head_dim] instead
+ * of two over [.., queries, keys]. Returns undefined where the pattern does not hold.
+ */
+function contextRowSum(
+  graph: GraphBuilder,
+  y: Value,
+  axis: number,
+  consumers: (name: string) => readonly Node[],
+  gradientOf: (name: string) => Value | undefined,
+): Value | undefined {
+  const readers = consumers(y.name);
+  const rank = rankOf(y);
+  if (axis !== rank - 1 || readers.length !== 1) return undefined;
+  const reader = readers[0]!;
+  if (reader.op !== 'MatMul' || reader.inputs[0] !== y.name || reader.inputs[1] === y.name) return undefined;
+  const context = graph.value(reader.outputs[0]!);
+  // y must not be broadcast by the product: same rank and the same batch and row dims as the context.
+  if (context.shape === undefined || context.shape.length !== rank) return undefined;
+  for (let i = 0; i < rank - 1; i++) if (context.shape[i] !== y.shape![i]) return undefined;
+  const contextGradient = gradientOf(context.name);
+  if (contextGradient === undefined) return undefined;
+  return graph.reduceSum(graph.mul(contextGradient, context), [-1], true);
+}
+
 // ---------------------------------------------------------------------------------------------
 // the rules: one per op
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +482,7 @@ export const rules: Record<string, GradientRule> = {
     return [gradA, gradB];
   },
 
-  Gemm: ({ graph, node, inputs: [a, b, c], outputGradients: [dy], needs, unbroadcast: un }) => {
+  Gemm: ({ graph, node, inputs: [a, b, c], outputGradients: [dy], needs, unbroadcast: un, takeAccumulated }) => {
     const transA = node.attributes['transA']?.kind === 'int' && node.attributes['transA'].value === 1;
     const transB = node.attributes['transB']?.kind === 'int' && node.attributes['transB'].value === 1;
     const alphaAttribute = node.attributes['alpha'];
@@ -385,7 +490,9 @@ export const rules: Record<string, GradientRule> = {
     const alpha = alphaAttribute?.kind === 'float' ? alphaAttribute.value : 1;
     const beta = betaAttribute?.kind === 'float' ? betaAttribute.value : 1;
     // y = alpha·op(A)·op(B) + beta·C
-    const gradA = !needs(0) ? undefined : transA ? graph.gemm(b!, dy!, undefined, { transA: transB, transB: true, alpha }) : graph.gemm(dy!, b!, undefined, { transB: !transB, alpha });
+    // What A's gradient has accumulated so far rides on the C input (A is 2-D: the same shape).
+    const accumulated = needs(0) && a!.name !== b!.name && a!.name !== c?.name ? takeAccumulated(0) : undefined;
+    const gradA = !needs(0) ? undefined : transA ? graph.gemm(b!, dy!, accumulated, { transA: transB, transB: true, alpha }) : graph.gemm(dy!, b!, accumulated, { transB: !transB, alpha });
     const gradB = !needs(1) ? undefined : transB ? graph.gemm(dy!, a!, undefined, { transA: true, transB: transA, alpha }) : graph.gemm(a!, dy!, undefined, { transA: !transA, alpha });
     let gradC: Value | undefined;
     if (c !== undefined && needs(2)) {
@@ -431,9 +538,9 @@ export const rules: Record<string, GradientRule> = {
     return [graph.div(expanded, castTo(graph, count, x!.dtype))];
   },
 
-  Softmax: ({ graph, outputs: [y], outputGradients: [dy], attributeInt }) => {
-    const axis = attributeInt('axis', -1);
-    const inner = graph.reduceSum(graph.mul(dy!, y!), [axis], true);
+  Softmax: ({ graph, outputs: [y], outputGradients: [dy], attributeInt, consumers, gradientOf }) => {
+    const axis = normalizeAxis(attributeInt('axis', -1), rankOf(y!));
+    const inner = contextRowSum(graph, y!, axis, consumers, gradientOf) ?? graph.reduceSum(graph.mul(dy!, y!), [axis], true);
     return [graph.mul(y!, graph.sub(dy!, inner))];
   },
 

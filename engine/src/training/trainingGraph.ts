@@ -19,7 +19,7 @@ import { attr, type Value } from '../graph/ir';
 import type { GraphBuilder } from '../graph/builder';
 import { buildDecoderGraph, LORA_MODULES, moduleName, moduleShape, type LoraModule, type WeightSource } from '../model/decoder';
 import type { DecoderConfig } from '../model/config';
-import { addGradients } from './autodiff';
+import { addGradients, softmaxLogSumExp } from './autodiff';
 
 export const IGNORE_INDEX = -100;
 
@@ -89,12 +89,15 @@ export function addMaskedCrossEntropy(g: GraphBuilder, logits: Value, labels: Va
  * The same loss, cheaper for large vocabularies when the logits come from a projection
  * `logits2d = Gemm(hidden, head, transB)`: -log p(label) = logsumexp(logits) - hidden·head[label], so
  * the label's logit is a gathered row times the hidden state, and the only [tokens, vocab] gradient is
- * softmax(logits)·dy (no one-hot scatter into a vocabulary-sized buffer).
+ * softmax(logits)·dy (no one-hot scatter into a vocabulary-sized buffer), with the softmax computed
+ * once, in the forward pass.
  */
 export function addProjectedCrossEntropy(g: GraphBuilder, logits2d: Value, hidden2d: Value, head: Value, labels: Value, weights: Value): Value {
   const ignored = g.less(labels, g.scalar(0, 'int64'));
   const safeLabels = g.reshape(g.where(ignored, g.scalar(0, 'int64'), labels), [-1], ['tokens']);
-  const logSumExp = g.op('ReduceLogSumExp', [logits2d], [{ dtype: logits2d.dtype, shape: ['tokens'] }], { axes: attr.ints([1]), keepdims: attr.int(0) })[0]!;
+  // From the softmax, whose probabilities are then the backward pass's [tokens, vocab] gradient
+  // (onnxruntime's ReduceLogSumExp is single-threaded and the backward would recompute the softmax).
+  const { logSumExp } = softmaxLogSumExp(g, logits2d, 1, false);
   const labelRows = g.gather(head, safeLabels, 0);
   const labelLogits = g.reduceSum(g.mul(hidden2d, labelRows), [1], false);
   const negativeLogLikelihood = g.sub(logSumExp, labelLogits);

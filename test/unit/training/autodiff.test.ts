@@ -1,8 +1,10 @@
 import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { emitModel } from '../../../engine/src/graph/onnx';
 import assert from 'node:assert/strict';
 import { attr } from '../../../engine/src/graph/ir';
 import { GraphBuilder } from '../../../engine/src/graph/builder';
-import { addGradients, AutodiffError } from '../../../engine/src/training/autodiff';
+import { addGradients, AutodiffError, softmaxLogSumExp } from '../../../engine/src/training/autodiff';
 import { constant64, gradcheck, type InputSpec } from './gradcheck';
 import type { Value } from '../../../engine/src/graph/ir';
 
@@ -42,6 +44,19 @@ const cases: Case[] = [
   { name: 'ReduceMean over two axes, no keepdims', inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (g, [x]) => g.reduceMean(x!, [0, 2], false) },
   { name: 'ReduceSum', inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (g, [x]) => g.reduceSum(x!, [1], false) },
   { name: 'Softmax', inputs: [{ name: 'x', shape: [2, 3, 5] }], build: (g, [x]) => g.softmax(x!, -1) },
+  {
+    name: 'Softmax read only by a product with V (attention context)',
+    inputs: [{ name: 'x', shape: [2, 3, 5] }, { name: 'v', shape: [2, 5, 4] }],
+    build: (g, [x, v]) => g.mul(g.matmul(g.softmax(x!, -1), v!), constant64(g, [1.5, -1, 0.5, 2], [4])),
+  },
+  {
+    name: 'Softmax read by a product and another op',
+    inputs: [{ name: 'x', shape: [2, 3, 5] }, { name: 'v', shape: [2, 5, 4] }],
+    build: (g, [x, v]) => {
+      const p = g.softmax(x!, -1);
+      return g.add(g.reduceSum(g.matmul(p, v!), [-1], true), g.reduceSum(g.mul(p, p), [-1], true));
+    },
+  },
   { name: 'LogSoftmax', inputs: [{ name: 'x', shape: [3, 5] }], build: (g, [x]) => g.op('LogSoftmax', [x!], [{ dtype: x!.dtype, shape: x!.shape }], { axis: attr.int(-1) })[0]! },
   {
     name: 'ReduceLogSumExp',
@@ -52,6 +67,16 @@ const cases: Case[] = [
     name: 'ReduceLogSumExp without keepdims',
     inputs: [{ name: 'x', shape: [2, 3, 4] }],
     build: (g, [x]) => g.op('ReduceLogSumExp', [x!], [{ dtype: x!.dtype, shape: [2, 4] }], { axes: attr.ints([1]), keepdims: attr.int(0) })[0]!,
+  },
+  {
+    name: 'log-sum-exp from the softmax (softmaxLogSumExp), no keepdims',
+    inputs: [{ name: 'x', shape: [3, 5] }],
+    build: (g, [x]) => g.mul(softmaxLogSumExp(g, x!, 1, false).logSumExp, constant64(g, [1, -2, 0.5], [3])),
+  },
+  {
+    name: 'log-sum-exp from the softmax, keepdims, first axis, x also read elsewhere',
+    inputs: [{ name: 'x', shape: [4, 3] }],
+    build: (g, [x]) => g.add(softmaxLogSumExp(g, x!, 0, true).logSumExp, g.reduceSum(g.mul(x!, x!), [0], true)),
   },
   { name: 'Transpose', inputs: [{ name: 'x', shape: [2, 3, 4, 2] }], build: (g, [x]) => g.transpose(x!, [0, 2, 1, 3]) },
   { name: 'Reshape', inputs: [{ name: 'x', shape: [2, 3, 4] }], build: (g, [x]) => g.mul(g.reshape(x!, [2, 12]), constant64(g, [2], [])) },
@@ -72,6 +97,17 @@ const cases: Case[] = [
     name: 'Gemm with transposes',
     inputs: [{ name: 'a', shape: [4, 3] }, { name: 'b', shape: [5, 4] }, { name: 'c', shape: [5] }],
     build: (g, [a, b, c]) => g.gemm(a!, b!, c!, { transA: true, transB: true, alpha: 0.7, beta: 1 }),
+  },
+  {
+    name: 'Gemm input read by several products (gradients accumulate through C)',
+    inputs: [{ name: 'x', shape: [4, 3] }, { name: 'b', shape: [5, 3] }, { name: 'd', shape: [3, 2] }],
+    build: (g, [x, b, d]) => {
+      const first = g.gemm(x!, b!, undefined, { transB: true, alpha: 0.5 });
+      const second = g.gemm(g.mul(x!, x!), d!);
+      const third = g.gemm(x!, d!, undefined, { alpha: 2 });
+      const fourth = g.gemm(g.transpose(x!, [1, 0]), d!, undefined, { transA: true });
+      return g.add(g.reduceSum(first, [1], false), g.reduceSum(g.mul(g.add(second, third), fourth), [1], false));
+    },
   },
   {
     name: 'Gather (embedding lookup, repeated ids)',
@@ -128,4 +164,66 @@ test('nodes that do not depend on a parameter get no backward pass', () => {
   assert.equal(differentiatedNodes, 2); // ReduceSum and the second MatMul
   assert.ok(gradients.has('p'));
   assert.ok(!g.nodes.slice(before).some((n) => n.inputs.includes('frozen')), 'no backward node reads the frozen weight');
+});
+
+test("softmax·V: the softmax backward takes its row sums from the context, not from a pass over the probabilities", () => {
+  const g = new GraphBuilder();
+  const scores = g.input('scores', 'float32', [2, 3, 5]);
+  const v = g.input('v', 'float32', [2, 5, 4]);
+  const probabilities = g.softmax(scores, -1);
+  const context = g.matmul(probabilities, v);
+  const weights = g.constant('float32', [1.5, -1, 0.5, 2], [4]);
+  const loss = g.op('ReduceSum', [g.mul(context, weights)], [{ dtype: 'float32', shape: [] }], { keepdims: attr.int(0) })[0]!;
+  const before = g.nodes.length;
+  addGradients(g, loss, [scores, v]);
+  const backward = g.nodes.slice(before);
+  // One product with the probabilities remains: y·(dy - rowsum); the rowsum reads the context.
+  assert.equal(backward.filter((n) => n.op === 'Mul' && n.inputs.includes(probabilities.name)).length, 1);
+  assert.ok(backward.some((n) => n.op === 'Mul' && n.inputs.includes(context.name)), 'the row sums read the context');
+});
+
+test('a Gemm input read by several products: its gradient contributions ride on Gemm C, with no Add', () => {
+  const g = new GraphBuilder();
+  const x = g.input('x', 'float32', [4, 3]);
+  const w1 = g.input('w1', 'float32', [5, 3]);
+  const w2 = g.input('w2', 'float32', [6, 3]);
+  const w3 = g.input('w3', 'float32', [2, 3]);
+  const sum = (v: Value): Value => g.op('ReduceSum', [v], [{ dtype: 'float32', shape: [] }], { keepdims: attr.int(0) })[0]!;
+  const loss = g.add(g.add(sum(g.gemm(x, w1, undefined, { transB: true })), sum(g.gemm(x, w2, undefined, { transB: true }))), sum(g.gemm(x, w3, undefined, { transB: true })));
+  const before = g.nodes.length;
+  const { gradients } = addGradients(g, loss, [x]);
+  const backward = g.nodes.slice(before);
+  const producer = backward.find((n) => n.outputs.includes(gradients.get('x')!.name))!;
+  assert.equal(producer.op, 'Gemm');
+  assert.equal(producer.inputs.length, 3, 'the last product takes the earlier ones as C');
+  assert.ok(!backward.some((n) => n.op === 'Add' && n.inputs.some((i) => backward.some((m) => m.op === 'Gemm' && m.outputs.includes(i)))), 'no Add sums the products');
+});
+
+test('the log-sum-exp from the softmax equals ReduceLogSumExp in float32, even 1000 apart, and its backward multiplies the forward softmax', async () => {
+  const g = new GraphBuilder();
+  const x = g.input('x', 'float32', [3, 4]);
+  const { logSumExp, probabilities } = softmaxLogSumExp(g, x, 1, false);
+  g.output(logSumExp, 'lse');
+  g.output(g.op('ReduceLogSumExp', [x], [{ dtype: 'float32', shape: [3] }], { axes: attr.ints([1]), keepdims: attr.int(0) })[0]!, 'reference');
+  const loss = g.op('ReduceSum', [logSumExp], [{ dtype: 'float32', shape: [] }], { keepdims: attr.int(0) })[0]!;
+  const before = g.nodes.length;
+  const { gradients } = addGradients(g, loss, [x]);
+  const backward = g.nodes.slice(before);
+  assert.ok(!backward.some((n) => n.op === 'Softmax' || n.op === 'Exp'), 'no softmax recomputed');
+  assert.ok(backward.some((n) => n.op === 'Mul' && n.inputs.includes(probabilities.name)));
+  g.output(gradients.get('x')!, 'dx');
+  const session = await ort.InferenceSession.create(emitModel(g).bytes);
+  const values = Float32Array.of(1000, 0, -1000, 3, -50, -60, -70, -80, 0.5, 0.25, 0, 0.125);
+  const result = await session.run({ x: new ort.Tensor('float32', values, [3, 4]) });
+  await session.release();
+  const lse = result['lse']!.data as Float32Array;
+  const reference = result['reference']!.data as Float32Array;
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(lse[i]! - reference[i]!) <= 1e-6 * Math.max(1, Math.abs(reference[i]!)), `row ${i}: ${lse[i]} vs ${reference[i]}`);
+  const dx = result['dx']!.data as Float32Array;
+  for (let i = 0; i < 3; i++) {
+    const row = Array.from(values.subarray(i * 4, i * 4 + 4));
+    const max = Math.max(...row);
+    const sum = row.reduce((a, v) => a + Math.exp(v - max), 0);
+    row.forEach((v, j) => assert.ok(Math.abs(dx[i * 4 + j]! - Math.exp(v - max) / sum) < 1e-6, `dx[${i},${j}]`));
+  }
 });
