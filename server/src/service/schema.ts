@@ -14,9 +14,19 @@ export interface FieldSpec {
 }
 
 export interface ObjectSpec {
-  fields: Record<string, FieldSpec>;
+  /** Field specs by key (a prototype-less object: a key such as "constructor" is not a field). */
+  fields: Readonly<Record<string, FieldSpec | undefined>>;
   /** true: every unknown key is a problem; false: only near-misses of known keys. */
   strict: boolean;
+  /** The known keys, and the required ones, in spec order (rules walk these for every object of every record). */
+  keys: readonly string[];
+  required: readonly string[];
+}
+
+/** Builds a spec once, with its key lists. */
+export function objectSpec(strict: boolean, fields: Record<string, FieldSpec>): ObjectSpec {
+  const keys = Object.keys(fields);
+  return { strict, fields: Object.assign(Object.create(null) as Record<string, FieldSpec>, fields), keys, required: keys.filter((key) => fields[key]?.required === true) };
 }
 
 export function jsonTypeOf(value: unknown): JsonType {
@@ -44,23 +54,23 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
   const c = mapping.columns;
   switch (shape) {
     case 'openai-chat':
-      return { strict: false, fields: { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') } };
+      return objectSpec(false, { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') });
     case 'sharegpt':
-      return { strict: false, fields: { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array') } };
+      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array') });
     case 'preference-sharegpt':
-      return { strict: false, fields: { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') } };
+      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });
     case 'alpaca':
-      return { strict: false, fields: { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') } };
+      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
     case 'preference-alpaca':
-      return { strict: false, fields: { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') } };
+      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
     case 'prompt-completion':
-      return { strict: false, fields: { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array') } };
+      return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array') });
     case 'text':
-      return { strict: false, fields: { text: field(true, 'string') } };
+      return objectSpec(false, { text: field(true, 'string') });
     case 'preference-trl':
-      return { strict: false, fields: { prompt: field(false, 'string', 'array'), chosen: field(true, 'string', 'array'), rejected: field(true, 'string', 'array') } };
+      return objectSpec(false, { prompt: field(false, 'string', 'array'), chosen: field(true, 'string', 'array'), rejected: field(true, 'string', 'array') });
     case 'preference-openai':
-      return { strict: false, fields: { input: field(true, 'object'), preferred_output: field(true, 'array'), non_preferred_output: field(true, 'array') } };
+      return objectSpec(false, { input: field(true, 'object'), preferred_output: field(true, 'array'), non_preferred_output: field(true, 'array') });
     case 'unknown':
       return undefined;
   }
@@ -80,44 +90,23 @@ export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean, lega
   return spec;
 }
 
-// Specs are built once and shared, so their key lists are too (rules walk them for every object of every record).
-const entriesOfSpec = new WeakMap<ObjectSpec, readonly (readonly [string, FieldSpec])[]>();
-const keysOfSpec = new WeakMap<ObjectSpec, readonly string[]>();
-
-/** `Object.entries(spec.fields)`, computed once per spec. */
-export function fieldEntries(spec: ObjectSpec): readonly (readonly [string, FieldSpec])[] {
-  let entries = entriesOfSpec.get(spec);
-  if (entries === undefined) entriesOfSpec.set(spec, (entries = Object.entries(spec.fields)));
-  return entries;
-}
-
-/** `Object.keys(spec.fields)`, computed once per spec. */
-export function fieldKeys(spec: ObjectSpec): readonly string[] {
-  let keys = keysOfSpec.get(spec);
-  if (keys === undefined) keysOfSpec.set(spec, (keys = Object.keys(spec.fields)));
-  return keys;
-}
-
 function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFunction: boolean): ObjectSpec {
   // Content may be omitted (or null) only on an assistant message that calls a tool.
   const contentRequired = !(role === 'assistant' && hasToolCalls);
-  return {
-    strict: true,
-    fields: {
-      role: field(true, 'string'),
-      content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
-      name: field(legacyFunction, 'string'),
-      weight: field(false, 'number'),
-      // Not OpenAI's, but local trainers read it as a per-turn loss factor (see formats.ts).
-      loss_weight: field(false, 'number'),
-      tool_calls: field(false, 'array'),
-      tool_call_id: field(role === 'tool' && !legacyFunction, 'string'),
-      function_call: field(false, 'object'),
-      refusal: field(false, 'string', 'null'),
-      reasoning_content: field(false, 'string'),
-      thinking: field(false, 'string'),
-    },
-  };
+  return objectSpec(true, {
+    role: field(true, 'string'),
+    content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
+    name: field(legacyFunction, 'string'),
+    weight: field(false, 'number'),
+    // Not OpenAI's, but local trainers read it as a per-turn loss factor (see formats.ts).
+    loss_weight: field(false, 'number'),
+    tool_calls: field(false, 'array'),
+    tool_call_id: field(role === 'tool' && !legacyFunction, 'string'),
+    function_call: field(false, 'object'),
+    refusal: field(false, 'string', 'null'),
+    reasoning_content: field(false, 'string'),
+    thinking: field(false, 'string'),
+  });
 }
 
 const turnSpecs = new WeakMap<FormatMapping, ObjectSpec>();
@@ -129,5 +118,5 @@ export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
 }
 
 function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
-  return { strict: false, fields: { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') } };
+  return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') });
 }

@@ -1,5 +1,4 @@
 import type { RecordRule } from './rule';
-import { fieldEntries } from '../schema';
 import { specifiedObjects } from './structure';
 
 const skeletons: Record<string, unknown> = { messages: [], conversations: [], content: '', value: '', output: '', instruction: '', completion: '', prompt: '', chosen: '', rejected: '', text: '', role: 'user', from: 'human' };
@@ -15,8 +14,10 @@ export const rule: RecordRule = {
       return;
     }
     for (const object of specifiedObjects(context)) {
-      for (const [key, spec] of fieldEntries(object.spec)) {
-        if (!spec.required || Object.prototype.hasOwnProperty.call(object.value, key)) continue;
+      for (const key of object.spec.required) {
+        if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;
+        const spec = object.spec.fields[key];
+        if (spec === undefined) continue;
         const skeleton = skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). Add it.`,
           object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path },

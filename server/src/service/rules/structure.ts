@@ -3,7 +3,7 @@
  * ShareGPT turn), with their spec. missing-field, wrong-type and unknown-key walk the same list.
  */
 import type { JsonPath } from '../json/scanner';
-import { openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
+import { objectSpec, openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
 import { openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
@@ -25,6 +25,9 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
     out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, message.role === 'function'), name: `message ${index + 1}` });
   });
 }
+
+/** The `input` object of an OpenAI DPO record. */
+const openaiInputSpec = objectSpec(false, { messages: { types: ['array'], required: true }, tools: { types: ['array'], required: false } });
 
 // One entry, not a WeakMap keyed by analysis: the three rules ask in a row for the same record, and
 // a long-lived WeakMap made the young-generation GC promote every record's parsed value.
@@ -53,7 +56,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       break;
     case 'preference-openai':
       if (isObject(value.input)) {
-        out.push({ path: ['input'], value: value.input, spec: { strict: false, fields: { messages: { types: ['array'], required: true }, tools: { types: ['array'], required: false } } }, name: 'input' });
+        out.push({ path: ['input'], value: value.input, spec: openaiInputSpec, name: 'input' });
         messageObjects(value.input.messages, ['input', 'messages'], out);
       }
       messageObjects(value.preferred_output, ['preferred_output'], out);

@@ -1,5 +1,4 @@
 import { closest } from '../formats';
-import { fieldKeys } from '../schema';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject } from './util';
 import { specifiedObjects } from './structure';
@@ -18,7 +17,7 @@ export const rule: RecordRule = {
       return;
     }
     for (const object of specifiedObjects(context)) {
-      const known = fieldKeys(object.spec);
+      const known = object.spec.keys;
       // Built only when an unknown key turns up (most objects have none).
       let missing: string[] | undefined;
       for (const key of Object.keys(object.value)) {

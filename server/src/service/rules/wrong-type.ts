@@ -1,4 +1,4 @@
-import { fieldEntries, jsonTypeOf } from '../schema';
+import { jsonTypeOf } from '../schema';
 import type { RecordRule } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
@@ -9,8 +9,10 @@ export const rule: RecordRule = {
   meta: { id: 'wrong-type', description: 'A field has the wrong JSON type.', defaultSeverity: 'error', fixable: false },
   check(context) {
     for (const object of specifiedObjects(context)) {
-      for (const [key, spec] of fieldEntries(object.spec)) {
-        if (!Object.prototype.hasOwnProperty.call(object.value, key)) continue;
+      // The object's own keys (two or three for a message), not every field the spec knows.
+      for (const key of Object.keys(object.value)) {
+        const spec = object.spec.fields[key];
+        if (spec === undefined) continue;
         const actual = jsonTypeOf(object.value[key]);
         if (spec.types.includes(actual)) {
           // OpenAI's per-message weight is a switch, not a factor (other trainers read loss_weight).
