@@ -4,7 +4,7 @@
  *  - full lint time / bare JSON.parse of every line (same process, same file): target <= 2.0;
  *  - p95 time from a one-line edit to fresh diagnostics through the real LSP server: target <= 20 ms;
  *  - peak memory (max RSS of a fresh process that lints the file) / file size: target <= 3.
- * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N]
+ * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N] [-- --breakdown]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +15,10 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { resolveSettings } from '../server/src/service/config';
 import { DatasetDocument } from '../server/src/service/document';
 import { lintFiles } from '../server/src/service/files';
-import { lintDocument } from '../server/src/service/linter';
+import { analyseRecord, summarise } from '../server/src/service/analysis';
+import { buildFacts, lintDocument } from '../server/src/service/linter';
+import { recordRules } from '../server/src/service/rules/index';
+import type { RecordRuleContext } from '../server/src/service/rules/rule';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -123,6 +126,61 @@ function fullLint(text: string): { ms: number; problems: number } {
   return { ms: performance.now() - started, problems: result.diagnostics.length };
 }
 
+/**
+ * Where the full lint's time goes, each share timed alone over every record (best of two) and given
+ * as a multiple of the bare JSON.parse: parsing and normalising into the canonical conversation,
+ * each record rule on top of that, the per-record summary (duplicate hash, near-duplicate signature),
+ * and the rest (file index, near-duplicate candidates, file rules) as the full lint minus those.
+ */
+function breakdown(text: string, parseMs: number, lintMs: number): void {
+  const { settings } = resolveSettings({ maxProblems: 0 });
+  const timed = (work: (records: readonly DatasetDocument['records'][number][], facts: ReturnType<typeof buildFacts>) => void): number => {
+    let best = Infinity;
+    for (let round = 0; round < 2; round++) {
+      const document = DatasetDocument.parse(text, 'jsonl');
+      const facts = buildFacts(document, 'file:///bench.jsonl', settings, { detectFormat: false });
+      facts.format = 'openai-chat';
+      const records = document.records;
+      const started = performance.now();
+      work(records, facts);
+      best = Math.min(best, performance.now() - started);
+    }
+    return best;
+  };
+  const analysed = timed((records, facts) => {
+    for (const record of records) {
+      analyseRecord(record, facts);
+      record.release();
+    }
+  });
+  const shares: [string, number][] = [['parse + canonical conversation', analysed]];
+  for (const rule of recordRules) {
+    const withRule = timed((records, facts) => {
+      for (const record of records) {
+        const analysis = analyseRecord(record, facts);
+        if (analysis !== undefined) {
+          const context: RecordRuleContext = { record, analysis, settings, facts, report: () => undefined };
+          rule.check(context);
+        }
+        record.release();
+      }
+    });
+    shares.push([`rule ${rule.meta.id}`, Math.max(0, withRule - analysed)]);
+  }
+  const summarised = timed((records, facts) => {
+    for (const record of records) {
+      const analysis = analyseRecord(record, facts);
+      if (analysis !== undefined) summarise(record, analysis, facts);
+      record.release();
+    }
+  });
+  shares.push(['record summary (hashes, signature)', Math.max(0, summarised - analysed)]);
+  const accounted = shares.reduce((sum, [, ms]) => sum + ms, 0);
+  shares.push(['the rest (index, candidates, file rules, GC)', Math.max(0, lintMs - accounted)]);
+  console.log("where the full lint time goes (x JSON.parse, each share timed alone; work that rules share, such as token counts, is counted in each):");
+  for (const [name, ms] of shares.sort((a, b) => b[1] - a[1])) if (ms / parseMs >= 0.05) console.log(`  ${name.padEnd(46)} ${(ms / parseMs).toFixed(2)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Edit -> diagnostics latency through the real server
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +266,7 @@ async function main(): Promise<void> {
     console.log(`bare JSON.parse of every line: ${parseMs.toFixed(0)} ms`);
     console.log(`full lint (all rules, ${problems} problems): ${lintMs.toFixed(0)} ms`);
     console.log(`RATIO lint / JSON.parse = ${(lintMs / parseMs).toFixed(2)} (target <= 2.0)`);
+    if (args.includes('--breakdown')) breakdown(text, parseMs, lintMs);
 
     const memory = peakMemory(file);
     console.log(`peak RSS linting in a fresh process: ${(memory.maxRssBytes / 1e6).toFixed(0)} MB (node baseline ${(memory.baselineRssBytes / 1e6).toFixed(0)} MB, ${memory.problems} problems)`);
