@@ -99,7 +99,12 @@ export function shapeForForcedFormat(format: RecordFormat, value: unknown, hint:
 // Roles
 // ---------------------------------------------------------------------------------------------
 
-export const openaiRoles: Record<string, Role> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' };
+/** A lookup table with no prototype: a written role such as "constructor" must not find anything. */
+function table<V>(entries: Record<string, V>): Record<string, V> {
+  return Object.assign(Object.create(null) as Record<string, V>, entries);
+}
+
+export const openaiRoles = table<Role>({ system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' });
 
 export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
   const { tags } = mapping;
@@ -107,12 +112,12 @@ export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
 }
 
 /** Words people write for a role, mapped to the canonical role (for "did you mean"). */
-const roleSynonyms: Record<string, Role> = {
+const roleSynonyms = table<Role>({
   human: 'user', user: 'user', usr: 'user', person: 'user', prompter: 'user', question: 'user', instruction: 'user', input: 'user', customer: 'user',
   gpt: 'assistant', assistant: 'assistant', assistent: 'assistant', asistant: 'assistant', bot: 'assistant', ai: 'assistant', model: 'assistant', chatgpt: 'assistant', answer: 'assistant', response: 'assistant', agent: 'assistant', output: 'assistant', gpt4: 'assistant', claude: 'assistant',
   system: 'system', sys: 'system', developer: 'system', sytem: 'system', systen: 'system',
   tool: 'tool', function: 'tool', observation: 'tool', ipython: 'tool', function_response: 'tool', tool_response: 'tool',
-};
+});
 
 /**
  * The role name (as the format writes it) closest to a misspelt or foreign one, or undefined.
@@ -201,11 +206,15 @@ function joinParts(pieces: { path: JsonPath; value: unknown }[]): { content: str
   return { content, parts };
 }
 
+/** Most turns call no tool: they share one empty list (no consumer adds to a turn's calls). */
+const noToolCalls: ToolCall[] = [];
+
 function makeTurn(role: Role | null, writtenRole: string, path: JsonPath, rolePath: JsonPath | undefined, text: { content: string; parts: ContentPart[] }, contentPath: JsonPath = path): Turn {
-  return { role, writtenRole, content: text.content, parts: text.parts, toolCalls: [], toolCallId: undefined, trainable: role === 'assistant', weight: undefined, path, rolePath, contentPath };
+  return { role, writtenRole, content: text.content, parts: text.parts, toolCalls: noToolCalls, toolCallId: undefined, trainable: role === 'assistant', weight: undefined, path, rolePath, contentPath };
 }
 
 function openaiToolCalls(message: Record<string, unknown>, path: JsonPath): ToolCall[] {
+  if (message.tool_calls === undefined && message.function_call === undefined) return noToolCalls;
   const calls: ToolCall[] = [];
   if (Array.isArray(message.tool_calls)) {
     message.tool_calls.forEach((call, index) => {
@@ -229,7 +238,8 @@ export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
     if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
     const written = typeof message.role === 'string' ? message.role : '';
     const role = openaiRoles[written] ?? null;
-    const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, [...turnPath, 'content']), [...turnPath, 'content']);
+    const contentPath = [...turnPath, 'content'];
+    const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, contentPath), contentPath);
     turn.toolCalls = openaiToolCalls(message, turnPath);
     turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
     applyTurnWeight(turn, message);
