@@ -4,7 +4,7 @@
  * Prints kernel time per op type and the costliest nodes of the last profiled step, and can write the
  * optimised model (what onnxruntime actually runs) for inspection.
  * Run: npx tsc -p tsconfig.json && node out/bench/train-profile.js [--threads N] [--seq N] [--steps N] [--top N]
- *      [--optimized FILE] [--no-arena] [--pattern]
+ *      [--optimized FILE] [--no-arena] [--pattern] [--no-spin] [--prepack]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -64,7 +64,13 @@ async function main(): Promise<void> {
     enableProfiling: true,
     profileFilePrefix: prefix,
     ...(optimizedPath !== undefined ? { optimizedModelFilePath: path.resolve(optimizedPath) } : {}),
-    extra: { session: { disable_prepacking: '1', model_external_initializers_file_folder_path: [...new Set(externalFiles.values())][0]! } },
+    extra: {
+      session: {
+        disable_prepacking: args.has('prepack') ? '0' : '1',
+        model_external_initializers_file_folder_path: [...new Set(externalFiles.values())][0]!,
+        ...(args.has('no-spin') ? { 'intra_op.allow_spinning': '0' } : {}),
+      },
+    },
   });
   const size = sequence;
   const ids = BigInt64Array.from({ length: size }, (_, i) => BigInt((i * 7919) % folder.config.vocabSize));

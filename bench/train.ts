@@ -19,7 +19,7 @@ import type { DecoderConfig } from '../engine/src/model/config';
 import { loadModelFolder } from '../engine/src/model/folder';
 import { createSession, type Device } from '../engine/src/runtime/session';
 import { createTinyModel } from '../engine/src/tiny/createTinyModel';
-import { AdamW, clipByGlobalNorm } from '../engine/src/training/optimizer';
+import { AdamW, clippingScale, globalNorm } from '../engine/src/training/optimizer';
 import { initialLoraParameters, peakMemoryBytes, trainingSessionSettings } from '../engine/src/training/trainer';
 import { buildTrainingGraph } from '../engine/src/training/trainingGraph';
 import { BenchArguments, median, smolLM2ShapedModel } from './common';
@@ -159,10 +159,9 @@ async function measureTraining(modelDir: string, rows: number, length: number, s
     const result = await session.run(feeds, ['loss_sum', ...gradientNames]);
     const t1 = performance.now();
     const gradients = gradientNames.map((name) => result[name]!.data as Float32Array);
+    // As the trainer: the token mean and the clipping factor scale the gradients inside the update.
     const inverse = 1 / size;
-    for (const g of gradients) for (let i = 0; i < g.length; i++) g[i] = g[i]! * inverse;
-    clipByGlobalNorm(gradients, 1);
-    optimizer.step(gradients, 1e-4);
+    optimizer.step(gradients, 1e-4, inverse * clippingScale(globalNorm(gradients) * inverse, 1));
     const t2 = performance.now();
     // The first step pays for onnxruntime's memory planning; it is not counted.
     if (s > 0) {

@@ -50,8 +50,11 @@ export class AdamW {
     return this.stepCount;
   }
 
-  /** Applies one update; `gradients[i]` belongs to `parameters[i]`. */
-  step(gradients: readonly Float32Array[], learningRate: number): void {
+  /**
+   * Applies one update; `gradients[i]` belongs to `parameters[i]`. `gradientScale` multiplies every
+   * gradient as it is read (a batch mean and a clipping factor without their own passes over them).
+   */
+  step(gradients: readonly Float32Array[], learningRate: number, gradientScale = 1): void {
     if (gradients.length !== this.parameters.length) {
       throw new Error(`AdamW: ${gradients.length} gradients for ${this.parameters.length} parameters`);
     }
@@ -71,7 +74,7 @@ export class AdamW {
       const m = this.firstMoments[t]!;
       const v = this.secondMoments[t]!;
       for (let i = 0; i < parameter.length; i++) {
-        const g = gradient[i]!;
+        const g = gradient[i]! * gradientScale;
         const mi = beta1 * m[i]! + (1 - beta1) * g;
         const vi = beta2 * v[i]! + (1 - beta2) * g * g;
         m[i] = mi;
@@ -112,11 +115,16 @@ export function globalNorm(gradients: readonly Float32Array[]): number {
  */
 export function clipByGlobalNorm(gradients: readonly Float32Array[], maxNorm: number): number {
   const norm = globalNorm(gradients);
-  if (maxNorm > 0 && norm > maxNorm) {
-    const scale = maxNorm / (norm + 1e-6);
+  const scale = clippingScale(norm, maxNorm);
+  if (scale !== 1) {
     for (const gradient of gradients) {
       for (let i = 0; i < gradient.length; i++) gradient[i] = gradient[i]! * scale;
     }
   }
   return norm;
+}
+
+/** The factor clipByGlobalNorm applies for a gradient norm (1: no clipping); for AdamW.step's gradientScale. */
+export function clippingScale(norm: number, maxNorm: number): number {
+  return maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }

@@ -17,7 +17,7 @@ import { savePeftAdapter, type LoraModuleWeights } from '../lora/peft';
 import { createWithFallback, type DeviceSetting } from '../runtime/model';
 import { type BatchingOptions, type BatchPlan, materializeBatch, planEpoch, type Batch, type TokenizedExample } from './batching';
 import { checkpointFileName, readCheckpoint, writeCheckpoint } from './checkpoint';
-import { AdamW, clipByGlobalNorm, type ParameterTensor } from './optimizer';
+import { AdamW, clippingScale, globalNorm, type ParameterTensor } from './optimizer';
 import { SeededRandom } from './random';
 import { type DecayKind, learningRateAt } from './schedule';
 import { buildTrainingGraph, type LoraParameterSpec } from './trainingGraph';
@@ -303,10 +303,10 @@ export class Trainer {
           step++;
           continue;
         }
-        // Token-level mean over the whole accumulated batch.
+        // Token-level mean over the whole accumulated batch, then clipping: both ride on the update's
+        // gradient scale (one read of the gradients for the norm, none to rescale them).
         const inverse = 1 / weightSum;
-        for (const a of accumulated) for (let k = 0; k < a.length; k++) a[k] = a[k]! * inverse;
-        const gradNorm = clipByGlobalNorm(accumulated, settings.maxGradNorm);
+        const gradNorm = globalNorm(accumulated) * inverse;
         const learningRate = learningRateAt(step, {
           peakLearningRate: settings.learningRate,
           warmupSteps: settings.warmupSteps,
@@ -314,7 +314,7 @@ export class Trainer {
           decay: settings.decay,
           finalRatio: settings.finalLearningRateRatio,
         });
-        optimizer.step(accumulated, learningRate);
+        optimizer.step(accumulated, learningRate, inverse * clippingScale(gradNorm, settings.maxGradNorm));
         step++;
         const loss = lossSum * inverse;
         lastLoss = loss;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdamW, clipByGlobalNorm, globalNorm, type ParameterTensor } from '../../../engine/src/training/optimizer';
+import { AdamW, clipByGlobalNorm, clippingScale, globalNorm, type ParameterTensor } from '../../../engine/src/training/optimizer';
 import { learningRateAt } from '../../../engine/src/training/schedule';
 import { SeededRandom } from '../../../engine/src/training/random';
 
@@ -85,4 +85,23 @@ test('seeded random is repeatable and resumable from its snapshot', () => {
   assert.notDeepEqual(new SeededRandom(43).next(), first[0]);
   const order = new SeededRandom(7).shuffle([0, 1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual([...order].sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('a gradient scale in the update equals scaling (and clipping) the gradients first', () => {
+  const raw = Float32Array.from([3, -4, 0.5, 12]);
+  const inverse = 1 / 4;
+  const prescaled = Float32Array.from(raw, (g) => g * inverse);
+  const norm = clipByGlobalNorm([prescaled], 1);
+  assert.ok(norm > 1, 'the case clips');
+  const a: ParameterTensor = { name: 'a', shape: [4], data: Float32Array.from([1, 2, 3, 4]) };
+  const b: ParameterTensor = { name: 'b', shape: [4], data: Float32Array.from([1, 2, 3, 4]) };
+  const first = new AdamW([a]);
+  const second = new AdamW([b]);
+  for (let step = 0; step < 3; step++) {
+    first.step([prescaled], 0.01);
+    second.step([raw], 0.01, inverse * clippingScale(globalNorm([raw]) * inverse, 1));
+  }
+  a.data.forEach((value, i) => assert.ok(Math.abs(value - b.data[i]!) < 1e-6, `parameter ${i}: ${value} vs ${b.data[i]}`));
+  assert.equal(clippingScale(0.5, 1), 1);
+  assert.equal(clippingScale(5, 0), 1);
 });
