@@ -10,7 +10,7 @@ import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
-import { conversationSampleHash, instructionSignature, packSignature, type PackedSignature } from './nearDuplicates';
+import { conversationSampleHash, signInstruction, type PackedSignature } from './nearDuplicates';
 import type { TokenCount } from './tokens';
 
 export interface RecordAnalysis {
@@ -235,7 +235,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     shape: analysis.shape,
     roles: sharedRoles(conversation.turns),
     duplicateHash: conversationSampleHash(conversation),
-    instruction: packSignature(instructionSignature(instructionOf(analysis))),
+    instruction: signInstruction(instructionOf(analysis)),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0 || hasErrors,

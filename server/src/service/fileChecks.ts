@@ -12,7 +12,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
-import { bands as bandCount, packedBand, packedHasBands, rougeL, unpackWords, type PackedSignature } from './nearDuplicates';
+import { packedBand, packedBandCount, packedHasBands, RougeVerifier, type PackedSignature } from './nearDuplicates';
 import type { FileProblem } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
@@ -33,26 +33,83 @@ const bucketCheckLimit = 8;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
 
-/** Scratch list of the candidates compared for the record being added (one record at a time). */
-const checkedCandidates: DatasetRecord[] = [];
-/** Scratch word lists for ROUGE-L (signatures are kept packed). */
-const ownWords: number[] = [];
-const otherWords: number[] = [];
+/** Scratch list of the candidate slots compared for the record being added (one record at a time). */
+const checkedCandidates: number[] = [];
+/** Exact ROUGE-L of one record against its candidates, with cheap bounds first (one record at a time). */
+const verifier = new RougeVerifier();
+
+/**
+ * Sorts `keys` (non-negative 30-bit integers) with their `values`, stably: three passes of a
+ * 10-bit radix sort, far cheaper than a million hash-table inserts with their cache misses.
+ */
+function sortByKey(keys: Int32Array, values: Int32Array): { keys: Int32Array; values: Int32Array } {
+  const length = keys.length;
+  let sourceKeys: Int32Array = keys;
+  let sourceValues: Int32Array = values;
+  let targetKeys: Int32Array = new Int32Array(length);
+  let targetValues: Int32Array = new Int32Array(length);
+  const counts = new Int32Array(1024);
+  for (let shift = 0; shift < 30; shift += 10) {
+    counts.fill(0);
+    for (let index = 0; index < length; index++) counts[(sourceKeys[index] >>> shift) & 1023]++;
+    let total = 0;
+    for (let digit = 0; digit < 1024; digit++) {
+      const count = counts[digit];
+      counts[digit] = total;
+      total += count;
+    }
+    for (let index = 0; index < length; index++) {
+      const key = sourceKeys[index];
+      const at = counts[(key >>> shift) & 1023]++;
+      targetKeys[at] = key;
+      targetValues[at] = sourceValues[index];
+    }
+    [sourceKeys, targetKeys] = [targetKeys, sourceKeys];
+    [sourceValues, targetValues] = [targetValues, sourceValues];
+  }
+  return { keys: sourceKeys, values: sourceValues };
+}
+
+/** The first position in sorted `keys` whose key is greater than `key`. */
+function upperBound(keys: Int32Array, key: number): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle] <= key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
 
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
-  /** LSH band -> its records; a lone record is stored directly (most bands hold one: saves an array each). */
-  readonly buckets = new BandMap<DatasetRecord | DatasetRecord[]>();
+  /**
+   * Near-duplicate candidates: each compared record has a slot (never reused within an index) with
+   * its record and signature (undefined once removed). The bands of the records indexed in bulk
+   * (a fresh lint) are kept sorted with their slots and binary-searched; records added later by
+   * edits go into `recentBuckets` (LSH band -> slot, or slots; a lone slot is stored directly).
+   */
+  private readonly slotRecords: (DatasetRecord | undefined)[] = [];
+  private readonly slotSignatures: (PackedSignature | undefined)[] = [];
+  private bulkBands: Int32Array = new Int32Array(0);
+  private bulkSlots: Int32Array = new Int32Array(0);
+  /** Slots below this are in the bulk index, later ones in recentBuckets. */
+  private bulkSlotCount = 0;
+  /** True while a fresh lint adds all records: near-duplicates are then found in bulk by finishBulk. */
+  private inBulk = false;
+  private readonly recentBuckets = new BandMap<number | number[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
   /**
-   * The records in the index. What each contributes (format, hashes, signature) is read back from
-   * its cached summary when it is removed: no entry object per record (100k records, 100k objects).
+   * The records in the index, with their near-duplicate slot (-1: not compared). What each
+   * contributes (format, hashes) is read back from its cached summary when it is removed: no entry
+   * object per record (100k records, 100k objects).
    */
-  private readonly members = new Set<DatasetRecord>();
+  private readonly members = new Map<DatasetRecord, number>();
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** Records by detected format (for the majority and mixed-formats). */
@@ -80,20 +137,19 @@ export class DocumentIndex {
     return best;
   }
 
-  /** Near-duplicate signature a member was indexed with (null: not compared). */
-  private instructionOf(summary: RecordSummary | undefined): PackedSignature | null {
-    return summary !== undefined && !summary.empty && this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
-  }
-
   /** What a member contributed when it was added (its summary is cached for this index's version). */
-  private entryOf(record: DatasetRecord): { valid: boolean; format: RecordFormat; duplicate: number | undefined; instruction: PackedSignature | null } {
-    const summary = cachedSummary(record, this.version);
+  private entryOf(record: DatasetRecord): { valid: boolean; format: RecordFormat; duplicate: number | undefined } {
+    const summary: RecordSummary | undefined = cachedSummary(record, this.version);
     return {
       valid: record.syntaxError === undefined,
       format: summary !== undefined ? formatOfShape(summary.detected) : 'unknown',
       duplicate: summary !== undefined && !summary.empty ? summary.duplicateHash : undefined,
-      instruction: this.instructionOf(summary),
     };
+  }
+
+  /** Starts adding a whole document: near-duplicates are searched once, in bulk, by finishBulk. */
+  beginBulk(): void {
+    this.inBulk = true;
   }
 
   add(record: DatasetRecord, facts: FileFacts): void {
@@ -101,14 +157,19 @@ export class DocumentIndex {
     const valid = record.syntaxError === undefined;
     const summary = summaryOf(record, facts);
     const format = summary !== undefined ? formatOfShape(summary.detected) : 'unknown';
-    this.members.add(record);
+    const instruction = summary !== undefined && !summary.empty && this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
+    const slot = instruction !== null ? this.slotRecords.length : -1;
+    if (instruction !== null) {
+      this.slotRecords.push(record);
+      this.slotSignatures.push(instruction);
+    }
+    this.members.set(record, slot);
     if (valid) this.valid++;
     if (hasProblems) this.withProblems.add(record);
     let sameFormat = this.byFormat.get(format);
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
     sameFormat.add(record);
     if (summary === undefined || summary.empty) return;
-    const instruction = this.nearDuplicates && packedHasBands(summary.instruction) ? summary.instruction : null;
     const stored = this.groups.get(summary.duplicateHash);
     if (stored === undefined) {
       // Most hashes have one record: store it without the arrays.
@@ -132,11 +193,13 @@ export class DocumentIndex {
       }
       if (!placed) classes.push([record]);
     }
-    if (instruction !== null) this.addNear(record, instruction);
+    if (instruction !== null && !this.inBulk) this.addNear(slot);
   }
 
   remove(record: DatasetRecord): void {
-    const entry = this.members.has(record) ? this.entryOf(record) : undefined;
+    const slot = this.members.get(record);
+    const entry = slot !== undefined ? this.entryOf(record) : undefined;
+    if (slot !== undefined && slot >= 0) this.removeNear(slot);
     if (entry !== undefined) {
       this.members.delete(record);
       if (entry.valid) this.valid--;
@@ -161,21 +224,6 @@ export class DocumentIndex {
       }
       if (classes.length === 0) this.groups.delete(hashes.duplicate);
     }
-    const removedInstruction = hashes.instruction;
-    if (removedInstruction !== null && packedHasBands(removedInstruction)) {
-      for (let index = 0; index < bandCount; index++) {
-        const band = packedBand(removedInstruction, index);
-        const bucket = this.buckets.get(band);
-        if (bucket === undefined) continue;
-        if (!Array.isArray(bucket)) {
-          if (bucket === record) this.buckets.delete(band);
-          continue;
-        }
-        const at = bucket.indexOf(record);
-        if (at >= 0) bucket.splice(at, 1);
-        if (bucket.length === 0) this.buckets.delete(band);
-      }
-    }
     const partners = this.links.get(record);
     if (partners !== undefined) {
       for (const partner of partners.keys()) {
@@ -187,34 +235,122 @@ export class DocumentIndex {
     }
   }
 
-  private addNear(record: DatasetRecord, instruction: PackedSignature): void {
-    if (!packedHasBands(instruction)) return;
-    let words: number[] | undefined;
+  /**
+   * Finds the near-duplicates among all the records added since beginBulk: their bands are sorted
+   * once, and each record of a band group is compared with the members before it (file order).
+   */
+  finishBulk(): void {
+    this.inBulk = false;
+    const slotCount = this.slotRecords.length;
+    let entryCount = 0;
+    for (let slot = 0; slot < slotCount; slot++) entryCount += packedBandCount(this.slotSignatures[slot] ?? '');
+    const bandsBySlot = new Int32Array(entryCount);
+    const slotsBySlot = new Int32Array(entryCount);
+    for (let slot = 0, at = 0; slot < slotCount; slot++) {
+      const signature = this.slotSignatures[slot] ?? '';
+      const bandTotal = packedBandCount(signature);
+      for (let band = 0; band < bandTotal; band++, at++) {
+        bandsBySlot[at] = packedBand(signature, band);
+        slotsBySlot[at] = slot;
+      }
+    }
+    const sorted = sortByKey(bandsBySlot, slotsBySlot);
+    this.bulkBands = sorted.keys;
+    this.bulkSlots = sorted.values;
+    this.bulkSlotCount = slotCount;
+    const keys = sorted.keys;
+    const slots = sorted.values;
+    const compared = new Uint8Array(slotCount);
+    for (let start = 0, end = 0; start < entryCount; start = end) {
+      const key = keys[start];
+      for (end = start + 1; end < entryCount && keys[end] === key; end++);
+      for (let position = start + 1; position < end; position++) {
+        const later = slots[position];
+        let loaded = false;
+        for (let back = position - 1; back >= start && back >= position - bucketCheckLimit && compared[later] < candidateLimit; back--) {
+          const earlier = slots[back];
+          if (earlier === later) continue;
+          compared[later]++;
+          if (!loaded) {
+            verifier.load(this.slotSignatures[later] ?? '');
+            loaded = true;
+          }
+          this.compare(later, earlier);
+        }
+      }
+    }
+  }
+
+  /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near. */
+  private compare(later: number, earlier: number): void {
+    const theirs = this.slotSignatures[earlier];
+    // Identical instructions are duplicate-record's business when the answers match too.
+    if (theirs === undefined || theirs === verifier.loaded) return;
+    const score = verifier.score(theirs, this.threshold);
+    if (score < this.threshold) return;
+    const a = this.slotRecords[later];
+    const b = this.slotRecords[earlier];
+    if (a !== undefined && b !== undefined) this.link(a, b, score);
+  }
+
+  /** One record added by an edit: compared with the latest members of each band it shares. */
+  private addNear(slot: number): void {
+    const instruction = this.slotSignatures[slot];
+    if (instruction === undefined) return;
     // Candidates already compared for this record: at most candidateLimit, so a reused array beats a Set per record.
     const checked = checkedCandidates;
     checked.length = 0;
-    for (let band = 0; band < bandCount; band++) {
+    let loaded = false;
+    const consider = (other: number): void => {
+      if (other === slot || checked.length >= candidateLimit || checked.includes(other) || this.slotSignatures[other] === undefined) return;
+      checked.push(other);
+      if (!loaded) {
+        verifier.load(instruction);
+        loaded = true;
+      }
+      this.compare(slot, other);
+    };
+    const bandTotal = packedBandCount(instruction);
+    for (let band = 0; band < bandTotal; band++) {
       const key = packedBand(instruction, band);
-      const stored = this.buckets.get(key);
+      // Bulk-indexed members with this band, latest first (removed ones are skipped).
+      const end = this.bulkBands.length > 0 ? upperBound(this.bulkBands, key) : 0;
+      for (let position = end - 1, seen = 0; position >= 0 && this.bulkBands[position] === key && seen < bucketCheckLimit; position--) {
+        const other = this.bulkSlots[position];
+        if (this.slotSignatures[other] === undefined) continue;
+        seen++;
+        consider(other);
+      }
+      const stored = this.recentBuckets.get(key);
       if (stored === undefined) {
-        this.buckets.set(key, record);
+        this.recentBuckets.set(key, slot);
         continue;
       }
-      const bucket = Array.isArray(stored) ? stored : [stored];
-      if (bucket !== stored) this.buckets.set(key, bucket);
-      for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) {
-        const other = bucket[position];
-        if (other === undefined) continue;
-        if (checked.length >= candidateLimit || checked.includes(other)) continue;
-        checked.push(other);
-        const theirs = this.members.has(other) ? this.instructionOf(cachedSummary(other, this.version)) : undefined;
-        if (theirs === undefined || theirs === null) continue;
-        if (theirs === instruction) continue; // identical instruction: duplicate-record's business when the answers match too
-        words ??= unpackWords(instruction, ownWords);
-        const score = rougeL(words, unpackWords(theirs, otherWords));
-        if (score >= this.threshold) this.link(record, other, score);
+      const bucket = typeof stored === 'number' ? [stored] : stored;
+      if (bucket !== stored) this.recentBuckets.set(key, bucket);
+      for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) consider(bucket[position] ?? slot);
+      if (bucket.length < bucketSizeLimit) bucket.push(slot);
+    }
+  }
+
+  /** Forgets a removed record's slot (its bulk entries stay, skipped from now on). */
+  private removeNear(slot: number): void {
+    const instruction = this.slotSignatures[slot];
+    this.slotRecords[slot] = undefined;
+    this.slotSignatures[slot] = undefined;
+    if (instruction === undefined || slot < this.bulkSlotCount) return;
+    const bandTotal = packedBandCount(instruction);
+    for (let band = 0; band < bandTotal; band++) {
+      const key = packedBand(instruction, band);
+      const bucket = this.recentBuckets.get(key);
+      if (bucket === undefined) continue;
+      if (typeof bucket === 'number') {
+        if (bucket === slot) this.recentBuckets.delete(key);
+        continue;
       }
-      if (bucket.length < bucketSizeLimit) bucket.push(record);
+      const at = bucket.indexOf(slot);
+      if (at >= 0) bucket.splice(at, 1);
+      if (bucket.length === 0) this.recentBuckets.delete(key);
     }
   }
 
@@ -254,7 +390,9 @@ export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentI
   if (index === undefined || changes.reset || index.version !== facts.version || index.threshold !== facts.settings.nearDuplicateThreshold || index.nearDuplicates !== nearDuplicates) {
     index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, nearDuplicates, (record) => recordProblems(record, facts));
     indexes.set(document, index);
+    index.beginBulk();
     for (const record of document.records) index.add(record, facts);
+    index.finishBulk();
     return index;
   }
   // A record can be added and removed between two lints: it must not stay in the index.

@@ -1,8 +1,8 @@
 /**
  * Near-duplicate instructions, in the spirit of self-instruct's filter (ROUGE-L F >= 0.7), scaled
- * to 100k records: MinHash signatures over the set of content words (stopwords left out, so that
- * unrelated prompts rarely collide) and locality-sensitive hashing (bands of rows) propose candidate
- * pairs; only those are checked with the exact ROUGE-L over all words.
+ * to 100k records: locality-sensitive hashing over the set of content words (stopwords left out, so
+ * that unrelated prompts rarely collide; bottom-3 sketches, see `bands`) proposes candidate pairs;
+ * only those are checked with the exact ROUGE-L over all words (after cheap exact upper bounds).
  *
  * Also the cheap conversation hash used to find exact duplicates.
  */
@@ -34,12 +34,24 @@ export function rougeL<T>(a: ArrayLike<T>, b: ArrayLike<T>): number {
   return (2 * precision * recall) / (precision + recall);
 }
 
-export const bands = 10;
-const rows = 3;
-const hashCount = bands * rows;
+/**
+ * LSH bands. Each band is a bottom-k sketch: the k content words with the smallest hash under the
+ * band's own hash function. Two instructions share a band when those k words are the same, which
+ * needs k shared content words: for content-word Jaccard J about J^k, like k MinHash rows, but
+ * unrelated prompts that share fewer than k common words never collide (with independent MinHash
+ * rows they did, and were compared for nothing), and it costs one hash per word and band instead
+ * of k. Every instruction with three distinct content words or more gets `wideBands` bottom-3
+ * bands; short ones (at most `shortContent` content words, where one changed word moves the
+ * bottom-3 a lot) get `shortBands` bottom-2 bands as well.
+ */
+const wideBands = 12;
+const shortBands = 12;
+const shortContent = 6;
+/** The most bands a signature has. */
+export const maxBands = wideBands + shortBands;
 // Fixed odd multipliers and offsets: the same signature in every run (results must be stable).
-const multipliers = Int32Array.from({ length: hashCount }, (_, index) => Math.imul(index + 1, 0x9e3779b1) | 1);
-const offsets = Int32Array.from({ length: hashCount }, (_, index) => Math.imul(index + 7, 0x85ebca6b));
+const multipliers = Int32Array.from({ length: maxBands }, (_, index) => Math.imul(index + 1, 0x9e3779b1) | 1);
+const offsets = Int32Array.from({ length: maxBands }, (_, index) => Math.imul(index + 7, 0x85ebca6b));
 
 const stopwordList = 'a an the and or but if then else of to in on at by for with from as into onto about over under is are was were be been being am do does did done have has had having it its this that these those there here i you he she we they me him her us them my your his our their what which who whom whose when where why how not no yes can could would should will shall may might must so than too very just also only all any some each every more most other such own same both few many much one two please write give make tell list explain describe provide create generate following below above using use'.split(' ');
 
@@ -48,7 +60,23 @@ function hashWord(word: string): number {
   for (let index = 0; index < word.length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
   return hash & 0x3fffffff;
 }
-const stopwords = new Set(stopwordList.map((word) => hashWord(word) & 0x3fffffff));
+
+/** Stopword hashes in a small open-addressing table (a Set lookup per word cost more than the rest of the scan). */
+const stopwordBits = 9;
+const stopwordTable = new Int32Array(1 << stopwordBits).fill(-1);
+for (const word of stopwordList) {
+  const hash = hashWord(word);
+  let slot = Math.imul(hash, 0x9e3779b1) >>> (32 - stopwordBits);
+  while (stopwordTable[slot] !== -1 && stopwordTable[slot] !== hash) slot = (slot + 1) & ((1 << stopwordBits) - 1);
+  stopwordTable[slot] = hash;
+}
+function isStopword(hash: number): boolean {
+  for (let slot = Math.imul(hash, 0x9e3779b1) >>> (32 - stopwordBits); ; slot = (slot + 1) & ((1 << stopwordBits) - 1)) {
+    const stored = stopwordTable[slot];
+    if (stored === hash) return true;
+    if (stored === -1) return false;
+  }
+}
 
 /** At most this many words of an instruction are signed (long prompts are compared by their start). */
 const maxWords = 128;
@@ -62,21 +90,35 @@ export interface InstructionSignature {
   bands: number[] | null;
 }
 
-// Reused for every signature: typed-array allocations per record would dominate garbage collection.
-const minimums = new Int32Array(hashCount);
+/** The bit of a word in the 64-bit word filter kept with each signature (0..63). */
+function filterBit(word: number): number {
+  return Math.imul(word, 0x2545f491) >>> 26;
+}
+
+// Scratch for one signature at a time: allocations per record would dominate garbage collection.
+const scratchWords = new Int32Array(maxWords);
+const scratchContent = new Int32Array(maxWords);
+const scratchCodes: number[] = [];
+const noWord = 0x7fffffff;
+
+/** Combines a band's index and its sketch into a non-negative 30-bit band hash. */
+function bandHash(band: number, first: number, second: number, third: number): number {
+  return (Math.imul(Math.imul(Math.imul(band + 0x27d4eb2d, 0x01000193) ^ first, 0x01000193) ^ second, 0x01000193) ^ third) & 0x3fffffff;
+}
 
 /**
- * The signature of an instruction in one pass over its characters: words are hashed as they are
- * read (no substrings allocated), stopwords are left out of the MinHash.
+ * The packed signature of an instruction (see PackedSignature), in one pass over its characters:
+ * words are hashed as they are read (no substrings allocated), stopwords are left out of the bands.
  */
-export function instructionSignature(text: string): InstructionSignature {
-  minimums.fill(0x7fffffff);
-  const wordHashes: number[] = [];
+export function signInstruction(text: string): PackedSignature {
+  let count = 0;
+  let content = 0;
+  let filterLow = 0;
+  let filterHigh = 0;
   let hash = 0x811c9dc5;
   let length = 0;
-  let counted = 0;
   // One extra step past the end flushes the last word (no closure: this runs once per record).
-  for (let position = 0; position <= text.length && wordHashes.length < maxWords; position++) {
+  for (let position = 0; position <= text.length && count < maxWords; position++) {
     let code = position < text.length ? text.charCodeAt(position) : 32;
     const isUpper = code >= 65 && code <= 90;
     if ((code >= 48 && code <= 57) || isUpper || (code >= 97 && code <= 122) || code > 0x7f) {
@@ -88,28 +130,72 @@ export function instructionSignature(text: string): InstructionSignature {
     if (length > 0) {
       // 30-bit hashes stay small integers in V8 (no boxed numbers: far less memory and GC).
       const word = hash & 0x3fffffff;
-      wordHashes.push(word);
-      if (!stopwords.has(word)) {
-        counted++;
-        for (let index = 0; index < hashCount; index++) {
-          // A fixed permutation of the word hash per index: one MinHash each.
-          const value = (Math.imul(word, multipliers[index] ?? 1) + (offsets[index] ?? 0)) | 0;
-          if (value < (minimums[index] ?? 0)) minimums[index] = value;
+      scratchWords[count++] = word;
+      const bit = filterBit(word);
+      if (bit < 32) filterLow |= 1 << bit;
+      else filterHigh |= 1 << (bit - 32);
+      if (!isStopword(word)) {
+        // Keep the content words distinct and sorted (a handful per instruction: insertion is cheapest).
+        let at = content;
+        while (at > 0 && scratchContent[at - 1] > word) at--;
+        if (at === 0 || scratchContent[at - 1] !== word) {
+          scratchContent.copyWithin(at + 1, at, content);
+          scratchContent[at] = word;
+          content++;
         }
       }
     }
     hash = 0x811c9dc5;
     length = 0;
   }
-  const words = wordHashes;
-  if (counted < minContentWords) return { words, bands: null };
-  const result: number[] = new Array<number>(bands);
-  for (let band = 0; band < bands; band++) {
-    let combined = band * 0x27d4eb2d;
-    for (let row = 0; row < rows; row++) combined = Math.imul(combined ^ (minimums[band * rows + row] ?? 0), 0x01000193) + 0x165667b1;
-    result[band] = combined & 0x3fffffff;
+  const codes = scratchCodes;
+  codes.length = 1;
+  codes[0] = 0;
+  if (content >= minContentWords) {
+    for (let band = 0; band < wideBands; band++) {
+      const multiplier = multipliers[band];
+      const offset = offsets[band];
+      // The three smallest values, without branches (the words are distinct: so are their values).
+      let first = noWord;
+      let second = noWord;
+      let third = noWord;
+      for (let index = 0; index < content; index++) {
+        const value = (Math.imul(scratchContent[index], multiplier) + offset) | 0;
+        const aboveFirst = first > value ? first : value;
+        const aboveSecond = second > value ? second : value;
+        third = third < aboveSecond ? third : aboveSecond;
+        second = second < aboveFirst ? second : aboveFirst;
+        first = first < value ? first : value;
+      }
+      const combined = bandHash(band, first, second, third);
+      codes.push(combined >>> 15, combined & 0x7fff);
+    }
+    for (let band = wideBands; band < maxBands && content <= shortContent; band++) {
+      const multiplier = multipliers[band];
+      const offset = offsets[band];
+      let first = noWord;
+      let second = noWord;
+      for (let index = 0; index < content; index++) {
+        const value = (Math.imul(scratchContent[index], multiplier) + offset) | 0;
+        const aboveFirst = first > value ? first : value;
+        second = second < aboveFirst ? second : aboveFirst;
+        first = first < value ? first : value;
+      }
+      const combined = bandHash(band, first, second, 0);
+      codes.push(combined >>> 15, combined & 0x7fff);
+    }
+    codes[0] = (codes.length - 1) >> 1;
+    codes.push(filterLow & 0xffff, filterLow >>> 16, filterHigh & 0xffff, filterHigh >>> 16);
   }
-  return { words, bands: result };
+  for (let index = 0; index < count; index++) codes.push(scratchWords[index] >>> 15, scratchWords[index] & 0x7fff);
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** The signature of an instruction as an object (tests and tools; the index keeps packed ones). */
+export function instructionSignature(text: string): InstructionSignature {
+  const packed = signInstruction(text);
+  const bandList: number[] | null = packedHasBands(packed) ? Array.from({ length: packedBandCount(packed) }, (_, index) => packedBand(packed, index)) : null;
+  return { words: unpackWords(packed, []), bands: bandList };
 }
 
 /** Mixes a string's length and samples of its start, middle and end into the hash. */
@@ -143,33 +229,193 @@ export function conversationSampleHash(conversation: Conversation): number {
 }
 
 /**
- * An instruction signature packed into one string, as kept per record: a flag (1 when it has
- * bands), the bands, then the word hashes, each 30-bit hash as two 15-bit characters. One string
- * instead of an object and two arrays: about 260 bytes less per record on a 100k-record file.
- * Equal strings mean equal words (the bands follow from the words).
+ * An instruction signature packed into one string, as kept per record: the number of bands (0:
+ * not compared); when it has bands, the bands (each 30-bit hash as two 15-bit characters) and a
+ * 64-bit filter of its words (four 16-bit characters); then the word hashes, two characters each.
+ * One string instead of an object and two arrays: about 260 bytes less per record on a 100k-record
+ * file. Equal strings mean equal words (the bands and the filter follow from the words).
  */
 export type PackedSignature = string;
 
 export function packSignature(signature: InstructionSignature): PackedSignature {
-  const codes: number[] = [signature.bands !== null ? 1 : 0];
-  if (signature.bands !== null) for (const band of signature.bands) codes.push(band >>> 15, band & 0x7fff);
+  const bandList = signature.bands ?? [];
+  const codes: number[] = [bandList.length];
+  if (bandList.length > 0) {
+    for (const band of bandList) codes.push(band >>> 15, band & 0x7fff);
+    let low = 0;
+    let high = 0;
+    for (const word of signature.words) {
+      const bit = filterBit(word);
+      if (bit < 32) low |= 1 << bit;
+      else high |= 1 << (bit - 32);
+    }
+    codes.push(low & 0xffff, low >>> 16, high & 0xffff, high >>> 16);
+  }
   for (const word of signature.words) codes.push(word >>> 15, word & 0x7fff);
-  return String.fromCharCode(...codes);
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function packedHasBands(packed: PackedSignature): boolean {
-  return packed.charCodeAt(0) === 1;
+  return packed.charCodeAt(0) > 0;
 }
 
-/** Band `index` of a packed signature that has bands. */
+/** How many bands a packed signature has (0: it is not compared). */
+export function packedBandCount(packed: PackedSignature): number {
+  return packed.length > 0 ? packed.charCodeAt(0) : 0;
+}
+
+/** Band `index` of a packed signature (below its band count). */
 export function packedBand(packed: PackedSignature, index: number): number {
   return (packed.charCodeAt(1 + 2 * index) << 15) | packed.charCodeAt(2 + 2 * index);
 }
 
+/** Where the word filter of a packed signature with bands starts. */
+function packedFilterStart(packed: PackedSignature): number {
+  return 1 + 2 * packed.charCodeAt(0);
+}
+
+function packedWordsStart(packed: PackedSignature): number {
+  const bandTotal = packed.charCodeAt(0);
+  return bandTotal > 0 ? 1 + 2 * bandTotal + 4 : 1;
+}
+
+/** How many word hashes a packed signature holds. */
+export function packedWordCount(packed: PackedSignature): number {
+  return (packed.length - packedWordsStart(packed)) >> 1;
+}
+
 /** The word hashes of a packed signature, written into `out` (reused by the caller). */
 export function unpackWords(packed: PackedSignature, out: number[]): number[] {
-  const start = packedHasBands(packed) ? 1 + 2 * bands : 1;
   out.length = 0;
-  for (let position = start; position + 1 < packed.length; position += 2) out.push((packed.charCodeAt(position) << 15) | packed.charCodeAt(position + 1));
+  for (let position = packedWordsStart(packed); position + 1 < packed.length; position += 2) out.push((packed.charCodeAt(position) << 15) | packed.charCodeAt(position + 1));
   return out;
+}
+
+/**
+ * Exact ROUGE-L of one signature (loaded once) against many others, fast: most candidates from
+ * the LSH are unrelated, and an upper bound rejects them before any LCS. The LCS is at most the
+ * number of loaded words whose bit is set in the other's word filter, and at most the shorter
+ * length; when 2 * bound / (m + n) is below the threshold, ROUGE-L F (= 2 * LCS / (m + n)) is too.
+ * Survivors get the exact LCS, bit-parallel (Allison-Dix / Hyyro: one add and a few bit operations
+ * per word of the other, on ceil(m / 32) 32-bit blocks) instead of the m * n table.
+ */
+export class RougeVerifier {
+  private readonly own = new Int32Array(maxWords);
+  private ownCount = 0;
+  private packed: PackedSignature = '';
+  // Loaded words -> bit masks of their positions (for the LCS), built only when a candidate passes the bound.
+  private tableReady = false;
+  private readonly tableKeys = new Int32Array(2 * maxWords).fill(-1);
+  private readonly tableMasks = new Int32Array(2 * maxWords * (maxWords / 32));
+  private readonly usedSlots = new Int32Array(maxWords);
+  private usedCount = 0;
+  private readonly vector = new Int32Array(maxWords / 32);
+
+  /** Loads the signature that the next scores are measured from. */
+  load(packed: PackedSignature): void {
+    this.packed = packed;
+    this.ownCount = 0;
+    for (let position = packedWordsStart(packed); position + 1 < packed.length; position += 2) this.own[this.ownCount++] = (packed.charCodeAt(position) << 15) | packed.charCodeAt(position + 1);
+    this.tableReady = false;
+  }
+
+  get loaded(): PackedSignature {
+    return this.packed;
+  }
+
+  private buildTable(): void {
+    const keys = this.tableKeys;
+    const masks = this.tableMasks;
+    for (let index = 0; index < this.usedCount; index++) {
+      const slot = this.usedSlots[index];
+      keys[slot] = -1;
+      for (let block = 0; block < 4; block++) masks[slot * 4 + block] = 0;
+    }
+    this.usedCount = 0;
+    const mask = keys.length - 1;
+    for (let position = 0; position < this.ownCount; position++) {
+      const word = this.own[position];
+      let slot = Math.imul(word, 0x9e3779b1) >>> 24;
+      while (keys[slot] !== -1 && keys[slot] !== word) slot = (slot + 1) & mask;
+      if (keys[slot] === -1) {
+        keys[slot] = word;
+        this.usedSlots[this.usedCount++] = slot;
+      }
+      masks[slot * 4 + (position >> 5)] |= 1 << (position & 31);
+    }
+    this.tableReady = true;
+  }
+
+  /**
+   * ROUGE-L F of the loaded signature (as the first argument of rougeL) against `other`, or -1
+   * when it is surely below `threshold`. Both must have bands (so both carry word filters).
+   */
+  score(other: PackedSignature, threshold: number): number {
+    const m = this.ownCount;
+    const wordsStart = packedWordsStart(other);
+    const n = (other.length - wordsStart) >> 1;
+    if (m === 0 || n === 0) return -1;
+    // Margin: bounds are compared a hair below the threshold so that rounding never drops a pair.
+    const limit = threshold * (m + n) * 0.5 - 1e-9;
+    if (Math.min(m, n) < limit) return -1;
+    const filterStart = packedFilterStart(other);
+    const low = other.charCodeAt(filterStart) | (other.charCodeAt(filterStart + 1) << 16);
+    const high = other.charCodeAt(filterStart + 2) | (other.charCodeAt(filterStart + 3) << 16);
+    let bound = 0;
+    for (let position = 0; position < m; position++) {
+      const bit = filterBit(this.own[position]);
+      if (((bit < 32 ? low >>> bit : high >>> (bit - 32)) & 1) !== 0) bound++;
+    }
+    if (bound < limit) return -1;
+    const lcs = this.lcs(other, wordsStart, n);
+    if (lcs === 0) return 0;
+    const precision = lcs / m;
+    const recall = lcs / n;
+    return (2 * precision * recall) / (precision + recall);
+  }
+
+  /** LCS length of the loaded words and `other`'s n words (from wordsStart). */
+  private lcs(other: PackedSignature, wordsStart: number, n: number): number {
+    if (!this.tableReady) this.buildTable();
+    const keys = this.tableKeys;
+    const masks = this.tableMasks;
+    const tableMask = keys.length - 1;
+    const blocks = (this.ownCount + 31) >> 5;
+    const vector = this.vector;
+    for (let block = 0; block < blocks; block++) vector[block] = -1;
+    let position = wordsStart;
+    for (let index = 0; index < n; index++, position += 2) {
+      const word = (other.charCodeAt(position) << 15) | other.charCodeAt(position + 1);
+      let slot = Math.imul(word, 0x9e3779b1) >>> 24;
+      let found = -1;
+      for (;;) {
+        const key = keys[slot];
+        if (key === word) {
+          found = slot;
+          break;
+        }
+        if (key === -1) break;
+        slot = (slot + 1) & tableMask;
+      }
+      if (found < 0) continue; // no match: the vector stays as it is
+      // V' = (V + (V & M)) | (V & ~M), with the carry running across the blocks.
+      let carry = 0;
+      for (let block = 0; block < blocks; block++) {
+        const v = vector[block] >>> 0;
+        const match = masks[found * 4 + block];
+        const sum = v + ((v & match) >>> 0) + carry;
+        carry = sum > 0xffffffff ? 1 : 0;
+        vector[block] = (sum >>> 0) | (v & ~match);
+      }
+    }
+    // Bits past the loaded length stay set; each zero bit is one matched word.
+    let ones = 0;
+    for (let block = 0; block < blocks; block++) {
+      let value = vector[block];
+      value = value - ((value >>> 1) & 0x55555555);
+      value = (value & 0x33333333) + ((value >>> 2) & 0x33333333);
+      ones += (Math.imul((value + (value >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+    }
+    return blocks * 32 - ones;
+  }
 }

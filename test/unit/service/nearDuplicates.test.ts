@@ -1,0 +1,172 @@
+/** Near-duplicate instructions: the fast ROUGE-L, the signatures, and recall on planted pairs among many records. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { lintDocument } from '../../../server/src/service/linter';
+import { maxBands, instructionSignature, packSignature, packedHasBands, packedWordCount, rougeL, RougeVerifier, signInstruction, words } from '../../../server/src/service/nearDuplicates';
+import { DatasetSession } from '../../../server/src/service/session';
+
+/** Deterministic pseudo-random numbers (the same data on every run). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+
+describe('RougeVerifier', () => {
+  it('gives exactly the dynamic-programming ROUGE-L at or above the threshold, and never drops such a pair', () => {
+    const next = random(11);
+    const verifier = new RougeVerifier();
+    const bandList = Array.from({ length: maxBands }, (_, index) => index);
+    for (let trial = 0; trial < 3000; trial++) {
+      // Small vocabularies give long common subsequences; lengths cross the 32-word blocks.
+      const vocabulary = 2 + Math.floor(next() * 12);
+      const sequence = (): number[] => Array.from({ length: 1 + Math.floor(next() * 128) }, () => 1000 + Math.floor(next() * vocabulary) * 7919);
+      const a = sequence();
+      const b = next() < 0.5 ? sequence() : a.map((word) => (next() < 0.2 ? 1000 + Math.floor(next() * vocabulary) * 7919 : word)).slice(0, 1 + Math.floor(next() * a.length));
+      const threshold = [0.05, 0.5, 0.7, 0.9][trial % 4] ?? 0.7;
+      verifier.load(packSignature({ words: a, bands: bandList }));
+      const expected = rougeL(a, b);
+      const score = verifier.score(packSignature({ words: b, bands: bandList }), threshold);
+      if (expected >= threshold) assert.equal(score, expected, `trial ${trial}: ${a.length} x ${b.length} words`);
+      else assert.ok(score < threshold, `trial ${trial}: ${score} for ${expected}`);
+    }
+  });
+});
+
+describe('instruction signatures', () => {
+  it('hash every word as ROUGE sees it, and have bands only with three content words or more', () => {
+    for (const text of ['Write a short poem about the sea and its waves', 'Hi there!', 'What is it?', 'Ünïcode wörds, digits 42 and CAPS', '']) {
+      const packed = signInstruction(text);
+      assert.equal(packedWordCount(packed), words(text).length, text);
+      assert.equal(packSignature(instructionSignature(text)), packed, text);
+      assert.equal(packedHasBands(packed), text.startsWith('Write') || text.startsWith('Ünï'), text);
+    }
+    assert.equal(signInstruction('Explain THE Compiler'), signInstruction('explain the compiler'));
+  });
+});
+
+// A synthetic language: common function words and a skewed vocabulary of content words, as in real prompts.
+const functionWords = 'the of and to in is that for it as with was on be by this are or from at which but not have an they you'.split(' ');
+const contentWords = (() => {
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'sol', 'vi', 'ra', 'den', 'po', 'gra', 'ul', 'ex', 'ni', 'tra', 'mo'];
+  const next = random(5);
+  return Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(next() * 3) }, () => syllables[Math.floor(next() * syllables.length)]).join(''));
+})();
+function word(next: () => number): string {
+  return next() < 0.4 ? (functionWords[Math.floor(next() * functionWords.length)] ?? 'the') : (contentWords[Math.floor(next() * next() * contentWords.length)] ?? 'x');
+}
+
+function contentCount(prompt: readonly string[]): number {
+  return new Set(prompt.filter((item) => !functionWords.includes(item))).size;
+}
+
+/** A copy of `base` edited (words replaced, dropped or added) until its ROUGE-L with it falls in [low, high]. */
+function nearCopy(base: string[], next: () => number, low: number, high: number): string[] | undefined {
+  let copy = base.slice();
+  for (let step = 0; step < 60; step++) {
+    const edited = copy.slice();
+    const at = Math.floor(next() * edited.length);
+    const operation = next();
+    if (operation < 0.5) edited[at] = word(next);
+    else if (operation < 0.75 && edited.length > 4) edited.splice(at, 1);
+    else edited.splice(at, 0, word(next));
+    const score = rougeL(base, edited);
+    if (score < low) continue; // too far: try another edit from the last copy
+    copy = edited;
+    if (score <= high && next() < 0.35) return copy;
+  }
+  const score = rougeL(base, copy);
+  return score >= low && score <= high ? copy : undefined;
+}
+
+interface Planted {
+  text: string;
+  /** 0-based lines of the planted pairs (earlier, later) with their ROUGE-L. */
+  pairs: { earlier: number; later: number; score: number }[];
+  prompts: string[];
+}
+
+function plantedFile(records: number, pairCount: number, seed: number): Planted {
+  const next = random(seed);
+  const prompts: string[] = Array.from({ length: records }, () => Array.from({ length: 8 + Math.floor(next() * 25) }, () => word(next)).join(' '));
+  const pairs: Planted['pairs'] = [];
+  const used = new Set<number>();
+  while (pairs.length < pairCount) {
+    const earlier = Math.floor(next() * (records - 1));
+    const later = earlier + 1 + Math.floor(next() * (records - earlier - 1));
+    if (used.has(earlier) || used.has(later)) continue;
+    const base = prompts[earlier]?.split(' ') ?? [];
+    const copy = nearCopy(base, next, 0.7, 0.9);
+    // Instructions with fewer than three distinct content words are not compared (documented).
+    if (copy === undefined || contentCount(copy) < 3 || contentCount(base) < 3) continue;
+    used.add(earlier).add(later);
+    prompts[later] = copy.join(' ');
+    pairs.push({ earlier, later, score: rougeL(base, copy) });
+  }
+  const text = prompts.map((prompt, index) => chat(`${prompt.charAt(0).toUpperCase()}${prompt.slice(1)}.`, `Answer ${index}.`)).join('\n') + '\n';
+  return { text, pairs, prompts };
+}
+
+const { settings } = resolveSettings({ minExamples: 0 });
+
+/** Near-duplicate reports as (later line -> earlier line), checked against the exact ROUGE-L of the prompts. */
+function nearReports(diagnostics: readonly { rule: string; range: { start: { line: number } }; message: string }[], prompts: readonly string[]): Map<number, number> {
+  const reports = new Map<number, number>();
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.rule !== 'near-duplicate') continue;
+    const line = diagnostic.range.start.line;
+    const partner = Number(/nearly repeats record (\d+)/.exec(diagnostic.message)?.[1]) - 1;
+    const score = rougeL(words(prompts[line] ?? ''), words(prompts[partner] ?? ''));
+    // No false report: the pair really is at or above the threshold, with the score it states.
+    assert.ok(score >= settings.nearDuplicateThreshold, `line ${line + 1} vs record ${partner + 1}: ROUGE-L ${score}`);
+    assert.match(diagnostic.message, new RegExp(`ROUGE-L ${score.toFixed(2).replace('.', '\\.')} `));
+    reports.set(line, partner);
+  }
+  return reports;
+}
+
+describe('near-duplicate recall', () => {
+  it('finds every planted pair with ROUGE-L 0.7-0.9 among thousands of random records, and nothing else', () => {
+    const planted = plantedFile(5000, 60, 2026);
+    assert.ok(planted.pairs.some((pair) => pair.score < 0.75) && planted.pairs.some((pair) => pair.score > 0.85), 'pairs across the range');
+    const result = lintDocument(DatasetDocument.parse(planted.text, 'jsonl'), 'file:///test/planted.jsonl', settings);
+    const reports = nearReports(result.diagnostics, planted.prompts);
+    const missed = planted.pairs.filter((pair) => reports.get(pair.later) !== pair.earlier);
+    assert.deepEqual(missed, [], `${missed.length} of ${planted.pairs.length} planted pairs missed`);
+    assert.equal(reports.size, planted.pairs.length);
+  });
+
+  it('after edits that move, remove and restore planted records, reports what a fresh lint reports', () => {
+    const planted = plantedFile(1500, 20, 7);
+    let lines = planted.text.split('\n');
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/edited.jsonl';
+    session.open(uri, planted.text);
+    const next = random(99);
+    const fresh = (text: string) => lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///test/fresh.jsonl', settings).diagnostics.filter((item) => item.rule === 'near-duplicate').map((item) => `${item.range.start.line} ${item.message}`);
+    const incremental = () => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'near-duplicate').map((item) => `${item.range.start.line} ${item.message}`);
+    assert.deepEqual(incremental(), fresh(lines.join('\n')));
+    for (let step = 0; step < 30; step++) {
+      const pair = planted.pairs[Math.floor(next() * planted.pairs.length)];
+      if (pair === undefined) continue;
+      // Take a planted record out and put it back elsewhere: the pair must be found again from either side.
+      const from = lines.findIndex((line) => line === chat(`${(planted.prompts[pair.later] ?? '').charAt(0).toUpperCase()}${(planted.prompts[pair.later] ?? '').slice(1)}.`, `Answer ${pair.later}.`));
+      if (from < 0) continue;
+      const moved = lines[from] ?? '';
+      const to = Math.floor(next() * (lines.length - 1));
+      session.change(uri, [{ range: { start: { line: from, character: 0 }, end: { line: from + 1, character: 0 } }, text: '' }]);
+      lines.splice(from, 1);
+      session.change(uri, [{ range: { start: { line: to, character: 0 }, end: { line: to, character: 0 } }, text: `${moved}\n` }]);
+      lines.splice(to, 0, moved);
+      if (step % 5 === 4) assert.deepEqual(incremental(), fresh(lines.join('\n')), `after step ${step}`);
+    }
+    lines = lines.slice();
+    assert.equal(incremental().length, planted.pairs.length);
+  });
+});
