@@ -135,6 +135,21 @@ async function main(): Promise<void> {
   for (const [key, { us, count, flops }] of [...products].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
     console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms x${String(count).padEnd(4)} ${(flops / us / 1e3).toFixed(1).padStart(6)} GFLOP/s  ${key}`);
   }
+  // Everything else by op and output shape: which memory-bound passes cost what.
+  const passes = new Map<string, { us: number; count: number }>();
+  for (const e of kernels) {
+    if (productFlops(e) !== 0) continue;
+    const key = `${e.args?.op_name ?? '?'} -> ${shapesOf(e.args?.output_type_shape).map((d) => d.join('x')).join(', ')}${e.name.startsWith('grad.') ? ' (backward)' : ''}`;
+    const entry = passes.get(key) ?? { us: 0, count: 0 };
+    entry.us += e.dur;
+    entry.count++;
+    passes.set(key, entry);
+  }
+  const passUs = [...passes.values()].reduce((sum, p) => sum + p.us, 0);
+  console.log(`other ops: ${(passUs / 1000).toFixed(0)} ms; by op and output shape:`);
+  for (const [key, { us, count }] of [...passes].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+    console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms x${String(count).padEnd(4)} ${key}`);
+  }
   console.log(`costliest ${top} nodes:`);
   for (const e of [...kernels].sort((a, b) => b.dur - a.dur).slice(0, top)) {
     console.log(`  ${(e.dur / 1000).toFixed(2).padStart(7)} ms  ${(e.args?.op_name ?? '?').padEnd(18)} ${e.name.replace(/_kernel_time$/, '')}`);

@@ -415,8 +415,9 @@ export const rules: Record<string, GradientRule> = {
 
   Div: ({ graph, inputs: [a, b], outputs: [y], outputGradients: [dy], needs, unbroadcast: un }) => [
     needs(0) ? un(graph.div(dy!, b!), a!) : undefined,
-    // d(a/b)/db = -a/b² = -y/b
-    needs(1) ? un(graph.neg(graph.div(graph.mul(dy!, y!), b!)), b!) : undefined,
+    // d(a/b)/db = -a/b² = -y/b. b is constant along the axes it is broadcast over, so the division
+    // and negation follow the reduction: on b's (small, e.g. RMSNorm's [tokens, 1]) shape.
+    needs(1) ? graph.neg(graph.div(un(graph.mul(dy!, y!), b!), b!)) : undefined,
   ],
 
   Pow: ({ graph, inputs: [x, exponent], outputs: [y], outputGradients: [dy], needs, unbroadcast: un, scalar }) => {
@@ -525,17 +526,21 @@ export const rules: Record<string, GradientRule> = {
     return [expandTo(graph, kept, x!), undefined];
   },
 
-  ReduceMean: ({ graph, inputs: [x], outputGradients: [dy], attributeInt, attributeInts }) => {
+  ReduceMean: ({ graph, inputs: [x], outputGradients: [dy], attributeInt, attributeInts, scalar }) => {
     const rank = rankOf(x!);
     const axes = attributeInts('axes');
     const kept = keepReducedDims(graph, dy!, axes, rank, attributeInt('keepdims', 1) === 1);
-    const expanded = expandTo(graph, kept, x!);
-    // Divide by the number of reduced elements: size(x) / size(y), computed at run time.
-    const count = graph.div(
-      graph.op('Size', [x!], [{ dtype: 'int64', shape: [] }])[0]!,
-      graph.op('Size', [dy!], [{ dtype: 'int64', shape: [] }])[0]!,
-    );
-    return [graph.div(expanded, castTo(graph, count, x!.dtype))];
+    // Divide by the number of reduced elements before broadcasting (on the reduced shape): a constant
+    // when those dims are static, else size(x) / size(y) at run time.
+    const reduced = axes === undefined || axes.length === 0 ? Array.from({ length: rank }, (_, i) => i) : axes.map((a) => normalizeAxis(a, rank));
+    const dims = reduced.map((axis) => x!.shape![axis]);
+    const scaled = dims.every((d): d is number => typeof d === 'number')
+      ? graph.mul(kept, scalar(1 / dims.reduce((p, d) => p * d, 1), x!.dtype))
+      : graph.div(
+          kept,
+          castTo(graph, graph.div(graph.op('Size', [x!], [{ dtype: 'int64', shape: [] }])[0]!, graph.op('Size', [dy!], [{ dtype: 'int64', shape: [] }])[0]!), x!.dtype),
+        );
+    return [expandTo(graph, scaled, x!)];
   },
 
   Softmax: ({ graph, outputs: [y], outputGradients: [dy], attributeInt, consumers, gradientOf }) => {

@@ -227,3 +227,14 @@ test('the log-sum-exp from the softmax equals ReduceLogSumExp in float32, even 1
     row.forEach((v, j) => assert.ok(Math.abs(dx[i * 4 + j]! - Math.exp(v - max) / sum) < 1e-6, `dx[${i},${j}]`));
   }
 });
+
+test('ReduceMean over a dimension known only at run time divides by its run-time size', async () => {
+  const g = new GraphBuilder();
+  const x = g.input('x', 'float32', ['rows', 2]);
+  const loss = g.op('ReduceSum', [g.reduceMean(x, [0], false)], [{ dtype: 'float32', shape: [] }], { keepdims: attr.int(0) })[0]!;
+  g.output(addGradients(g, loss, [x]).gradients.get('x')!, 'dx');
+  const session = await ort.InferenceSession.create(emitModel(g).bytes);
+  const result = await session.run({ x: new ort.Tensor('float32', new Float32Array(10).fill(1), [5, 2]) });
+  await session.release();
+  assert.deepEqual(Array.from(result['dx']!.data as Float32Array), new Array<number>(10).fill(Math.fround(0.2)));
+});
