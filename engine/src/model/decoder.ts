@@ -151,8 +151,8 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   if (fused && (!options.kvCache || options.packedSegments)) throw new Error('fusedAttention needs kvCache and no packedSegments');
 
   // The unfused path's shared tables, built on first use so the fused graph carries none of them.
-  let unfusedTables: { groupedMask: Value; rope: (x: Value) => Value } | undefined;
-  const tables = (): { groupedMask: Value; rope: (x: Value) => Value } => {
+  let unfusedTables: { groupedMask: Value; rope: (x: Value) => Value; scaledRope: (x: Value) => Value } | undefined;
+  const tables = (): { groupedMask: Value; rope: (x: Value) => Value; scaledRope: (x: Value) => Value } => {
     if (unfusedTables !== undefined) return unfusedTables;
     // Additive attention bias [batch, 1, sequence, total]: key slot j is visible to query slot
     // (total - sequence + i) when j <= that slot and attention_mask[b, j] is 1.
@@ -178,13 +178,18 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
     const doubled = g.concat([angles, angles], -1);
     const cos = g.unsqueeze(g.cos(doubled), [1]);
     const sin = g.unsqueeze(g.sin(doubled), [1]);
-    const rope = (x: Value): Value => {
+    const rotate = (x: Value, cosTable: Value, sinTable: Value): Value => {
       const first = g.slice(x, [0], [headDim / 2], [-1]);
       const second = g.slice(x, [headDim / 2], [headDim], [-1]);
       const rotated = g.concat([g.neg(second), first], -1);
-      return g.add(g.mul(x, cos), g.mul(rotated, sin));
+      return g.add(g.mul(x, cosTable), g.mul(rotated, sinTable));
     };
-    unfusedTables = { groupedMask, rope };
+    // Queries are also scaled by 1/sqrt(head_dim): folded into their (shared, small) tables instead of
+    // a pass over every layer's queries (and another in the backward pass).
+    const queryScale = g.scalar(1 / Math.sqrt(headDim));
+    const scaledCos = g.mul(cos, queryScale);
+    const scaledSin = g.mul(sin, queryScale);
+    unfusedTables = { groupedMask, rope: (x) => rotate(x, cos, sin), scaledRope: (x) => rotate(x, scaledCos, scaledSin) };
     return unfusedTables;
   };
 
@@ -228,7 +233,7 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
       k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
     }
     // -> [batch, heads, sequence, hd], rotated; q pre-scaled by 1/sqrt(hd).
-    const qHeads = g.mul(tables().rope(g.transpose(q, [0, 2, 1, 3])), g.scalar(1 / Math.sqrt(headDim)));
+    const qHeads = tables().scaledRope(g.transpose(q, [0, 2, 1, 3]));
     let kHeads = tables().rope(g.transpose(k, [0, 2, 1, 3]));
     let vHeads = g.transpose(v, [0, 2, 1, 3]);
     if (options.kvCache) {
