@@ -70,6 +70,50 @@ function sortByKey(keys: Int32Array, values: Int32Array): { keys: Int32Array; va
   return { keys: sourceKeys, values: sourceValues };
 }
 
+/**
+ * The entries whose key may occur more than once (all that do, and a few that do not): most bands
+ * are unique to their record, and sorting only the others is several times cheaper. Two bitmaps
+ * over some bits of the keys (seen once, seen again); a second round over the survivors, on other
+ * bits, drops most of the keys that only shared bits in the first. The bitmaps stay small enough
+ * for the processor's cache.
+ */
+function sharedEntries(keys: Int32Array, values: Int32Array): [Int32Array, Int32Array] {
+  const first = filterShared(keys, values, 0);
+  return filterShared(first[0], first[1], 1);
+}
+
+function filterShared(keys: Int32Array, values: Int32Array, round: number): [Int32Array, Int32Array] {
+  let bits = 12;
+  while (bits < 22 && 1 << bits < keys.length * 4) bits++;
+  const shift = 32 - bits;
+  // Round 0 uses the keys' top bits as they are (keys are 30-bit); round 1 the top bits of a multiple.
+  const multiplier = round === 0 ? 4 : 0x9e3779b1;
+  const seen = new Int32Array(1 << (bits - 5));
+  const again = new Int32Array(1 << (bits - 5));
+  // Without branches: which way they go is random, so branches mispredicted half the time.
+  for (let index = 0; index < keys.length; index++) {
+    const bucket = Math.imul(keys[index], multiplier) >>> shift;
+    const word = bucket >>> 5;
+    const bit = 1 << (bucket & 31);
+    again[word] |= seen[word] & bit;
+    seen[word] |= bit;
+  }
+  const kept = new Int32Array(keys.length);
+  let count = 0;
+  for (let index = 0; index < keys.length; index++) {
+    const bucket = Math.imul(keys[index], multiplier) >>> shift;
+    kept[count] = index;
+    count += (again[bucket >>> 5] >>> (bucket & 31)) & 1;
+  }
+  const sharedKeys = new Int32Array(count);
+  const sharedValues = new Int32Array(count);
+  for (let at = 0; at < count; at++) {
+    sharedKeys[at] = keys[kept[at]];
+    sharedValues[at] = values[kept[at]];
+  }
+  return [sharedKeys, sharedValues];
+}
+
 /** The first position in sorted `keys` whose key is greater than `key`. */
 function upperBound(keys: Int32Array, key: number): number {
   let low = 0;
@@ -95,10 +139,14 @@ export class DocumentIndex {
   private readonly slotSignatures: (PackedSignature | undefined)[] = [];
   private bulkBands: Int32Array = new Int32Array(0);
   private bulkSlots: Int32Array = new Int32Array(0);
+  /** Whether bulkBands is sorted yet: a fresh lint only needs the shared bands; the first edit sorts all. */
+  private bulkSorted = true;
   /** Slots below this are in the bulk index, later ones in recentBuckets. */
   private bulkSlotCount = 0;
   /** True while a fresh lint adds all records: near-duplicates are then found in bulk by finishBulk. */
   private inBulk = false;
+  /** Bands of the records added in bulk so far. */
+  private bandsInBulk = 0;
   private readonly recentBuckets = new BandMap<number | number[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
   readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
@@ -162,6 +210,7 @@ export class DocumentIndex {
     if (instruction !== null) {
       this.slotRecords.push(record);
       this.slotSignatures.push(instruction);
+      if (this.inBulk) this.bandsInBulk += packedBandCount(instruction);
     }
     this.members.set(record, slot);
     if (valid) this.valid++;
@@ -242,8 +291,7 @@ export class DocumentIndex {
   finishBulk(): void {
     this.inBulk = false;
     const slotCount = this.slotRecords.length;
-    let entryCount = 0;
-    for (let slot = 0; slot < slotCount; slot++) entryCount += packedBandCount(this.slotSignatures[slot] ?? '');
+    let entryCount = this.bandsInBulk;
     const bandsBySlot = new Int32Array(entryCount);
     const slotsBySlot = new Int32Array(entryCount);
     for (let slot = 0, at = 0; slot < slotCount; slot++) {
@@ -254,10 +302,12 @@ export class DocumentIndex {
         slotsBySlot[at] = slot;
       }
     }
-    const sorted = sortByKey(bandsBySlot, slotsBySlot);
-    this.bulkBands = sorted.keys;
-    this.bulkSlots = sorted.values;
+    this.bulkBands = bandsBySlot;
+    this.bulkSlots = slotsBySlot;
+    this.bulkSorted = false;
     this.bulkSlotCount = slotCount;
+    const sorted = sortByKey(...sharedEntries(bandsBySlot, slotsBySlot));
+    entryCount = sorted.keys.length;
     const keys = sorted.keys;
     const slots = sorted.values;
     const compared = new Uint8Array(slotCount);
@@ -311,6 +361,12 @@ export class DocumentIndex {
       this.compare(slot, other);
     };
     const bandTotal = packedBandCount(instruction);
+    if (!this.bulkSorted) {
+      const sorted = sortByKey(this.bulkBands, this.bulkSlots);
+      this.bulkBands = sorted.keys;
+      this.bulkSlots = sorted.values;
+      this.bulkSorted = true;
+    }
     for (let band = 0; band < bandTotal; band++) {
       const key = packedBand(instruction, band);
       // Bulk-indexed members with this band, latest first (removed ones are skipped).
