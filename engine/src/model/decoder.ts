@@ -120,27 +120,48 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
     return g.mul(normalized, weight(weightName));
   };
 
-  const linear = (x: Value, layer: number, module: LoraModule, bias: boolean): Value => {
-    const name = moduleName(layer, module);
-    const shape = moduleShape(config, module);
-    const location = weights.find(`${name}.weight`);
-    let y = location === undefined ? undefined : options.linearOverride?.(g, x, location, shape.out);
-    if (y === undefined) {
-      // A bias rides on Gemm's C input.
-      y = g.gemm(x, weight(`${name}.weight`), bias ? weight(`${name}.bias`) : undefined, { transB: true });
-    } else if (bias) {
-      y = g.add(y, weight(`${name}.bias`));
-    }
-    if (options.loraTargets.includes(module)) {
-      const a = g.input(`${name}.lora_A`, 'float32', ['lora_rank', shape.in]);
-      const b = g.input(`${name}.lora_B`, 'float32', [shape.out, 'lora_rank']);
-      const down = g.gemm(x, a, undefined, { transB: true });
-      // The scale multiplies the rank-r activation, not the full-width update (r columns instead of
-      // `out`), and the sum with the base projection rides on Gemm's C input.
-      y = g.gemm(loraScale === undefined ? down : g.mul(down, loraScale), b, y, { transB: true });
-    }
-    return y;
+  /**
+   * The projections of one input (q/k/v of x, gate/up of y, or a single one), each with its LoRA
+   * update. The group's LoRA A products run as one: x·[A1; A2; ...]ᵀ, split into each module's rank-r
+   * columns, so the input is read once and the backward pass has one dA and one dx product per group.
+   */
+  const linears = (x: Value, layer: number, group: readonly LoraModule[], bias: boolean): Value[] => {
+    const projections = group.map((module) => {
+      const name = moduleName(layer, module);
+      const location = weights.find(`${name}.weight`);
+      let y = location === undefined ? undefined : options.linearOverride?.(g, x, location, moduleShape(config, module).out);
+      if (y === undefined) {
+        // A bias rides on Gemm's C input.
+        y = g.gemm(x, weight(`${name}.weight`), bias ? weight(`${name}.bias`) : undefined, { transB: true });
+      } else if (bias) {
+        y = g.add(y, weight(`${name}.bias`));
+      }
+      return y;
+    });
+    const adapted = group.filter((module) => options.loraTargets.includes(module));
+    if (adapted.length === 0) return projections;
+    const as = adapted.map((module) => g.input(`${moduleName(layer, module)}.lora_A`, 'float32', ['lora_rank', moduleShape(config, module).in]));
+    const bs = adapted.map((module) => g.input(`${moduleName(layer, module)}.lora_B`, 'float32', [moduleShape(config, module).out, 'lora_rank']));
+    const down = g.gemm(x, as.length === 1 ? as[0]! : g.concat(as, 0), undefined, { transB: true });
+    // The scale multiplies the rank-r activations, not the full-width updates (r columns instead of
+    // `out`), and each update's sum with its base projection rides on Gemm's C input.
+    const scaled = loraScale === undefined ? down : g.mul(down, loraScale);
+    const downs =
+      adapted.length === 1
+        ? [scaled]
+        : // Each module keeps its own rank (rank patterns; the rank-0 stand-ins fed for modules an adapter leaves out).
+          g.op(
+            'Split',
+            [scaled, g.concat(as.map((a) => g.shapeOf(a, 0, 1)), 0)],
+            adapted.map(() => ({ dtype: 'float32' as const, shape: [scaled.shape?.[0] ?? 'tokens', 'lora_rank'] })),
+            { axis: attr.int(1) },
+          );
+    return group.map((module, i) => {
+      const k = adapted.indexOf(module);
+      return k < 0 ? projections[i]! : g.gemm(downs[k]!, bs[k]!, projections[i]!, { transB: true });
+    });
   };
+  const linear = (x: Value, layer: number, module: LoraModule, bias: boolean): Value => linears(x, layer, [module], bias)[0]!;
 
   // Runtime sizes: batch from input_ids, total = past + sequence from the attention mask.
   const batchDim = g.shapeOf(inputIds, 0, 1);
@@ -225,9 +246,10 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   /** Attention from plain ops (differentiable): returns the merged heads [tokens, heads*hd]. */
   const unfusedAttention = (x: Value, layer: number, prefix: string): Value => {
     // [tokens, heads*hd] -> [batch, sequence, heads, hd]
-    let q = g.reshapeDynamic(linear(x, layer, 'q_proj', config.qkvBias), qShape, ['batch', 'sequence', numHeads, headDim]);
-    let k = g.reshapeDynamic(linear(x, layer, 'k_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
-    const v = g.reshapeDynamic(linear(x, layer, 'v_proj', config.qkvBias), kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+    const [qProjected, kProjected, vProjected] = linears(x, layer, ['q_proj', 'k_proj', 'v_proj'], config.qkvBias);
+    let q = g.reshapeDynamic(qProjected!, qShape, ['batch', 'sequence', numHeads, headDim]);
+    let k = g.reshapeDynamic(kProjected!, kvShape, ['batch', 'sequence', numKvHeads, headDim]);
+    const v = g.reshapeDynamic(vProjected!, kvShape, ['batch', 'sequence', numKvHeads, headDim]);
     if (config.qkNorm) {
       q = rmsNorm(q, `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps);
       k = rmsNorm(k, `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps);
@@ -264,9 +286,10 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
   const fusedAttention = (x: Value, layer: number, prefix: string): Value => {
     const qWidth = numHeads * headDim;
     const kvWidth = numKvHeads * headDim;
-    let q = linear(x, layer, 'q_proj', config.qkvBias);
-    let k = linear(x, layer, 'k_proj', config.qkvBias);
-    const v = linear(x, layer, 'v_proj', config.qkvBias);
+    const projected = linears(x, layer, ['q_proj', 'k_proj', 'v_proj'], config.qkvBias);
+    let q = projected[0]!;
+    let k = projected[1]!;
+    const v = projected[2]!;
     if (config.qkNorm) {
       q = g.reshape(rmsNorm(g.reshape(q, [-1, numHeads, headDim]), `${prefix}.self_attn.q_norm.weight`, config.rmsNormEps), [-1, qWidth]);
       k = g.reshape(rmsNorm(g.reshape(k, [-1, numKvHeads, headDim]), `${prefix}.self_attn.k_norm.weight`, config.rmsNormEps), [-1, kvWidth]);
@@ -302,8 +325,7 @@ export function buildDecoderGraph(config: DecoderConfig, weights: WeightSource, 
       const afterAttention = g.add(hidden, attention);
 
       const y = rmsNorm(afterAttention, `${prefix}.post_attention_layernorm.weight`, config.rmsNormEps);
-      const gate = linear(y, layer, 'gate_proj', config.mlpBias);
-      const up = linear(y, layer, 'up_proj', config.mlpBias);
+      const [gate, up] = linears(y, layer, ['gate_proj', 'up_proj'], config.mlpBias) as [Value, Value];
       const activated = g.mul(g.mul(gate, g.sigmoid(gate)), up);
       return g.add(afterAttention, linear(activated, layer, 'down_proj', config.mlpBias));
     });
