@@ -106,15 +106,24 @@ export interface InstructionSignature {
   bands: number[] | null;
 }
 
-/** The bit of a word in the 64-bit word filter kept with each signature (0..63). */
+/** The bit of a word in the 60-bit word filter kept with each signature (0..59; two 30-bit halves). */
 function filterBit(word: number): number {
-  return Math.imul(word, 0x2545f491) >>> 26;
+  return ((Math.imul(word, 0x2545f491) >>> 16) * 60) >>> 16;
+}
+
+/** Whether a word's bit is set in a word filter (its two 30-bit halves). */
+function inFilter(bit: number, low: number, high: number): number {
+  const inHigh = (bit + 2) >>> 5;
+  return ((inHigh === 1 ? high : low) >>> (bit - 30 * inHigh)) & 1;
 }
 
 // Scratch for one signature at a time: allocations per record would dominate garbage collection.
 const scratchWords = new Int32Array(maxWords);
 const scratchContent = new Int32Array(maxWords);
-const scratchCodes: number[] = [];
+const scratchCodes = new Uint16Array(1 + 2 * maxBands + 4 + 2 * maxWords);
+// Every character of a packed signature is below 0x8000 (no surrogates), so decoding its UTF-16
+// bytes is exact, and cheaper than String.fromCharCode.apply over an array grown by push.
+const utf16 = new TextDecoder('utf-16le');
 /** Above every 30-bit band value. */
 const noValue = 0x40000000;
 
@@ -167,11 +176,12 @@ export function signInstruction(text: string): PackedSignature {
   let filterHigh = 0;
   for (let index = 0; index < count; index++) {
     const word = scratchWords[index];
-    // Shifts count modulo 32: bit 40 is bit 8 of the high half (no branch on which half).
+    // No branch on which half takes the bit (they are random).
     const bit = filterBit(word);
-    const inHigh = bit >>> 5;
-    filterLow |= (1 << bit) & (inHigh - 1);
-    filterHigh |= (1 << bit) & -inHigh;
+    const inHigh = (bit + 2) >>> 5;
+    const mask = 1 << (bit - 30 * inHigh);
+    filterLow |= mask & (inHigh - 1);
+    filterHigh |= mask & -inHigh;
     if (isStopword(word)) continue;
     // Distinct content words (a handful per instruction: a linear search is cheapest).
     let seen = 0;
@@ -179,7 +189,7 @@ export function signInstruction(text: string): PackedSignature {
     if (seen === content) scratchContent[content++] = word;
   }
   const codes = scratchCodes;
-  codes.length = 1;
+  let length = 1;
   codes[0] = 0;
   if (content >= minContentWords) {
     // Values are 30-bit, so differences never overflow and min/max are branch-free arithmetic:
@@ -225,7 +235,10 @@ export function signInstruction(text: string): PackedSignature {
       }
       const combined = bandHash(band, first, second, third);
       const otherCombined = bandHash(band + 1, otherFirst, otherSecond, otherThird);
-      codes.push(combined >>> 15, combined & 0x7fff, otherCombined >>> 15, otherCombined & 0x7fff);
+      codes[length++] = combined >>> 15;
+      codes[length++] = combined & 0x7fff;
+      codes[length++] = otherCombined >>> 15;
+      codes[length++] = otherCombined & 0x7fff;
     }
     for (let band = wideBands; band < maxBands && content <= shortContent; band++) {
       const multiplier = multipliers[band];
@@ -242,13 +255,20 @@ export function signInstruction(text: string): PackedSignature {
         second = aboveFirst + (difference & (difference >> 31));
       }
       const combined = bandHash(band, first, second, 0);
-      codes.push(combined >>> 15, combined & 0x7fff);
+      codes[length++] = combined >>> 15;
+      codes[length++] = combined & 0x7fff;
     }
-    codes[0] = (codes.length - 1) >> 1;
-    codes.push(filterLow & 0xffff, filterLow >>> 16, filterHigh & 0xffff, filterHigh >>> 16);
+    codes[0] = (length - 1) >> 1;
+    codes[length++] = filterLow & 0x7fff;
+    codes[length++] = filterLow >>> 15;
+    codes[length++] = filterHigh & 0x7fff;
+    codes[length++] = filterHigh >>> 15;
   }
-  for (let index = 0; index < count; index++) codes.push(scratchWords[index] >>> 15, scratchWords[index] & 0x7fff);
-  return String.fromCharCode.apply(null, codes);
+  for (let index = 0; index < count; index++) {
+    codes[length++] = scratchWords[index] >>> 15;
+    codes[length++] = scratchWords[index] & 0x7fff;
+  }
+  return utf16.decode(codes.subarray(0, length));
 }
 
 /** The signature of an instruction as an object (tests and tools; the index keeps packed ones). */
@@ -291,7 +311,7 @@ export function conversationSampleHash(conversation: Conversation): number {
 /**
  * An instruction signature packed into one string, as kept per record: the number of bands (0:
  * not compared); when it has bands, the bands (each 30-bit hash as two 15-bit characters) and a
- * 64-bit filter of its words (four 16-bit characters); then the word hashes, two characters each.
+ * 60-bit filter of its words (four 15-bit characters); then the word hashes, two characters each.
  * One string instead of an object and two arrays: about 260 bytes less per record on a 100k-record
  * file. Equal strings mean equal words (the bands and the filter follow from the words).
  */
@@ -306,10 +326,10 @@ export function packSignature(signature: InstructionSignature): PackedSignature 
     let high = 0;
     for (const word of signature.words) {
       const bit = filterBit(word);
-      if (bit < 32) low |= 1 << bit;
-      else high |= 1 << (bit - 32);
+      if (bit < 30) low |= 1 << bit;
+      else high |= 1 << (bit - 30);
     }
-    codes.push(low & 0xffff, low >>> 16, high & 0xffff, high >>> 16);
+    codes.push(low & 0x7fff, low >>> 15, high & 0x7fff, high >>> 15);
   }
   for (const word of signature.words) codes.push(word >>> 15, word & 0x7fff);
   return String.fromCharCode.apply(null, codes);
@@ -419,13 +439,10 @@ export class RougeVerifier {
     const limit = threshold * (m + n) * 0.5 - 1e-9;
     if (Math.min(m, n) < limit) return -1;
     const filterStart = packedFilterStart(other);
-    const low = other.charCodeAt(filterStart) | (other.charCodeAt(filterStart + 1) << 16);
-    const high = other.charCodeAt(filterStart + 2) | (other.charCodeAt(filterStart + 3) << 16);
+    const low = other.charCodeAt(filterStart) | (other.charCodeAt(filterStart + 1) << 15);
+    const high = other.charCodeAt(filterStart + 2) | (other.charCodeAt(filterStart + 3) << 15);
     let bound = 0;
-    for (let position = 0; position < m; position++) {
-      const bit = filterBit(this.own[position]);
-      if (((bit < 32 ? low >>> bit : high >>> (bit - 32)) & 1) !== 0) bound++;
-    }
+    for (let position = 0; position < m; position++) bound += inFilter(filterBit(this.own[position]), low, high);
     if (bound < limit) return -1;
     const lcs = this.lcs(other, wordsStart, n);
     if (lcs === 0) return 0;
