@@ -12,7 +12,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
-import { packedBand, packedBandCount, packedHasBands, RougeVerifier, type PackedSignature } from './nearDuplicates';
+import { packedBand, packedBandCount, packedHasBands, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
 import type { FileProblem } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
@@ -145,7 +145,7 @@ export class DocumentIndex {
   private bulkSlotCount = 0;
   /** True while a fresh lint adds all records: near-duplicates are then found in bulk by finishBulk. */
   private inBulk = false;
-  /** Bands of the records added in bulk so far. */
+  /** How many entries of bulkBands/bulkSlots the records added in bulk so far have filled. */
   private bandsInBulk = 0;
   private readonly recentBuckets = new BandMap<number | number[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
@@ -196,8 +196,31 @@ export class DocumentIndex {
   }
 
   /** Starts adding a whole document: near-duplicates are searched once, in bulk, by finishBulk. */
-  beginBulk(): void {
+  beginBulk(expectedRecords: number): void {
     this.inBulk = true;
+    // Sized from the record count (most instructions have the wide bands only; a tenth more for the
+    // short ones' extra bands), grown if short.
+    this.bulkBands = new Int32Array(Math.max(64, Math.ceil(expectedRecords * typicalBands * 1.1)));
+    this.bulkSlots = new Int32Array(this.bulkBands.length);
+    this.bandsInBulk = 0;
+  }
+
+  /** Appends a bulk record's bands while its signature is fresh in the cache (read once, here). */
+  private appendBulk(slot: number, instruction: PackedSignature): void {
+    const bandTotal = packedBandCount(instruction);
+    if (this.bandsInBulk + bandTotal > this.bulkBands.length) {
+      const capacity = Math.ceil((this.bandsInBulk + bandTotal) * 1.25) + 64;
+      const grownBands = new Int32Array(capacity);
+      const grownSlots = new Int32Array(capacity);
+      grownBands.set(this.bulkBands.subarray(0, this.bandsInBulk));
+      grownSlots.set(this.bulkSlots.subarray(0, this.bandsInBulk));
+      this.bulkBands = grownBands;
+      this.bulkSlots = grownSlots;
+    }
+    for (let band = 0; band < bandTotal; band++) {
+      this.bulkBands[this.bandsInBulk] = packedBand(instruction, band);
+      this.bulkSlots[this.bandsInBulk++] = slot;
+    }
   }
 
   add(record: DatasetRecord, facts: FileFacts): void {
@@ -210,7 +233,7 @@ export class DocumentIndex {
     if (instruction !== null) {
       this.slotRecords.push(record);
       this.slotSignatures.push(instruction);
-      if (this.inBulk) this.bandsInBulk += packedBandCount(instruction);
+      if (this.inBulk) this.appendBulk(slot, instruction);
     }
     this.members.set(record, slot);
     if (valid) this.valid++;
@@ -292,16 +315,10 @@ export class DocumentIndex {
     this.inBulk = false;
     const slotCount = this.slotRecords.length;
     let entryCount = this.bandsInBulk;
-    const bandsBySlot = new Int32Array(entryCount);
-    const slotsBySlot = new Int32Array(entryCount);
-    for (let slot = 0, at = 0; slot < slotCount; slot++) {
-      const signature = this.slotSignatures[slot] ?? '';
-      const bandTotal = packedBandCount(signature);
-      for (let band = 0; band < bandTotal; band++, at++) {
-        bandsBySlot[at] = packedBand(signature, band);
-        slotsBySlot[at] = slot;
-      }
-    }
+    // Kept for the edits' lookups: trimmed when the record count overestimated much (no instructions).
+    const trim = entryCount < this.bulkBands.length * 0.9;
+    const bandsBySlot = trim ? this.bulkBands.slice(0, entryCount) : this.bulkBands.subarray(0, entryCount);
+    const slotsBySlot = trim ? this.bulkSlots.slice(0, entryCount) : this.bulkSlots.subarray(0, entryCount);
     this.bulkBands = bandsBySlot;
     this.bulkSlots = slotsBySlot;
     this.bulkSorted = false;
@@ -446,7 +463,7 @@ export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentI
   if (index === undefined || changes.reset || index.version !== facts.version || index.threshold !== facts.settings.nearDuplicateThreshold || index.nearDuplicates !== nearDuplicates) {
     index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, nearDuplicates, (record) => recordProblems(record, facts));
     indexes.set(document, index);
-    index.beginBulk();
+    index.beginBulk(document.records.length);
     for (const record of document.records) index.add(record, facts);
     index.finishBulk();
     return index;

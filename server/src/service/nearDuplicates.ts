@@ -49,6 +49,8 @@ const shortBands = 12;
 const shortContent = 6;
 /** The most bands a signature has. */
 export const maxBands = wideBands + shortBands;
+/** The bands of most signatures (all but the short ones). */
+export const typicalBands = wideBands;
 /** Murmur3's finaliser: a well-mixed 32-bit value from a small integer. */
 function mix32(value: number): number {
   let hash = value ^ (value >>> 16);
