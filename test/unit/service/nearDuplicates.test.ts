@@ -155,6 +155,18 @@ describe('near-duplicate recall', () => {
     assert.equal(reports.size, planted.pairs.length - missed.length);
   });
 
+  it('stays linear on templated prompts (band groups of thousands) and reports only true near-duplicates', () => {
+    const next = random(31);
+    const prompts = Array.from({ length: 4000 }, () => `Translate the following sentence into formal French for the customer letter: ${word(next)} ${word(next)} ${word(next)}`);
+    const text = prompts.map((prompt, index) => chat(prompt, `Answer ${index}.`)).join('\n') + '\n';
+    const started = Date.now();
+    const result = lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///test/templated.jsonl', resolveSettings({ minExamples: 0, maxProblems: 0 }).settings);
+    assert.ok(Date.now() - started < 5000, `linted in ${Date.now() - started} ms`);
+    // Each later record is compared with a bounded number of earlier ones, yet most are reported.
+    const reported = nearReports(result.diagnostics, prompts).size;
+    assert.ok(reported > 3000, `${reported} reported`);
+  });
+
   it('after edits that move, remove and restore planted records, reports what a fresh lint reports', () => {
     const planted = plantedFile(1500, 20, 7);
     const lines = planted.text.split('\n');
