@@ -126,6 +126,31 @@ function upperBound(keys: Int32Array, key: number): number {
   return low;
 }
 
+/**
+ * A record's verified near-duplicate partners with their ROUGE-L: two small arrays, not a Map per
+ * record (templated files link each record to dozens of others, and Maps made that the hot spot).
+ */
+export class Partners {
+  readonly records: DatasetRecord[] = [];
+  readonly scores: number[] = [];
+
+  set(partner: DatasetRecord, score: number): void {
+    const at = this.records.indexOf(partner);
+    if (at >= 0) this.scores[at] = score;
+    else {
+      this.records.push(partner);
+      this.scores.push(score);
+    }
+  }
+
+  remove(partner: DatasetRecord): void {
+    const at = this.records.indexOf(partner);
+    if (at < 0) return;
+    this.records.splice(at, 1);
+    this.scores.splice(at, 1);
+  }
+}
+
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
@@ -149,7 +174,7 @@ export class DocumentIndex {
   private bandsInBulk = 0;
   private readonly recentBuckets = new BandMap<number | number[]>();
   /** Verified near-duplicate pairs, both directions, with their ROUGE-L. */
-  readonly links = new Map<DatasetRecord, Map<DatasetRecord, number>>();
+  readonly links = new Map<DatasetRecord, Partners>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
   /**
@@ -298,10 +323,11 @@ export class DocumentIndex {
     }
     const partners = this.links.get(record);
     if (partners !== undefined) {
-      for (const partner of partners.keys()) {
+      for (const partner of partners.records) {
         const back = this.links.get(partner);
-        back?.delete(record);
-        if (back?.size === 0) this.links.delete(partner);
+        if (back === undefined) continue;
+        back.remove(record);
+        if (back.records.length === 0) this.links.delete(partner);
       }
       this.links.delete(record);
     }
@@ -429,10 +455,10 @@ export class DocumentIndex {
 
   private link(a: DatasetRecord, b: DatasetRecord, score: number): void {
     let forA = this.links.get(a);
-    if (forA === undefined) this.links.set(a, (forA = new Map()));
+    if (forA === undefined) this.links.set(a, (forA = new Partners()));
     forA.set(b, score);
     let forB = this.links.get(b);
-    if (forB === undefined) this.links.set(b, (forB = new Map()));
+    if (forB === undefined) this.links.set(b, (forB = new Partners()));
     forB.set(a, score);
   }
 
@@ -529,7 +555,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
     if (index.nearDuplicates) {
       for (const [record, partners] of index.links) {
-        for (const partner of partners.keys()) {
+        for (const partner of partners.records) {
           if (partner.index < record.index) {
             counted++;
             break;
@@ -583,8 +609,10 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   if (!countOnly && index.nearDuplicates) {
     for (const [record, partners] of index.links) {
       let best: { record: DatasetRecord; score: number } | undefined;
-      for (const [partner, score] of partners) {
-        if (partner.index >= record.index) continue;
+      for (let at = 0; at < partners.records.length; at++) {
+        const partner = partners.records[at];
+        const score = partners.scores[at] ?? 0;
+        if (partner === undefined || partner.index >= record.index) continue;
         if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
       }
       if (best === undefined) continue;
