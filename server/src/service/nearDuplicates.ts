@@ -212,28 +212,30 @@ export function signInstruction(text: string): PackedSignature {
       let otherThird = noValue;
       for (let index = 0; index < content; index++) {
         const word = scratchContent[index];
+        // first <= second <= third: the new first is min(first, v), max(first, v) is pushed on to
+        // the second place, and what that pushes out on to the third.
         const value = (Math.imul(word, multiplier) + offset) >>> 2;
         let difference = first - value;
         let below = difference & (difference >> 31);
-        let aboveFirst = first - below;
+        let pushedFirst = first - below;
         first = value + below;
-        difference = second - value;
-        let aboveSecond = second - (difference & (difference >> 31));
-        difference = second - aboveFirst;
-        second = aboveFirst + (difference & (difference >> 31));
-        difference = third - aboveSecond;
-        third = aboveSecond + (difference & (difference >> 31));
+        difference = second - pushedFirst;
+        below = difference & (difference >> 31);
+        let pushedSecond = second - below;
+        second = pushedFirst + below;
+        difference = third - pushedSecond;
+        third = pushedSecond + (difference & (difference >> 31));
         const otherValue = (Math.imul(word, otherMultiplier) + otherOffset) >>> 2;
         difference = otherFirst - otherValue;
         below = difference & (difference >> 31);
-        aboveFirst = otherFirst - below;
+        pushedFirst = otherFirst - below;
         otherFirst = otherValue + below;
-        difference = otherSecond - otherValue;
-        aboveSecond = otherSecond - (difference & (difference >> 31));
-        difference = otherSecond - aboveFirst;
-        otherSecond = aboveFirst + (difference & (difference >> 31));
-        difference = otherThird - aboveSecond;
-        otherThird = aboveSecond + (difference & (difference >> 31));
+        difference = otherSecond - pushedFirst;
+        below = difference & (difference >> 31);
+        pushedSecond = otherSecond - below;
+        otherSecond = pushedFirst + below;
+        difference = otherThird - pushedSecond;
+        otherThird = pushedSecond + (difference & (difference >> 31));
       }
       const combined = bandHash(band, first, second, third);
       const otherCombined = bandHash(band + 1, otherFirst, otherSecond, otherThird);
