@@ -215,7 +215,10 @@ function runTorch(seq: number): TorchResult | string {
   const python = pythonWithTorch();
   if (python === undefined) return "PyTorch not found (python3 -c 'import torch' failed); install Debian's python3-torch and libopenblas0-pthread to compare";
   const script = path.resolve(__dirname, '../../bench/train_torch.py');
-  const result = spawnSync(python, [script, '--seq', String(seq), '--rank', String(rank), '--steps', String(STEPS)], { encoding: 'utf8', timeout: 1_800_000 });
+  // Same thread count as onnxruntime's: torch keeps one intra-op thread (more oversubscribes, see
+  // ../shared notes on PyTorch) and OpenBLAS, which does the products, gets `threads` of its own.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+  const result = spawnSync(python, [script, '--seq', String(seq), '--rank', String(rank), '--steps', String(STEPS)], { encoding: 'utf8', timeout: 1_800_000, env });
   if (result.status !== 0) return `PyTorch run failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as TorchResult;
 }
@@ -258,7 +261,7 @@ async function main(): Promise<void> {
     console.log(`  tokens/s ${tokensPerSecond.toFixed(1)}, peak memory ${gb(peakTraining)}`);
     if (typeof torch === 'string' || torch === undefined) console.log(`  PyTorch: skipped: ${torch ?? 'not run'}`);
     else {
-      console.log(`  PyTorch ${torch.blas}, ${torch.threads} thread(s): ${torch.tokensPerSecond.toFixed(1)} tokens/s, step ${torch.stepMs.toFixed(0)} ms, peak ${gb(torch.peakBytes)}, its MatMul 512x2048x2048 ${torch.matmulGflops.toFixed(1)} GFLOP/s`);
+      console.log(`  PyTorch ${torch.blas}, ${torch.threads} intra-op thread(s) + OpenBLAS ${threads} thread(s): ${torch.tokensPerSecond.toFixed(1)} tokens/s, step ${torch.stepMs.toFixed(0)} ms, peak ${gb(torch.peakBytes)}, its MatMul 512x2048x2048 ${torch.matmulGflops.toFixed(1)} GFLOP/s`);
       console.log(`  Tunesmith vs PyTorch: tokens/s ${(tokensPerSecond / torch.tokensPerSecond).toFixed(2)}x (target >= 1.0x), peak memory ${(peakTraining / torch.peakBytes).toFixed(2)}x`);
     }
 
