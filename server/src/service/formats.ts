@@ -136,21 +136,30 @@ export function suggestRole(written: string, allowed: Record<string, Role>): str
   return undefined;
 }
 
-/** Damerau-free Levenshtein distance with an early exit above `limit`. */
+/**
+ * Edit distance with adjacent transpositions counted as one edit (optimal string alignment: "gtp" is
+ * one edit from "gpt", as people mistype it), with an early exit above `limit`.
+ */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  let previousMinimum = 0;
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     let rowMinimum = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (beforePrevious[j - 2] ?? 0) + 1);
       current.push(value);
       if (value < rowMinimum) rowMinimum = value;
     }
-    if (rowMinimum > limit) return limit + 1;
+    // Later rows build on this row and (through a transposition) the one before it.
+    if (rowMinimum > limit && previousMinimum > limit) return limit + 1;
+    beforePrevious = previous;
     previous = current;
+    previousMinimum = rowMinimum;
   }
   return previous[b.length] ?? 0;
 }

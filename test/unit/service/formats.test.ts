@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
-import { detectShape, normalise } from '../../../server/src/service/formats';
+import { closest, detectShape, editDistance, normalise } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
 import { lint } from './helpers';
 
@@ -80,5 +80,19 @@ describe('token counting', () => {
     const loaded = await modelTokenCounter(path.join(model, 'missing'));
     assert.equal(loaded.ok, false);
     assert.match(loaded.ok ? '' : loaded.error, /cannot load a tokenizer/);
+  });
+});
+
+describe('edit distance for "did you mean"', () => {
+  it('counts an adjacent transposition as one edit', () => {
+    const cases: [string, string, number][] = [['gtp', 'gpt', 1], ['asistant', 'assistant', 1], ['assitant', 'assistant', 1], ['asisstant', 'assistant', 1], ['kitten', 'sitting', 3], ['ca', 'abc', 3], ['', 'abc', 3], ['same', 'same', 0], ['conversatoins', 'conversations', 1]];
+    for (const [a, b, expected] of cases) assert.equal(editDistance(a, b), expected, `${a} -> ${b}`);
+  });
+  it('exits early above the limit, and never below the true distance', () => {
+    assert.equal(editDistance('abcdef', 'uvwxyz', 2), 3);
+    assert.equal(editDistance('badc', 'abcd', 2), 2, 'two transpositions stay within the limit');
+  });
+  it('suggests the transposed role', () => {
+    assert.equal(closest('gtp', ['human', 'gpt', 'system'], 2), 'gpt');
   });
 });
