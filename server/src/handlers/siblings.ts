@@ -1,7 +1,7 @@
 /**
  * Dataset files next to an open one (eval.jsonl beside train.jsonl) are read from disk, so that
- * train/eval leakage shows without opening both. Reads are asynchronous and bounded (file count and
- * tunesmith.maxFileSize); files open in the editor are left to the editor.
+ * train/eval leakage shows without opening both. Reads are asynchronous and bounded (32 files per
+ * folder, 64 MB each, and tunesmith.maxFileSize); files open in the editor are left to the editor.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +14,12 @@ const notDatasets = /^(?:package(?:-lock)?|tsconfig(?:\..*)?|jsconfig|tunesmith|
 const datasetExtension = /\.(?:jsonl|ndjson|json)$/i;
 /** At most this many sibling files per folder are read. */
 const siblingLimit = 32;
+/**
+ * Sibling files larger than this are not read: the user did not open them, and reading, parsing and
+ * indexing one costs the server about 1 s and 3x its size in memory per 100 MB. `tunesmith lint`
+ * compares files of any size.
+ */
+const siblingByteLimit = 64 * 1024 * 1024;
 
 export function isSiblingCandidate(name: string): boolean {
   return datasetExtension.test(name) && !notDatasets.test(name);
@@ -99,8 +105,7 @@ export class SiblingFiles {
     try {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
-      // Characters are at most bytes: a file over the limit in bytes may still fit, so check the text too.
-      if (stat.size > config.settings.maxFileSize * 3) return this.drop(uri);
+      if (stat.size > siblingByteLimit || stat.size > config.settings.maxFileSize * 3) return this.drop(uri);
       const text = await fs.readFile(filePath, 'utf8');
       if (this.session.has(uri)) return false; // opened while it was being read
       return this.session.setDiskFile(uri, text) || this.drop(uri);
