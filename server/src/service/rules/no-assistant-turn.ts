@@ -4,10 +4,16 @@ import type { RecordRule } from './rule';
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'no-assistant-turn', description: 'A conversation has no assistant turn to learn from.', defaultSeverity: 'error', fixable: false },
-  check({ analysis, record, report }) {
+  check({ analysis, facts, record, report }) {
     const { conversation } = analysis;
     if (conversation.plainText || analysis.shape === 'unknown' || conversation.shape === 'alpaca' || conversation.shape.startsWith('preference')) return;
-    if (conversation.turns.length === 0) return; // empty list: missing-field / wrong-type / empty
+    if (conversation.turns.length === 0) {
+      // A missing or mistyped list is missing-field's or wrong-type's finding; an empty one is this one's.
+      const value = record.value as Record<string, unknown>;
+      const key = [analysis.shape === 'sharegpt' ? facts.hint.mapping.columns.messages : 'messages'].find((name) => Array.isArray(value[name]) && (value[name] as unknown[]).length === 0);
+      if (key !== undefined) report(`The conversation is empty ("${key}" has no messages): the model has nothing to learn from this example. Add the user's message and the assistant's answer, or remove the record.`, { path: [key] });
+      return;
+    }
     if (conversation.turns.some((turn) => turn.role === 'assistant')) return;
     const key = Object.keys(record.value as object).find((name) => name === 'messages' || name === 'conversations' || name === 'completion') ?? Object.keys(record.value as object)[0];
     report('No assistant turn: the model has nothing to learn from this example. Add the answer as an assistant message.', key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
