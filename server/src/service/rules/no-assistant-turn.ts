@@ -1,3 +1,4 @@
+import type { Turn } from '../conversation';
 import type { RecordRule } from './rule';
 
 /** An example with no assistant turn has nothing to learn (OpenAI: example_missing_assistant_message). */
@@ -6,6 +7,17 @@ export const rule: RecordRule = {
   meta: { id: 'no-assistant-turn', description: 'A conversation has no assistant turn to learn from.', defaultSeverity: 'error', fixable: false },
   check({ analysis, facts, record, report }) {
     const { conversation } = analysis;
+    if (conversation.shape === 'preference-trl' || conversation.shape === 'preference-openai') {
+      // Each side written as a message list must hold an answer (a missing or mistyped side is missing-field's or wrong-type's).
+      const value = record.value as Record<string, unknown>;
+      const [chosenKey, rejectedKey] = conversation.shape === 'preference-trl' ? ['chosen', 'rejected'] : ['preferred_output', 'non_preferred_output'];
+      const sides: [string, readonly Turn[]][] = [[chosenKey, conversation.turns.filter((turn) => turn.path[0] === chosenKey)], [rejectedKey, conversation.rejected ?? []]];
+      for (const [key, turns] of sides) {
+        if (!Array.isArray(value[key]) || turns.some((turn) => turn.role === 'assistant')) continue;
+        report(`"${key}" has no assistant message: a preference pair needs both answers. Add the ${key === chosenKey ? 'preferred' : 'rejected'} answer as an assistant message.`, { path: [key] });
+      }
+      return;
+    }
     if (conversation.plainText || analysis.shape === 'unknown' || conversation.shape === 'alpaca' || conversation.shape.startsWith('preference')) return;
     if (conversation.turns.length === 0) {
       // A missing or mistyped list is missing-field's or wrong-type's finding; an empty one is this one's.

@@ -24,6 +24,18 @@ export const rule: RecordRule = {
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
       }
     }
+    // Alpaca history: a list of [instruction, response] pairs of strings (LLaMA-Factory unpacks each pair).
+    const { shape } = context.analysis;
+    if (shape === 'alpaca' || shape === 'preference-alpaca') {
+      const historyKey = context.facts.hint.mapping.columns.history;
+      const history = (context.record.value as Record<string, unknown>)[historyKey];
+      if (Array.isArray(history)) {
+        history.forEach((pair, index) => {
+          if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string') return;
+          context.report(`History entry ${index + 1} must be an [instruction, response] pair of two strings, not ${Array.isArray(pair) ? `a list of ${pair.length}` : jsonTypeOf(pair) === 'object' ? 'an object' : `a ${jsonTypeOf(pair)}`}.`, { path: [historyKey, index] });
+        });
+      }
+    }
     // Entries of a message list that are not objects at all ("hello", [..], 3).
     for (const turn of allTurns(context)) {
       if (turn.writtenRole !== '' || turn.rolePath !== undefined) continue;

@@ -1,11 +1,17 @@
 import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
-  valid: [{ name: 'with an answer', text: lines(chat('a', 'b')) }, { name: 'plain text', text: lines({ text: 'abc' }) }],
+  valid: [
+    { name: 'preference pair with message lists', text: lines({ prompt: [{ role: 'user', content: 'Q' }], chosen: [{ role: 'assistant', content: 'yes' }], rejected: [{ role: 'assistant', content: 'no' }] }) },
+    { name: 'with an answer', text: lines(chat('a', 'b')) },
+    { name: 'plain text', text: lines({ text: 'abc' }) },
+  ],
   invalid: [
     { name: 'only user and system', text: lines('{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"}]}'), problems: [{ line: 0, text: '"messages"', message: /No assistant turn/ }] },
     { name: 'an empty message list', text: lines('{"messages": []}'), problems: [{ line: 0, text: '[]', message: /The conversation is empty/ }] },
     { name: 'an empty sharegpt conversation', text: lines('{"conversations": []}'), problems: [{ line: 0, text: '[]', message: /"conversations" has no messages/ }] },
+    { name: 'a preference pair whose chosen list is empty', text: lines('{"prompt": "Q", "chosen": [], "rejected": [{"role": "assistant", "content": "no"}]}'), problems: [{ line: 0, text: '[]', message: /"chosen" has no assistant message/ }] },
+    { name: 'an OpenAI DPO pair without a rejected answer', text: lines('{"input": {"messages": [{"role": "user", "content": "Q"}]}, "preferred_output": [{"role": "assistant", "content": "A"}], "non_preferred_output": []}'), problems: [{ line: 0, text: '[]', message: /"non_preferred_output" has no assistant message/ }] },
     { name: 'sharegpt without gpt', text: lines('{"conversations": [{"from": "human", "value": "a"}]}'), problems: [{ line: 0, text: '"conversations"' }] },
   ],
 };

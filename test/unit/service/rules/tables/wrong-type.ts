@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'content as a list of parts', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content: 'Hello' }] }) },
     { name: 'strings', text: lines(chat('a', 'b')) },
+    { name: 'alpaca history pairs', text: lines({ instruction: 'x', output: 'y', history: [['a', 'b'], ['c', 'd']] }) },
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
   ],
   invalid: [
@@ -11,6 +12,7 @@ export const table: RuleTable = {
     { name: 'messages as an object', text: lines('{"messages": {"role": "user"}}'), problems: [{ line: 0, text: '{"role": "user"}', message: /must be a list/ }] },
     { name: 'a message that is a string', text: lines('{"messages": ["hello", {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"hello"', message: /Each message must be an object/ }] },
     { name: 'weight that is not 0 or 1', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b", "weight": 2}]}'), problems: [{ line: 0, text: '2', nth: 0, message: /"weight" must be 0 .* or 1/ }] },
+    { name: 'alpaca history entry that is not a pair', text: lines('{"instruction": "x", "output": "y", "history": [["a", "b"], ["c"]]}'), problems: [{ line: 0, text: '["c"]', message: /History entry 2 must be an \[instruction, response\] pair/ }] },
     { name: 'alpaca output null', text: lines('{"instruction": "a", "output": null}'), problems: [{ line: 0, text: 'null', message: /not null/ }] },
   ],
 };
