@@ -1,3 +1,4 @@
+import type { Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject, valueAt } from './util';
@@ -169,6 +170,7 @@ export const rule: RecordRule = {
         }
         if (!isLegacy) {
           if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id".', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
+          else if (openCalls.has(raw.id)) context.report(`The tool call id "${raw.id}" is used twice in this example: each call needs its own id, or its result cannot be matched.`, { path: [...call.path, 'id'] });
           else openCalls.add(raw.id);
           if (raw.type !== 'function') context.report('The tool call must have "type": "function".', raw.type === undefined ? { path: call.path } : { path: [...call.path, 'type'] });
         }
@@ -192,5 +194,35 @@ export const rule: RecordRule = {
         context.report(`"tool_call_id" "${turn.toolCallId}" matches no earlier tool call (ids: ${[...openCalls].join(', ')}).`, { path: [...turn.path, 'tool_call_id'] });
       }
     }
+    if (!sharegpt) {
+      reportUnansweredCalls(context, conversation.turns);
+      if (conversation.rejected !== undefined) reportUnansweredCalls(context, conversation.rejected);
+    }
   },
 };
+
+/**
+ * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
+ * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
+ */
+function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[]): void {
+  const value = context.record.value;
+  let pending = new Map<string, JsonPath>();
+  // A result without an id, or with one that matches no call, is reported as such; the call it was
+  // probably meant for is not reported again.
+  let strayResult = false;
+  for (const turn of turns) {
+    if (turn.role === 'tool') {
+      if (turn.toolCallId === undefined || !pending.delete(turn.toolCallId)) strayResult = true;
+      continue;
+    }
+    if (!strayResult) for (const [id, path] of pending) context.report(`The tool call "${id}" gets no result: a "tool" message with "tool_call_id": "${id}" must follow it before the next message.`, { path });
+    pending = new Map();
+    strayResult = false;
+    for (const call of turn.toolCalls) {
+      if (call.path[call.path.length - 1] === 'function_call') continue; // legacy calls are answered by name
+      const raw = valueAt(value, call.path);
+      if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) pending.set(raw.id, [...call.path, 'id']);
+    }
+  }
+}
