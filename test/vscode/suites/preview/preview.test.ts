@@ -145,7 +145,8 @@ describe('Tunesmith preview in VS Code', function () {
   });
 
   it('stop training cancels with the checkpoint kept, and the next fine-tune resumes from it', async () => {
-    await vscode.workspace.getConfiguration('tunesmith.preview').update('trainingSteps', 16, vscode.ConfigurationTarget.Workspace);
+    // Enough steps that the stop lands mid-run: the tiny model trains at 50+ steps/s on a fast machine.
+    await vscode.workspace.getConfiguration('tunesmith.preview').update('trainingSteps', 64, vscode.ConfigurationTarget.Workspace);
     try {
       const stopped = waitForMessage(api, (message) => message.type === 'trainingEvent' && message.event.type === 'step' && message.event.step === 3, 'step 3');
       const first = api.preview.fineTune(document.uri);
@@ -160,7 +161,7 @@ describe('Tunesmith preview in VS Code', function () {
 
       const resumed = await api.preview.fineTune(document.uri);
       assert.ok(resumed !== undefined && !resumed.cancelled, `the resumed run did not finish: ${api.preview.training()?.message ?? ''}`);
-      assert.equal(resumed.steps, 16);
+      assert.equal(resumed.steps, 64);
       assert.match(api.preview.outputText(), /resuming from its checkpoint/);
       assert.match(api.preview.outputText(), /resumed at step [3-9]/);
       const points = api.preview.training()?.trainLoss ?? [];
