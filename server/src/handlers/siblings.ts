@@ -67,27 +67,23 @@ export class SiblingFiles {
     if (loaded) this.changed();
   }
 
+  /** Whether a file is a dataset candidate in a folder whose siblings were read. */
+  private inReadFolder(uri: string): boolean {
+    const filePath = filePathOf(uri);
+    return filePath !== undefined && this.folders.has(path.dirname(filePath)) && isSiblingCandidate(path.basename(filePath));
+  }
+
   /** A closed document goes back to its disk copy (it still counts for its open neighbours). */
   async closed(uri: string): Promise<void> {
-    const filePath = filePathOf(uri);
-    if (filePath === undefined || !this.folders.has(path.dirname(filePath)) || !isSiblingCandidate(path.basename(filePath))) return;
-    if (await this.read(uri)) this.changed();
+    if (this.inReadFolder(uri) && (await this.read(uri))) this.changed();
   }
 
   /** Watched files changed on disk: re-read the ones in read folders, drop deleted ones. */
   async filesChanged(uris: readonly { uri: string; deleted: boolean }[]): Promise<void> {
     let changed = false;
     for (const { uri, deleted } of uris) {
-      const filePath = filePathOf(uri);
-      if (filePath === undefined || !this.folders.has(path.dirname(filePath)) || !isSiblingCandidate(path.basename(filePath)) || this.session.has(uri)) continue;
-      if (deleted) {
-        if (this.session.diskUris().includes(uri)) {
-          this.session.removeDiskFile(uri);
-          changed = true;
-        }
-        continue;
-      }
-      if (await this.read(uri)) changed = true;
+      if (!this.inReadFolder(uri) || this.session.has(uri)) continue;
+      if (deleted ? this.session.removeDiskFile(uri) : await this.read(uri)) changed = true;
     }
     if (changed) this.changed();
   }
@@ -105,18 +101,14 @@ export class SiblingFiles {
     try {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
-      if (stat.size > siblingByteLimit || stat.size > config.settings.maxFileSize * 3) return this.drop(uri);
+      if (stat.size > siblingByteLimit || stat.size > config.settings.maxFileSize * 3) return this.session.removeDiskFile(uri);
       const text = await fs.readFile(filePath, 'utf8');
       if (this.session.has(uri)) return false; // opened while it was being read
-      return this.session.setDiskFile(uri, text) || this.drop(uri);
+      // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.
+      const counted = this.session.hasDiskFile(uri);
+      return this.session.setDiskFile(uri, text) || counted;
     } catch {
-      return this.drop(uri);
+      return this.session.removeDiskFile(uri); // unreadable now: it no longer counts
     }
-  }
-
-  private drop(uri: string): boolean {
-    const had = this.session.diskUris().includes(uri);
-    this.session.removeDiskFile(uri);
-    return had;
   }
 }

@@ -111,16 +111,22 @@ export class DatasetSession {
       return false;
     }
     this.generation++;
-    const disk = { document, facts: this.diskFacts(uri, document) };
+    const disk = { document, facts: this.freshFacts(uri, document) };
     this.diskDocuments.set(uri, disk);
     this.workspace.setFile(uri, document, disk.facts);
     return true;
   }
 
-  removeDiskFile(uri: string): void {
-    if (!this.diskDocuments.delete(uri)) return;
+  /** Forgets a disk file; returns whether there was one. */
+  removeDiskFile(uri: string): boolean {
+    if (!this.diskDocuments.delete(uri)) return false;
     this.workspace.removeFile(uri);
     this.generation++;
+    return true;
+  }
+
+  hasDiskFile(uri: string): boolean {
+    return this.diskDocuments.has(uri);
   }
 
   /** The files read from disk for leakage checks. */
@@ -128,7 +134,8 @@ export class DatasetSession {
     return [...this.diskDocuments.keys()];
   }
 
-  private diskFacts(uri: string, document: DatasetDocument): FileFacts {
+  /** Facts for a document from its current settings (the format is learnt while linting). */
+  private freshFacts(uri: string, document: DatasetDocument): FileFacts {
     const { settings, hint, tokens } = this.configure(uri);
     return buildFacts(document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion, detectFormat: false });
   }
@@ -182,7 +189,7 @@ export class DatasetSession {
     }
     // Disk files are re-read with the new settings (mapping, forced format) the next time they count.
     for (const [uri, disk] of this.diskDocuments) {
-      disk.facts = this.diskFacts(uri, disk.document);
+      disk.facts = this.freshFacts(uri, disk.document);
       this.workspace.setFile(uri, disk.document, disk.facts);
     }
   }
@@ -190,11 +197,10 @@ export class DatasetSession {
   factsFor(uri: string): FileFacts | undefined {
     const open = this.documents.get(uri);
     if (open === undefined) return undefined;
-    const { settings, hint, tokens } = this.configure(uri);
     const key = `${this.factsVersion}|${open.document.version}`;
     if (open.facts === undefined || open.factsKey !== key) {
       // Format by majority can change with any edit; the record caches stay valid unless it does.
-      const facts = buildFacts(open.document, uri, settings, { hint: hint ?? defaultHint, tokens: tokens ?? estimatingCounter, version: this.factsVersion, detectFormat: false });
+      const facts = this.freshFacts(uri, open.document);
       open.facts = facts;
       open.factsKey = key;
     }
