@@ -1,29 +1,29 @@
-import type { Turn } from '../conversation';
 import type { RecordRule } from './rule';
+import { preferenceSides } from './util';
 
 /** An example with no assistant turn has nothing to learn (OpenAI: example_missing_assistant_message). */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'no-assistant-turn', description: 'A conversation has no assistant turn to learn from.', defaultSeverity: 'error', fixable: false },
-  check({ analysis, facts, record, report }) {
+  check(context) {
+    const { analysis, facts, record, report } = context;
     const { conversation } = analysis;
-    if (conversation.shape === 'preference-trl' || conversation.shape === 'preference-openai') {
+    const value = record.value as Record<string, unknown>;
+    const sides = preferenceSides(context);
+    if (sides !== undefined) {
       // Each side written as a message list must hold an answer (a missing or mistyped side is missing-field's or wrong-type's).
-      const value = record.value as Record<string, unknown>;
-      const [chosenKey, rejectedKey] = conversation.shape === 'preference-trl' ? ['chosen', 'rejected'] : ['preferred_output', 'non_preferred_output'];
-      const sides: [string, readonly Turn[]][] = [[chosenKey, conversation.turns.filter((turn) => turn.path[0] === chosenKey)], [rejectedKey, conversation.rejected ?? []]];
-      for (const [key, turns] of sides) {
-        if (!Array.isArray(value[key]) || turns.some((turn) => turn.role === 'assistant')) continue;
-        report(`"${key}" has no assistant message: a preference pair needs both answers. Add the ${key === chosenKey ? 'preferred' : 'rejected'} answer as an assistant message.`, { path: [key] });
+      for (const side of [sides.chosen, sides.rejected]) {
+        if (!Array.isArray(value[side.key]) || side.turns.some((turn) => turn.role === 'assistant')) continue;
+        report(`"${side.key}" has no assistant message: a preference pair needs both answers. Add the ${side === sides.chosen ? 'preferred' : 'rejected'} answer as an assistant message.`, { path: [side.key] });
       }
       return;
     }
     if (conversation.plainText || analysis.shape === 'unknown' || conversation.shape === 'alpaca' || conversation.shape.startsWith('preference')) return;
     if (conversation.turns.length === 0) {
       // A missing or mistyped list is missing-field's or wrong-type's finding; an empty one is this one's.
-      const value = record.value as Record<string, unknown>;
-      const key = [analysis.shape === 'sharegpt' ? facts.hint.mapping.columns.messages : 'messages'].find((name) => Array.isArray(value[name]) && (value[name] as unknown[]).length === 0);
-      if (key !== undefined) report(`The conversation is empty ("${key}" has no messages): the model has nothing to learn from this example. Add the user's message and the assistant's answer, or remove the record.`, { path: [key] });
+      const key = analysis.shape === 'sharegpt' ? facts.hint.mapping.columns.messages : 'messages';
+      const list = value[key];
+      if (Array.isArray(list) && list.length === 0) report(`The conversation is empty ("${key}" has no messages): the model has nothing to learn from this example. Add the user's message and the assistant's answer, or remove the record.`, { path: [key] });
       return;
     }
     if (conversation.turns.some((turn) => turn.role === 'assistant')) return;

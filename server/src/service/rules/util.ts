@@ -33,6 +33,24 @@ export function allTurns(context: RecordRuleContext): Turn[] {
   return conversation.rejected !== undefined ? [...conversation.turns, ...conversation.rejected] : conversation.turns;
 }
 
+/** One side of a preference pair: the column it is written in and its turns. */
+export interface PreferenceSide {
+  key: string;
+  turns: readonly Turn[];
+}
+
+/**
+ * The chosen and rejected sides of a preference record (TRL, OpenAI DPO, LLaMA-Factory ShareGPT and
+ * Alpaca shapes), or undefined for other records. The chosen side's turns are those written in its column.
+ */
+export function preferenceSides(context: RecordRuleContext): { chosen: PreferenceSide; rejected: PreferenceSide } | undefined {
+  const { conversation } = context.analysis;
+  if (conversation.rejected === undefined) return undefined;
+  const { columns } = context.facts.hint.mapping;
+  const [chosenKey, rejectedKey] = conversation.shape === 'preference-openai' ? ['preferred_output', 'non_preferred_output'] : conversation.shape === 'preference-trl' ? ['chosen', 'rejected'] : [columns.chosen, columns.rejected];
+  return { chosen: { key: chosenKey, turns: conversation.turns.filter((turn) => turn.path[0] === chosenKey) }, rejected: { key: rejectedKey, turns: conversation.rejected } };
+}
+
 /**
  * Runs a global regex over every text part of the given turns and reports each match (in the string
  * where it is written), at most `limit` per record.
