@@ -32,7 +32,7 @@ export interface RecordSummary {
   roles: string[];
   /** Hash of the conversation (roles and texts); equal conversations have equal hashes. */
   duplicateHash: number;
-  /** Word hashes and LSH bands of the instruction, for near-duplicates (packed: see packSignature). */
+  /** Word hashes and LSH bands of the instruction, for near-duplicates (packed: see signInstruction). */
   instruction: PackedSignature;
   /** Where the instruction's first text is written (near-duplicates are reported there). */
   instructionPath: JsonPath | undefined;
