@@ -6,7 +6,6 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  DocumentDiagnosticReportKind,
   FileChangeType,
   ProposedFeatures,
   TextDocumentSyncKind,
@@ -18,7 +17,7 @@ import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
 import { DatasetSession } from './service/session';
 import { ConfigurationStore } from './handlers/configuration';
-import { toLspDiagnostic } from './handlers/convert';
+import { DiagnosticReports } from './handlers/diagnosticReports';
 import { registerFeatures } from './handlers/features';
 import { SiblingFiles } from './handlers/siblings';
 
@@ -28,6 +27,7 @@ setRulesDocsFromBundle(__dirname);
 const connection = createConnection(ProposedFeatures.all);
 const configuration = new ConfigurationStore(connection);
 const session = new DatasetSession((uri) => configuration.peek(uri));
+const reports = new DiagnosticReports();
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
 /** Unopened dataset files beside open ones count for train/eval leakage. */
@@ -96,6 +96,7 @@ connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
 });
 connection.onDidCloseTextDocument(({ textDocument }) => {
   session.close(textDocument.uri);
+  reports.forget(textDocument.uri);
   void siblings.closed(textDocument.uri);
 });
 
@@ -107,9 +108,11 @@ async function lint(uri: string) {
 }
 
 connection.languages.diagnostics.on(async (params) => {
-  const result = await lint(params.textDocument.uri);
-  const items = result?.diagnostics.map(toLspDiagnostic) ?? [];
-  return { kind: DocumentDiagnosticReportKind.Full, items };
+  const uri = params.textDocument.uri;
+  const result = await lint(uri);
+  // Once the answer is out, ready the document for fast edits (a no-op after the first time).
+  setImmediate(() => session.prepareForEdits(uri));
+  return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 
 connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => {

@@ -59,6 +59,46 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.deepEqual(after.filter((item) => item.code === 'invalid-json'), []);
   });
 
+  it('answers "unchanged" when the client already holds the current diagnostics, and the full list when they change', async () => {
+    const uri = 'file:///tmp/tunesmith-protocol/result-ids.jsonl';
+    const record = (question: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
+    const lines = [record('Name a colour', 'Blue. '), record('Name a fruit', 'Apple'), record('Name a tree', 'Oak')];
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: lines.join('\n') } });
+    type Report = { kind: string; resultId?: string; items?: Diagnostic[] };
+    const request = (previousResultId?: string): Promise<Report> => server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId }) as Promise<Report>;
+    const first = await request();
+    assert.equal(first.kind, 'full');
+    assert.ok(first.resultId !== undefined && first.resultId.length > 0);
+    const whitespace = (report: Report): Diagnostic[] => (report.items ?? []).filter((item) => item.code === 'whitespace');
+    assert.deepEqual(whitespace(first).map((item) => item.range.start.line), [0]);
+    const edit = async (line: number, text: string, version: number): Promise<void> => {
+      server.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: (lines[line] ?? '').length } }, text }],
+      });
+      lines[line] = text;
+    };
+    // An edit that leaves the diagnostics as they were: the client keeps its list.
+    await edit(2, record('Name a tree', 'Birch'), 2);
+    const same = await request(first.resultId);
+    assert.deepEqual(same, { kind: 'unchanged', resultId: first.resultId });
+    // A client without the previous id (or with a stale one) still gets the whole list.
+    const fresh = await request('stale');
+    assert.equal(fresh.kind, 'full');
+    assert.deepEqual(fresh.items, first.items);
+    // An edit that changes them: a new id and the new list.
+    await edit(1, record('Name a fruit', ' Apple'), 3);
+    const changed = await request(first.resultId);
+    assert.equal(changed.kind, 'full');
+    assert.notEqual(changed.resultId, first.resultId);
+    assert.deepEqual(whitespace(changed).map((item) => item.range.start.line), [0, 1]);
+    // Inserting a line above moves the ranges: that is a change too.
+    server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }] });
+    const moved = await request(changed.resultId);
+    assert.equal(moved.kind, 'full');
+    assert.deepEqual(whitespace(moved).map((item) => item.range.start.line), [1, 2]);
+  });
+
   it('answers the dataset statistics request', async () => {
     const uri = 'file:///tmp/tunesmith-protocol/stats.jsonl';
     const lines = ['{"instruction": "Add 2 and 2", "input": "", "output": "4"}', '{"instruction": "Name a colour", "input": "", "output": "Blue"}', '{"instruction": "Add 2 and 2", "input": "", "output": "4"}'];

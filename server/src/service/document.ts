@@ -315,6 +315,22 @@ export class DatasetDocument {
       for (const slot of removed) if (typeof slot !== 'string') this.changes.removed.push(slot);
       for (const slot of replacement) if (typeof slot !== 'string') this.changes.added.push(slot);
     }
+    if (this.recordsCache !== undefined && sameSlots(removed, replacement)) {
+      // Records replaced one for one (the usual edit): patch a copy of the list instead of
+      // re-numbering every record after the edit.
+      const records = this.recordsCache.slice();
+      removed.forEach((slot, offset) => {
+        const next = replacement[offset];
+        if (typeof slot === 'string' || next === undefined || typeof next === 'string') return;
+        next.line = slot.line;
+        next.character = 0;
+        next.index = slot.index;
+        records[slot.index] = next;
+      });
+      this.recordsCache = records;
+      this.version++;
+      return true;
+    }
     if (this.recordsCache !== undefined) {
       this.staleRecords = this.recordsCache;
       this.staleFromLine = start.line;
@@ -403,6 +419,12 @@ export function positionIn(lineStarts: readonly number[], offset: number): Posit
     else high = middle - 1;
   }
   return { line: low, character: offset - (lineStarts[low] ?? 0) };
+}
+
+/** Whether an edit replaced lines one for one, each record by a record and each blank line by a blank line. */
+function sameSlots(removed: readonly (DatasetRecord | string)[], added: readonly (DatasetRecord | string)[]): boolean {
+  if (removed.length !== added.length) return false;
+  return removed.every((slot, offset) => (typeof slot === 'string') === (typeof added[offset] === 'string'));
 }
 
 /** Splits on LF; a CR before the LF is not part of the line. */

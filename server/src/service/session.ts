@@ -5,7 +5,7 @@
  */
 import type { LintSettings } from './config';
 import { DatasetDocument, type FileKind, type Range } from './document';
-import { WorkspaceIndex } from './fileChecks';
+import { prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
@@ -205,6 +205,12 @@ export class DatasetSession {
       open.factsKey = key;
     }
     return open.facts;
+  }
+
+  /** Work the first edit of a linted document would otherwise do; an editor calls it while idle. */
+  prepareForEdits(uri: string): void {
+    const open = this.documents.get(uri);
+    if (open !== undefined) prepareIndexForEdits(open.document);
   }
 
   lint(uri: string): LintResult | undefined {

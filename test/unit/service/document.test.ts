@@ -68,9 +68,9 @@ describe('incremental JSONL edits', () => {
       const startOffset = current.slice(0, line).reduce((sum, part) => sum + part.length + 1, 0) + start;
       const endOffset = current.slice(0, endLine).reduce((sum, part) => sum + part.length + 1, 0) + endCharacter;
       text = text.slice(0, startOffset) + insert + text.slice(endOffset);
-      if (step % 20 === 0 || step === 199) {
-        const incremental = session.lint(uri)?.diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
-        const fresh = lint(text).diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+      if (step % 5 === 0 || step === 199) {
+        const incremental = session.lint(uri)?.diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)}`);
+        const fresh = lint(text).diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)}`);
         assert.deepEqual(incremental, fresh, `after step ${step}`);
         assert.equal(session.get(uri)?.getText(), text);
       }
