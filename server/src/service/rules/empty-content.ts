@@ -13,13 +13,20 @@ export const rule: RecordRule = {
       if (turn.parts.length === 0 && !isWrittenText(valueAt(context.record.value, turn.contentPath))) return;
       const value = turn.parts[0] !== undefined ? turn.parts[0].path : turn.contentPath;
       const what = turn.content.length === 0 ? 'empty' : 'only whitespace';
-      const who = context.analysis.conversation.plainText ? 'The text' : `The content of ${turnName(turn, index)}`;
-      context.report(`${who} is ${what}: write the ${turn.role === 'assistant' ? 'answer' : 'text'} or remove the turn.`, { path: value });
+      if (context.analysis.conversation.plainText) {
+        context.report(`The text is ${what}: write the text or remove the record.`, { path: value });
+        return;
+      }
+      context.report(`The content of ${turnName(turn, index)} is ${what}: write the ${turn.role === 'assistant' ? 'answer' : 'text'} or remove the turn.`, { path: value });
     });
   },
 };
 
-/** Whether a content value is written as text (a string, or a list of parts), however empty. */
+/**
+ * Whether a content value is written as text, however empty: a string, or an empty list of parts. A
+ * list whose items hold no text is not empty text: image or audio parts (a vision example's user turn
+ * may be only an image), or a list where a string belongs, which is wrong-type's finding.
+ */
 function isWrittenText(value: unknown): boolean {
-  return typeof value === 'string' || Array.isArray(value);
+  return typeof value === 'string' || (Array.isArray(value) && value.length === 0);
 }

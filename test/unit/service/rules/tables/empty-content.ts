@@ -4,10 +4,14 @@ export const table: RuleTable = {
   valid: [
     { name: 'non-empty turns', text: lines(chat('a', 'b')) },
     { name: 'alpaca with empty input', text: lines({ instruction: 'a', input: '', output: 'b' }) },
+    { name: 'a vision user turn that is only an image', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/dog.png' } }] }, { role: 'assistant', content: 'A dog.' }] }) },
+    { name: 'a list where a string belongs is wrong-type, not empty', text: lines({ instruction: ['Name a color.'], input: '', output: 'Blue.' }) },
   ],
   invalid: [
     { name: 'empty assistant answer', text: lines(chat('a', '')), problems: [{ line: 0, text: '""', message: /turn 2 \(assistant\) is empty/ }] },
     { name: 'whitespace-only user turn', text: lines('{"conversations": [{"from": "human", "value": "  \\n "}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"  \\n "', message: /only whitespace/ }] },
+    { name: 'an empty list of content parts', text: lines('{"messages": [{"role": "user", "content": []}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '[]', message: /is empty/ }] },
+    { name: 'an empty text record', text: lines('{"text": ""}'), problems: [{ line: 0, text: '""', message: /The text is empty: write the text or remove the record/ }] },
     { name: 'empty alpaca output', text: lines('{"instruction": "a", "input": "", "output": ""}'), problems: [{ line: 0, text: '""', nth: 1 }] },
   ],
 };
