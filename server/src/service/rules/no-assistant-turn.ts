@@ -27,6 +27,8 @@ export const rule: RecordRule = {
       return;
     }
     if (conversation.turns.some((turn) => turn.role === 'assistant')) return;
+    // A turn whose role is missing or unknown may be the answer: missing-field or unknown-role says so.
+    if (conversation.turns.some((turn) => turn.role === null)) return;
     const key = Object.keys(record.value as object).find((name) => name === 'messages' || name === 'conversations' || name === 'completion') ?? Object.keys(record.value as object)[0];
     report('No assistant turn: the model has nothing to learn from this example. Add the answer as an assistant message.', key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
   },

@@ -5,6 +5,8 @@ export const table: RuleTable = {
     { name: 'preference pair with message lists', text: lines({ prompt: [{ role: 'user', content: 'Q' }], chosen: [{ role: 'assistant', content: 'yes' }], rejected: [{ role: 'assistant', content: 'no' }] }) },
     { name: 'with an answer', text: lines(chat('a', 'b')) },
     { name: 'plain text', text: lines({ text: 'abc' }) },
+    { name: 'the answer has no role (missing-field reports it)', text: lines('{"messages": [{"role": "user", "content": "a"}, {"content": "b"}]}') },
+    { name: 'the answer has a misspelt role (unknown-role reports it)', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assitant", "content": "b"}]}') },
   ],
   invalid: [
     { name: 'only user and system', text: lines('{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"}]}'), problems: [{ line: 0, text: '"messages"', message: /No assistant turn/ }] },
