@@ -83,3 +83,16 @@ export function quote(text: string, max = 40): string {
   const single = text.replace(/\s+/g, ' ');
   return single.length > max ? `${single.slice(0, max - 1)}…` : single;
 }
+
+/**
+ * Whether `index` in a text lies inside Markdown code: a fenced block (an odd number of ``` before it)
+ * or an inline code span (an odd number of backticks before it on its line). Only called for matches.
+ */
+export function inMarkdownCode(text: string, index: number): boolean {
+  let fences = 0;
+  for (let at = text.indexOf('```'); at >= 0 && at < index; at = text.indexOf('```', at + 3)) fences++;
+  if (fences % 2 === 1) return true;
+  let ticks = 0;
+  for (let at = text.lastIndexOf('\n', index - 1) + 1; at < index; at++) if (text.charCodeAt(at) === 96) ticks++;
+  return ticks % 2 === 1;
+}
