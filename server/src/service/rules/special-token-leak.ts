@@ -5,12 +5,29 @@ import { allTurns, reportMatches } from './util';
 // Control tokens of common chat templates (ChatML, Llama 2/3, Gemma, Mistral, Phi, generic <|...|>).
 const specialToken = /<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text|end_of_text|python_tag|system|user|assistant|end|fim_prefix|fim_middle|fim_suffix|pad|tool_call|tool_response)\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?INST\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]/gm;
 
+/** Characters an HTML <s>...</s> element spans at most, on one line. */
+const strikethroughLength = 200;
+
+/**
+ * Whether a matched `<s>` or `</s>` is one half of an HTML strikethrough element (`<s>$40</s>` in an
+ * answer about HTML): the other half is near it on the same line with no [INST]/[/INST] between.
+ * Llama 2's sentence tokens wrap whole turns around [INST] markers, or stand alone at an end.
+ */
+function isHtmlStrikethrough(match: RegExpExecArray): boolean {
+  const token = match[0];
+  if (token !== '<s>' && token !== '</s>') return false;
+  const text = match.input;
+  const between = token === '</s>' ? text.slice(Math.max(0, text.lastIndexOf('<s>', match.index)), match.index) : text.slice(match.index, text.indexOf('</s>', match.index) + 1);
+  if (token === '</s>' ? text.lastIndexOf('<s>', match.index) < 0 : text.indexOf('</s>', match.index) < 0) return false;
+  return between.length <= strikethroughLength && !between.includes('\n') && !between.includes('INST]') && between.replace(/^<s>/, '').trim().length > 0;
+}
+
 /** Chat-template special tokens written into content: the tokenizer turns them into control tokens and the conversation structure breaks. */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'special-token-leak', description: 'Chat-template special tokens (<|im_start|>, [INST], <|eot_id|>, <s>...) leaked into content.', defaultSeverity: 'error', fixable: false },
   check(context) {
     if (!mayHaveSpecialToken(context.record.text)) return;
-    reportMatches(context, allTurns(context), specialToken, (match) => `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`);
+    reportMatches(context, allTurns(context), specialToken, (match) => (isHtmlStrikethrough(match) ? undefined : `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`));
   },
 };

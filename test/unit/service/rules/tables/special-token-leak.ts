@@ -1,10 +1,16 @@
 import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
-  valid: [{ name: 'no tokens', text: lines(chat('What is <div>?', 'An HTML element such as <div> or <span>.')) }],
+  valid: [
+    { name: 'no tokens', text: lines(chat('What is <div>?', 'An HTML element such as <div> or <span>.')) },
+    { name: 'an HTML strikethrough element', text: lines(chat('Show an old price', 'Use `<s>$40</s> <b>$25</b>`.')) },
+    { name: 'an HTML strikethrough at the start of a line', text: lines(chat('Mark it', '<s>Deprecated</s> use the new API.')) },
+  ],
   invalid: [
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
+    { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
+    { name: 'a whole Llama 2 turn', text: lines(chat('<s>[INST] Hi [/INST] Hello </s>', 'Hi')), problems: [{ line: 0, text: '<s>' }, { line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }, { line: 0, text: '</s>' }] },
     { name: 'Llama 3 end of turn', text: lines(chat('Hi', 'Hello<|eot_id|>')), problems: [{ line: 0, text: '<|eot_id|>' }] },
   ],
 };
