@@ -32,6 +32,30 @@ const kinds: Record<string, string> = {
   phone: 'a phone number',
 };
 
+// Generic top-level domains people have addresses at (any two-letter country code counts too). A
+// "domain" ending in anything else is code: `x@self.weight`, `q@k.transpose(...)` (matrix products).
+const emailTopLevelDomains = new Set(
+  ('com net org edu gov mil int info biz name pro io co ai dev app me tv cc fm ly gg so sh xyz tech online site email mail club shop store blog ' +
+    'cloud page live news today world life space website one top vip work agency studio design digital media group team solutions services ' +
+    'systems network global company academy center health law finance capital consulting software social science education university school ' +
+    'institute foundation family art travel jobs mobi asia museum coop aero').split(' '),
+);
+
+/**
+ * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`),
+ * not a documentation domain (example-domain.com, mail.example.org, .test/.invalid), not code.
+ */
+function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
+  const at = email.indexOf('@');
+  const local = email.slice(0, at);
+  const labels = email.slice(at + 1).toLowerCase().split('.');
+  const topLevel = labels[labels.length - 1] ?? '';
+  if (local === 'git') return false;
+  if (match.input.charCodeAt(match.index + match[0].length) === 40 /* ( */) return false;
+  if (labels.some((label) => label.startsWith('example')) || topLevel === 'test' || topLevel === 'invalid' || topLevel === 'localhost' || topLevel === 'local') return false;
+  return topLevel.length === 2 || emailTopLevelDomains.has(topLevel);
+}
+
 /** Probable secrets and personal data: a tuned model can memorise and repeat them. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -40,8 +64,10 @@ export const rule: RecordRule = {
     if (!mayHaveSecret(context.record.text)) return;
     reportMatches(context, allTurns(context), detector, (match) => {
       const kind = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'email';
+      if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
       const personal = kind === 'email' || kind === 'phone';
-      return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${personal ? 'Replace it with a placeholder such as jane@example.com.' : 'Remove it and revoke the key.'}`;
+      const what = kind === 'email' ? 'Replace it with a placeholder address such as jane@example.com.' : kind === 'phone' ? 'Replace it with a fictional number such as (555) 010-0000.' : 'Remove it and revoke the key.';
+      return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;
     });
   },
 };

@@ -4,10 +4,12 @@ export const table: RuleTable = {
   valid: [
     { name: 'example addresses and fictional numbers', text: lines(chat('Email?', 'Write to jane@example.com or call (555) 123-4567.')) },
     { name: 'numbers that are not phones', text: lines(chat('Sum?', 'It is 1234567890123.')) },
+    { name: 'a Git SSH remote, documentation domains and matrix products in code', text: lines(chat('Clone?', 'Run `git clone git@github.com:octocat/hello.git`; write to John.Doe-123@example-domain.com or ops@mail.example.org; `s = q@k.transpose(-2, -1)`, `y = x@self.weight`.')) },
   ],
   invalid: [
     { name: 'an API key', text: lines(chat('Key?', 'Use sk-abcdefghijklmnopqrstuvwxyz123456.')), problems: [{ line: 0, text: 'sk-abcdefghijklmnopqrstuvwxyz123456', message: /API key/ }] },
     { name: 'a private key header', text: lines(chat('-----BEGIN RSA PRIVATE KEY-----', 'ok')), problems: [{ line: 0, text: '-----BEGIN RSA PRIVATE KEY-----', message: /private key/ }] },
-    { name: 'an email and a phone number', text: lines(chat('Contact', 'Mail john.smith@gmail.com or call 212-555-0199.')), problems: [{ line: 0, text: 'john.smith@gmail.com', message: /email/ }, { line: 0, text: '212-555-0199', message: /phone/ }] },
+    { name: 'addresses at country and generic domains', text: lines(chat('Contacts', 'Write to priya.sharma@yahoo.co.in or li.wei@outlook.com.')), problems: [{ line: 0, text: 'priya.sharma@yahoo.co.in', message: /placeholder address/ }, { line: 0, text: 'li.wei@outlook.com' }] },
+    { name: 'an email and a phone number', text: lines(chat('Contact', 'Mail john.smith@gmail.com or call 212-555-0199.')), problems: [{ line: 0, text: 'john.smith@gmail.com', message: /email/ }, { line: 0, text: '212-555-0199', message: /phone number.*fictional number/ }] },
   ],
 };
