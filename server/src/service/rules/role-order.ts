@@ -13,6 +13,7 @@ function at(turn: Turn): { path: readonly (string | number)[] } {
 function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): void {
   const tags = context.facts.hint.mapping.tags;
   let position = 0;
+  let previous: Turn | undefined;
   for (const [index, turn] of turns.entries()) {
     if (turn.role === null) return; // unknown-role reports it; positions are meaningless then
     if (turn.rolePath === undefined) continue; // the system column
@@ -21,12 +22,20 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
       continue;
     }
     const expectsUser = position % 2 === 0;
-    const isUserSide = turn.writtenRole === tags.user || turn.writtenRole === tags.observation;
+    const isUserSide = turn.role === 'user' || turn.role === 'tool';
     if (expectsUser !== isUserSide) {
       const expected = expectsUser ? `"${tags.user}" or "${tags.observation}"` : `"${tags.assistant}" or "${tags.function}"`;
       context.report(`Turn ${position + 1} of the conversation must be ${expected}, not "${turn.writtenRole}": LLaMA-Factory silently skips conversations that do not alternate. Merge or reorder the turns.`, at(turn));
       return; // one report per conversation: every later position is shifted too
     }
+    // LLaMA-Factory pairs each observation with the function_call before it: a tool result after a
+    // plain answer has no call to answer (the positions alone allow gpt, observation).
+    if (turn.role === 'tool' && previous?.writtenRole !== tags.function) {
+      const after = previous === undefined ? 'the conversation cannot start with one' : `not "${previous.writtenRole}"`;
+      context.report(`An "${turn.writtenRole}" turn (a tool result) must follow a "${tags.function}" turn that makes the call; ${after} (${turnName(turn, index)}). Add the call before it or remove the result.`, at(turn));
+      return;
+    }
+    previous = turn;
     position++;
   }
 }

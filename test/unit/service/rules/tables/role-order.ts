@@ -11,6 +11,8 @@ export const table: RuleTable = {
     { name: 'system not first', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "system", "content": "s"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"system"', message: /only be the first/ }] },
     { name: 'two user turns in a row', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "a2"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"user"', nth: 1, message: /Two user messages/ }] },
     { name: 'tool result without a call', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "tool_call_id": "x", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"tool"', message: /must follow an assistant message that calls/ }] },
+    { name: 'sharegpt observation after a plain answer', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}, {"from": "observation", "value": "r"}, {"from": "gpt", "value": "c"}]}'), problems: [{ line: 0, text: '"observation"', message: /must follow a "function_call" turn that makes the call; not "gpt"/ }] },
+    { name: 'sharegpt conversation that starts with an observation', text: lines('{"conversations": [{"from": "observation", "value": "r"}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"observation"', message: /cannot start with one/ }] },
     { name: 'sharegpt gpt at an odd position', text: lines('{"conversations": [{"from": "gpt", "value": "b"}, {"from": "human", "value": "a"}, {"from": "gpt", "value": "c"}]}'), problems: [{ line: 0, text: '"gpt"', message: /Turn 1 of the conversation must be "human" or "observation"/ }] },
   ],
 };
