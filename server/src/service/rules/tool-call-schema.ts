@@ -115,10 +115,14 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
     context.report('"tools" must be a list of tool definitions.', { path: tools.path });
     return names;
   }
+  // ShareGPT tools are bare function specs ({name, description, parameters}) as in its JSON string,
+  // or OpenAI-style {type, function} entries; OpenAI chat requires the latter (legacy `functions`: bare).
+  const shape = context.analysis.conversation.shape;
+  const bareAllowed = shape === 'sharegpt' || shape === 'preference-sharegpt';
   list.forEach((entry, index) => {
     const path = [...tools.path, index];
     const legacy = tools.path[tools.path.length - 1] === 'functions';
-    if (legacy) {
+    if (legacy || (bareAllowed && isObject(entry) && entry.type === undefined && entry.function === undefined)) {
       const name = checkFunctionSpec(context, entry, path, `Function ${index + 1}`);
       if (name !== undefined) names.add(name);
       return;
