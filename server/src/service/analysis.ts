@@ -125,6 +125,8 @@ export function duplicateKeyOf(analysis: RecordAnalysis): string {
   let key = '';
   for (const turn of conversation.turns) key += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) key += `r\u0000${turn.content}\u0001`;
+  // The tools are part of the prompt the model sees: the same talk with other tool specs is another example.
+  if (conversation.tools !== undefined) key += `t\u0000${typeof conversation.tools.value === 'string' ? conversation.tools.value : safeStringify(conversation.tools.value)}`;
   return key;
 }
 
