@@ -5,6 +5,7 @@ export const table: RuleTable = {
   invalid: [
     { name: 'replacement character', text: lines(chat('a', 'caf\uFFFD')), problems: [{ line: 0, text: '\uFFFD', message: /U\+FFFD/ }] },
     { name: 'mojibake', text: lines(chat('a', 'fiancÃ© and itâ€™s')), problems: [{ line: 0, text: 'Ã©', message: /Mojibake/ }, { line: 0, text: 'â€™' }] },
+    { name: 'backspace from a LaTeX \\beta written with one backslash', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "$\\beta$ and $\\frac{1}{2}$"}]}'), problems: [{ line: 0, text: '\\b', message: /LaTeX command \\beta whose backslash was read as a JSON escape/ }, { line: 0, text: '\\f', message: /LaTeX command \\frac/ }] },
     { name: 'form feed from a bad \\f escape', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "\\\\(\\frac{1}{2}\\\\)"}]}'), problems: [{ line: 0, text: '\\f', message: /Control character/ }] },
   ],
 };
