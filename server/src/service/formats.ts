@@ -70,7 +70,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('input') && (has('preferred_output') || has('non_preferred_output'))) return 'preference-openai';
   if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
   if (has(columns.prompt) || hint.formatting === 'alpaca') {
-    if (has(columns.chosen) && has(columns.rejected)) return 'preference-alpaca';
+    // A ranking dataset's record missing an answer is still a preference record (missing-field says what is missing).
+    if ((hint.ranking && (has(columns.chosen) || has(columns.rejected) || has(columns.prompt))) || (has(columns.chosen) && has(columns.rejected))) return 'preference-alpaca';
     if (has(columns.prompt) || has(columns.response)) return 'alpaca';
   }
   if (has('prompt') || has('completion')) return 'prompt-completion';
@@ -87,6 +88,9 @@ export function shapeForForcedFormat(format: RecordFormat, value: unknown, hint:
   if (formatOfShape(detected) === format) return detected;
   switch (format) {
     case 'preference':
+      // LLaMA-Factory ranking data keeps its own layout (forced by dataset_info.json's "ranking": true).
+      if (hint.ranking && hint.formatting === 'sharegpt') return 'preference-sharegpt';
+      if (hint.ranking && hint.formatting === 'alpaca') return 'preference-alpaca';
       return 'preference-trl';
     case 'unknown':
       return 'unknown';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
-import { closest, detectShape, editDistance, normalise } from '../../../server/src/service/formats';
+import { closest, detectShape, editDistance, normalise, shapeForForcedFormat } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
 import { lint } from './helpers';
 
@@ -56,6 +56,15 @@ describe('formats', () => {
     assert.equal(shape, 'sharegpt');
     assert.deepEqual(normalise(value, shape, hint.mapping).turns.map((turn) => `${turn.role}:${turn.content}`), ['system:be nice', 'user:q', 'assistant:a']);
     assert.equal(hintFromDatasetInfo('{"other": {"file_name": "x.json"}}', 'd.json'), undefined);
+  });
+  it('a LLaMA-Factory ranking record that lacks an answer stays a preference record (no mixed-formats)', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'r.json', ranking: true } }), 'r.json');
+    assert.ok(hint);
+    assert.equal(detectShape({ instruction: 'q', input: '', chosen: 'good' }, hint), 'preference-alpaca');
+    assert.equal(shapeForForcedFormat('preference', { instruction: 'q', input: '' }, hint), 'preference-alpaca');
+    const sharegptHint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'r.json', formatting: 'sharegpt', ranking: true } }), 'r.json');
+    assert.ok(sharegptHint);
+    assert.equal(shapeForForcedFormat('preference', { conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'a' } }, sharegptHint), 'preference-sharegpt');
   });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');
