@@ -64,7 +64,8 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
     case 'preference-alpaca':
       return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
     case 'prompt-completion':
-      return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array') });
+      // `label`: TRL's unpaired preference (KTO) data marks each completion desirable or not.
+      return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array'), label: field(false, 'boolean') });
     case 'text':
       return objectSpec(false, { text: field(true, 'string') });
     case 'preference-trl':
