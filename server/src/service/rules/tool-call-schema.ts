@@ -11,6 +11,9 @@ function parseJson(text: string): { value: unknown } | { error: string } {
   }
 }
 
+/** Function names the OpenAI API accepts (chat templates and parsers assume the same). */
+const functionNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
+
 const schemaTypes = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
 /** Nested schemas deeper than this are not checked (a generated spec can nest arbitrarily). */
 const schemaDepthLimit = 16;
@@ -74,6 +77,7 @@ function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: Json
   const named = typeof spec.name === 'string' && spec.name.length > 0;
   if (!named) context.report(`${where} has no function "name".`, { path });
   const name = named ? (spec.name as string) : '(unnamed)';
+  if (named && !functionNamePattern.test(name)) context.report(`Function name "${name}" is not allowed: use at most 64 letters, digits, underscores or dashes (no spaces or dots), as the API and chat templates require.`, { path: [...path, 'name'] });
   if (spec.parameters !== undefined) {
     const parameters = spec.parameters;
     if (!isObject(parameters)) {
@@ -111,10 +115,14 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
     }
     return names;
   }
-  if (!Array.isArray(list)) {
-    context.report('"tools" must be a list of tool definitions.', { path: tools.path });
-    return names;
-  }
+  // A value that is not a list is wrong-type's finding (the record spec declares the tools field).
+  if (!Array.isArray(list)) return names;
+  // Two tools with one name: a call to it is ambiguous, and the API rejects the request.
+  const addName = (name: string | undefined, namePath: JsonPath): void => {
+    if (name === undefined) return;
+    if (names.has(name)) context.report(`Two tools are named "${name}": a call to it is ambiguous. Rename or remove one.`, { path: namePath });
+    names.add(name);
+  };
   // ShareGPT tools are bare function specs ({name, description, parameters}) as in its JSON string,
   // or OpenAI-style {type, function} entries; OpenAI chat requires the latter (legacy `functions`: bare).
   const shape = context.analysis.conversation.shape;
@@ -123,8 +131,7 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
     const path = [...tools.path, index];
     const legacy = tools.path[tools.path.length - 1] === 'functions';
     if (legacy || (bareAllowed && isObject(entry) && entry.type === undefined && entry.function === undefined)) {
-      const name = checkFunctionSpec(context, entry, path, `Function ${index + 1}`);
-      if (name !== undefined) names.add(name);
+      addName(checkFunctionSpec(context, entry, path, `Function ${index + 1}`), [...path, 'name']);
       return;
     }
     if (!isObject(entry)) {
@@ -136,8 +143,7 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
       context.report(`Tool ${index + 1} needs a "function" object with name, description and parameters.`, { path });
       return;
     }
-    const name = checkFunctionSpec(context, entry.function, [...path, 'function'], `Tool ${index + 1}`);
-    if (name !== undefined) names.add(name);
+    addName(checkFunctionSpec(context, entry.function, [...path, 'function'], `Tool ${index + 1}`), [...path, 'function', 'name']);
   });
   return names;
 }
