@@ -3,7 +3,8 @@ import type { RecordRule } from './rule';
 import { allTurns, inMarkdownCode, quote, reportMatches } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
-const placeholder = /\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}|\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter)\b[^\]\n]{0,60}\]|<(?:INSERT|PLACEHOLDER|YOUR)[ _][^>\n]{0,40}>|<PLACEHOLDER>/g;
+// [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
+const placeholder = /\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}|\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter)\b[^\]\n]{0,60}\]|\[(?:[A-Z][\w'’]*\s){0,3}(?:Name|NAME|Date|DATE|Address|ADDRESS|Email|EMAIL|Phone Number|PHONE NUMBER|Company|COMPANY|Company Name|Job Title|Position|POSITION|Recipient|RECIPIENT|City|CITY)\]|<(?:INSERT|PLACEHOLDER|YOUR)[ _][^>\n]{0,40}>|<PLACEHOLDER>/g;
 
 /** Bracketed words that also name keys and buttons: "[Enter]" alone is a key, "[Enter your email]" a placeholder. */
 const keyNames = /^\[(?:enter|insert|add)\]$/i;
