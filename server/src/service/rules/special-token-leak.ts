@@ -2,8 +2,9 @@ import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
-// Control tokens of common chat templates (ChatML, Llama 2/3, Gemma, Mistral, Phi, generic <|...|>).
-const specialToken = /<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text|end_of_text|python_tag|system|user|assistant|end|fim_prefix|fim_middle|fim_suffix|pad|tool_call|tool_response)\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?INST\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]/gm;
+// Control tokens of common chat templates (ChatML, Llama 2/3, Gemma with <bos>/<eos>, Mistral, Phi,
+// DeepSeek's full-width <｜User｜>, generic <|...|>).
+const specialToken = /<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text|end_of_text|python_tag|system|user|assistant|end|fim_prefix|fim_middle|fim_suffix|pad|tool_call|tool_response)\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?INST\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos)>|<｜(?:begin▁of▁sentence|end▁of▁sentence|User|Assistant)｜>/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;

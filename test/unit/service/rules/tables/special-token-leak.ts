@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
     { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
     { name: 'a whole Llama 2 turn', text: lines(chat('<s>[INST] Hi [/INST] Hello </s>', 'Hi')), problems: [{ line: 0, text: '<s>' }, { line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }, { line: 0, text: '</s>' }] },
+    { name: 'Gemma sentence tokens and DeepSeek turn tokens', text: lines(chat('<｜User｜>Hi', '<bos>Hello<eos>')), problems: [{ line: 0, text: '<｜User｜>' }, { line: 0, text: '<bos>' }, { line: 0, text: '<eos>' }] },
     { name: 'Llama 3 end of turn', text: lines(chat('Hi', 'Hello<|eot_id|>')), problems: [{ line: 0, text: '<|eot_id|>' }] },
   ],
 };
