@@ -54,6 +54,17 @@ function hasAwsOrGooglePrefix(text: string): boolean {
 
 const phoneDigits = /\d{3}\)?[ .-]\d{3}/;
 
+/** '+' then a digit: an international phone number's country code (+44 20 7946 0958). */
+function hasInternationalPrefix(text: string): boolean {
+  let index = text.indexOf('+');
+  while (index >= 0) {
+    const code = text.charCodeAt(index + 1);
+    if (code >= 48 && code <= 57) return true;
+    index = text.indexOf('+', index + 1);
+  }
+  return false;
+}
+
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
   // speed: '@' (emails), '_' (hf_, ghp_, github_pat_), '-' (sk-, xox?-, -----BEGIN), 'J' (eyJ: JWTs),
@@ -65,6 +76,7 @@ export function mayHaveSecret(text: string): boolean {
     precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----']) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasAwsOrGooglePrefix(text) ||
-    phoneDigits.test(text)
+    phoneDigits.test(text) ||
+    hasInternationalPrefix(text)
   );
 }

@@ -12,9 +12,12 @@ const detector = new RegExp(
     String.raw`(?<slack>\bxox[abprs]-[A-Za-z0-9-]{10,})`,
     String.raw`(?<google>\bAIza[0-9A-Za-z_-]{35}\b)`,
     String.raw`(?<huggingface>\bhf_[A-Za-z0-9]{30,}\b)`,
+    String.raw`(?<stripe>\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})`,
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
     String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
     String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]))`,
+    // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
+    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,5}\)?){2,5}(?![\w-]))`,
   ].join('|'),
   'g',
 );
@@ -27,6 +30,8 @@ const kinds: Record<string, string> = {
   slack: 'a Slack token',
   google: 'a Google API key',
   huggingface: 'a Hugging Face token',
+  stripe: 'a Stripe secret key',
+  internationalPhone: 'a phone number',
   jwt: 'a JSON Web Token',
   email: 'an email address',
   phone: 'a phone number',
@@ -65,8 +70,11 @@ export const rule: RecordRule = {
     reportMatches(context, allTurns(context), detector, (match) => {
       const kind = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'email';
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
-      const personal = kind === 'email' || kind === 'phone';
-      const what = kind === 'email' ? 'Replace it with a placeholder address such as jane@example.com.' : kind === 'phone' ? 'Replace it with a fictional number such as (555) 010-0000.' : 'Remove it and revoke the key.';
+      // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
+      if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
+      const phone = kind === 'phone' || kind === 'internationalPhone';
+      const personal = kind === 'email' || phone;
+      const what = kind === 'email' ? 'Replace it with a placeholder address such as jane@example.com.' : phone ? 'Replace it with a fictional number such as (555) 010-0000.' : 'Remove it and revoke the key.';
       return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;
     });
   },
