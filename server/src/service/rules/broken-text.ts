@@ -3,7 +3,9 @@ import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
 // U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252 ("Ã©", "â€™"); stray C0 controls.
-const broken = /\uFFFD+|(?:Ã[\u0080-\u00BF¡-ÿ]|â€[\u0080-\u00BF™œ\u009D˜“”¦¢]|Â[\u00A0-\u00BF])+|[\u0000-\u0008\u000B\u000C\u000E-\u001F]+/g;
+// After "Ã", a UTF-8 continuation byte read as Windows-1252 may also be one of its letters and signs
+// for 0x80-0x9F (€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ): "ÃŸ" is "ß", "Ã¼ÃŸ" is "üß".
+const broken = /\uFFFD+|(?:Ã[\u0080-\u00BF¡-ÿ€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|â€[\u0080-\u00BF™œ\u009D˜“”¦¢]|Â[\u00A0-\u00BF])+|[\u0000-\u0008\u000B\u000C\u000E-\u001F]+/g;
 
 /**
  * "\\frac" or "\\beta" written in JSON with one backslash decodes to a form feed or backspace followed

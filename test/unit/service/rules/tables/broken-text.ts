@@ -1,8 +1,12 @@
 import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
-  valid: [{ name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) }],
+  valid: [
+    { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
+    { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
+  ],
   invalid: [
+    { name: 'mojibake of German sharp s (Windows-1252 letters after Ã)', text: lines(chat('a', 'GrÃ¼ÃŸ Gott')), problems: [{ line: 0, text: 'Ã¼ÃŸ', message: /Mojibake/ }] },
     { name: 'replacement character', text: lines(chat('a', 'caf\uFFFD')), problems: [{ line: 0, text: '\uFFFD', message: /U\+FFFD/ }] },
     { name: 'mojibake', text: lines(chat('a', 'fiancÃ© and itâ€™s')), problems: [{ line: 0, text: 'Ã©', message: /Mojibake/ }, { line: 0, text: 'â€™' }] },
     { name: 'backspace from a LaTeX \\beta written with one backslash', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "$\\beta$ and $\\frac{1}{2}$"}]}'), problems: [{ line: 0, text: '\\b', message: /LaTeX command \\beta whose backslash was read as a JSON escape/ }, { line: 0, text: '\\f', message: /LaTeX command \\frac/ }] },
