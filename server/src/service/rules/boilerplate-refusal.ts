@@ -1,9 +1,10 @@
 import type { RecordRule } from './rule';
 import { quote, reportMatches } from './util';
 
-// "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model"),
-// not when it qualifies a person or a thing ("As an AI engineer, you...", "As an AI-powered tool").
-const boilerplate = /\bas an? (?:AI|artificial intelligence)(?:(?: language)? model\b| assistant\b| chatbot\b| system\b|(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b))|\bas a (?:large )?language model\b|\bI(?:'m| am) (?:just )?an AI\b|\bI (?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs)\b|\b(?:I'm sorry|I apologize|Sorry), but (?:I|as an AI)[^.!?\n]{0,40}\b(?:can(?:not|'t)|unable|won't|not able)\b|\bI (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|\bmy (?:knowledge )?cut-?off\b/gi;
+// "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model",
+// "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
+// "As an AI-powered tool", "As an AI model ages...").
+const boilerplate = /\bas an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b))|\bas of my (?:last )?(?:knowledge|training)(?: data)? update\b|\bas a (?:large )?language model\b|\bI(?:'m| am) (?:just )?an AI\b|\bI (?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs)\b|\b(?:I'm sorry|I apologize|Sorry), but (?:I|as an AI)[^.!?\n]{0,40}\b(?:can(?:not|'t)|unable|won't|not able)\b|\bI (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|\bmy (?:knowledge )?cut-?off\b/gi;
 
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;

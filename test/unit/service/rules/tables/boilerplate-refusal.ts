@@ -3,7 +3,7 @@ import { chat, lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'a normal answer', text: lines(chat('Capital of France?', 'Paris.')) },
-    { name: '"as an AI" qualifying a person or a tool', text: lines(chat('What does an AI engineer do?', 'As an AI engineer, you deploy models. As an AI-powered tool, a copilot suggests code. As an AI researcher you read papers.')) },
+    { name: '"as an AI" qualifying a person or a tool', text: lines(chat('What does an AI engineer do?', 'As an AI engineer, you deploy models. As an AI-powered tool, a copilot suggests code. As an AI researcher you read papers. As an AI model ages, its data gets stale.')) },
     { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
   ],
   invalid: [
@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'refusal', text: lines(chat('Do it', "I'm sorry, but I cannot help with that.")), problems: [{ line: 0, text: "I'm sorry, but I cannot" }] },
     { name: 'shouted, mid-answer', text: lines(chat('Opinion?', 'Well. AS AN AI, I DO NOT KNOW.')), problems: [{ line: 0, text: 'AS AN AI' }] },
     { name: '"as an AI" as the speaker, before a verb phrase', text: lines(chat('Who made you?', 'As an AI developed by a lab, I have no body. As an AI I cannot see.')), problems: [{ line: 0, text: 'As an AI' }, { line: 0, text: 'As an AI', nth: 1 }] },
+    { name: 'knowledge update and speaker nouns', text: lines(chat('News?', 'As of my last knowledge update, no. As an AI model, I cannot browse.')), problems: [{ line: 0, text: 'As of my last knowledge update' }, { line: 0, text: 'As an AI model' }] },
     { name: 'knowledge cut-off', text: lines(chat('News?', 'Paris, as of my knowledge cut-off.')), problems: [{ line: 0, text: 'my knowledge cut-off' }] },
     { name: 'request refusal', text: lines(chat('Hack it', "I can't assist with that request.")), problems: [{ line: 0, text: "I can't assist with that request" }] },
     { name: 'no opinions', text: lines(chat('Best color?', "I don't have personal Opinions.")), problems: [{ line: 0, text: "I don't have personal Opinions" }] },
