@@ -8,17 +8,18 @@ export const rule: RecordRule = {
   check(context) {
     allTurns(context).forEach((turn, index) => {
       if (turn.role !== 'assistant' || context.analysis.conversation.plainText) return;
-      for (const part of turn.parts) {
+      turn.parts.forEach((part, partIndex) => {
         const text = part.text;
-        if (text.trim().length === 0) continue; // empty-content reports it
-        const leading = text.length - text.trimStart().length;
-        const trailing = text.length - text.trimEnd().length;
-        if (leading === 0 && trailing === 0) continue;
+        if (text.trim().length === 0) return; // empty-content reports it
+        // Content parts are joined into one response: only its start and its end are the response's edges.
+        const leading = partIndex === 0 ? text.length - text.trimStart().length : 0;
+        const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
+        if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';
         const start = leading > 0 ? 0 : text.length - trailing;
         const end = trailing > 0 ? text.length : leading;
         context.report(`${where} whitespace in the response of ${turnName(turn, index)}: the model learns to produce it. Trim it (quick fix).`, { path: part.path, inString: { start, end } }, { kind: 'trim', path: part.path });
-      }
+      });
     });
   },
 };
