@@ -7,6 +7,7 @@
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
  */
 import { findJsonSyntaxError, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { detectShape } from './formats';
 
 export type FileKind = 'jsonl' | 'json';
 
@@ -350,6 +351,7 @@ export class DatasetDocument {
       return; // empty file: no records
     }
     if (text.charCodeAt(start) !== 91 /* [ */) {
+      if (this.parseJsonLinesInJson(text)) return;
       // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
       this.isDataset = false;
       return;
@@ -383,6 +385,26 @@ export class DatasetDocument {
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
     }
+  }
+
+  /**
+   * A .json file written as JSON Lines (one record per line: Hugging Face `datasets` and LLaMA-Factory
+   * read it so). Its lines are linted as records, but only when the first record is in a known dataset
+   * format, so config files written on one line stay untouched.
+   */
+  private parseJsonLinesInJson(text: string): boolean {
+    const lines = splitLines(text).map(parseLine);
+    const first = lines.find((line): line is DatasetRecord => typeof line !== 'string');
+    if (first === undefined || first.syntaxError !== undefined || detectShape(first.value) === 'unknown') return false;
+    let index = 0;
+    lines.forEach((line, lineNumber) => {
+      if (typeof line === 'string') return;
+      line.line = lineNumber;
+      line.character = 0;
+      line.index = index++;
+      this.jsonRecords.push(line);
+    });
+    return true;
   }
 
   /**

@@ -118,6 +118,15 @@ describe('bad input never crashes or hangs', () => {
     assert.equal(document.isDataset, false);
     assert.deepEqual(lint('{"name": "x"}', 'json').diagnostics, []);
   });
+  it('a .json file written as JSON Lines is linted line by line, at exact positions', () => {
+    const text = '\uFEFF{"instruction": "a", "output": "b"}\r\n\r\n{"instruction": "c", "output": ""}\r\n{"instruction": "d", "output": "e",}\r\n';
+    const document = DatasetDocument.parse(text, 'json');
+    assert.equal(document.isDataset, true);
+    assert.deepEqual(document.records.map((record) => [record.index, record.line]), [[0, 0], [1, 2], [2, 3]]);
+    const found = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`);
+    assert.ok(found.includes('empty-content@2:31'), found.join(' '));
+    assert.ok(found.includes('invalid-json@3:35'), found.join(' '));
+  });
   it('refuses files over maxFileSize with a clear message', () => {
     const session = new DatasetSession(() => ({ settings: { ...resolveSettings().settings, maxFileSize: 100 } }));
     session.open('file:///big.jsonl', chat('a'.repeat(200), 'b'));
