@@ -61,6 +61,9 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
       }
     } else if (turn.role === 'tool') {
       context.report('The conversation starts with a tool result: it must follow an assistant message that calls the tool.', at(turn));
+    } else if (turn.role === 'assistant' && turns.some((other) => other.role === 'user')) {
+      // torchtune and the Mistral and Gemma templates reject it ("roles must alternate user/assistant").
+      context.report(`The conversation starts with an assistant message (${turnName(turn, index)}) before any user message: many chat templates reject it. Start with the user's message, or move the greeting into the system prompt.`, at(turn));
     }
     previous = turn;
   }
