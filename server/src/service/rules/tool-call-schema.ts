@@ -91,12 +91,34 @@ function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: Json
   return named ? name : undefined;
 }
 
-/** Validates the tools column / field; returns the defined function names, or undefined when there are none. */
-function checkTools(context: RecordRuleContext): Set<string> | undefined {
+/** "city" or "city", "unit" for messages. */
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(', ');
+}
+
+/**
+ * A call's arguments against the called tool's parameters: every required argument is given, and
+ * none is given that the spec does not define (unless it allows additional properties). A model
+ * trained on such calls learns to drop or invent arguments.
+ */
+function checkArguments(context: RecordRuleContext, args: Record<string, unknown>, parameters: unknown, name: string, path: JsonPath): void {
+  if (!isObject(parameters)) return;
+  const required = Array.isArray(parameters.required) ? parameters.required.filter((entry): entry is string => typeof entry === 'string') : [];
+  const missing = required.filter((key) => !Object.prototype.hasOwnProperty.call(args, key));
+  if (missing.length > 0) context.report(`The call to "${name}" lacks the required argument${missing.length === 1 ? '' : 's'} ${quoted(missing)}. Add ${missing.length === 1 ? 'it' : 'them'} to "arguments".`, { path });
+  const properties = parameters.properties;
+  // An empty "properties" often stands for "not written down": only a spec that lists arguments is held to them.
+  if (!isObject(properties) || Object.keys(properties).length === 0 || parameters.additionalProperties === true) return;
+  const unknown = Object.keys(args).filter((key) => !Object.prototype.hasOwnProperty.call(properties, key));
+  if (unknown.length > 0) context.report(`The call to "${name}" passes ${quoted(unknown)}, which the tool's parameters do not define (${quoted(Object.keys(properties))}): the model learns to invent arguments. Fix the name or define it in the tool.`, { path });
+}
+
+/** Validates the tools column / field; returns the defined functions' parameters by name, or undefined when there are none. */
+function checkTools(context: RecordRuleContext): Map<string, unknown> | undefined {
   const tools = context.analysis.conversation.tools;
   if (tools === undefined) return undefined;
   let list = tools.value;
-  const names = new Set<string>();
+  const names = new Map<string, unknown>();
   if (typeof list === 'string') {
     if (list.trim() === '') return undefined;
     const parsed = parseJson(list);
@@ -111,17 +133,17 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
       const spec = isObject(entry) && isObject(entry.function) ? entry.function : entry;
       const quiet: RecordRuleContext = { ...context, report: (message) => context.report(message, { path: tools.path }) };
       const name = checkFunctionSpec(quiet, spec, tools.path, 'A tool in the list');
-      if (name !== undefined) names.add(name);
+      if (name !== undefined) names.set(name, isObject(spec) ? spec.parameters : undefined);
     }
     return names;
   }
   // A value that is not a list is wrong-type's finding (the record spec declares the tools field).
   if (!Array.isArray(list)) return names;
   // Two tools with one name: a call to it is ambiguous, and the API rejects the request.
-  const addName = (name: string | undefined, namePath: JsonPath): void => {
+  const addName = (name: string | undefined, namePath: JsonPath, spec: unknown): void => {
     if (name === undefined) return;
     if (names.has(name)) context.report(`Two tools are named "${name}": a call to it is ambiguous. Rename or remove one.`, { path: namePath });
-    names.add(name);
+    names.set(name, isObject(spec) ? spec.parameters : undefined);
   };
   // ShareGPT tools are bare function specs ({name, description, parameters}) as in its JSON string,
   // or OpenAI-style {type, function} entries; OpenAI chat requires the latter (legacy `functions`: bare).
@@ -131,7 +153,7 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
     const path = [...tools.path, index];
     const legacy = tools.path[tools.path.length - 1] === 'functions';
     if (legacy || (bareAllowed && isObject(entry) && entry.type === undefined && entry.function === undefined)) {
-      addName(checkFunctionSpec(context, entry, path, `Function ${index + 1}`), [...path, 'name']);
+      addName(checkFunctionSpec(context, entry, path, `Function ${index + 1}`), [...path, 'name'], entry);
       return;
     }
     if (!isObject(entry)) {
@@ -143,7 +165,7 @@ function checkTools(context: RecordRuleContext): Set<string> | undefined {
       context.report(`Tool ${index + 1} needs a "function" object with name, description and parameters.`, { path });
       return;
     }
-    addName(checkFunctionSpec(context, entry.function, [...path, 'function'], `Tool ${index + 1}`), [...path, 'function', 'name']);
+    addName(checkFunctionSpec(context, entry.function, [...path, 'function'], `Tool ${index + 1}`), [...path, 'function', 'name'], entry.function);
   });
   return names;
 }
@@ -170,7 +192,8 @@ export const rule: RecordRule = {
           }
           if (call.name === undefined) context.report(`The function call has no "name".`, { path: call.path });
           else if (call.arguments === undefined) context.report(`The call to "${call.name}" has no "arguments".`, { path: call.path });
-          else if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined].join(', ')}).`, { path: call.path });
+          else if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}).`, { path: call.path });
+          else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, call.path);
           continue;
         }
         const isLegacy = call.path[call.path.length - 1] === 'function_call';
@@ -191,13 +214,14 @@ export const rule: RecordRule = {
           continue;
         }
         if (typeof fn.name !== 'string' || fn.name.length === 0) context.report('The called function has no "name".', { path: fn.name === undefined ? fnPath : [...fnPath, 'name'] });
-        else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined].join(', ')}).`, { path: [...fnPath, 'name'] });
+        else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}).`, { path: [...fnPath, 'name'] });
         if (fn.arguments === undefined) context.report('The tool call has no "arguments" (use "{}" for none).', { path: fnPath });
         else if (typeof fn.arguments !== 'string') context.report('"arguments" must be a JSON string like "{\\"city\\": \\"Paris\\"}", not an already-parsed value.', { path: [...fnPath, 'arguments'] });
         else {
           const parsed = parseJson(fn.arguments);
           if ('error' in parsed) context.report(`"arguments" does not parse as JSON: ${parsed.error}.`, { path: [...fnPath, 'arguments'] });
           else if (!isObject(parsed.value)) context.report('"arguments" must encode a JSON object of argument names to values.', { path: [...fnPath, 'arguments'] });
+          else if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, parsed.value, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
         }
       }
       if (turn.role === 'tool' && !sharegpt && turn.toolCallId !== undefined && openCalls.size > 0 && !openCalls.has(turn.toolCallId)) {
