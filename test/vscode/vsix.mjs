@@ -26,7 +26,10 @@ if (vsix === undefined) {
   temp = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-vsix-'));
   vsix = path.join(temp, 'tunesmith-linux-x64.vsix');
   const packaged = spawnSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsix], { cwd: root, stdio: 'inherit' });
+  // Packaging left minified bundles without source maps in dist/: put the development build back.
+  const rebuilt = spawnSync(process.execPath, [path.join(root, 'esbuild.mjs')], { cwd: root, stdio: 'inherit' });
   if (packaged.status !== 0) fail('npm run package failed');
+  if (rebuilt.status !== 0) fail('restoring the development build (node esbuild.mjs) failed');
 }
 
 /** Names of the entries in a zip file, read from its central directory. */
