@@ -121,3 +121,29 @@ export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
 function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
   return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') });
 }
+
+/** The kinds of OpenAI content parts, each with the field that holds its payload. */
+export const contentPartPayloads: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { text: 'text', image_url: 'image_url', input_audio: 'input_audio', file: 'file' });
+
+const contentPartSpecs = new Map<string, ObjectSpec>();
+
+/**
+ * Keys of one OpenAI content part ({"type": "text", "text": ...}, {"type": "image_url", "image_url": ...}).
+ * Not strict: other providers add keys such as cache_control. A part of a known type needs its payload.
+ */
+export function contentPartSpec(type: unknown): ObjectSpec {
+  const known = typeof type === 'string' ? contentPartPayloads[type] : undefined;
+  const key = known ?? '';
+  let spec = contentPartSpecs.get(key);
+  if (spec === undefined) {
+    spec = objectSpec(false, {
+      type: field(true, 'string'),
+      text: field(known === 'text', 'string'),
+      image_url: field(known === 'image_url', 'object', 'string'),
+      input_audio: field(known === 'input_audio', 'object'),
+      file: field(known === 'file', 'object'),
+    });
+    contentPartSpecs.set(key, spec);
+  }
+  return spec;
+}

@@ -3,7 +3,7 @@
  * ShareGPT turn), with their spec. missing-field, wrong-type and unknown-key walk the same list.
  */
 import type { JsonPath } from '../json/scanner';
-import { objectSpec, openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
+import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
 import { openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
@@ -14,6 +14,8 @@ export interface SpecifiedObject {
   spec: ObjectSpec;
   /** "the record", "message 2"... for messages. */
   name: string;
+  /** True for an OpenAI content part ({"type": "text", "text": ...}). */
+  contentPart?: boolean;
 }
 
 function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
@@ -23,6 +25,11 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
     const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
     const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || isObject(message.function_call);
     out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, message.role === 'function'), name: `message ${index + 1}` });
+    if (Array.isArray(message.content)) {
+      message.content.forEach((part, partIndex) => {
+        if (isObject(part)) out.push({ path: [...path, index, 'content', partIndex], value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of message ${index + 1}`, contentPart: true });
+      });
+    }
   });
 }
 

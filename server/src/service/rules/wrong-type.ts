@@ -1,4 +1,5 @@
-import { jsonTypeOf } from '../schema';
+import { closest } from '../formats';
+import { contentPartPayloads, jsonTypeOf } from '../schema';
 import type { RecordRule } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
@@ -23,6 +24,14 @@ export const rule: RecordRule = {
         }
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
       }
+    }
+    // A content part's "type" names its kind; the API rejects others ("txt", "image").
+    for (const object of specifiedObjects(context)) {
+      if (object.contentPart !== true) continue;
+      const type = object.value.type;
+      if (typeof type !== 'string' || contentPartPayloads[type] !== undefined) continue;
+      const suggestion = closest(type, Object.keys(contentPartPayloads), 2);
+      context.report(`Unknown content part type "${type}": use ${Object.keys(contentPartPayloads).map((name) => `"${name}"`).join(', ')}${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}.`, { path: [...object.path, 'type'] });
     }
     // Alpaca history: a list of [instruction, response] pairs of strings (LLaMA-Factory unpacks each pair).
     const { shape } = context.analysis;

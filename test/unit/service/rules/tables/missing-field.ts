@@ -4,9 +4,11 @@ export const table: RuleTable = {
   valid: [
     { name: 'assistant tool call without content', text: lines({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }, { role: 'assistant', content: 'Sunny.' }] }) },
     { name: 'alpaca without input', text: lines({ instruction: 'a', output: 'b' }) },
+    { name: 'text and image content parts with their payloads', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, { role: 'assistant', content: 'A cat.' }] }) },
     { name: 'legacy function result named by name', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'function', name: 'f', content: 'r' }, { role: 'assistant', content: 'b' }], functions: [{ name: 'f', parameters: { type: 'object', properties: {} } }] }) },
   ],
   invalid: [
+    { name: 'a text content part without its text', text: lines('{"messages": [{"role": "user", "content": [{"type": "text"}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"type": "text"}', message: /Content part 1 of message 1 is missing the required "text" field/ }] },
     { name: 'message without content', text: lines('{"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]}'), problems: [{ line: 0, text: '{"role": "user"}', message: /missing the required "content"/ }] },
     { name: 'sharegpt turn without value', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt"}]}'), problems: [{ line: 0, text: '{"from": "gpt"}', message: /"value"/ }] },
     { name: 'alpaca without output', text: lines('{"instruction": "a", "input": ""}'), problems: [{ line: 0, text: '{', message: /"output"/ }] },

@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'misspelt format key: the record matches no format', text: lines('{"mesages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"mesages"', message: /did you mean "messages"/ }] },
     { name: 'a key named like an Object.prototype member', text: lines('{"messages": [{"role": "user", "content": "a", "constructor": 1}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"constructor"', message: /accepts only/ }] },
     { name: 'misspelt KTO label', text: lines('{"prompt": "a", "completion": "b", "lable": true}'), problems: [{ line: 0, text: '"lable"', message: /did you mean "label"/ }] },
+    { name: 'misspelt content part key', text: lines('{"messages": [{"role": "user", "content": [{"type": "text", "txet": "hi"}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"txet"', message: /did you mean "text"/ }] },
     { name: 'misspelt message key', text: lines('{"messages": [{"role": "user", "contnet": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"contnet"', message: /did you mean "content"/ }] },
   ],
 };
