@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'a normal answer', text: lines(chat('Capital of France?', 'Paris.')) },
     { name: '"as an AI" qualifying a person or a tool', text: lines(chat('What does an AI engineer do?', 'As an AI engineer, you deploy models. As an AI-powered tool, a copilot suggests code. As an AI researcher you read papers. As an AI model ages, its data gets stale.')) },
+    { name: 'a note the user asked for, not a refusal', text: lines(chat('Write a sick note', 'Dear Ms. Lee, I am unable to come to work today because of a fever.')) },
     { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
   ],
   invalid: [
@@ -12,6 +13,9 @@ export const table: RuleTable = {
     { name: 'shouted, mid-answer', text: lines(chat('Opinion?', 'Well. AS AN AI, I DO NOT KNOW.')), problems: [{ line: 0, text: 'AS AN AI' }] },
     { name: '"as an AI" as the speaker, before a verb phrase', text: lines(chat('Who made you?', 'As an AI developed by a lab, I have no body. As an AI I cannot see.')), problems: [{ line: 0, text: 'As an AI' }, { line: 0, text: 'As an AI', nth: 1 }] },
     { name: 'knowledge update and speaker nouns', text: lines(chat('News?', 'As of my last knowledge update, no. As an AI model, I cannot browse.')), problems: [{ line: 0, text: 'As of my last knowledge update' }, { line: 0, text: 'As an AI model' }] },
+    { name: 'refusals without "but"', text: lines(chat('Do it', "I'm sorry, I can't help with that.")), problems: [{ line: 0, text: "I'm sorry, I can't" }] },
+    { name: 'refusals without an apology', text: lines(chat('Do it', "I'm unable to provide that information. I am not able to help with this.")), problems: [{ line: 0, text: "I'm unable to provide" }, { line: 0, text: 'I am not able to help' }] },
+    { name: 'a refusal that names nothing it cannot do', text: lines(chat('Do it', 'I am sorry, but that is not something I can do.')), problems: [{ line: 0, text: 'I am sorry, but that is not something I can' }] },
     { name: 'knowledge cut-off', text: lines(chat('News?', 'Paris, as of my knowledge cut-off.')), problems: [{ line: 0, text: 'my knowledge cut-off' }] },
     { name: 'request refusal', text: lines(chat('Hack it', "I can't assist with that request.")), problems: [{ line: 0, text: "I can't assist with that request" }] },
     { name: 'no opinions', text: lines(chat('Best color?', "I don't have personal Opinions.")), problems: [{ line: 0, text: "I don't have personal Opinions" }] },
