@@ -67,13 +67,13 @@ function hasInternationalPrefix(text: string): boolean {
 
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
-  // speed: '@' (emails), '_' (hf_, ghp_, github_pat_), '-' (sk-, xox?-, -----BEGIN), 'J' (eyJ: JWTs),
+  // speed: '@' (emails), '_' (hf_, ghp_, github_pat_, npm_, sk_live_), '-' (sk-, xox?-, glpat-, -----BEGIN), 'J' (eyJ: JWTs),
   // 'A' (AKIA, ASIA, AIza). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
   return (
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----']) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat']) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasAwsOrGooglePrefix(text) ||
     phoneDigits.test(text) ||

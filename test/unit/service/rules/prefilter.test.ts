@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { mayHaveSecret } from '../../../../server/src/service/rules/prefilter';
 
 test('secret prefilter passes every kind of secret the rule detects', () => {
-  const secrets = ['sk-proj-abcdefghijklmnopqrstuvwx', 'xoxb-1234567890-abcdef', 'AKIAABCDEFGHIJKLMNOP', 'ASIAABCDEFGHIJKLMNOP', 'AIzaSyA1234567890abcdefghijklmnopqrstu', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'hf_abcdefghijklmnopqrstuvwxyz0123456', 'eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijklmnop', '-----BEGIN RSA PRIVATE KEY-----', 'jane.doe@corp.org', '(415) 555-0134 or 415-867-5309', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '+33 1 23 45 67 89'];
+  const secrets = ['sk-proj-abcdefghijklmnopqrstuvwx', 'xoxb-1234567890-abcdef', 'AKIAABCDEFGHIJKLMNOP', 'ASIAABCDEFGHIJKLMNOP', 'AIzaSyA1234567890abcdefghijklmnopqrstu', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'hf_abcdefghijklmnopqrstuvwxyz0123456', 'eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijklmnop', '-----BEGIN RSA PRIVATE KEY-----', 'jane.doe@corp.org', '(415) 555-0134 or 415-867-5309', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', '+33 1 23 45 67 89', 'glpat-abcdefghij1234567890', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'];
   for (const secret of secrets) {
     assert.equal(mayHaveSecret(`{"messages":[{"role":"user","content":"key ${secret} here"}]}`), true, secret);
   }

@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'a private key header', text: lines(chat('-----BEGIN RSA PRIVATE KEY-----', 'ok')), problems: [{ line: 0, text: '-----BEGIN RSA PRIVATE KEY-----', message: /private key/ }] },
     { name: 'addresses at country and generic domains', text: lines(chat('Contacts', 'Write to priya.sharma@yahoo.co.in or li.wei@outlook.com.')), problems: [{ line: 0, text: 'priya.sharma@yahoo.co.in', message: /placeholder address/ }, { line: 0, text: 'li.wei@outlook.com' }] },
     { name: 'international phone numbers', text: lines(chat('Reach?', 'Call +44 20 7946 0958 or +91 98765 43210.')), problems: [{ line: 0, text: '+44 20 7946 0958', message: /phone number/ }, { line: 0, text: '+91 98765 43210', message: /phone number/ }] },
+    { name: 'GitLab and npm tokens', text: lines(chat('Tokens?', 'glpat-abcdefghij1234567890 and npm_abcdefghijklmnopqrstuvwxyz0123456789')), problems: [{ line: 0, text: 'glpat-abcdefghij1234567890', message: /GitLab token/ }, { line: 0, text: 'npm_abcdefghijklmnopqrstuvwxyz0123456789', message: /npm token/ }] },
     { name: 'a Stripe secret key', text: lines(chat('Pay?', 'Key sk_live_4eC39HqLyjWDarjtT1zdp7dc is set.')), problems: [{ line: 0, text: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', message: /Stripe secret key/ }] },
     { name: 'an email and a phone number', text: lines(chat('Contact', 'Mail john.smith@gmail.com or call 212-555-0199.')), problems: [{ line: 0, text: 'john.smith@gmail.com', message: /email/ }, { line: 0, text: '212-555-0199', message: /phone number.*fictional number/ }] },
   ],
