@@ -4,7 +4,23 @@ import { quote, reportMatches } from './util';
 // "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model",
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
 // "As an AI-powered tool", "As an AI model ages...").
-const boilerplate = /\bas an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b))|\bas of my (?:last )?(?:knowledge|training)(?: data)? update\b|\bas a (?:large )?language model\b|\bI(?:'m| am) (?:just )?an AI\b|\bI (?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs)\b|\b(?:I'm sorry|I am sorry|I apologize|Sorry),? (?:but )?(?:I|as an AI)\b[^.!?\n]{0,40}\b(?:can(?:not|'t)|unable|won't|not able)\b|\b(?:I'm sorry|I am sorry|I apologize), but (?:that|this) is(?: not|n't) something I can\b|\bI(?:'m| am) (?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b)|\bI (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|\bmy (?:knowledge )?cut-?off\b/gi;
+const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
+const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b`;
+// After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
+const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
+// One alternation per first word ("as", "I", "sorry", "my"): the phrases that start alike share their
+// prefix, so the engine tries far fewer alternatives at each word of the answer.
+const boilerplate = new RegExp(
+  String.raw`\b(?:` +
+    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? update\b|a (?:large )?language model\b)` +
+    String.raw`|I(?:(?:'m| am) (?:(?:just )?an AI\b|sorry${refusal}|(?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b))` +
+    String.raw`| (?:(?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs)\b|(?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b)` +
+    String.raw`| apologize${refusal})` +
+    String.raw`|sorry${refusal}` +
+    String.raw`|my (?:knowledge )?cut-?off\b` +
+    ')',
+  'gi',
+);
 
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
