@@ -57,10 +57,10 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
       } else if (turn.role === 'assistant' && previous.role === 'system' && !seenUser) {
         context.report(`The assistant answers before any user message (${turnName(turn, index)}): add the user's message first.`, at(turn));
       } else if (turn.role === 'tool' && !(previous.role === 'tool' || (previous.role === 'assistant' && previous.toolCalls.length > 0))) {
-        context.report(`A tool result must follow an assistant message that calls the tool (${turnName(turn, index)}).`, at(turn));
+        context.report(`A tool result must follow an assistant message that calls the tool (${turnName(turn, index)}): add the assistant's tool call before it, or remove the result.`, at(turn));
       }
     } else if (turn.role === 'tool') {
-      context.report('The conversation starts with a tool result: it must follow an assistant message that calls the tool.', at(turn));
+      context.report('The conversation starts with a tool result: it must follow an assistant message that calls the tool. Add the user message and the call before it, or remove the result.', at(turn));
     } else if (turn.role === 'assistant' && turns.some((other) => other.role === 'user')) {
       // torchtune and the Mistral and Gemma templates reject it ("roles must alternate user/assistant").
       context.report(`The conversation starts with an assistant message (${turnName(turn, index)}) before any user message: many chat templates reject it. Start with the user's message, or move the greeting into the system prompt.`, at(turn));

@@ -33,7 +33,7 @@ function checkSchema(context: RecordRuleContext, schema: Record<string, unknown>
     return;
   }
   if (schema.enum !== undefined && !(Array.isArray(schema.enum) && schema.enum.length > 0)) {
-    context.report(`"enum" in function "${functionName}" must be a non-empty list of the allowed values.`, { path: [...path, 'enum'] });
+    context.report(`"enum" in function "${functionName}" must be a non-empty list of the allowed values: list them, or remove "enum".`, { path: [...path, 'enum'] });
     return;
   }
   const properties = schema.properties;
@@ -75,7 +75,7 @@ function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: Json
     return undefined;
   }
   const named = typeof spec.name === 'string' && spec.name.length > 0;
-  if (!named) context.report(`${where} has no function "name".`, { path });
+  if (!named) context.report(`${where} has no function "name": calls refer to the tool by it. Add one.`, { path });
   const name = named ? (spec.name as string) : '(unnamed)';
   if (named && !functionNamePattern.test(name)) context.report(`Function name "${name}" is not allowed: use at most 64 letters, digits, underscores or dashes (no spaces or dots), as the API and chat templates require.`, { path: [...path, 'name'] });
   if (spec.parameters !== undefined) {
@@ -190,9 +190,9 @@ export const rule: RecordRule = {
             context.report(`A "${turn.writtenRole}" turn must hold the call as JSON like {"name": "...", "arguments": {...}}, but it does not parse: ${parsed.error}.`, { path: call.path });
             break;
           }
-          if (call.name === undefined) context.report(`The function call has no "name".`, { path: call.path });
-          else if (call.arguments === undefined) context.report(`The call to "${call.name}" has no "arguments".`, { path: call.path });
-          else if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}).`, { path: call.path });
+          if (call.name === undefined) context.report(`The function call has no "name": add the name of the tool it calls.`, { path: call.path });
+          else if (call.arguments === undefined) context.report(`The call to "${call.name}" has no "arguments": add them ({} for none).`, { path: call.path });
+          else if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: call.path });
           else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, call.path);
           continue;
         }
@@ -213,19 +213,19 @@ export const rule: RecordRule = {
           context.report('The tool call needs a "function" object with "name" and "arguments".', { path: call.path });
           continue;
         }
-        if (typeof fn.name !== 'string' || fn.name.length === 0) context.report('The called function has no "name".', { path: fn.name === undefined ? fnPath : [...fnPath, 'name'] });
-        else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}).`, { path: [...fnPath, 'name'] });
+        if (typeof fn.name !== 'string' || fn.name.length === 0) context.report('The called function has no "name": add the name of the tool it calls.', { path: fn.name === undefined ? fnPath : [...fnPath, 'name'] });
+        else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: [...fnPath, 'name'] });
         if (fn.arguments === undefined) context.report('The tool call has no "arguments" (use "{}" for none).', { path: fnPath });
         else if (typeof fn.arguments !== 'string') context.report('"arguments" must be a JSON string like "{\\"city\\": \\"Paris\\"}", not an already-parsed value.', { path: [...fnPath, 'arguments'] });
         else {
           const parsed = parseJson(fn.arguments);
-          if ('error' in parsed) context.report(`"arguments" does not parse as JSON: ${parsed.error}.`, { path: [...fnPath, 'arguments'] });
-          else if (!isObject(parsed.value)) context.report('"arguments" must encode a JSON object of argument names to values.', { path: [...fnPath, 'arguments'] });
+          if ('error' in parsed) context.report(`"arguments" does not parse as JSON: ${parsed.error}. Write a JSON object as a string, such as "{\\"city\\": \\"Paris\\"}".`, { path: [...fnPath, 'arguments'] });
+          else if (!isObject(parsed.value)) context.report('"arguments" must encode a JSON object of argument names to values, such as "{\\"city\\": \\"Paris\\"}" ("{}" for none).', { path: [...fnPath, 'arguments'] });
           else if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, parsed.value, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
         }
       }
       if (turn.role === 'tool' && !sharegpt && turn.toolCallId !== undefined && openCalls.size > 0 && !openCalls.has(turn.toolCallId)) {
-        context.report(`"tool_call_id" "${turn.toolCallId}" matches no earlier tool call (ids: ${[...openCalls].join(', ')}).`, { path: [...turn.path, 'tool_call_id'] });
+        context.report(`"tool_call_id" "${turn.toolCallId}" matches no earlier tool call (ids: ${[...openCalls].join(', ')}): use the id of the call this result answers.`, { path: [...turn.path, 'tool_call_id'] });
       }
     }
     if (!sharegpt) {

@@ -23,7 +23,7 @@ export const rule: RecordRule = {
       if (suggestion !== undefined) {
         context.report(`Unknown role "${turn.writtenRole}": did you mean "${suggestion}"? Roles here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
       } else {
-        context.report(`Unknown role "${turn.writtenRole}": roles here are ${names}.`, { path: turn.rolePath });
+        context.report(`Unknown role "${turn.writtenRole}": roles here are ${names}. Use one of them.`, { path: turn.rolePath });
       }
     }
   },
