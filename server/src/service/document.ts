@@ -365,7 +365,7 @@ export class DatasetDocument {
         ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
         : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
       this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
-      this.recoverRecords(text, start, lineStarts);
+      this.recoverRecords(text, start, lineStarts, error.offset);
       return;
     }
     if (!Array.isArray(parsed)) {
@@ -411,7 +411,7 @@ export class DatasetDocument {
    * After a syntax error in a JSON array, still lints the elements that parse on their own, so one
    * bad record does not hide every other problem. Elements are found by bracket matching.
    */
-  private recoverRecords(text: string, start: number, lineStarts: number[]): void {
+  private recoverRecords(text: string, start: number, lineStarts: number[], errorOffset = -1): void {
     let offset = skipWhitespace(text, start + 1);
     let index = 0;
     while (offset < text.length) {
@@ -419,14 +419,20 @@ export class DatasetDocument {
       if (code !== 123 /* { */) break;
       const end = skipValue(text, offset);
       const record = new DatasetRecord(text.slice(offset, end));
-      if (record.syntaxError !== undefined) break; // the error lies inside: already reported
-      const position = positionIn(lineStarts, offset);
-      record.line = position.line;
-      record.character = position.character;
-      record.index = index++;
-      this.jsonRecords.push(record);
+      // The record holding the reported error is skipped (not reported twice); the others, broken or
+      // not, are linted, so one bad record (a trailing comma, a missing comma) hides nothing after it.
+      const holdsReportedError = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= end;
+      if (!holdsReportedError) {
+        const position = positionIn(lineStarts, offset);
+        record.line = position.line;
+        record.character = position.character;
+        record.index = index++;
+        this.jsonRecords.push(record);
+      }
       offset = skipWhitespace(text, end);
-      if (text.charCodeAt(offset) !== 44) break;
+      const next = text.charCodeAt(offset);
+      if (next === 123 /* { */) continue; // a missing comma between records: already reported
+      if (next !== 44 /* , */) break;
       offset = skipWhitespace(text, offset + 1);
     }
   }
