@@ -431,7 +431,11 @@ export class DatasetDocument {
       }
       offset = skipWhitespace(text, end);
       const next = text.charCodeAt(offset);
-      if (next === 123 /* { */) continue; // a missing comma between records: already reported
+      if (next === 123 /* { */) {
+        // A missing comma between records: reported here unless it is the error reported above.
+        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
+        continue;
+      }
       if (next !== 44 /* , */) break;
       offset = skipWhitespace(text, offset + 1);
     }
