@@ -409,25 +409,45 @@ export class DatasetDocument {
 
   /**
    * After a syntax error in a JSON array, still lints the elements that parse on their own, so one
-   * bad record does not hide every other problem. Elements are found by bracket matching.
+   * bad record does not hide every other problem. Elements are found by bracket matching; where that
+   * loses its way (an unterminated string, a missing brace, a stray bracket), a pretty-printed array is
+   * resynchronised at the next line that opens a record at the first record's indentation.
    */
   private recoverRecords(text: string, start: number, lineStarts: number[], errorOffset = -1): void {
     let offset = skipWhitespace(text, start + 1);
+    if (text.charCodeAt(offset) !== 123 /* { */) return;
+    const firstLine = positionIn(lineStarts, offset).line;
+    const indent = text.slice(lineStarts[firstLine] ?? 0, offset);
+    // Only an array with one record start per line can be resynchronised by lines.
+    let byLines = /^[ \t]*$/.test(indent);
     let index = 0;
-    while (offset < text.length) {
-      const code = text.charCodeAt(offset);
-      if (code !== 123 /* { */) break;
-      const end = skipValue(text, offset);
-      const record = new DatasetRecord(text.slice(offset, end));
+    while (offset < text.length && text.charCodeAt(offset) === 123 /* { */) {
+      let end = skipValue(text, offset);
+      let record = new DatasetRecord(text.slice(offset, end));
+      let resume = -1;
+      if (record.syntaxError !== undefined && byLines) {
+        // Cut the broken record at the next record start, so the error stays inside it.
+        resume = nextRecordStart(text, lineStarts, offset, indent);
+        if (resume < 0) byLines = false; // no record starts further down: stop looking (keeps this linear)
+        if (resume >= 0) {
+          end = resume;
+          while (end > offset && /[\s,]/.test(text[end - 1] ?? '')) end--;
+          record = new DatasetRecord(text.slice(offset, end));
+        }
+      }
       // The record holding the reported error is skipped (not reported twice); the others, broken or
-      // not, are linted, so one bad record (a trailing comma, a missing comma) hides nothing after it.
-      const holdsReportedError = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= end;
+      // not, are linted, so one bad record hides nothing after it.
+      const holdsReportedError = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (resume >= 0 ? resume : end);
       if (!holdsReportedError) {
         const position = positionIn(lineStarts, offset);
         record.line = position.line;
         record.character = position.character;
         record.index = index++;
         this.jsonRecords.push(record);
+      }
+      if (resume >= 0) {
+        offset = resume;
+        continue;
       }
       offset = skipWhitespace(text, end);
       const next = text.charCodeAt(offset);
@@ -436,10 +456,27 @@ export class DatasetDocument {
         if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
         continue;
       }
-      if (next !== 44 /* , */) break;
-      offset = skipWhitespace(text, offset + 1);
+      if (next === 44 /* , */) {
+        offset = skipWhitespace(text, offset + 1);
+        continue;
+      }
+      if (next === 93 /* ] */ || !byLines) break;
+      // Something stray after a record (an extra bracket): go on at the next record start.
+      const stray = nextRecordStart(text, lineStarts, offset, indent);
+      if (stray < 0) break;
+      if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
+      offset = stray;
     }
   }
+}
+
+/** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */
+function nextRecordStart(text: string, lineStarts: readonly number[], offset: number, indent: string): number {
+  for (let line = positionIn(lineStarts, offset).line + 1; line < lineStarts.length; line++) {
+    const lineStart = lineStarts[line] ?? 0;
+    if (text.charCodeAt(lineStart + indent.length) === 123 /* { */ && text.startsWith(indent, lineStart)) return lineStart + indent.length;
+  }
+  return -1;
 }
 
 export function positionIn(lineStarts: readonly number[], offset: number): Position {

@@ -43,6 +43,19 @@ describe('positions', () => {
     const document = DatasetDocument.parse(text, 'json');
     assert.deepEqual(document.records.map((record) => record.index), [0, 1, 2, 3, 4]);
   });
+  it('resynchronises a pretty-printed array at the next record after an unterminated string, a missing brace or a stray bracket', () => {
+    const cases: Record<string, string> = {
+      'unterminated string': '[\n  {"text": "a},\n  {"text": "b"},\n  {"text": ""}\n]',
+      'missing brace': '[\n  {"text": "a",\n  {"text": "b"},\n  {"text": ""}\n]',
+      'stray bracket': '[\n  {"text": "a"}},\n  {"text": "b"},\n  {"text": ""}\n]',
+      'multi-line records': '[\n  {\n    "messages": [\n      {"role": "user", "content": "a"},\n      {"role": "assistant", "content": "b}\n    ]\n  },\n  {\n    "messages": [\n      {"role": "user", "content": "a"},\n      {"role": "assistant", "content": ""}\n    ]\n  }\n]',
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const rules = lint(text, 'json').diagnostics.map((item) => item.rule);
+      assert.equal(rules.filter((rule) => rule === 'invalid-json').length, 1, `${name}: ${rules.join(' ')}`);
+      assert.ok(rules.includes('empty-content'), `${name}: the record after the break is linted (${rules.join(' ')})`);
+    }
+  });
 });
 
 describe('incremental JSONL edits', () => {
