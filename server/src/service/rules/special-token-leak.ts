@@ -1,6 +1,6 @@
 import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
-import { allTurns, reportMatches } from './util';
+import { allTurns, inMarkdownCode, reportMatches } from './util';
 
 // Control tokens of common chat templates (ChatML, Llama 2/3, Gemma with <bos>/<eos>, Mistral, Phi,
 // DeepSeek's full-width <｜User｜>, generic <|...|>).
@@ -29,6 +29,11 @@ export const rule: RecordRule = {
   meta: { id: 'special-token-leak', description: 'Chat-template special tokens (<|im_start|>, [INST], <|eot_id|>, <s>...) leaked into content.', defaultSeverity: 'error', fixable: false },
   check(context) {
     if (!mayHaveSpecialToken(context.record.text)) return;
-    reportMatches(context, allTurns(context), specialToken, (match) => (isHtmlStrikethrough(match) ? undefined : `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`));
+    reportMatches(context, allTurns(context), specialToken, (match) => {
+      if (isHtmlStrikethrough(match)) return undefined;
+      // In code that teaches a chat format the token is meant, but the tokenizer still reads it as a control token.
+      if (inMarkdownCode(match.input, match.index)) return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
+      return `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`;
+    });
   },
 };

@@ -12,6 +12,7 @@ export const table: RuleTable = {
     { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
     { name: 'a whole Llama 2 turn', text: lines(chat('<s>[INST] Hi [/INST] Hello </s>', 'Hi')), problems: [{ line: 0, text: '<s>' }, { line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }, { line: 0, text: '</s>' }] },
     { name: 'Gemma sentence tokens and DeepSeek turn tokens', text: lines(chat('<｜User｜>Hi', '<bos>Hello<eos>')), problems: [{ line: 0, text: '<｜User｜>' }, { line: 0, text: '<bos>' }, { line: 0, text: '<eos>' }] },
+    { name: 'a token in a code block that teaches the format', text: lines(chat('ChatML?', 'It looks like `<|im_start|>user`.')), problems: [{ line: 0, text: '<|im_start|>', message: /in a code block: even there the tokenizer reads it as a control token/ }] },
     { name: 'Llama 3 end of turn', text: lines(chat('Hi', 'Hello<|eot_id|>')), problems: [{ line: 0, text: '<|eot_id|>' }] },
   ],
 };
