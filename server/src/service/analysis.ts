@@ -119,6 +119,22 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   return analysis;
 }
 
+/** The tools offered, as one string (written as a JSON string in ShareGPT, a list in OpenAI chat). */
+function toolsText(conversation: Conversation): string | undefined {
+  const tools = conversation.tools;
+  if (tools === undefined) return undefined;
+  return typeof tools.value === 'string' ? tools.value : safeStringify(tools.value);
+}
+
+/** The conversation's sample hash with the tools offered mixed in, like the duplicate key below. */
+function duplicateHashOf(conversation: Conversation): number {
+  let hash = conversationSampleHash(conversation);
+  const tools = toolsText(conversation);
+  if (tools === undefined) return hash;
+  for (let index = 0; index < tools.length; index++) hash = Math.imul(hash ^ tools.charCodeAt(index), 0x01000193);
+  return hash & 0x3fffffff;
+}
+
 /** The exact duplicate key: equal for records with the same conversation, whatever the format or whitespace. Computed only to confirm a hash match. */
 export function duplicateKeyOf(analysis: RecordAnalysis): string {
   const { conversation } = analysis;
@@ -126,7 +142,8 @@ export function duplicateKeyOf(analysis: RecordAnalysis): string {
   for (const turn of conversation.turns) key += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) key += `r\u0000${turn.content}\u0001`;
   // The tools are part of the prompt the model sees: the same talk with other tool specs is another example.
-  if (conversation.tools !== undefined) key += `t\u0000${typeof conversation.tools.value === 'string' ? conversation.tools.value : safeStringify(conversation.tools.value)}`;
+  const tools = toolsText(conversation);
+  if (tools !== undefined) key += `t\u0000${tools}`;
   return key;
 }
 
@@ -236,7 +253,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     detected: analysis.detected,
     shape: analysis.shape,
     roles: sharedRoles(conversation.turns),
-    duplicateHash: conversationSampleHash(conversation),
+    duplicateHash: duplicateHashOf(conversation),
     instruction: signInstruction(instructionOf(analysis)),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),

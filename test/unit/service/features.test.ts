@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover } from '../../../server/src/service/features/editor';
+import { datasetStatistics } from '../../../server/src/service/features/statistics';
 import type { LintDiagnostic } from '../../../server/src/service/linter';
 import { applyEdits, lint, parse } from './helpers';
 
@@ -122,5 +123,19 @@ describe('hover, outline, folding, completion, code lens', () => {
     const lenses = codeLenses(document, uri);
     assert.equal(lenses.length, 2);
     assert.deepEqual(lenses[1]?.command, { title: 'Preview example 2', command: 'tunesmith.previewExample', arguments: [{ uri, recordIndex: 1 }] });
+  });
+});
+
+describe('statistics', () => {
+  it('counts as duplicates the records the duplicate rule reports: the same talk with other tool specs is not one', () => {
+    const talk = [{ from: 'human', value: 'Need a password' }, { from: 'gpt', value: 'How long?' }];
+    const text = [
+      JSON.stringify({ conversations: talk, tools: '[{"name": "make_password", "description": "Random password"}]' }),
+      JSON.stringify({ conversations: talk, tools: '[{"name": "make_password", "description": "Random password of a length"}]' }),
+      JSON.stringify({ conversations: talk, tools: '[{"name": "make_password", "description": "Random password"}]' }),
+    ].join('\n');
+    const { document, facts } = parse(text);
+    assert.equal(datasetStatistics(document, facts, uri).duplicates, 1);
+    assert.equal(lint(text).diagnostics.filter((item) => item.rule === 'duplicate-record').length, 1);
   });
 });
