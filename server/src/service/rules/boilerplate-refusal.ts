@@ -5,7 +5,8 @@ import { quote, reportMatches } from './util';
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
 // "As an AI-powered tool", "As an AI model ages...").
 const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
-const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b`;
+// Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note).
+const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
 // One alternation per first word ("as", "I", "sorry", "my"): the phrases that start alike share their
@@ -22,6 +23,14 @@ const boilerplate = new RegExp(
   'gi',
 );
 
+/** An answer that is a letter or email the user asked for ("Dear Sam, ...", "Subject: ..."). */
+const letterOpening = /^\s*(?:Dear\b|Subject:|To whom it may concern\b)/i;
+
+/** An apology inside a letter written for the user is the user's, not the model's refusal (AI boilerplate still counts). */
+function isLetterApology(match: RegExpExecArray): boolean {
+  return letterOpening.test(match.input) && !/\bAI\b|language model/i.test(match[0]);
+}
+
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
 
@@ -32,6 +41,6 @@ export const rule: RecordRule = {
   check(context) {
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable);
     // Boilerplate and refusals open the answer: scanning its head keeps this rule cheap on long answers.
-    reportMatches(context, answers, boilerplate, (match) => `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`, 2, headLength);
+    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
   },
 };

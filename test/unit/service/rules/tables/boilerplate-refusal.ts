@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'a normal answer', text: lines(chat('Capital of France?', 'Paris.')) },
     { name: '"as an AI" qualifying a person or a tool', text: lines(chat('What does an AI engineer do?', 'As an AI engineer, you deploy models. As an AI-powered tool, a copilot suggests code. As an AI researcher you read papers. As an AI model ages, its data gets stale.')) },
+    { name: 'apologies in letters the user asked for', text: lines(chat('Decline the party', "Dear Sam, I'm sorry, but I can't attend on Saturday."), chat('Sick note', "I'm sorry, but I'm unable to come into work today."), chat('Reply to the customer', "Dear Ms. Lee,\nI'm sorry, but I cannot offer a refund after 30 days.")) },
     { name: 'a note the user asked for, not a refusal', text: lines(chat('Write a sick note', 'Dear Ms. Lee, I am unable to come to work today because of a fever.')) },
     { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
   ],
