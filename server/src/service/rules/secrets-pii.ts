@@ -50,8 +50,11 @@ const emailTopLevelDomains = new Set(
     'institute foundation family art travel jobs mobi asia museum coop aero').split(' '),
 );
 
+/** Mailboxes no person reads (noreply@github.com): not personal data. */
+const automatedSenders = /^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)$/i;
+
 /**
- * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`),
+ * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`) or a no-reply sender,
  * not a documentation domain (example-domain.com, mail.example.org, .test/.invalid), not code.
  */
 function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
@@ -59,7 +62,7 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   const local = email.slice(0, at);
   const labels = email.slice(at + 1).toLowerCase().split('.');
   const topLevel = labels[labels.length - 1] ?? '';
-  if (local === 'git') return false;
+  if (local === 'git' || automatedSenders.test(local)) return false;
   if (match.input.charCodeAt(match.index + match[0].length) === 40 /* ( */) return false;
   if (labels.some((label) => label.startsWith('example')) || topLevel === 'test' || topLevel === 'invalid' || topLevel === 'localhost' || topLevel === 'local') return false;
   return topLevel.length === 2 || emailTopLevelDomains.has(topLevel);
