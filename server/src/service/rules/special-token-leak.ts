@@ -18,9 +18,11 @@ function isHtmlStrikethrough(match: RegExpExecArray): boolean {
   const token = match[0];
   if (token !== '<s>' && token !== '</s>') return false;
   const text = match.input;
-  const between = token === '</s>' ? text.slice(Math.max(0, text.lastIndexOf('<s>', match.index)), match.index) : text.slice(match.index, text.indexOf('</s>', match.index) + 1);
-  if (token === '</s>' ? text.lastIndexOf('<s>', match.index) < 0 : text.indexOf('</s>', match.index) < 0) return false;
-  return between.length <= strikethroughLength && !between.includes('\n') && !between.includes('INST]') && between.replace(/^<s>/, '').trim().length > 0;
+  const open = token === '<s>' ? match.index : text.lastIndexOf('<s>', match.index);
+  const close = token === '</s>' ? match.index : text.indexOf('</s>', match.index);
+  if (open < 0 || close < open) return false;
+  const inner = text.slice(open + 3, close);
+  return inner.length <= strikethroughLength && !inner.includes('\n') && !inner.includes('INST]') && inner.trim().length > 0;
 }
 
 /** Chat-template special tokens written into content: the tokenizer turns them into control tokens and the conversation structure breaks. */
