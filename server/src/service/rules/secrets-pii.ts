@@ -80,6 +80,8 @@ export const rule: RecordRule = {
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
       const phone = kind === 'phone' || kind === 'internationalPhone';
+      // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
+      if (phone && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
       const personal = kind === 'email' || phone;
       const what = kind === 'email' ? 'Replace it with a placeholder address such as jane@example.com.' : phone ? 'Replace it with a fictional number such as (555) 010-0000.' : 'Remove it and revoke the key.';
       return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;

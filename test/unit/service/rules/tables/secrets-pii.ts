@@ -5,6 +5,7 @@ export const table: RuleTable = {
     { name: 'example addresses and fictional numbers', text: lines(chat('Email?', 'Write to jane@example.com or call (555) 123-4567.')) },
     { name: 'numbers that are not phones', text: lines(chat('Sum?', 'It is 1234567890123, +1 2 3 and +10.5 20; version 10.0.19045.3693.')) },
     { name: 'a Git SSH remote, documentation domains and matrix products in code', text: lines(chat('Clone?', 'Run `git clone git@github.com:octocat/hello.git`; write to John.Doe-123@example-domain.com or ops@mail.example.org; `s = q@k.transpose(-2, -1)`, `y = x@self.weight`.')) },
+    { name: 'fictional 555 numbers with the +1 country code', text: lines(chat('Call?', 'Call +1 555-010-0000 or +1 (555) 010-0199.')) },
     { name: 'no-reply senders', text: lines(chat('Who sent it?', 'It came from noreply@github.com and no-reply@accounts.google.com.')) },
   ],
   invalid: [
