@@ -30,6 +30,7 @@ const session = new DatasetSession((uri) => configuration.peek(uri));
 const reports = new DiagnosticReports();
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
+let resolvesCodeActionEdits = false;
 /** Unopened dataset files beside open ones count for train/eval leakage. */
 const siblings = new SiblingFiles(session, configuration, () => {
   if (supportsRefresh) void connection.languages.diagnostics.refresh();
@@ -40,6 +41,7 @@ connection.onInitialize((params): InitializeResult => {
   configuration.supportsConfiguration = capabilities.workspace?.configuration === true;
   supportsRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
   supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  resolvesCodeActionEdits = capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   configuration.workspaceFolders = (params.workspaceFolders ?? []).flatMap((folder) => {
     try {
       return [fileURLToPath(folder.uri)];
@@ -51,7 +53,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       diagnosticProvider: { identifier: 'tunesmith', interFileDependencies: true, workspaceDiagnostics: false },
-      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.tunesmith'], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.tunesmith'], resolveProvider: true },
       hoverProvider: true,
       documentSymbolProvider: true,
       foldingRangeProvider: true,
@@ -122,6 +124,6 @@ connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStat
   return datasetStatistics(document, result.facts, params.uri);
 });
 
-registerFeatures(connection, session, (uri) => lint(uri));
+registerFeatures(connection, session, (uri) => lint(uri), () => resolvesCodeActionEdits);
 
 connection.listen();

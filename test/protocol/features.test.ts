@@ -19,6 +19,7 @@ interface CodeAction {
   title: string;
   kind: string;
   edit?: { changes: Record<string, { range: Range; newText: string }[]> };
+  data?: unknown;
 }
 
 describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 'run `npm run build` first' }, () => {
@@ -71,6 +72,32 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.equal(lenses.length, 2);
     assert.deepEqual(lenses[1]?.command.arguments, [{ uri, recordIndex: 1 }]);
     assert.equal(lenses[1]?.command.command, 'tunesmith.previewExample');
+  });
+
+  it('offers whole-file conversion and fix-all without edits, and fills them in when one is chosen', async () => {
+    const fileUri = 'file:///tmp/tunesmith-protocol/whole-file.jsonl';
+    const records = [
+      '{"messages": [{"role": "user", "content": "Name a colour"}, {"role": "assistant", "content": "Blue "}]}',
+      '{"messages": [{"role": "usr", "content": "Name a fruit"}, {"role": "assistant", "content": "Apple"}]}',
+    ];
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri, languageId: 'jsonl', version: 1, text: `${records.join('\n')}\n` } });
+    await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: fileUri } });
+    const at = { line: 0, character: 2 };
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: fileUri }, range: { start: at, end: at }, context: { diagnostics: [] } })) as CodeAction[];
+    const convert = actions.find((action) => action.title.startsWith('Convert the whole file to ShareGPT'));
+    const fixAll = actions.find((action) => action.kind === 'source.fixAll.tunesmith');
+    assert.ok(convert && fixAll, actions.map((action) => action.title).join(', '));
+    assert.equal(convert.edit, undefined);
+    assert.equal(fixAll.edit, undefined);
+    const resolved = (await server.connection.sendRequest('codeAction/resolve', convert)) as CodeAction;
+    const converted = resolved.edit?.changes[fileUri] ?? [];
+    assert.equal(converted.length, 1, 'the record with a misspelt role cannot be converted and stays');
+    assert.deepEqual(JSON.parse(converted[0]?.newText ?? ''), { conversations: [{ from: 'human', value: 'Name a colour' }, { from: 'gpt', value: 'Blue ' }] });
+    const fixed = (await server.connection.sendRequest('codeAction/resolve', fixAll)) as CodeAction;
+    assert.deepEqual(fixed.edit?.changes[fileUri]?.map((edit) => [edit.range.start.line, edit.newText]), [
+      [0, '{"messages": [{"role": "user", "content": "Name a colour"}, {"role": "assistant", "content": "Blue"}]}'],
+      [1, '{"messages": [{"role": "user", "content": "Name a fruit"}, {"role": "assistant", "content": "Apple"}]}'],
+    ]);
   });
 
   it('folds multi-line records of a JSON array', async () => {

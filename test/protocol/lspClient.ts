@@ -58,7 +58,8 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     workspaceFolders: [{ uri: pathToFileURL(rootFolder).href, name: 'test' }],
     capabilities: {
       workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true } },
-      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false } },
+      // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve).
+      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] } } },
     },
   });
   connection.sendNotification('initialized', {});

@@ -1,10 +1,11 @@
 /** Editor features (code actions, hover, outline, folding, completion, code lens): LSP wiring only. */
 import type { Connection } from 'vscode-languageserver';
-import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover } from '../service/features/editor';
+import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, isFileActionData, resolveFileAction } from '../service/features/editor';
 import type { LintResult } from '../service/linter';
 import type { DatasetSession } from '../service/session';
 
-export function registerFeatures(connection: Connection, session: DatasetSession, lint: (uri: string) => Promise<LintResult | undefined>): void {
+/** `resolveEdits`: the client fills in code actions' edits through codeAction/resolve (VS Code does). */
+export function registerFeatures(connection: Connection, session: DatasetSession, lint: (uri: string) => Promise<LintResult | undefined>, clientResolvesEdits: () => boolean): void {
   /** The document and its facts, once settings are loaded; undefined for unknown or non-dataset files. */
   const prepare = async (uri: string) => {
     const result = await lint(uri);
@@ -14,7 +15,12 @@ export function registerFeatures(connection: Connection, session: DatasetSession
   };
   connection.onCodeAction(async ({ textDocument, range, context }) => {
     const ready = await prepare(textDocument.uri);
-    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics);
+    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics, { resolveEdits: clientResolvesEdits(), ...(context.only !== undefined ? { only: context.only } : {}) });
+  });
+  connection.onCodeActionResolve(async (action) => {
+    if (!isFileActionData(action.data)) return action;
+    const ready = await prepare(action.data.uri);
+    return ready === undefined ? action : resolveFileAction(ready.document, ready.facts, action);
   });
   connection.onHover(async ({ textDocument, position }) => {
     const ready = await prepare(textDocument.uri);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover } from '../../../server/src/service/features/editor';
+import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, resolveFileAction } from '../../../server/src/service/features/editor';
 import { datasetStatistics } from '../../../server/src/service/features/statistics';
 import type { LintDiagnostic } from '../../../server/src/service/linter';
 import { applyEdits, lint, parse } from './helpers';
@@ -82,6 +82,56 @@ describe('conversion', () => {
     const text = `${JSON.stringify({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] })}\n${JSON.stringify({ messages: [{ role: 'user', content: 'c' }, { role: 'assistant', content: 'd' }] })}\n{"instruction": "e", "output": "f"}\n`;
     const fixed = applyQuickFix(text, 'mixed-formats');
     assert.equal(fixed.split('\n')[2], '{"messages":[{"role":"user","content":"e"},{"role":"assistant","content":"f"}]}');
+  });
+});
+
+describe('whole-file actions', () => {
+  const start = { line: 0, character: 0 };
+  const text = [
+    '{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b "}]}',
+    '{"mesages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}',
+    '{"messages": [{"role": "user", "content": "e"}, {"role": "asistant", "content": "  f"}]}',
+    '{"messages": [{"role": "user", "content": "e"}, {"role": "asistant", "content": "  f"}]}',
+    '{"messages": [{"role": "user", "content": "g"}]}',
+    '{"messages": [{"role": "user", "content": "h"}, {"role": "assistant", "content": "i"}]}',
+  ].join('\n') + '\n';
+  it('fixes every whitespace, role and key problem at once, and nothing else', () => {
+    const { document, facts } = parse(text);
+    lint(text);
+    const fixAll = codeActions(document, facts, uri, { start, end: start }, []).find((action) => action.kind === 'source.fixAll.tunesmith');
+    assert.ok(fixAll?.edit?.changes?.[uri], 'a fix-all action with its edits');
+    assert.equal(fixAll.title, 'Fix whitespace, roles and keys in 4 records');
+    const fixed = applyEdits(text, fixAll.edit.changes[uri] ?? []);
+    assert.deepEqual(fixed.split('\n'), [
+      '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}',
+      '{"messages": [{"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}',
+      '{"messages": [{"role": "user", "content": "e"}, {"role": "assistant", "content": "f"}]}',
+      '{"messages": [{"role": "user", "content": "e"}, {"role": "assistant", "content": "f"}]}',
+      '{"messages": [{"role": "user", "content": "g"}]}',
+      '{"messages": [{"role": "user", "content": "h"}, {"role": "assistant", "content": "i"}]}',
+      '',
+    ]);
+    // Left for review: the duplicate record and the record without an answer.
+    assert.deepEqual([...new Set(lint(fixed).diagnostics.map((item) => item.rule))].sort(), ['duplicate-record', 'no-assistant-turn']);
+  });
+  it('resolves the same edits later when the client can, without computing them for every cursor move', () => {
+    const { document, facts } = parse(text);
+    const eager = codeActions(document, facts, uri, { start, end: start }, []).filter((action) => action.kind !== 'quickfix' && action.kind !== 'refactor.rewrite');
+    const lazy = codeActions(document, facts, uri, { start, end: start }, [], { resolveEdits: true }).filter((action) => action.kind !== 'quickfix' && action.kind !== 'refactor.rewrite');
+    assert.deepEqual(lazy.map((action) => action.title), eager.map((action) => action.title));
+    assert.ok(lazy.length >= 3, lazy.map((action) => action.title).join(', '));
+    for (const [index, action] of lazy.entries()) {
+      assert.equal(action.edit, undefined, action.title);
+      assert.deepEqual(resolveFileAction(document, facts, action).edit, eager[index]?.edit, action.title);
+    }
+  });
+  it('offers only the kinds the client asks for', () => {
+    const { document, facts } = parse(text);
+    const onClean = { line: 5, character: 3 };
+    const kinds = (only: string[]): string[] => [...new Set(codeActions(document, facts, uri, { start: onClean, end: onClean }, [], { only }).map((action) => action.kind ?? ''))].sort();
+    assert.deepEqual(kinds(['source.fixAll']), ['source.fixAll.tunesmith']);
+    assert.deepEqual(kinds(['refactor']), ['refactor.rewrite', 'refactor.rewrite.convertFile']);
+    assert.deepEqual(kinds(['quickfix']), []);
   });
 });
 

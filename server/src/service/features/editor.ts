@@ -19,8 +19,9 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-types';
 import { PreviewExampleCommand } from '../../../../protocol/messages';
-import { analyseRecord } from '../analysis';
-import type { DatasetDocument, DatasetRecord, Position, Range } from '../document';
+import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
+import { recordProblems } from '../linter';
+import { DatasetDocument, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
 import { locatePath, skipStringFast, type JsonPath } from '../json/scanner';
@@ -71,6 +72,9 @@ export function offsetInRecord(record: DatasetRecord, position: Position): numbe
 
 /** JSONL: the whole line including its line break, so deleting leaves no blank line. */
 function wholeLine(record: DatasetRecord): Range {
+  // A record written over several lines (still to be joined) takes all of them.
+  if (record.run?.kind === 'object') return { start: { line: record.run.line, character: 0 }, end: { line: record.run.lastLine + 1, character: 0 } };
+  if (record.run !== undefined) return record.range;
   return { start: { line: record.line, character: 0 }, end: { line: record.line + 1, character: 0 } };
 }
 
@@ -78,12 +82,18 @@ function wholeLine(record: DatasetRecord): Range {
 // Code actions
 // ---------------------------------------------------------------------------------------------
 
-function replaceAt(record: DatasetRecord, path: JsonPath, part: 'key' | 'value', newText: string): TextEdit | undefined {
+/** A replacement in a record's text, by offsets. */
+interface Replacement {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+function replacementAt(record: DatasetRecord, path: JsonPath, part: 'key' | 'value', newText: string): Replacement | undefined {
   const located = locatePath(record.text, path);
   if (located === null) return undefined;
   const range = part === 'key' ? located.key : located.value;
-  if (range === undefined) return undefined;
-  return { range: record.rangeAt(range.start, range.end), newText };
+  return range === undefined ? undefined : { start: range.start, end: range.end, newText };
 }
 
 function valueAt(root: unknown, path: JsonPath): unknown {
@@ -95,21 +105,41 @@ function valueAt(root: unknown, path: JsonPath): unknown {
   return current;
 }
 
-function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData): { title: string; edits: TextEdit[] } | undefined {
+/** The replacement of a fix that rewrites one token of its record (trim, role, key). */
+function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replacement: Replacement } | undefined {
+  let replacement: Replacement | undefined;
+  let title: string;
   switch (fix.kind) {
     case 'trim': {
       const value = valueAt(record.value, fix.path);
       if (typeof value !== 'string') return undefined;
-      const edit = replaceAt(record, fix.path, 'value', JSON.stringify(value.trim()));
-      return edit && { title: 'Trim whitespace', edits: [edit] };
+      replacement = replacementAt(record, fix.path, 'value', JSON.stringify(value.trim()));
+      title = 'Trim whitespace';
+      break;
     }
-    case 'replace-role': {
-      const edit = replaceAt(record, fix.path, 'value', JSON.stringify(fix.replacement));
-      return edit && { title: `Replace role with "${fix.replacement}"`, edits: [edit] };
-    }
+    case 'replace-role':
+      replacement = replacementAt(record, fix.path, 'value', JSON.stringify(fix.replacement));
+      title = `Replace role with "${fix.replacement}"`;
+      break;
+    case 'rename-key':
+      replacement = replacementAt(record, fix.path, 'key', JSON.stringify(fix.replacement));
+      title = `Rename key to "${fix.replacement}"`;
+      break;
+    default:
+      return undefined;
+  }
+  return replacement && { title, replacement };
+}
+
+function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData): { title: string; edits: TextEdit[] } | undefined {
+  switch (fix.kind) {
+    case 'trim':
+    case 'replace-role':
     case 'rename-key': {
-      const edit = replaceAt(record, fix.path, 'key', JSON.stringify(fix.replacement));
-      return edit && { title: `Rename key to "${fix.replacement}"`, edits: [edit] };
+      const token = tokenFix(record, fix);
+      if (token === undefined) return undefined;
+      const { start, end, newText } = token.replacement;
+      return { title: token.title, edits: [{ range: record.rangeAt(start, end), newText }] };
     }
     case 'remove-record':
       return { title: `Remove duplicate record ${record.index + 1}`, edits: [removeRecordEdit(document, record)] };
@@ -122,6 +152,12 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
       const insertion = `${JSON.stringify(fix.key)}: ${JSON.stringify(fix.skeleton)}${afterBrace.length > 0 ? ', ' : ''}`;
       const position = record.positionAt(open + 1);
       return { title: `Add missing "${fix.key}"`, edits: [{ range: { start: position, end: position }, newText: insertion }] };
+    }
+    case 'join-lines': {
+      const run = record.run;
+      if (run === undefined || run.kind === 'broken') return undefined;
+      const title = run.kind === 'array' ? `Put each of the ${run.records.length} records on its own line` : 'Join the record onto one line';
+      return { title, edits: [{ range: run.range, newText: run.oneRecordPerLine(document.eol) }] };
     }
   }
 }
@@ -148,7 +184,7 @@ function convertedText(document: DatasetDocument, record: DatasetRecord, facts: 
   return safeStringify(converted, 2).split('\n').join(`${document.eol}${indent}`);
 }
 
-/** Whole-document replacement range: JSONL up to the end of its last line; JSON from the first to the last record. */
+/** Records converted to `target` (those already in it, and those it cannot express, are left as they are). */
 function convertFileEdits(document: DatasetDocument, facts: FileFacts, target: ConvertibleFormat): { edits: TextEdit[]; converted: number } {
   const edits: TextEdit[] = [];
   let converted = 0;
@@ -163,44 +199,186 @@ function convertFileEdits(document: DatasetDocument, facts: FileFacts, target: C
   return { edits, converted };
 }
 
-export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[] {
+/** Files up to this many records get whole-file actions' edits at once when the client cannot resolve them later. */
+const eagerFileActionLimit = 5_000;
+
+/** Fixes safe to apply all together unreviewed: none removes a record or inserts content. */
+const bulkFixKinds: ReadonlySet<FixData['kind']> = new Set(['trim', 'replace-role', 'rename-key']);
+const fixAllKind = 'source.fixAll.tunesmith';
+const convertFileKind = `${CodeActionKind.RefactorRewrite}.convertFile`;
+
+/** What a whole-file action carries until the client asks for its edits (codeAction/resolve). */
+export type FileActionData = { uri: string; convertFile: ConvertibleFormat } | { uri: string; fixAll: true };
+
+export function isFileActionData(data: unknown): data is FileActionData {
+  if (typeof data !== 'object' || data === null || typeof (data as { uri?: unknown }).uri !== 'string') return false;
+  const action = data as { convertFile?: unknown; fixAll?: unknown };
+  return action.fixAll === true || convertibleFormats.includes(action.convertFile as ConvertibleFormat);
+}
+
+const canonicalRoles: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
+
+/**
+ * Whether convertConversation would convert the record, judged from its cached summary (no parsing):
+ * its shape and roles. Misses only tool calls inside assistant turns, which Alpaca cannot hold.
+ */
+function mayConvert(summary: RecordSummary, target: ConvertibleFormat): boolean {
+  const { shape, roles } = summary;
+  if (shape === target || shape === 'text' || shape === 'unknown' || shape.startsWith('preference')) return false;
+  if (roles.length === 0 || roles.some((role) => !canonicalRoles.has(role))) return false;
+  if (target !== 'alpaca') return true;
+  const pairs = roles[0] === 'system' ? roles.slice(1) : roles;
+  return pairs.length >= 2 && pairs.length % 2 === 0 && pairs.every((role, index) => role === (index % 2 === 0 ? 'user' : 'assistant'));
+}
+
+/** The fixes of a record that fix-all applies. */
+function bulkFixesOf(record: DatasetRecord, facts: FileFacts): FixData[] {
+  const fixes: FixData[] = [];
+  for (const problem of recordProblems(record, facts)) if (problem.fix !== undefined && bulkFixKinds.has(problem.fix.kind)) fixes.push(problem.fix);
+  return fixes;
+}
+
+function hasBulkFix(record: DatasetRecord, facts: FileFacts): boolean {
+  for (const problem of recordProblems(record, facts)) if (problem.fix !== undefined && bulkFixKinds.has(problem.fix.kind)) return true;
+  return false;
+}
+
+/** Records with something for fix-all to repair (from their cached lint results). */
+function recordsToFix(document: DatasetDocument, facts: FileFacts): DatasetRecord[] {
+  return document.records.filter((record) => hasBulkFix(record, facts));
+}
+
+/**
+ * How many records each whole-file action would rewrite, kept until the document or its facts
+ * change: the editor asks for code actions at every cursor move, and counting reads every record.
+ */
+const fileActionCounts = new WeakMap<DatasetDocument, { version: number; facts: FileFacts; convert: Map<ConvertibleFormat, number>; fix: number }>();
+
+function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { convert: Map<ConvertibleFormat, number>; fix: number } {
+  const cached = fileActionCounts.get(document);
+  if (cached !== undefined && cached.version === document.version && cached.facts === facts) return cached;
+  const convert = new Map<ConvertibleFormat, number>(convertibleFormats.map((target) => [target, 0]));
+  let fix = 0;
+  for (const record of document.records) {
+    const summary = summaryOf(record, facts);
+    if (summary !== undefined) for (const target of convertibleFormats) if (mayConvert(summary, target)) convert.set(target, (convert.get(target) ?? 0) + 1);
+    if (hasBulkFix(record, facts)) fix++;
+  }
+  const counts = { version: document.version, facts, convert, fix };
+  fileActionCounts.set(document, counts);
+  return counts;
+}
+
+/**
+ * The record's text with every bulk fix applied, re-checking the result up to five rounds: fixing a
+ * misspelt role makes the turn an answer, whose whitespace is then reported. Replacements that
+ * overlap one already taken wait for the next round.
+ */
+function fixedRecordText(record: DatasetRecord, facts: FileFacts): string {
+  let current = record;
+  for (let round = 0; round < 5; round++) {
+    const replacements = bulkFixesOf(current, facts).flatMap((fix) => tokenFix(current, fix)?.replacement ?? []);
+    if (replacements.length === 0) break;
+    replacements.sort((a, b) => a.start - b.start);
+    let text = '';
+    let at = 0;
+    for (const replacement of replacements) {
+      if (replacement.start < at) continue;
+      text += current.text.slice(at, replacement.start) + replacement.newText;
+      at = replacement.end;
+    }
+    text += current.text.slice(at);
+    // The record alone, as a one-element array: its text and offsets are what they are in the file.
+    const next = DatasetDocument.parse(`[${text}]`, 'json').records[0];
+    if (next === undefined || next.syntaxError !== undefined || next.text !== text) break;
+    current = next;
+  }
+  return current.text;
+}
+
+function fixAllEdits(document: DatasetDocument, facts: FileFacts): TextEdit[] {
+  return recordsToFix(document, facts).flatMap((record) => {
+    const text = fixedRecordText(record, facts);
+    return text === record.text ? [] : [{ range: record.range, newText: text }];
+  });
+}
+
+/** Whether the client asked for kinds (context.only) that include `kind`. */
+function wanted(only: readonly string[] | undefined, kind: string): boolean {
+  return only === undefined || only.some((prefix) => kind === prefix || kind.startsWith(`${prefix}.`));
+}
+
+/**
+ * Code actions at `range`. With `resolveEdits` (the client supports codeAction/resolve for edits),
+ * whole-file actions (conversions, fix-all) come without their edits, which `resolveFileAction`
+ * computes when one is chosen: the editor asks for code actions at every cursor move, and
+ * converting 100k records takes seconds. Without it, only files of up to eagerFileActionLimit
+ * records offer them.
+ */
+export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; only?: readonly string[] } = {}): CodeAction[] {
   const actions: CodeAction[] = [];
-  for (const diagnostic of diagnostics) {
-    if (diagnostic.source !== 'tunesmith') continue;
-    const data = diagnostic.data as { fix?: FixData; recordIndex?: number } | undefined;
-    if (data?.fix === undefined || data.recordIndex === undefined) continue;
-    const record = document.records[data.recordIndex];
-    if (record === undefined) continue;
-    const fix = fixEdit(document, record, data.fix);
-    if (fix === undefined) continue;
-    actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: fix.edits } } });
+  const { only } = options;
+  if (wanted(only, CodeActionKind.QuickFix)) {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.source !== 'tunesmith') continue;
+      const data = diagnostic.data as { fix?: FixData; recordIndex?: number } | undefined;
+      if (data?.fix === undefined || data.recordIndex === undefined) continue;
+      const record = document.records[data.recordIndex];
+      if (record === undefined) continue;
+      const fix = fixEdit(document, record, data.fix);
+      if (fix === undefined) continue;
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: fix.edits } } });
+    }
   }
   const record = recordAt(document, range.start);
   const analysis = record !== undefined ? analyseRecord(record, facts) : undefined;
-  if (record !== undefined && analysis !== undefined) {
+  if (record !== undefined && analysis !== undefined && (wanted(only, CodeActionKind.QuickFix) || wanted(only, CodeActionKind.RefactorRewrite))) {
     const mixed = diagnostics.find((diagnostic) => diagnostic.code === 'mixed-formats');
     for (const target of convertibleFormats) {
       if (analysis.shape === target) continue;
+      const fitsFile = facts.format === target;
+      const asQuickFix = fitsFile && mixed !== undefined;
+      if (!wanted(only, asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite)) continue;
       const text = convertedText(document, record, facts, target);
       if (text === undefined) continue;
-      const fitsFile = facts.format === target;
       actions.push({
         title: `Convert record ${record.index + 1} to ${formatTitles[target]}`,
-        kind: fitsFile && mixed !== undefined ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
-        ...(fitsFile && mixed !== undefined ? { diagnostics: [mixed], isPreferred: true } : {}),
+        kind: asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
+        ...(asQuickFix ? { diagnostics: [mixed], isPreferred: true } : {}),
         edit: { changes: { [uri]: [{ range: record.range, newText: text }] } },
       });
     }
   }
-  if (document.records.length > 0 && document.records.length <= 200_000) {
+  const lazy = options.resolveEdits === true;
+  if (document.records.length === 0 || (!lazy && document.records.length > eagerFileActionLimit)) return actions;
+  if (wanted(only, convertFileKind)) {
     for (const target of convertibleFormats) {
       if (facts.format === target) continue;
+      if (lazy) {
+        const count = fileActionCountsOf(document, facts).convert.get(target) ?? 0;
+        if (count > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${count} record${count === 1 ? '' : 's'})`, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
+        continue;
+      }
       const { edits, converted } = convertFileEdits(document, facts, target);
-      if (converted === 0) continue;
-      actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${converted} record${converted === 1 ? '' : 's'})`, kind: `${CodeActionKind.RefactorRewrite}.convertFile`, edit: { changes: { [uri]: edits } } });
+      if (converted > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${converted} record${converted === 1 ? '' : 's'})`, kind: convertFileKind, edit: { changes: { [uri]: edits } } });
+    }
+  }
+  if (wanted(only, fixAllKind)) {
+    const fixable = lazy ? fileActionCountsOf(document, facts).fix : recordsToFix(document, facts).length;
+    if (fixable > 0) {
+      const title = `Fix whitespace, roles and keys in ${fixable} record${fixable === 1 ? '' : 's'}`;
+      actions.push(lazy ? { title, kind: fixAllKind, data: { uri, fixAll: true } satisfies FileActionData } : { title, kind: fixAllKind, edit: { changes: { [uri]: fixAllEdits(document, facts) } } });
     }
   }
   return actions;
+}
+
+/** Fills in the edits of a whole-file action offered by `codeActions` with `resolveEdits`. */
+export function resolveFileAction(document: DatasetDocument, facts: FileFacts, action: CodeAction): CodeAction {
+  const data = action.data;
+  if (!isFileActionData(data)) return action;
+  const edits = 'fixAll' in data ? fixAllEdits(document, facts) : convertFileEdits(document, facts, data.convertFile).edits;
+  return { ...action, edit: { changes: { [data.uri]: edits } } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 /**
  * The extension inside a real VS Code: activation cost, which files start the language server, the
- * `invalid-json` diagnostic end to end (exact range, rule id, docs link), and the statistics command.
+ * `invalid-json` diagnostic end to end (exact range, rule id, docs link), the statistics command, and
+ * the editor features through VS Code's own providers: a quick fix, hover, the outline, fix-all and a
+ * whole-file conversion (edits filled in through codeAction/resolve).
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -79,6 +81,68 @@ describe('Tunesmith in VS Code', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     await waitForDiagnostics(uri, (found) => !found.some((d) => diagnosticCode(d)?.value === 'invalid-json'));
     assert.deepEqual(tunesmithDiagnostics(uri).filter((d) => diagnosticCode(d)?.value === 'invalid-json'), []);
+  });
+
+  describe('editor features on editing.jsonl (edited in memory, reverted at the end)', () => {
+    const uri = (): vscode.Uri => workspaceFile('editing.jsonl');
+    let document: vscode.TextDocument;
+    const codeActions = (range: vscode.Range, kind: vscode.CodeActionKind, resolveCount = 0): Thenable<vscode.CodeAction[]> =>
+      vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri(), range, kind.value, resolveCount);
+
+    before(async () => {
+      document = await vscode.workspace.openTextDocument(uri());
+      await vscode.window.showTextDocument(document);
+    });
+    after(async () => {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('applies the quick fix of a misspelt role, and the diagnostic goes away', async () => {
+      const diagnostics = await waitForDiagnostics(uri(), (found) => found.some((d) => diagnosticCode(d)?.value === 'unknown-role'));
+      const role = diagnostics.find((d) => diagnosticCode(d)?.value === 'unknown-role');
+      assert.ok(role);
+      assert.equal(document.getText(role.range), '"asistant"');
+      const fix = (await codeActions(role.range, vscode.CodeActionKind.QuickFix)).find((action) => action.title === 'Replace role with "assistant"');
+      assert.ok(fix?.edit, 'VS Code lists the quick fix with its edit');
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.equal(document.getText(new vscode.Range(role.range.start, role.range.end.translate(0, 1))), '"assistant"');
+      await waitForDiagnostics(uri(), (found) => !found.some((d) => diagnosticCode(d)?.value === 'unknown-role'));
+    });
+
+    it('hovers a record with its turns and token counts', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri(), new vscode.Position(1, 5));
+      const text = hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value))).join('\n');
+      assert.match(text, /\*\*Record 2\*\* · OpenAI chat · 2 turns/);
+      assert.match(text, /Tokens: ~\d+ total, ~\d+ trainable/);
+      assert.match(text, /Name the red planet/);
+    });
+
+    it('outlines the records by their first user words', async () => {
+      const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', uri());
+      assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work on Earth?', '2: Name the red planet', '3: Which ocean is the largest?']);
+      assert.deepEqual(symbols.map((symbol) => symbol.range.start.line), [0, 1, 2]);
+    });
+
+    it('fixes all whitespace, role and key problems through a resolved source action', async () => {
+      await waitForDiagnostics(uri(), (found) => found.some((d) => diagnosticCode(d)?.value === 'whitespace'));
+      const start = new vscode.Range(0, 0, 0, 0);
+      const fixAll = (await codeActions(start, vscode.CodeActionKind.SourceFixAll, 10)).find((action) => action.kind?.value === 'source.fixAll.tunesmith');
+      assert.ok(fixAll?.edit, 'the fix-all action, with its edit filled in by codeAction/resolve');
+      assert.ok(await vscode.workspace.applyEdit(fixAll.edit));
+      assert.equal(document.lineAt(1).text, '{"messages": [{"role": "user", "content": "Name the red planet"}, {"role": "assistant", "content": "Mars"}]}');
+      await waitForDiagnostics(uri(), (found) => !found.some((d) => diagnosticCode(d)?.value === 'whitespace'));
+    });
+
+    it('converts the whole file to ShareGPT', async () => {
+      const actions = await codeActions(new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.Refactor, 10);
+      const convert = actions.find((action) => action.title.startsWith('Convert the whole file to ShareGPT'));
+      assert.ok(convert?.edit, actions.map((action) => action.title).join(', '));
+      assert.ok(await vscode.workspace.applyEdit(convert.edit));
+      const records = document.getText().trim().split('\n').map((line) => JSON.parse(line) as { conversations?: { from: string; value: string }[] });
+      assert.deepEqual(records.map((record) => record.conversations?.map((turn) => turn.from)), [['human', 'gpt'], ['human', 'gpt'], ['human', 'gpt']]);
+      assert.equal(records[2]?.conversations?.[1]?.value, 'The Pacific.');
+    });
   });
 
   it('shows the statistics of the active JSONL dataset', async () => {
