@@ -46,22 +46,32 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
   return record;
 }
 
+/**
+ * Results of parallel tool calls share one observation turn (ShareGPT alternates strictly), joined
+ * as LLaMA-Factory joins them when it reads OpenAI-style data.
+ */
+const toolResultSeparator = '\n</tool_response>\n<tool_response>\n';
+
 function toSharegpt(conversation: Conversation): Record<string, unknown> | undefined {
   const record: Record<string, unknown> = {};
   const turns: { from: string; value: string }[] = [];
-  conversation.turns.forEach((turn, index) => {
+  for (const [index, turn] of conversation.turns.entries()) {
     if (turn.role === 'system' && index === 0) {
       record.system = turn.content;
-      return;
+      continue;
     }
     if (turn.toolCalls.length > 0) {
+      // A function_call turn holds only the calls: text said beside them would be lost.
+      if (turn.content.trim().length > 0) return undefined;
       const calls = turn.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
       turns.push({ from: 'function_call', value: safeStringify(calls.length === 1 ? calls[0] : calls) });
-      return;
+      continue;
     }
     const from = turn.role === 'user' ? 'human' : turn.role === 'assistant' ? 'gpt' : turn.role === 'tool' ? 'observation' : turn.role === 'system' ? 'system' : 'human';
-    turns.push({ from, value: turn.content });
-  });
+    const previous = turns[turns.length - 1];
+    if (from === 'observation' && previous?.from === 'observation') previous.value += toolResultSeparator + turn.content;
+    else turns.push({ from, value: turn.content });
+  }
   const ordered: Record<string, unknown> = { conversations: turns };
   if (record.system !== undefined) ordered.system = record.system;
   const tools = conversation.tools?.value;
@@ -95,10 +105,31 @@ function toAlpaca(conversation: Conversation): Record<string, unknown> | undefin
   return record;
 }
 
-/** The record as a plain object in the target format, or undefined when it cannot be expressed there. */
-export function convertConversation(conversation: Conversation, target: ConvertibleFormat): Record<string, unknown> | undefined {
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+/** Whether a turn's content, as written in `source`, holds parts other than text (images, audio, files). */
+function hasNonTextParts(source: unknown, turn: Turn): boolean {
+  const content = valueAt(source, turn.contentPath);
+  if (!Array.isArray(content)) return false;
+  return content.some((part) => typeof part !== 'string' && !(typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' && [undefined, 'text'].includes((part as { type?: unknown }).type as string | undefined)));
+}
+
+/**
+ * The record as a plain object in the target format, or undefined when it cannot be expressed there
+ * without losing something. `source` is the record as written: ShareGPT and Alpaca hold only text,
+ * so a record with image or audio parts is not converted to them.
+ */
+export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown): Record<string, unknown> | undefined {
   if (conversation.plainText || conversation.rejected !== undefined || conversation.turns.length === 0) return undefined;
   if (conversation.turns.some((turn) => turn.role === null)) return undefined;
+  if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return undefined;
   switch (target) {
     case 'openai-chat':
       return toOpenai(conversation);

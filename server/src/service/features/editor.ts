@@ -177,7 +177,7 @@ function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): Tex
 function convertedText(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): string | undefined {
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
-  const converted = convertConversation(analysis.conversation, target);
+  const converted = convertConversation(analysis.conversation, target, record.value);
   if (converted === undefined) return undefined;
   if (document.kind === 'jsonl') return safeStringify(converted);
   const indent = ' '.repeat(record.character);
@@ -220,7 +220,8 @@ const canonicalRoles: ReadonlySet<string> = new Set(['system', 'user', 'assistan
 
 /**
  * Whether convertConversation would convert the record, judged from its cached summary (no parsing):
- * its shape and roles. Misses only tool calls inside assistant turns, which Alpaca cannot hold.
+ * its shape and roles. It misses what only the written record shows (image parts, text beside tool
+ * calls), so a count can be slightly high; the edits are exact.
  */
 function mayConvert(summary: RecordSummary, target: ConvertibleFormat): boolean {
   const { shape, roles } = summary;
