@@ -561,20 +561,49 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const wrap = (word: string): string => (context.inString ? word : JSON.stringify(word));
   const items: CompletionItem[] = [];
   const depth = context.path.length;
-  const inMessage = depth === 2 && typeof context.path[1] === 'number';
+  const inMessage = depth === 2 && typeof context.path[1] === 'number' && context.path[0] !== 'tools' && context.path[0] !== 'functions';
   if (context.kind === 'key') {
     let keys: string[] = [];
     if (depth === 0) keys = Object.keys(recordSpec(shape, mapping)?.fields ?? {});
     else if (inMessage && context.path[0] === mapping.columns.messages) keys = Object.keys(sharegptTurnSpec(mapping).fields);
     else if (inMessage) keys = Object.keys(openaiMessageSpec('user', false).fields);
+    else keys = nestedKeys(context.path) ?? [];
     const present = new Set([...context.siblingKeys, ...Object.keys((depth === 0 ? record.value : valueAtPath(record.value, context.path)) ?? {})]);
     for (const key of keys) if (!present.has(key)) items.push({ label: key, kind: CompletionItemKind.Property, insertText: wrap(key), detail: `${formatTitle(shape)} field` });
   } else if (context.kind === 'value' && (context.key === 'role' || context.key === mapping.tags.role)) {
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
     const roles = sharegpt ? Object.keys(sharegptRoles(mapping)).filter((name) => name !== 'tool') : Object.keys(openaiRoles).filter((name) => name !== 'function');
     for (const role of roles) items.push({ label: role, kind: CompletionItemKind.EnumMember, insertText: wrap(role), detail: 'role' });
+  } else if (context.kind === 'value' && context.key === 'type') {
+    const types = nestedTypes(context.path);
+    for (const type of types) items.push({ label: type, kind: CompletionItemKind.EnumMember, insertText: wrap(type), detail: 'type' });
   }
   return items;
+}
+
+/** The path's last step is an element of array `key` (tool_calls[i], tools[i], content[i]). */
+function isElementOf(path: readonly (string | number)[], key: string): boolean {
+  return typeof path[path.length - 1] === 'number' && path[path.length - 2] === key;
+}
+
+/** Keys of the objects nested in OpenAI messages and tool lists: tool calls, their functions, tool specs, content parts. */
+function nestedKeys(path: readonly (string | number)[]): string[] | undefined {
+  const last = path[path.length - 1];
+  const parent = path.slice(0, -1);
+  if (isElementOf(path, 'tool_calls')) return ['id', 'type', 'function'];
+  if (last === 'function' && isElementOf(parent, 'tool_calls')) return ['name', 'arguments'];
+  if (last === 'function_call') return ['name', 'arguments'];
+  if (isElementOf(path, 'tools') || isElementOf(path, 'functions')) return path.length === 2 && path[0] === 'tools' ? ['type', 'function'] : ['name', 'description', 'parameters'];
+  if (last === 'function' && isElementOf(parent, 'tools')) return ['name', 'description', 'parameters', 'strict'];
+  if (isElementOf(path, 'content')) return ['type', 'text', 'image_url', 'input_audio', 'file'];
+  return undefined;
+}
+
+/** Values of a `type` key where the OpenAI format fixes them. */
+function nestedTypes(path: readonly (string | number)[]): string[] {
+  if (isElementOf(path, 'tool_calls') || (path.length === 2 && isElementOf(path, 'tools'))) return ['function'];
+  if (isElementOf(path, 'content')) return ['text', 'image_url', 'input_audio', 'file'];
+  return [];
 }
 
 function valueAtPath(root: unknown, path: (string | number)[]): Record<string, unknown> | undefined {
