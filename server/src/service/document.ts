@@ -2,8 +2,11 @@
  * The document model: a dataset file split into records that keep their exact source position.
  *
  * JSONL: one record per non-blank line; `JSON.parse` per line, and the document can apply an edit to
- * just the lines it touches (the language server re-parses only those). JSON: an array of records,
- * pretty-printed or on one line; the top-level array is walked once to find each element's offsets.
+ * just the lines it touches (the language server re-parses only those). Lines that together hold one
+ * pretty-printed record (or a JSON array of records) pasted into the file form a `LineRun`: its
+ * records are linted where they are, and invalid-json says to put each record on one line. JSON: an
+ * array of records, pretty-printed or on one line, or such an array under the one key of an object
+ * (`{"data": [...]}`); the array is walked once to find each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
  */
 import { findJsonSyntaxError, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
@@ -34,6 +37,10 @@ export class DatasetRecord {
   private lineStarts: number[] | undefined;
   /** Cache slot for analysis results, owned by the linter (invalidated when settings change). */
   cache: unknown;
+  /** JSONL only: the multi-line run the record belongs to (absent for a record on its own line). */
+  run: LineRun | undefined;
+  /** Offset of the record's text inside `run.text`. */
+  runOffset = 0;
 
   constructor(
     /** Exact source text of the record (for JSONL the line without its line break). */
@@ -83,8 +90,12 @@ export class DatasetRecord {
     this.parsed = undefined;
   }
 
-  /** Converts an offset inside the record text to a document position. */
+  /**
+   * Converts an offset inside the record text to a document position. In a multi-line run, offsets
+   * before the record or after it reach into the run's text (the run's problem covers the whole run).
+   */
   positionAt(offset: number): Position {
+    if (this.run !== undefined && (offset < 0 || offset > this.text.length)) return this.run.positionAt(this.runOffset + offset);
     if (offset <= 0) return { line: this.line, character: this.character + Math.max(0, offset) };
     if (this.lineStarts === undefined) {
       if (this.text.indexOf('\n') < 0) return { line: this.line, character: this.character + Math.min(offset, this.text.length) };
@@ -122,6 +133,289 @@ export function computeLineStarts(text: string): number[] {
   return starts;
 }
 
+/** What a multi-line run holds: one record, an array of records, or text that is not valid JSON. */
+export type LineRunKind = 'object' | 'array' | 'broken';
+
+/**
+ * Consecutive JSONL lines that hold one JSON value together: a pretty-printed record pasted into the
+ * file (kind 'object'), a JSON array of records ('array'), or such a record with a syntax error
+ * ('broken'). Trainers read JSONL line by line and fail on every one of these lines; the linter
+ * reports the run once and lints its records at their exact place.
+ */
+export class LineRun {
+  /** First line in the document; kept current by the document (-1 until first placed). */
+  line = -1;
+  /** The lines joined by '\n' (line breaks normalised, so CRLF files give the same offsets). */
+  readonly text: string;
+  readonly records: DatasetRecord[];
+  /** Where each record starts, relative to the run's first line. */
+  private readonly starts: Position[];
+  private readonly lineStarts: number[];
+
+  constructor(
+    readonly lines: readonly string[],
+    readonly kind: LineRunKind,
+    parsed?: unknown,
+  ) {
+    this.text = lines.join('\n');
+    this.lineStarts = computeLineStarts(this.text);
+    const pieces: { offset: number; record: DatasetRecord }[] = [];
+    if (kind === 'array' && Array.isArray(parsed)) {
+      let offset = skipWhitespace(this.text, skipWhitespace(this.text, 0) + 1);
+      for (const element of parsed) {
+        const end = skipValue(this.text, offset);
+        pieces.push({ offset, record: new DatasetRecord(this.text.slice(offset, end), { value: element }) });
+        offset = skipWhitespace(this.text, end);
+        if (this.text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(this.text, offset + 1);
+      }
+    } else {
+      const offset = skipWhitespace(this.text, 0);
+      const end = kind === 'broken' ? this.text.length : skipValue(this.text, offset);
+      pieces.push({ offset, record: new DatasetRecord(this.text.slice(offset, end), kind === 'object' ? { value: parsed } : undefined) });
+    }
+    this.records = pieces.map(({ offset, record }) => {
+      record.run = this;
+      record.runOffset = offset;
+      return record;
+    });
+    this.starts = pieces.map(({ offset }) => positionIn(this.lineStarts, offset));
+  }
+
+  get lastLine(): number {
+    return this.line + this.lines.length - 1;
+  }
+
+  /** The document position of an offset in the run's text (clamped to the run). */
+  positionAt(offset: number): Position {
+    const position = positionIn(this.lineStarts, Math.max(0, Math.min(offset, this.text.length)));
+    return { line: this.line + position.line, character: position.character };
+  }
+
+  /** Places the run at `line` and its records after `index`; returns the next free index. */
+  place(line: number, index: number): number {
+    this.line = line;
+    this.records.forEach((record, at) => {
+      const start = this.starts[at] ?? { line: 0, character: 0 };
+      record.line = line + start.line;
+      record.character = start.character;
+      record.index = index + at;
+    });
+    return index + this.records.length;
+  }
+
+  /** The range of all the run's lines. */
+  get range(): Range {
+    return { start: { line: this.line, character: 0 }, end: { line: this.lastLine, character: (this.lines[this.lines.length - 1] ?? '').length } };
+  }
+
+  /**
+   * The run's records one per line, for the quick fix: each record's line breaks and the indentation
+   * around them removed. No JSON string spans a line, so only whitespace between tokens goes and
+   * string contents stay byte for byte.
+   */
+  oneRecordPerLine(eol: string): string {
+    return this.records.map((record) => record.text.split('\n').map((line, at) => (at === 0 ? line.trimEnd() : line.trim())).join('')).join(eol);
+  }
+}
+
+/** A JSONL line that belongs to a multi-line run (the `at`-th line of it). */
+class RunLine {
+  constructor(
+    readonly run: LineRun,
+    readonly at: number,
+  ) {}
+
+  get text(): string {
+    return this.run.lines[this.at] ?? '';
+  }
+}
+
+type LineSlot = DatasetRecord | string | RunLine;
+
+/** A run is at most this many lines and characters, so a file of garbage stays linear. */
+const runMaxLines = 2000;
+const runMaxChars = 1 << 20;
+
+/** First and last non-whitespace index of a line, or undefined when it is blank. */
+function contentBounds(text: string): { first: number; last: number } | undefined {
+  let first = 0;
+  while (first < text.length && text.charCodeAt(first) <= 32) first++;
+  if (first >= text.length) return undefined;
+  let last = text.length - 1;
+  while (text.charCodeAt(last) <= 32) last--;
+  return { first, last };
+}
+
+/** A line that looks like a whole record ('{' ... '}'): taken as balanced and never tokenised (the normal path). */
+function isQuiet(text: string): boolean {
+  if (text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125) return true; // the usual record line, at once
+  const bounds = contentBounds(text);
+  return bounds !== undefined && text.charCodeAt(bounds.first) === 123 /* { */ && text.charCodeAt(bounds.last) === 125 /* } */;
+}
+
+function isBlank(text: string): boolean {
+  return contentBounds(text) === undefined;
+}
+
+/** A value opened by the first character of a line at column 0: a run may start there. */
+interface Candidate {
+  /** Its level in the bracket stack. */
+  depth: number;
+  line: number;
+  chars: number;
+}
+
+/**
+ * One pass of bracket matching over JSONL lines (strings skipped: a JSON string never spans a line),
+ * finding each line that opens a value at column 0 and the later line whose last character closes it.
+ * A value's outcome depends only on the text from its own line on: lines that look like whole
+ * records are skipped untouched; a blank line, a mismatched bracket, an unterminated string or a line
+ * over the size limit drop everything open; a value open for more than the run limits is dropped.
+ * Levels below every open candidate cannot change an outcome, so they are not kept: the stack (one
+ * number per level) only grows while some value may still become a run. Hence `idle`: nothing before
+ * this point can change what follows.
+ */
+class RunScanner {
+  /** The closing character of each open level. */
+  private readonly closers: number[] = [];
+  private readonly candidates: Candidate[] = [];
+  private chars = 0;
+  readonly spans: { first: number; last: number }[] = [];
+
+  get idle(): boolean {
+    return this.candidates.length === 0;
+  }
+
+  feed(line: number, text: string): void {
+    const lineChars = this.chars;
+    this.chars += text.length + 1;
+    if (isQuiet(text)) return;
+    const bounds = contentBounds(text);
+    if (bounds === undefined || text.length > runMaxChars) {
+      this.clear();
+      return;
+    }
+    const candidates = this.candidates;
+    while (candidates.length > 0) {
+      const oldest = candidates[0];
+      if (oldest === undefined || (line - oldest.line < runMaxLines && lineChars - oldest.chars <= runMaxChars)) break;
+      candidates.shift(); // at most one candidate per line: shifting stays cheap
+    }
+    const closers = this.closers;
+    if (candidates.length === 0) closers.length = 0;
+    const { first, last } = bounds;
+    if (first === 0 && (text.charCodeAt(0) === 123 || text.charCodeAt(0) === 91)) candidates.push({ depth: closers.length, line, chars: lineChars });
+    for (let index = first; index <= last; index++) {
+      const code = text.charCodeAt(index);
+      if (code === 34 /* " */) {
+        index = closingQuote(text, index + 1, last);
+        if (index < 0) {
+          this.clear();
+          return;
+        }
+      } else if (code === 123 || code === 91 /* { [ */) {
+        if (candidates.length > 0) closers.push(code + 2);
+      } else if (code === 125 || code === 93 /* } ] */) {
+        if (closers.length === 0) continue;
+        if (closers.pop() !== code) {
+          this.clear();
+          continue;
+        }
+        const top = candidates[candidates.length - 1];
+        if (top !== undefined && top.depth === closers.length) {
+          candidates.pop();
+          if (index === last && line > top.line) this.spans.push({ first: top.line, last: line });
+          if (candidates.length === 0) closers.length = 0;
+        }
+      }
+    }
+  }
+
+  private clear(): void {
+    this.closers.length = 0;
+    this.candidates.length = 0;
+  }
+}
+
+/** Index of the quote closing a string whose content starts at `from`, or -1 when it is not closed on the line. */
+function closingQuote(text: string, from: number, last: number): number {
+  for (let index = from; index <= last; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 92 /* \\ */) index++;
+    else if (code === 34) return index;
+  }
+  return -1;
+}
+
+/** The run that the lines `texts` form, or undefined when they are not one (see LineRun). */
+function runOf(texts: readonly string[]): LineRun | undefined {
+  let parsed: unknown;
+  let valid = true;
+  try {
+    parsed = JSON.parse(texts.join('\n'));
+  } catch {
+    valid = false;
+  }
+  if (valid && Array.isArray(parsed)) {
+    if (parsed.length === 0 || !parsed.every((element) => element !== null && typeof element === 'object' && !Array.isArray(element))) return undefined;
+    return new LineRun(texts, 'array', parsed);
+  }
+  if (valid && (parsed === null || typeof parsed !== 'object')) return undefined;
+  // Lines that are records of their own (in a known format) stay one-line records, not part of a run.
+  const holdsRecordLine = texts.some((text) => {
+    if (!isQuiet(text)) return false;
+    try {
+      return detectShape(JSON.parse(text)) !== 'unknown';
+    } catch {
+      return false;
+    }
+  });
+  if (holdsRecordLine) return undefined;
+  return valid ? new LineRun(texts, 'object', parsed) : new LineRun(texts, 'broken');
+}
+
+/**
+ * The runs among `lines[from..]`, greedily from the top (`from` must be a line where nothing before
+ * can matter, see runScanStart). Scans at least up to `until`, then stops where nothing scanned can
+ * change what follows (`canStopAt` says whether the line is not inside an old run); returns the runs
+ * with their first line, and that stop line.
+ */
+function findRuns(lineText: (line: number) => string, lineCount: number, from: number, until: number, canStopAt: (line: number) => boolean = () => true): { runs: { first: number; run: LineRun }[]; end: number } {
+  const scanner = new RunScanner();
+  let end = from;
+  for (; end < lineCount; end++) {
+    if (end >= until && scanner.idle && canStopAt(end)) break;
+    scanner.feed(end, lineText(end));
+  }
+  const runs: { first: number; run: LineRun }[] = [];
+  let next = from;
+  for (const span of scanner.spans.sort((a, b) => a.first - b.first)) {
+    if (span.first < next) continue;
+    const texts: string[] = [];
+    for (let line = span.first; line <= span.last; line++) texts.push(lineText(line));
+    const run = runOf(texts);
+    if (run === undefined) continue;
+    runs.push({ first: span.first, run });
+    next = span.last + 1;
+  }
+  return { runs, end };
+}
+
+/**
+ * Where a re-scan after an edit at `line` may start: after a blank line, after `runMaxLines` quiet
+ * lines (no value opened before them can still be open), or at the top.
+ */
+function runScanStart(lineText: (line: number) => string, line: number): number {
+  let quiet = 0;
+  for (let at = line - 1; at >= 0; at--) {
+    const text = lineText(at);
+    if (isBlank(text)) return at + 1;
+    quiet = isQuiet(text) ? quiet + 1 : 0;
+    if (quiet >= runMaxLines) return at + runMaxLines;
+  }
+  return 0;
+}
+
 /** A problem with the file as a whole (not one record): bad JSON in a .json file, binary content... */
 export interface FileProblem {
   range: Range;
@@ -132,7 +426,7 @@ export interface FileProblem {
 /** A parsed dataset file. */
 export class DatasetDocument {
   /** JSONL: one slot per line; blank lines keep their text as a plain string. JSON: unused (empty). */
-  private lines: (DatasetRecord | string)[] = [];
+  private lines: LineSlot[] = [];
   private jsonRecords: DatasetRecord[] = [];
   private recordsCache: DatasetRecord[] | undefined;
   /** After line edits: the previous record list is still right before this line (a rebuild starts there). */
@@ -148,6 +442,7 @@ export class DatasetDocument {
 
   /** What changed since the last call: the file-level indexes update only that. */
   takeChanges(): { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } {
+    void this.records; // placing moved multi-line runs can renew their records (see `records`)
     const changes = this.changes;
     this.changes = { reset: false, added: [], removed: [] };
     return changes;
@@ -183,6 +478,7 @@ export class DatasetDocument {
     }
     if (this.kind === 'jsonl') {
       this.lines = splitLines(text).map(parseLine);
+      this.groupRuns(0, this.lines.length);
     } else {
       this.parseJsonArray(text);
     }
@@ -195,7 +491,7 @@ export class DatasetDocument {
    */
   static parseJsonlPieces(pieces: Iterable<string>, version = 0): DatasetDocument {
     const document = new DatasetDocument('jsonl', version);
-    const lines: (DatasetRecord | string)[] = [];
+    const lines: LineSlot[] = [];
     // The start of the text is held back until the BOM and binary checks can see 8192 characters.
     let head = '';
     let checked = false;
@@ -240,6 +536,7 @@ export class DatasetDocument {
     if (!checked && !check(head)) return document;
     lines.push(parseLine(carry)); // the text after the last line break, as splitLines keeps it
     document.lines = lines;
+    document.groupRuns(0, lines.length);
     return document;
   }
 
@@ -282,6 +579,10 @@ export class DatasetDocument {
       for (let line = firstLine; line < lines.length; line++) {
         const record = lines[line];
         if (record === undefined || typeof record === 'string') continue;
+        if (record instanceof RunLine) {
+          if (record.at === 0) this.placeRun(record.run, line, records);
+          continue;
+        }
         record.line = line;
         record.character = 0;
         record.index = records.length;
@@ -299,6 +600,39 @@ export class DatasetDocument {
   }
 
   /**
+   * Places a multi-line run at `line`, appending its records. A run that moved gets new records: its
+   * problem's message names its lines, and record problems are cached per record.
+   */
+  private placeRun(run: LineRun, line: number, records: DatasetRecord[]): void {
+    let placed = run;
+    if (run.line >= 0 && run.line !== line) {
+      placed = runOf(run.lines) ?? run;
+      if (placed !== run) {
+        for (let at = 0; at < run.lines.length; at++) this.lines[line + at] = new RunLine(placed, at);
+        if (!this.changes.reset) {
+          this.changes.removed.push(...run.records);
+          this.changes.added.push(...placed.records);
+        }
+      }
+    }
+    placed.place(line, records.length);
+    records.push(...placed.records);
+  }
+
+  /**
+   * Groups the multi-line runs of `lines[from..]` (plain slots there; `from` must be a place where a
+   * scan may start, see runScanStart), scanning at least up to `until`. Returns the line where the scan stopped.
+   */
+  private groupRuns(from: number, until: number): number {
+    const lines = this.lines;
+    const { runs, end } = findRuns((line) => lineText(lines[line]), lines.length, from, until);
+    for (const { first, run } of runs) {
+      for (let at = 0; at < run.lines.length; at++) lines[first + at] = new RunLine(run, at);
+    }
+    return end;
+  }
+
+  /**
    * Applies an LSP content change to a JSONL document, re-parsing only the touched lines.
    * Returns false when the change cannot be applied incrementally (the caller re-parses the text).
    */
@@ -311,7 +645,13 @@ export class DatasetDocument {
     if (start.character > firstText.length || end.character > lastText.length) return false;
     const merged = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
     const replacement = splitLines(merged).map(parseLine);
-    const removed = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
+    const removedSlots = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
+    if (this.regroupAround(start.line, start.line + replacement.length, removedSlots)) {
+      this.version++;
+      return true;
+    }
+    // No multi-line run was involved: the removed lines were plain.
+    const removed = removedSlots as (DatasetRecord | string)[];
     if (!this.changes.reset) {
       for (const slot of removed) if (typeof slot !== 'string') this.changes.removed.push(slot);
       for (const slot of replacement) if (typeof slot !== 'string') this.changes.added.push(slot);
@@ -339,6 +679,112 @@ export class DatasetDocument {
       this.staleFromLine = Math.min(this.staleFromLine, start.line);
     }
     this.recordsCache = undefined;
+    this.version++;
+    return true;
+  }
+
+  /**
+   * After lines `[first, until)` were replaced (`removed` went out), re-groups the multi-line runs
+   * the edit can touch. Returns false, changing nothing, when no run is involved before or after (the
+   * usual edit: the caller then patches the record list as before).
+   */
+  private regroupAround(first: number, until: number, removed: readonly LineSlot[]): boolean {
+    const lines = this.lines;
+    const text = (line: number): string => lineText(lines[line]);
+    const from = runScanStart(text, first);
+    // The scan may stop only outside the old runs (their lines are re-grouped as a whole).
+    const { runs, end } = findRuns(text, lines.length, from, until, (line) => !(lines[line] instanceof RunLine) || (lines[line] as RunLine).at === 0);
+    let hadRuns = removed.some((slot) => slot instanceof RunLine);
+    for (let line = from; line < end && !hadRuns; line++) if (lines[line] instanceof RunLine) hadRuns = true;
+    if (runs.length === 0 && !hadRuns) return false;
+    // The records of the region before the edit (what it removed, and the lines around it) and after.
+    // A run's head line is in the region or among the removed lines (`from` is never inside a run).
+    const before = new Set<DatasetRecord>();
+    const collect = (slot: LineSlot | undefined, into: Set<DatasetRecord>): void => {
+      if (slot instanceof RunLine) {
+        if (slot.at === 0) for (const record of slot.run.records) into.add(record);
+      } else if (slot instanceof DatasetRecord) into.add(slot);
+    };
+    for (const slot of removed) collect(slot, before);
+    for (let line = from; line < end; line++) if (line < first || line >= until) collect(lines[line], before);
+    // Lines of old runs become plain lines again; then the new runs are grouped.
+    for (let line = from; line < end; line++) {
+      const slot = lines[line];
+      if (slot instanceof RunLine) lines[line] = parseLine(slot.text);
+    }
+    for (const { first: runFirst, run } of runs) {
+      for (let at = 0; at < run.lines.length; at++) lines[runFirst + at] = new RunLine(run, at);
+    }
+    if (!this.changes.reset) {
+      const after = new Set<DatasetRecord>();
+      for (let line = from; line < end; line++) collect(lines[line], after);
+      for (const record of before) if (!after.has(record)) this.changes.removed.push(record);
+      for (const record of after) if (!before.has(record)) this.changes.added.push(record);
+    }
+    if (this.recordsCache !== undefined) {
+      this.staleRecords = this.recordsCache;
+      this.staleFromLine = from;
+    } else if (this.staleFromLine !== undefined) {
+      this.staleFromLine = Math.min(this.staleFromLine, from);
+    }
+    this.recordsCache = undefined;
+    return true;
+  }
+
+  /**
+   * Applies an LSP content change to a JSON array document when it lies strictly inside one record
+   * and leaves that record valid JSON (typing inside a string, the common case): only that record is
+   * parsed again and the records after it move. Returns false otherwise (the caller parses the text).
+   */
+  applyJsonRecordEdit(range: Range, newText: string): boolean {
+    if (this.kind !== 'json' || this.problems.length > 0 || !this.isDataset) return false;
+    const records = this.jsonRecords;
+    const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+    // The last record starting before the edit.
+    let low = 0;
+    let high = records.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const candidate = records[middle] as DatasetRecord;
+      if (before({ line: candidate.line, character: candidate.character }, range.start)) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    const record = records[found];
+    if (record === undefined || record.syntaxError !== undefined) return false;
+    const start = offsetOfPosition(record, range.start);
+    const end = offsetOfPosition(record, range.end);
+    // Strictly inside: an edit at either edge could join the record with its neighbours.
+    if (start === undefined || end === undefined || start <= 0 || end >= record.text.length || end < start) return false;
+    const text = record.text.slice(0, start) + newText + record.text.slice(end);
+    const next = new DatasetRecord(text);
+    if (next.syntaxError !== undefined) return false;
+    const oldEnd = record.positionAt(record.text.length);
+    next.index = record.index;
+    next.line = record.line;
+    next.character = record.character;
+    next.cache = undefined;
+    const newEnd = next.positionAt(text.length);
+    const lineShift = newEnd.line - oldEnd.line;
+    const characterShift = newEnd.character - oldEnd.character;
+    const updated = records.slice();
+    updated[found] = next;
+    if (lineShift !== 0 || characterShift !== 0) {
+      for (let index = found + 1; index < updated.length; index++) {
+        const later = updated[index] as DatasetRecord;
+        if (later.line === oldEnd.line) later.character += characterShift;
+        else if (lineShift === 0) break; // later lines do not move
+        later.line += lineShift;
+      }
+    }
+    this.jsonRecords = updated;
+    this.recordsCache = undefined;
+    if (!this.changes.reset) {
+      this.changes.removed.push(record);
+      this.changes.added.push(next);
+    }
     this.version++;
     return true;
   }
@@ -512,7 +958,7 @@ function splitLines(text: string): string[] {
   }
 }
 
-function lineText(slot: DatasetRecord | string | undefined): string {
+function lineText(slot: LineSlot | undefined): string {
   return slot === undefined ? '' : typeof slot === 'string' ? slot : slot.text;
 }
 
@@ -529,4 +975,20 @@ function binaryProblem(): FileProblem {
 function looksBinary(text: string): boolean {
   const probe = text.length > 8192 ? text.slice(0, 8192) : text;
   return probe.includes('\u0000');
+}
+
+/** Offset inside the record's text of a document position, or undefined when the position is outside it. */
+function offsetOfPosition(record: DatasetRecord, position: Position): number | undefined {
+  const text = record.text;
+  let offset = 0;
+  for (let line = record.line; line < position.line; line++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) return undefined;
+    offset = next + 1;
+  }
+  const lineEnd = text.indexOf('\n', offset);
+  const column = position.line === record.line ? position.character - record.character : position.character;
+  if (position.line < record.line || column < 0) return undefined;
+  const at = offset + column;
+  return at > (lineEnd < 0 ? text.length : lineEnd) ? undefined : at;
 }

@@ -1,12 +1,40 @@
+import type { DatasetRecord, LineRun } from '../document';
 import type { RecordRule } from './rule';
 
-/** A record (a JSONL line, or an element of a JSON array) that is not valid JSON. */
+/** The lines a run covers, for messages ("lines 3-17"). */
+function linesOf(run: LineRun): string {
+  return `lines ${run.line + 1}-${run.lastLine + 1}`;
+}
+
+/** What to say about a run of lines that holds one value, reported once on its first record. */
+function runMessage(run: LineRun): string {
+  if (run.kind === 'array') {
+    const count = run.records.length;
+    return `These ${run.lines.length} lines (${linesOf(run)}) hold a JSON array of ${count} record${count === 1 ? '' : 's'}, but JSON Lines needs each record on its own line, without the surrounding [ ]: trainers read the file line by line and fail on every one of these lines. The records are linted where they are; the quick fix puts each one on its own line.`;
+  }
+  return `This record spans ${linesOf(run)}, but JSON Lines needs one record per line: trainers read the file line by line and fail on every one of these lines. Its content is linted where it is; the quick fix joins it onto one line.`;
+}
+
+/** A record (a JSONL line, or an element of a JSON array) that is not valid JSON; in JSONL, also a record written over several lines. */
 export const rule: RecordRule = {
   kind: 'record',
-  meta: { id: 'invalid-json', description: 'A record is not valid JSON (reported at the exact bad token).', defaultSeverity: 'error', fixable: false },
+  meta: { id: 'invalid-json', description: 'A record is not valid JSON (reported at the exact bad token), or a JSON Lines record spans several lines.', defaultSeverity: 'error', fixable: true },
   check({ record, report }) {
+    const run = record.run;
+    if (run !== undefined && run.kind !== 'broken' && run.records[0] === record) {
+      // The whole run: offsets reach from the run's start to its end (see DatasetRecord.positionAt).
+      report(runMessage(run), { offsets: { start: -record.runOffset, end: run.text.length - record.runOffset } }, { kind: 'join-lines' });
+    }
     const error = record.syntaxError;
     if (error === undefined) return;
-    report(`Invalid JSON: ${error.message}. Trainers stop or skip the whole record.`, { offsets: { start: error.offset, end: error.offset + error.length } });
+    const where = brokenRun(record);
+    report(`Invalid JSON: ${error.message}. ${where ?? 'Trainers stop or skip the whole record.'}`, { offsets: { start: error.offset, end: error.offset + error.length } });
   },
 };
+
+/** For a broken record written over several JSONL lines: what else to do once the error is fixed. */
+function brokenRun(record: DatasetRecord): string | undefined {
+  const run = record.run;
+  if (run === undefined) return undefined;
+  return `This record spans ${linesOf(run)}: JSON Lines also needs it on one line, so once it parses, join its lines (the quick fix offers it then). Trainers fail on every one of these lines.`;
+}

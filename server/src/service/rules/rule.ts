@@ -30,7 +30,9 @@ export type FixData =
   | { kind: 'replace-role'; path: JsonPath; replacement: string }
   | { kind: 'rename-key'; path: JsonPath; replacement: string }
   | { kind: 'remove-record' }
-  | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown };
+  | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown }
+  /** JSONL: a record (or an array of records) written over several lines, put one record per line. */
+  | { kind: 'join-lines' };
 
 export interface RecordProblem {
   rule: string;

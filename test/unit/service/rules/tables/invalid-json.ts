@@ -5,6 +5,7 @@ export const table: RuleTable = {
     { name: 'JSONL with blank lines and CRLF', text: [chat('Hi', 'Hello'), '', chat('Bye', 'Goodbye')].join('\r\n') },
     { name: 'pretty-printed JSON array', kind: 'json', text: JSON.stringify([{ text: 'a' }, { text: 'b' }], null, 2) },
     { name: 'BOM at the start', text: `\uFEFF${chat('Hi', 'Hello')}\n` },
+    { name: 'a record whose nested array closes on a line of its own is not mistaken for a run', text: lines(chat('Hi', 'Hello'), '{"text": "a"}', '{"text": "b"}') },
   ],
   invalid: [
     { name: 'missing comma between members', text: lines(chat('Hi', 'Hello'), '{"text": "a" "more": 1}'), problems: [{ line: 1, text: '"more"', message: /expected ',' or '}'/ }] },
@@ -14,6 +15,21 @@ export const table: RuleTable = {
     { name: 'truncated line: zero-width range at the end', text: lines('{"text": "abc"'), problems: [{ line: 0, column: 14, endColumn: 14, message: /missing its closing '}'/ }] },
     { name: 'two records on one line', text: lines('{"text": "a"} {"text": "b"}'), problems: [{ line: 0, text: '{', nth: 1, message: /one record per line/ }] },
     { name: 'raw line break in a JSON array file', kind: 'json', text: '[\n  {"text": "a"},\n  {"text": "b\n c"}\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /line break/ }] },
+    {
+      name: 'pretty-printed record in JSONL: one problem over its lines',
+      text: lines(chat('Hi', 'Hello'), '{', '  "messages": [', '    {"role": "user", "content": "a"},', '    {"role": "assistant", "content": "b"}', '  ]', '}'),
+      problems: [{ line: 1, column: 0, endLine: 6, endColumn: 1, message: /spans lines 2-7, but JSON Lines needs one record per line/ }],
+    },
+    {
+      name: 'JSON array pasted into JSONL (CRLF)',
+      text: ['[', `  ${chat('Hi', 'Hello')},`, `  ${chat('Bye', 'Goodbye')}`, ']', ''].join('\r\n'),
+      problems: [{ line: 0, column: 0, endLine: 3, endColumn: 1, message: /4 lines \(lines 1-4\) hold a JSON array of 2 records/ }],
+    },
+    {
+      name: 'pretty-printed record with a syntax error: one problem at the bad token',
+      text: lines('{', '  "messages": [', '    {"role": "user", "content": "a"},', '  ]', '}'),
+      problems: [{ line: 3, text: ']', message: /trailing comma.*spans lines 1-5/ }],
+    },
     { name: 'bad token after a CRLF line in JSON', kind: 'json', text: '[\r\n  {"text": "a"},\r\n  {"text": nope}\r\n]', problems: [{ line: 2, text: 'nope', message: /expected a JSON value/ }] },
   ],
 };
