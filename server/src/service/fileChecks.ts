@@ -637,11 +637,13 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       });
     }
   }
-  if (severityOf('too-few-examples', settings) !== 'off' && document.problems.length === 0) {
+  if (severityOf('too-few-examples', settings) !== 'off' && !document.hasFileErrors) {
     const valid = index.valid;
-    void records;
     if (valid > 0 && valid < settings.minExamples) {
       problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });
+    } else if (records.length === 0 && settings.minExamples > 0) {
+      // An empty file (blank lines only, or []): nothing to train on.
+      problems.push({ rule: 'too-few-examples', message: `No examples: the file has no records. Fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add examples, one JSON record per line (JSONL) or as elements of the top-level array (JSON).` });
     }
   }
   // Report in file order.

@@ -1,6 +1,17 @@
 import { chat, filler, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
-  valid: [{ name: 'ten examples', settings: { minExamples: 10 }, text: lines(...filler(10)) }, { name: 'empty file', settings: { minExamples: 10 }, text: '' }],
-  invalid: [{ name: 'three examples', settings: { minExamples: 10 }, text: lines(chat('a', 'b'), chat('c', 'd'), chat('e', 'f')), problems: [{ line: 0, column: 0, endColumn: 0, message: /Only 3 examples/ }] }],
+  valid: [
+    { name: 'ten examples', settings: { minExamples: 10 }, text: lines(...filler(10)) },
+    { name: 'empty file with minExamples 0 (the rule is off)', settings: { minExamples: 0 }, text: '' },
+    { name: 'records under one key: the note does not hide the count', kind: 'json', settings: { minExamples: 2 }, text: JSON.stringify({ data: [{ instruction: 'a', output: 'b' }, { instruction: 'c', output: 'd' }] }) },
+  ],
+  invalid: [
+    { name: 'three examples', settings: { minExamples: 10 }, text: lines(chat('a', 'b'), chat('c', 'd'), chat('e', 'f')), problems: [{ line: 0, column: 0, endColumn: 0, message: /Only 3 examples/ }] },
+    { name: 'empty JSONL file', settings: { minExamples: 10 }, text: '', problems: [{ line: 0, column: 0, endColumn: 0, message: /^No examples: the file has no records\. Fine-tuning needs at least 10/ }] },
+    { name: 'blank lines only', settings: { minExamples: 10 }, text: '\n  \n\n', problems: [{ line: 0, column: 0, endColumn: 0, message: /^No examples/ }] },
+    { name: 'empty JSON array', kind: 'json', settings: { minExamples: 10 }, text: '[\n]\n', problems: [{ line: 0, column: 0, endColumn: 0, message: /^No examples/ }] },
+    { name: 'empty JSON file', kind: 'json', settings: { minExamples: 1 }, text: '', problems: [{ line: 0, column: 0, endColumn: 0, message: /at least 1 / }] },
+    { name: 'records under one key are counted', kind: 'json', settings: { minExamples: 10 }, text: JSON.stringify({ data: [{ instruction: 'a', output: 'b' }] }), problems: [{ line: 0, column: 0, endColumn: 0, message: /Only 1 example:/ }] },
+  ],
 };

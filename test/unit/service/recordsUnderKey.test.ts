@@ -1,0 +1,69 @@
+/** JSON files that hold their records under one key ({"data": [...]}), config files that must stay untouched, and empty dataset files. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { lintDocument } from '../../../server/src/service/linter';
+import { lint } from './helpers';
+
+/** Lints with the default settings (minExamples 10), as the editor does. */
+function lintDefault(text: string, kind: 'json' | 'jsonl', name = 'data'): { rule: string; severity: string; line: number; character: number; message: string }[] {
+  const { settings } = resolveSettings({});
+  const document = DatasetDocument.parse(text, kind);
+  return lintDocument(document, `file:///test/${name}.${kind}`, settings).diagnostics.map((item) => ({ rule: item.rule, severity: item.severity, line: item.range.start.line, character: item.range.start.character, message: item.message }));
+}
+
+describe('records under one key of a JSON object', () => {
+  it('lints the records at their exact places and notes the key', () => {
+    const text = '{\n  "data": [\n    {"instruction": "a", "output": "b"},\n    {"instruction": "c", "outptu": "d"}\n  ]\n}\n';
+    const diagnostics = lint(text, 'json').diagnostics;
+    const note = diagnostics.find((item) => item.rule === 'records-under-key');
+    assert.deepEqual(note?.range, { start: { line: 1, character: 2 }, end: { line: 1, character: 8 } });
+    assert.equal(note?.severity, 'info');
+    const key = diagnostics.find((item) => item.rule === 'unknown-key' || item.rule === 'missing-field');
+    assert.ok(key, diagnostics.map((item) => item.rule).join(' '));
+    assert.equal(key.range.start.line, 3);
+    const document = DatasetDocument.parse(text, 'json');
+    assert.deepEqual(document.records.map((record) => [record.index, record.line, record.character]), [[0, 2, 4], [1, 3, 4]]);
+    assert.equal(document.isDataset, true);
+  });
+
+  it('recovers the records after a syntax error', () => {
+    const text = '{"train": [\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c", "output": "d",},\n  {"instruction": "e", "output": ""}\n]}';
+    const rules = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
+    assert.ok(rules.includes('invalid-json@2'), rules.join(' '));
+    assert.ok(rules.includes('records-under-key@0'), rules.join(' '));
+    assert.ok(rules.includes('empty-content@3'), rules.join(' '));
+  });
+
+  it('leaves config files alone: no diagnostics at all, even with the default settings', () => {
+    const configs: Record<string, string> = {
+      package: JSON.stringify({ name: 'x', version: '1.0.0', contributes: { commands: [{ command: 'a', title: 'A' }] } }, null, 2),
+      tsconfig: JSON.stringify({ compilerOptions: { strict: true, lib: ['ES2022'] } }, null, 2),
+      settings: JSON.stringify({ 'editor.tabSize': 2 }),
+      extensions: JSON.stringify({ recommendations: ['dbaeumer.vscode-eslint'] }),
+      launch: JSON.stringify({ configurations: [{ type: 'node', request: 'launch', name: 'Run', program: 'x.js' }] }),
+      tasks: '{\n  "tasks": [\n    {"label": "build", "type": "npm", "script": "build"}\n  ]\n}',
+      broken: '{\n  "compilerOptions": {\n    "strict": true,\n  }\n}',
+    };
+    for (const [name, text] of Object.entries(configs)) {
+      assert.deepEqual(lintDefault(text, 'json', name), [], name);
+      assert.equal(DatasetDocument.parse(text, 'json').isDataset, false, name);
+    }
+  });
+});
+
+describe('empty dataset files', () => {
+  it('say there are no examples (info, at the top) when minExamples is on', () => {
+    for (const [text, kind] of [['', 'jsonl'], ['\n\n  \n', 'jsonl'], ['', 'json'], ['[]', 'json'], ['\uFEFF[\r\n]\r\n', 'json']] as const) {
+      const diagnostics = lintDefault(text, kind);
+      assert.deepEqual(diagnostics.map((item) => [item.rule, item.severity, item.line, item.character]), [['too-few-examples', 'info', 0, 0]], JSON.stringify(text));
+      assert.match(diagnostics[0]?.message ?? '', /^No examples/);
+    }
+  });
+  it('stay quiet with minExamples 0, and a broken file gets its syntax error only', () => {
+    assert.deepEqual(lint('').diagnostics, []);
+    assert.deepEqual(lint('[]', 'json').diagnostics, []);
+    assert.deepEqual(lintDefault('[\n  {"text": "a",\n', 'json').map((item) => item.rule), ['invalid-json']);
+  });
+});

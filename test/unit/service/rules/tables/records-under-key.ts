@@ -1,0 +1,35 @@
+import { chat, type RuleTable } from '../table';
+
+const alpaca = (instruction: string, output: string): { instruction: string; output: string } => ({ instruction, output });
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'records at the top level', kind: 'json', text: JSON.stringify([alpaca('a', 'b')], null, 2) },
+    { name: 'package.json', kind: 'json', text: JSON.stringify({ name: 'x', version: '1.0.0', scripts: { build: 'tsc' } }, null, 2) },
+    { name: 'tsconfig.json (one key, not an array)', kind: 'json', text: JSON.stringify({ compilerOptions: { strict: true } }, null, 2) },
+    { name: 'extensions.json (one key, an array of strings)', kind: 'json', text: JSON.stringify({ recommendations: ['ms-python.python'] }, null, 2) },
+    { name: 'one key, an array of objects in no known format', kind: 'json', text: JSON.stringify({ configurations: [{ type: 'node', request: 'launch', name: 'Run' }] }, null, 2) },
+    { name: 'two keys, one holding records', kind: 'json', text: JSON.stringify({ version: 1, data: [alpaca('a', 'b')] }, null, 2) },
+    { name: 'JSON Lines', text: `${chat('a', 'b')}\n` },
+  ],
+  invalid: [
+    {
+      name: 'records under "data", pretty-printed',
+      kind: 'json',
+      text: JSON.stringify({ data: [alpaca('a', 'b'), alpaca('c', 'd')] }, null, 2),
+      problems: [{ line: 1, text: '"data"', message: /The 2 records are under the key "data".*field="data"/ }],
+    },
+    {
+      name: 'records under "train" on one line',
+      kind: 'json',
+      text: JSON.stringify({ train: [JSON.parse(chat('a', 'b'))] }),
+      problems: [{ line: 0, text: '"train"', message: /The 1 record is under the key "train"/ }],
+    },
+    {
+      name: 'records under "examples" with a syntax error further down (CRLF)',
+      kind: 'json',
+      text: ['{', '  "examples": [', '    {"instruction": "a", "output": "b"},', '    {"instruction": "c", "output": "d",}', '  ]', '}'].join('\r\n'),
+      problems: [{ line: 1, text: '"examples"', message: /under the key "examples"/ }],
+    },
+  ],
+};
