@@ -2,9 +2,11 @@
  * `tunesmith lint [files/globs] [--format stylish|json|sarif] [--max-warnings N]`
  * Exit 0 when clean, 1 on errors or more than N warnings, 2 on usage errors.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setRulesDocsFromBundle, ruleDocsUrl } from '../../../server/src/service/docsUrl';
+import { setRulesDocsFromBundle } from '../../../server/src/service/docsUrl';
 import { lintFiles, type FileLintResult } from '../../../server/src/service/files';
 import { allRules } from '../../../server/src/service/rules/index';
 import { type CliCommand, UsageError } from '../command';
@@ -55,19 +57,41 @@ export function formatStylish(items: readonly JsonLintItem[], useColor: boolean)
   return output;
 }
 
+/**
+ * A SARIF artifact location: a path relative to the working folder stays a relative URI reference
+ * (percent-encoded, `/`-separated) resolved against %SRCROOT%; a path outside it becomes an absolute
+ * file: URI, which must not carry a uriBaseId.
+ */
+export function sarifArtifactLocation(file: string): { uri: string; uriBaseId?: string } {
+  if (path.isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: file.split(path.sep).map((segment) => encodeURIComponent(segment)).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+/** Settings that describe the tool (the project's homepage), from package.json; none are invented. */
+export interface SarifToolInfo {
+  version: string;
+  /** The homepage from package.json, when it has one. */
+  informationUri?: string;
+  /** Folder that relative artifact URIs are relative to (the working folder). */
+  sourceRoot?: string;
+  /** A rule's documentation page (Markdown), for the rule's `help` (GitHub shows it with each alert). */
+  ruleHelp?: (id: string) => string | undefined;
+}
+
 /** SARIF 2.1.0 as GitHub code scanning reads it: one run, the rules as the driver's rules, a location per result. */
-export function toSarif(items: readonly JsonLintItem[], version: string): unknown {
+export function toSarif(items: readonly JsonLintItem[], tool: SarifToolInfo | string): unknown {
+  const info: SarifToolInfo = typeof tool === 'string' ? { version: tool } : tool;
   const levels: Record<JsonLintItem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
   const rules = allRules.map((rule) => {
-    const helpUri = ruleDocsUrl(rule.meta.id);
+    const markdown = info.ruleHelp?.(rule.meta.id);
     return {
       id: rule.meta.id,
       name: rule.meta.id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()),
       shortDescription: { text: rule.meta.description },
       fullDescription: { text: rule.meta.description },
       defaultConfiguration: { level: levels[rule.meta.defaultSeverity] },
-      ...(helpUri !== undefined ? { helpUri } : {}),
-      help: { text: `${rule.meta.description} See docs/rules/${rule.meta.id}.md.` },
+      help: { text: `${rule.meta.description} See docs/rules/${rule.meta.id}.md.`, ...(markdown !== undefined ? { markdown } : {}) },
+      properties: { tags: ['dataset', 'fine-tuning'] },
     };
   });
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
@@ -76,7 +100,8 @@ export function toSarif(items: readonly JsonLintItem[], version: string): unknow
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'tunesmith', informationUri: 'https://example.invalid/tunesmith', version, semanticVersion: version, rules } },
+        tool: { driver: { name: 'tunesmith', ...(info.informationUri !== undefined ? { informationUri: info.informationUri } : {}), version: info.version, semanticVersion: info.version, rules } },
+        ...(info.sourceRoot !== undefined ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(info.sourceRoot.endsWith(path.sep) ? info.sourceRoot : info.sourceRoot + path.sep).href } } } : {}),
         columnKind: 'utf16CodeUnits',
         results: items.map((item) => ({
           ruleId: item.rule,
@@ -86,7 +111,7 @@ export function toSarif(items: readonly JsonLintItem[], version: string): unknow
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: item.file.split(path.sep).join('/'), ...(path.isAbsolute(item.file) ? {} : { uriBaseId: '%SRCROOT%' }) },
+                artifactLocation: sarifArtifactLocation(item.file),
                 region: { startLine: item.line, startColumn: item.column, endLine: item.endLine, endColumn: Math.max(item.endColumn, item.line === item.endLine ? item.column : 1) },
               },
             },
@@ -94,6 +119,18 @@ export function toSarif(items: readonly JsonLintItem[], version: string): unknow
         })),
       },
     ],
+  };
+}
+
+/** The rule's docs page next to the bundle (dist/cli -> docs/rules), read once per rule. */
+function ruleHelpFromDocs(bundleFolder: string): (id: string) => string | undefined {
+  const folder = path.resolve(bundleFolder, '..', '..', 'docs', 'rules');
+  return (id) => {
+    try {
+      return fs.readFileSync(path.join(folder, `${id}.md`), 'utf8');
+    } catch {
+      return undefined;
+    }
   };
 }
 
@@ -110,7 +147,11 @@ options:
   --no-color                    plain stylish output
   -h, --help                    this help
 
-exit codes: 0 clean, 1 errors or too many warnings, 2 usage error
+Settings come from tunesmith.json or .tunesmithrc.json (looked up from the current folder
+upwards); see docs/configuration.md.
+
+exit codes: 0 clean, 1 errors or too many warnings, 2 usage error (unknown option, bad value,
+            a path that names no dataset file, no files to lint, a config file that is not valid)
 `;
 
 export const command: CliCommand = {
@@ -132,9 +173,9 @@ export const command: CliCommand = {
     if (!['stylish', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be stylish, json or sarif (got '${format}')`);
     const number = (name: string, text: string | undefined): number | undefined => {
       if (text === undefined) return undefined;
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} needs a non-negative whole number (got '${text}')`);
-      return value;
+      // Number('') is 0 and Number('1e3') is 1000: accept plain digits only.
+      if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${name} needs a non-negative whole number (got '${text}')`);
+      return Number(text.trim());
     };
     const maxWarnings = number('max-warnings', values['max-warnings']);
     const maxTokens = number('max-tokens', values['max-tokens']);
@@ -144,13 +185,16 @@ export const command: CliCommand = {
     if (values.model !== undefined) overrides.model = values.model;
     const result = await lintFiles(positionals, { overrides });
     for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
+    if (result.configError !== undefined) return 2;
+    // As ESLint does: a path that names nothing is a usage error, even beside paths that match.
+    if (result.unmatched.length > 0) return 2;
     if (result.files.length === 0) {
-      process.stderr.write('tunesmith: no dataset files to lint\n');
-      return positionals.length > 0 ? 2 : 0;
+      process.stderr.write(`tunesmith: no dataset files to lint${positionals.length === 0 ? ' (give files, folders or globs, or set "files" in tunesmith.json)' : ''}\n`);
+      return 2;
     }
     const items = toJsonItems(result.files.filter((file) => file.isDataset));
     if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-    else if (format === 'sarif') process.stdout.write(`${JSON.stringify(toSarif(items, readVersion()), null, 2)}\n`);
+    else if (format === 'sarif') process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: process.cwd(), ruleHelp: ruleHelpFromDocs(__dirname), ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
     else process.stdout.write(formatStylish(items, values['no-color'] !== true && process.stdout.isTTY === true));
     const errors = items.filter((item) => item.severity === 'error').length;
     const warnings = items.filter((item) => item.severity === 'warning').length;
@@ -168,5 +212,15 @@ function readVersion(): string {
     return (require('../../package.json') as { version: string }).version;
   } catch {
     return '0.0.0';
+  }
+}
+
+/** package.json's `homepage` when it is a real http(s) URL (a placeholder such as example.invalid is left out). */
+function readHomepage(): string | undefined {
+  try {
+    const homepage = (require('../../package.json') as { homepage?: unknown }).homepage;
+    return typeof homepage === 'string' && /^https?:\/\//.test(homepage) && !/\.invalid(?:[/:]|$)/.test(homepage) ? homepage : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -7,6 +7,9 @@ import { type CliCommand, UsageError } from '../command';
 const help = `usage: tunesmith stats [files, folders or globs...] [--json] [--model FOLDER]
 
 Prints dataset statistics: records, turns, tokens (p50/p90/max/total), roles, duplicates, format.
+Token counts are estimates unless a model is set (--model, or "model" in tunesmith.json).
+
+exit codes: 0 printed, 2 usage error (a path that names no dataset file, a config file that is not valid)
 `;
 
 export function formatStatistics(file: string, statistics: DatasetStatistics): string {
@@ -43,10 +46,11 @@ export const command: CliCommand = {
     }
     const result = await lintFiles(parsed.positionals, { statistics: true, overrides: parsed.values.model !== undefined ? { model: parsed.values.model } : {} });
     for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
+    if (result.configError !== undefined || result.unmatched.length > 0) return 2;
     const files = result.files.filter((file) => file.statistics !== undefined);
     if (files.length === 0) {
       process.stderr.write('tunesmith: no dataset files\n');
-      return parsed.positionals.length > 0 ? 2 : 0;
+      return 2;
     }
     if (parsed.values.json === true) process.stdout.write(`${JSON.stringify(files.map((file) => file.statistics), null, 2)}\n`);
     else for (const file of files) if (file.statistics !== undefined) process.stdout.write(formatStatistics(file.file, file.statistics));

@@ -3,6 +3,8 @@
  * config file (`tunesmith.json` or `.tunesmithrc.json`), which the CLI reads too.
  */
 import type { RecordFormat } from '../../../protocol/messages';
+import { closest } from './formats';
+import type { JsonPath } from './json/scanner';
 
 export type Severity = 'off' | 'hint' | 'info' | 'warning' | 'error';
 export const severities: readonly Severity[] = ['off', 'hint', 'info', 'warning', 'error'];
@@ -42,29 +44,75 @@ export const defaultSettings: LintSettings = {
 
 const formats: readonly (RecordFormat | 'auto')[] = ['auto', 'openai-chat', 'sharegpt', 'alpaca', 'prompt-completion', 'text', 'preference'];
 
+/** The keys a config file may hold (the settings above; `$schema` for editors that validate it). */
+const settingKeys: readonly string[] = ['rules', 'maxTokens', 'model', 'format', 'files', 'minExamples', 'maxProblems', 'nearDuplicateThreshold', 'maxFileSize', '$schema'];
+
+/**
+ * Where a layer came from, for layers read from a config file: messages about its entries then say
+ * `file:line:column`, so a user can go straight to the bad entry. A WeakMap keeps the layer a plain
+ * object for every caller (the server, the CLI, recipes) while the file reader attaches its origin.
+ */
+export interface LayerSource {
+  file: string;
+  /** Where an entry's value (or key) is, as `file:line:column` (1-based), or undefined when it cannot be found. */
+  locate(path: JsonPath, part?: 'key' | 'value'): string | undefined;
+}
+const layerSources = new WeakMap<object, LayerSource>();
+
+export function setLayerSource(layer: object, source: LayerSource): void {
+  layerSources.set(layer, source);
+}
+
+export function layerSourceOf(layer: unknown): LayerSource | undefined {
+  return typeof layer === 'object' && layer !== null ? layerSources.get(layer) : undefined;
+}
+
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const suggestion = closest(word, candidates, 3);
+  return suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : '';
+}
+
 /**
  * Merges loosely typed input (settings JSON, config file) over the defaults, dropping what is
- * malformed and collecting a message for each dropped entry.
+ * malformed and collecting a message for each dropped entry. A layer read from a config file (see
+ * `setLayerSource`) also gets messages for keys it does not know, each with its location.
  */
 export function resolveSettings(...layers: unknown[]): { settings: LintSettings; warnings: string[] } {
   const settings: LintSettings = { ...defaultSettings, rules: {} };
   const warnings: string[] = [];
   for (const layer of layers) {
-    if (layer === null || layer === undefined || typeof layer !== 'object' || Array.isArray(layer)) continue;
+    if (layer === null || layer === undefined) continue;
+    const source = typeof layer === 'object' ? layerSources.get(layer) : undefined;
+    const warn = (path: JsonPath, message: string, part: 'key' | 'value' = 'value'): void => {
+      const where = source?.locate(path, part) ?? source?.file;
+      warnings.push(where !== undefined ? `${where}: ${message}` : message);
+    };
+    if (typeof layer !== 'object' || Array.isArray(layer)) {
+      if (source !== undefined) warn([], `expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(layer) ? 'an array' : quoted(layer)}; it was ignored`);
+      continue;
+    }
     const input = layer as Record<string, unknown>;
+    if (source !== undefined) {
+      for (const key of Object.keys(input)) if (!settingKeys.includes(key)) warn([key], `unknown setting "${key}"${didYouMean(key, settingKeys)}; it was ignored. Settings are ${settingKeys.filter((name) => name !== '$schema').join(', ')}.`, 'key');
+    }
     if (input.rules !== undefined) {
       if (typeof input.rules === 'object' && input.rules !== null && !Array.isArray(input.rules)) {
         for (const [rule, value] of Object.entries(input.rules)) {
           if (typeof value === 'string' && (severities as readonly string[]).includes(value)) settings.rules[rule] = value as Severity;
-          else warnings.push(`rules.${rule}: expected one of ${severities.join(', ')}`);
+          else warn(['rules', rule], `rules.${rule}: expected one of ${severities.join(', ')}, got ${quoted(value)}${typeof value === 'string' ? didYouMean(value, severities) : ''}; the rule keeps its default severity`);
         }
-      } else warnings.push('rules: expected an object of rule id -> severity');
+      } else warn(['rules'], 'rules: expected an object of rule id -> severity');
     }
     const positive = (key: 'maxTokens' | 'minExamples' | 'maxProblems' | 'maxFileSize'): void => {
       const value = input[key];
       if (value === undefined || value === null) return;
       if (typeof value === 'number' && Number.isFinite(value) && value >= 0) settings[key] = Math.floor(value);
-      else warnings.push(`${key}: expected a non-negative number`);
+      else warn([key], `${key}: expected a non-negative number, got ${quoted(value)}; the default ${defaultSettings[key]} is used`);
     };
     positive('maxTokens');
     positive('minExamples');
@@ -73,23 +121,37 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
     if (input.nearDuplicateThreshold !== undefined) {
       const value = input.nearDuplicateThreshold;
       if (typeof value === 'number' && value > 0 && value <= 1) settings.nearDuplicateThreshold = value;
-      else warnings.push('nearDuplicateThreshold: expected a number in (0, 1]');
+      else warn(['nearDuplicateThreshold'], `nearDuplicateThreshold: expected a number in (0, 1], got ${quoted(value)}`);
     }
     if (input.model !== undefined) {
       if (input.model === null || input.model === '') settings.model = null;
       else if (typeof input.model === 'string') settings.model = input.model;
-      else warnings.push('model: expected a path to a Hugging Face model folder');
+      else warn(['model'], `model: expected a path to a Hugging Face model folder, got ${quoted(input.model)}`);
     }
     if (input.format !== undefined) {
       if (typeof input.format === 'string' && (formats as readonly string[]).includes(input.format)) settings.format = input.format as RecordFormat | 'auto';
-      else warnings.push(`format: expected one of ${formats.join(', ')}`);
+      else warn(['format'], `format: expected one of ${formats.join(', ')}, got ${quoted(input.format)}${typeof input.format === 'string' ? didYouMean(input.format, formats) : ''}`);
     }
     if (input.files !== undefined) {
       if (Array.isArray(input.files) && input.files.every((glob) => typeof glob === 'string')) settings.files = input.files as string[];
-      else warnings.push('files: expected an array of glob strings');
+      else warn(['files'], 'files: expected an array of glob strings');
     }
   }
   return { settings, warnings };
+}
+
+/** Messages for rule ids in `rules` that no rule has (a typo silently did nothing), with a suggestion. */
+export function unknownRuleWarnings(layer: unknown, knownRules: readonly string[]): string[] {
+  if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) return [];
+  const rules = (layer as Record<string, unknown>).rules;
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) return [];
+  const source = layerSources.get(layer);
+  return Object.keys(rules)
+    .filter((rule) => !knownRules.includes(rule))
+    .map((rule) => {
+      const where = source?.locate(['rules', rule], 'key') ?? source?.file;
+      return `${where !== undefined ? `${where}: ` : ''}rules.${rule}: no rule has this id${didYouMean(rule, knownRules)}; it was ignored`;
+    });
 }
 
 /** Names of the workspace config file, in lookup order. */

@@ -5,15 +5,57 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configFileNames } from './config';
+import { configFileNames, setLayerSource } from './config';
 import { baseName, hintFromDatasetInfo } from './datasetInfo';
 import type { FormatHint } from './formats';
+import { findJsonSyntaxError, locatePath, type JsonPath } from './json/scanner';
 
 export interface LoadedConfigFile {
   path: string;
-  /** Parsed content, or undefined when it does not parse (see `error`). */
+  /** Parsed content (an object), or undefined when it does not parse or is not an object (see `error`). */
   data: unknown;
+  /** Why the whole file was ignored, starting with `file:line:column:`. */
   error?: string;
+}
+
+/** `file:line:column` (1-based; columns in UTF-16 code units, as editors count) of an offset in `text`. */
+export function describeOffset(file: string, text: string, offset: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return `${file}:${line}:${offset - lineStart + 1}`;
+}
+
+/**
+ * Parses a config file's text. Its entries' locations are attached to the parsed object, so
+ * resolveSettings() can say where a malformed entry is.
+ */
+export function parseConfigText(file: string, rawText: string): LoadedConfigFile {
+  // A BOM is common in files written by Windows editors; JSON.parse rejects it, and editors do not count it as a column.
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const syntax = findJsonSyntaxError(text);
+    const where = describeOffset(file, text, syntax?.offset ?? 0);
+    return { path: file, data: undefined, error: `${where}: not valid JSON: ${syntax?.message ?? (error instanceof Error ? error.message : String(error))}. The whole file was ignored: fix it to apply its settings.` };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const where = describeOffset(file, text, text.length - text.trimStart().length);
+    return { path: file, data: undefined, error: `${where}: expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(data) ? 'an array' : JSON.stringify(data)}. The file was ignored.` };
+  }
+  setLayerSource(data, {
+    file,
+    locate(path: JsonPath, part: 'key' | 'value' = 'value'): string | undefined {
+      const node = locatePath(text, path);
+      return node === null ? undefined : describeOffset(file, text, (part === 'key' ? (node.key ?? node.value) : node.value).start);
+    },
+  });
+  return { path: file, data };
 }
 
 function readText(file: string): string | undefined {
@@ -32,11 +74,7 @@ export function findConfigFile(startFolder: string, stopAt?: string): LoadedConf
       const candidate = path.join(folder, name);
       const text = readText(candidate);
       if (text === undefined) continue;
-      try {
-        return { path: candidate, data: JSON.parse(text) };
-      } catch (error) {
-        return { path: candidate, data: undefined, error: `${candidate}: not valid JSON (${error instanceof Error ? error.message : String(error)})` };
-      }
+      return parseConfigText(candidate, text);
     }
     const parent = path.dirname(folder);
     if (parent === folder || (stop !== undefined && folder === stop)) return undefined;

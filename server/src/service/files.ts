@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
-import { resolveSettings, type LintSettings } from './config';
+import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoHint, findConfigFile } from './configFile';
 import { DatasetDocument } from './document';
 import { WorkspaceIndex } from './fileChecks';
@@ -14,6 +14,7 @@ import type { FileFacts } from './fileFacts';
 import { datasetStatistics } from './features/statistics';
 import { buildFacts, lintDocument, type LintDiagnostic } from './linter';
 import { modelTokenCounter } from './modelTokens';
+import { allRules } from './rules/index';
 import { fileKindOf } from './session';
 import { estimatingCounter, type TokenCounter } from './tokens';
 
@@ -39,6 +40,10 @@ export interface LintFilesResult {
   files: FileLintResult[];
   /** Problems with the configuration or the arguments (not with the data). */
   warnings: string[];
+  /** Paths or globs given that name no dataset file (a usage error for the CLI). */
+  unmatched: string[];
+  /** Set when the config file could not be used at all (not JSON, not an object): nothing was linted. */
+  configError?: string;
 }
 
 const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test']);
@@ -101,7 +106,14 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
     if (stat?.isDirectory()) {
       const all: string[] = [];
       walk(absolute, all);
-      for (const file of all) if (datasetName.test(file) && path.basename(file) !== 'dataset_info.json' && !path.basename(file).startsWith('tunesmith') && !path.basename(file).startsWith('.tunesmithrc') && path.basename(file) !== 'package.json' && path.basename(file) !== 'package-lock.json' && path.basename(file) !== 'tsconfig.json') found.add(file);
+      let matched = 0;
+      for (const file of all) {
+        if (datasetName.test(file) && path.basename(file) !== 'dataset_info.json' && !path.basename(file).startsWith('tunesmith') && !path.basename(file).startsWith('.tunesmithrc') && path.basename(file) !== 'package.json' && path.basename(file) !== 'package-lock.json' && path.basename(file) !== 'tsconfig.json') {
+          found.add(file);
+          matched++;
+        }
+      }
+      if (matched === 0 && patterns.length > 0) unmatched.push(input);
       continue;
     }
     if (/[*?{]/.test(input)) {
@@ -112,9 +124,14 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
       const matcher = globToRegExp(normalized.slice(base.length));
       const all: string[] = [];
       walk(root, all);
-      const before = found.size;
-      for (const file of all) if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) found.add(file);
-      if (found.size === before && patterns.length > 0) unmatched.push(input);
+      let matched = 0;
+      for (const file of all) {
+        if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) {
+          found.add(file);
+          matched++;
+        }
+      }
+      if (matched === 0 && patterns.length > 0) unmatched.push(input);
       continue;
     }
     if (patterns.length > 0) unmatched.push(input);
@@ -166,6 +183,23 @@ export function* decodedChunks(file: string, chunkSize = chunkBytes): Generator<
   }
 }
 
+/** 'UTF-16 LE' or 'UTF-16 BE' when the file starts with that byte order mark (Windows tools write it). */
+function utf16Encoding(file: string): string | undefined {
+  const head = Buffer.alloc(2);
+  let descriptor: number | undefined;
+  try {
+    descriptor = fs.openSync(file, 'r');
+    if (fs.readSync(descriptor, head, 0, 2, 0) < 2) return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (descriptor !== undefined) fs.closeSync(descriptor);
+  }
+  if (head[0] === 0xff && head[1] === 0xfe) return 'UTF-16 LE';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'UTF-16 BE';
+  return undefined;
+}
+
 function readDataset(file: string, settings: LintSettings): DatasetDocument {
   const kind = fileKindOf(file);
   let size: number;
@@ -176,6 +210,10 @@ function readDataset(file: string, settings: LintSettings): DatasetDocument {
   }
   if (size > settings.maxFileSize) {
     return DatasetDocument.refuse(kind, `The file is ${(size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
+  }
+  const utf16 = utf16Encoding(file);
+  if (utf16 !== undefined) {
+    return DatasetDocument.refuse(kind, `The file is ${utf16} (it starts with a ${utf16} byte order mark), so it was not linted: trainers read datasets as UTF-8. Save it as UTF-8.`);
   }
   try {
     // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
@@ -192,17 +230,29 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const cwd = options.cwd ?? process.cwd();
   const warnings: string[] = [];
   const config = findConfigFile(cwd);
-  if (config?.error !== undefined) warnings.push(config.error);
+  if (config?.error !== undefined) {
+    // Linting with the defaults instead would pass or fail a CI run on settings nobody chose.
+    return { files: [], warnings: [config.error], unmatched: [], configError: config.error };
+  }
   const { settings, warnings: settingWarnings } = resolveSettings(config?.data, options.overrides);
-  warnings.push(...settingWarnings);
+  warnings.push(...settingWarnings, ...unknownRuleWarnings(config?.data, allRules.map((rule) => rule.meta.id)));
+  const configFolder = config !== undefined ? path.dirname(config.path) : cwd;
   let tokens: TokenCounter = estimatingCounter;
   if (settings.model !== null) {
-    const counter = await modelTokenCounter(path.resolve(config !== undefined ? path.dirname(config.path) : cwd, settings.model));
+    // --model is relative to where the command runs; the config file's model to the config file.
+    const fromCommandLine = options.overrides?.model !== undefined && options.overrides.model !== null;
+    const counter = await modelTokenCounter(path.resolve(fromCommandLine ? cwd : configFolder, settings.model));
     if (counter.ok) tokens = counter.counter;
-    else warnings.push(counter.error);
+    else {
+      const where = fromCommandLine ? '--model' : layerSourceOf(config?.data)?.locate(['model']);
+      warnings.push(`${where !== undefined ? `${where}: ` : ''}${counter.error}`);
+    }
   }
-  const { files, unmatched } = expandPaths(patterns, cwd, settings.files);
-  for (const pattern of unmatched) warnings.push(`No dataset files match '${pattern}'.`);
+  // The config file's globs name files relative to the config file (as the editor reads them
+  // relative to the workspace folder), wherever the command runs.
+  const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
+  const { files, unmatched } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
+  for (const pattern of unmatched) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
   const workspace = new WorkspaceIndex();
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
@@ -219,5 +269,5 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     const { diagnostics } = lintDocument(document, file, settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
     results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset ? datasetStatistics(document, facts, shown) : undefined });
   }
-  return { files: results, warnings };
+  return { files: results, warnings, unmatched };
 }

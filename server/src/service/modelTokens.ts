@@ -34,36 +34,73 @@ export function modelTokenCounter(folder: string): Promise<{ ok: true; counter: 
   return promise;
 }
 
-async function load(folder: string): Promise<{ ok: true; counter: TokenCounter } | { ok: false; error: string }> {
+/** Why `folder` cannot be a model folder, in words, or undefined when it has a tokenizer.json. */
+async function folderProblem(folder: string): Promise<string | undefined> {
+  let stat;
   try {
-    const tokenizerJson = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer.json'), 'utf8')) as object;
-    let config: Record<string, unknown> = {};
+    stat = await fs.stat(folder);
+  } catch {
+    return 'no such folder';
+  }
+  if (!stat.isDirectory()) return 'it is a file, not a folder (give the model folder that holds tokenizer.json)';
+  try {
+    await fs.access(path.join(folder, 'tokenizer.json'));
+  } catch {
+    return 'the folder has no tokenizer.json (a Hugging Face model folder has tokenizer.json and tokenizer_config.json)';
+  }
+  return undefined;
+}
+
+async function load(folder: string): Promise<{ ok: true; counter: TokenCounter } | { ok: false; error: string }> {
+  const fail = (reason: string): { ok: false; error: string } => ({ ok: false, error: `tunesmith.model: cannot load a tokenizer from ${folder}: ${reason}. Token counts are estimates until this is fixed.` });
+  const problem = await folderProblem(folder);
+  if (problem !== undefined) return fail(problem);
+  let tokenizerJson: object;
+  try {
+    tokenizerJson = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer.json'), 'utf8')) as object;
+  } catch (error) {
+    return fail(`tokenizer.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let config: Record<string, unknown> = {};
+  try {
+    config = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    config = {};
+  }
+  let templateText = typeof config.chat_template === 'string' ? config.chat_template : undefined;
+  if (templateText === undefined) {
     try {
-      config = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+      templateText = await fs.readFile(path.join(folder, 'chat_template.jinja'), 'utf8');
     } catch {
-      config = {};
+      templateText = undefined;
     }
-    let templateText = typeof config.chat_template === 'string' ? config.chat_template : undefined;
-    if (templateText === undefined) {
-      try {
-        templateText = await fs.readFile(path.join(folder, 'chat_template.jinja'), 'utf8');
-      } catch {
-        templateText = undefined;
-      }
-    }
+  }
+  let encoder: Encoder;
+  try {
     const { Tokenizer } = await import('@huggingface/tokenizers');
-    const encoder = new Tokenizer(tokenizerJson, config) as unknown as Encoder;
-    let template: ChatTemplate | undefined;
-    if (templateText !== undefined) {
+    encoder = new Tokenizer(tokenizerJson, config) as unknown as Encoder;
+  } catch (error) {
+    return fail(`tokenizer.json is not a tokenizer this version can read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let template: ChatTemplate | undefined;
+  if (templateText !== undefined) {
+    try {
       const { Template } = await import('@huggingface/jinja');
       template = new Template(templateText);
+    } catch (error) {
+      return fail(`its chat template does not parse (${error instanceof Error ? error.message : String(error)})`);
     }
-    const name = path.basename(path.resolve(folder));
-    return { ok: true, counter: new ModelCounter(encoder, template, config, name) };
-  } catch (error) {
-    return { ok: false, error: `tunesmith.model: cannot load a tokenizer from ${folder} (${error instanceof Error ? error.message : String(error)}); token counts are estimates.` };
   }
+  const name = path.basename(path.resolve(folder));
+  return { ok: true, counter: new ModelCounter(encoder, template, config, name) };
 }
+
+/**
+ * Texts longer than this are not tokenized whole: a 50 MB line would take minutes and gigabytes
+ * (the tokenizer keeps objects per token). Their count is scaled from this many leading characters
+ * and marked as an estimate; such a record is far over any maxTokens either way.
+ */
+export const exactTokenizeLimit = 1_000_000;
 
 class ModelCounter implements TokenCounter {
   readonly estimated = false;
@@ -78,11 +115,18 @@ class ModelCounter implements TokenCounter {
     this.label = `${name} tokenizer${template !== undefined ? ' and chat template' : ''}`;
   }
 
+  /** Set while counting a conversation when some text was too long to tokenize whole. */
+  private scaled = false;
+
   private tokens(text: string): number {
-    return this.encoder.encode(text, { add_special_tokens: false }).ids.length;
+    if (text.length <= exactTokenizeLimit) return this.encoder.encode(text, { add_special_tokens: false }).ids.length;
+    this.scaled = true;
+    const prefix = text.slice(0, exactTokenizeLimit);
+    return Math.round((this.encoder.encode(prefix, { add_special_tokens: false }).ids.length * text.length) / prefix.length);
   }
 
   count(conversation: Conversation): TokenCount {
+    this.scaled = false;
     const messages = conversation.turns.map((turn) => {
       const message: Record<string, unknown> = { role: turn.role ?? 'user', content: turn.content };
       if (turn.toolCalls.length > 0) {
@@ -107,7 +151,7 @@ class ModelCounter implements TokenCounter {
       parts += count + 4;
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }
-    return { total: total ?? parts, trainable, estimated: false };
+    return { total: total ?? parts, trainable, estimated: this.scaled };
   }
 }
 

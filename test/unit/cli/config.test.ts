@@ -1,0 +1,110 @@
+/** The workspace config file as the CLI (and the editor) read it: every problem says where it is. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { resolveSettings, unknownRuleWarnings } from '../../../server/src/service/config';
+import { findConfigFile, parseConfigText } from '../../../server/src/service/configFile';
+import { lintFiles } from '../../../server/src/service/files';
+
+const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+
+describe('config file problems carry file:line:column', () => {
+  it('a syntax error names the line and column of the bad token', () => {
+    const text = '{\n  "maxTokens": 100\n  "model": "m"\n}\n';
+    const loaded = parseConfigText('/w/tunesmith.json', text);
+    assert.equal(loaded.data, undefined);
+    assert.match(loaded.error ?? '', /^\/w\/tunesmith\.json:3:3: not valid JSON: /);
+  });
+
+  it('a file that is not an object is refused with its location', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '\n  [1, 2]');
+    assert.equal(loaded.data, undefined);
+    assert.match(loaded.error ?? '', /^\/w\/tunesmith\.json:2:3: expected an object of settings/);
+  });
+
+  it('a BOM is accepted, and does not shift columns', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '\uFEFF{"maxTokens": "many"}');
+    assert.equal(loaded.error, undefined);
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:1:15: maxTokens: expected a non-negative number, got "many"; the default 4096 is used']);
+  });
+
+  it('malformed values, unknown keys and unknown rule ids are reported at their place, with suggestions', () => {
+    const text = ['{', '  "rules": { "near-duplicate": "warnin", "secret-pii": "off" },', '  "maxToken": 5,', '  "format": "share-gpt"', '}'].join('\n');
+    const loaded = parseConfigText('/w/tunesmith.json', text);
+    const { settings, warnings } = resolveSettings(loaded.data);
+    assert.deepEqual(settings.rules, { 'secret-pii': 'off' });
+    assert.equal(settings.format, 'auto');
+    assert.deepEqual(warnings, [
+      '/w/tunesmith.json:3:3: unknown setting "maxToken" (did you mean "maxTokens"?); it was ignored. Settings are rules, maxTokens, model, format, files, minExamples, maxProblems, nearDuplicateThreshold, maxFileSize.',
+      '/w/tunesmith.json:2:32: rules.near-duplicate: expected one of off, hint, info, warning, error, got "warnin" (did you mean "warning"?); the rule keeps its default severity',
+      '/w/tunesmith.json:4:13: format: expected one of auto, openai-chat, sharegpt, alpaca, prompt-completion, text, preference, got "share-gpt" (did you mean "sharegpt"?)',
+    ]);
+    assert.deepEqual(unknownRuleWarnings(loaded.data, ['near-duplicate', 'secrets-pii']), ['/w/tunesmith.json:2:42: rules.secret-pii: no rule has this id (did you mean "secrets-pii"?); it was ignored']);
+  });
+
+  it('editor settings (not from a file) are not checked for unknown keys: VS Code passes its whole section', () => {
+    assert.deepEqual(resolveSettings({ maxTokens: 10, preview: { debounceMs: 5 }, device: 'cpu' }).warnings, []);
+  });
+});
+
+describe('lintFiles() with a config file', () => {
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-config-'));
+    mkdirSync(path.join(folder, 'data', 'deep'), { recursive: true });
+    mkdirSync(path.join(folder, 'other'));
+    const lines = Array.from({ length: 12 }, (_, index) => chat(`Question ${index} about ${['cats', 'ships', 'stars'][index % 3]} number ${index * 17}?`, `Answer ${index}.`));
+    writeFileSync(path.join(folder, 'data', 'a.jsonl'), lines.join('\n') + '\n');
+    writeFileSync(path.join(folder, 'data', 'deep', 'b.jsonl'), lines.join('\n') + '\n');
+    writeFileSync(path.join(folder, 'other', 'c.jsonl'), lines.join('\n') + '\n');
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('reads "files" globs relative to the config file, wherever the command runs', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ files: ['data/**/*.jsonl'] }));
+    const fromRoot = await lintFiles([], { cwd: folder });
+    assert.deepEqual(fromRoot.files.map((file) => file.file), [path.join('data', 'a.jsonl'), path.join('data', 'deep', 'b.jsonl')]);
+    const fromData = await lintFiles([], { cwd: path.join(folder, 'data') });
+    assert.deepEqual(fromData.files.map((file) => file.file), ['a.jsonl', path.join('deep', 'b.jsonl')]);
+    const fromOther = await lintFiles([], { cwd: path.join(folder, 'other') });
+    // Outside the working folder, files are shown with their absolute paths.
+    assert.deepEqual(fromOther.files.map((file) => file.file), [path.join(folder, 'data', 'a.jsonl'), path.join(folder, 'data', 'deep', 'b.jsonl')]);
+  });
+
+  it('stops on a config file that does not parse instead of linting with the defaults', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), '{"rules": {"too-long": "off"},}');
+    const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
+    assert.deepEqual(result.files, []);
+    assert.match(result.configError ?? '', /tunesmith\.json:1:31: not valid JSON: Unexpected '}': expected a property name \(trailing comma\?\)/);
+  });
+
+  it('says where a model that cannot be loaded was configured', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "model": "no-such-model"\n}');
+    const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
+    assert.equal(result.files.length, 1);
+    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:12: tunesmith.model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}: no such folder. Token counts are estimates until this is fixed.`]);
+  });
+
+  it('reports paths that name no dataset file, even beside ones that do', async () => {
+    rmSync(path.join(folder, 'tunesmith.json'));
+    mkdirSync(path.join(folder, 'empty'), { recursive: true });
+    const result = await lintFiles([path.join('data', 'a.jsonl'), 'missing.jsonl', 'empty', 'data/*.none'], { cwd: folder });
+    assert.deepEqual(result.unmatched, ['missing.jsonl', 'empty', 'data/*.none']);
+    assert.equal(result.files.length, 1);
+    // A folder named twice, or a file inside a folder also given, is not "unmatched".
+    assert.deepEqual((await lintFiles(['data', path.join('data', 'a.jsonl')], { cwd: folder })).unmatched, []);
+  });
+
+  it('finds the config file in a parent folder', () => {
+    writeFileSync(path.join(folder, '.tunesmithrc.json'), '{"maxTokens": 7}');
+    try {
+      const found = findConfigFile(path.join(folder, 'data', 'deep'));
+      assert.equal(found?.path, path.join(folder, '.tunesmithrc.json'));
+      assert.equal(resolveSettings(found?.data).settings.maxTokens, 7);
+    } finally {
+      rmSync(path.join(folder, '.tunesmithrc.json'));
+    }
+  });
+});
