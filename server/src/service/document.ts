@@ -9,7 +9,7 @@
  * (`{"data": [...]}`); the array is walked once to find each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
  */
-import { findJsonSyntaxError, locatePath, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { detectShape } from './formats';
 
 export type FileKind = 'jsonl' | 'json';
@@ -420,7 +420,7 @@ function runScanStart(lineText: (line: number) => string, line: number): number 
 export interface FileProblem {
   range: Range;
   message: string;
-  rule: 'invalid-json' | 'unreadable-file' | 'records-under-key';
+  rule: 'invalid-json' | 'unreadable-file';
 }
 
 /** A parsed dataset file. */
@@ -428,6 +428,8 @@ export class DatasetDocument {
   /** JSONL: one slot per line; blank lines keep their text as a plain string. JSON: unused (empty). */
   private lines: LineSlot[] = [];
   private jsonRecords: DatasetRecord[] = [];
+  /** Whether every record of the JSON array parses (computed when first needed; reset with the text). */
+  private jsonClean: boolean | undefined;
   private recordsCache: DatasetRecord[] | undefined;
   /** After line edits: the previous record list is still right before this line (a rebuild starts there). */
   private staleFromLine: number | undefined;
@@ -468,6 +470,7 @@ export class DatasetDocument {
     this.staleFromLine = undefined;
     this.isDataset = true;
     this.changes = { reset: true, added: [], removed: [] };
+    this.jsonClean = undefined;
     const firstBreak = text.indexOf('\n');
     this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
     if (looksBinary(text)) {
@@ -739,6 +742,9 @@ export class DatasetDocument {
   applyJsonRecordEdit(range: Range, newText: string): boolean {
     if (this.kind !== 'json' || this.problems.length > 0 || !this.isDataset) return false;
     const records = this.jsonRecords;
+    // Only in a file that parses cleanly: around a syntax error, where records start depends on their text.
+    this.jsonClean ??= records.every((record) => record.syntaxError === undefined);
+    if (!this.jsonClean) return false;
     const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
     // The last record starting before the edit.
     let low = 0;
@@ -796,47 +802,33 @@ export class DatasetDocument {
     if (start >= text.length) {
       return; // empty file: no records
     }
-    if (text.charCodeAt(start) === 91 /* [ */) {
-      this.readRecordArray(text, start);
+    if (text.charCodeAt(start) !== 91 /* [ */) {
+      if (this.parseJsonLinesInJson(text)) return;
+      // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
+      this.isDataset = false;
       return;
     }
-    if (this.parseJsonLinesInJson(text)) return;
-    if (text.charCodeAt(start) === 123 /* { */ && this.parseRecordsUnderKey(text, start)) return;
-    // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
-    this.isDataset = false;
-  }
-
-  /**
-   * Reads the array of records that opens at `arrayStart`. `elements`: the array's values when the
-   * whole text is known to parse; otherwise the text is parsed here, and after a syntax error the
-   * records that can be found are still read (see recoverRecords).
-   */
-  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[]): void {
-    let values = elements;
-    if (values === undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (caught) {
-        const lineStarts = computeLineStarts(text);
-        const error = caught instanceof RangeError
-          ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
-          : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
-        this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
-        this.recoverRecords(text, arrayStart, lineStarts, error.offset);
-        return;
-      }
-      if (!Array.isArray(parsed)) {
-        this.isDataset = false;
-        return;
-      }
-      values = parsed;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (caught) {
+      const lineStarts = computeLineStarts(text);
+      const error = caught instanceof RangeError
+        ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
+        : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
+      this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+      this.recoverRecords(text, start, lineStarts, error.offset);
+      return;
+    }
+    if (!Array.isArray(parsed)) {
+      this.isDataset = false;
+      return;
     }
     const lineStarts = computeLineStarts(text);
-    let offset = skipWhitespace(text, arrayStart + 1);
-    for (let index = 0; index < values.length; index++) {
+    let offset = skipWhitespace(text, start + 1);
+    for (let index = 0; index < parsed.length; index++) {
       const end = skipValue(text, offset);
-      const record = new DatasetRecord(text.slice(offset, end), { value: values[index] });
+      const record = new DatasetRecord(text.slice(offset, end), { value: parsed[index] });
       const position = positionIn(lineStarts, offset);
       record.line = position.line;
       record.character = position.character;
@@ -845,67 +837,6 @@ export class DatasetDocument {
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
     }
-  }
-
-  /**
-   * An object whose one key holds the records (`{"data": [...]}`, `{"train": [...]}`): Hugging Face
-   * `datasets` reads it with `field=`. Its array is linted like a top-level one, with a note on the
-   * key (rule records-under-key), but only when the array's first element is a record in a known
-   * format, so config files (package.json, tsconfig.json, settings) stay untouched. A file with a
-   * syntax error qualifies when it opens so (`{ "key": [ {record}`).
-   */
-  private parseRecordsUnderKey(text: string, start: number): boolean {
-    let parsed: unknown;
-    let valid = true;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      valid = false;
-    }
-    if (valid) {
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
-      const keys = Object.keys(parsed);
-      const key = keys[0];
-      if (keys.length !== 1 || key === undefined) return false;
-      const records = (parsed as Record<string, unknown>)[key];
-      if (!Array.isArray(records) || records.length === 0 || detectShape(records[0]) === 'unknown') return false;
-      const located = locatePath(text, [key]);
-      if (located === null || located.key === undefined) return false;
-      this.readRecordArray(text, located.value.start, records);
-      this.problems.push(recordsUnderKeyProblem(text, key, located.key, records.length));
-      return true;
-    }
-    // Broken JSON: read the opening `{ "key": [ {` lexically and check the first record alone.
-    const keyStart = skipWhitespace(text, start + 1);
-    if (text.charCodeAt(keyStart) !== 34 /* " */) return false;
-    const keyEnd = skipStringFast(text, keyStart);
-    let key: unknown;
-    try {
-      key = JSON.parse(text.slice(keyStart, keyEnd));
-    } catch {
-      return false;
-    }
-    const colon = skipWhitespace(text, keyEnd);
-    if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return false;
-    const arrayStart = skipWhitespace(text, colon + 1);
-    if (text.charCodeAt(arrayStart) !== 91 /* [ */) return false;
-    const firstStart = skipWhitespace(text, arrayStart + 1);
-    if (text.charCodeAt(firstStart) !== 123 /* { */) return false;
-    let first: unknown;
-    try {
-      first = JSON.parse(text.slice(firstStart, skipValue(text, firstStart)));
-    } catch {
-      return false;
-    }
-    if (detectShape(first) === 'unknown') return false;
-    this.readRecordArray(text, arrayStart);
-    this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
-    return true;
-  }
-
-  /** Whether a file-level problem stops the whole-file checks (bad JSON, an unreadable file); a note such as records-under-key does not. */
-  get hasFileErrors(): boolean {
-    return this.problems.some((problem) => problem.rule !== 'records-under-key');
   }
 
   /**
@@ -1041,17 +972,6 @@ function parseLine(line: string): DatasetRecord | string {
   // Blank lines are tolerated by every JSONL reader we know; whitespace-only ones too.
   if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) return line;
   return new DatasetRecord(line);
-}
-
-/** The note on the key of `{"key": [records]}`: where trainers expect the records, and how loaders can be told. */
-function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: number; end: number }, count: number): FileProblem {
-  const lineStarts = computeLineStarts(text);
-  const quoted = JSON.stringify(key);
-  return {
-    rule: 'records-under-key',
-    range: { start: positionIn(lineStarts, keyRange.start), end: positionIn(lineStarts, keyRange.end) },
-    message: `The ${count} record${count === 1 ? ' is' : 's are'} under the key ${quoted}, not at the top level. They are linted here, but a loader that is not told where they are fails: Hugging Face datasets (which LLaMA-Factory and TRL scripts use) stops with "You should probably indicate the field of the JSON file containing your records". Make the array the whole file, or name the key: load_dataset("json", data_files=..., field=${quoted}), or field: ${key} in an Axolotl dataset entry.`,
-  };
 }
 
 function binaryProblem(): FileProblem {

@@ -4,7 +4,7 @@
  * language server wraps this; tests drive it directly with in-memory documents.
  */
 import type { LintSettings } from './config';
-import { DatasetDocument, type FileKind, type Range } from './document';
+import { computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
 import { prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
@@ -22,6 +22,11 @@ interface OpenDocument {
   document: DatasetDocument;
   /** Full text, kept for JSON documents and JSONL ones with file problems (others are edited line by line). */
   text: string | undefined;
+  /**
+   * JSON documents edited record by record: the text between records (gaps[i] before record i, the
+   * last one after all), which those edits never touch, so `text` is rebuilt only when needed.
+   */
+  jsonGaps: string[] | undefined;
   /** Too large to lint: edits are ignored until it is reopened. */
   refused: boolean;
   facts: FileFacts | undefined;
@@ -60,6 +65,38 @@ function offsetAt(text: string, line: number, character: number): number {
   return Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd);
 }
 
+/**
+ * The text between a JSON document's records, cut at each record's position; undefined when a
+ * record's text is not where its position says (then edits take the whole-text path).
+ */
+function gapsBetweenRecords(text: string, document: DatasetDocument): string[] | undefined {
+  const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
+  const body = bom.length > 0 ? text.slice(1) : text;
+  const lineStarts = computeLineStarts(body);
+  const gaps: string[] = [];
+  let at = 0;
+  for (const record of document.records) {
+    const start = (lineStarts[record.line] ?? -1) + record.character;
+    if (start < at || !body.startsWith(record.text, start)) return undefined;
+    gaps.push(body.slice(at, start));
+    at = start + record.text.length;
+  }
+  gaps.push(body.slice(at));
+  gaps[0] = bom + (gaps[0] ?? '');
+  return gaps;
+}
+
+/** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
+function currentJsonText(open: OpenDocument): string {
+  if (open.text !== undefined) return open.text;
+  const gaps = open.jsonGaps ?? [];
+  const records = open.document.records;
+  const pieces: string[] = [];
+  records.forEach((record, index) => pieces.push(gaps[index] ?? '', record.text));
+  pieces.push(gaps[records.length] ?? '');
+  return pieces.join('');
+}
+
 /** A dataset file read from disk, not open in the editor: it takes part in train/eval leakage checks only. */
 interface DiskDocument {
   document: DatasetDocument;
@@ -86,7 +123,7 @@ export class DatasetSession {
       ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${limit}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
       : DatasetDocument.parse(text, kind);
     const refused = text.length > limit;
-    this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
+    this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, jsonGaps: undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
     this.generation++;
     // The editor's text replaces the disk copy (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -146,9 +183,21 @@ export class DatasetSession {
     this.generation++;
     const { document } = open;
     if (document.kind === 'json') {
-      open.text = applyChanges(open.text ?? '', changes);
-      document.setText(open.text);
-      document.version++;
+      for (const change of changes) {
+        if (change.range !== undefined) {
+          // Typing inside a record re-parses that record only (a whole 50k-record array takes most of a second).
+          const gaps = open.jsonGaps ?? gapsBetweenRecords(open.text ?? '', document);
+          if (gaps !== undefined && document.applyJsonRecordEdit(change.range, change.text)) {
+            open.jsonGaps = gaps;
+            open.text = undefined;
+            continue;
+          }
+        }
+        open.text = applyChanges(currentJsonText(open), [change]);
+        open.jsonGaps = undefined;
+        document.setText(open.text);
+        document.version++;
+      }
       return;
     }
     for (const change of changes) {
@@ -174,6 +223,14 @@ export class DatasetSession {
 
   get(uri: string): DatasetDocument | undefined {
     return this.documents.get(uri)?.document;
+  }
+
+  /** The document's current full text (rebuilt when it is not kept). */
+  textOf(uri: string): string | undefined {
+    const open = this.documents.get(uri);
+    if (open === undefined) return undefined;
+    if (open.document.kind === 'json') return currentJsonText(open);
+    return open.text ?? open.document.getText();
   }
 
   uris(): string[] {

@@ -1,0 +1,106 @@
+/** Edits of JSON array documents: typing inside a record re-parses that record only, with the same result as parsing the whole text. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetSession } from '../../../server/src/service/session';
+import { lint } from './helpers';
+
+const { settings } = resolveSettings({ minExamples: 0 });
+
+// Distinct instructions (near-duplicate candidates are capped per bucket, so heavily templated data
+// may pick other partners incrementally than afresh), plus one near-duplicate pair.
+const vocabulary = Array.from({ length: 200 }, (_, index) => `w${(index * 7919) % 1000}x${index}`);
+function record(index: number): Record<string, unknown> {
+  const instruction = index === 4 ? 'Explain how volcanoes form along tectonic plate boundaries' : index === 9 ? 'Explain how volcanoes form along tectonic plate boundaries today' : vocabulary.slice(index * 5, index * 5 + 5).join(' ');
+  return index % 3 === 0 ? { instruction, input: '', output: index % 4 === 0 ? ` padded ${index} ` : `Answer ${index}.` } : { instruction, input: 'x', output: `Thing ${index}` };
+}
+
+/** Applies `edits` through the session and checks, now and then, that it agrees with a fresh parse of the same text. */
+function randomEdits(initial: string, seed: number, steps: number): { incremental: number } {
+  let text = initial;
+  const session = new DatasetSession(() => ({ settings }));
+  const uri = 'file:///test/edit.json';
+  session.open(uri, text, 'json');
+  let state = seed;
+  const random = (limit: number): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % limit;
+  };
+  let incremental = 0;
+  // A structural edit (a quote, a brace, a line break, a new record) is undone at the next step, as
+  // when typing through it; text typed inside strings stays.
+  let undo: { start: { line: number; character: number }; end: { line: number; character: number } } | undefined;
+  for (let step = 0; step < steps; step++) {
+    const lines = text.split('\n');
+    let range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    let insert: string;
+    if (undo !== undefined) {
+      range = undo;
+      insert = '';
+      undo = undefined;
+    } else {
+      let line = random(lines.length);
+      let character: number;
+      const quote = (lines[line] ?? '').lastIndexOf('": "');
+      if (random(10) < 8 && quote >= 0) character = Math.min((lines[line] ?? '').length, quote + 4 + random(3));
+      else {
+        line = random(lines.length);
+        character = random((lines[line] ?? '').length + 1);
+      }
+      const typed = ['a', 'bc', ' ', '', 'Ž', '\\n'];
+      const structural = ['"', '}', ',', '\n', '{"instruction": "new", "output": "y"}, '];
+      const isStructural = random(4) === 0;
+      insert = isStructural ? (structural[random(structural.length)] ?? '') : (typed[random(typed.length)] ?? '');
+      const end = isStructural ? character : Math.min((lines[line] ?? '').length, character + (random(4) === 0 ? 1 : 0));
+      range = { start: { line, character }, end: { line, character: end } };
+      if (isStructural) undo = insert === '\n' ? { start: { line, character }, end: { line: line + 1, character: 0 } } : { start: { line, character }, end: { line, character: character + insert.length } };
+    }
+    const before = new Set(session.get(uri)?.records ?? []);
+    session.change(uri, [{ range, text: insert }]);
+    const offset = (position: { line: number; character: number }): number => lines.slice(0, position.line).reduce((sum, part) => sum + part.length + 1, 0) + position.character;
+    text = text.slice(0, offset(range.start)) + insert + text.slice(offset(range.end));
+    // The one-record path keeps every other record object; a whole parse makes new ones.
+    if ((session.get(uri)?.records ?? []).some((item) => before.has(item))) incremental++;
+    {
+      assert.equal(session.textOf(uri), text, `text after step ${step}`);
+      const got = session.lint(uri)?.diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      const fresh = lint(text, 'json').diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      assert.deepEqual(got, fresh, `after step ${step}`);
+    }
+  }
+  return { incremental };
+}
+
+describe('JSON array edits', () => {
+  it('a pretty-printed array gives the same diagnostics as a fresh parse after random edits', () => {
+    const text = `${JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)), null, 2)}\n`;
+    const { incremental } = randomEdits(text, 11, 150);
+    assert.ok(incremental >= 30, `${incremental} of 150 edits took the one-record path`);
+  });
+  it('a one-line array (records side by side) too', () => {
+    const text = JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)));
+    const { incremental } = randomEdits(text, 5, 150);
+    assert.ok(incremental >= 30, `${incremental} of 150 edits took the one-record path`);
+  });
+  it('a CRLF file with a BOM too', () => {
+    const text = `\uFEFF${JSON.stringify(Array.from({ length: 20 }, (_, index) => record(index)), null, 2).replace(/\n/g, '\r\n')}\r\n`;
+    const { incremental } = randomEdits(text, 3, 100);
+    assert.ok(incremental >= 20, `${incremental} of 100 edits took the one-record path`);
+  });
+  it('typing inside a string re-parses one record: the other records keep their objects', () => {
+    const text = `${JSON.stringify(Array.from({ length: 5 }, (_, index) => record(index)), null, 2)}\n`;
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/typing.json';
+    const document = session.open(uri, text, 'json');
+    session.lint(uri);
+    const before = [...document.records];
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('"Thing 2"'));
+    const character = (text.split('\n')[line] ?? '').indexOf('Thing 2') + 5;
+    session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: 'd' }]);
+    const after = document.records;
+    assert.equal(after.length, 5);
+    assert.deepEqual(after.map((item, index) => item === before[index]), [true, true, false, true, true]);
+    assert.match(after[2]?.text ?? '', /"Thingd 2"/);
+    assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), lint(session.textOf(uri) ?? '', 'json').diagnostics.map((item) => item.rule));
+  });
+});
