@@ -9,7 +9,7 @@
  * (`{"data": [...]}`); the array is walked once to find each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
  */
-import { findJsonSyntaxError, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, locatePath, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { detectShape } from './formats';
 
 export type FileKind = 'jsonl' | 'json';
@@ -375,21 +375,42 @@ function runOf(texts: readonly string[]): LineRun | undefined {
 }
 
 /**
- * The runs among `lines[from..]`, greedily from the top (`from` must be a line where nothing before
- * can matter, see runScanStart). Scans at least up to `until`, then stops where nothing scanned can
- * change what follows (`canStopAt` says whether the line is not inside an old run); returns the runs
- * with their first line, and that stop line.
+ * The runs among `lines[from..]`, greedily from the top. `from` must be a line where the greedy
+ * choice can restart: not inside a run, with every run that starts before it ending before it (see
+ * runScanStart). A value's outcome depends only on the text from its own line on, so after an edit
+ * ending at `until` the scan stops at the first line from `until` that neither a new run nor an old
+ * one covers (`canStopAt`: not inside an old run) once nothing scanned is still open, or, when
+ * values keep opening (a file of broken lines), once every value that opened within `runMaxLines`
+ * of `until` is settled. Returns the runs with their first line, and the line where the re-grouped
+ * region ends.
  */
 function findRuns(lineText: (line: number) => string, lineCount: number, from: number, until: number, canStopAt: (line: number) => boolean = () => true): { runs: { first: number; run: LineRun }[]; end: number } {
   const scanner = new RunScanner();
+  const cap = until + 2 * runMaxLines;
   let end = from;
   for (; end < lineCount; end++) {
-    if (end >= until && scanner.idle && canStopAt(end)) break;
+    if (end >= until && scanner.idle && canStopAt(end)) return { runs: chooseRuns(scanner.spans, from, lineText), end };
+    if (end >= cap) break;
     scanner.feed(end, lineText(end));
   }
+  const runs = chooseRuns(scanner.spans, from, lineText);
+  if (end >= lineCount) return { runs, end };
+  // Stopped at the cap: every value that opened before until + runMaxLines is settled.
+  let run = 0;
+  for (let line = until; line < until + runMaxLines; line++) {
+    while (run < runs.length && (runs[run]?.first ?? 0) + (runs[run]?.run.lines.length ?? 0) <= line) run++;
+    const current = runs[run];
+    const covered = current !== undefined && current.first < line && line < current.first + current.run.lines.length;
+    if (!covered && canStopAt(line)) return { runs: runs.filter((candidate) => candidate.first < line), end: line };
+  }
+  return findRuns(lineText, lineCount, from, lineCount, canStopAt); // runs back to back for 2,000 lines: scan on
+}
+
+/** The greedy choice among the spans the scanner found: from the top, the first span that forms a run, then on after it. */
+function chooseRuns(spans: { first: number; last: number }[], from: number, lineText: (line: number) => string): { first: number; run: LineRun }[] {
   const runs: { first: number; run: LineRun }[] = [];
   let next = from;
-  for (const span of scanner.spans.sort((a, b) => a.first - b.first)) {
+  for (const span of spans.sort((a, b) => a.first - b.first)) {
     if (span.first < next) continue;
     const texts: string[] = [];
     for (let line = span.first; line <= span.last; line++) texts.push(lineText(line));
@@ -398,29 +419,32 @@ function findRuns(lineText: (line: number) => string, lineCount: number, from: n
     runs.push({ first: span.first, run });
     next = span.last + 1;
   }
-  return { runs, end };
+  return runs;
 }
 
 /**
- * Where a re-scan after an edit at `line` may start: after a blank line, after `runMaxLines` quiet
- * lines (no value opened before them can still be open), or at the top.
+ * Where a re-scan after an edit at `line` may start: after a blank line, or after `runMaxLines`
+ * quiet lines (nothing opened before them can still be open), or `runMaxLines` lines up (a run
+ * starting before that ends before the edit: it is kept, and the scan starts after it).
  */
-function runScanStart(lineText: (line: number) => string, line: number): number {
+function runScanStart(slots: readonly LineSlot[], line: number): number {
   let quiet = 0;
-  for (let at = line - 1; at >= 0; at--) {
-    const text = lineText(at);
+  const floor = Math.max(0, line - runMaxLines);
+  for (let at = line - 1; at >= floor; at--) {
+    const text = lineText(slots[at]);
     if (isBlank(text)) return at + 1;
     quiet = isQuiet(text) ? quiet + 1 : 0;
     if (quiet >= runMaxLines) return at + runMaxLines;
   }
-  return 0;
+  const slot = slots[floor];
+  return slot instanceof RunLine && slot.at > 0 ? floor - slot.at + slot.run.lines.length : floor;
 }
 
 /** A problem with the file as a whole (not one record): bad JSON in a .json file, binary content... */
 export interface FileProblem {
   range: Range;
   message: string;
-  rule: 'invalid-json' | 'unreadable-file';
+  rule: 'invalid-json' | 'unreadable-file' | 'records-under-key';
 }
 
 /** A parsed dataset file. */
@@ -694,7 +718,7 @@ export class DatasetDocument {
   private regroupAround(first: number, until: number, removed: readonly LineSlot[]): boolean {
     const lines = this.lines;
     const text = (line: number): string => lineText(lines[line]);
-    const from = runScanStart(text, first);
+    const from = runScanStart(lines, first);
     // The scan may stop only outside the old runs (their lines are re-grouped as a whole).
     const { runs, end } = findRuns(text, lines.length, from, until, (line) => !(lines[line] instanceof RunLine) || (lines[line] as RunLine).at === 0);
     let hadRuns = removed.some((slot) => slot instanceof RunLine);
@@ -802,33 +826,47 @@ export class DatasetDocument {
     if (start >= text.length) {
       return; // empty file: no records
     }
-    if (text.charCodeAt(start) !== 91 /* [ */) {
-      if (this.parseJsonLinesInJson(text)) return;
-      // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
-      this.isDataset = false;
+    if (text.charCodeAt(start) === 91 /* [ */) {
+      this.readRecordArray(text, start);
       return;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (caught) {
-      const lineStarts = computeLineStarts(text);
-      const error = caught instanceof RangeError
-        ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
-        : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
-      this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
-      this.recoverRecords(text, start, lineStarts, error.offset);
-      return;
-    }
-    if (!Array.isArray(parsed)) {
-      this.isDataset = false;
-      return;
+    if (this.parseJsonLinesInJson(text)) return;
+    if (text.charCodeAt(start) === 123 /* { */ && this.parseRecordsUnderKey(text, start)) return;
+    // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
+    this.isDataset = false;
+  }
+
+  /**
+   * Reads the array of records that opens at `arrayStart`. `elements`: the array's values when the
+   * whole text is known to parse; otherwise the text is parsed here, and after a syntax error the
+   * records that can be found are still read (see recoverRecords).
+   */
+  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[]): void {
+    let values = elements;
+    if (values === undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (caught) {
+        const lineStarts = computeLineStarts(text);
+        const error = caught instanceof RangeError
+          ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
+          : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
+        this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+        this.recoverRecords(text, arrayStart, lineStarts, error.offset);
+        return;
+      }
+      if (!Array.isArray(parsed)) {
+        this.isDataset = false;
+        return;
+      }
+      values = parsed;
     }
     const lineStarts = computeLineStarts(text);
-    let offset = skipWhitespace(text, start + 1);
-    for (let index = 0; index < parsed.length; index++) {
+    let offset = skipWhitespace(text, arrayStart + 1);
+    for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
-      const record = new DatasetRecord(text.slice(offset, end), { value: parsed[index] });
+      const record = new DatasetRecord(text.slice(offset, end), { value: values[index] });
       const position = positionIn(lineStarts, offset);
       record.line = position.line;
       record.character = position.character;
@@ -837,6 +875,67 @@ export class DatasetDocument {
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
     }
+  }
+
+  /**
+   * An object whose one key holds the records (`{"data": [...]}`, `{"train": [...]}`): Hugging Face
+   * `datasets` reads it with `field=`. Its array is linted like a top-level one, with a note on the
+   * key (rule records-under-key), but only when the array's first element is a record in a known
+   * format, so config files (package.json, tsconfig.json, settings) stay untouched. A file with a
+   * syntax error qualifies when it opens so (`{ "key": [ {record}`).
+   */
+  private parseRecordsUnderKey(text: string, start: number): boolean {
+    let parsed: unknown;
+    let valid = true;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      valid = false;
+    }
+    if (valid) {
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
+      const keys = Object.keys(parsed);
+      const key = keys[0];
+      if (keys.length !== 1 || key === undefined) return false;
+      const records = (parsed as Record<string, unknown>)[key];
+      if (!Array.isArray(records) || records.length === 0 || detectShape(records[0]) === 'unknown') return false;
+      const located = locatePath(text, [key]);
+      if (located === null || located.key === undefined) return false;
+      this.readRecordArray(text, located.value.start, records);
+      this.problems.push(recordsUnderKeyProblem(text, key, located.key, records.length));
+      return true;
+    }
+    // Broken JSON: read the opening `{ "key": [ {` lexically and check the first record alone.
+    const keyStart = skipWhitespace(text, start + 1);
+    if (text.charCodeAt(keyStart) !== 34 /* " */) return false;
+    const keyEnd = skipStringFast(text, keyStart);
+    let key: unknown;
+    try {
+      key = JSON.parse(text.slice(keyStart, keyEnd));
+    } catch {
+      return false;
+    }
+    const colon = skipWhitespace(text, keyEnd);
+    if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return false;
+    const arrayStart = skipWhitespace(text, colon + 1);
+    if (text.charCodeAt(arrayStart) !== 91 /* [ */) return false;
+    const firstStart = skipWhitespace(text, arrayStart + 1);
+    if (text.charCodeAt(firstStart) !== 123 /* { */) return false;
+    let first: unknown;
+    try {
+      first = JSON.parse(text.slice(firstStart, skipValue(text, firstStart)));
+    } catch {
+      return false;
+    }
+    if (detectShape(first) === 'unknown') return false;
+    this.readRecordArray(text, arrayStart);
+    this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
+    return true;
+  }
+
+  /** Whether a file-level problem stops the whole-file checks (bad JSON, an unreadable file); a note such as records-under-key does not. */
+  get hasFileErrors(): boolean {
+    return this.problems.some((problem) => problem.rule !== 'records-under-key');
   }
 
   /**
@@ -972,6 +1071,17 @@ function parseLine(line: string): DatasetRecord | string {
   // Blank lines are tolerated by every JSONL reader we know; whitespace-only ones too.
   if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) return line;
   return new DatasetRecord(line);
+}
+
+/** The note on the key of `{"key": [records]}`: where trainers expect the records, and how loaders can be told. */
+function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: number; end: number }, count: number): FileProblem {
+  const lineStarts = computeLineStarts(text);
+  const quoted = JSON.stringify(key);
+  return {
+    rule: 'records-under-key',
+    range: { start: positionIn(lineStarts, keyRange.start), end: positionIn(lineStarts, keyRange.end) },
+    message: `The ${count} record${count === 1 ? ' is' : 's are'} under the key ${quoted}, not at the top level. They are linted here, but a loader that is not told where they are fails: Hugging Face datasets (which LLaMA-Factory and TRL scripts use) stops with "You should probably indicate the field of the JSON file containing your records". Make the array the whole file, or name the key: load_dataset("json", data_files=..., field=${quoted}), or field: ${key} in an Axolotl dataset entry.`,
+  };
 }
 
 function binaryProblem(): FileProblem {

@@ -129,6 +129,38 @@ describe('JSON Lines records written over several lines', () => {
     }
   });
 
+  it('keeps the same records as a fresh parse after edits in a long file of broken lines (the scan is bounded around the edit)', () => {
+    let seed = 5;
+    const random = (limit: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % limit;
+    };
+    const parts: string[] = [];
+    while (parts.length < 6000) {
+      const kind = random(20);
+      parts.push(kind === 0 ? pretty({ messages: [{ role: 'user', content: 'q' }] }) : kind === 1 ? ['[', `  ${chat('a', 'b')},`, `  ${chat('c', 'd')}`, ']'].join('\n') : kind < 12 ? `{"text": "t${parts.length}"` : kind < 14 ? '[' : chat('p', 'r'));
+    }
+    let text = parts.join('\n') + '\n';
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const describe = (target: DatasetDocument): string => target.records.map((record) => `${record.index}@${record.line}:${record.character} ${record.run?.kind ?? ''} ${record.text}`).join('\n');
+    const inserts = ['', 'x', '"', '}', ']', '\n', ',', '{', '[', '\n\n', '\n{\n  "text": "t"\n}\n', '\n[\n', '\n]\n'];
+    for (let step = 0; step < 60; step++) {
+      const current = text.split('\n');
+      const line = random(current.length);
+      const lineText = current[line] ?? '';
+      const start = random(lineText.length + 1);
+      const endLine = random(4) === 0 ? Math.min(current.length - 1, line + 1 + random(4)) : line;
+      const endCharacter = endLine === line ? Math.min(lineText.length, start + random(4)) : Math.min((current[endLine] ?? '').length, random(3));
+      const insert = inserts[random(inserts.length)] ?? '';
+      assert.ok(document.applyLineEdit({ start: { line, character: start }, end: { line: endLine, character: endCharacter } }, insert));
+      const startOffset = current.slice(0, line).reduce((sum, part) => sum + part.length + 1, 0) + start;
+      const endOffset = current.slice(0, endLine).reduce((sum, part) => sum + part.length + 1, 0) + endCharacter;
+      text = text.slice(0, startOffset) + insert + text.slice(endOffset);
+      if (step % 6 === 5) assert.equal(describe(document), describe(DatasetDocument.parse(text, 'jsonl')), `after step ${step}`);
+    }
+    assert.equal(document.getText(), text);
+  });
+
   it('stays linear on garbage: lines that open values and never close them', () => {
     const started = Date.now();
     const garbage = Array.from({ length: 30_000 }, (_, index) => (index % 3 === 0 ? '[' : index % 3 === 1 ? '{"a": [' : '[{')).join('\n');
@@ -136,6 +168,11 @@ describe('JSON Lines records written over several lines', () => {
     assert.equal(document.records.length, 30_000);
     const closing = Array.from({ length: 20_000 }, (_, index) => (index % 2 === 0 ? '[' : ']]')).join('\n');
     assert.equal(DatasetDocument.parse(closing, 'jsonl').records.length, 20_000);
+    // An edit re-scans a bounded neighbourhood, not the file.
+    const editStarted = Date.now();
+    for (let step = 0; step < 100; step++) document.applyLineEdit({ start: { line: (step * 7919) % 30_000, character: 0 }, end: { line: (step * 7919) % 30_000, character: 0 } }, '[');
+    assert.equal(document.records.length, 30_000);
+    assert.ok(Date.now() - editStarted < 2000, `100 edits took ${Date.now() - editStarted} ms`);
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   });
 });
