@@ -30,6 +30,11 @@ export function modelTokenCounter(folder: string): Promise<{ ok: true; counter: 
   if (promise === undefined) {
     promise = load(folder);
     loaded.set(folder, promise);
+    // A failure is not kept: once the user adds the missing tokenizer.json, the next load (the
+    // server reloads on any settings or config file change) finds it without a restart.
+    void promise.then((result) => {
+      if (!result.ok && loaded.get(folder) === promise) loaded.delete(folder);
+    });
   }
   return promise;
 }

@@ -103,6 +103,17 @@ describe('token counting with a configured model', () => {
     assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
   });
 
+  it('loads a model folder that was broken and has been fixed since', async () => {
+    const later = path.join(folder, 'filled-later');
+    mkdirSync(later);
+    const before = await modelTokenCounter(later);
+    assert.equal(before.ok, false);
+    writeFileSync(path.join(later, 'tokenizer.json'), readFileSync(path.join(model, 'tokenizer.json')));
+    writeFileSync(path.join(later, 'tokenizer_config.json'), readFileSync(path.join(model, 'tokenizer_config.json')));
+    const after = await modelTokenCounter(later);
+    assert.equal(after.ok, true, after.ok ? '' : after.error);
+  });
+
   it('says clearly why a model folder cannot be used', async () => {
     mkdirSync(path.join(folder, 'no-tokenizer'));
     writeFileSync(path.join(folder, 'file-not-folder'), 'x');
