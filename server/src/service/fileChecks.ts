@@ -513,6 +513,24 @@ export function prepareIndexForEdits(document: DatasetDocument): void {
   indexes.get(document)?.prepareForEdits();
 }
 
+/**
+ * Where each record's copy in another file is (null: none), kept while the other files and the
+ * settings stay the same: records are immutable, so while one file is edited only its new records
+ * are looked up. Finding a match parses both records, which costs most of a keystroke when two
+ * large files share most of their records.
+ */
+const crossFileMatches = new WeakMap<DatasetDocument, { key: string; matches: WeakMap<DatasetRecord, { uri: string; record: DatasetRecord } | null> }>();
+
+function crossFileMatchesFor(document: DatasetDocument, facts: FileFacts, others: readonly { uri: string; document: DatasetDocument; facts: FileFacts }[]): WeakMap<DatasetRecord, { uri: string; record: DatasetRecord } | null> {
+  const key = [`${facts.version}`, ...others.map((other) => `${other.uri}@${other.document.version}@${other.facts.version}`)].join('|');
+  let cached = crossFileMatches.get(document);
+  if (cached === undefined || cached.key !== key) {
+    cached = { key, matches: new WeakMap() };
+    crossFileMatches.set(document, cached);
+  }
+  return cached.matches;
+}
+
 /** The other dataset files of the workspace, for train/eval leakage. */
 export class WorkspaceIndex {
   private readonly files = new Map<string, { document: DatasetDocument; facts: FileFacts }>();
@@ -599,22 +617,30 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       }
     }
   }
-  if (workspace !== undefined && workspace.size > 1 && severityOf('cross-file-duplicate', settings) !== 'off') {
-    const others = workspace.others(facts.uri);
+  // The file itself joins the workspace only after its first lint: ask for the others, not the size.
+  const others = workspace !== undefined && severityOf('cross-file-duplicate', settings) !== 'off' ? workspace.others(facts.uri) : [];
+  if (others.length > 0) {
+    const matches = crossFileMatchesFor(document, facts, others);
     for (const [hash, stored] of index.groups) {
       if (!others.some((other) => other.index.groups.has(hash))) continue;
       const classes = Array.isArray(stored) ? stored : [[stored]];
       for (const members of classes) {
         const first = members.reduce((best, record) => (record.index < best.index ? record : best));
-        const analysis = analyseRecord(first, facts);
-        if (analysis === undefined) continue;
-        const key = duplicateKeyOf(analysis);
-        for (const other of others) {
-          const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key, other.facts) : undefined;
-          if (found === undefined) continue;
-          problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${fileName(other.uri)} (line ${found.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
-          break;
+        let match = matches.get(first);
+        if (match === undefined) {
+          match = null;
+          const analysis = analyseRecord(first, facts);
+          const key = analysis !== undefined ? duplicateKeyOf(analysis) : undefined;
+          for (const other of key !== undefined ? others : []) {
+            const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;
+            if (found === undefined) continue;
+            match = { uri: other.uri, record: found };
+            break;
+          }
+          matches.set(first, match);
         }
+        if (match === null) continue;
+        problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${fileName(match.uri)} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
       }
     }
   }
