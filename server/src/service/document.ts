@@ -764,7 +764,8 @@ export class DatasetDocument {
    * parsed again and the records after it move. Returns false otherwise (the caller parses the text).
    */
   applyJsonRecordEdit(range: Range, newText: string): boolean {
-    if (this.kind !== 'json' || this.problems.length > 0 || !this.isDataset) return false;
+    // The records-under-key note sits on the key, before every record: an edit inside a record keeps it right.
+    if (this.kind !== 'json' || this.hasFileErrors || !this.isDataset) return false;
     const records = this.jsonRecords;
     // Only in a file that parses cleanly: around a syntax error, where records start depends on their text.
     this.jsonClean ??= records.every((record) => record.syntaxError === undefined);

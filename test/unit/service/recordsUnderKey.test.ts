@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
-import { DatasetDocument } from '../../../server/src/service/document';
+import { DatasetDocument, type DatasetRecord } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
+import { DatasetSession } from '../../../server/src/service/session';
 import { lint } from './helpers';
 
 /** Lints with the default settings (minExamples 10), as the editor does. */
@@ -34,6 +35,39 @@ describe('records under one key of a JSON object', () => {
     assert.ok(rules.includes('invalid-json@2'), rules.join(' '));
     assert.ok(rules.includes('records-under-key@0'), rules.join(' '));
     assert.ok(rules.includes('empty-content@3'), rules.join(' '));
+  });
+
+  it('edits inside a record give the same diagnostics as a fresh parse, and only that record is parsed again', () => {
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const records = Array.from({ length: 30 }, (_, index) => ({ instruction: `Question ${index} about item ${index * 13}`, input: '', output: index % 5 === 0 ? ` padded ${index}` : `Answer ${index}.` }));
+    let text = JSON.stringify({ data: records }, null, 2);
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/nested.json';
+    session.open(uri, text);
+    const document = session.get(uri);
+    assert.ok(document);
+    let seed = 3;
+    const random = (limit: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % limit;
+    };
+    for (let step = 0; step < 40; step++) {
+      const lines = text.split('\n');
+      const candidates = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.includes('"output": "'));
+      const target = candidates[random(candidates.length)];
+      assert.ok(target);
+      const character = target.line.indexOf('"output": "') + 11 + random(3);
+      const insert = [' ', 'x', '  ', 'é'][random(4)] ?? '';
+      const before: readonly DatasetRecord[] = document.records;
+      session.change(uri, [{ range: { start: { line: target.index, character }, end: { line: target.index, character } }, text: insert }]);
+      lines[target.index] = target.line.slice(0, character) + insert + target.line.slice(character);
+      text = lines.join('\n');
+      assert.equal(document.records.filter((record, index) => record !== before[index]).length, 1, 'one record re-made');
+      const incremental = session.lint(uri)?.diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+      const fresh = lint(text, 'json').diagnostics.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+      assert.deepEqual(incremental, fresh, `after step ${step}`);
+    }
+    assert.ok(lint(text, 'json').diagnostics.some((item) => item.rule === 'records-under-key'));
   });
 
   it('leaves config files alone: no diagnostics at all, even with the default settings', () => {
