@@ -130,21 +130,28 @@ class ModelCounter implements TokenCounter {
     return Math.round((this.encoder.encode(prefix, { add_special_tokens: false }).ids.length * text.length) / prefix.length);
   }
 
-  count(conversation: Conversation): TokenCount {
-    this.scaled = false;
-    const messages = conversation.turns.map((turn) => {
+  private messages(conversation: Conversation): Record<string, unknown>[] {
+    return conversation.turns.map((turn) => {
       const message: Record<string, unknown> = { role: turn.role ?? 'user', content: turn.content };
       if (turn.toolCalls.length > 0) {
         message.tool_calls = turn.toolCalls.map((call) => ({ type: 'function', id: call.id, function: { name: call.name ?? '', arguments: typeof call.arguments === 'string' ? safeParse(call.arguments) : (call.arguments ?? {}) } }));
       }
       return message;
     });
+  }
+
+  private render(conversation: Conversation, messages: Record<string, unknown>[], addGenerationPrompt: boolean): string {
+    if (this.template === undefined) throw new Error('no chat template');
+    const tools = conversation.tools !== undefined ? (typeof conversation.tools.value === 'string' ? safeParse(conversation.tools.value) : conversation.tools.value) : undefined;
+    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, bos_token: tokenText(this.config.bos_token) ?? '', eos_token: tokenText(this.config.eos_token) ?? '', ...(Array.isArray(tools) ? { tools } : {}) });
+  }
+
+  count(conversation: Conversation): TokenCount {
+    this.scaled = false;
     let total: number | undefined;
     if (this.template !== undefined) {
       try {
-        const tools = conversation.tools !== undefined ? (typeof conversation.tools.value === 'string' ? safeParse(conversation.tools.value) : conversation.tools.value) : undefined;
-        const rendered = this.template.render({ messages, add_generation_prompt: false, bos_token: tokenText(this.config.bos_token) ?? '', eos_token: tokenText(this.config.eos_token) ?? '', ...(Array.isArray(tools) ? { tools } : {}) });
-        total = this.tokens(rendered);
+        total = this.tokens(this.render(conversation, this.messages(conversation), false));
       } catch {
         total = undefined; // the template rejects this conversation (e.g. no system role): count the parts
       }
@@ -157,6 +164,30 @@ class ModelCounter implements TokenCounter {
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }
     return { total: total ?? parts, trainable, estimated: this.scaled };
+  }
+
+  /**
+   * Trained tokens left when the rendered example is cut at `maxTokens`, found as trainers find the
+   * answer's tokens: an answer spans from the end of the prompt before it (rendered with the
+   * generation prompt) to the end of the conversation up to it. Undefined without a template, or
+   * when the template rejects a prefix (the caller then estimates per turn).
+   */
+  trainableAfterTruncation(conversation: Conversation, maxTokens: number): number | undefined {
+    if (this.template === undefined) return undefined;
+    const messages = this.messages(conversation);
+    let trainable = 0;
+    try {
+      for (let index = 0; index < conversation.turns.length; index++) {
+        if (conversation.turns[index]?.trainable !== true) continue;
+        const start = this.tokens(this.render(conversation, messages.slice(0, index), true));
+        if (start >= maxTokens) break; // every later answer starts later still
+        const end = this.tokens(this.render(conversation, messages.slice(0, index + 1), false));
+        trainable += Math.max(0, Math.min(end, maxTokens) - start);
+      }
+    } catch {
+      return undefined;
+    }
+    return trainable;
   }
 }
 

@@ -21,6 +21,11 @@ export interface TokenCounter {
   /** A short description for messages: "estimate" or the model name. */
   readonly label: string;
   count(conversation: Conversation): TokenCount;
+  /**
+   * Exact trained tokens left after truncation to `maxTokens`, when the counter can tell (a model's
+   * chat template); undefined to fall back to the per-turn estimate of trainableAfterTruncation().
+   */
+  trainableAfterTruncation?(conversation: Conversation, maxTokens: number): number | undefined;
 }
 
 /** Template tokens around each message (role header and end-of-turn), as in OpenAI's counting recipe. */
@@ -63,6 +68,8 @@ export const estimatingCounter: TokenCounter = {
  * end (what trainers do with `truncation`): 0 means the example teaches nothing.
  */
 export function trainableAfterTruncation(conversation: Conversation, counter: TokenCounter, maxTokens: number): number {
+  const exact = counter.trainableAfterTruncation?.(conversation, maxTokens);
+  if (exact !== undefined) return exact;
   let used = perExampleOverhead;
   let trainable = 0;
   for (const turn of conversation.turns) {

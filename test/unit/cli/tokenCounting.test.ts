@@ -13,18 +13,19 @@ import { resolveSettings } from '../../../server/src/service/config';
 import type { Conversation } from '../../../server/src/service/conversation';
 import { lintFiles } from '../../../server/src/service/files';
 import { exactTokenizeLimit, modelTokenCounter } from '../../../server/src/service/modelTokens';
+import { normalise } from '../../../server/src/service/formats';
 import { DatasetSession } from '../../../server/src/service/session';
-import type { TokenCount, TokenCounter } from '../../../server/src/service/tokens';
+import { trainableAfterTruncation, type TokenCount, type TokenCounter } from '../../../server/src/service/tokens';
 
 const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
 
 /** What transformers' apply_chat_template(messages, tokenize=True) gives, computed here without Tunesmith's code. */
-async function directCount(folder: string, messages: { role: string; content: string }[]): Promise<number> {
+async function directCount(folder: string, messages: { role: string; content: string }[], addGenerationPrompt = false): Promise<number> {
   const { Tokenizer } = await import('@huggingface/tokenizers');
   const { Template } = await import('@huggingface/jinja');
   const config = JSON.parse(readFileSync(path.join(folder, 'tokenizer_config.json'), 'utf8')) as { chat_template: string; eos_token: string };
   const tokenizer = new Tokenizer(JSON.parse(readFileSync(path.join(folder, 'tokenizer.json'), 'utf8')) as object, config);
-  const text = new Template(config.chat_template).render({ messages, add_generation_prompt: false, bos_token: '', eos_token: config.eos_token });
+  const text = new Template(config.chat_template).render({ messages, add_generation_prompt: addGenerationPrompt, bos_token: '', eos_token: config.eos_token });
   return tokenizer.encode(text, { add_special_tokens: false }).ids.length;
 }
 
@@ -51,6 +52,19 @@ describe('token counting with a configured model', () => {
     assert.equal(tokens?.estimated, false);
     assert.equal(tokens?.total, expected[0]! + expected[1]!);
     assert.equal(tokens?.max, Math.max(...expected));
+  });
+
+  it('finds the trained tokens left after truncation exactly, at the token where the answer starts', async () => {
+    const loaded = await modelTokenCounter(model);
+    assert.ok(loaded.ok);
+    const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'word '.repeat(80) }, { role: 'assistant', content: 'The answer is forty two, clearly and simply.' }];
+    // What a trainer masks: the answer's tokens start where the prompt with the generation prompt ends.
+    const answerStart = await directCount(model, messages.slice(0, 2), true);
+    const total = await directCount(model, messages);
+    const conversation = normalise({ messages }, 'openai-chat');
+    for (const limit of [answerStart - 1, answerStart, answerStart + 1, answerStart + 5, total - 1, total + 10]) {
+      assert.equal(trainableAfterTruncation(conversation, loaded.counter, limit), Math.max(0, Math.min(total, limit) - answerStart), `maxTokens ${limit}`);
+    }
   });
 
   it('re-tokenizes only the edited record', async () => {
