@@ -519,9 +519,9 @@ export function prepareIndexForEdits(document: DatasetDocument): void {
  * are looked up. Finding a match parses both records, which costs most of a keystroke when two
  * large files share most of their records.
  */
-const crossFileMatches = new WeakMap<DatasetDocument, { key: string; matches: WeakMap<DatasetRecord, { uri: string; record: DatasetRecord } | null> }>();
+const crossFileMatches = new WeakMap<DatasetDocument, { key: string; matches: WeakMap<DatasetRecord, { name: string; record: DatasetRecord } | null> }>();
 
-function crossFileMatchesFor(document: DatasetDocument, facts: FileFacts, others: readonly { uri: string; document: DatasetDocument; facts: FileFacts }[]): WeakMap<DatasetRecord, { uri: string; record: DatasetRecord } | null> {
+function crossFileMatchesFor(document: DatasetDocument, facts: FileFacts, others: readonly { uri: string; document: DatasetDocument; facts: FileFacts }[]): WeakMap<DatasetRecord, { name: string; record: DatasetRecord } | null> {
   const key = [`${facts.version}`, ...others.map((other) => `${other.uri}@${other.document.version}@${other.facts.version}`)].join('|');
   let cached = crossFileMatches.get(document);
   if (cached === undefined || cached.key !== key) {
@@ -634,13 +634,13 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
           for (const other of key !== undefined ? others : []) {
             const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;
             if (found === undefined) continue;
-            match = { uri: other.uri, record: found };
+            match = { name: fileName(other.uri), record: found };
             break;
           }
           matches.set(first, match);
         }
         if (match === null) continue;
-        problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${fileName(match.uri)} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
+        problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${match.name} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
       }
     }
   }
