@@ -188,7 +188,12 @@ export const command: CliCommand = {
     if (result.configError !== undefined) return 2;
     // As ESLint does: a path that names nothing is a usage error, even beside paths that match.
     if (result.unmatched.length > 0) return 2;
-    if (result.files.length === 0) {
+    // A JSON file named on the command line that holds no records is worth a word (found by a glob, it is skipped quietly).
+    const named = new Set(positionals.map((given) => path.resolve(given)));
+    for (const file of result.files) {
+      if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object with one array of records); skipped\n`);
+    }
+    if (!result.files.some((file) => file.isDataset)) {
       process.stderr.write(`tunesmith: no dataset files to lint${positionals.length === 0 ? ' (give files, folders or globs, or set "files" in tunesmith.json)' : ''}\n`);
       return 2;
     }

@@ -57,6 +57,15 @@ describe('tunesmith lint (exit codes, output formats, bad input)', { skip: exist
     assert.equal(run(folder, 'stats', 'clean.jsonl', 'missing.jsonl').status, 2);
   });
 
+  it('says so when a JSON file named on the command line is not a dataset, and exits 2 when nothing is left', () => {
+    writeFileSync(path.join(folder, 'settings.json'), '{"editor.fontSize": 14}');
+    const result = run(folder, 'lint', 'settings.json');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /settings\.json is not a dataset \(a JSON dataset is an array of records/);
+    const beside = run(folder, 'lint', 'settings.json', 'clean.jsonl');
+    assert.equal(beside.status, 0, beside.stderr);
+  });
+
   it('exits 2, naming the place, when the config file is not valid JSON', () => {
     const sub = path.join(folder, 'badconfig');
     mkdirSync(sub, { recursive: true });
