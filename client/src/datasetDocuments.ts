@@ -1,9 +1,10 @@
 /**
  * Which open documents are datasets: every JSON Lines file, and JSON files that match the
- * `tunesmith.files` globs, are not configuration, and start like an array of records.
+ * `tunesmith.files` globs, are not configuration, and start like a dataset (an array of records,
+ * records under one key, or JSON Lines).
  */
 import * as vscode from 'vscode';
-import { isExcludedJsonPath, looksLikeRecordArray, SNIFF_LENGTH } from './datasetSniff';
+import { isExcludedJsonPath, looksLikeDataset, SNIFF_LENGTH } from './datasetSniff';
 
 /** Used when the setting is missing (e.g. an older settings schema); mirrors its declared default. */
 const FALLBACK_FILE_GLOBS = ['**/*.jsonl', '**/*.json'];
@@ -38,7 +39,7 @@ export function isDatasetDocument(document: vscode.TextDocument): boolean {
   if (document.languageId !== 'json' || document.uri.scheme !== 'file') return false;
   if (isExcludedJsonPath(document.uri.path) || !matchesFileGlobs(document)) return false;
   const head = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(SNIFF_LENGTH)));
-  return looksLikeRecordArray(head);
+  return looksLikeDataset(head);
 }
 
 /** An LSP document filter (plain strings, so it also crosses to the server). */

@@ -21,15 +21,43 @@ export function isExcludedJsonPath(filePath: string): boolean {
 }
 
 /**
- * True when the text starts like a JSON array of objects (`[ {`), the shape of ShareGPT, Alpaca and
- * other JSON datasets. Only the first non-blank characters count; the file may still be invalid later.
+ * True when the text starts like one of the JSON dataset layouts the server reads: an array of
+ * objects (`[ {`, ShareGPT and Alpaca files) or an empty array, one key holding such an array
+ * (`{"data": [ {`, read with `field=` by Hugging Face datasets), or JSON Lines in a .json file (an
+ * object on the first line and another object starting the next). Only the first characters count;
+ * the file may still be invalid later, and the server stays silent on what is not a dataset.
  */
-export function looksLikeRecordArray(head: string): boolean {
-  let index = head.charCodeAt(0) === 0xfeff ? 1 : 0;
-  index = skipBlank(head, index);
+export function looksLikeDataset(head: string): boolean {
+  const start = skipBlank(head, head.charCodeAt(0) === 0xfeff ? 1 : 0);
+  if (head[start] === '[') {
+    const next = skipBlank(head, start + 1);
+    return head[next] === '{' || head[next] === ']';
+  }
+  if (head[start] !== '{') return false;
+  return startsRecordsUnderKey(head, start) || startsJsonLines(head, start);
+}
+
+/** `{ "key": [ {` from `start` (the opening brace). */
+function startsRecordsUnderKey(head: string, start: number): boolean {
+  let index = skipBlank(head, start + 1);
+  if (head[index] !== '"') return false;
+  const keyEnd = head.indexOf('"', index + 1);
+  if (keyEnd < 0 || head.slice(index + 1, keyEnd).includes('\\')) return false;
+  index = skipBlank(head, keyEnd + 1);
+  if (head[index] !== ':') return false;
+  index = skipBlank(head, index + 1);
   if (head[index] !== '[') return false;
   index = skipBlank(head, index + 1);
   return head[index] === '{';
+}
+
+/** A first line that is one object, followed by a line that starts another. */
+function startsJsonLines(head: string, start: number): boolean {
+  const lineEnd = head.indexOf('\n', start);
+  if (lineEnd < 0) return false;
+  const firstLine = head.slice(start, lineEnd).trimEnd();
+  if (!firstLine.endsWith('}')) return false;
+  return head[skipBlank(head, lineEnd + 1)] === '{';
 }
 
 function skipBlank(text: string, from: number): number {

@@ -1,22 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExcludedJsonPath, looksLikeRecordArray } from '../../../client/src/datasetSniff';
+import { isExcludedJsonPath, looksLikeDataset } from '../../../client/src/datasetSniff';
 
-describe('looksLikeRecordArray', () => {
+describe('looksLikeDataset', () => {
   const cases: Array<[string, boolean, string]> = [
     ['[{"instruction": "x"}]', true, 'an array of objects'],
     ['\uFEFF\n  [\n\t {\n', true, 'a BOM, blank lines and indentation before the first record'],
     ['[', false, 'a bare bracket (the rest not written yet)'],
-    ['[]', false, 'an empty array'],
+    ['[]', true, 'an empty array (a dataset being started: the server says it has no examples)'],
     ['[1, 2, 3]', false, 'an array of numbers'],
     ['[["a", "b"]]', false, 'an array of arrays'],
-    ['{"data": [{"a": 1}]}', false, 'an object at the top'],
+    ['{"data": [{"a": 1}]}', true, 'records under one key'],
+    ['{\n  "train" : [\n    {"instruction": "x"', true, 'records under one key, pretty-printed'],
+    ['{"messages": [{"role": "user", "content": "a"}]}\n{"messages": []}\n', true, 'JSON Lines in a .json file'],
+    ['{"messages": [{"role": "user", "content": "a"}]}\r\n\r\n{"messages"', true, 'JSON Lines with CRLF and a blank line'],
+    ['{ "retries": 3, "verbose": false }\n', false, 'a one-line settings object'],
+    ['{\n  "name": "x",\n  "version": "1.0.0"\n}\n', false, 'a pretty-printed object'],
+    ['{"compilerOptions": {"strict": true}}', false, 'an object holding an object'],
+    ['{"files": ["a.ts", "b.ts"]}', false, 'an object holding a list of strings'],
     ['', false, 'an empty file'],
     ['// comment\n[{}]', false, 'JSON with comments is configuration, not a dataset'],
   ];
   for (const [text, expected, description] of cases) {
     it(`${expected ? 'accepts' : 'rejects'} ${description}`, () => {
-      assert.equal(looksLikeRecordArray(text), expected);
+      assert.equal(looksLikeDataset(text), expected);
     });
   }
 });

@@ -165,6 +165,19 @@ describe('Tunesmith in VS Code', () => {
     assert.equal(statistics.format, 'sharegpt');
   });
 
+  it('reads a JSON file that holds its records under one key, and says where trainers need them', async () => {
+    const uri = workspaceFile('under-key.json');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics');
+    assert.equal(statistics?.records, 2);
+    assert.equal(statistics?.format, 'alpaca');
+    const diagnostics = await waitForDiagnostics(uri, (found) => found.some((d) => diagnosticCode(d)?.value === 'records-under-key'));
+    const note = diagnostics.find((d) => diagnosticCode(d)?.value === 'records-under-key');
+    assert.equal(note?.severity, vscode.DiagnosticSeverity.Information);
+    assert.equal(note && document.getText(note.range), '"data"');
+  });
+
   it('follows the tunesmith.files globs', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceFile('sharegpt.json'));
     await vscode.window.showTextDocument(document);
