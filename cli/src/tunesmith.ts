@@ -40,6 +40,16 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// Output that cannot be written (a full disk, a closed pipe) is a message, not a stack trace. A reader
+// that stops early (`tunesmith lint | head`) is not an error of ours: keep the exit code.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') {
+    process.stderr.write(`tunesmith: cannot write the output (${error.message})\n`);
+    process.exitCode = 1;
+  }
+  process.exit();
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,7 +1,7 @@
 /** `tunesmith lint` as CI runs it (the built CLI): exit codes, JSON columns, SARIF for code scanning, bad input. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -112,6 +112,18 @@ describe('tunesmith lint (exit codes, output formats, bad input)', { skip: exist
       }
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('says so, without a stack trace, when the output cannot be written', { skip: existsSync('/dev/full') ? false : 'needs /dev/full' }, () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = spawnSync(process.execPath, [cli, 'lint', '--format', 'json', 'emoji.jsonl'], { cwd: folder, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /^tunesmith: cannot write the output \(ENOSPC/);
+      assert.doesNotMatch(result.stderr, /at .*\.js:\d+/);
+    } finally {
+      closeSync(full);
     }
   });
 
