@@ -7,7 +7,9 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -78,6 +80,7 @@ connection.onInitialized(() => {
 /** Settings or config files changed: forget everything derived from them and ask for fresh diagnostics. */
 function settingsChanged(): void {
   configuration.clear();
+  shownWarnings.clear();
   session.invalidate();
   if (supportsRefresh) void connection.languages.diagnostics.refresh();
   void siblings.reloadAll();
@@ -102,10 +105,21 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
   void siblings.closed(textDocument.uri);
 });
 
+/** Config and model problems already shown (each once, until the settings change). */
+const shownWarnings = new Set<string>();
+
 /** Makes sure the document's settings are loaded, then returns its lint result. */
 async function lint(uri: string) {
   if (!session.has(uri)) return undefined;
-  await configuration.load(uri);
+  const config = await configuration.load(uri);
+  // A broken tunesmith.json or model folder would otherwise fall back to defaults and estimates silently.
+  for (const warning of config.warnings) {
+    if (shownWarnings.has(warning)) continue;
+    shownWarnings.add(warning);
+    connection.console.warn(warning);
+    // A notification, not showWarningMessage's request: nothing waits for the user to close it.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Tunesmith: ${warning}` });
+  }
   return session.lint(uri);
 }
 

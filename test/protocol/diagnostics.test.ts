@@ -127,6 +127,30 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.deepEqual(afterChange.filter((item) => item.code === 'too-few-examples'), []);
   });
 
+  it('shows the problems of a tunesmith.json once, with where they are, and still lints with the rest of it', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-config-'));
+    const configured = await startServer(folder);
+    try {
+      writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "rules": {"near-duplicate": "warnin", "secret-pii": "off"},\n  "model": "no-such-model",\n  "minExamples": 0\n}\n');
+      const record = '{"messages": [{"role": "user", "content": "Name a colour"}, {"role": "assistant", "content": "Blue. "}]}';
+      const uri = pathToFileURL(path.join(folder, 'train.jsonl')).href;
+      configured.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: `${record}\n` } });
+      const report = (await configured.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+      // minExamples 0 from the file applies although other entries are wrong.
+      assert.deepEqual(report.items.map((item) => item.code), ['whitespace']);
+      await configured.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+      const config = path.join(folder, 'tunesmith.json');
+      const shown = configured.shownMessages;
+      assert.equal(shown.length, 3, shown.join('\n'));
+      assert.ok(shown.some((message) => message.startsWith(`Tunesmith: ${config}:2:31: rules.near-duplicate:`) && message.includes('did you mean "warning"')), shown.join('\n'));
+      assert.ok(shown.some((message) => message.includes(`${config}:2:`) && message.includes('secret-pii') && message.includes('secrets-pii')), shown.join('\n'));
+      assert.ok(shown.some((message) => message.startsWith(`Tunesmith: ${config}:3:12: tunesmith.model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}`)), shown.join('\n'));
+    } finally {
+      await configured.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('finds train/eval leakage against an unopened file beside the open one, and follows it on disk', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-leak-'));
     try {

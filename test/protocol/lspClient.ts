@@ -16,6 +16,8 @@ export interface TestServer {
   /** Settings returned for the `tunesmith` section; mutate then call notifySettingsChanged. */
   settings: Record<string, unknown>;
   refreshRequests: number;
+  /** Messages the server showed the user (window/showMessage), in order. */
+  shownMessages: string[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     process: child,
     settings: {},
     refreshRequests: 0,
+    shownMessages: [],
     async stop() {
       const exited = new Promise<void>((resolve) => {
         if (child.exitCode !== null) resolve();
@@ -46,6 +49,9 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     },
   };
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => server.settings));
+  connection.onNotification('window/showMessage', (params: { message: string }) => {
+    server.shownMessages.push(params.message);
+  });
   connection.onRequest('workspace/diagnostic/refresh', () => {
     server.refreshRequests++;
     return null;

@@ -6,10 +6,11 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
-import { resolveSettings, type LintSettings } from '../service/config';
+import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
 import { datasetInfoHint, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
 import { modelTokenCounter } from '../service/modelTokens';
+import { allRules } from '../service/rules/index';
 import { estimatingCounter, type TokenCounter } from '../service/tokens';
 
 export interface DocumentConfig {
@@ -59,24 +60,32 @@ export class ConfigurationStore {
       }
     }
     let fileLayer: unknown;
+    let configFolder: string | undefined;
     let hint: FormatHint | undefined;
     const warnings: string[] = [];
     const filePath = uri.startsWith('file:') ? safeFilePath(uri) : undefined;
+    const root = filePath !== undefined ? this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep)) : undefined;
     if (filePath !== undefined) {
-      const root = this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep));
       const loaded = findConfigFile(path.dirname(filePath), root);
       if (loaded?.error !== undefined) warnings.push(loaded.error);
       fileLayer = loaded?.data;
+      configFolder = loaded !== undefined ? path.dirname(loaded.path) : undefined;
       hint = datasetInfoHint(filePath);
     }
     const { settings, warnings: settingWarnings } = resolveSettings(editorSettings, fileLayer);
-    warnings.push(...settingWarnings);
+    warnings.push(...settingWarnings, ...unknownRuleWarnings(fileLayer, allRules.map((rule) => rule.meta.id)));
     let tokens: TokenCounter = estimatingCounter;
     if (settings.model !== null) {
-      const modelFolder = path.isAbsolute(settings.model) || this.workspaceFolders[0] === undefined ? settings.model : path.join(this.workspaceFolders[0], settings.model);
+      // The config file's model is relative to the config file (as the CLI reads it), the setting's to the file's workspace folder.
+      const fromConfigFile = typeof (fileLayer as { model?: unknown } | undefined)?.model === 'string';
+      const base = fromConfigFile ? configFolder : (root ?? this.workspaceFolders[0]);
+      const modelFolder = path.isAbsolute(settings.model) || base === undefined ? settings.model : path.join(base, settings.model);
       const counter = await modelTokenCounter(modelFolder);
       if (counter.ok) tokens = counter.counter;
-      else warnings.push(counter.error);
+      else {
+        const where = fromConfigFile ? layerSourceOf(fileLayer)?.locate(['model']) : undefined;
+        warnings.push(`${where !== undefined ? `${where}: ` : ''}${counter.error}`);
+      }
     }
     return { settings, hint, tokens, warnings };
   }
