@@ -267,7 +267,10 @@ export class DatasetSession {
   /** Work the first edit of a linted document would otherwise do; an editor calls it while idle. */
   prepareForEdits(uri: string): void {
     const open = this.documents.get(uri);
-    if (open !== undefined) prepareIndexForEdits(open.document);
+    if (open === undefined) return;
+    prepareIndexForEdits(open.document);
+    // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
+    if (open.document.kind === 'json' && open.jsonGaps === undefined && open.text !== undefined && !open.document.hasFileErrors) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
   }
 
   lint(uri: string): LintResult | undefined {
