@@ -184,6 +184,18 @@ function breakdown(text: string, parseMs: number, lintMs: number): void {
 // ---------------------------------------------------------------------------------------------
 // 2. Edit -> diagnostics latency through the real server
 
+/** Starts the built server over stdio and initializes it as a client with default settings. */
+async function startServer(): Promise<{ child: ReturnType<typeof spawn>; connection: ReturnType<typeof createMessageConnection> }> {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
+  connection.sendNotification('initialized', {});
+  return { child, connection };
+}
+
 /** Shuts the server down and waits for it to exit, so no write to its closed pipe is left pending. */
 async function stopServer(child: ReturnType<typeof spawn>, connection: ReturnType<typeof createMessageConnection>): Promise<void> {
   const exited = new Promise<void>((resolve) => {
@@ -199,13 +211,7 @@ async function stopServer(child: ReturnType<typeof spawn>, connection: ReturnTyp
 // ---------------------------------------------------------------------------------------------
 
 async function editLatency(file: string, text: string): Promise<{ p50: number; p95: number; max: number; firstPull: number; open: number; unchanged: number }> {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
-  connection.onRequest('client/registerCapability', () => null);
-  connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
-  connection.sendNotification('initialized', {});
+  const { child, connection } = await startServer();
   const uri = pathToFileURL(file).href;
   // As VS Code's client does: send the last report's result id, so the server may answer "unchanged".
   let resultId: string | undefined;
@@ -260,13 +266,7 @@ async function jsonTypingLatency(folder: string, jsonlText: string, records: num
   fs.mkdirSync(path.join(folder, 'json'));
   const file = path.join(folder, 'json', 'bench.json');
   fs.writeFileSync(file, text);
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
-  connection.onRequest('client/registerCapability', () => null);
-  connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
-  connection.sendNotification('initialized', {});
+  const { child, connection } = await startServer();
   const uri = pathToFileURL(file).href;
   connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text } });
   let resultId: string | undefined;

@@ -62,7 +62,8 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
   it('answers "unchanged" when the client already holds the current diagnostics, and the full list when they change', async () => {
     const uri = 'file:///tmp/tunesmith-protocol/result-ids.jsonl';
     const record = (question: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
-    const lines = [record('Name a colour', 'Blue. '), record('Name a fruit', 'Apple'), record('Name a tree', 'Oak')];
+    // The copy on the last line gets duplicate-record, a file-level finding whose fix data is built on every lint.
+    const lines = [record('Name a colour', 'Blue. '), record('Name a fruit', 'Apple'), record('Name a tree', 'Oak'), record('Name a fruit', 'Apple')];
     server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: lines.join('\n') } });
     type Report = { kind: string; resultId?: string; items?: Diagnostic[] };
     const request = (previousResultId?: string): Promise<Report> => server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId }) as Promise<Report>;
@@ -71,6 +72,7 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.ok(first.resultId !== undefined && first.resultId.length > 0);
     const whitespace = (report: Report): Diagnostic[] => (report.items ?? []).filter((item) => item.code === 'whitespace');
     assert.deepEqual(whitespace(first).map((item) => item.range.start.line), [0]);
+    assert.deepEqual(first.items?.filter((item) => item.code === 'duplicate-record').map((item) => item.range.start.line), [3]);
     const edit = async (line: number, text: string, version: number): Promise<void> => {
       server.connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version },

@@ -19,8 +19,9 @@ function sameDiagnostic(a: LintDiagnostic, b: LintDiagnostic): boolean {
     a.severity === b.severity &&
     a.message === b.message &&
     a.recordIndex === b.recordIndex &&
-    // Fix data is built once per record check: the same object means the same fix.
-    a.fix === b.fix &&
+    // Record rules build fix data once per check (the same object means the same fix); file rules
+    // build theirs on every lint, so those are compared by value.
+    (a.fix === b.fix || JSON.stringify(a.fix) === JSON.stringify(b.fix)) &&
     a.range.start.line === b.range.start.line &&
     a.range.start.character === b.range.start.character &&
     a.range.end.line === b.range.end.line &&
