@@ -1,6 +1,6 @@
 // Bundles every process of Tunesmith into dist/. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -54,6 +54,37 @@ if (webviewEntries.length > 0) {
     }),
   );
 }
+
+/**
+ * The JSON schema of the workspace config file (tunesmith.json, .tunesmithrc.json), which the editor
+ * uses to complete and check it: the tunesmith.* settings a config file takes, from package.json.
+ * Editor-only settings (tunesmith.device, tunesmith.preview.*) are left out; a unit test checks the
+ * keys against the ones the linter reads.
+ */
+function writeConfigSchema() {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+  const properties = {};
+  for (const section of [].concat(manifest.contributes.configuration)) {
+    for (const [name, spec] of Object.entries(section.properties)) {
+      const key = name.slice('tunesmith.'.length);
+      if (key.includes('.') || key === 'device') continue;
+      const { scope: _scope, order: _order, ...schema } = spec;
+      properties[key] = schema;
+    }
+  }
+  properties.$schema = { type: 'string', description: 'The schema this file follows.' };
+  const schema = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Tunesmith configuration',
+    description: 'Settings for the Tunesmith linter, read by the editor and by `tunesmith lint`; they override the tunesmith.* settings.',
+    type: 'object',
+    properties,
+    additionalProperties: false,
+  };
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/tunesmith.schema.json', `${JSON.stringify(schema, null, 2)}\n`);
+}
+writeConfigSchema();
 
 if (watch) {
   await Promise.all(contexts.map((context) => context.watch()));

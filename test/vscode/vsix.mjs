@@ -64,6 +64,7 @@ for (const required of [
   'extension/package.json',
   'extension/dist/client/extension.js',
   'extension/dist/server/server.js',
+  'extension/dist/tunesmith.schema.json',
   'extension/syntaxes/tunesmith-dataset.injection.tmLanguage.json',
   'extension/node_modules/onnxruntime-node/dist/index.js',
   'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',

@@ -45,7 +45,7 @@ export const defaultSettings: LintSettings = {
 const formats: readonly (RecordFormat | 'auto')[] = ['auto', 'openai-chat', 'sharegpt', 'alpaca', 'prompt-completion', 'text', 'preference'];
 
 /** The keys a config file may hold (the settings above; `$schema` for editors that validate it). */
-const settingKeys: readonly string[] = ['rules', 'maxTokens', 'model', 'format', 'files', 'minExamples', 'maxProblems', 'nearDuplicateThreshold', 'maxFileSize', '$schema'];
+export const settingKeys: readonly string[] = ['rules', 'maxTokens', 'model', 'format', 'files', 'minExamples', 'maxProblems', 'nearDuplicateThreshold', 'maxFileSize', '$schema'];
 
 /**
  * Where a layer came from, for layers read from a config file: messages about its entries then say

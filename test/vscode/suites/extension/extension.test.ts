@@ -178,6 +178,32 @@ describe('Tunesmith in VS Code', () => {
     assert.equal(note && document.getText(note.range), '"data"');
   });
 
+  it('checks tunesmith.json against its schema in the editor', async () => {
+    const uri = workspaceFile('schema-check/tunesmith.json');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    // VS Code's JSON language service validates with the schema the extension contributes.
+    const problems = await new Promise<vscode.Diagnostic[]>((resolve, reject) => {
+      const check = (): boolean => {
+        const found = vscode.languages.getDiagnostics(uri);
+        if (found.length < 2) return false;
+        subscription.dispose();
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      const subscription = vscode.languages.onDidChangeDiagnostics(() => void check());
+      const timer = setTimeout(() => {
+        subscription.dispose();
+        reject(new Error(`no schema diagnostics on tunesmith.json: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => d.message))}`));
+      }, 30_000);
+      check();
+    });
+    const at = (text: string): vscode.Diagnostic | undefined => problems.find((d) => document.getText(d.range) === text);
+    assert.ok(at('"lots"'), `maxTokens must be a number: ${JSON.stringify(problems.map((d) => [document.getText(d.range), d.message]))}`);
+    assert.ok(at('"warnin"'), `a severity outside the enum: ${JSON.stringify(problems.map((d) => [document.getText(d.range), d.message]))}`);
+  });
+
   it('follows the tunesmith.files globs', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceFile('sharegpt.json'));
     await vscode.window.showTextDocument(document);
