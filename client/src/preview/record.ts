@@ -5,7 +5,7 @@
  */
 import type { EngineChatMessage, PreviewRecord, PreviewToolCall, PreviewTurn } from '../../../protocol/messages';
 import type { Conversation, ToolCall, Turn } from '../../../server/src/service/conversation';
-import { DatasetDocument, type DatasetRecord, type FileKind, type Position } from '../../../server/src/service/document';
+import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type FileKind, type Position } from '../../../server/src/service/document';
 import { defaultHint, detectShape, type FormatHint, normalise, shapeForForcedFormat } from '../../../server/src/service/formats';
 
 export interface PreviewTarget {
@@ -22,24 +22,9 @@ export function fileKindOfName(fileName: string, languageId?: string): FileKind 
   return languageId === 'jsonl' || /\.(jsonl|ndjson)$/i.test(fileName) ? 'jsonl' : 'json';
 }
 
-function isBefore(a: Position, b: Position): boolean {
-  return a.line < b.line || (a.line === b.line && a.character <= b.character);
-}
-
 /** The record containing `position`, else the nearest one before it, else the first. */
 export function recordIndexAt(records: readonly DatasetRecord[], position: Position): number {
-  let low = 0;
-  let high = records.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const record = records[middle] as DatasetRecord;
-    if (isBefore({ line: record.line, character: record.character }, position)) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return records.length === 0 ? -1 : Math.max(0, found);
+  return records.length === 0 ? -1 : Math.max(0, lastRecordStartingAt(records, position));
 }
 
 function toolCallText(call: ToolCall): PreviewToolCall {

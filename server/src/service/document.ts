@@ -770,19 +770,7 @@ export class DatasetDocument {
     // Only in a file that parses cleanly: around a syntax error, where records start depends on their text.
     this.jsonClean ??= records.every((record) => record.syntaxError === undefined);
     if (!this.jsonClean) return false;
-    const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
-    // The last record starting before the edit.
-    let low = 0;
-    let high = records.length - 1;
-    let found = -1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const candidate = records[middle] as DatasetRecord;
-      if (before({ line: candidate.line, character: candidate.character }, range.start)) {
-        found = middle;
-        low = middle + 1;
-      } else high = middle - 1;
-    }
+    const found = lastRecordStartingAt(records, range.start);
     const record = records[found];
     if (record === undefined || record.syntaxError !== undefined) return false;
     const start = offsetOfPosition(record, range.start);
@@ -1092,6 +1080,22 @@ function binaryProblem(): FileProblem {
 function looksBinary(text: string): boolean {
   const probe = text.length > 8192 ? text.slice(0, 8192) : text;
   return probe.includes('\u0000');
+}
+
+/** Index of the last record that starts at or before `position` (records in document order), or -1. */
+export function lastRecordStartingAt(records: readonly DatasetRecord[], position: Position): number {
+  let low = 0;
+  let high = records.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const record = records[middle] as DatasetRecord;
+    if (record.line < position.line || (record.line === position.line && record.character <= position.character)) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
 }
 
 /** Offset inside the record's text of a document position, or undefined when the position is outside it. */

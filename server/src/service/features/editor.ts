@@ -21,7 +21,7 @@ import {
 import { PreviewExampleCommand } from '../../../../protocol/messages';
 import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
 import { recordProblems } from '../linter';
-import { DatasetDocument, type DatasetRecord, type Position, type Range } from '../document';
+import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
 import { locatePath, skipStringFast, type JsonPath } from '../json/scanner';
@@ -37,19 +37,7 @@ import { safeStringify } from '../json/safe';
 
 /** The record whose text contains `position`, by binary search over record start lines. */
 export function recordAt(document: DatasetDocument, position: Position): DatasetRecord | undefined {
-  const records = document.records;
-  let low = 0;
-  let high = records.length - 1;
-  let found: DatasetRecord | undefined;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const record = records[middle];
-    if (record === undefined) break;
-    if (record.line < position.line || (record.line === position.line && record.character <= position.character)) {
-      found = record;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
+  const found = document.records[lastRecordStartingAt(document.records, position)];
   if (found === undefined) return undefined;
   const end = found.positionAt(found.text.length);
   if (end.line < position.line || (end.line === position.line && end.character < position.character)) return undefined;
@@ -232,16 +220,18 @@ function mayConvert(summary: RecordSummary, target: ConvertibleFormat): boolean 
   return pairs.length >= 2 && pairs.length % 2 === 0 && pairs.every((role, index) => role === (index % 2 === 0 ? 'user' : 'assistant'));
 }
 
-/** The fixes of a record that fix-all applies. */
-function bulkFixesOf(record: DatasetRecord, facts: FileFacts): FixData[] {
-  const fixes: FixData[] = [];
-  for (const problem of recordProblems(record, facts)) if (problem.fix !== undefined && bulkFixKinds.has(problem.fix.kind)) fixes.push(problem.fix);
-  return fixes;
+function bulkFixOf(problem: { fix?: FixData }): FixData | undefined {
+  return problem.fix !== undefined && bulkFixKinds.has(problem.fix.kind) ? problem.fix : undefined;
 }
 
+/** The fixes of a record that fix-all applies. */
+function bulkFixesOf(record: DatasetRecord, facts: FileFacts): FixData[] {
+  return recordProblems(record, facts).flatMap((problem) => bulkFixOf(problem) ?? []);
+}
+
+/** Whether fix-all has something to do in the record (no list: every record is asked at each cursor move). */
 function hasBulkFix(record: DatasetRecord, facts: FileFacts): boolean {
-  for (const problem of recordProblems(record, facts)) if (problem.fix !== undefined && bulkFixKinds.has(problem.fix.kind)) return true;
-  return false;
+  return recordProblems(record, facts).some((problem) => bulkFixOf(problem) !== undefined);
 }
 
 /** Records with something for fix-all to repair (from their cached lint results). */
