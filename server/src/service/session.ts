@@ -86,6 +86,15 @@ function gapsBetweenRecords(text: string, document: DatasetDocument): string[] |
   return gaps;
 }
 
+/**
+ * The gaps of a JSON document that can be edited record by record, found once per whole-text parse;
+ * undefined when it cannot (file-level errors, or records not where their positions say).
+ */
+function jsonGapsOf(open: OpenDocument): string[] | undefined {
+  if (open.jsonGaps === undefined && open.text !== undefined && !open.document.hasFileErrors) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
+  return open.jsonGaps;
+}
+
 /** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
 function currentJsonText(open: OpenDocument): string {
   if (open.text !== undefined) return open.text;
@@ -184,14 +193,10 @@ export class DatasetSession {
     const { document } = open;
     if (document.kind === 'json') {
       for (const change of changes) {
-        if (change.range !== undefined) {
-          // Typing inside a record re-parses that record only (a whole 50k-record array takes most of a second).
-          const gaps = open.jsonGaps ?? gapsBetweenRecords(open.text ?? '', document);
-          if (gaps !== undefined && document.applyJsonRecordEdit(change.range, change.text)) {
-            open.jsonGaps = gaps;
-            open.text = undefined;
-            continue;
-          }
+        // Typing inside a record re-parses that record only (a whole 50k-record array takes most of a second).
+        if (change.range !== undefined && jsonGapsOf(open) !== undefined && document.applyJsonRecordEdit(change.range, change.text)) {
+          open.text = undefined;
+          continue;
         }
         open.text = applyChanges(currentJsonText(open), [change]);
         open.jsonGaps = undefined;
@@ -270,7 +275,7 @@ export class DatasetSession {
     if (open === undefined) return;
     prepareIndexForEdits(open.document);
     // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
-    if (open.document.kind === 'json' && open.jsonGaps === undefined && open.text !== undefined && !open.document.hasFileErrors) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
+    if (open.document.kind === 'json') jsonGapsOf(open);
   }
 
   lint(uri: string): LintResult | undefined {
