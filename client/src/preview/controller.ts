@@ -379,14 +379,21 @@ export class PreviewController implements vscode.Disposable, PreviewObserver {
 
   /**
    * JSONL: the line of the record at `line` (a blank line belongs to the record above) and its index,
-   * without parsing the file, so a keystroke in a large file costs one line's parse.
+   * without parsing the file, so a keystroke in a large file costs one line's parse. Undefined when a
+   * line up to the cursor is not a one-line record (`{...}`): a record written over several lines is
+   * one record to the language service, so only the parsed document numbers the records as it does.
    */
   private jsonlRecordLine(document: vscode.TextDocument, line: number): { line: number; recordIndex: number } | undefined {
     let recordLine = Math.min(line, document.lineCount - 1);
     while (recordLine > 0 && document.lineAt(recordLine).isEmptyOrWhitespace) recordLine--;
     if (recordLine < 0 || document.lineAt(recordLine).isEmptyOrWhitespace) return undefined;
     let recordIndex = 0;
-    for (let before = 0; before < recordLine; before++) if (!document.lineAt(before).isEmptyOrWhitespace) recordIndex++;
+    for (let before = 0; before <= recordLine; before++) {
+      const text = document.lineAt(before).text.trim();
+      if (text === '') continue;
+      if (!text.startsWith('{') || !text.endsWith('}')) return undefined;
+      if (before < recordLine) recordIndex++;
+    }
     return { line: recordLine, recordIndex };
   }
 

@@ -219,6 +219,31 @@ describe('Tunesmith preview in VS Code', function () {
     assert.equal(document.lineCount, linesBefore);
   });
 
+  it('numbers a record written over several lines as the language service does', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-runs-')), 'runs.jsonl');
+    const record = (question: string, answer: string): { messages: { role: string; content: string }[] } => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
+    // A pretty-printed record pasted into the JSONL file (lines 0-11), then a one-line record (line 12).
+    const pasted = JSON.stringify(record('What is the capital of Peru?', 'Lima.'), null, 2);
+    fs.writeFileSync(file, `${pasted}\n${JSON.stringify(record('What is the capital of Chile?', 'Santiago.'))}\n`);
+    const runs = await vscode.workspace.openTextDocument(file);
+    const runsEditor = await vscode.window.showTextDocument(runs);
+    try {
+      const after = waitForMessage(api, (message) => message.type === 'record' && message.record?.reference === 'Santiago.', 'the record after the multi-line one');
+      assert.equal(runs.lineAt(12).text.includes('Chile'), true);
+      runsEditor.selection = new vscode.Selection(12, 5, 12, 5);
+      const shownAfter = await after;
+      assert.equal(shownAfter.type === 'record' && shownAfter.record?.recordIndex, 1);
+      // The cursor inside the pasted record shows that record, not the syntax error of one of its lines.
+      const inside = waitForMessage(api, (message) => message.type === 'record' && message.record?.reference === 'Lima.', 'the multi-line record');
+      runsEditor.selection = new vscode.Selection(5, 4, 5, 4);
+      const shownInside = await inside;
+      assert.equal(shownInside.type === 'record' && shownInside.record?.recordIndex, 0);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.window.showTextDocument(document);
+    }
+  });
+
   it('stop training with nothing running says so', async () => {
     assert.equal(await vscode.commands.executeCommand<boolean>('tunesmith.stopTraining'), false);
   });
