@@ -246,9 +246,20 @@ function contentBounds(text: string): { first: number; last: number } | undefine
   return { first, last };
 }
 
-/** A line that looks like a whole record ('{' ... '}'): taken as balanced and never tokenised (the normal path). */
+/**
+ * A line that looks like a whole record ('{' at column 0 ... '}'): taken as balanced and never
+ * tokenised (the normal path). An indented line is tokenised: `  {"role": "assistant", ...}]}`, the
+ * end of a record someone wrapped by hand, closes the value its first line opened.
+ */
 function isQuiet(text: string): boolean {
-  if (text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125) return true; // the usual record line, at once
+  if (text.charCodeAt(0) !== 123) return false;
+  if (text.charCodeAt(text.length - 1) === 125) return true; // the usual record line, at once
+  const bounds = contentBounds(text);
+  return bounds !== undefined && text.charCodeAt(bounds.last) === 125 /* } */;
+}
+
+/** '{' ... '}' at any indentation: may be a record of its own. */
+function looksLikeRecordLine(text: string): boolean {
   const bounds = contentBounds(text);
   return bounds !== undefined && text.charCodeAt(bounds.first) === 123 /* { */ && text.charCodeAt(bounds.last) === 125 /* } */;
 }
@@ -363,7 +374,7 @@ function runOf(texts: readonly string[]): LineRun | undefined {
   if (valid && (parsed === null || typeof parsed !== 'object')) return undefined;
   // Lines that are records of their own (in a known format) stay one-line records, not part of a run.
   const holdsRecordLine = texts.some((text) => {
-    if (!isQuiet(text)) return false;
+    if (!looksLikeRecordLine(text)) return false;
     try {
       return detectShape(JSON.parse(text)) !== 'unknown';
     } catch {

@@ -75,6 +75,18 @@ describe('JSON Lines records written over several lines', () => {
     assert.match(invalid[0]?.message ?? '', /spans lines 1-6/);
   });
 
+  it('reads a record wrapped by hand, its last line indented like a whole record, as one record', () => {
+    const wrapped = ['{"messages": [{"role": "user", "content": "What is the capital of Peru?"},', '  {"role": "assistant", "content": "Lima."}]}'];
+    const text = [...wrapped, chat('c', 'd'), ''].join('\n');
+    const invalid = lint(text).diagnostics.filter((item) => item.rule === 'invalid-json');
+    assert.equal(invalid.length, 1, JSON.stringify(invalid));
+    assert.match(invalid[0]?.message ?? '', /spans lines 1-2/);
+    assert.deepEqual(parse(text).document.records.map((item) => item.line), [0, 2]);
+    const fixed = applyQuickFix(text, 'invalid-json');
+    assert.deepEqual(JSON.parse(fixed.split('\n')[0] ?? ''), JSON.parse(wrapped.join('')));
+    assert.equal(fixed.split('\n').length, 3);
+  });
+
   it('keeps one error per line for lines that are records of their own, and for garbage', () => {
     const text = ['{"messages": [', chat('a', 'b'), '  ]}', 'not json', '{"text": "x"', '{"text": "y"}', ''].join('\n');
     const invalid = lint(text).diagnostics.filter((item) => item.rule === 'invalid-json').map((item) => item.range.start.line);
