@@ -26,6 +26,7 @@ import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
 import { locatePath, skipStringFast, type JsonPath } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
+import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
 import { convertConversation, convertibleFormats, formatTitles, type ConvertibleFormat } from './convert';
@@ -376,6 +377,9 @@ export function resolveFileAction(document: DatasetDocument, facts: FileFacts, a
 // Hover
 // ---------------------------------------------------------------------------------------------
 
+/** Records longer than this (characters) get the per-turn token figures in a hover, not a render per answer. */
+const hoverRenderLimit = 200_000;
+
 export function hover(document: DatasetDocument, facts: FileFacts, position: Position): Hover | null {
   const record = recordAt(document, position);
   if (record === undefined) return null;
@@ -384,6 +388,12 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   const { conversation } = analysis;
   const tokens = tokenCountOf(analysis, facts);
   const approx = tokens.estimated ? '~' : '';
+  // With a model's chat template the trained tokens are exact, found as trainers mask them: one
+  // render per answer, so only for records of a size a hover can afford.
+  const affordable = record.text.length <= hoverRenderLimit;
+  const trained = (affordable ? facts.tokens.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY) : undefined) ?? tokens.trainable;
+  const limit = facts.settings.maxTokens;
+  const truncated = tokens.total > limit && affordable ? `; cut at the limit, ${approx}${trainableAfterTruncation(conversation, facts.tokens, limit)} trained tokens are left` : '';
   const rows = conversation.turns.map((turn, index) => {
     const preview = turn.toolCalls.length > 0 ? `calls ${turn.toolCalls.map((call) => `\`${call.name ?? '?'}\``).join(', ')}` : escapeMarkdown(firstWords(turn.content, 12));
     return `| ${index + 1} | ${turn.writtenRole || turn.role || '?'} | ${turn.trainable ? 'yes' : ''} | ${preview} |`;
@@ -391,7 +401,7 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   const lines = [
     `**Record ${record.index + 1}** · ${formatTitle(analysis.shape)} · ${conversation.turns.length} turn${conversation.turns.length === 1 ? '' : 's'}`,
     '',
-    `Tokens: ${approx}${tokens.total} total, ${approx}${tokens.trainable} trainable (${facts.tokens.label}); limit ${facts.settings.maxTokens}`,
+    `Tokens: ${approx}${tokens.total} total, ${approx}${trained} trainable (${facts.tokens.label}); limit ${limit}${truncated}`,
     '',
     '| # | role | trained | text |',
     '|---|---|---|---|',
