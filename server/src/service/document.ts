@@ -113,6 +113,27 @@ export class DatasetRecord {
     return low === 0 ? { line: this.line, character: this.character + column } : { line: this.line + low, character: column };
   }
 
+  /**
+   * The offset in the record's text of a document position (the inverse of positionAt), or
+   * undefined when the position is not on the record's text (before it, after it, or past the end
+   * of one of its lines).
+   */
+  offsetAt(position: Position): number | undefined {
+    if (position.line < this.line) return undefined;
+    const text = this.text;
+    let offset = 0;
+    for (let line = this.line; line < position.line; line++) {
+      const next = text.indexOf('\n', offset);
+      if (next < 0) return undefined;
+      offset = next + 1;
+    }
+    const column = position.line === this.line ? position.character - this.character : position.character;
+    if (column < 0) return undefined;
+    const lineEnd = text.indexOf('\n', offset);
+    const at = offset + column;
+    return at > (lineEnd < 0 ? text.length : lineEnd) ? undefined : at;
+  }
+
   rangeAt(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
@@ -784,8 +805,8 @@ export class DatasetDocument {
     const found = lastRecordStartingAt(records, range.start);
     const record = records[found];
     if (record === undefined || record.syntaxError !== undefined) return false;
-    const start = offsetOfPosition(record, range.start);
-    const end = offsetOfPosition(record, range.end);
+    const start = record.offsetAt(range.start);
+    const end = record.offsetAt(range.end);
     // Strictly inside: an edit at either edge could join the record with its neighbours.
     if (start === undefined || end === undefined || start <= 0 || end >= record.text.length || end < start) return false;
     const text = record.text.slice(0, start) + newText + record.text.slice(end);
@@ -1109,18 +1130,3 @@ export function lastRecordStartingAt(records: readonly DatasetRecord[], position
   return found;
 }
 
-/** Offset inside the record's text of a document position, or undefined when the position is outside it. */
-function offsetOfPosition(record: DatasetRecord, position: Position): number | undefined {
-  const text = record.text;
-  let offset = 0;
-  for (let line = record.line; line < position.line; line++) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return undefined;
-    offset = next + 1;
-  }
-  const lineEnd = text.indexOf('\n', offset);
-  const column = position.line === record.line ? position.character - record.character : position.character;
-  if (position.line < record.line || column < 0) return undefined;
-  const at = offset + column;
-  return at > (lineEnd < 0 ? text.length : lineEnd) ? undefined : at;
-}

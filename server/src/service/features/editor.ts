@@ -45,20 +45,6 @@ export function recordAt(document: DatasetDocument, position: Position): Dataset
   return found;
 }
 
-/** Offset inside the record's text of a document position (which must lie in the record). */
-export function offsetInRecord(record: DatasetRecord, position: Position): number {
-  let line = record.line;
-  let offset = 0;
-  const text = record.text;
-  while (line < position.line) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
-    line++;
-  }
-  return Math.min(text.length, offset + position.character - (position.line === record.line ? record.character : 0));
-}
-
 /** JSONL: the whole line including its line break, so deleting leaves no blank line. */
 function wholeLine(record: DatasetRecord): Range {
   // A record written over several lines (still to be joined) takes all of them.
@@ -554,7 +540,8 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const mapping = facts.hint.mapping;
   // On an empty JSONL line, offer record skeletons of the file's format.
   if (record === undefined) return skeletonItems(facts);
-  const offset = offsetInRecord(record, position);
+  // recordAt gives the record the cursor is in or the last one before it: a position past its text is its end.
+  const offset = record.offsetAt(position) ?? record.text.length;
   const context = cursorContext(record.text, offset);
   const analysis = analyseRecord(record, facts);
   const shape = analysis?.shape ?? (facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format);
