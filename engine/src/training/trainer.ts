@@ -22,6 +22,19 @@ import { SeededRandom } from './random';
 import { type DecayKind, learningRateAt } from './schedule';
 import { buildTrainingGraph, type LoraParameterSpec } from './trainingGraph';
 
+/** The training graph's inputs for one batch (the LoRA parameters and scale are fed beside them). */
+export function batchFeeds(batch: Batch): Record<string, ort.Tensor> {
+  const dims = [batch.rows, batch.length];
+  return {
+    input_ids: new ort.Tensor('int64', batch.inputIds, dims),
+    position_ids: new ort.Tensor('int64', batch.positionIds, dims),
+    attention_mask: new ort.Tensor('int64', batch.attentionMask, dims),
+    segment_ids: new ort.Tensor('int64', batch.segmentIds, dims),
+    labels: new ort.Tensor('int64', batch.labels, dims),
+    loss_weights: new ort.Tensor('float32', batch.lossWeights, dims),
+  };
+}
+
 export interface TrainerSettings {
   out: string;
   targets: readonly LoraModule[];
@@ -224,17 +237,6 @@ export class Trainer {
         const feeds: Record<string, ort.Tensor> = { lora_scale: scale };
         for (const p of parameters) feeds[p.name] = new ort.Tensor('float32', p.data, p.shape as number[]);
         return feeds;
-      };
-      const batchFeeds = (batch: Batch): Record<string, ort.Tensor> => {
-        const dims = [batch.rows, batch.length];
-        return {
-          input_ids: new ort.Tensor('int64', batch.inputIds, dims),
-          position_ids: new ort.Tensor('int64', batch.positionIds, dims),
-          attention_mask: new ort.Tensor('int64', batch.attentionMask, dims),
-          segment_ids: new ort.Tensor('int64', batch.segmentIds, dims),
-          labels: new ort.Tensor('int64', batch.labels, dims),
-          loss_weights: new ort.Tensor('float32', batch.lossWeights, dims),
-        };
       };
       const gradientNames = built.parameters.map((p) => `grad.${p.name}`);
       const accumulated = parameters.map((p) => new Float32Array(p.data.length));

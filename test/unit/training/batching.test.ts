@@ -8,7 +8,7 @@ import { createTinyModel } from '../../../engine/src/tiny/createTinyModel';
 import { loadModelFolder } from '../../../engine/src/model/folder';
 import { createSession } from '../../../engine/src/runtime/session';
 import { type Batch, type BatchingOptions, materializeBatch, packRows, planEpoch, type TokenizedExample } from '../../../engine/src/training/batching';
-import { initialLoraParameters } from '../../../engine/src/training/trainer';
+import { batchFeeds, initialLoraParameters } from '../../../engine/src/training/trainer';
 import { buildTrainingGraph, IGNORE_INDEX } from '../../../engine/src/training/trainingGraph';
 import { SeededRandom } from '../../../engine/src/training/random';
 
@@ -70,16 +70,7 @@ test('packed rows give the same loss and LoRA gradients as the same examples in 
     const examples = [example(0, 9, random, 300), example(1, 6, random, 300), example(2, 4, random, 300)];
     const byIndex = new Map(examples.map((e) => [e.index, e]));
     const run = async (batch: Batch): Promise<Record<string, ort.Tensor>> => {
-      const dims = [batch.rows, batch.length];
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', batch.inputIds, dims),
-        position_ids: new ort.Tensor('int64', batch.positionIds, dims),
-        attention_mask: new ort.Tensor('int64', batch.attentionMask, dims),
-        segment_ids: new ort.Tensor('int64', batch.segmentIds, dims),
-        labels: new ort.Tensor('int64', batch.labels, dims),
-        loss_weights: new ort.Tensor('float32', batch.lossWeights, dims),
-        lora_scale: new ort.Tensor('float32', Float32Array.of(2), []),
-      };
+      const feeds: Record<string, ort.Tensor> = { ...batchFeeds(batch), lora_scale: new ort.Tensor('float32', Float32Array.of(2), []) };
       for (const p of parameters) feeds[p.name] = new ort.Tensor('float32', p.data, p.shape as number[]);
       return session.run(feeds);
     };
