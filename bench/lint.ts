@@ -4,7 +4,7 @@
  *  - full lint time / bare JSON.parse of every line (same process, same file): target <= 2.0;
  *  - p95 time from a one-line edit to fresh diagnostics through the real LSP server: target <= 20 ms;
  *  - peak memory (max RSS of a fresh process that lints the file) / file size: target <= 3.
- * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N] [-- --breakdown]
+ * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N] [-- --breakdown] [-- --floor]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -181,6 +181,56 @@ function breakdown(text: string, parseMs: number, lintMs: number): void {
   for (const [name, ms] of shares.sort((a, b) => b[1] - a[1])) if (ms / parseMs >= 0.05) console.log(`  ${name.padEnd(46)} ${(ms / parseMs).toFixed(2)}`);
 }
 
+/**
+ * What the cheapest form of a few of the issue's checks costs on top of the bare JSON.parse, with no
+ * canonical conversation, no positions and no other rule: a lower bound for any linter in this
+ * runtime, not a measure of ours. Each is one native pass per line (V8's string search, Map hashing,
+ * irregexp); the refusal check is the shortest list of words that every refusal form contains.
+ */
+function floor(text: string, parseMs: number): void {
+  const lines = text.split('\n').filter((line) => line.length > 0);
+  const parseEach = (line: string): void => {
+    try {
+      JSON.parse(line);
+    } catch {
+      // the planted invalid lines
+    }
+  };
+  const best = (work: () => void): number => {
+    let fastest = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      work();
+      fastest = Math.min(fastest, performance.now() - started);
+    }
+    return fastest;
+  };
+  const refusalWords = /AI|[Ss]orry|[Aa]pologi|[Ll]anguage model|cannot|can't|unable/;
+  const refusalNeedles = ['AI', 'orry', 'pologi', 'anguage model', 'cannot', "can't", 'unable'];
+  let sink = 0;
+  const parsed = best(() => lines.forEach(parseEach));
+  const rare = best(() => lines.forEach((line) => { parseEach(line); sink += line.indexOf('\u0007'); }));
+  const duplicates = best(() => { const seen = new Map<string, number>(); lines.forEach((line) => { parseEach(line); seen.set(line, (seen.get(line) ?? 0) + 1); }); sink += seen.size; });
+  // Two ways to look for the words, the faster counts: one regex, or one native substring search per word.
+  const refusalsByRegex = best(() => lines.forEach((line) => { parseEach(line); if (refusalWords.test(line)) sink++; }));
+  const refusalsBySearch = best(() => lines.forEach((line) => { parseEach(line); if (refusalNeedles.some((needle) => line.includes(needle))) sink++; }));
+  const refusals = Math.min(refusalsByRegex, refusalsBySearch);
+  const both = best(() => {
+    const seen = new Map<string, number>();
+    lines.forEach((line) => {
+      parseEach(line);
+      seen.set(line, 1);
+      if (refusalsByRegex <= refusalsBySearch ? refusalWords.test(line) : refusalNeedles.some((needle) => line.includes(needle))) sink++;
+    });
+  });
+  const ratio = (ms: number): string => (ms / parsed).toFixed(2);
+  console.log(`floor (x JSON.parse of the same lines, ${parsed.toFixed(0)} ms here against ${parseMs.toFixed(0)} ms above; the cheapest form of each check alone, nothing else):`);
+  console.log(`  JSON.parse + one native scan of each line for one character        ${ratio(rare)}`);
+  console.log(`  JSON.parse + exact duplicates (each line hashed into a Map)          ${ratio(duplicates)}`);
+  console.log(`  JSON.parse + refusals (the words every refusal has: a regex or 7 substring searches) ${ratio(refusals)}`);
+  console.log(`  JSON.parse + both                                                   ${ratio(both)}   (sink ${sink & 1})`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Edit -> diagnostics latency through the real server
 
@@ -336,6 +386,7 @@ async function main(): Promise<void> {
     console.log(`full lint (all rules, ${problems} problems): ${lintMs.toFixed(0)} ms`);
     console.log(`RATIO lint / JSON.parse = ${(lintMs / parseMs).toFixed(2)} (target <= 2.0)`);
     if (args.includes('--breakdown')) breakdown(text, parseMs, lintMs);
+    if (args.includes('--floor')) floor(text, parseMs);
 
     const memory = peakMemory(file);
     console.log(`peak RSS linting in a fresh process: ${(memory.maxRssBytes / 1e6).toFixed(0)} MB (node baseline ${(memory.baselineRssBytes / 1e6).toFixed(0)} MB, ${memory.problems} problems)`);
