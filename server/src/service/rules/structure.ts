@@ -23,7 +23,9 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
   list.forEach((message, index) => {
     if (!isObject(message)) return;
     const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
-    const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || isObject(message.function_call);
+    // A tool_calls object (not a list) is wrong-type's finding; the message still calls a tool, so
+    // its null content is not reported as well.
+    const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || (isObject(message.tool_calls) && Object.keys(message.tool_calls).length > 0) || isObject(message.function_call);
     out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, message.role === 'function'), name: `message ${index + 1}` });
     if (Array.isArray(message.content)) {
       message.content.forEach((part, partIndex) => {
