@@ -24,7 +24,7 @@ export const rule: RecordRule = {
         if (object.spec.fields[key] !== undefined) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
         // Suggest only keys that are not already present (renaming onto an existing key loses data).
-        const suggestion = closest(key, missing, 2);
+        const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required);
         if (suggestion !== undefined) {
           context.report(`Unknown key "${key}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
@@ -34,6 +34,23 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * A required key that is missing and that the unknown key cuts short or extends by more than two
+ * edits ("complete" for "completion", "instruct" for "instruction"): a shared start of at least five
+ * characters and most of the shorter word.
+ */
+function truncatedRequired(key: string, missing: readonly string[], required: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  for (const candidate of missing) {
+    if (!required.includes(candidate)) continue;
+    const other = candidate.toLowerCase();
+    let shared = 0;
+    while (shared < lower.length && shared < other.length && lower[shared] === other[shared]) shared++;
+    if (shared >= 5 && shared * 5 >= Math.min(lower.length, other.length) * 4) return candidate;
+  }
+  return undefined;
+}
 
 /**
  * A record that matches no format often has its one defining key misspelt ("mesages"): point at that

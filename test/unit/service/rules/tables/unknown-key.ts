@@ -3,9 +3,12 @@ import { lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'extra top-level columns are allowed', text: lines({ id: 7, source: 'web', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'an extra column that starts like a present key is not a misspelling', text: lines({ prompt: 'a', completion: 'b', completion_tokens: 12, prompt_id: 'p1' }) },
     { name: 'weight and name on messages', text: lines({ messages: [{ role: 'user', name: 'ann', content: 'a' }, { role: 'assistant', weight: 1, content: 'b' }] }) },
   ],
   invalid: [
+    { name: 'a required key cut short ("complete" for "completion")', text: lines('{"prompt": "Water boils at", "complete": "100C."}'), problems: [{ line: 0, text: '"complete"', message: /did you mean "completion"/ }] },
+    { name: 'a required key cut short in Alpaca ("instruct")', text: lines('{"instruct": "Name a bird.", "input": "", "output": "Robin."}'), problems: [{ line: 0, text: '"instruct"', message: /did you mean "instruction"/ }] },
     { name: 'misspelt top-level key', text: lines('{"instrution": "a", "output": "b"}'), problems: [{ line: 0, text: '"instrution"', message: /did you mean "instruction"/ }] },
     { name: 'unknown message key', text: lines('{"messages": [{"role": "user", "content": "a", "lang": "en"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"lang"', message: /accepts only/ }] },
     { name: 'misspelt format key: the record matches no format', text: lines('{"mesages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"mesages"', message: /did you mean "messages"/ }] },
