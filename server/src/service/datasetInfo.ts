@@ -37,6 +37,7 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
       tools: text(columns, 'tools', defaultMapping.columns.tools),
       chosen: text(columns, 'chosen', defaultMapping.columns.chosen),
       rejected: text(columns, 'rejected', defaultMapping.columns.rejected),
+      ...optionalColumns(columns),
     },
     tags: {
       role: text(tags, 'role_tag', defaultMapping.tags.role),
@@ -53,6 +54,16 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
   else if (formatting === 'sharegpt') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   return { ...defaultHint, forced, formatting, ranking, mapping };
+}
+
+/** The optional columns a dataset_info.json entry names (kto_tag, images, videos, audios). */
+function optionalColumns(columns: Record<string, unknown>): Partial<Record<'kto_tag' | 'images' | 'videos' | 'audios', string>> {
+  const named: Partial<Record<'kto_tag' | 'images' | 'videos' | 'audios', string>> = {};
+  for (const key of ['kto_tag', 'images', 'videos', 'audios'] as const) {
+    const value = columns[key];
+    if (typeof value === 'string' && value.length > 0) named[key] = value;
+  }
+  return named;
 }
 
 export function baseName(path: string): string {

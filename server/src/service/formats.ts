@@ -19,6 +19,11 @@ export interface FormatMapping {
     tools: string;
     chosen: string;
     rejected: string;
+    /** LLaMA-Factory's optional columns, named only by a dataset_info.json: KTO's label, and media paths. */
+    kto_tag?: string;
+    images?: string;
+    videos?: string;
+    audios?: string;
   };
   tags: {
     role: string;
@@ -67,7 +72,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
     if (has('chosen') && has('rejected')) return 'preference-trl';
     return 'openai-chat';
   }
-  if (has('input') && (has('preferred_output') || has('non_preferred_output'))) return 'preference-openai';
+  // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
+  if (has('preferred_output') || has('non_preferred_output')) return 'preference-openai';
   if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
   if (has(columns.prompt) || hint.formatting === 'alpaca') {
     // A ranking dataset's record missing an answer is still a preference record (missing-field says what is missing).

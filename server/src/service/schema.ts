@@ -51,6 +51,19 @@ export function recordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSp
 }
 
 function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
+  const spec = baseRecordSpec(shape, mapping);
+  const c = mapping.columns;
+  if (spec === undefined || shape === 'openai-chat' || (c.kto_tag === undefined && c.images === undefined && c.videos === undefined && c.audios === undefined)) return spec;
+  // Columns a dataset_info.json names: LLaMA-Factory reads kto_tag as the KTO label (a string such as
+  // "false" counts as true) and each media column as one path or a list of paths.
+  const fields: Record<string, FieldSpec> = {};
+  for (const key of spec.keys) fields[key] = spec.fields[key] as FieldSpec;
+  if (c.kto_tag !== undefined) fields[c.kto_tag] = field(false, 'boolean');
+  for (const media of [c.images, c.videos, c.audios]) if (media !== undefined) fields[media] = field(false, 'array', 'string');
+  return objectSpec(spec.strict, fields);
+}
+
+function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
   const c = mapping.columns;
   switch (shape) {
     case 'openai-chat':

@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { closest, detectShape, editDistance, normalise, shapeForForcedFormat } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { lintDocument } from '../../../server/src/service/linter';
 import { lint } from './helpers';
 
 function summary(value: unknown) {
@@ -65,6 +68,17 @@ describe('formats', () => {
     const sharegptHint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'r.json', formatting: 'sharegpt', ranking: true } }), 'r.json');
     assert.ok(sharegptHint);
     assert.equal(shapeForForcedFormat('preference', { conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'a' } }, sharegptHint), 'preference-sharegpt');
+  });
+  it('dataset_info.json kto_tag and media columns: a label must be a boolean, media paths a string or a list', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ k: { file_name: 'k.json', formatting: 'sharegpt', columns: { messages: 'messages', kto_tag: 'label', images: 'pics' }, tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' } } }), 'k.json');
+    assert.ok(hint);
+    const record = (label: string, pics: string) => `{"messages": [{"role": "user", "content": "q${label.length}"}, {"role": "assistant", "content": "a"}], "label": ${label}, "pics": ${pics}}`;
+    const text = [record('true', '["a.png"]'), record('false', '"b.png"'), record('"yes"', '7')].join('\n') + '\n';
+    const last = text.split('\n')[2] ?? '';
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const problems = lintDocument(document, 'file:///k.json', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}:${item.range.start.character} ${item.message}`);
+    assert.deepEqual(problems, [`wrong-type 2:${last.indexOf('"yes"', last.indexOf('"label"'))} "label" must be a boolean, not a string.`, `wrong-type 2:${last.lastIndexOf('7')} "pics" must be a list or a string, not a number.`]);
   });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');

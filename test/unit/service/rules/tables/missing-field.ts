@@ -8,6 +8,7 @@ export const table: RuleTable = {
     { name: 'legacy function result named by name', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'function', name: 'f', content: 'r' }, { role: 'assistant', content: 'b' }], functions: [{ name: 'f', parameters: { type: 'object', properties: {} } }] }) },
   ],
   invalid: [
+    { name: 'an OpenAI DPO record without "input" is still a DPO record', text: lines('{"preferred_output": [{"role": "assistant", "content": "Hello!"}], "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}'), problems: [{ line: 0, column: 0, endColumn: 1, message: /missing the required "input" field/ }] },
     { name: 'a text content part without its text', text: lines('{"messages": [{"role": "user", "content": [{"type": "text"}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"type": "text"}', message: /Content part 1 of message 1 is missing the required "text" field/ }] },
     { name: 'message without content', text: lines('{"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]}'), problems: [{ line: 0, text: '{"role": "user"}', message: /missing the required "content"/ }] },
     { name: 'sharegpt turn without value', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt"}]}'), problems: [{ line: 0, text: '{"from": "gpt"}', message: /"value"/ }] },
