@@ -363,6 +363,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
         conversation.rejected = [makeTurn('assistant', 'assistant', [columns.rejected], undefined, textOf(record[columns.rejected], [columns.rejected]))];
       }
       conversation.turns = turns;
+      if (shape === 'alpaca' && columns.tools in record) conversation.tools = { value: record[columns.tools], path: [columns.tools] };
       break;
     }
     case 'prompt-completion':

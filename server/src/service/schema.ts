@@ -73,7 +73,8 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'preference-sharegpt':
       return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });
     case 'alpaca':
-      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
+      // LLaMA-Factory's Alpaca format has a tools column too (a JSON string of function specs).
+      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array'), [c.tools]: field(false, 'string', 'array') });
     case 'preference-alpaca':
       return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
     case 'prompt-completion':

@@ -1,7 +1,12 @@
 /** Record conversion between OpenAI chat, ShareGPT and Alpaca: what converts, and what is refused because it would be lost. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { resolveSettings, type LintSettings } from '../../../server/src/service/config';
+import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
+import { DatasetDocument } from '../../../server/src/service/document';
 import { codeActions } from '../../../server/src/service/features/editor';
+import type { FormatHint } from '../../../server/src/service/formats';
+import { buildFacts, lintDocument } from '../../../server/src/service/linter';
 import { applyEdits, lint, parse } from './helpers';
 
 const uri = 'file:///test/data.jsonl';
@@ -70,5 +75,74 @@ describe('record conversion', () => {
     const sharegpt = converted(record, 'ShareGPT');
     assert.deepEqual(sharegpt, { conversations: [{ from: 'human', value: 'Largest ocean?' }, { from: 'gpt', value: 'The Pacific.' }], system: 'Be brief.' });
     assert.deepEqual(converted(sharegpt, 'OpenAI chat'), record);
+  });
+
+  it('does not convert an answer that is not trained (weight 0) or re-weighted into formats without weights', () => {
+    const record = { messages: [{ role: 'user', content: 'Draft, then final.' }, { role: 'assistant', content: 'Draft.', weight: 0 }, { role: 'user', content: 'Final?' }, { role: 'assistant', content: 'Final.' }] };
+    assert.equal(converted(record, 'ShareGPT'), undefined, 'LLaMA-Factory would train the draft');
+    assert.equal(converted(record, 'Alpaca'), undefined);
+    const factor = { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a', loss_weight: 0.5 }] };
+    assert.deepEqual(converted(factor, 'OpenAI chat'), { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', loss_weight: 0.5 }] }, 'a factor stays a loss_weight (OpenAI weight is 0 or 1)');
+  });
+
+  it('does not convert what the conversation cannot carry: content of the wrong type, a call that does not parse, tools that do not parse', () => {
+    assert.equal(converted({ messages: [{ role: 'user', content: { text: 'What is a dict?' } }, { role: 'assistant', content: 'A mapping.' }] }, 'ShareGPT'), undefined);
+    assert.equal(converted({ conversations: [{ from: 'human', value: 'Stock of Z?' }, { from: 'function_call', value: "get_stock(symbol='Z')" }, { from: 'observation', value: '3' }, { from: 'gpt', value: '3.' }] }, 'OpenAI chat'), undefined);
+    assert.equal(converted({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], tools: '[{"name": "x",}]' }, 'OpenAI chat'), undefined);
+  });
+
+  it('keeps the tools offered when converting to Alpaca (LLaMA-Factory reads a tools column), and the result lints clean', () => {
+    const alpaca = converted({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: 'Which city?' }], tools: [weatherTool] }, 'Alpaca');
+    assert.deepEqual(alpaca, { instruction: 'Weather?', input: '', output: 'Which city?', tools: JSON.stringify([weatherTool.function]) });
+    assert.deepEqual(lint(`${JSON.stringify(alpaca)}\n`).diagnostics.filter((item) => item.severity === 'error' || item.severity === 'warning'), []);
+  });
+
+  it('carries the columns the conversation does not hold (id, source, a KTO label) over to the converted record', () => {
+    assert.deepEqual(converted({ id: 'conv-17', conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], source: 'web' }, 'OpenAI chat'), { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], id: 'conv-17', source: 'web' });
+    assert.deepEqual(converted({ prompt: 'q', completion: 'a', label: false }, 'ShareGPT'), { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], label: false });
+  });
+});
+
+/** Lints with a forced format or a dataset_info.json hint and returns the quick fix for mixed-formats on line `line`. */
+function mixedFormatFix(text: string, settings: Partial<LintSettings>, hint?: FormatHint, line = 0): string | undefined {
+  const document = DatasetDocument.parse(text, 'jsonl');
+  const resolved = resolveSettings({ minExamples: 0, ...settings }).settings;
+  const result = lintDocument(document, uri, resolved, { facts: buildFacts(document, uri, resolved, hint ? { hint } : {}), ...(hint ? { hint } : {}) });
+  const diagnostic = result.diagnostics.find((item) => item.rule === 'mixed-formats' && item.range.start.line === line);
+  assert.ok(diagnostic, 'a mixed-formats diagnostic');
+  const lsp = { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
+  const fix = codeActions(document, result.facts, uri, diagnostic.range, [lsp]).find((action) => action.kind === 'quickfix');
+  return fix === undefined ? undefined : applyEdits(text, fix.edit?.changes?.[uri] ?? []);
+}
+
+describe('conversion in files whose format is forced', () => {
+  const openaiLine = JSON.stringify({ messages: [{ role: 'user', content: 'Hi there' }, { role: 'assistant', content: 'Hello!' }] });
+
+  it('a record in another format than the forced one gets its quick fix (read as written, not as the forced format)', () => {
+    const text = `${openaiLine}\n${JSON.stringify({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }] })}\n`;
+    const fixed = mixedFormatFix(text, { format: 'sharegpt' });
+    assert.ok(fixed, 'a quick fix');
+    assert.deepEqual(JSON.parse(fixed.split('\n')[0] ?? ''), { conversations: [{ from: 'human', value: 'Hi there' }, { from: 'gpt', value: 'Hello!' }] });
+  });
+
+  it('writes the columns and role tags a dataset_info.json gives the file', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ s: { file_name: 'data.jsonl', formatting: 'sharegpt', columns: { messages: 'dialogue', system: 'instructions' }, tags: { role_tag: 'role', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } }), 'data.jsonl');
+    assert.ok(hint);
+    const withSystem = JSON.stringify({ messages: [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Hi there' }, { role: 'assistant', content: 'Hello!' }] });
+    const text = `${withSystem}\n${JSON.stringify({ dialogue: [{ role: 'client', text: 'q' }, { role: 'agent', text: 'a' }] })}\n`;
+    const fixed = mixedFormatFix(text, {}, hint);
+    assert.ok(fixed, 'a quick fix');
+    assert.deepEqual(JSON.parse(fixed.split('\n')[0] ?? ''), { dialogue: [{ role: 'client', text: 'Hi there' }, { role: 'agent', text: 'Hello!' }], instructions: 'Be kind.' });
+  });
+
+  it('does not turn a ranking record that lacks its rejected answer into a plain conversation', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'data.jsonl', formatting: 'sharegpt', ranking: true } }), 'data.jsonl');
+    assert.ok(hint);
+    const text = `${JSON.stringify({ conversations: [{ from: 'human', value: 'Slogan?' }], chosen: { from: 'gpt', value: 'Squeeze the day.' } })}\n`;
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const facts = lintDocument(document, uri, settings, { facts: buildFacts(document, uri, settings, { hint }), hint }).facts;
+    const titles = codeActions(document, facts, uri, { start: at, end: at }, []).map((action) => action.title);
+    assert.deepEqual(titles.filter((title) => title.startsWith('Convert')), []);
   });
 });

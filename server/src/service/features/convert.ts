@@ -2,7 +2,9 @@
  * Converting records between OpenAI chat, ShareGPT and Alpaca, through the canonical conversation.
  * Returns undefined when the conversation does not fit the target (e.g. tool calls into Alpaca).
  */
+import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
+import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
 import { safeStringify } from '../json/safe';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
@@ -34,16 +36,34 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
       message.content = turn.content;
     }
     if (turn.role === 'tool') message.tool_call_id = turn.toolCallId ?? pendingIds.shift() ?? `call_${callCounter}`;
-    if (turn.weight !== undefined) message.weight = turn.weight;
+    // OpenAI's weight is 0 or 1; another factor stays a loss_weight (as local trainers read it).
+    if (turn.weight === 0 || turn.weight === 1) message.weight = turn.weight;
+    else if (turn.weight !== undefined) message.loss_weight = turn.weight;
     return message;
   });
   const record: Record<string, unknown> = { messages };
-  const tools = conversation.tools?.value;
-  const list = typeof tools === 'string' ? parseArguments(tools) : tools;
-  if (Array.isArray(list) && list.length > 0) {
+  const list = toolList(conversation);
+  if (list !== undefined && list.length > 0) {
     record.tools = list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? spec : { type: 'function', function: spec }));
   }
   return record;
+}
+
+/**
+ * The tools offered, as a list (a ShareGPT or Alpaca column holds it as a JSON string); [] for none
+ * (an empty string); undefined when they cannot be read as a list, so converting would lose them.
+ */
+function toolList(conversation: Conversation): unknown[] | undefined {
+  const tools = conversation.tools;
+  if (tools === undefined) return [];
+  if (typeof tools.value === 'string' && tools.value.trim() === '') return [];
+  const list = typeof tools.value === 'string' ? parseArguments(tools.value) : tools.value;
+  return Array.isArray(list) ? list : undefined;
+}
+
+/** Tools as ShareGPT and Alpaca columns hold them: a JSON string of bare function specs. */
+function toolColumn(list: readonly unknown[]): string {
+  return safeStringify(list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? (spec as { function: unknown }).function : spec)));
 }
 
 /**
@@ -52,37 +72,38 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
  */
 const toolResultSeparator = '\n</tool_response>\n<tool_response>\n';
 
-function toSharegpt(conversation: Conversation): Record<string, unknown> | undefined {
-  const record: Record<string, unknown> = {};
-  const turns: { from: string; value: string }[] = [];
-  for (const [index, turn] of conversation.turns.entries()) {
-    if (turn.role === 'system' && index === 0) {
-      record.system = turn.content;
+function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+  const { columns, tags } = mapping;
+  let system: string | undefined;
+  const turns: Record<string, string>[] = [];
+  const turn = (from: string, value: string): Record<string, string> => ({ [tags.role]: from, [tags.content]: value });
+  for (const [index, source] of conversation.turns.entries()) {
+    if (source.role === 'system' && index === 0) {
+      system = source.content;
       continue;
     }
-    if (turn.toolCalls.length > 0) {
+    if (source.toolCalls.length > 0) {
       // A function_call turn holds only the calls: text said beside them would be lost.
-      if (turn.content.trim().length > 0) return undefined;
-      const calls = turn.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
-      turns.push({ from: 'function_call', value: safeStringify(calls.length === 1 ? calls[0] : calls) });
+      if (source.content.trim().length > 0) return undefined;
+      const calls = source.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
+      turns.push(turn(tags.function, safeStringify(calls.length === 1 ? calls[0] : calls)));
       continue;
     }
-    const from = turn.role === 'user' ? 'human' : turn.role === 'assistant' ? 'gpt' : turn.role === 'tool' ? 'observation' : turn.role === 'system' ? 'system' : 'human';
+    const from = source.role === 'user' ? tags.user : source.role === 'assistant' ? tags.assistant : source.role === 'tool' ? tags.observation : tags.system;
     const previous = turns[turns.length - 1];
-    if (from === 'observation' && previous?.from === 'observation') previous.value += toolResultSeparator + turn.content;
-    else turns.push({ from, value: turn.content });
+    if (from === tags.observation && previous?.[tags.role] === tags.observation) previous[tags.content] += toolResultSeparator + source.content;
+    else turns.push(turn(from, source.content));
   }
-  const ordered: Record<string, unknown> = { conversations: turns };
-  if (record.system !== undefined) ordered.system = record.system;
-  const tools = conversation.tools?.value;
-  if (tools !== undefined) {
-    const list = typeof tools === 'string' ? parseArguments(tools) : tools;
-    if (Array.isArray(list)) ordered.tools = safeStringify(list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? (spec as { function: unknown }).function : spec)));
-  }
-  return ordered;
+  const record: Record<string, unknown> = { [columns.messages]: turns };
+  if (system !== undefined) record[columns.system] = system;
+  const list = toolList(conversation);
+  if (list === undefined) return undefined;
+  if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
+  return record;
 }
 
-function toAlpaca(conversation: Conversation): Record<string, unknown> | undefined {
+function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+  const { columns } = mapping;
   let turns: Turn[] = conversation.turns;
   let system: string | undefined;
   if (turns[0]?.role === 'system') {
@@ -99,9 +120,13 @@ function toAlpaca(conversation: Conversation): Record<string, unknown> | undefin
   }
   const last = history.pop();
   if (last === undefined) return undefined;
-  const record: Record<string, unknown> = { instruction: last[0], input: '', output: last[1] };
-  if (system !== undefined) record.system = system;
-  if (history.length > 0) record.history = history;
+  const record: Record<string, unknown> = { [columns.prompt]: last[0], [columns.query]: '', [columns.response]: last[1] };
+  if (system !== undefined) record[columns.system] = system;
+  if (history.length > 0) record[columns.history] = history;
+  // LLaMA-Factory's Alpaca format has a tools column too (a JSON string, as in ShareGPT).
+  const list = toolList(conversation);
+  if (list === undefined) return undefined;
+  if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
   return record;
 }
 
@@ -122,21 +147,78 @@ function hasNonTextParts(source: unknown, turn: Turn): boolean {
 }
 
 /**
+ * Whether the record as written holds something its canonical conversation does not carry, so that a
+ * conversion would drop it: a content that is missing or of the wrong type (an object, a number)
+ * where text belongs, or a tool call without a name.
+ */
+function losesWrittenContent(source: unknown, conversation: Conversation): boolean {
+  for (const turn of [...conversation.turns, ...(conversation.rejected ?? [])]) {
+    if (turn.toolCalls.some((call) => call.name === undefined)) return true;
+    const content = valueAt(source, turn.contentPath);
+    if (typeof content === 'string' || Array.isArray(content)) continue;
+    if (turn.toolCalls.length > 0 && (content === null || content === undefined)) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
  * The record as a plain object in the target format, or undefined when it cannot be expressed there
  * without losing something. `source` is the record as written: ShareGPT and Alpaca hold only text,
- * so a record with image or audio parts is not converted to them.
+ * so a record with image or audio parts is not converted to them; nor is one with an untrained or
+ * re-weighted answer (weight 0, loss_weight), which LLaMA-Factory would train as any other answer.
+ * `mapping` names the target's columns and role tags (a dataset_info.json's), default ones otherwise.
  */
-export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown): Record<string, unknown> | undefined {
-  if (conversation.plainText || conversation.rejected !== undefined || conversation.turns.length === 0) return undefined;
+export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown, mapping: FormatMapping = defaultMapping): Record<string, unknown> | undefined {
+  // A preference pair has no single answer to keep (even one that lacks its rejected side).
+  if (conversation.plainText || conversation.rejected !== undefined || conversation.shape.startsWith('preference') || conversation.turns.length === 0) return undefined;
   if (conversation.turns.some((turn) => turn.role === null)) return undefined;
+  if (source !== undefined && losesWrittenContent(source, conversation)) return undefined;
+  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return undefined;
   if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return undefined;
   switch (target) {
     case 'openai-chat':
-      return toOpenai(conversation);
+      return toolList(conversation) === undefined ? undefined : toOpenai(conversation);
     case 'sharegpt':
-      return toSharegpt(conversation);
+      return toSharegpt(conversation, mapping);
     case 'alpaca':
-      return toAlpaca(conversation);
+      return toAlpaca(conversation, mapping);
+  }
+}
+
+/**
+ * A record converted for a quick fix or a whole-file conversion: read as written (in a file whose
+ * format is forced, the analysis reads every record as that format, and a record written in another
+ * one reads as empty), and written with the file's column and tag names when the target is the format
+ * a dataset_info.json gives them for. Undefined when it is already in the target format or cannot be
+ * converted without loss.
+ */
+export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Record<string, unknown> | undefined {
+  if (analysis.detected === target) return undefined;
+  const conversation = analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping);
+  const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
+  const converted = convertConversation(conversation, target, value, mapping);
+  if (converted === undefined || typeof value !== 'object' || value === null) return converted;
+  // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they are.
+  const used = conversationColumns(analysis.detected, hint.mapping);
+  for (const [key, column] of Object.entries(value)) if (!used.has(key) && !(key in converted)) converted[key] = column;
+  return converted;
+}
+
+/** The columns of a record shape that its conversation is read from (and that a conversion rewrites). */
+function conversationColumns(shape: RecordAnalysis['detected'], mapping: FormatMapping): ReadonlySet<string> {
+  const c = mapping.columns;
+  switch (shape) {
+    case 'openai-chat':
+      return new Set(['messages', 'tools', 'functions']);
+    case 'sharegpt':
+      return new Set([c.messages, c.system, c.tools]);
+    case 'alpaca':
+      return new Set([c.prompt, c.query, c.response, c.system, c.history, c.tools]);
+    case 'prompt-completion':
+      return new Set(['prompt', 'completion']);
+    default:
+      return new Set();
   }
 }
 

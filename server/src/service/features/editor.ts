@@ -29,7 +29,7 @@ import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
-import { convertConversation, convertibleFormats, formatTitles, type ConvertibleFormat } from './convert';
+import { convertibleFormats, convertRecord, formatTitles, type ConvertibleFormat } from './convert';
 import { safeStringify } from '../json/safe';
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): Tex
 function convertedText(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): string | undefined {
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
-  const converted = convertConversation(analysis.conversation, target, record.value);
+  const converted = convertRecord(analysis, record.value, target, facts.hint);
   if (converted === undefined) return undefined;
   if (document.kind === 'jsonl') return safeStringify(converted);
   const indent = ' '.repeat(record.character);
@@ -165,7 +165,7 @@ function convertFileEdits(document: DatasetDocument, facts: FileFacts, target: C
   let converted = 0;
   for (const record of document.records) {
     const analysis = analyseRecord(record, facts);
-    if (analysis === undefined || analysis.shape === target) continue;
+    if (analysis === undefined || analysis.detected === target) continue;
     const text = convertedText(document, record, facts, target);
     if (text === undefined) continue;
     edits.push({ range: record.range, newText: text });
@@ -313,7 +313,7 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
   if (record !== undefined && analysis !== undefined && (wanted(only, CodeActionKind.QuickFix) || wanted(only, CodeActionKind.RefactorRewrite))) {
     const mixed = diagnostics.find((diagnostic) => diagnostic.code === 'mixed-formats');
     for (const target of convertibleFormats) {
-      if (analysis.shape === target) continue;
+      if (analysis.detected === target) continue;
       const fitsFile = facts.format === target;
       const asQuickFix = fitsFile && mixed !== undefined;
       if (!wanted(only, asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite)) continue;

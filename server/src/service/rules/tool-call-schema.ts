@@ -148,7 +148,7 @@ function checkTools(context: RecordRuleContext): Map<string, unknown> | undefine
   // ShareGPT tools are bare function specs ({name, description, parameters}) as in its JSON string,
   // or OpenAI-style {type, function} entries; OpenAI chat requires the latter (legacy `functions`: bare).
   const shape = context.analysis.conversation.shape;
-  const bareAllowed = shape === 'sharegpt' || shape === 'preference-sharegpt';
+  const bareAllowed = shape === 'sharegpt' || shape === 'preference-sharegpt' || shape === 'alpaca';
   list.forEach((entry, index) => {
     const path = [...tools.path, index];
     const legacy = tools.path[tools.path.length - 1] === 'functions';
