@@ -1,7 +1,7 @@
 import type { Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { isObject, valueAt } from './util';
+import { isObject, preferenceSides, valueAt } from './util';
 
 function parseJson(text: string): { value: unknown } | { error: string } {
   try {
@@ -178,9 +178,11 @@ export const rule: RecordRule = {
     const { conversation } = context.analysis;
     const value = context.record.value;
     const defined = checkTools(context);
-    const openCalls = new Set<string>();
+    let openCalls = new Set<string>();
     const sharegpt = conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt';
-    for (const turn of [...conversation.turns, ...(conversation.rejected ?? [])]) {
+    const rejected = conversation.rejected ?? [];
+    for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
+      if (position === conversation.turns.length && rejected.length > 0) openCalls = promptCallIds(context);
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
         if (sharegpt) {
@@ -234,6 +236,24 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * The ids of the calls made in a preference record's shared prompt: the rejected answer continues
+ * the prompt, not the chosen answer, so it may reuse the chosen answer's call ids.
+ */
+function promptCallIds(context: RecordRuleContext): Set<string> {
+  const ids = new Set<string>();
+  const sides = preferenceSides(context);
+  if (sides === undefined) return ids;
+  for (const turn of context.analysis.conversation.turns) {
+    if (turn.path[0] === sides.chosen.key) continue;
+    for (const call of turn.toolCalls) {
+      const raw = valueAt(context.record.value, call.path);
+      if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) ids.add(raw.id);
+    }
+  }
+  return ids;
+}
 
 /**
  * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
