@@ -89,6 +89,10 @@ describe('record conversion', () => {
     assert.equal(converted({ messages: [{ role: 'user', content: { text: 'What is a dict?' } }, { role: 'assistant', content: 'A mapping.' }] }, 'ShareGPT'), undefined);
     assert.equal(converted({ conversations: [{ from: 'human', value: 'Stock of Z?' }, { from: 'function_call', value: "get_stock(symbol='Z')" }, { from: 'observation', value: '3' }, { from: 'gpt', value: '3.' }] }, 'OpenAI chat'), undefined);
     assert.equal(converted({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], tools: '[{"name": "x",}]' }, 'OpenAI chat'), undefined);
+    const call = (args: string) => ({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: args } }] }, { role: 'tool', tool_call_id: 'c1', content: '18C' }, { role: 'assistant', content: '18C.' }], tools: [weatherTool] });
+    assert.equal(converted(call(JSON.stringify('{"city": "Paris"}')), 'ShareGPT'), undefined, 'arguments encoded twice');
+    assert.equal(converted(call('{"city": "Paris"} x'), 'ShareGPT'), undefined, 'arguments that do not parse');
+    assert.notEqual(converted(call('{"city": "Paris"}'), 'ShareGPT'), undefined);
   });
 
   it('keeps the tools offered when converting to Alpaca (LLaMA-Factory reads a tools column), and the result lints clean', () => {

@@ -86,6 +86,8 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
       // A function_call turn holds only the calls: text said beside them would be lost.
       if (source.content.trim().length > 0) return undefined;
       const calls = source.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
+      // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
+      if (calls.some((call) => typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments))) return undefined;
       turns.push(turn(tags.function, safeStringify(calls.length === 1 ? calls[0] : calls)));
       continue;
     }
