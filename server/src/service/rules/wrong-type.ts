@@ -1,6 +1,6 @@
 import { closest } from '../formats';
 import { contentPartPayloads, jsonTypeOf } from '../schema';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
 
@@ -45,6 +45,7 @@ export const rule: RecordRule = {
         });
       }
     }
+    if (shape === 'prompt-completion' || shape === 'preference-trl') reportMixedTrlSides(context);
     // Entries of a message list that are not objects at all ("hello", [..], 3). A turn written as a
     // column of its own (LLaMA-Factory's chosen/rejected) is checked by the record's spec above.
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
@@ -58,3 +59,25 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * TRL reads a record as conversational (every field a message list) or as plain text (every field a
+ * string): a record that mixes them fails in its chat-template step. The fields of the less common
+ * kind are reported (on a tie, the strings: the record was probably meant to be conversational).
+ */
+function reportMixedTrlSides(context: RecordRuleContext): void {
+  const value = context.record.value as Record<string, unknown>;
+  const lists: string[] = [];
+  const strings: string[] = [];
+  for (const key of ['prompt', 'completion', 'chosen', 'rejected']) {
+    if (Array.isArray(value[key])) lists.push(key);
+    else if (typeof value[key] === 'string') strings.push(key);
+  }
+  if (lists.length === 0 || strings.length === 0) return;
+  const names = (keys: readonly string[]): string => keys.map((key) => `"${key}"`).join(' and ');
+  if (strings.length <= lists.length) {
+    for (const key of strings) context.report(`"${key}" is a string but ${names(lists)} ${lists.length === 1 ? 'is a list' : 'are lists'} of messages: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a message list too, such as [{"role": "${key === 'prompt' ? 'user' : 'assistant'}", "content": "..."}].`, { path: [key] });
+  } else {
+    for (const key of lists) context.report(`"${key}" is a list of messages but ${names(strings)} ${strings.length === 1 ? 'is a string' : 'are strings'}: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a string too (or every field as a message list).`, { path: [key] });
+  }
+}

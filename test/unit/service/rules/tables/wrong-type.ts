@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'content as a list of parts', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content: 'Hello' }] }) },
     { name: 'strings', text: lines(chat('a', 'b')) },
+    { name: 'TRL fields all strings, or all message lists', text: lines({ prompt: 'q', chosen: 'a', rejected: 'b' }, { prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }] }, { prompt: 'q', completion: 'a', label: true }) },
     { name: 'alpaca history pairs', text: lines({ instruction: 'x', output: 'y', history: [['a', 'b'], ['c', 'd']] }) },
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
   ],
@@ -18,6 +19,8 @@ export const table: RuleTable = {
     { name: 'a LLaMA-Factory ranking answer written as a string is reported once, by its column', text: lines('{"conversations": [{"from": "human", "value": "q"}], "chosen": "Bubbles!", "rejected": {"from": "gpt", "value": "b"}}'), problems: [{ line: 0, text: '"Bubbles!"', message: /"chosen" must be an object, not a string/ }] },
     { name: 'a ShareGPT turn that is a string names the ShareGPT keys', text: lines('{"conversations": ["hello", {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"hello"', message: /Each turn must be an object like \{"from": "human", "value": "..."\}/ }] },
     { name: 'tool_calls as an object: only that is reported, not the null content beside it', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": null, "tool_calls": {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}}, {"role": "tool", "tool_call_id": "c1", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}', message: /"tool_calls" must be a list, not an object/ }] },
+    { name: 'TRL fields mixing strings and message lists: the odd one out is reported', text: lines('{"prompt": "Capital of Peru?", "chosen": [{"role": "assistant", "content": "Lima."}], "rejected": "Cusco."}'), problems: [{ line: 0, text: '[{"role": "assistant", "content": "Lima."}]', message: /"chosen" is a list of messages but "prompt" and "rejected" are strings/ }] },
+    { name: 'a string prompt with a conversational completion: the prompt is reported', text: lines('{"prompt": "Capital of Peru?", "completion": [{"role": "assistant", "content": "Lima."}]}'), problems: [{ line: 0, text: '"Capital of Peru?"', message: /"prompt" is a string but "completion" is a list of messages.*\[\{"role": "user"/ }] },
     { name: 'alpaca output null', text: lines('{"instruction": "a", "output": null}'), problems: [{ line: 0, text: 'null', message: /not null/ }] },
   ],
 };
