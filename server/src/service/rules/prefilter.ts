@@ -20,16 +20,36 @@ function hasBracketWord(text: string): boolean {
   return false;
 }
 
+/** '{' followed by a letter: {customer_name}, {ORDER_ID} (JSON's own braces are followed by '"', '}' or space). */
+function hasBraceWord(text: string): boolean {
+  let index = text.indexOf('{');
+  while (index >= 0) {
+    const code = text.charCodeAt(index + 1) | 32;
+    if (code >= 97 && code <= 122) return true;
+    index = text.indexOf('{', index + 1);
+  }
+  return false;
+}
+
 export function mayHavePlaceholder(text: string): boolean {
-  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasEscapes(text);
+  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text);
 }
 
 export function mayHaveSpecialToken(text: string): boolean {
   return text.includes('<') || hasBracketWord(text) || hasEscapes(text);
 }
 
+/**
+ * First characters of UTF-8 mojibake of other scripts: two-byte Cyrillic, Greek, Hebrew and Arabic
+ * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù) and three-byte kana and CJK ideographs (ã, ä ... é). One
+ * memchr-speed scan each; most text has none of them.
+ */
+const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é'];
+
 export function mayHaveBrokenText(text: string): boolean {
-  return text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || hasEscapes(text);
+  if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || hasEscapes(text)) return true;
+  for (const lead of mojibakeLeads) if (text.includes(lead)) return true;
+  return false;
 }
 
 /** Whether `text` has `needle` ending right before an occurrence of the rare character `marker`. */
@@ -52,7 +72,8 @@ function hasAwsOrGooglePrefix(text: string): boolean {
   return false;
 }
 
-const phoneDigits = /\d{3}\)?[ .-]\d{3}/;
+// 3+3 digits of a phone number ((212)867-5309 too), a card number or an IBAN written in groups; 3-2-4 digits of an SSN.
+const phoneDigits = /\d{3}(?:\)[ .-]?\d{3}|[ .-]\d{3}|-\d\d-\d{4})/;
 
 /** '+' then a digit: an international phone number's country code (+44 20 7946 0958). */
 function hasInternationalPrefix(text: string): boolean {
@@ -67,16 +88,20 @@ function hasInternationalPrefix(text: string): boolean {
 
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
-  // speed: '@' (emails), '_' (hf_, ghp_, github_pat_, npm_, sk_live_), '-' (sk-, xox?-, glpat-, -----BEGIN), 'J' (eyJ: JWTs),
+  // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN), 'J' (eyJ: JWTs),
   // 'A' (AKIA, ASIA, AIza). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
   return (
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat']) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai']) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasAwsOrGooglePrefix(text) ||
     phoneDigits.test(text) ||
-    hasInternationalPrefix(text)
+    hasInternationalPrefix(text) ||
+    // SendGrid keys, Slack webhooks (https://hooks.slack.com/...). Needles that start with a rare
+    // character: a long needle or a common first letter costs a full scan per record.
+    text.includes('SG.') ||
+    text.includes('.slack.')
   );
 }

@@ -4,10 +4,35 @@ import { allTurns, inMarkdownCode, quote, reportMatches } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
-const placeholder = /\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}|\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter)\b[^\]\n]{0,60}\]|\[(?:[A-Z][\w'’]*\s){0,3}(?:Name|NAME|Date|DATE|Address|ADDRESS|Email|EMAIL|Phone Number|PHONE NUMBER|Company|COMPANY|Company Name|Job Title|Position|POSITION|Recipient|RECIPIENT|City|CITY)\]|<(?:INSERT|PLACEHOLDER|YOUR)[ _][^>\n]{0,40}>|<PLACEHOLDER>/g;
+const fieldNames = "Name|NAME|Date|DATE|Time|TIME|Address|ADDRESS|Email|EMAIL|Email Address|Phone|PHONE|Phone Number|PHONE NUMBER|Company|COMPANY|Company Name|Job Title|Position|POSITION|Recipient|RECIPIENT|City|CITY|Location|LOCATION|Link|LINK|URL|Website|Amount|AMOUNT|Number|NUMBER|Price|PRICE|Product|PRODUCT|Title|TITLE|Topic|TOPIC";
+const placeholder = new RegExp(
+  [
+    String.raw`\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}`,
+    String.raw`\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter)\b[^\]\n]{0,60}\]`,
+    String.raw`\[(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})\]`,
+    // Lower-case field names a generator left: "[link]", "[name]" (not "[link]: url" or "[link][1]": Markdown references).
+    String.raw`\[(?:link|name|date|time|url|email|phone|address|company|location)\](?![:\[(])`,
+    String.raw`<(?:INSERT|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
+    // <PRODUCT_NAME>, {customer_name}, {ORDER_ID}: a variable a template engine never filled (only outside code).
+    String.raw`<[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+>`,
+    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\}(?!\})`,
+  ].join('|'),
+  'g',
+);
 
 /** Bracketed words that also name keys and buttons: "[Enter]" alone is a key, "[Enter your email]" a placeholder. */
 const keyNames = /^\[(?:enter|insert|add)\]$/i;
+
+/** Code written without Markdown fences: a Python, JS or shell line with a format string, or a text that is a program. */
+const codeLine = /\bf["']|\.format\(|\bprint\(|\$\{|=\s*["'{]|\bconsole\.|\breturn\b/;
+const programText = /^(?:import |from \S+ import |def |class |function |const |let |#include|package |using )/m;
+
+/** Whether the line of a single-brace match (or the whole text) is code, where `{name}` is a variable. */
+function looksLikeCode(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf('\n', index) + 1;
+  const lineEnd = text.indexOf('\n', index);
+  return codeLine.test(text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd)) || programText.test(text);
+}
 
 /**
  * Whether a match is a placeholder and not legitimate text: `{{ user.name }}` in Markdown code is a
@@ -17,7 +42,18 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   const text = match[0];
   const end = match.index + text.length;
   if (text.startsWith('{{')) return !inMarkdownCode(match.input, match.index);
-  if (text.startsWith('[')) return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text);
+  // `{customer_name}` and `<API_KEY>` are variables in code (f-strings, format strings, shell usage),
+  // and `<Your App Name>` in code is what the answer tells the user to replace.
+  if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
+  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index);
+  if (text.startsWith('[')) {
+    // `Optional[Date]`, `row[NAME]`: a subscript or a generic type, not a placeholder.
+    const before = match.input.charCodeAt(match.index - 1);
+    const identifier = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95;
+    // ...but not after an escape written out ("Thanks.\\n[Company Name]" in double-escaped data).
+    if ((identifier && match.input.charCodeAt(match.index - 2) !== 92) || before === 93) return false;
+    return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text);
+  }
   return true;
 }
 
