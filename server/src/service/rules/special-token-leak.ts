@@ -2,9 +2,10 @@ import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, inMarkdownCode, reportMatches } from './util';
 
-// Control tokens of common chat templates (ChatML, Llama 2/3, Gemma with <bos>/<eos>, Mistral, Phi,
-// DeepSeek's full-width <｜User｜>, generic <|...|>).
-const specialToken = /<\|(?:im_start|im_end|im_sep|endoftext|eot_id|eom_id|start_header_id|end_header_id|begin_of_text|end_of_text|python_tag|system|user|assistant|end|fim_prefix|fim_middle|fim_suffix|pad|tool_call|tool_response)\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?INST\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos)>|<｜(?:begin▁of▁sentence|end▁of▁sentence|User|Assistant)｜>/gm;
+// Control tokens of common chat templates: any <|name|> (ChatML, Llama 3, Phi, Qwen, Command R's
+// <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos>, Mistral ([INST], [SYSTEM_PROMPT],
+// [TOOL_CALLS]), DeepSeek's full-width <｜User｜>/<｜end▁of▁sentence｜>, and <unk>/<pad> left by a detokenizer.
+const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|<｜[^｜<>\n]{1,40}｜>/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;

@@ -5,6 +5,7 @@ export const table: RuleTable = {
     { name: 'no tokens', text: lines(chat('What is <div>?', 'An HTML element such as <div> or <span>.')) },
     { name: 'an HTML strikethrough element', text: lines(chat('Show an old price', 'Use `<s>$40</s> <b>$25</b>`.')) },
     { name: 'an HTML strikethrough at the start of a line', text: lines(chat('Mark it', '<s>Deprecated</s> use the new API.')) },
+    { name: 'Haskell and generics are not tokens', text: lines(chat('Operators?', '`a <|> b` picks one; List<String> and a<b.')) },
   ],
   invalid: [
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
@@ -14,5 +15,6 @@ export const table: RuleTable = {
     { name: 'Gemma sentence tokens and DeepSeek turn tokens', text: lines(chat('<｜User｜>Hi', '<bos>Hello<eos>')), problems: [{ line: 0, text: '<｜User｜>' }, { line: 0, text: '<bos>' }, { line: 0, text: '<eos>' }] },
     { name: 'a token in a code block that teaches the format', text: lines(chat('ChatML?', 'It looks like `<|im_start|>user`.')), problems: [{ line: 0, text: '<|im_start|>', message: /in a code block: even there the tokenizer reads it as a control token/ }] },
     { name: 'Llama 3 end of turn', text: lines(chat('Hi', 'Hello<|eot_id|>')), problems: [{ line: 0, text: '<|eot_id|>' }] },
+    { name: 'any <|name|> token, Mistral system prompt, DeepSeek and <unk>', text: lines(chat('Hi', 'Hello!<|END_OF_TURN_TOKEN|>'), chat('[SYSTEM_PROMPT]Be terse.[/SYSTEM_PROMPT]3+3?', '6.'), chat('Hi', 'Yo<｜end▁of▁sentence｜>'), chat('Sum: the cat <unk> sat', 'A cat sat.')), problems: [{ line: 0, text: '<|END_OF_TURN_TOKEN|>' }, { line: 1, text: '[SYSTEM_PROMPT]' }, { line: 1, text: '[/SYSTEM_PROMPT]' }, { line: 2, text: '<｜end▁of▁sentence｜>' }, { line: 3, text: '<unk>' }] },
   ],
 };
