@@ -5,23 +5,27 @@ import { quote, reportMatches } from './util';
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
 // "As an AI-powered tool", "As an AI model ages...").
 const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
-// Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note).
-const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit)\b)`;
+// Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note);
+// not sympathy ("Sorry, I can't imagine how hard that is").
+const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
 // One alternation per first word ("as", "I", "sorry", "my"): the phrases that start alike share their
 // prefix, so the engine tries far fewer alternatives at each word of the answer.
 const boilerplate = new RegExp(
   String.raw`\b(?:` +
-    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? update\b|a (?:large )?language model\b)` +
-    String.raw`|I(?:(?:'m| am) (?:(?:just )?an AI\b|sorry${refusal}|(?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b))` +
-    String.raw`| (?:(?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs)\b|(?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b)` +
+    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model\b)` +
+    String.raw`|I(?:(?:'m| am) (?:(?:just )?an AI\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b))` +
+    String.raw`| (?:(?:do not|don't) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can't|am unable to|won't) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])))` +
     String.raw`| apologize${refusal})` +
     String.raw`|sorry${refusal}` +
-    String.raw`|my (?:knowledge )?cut-?off\b` +
+    String.raw`|my (?:(?:knowledge )?cut-?off\b|apologies${refusal})` +
     ')',
   'gi',
 );
+
+/** Quote marks: a phrase in quotes is talked about ("The phrase "As an AI language model" is..."), not said. */
+const quoteMarks = new Set(['"', '“', '„', '«', "'", '‘', '`']);
 
 /** An answer that is a letter or email the user asked for ("Dear Sam, ...", "Subject: ..."). */
 const letterOpening = /^\s*(?:Dear\b|Subject:|To whom it may concern\b)/i;
@@ -41,6 +45,6 @@ export const rule: RecordRule = {
   check(context) {
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable);
     // Boilerplate and refusals open the answer: scanning its head keeps this rule cheap on long answers.
-    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
+    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
   },
 };

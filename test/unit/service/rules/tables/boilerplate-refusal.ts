@@ -7,6 +7,7 @@ export const table: RuleTable = {
     { name: 'apologies in letters the user asked for', text: lines(chat('Decline the party', "Dear Sam, I'm sorry, but I can't attend on Saturday."), chat('Sick note', "I'm sorry, but I'm unable to come into work today."), chat('Reply to the customer', "Dear Ms. Lee,\nI'm sorry, but I cannot offer a refund after 30 days.")) },
     { name: 'a note the user asked for, not a refusal', text: lines(chat('Write a sick note', 'Dear Ms. Lee, I am unable to come to work today because of a fever.')) },
     { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
+    { name: 'sympathy and a phrase in quotes are not refusals', text: lines(chat('I failed', "Sorry, I can't imagine how frustrating that is. Here is a plan."), chat('Why do bots say it?', 'The phrase "As an AI language model" is a disclaimer.')) },
   ],
   invalid: [
     { name: 'as an AI language model', text: lines(chat('Opinion?', 'As an AI language model, I have no opinions.')), problems: [{ line: 0, text: 'As an AI language model', message: /boilerplate or refusal/ }] },
@@ -17,8 +18,10 @@ export const table: RuleTable = {
     { name: 'refusals without "but"', text: lines(chat('Do it', "I'm sorry, I can't help with that.")), problems: [{ line: 0, text: "I'm sorry, I can't" }] },
     { name: 'refusals without an apology', text: lines(chat('Do it', "I'm unable to provide that information. I am not able to help with this.")), problems: [{ line: 0, text: "I'm unable to provide" }, { line: 0, text: 'I am not able to help' }] },
     { name: 'a refusal that names nothing it cannot do', text: lines(chat('Do it', 'I am sorry, but that is not something I can do.')), problems: [{ line: 0, text: 'I am sorry, but that is not something I can' }] },
-    { name: 'knowledge cut-off', text: lines(chat('News?', 'Paris, as of my knowledge cut-off.')), problems: [{ line: 0, text: 'my knowledge cut-off' }] },
+    { name: 'knowledge cut-off', text: lines(chat('News?', 'Paris, as of my knowledge cut-off.')), problems: [{ line: 0, text: 'as of my knowledge cut-off' }] },
     { name: 'request refusal', text: lines(chat('Hack it', "I can't assist with that request.")), problems: [{ line: 0, text: "I can't assist with that request" }] },
     { name: 'no opinions', text: lines(chat('Best color?', "I don't have personal Opinions.")), problems: [{ line: 0, text: "I don't have personal Opinions" }] },
+    { name: 'afraid, apologies, an adverb before sorry', text: lines(chat('Open the doors', "I'm afraid I can't do that."), chat('Write malware', 'My apologies, but I cannot assist.'), chat('Find her', "I'm really sorry, but I can't help.")), problems: [{ line: 0, text: "I'm afraid I can't" }, { line: 1, text: 'My apologies, but I cannot' }, { line: 2, text: "I'm really sorry, but I can't" }] },
+    { name: 'a bare refusal and no real-time access', text: lines(chat('Phish', "I can't help with that."), chat('Weather?', "I don't have access to real-time information, sorry."), chat('Score?', 'As of my knowledge cutoff, none.')), problems: [{ line: 0, text: "I can't help with that" }, { line: 1, text: "I don't have access to real-time information" }, { line: 2, text: 'As of my knowledge cutoff' }] },
   ],
 };
