@@ -2,10 +2,21 @@ import { mayHaveBrokenText } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, reportMatches } from './util';
 
-// U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252 ("Ã©", "â€™"); stray C0 controls.
-// After "Ã", a UTF-8 continuation byte read as Windows-1252 may also be one of its letters and signs
-// for 0x80-0x9F (€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ): "ÃŸ" is "ß", "Ã¼ÃŸ" is "üß".
-const broken = /\uFFFD+|(?:Ã[\u0080-\u00BF¡-ÿ€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|â€[\u0080-\u00BF™œ\u009D˜“”¦¢]|Â[\u00A0-\u00BF])+|[\u0000-\u0008\u000B\u000C\u000E-\u001F]+/g;
+// U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252; stray C0 controls; a BOM inside text.
+// A UTF-8 continuation byte (0x80-0xBF) read as Windows-1252: a Latin-1 sign or one of its letters and signs for 0x80-0x9F.
+const continuation = '\\u0080-\\u00BF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+// "Ã©" for "é"; "â€™" for "’" and "â‚¬" for "€" (three-byte punctuation); "ä½ å¥½" for "你好" (three-byte CJK, two
+// or more in a row); "ÐŸÑ€Ð¸" for "При" (two-byte Cyrillic, Greek, Hebrew, Arabic, two or more in a row).
+const broken = new RegExp(
+  [
+    String.raw`\uFFFD+`,
+    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|â[${continuation}]{2}|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F]+`,
+    // A byte order mark inside the text: files were joined, or a BOM was decoded as text.
+    String.raw`\uFEFF+`,
+  ].join('|'),
+  'g',
+);
 
 /**
  * "\\frac" or "\\beta" written in JSON with one backslash decodes to a form feed or backspace followed
@@ -28,6 +39,7 @@ export const rule: RecordRule = {
     if (!mayHaveBrokenText(context.record.text)) return;
     reportMatches(context, allTurns(context), broken, (match) => {
       const text = match[0];
+      if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
       if (/^[\u0000-\u001F]+$/.test(text)) return latexEscapeMessage(match) ?? 'Control character in the text: probably an encoding or extraction error. Remove it.';
       return `Mojibake "${text}": UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;

@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
     { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
+    { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
   ],
   invalid: [
     { name: 'mojibake of German sharp s (Windows-1252 letters after Ã)', text: lines(chat('a', 'GrÃ¼ÃŸ Gott')), problems: [{ line: 0, text: 'Ã¼ÃŸ', message: /Mojibake/ }] },
@@ -11,5 +12,6 @@ export const table: RuleTable = {
     { name: 'mojibake', text: lines(chat('a', 'fiancÃ© and itâ€™s')), problems: [{ line: 0, text: 'Ã©', message: /Mojibake/ }, { line: 0, text: 'â€™' }] },
     { name: 'backspace from a LaTeX \\beta written with one backslash', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "$\\beta$ and $\\frac{1}{2}$"}]}'), problems: [{ line: 0, text: '\\b', message: /LaTeX command \\beta whose backslash was read as a JSON escape/ }, { line: 0, text: '\\f', message: /LaTeX command \\frac/ }] },
     { name: 'form feed from a bad \\f escape', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "\\\\(\\frac{1}{2}\\\\)"}]}'), problems: [{ line: 0, text: '\\f', message: /Control character/ }] },
+    { name: 'mojibake of CJK, Cyrillic and three-byte signs; a BOM inside text', text: lines(chat('Chinese', 'ä½\u00a0å¥½ä¸–ç•Œ'), chat('Russian', 'ÐŸÑ€Ð¸Ð²ÐµÑ‚!'), chat('Price', 'It costs 20 â‚¬.'), chat('\ufeffWhat is a BOM?', 'A byte order mark.')), problems: [{ line: 0, text: 'ä½\u00a0å¥½ä¸–ç•Œ' }, { line: 1, text: 'ÐŸÑ€Ð¸Ð²ÐµÑ‚' }, { line: 2, text: 'â‚¬' }, { line: 3, text: '\ufeff', message: /U\+FEFF/ }] },
   ],
 };
