@@ -1,5 +1,6 @@
+import type { Turn } from '../conversation';
 import { mayHaveSecret } from './prefilter';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, reportMatches } from './util';
 
 // Each alternative is one kind; the named group tells which.
@@ -17,12 +18,56 @@ const detector = new RegExp(
     String.raw`(?<stripe>\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})`,
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
     String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
-    String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-])(?:\+\d{1,3}[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]))`,
+    String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-]?)(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]))`,
     // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
-    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,5}\)?){2,5}(?![\w-]))`,
+    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,6}\)?){2,5}(?![\w-]))`,
+    String.raw`(?<slackWebhook>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})`,
+    String.raw`(?<sendgrid>\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}\b)`,
+    String.raw`(?<googleOauth>\bGOCSPX-[A-Za-z0-9_-]{24,})`,
+    String.raw`(?<llmProvider>\b(?:gsk_[A-Za-z0-9]{40,}|r8_[A-Za-z0-9]{30,}|xai-[A-Za-z0-9]{40,})\b)`,
+    // Card numbers (checked with Luhn and an issuer prefix), IBANs (checked with mod 97).
+    // Only written in groups: a run of 13-16 digits is as often a product or an id that passes Luhn by chance.
+    String.raw`(?<card>(?<![\w.-])(?:\d{4}(?<cardSeparator>[ -])\d{4}\k<cardSeparator>\d{4}\k<cardSeparator>\d{1,4}|\d{4}[ -]\d{6}[ -]\d{5})(?![\w-]))`,
+    String.raw`(?<iban>\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b)`,
   ].join('|'),
   'g',
 );
+
+/**
+ * Secrets found by what precedes them; only the value is underlined. Each runs only on the few records
+ * whose text has its marker (a lookbehind in the main expression would be tried at every character).
+ */
+const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern: RegExp }[] = [
+  // aws_secret_access_key = wJalr... (a credentials file, an env var)
+  { kind: 'awsSecret', marker: (text) => text.includes('ecret_access_key') || text.includes('ECRET_ACCESS_KEY'), pattern: /\b(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dg },
+  // scheme://user:password@host
+  { kind: 'urlPassword', marker: (text) => text.includes('://'), pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"]{1,64}:([^\s:/@'"]{3,128})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?(?=[/?#\s'"]|$)/dg },
+  // A US Social Security number written next to its name ("SSN: 536-22-8104", "social security number 536-22-8104").
+  { kind: 'ssn', marker: (text) => /\d{3}-\d\d-\d{4}/.test(text), pattern: /\b(?:SSN#?|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4})\b/dg },
+];
+
+/** Runs the value detectors over the record's text parts and reports the captured value of each match. */
+function reportValues(context: RecordRuleContext, turns: readonly Turn[], message: (kind: string, value: string) => string | undefined): void {
+  let reported = 0;
+  for (const detector of valueDetectors) {
+    if (!detector.marker(context.record.text)) continue;
+    for (const turn of turns) {
+      for (const part of turn.parts) {
+        detector.pattern.lastIndex = 0;
+        let match: RegExpExecArray | null;
+        while ((match = detector.pattern.exec(part.text)) !== null) {
+          const span = match.indices?.[1];
+          const value = match[1];
+          if (span === undefined || value === undefined) continue;
+          const text = message(detector.kind, value);
+          if (text === undefined) continue;
+          context.report(text, { path: part.path, inString: { start: span[0], end: span[1] } });
+          if (++reported >= 5) return;
+        }
+      }
+    }
+  }
+}
 
 const kinds: Record<string, string> = {
   privateKey: 'a private key',
@@ -36,6 +81,15 @@ const kinds: Record<string, string> = {
   gitlab: 'a GitLab token',
   npm: 'an npm token',
   internationalPhone: 'a phone number',
+  awsSecret: 'an AWS secret access key',
+  urlPassword: 'a password in a connection URL',
+  slackWebhook: 'a Slack webhook URL',
+  sendgrid: 'a SendGrid API key',
+  googleOauth: 'a Google OAuth client secret',
+  llmProvider: 'an API key (Groq, Replicate or xAI)',
+  card: 'a payment card number',
+  iban: 'a bank account number (IBAN)',
+  ssn: 'a US Social Security number',
   jwt: 'a JSON Web Token',
   email: 'an email address',
   phone: 'a phone number',
@@ -63,9 +117,74 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   const labels = email.slice(at + 1).toLowerCase().split('.');
   const topLevel = labels[labels.length - 1] ?? '';
   if (local === 'git' || automatedSenders.test(local)) return false;
+  // user:password@host inside a URL is a credential (reported as such), not an address.
+  const tokenStart = Math.max(match.input.lastIndexOf(' ', match.index), match.input.lastIndexOf('\n', match.index)) + 1;
+  if (match.input.slice(tokenStart, match.index).includes('://')) return false;
   if (match.input.charCodeAt(match.index + match[0].length) === 40 /* ( */) return false;
   if (labels.some((label) => label.startsWith('example')) || topLevel === 'test' || topLevel === 'invalid' || topLevel === 'localhost' || topLevel === 'local') return false;
   return topLevel.length === 2 || emailTopLevelDomains.has(topLevel);
+}
+
+/** Luhn checksum of a card number's digits. */
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let index = 0; index < digits.length; index++) {
+    let digit = digits.charCodeAt(digits.length - 1 - index) - 48;
+    if (index % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/** Card numbers payment providers publish for tests (Stripe's 4242..., 4111...): documentation, not a card. */
+const testCardNumbers = new Set(['4242424242424242', '4111111111111111', '5555555555554444', '5105105105105100', '378282246310005', '371449635398431', '6011111111111117', '4012888888881881', '4000056655665556', '2223003122003222', '5200828282828210']);
+
+/** A payment card: 13 to 16 digits with an issuer prefix (Visa, Mastercard, Amex, Discover) that pass Luhn, and not a published test number. */
+function isCardNumber(text: string): boolean {
+  const digits = text.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 16 || testCardNumbers.has(digits)) return false;
+  if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6011|65)/.test(digits)) return false;
+  return passesLuhn(digits);
+}
+
+/** An IBAN whose check digits are right (ISO 13616: mod 97 of the rearranged number is 1). */
+function isIban(text: string): boolean {
+  const compact = text.replace(/ /g, '');
+  if (compact.length < 15 || compact.length > 34) return false;
+  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let remainder = 0;
+  for (const character of rearranged) {
+    const code = character.charCodeAt(0);
+    const value = code <= 57 ? code - 48 : code - 55;
+    remainder = (value > 9 ? remainder * 100 + value : remainder * 10 + value) % 97;
+  }
+  return remainder === 1;
+}
+
+/** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
+function isPlaceholderKey(text: string): boolean {
+  return /(.)\1{7}/.test(text) || /your|here|example|placeholder/i.test(text);
+}
+
+/** Passwords in tutorials' connection URLs (postgres://user:password@localhost/db) and template variables. */
+const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin|root|user|test|example|mypassword|yourpassword|your_password|pa\$\$word|\*+|x+|\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\{[^}]*\}|\[[^\]]*\])$/i;
+
+function messageFor(kind: string): string {
+  const phone = kind === 'phone' || kind === 'internationalPhone';
+  const personal = kind === 'email' || phone || kind === 'card' || kind === 'iban' || kind === 'ssn';
+  const what =
+    kind === 'email'
+      ? 'Replace it with a placeholder address such as jane@example.com.'
+      : phone
+        ? 'Replace it with a fictional number such as (555) 010-0000.'
+        : kind === 'card'
+          ? 'Replace it with a published test number such as 4242 4242 4242 4242.'
+          : kind === 'iban' || kind === 'ssn'
+            ? 'Remove it or replace it with an obviously fake value.'
+            : kind === 'urlPassword'
+              ? 'Replace it with a placeholder such as ${DB_PASSWORD} and change the password.'
+              : 'Remove it and revoke the key.';
+  return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;
 }
 
 /** Probable secrets and personal data: a tuned model can memorise and repeat them. */
@@ -74,17 +193,19 @@ export const rule: RecordRule = {
   meta: { id: 'secrets-pii', description: 'Probable secrets and personal data (API keys, private keys, emails, phone numbers).', defaultSeverity: 'warning', fixable: false },
   check(context) {
     if (!mayHaveSecret(context.record.text)) return;
-    reportMatches(context, allTurns(context), detector, (match) => {
-      const kind = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined)?.[0] ?? 'email';
+    const turns = allTurns(context);
+    reportMatches(context, turns, detector, (match) => {
+      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator')?.[0] ?? 'email';
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
+      if (kind === 'card' && !isCardNumber(match[0])) return undefined;
+      if (kind === 'iban' && !isIban(match[0])) return undefined;
+      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
-      const phone = kind === 'phone' || kind === 'internationalPhone';
       // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
-      if (phone && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
-      const personal = kind === 'email' || phone;
-      const what = kind === 'email' ? 'Replace it with a placeholder address such as jane@example.com.' : phone ? 'Replace it with a fictional number such as (555) 010-0000.' : 'Remove it and revoke the key.';
-      return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;
+      if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
+      return messageFor(kind);
     });
+    reportValues(context, turns, (kind, value) => (kind === 'urlPassword' && placeholderPasswords.test(value) ? undefined : messageFor(kind)));
   },
 };
