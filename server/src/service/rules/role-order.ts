@@ -69,12 +69,28 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
   }
 }
 
+/**
+ * OpenAI preference fine-tuning: each output is exactly one assistant message (earlier turns belong
+ * in input.messages). Reported at the role of the first message too many.
+ */
+function checkSingleOutputs(context: RecordRuleContext): void {
+  const value = context.record.value as Record<string, unknown>;
+  for (const key of ['preferred_output', 'non_preferred_output']) {
+    const list = value[key];
+    if (!Array.isArray(list) || list.length <= 1) continue;
+    const second = list[1] as unknown;
+    const target = typeof second === 'object' && second !== null && 'role' in second ? { path: [key, 1, 'role'] } : { path: [key, 1] };
+    context.report(`"${key}" holds ${list.length} messages: OpenAI's preference fine-tuning takes exactly one assistant message per output. Keep the one answer, and move earlier turns into "input"."messages".`, target);
+  }
+}
+
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'role-order', description: 'Turns are in an order trainers reject (system not first, repeated roles, tool result without a call, ShareGPT positions).', defaultSeverity: 'error', fixable: false },
   check(context) {
     const { conversation } = context.analysis;
     if (conversation.plainText) return;
+    if (conversation.shape === 'preference-openai') checkSingleOutputs(context);
     if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
   },
