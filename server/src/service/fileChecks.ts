@@ -189,6 +189,8 @@ export class DocumentIndex {
   readonly byFormat = new Map<RecordFormat, Set<DatasetRecord>>();
   /** Records that are valid JSON. */
   valid = 0;
+  /** Valid records without errors: the examples a trainer keeps (too-few-examples counts these). */
+  examples = 0;
 
   constructor(
     readonly version: number,
@@ -211,10 +213,11 @@ export class DocumentIndex {
   }
 
   /** What a member contributed when it was added (its summary is cached for this index's version). */
-  private entryOf(record: DatasetRecord): { valid: boolean; format: RecordFormat; duplicate: number | undefined } {
+  private entryOf(record: DatasetRecord): { valid: boolean; example: boolean; format: RecordFormat; duplicate: number | undefined } {
     const summary: RecordSummary | undefined = cachedSummary(record, this.version);
     return {
       valid: record.syntaxError === undefined,
+      example: record.syntaxError === undefined && summary !== undefined && !summary.empty,
       format: summary !== undefined ? formatOfShape(summary.detected) : 'unknown',
       duplicate: summary !== undefined && !summary.empty ? summary.duplicateHash : undefined,
     };
@@ -262,6 +265,7 @@ export class DocumentIndex {
     }
     this.members.set(record, slot);
     if (valid) this.valid++;
+    if (valid && summary !== undefined && !summary.empty) this.examples++;
     if (hasProblems) this.withProblems.add(record);
     let sameFormat = this.byFormat.get(format);
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
@@ -300,6 +304,7 @@ export class DocumentIndex {
     if (entry !== undefined) {
       this.members.delete(record);
       if (entry.valid) this.valid--;
+      if (entry.example) this.examples--;
       this.withProblems.delete(record);
       this.byFormat.get(entry.format)?.delete(record);
     }
@@ -664,9 +669,12 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
   }
   if (severityOf('too-few-examples', settings) !== 'off' && !document.hasFileErrors) {
-    const valid = index.valid;
-    if (valid > 0 && valid < settings.minExamples) {
-      problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });
+    // Records with errors are rejected or skipped by trainers: they are not examples.
+    const valid = index.examples;
+    const withErrors = index.valid - index.examples;
+    if (index.valid > 0 && valid < settings.minExamples) {
+      const note = withErrors > 0 ? ` (${withErrors} more record${withErrors === 1 ? ' has' : 's have'} errors and ${withErrors === 1 ? 'does' : 'do'} not count)` : '';
+      problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}${note}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });
     } else if (records.length === 0 && settings.minExamples > 0) {
       // An empty file (blank lines only, or []): nothing to train on.
       problems.push({ rule: 'too-few-examples', message: `No examples: the file has no records. Fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add examples, one JSON record per line (JSONL) or as elements of the top-level array (JSON).` });
