@@ -24,7 +24,7 @@ export const rule: RecordRule = {
         if (object.spec.fields[key] !== undefined) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
         // Suggest only keys that are not already present (renaming onto an existing key loses data).
-        const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required);
+        const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required) ?? sameMeaning(key, missing);
         if (suggestion !== undefined) {
           context.report(`Unknown key "${key}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
@@ -50,6 +50,20 @@ function truncatedRequired(key: string, missing: readonly string[], required: re
     if (shared >= 5 && shared * 5 >= Math.min(lower.length, other.length) * 4) return candidate;
   }
   return undefined;
+}
+
+/** Keys that name a turn's speaker, and keys that hold its text, in the formats people mix up. */
+const speakerKeys: readonly string[] = ['role', 'from', 'speaker', 'author'];
+const textKeys: readonly string[] = ['content', 'value', 'text'];
+
+/**
+ * The missing key that means what the unknown one means: a ShareGPT turn written with OpenAI's
+ * "role"/"content" (LLaMA-Factory reads "from"/"value" unless dataset_info.json maps its tags), or
+ * a message written with "from"/"value".
+ */
+function sameMeaning(key: string, missing: readonly string[]): string | undefined {
+  const group = speakerKeys.includes(key) ? speakerKeys : textKeys.includes(key) ? textKeys : undefined;
+  return group === undefined ? undefined : missing.find((candidate) => group.includes(candidate));
 }
 
 /**

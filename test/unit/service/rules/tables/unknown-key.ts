@@ -9,6 +9,8 @@ export const table: RuleTable = {
   invalid: [
     { name: 'a required key cut short ("complete" for "completion")', text: lines('{"prompt": "Water boils at", "complete": "100C."}'), problems: [{ line: 0, text: '"complete"', message: /did you mean "completion"/ }] },
     { name: 'a required key cut short in Alpaca ("instruct")', text: lines('{"instruct": "Name a bird.", "input": "", "output": "Robin."}'), problems: [{ line: 0, text: '"instruct"', message: /did you mean "instruction"/ }] },
+    { name: 'a ShareGPT turn written with OpenAI keys', text: lines('{"conversations": [{"role": "user", "content": "q"}, {"from": "gpt", "value": "a"}]}'), problems: [{ line: 0, text: '"role"', message: /Unknown key "role" in turn 1: did you mean "from"/ }, { line: 0, text: '"content"', message: /did you mean "value"/ }] },
+    { name: 'an OpenAI message written with ShareGPT keys', text: lines('{"messages": [{"role": "user", "content": "q"}, {"from": "assistant", "value": "a"}]}'), problems: [{ line: 0, text: '"from"', message: /did you mean "role"/ }, { line: 0, text: '"value"', message: /did you mean "content"/ }] },
     { name: 'misspelt top-level key', text: lines('{"instrution": "a", "output": "b"}'), problems: [{ line: 0, text: '"instrution"', message: /did you mean "instruction"/ }] },
     { name: 'unknown message key', text: lines('{"messages": [{"role": "user", "content": "a", "lang": "en"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"lang"', message: /accepts only/ }] },
     { name: 'misspelt format key: the record matches no format', text: lines('{"mesages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"mesages"', message: /did you mean "messages"/ }] },
