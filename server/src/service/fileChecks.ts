@@ -151,6 +151,15 @@ export class Partners {
   }
 }
 
+/**
+ * Whether a record's prompt may repeat with another answer by design: preference pairs (several
+ * pairs per prompt) and KTO data (each completion labelled good or bad on its own).
+ */
+function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: FileFacts): boolean {
+  if (summary.detected.startsWith('preference') || facts.hint.mapping.columns.kto_tag !== undefined) return true;
+  return summary.detected === 'prompt-completion' && /"label"\s*:\s*(?:true|false)/.test(record.text);
+}
+
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
@@ -162,6 +171,8 @@ export class DocumentIndex {
    */
   private readonly slotRecords: (DatasetRecord | undefined)[] = [];
   private readonly slotSignatures: (PackedSignature | undefined)[] = [];
+  /** Each slot's conversation hash, or -1 for a record whose prompt may repeat by design (preference and KTO data). */
+  private readonly slotConversations: number[] = [];
   private bulkBands: Int32Array = new Int32Array(0);
   private bulkSlots: Int32Array = new Int32Array(0);
   /** Whether bulkBands is sorted yet: a fresh lint only needs the shared bands; the first edit sorts all. */
@@ -261,6 +272,7 @@ export class DocumentIndex {
     if (instruction !== null) {
       this.slotRecords.push(record);
       this.slotSignatures.push(instruction);
+      this.slotConversations.push(summary === undefined || promptMayRepeat(record, summary, facts) ? -1 : summary.duplicateHash);
       if (this.inBulk) this.appendBulk(slot, instruction);
     }
     this.members.set(record, slot);
@@ -394,9 +406,16 @@ export class DocumentIndex {
   /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near. */
   private compare(later: number, earlier: number): void {
     const theirs = this.slotSignatures[earlier];
-    // Identical instructions are duplicate-record's business when the answers match too.
-    if (theirs === undefined || theirs === verifier.loaded) return;
-    const score = verifier.score(theirs, this.threshold);
+    if (theirs === undefined) return;
+    // The same words (any case or punctuation) are ROUGE-L 1, unless the whole conversation is the
+    // same too (duplicate-record's business) or the prompt may repeat by design.
+    const identical = theirs === verifier.loaded;
+    if (identical) {
+      const mine = this.slotConversations[later] ?? -1;
+      const other = this.slotConversations[earlier] ?? -1;
+      if (mine < 0 || other < 0 || mine === other) return;
+    }
+    const score = identical ? 1 : verifier.score(theirs, this.threshold);
     if (score < this.threshold) return;
     const a = this.slotRecords[later];
     const b = this.slotRecords[earlier];
@@ -664,7 +683,10 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         rule: 'near-duplicate',
         record,
         ...(path !== undefined ? { target: { path } } : {}),
-        message: `This instruction nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
+        message:
+          best.score === 1
+            ? `This instruction repeats record ${best.record.index + 1} (line ${best.record.line + 1}) word for word (ROUGE-L 1.00; only case or punctuation may differ), in a conversation that differs elsewhere (the answers, the system prompt or the tools). A repeated prompt adds little and, with two answers, teaches conflicting behaviour: keep one, or rewrite one instruction.`
+            : `This instruction nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
       });
     }
   }

@@ -4,8 +4,22 @@ export const table: RuleTable = {
   valid: [
     { name: 'different instructions', text: lines(chat('Write a poem about the sea and its waves', 'a'), chat('Explain how a compiler parses source code', 'b')) },
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
+    { name: 'an exact duplicate record is duplicate-record\'s, not a near-duplicate', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the sea and its waves', 'a')) },
+    {
+      name: 'preference pairs repeat their prompt by design',
+      text: lines({ prompt: 'Write a short poem about the sea and its waves', chosen: 'Waves roll in.', rejected: 'No.' }, { prompt: 'Write a short poem about the sea and its waves', chosen: 'Salt and foam.', rejected: 'Sea.' }),
+    },
+    {
+      name: 'KTO completions of one prompt are labelled one by one',
+      text: lines({ prompt: 'Write a short poem about the sea and its waves', completion: 'Waves roll in.', label: true }, { prompt: 'Write a short poem about the sea and its waves', completion: 'No.', label: false }),
+    },
   ],
   invalid: [
+    {
+      name: 'the same instruction in other case and punctuation, with another answer',
+      text: lines(chat('Write a short poem about the sea and its waves.', 'a'), chat('write a short poem about the sea, and its waves!', 'b')),
+      problems: [{ line: 1, text: '"write a short poem about the sea, and its waves!"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
+    },
     { name: 'one word changed', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the ocean and its waves', 'b')), problems: [{ line: 1, text: '"Write a short poem about the ocean and its waves"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.90/ }] },
   ],
 };
