@@ -55,6 +55,24 @@ describe('quick fixes', () => {
   });
 });
 
+describe('missing field skeletons that fit the conversation', () => {
+  it('a message without a role gets the role that comes next', () => {
+    const fixed = applyQuickFix('{"messages": [{"role": "user", "content": "Name a prime."}, {"content": "Seven."}]}\n', 'missing-field');
+    assert.deepEqual(JSON.parse(fixed), { messages: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: 'Seven.' }] });
+    assert.deepEqual(lint(fixed).diagnostics, []);
+  });
+  it('a ShareGPT turn without "from" gets the tag that comes next', () => {
+    const fixed = applyQuickFix('{"conversations": [{"from": "human", "value": "Hi"}, {"value": "Hello!"}]}\n', 'missing-field');
+    assert.deepEqual(JSON.parse(fixed), { conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello!' }] });
+  });
+  it('a tool result without tool_call_id gets the id of the call still waiting for its result', () => {
+    const call = (id: string, city: string) => ({ id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city }) } });
+    const record = { messages: [{ role: 'user', content: 'Weather in Oslo and Rome?' }, { role: 'assistant', content: null, tool_calls: [call('c1', 'Oslo'), call('c2', 'Rome')] }, { role: 'tool', tool_call_id: 'c1', content: '-4C' }, { role: 'tool', content: '21C' }, { role: 'assistant', content: 'Oslo -4C, Rome 21C.' }] };
+    const fixed = JSON.parse(applyQuickFix(`${JSON.stringify(record)}\n`, 'missing-field')) as { messages: { tool_call_id?: string }[] };
+    assert.equal(fixed.messages[3]?.tool_call_id, 'c2');
+  });
+});
+
 describe('conversion', () => {
   const chatLine = JSON.stringify({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1' }, { role: 'user', content: 'q2' }, { role: 'assistant', content: 'a2' }] });
   it('converts a record to ShareGPT and Alpaca', () => {

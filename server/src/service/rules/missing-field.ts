@@ -1,5 +1,8 @@
-import type { RecordRule } from './rule';
+import type { Role, Turn } from '../conversation';
+import type { JsonPath } from '../json/scanner';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
+import { allTurns } from './util';
 
 const skeletons: Record<string, unknown> = { messages: [], conversations: [], content: '', value: '', output: '', instruction: '', completion: '', prompt: '', chosen: '', rejected: '', text: '', role: 'user', from: 'human' };
 
@@ -18,7 +21,7 @@ export const rule: RecordRule = {
         if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const spec = object.spec.fields[key];
         if (spec === undefined) continue;
-        const skeleton = skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
+        const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). Add it.`,
           object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path },
           { kind: 'add-field', path: object.path, key, skeleton });
@@ -26,3 +29,38 @@ export const rule: RecordRule = {
     }
   },
 };
+
+function samePath(a: JsonPath, b: JsonPath): boolean {
+  return a.length === b.length && a.every((segment, index) => segment === b[index]);
+}
+
+/**
+ * What the quick fix writes for a turn's missing role or tool_call_id, from the turns around it: the
+ * role that comes next (an answer after the user, a tool result after a call, the user after an
+ * answer), and the id of the call that is still waiting for its result. Undefined for other keys.
+ */
+function turnSkeleton(context: RecordRuleContext, path: JsonPath, key: string): string | undefined {
+  const { shape } = context.analysis;
+  const tags = context.facts.hint.mapping.tags;
+  const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
+  if (key !== 'tool_call_id' && key !== (sharegpt ? tags.role : 'role')) return undefined;
+  const turns = allTurns(context);
+  const index = turns.findIndex((turn) => samePath(turn.path, path));
+  if (index < 0) return undefined;
+  const previous: Turn | undefined = turns[index - 1];
+  if (key === 'tool_call_id') {
+    for (let at = index - 1; at >= 0; at--) {
+      const turn = turns[at];
+      if (turn === undefined || (turn.role !== 'tool' && !(turn.role === 'assistant' && turn.toolCalls.length > 0))) break;
+      if (turn.role !== 'assistant') continue;
+      const answered = new Set(turns.slice(at + 1, index).map((later) => later.toolCallId));
+      return turn.toolCalls.map((call) => call.id).find((id): id is string => id !== undefined && !answered.has(id));
+    }
+    return undefined;
+  }
+  let role: Role = 'user';
+  if (previous?.role === 'user' || previous?.role === 'tool') role = 'assistant';
+  else if (previous?.role === 'assistant' && previous.toolCalls.length > 0) role = 'tool';
+  if (!sharegpt) return role;
+  return role === 'user' ? tags.user : role === 'assistant' ? tags.assistant : tags.observation;
+}
