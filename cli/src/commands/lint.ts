@@ -141,7 +141,7 @@ Lints instruction-tuning datasets (JSONL or JSON). Without paths, lints the file
 
 options:
   --format stylish|json|sarif   output format (default stylish)
-  --max-warnings N              exit 1 when there are more than N warnings
+  --max-warnings N              exit 1 when there are more than N warnings (-1: no limit)
   --max-tokens N                override maxTokens
   --model FOLDER                Hugging Face model folder for exact token counts
   --no-color                    plain stylish output
@@ -160,7 +160,7 @@ export const command: CliCommand = {
   async run(args: string[]): Promise<number> {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'stylish' }, 'max-warnings': { type: 'string' }, 'max-tokens': { type: 'string' }, model: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({ args: joinNegativeValues(args), allowPositionals: true, options: { format: { type: 'string', default: 'stylish' }, 'max-warnings': { type: 'string' }, 'max-tokens': { type: 'string' }, model: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
     } catch (error) {
       throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
     }
@@ -177,7 +177,8 @@ export const command: CliCommand = {
       if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${name} needs a non-negative whole number (got '${text}')`);
       return Number(text.trim());
     };
-    const maxWarnings = number('max-warnings', values['max-warnings']);
+    // -1 means no limit, as in ESLint.
+    const maxWarnings = values['max-warnings']?.trim() === '-1' ? undefined : number('max-warnings', values['max-warnings']);
     const maxTokens = number('max-tokens', values['max-tokens']);
     setRulesDocsFromBundle(__dirname);
     const overrides: Record<string, unknown> = { maxProblems: 0 };
@@ -228,4 +229,18 @@ function readHomepage(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `--max-warnings -1` as `--max-warnings=-1`: parseArgs takes a value starting with '-' for an option. */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    const next = args[index + 1];
+    if ((arg === '--max-warnings' || arg === '--max-tokens') && next !== undefined && /^-\d+$/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index++;
+    } else joined.push(arg);
+  }
+  return joined;
 }

@@ -73,7 +73,9 @@ function quoted(value: unknown): string {
 }
 
 function didYouMean(word: string, candidates: readonly string[]): string {
-  const suggestion = closest(word, candidates, 3);
+  // A short form ("warn", as ESLint writes it) is suggested by its prefix; a typo by edit distance.
+  const lower = word.toLowerCase();
+  const suggestion = (lower.length >= 3 ? candidates.find((candidate) => candidate.startsWith(lower)) : undefined) ?? closest(word, candidates, 3);
   return suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : '';
 }
 

@@ -44,6 +44,11 @@ describe('config file problems carry file:line:column', () => {
     assert.deepEqual(unknownRuleWarnings(loaded.data, ['near-duplicate', 'secrets-pii']), ['/w/tunesmith.json:2:42: rules.secret-pii: no rule has this id (did you mean "secrets-pii"?); it was ignored']);
   });
 
+  it('a short severity as ESLint writes it ("warn") gets the full name suggested', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{"rules": {"whitespace": "warn"}}');
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:1:26: rules.whitespace: expected one of off, hint, info, warning, error, got "warn" (did you mean "warning"?); the rule keeps its default severity']);
+  });
+
   it('editor settings (not from a file) are not checked for unknown keys: VS Code passes its whole section', () => {
     assert.deepEqual(resolveSettings({ maxTokens: 10, preview: { debounceMs: 5 }, device: 'cpu' }).warnings, []);
   });

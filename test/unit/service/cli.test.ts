@@ -57,6 +57,10 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
     assert.equal(run(folder, 'lint', 'warn.jsonl').status, 0);
     assert.equal(run(folder, 'lint', '--max-warnings', '0', 'warn.jsonl').status, 1);
     assert.equal(run(folder, 'lint', '--max-warnings', '1', 'warn.jsonl').status, 0);
+    // -1 is no limit, as in ESLint, written as a separate argument or with '='.
+    assert.equal(run(folder, 'lint', '--max-warnings', '-1', 'warn.jsonl').status, 0);
+    assert.equal(run(folder, 'lint', '--max-warnings=-1', 'warn.jsonl').status, 0);
+    assert.equal(run(folder, 'lint', '--max-warnings', '-2', 'warn.jsonl').status, 2);
   });
 
   it('exits 2 on usage errors', () => {
