@@ -4,7 +4,7 @@
  * read (custom column names and role tags).
  */
 import type { RecordFormat } from '../../../protocol/messages';
-import { defaultHint, defaultMapping, type FormatHint } from './formats';
+import { defaultHint, defaultMapping, type FormatHint, type FormatMapping } from './formats';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,7 +53,34 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
   if (ranking) forced = 'preference';
   else if (formatting === 'sharegpt') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
-  return { ...defaultHint, forced, formatting, ranking, mapping };
+  const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
+  return { ...defaultHint, forced, formatting, ranking, mapping, ...(unreadColumns !== undefined ? { unreadColumns } : {}) };
+}
+
+/**
+ * The record keys this linter reads by their default names but LLaMA-Factory does not, because the
+ * entry does not list them: with "columns", every column it does not list; without, all but the
+ * format's own (prompt, query, response for Alpaca; messages for ShareGPT).
+ */
+function unreadColumnsOf(listed: Record<string, unknown> | undefined, formatting: 'sharegpt' | 'alpaca', ranking: boolean, columns: FormatMapping['columns']): Record<string, string> | undefined {
+  type Column = 'prompt' | 'query' | 'response' | 'history' | 'messages' | 'system' | 'tools' | 'chosen' | 'rejected';
+  const own: readonly Column[] = formatting === 'alpaca' ? ['prompt', 'query', 'response', 'history'] : ['messages'];
+  const candidates: readonly Column[] = [...own, 'system', 'tools', ...(ranking ? (['chosen', 'rejected'] as const) : [])];
+  const unread: Record<string, string> = Object.create(null) as Record<string, string>;
+  let any = false;
+  for (const column of candidates) {
+    if (listed !== undefined && typeof listed[column] === 'string') continue;
+    // Without "columns", LLaMA-Factory's defaults read the format's own columns except history.
+    if (listed === undefined && column !== 'history' && own.includes(column)) continue;
+    unread[columns[column]] = column;
+    any = true;
+  }
+  for (const media of ['images', 'videos', 'audios'] as const) {
+    if (listed !== undefined && typeof listed[media] === 'string') continue;
+    unread[media] = media;
+    any = true;
+  }
+  return any ? unread : undefined;
 }
 
 /** The optional columns a dataset_info.json entry names (kto_tag, images, videos, audios). */

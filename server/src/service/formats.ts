@@ -49,6 +49,13 @@ export interface FormatHint {
   formatting: 'sharegpt' | 'alpaca' | undefined;
   ranking: boolean;
   mapping: FormatMapping;
+  /**
+   * From a dataset_info.json: record keys LLaMA-Factory does not read for this file, by the column
+   * it would need declared ("history" -> "history"). It reads only the columns an entry lists (with
+   * no "columns" at all, only prompt, query, response and messages): a system, tools or history
+   * column written in the records but not listed is silently dropped.
+   */
+  unreadColumns?: Readonly<Record<string, string>>;
 }
 
 export const defaultHint: FormatHint = { forced: undefined, formatting: undefined, ranking: false, mapping: defaultMapping };

@@ -80,6 +80,22 @@ describe('formats', () => {
     const problems = lintDocument(document, 'file:///k.json', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}:${item.range.start.character} ${item.message}`);
     assert.deepEqual(problems, [`wrong-type 2:${last.indexOf('"yes"', last.indexOf('"label"'))} "label" must be a boolean, not a string.`, `wrong-type 2:${last.lastIndexOf('7')} "pics" must be a list or a string, not a number.`]);
   });
+  it('dataset_info.json: a system, tools or history column its entry does not list is reported (LLaMA-Factory drops it)', () => {
+    const problems = (info: unknown, records: unknown[]): string[] => {
+      const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', ...(info as object) } }), 'd.jsonl');
+      assert.ok(hint);
+      const document = DatasetDocument.parse(records.map((record) => JSON.stringify(record)).join('\n') + '\n', 'jsonl');
+      const { settings } = resolveSettings({ minExamples: 0 });
+      const line = JSON.stringify(records[0]);
+      return lintDocument(document, 'file:///d.jsonl', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.severity} ${line.slice(item.range.start.character, item.range.end.character)} ${item.message.slice(0, 40)}`);
+    };
+    const alpaca = { instruction: 'Continue.', input: '', output: 'Done.', history: [['Hi', 'Hello']] };
+    assert.deepEqual(problems({}, [alpaca]), ['unknown-key warning "history" LLaMA-Factory ignores "history" here: th']);
+    assert.deepEqual(problems({ columns: { prompt: 'instruction', query: 'input', response: 'output', history: 'history' } }, [alpaca]), []);
+    const sharegpt = { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], system: 'Be brief.', tools: '' };
+    assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations' } }, [sharegpt]), ['unknown-key warning "system" LLaMA-Factory ignores "system" here: the']);
+    assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system' } }, [sharegpt]), [], 'an empty tools column loses nothing');
+  });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');
     const result = lint(text);

@@ -16,6 +16,7 @@ export const rule: RecordRule = {
       suggestFormatKeys(context);
       return;
     }
+    reportUnreadColumns(context);
     for (const object of specifiedObjects(context)) {
       const known = object.spec.keys;
       // Built only when an unknown key turns up (most objects have none).
@@ -50,6 +51,27 @@ function truncatedRequired(key: string, missing: readonly string[], required: re
     if (shared >= 5 && shared * 5 >= Math.min(lower.length, other.length) * 4) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Columns written in the record that LLaMA-Factory will not read, because the file's dataset_info.json
+ * entry does not list them: the record trains without its system prompt, tools or history.
+ */
+function reportUnreadColumns(context: RecordRuleContext): void {
+  const unread = context.facts.hint.unreadColumns;
+  const value = context.record.value;
+  if (unread === undefined || !isObject(value)) return;
+  for (const key of Object.keys(value)) {
+    const column = unread[key];
+    if (column === undefined || isEmptyColumn(value[key])) continue;
+    context.report(`LLaMA-Factory ignores "${key}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${key}" to "columns", or remove the field.`, { path: [key], part: 'key' });
+  }
+}
+
+function isEmptyColumn(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') return value.trim().length === 0;
+  return Array.isArray(value) && value.length === 0;
 }
 
 /** Keys that name a turn's speaker, and keys that hold its text, in the formats people mix up. */
