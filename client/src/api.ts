@@ -1,3 +1,4 @@
+import type * as vscode from 'vscode';
 import type { PreviewApi } from './preview';
 
 /** What `activate` returns to other extensions and to the integration tests. */
@@ -8,6 +9,10 @@ export interface TunesmithApi {
   isLanguageServerStarted(): boolean;
   /** Starts the language server if needed and resolves once it is running. */
   whenLanguageServerReady(): Promise<void>;
+  /** The dataset statistics status-bar item's text, or undefined while it is hidden (no dataset active). */
+  statisticsStatusText(): string | undefined;
+  /** Fires after the statistics item refreshes, with its text (undefined: hidden). */
+  readonly onDidUpdateStatisticsStatus: vscode.Event<string | undefined>;
   /** The preview panel, training and engine (client/src/preview). */
   readonly preview: PreviewApi;
 }

@@ -9,6 +9,7 @@ import { registerShowStatistics } from './commands/showStatistics';
 import { LanguageServerController } from './languageServer';
 import { registerPreview } from './preview';
 import { registerExportRecipe } from './recipes/exportRecipe';
+import { StatisticsStatusBar } from './statisticsStatusBar';
 
 let server: LanguageServerController | undefined;
 
@@ -16,8 +17,10 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
   const activationStart = performance.now();
   const controller = new LanguageServerController(context.extensionUri);
   server = controller;
+  const statisticsStatus = new StatisticsStatusBar(controller);
   context.subscriptions.push(
     controller,
+    statisticsStatus,
     registerShowStatistics(controller),
     registerExportRecipe(context),
     vscode.workspace.onDidOpenTextDocument((document) => controller.startIfDataset(document)),
@@ -36,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
     whenLanguageServerReady: async () => {
       await controller.start();
     },
+    statisticsStatusText: () => statisticsStatus.text,
+    onDidUpdateStatisticsStatus: statisticsStatus.onDidUpdate,
     preview,
   };
 }

@@ -22,3 +22,37 @@ export function describeStatistics(name: string, statistics: DatasetStatistics):
   if (statistics.duplicates > 0) parts.push(count(statistics.duplicates, 'duplicate'));
   return `Tunesmith: ${name}: ${parts.join(', ')}.`;
 }
+
+/**
+ * The status-bar item's text (short: records, p90 tokens, then duplicates and invalid records when
+ * there are any) and its tooltip (every figure, as Markdown).
+ */
+export function statisticsStatus(name: string, statistics: DatasetStatistics): { text: string; tooltip: string } {
+  const number = (n: number): string => n.toLocaleString('en-US');
+  const plural = (n: number, noun: string): string => `${number(n)} ${noun}${n === 1 ? '' : 's'}`;
+  const { tokens } = statistics;
+  const approx = tokens.estimated ? '~' : '';
+  const parts = [plural(statistics.records, 'record'), `p90 ${approx}${number(tokens.p90)} tokens`];
+  if (statistics.duplicates > 0) parts.push(plural(statistics.duplicates, 'duplicate'));
+  if (statistics.invalidRecords > 0) parts.push(`${number(statistics.invalidRecords)} invalid`);
+  const roles = Object.entries(statistics.roles)
+    .sort((a, b) => b[1] - a[1])
+    .map(([role, count]) => `${role} ${number(count)}`)
+    .join(' · ');
+  const tooltip = [
+    `**Tunesmith: ${name}**`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Format | ${FORMAT_NAMES[statistics.format]} |`,
+    `| Records | ${number(statistics.records)}${statistics.invalidRecords > 0 ? ` (${number(statistics.invalidRecords)} invalid)` : ''} |`,
+    `| Turns | ${number(statistics.turns)} |`,
+    `| Tokens per record | p50 ${approx}${number(tokens.p50)} · p90 ${approx}${number(tokens.p90)} · max ${approx}${number(tokens.max)} |`,
+    `| Tokens in all | ${approx}${number(tokens.total)}${tokens.estimated ? ' (estimate: set tunesmith.model for exact counts)' : ''} |`,
+    `| Roles | ${roles === '' ? 'none' : roles} |`,
+    `| Duplicate records | ${number(statistics.duplicates)} |`,
+    '',
+    'Click for the statistics message.',
+  ].join('\n');
+  return { text: `$(database) ${parts.join(' · ')}`, tooltip };
+}

@@ -1,6 +1,6 @@
 /**
  * The extension inside a real VS Code: activation cost, which files start the language server, the
- * `invalid-json` diagnostic end to end (exact range, rule id, docs link), the statistics command, and
+ * `invalid-json` diagnostic end to end (exact range, rule id, docs link), the statistics command and status-bar item, and
  * the editor features through VS Code's own providers: a quick fix, hover, the outline, fix-all and a
  * whole-file conversion (edits filled in through codeAction/resolve).
  */
@@ -156,6 +156,23 @@ describe('Tunesmith in VS Code', () => {
     assert.equal(statistics.turns, 7);
   });
 
+  it('shows the active dataset\'s statistics in the status bar, refreshed after an edit, and hides them for other files', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceFile('chat.jsonl'));
+    await vscode.window.showTextDocument(document);
+    const shown = await waitForStatus(api, (text) => text !== undefined && /3 records/.test(text));
+    assert.match(shown ?? '', /^\$\(database\) 3 records · p90 ~\d+ tokens$/);
+    // A fourth record, copied from the first: one more record and a duplicate.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, new vscode.Position(document.lineCount, 0), `${document.lineAt(0).text}\n`);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.match((await waitForStatus(api, (text) => text !== undefined && /4 records/.test(text))) ?? '', /4 records · p90 ~\d+ tokens · 1 duplicate$/);
+    await vscode.commands.executeCommand('undo');
+    await waitForStatus(api, (text) => text !== undefined && /3 records/.test(text));
+    const config = await vscode.workspace.openTextDocument(workspaceFile('package.json'));
+    await vscode.window.showTextDocument(config);
+    assert.equal(await waitForStatus(api, (text) => text === undefined), undefined);
+  });
+
   it('treats a JSON array of records as a dataset', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceFile('sharegpt.json'));
     await vscode.window.showTextDocument(document);
@@ -225,3 +242,20 @@ describe('Tunesmith in VS Code', () => {
     assert.equal(statistics?.records, 2, 'back to a dataset once the globs include it again');
   });
 });
+
+/** Resolves with the statistics status text once `accept` takes it (checked now and after each refresh). */
+function waitForStatus(api: TunesmithApi, accept: (text: string | undefined) => boolean, timeoutMs = 20_000): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    if (accept(api.statisticsStatusText())) return resolve(api.statisticsStatusText());
+    const subscription = api.onDidUpdateStatisticsStatus((text) => {
+      if (!accept(text)) return;
+      subscription.dispose();
+      clearTimeout(timer);
+      resolve(text);
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`the statistics status is still ${JSON.stringify(api.statisticsStatusText())}`));
+    }, timeoutMs);
+  });
+}
