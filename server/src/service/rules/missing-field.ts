@@ -16,6 +16,9 @@ export const rule: RecordRule = {
       report('This record matches no dataset format: expected "messages" (OpenAI chat), "conversations" (ShareGPT), "instruction"/"output" (Alpaca), "prompt"/"completion", "text", or "prompt"/"chosen"/"rejected" (preference).', { offsets: { start: 0, end: 1 } });
       return;
     }
+    // In a file whose format is forced, a record written in another known format lacks every field of
+    // the forced one: mixed-formats reports it (with a conversion), not a field at a time.
+    if (analysis.detected !== analysis.shape && analysis.detected !== 'unknown') return;
     for (const object of specifiedObjects(context)) {
       for (const key of object.spec.required) {
         if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;

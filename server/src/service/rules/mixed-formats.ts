@@ -15,5 +15,8 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   const detected = formatOfShape(detectedShape);
   if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
   const how = forced ? 'is set to' : 'is mostly';
-  return `This record is ${detected} but the file ${how} ${fileFormat}: one file must use one format. Convert the record (quick fix) or move it to another file.`;
+  // The quick fix converts chat-like records into OpenAI chat, ShareGPT and Alpaca; text and preference pairs have no such conversion.
+  const convertible = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion'].includes(detected) && ['openai-chat', 'sharegpt', 'alpaca'].includes(fileFormat);
+  const what = convertible ? 'Convert the record (quick fix) or move it to another file.' : `Rewrite it as ${fileFormat} or move it to another file.`;
+  return `This record is ${detected} but the file ${how} ${fileFormat}: one file must use one format. ${what}`;
 }

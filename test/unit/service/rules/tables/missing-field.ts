@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'assistant tool call without content', text: lines({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }, { role: 'assistant', content: 'Sunny.' }] }) },
     { name: 'alpaca without input', text: lines({ instruction: 'a', output: 'b' }) },
+    { name: 'a record in another format than the forced one is mixed-formats\' finding, not a missing field', settings: { format: 'sharegpt' }, text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
     { name: 'text and image content parts with their payloads', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, { role: 'assistant', content: 'A cat.' }] }) },
     { name: 'legacy function result named by name', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }, { role: 'function', name: 'f', content: 'r' }, { role: 'assistant', content: 'b' }], functions: [{ name: 'f', parameters: { type: 'object', properties: {} } }] }) },
   ],

@@ -7,6 +7,7 @@ export const table: RuleTable = {
   ],
   invalid: [
     { name: 'an alpaca record among chat records', text: lines(chat('a', 'b'), chat('c', 'd'), { instruction: 'e', input: '', output: 'f' }), problems: [{ line: 2, text: '"instruction"', message: /alpaca but the file is mostly openai-chat/ }] },
-    { name: 'forced format', settings: { format: 'sharegpt' }, text: lines(chat('a', 'b')), problems: [{ line: 0, text: '"messages"', message: /is set to sharegpt/ }] },
+    { name: 'forced format', settings: { format: 'sharegpt' }, text: lines(chat('a', 'b')), problems: [{ line: 0, text: '"messages"', message: /is set to sharegpt.*Convert the record \(quick fix\)/ }] },
+    { name: 'a text record among chat records: no conversion is offered, so none is promised', text: lines(chat('a', 'b'), chat('c', 'd'), { text: 'plain' }), problems: [{ line: 2, text: '"text"', message: /text but the file is mostly openai-chat.*Rewrite it as openai-chat or move it/ }] },
   ],
 };
