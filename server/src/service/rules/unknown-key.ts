@@ -74,17 +74,25 @@ function isEmptyColumn(value: unknown): boolean {
   return Array.isArray(value) && value.length === 0;
 }
 
-/** Keys that name a turn's speaker, and keys that hold its text, in the formats people mix up. */
-const speakerKeys: readonly string[] = ['role', 'from', 'speaker', 'author'];
-const textKeys: readonly string[] = ['content', 'value', 'text'];
+/**
+ * Keys that mean the same in the formats people mix up: a turn's speaker and its text, a record's
+ * question, its context and its answer (Dolly's instruction/context/response, prompt/response pairs).
+ */
+const sameMeaningGroups: readonly (readonly string[])[] = [
+  ['role', 'from', 'speaker', 'author'],
+  ['content', 'value', 'text'],
+  ['completion', 'output', 'response', 'answer'],
+  ['instruction', 'prompt', 'question'],
+  ['input', 'context'],
+];
 
 /**
  * The missing key that means what the unknown one means: a ShareGPT turn written with OpenAI's
- * "role"/"content" (LLaMA-Factory reads "from"/"value" unless dataset_info.json maps its tags), or
- * a message written with "from"/"value".
+ * "role"/"content" (LLaMA-Factory reads "from"/"value" unless dataset_info.json maps its tags), a
+ * message written with "from"/"value", an Alpaca record with Dolly's "response" and "context".
  */
 function sameMeaning(key: string, missing: readonly string[]): string | undefined {
-  const group = speakerKeys.includes(key) ? speakerKeys : textKeys.includes(key) ? textKeys : undefined;
+  const group = sameMeaningGroups.find((names) => names.includes(key));
   return group === undefined ? undefined : missing.find((candidate) => group.includes(candidate));
 }
 

@@ -3,6 +3,7 @@ import { lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'extra top-level columns are allowed', text: lines({ id: 7, source: 'web', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
+    { name: 'an extra column named like a present one is not a misspelling (the answer is there)', text: lines({ instruction: 'a', input: '', output: 'b', response: 'model draft', context: 'notes' }) },
     { name: 'an extra column that starts like a present key is not a misspelling', text: lines({ prompt: 'a', completion: 'b', completion_tokens: 12, prompt_id: 'p1' }) },
     { name: 'weight and name on messages', text: lines({ messages: [{ role: 'user', name: 'ann', content: 'a' }, { role: 'assistant', weight: 1, content: 'b' }] }) },
   ],
@@ -11,6 +12,8 @@ export const table: RuleTable = {
     { name: 'a required key cut short in Alpaca ("instruct")', text: lines('{"instruct": "Name a bird.", "input": "", "output": "Robin."}'), problems: [{ line: 0, text: '"instruct"', message: /did you mean "instruction"/ }] },
     { name: 'a ShareGPT turn written with OpenAI keys', text: lines('{"conversations": [{"role": "user", "content": "q"}, {"from": "gpt", "value": "a"}]}'), problems: [{ line: 0, text: '"role"', message: /Unknown key "role" in turn 1: did you mean "from"/ }, { line: 0, text: '"content"', message: /did you mean "value"/ }] },
     { name: 'an OpenAI message written with ShareGPT keys', text: lines('{"messages": [{"role": "user", "content": "q"}, {"from": "assistant", "value": "a"}]}'), problems: [{ line: 0, text: '"from"', message: /did you mean "role"/ }, { line: 0, text: '"value"', message: /did you mean "content"/ }] },
+    { name: 'Dolly columns in an Alpaca record', text: lines('{"instruction": "Summarise.", "context": "The meeting moved to Friday.", "response": "Friday now."}'), problems: [{ line: 0, text: '"context"', message: /did you mean "input"/ }, { line: 0, text: '"response"', message: /did you mean "output"/ }] },
+    { name: 'prompt/response instead of prompt/completion', text: lines('{"prompt": "Capital of Peru?", "response": "Lima."}'), problems: [{ line: 0, text: '"response"', message: /did you mean "completion"/ }] },
     { name: 'misspelt top-level key', text: lines('{"instrution": "a", "output": "b"}'), problems: [{ line: 0, text: '"instrution"', message: /did you mean "instruction"/ }] },
     { name: 'unknown message key', text: lines('{"messages": [{"role": "user", "content": "a", "lang": "en"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"lang"', message: /accepts only/ }] },
     { name: 'misspelt format key: the record matches no format', text: lines('{"mesages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"mesages"', message: /did you mean "messages"/ }] },
