@@ -49,12 +49,12 @@ export const rule: RecordRule = {
     // Entries of a message list that are not objects at all ("hello", [..], 3). A turn written as a
     // column of its own (LLaMA-Factory's chosen/rejected) is checked by the record's spec above.
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
-    const { tags } = context.facts.hint.mapping;
-    const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
     for (const turn of allTurns(context)) {
       if (turn.writtenRole !== '' || turn.rolePath !== undefined || turn.path.length < 2) continue;
       const value = valueAt(context.record.value, turn.path);
       if (value === undefined || isObject(value)) continue;
+      const { tags } = context.facts.hint.mapping;
+      const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
       context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${jsonTypeOf(value) === 'array' ? 'a list' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
     }
   },
