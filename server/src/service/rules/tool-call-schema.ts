@@ -181,8 +181,21 @@ export const rule: RecordRule = {
     let openCalls = new Set<string>();
     const sharegpt = conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt';
     const rejected = conversation.rejected ?? [];
+    // The legacy function_call made last: its result (a "function" message) names it.
+    let legacyCall: string | undefined;
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
       if (position === conversation.turns.length && rejected.length > 0) openCalls = promptCallIds(context);
+      if (!sharegpt && turn.toolCalls.length > 0 && turn.role !== 'assistant' && turn.role !== null) {
+        const key = turn.toolCalls[0]?.path[turn.path.length];
+        context.report(`Only an assistant message can call a tool, not a "${turn.writtenRole}" message: move "${String(key)}" to the assistant's message, or make this the assistant's.`, { path: [...turn.path, key ?? 'tool_calls'], part: 'key' });
+      }
+      if (!sharegpt && turn.writtenRole === 'function') {
+        const name = valueAt(value, [...turn.path, 'name']);
+        if (typeof name === 'string' && legacyCall !== undefined && name !== legacyCall) context.report(`This function result is named "${name}" but the call before it is to "${legacyCall}": a legacy function result is matched to its call by name. Use "${legacyCall}".`, { path: [...turn.path, 'name'] });
+      }
+      const legacy = turn.toolCalls.find((call) => call.path[call.path.length - 1] === 'function_call');
+      if (legacy !== undefined) legacyCall = legacy.name;
+      else if (turn.role === 'assistant') legacyCall = undefined;
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
         if (sharegpt) {
