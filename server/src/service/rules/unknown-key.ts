@@ -105,8 +105,12 @@ function suggestFormatKeys(context: RecordRuleContext): void {
   if (!isObject(value)) return;
   const { columns } = context.facts.hint.mapping;
   const formatKeys = [...new Set(['messages', 'conversations', 'instruction', 'output', 'prompt', 'completion', 'text', 'chosen', 'rejected', columns.messages, columns.prompt, columns.response, columns.chosen, columns.rejected])];
-  for (const key of Object.keys(value)) {
-    const suggestion = closest(key, formatKeys, 2);
+  // A question/answer record reads as Alpaca once its keys are renamed (only when the Alpaca keys are absent).
+  const alpacaNames: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { question: columns.prompt, answer: columns.response, response: columns.response, context: columns.query });
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const alpaca = alpacaNames[key];
+    const suggestion = closest(key, formatKeys, 2) ?? (alpaca !== undefined && !keys.includes(alpaca) ? alpaca : undefined);
     if (suggestion === undefined || suggestion === key) continue;
     context.report(`Unknown key "${key}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
   }
