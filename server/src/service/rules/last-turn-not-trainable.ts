@@ -14,7 +14,13 @@ export const rule: RecordRule = {
     if (!turns.some((turn) => turn.role === 'assistant')) return; // no-assistant-turn reports it
     if (last.role === 'assistant' && last.trainable) return;
     const index = turns.length - 1;
-    const why = last.role === 'assistant' ? 'has weight 0, so it is not trained' : 'is not an assistant answer, so the tokens after the last answer teach nothing and some trainers drop the example';
-    report(`The last turn, ${turnName(last, index)}, ${why}. End the example with the assistant's answer.`, { path: last.rolePath ?? last.path });
+    if (last.role === 'assistant') {
+      // An untrained final answer: say whether anything of the example is trained at all.
+      const nothingTrained = !turns.some((turn) => turn.role === 'assistant' && turn.trainable);
+      const consequence = nothingTrained ? 'and no other answer is trained either, so the example teaches nothing' : 'so the example ends on an answer the model does not learn';
+      report(`The last turn, ${turnName(last, index)}, has weight 0: it is not trained, ${consequence}. Set its weight to 1, or end the example with a trained answer.`, { path: last.rolePath ?? last.path });
+      return;
+    }
+    report(`The last turn, ${turnName(last, index)}, is not an assistant answer, so the tokens after the last answer teach nothing and some trainers drop the example. End the example with the assistant's answer.`, { path: last.rolePath ?? last.path });
   },
 };
