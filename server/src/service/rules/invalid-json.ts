@@ -28,7 +28,9 @@ export const rule: RecordRule = {
     const error = record.syntaxError;
     if (error === undefined) return;
     const where = brokenRun(record);
-    report(`Invalid JSON: ${error.message}. ${where ?? 'Trainers stop or skip the whole record.'}`, { offsets: { start: error.offset, end: error.offset + error.length } });
+    // A byte order mark inside the file (files joined with cat, one saved with a BOM) is invisible in the editor.
+    const what = record.text.charCodeAt(error.offset) === 0xfeff ? 'a byte order mark (U+FEFF, invisible) where a value belongs, often left by joining files that were saved with one; delete it' : error.message;
+    report(`Invalid JSON: ${what}. ${where ?? 'Trainers stop or skip the whole record.'}`, { offsets: { start: error.offset, end: error.offset + error.length } });
   },
 };
 

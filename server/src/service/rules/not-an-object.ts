@@ -9,6 +9,6 @@ export const rule: RecordRule = {
     if (record.syntaxError !== undefined) return;
     const value = record.value;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
-    report(`Each record must be a JSON object (like {"messages": [...]}), but this is ${jsonTypeOf(value) === 'array' ? 'an array' : `a ${jsonTypeOf(value)}`}.`, { offsets: { start: 0, end: record.text.length } });
+    report(`Each record must be a JSON object (like {"messages": [...]}), but this is ${jsonTypeOf(value) === 'array' ? 'an array' : jsonTypeOf(value) === 'null' ? 'null' : `a ${jsonTypeOf(value)}`}.`, { offsets: { start: 0, end: record.text.length } });
   },
 };

@@ -22,7 +22,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
       }
     }
     // A content part's "type" names its kind; the API rejects others ("txt", "image").
@@ -55,7 +55,7 @@ export const rule: RecordRule = {
       if (value === undefined || isObject(value)) continue;
       const { tags } = context.facts.hint.mapping;
       const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
-      context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${jsonTypeOf(value) === 'array' ? 'a list' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
+      context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${jsonTypeOf(value) === 'array' ? 'a list' : jsonTypeOf(value) === 'null' ? 'null' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
     }
   },
 };
@@ -80,4 +80,21 @@ function reportMixedTrlSides(context: RecordRuleContext): void {
   } else {
     for (const key of lists) context.report(`"${key}" is a list of messages but ${names(strings)} ${strings.length === 1 ? 'is a string' : 'are strings'}: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a string too (or every field as a message list).`, { path: [key] });
   }
+}
+
+/**
+ * For a string that holds the right value as JSON text (a list written with json.dumps): say so, and
+ * what to write instead. Only called for a value of the wrong type.
+ */
+function encodedAdvice(value: unknown, expected: readonly string[]): string {
+  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return '';
+  }
+  const type = jsonTypeOf(parsed);
+  if (!expected.includes(type)) return '';
+  return `: it holds ${type === 'array' ? 'a list' : 'an object'} written as JSON text (encoded twice). Write the ${type === 'array' ? 'list' : 'object'} itself, without the quotes`;
 }
