@@ -17,6 +17,11 @@ export const rule: RecordRule = {
         const actual = jsonTypeOf(object.value[key]);
         if (spec.types.includes(actual)) {
           // OpenAI's per-message weight is a switch, not a factor (other trainers read loss_weight).
+          // The API checks a message's "name" against a pattern: no spaces and none of < | \ / >.
+          const name = object.value[key];
+          if (key === 'name' && object.spec.strict && typeof name === 'string' && (name.length === 0 || /[\s<|\\/>]/.test(name))) {
+            context.report(`"name" must be one word such as "${name.trim().replace(/[\s<|\\/>]+/g, '_') || 'ann'}": the fine-tuning API rejects a message name that is empty or has spaces or any of < | \\ / >.`, { path: [...object.path, key] });
+          }
           if (key === 'weight' && object.spec.strict && object.value[key] !== 0 && object.value[key] !== 1) {
             context.report(`"weight" must be 0 (do not train on this message) or 1 (train on it), not ${String(object.value[key])}: the fine-tuning API rejects other values. For a loss factor use "loss_weight".`, { path: [...object.path, key] });
           }

@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'content as a list of parts', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content: 'Hello' }] }) },
     { name: 'strings', text: lines(chat('a', 'b')) },
+    { name: 'message names the API accepts', text: lines({ messages: [{ role: 'user', name: 'john_doe-2', content: 'a' }, { role: 'assistant', name: 'Ann', content: 'b' }] }) },
     { name: 'TRL fields all strings, or all message lists', text: lines({ prompt: 'q', chosen: 'a', rejected: 'b' }, { prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }] }, { prompt: 'q', completion: 'a', label: true }) },
     { name: 'alpaca history pairs', text: lines({ instruction: 'x', output: 'y', history: [['a', 'b'], ['c', 'd']] }) },
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
@@ -22,6 +23,7 @@ export const table: RuleTable = {
     { name: 'TRL fields mixing strings and message lists: the odd one out is reported', text: lines('{"prompt": "Capital of Peru?", "chosen": [{"role": "assistant", "content": "Lima."}], "rejected": "Cusco."}'), problems: [{ line: 0, text: '[{"role": "assistant", "content": "Lima."}]', message: /"chosen" is a list of messages but "prompt" and "rejected" are strings/ }] },
     { name: 'a string prompt with a conversational completion: the prompt is reported', text: lines('{"prompt": "Capital of Peru?", "completion": [{"role": "assistant", "content": "Lima."}]}'), problems: [{ line: 0, text: '"Capital of Peru?"', message: /"prompt" is a string but "completion" is a list of messages.*\[\{"role": "user"/ }] },
     { name: 'a list written as JSON text (json.dumps twice)', text: lines('{"conversations": "[{\\"from\\": \\"human\\", \\"value\\": \\"q\\"}]"}'), problems: [{ line: 0, text: '"[{\\"from\\": \\"human\\", \\"value\\": \\"q\\"}]"', message: /must be a list, not a string: it holds a list written as JSON text \(encoded twice\)\. Write the list itself, without the quotes\./ }] },
+    { name: 'a message name with a space', text: lines('{"messages": [{"role": "user", "name": "John Doe", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"John Doe"', message: /"name" must be one word such as "John_Doe"/ }] },
     { name: 'alpaca output null', text: lines('{"instruction": "a", "output": null}'), problems: [{ line: 0, text: 'null', message: /not null/ }] },
   ],
 };
