@@ -10,6 +10,8 @@
  * sides import the same definition. Changing a message here is a protocol change: update docs/protocol.md.
  */
 
+import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
+
 // ---------------------------------------------------------------------------------------------
 // 1. Language server <-> client
 // ---------------------------------------------------------------------------------------------
@@ -44,6 +46,23 @@ export namespace DatasetStatisticsRequest {
     uri: string;
   }
   export type Result = DatasetStatistics | null;
+}
+
+/**
+ * `tunesmith/lintFromDisk`: lints a dataset file that the editor cannot share with the language
+ * server (VS Code keeps files over 50 MB from extensions: it opens them but never syncs them), read
+ * from disk with that file's settings. Answers its diagnostics, as a pull report would carry them,
+ * and its statistics (null for a file that is not a dataset).
+ */
+export namespace LintFromDiskRequest {
+  export const method = 'tunesmith/lintFromDisk';
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    diagnostics: LspDiagnostic[];
+    statistics: DatasetStatistics | null;
+  }
 }
 
 /**

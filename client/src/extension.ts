@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TunesmithApi } from './api';
 import { registerShowStatistics } from './commands/showStatistics';
 import { LanguageServerController } from './languageServer';
+import { LargeDatasetFiles } from './largeFiles';
 import { registerPreview } from './preview';
 import { registerExportRecipe } from './recipes/exportRecipe';
 import { StatisticsStatusBar } from './statisticsStatusBar';
@@ -17,11 +18,13 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
   const activationStart = performance.now();
   const controller = new LanguageServerController(context.extensionUri);
   server = controller;
-  const statisticsStatus = new StatisticsStatusBar(controller);
+  const largeFiles = new LargeDatasetFiles(controller);
+  const statisticsStatus = new StatisticsStatusBar(controller, largeFiles);
   context.subscriptions.push(
     controller,
+    largeFiles,
     statisticsStatus,
-    registerShowStatistics(controller),
+    registerShowStatistics(controller, largeFiles),
     registerExportRecipe(context),
     vscode.workspace.onDidOpenTextDocument((document) => controller.startIfDataset(document)),
     // An empty or half-written JSON file becomes a dataset as soon as it starts like one.

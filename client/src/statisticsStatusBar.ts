@@ -5,10 +5,11 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DatasetStatisticsRequest } from '../../protocol/messages';
+import { type DatasetStatistics, DatasetStatisticsRequest } from '../../protocol/messages';
 import { SHOW_STATISTICS_COMMAND } from './commands/showStatistics';
 import { isDatasetDocument } from './datasetDocuments';
 import type { LanguageServerController } from './languageServer';
+import type { LargeDatasetFiles } from './largeFiles';
 import { statisticsStatus } from './statisticsText';
 
 /** Quiet time after an edit before the figures are asked again; more for long files (the server walks every record). */
@@ -27,13 +28,19 @@ export class StatisticsStatusBar implements vscode.Disposable {
   /** Fires with the shown text (undefined when hidden) after each refresh (for tests). */
   readonly onDidUpdate = this.updated.event;
 
-  constructor(private readonly server: LanguageServerController) {
+  constructor(
+    private readonly server: LanguageServerController,
+    private readonly largeFiles: LargeDatasetFiles,
+  ) {
     this.item.name = 'Tunesmith Dataset Statistics';
     this.item.command = SHOW_STATISTICS_COMMAND;
     this.subscriptions = [
       this.item,
       this.updated,
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
+      // A file too large to sync has a tab but no text editor; its figures come from its lint from disk.
+      vscode.window.tabGroups.onDidChangeTabs(() => this.schedule(0)),
+      largeFiles.onDidLint(() => this.schedule(0)),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length > 0 && event.document === vscode.window.activeTextEditor?.document) this.schedule(refreshDelayMs(event.document));
       }),
@@ -60,6 +67,11 @@ export class StatisticsStatusBar implements vscode.Disposable {
   private async refresh(): Promise<void> {
     const generation = ++this.generation;
     const document = vscode.window.activeTextEditor?.document;
+    if (document === undefined) {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      const statistics = input instanceof vscode.TabInputText ? this.largeFiles.statisticsOf(input.uri) : undefined;
+      return statistics ? this.show(path.basename(input instanceof vscode.TabInputText ? input.uri.fsPath : ''), statistics) : this.hide();
+    }
     // Only a running server is asked: the item never starts one (nor retries one that failed to start).
     if (document === undefined || !isDatasetDocument(document) || !this.server.isStarted) return this.hide();
     try {
@@ -68,16 +80,20 @@ export class StatisticsStatusBar implements vscode.Disposable {
       const statistics = await client.sendRequest<DatasetStatisticsRequest.Result>(DatasetStatisticsRequest.method, params);
       if (generation !== this.generation) return;
       if (statistics === null) return this.hide();
-      const { text, tooltip } = statisticsStatus(path.basename(document.uri.fsPath || document.uri.path), statistics);
-      this.item.text = text;
-      this.item.tooltip = new vscode.MarkdownString(tooltip);
-      this.item.show();
-      this.shown = true;
-      this.updated.fire(text);
+      this.show(path.basename(document.uri.fsPath || document.uri.path), statistics);
     } catch {
       // The server stopped or restarts (its output channel says why): no figures until it answers.
       if (generation === this.generation) this.hide();
     }
+  }
+
+  private show(name: string, statistics: DatasetStatistics): void {
+    const { text, tooltip } = statisticsStatus(name, statistics);
+    this.item.text = text;
+    this.item.tooltip = new vscode.MarkdownString(tooltip);
+    this.item.show();
+    this.shown = true;
+    this.updated.fire(text);
   }
 
   private hide(): void {

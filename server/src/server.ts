@@ -4,6 +4,8 @@
  */
 import {
   createConnection,
+  ErrorCodes,
+  ResponseError,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -14,12 +16,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
-import { DatasetStatisticsRequest } from '../../protocol/messages';
+import { DatasetStatisticsRequest, LintFromDiskRequest } from '../../protocol/messages';
 import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
+import { readDatasetFile } from './service/files';
 import { DatasetSession } from './service/session';
 import { ConfigurationStore } from './handlers/configuration';
 import { DiagnosticReports } from './handlers/diagnosticReports';
+import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
 import { SiblingFiles } from './handlers/siblings';
 
@@ -136,6 +140,28 @@ connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStat
   const document = session.get(params.uri);
   if (result === undefined || document === undefined || !document.isDataset) return null;
   return datasetStatistics(document, result.facts, params.uri);
+});
+
+connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequest.Params): Promise<LintFromDiskRequest.Result> => {
+  const { uri } = params;
+  let filePath: string;
+  try {
+    filePath = fileURLToPath(uri);
+  } catch {
+    throw new ResponseError(ErrorCodes.InvalidParams, `Tunesmith reads only files on disk, not ${uri}`);
+  }
+  // The editor's copy wins when it has one (it is linted as you type).
+  const synced = session.has(uri);
+  if (!synced) session.openFromDisk(uri, readDatasetFile(filePath, (await configuration.load(uri)).settings));
+  try {
+    const result = await lint(uri);
+    const document = session.get(uri);
+    const statistics = result !== undefined && document !== undefined && document.isDataset ? datasetStatistics(document, result.facts, uri) : null;
+    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics };
+  } finally {
+    // Held only while answering: a 100 MB file would otherwise stay in memory for as long as its tab is open.
+    if (!synced) session.close(uri);
+  }
 });
 
 registerFeatures(connection, session, (uri) => lint(uri), () => resolvesCodeActionEdits);

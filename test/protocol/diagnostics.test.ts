@@ -181,4 +181,27 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('lints a file from disk that the editor cannot share, and answers its statistics', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-disk-'));
+    try {
+      const file = path.join(folder, 'big.jsonl');
+      const good = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}';
+      const misspelt = '{"messages": [{"role": "usr", "content": "Hey"}, {"role": "assistant", "content": "Hello!"}]}';
+      writeFileSync(file, `${good}\n${misspelt}\n`);
+      const column = misspelt.indexOf('"usr"');
+      const uri = pathToFileURL(file).href;
+      const result = (await server.connection.sendRequest('tunesmith/lintFromDisk', { uri })) as { diagnostics: Diagnostic[]; statistics: { records: number; format: string } | null };
+      const role = result.diagnostics.find((item) => item.code === 'unknown-role');
+      assert.deepEqual(role?.range, { start: { line: 1, character: column }, end: { line: 1, character: column + 5 } });
+      assert.equal(role?.source, 'tunesmith');
+      assert.equal(result.statistics?.records, 2);
+      assert.equal(result.statistics?.format, 'openai-chat');
+      // Not kept open: a pull for it afterwards finds no document.
+      assert.deepEqual(await pull(uri), []);
+      await assert.rejects(server.connection.sendRequest('tunesmith/lintFromDisk', { uri: 'untitled:Untitled-1' }), /reads only files on disk/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -9,14 +9,29 @@ import { type DatasetStatistics, DatasetStatisticsRequest } from '../../../proto
 import { describeStatistics } from '../statisticsText';
 import { isDatasetDocument } from '../datasetDocuments';
 import type { LanguageServerController } from '../languageServer';
+import type { LargeDatasetFiles } from '../largeFiles';
 
 export const SHOW_STATISTICS_COMMAND = 'tunesmith.showStatistics';
 
-export function registerShowStatistics(server: LanguageServerController): vscode.Disposable {
-  return vscode.commands.registerCommand(SHOW_STATISTICS_COMMAND, (resource?: unknown) => showStatistics(server, resource));
+export function registerShowStatistics(server: LanguageServerController, largeFiles: LargeDatasetFiles): vscode.Disposable {
+  return vscode.commands.registerCommand(SHOW_STATISTICS_COMMAND, (resource?: unknown) => showStatistics(server, largeFiles, resource));
 }
 
-async function showStatistics(server: LanguageServerController, resource: unknown): Promise<DatasetStatistics | undefined> {
+async function showStatistics(server: LanguageServerController, largeFiles: LargeDatasetFiles, resource: unknown): Promise<DatasetStatistics | undefined> {
+  // A file over VS Code's 50 MB sync limit has no document to open: its statistics come from disk.
+  const fileUri = resource instanceof vscode.Uri ? resource : vscode.window.activeTextEditor === undefined ? activeTabUri() : undefined;
+  if (fileUri !== undefined) {
+    const large = await largeFiles.statisticsFor(fileUri);
+    if (large !== undefined) {
+      const name = path.basename(fileUri.fsPath);
+      if (large === null) {
+        void vscode.window.showWarningMessage(notADatasetMessage(name));
+        return undefined;
+      }
+      void vscode.window.showInformationMessage(describeStatistics(name, large));
+      return large;
+    }
+  }
   const document = await targetDocument(resource);
   if (document === undefined) {
     void vscode.window.showWarningMessage('Tunesmith: open a dataset file (JSON Lines, or a JSON array of records) to see its statistics.');
@@ -42,6 +57,12 @@ async function showStatistics(server: LanguageServerController, resource: unknow
 async function targetDocument(resource: unknown): Promise<vscode.TextDocument | undefined> {
   if (resource instanceof vscode.Uri) return vscode.workspace.openTextDocument(resource);
   return vscode.window.activeTextEditor?.document;
+}
+
+/** The file of the active tab when it is a text file the editor does not share (no active text editor). */
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputText ? input.uri : undefined;
 }
 
 function notADatasetMessage(name: string): string {

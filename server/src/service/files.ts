@@ -200,7 +200,11 @@ function utf16Encoding(file: string): string | undefined {
   return undefined;
 }
 
-function readDataset(file: string, settings: LintSettings): DatasetDocument {
+/**
+ * Reads a dataset file for linting: refused with a clear problem when it is over maxFileSize, UTF-16
+ * or unreadable; JSON Lines decoded chunk by chunk (invalid UTF-8 becomes U+FFFD).
+ */
+export function readDatasetFile(file: string, settings: LintSettings): DatasetDocument {
   const kind = fileKindOf(file);
   let size: number;
   try {
@@ -256,7 +260,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const workspace = new WorkspaceIndex();
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
-    const document = readDataset(file, settings);
+    const document = readDatasetFile(file, settings);
     const hint = datasetInfoHint(file);
     const facts = buildFacts(document, file, settings, { tokens, detectFormat: false, ...(hint !== undefined ? { hint } : {}) });
     if (document.isDataset) workspace.setFile(file, document, facts);

@@ -140,6 +140,16 @@ export class DatasetSession {
   }
 
   /**
+   * A document the caller read from disk because the editor cannot share it (VS Code keeps files over
+   * 50 MB from extensions), linted like an open one until closed. No edits come for it.
+   */
+  openFromDisk(uri: string, document: DatasetDocument): void {
+    this.documents.set(uri, { uri, document, text: undefined, jsonGaps: undefined, refused: true, facts: undefined, factsKey: '', lastResult: undefined });
+    this.generation++;
+    if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
+  }
+
+  /**
    * A dataset file that is not open (e.g. eval.jsonl beside the open train.jsonl), read from disk by
    * the caller: its records count for cross-file duplicates (leakage). Ignored while the file is
    * open (the editor's text wins) or when it is too large or not a dataset. Returns whether it is used.

@@ -5,6 +5,8 @@
  * whole-file conversion (edits filled in through codeAction/resolve).
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -171,6 +173,42 @@ describe('Tunesmith in VS Code', () => {
     const config = await vscode.workspace.openTextDocument(workspaceFile('package.json'));
     await vscode.window.showTextDocument(config);
     assert.equal(await waitForStatus(api, (text) => text === undefined), undefined);
+  });
+
+  it('lints a dataset over VS Code\'s 50 MB sync limit from disk once its tab opens, with its statistics', async function () {
+    this.timeout(120_000);
+    const record = (index: number, role = 'assistant'): string => JSON.stringify({ messages: [{ role: 'user', content: `Question ${index}: ${'filler '.repeat(60).trim()}` }, { role, content: `Answer ${index}: ${'words '.repeat(80).trim()}` }] });
+    const lines = [record(0), '{"messages": [{"role": "user" "content": "no comma"}]}'];
+    let bytes = lines[0].length + lines[1].length + 2;
+    while (bytes < 51 * 1024 * 1024) {
+      const line = record(lines.length);
+      lines.push(line);
+      bytes += line.length + 1;
+    }
+    lines.push(record(lines.length, 'asistant'));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-large-')), 'large.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const uri = vscode.Uri.file(file);
+    try {
+      const linted = waitForDiagnostics(uri, (found) => found.some((d) => diagnosticCode(d)?.value === 'unknown-role'), 110_000);
+      await vscode.commands.executeCommand('vscode.open', uri);
+      const diagnostics = await linted;
+      assert.equal(vscode.workspace.textDocuments.some((document) => document.uri.fsPath === file), false, 'VS Code shared the file with extensions after all');
+      const invalid = diagnostics.find((d) => diagnosticCode(d)?.value === 'invalid-json');
+      const badToken = (lines[1] ?? '').indexOf('"content"');
+      assert.deepEqual(invalid && [invalid.range.start.line, invalid.range.start.character], [1, badToken]);
+      const role = diagnostics.find((d) => diagnosticCode(d)?.value === 'unknown-role');
+      const roleColumn = (lines[lines.length - 1] ?? '').indexOf('"asistant"');
+      assert.deepEqual(role && [role.range.start.line, role.range.start.character, role.range.end.character], [lines.length - 1, roleColumn, roleColumn + 10]);
+      const statistics = await vscode.commands.executeCommand<DatasetStatistics | undefined>('tunesmith.showStatistics', uri);
+      assert.equal(statistics?.records, lines.length);
+      assert.equal(statistics?.invalidRecords, 1);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+    // The tab is gone: so are its diagnostics.
+    await waitForDiagnostics(uri, (found) => found.length === 0, 20_000);
   });
 
   it('treats a JSON array of records as a dataset', async () => {
