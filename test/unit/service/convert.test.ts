@@ -5,7 +5,7 @@ import { resolveSettings, type LintSettings } from '../../../server/src/service/
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { codeActions } from '../../../server/src/service/features/editor';
-import type { FormatHint } from '../../../server/src/service/formats';
+import { detectShape, normalise, type FormatHint } from '../../../server/src/service/formats';
 import { buildFacts, lintDocument } from '../../../server/src/service/linter';
 import { applyEdits, lint, parse } from './helpers';
 
@@ -105,6 +105,39 @@ describe('record conversion', () => {
     assert.deepEqual(converted({ id: 'conv-17', conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], source: 'web' }, 'OpenAI chat'), { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], id: 'conv-17', source: 'web' });
     assert.deepEqual(converted({ prompt: 'q', completion: 'a', label: false }, 'ShareGPT'), { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], label: false });
   });
+});
+
+describe('conversions keep the meaning', () => {
+  /** The canonical conversation of a record, as the trainer sees it: roles, texts, calls, trained turns, tools. */
+  function canonical(record: unknown): string {
+    const shape = detectShape(record);
+    const conversation = normalise(record, shape);
+    const tools = conversation.tools?.value;
+    const list = typeof tools === 'string' ? (JSON.parse(tools) as unknown[]) : tools;
+    return JSON.stringify({
+      turns: conversation.turns.map((turn) => [turn.role, turn.content, turn.trainable, turn.toolCalls.map((call) => [call.name, typeof call.arguments === 'string' ? JSON.parse(call.arguments) : call.arguments])]),
+      tools: Array.isArray(list) ? list.map((spec) => (typeof spec === 'object' && spec !== null && 'function' in spec ? (spec as { function: unknown }).function : spec)) : undefined,
+    });
+  }
+  const call = (id: string, city: string) => ({ id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city }) } });
+  const records = [
+    { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'q1' }, { role: 'assistant', content: 'a1' }, { role: 'user', content: 'q2' }, { role: 'assistant', content: 'a2' }] },
+    { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [call('c1', 'Oslo')] }, { role: 'tool', tool_call_id: 'c1', content: '-4C' }, { role: 'assistant', content: 'It is -4C.' }], tools: [weatherTool] },
+    { messages: [{ role: 'user', content: 'Say "hi" \u00e9 😀' }, { role: 'assistant', content: 'Line one\nline two', weight: 1 }] },
+  ];
+  for (const [index, record] of records.entries()) {
+    it(`record ${index + 1} survives OpenAI chat -> ShareGPT -> OpenAI chat${index === 1 ? '' : ' and -> Alpaca -> OpenAI chat'}`, () => {
+      const sharegpt = converted(record, 'ShareGPT');
+      assert.ok(sharegpt, 'converts to ShareGPT');
+      assert.equal(canonical(sharegpt), canonical(record));
+      assert.equal(canonical(converted(sharegpt, 'OpenAI chat')), canonical(record));
+      if (index === 1) return; // tool calls have no Alpaca form
+      const alpaca = converted(record, 'Alpaca');
+      assert.ok(alpaca, 'converts to Alpaca');
+      assert.equal(canonical(alpaca), canonical(record));
+      assert.equal(canonical(converted(alpaca, 'OpenAI chat')), canonical(record));
+    });
+  }
 });
 
 /** Lints with a forced format or a dataset_info.json hint and returns the quick fix for mixed-formats on line `line`. */
