@@ -77,6 +77,7 @@ function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: Json
   const named = typeof spec.name === 'string' && spec.name.length > 0;
   if (!named) context.report(`${where} has no function "name": calls refer to the tool by it. Add one.`, { path });
   const name = named ? (spec.name as string) : '(unnamed)';
+  if (spec.description !== undefined && typeof spec.description !== 'string') context.report(`The "description" of function "${name}" must be a string: the chat template prints it for the model.`, { path: [...path, 'description'] });
   if (named && !functionNamePattern.test(name)) context.report(`Function name "${name}" is not allowed: use at most 64 letters, digits, underscores or dashes (no spaces or dots), as the API and chat templates require.`, { path: [...path, 'name'] });
   if (spec.parameters !== undefined) {
     const parameters = spec.parameters;
