@@ -17,6 +17,7 @@ export const rule: RecordRule = {
       return;
     }
     reportUnreadColumns(context);
+    reportSystemColumn(context);
     for (const object of specifiedObjects(context)) {
       const known = object.spec.keys;
       // Built only when an unknown key turns up (most objects have none).
@@ -65,6 +66,24 @@ function reportUnreadColumns(context: RecordRuleContext): void {
     const column = unread[key];
     if (column === undefined || isEmptyColumn(value[key])) continue;
     context.report(`LLaMA-Factory ignores "${key}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${key}" to "columns", or remove the field.`, { path: [key], part: 'key' });
+  }
+}
+
+/**
+ * A top-level "system" (or "system_prompt") beside OpenAI-style messages, as other APIs write it:
+ * OpenAI's format, TRL and the chat templates read the system prompt only from a system message, so
+ * the column is silently dropped.
+ */
+function reportSystemColumn(context: RecordRuleContext): void {
+  const { shape } = context.analysis;
+  if (shape !== 'openai-chat' && shape !== 'prompt-completion' && shape !== 'preference-trl') return;
+  const value = context.record.value;
+  if (!isObject(value)) return;
+  const listKey = shape === 'openai-chat' ? 'messages' : 'prompt';
+  if (shape !== 'openai-chat' && !Array.isArray(value[listKey])) return;
+  for (const key of ['system', 'system_prompt']) {
+    if (typeof value[key] !== 'string' || isEmptyColumn(value[key])) continue;
+    context.report(`"${key}" is not read in this format: the system prompt must be the first message of "${listKey}", as {"role": "system", "content": "..."}. Move it there, or the model trains without it.`, { path: [key], part: 'key' });
   }
 }
 
