@@ -84,6 +84,17 @@ function checkSingleOutputs(context: RecordRuleContext): void {
   }
 }
 
+/**
+ * LLaMA-Factory ranking data: the rejected answer takes the chosen one's place after the prompt, so
+ * it must be an answer too ("gpt" or "function_call"); otherwise the pair is skipped.
+ */
+function checkRejectedAnswer(context: RecordRuleContext): void {
+  const rejected = context.analysis.conversation.rejected?.[0];
+  if (rejected === undefined || rejected.role === null || rejected.role === 'assistant' || rejected.rolePath === undefined) return;
+  const tags = context.facts.hint.mapping.tags;
+  context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${rejected.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: rejected.rolePath });
+}
+
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'role-order', description: 'Turns are in an order trainers reject (system not first, repeated roles, tool result without a call, ShareGPT positions).', defaultSeverity: 'error', fixable: false },
@@ -91,6 +102,7 @@ export const rule: RecordRule = {
     const { conversation } = context.analysis;
     if (conversation.plainText) return;
     if (conversation.shape === 'preference-openai') checkSingleOutputs(context);
+    if (conversation.shape === 'preference-sharegpt') checkRejectedAnswer(context);
     if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
   },
