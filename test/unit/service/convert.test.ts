@@ -104,6 +104,9 @@ describe('record conversion', () => {
   it('carries the columns the conversation does not hold (id, source, a KTO label) over to the converted record', () => {
     assert.deepEqual(converted({ id: 'conv-17', conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], source: 'web' }, 'OpenAI chat'), { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], id: 'conv-17', source: 'web' });
     assert.deepEqual(converted({ prompt: 'q', completion: 'a', label: false }, 'ShareGPT'), { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }], label: false });
+    const systemColumn = { system: 'You are terse.', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] };
+    assert.equal(converted(systemColumn, 'ShareGPT'), undefined, 'a column the target reads (but the source ignores) would change the conversation');
+    assert.equal(converted(systemColumn, 'Alpaca'), undefined);
   });
 });
 

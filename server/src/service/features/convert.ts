@@ -201,9 +201,16 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
   if (converted === undefined || typeof value !== 'object' || value === null) return converted;
-  // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they are.
+  // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they
+  // are, unless the target format reads them (a top-level "system" beside OpenAI messages would become
+  // a ShareGPT system prompt): then the record is not converted, as it would change meaning.
   const used = conversationColumns(analysis.detected, hint.mapping);
-  for (const [key, column] of Object.entries(value)) if (!used.has(key) && !(key in converted)) converted[key] = column;
+  const read = conversationColumns(target, mapping);
+  for (const [key, column] of Object.entries(value)) {
+    if (used.has(key) || key in converted) continue;
+    if (read.has(key)) return undefined;
+    converted[key] = column;
+  }
   return converted;
 }
 
