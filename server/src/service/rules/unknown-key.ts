@@ -76,15 +76,29 @@ function reportUnreadColumns(context: RecordRuleContext): void {
  */
 function reportSystemColumn(context: RecordRuleContext): void {
   const { shape } = context.analysis;
-  if (shape !== 'openai-chat' && shape !== 'prompt-completion' && shape !== 'preference-trl') return;
+  if (shape !== 'openai-chat' && shape !== 'prompt-completion' && shape !== 'preference-trl' && shape !== 'sharegpt' && shape !== 'preference-sharegpt') return;
   const value = context.record.value;
   if (!isObject(value)) return;
+  if (shape === 'sharegpt' || shape === 'preference-sharegpt') {
+    reportShadowedSystemColumn(context);
+    return;
+  }
   const listKey = shape === 'openai-chat' ? 'messages' : 'prompt';
   if (shape !== 'openai-chat' && !Array.isArray(value[listKey])) return;
   for (const key of ['system', 'system_prompt']) {
     if (typeof value[key] !== 'string' || isEmptyColumn(value[key])) continue;
     context.report(`"${key}" is not read in this format: the system prompt must be the first message of "${listKey}", as {"role": "system", "content": "..."}. Move it there, or the model trains without it.`, { path: [key], part: 'key' });
   }
+}
+
+/** ShareGPT: LLaMA-Factory takes the system prompt from a first system turn and then ignores the system column. */
+function reportShadowedSystemColumn(context: RecordRuleContext): void {
+  const { turns } = context.analysis.conversation;
+  const column = turns[0];
+  const first = turns[1];
+  if (column === undefined || first === undefined || column.role !== 'system' || column.rolePath !== undefined || first.role !== 'system' || first.rolePath === undefined) return;
+  const key = context.facts.hint.mapping.columns.system;
+  context.report(`LLaMA-Factory ignores the "${key}" column here: the first turn is a "${first.writtenRole}" turn, and it uses that one instead. Keep one system prompt: remove the column or the turn.`, { path: [key], part: 'key' });
 }
 
 function isEmptyColumn(value: unknown): boolean {
