@@ -82,6 +82,28 @@ export function findConfigFile(startFolder: string, stopAt?: string): LoadedConf
   }
 }
 
+/**
+ * Why the dataset_info.json in the dataset's folder cannot be used (not JSON, or not an object of
+ * datasets), starting with `file:line:column:`; undefined when there is none or it reads fine.
+ * Without this message its column and tag names would be dropped silently, and every record written
+ * with them would look like no known format.
+ */
+export function datasetInfoProblem(datasetPath: string): string | undefined {
+  const file = path.join(path.dirname(datasetPath), 'dataset_info.json');
+  const text = readText(file);
+  if (text === undefined) return undefined;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const consequence = 'its columns and tags are not used until it is fixed, so records written with custom names look like no known format';
+  try {
+    const info: unknown = JSON.parse(body);
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}`;
+  } catch {
+    const error = findJsonSyntaxError(body);
+    return `${describeOffset(file, body, error?.offset ?? 0)}: dataset_info.json is not valid JSON (${error?.message ?? 'it does not parse'}); ${consequence}`;
+  }
+  return undefined;
+}
+
 /** The format hint from a dataset_info.json in the dataset's folder, if it lists the file. */
 export function datasetInfoHint(datasetPath: string): FormatHint | undefined {
   const text = readText(path.join(path.dirname(datasetPath), 'dataset_info.json'));

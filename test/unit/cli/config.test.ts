@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveSettings, unknownRuleWarnings } from '../../../server/src/service/config';
-import { findConfigFile, parseConfigText } from '../../../server/src/service/configFile';
+import { datasetInfoProblem, findConfigFile, parseConfigText } from '../../../server/src/service/configFile';
 import { lintFiles } from '../../../server/src/service/files';
 
 const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
@@ -110,6 +110,28 @@ describe('lintFiles() with a config file', () => {
       assert.equal(resolveSettings(found?.data).settings.maxTokens, 7);
     } finally {
       rmSync(path.join(folder, '.tunesmithrc.json'));
+    }
+  });
+});
+
+describe('dataset_info.json that cannot be used', () => {
+  it('says where it breaks and what follows, instead of dropping its column names silently', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-info-'));
+    try {
+      const dataset = path.join(folder, 'd.json');
+      writeFileSync(dataset, '[{"turns": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}]}]');
+      assert.equal(datasetInfoProblem(dataset), undefined, 'no dataset_info.json: nothing to say');
+      writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt",\n  "columns": {"messages": "turns"}\n');
+      const problem = datasetInfoProblem(dataset) ?? '';
+      assert.match(problem, /dataset_info\.json:3:1: dataset_info\.json is not valid JSON \(Unexpected end of text.*\); its columns and tags are not used until it is fixed/);
+      const result = await lintFiles([dataset], { cwd: folder });
+      assert.ok(result.warnings.includes(problem), JSON.stringify(result.warnings));
+      writeFileSync(path.join(folder, 'dataset_info.json'), '[]');
+      assert.match(datasetInfoProblem(dataset) ?? '', /:1:1: dataset_info\.json must be an object of datasets/);
+      writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt", "columns": {"messages": "turns"}}}');
+      assert.equal(datasetInfoProblem(dataset), undefined);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
