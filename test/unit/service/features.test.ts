@@ -153,6 +153,27 @@ describe('whole-file actions', () => {
   });
 });
 
+describe('whole-file conversion keeps the file\'s layout', () => {
+  const convert = (text: string): string => {
+    const { document, facts } = parse(text, 'json');
+    const uri = 'file:///test/data.json';
+    const action = codeActions(document, facts, uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []).find((item) => item.title.includes('ShareGPT') && item.kind === 'refactor.rewrite.convertFile');
+    assert.ok(action?.edit?.changes?.[uri], 'a whole-file conversion to ShareGPT');
+    return applyEdits(text, action.edit.changes[uri] ?? []);
+  };
+  it('indents with tabs in a tab-indented array', () => {
+    const record = { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] };
+    const text = `[\n${JSON.stringify(record, null, '\t').replace(/^/gm, '\t')}\n]\n`;
+    const converted = convert(text);
+    assert.deepEqual(JSON.parse(converted), [{ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }]);
+    assert.equal(converted, `[\n${JSON.stringify(JSON.parse(converted)[0], null, '\t').replace(/^/gm, '\t')}\n]\n`);
+  });
+  it('keeps a one-line array on one line', () => {
+    const converted = convert('[{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}]\n');
+    assert.equal(converted, '[{"conversations":[{"from":"human","value":"a"},{"from":"gpt","value":"b"}]}]\n');
+  });
+});
+
 describe('hover, outline, folding, completion, code lens', () => {
   const json = '[\n  {\n    "messages": [\n      {"role": "user", "content": "How do tides work on Earth exactly?"},\n      {"role": "assistant", "content": "The Moon pulls the oceans."}\n    ]\n  },\n  {"instruction": "Name a planet", "output": "Mars"}\n]\n';
   it('hovers a record with its turns and tokens', () => {

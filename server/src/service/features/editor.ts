@@ -154,9 +154,16 @@ function convertedText(document: DatasetDocument, record: DatasetRecord, facts: 
   if (analysis === undefined) return undefined;
   const converted = convertRecord(analysis, record.value, target, facts.hint);
   if (converted === undefined) return undefined;
-  if (document.kind === 'jsonl') return safeStringify(converted);
-  const indent = ' '.repeat(record.character);
-  return safeStringify(converted, 2).split('\n').join(`${document.eol}${indent}`);
+  // JSON Lines, and a record written on one line (a one-line array), stay on one line.
+  if (document.kind === 'jsonl' || !record.text.includes('\n')) return safeStringify(converted);
+  // Pretty-printed: the record's own indentation (from its closing line) and indent unit (its second
+  // line's indentation beyond that), so a tab-indented file stays tab-indented.
+  const text = record.text.replace(/\r\n/g, '\n');
+  const indent = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n') + 1))?.[0] ?? '';
+  const secondLine = text.slice(text.indexOf('\n') + 1);
+  const inner = /^[ \t]*/.exec(secondLine)?.[0] ?? '';
+  const unit = inner.startsWith(indent) && inner.length > indent.length ? inner.slice(indent.length) : 2;
+  return safeStringify(converted, unit).split('\n').join(`${document.eol}${indent}`);
 }
 
 /** Records converted to `target` (those already in it, and those it cannot express, are left as they are). */

@@ -1,5 +1,5 @@
 /** JSON.stringify recurses: a value nested thousands deep overflows the stack. Never throws. */
-export function safeStringify(value: unknown, indent?: number): string {
+export function safeStringify(value: unknown, indent?: number | string): string {
   try {
     return JSON.stringify(value, null, indent) ?? '';
   } catch {
