@@ -189,12 +189,18 @@ function breakdown(text: string, parseMs: number, lintMs: number): void {
  */
 function floor(text: string, parseMs: number): void {
   const lines = text.split('\n').filter((line) => line.length > 0);
-  const parseEach = (line: string): void => {
+  const parseEach = (line: string): unknown => {
     try {
-      JSON.parse(line);
+      return JSON.parse(line);
     } catch {
-      // the planted invalid lines
+      return undefined; // the planted invalid lines
     }
+  };
+  // The answer's first 600 characters, as the boilerplate rule reads them (the three formats of the file).
+  const answerHead = (value: unknown): string => {
+    const record = value as { messages?: { content?: unknown }[]; conversations?: { value?: unknown }[]; output?: unknown } | undefined;
+    const answer = record?.messages?.[record.messages.length - 1]?.content ?? record?.conversations?.[record.conversations.length - 1]?.value ?? record?.output;
+    return typeof answer === 'string' ? answer.slice(0, 600) : '';
   };
   const best = (work: () => void): number => {
     let fastest = Infinity;
@@ -211,24 +217,26 @@ function floor(text: string, parseMs: number): void {
   const parsed = best(() => lines.forEach(parseEach));
   const rare = best(() => lines.forEach((line) => { parseEach(line); sink += line.indexOf('\u0007'); }));
   const duplicates = best(() => { const seen = new Map<string, number>(); lines.forEach((line) => { parseEach(line); seen.set(line, (seen.get(line) ?? 0) + 1); }); sink += seen.size; });
-  // Two ways to look for the words, the faster counts: one regex, or one native substring search per word.
-  const refusalsByRegex = best(() => lines.forEach((line) => { parseEach(line); if (refusalWords.test(line)) sink++; }));
-  const refusalsBySearch = best(() => lines.forEach((line) => { parseEach(line); if (refusalNeedles.some((needle) => line.includes(needle))) sink++; }));
+  // Two ways to look for the words in each answer's head, the faster counts: one regex, or one native substring search per word.
+  const byRegex = (head: string): boolean => refusalWords.test(head);
+  const bySearch = (head: string): boolean => refusalNeedles.some((needle) => head.includes(needle));
+  const refusalsByRegex = best(() => lines.forEach((line) => { if (byRegex(answerHead(parseEach(line)))) sink++; }));
+  const refusalsBySearch = best(() => lines.forEach((line) => { if (bySearch(answerHead(parseEach(line)))) sink++; }));
   const refusals = Math.min(refusalsByRegex, refusalsBySearch);
+  const find = refusalsByRegex <= refusalsBySearch ? byRegex : bySearch;
   const both = best(() => {
     const seen = new Map<string, number>();
     lines.forEach((line) => {
-      parseEach(line);
+      if (find(answerHead(parseEach(line)))) sink++;
       seen.set(line, 1);
-      if (refusalsByRegex <= refusalsBySearch ? refusalWords.test(line) : refusalNeedles.some((needle) => line.includes(needle))) sink++;
     });
   });
   const ratio = (ms: number): string => (ms / parsed).toFixed(2);
   console.log(`floor (x JSON.parse of the same lines, ${parsed.toFixed(0)} ms here against ${parseMs.toFixed(0)} ms above; the cheapest form of each check alone, nothing else):`);
-  console.log(`  JSON.parse + one native scan of each line for one character        ${ratio(rare)}`);
-  console.log(`  JSON.parse + exact duplicates (each line hashed into a Map)          ${ratio(duplicates)}`);
-  console.log(`  JSON.parse + refusals (the words every refusal has: a regex or 7 substring searches) ${ratio(refusals)}`);
-  console.log(`  JSON.parse + both                                                   ${ratio(both)}   (sink ${sink & 1})`);
+  console.log(`  JSON.parse + one native scan of each line for one character                 ${ratio(rare)}`);
+  console.log(`  JSON.parse + exact duplicates (each line hashed into a Map)                   ${ratio(duplicates)}`);
+  console.log(`  JSON.parse + refusals (the words every refusal has, in each answer's head)     ${ratio(refusals)}`);
+  console.log(`  JSON.parse + both                                                            ${ratio(both)}   (sink ${sink & 1})`);
 }
 
 // ---------------------------------------------------------------------------------------------
