@@ -94,12 +94,34 @@ export function datasetInfoProblem(datasetPath: string): string | undefined {
   if (text === undefined) return undefined;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const consequence = 'its columns and tags are not used until it is fixed, so records written with custom names look like no known format';
+  let info: unknown;
   try {
-    const info: unknown = JSON.parse(body);
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}`;
+    info = JSON.parse(body);
   } catch {
     const error = findJsonSyntaxError(body);
     return `${describeOffset(file, body, error?.offset ?? 0)}: dataset_info.json is not valid JSON (${error?.message ?? 'it does not parse'}); ${consequence}`;
+  }
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}`;
+  return incompleteTags(file, body, info as Record<string, unknown>, baseName(datasetPath));
+}
+
+/** Tags LLaMA-Factory cannot do without: left out of an entry's "tags", it fails on or skips every example. */
+const requiredTags: readonly [string, string][] = [['role_tag', 'from'], ['content_tag', 'value'], ['user_tag', 'human'], ['assistant_tag', 'gpt']];
+
+/** The entry for `fileName` lists "tags" but leaves out one LLaMA-Factory needs (it sets those to none, not to the defaults). */
+function incompleteTags(file: string, body: string, info: Record<string, unknown>, fileName: string): string | undefined {
+  for (const [name, entry] of Object.entries(info)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const { file_name: entryFile, tags, formatting } = entry as { file_name?: unknown; tags?: unknown; formatting?: unknown };
+    if (typeof entryFile !== 'string' || baseName(entryFile) !== fileName) continue;
+    // Only the ShareGPT reader uses tags.
+    if (formatting !== 'sharegpt' || typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
+    const missing = requiredTags.filter(([tag]) => typeof (tags as Record<string, unknown>)[tag] !== 'string');
+    if (missing.length === 0) return undefined;
+    const located = locatePath(body, [name, 'tags']);
+    const where = describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0);
+    const list = missing.map(([tag, value]) => `"${tag}": "${value}"`).join(', ');
+    return `${where}: the entry "${name}" lists "tags" without ${missing.map(([tag]) => tag).join(', ')}. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of ${fileName}. Add ${list} (or the names the file uses) to its tags.`;
   }
   return undefined;
 }

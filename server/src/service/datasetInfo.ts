@@ -54,7 +54,26 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
   else if (formatting === 'sharegpt') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
-  return { ...defaultHint, forced, formatting, ranking, mapping, ...(unreadColumns !== undefined ? { unreadColumns } : {}) };
+  const unlistedTags = isObject(entry.tags) ? unlistedTagsOf(entry.tags, mapping.tags) : undefined;
+  return { ...defaultHint, forced, formatting, ranking, mapping, ...(unreadColumns !== undefined ? { unreadColumns } : {}), ...(unlistedTags !== undefined ? { unlistedTags } : {}) };
+}
+
+/**
+ * The optional role tags an entry's "tags" leaves out (observation, function call, system), by the
+ * role they default to. The linter still reads those roles by their defaults, to lint the rest of the
+ * turn; unknown-role reports them, since LLaMA-Factory skips the example. (Leaving out role_tag,
+ * content_tag, user_tag or assistant_tag breaks every example: datasetInfoProblem says so once.)
+ */
+function unlistedTagsOf(listed: Record<string, unknown>, tags: FormatMapping['tags']): Record<string, string> | undefined {
+  const optional = [['observation_tag', tags.observation], ['function_tag', tags.function], ['system_tag', tags.system]] as const;
+  const unlisted: Record<string, string> = Object.create(null) as Record<string, string>;
+  let any = false;
+  for (const [key, role] of optional) {
+    if (typeof listed[key] === 'string') continue;
+    unlisted[role] = key;
+    any = true;
+  }
+  return any ? unlisted : undefined;
 }
 
 /**

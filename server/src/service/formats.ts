@@ -56,6 +56,12 @@ export interface FormatHint {
    * column written in the records but not listed is silently dropped.
    */
   unreadColumns?: Readonly<Record<string, string>>;
+  /**
+   * From a dataset_info.json entry with "tags": the optional role tags it does not list, by the role
+   * written in records ("observation" -> "observation_tag"). LLaMA-Factory sets every tag an entry
+   * leaves out to none, so a turn with such a role is invalid there and its example is skipped.
+   */
+  unlistedTags?: Readonly<Record<string, string>>;
 }
 
 export const defaultHint: FormatHint = { forced: undefined, formatting: undefined, ranking: false, mapping: defaultMapping };

@@ -130,6 +130,14 @@ describe('dataset_info.json that cannot be used', () => {
       assert.match(datasetInfoProblem(dataset) ?? '', /:1:1: dataset_info\.json must be an object of datasets/);
       writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt", "columns": {"messages": "turns"}}}');
       assert.equal(datasetInfoProblem(dataset), undefined);
+      // Tags without the ones LLaMA-Factory cannot do without: said once, at the "tags" key.
+      writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt",\n "tags": {"role_tag": "from", "content_tag": "value"}}}');
+      assert.equal(
+        datasetInfoProblem(dataset),
+        `${path.join(folder, 'dataset_info.json')}:2:2: the entry "d" lists "tags" without user_tag, assistant_tag. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of d.json. Add "user_tag": "human", "assistant_tag": "gpt" (or the names the file uses) to its tags.`,
+      );
+      writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt", "tags": {"role_tag": "from", "content_tag": "value", "user_tag": "human", "assistant_tag": "gpt"}}}');
+      assert.equal(datasetInfoProblem(dataset), undefined);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -96,6 +96,21 @@ describe('formats', () => {
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations' } }, [sharegpt]), ['unknown-key warning "system" LLaMA-Factory ignores "system" here: the']);
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system' } }, [sharegpt]), [], 'an empty tools column loses nothing');
   });
+  it('dataset_info.json tags: a role whose tag the entry leaves out is reported (LLaMA-Factory sets it to none and skips the example)', () => {
+    const tags = { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', function_tag: 'function_call' };
+    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', tags } }), 'd.jsonl');
+    assert.ok(hint);
+    const call = { from: 'function_call', value: '{"name": "f", "arguments": {}}' };
+    const line = JSON.stringify({ conversations: [{ from: 'human', value: 'q' }, call, { from: 'observation', value: '1' }, { from: 'gpt', value: 'a' }] });
+    const document = DatasetDocument.parse(`${line}\n`, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const problems = lintDocument(document, 'file:///d.jsonl', settings, { hint }).diagnostics.map((item) => `${item.rule} ${line.slice(item.range.start.character, item.range.end.character)} ${item.message}`);
+    assert.deepEqual(problems, ['unknown-role "observation" "observation" is not among the tags this file\'s dataset_info.json entry lists: LLaMA-Factory sets every tag left out of "tags" to none, so it skips this example. Add "observation_tag": "observation" to the entry\'s tags.']);
+    // Listed: clean. No "tags" at all: LLaMA-Factory's defaults apply.
+    const listed = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', tags: { ...tags, observation_tag: 'observation' } } }), 'd.jsonl');
+    const untagged = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt' } }), 'd.jsonl');
+    for (const other of [listed, untagged]) assert.deepEqual(lintDocument(DatasetDocument.parse(`${line}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint: other }).diagnostics, []);
+  });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');
     const result = lint(text);

@@ -12,7 +12,13 @@ export const rule: RecordRule = {
     const shape = analysis.shape;
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
     const allowed: Record<string, Role> = sharegpt ? sharegptRoles(facts.hint.mapping) : openaiRoles;
+    const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
     for (const turn of allTurns(context)) {
+      const tag = unlisted !== undefined && turn.rolePath !== undefined ? unlisted[turn.writtenRole] : undefined;
+      if (tag !== undefined && turn.rolePath !== undefined) {
+        context.report(`"${turn.writtenRole}" is not among the tags this file's dataset_info.json entry lists: LLaMA-Factory sets every tag left out of "tags" to none, so it skips this example. Add "${tag}": "${turn.writtenRole}" to the entry's tags.`, { path: turn.rolePath });
+        continue;
+      }
       if (turn.role !== null || turn.rolePath === undefined) continue;
       if (typeof turn.writtenRole !== 'string' || turn.writtenRole === '') {
         // A missing or non-string role is reported by missing-field / wrong-type.
