@@ -171,6 +171,8 @@ export class DocumentIndex {
    */
   private readonly slotRecords: (DatasetRecord | undefined)[] = [];
   private readonly slotSignatures: (PackedSignature | undefined)[] = [];
+  /** While finishBulk runs: the slots already linked to an earlier identical instruction. */
+  private bulkIdentical: Uint8Array | undefined;
   /** Each slot's conversation hash, or -1 for a record whose prompt may repeat by design (preference and KTO data). */
   private readonly slotConversations: number[] = [];
   private bulkBands: Int32Array = new Int32Array(0);
@@ -371,6 +373,7 @@ export class DocumentIndex {
     const keys = sorted.keys;
     const slots = sorted.values;
     const compared = new Uint8Array(slotCount);
+    this.bulkIdentical = new Uint8Array(slotCount);
     for (let start = 0, end = 0; start < entryCount; start = end) {
       const key = keys[start];
       for (end = start + 1; end < entryCount && keys[end] === key; end++);
@@ -389,6 +392,7 @@ export class DocumentIndex {
         }
       }
     }
+    this.bulkIdentical = undefined;
   }
 
   /**
@@ -414,6 +418,12 @@ export class DocumentIndex {
       const mine = this.slotConversations[later] ?? -1;
       const other = this.slotConversations[earlier] ?? -1;
       if (mine < 0 || other < 0 || mine === other) return;
+      // In bulk, one earlier repeat names it: a file that asks one question a hundred thousand times
+      // would otherwise link each record to dozens of others (links are most of the index's memory).
+      if (this.bulkIdentical !== undefined) {
+        if (this.bulkIdentical[later] === 1) return;
+        this.bulkIdentical[later] = 1;
+      }
     }
     const score = identical ? 1 : verifier.score(theirs, this.threshold);
     if (score < this.threshold) return;
@@ -596,7 +606,7 @@ function fileName(uri: string): string {
  * `countOnly`: the caller already has as many problems as it shows; the per-record file problems are
  * then only counted (building thousands of them on every keystroke would cost more than the rest).
  */
-export function fileChecks(document: DatasetDocument, facts: FileFacts, workspace?: WorkspaceIndex, countOnly = false): { problems: FileProblem[]; counted: number } {
+export function fileChecks(document: DatasetDocument, facts: FileFacts, workspace?: WorkspaceIndex, countOnly = false, capacity = Infinity): { problems: FileProblem[]; counted: number } {
   const problems: FileProblem[] = [];
   let counted = 0;
   const records = document.records; // also brings record indexes and lines up to date
@@ -669,6 +679,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
   }
   if (!countOnly && index.nearDuplicates) {
+    const repeats: { record: DatasetRecord; best: { record: DatasetRecord; score: number } }[] = [];
     for (const [record, partners] of index.links) {
       let best: { record: DatasetRecord; score: number } | undefined;
       for (let at = 0; at < partners.records.length; at++) {
@@ -677,7 +688,13 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         if (partner === undefined || partner.index >= record.index) continue;
         if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
       }
-      if (best === undefined) continue;
+      if (best !== undefined) repeats.push({ record, best });
+    }
+    // Messages only for those that can be shown (the first in file order): a templated file can have
+    // a near-duplicate in every record, and their messages would take more memory than the file.
+    repeats.sort((a, b) => a.record.index - b.record.index);
+    if (repeats.length > capacity) counted += repeats.length - capacity;
+    for (const { record, best } of repeats.slice(0, capacity)) {
       const path = summaryOf(record, facts)?.instructionPath;
       problems.push({
         rule: 'near-duplicate',

@@ -207,7 +207,7 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
       diagnostics.push(diagnostic);
     }
   }
-  const fileLevel = fileChecks(document, facts, options.workspace, diagnostics.length >= limit);
+  const fileLevel = fileChecks(document, facts, options.workspace, diagnostics.length >= limit, limit - diagnostics.length);
   truncated += fileLevel.counted;
   for (const problem of fileLevel.problems) {
     const severity = severityOf(problem.rule, settings);
