@@ -139,6 +139,27 @@ function nearReports(diagnostics: readonly { rule: string; range: { start: { lin
   return reports;
 }
 
+describe('the same instruction asked again', () => {
+  it('names an earlier repeat for every later one, with one link each in a fresh lint, and the same after an edit', () => {
+    const question = 'Write a short poem about the sea and its waves';
+    const lines = Array.from({ length: 6 }, (_, index) => chat(index % 2 === 0 ? question : question.toUpperCase(), `Poem ${index}.`));
+    const text = `${lines.join('\n')}\n`;
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const repeats = (diagnostics: readonly { rule: string; range: { start: { line: number } }; message: string }[]): string[] =>
+      diagnostics.filter((item) => item.rule === 'near-duplicate').map((item) => `${item.range.start.line}->${/repeats record (\d+)/.exec(item.message)?.[1] ?? '?'}`);
+    assert.deepEqual(repeats(lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///test/same.jsonl', settings).diagnostics), ['1->1', '2->2', '3->3', '4->4', '5->5']);
+    // Typed into the editor after the first lint: still reported against an earlier repeat.
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/same-edited.jsonl';
+    session.open(uri, text);
+    session.lint(uri);
+    session.change(uri, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: `${chat(question, 'Poem 6.')}\n` }]);
+    const after = repeats(session.lint(uri)?.diagnostics ?? []);
+    assert.equal(after.length, 6, after.join(', '));
+    assert.ok(after.some((item) => item.startsWith('6->')), after.join(', '));
+  });
+});
+
 describe('near-duplicate recall', () => {
   it('finds planted pairs with ROUGE-L 0.7-0.9 among thousands of random records (all whose content words mostly agree), and nothing else', () => {
     const planted = plantedFile(5000, 100, 2026);
