@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetSession } from '../service/session';
 import type { ConfigurationStore } from './configuration';
+import { overFileSizeLimit } from '../service/config';
 
 /** Dataset-looking names that are configuration, never data. */
 const notDatasets = /^(?:package(?:-lock)?|tsconfig(?:\..*)?|jsconfig|tunesmith|\.tunesmithrc|dataset_info|settings|launch|tasks|extensions|adapter_config|config|generation_config|tokenizer(?:_config)?|special_tokens_map|trainer_state|\.eslintrc|composer|bower|manifest)\.json$/i;
@@ -101,7 +102,7 @@ export class SiblingFiles {
     try {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
-      if (stat.size > siblingByteLimit || stat.size > config.settings.maxFileSize * 3) return this.session.removeDiskFile(uri);
+      if (stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
       const text = await fs.readFile(filePath, 'utf8');
       if (this.session.has(uri)) return false; // opened while it was being read
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.

@@ -30,6 +30,11 @@ export interface LintSettings {
   maxFileSize: number;
 }
 
+/** Whether a file of `size` characters or bytes is over `maxFileSize` (0: no limit, as for maxProblems). */
+export function overFileSizeLimit(size: number, settings: Pick<LintSettings, 'maxFileSize'>, factor = 1): boolean {
+  return settings.maxFileSize > 0 && size > settings.maxFileSize * factor;
+}
+
 export const defaultSettings: LintSettings = {
   rules: {},
   maxTokens: 4096,

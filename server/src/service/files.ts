@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
-import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
+import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoHint, datasetInfoProblem, findConfigFile } from './configFile';
 import { DatasetDocument } from './document';
 import { WorkspaceIndex } from './fileChecks';
@@ -212,7 +212,7 @@ export function readDatasetFile(file: string, settings: LintSettings): DatasetDo
   } catch (error) {
     return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (size > settings.maxFileSize) {
+  if (overFileSizeLimit(size, settings)) {
     return DatasetDocument.refuse(kind, `The file is ${(size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
   }
   const utf16 = utf16Encoding(file);

@@ -3,7 +3,7 @@
  * facts per document (settings, mapping, format) and the workspace-wide duplicate index. The
  * language server wraps this; tests drive it directly with in-memory documents.
  */
-import type { LintSettings } from './config';
+import { overFileSizeLimit, type LintSettings } from './config';
 import { computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
 import { prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
@@ -127,11 +127,11 @@ export class DatasetSession {
 
   open(uri: string, text: string, languageId?: string): DatasetDocument {
     const kind = fileKindOf(uri, languageId);
-    const limit = this.configure(uri).settings.maxFileSize;
-    const document = text.length > limit
-      ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${limit}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
+    const { settings } = this.configure(uri);
+    const refused = overFileSizeLimit(text.length, settings);
+    const document = refused
+      ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${settings.maxFileSize}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
       : DatasetDocument.parse(text, kind);
-    const refused = text.length > limit;
     this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, jsonGaps: undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
     this.generation++;
     // The editor's text replaces the disk copy (it is put in the workspace index when first linted).
@@ -157,7 +157,7 @@ export class DatasetSession {
   setDiskFile(uri: string, text: string, languageId?: string): boolean {
     if (this.documents.has(uri)) return false;
     const { settings } = this.configure(uri);
-    if (text.length > settings.maxFileSize) {
+    if (overFileSizeLimit(text.length, settings)) {
       this.removeDiskFile(uri);
       return false;
     }

@@ -155,6 +155,10 @@ describe('bad input never crashes or hangs', () => {
     const result = session.lint('file:///big.jsonl');
     assert.equal(result?.diagnostics.length, 1);
     assert.match(result?.diagnostics[0]?.message ?? '', /more than tunesmith\.maxFileSize/);
+    // 0 is no limit, as for maxProblems.
+    const unlimited = new DatasetSession(() => ({ settings: { ...resolveSettings({ minExamples: 0 }).settings, maxFileSize: 0 } }));
+    unlimited.open('file:///big.jsonl', chat('a'.repeat(200), 'b'));
+    assert.deepEqual(unlimited.lint('file:///big.jsonl')?.diagnostics.map((item) => item.rule), []);
   });
 });
 
