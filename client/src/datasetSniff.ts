@@ -25,7 +25,9 @@ export function isExcludedJsonPath(filePath: string): boolean {
  * objects (`[ {`, ShareGPT and Alpaca files) or an empty array, one key holding such an array
  * (`{"data": [ {`, read with `field=` by Hugging Face datasets), or JSON Lines in a .json file (an
  * object on the first line and another object starting the next). Only the first characters count;
- * the file may still be invalid later, and the server stays silent on what is not a dataset.
+ * the file may still be invalid later, and the server stays silent on what is not a dataset. A lone
+ * record (`{"messages": ...}`, `{"instruction": ...}`) counts too: the server lints it and says that a
+ * dataset is an array of records.
  */
 export function looksLikeDataset(head: string): boolean {
   const start = skipBlank(head, head.charCodeAt(0) === 0xfeff ? 1 : 0);
@@ -34,7 +36,18 @@ export function looksLikeDataset(head: string): boolean {
     return head[next] === '{' || head[next] === ']';
   }
   if (head[start] !== '{') return false;
-  return startsRecordsUnderKey(head, start) || startsJsonLines(head, start);
+  return startsRecordsUnderKey(head, start) || startsJsonLines(head, start) || startsRecord(head, start);
+}
+
+/** Keys a record starts with in the formats the server reads (a lone record: the server says to wrap it in an array). */
+const RECORD_FIRST_KEYS = new Set(['messages', 'conversations', 'instruction', 'prompt', 'system', 'chosen', 'input', 'preferred_output']);
+
+/** `{ "messages":` and the like: an object whose first key is a record's. */
+function startsRecord(head: string, start: number): boolean {
+  const index = skipBlank(head, start + 1);
+  if (head[index] !== '"') return false;
+  const keyEnd = head.indexOf('"', index + 1);
+  return keyEnd > 0 && RECORD_FIRST_KEYS.has(head.slice(index + 1, keyEnd)) && head[skipBlank(head, keyEnd + 1)] === ':';
 }
 
 /** `{ "key": [ {` from `start` (the opening brace). */

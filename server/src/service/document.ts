@@ -476,7 +476,7 @@ function runScanStart(slots: readonly LineSlot[], line: number): number {
 export interface FileProblem {
   range: Range;
   message: string;
-  rule: 'invalid-json' | 'unreadable-file' | 'records-under-key';
+  rule: 'invalid-json' | 'unreadable-file' | 'records-under-key' | 'single-record-file';
 }
 
 /** A parsed dataset file. */
@@ -852,7 +852,7 @@ export class DatasetDocument {
       return;
     }
     if (this.parseJsonLinesInJson(text)) return;
-    if (text.charCodeAt(start) === 123 /* { */ && this.parseRecordsUnderKey(text, start)) return;
+    if (text.charCodeAt(start) === 123 /* { */ && (this.parseRecordsUnderKey(text, start) || this.parseSingleRecord(text, start))) return;
     // An object or scalar: not a dataset (package.json, settings...). Nothing to lint.
     this.isDataset = false;
   }
@@ -951,6 +951,35 @@ export class DatasetDocument {
     if (detectShape(first) === 'unknown') return false;
     this.readRecordArray(text, arrayStart);
     this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
+    return true;
+  }
+
+  /**
+   * A .json file that holds one record object instead of an array of records (a draft example, or
+   * one copied out of a dataset): linted as that record, with a note on its opening brace. Only when
+   * the object is a record in a known format, so configuration files stay untouched. The note counts
+   * as a file error: no whole-file checks (one record is not a dataset yet), and an edit re-reads the
+   * file, which may stop being a record.
+   */
+  private parseSingleRecord(text: string, start: number): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return false;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || detectShape(value) === 'unknown') return false;
+    const record = new DatasetRecord(text.slice(start, skipValue(text, start)), { value });
+    const lineStarts = computeLineStarts(text);
+    const position = positionIn(lineStarts, start);
+    record.line = position.line;
+    record.character = position.character;
+    this.jsonRecords = [record];
+    this.problems.push({
+      rule: 'single-record-file',
+      range: { start: position, end: positionIn(lineStarts, start + 1) },
+      message: 'This file holds one record, not an array of records: trainers and dataset loaders read a .json dataset as an array of records, or as JSON Lines (one record per line). Wrap the record in [ and ], or save it as a line of a .jsonl file.',
+    });
     return true;
   }
 

@@ -18,6 +18,9 @@ describe('looksLikeDataset', () => {
     ['{\n  "name": "x",\n  "version": "1.0.0"\n}\n', false, 'a pretty-printed object'],
     ['{"compilerOptions": {"strict": true}}', false, 'an object holding an object'],
     ['{"files": ["a.ts", "b.ts"]}', false, 'an object holding a list of strings'],
+    ['{\n  "instruction": "Name a colour.",\n  "output": "Blue."\n}\n', true, 'one Alpaca record (the server says to wrap it in an array)'],
+    ['{"system": "Be brief.", "messages": [', true, 'one OpenAI chat record starting with its system key'],
+    ['{"text": "hello"}', false, 'an object whose first key is only "text" (too common in configuration)'],
     ['', false, 'an empty file'],
     ['// comment\n[{}]', false, 'JSON with comments is configuration, not a dataset'],
   ];

@@ -16,6 +16,7 @@ import { rule as noAssistantTurn } from './no-assistant-turn';
 import { rule as noTrainableTokens } from './no-trainable-tokens';
 import { rule as notAnObject } from './not-an-object';
 import { rule as recordsUnderKey } from './records-under-key';
+import { rule as singleRecordFile } from './single-record-file';
 import { rule as roleOrder } from './role-order';
 import type { RecordRule, Rule } from './rule';
 import { rule as secretsPii } from './secrets-pii';
@@ -51,7 +52,7 @@ export const recordRules: readonly RecordRule[] = [
   identicalPreference,
 ];
 
-export const fileRules = [mixedFormats, duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile, recordsUnderKey] as const;
+export const fileRules = [mixedFormats, duplicateRecord, crossFileDuplicate, nearDuplicate, tooFewExamples, unreadableFile, recordsUnderKey, singleRecordFile] as const;
 
 export const allRules: readonly Rule[] = [...recordRules, ...fileRules];
 
