@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
-import { datasetInfoHint, datasetInfoProblem, findConfigFile } from '../service/configFile';
+import { datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
 import { modelTokenCounter } from '../service/modelTokens';
 import { allRules } from '../service/rules/index';
@@ -70,9 +70,9 @@ export class ConfigurationStore {
       if (loaded?.error !== undefined) warnings.push(loaded.error);
       fileLayer = loaded?.data;
       configFolder = loaded !== undefined ? path.dirname(loaded.path) : undefined;
-      hint = datasetInfoHint(filePath);
-      const infoProblem = datasetInfoProblem(filePath);
-      if (infoProblem !== undefined) warnings.push(infoProblem);
+      const info = datasetInfoFor(filePath);
+      hint = info.hint;
+      if (info.problem !== undefined) warnings.push(info.problem);
     }
     const { settings, warnings: settingWarnings } = resolveSettings(editorSettings, fileLayer);
     warnings.push(...settingWarnings, ...unknownRuleWarnings(fileLayer, allRules.map((rule) => rule.meta.id)));

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFileNames, setLayerSource } from './config';
-import { baseName, hintFromDatasetInfo } from './datasetInfo';
+import { baseName, datasetInfoEntry, hintFromEntry } from './datasetInfo';
 import type { FormatHint } from './formats';
 import { findJsonSyntaxError, locatePath, type JsonPath } from './json/scanner';
 
@@ -82,53 +82,58 @@ export function findConfigFile(startFolder: string, stopAt?: string): LoadedConf
   }
 }
 
-/**
- * Why the dataset_info.json in the dataset's folder cannot be used (not JSON, or not an object of
- * datasets), starting with `file:line:column:`; undefined when there is none or it reads fine.
- * Without this message its column and tag names would be dropped silently, and every record written
- * with them would look like no known format.
- */
-export function datasetInfoProblem(datasetPath: string): string | undefined {
+/** What the dataset_info.json in a dataset's folder says about the dataset. */
+export interface DatasetInfo {
+  /** The format hint of the entry that lists the file (undefined: no file, no entry, or unreadable). */
+  hint: FormatHint | undefined;
+  /**
+   * Why the file cannot be used as written (not JSON, not an object of datasets, or an entry's tags
+   * that break every example), starting with `file:line:column:`. Without this message its column and
+   * tag names would be dropped silently, and every record written with them would look like no format.
+   */
+  problem: string | undefined;
+}
+
+/** Reads and parses the dataset_info.json beside `datasetPath` once, for both its hint and its problem. */
+export function datasetInfoFor(datasetPath: string): DatasetInfo {
   const file = path.join(path.dirname(datasetPath), 'dataset_info.json');
   const text = readText(file);
-  if (text === undefined) return undefined;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (text === undefined) return { hint: undefined, problem: undefined };
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? text.slice(1) : text;
   const consequence = 'its columns and tags are not used until it is fixed, so records written with custom names look like no known format';
   let info: unknown;
   try {
     info = JSON.parse(body);
   } catch {
     const error = findJsonSyntaxError(body);
-    return `${describeOffset(file, body, error?.offset ?? 0)}: dataset_info.json is not valid JSON (${error?.message ?? 'it does not parse'}); ${consequence}`;
+    return { hint: undefined, problem: `${describeOffset(file, body, error?.offset ?? 0)}: dataset_info.json is not valid JSON (${error?.message ?? 'it does not parse'}); ${consequence}` };
   }
-  if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}`;
-  return incompleteTags(file, body, info as Record<string, unknown>, baseName(datasetPath));
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) return { hint: undefined, problem: `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}` };
+  const fileName = baseName(datasetPath);
+  const found = datasetInfoEntry(info, fileName);
+  if (found === undefined) return { hint: undefined, problem: undefined };
+  // LLaMA-Factory's json.load rejects a byte order mark: such a file gives no hint.
+  return { hint: bom ? undefined : hintFromEntry(found.entry), problem: incompleteTags(file, body, found.name, found.entry, fileName) };
 }
 
 /** Tags LLaMA-Factory cannot do without: left out of an entry's "tags", it fails on or skips every example. */
 const requiredTags: readonly [string, string][] = [['role_tag', 'from'], ['content_tag', 'value'], ['user_tag', 'human'], ['assistant_tag', 'gpt']];
 
-/** The entry for `fileName` lists "tags" but leaves out one LLaMA-Factory needs (it sets those to none, not to the defaults). */
-function incompleteTags(file: string, body: string, info: Record<string, unknown>, fileName: string): string | undefined {
-  for (const [name, entry] of Object.entries(info)) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
-    const { file_name: entryFile, tags, formatting } = entry as { file_name?: unknown; tags?: unknown; formatting?: unknown };
-    if (typeof entryFile !== 'string' || baseName(entryFile) !== fileName) continue;
-    // Only the ShareGPT reader uses tags.
-    if (formatting !== 'sharegpt' || typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
-    const missing = requiredTags.filter(([tag]) => typeof (tags as Record<string, unknown>)[tag] !== 'string');
-    if (missing.length === 0) return undefined;
-    const located = locatePath(body, [name, 'tags']);
-    const where = describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0);
-    const list = missing.map(([tag, value]) => `"${tag}": "${value}"`).join(', ');
-    return `${where}: the entry "${name}" lists "tags" without ${missing.map(([tag]) => tag).join(', ')}. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of ${fileName}. Add ${list} (or the names the file uses) to its tags.`;
-  }
-  return undefined;
+/** A ShareGPT entry lists "tags" but leaves out one LLaMA-Factory needs (it sets those to none, not to the defaults). */
+function incompleteTags(file: string, body: string, name: string, entry: Record<string, unknown>, fileName: string): string | undefined {
+  const { tags, formatting } = entry;
+  // Only the ShareGPT reader uses tags.
+  if (formatting !== 'sharegpt' || typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
+  const missing = requiredTags.filter(([tag]) => typeof (tags as Record<string, unknown>)[tag] !== 'string');
+  if (missing.length === 0) return undefined;
+  const located = locatePath(body, [name, 'tags']);
+  const where = describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0);
+  const list = missing.map(([tag, value]) => `"${tag}": "${value}"`).join(', ');
+  return `${where}: the entry "${name}" lists "tags" without ${missing.map(([tag]) => tag).join(', ')}. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of ${fileName}. Add ${list} (or the names the file uses) to its tags.`;
 }
 
 /** The format hint from a dataset_info.json in the dataset's folder, if it lists the file. */
 export function datasetInfoHint(datasetPath: string): FormatHint | undefined {
-  const text = readText(path.join(path.dirname(datasetPath), 'dataset_info.json'));
-  if (text === undefined) return undefined;
-  return hintFromDatasetInfo(text, baseName(datasetPath));
+  return datasetInfoFor(datasetPath).hint;
 }

@@ -10,7 +10,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** LLaMA-Factory's defaults differ per formatting: alpaca columns vs sharegpt columns. */
+/** The entry of a parsed dataset_info.json whose `file_name` is `fileName`, with the entry's name. */
+export function datasetInfoEntry(info: unknown, fileName: string): { name: string; entry: Record<string, unknown> } | undefined {
+  if (!isObject(info)) return undefined;
+  for (const [name, entry] of Object.entries(info)) {
+    if (isObject(entry) && typeof entry.file_name === 'string' && baseName(entry.file_name) === fileName) return { name, entry };
+  }
+  return undefined;
+}
+
+/** The format hint of the dataset_info.json text's entry for `fileName`, if it lists the file. */
 export function hintFromDatasetInfo(infoText: string, fileName: string): FormatHint | undefined {
   let info: unknown;
   try {
@@ -18,9 +27,12 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
   } catch {
     return undefined;
   }
-  if (!isObject(info)) return undefined;
-  const entry = Object.values(info).find((candidate) => isObject(candidate) && typeof candidate.file_name === 'string' && baseName(candidate.file_name) === fileName);
-  if (!isObject(entry)) return undefined;
+  const found = datasetInfoEntry(info, fileName);
+  return found !== undefined ? hintFromEntry(found.entry) : undefined;
+}
+
+/** LLaMA-Factory's defaults differ per formatting: alpaca columns vs sharegpt columns. */
+export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   const formatting = entry.formatting === 'sharegpt' ? 'sharegpt' : entry.formatting === 'alpaca' || entry.formatting === undefined ? 'alpaca' : undefined;
   const ranking = entry.ranking === true;
   const columns = isObject(entry.columns) ? entry.columns : {};
@@ -62,7 +74,7 @@ export function hintFromDatasetInfo(infoText: string, fileName: string): FormatH
  * The optional role tags an entry's "tags" leaves out (observation, function call, system), by the
  * role they default to. The linter still reads those roles by their defaults, to lint the rest of the
  * turn; unknown-role reports them, since LLaMA-Factory skips the example. (Leaving out role_tag,
- * content_tag, user_tag or assistant_tag breaks every example: datasetInfoProblem says so once.)
+ * content_tag, user_tag or assistant_tag breaks every example: datasetInfoFor says so once.)
  */
 function unlistedTagsOf(listed: Record<string, unknown>, tags: FormatMapping['tags']): Record<string, string> | undefined {
   const optional = [['observation_tag', tags.observation], ['function_tag', tags.function], ['system_tag', tags.system]] as const;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
-import { datasetInfoHint, datasetInfoProblem, findConfigFile } from './configFile';
+import { datasetInfoFor, findConfigFile } from './configFile';
 import { DatasetDocument } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
@@ -261,9 +261,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
     const document = readDatasetFile(file, settings);
-    const hint = datasetInfoHint(file);
-    const infoProblem = datasetInfoProblem(file);
-    if (infoProblem !== undefined && !warnings.includes(infoProblem)) warnings.push(infoProblem);
+    const { hint, problem } = datasetInfoFor(file);
+    if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
     const facts = buildFacts(document, file, settings, { tokens, detectFormat: false, ...(hint !== undefined ? { hint } : {}) });
     if (document.isDataset) workspace.setFile(file, document, facts);
     loaded.push({ file, document, facts });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resolveSettings, unknownRuleWarnings } from '../../../server/src/service/config';
-import { datasetInfoProblem, findConfigFile, parseConfigText } from '../../../server/src/service/configFile';
+import { datasetInfoFor, findConfigFile, parseConfigText } from '../../../server/src/service/configFile';
 import { lintFiles } from '../../../server/src/service/files';
 
 const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
@@ -120,24 +120,24 @@ describe('dataset_info.json that cannot be used', () => {
     try {
       const dataset = path.join(folder, 'd.json');
       writeFileSync(dataset, '[{"turns": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}]}]');
-      assert.equal(datasetInfoProblem(dataset), undefined, 'no dataset_info.json: nothing to say');
+      assert.equal(datasetInfoFor(dataset).problem, undefined, 'no dataset_info.json: nothing to say');
       writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt",\n  "columns": {"messages": "turns"}\n');
-      const problem = datasetInfoProblem(dataset) ?? '';
+      const problem = datasetInfoFor(dataset).problem ?? '';
       assert.match(problem, /dataset_info\.json:3:1: dataset_info\.json is not valid JSON \(Unexpected end of text.*\); its columns and tags are not used until it is fixed/);
       const result = await lintFiles([dataset], { cwd: folder });
       assert.ok(result.warnings.includes(problem), JSON.stringify(result.warnings));
       writeFileSync(path.join(folder, 'dataset_info.json'), '[]');
-      assert.match(datasetInfoProblem(dataset) ?? '', /:1:1: dataset_info\.json must be an object of datasets/);
+      assert.match(datasetInfoFor(dataset).problem ?? '', /:1:1: dataset_info\.json must be an object of datasets/);
       writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt", "columns": {"messages": "turns"}}}');
-      assert.equal(datasetInfoProblem(dataset), undefined);
+      assert.equal(datasetInfoFor(dataset).problem, undefined);
       // Tags without the ones LLaMA-Factory cannot do without: said once, at the "tags" key.
       writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt",\n "tags": {"role_tag": "from", "content_tag": "value"}}}');
       assert.equal(
-        datasetInfoProblem(dataset),
+        datasetInfoFor(dataset).problem,
         `${path.join(folder, 'dataset_info.json')}:2:2: the entry "d" lists "tags" without user_tag, assistant_tag. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of d.json. Add "user_tag": "human", "assistant_tag": "gpt" (or the names the file uses) to its tags.`,
       );
       writeFileSync(path.join(folder, 'dataset_info.json'), '{"d": {"file_name": "d.json", "formatting": "sharegpt", "tags": {"role_tag": "from", "content_tag": "value", "user_tag": "human", "assistant_tag": "gpt"}}}');
-      assert.equal(datasetInfoProblem(dataset), undefined);
+      assert.equal(datasetInfoFor(dataset).problem, undefined);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
