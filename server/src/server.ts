@@ -16,7 +16,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
-import { DatasetStatisticsRequest, LintFromDiskRequest } from '../../protocol/messages';
+import { type DatasetStatistics, DatasetStatisticsRequest, LintFromDiskRequest } from '../../protocol/messages';
 import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
 import { readDatasetFile } from './service/files';
@@ -135,12 +135,14 @@ connection.languages.diagnostics.on(async (params) => {
   return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 
-connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => {
-  const result = await lint(params.uri);
-  const document = session.get(params.uri);
+/** Statistics of a document the session holds, from its lint result; null for a file that is not a dataset. */
+function statisticsOf(uri: string, result: Awaited<ReturnType<typeof lint>>): DatasetStatistics | null {
+  const document = session.get(uri);
   if (result === undefined || document === undefined || !document.isDataset) return null;
-  return datasetStatistics(document, result.facts, params.uri);
-});
+  return datasetStatistics(document, result.facts, uri);
+}
+
+connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => statisticsOf(params.uri, await lint(params.uri)));
 
 connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequest.Params): Promise<LintFromDiskRequest.Result> => {
   const { uri } = params;
@@ -155,9 +157,7 @@ connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequ
   if (!synced) session.openFromDisk(uri, readDatasetFile(filePath, (await configuration.load(uri)).settings));
   try {
     const result = await lint(uri);
-    const document = session.get(uri);
-    const statistics = result !== undefined && document !== undefined && document.isDataset ? datasetStatistics(document, result.facts, uri) : null;
-    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics };
+    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics: statisticsOf(uri, result) };
   } finally {
     // Held only while answering: a 100 MB file would otherwise stay in memory for as long as its tab is open.
     if (!synced) session.close(uri);

@@ -132,10 +132,7 @@ export class DatasetSession {
     const document = refused
       ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${settings.maxFileSize}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
       : DatasetDocument.parse(text, kind);
-    this.documents.set(uri, { uri, document, text: !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, jsonGaps: undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
-    this.generation++;
-    // The editor's text replaces the disk copy (it is put in the workspace index when first linted).
-    if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
+    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused);
     return document;
   }
 
@@ -144,8 +141,13 @@ export class DatasetSession {
    * 50 MB from extensions), linted like an open one until closed. No edits come for it.
    */
   openFromDisk(uri: string, document: DatasetDocument): void {
-    this.documents.set(uri, { uri, document, text: undefined, jsonGaps: undefined, refused: true, facts: undefined, factsKey: '', lastResult: undefined });
+    this.register(uri, document, undefined, true);
+  }
+
+  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean): void {
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
     this.generation++;
+    // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
   }
 
