@@ -25,26 +25,32 @@ interface TrackedFile {
   again: boolean;
 }
 
-/** Whether a file on disk is a dataset too large to be synced: undefined when it is not one. */
-async function largeDatasetKind(uri: vscode.Uri): Promise<'jsonl' | 'json' | undefined> {
-  if (uri.scheme !== 'file') return undefined;
+/** The file of the active tab when it is a text file (also one the editor does not share: no text editor then). */
+export function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputText ? input.uri : undefined;
+}
+
+/** Whether a file on disk is a dataset too large to be synced. */
+async function isLargeDataset(uri: vscode.Uri): Promise<boolean> {
+  if (uri.scheme !== 'file') return false;
   const file = uri.fsPath;
   const jsonl = /\.(jsonl|ndjson)$/i.test(file);
-  if (!jsonl && (!/\.json$/i.test(file) || isExcludedJsonPath(file))) return undefined;
+  if (!jsonl && (!/\.json$/i.test(file) || isExcludedJsonPath(file))) return false;
   try {
-    if ((await fs.promises.stat(file)).size <= EXTENSION_SYNC_LIMIT_BYTES) return undefined;
-    if (jsonl) return 'jsonl';
+    if ((await fs.promises.stat(file)).size <= EXTENSION_SYNC_LIMIT_BYTES) return false;
+    if (jsonl) return true;
     // A JSON file counts when it starts like a dataset, as for the documents the editor shares.
     const handle = await fs.promises.open(file, 'r');
     try {
       const head = Buffer.alloc(SNIFF_LENGTH);
       const { bytesRead } = await handle.read(head, 0, SNIFF_LENGTH, 0);
-      return looksLikeDataset(head.subarray(0, bytesRead).toString('utf8')) ? 'json' : undefined;
+      return looksLikeDataset(head.subarray(0, bytesRead).toString('utf8'));
     } finally {
       await handle.close();
     }
   } catch {
-    return undefined; // gone or unreadable: the editor says so itself
+    return false; // gone or unreadable: the editor says so itself
   }
 }
 
@@ -85,7 +91,7 @@ export class LargeDatasetFiles implements vscode.Disposable {
       await tracked.running;
       if (tracked.statistics !== undefined) return tracked.statistics;
     }
-    if ((await largeDatasetKind(uri)) === undefined) return undefined;
+    if (!(await isLargeDataset(uri))) return undefined;
     return (await this.request(uri)).statistics;
   }
 
@@ -110,7 +116,7 @@ export class LargeDatasetFiles implements vscode.Disposable {
     const synced = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
     for (const [key, uri] of open) {
       // A document the editor shares is the language server's to lint as you type.
-      if (this.files.has(key) || synced.has(key) || (await largeDatasetKind(uri)) === undefined) continue;
+      if (this.files.has(key) || synced.has(key) || !(await isLargeDataset(uri))) continue;
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)));
       watcher.onDidChange(() => this.lint(key));
       watcher.onDidCreate(() => this.lint(key));

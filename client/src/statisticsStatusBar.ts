@@ -9,7 +9,7 @@ import { type DatasetStatistics, DatasetStatisticsRequest } from '../../protocol
 import { SHOW_STATISTICS_COMMAND } from './commands/showStatistics';
 import { isDatasetDocument } from './datasetDocuments';
 import type { LanguageServerController } from './languageServer';
-import type { LargeDatasetFiles } from './largeFiles';
+import { activeTabUri, type LargeDatasetFiles } from './largeFiles';
 import { statisticsStatus } from './statisticsText';
 
 /** Quiet time after an edit before the figures are asked again; more for long files (the server walks every record). */
@@ -68,12 +68,12 @@ export class StatisticsStatusBar implements vscode.Disposable {
     const generation = ++this.generation;
     const document = vscode.window.activeTextEditor?.document;
     if (document === undefined) {
-      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      const statistics = input instanceof vscode.TabInputText ? this.largeFiles.statisticsOf(input.uri) : undefined;
-      return statistics ? this.show(path.basename(input instanceof vscode.TabInputText ? input.uri.fsPath : ''), statistics) : this.hide();
+      const tab = activeTabUri();
+      const statistics = tab !== undefined ? this.largeFiles.statisticsOf(tab) : undefined;
+      return tab !== undefined && statistics ? this.show(path.basename(tab.fsPath), statistics) : this.hide();
     }
     // Only a running server is asked: the item never starts one (nor retries one that failed to start).
-    if (document === undefined || !isDatasetDocument(document) || !this.server.isStarted) return this.hide();
+    if (!isDatasetDocument(document) || !this.server.isStarted) return this.hide();
     try {
       const client = await this.server.start();
       const params: DatasetStatisticsRequest.Params = { uri: client.code2ProtocolConverter.asUri(document.uri) };

@@ -9,7 +9,7 @@ import { type DatasetStatistics, DatasetStatisticsRequest } from '../../../proto
 import { describeStatistics } from '../statisticsText';
 import { isDatasetDocument } from '../datasetDocuments';
 import type { LanguageServerController } from '../languageServer';
-import type { LargeDatasetFiles } from '../largeFiles';
+import { activeTabUri, type LargeDatasetFiles } from '../largeFiles';
 
 export const SHOW_STATISTICS_COMMAND = 'tunesmith.showStatistics';
 
@@ -57,12 +57,6 @@ async function showStatistics(server: LanguageServerController, largeFiles: Larg
 async function targetDocument(resource: unknown): Promise<vscode.TextDocument | undefined> {
   if (resource instanceof vscode.Uri) return vscode.workspace.openTextDocument(resource);
   return vscode.window.activeTextEditor?.document;
-}
-
-/** The file of the active tab when it is a text file the editor does not share (no active text editor). */
-function activeTabUri(): vscode.Uri | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return input instanceof vscode.TabInputText ? input.uri : undefined;
 }
 
 function notADatasetMessage(name: string): string {
