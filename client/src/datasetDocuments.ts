@@ -1,7 +1,7 @@
 /**
  * Which open documents are datasets: every JSON Lines file, and JSON files that match the
  * `tunesmith.files` globs, are not configuration, and start like a dataset (an array of records,
- * records under one key, or JSON Lines).
+ * records under a key or in splits, or JSON Lines).
  */
 import * as vscode from 'vscode';
 import { isExcludedJsonPath, looksLikeDataset, SNIFF_LENGTH } from './datasetSniff';

@@ -22,8 +22,8 @@ export function isExcludedJsonPath(filePath: string): boolean {
 
 /**
  * True when the text starts like one of the JSON dataset layouts the server reads: an array of
- * objects (`[ {`, ShareGPT and Alpaca files) or an empty array, one key holding such an array
- * (`{"data": [ {`, read with `field=` by Hugging Face datasets), or JSON Lines in a .json file (an
+ * objects (`[ {`, ShareGPT and Alpaca files) or an empty array, a key holding such an array
+ * (`{"data": [ {`, `{"version": "1.0", "train": [ {`, read with `field=` by Hugging Face datasets), or JSON Lines in a .json file (an
  * object on the first line and another object starting the next). Only the first characters count;
  * the file may still be invalid later, and the server stays silent on what is not a dataset. A lone
  * record (`{"messages": ...}`, `{"instruction": ...}`) counts too: the server lints it and says that a
@@ -50,18 +50,34 @@ function startsRecord(head: string, start: number): boolean {
   return keyEnd > 0 && RECORD_FIRST_KEYS.has(head.slice(index + 1, keyEnd)) && head[skipBlank(head, keyEnd + 1)] === ':';
 }
 
-/** `{ "key": [ {` from `start` (the opening brace). */
+/**
+ * `{ "key": [ {` from `start` (the opening brace), after any keys with plain values: a file of splits
+ * or with a header (`{"version": "1.0", "data": [ {`).
+ */
 function startsRecordsUnderKey(head: string, start: number): boolean {
   let index = skipBlank(head, start + 1);
-  if (head[index] !== '"') return false;
-  const keyEnd = head.indexOf('"', index + 1);
-  if (keyEnd < 0 || head.slice(index + 1, keyEnd).includes('\\')) return false;
-  index = skipBlank(head, keyEnd + 1);
-  if (head[index] !== ':') return false;
-  index = skipBlank(head, index + 1);
-  if (head[index] !== '[') return false;
-  index = skipBlank(head, index + 1);
-  return head[index] === '{';
+  while (head[index] === '"') {
+    const keyEnd = head.indexOf('"', index + 1);
+    if (keyEnd < 0 || head.slice(index + 1, keyEnd).includes('\\')) return false;
+    index = skipBlank(head, keyEnd + 1);
+    if (head[index] !== ':') return false;
+    index = skipBlank(head, index + 1);
+    if (head[index] === '[') return head[skipBlank(head, index + 1)] === '{';
+    // A plain value (string, number, true, false, null) before the records: skip it and read the next key.
+    const valueEnd = head[index] === '"' ? head.indexOf('"', index + 1) + 1 : plainValueEnd(head, index);
+    if (valueEnd <= index) return false;
+    index = skipBlank(head, valueEnd);
+    if (head[index] !== ',') return false;
+    index = skipBlank(head, index + 1);
+  }
+  return false;
+}
+
+/** The end of a number, true, false or null at `index` (`index` itself when there is none). */
+function plainValueEnd(head: string, index: number): number {
+  let end = index;
+  while (end < head.length && /[-+.\w]/.test(head[end] ?? '')) end++;
+  return end;
 }
 
 /** A first line that is one object, followed by a line that starts another. */

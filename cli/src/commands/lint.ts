@@ -192,7 +192,7 @@ export const command: CliCommand = {
     // A JSON file named on the command line that holds no records is worth a word (found by a glob, it is skipped quietly).
     const named = new Set(positionals.map((given) => path.resolve(given)));
     for (const file of result.files) {
-      if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object with one array of records); skipped\n`);
+      if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object whose keys hold arrays of records); skipped\n`);
     }
     if (!result.files.some((file) => file.isDataset)) {
       process.stderr.write(`tunesmith: no dataset files to lint${positionals.length === 0 ? ' (give files, folders or globs, or set "files" in tunesmith.json)' : ''}\n`);

@@ -862,7 +862,7 @@ export class DatasetDocument {
    * whole text is known to parse; otherwise the text is parsed here, and after a syntax error the
    * records that can be found are still read (see recoverRecords).
    */
-  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[]): void {
+  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[], known?: { lineStarts: number[]; firstIndex: number }): void {
     let values = elements;
     if (values === undefined) {
       let parsed: unknown;
@@ -883,7 +883,8 @@ export class DatasetDocument {
       }
       values = parsed;
     }
-    const lineStarts = computeLineStarts(text);
+    const lineStarts = known?.lineStarts ?? computeLineStarts(text);
+    const firstIndex = known?.firstIndex ?? 0;
     let offset = skipWhitespace(text, arrayStart + 1);
     for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
@@ -891,7 +892,7 @@ export class DatasetDocument {
       const position = positionIn(lineStarts, offset);
       record.line = position.line;
       record.character = position.character;
-      record.index = index;
+      record.index = firstIndex + index;
       this.jsonRecords.push(record);
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
@@ -915,43 +916,63 @@ export class DatasetDocument {
     }
     if (valid) {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
-      const keys = Object.keys(parsed);
-      const key = keys[0];
-      if (keys.length !== 1 || key === undefined) return false;
-      const records = (parsed as Record<string, unknown>)[key];
-      if (!Array.isArray(records) || records.length === 0 || detectShape(records[0]) === 'unknown') return false;
-      const located = locatePath(text, [key]);
-      if (located === null || located.key === undefined) return false;
-      this.readRecordArray(text, located.value.start, records);
-      this.problems.push(recordsUnderKeyProblem(text, key, located.key, records.length));
+      const object = parsed as Record<string, unknown>;
+      // Every key whose array holds records: one split ({"data": [...]}) or several ({"train": [...], "test": [...]}).
+      const arrays: { key: string; records: unknown[]; keyRange: { start: number; end: number }; arrayStart: number }[] = [];
+      for (const key of Object.keys(object)) {
+        const records = object[key];
+        if (!Array.isArray(records) || records.length === 0 || detectShape(records[0]) === 'unknown') continue;
+        const located = locatePath(text, [key]);
+        if (located === null || located.key === undefined) continue;
+        arrays.push({ key, records, keyRange: located.key, arrayStart: located.value.start });
+      }
+      if (arrays.length === 0) return false;
+      // In the file's order (an object's integer-like keys come first in JavaScript), so records stay sorted by position.
+      arrays.sort((a, b) => a.arrayStart - b.arrayStart);
+      const lineStarts = computeLineStarts(text);
+      const keys = arrays.map((array) => array.key);
+      for (const array of arrays) {
+        this.readRecordArray(text, array.arrayStart, array.records, { lineStarts, firstIndex: this.jsonRecords.length });
+        this.problems.push(recordsUnderKeyProblem(text, array.key, array.keyRange, array.records.length, keys, lineStarts));
+      }
       return true;
     }
-    // Broken JSON: read the opening `{ "key": [ {` lexically and check the first record alone.
-    const keyStart = skipWhitespace(text, start + 1);
-    if (text.charCodeAt(keyStart) !== 34 /* " */) return false;
-    const keyEnd = skipStringFast(text, keyStart);
-    let key: unknown;
-    try {
-      key = JSON.parse(text.slice(keyStart, keyEnd));
-    } catch {
-      return false;
+    // Broken JSON: walk the keys lexically up to the first `"key": [ {record}` whose first record is in a
+    // known format (`{"version": "1.0", "train": [...]}` too); the records from there on are recovered.
+    let keyStart = skipWhitespace(text, start + 1);
+    while (text.charCodeAt(keyStart) === 34 /* " */) {
+      const keyEnd = skipStringFast(text, keyStart);
+      let key: unknown;
+      try {
+        key = JSON.parse(text.slice(keyStart, keyEnd));
+      } catch {
+        return false;
+      }
+      const colon = skipWhitespace(text, keyEnd);
+      if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return false;
+      const valueStart = skipWhitespace(text, colon + 1);
+      if (this.opensRecordArray(text, valueStart)) {
+        this.readRecordArray(text, valueStart);
+        this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
+        return true;
+      }
+      const comma = skipWhitespace(text, skipValue(text, valueStart));
+      if (text.charCodeAt(comma) !== 44 /* , */) return false;
+      keyStart = skipWhitespace(text, comma + 1);
     }
-    const colon = skipWhitespace(text, keyEnd);
-    if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return false;
-    const arrayStart = skipWhitespace(text, colon + 1);
-    if (text.charCodeAt(arrayStart) !== 91 /* [ */) return false;
-    const firstStart = skipWhitespace(text, arrayStart + 1);
+    return false;
+  }
+
+  /** Whether the value at `offset` is an array whose first element parses as a record in a known format. */
+  private opensRecordArray(text: string, offset: number): boolean {
+    if (text.charCodeAt(offset) !== 91 /* [ */) return false;
+    const firstStart = skipWhitespace(text, offset + 1);
     if (text.charCodeAt(firstStart) !== 123 /* { */) return false;
-    let first: unknown;
     try {
-      first = JSON.parse(text.slice(firstStart, skipValue(text, firstStart)));
+      return detectShape(JSON.parse(text.slice(firstStart, skipValue(text, firstStart)))) !== 'unknown';
     } catch {
       return false;
     }
-    if (detectShape(first) === 'unknown') return false;
-    this.readRecordArray(text, arrayStart);
-    this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
-    return true;
   }
 
   /**
@@ -1124,13 +1145,21 @@ function parseLine(line: string): DatasetRecord | string {
 }
 
 /** The note on the key of `{"key": [records]}`: where trainers expect the records, and how loaders can be told. */
-function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: number; end: number }, count: number): FileProblem {
-  const lineStarts = computeLineStarts(text);
+function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: number; end: number }, count: number, keys: readonly string[] = [key], lineStarts = computeLineStarts(text)): FileProblem {
   const quoted = JSON.stringify(key);
+  const range = { start: positionIn(lineStarts, keyRange.start), end: positionIn(lineStarts, keyRange.end) };
+  if (keys.length > 1) {
+    const others = keys.filter((other) => other !== key).map((other) => JSON.stringify(other)).join(', ');
+    return {
+      rule: 'records-under-key',
+      range,
+      message: `The ${count} record${count === 1 ? ' is' : 's are'} under the key ${quoted}, one of ${keys.length} arrays of records in this file (also ${others}). ${count === 1 ? 'It is' : 'They are'} linted here, duplicates across the arrays included (train/test leakage), but a loader reads one array at a time and only when told which: load_dataset("json", data_files=..., field=${quoted}), or field: ${key} in an Axolotl dataset entry. Or write each array to a file of its own.`,
+    };
+  }
   return {
     rule: 'records-under-key',
-    range: { start: positionIn(lineStarts, keyRange.start), end: positionIn(lineStarts, keyRange.end) },
-    message: `The ${count} record${count === 1 ? ' is' : 's are'} under the key ${quoted}, not at the top level. They are linted here, but a loader that is not told where they are fails: Hugging Face datasets (which LLaMA-Factory and TRL scripts use) stops with "You should probably indicate the field of the JSON file containing your records". Make the array the whole file, or name the key: load_dataset("json", data_files=..., field=${quoted}), or field: ${key} in an Axolotl dataset entry.`,
+    range,
+    message: `The ${count} record${count === 1 ? ' is' : 's are'} under the key ${quoted}, not at the top level. ${count === 1 ? 'It is' : 'They are'} linted here, but a loader that is not told where they are fails: Hugging Face datasets (which LLaMA-Factory and TRL scripts use) stops with "You should probably indicate the field of the JSON file containing your records". Make the array the whole file, or name the key: load_dataset("json", data_files=..., field=${quoted}), or field: ${key} in an Axolotl dataset entry.`,
   };
 }
 

@@ -14,6 +14,12 @@ function lintDefault(text: string, kind: 'json' | 'jsonl', name = 'data'): { rul
   return lintDocument(document, `file:///test/${name}.${kind}`, settings).diagnostics.map((item) => ({ rule: item.rule, severity: item.severity, line: item.range.start.line, character: item.range.start.character, message: item.message }));
 }
 
+/** Lints with the default settings, as the editor does, keeping ranges. */
+function lintDefault2(text: string): { rule: string; range: unknown; message: string }[] {
+  const { settings } = resolveSettings({});
+  return lintDocument(DatasetDocument.parse(text, 'json'), 'file:///test/splits.json', settings).diagnostics;
+}
+
 describe('records under one key of a JSON object', () => {
   it('lints the records at their exact places and notes the key', () => {
     const text = '{\n  "data": [\n    {"instruction": "a", "output": "b"},\n    {"instruction": "c", "outptu": "d"}\n  ]\n}\n';
@@ -68,6 +74,41 @@ describe('records under one key of a JSON object', () => {
       assert.deepEqual(incremental, fresh, `after step ${step}`);
     }
     assert.ok(lint(text, 'json').diagnostics.some((item) => item.rule === 'records-under-key'));
+  });
+
+  it('lints every array of records in a file of splits ({"train": [...], "test": [...]}), with a note on each key and duplicates across them', () => {
+    const text = '{\n  "version": "1.0",\n  "train": [\n    {"instruction": "Say hi", "output": "Hi"},\n    {"instruction": "Say yo", "output": "Yo "}\n  ],\n  "test": [\n    {"instruction": "Say hi", "output": "Hi"}\n  ]\n}\n';
+    const diagnostics = lint(text, 'json').diagnostics;
+    const notes = diagnostics.filter((item) => item.rule === 'records-under-key');
+    assert.deepEqual(notes.map((item) => item.range), [
+      { start: { line: 2, character: 2 }, end: { line: 2, character: 9 } },
+      { start: { line: 6, character: 2 }, end: { line: 6, character: 8 } },
+    ]);
+    assert.match(notes[0]?.message ?? '', /2 records are under the key "train", one of 2 arrays .*also "test".*field="train"/);
+    assert.match(notes[1]?.message ?? '', /1 record is under the key "test".*It is linted here/);
+    const document = DatasetDocument.parse(text, 'json');
+    assert.deepEqual(document.records.map((record) => [record.index, record.line, record.character]), [[0, 3, 4], [1, 4, 4], [2, 7, 4]]);
+    const duplicate = diagnostics.find((item) => item.rule === 'duplicate-record');
+    assert.equal(duplicate?.range.start.line, 7, 'the test copy of a train record');
+    assert.equal(diagnostics.find((item) => item.rule === 'whitespace')?.range.start.line, 4);
+    // An edit inside a record of the second array is applied in place and lints as a fresh parse does.
+    const { settings } = resolveSettings({});
+    const session = new DatasetSession(() => ({ settings }));
+    session.open('file:///test/splits.json', text);
+    const before = session.get('file:///test/splits.json')?.records ?? [];
+    session.change('file:///test/splits.json', [{ range: { start: { line: 7, character: 43 }, end: { line: 7, character: 43 } }, text: ' there' }]);
+    const edited = text.replace('"output": "Hi"}\n  ]', '"output": "Hi there"}\n  ]');
+    const after = session.get('file:///test/splits.json')?.records ?? [];
+    assert.equal(after.filter((record, index) => record !== before[index]).length, 1, 'one record re-made');
+    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    assert.deepEqual(render(session.lint('file:///test/splits.json')?.diagnostics ?? []), render(lintDefault2(edited)));
+    assert.ok(!(session.lint('file:///test/splits.json')?.diagnostics ?? []).some((item) => item.rule === 'duplicate-record'));
+    // A syntax error (typing a key) keeps the file a dataset: the error is reported and the records are still linted.
+    const broken = text.replace('"output": "Yo "}', '"output" x: "Yo "}');
+    const brokenRules = lint(broken, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
+    assert.ok(brokenRules.includes('invalid-json@4'), brokenRules.join(' '));
+    assert.ok(brokenRules.includes('records-under-key@2'), brokenRules.join(' '));
+    assert.ok(brokenRules.includes('duplicate-record@7'), brokenRules.join(' '));
   });
 
   it('leaves config files alone: no diagnostics at all, even with the default settings', () => {
