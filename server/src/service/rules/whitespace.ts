@@ -1,5 +1,19 @@
+import type { Conversation, Turn } from '../conversation';
 import type { RecordRule } from './rule';
 import { allTurns, turnName } from './util';
+
+/**
+ * A standard (plain string) completion or preference answer after a plain string prompt: TRL joins
+ * prompt and answer as they are ({"prompt": "The sky is", "completion": " blue."}), and OpenAI's
+ * prompt/completion guide starts every completion with a space, so its leading whitespace is the
+ * separator the model must learn, not noise. After a prompt that already ends in whitespace it is a
+ * doubled separator and is reported.
+ */
+function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
+  if (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') return false;
+  const first = conversation.turns[0];
+  return turn.rolePath === undefined && turn.path.length === 1 && first !== undefined && first !== turn && first.rolePath === undefined && first.path.length === 1 && first.path[0] === 'prompt' && first.content.length > 0 && first.content.trimEnd() === first.content;
+}
 
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */
 export const rule: RecordRule = {
@@ -12,7 +26,7 @@ export const rule: RecordRule = {
         const text = part.text;
         if (text.trim().length === 0) return; // empty-content reports it
         // Content parts are joined into one response: only its start and its end are the response's edges.
-        const leading = partIndex === 0 ? text.length - text.trimStart().length : 0;
+        const leading = partIndex === 0 && !continuesPrompt(context.analysis.conversation, turn) ? text.length - text.trimStart().length : 0;
         const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';

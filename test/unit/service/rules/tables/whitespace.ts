@@ -4,11 +4,17 @@ export const table: RuleTable = {
   valid: [
     { name: 'trimmed answer', text: lines(chat('  spaces in a prompt are fine ', 'Trimmed.')) },
     { name: 'spaces between content parts are inside the response', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'text', text: 'It is ' }, { type: 'text', text: ' sunny.' }] }] }) },
+    // TRL's dataset_formats.md and OpenAI's prompt/completion guide: the completion continues the prompt text.
+    { name: 'leading space of a standard completion after a string prompt', text: lines({ prompt: 'The sky is', completion: ' blue.' }) },
+    { name: 'leading space of standard chosen and rejected answers after a string prompt', text: lines({ prompt: 'The sky is', chosen: ' blue.', rejected: ' green.' }) },
   ],
   invalid: [
     { name: 'trailing newline in the answer', text: lines(chat('a', 'Answer.\n')), problems: [{ line: 0, text: '\\n', message: /Trailing whitespace/ }] },
     { name: 'leading spaces in the answer', text: lines(chat('a', '  Answer.')), problems: [{ line: 0, text: '  ', message: /Leading whitespace/ }] },
     { name: 'trailing space at the end of the last content part', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": [{"type": "text", "text": "It is "}, {"type": "text", "text": "sunny. "}]}]}'), problems: [{ line: 0, text: ' ', nth: 17, message: /Trailing whitespace/ }] },
+    { name: 'trailing space of a standard completion', text: lines({ prompt: 'The sky is', completion: ' blue. ' }), problems: [{ line: 0, text: ' ', nth: 3, message: /Trailing whitespace/ }] },
+    { name: 'leading space of a standard completion after a prompt ending in a newline', text: lines({ prompt: 'Translate: no\n', completion: ' no' }), problems: [{ line: 0, text: ' ', nth: 1, message: /Leading whitespace/ }] },
+    { name: 'leading space of a conversational completion', text: lines({ prompt: [{ role: 'user', content: 'Sky colour?' }], completion: [{ role: 'assistant', content: ' Blue.' }] }), problems: [{ line: 0, text: ' ', nth: 1, message: /Leading whitespace/ }] },
     { name: 'alpaca output', text: lines({ instruction: 'a', output: 'b ' }), problems: [{ line: 0, text: ' ' }] },
   ],
 };
