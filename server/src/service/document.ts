@@ -30,6 +30,8 @@ export class DatasetRecord {
   /** Line and column where the record's text starts; kept current by the document. */
   line = 0;
   character = 0;
+  /** JSON only: which array of the file holds the record (0 but in a file of splits, `{"train": [...], "test": [...]}`). */
+  arrayIndex = 0;
   /** The parsed value while it is held; parsed lazily and released after linting, so memory stays near the file size. */
   private parsed: { value: unknown } | undefined;
   /** undefined until parsed once; then null (valid JSON) or the error. */
@@ -814,6 +816,7 @@ export class DatasetDocument {
     if (next.syntaxError !== undefined) return false;
     const oldEnd = record.positionAt(record.text.length);
     next.index = record.index;
+    next.arrayIndex = record.arrayIndex;
     next.line = record.line;
     next.character = record.character;
     next.cache = undefined;
@@ -862,7 +865,7 @@ export class DatasetDocument {
    * whole text is known to parse; otherwise the text is parsed here, and after a syntax error the
    * records that can be found are still read (see recoverRecords).
    */
-  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[], known?: { lineStarts: number[]; firstIndex: number }): void {
+  private readRecordArray(text: string, arrayStart: number, elements?: readonly unknown[], known?: { lineStarts: number[]; firstIndex: number; arrayIndex: number }): void {
     let values = elements;
     if (values === undefined) {
       let parsed: unknown;
@@ -893,6 +896,7 @@ export class DatasetDocument {
       record.line = position.line;
       record.character = position.character;
       record.index = firstIndex + index;
+      record.arrayIndex = known?.arrayIndex ?? 0;
       this.jsonRecords.push(record);
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
@@ -931,8 +935,8 @@ export class DatasetDocument {
       arrays.sort((a, b) => a.arrayStart - b.arrayStart);
       const lineStarts = computeLineStarts(text);
       const keys = arrays.map((array) => array.key);
-      for (const array of arrays) {
-        this.readRecordArray(text, array.arrayStart, array.records, { lineStarts, firstIndex: this.jsonRecords.length });
+      for (const [arrayIndex, array] of arrays.entries()) {
+        this.readRecordArray(text, array.arrayStart, array.records, { lineStarts, firstIndex: this.jsonRecords.length, arrayIndex });
         this.problems.push(recordsUnderKeyProblem(text, array.key, array.keyRange, array.records.length, keys, lineStarts));
       }
       return true;

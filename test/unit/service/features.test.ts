@@ -49,6 +49,13 @@ describe('quick fixes', () => {
     const fixed = applyQuickFix(text, 'duplicate-record', 'json');
     assert.deepEqual(JSON.parse(fixed), [{ text: 'a' }, { text: 'b' }]);
   });
+  it('removes a duplicate that opens or ends a split of a JSON file of splits, leaving both splits', () => {
+    const train = { instruction: 'a', output: 'b' };
+    const opening = JSON.stringify({ train: [train, { instruction: 'c', output: 'd' }], test: [train, { instruction: 'e', output: 'f' }] }, null, 2);
+    assert.deepEqual(JSON.parse(applyQuickFix(opening, 'duplicate-record', 'json')), { train: [train, { instruction: 'c', output: 'd' }], test: [{ instruction: 'e', output: 'f' }] });
+    const ending = JSON.stringify({ train: [{ instruction: 'c', output: 'd' }, train], test: [train] }, null, 2);
+    assert.deepEqual(JSON.parse(applyQuickFix(ending, 'duplicate-record', 'json')), { train: [{ instruction: 'c', output: 'd' }, train], test: [] });
+  });
   it('adds a missing field skeleton', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user"}, {"role": "assistant", "content": "b"}]}\n', 'missing-field');
     assert.equal(fixed, '{"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "b"}]}\n'.replace('{"role": "user", "content": ""}', '{"content": "", "role": "user"}'));

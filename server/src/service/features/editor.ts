@@ -140,9 +140,11 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
 function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): TextEdit {
   if (document.kind === 'jsonl') return { range: wholeLine(record), newText: '' };
   // JSON array: remove the element and the comma before it (or after it for the first element).
+  // Neighbours in another array of a file of splits are not: the text between is `], "test": [`.
   const records = document.records;
-  const previous = records[record.index - 1];
-  const next = records[record.index + 1];
+  const inSameArray = (other: DatasetRecord | undefined): DatasetRecord | undefined => (other?.arrayIndex === record.arrayIndex ? other : undefined);
+  const previous = inSameArray(records[record.index - 1]);
+  const next = inSameArray(records[record.index + 1]);
   if (previous !== undefined) return { range: { start: previous.positionAt(previous.text.length), end: record.positionAt(record.text.length) }, newText: '' };
   if (next !== undefined) return { range: { start: record.positionAt(0), end: { line: next.line, character: next.character } }, newText: '' };
   return { range: record.range, newText: '' };
