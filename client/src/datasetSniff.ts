@@ -96,3 +96,48 @@ function skipBlank(text: string, from: number): number {
   }
   return index;
 }
+
+/**
+ * Whether a `/`-separated path matches a glob as VS Code reads `tunesmith.files`: `**` any folders,
+ * `*` and `?` within a name, `{a,b}` alternatives, `[abc]` classes. For files the editor does not
+ * share (too large), where `vscode.languages.match` has no document to match.
+ */
+export function matchesGlob(filePath: string, glob: string): boolean {
+  return globToRegExp(glob).test(filePath);
+}
+
+const globCache = new Map<string, RegExp>();
+
+function globToRegExp(glob: string): RegExp {
+  const cached = globCache.get(glob);
+  if (cached !== undefined) return cached;
+  let source = '';
+  let braces = 0;
+  for (let index = 0; index < glob.length; index++) {
+    const char = glob[index] ?? '';
+    if (char === '*' && glob[index + 1] === '*') {
+      index++;
+      if (glob[index + 1] === '/') {
+        index++;
+        source += '(?:.*/)?';
+      } else source += '.*';
+    } else if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else if (char === '{') {
+      braces++;
+      source += '(?:';
+    } else if (char === '}' && braces > 0) {
+      braces--;
+      source += ')';
+    } else if (char === ',' && braces > 0) source += '|';
+    else if (char === '[' && glob.indexOf(']', index + 1) > index + 1) {
+      const end = glob.indexOf(']', index + 1);
+      const body = glob.slice(index + 1, end).replace(/^!/, '^').replace(/[\\\]]/g, '\\$&');
+      source += `[${body}]`;
+      index = end;
+    } else source += char.replace(/[.+^$()|\\]/g, '\\$&');
+  }
+  const expression = new RegExp(`^${source}${')'.repeat(braces)}$`);
+  globCache.set(glob, expression);
+  return expression;
+}

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DatasetStatistics, LintFromDiskRequest } from '../../protocol/messages';
-import { isExcludedJsonPath, looksLikeDataset, SNIFF_LENGTH } from './datasetSniff';
+import { datasetFileGlobs } from './datasetDocuments';
+import { isExcludedJsonPath, looksLikeDataset, matchesGlob, SNIFF_LENGTH } from './datasetSniff';
 import type { LanguageServerController } from './languageServer';
 
 /** VS Code does not sync files above this size to extensions (a fixed limit of its extension host). */
@@ -31,12 +32,19 @@ export function activeTabUri(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputText ? input.uri : undefined;
 }
 
+/** Whether a JSON file matches the `tunesmith.files` globs, relative to its workspace folder as for the documents the editor shares. */
+function matchesFileGlobs(uri: vscode.Uri): boolean {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const relative = folder === undefined ? uri.path : path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
+  return datasetFileGlobs(uri).some((glob) => matchesGlob(relative, glob));
+}
+
 /** Whether a file on disk is a dataset too large to be synced. */
 async function isLargeDataset(uri: vscode.Uri): Promise<boolean> {
   if (uri.scheme !== 'file') return false;
   const file = uri.fsPath;
   const jsonl = /\.(jsonl|ndjson)$/i.test(file);
-  if (!jsonl && (!/\.json$/i.test(file) || isExcludedJsonPath(file))) return false;
+  if (!jsonl && (!/\.json$/i.test(file) || isExcludedJsonPath(file) || !matchesFileGlobs(uri))) return false;
   try {
     if ((await fs.promises.stat(file)).size <= EXTENSION_SYNC_LIMIT_BYTES) return false;
     if (jsonl) return true;

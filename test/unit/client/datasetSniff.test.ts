@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExcludedJsonPath, looksLikeDataset } from '../../../client/src/datasetSniff';
+import { isExcludedJsonPath, looksLikeDataset, matchesGlob } from '../../../client/src/datasetSniff';
 
 describe('looksLikeDataset', () => {
   const cases: Array<[string, boolean, string]> = [
@@ -56,3 +56,32 @@ describe('isExcludedJsonPath', () => {
     }
   });
 });
+
+describe('matchesGlob (tunesmith.files, for files too large for the editor to share)', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['data/train.json', '**/*.json', true],
+    ['train.json', '**/*.json', true],
+    ['/abs/path/train.json', '**/*.json', true],
+    ['data/train.jsonl', '**/*.json', false],
+    ['data/train.json', 'data/*.json', true],
+    ['data/sub/train.json', 'data/*.json', false],
+    ['data/sub/train.json', 'data/**/*.json', true],
+    ['data/train.json', 'data/**/*.json', true],
+    ['results/run.json', 'data/**', false],
+    ['data/a/b/c.json', 'data/**', true],
+    ['sets/eval.json', '**/{train,eval}.json', true],
+    ['sets/test.json', '**/{train,eval}.json', false],
+    ['split1.json', 'split[0-9].json', true],
+    ['splitx.json', 'split[0-9].json', false],
+    ['splitx.json', 'split[!0-9].json', true],
+    ['a.b.json', 'a?b.json', true],
+    ['a+b.json', 'a+b.json', true],
+    ['aab.json', 'a+b.json', false],
+  ];
+  for (const [filePath, glob, expected] of cases) {
+    it(`${expected ? 'matches' : 'does not match'} ${filePath} against ${glob}`, () => {
+      assert.equal(matchesGlob(filePath, glob), expected);
+    });
+  }
+});
+
