@@ -18,6 +18,11 @@ export interface SpecifiedObject {
   contentPart?: boolean;
 }
 
+/** Whether any tool call in the messages has an id (then its results must answer by tool_call_id). */
+function anyCallId(messages: unknown[]): boolean {
+  return messages.some((message) => isObject(message) && Array.isArray(message.tool_calls) && message.tool_calls.some((call) => isObject(call) && call.id !== undefined));
+}
+
 function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
   if (!Array.isArray(list)) return;
   list.forEach((message, index) => {
@@ -26,7 +31,10 @@ function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): 
     // A tool_calls object (not a list) is wrong-type's finding; the message still calls a tool, so
     // its null content is not reported as well.
     const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || (isObject(message.tool_calls) && Object.keys(message.tool_calls).length > 0) || isObject(message.function_call);
-    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, message.role === 'function'), name: `message ${index + 1}` });
+    // A tool result answering by "name" (no tool_call_id) in a conversation whose calls carry no id is
+    // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
+    const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !anyCallId(list));
+    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, byName), name: `message ${index + 1}` });
     if (Array.isArray(message.content)) {
       message.content.forEach((part, partIndex) => {
         if (isObject(part)) out.push({ path: [...path, index, 'content', partIndex], value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of message ${index + 1}`, contentPart: true });

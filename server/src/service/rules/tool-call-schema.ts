@@ -217,12 +217,16 @@ export const rule: RecordRule = {
           context.report('A tool call must be an object like {"id": "...", "type": "function", "function": {"name": "...", "arguments": "{...}"}}.', { path: call.path });
           continue;
         }
-        if (!isLegacy) {
+        // A call with no id and its arguments as an object is the Hugging Face chat-template layout (TRL's
+        // dataset_formats.md, transformers' tool use docs): templates read the mapping and results answer
+        // by name. With an id it is the OpenAI layout, whose API wants the arguments as a JSON string.
+        const templateLayout = !isLegacy && raw.id === undefined && isObject(raw.function) && isObject(raw.function.arguments);
+        if (!isLegacy && !templateLayout) {
           if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id".', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
           else if (openCalls.has(raw.id)) context.report(`The tool call id "${raw.id}" is used twice in this example: each call needs its own id, or its result cannot be matched.`, { path: [...call.path, 'id'] });
           else openCalls.add(raw.id);
-          if (raw.type !== 'function') context.report('The tool call must have "type": "function".', raw.type === undefined ? { path: call.path } : { path: [...call.path, 'type'] });
         }
+        if (!isLegacy && raw.type !== 'function') context.report('The tool call must have "type": "function".', raw.type === undefined ? { path: call.path } : { path: [...call.path, 'type'] });
         const fnPath = isLegacy ? call.path : [...call.path, 'function'];
         const fn = isLegacy ? raw : raw.function;
         if (!isObject(fn)) {
@@ -232,7 +236,9 @@ export const rule: RecordRule = {
         if (typeof fn.name !== 'string' || fn.name.length === 0) context.report('The called function has no "name": add the name of the tool it calls.', { path: fn.name === undefined ? fnPath : [...fnPath, 'name'] });
         else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: [...fnPath, 'name'] });
         if (fn.arguments === undefined) context.report('The tool call has no "arguments" (use "{}" for none).', { path: fnPath });
-        else if (typeof fn.arguments !== 'string') context.report('"arguments" must be a JSON string like "{\\"city\\": \\"Paris\\"}", not an already-parsed value.', { path: [...fnPath, 'arguments'] });
+        else if (templateLayout) {
+          if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, fn.arguments as Record<string, unknown>, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
+        } else if (typeof fn.arguments !== 'string') context.report('"arguments" must be a JSON string like "{\\"city\\": \\"Paris\\"}", not an already-parsed value.', { path: [...fnPath, 'arguments'] });
         else {
           const parsed = parseJson(fn.arguments);
           if ('error' in parsed) context.report(`"arguments" does not parse as JSON: ${parsed.error}. Write a JSON object as a string, such as "{\\"city\\": \\"Paris\\"}".`, { path: [...fnPath, 'arguments'] });
