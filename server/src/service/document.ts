@@ -9,7 +9,7 @@
  * (`{"data": [...]}`); the array is walked once to find each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
  */
-import { findJsonSyntaxError, locatePath, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { detectShape } from './formats';
 
 export type FileKind = 'jsonl' | 'json';
@@ -922,22 +922,23 @@ export class DatasetDocument {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return false;
       const object = parsed as Record<string, unknown>;
       // Every key whose array holds records: one split ({"data": [...]}) or several ({"train": [...], "test": [...]}).
-      const arrays: { key: string; records: unknown[]; keyRange: { start: number; end: number }; arrayStart: number }[] = [];
-      for (const key of Object.keys(object)) {
-        const records = object[key];
-        if (!Array.isArray(records) || records.length === 0 || detectShape(records[0]) === 'unknown') continue;
-        const located = locatePath(text, [key]);
-        if (located === null || located.key === undefined) continue;
-        arrays.push({ key, records, keyRange: located.key, arrayStart: located.value.start });
+      const found: { key: string; records: unknown[]; keyRange: { start: number; end: number }; arrayStart: number }[] = [];
+      // One lexical pass over the top-level members, in the file's order (records stay sorted by position;
+      // a key written twice counts where JSON.parse took its value from, the last time).
+      for (const member of topLevelMembers(text, start)) {
+        const records = object[member.key];
+        if (!Array.isArray(records) || records.length === 0 || text.charCodeAt(member.valueStart) !== 91 /* [ */ || detectShape(records[0]) === 'unknown') continue;
+        found.push({ key: member.key, records, keyRange: member.keyRange, arrayStart: member.valueStart });
       }
+      const lastOfKey = new Map(found.map((array) => [array.key, array]));
+      const arrays = found.filter((array) => lastOfKey.get(array.key) === array);
       if (arrays.length === 0) return false;
-      // In the file's order (an object's integer-like keys come first in JavaScript), so records stay sorted by position.
-      arrays.sort((a, b) => a.arrayStart - b.arrayStart);
       const lineStarts = computeLineStarts(text);
       const keys = arrays.map((array) => array.key);
       for (const [arrayIndex, array] of arrays.entries()) {
         this.readRecordArray(text, array.arrayStart, array.records, { lineStarts, firstIndex: this.jsonRecords.length, arrayIndex });
-        this.problems.push(recordsUnderKeyProblem(text, array.key, array.keyRange, array.records.length, keys, lineStarts));
+        // A note on each split's key; a file of many arrays gets one, on the first.
+        if (arrayIndex === 0 || arrays.length <= notedArrayLimit) this.problems.push(recordsUnderKeyProblem(text, array.key, array.keyRange, array.records.length, keys, lineStarts));
       }
       return true;
     }
@@ -1096,6 +1097,23 @@ export class DatasetDocument {
   }
 }
 
+/** The members of the valid JSON object opening at `start`: each key (decoded), its range and where its value starts. */
+function topLevelMembers(text: string, start: number): { key: string; keyRange: { start: number; end: number }; valueStart: number }[] {
+  const members: { key: string; keyRange: { start: number; end: number }; valueStart: number }[] = [];
+  let offset = skipWhitespace(text, start + 1);
+  while (text.charCodeAt(offset) === 34 /* " */) {
+    const keyEnd = skipStringFast(text, offset);
+    const raw = text.slice(offset, keyEnd);
+    const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1); // past the colon
+    members.push({ key, keyRange: { start: offset, end: keyEnd }, valueStart });
+    const after = skipWhitespace(text, skipValue(text, valueStart));
+    if (text.charCodeAt(after) !== 44 /* , */) break;
+    offset = skipWhitespace(text, after + 1);
+  }
+  return members;
+}
+
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */
 function nextRecordStart(text: string, lineStarts: readonly number[], offset: number, indent: string): number {
   for (let line = positionIn(lineStarts, offset).line + 1; line < lineStarts.length; line++) {
@@ -1148,12 +1166,17 @@ function parseLine(line: string): DatasetRecord | string {
   return new DatasetRecord(line);
 }
 
+/** Files of splits with up to this many arrays of records get a note on each key (more: on the first only). */
+const notedArrayLimit = 10;
+
 /** The note on the key of `{"key": [records]}`: where trainers expect the records, and how loaders can be told. */
 function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: number; end: number }, count: number, keys: readonly string[] = [key], lineStarts = computeLineStarts(text)): FileProblem {
   const quoted = JSON.stringify(key);
   const range = { start: positionIn(lineStarts, keyRange.start), end: positionIn(lineStarts, keyRange.end) };
   if (keys.length > 1) {
-    const others = keys.filter((other) => other !== key).map((other) => JSON.stringify(other)).join(', ');
+    const otherKeys = keys.filter((other) => other !== key);
+    const named = otherKeys.slice(0, 5).map((other) => JSON.stringify(other)).join(', ');
+    const others = otherKeys.length > 5 ? `${named} and ${otherKeys.length - 5} more` : named;
     return {
       rule: 'records-under-key',
       range,

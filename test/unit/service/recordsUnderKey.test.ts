@@ -111,6 +111,19 @@ describe('records under one key of a JSON object', () => {
     assert.ok(brokenRules.includes('duplicate-record@7'), brokenRules.join(' '));
   });
 
+  it('reads a file of thousands of arrays in one pass, with one short note, and the last of a repeated key as JSON.parse does', () => {
+    const splits: Record<string, unknown> = {};
+    for (let index = 0; index < 5000; index++) splits[`split${index}`] = [{ instruction: `Question ${index}`, output: `Answer ${index}.` }];
+    splits.split7 = 'not records';
+    const document = DatasetDocument.parse(JSON.stringify(splits, null, 2), 'json');
+    assert.equal(document.records.length, 4999);
+    assert.deepEqual(document.records.slice(6, 8).map((record) => [record.index, record.arrayIndex, record.text]), [[6, 6, '{\n      "instruction": "Question 6",\n      "output": "Answer 6."\n    }'], [7, 7, '{\n      "instruction": "Question 8",\n      "output": "Answer 8."\n    }']]);
+    assert.equal(document.problems.length, 1);
+    assert.match(document.problems[0]?.message ?? '', /one of 4999 arrays of records in this file \(also "split1", "split2", "split3", "split4", "split5" and 4993 more\)/);
+    const repeated = DatasetDocument.parse('{"train": [{"instruction": "a", "output": "b"}], "train": [{"instruction": "c", "output": "d"}]}', 'json');
+    assert.deepEqual(repeated.records.map((record) => record.text), ['{"instruction": "c", "output": "d"}']);
+  });
+
   it('leaves config files alone: no diagnostics at all, even with the default settings', () => {
     const configs: Record<string, string> = {
       package: JSON.stringify({ name: 'x', version: '1.0.0', contributes: { commands: [{ command: 'a', title: 'A' }] } }, null, 2),
