@@ -64,6 +64,11 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
     } else if (turn.role === 'assistant' && turns.some((other) => other.role === 'user')) {
       // torchtune and the Mistral and Gemma templates reject it ("roles must alternate user/assistant").
       context.report(`The conversation starts with an assistant message (${turnName(turn, index)}) before any user message: many chat templates reject it. Start with the user's message, or move the greeting into the system prompt.`, at(turn));
+    } else if (turn.role === 'assistant' && context.analysis.conversation.shape === 'openai-chat') {
+      // A chat with no user message at all: torchtune's validate_messages raises, OpenAI's data prep
+      // counts it as missing a user message, alternating templates fail. (A standard TRL answer with an
+      // implicit prompt is a plain string and is not a chat.)
+      context.report(`The conversation has no user message, only the assistant's (${turnName(turn, index)}): torchtune rejects it and templates that alternate user and assistant fail. Add the user's message before it.`, at(turn));
     }
     previous = turn;
   }

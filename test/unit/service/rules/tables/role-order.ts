@@ -8,6 +8,8 @@ export const table: RuleTable = {
     { name: 'two turns', text: lines(chat('a', 'b')) },
   ],
   invalid: [
+    // torchtune validate_messages: "Messages must be at least length 2" / "Assistant message before expected user message".
+    { name: 'a chat with only an assistant message', text: lines({ messages: [{ role: 'assistant', content: 'Hello there.' }] }), problems: [{ line: 0, text: '"assistant"', message: /no user message/ }] },
     { name: 'a LLaMA-Factory ranking pair whose rejected answer is a human turn', text: lines('{"conversations": [{"from": "human", "value": "Slogan?"}], "chosen": {"from": "gpt", "value": "Nice."}, "rejected": {"from": "human", "value": "Bad."}}'), problems: [{ line: 0, text: '"human"', nth: 1, message: /The rejected answer must be "gpt" or "function_call", not "human"/ }] },
     { name: 'an OpenAI DPO output with two messages', text: lines('{"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello!"}], "non_preferred_output": [{"role": "assistant", "content": "Hm."}, {"role": "assistant", "content": "Go away."}]}'), problems: [{ line: 0, text: '"assistant"', nth: 2, message: /"non_preferred_output" holds 2 messages.*exactly one assistant message/ }] },
     { name: 'system not first', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "system", "content": "s"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"system"', message: /only be the first/ }] },
