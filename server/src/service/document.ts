@@ -832,6 +832,9 @@ export class DatasetDocument {
         else if (lineShift === 0) break; // later lines do not move
         later.line += lineShift;
       }
+      // The notes on the keys of later splits (`"test": [`) move with the text after the record.
+      const moved = (position: Position): Position => (position.line > oldEnd.line ? { line: position.line + lineShift, character: position.character } : position.line === oldEnd.line && position.character >= oldEnd.character ? { line: position.line + lineShift, character: position.character + characterShift } : position);
+      this.problems = this.problems.map((problem) => ({ ...problem, range: { start: moved(problem.range.start), end: moved(problem.range.end) } }));
     }
     this.jsonRecords = updated;
     this.recordsCache = undefined;

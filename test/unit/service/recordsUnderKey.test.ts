@@ -103,6 +103,17 @@ describe('records under one key of a JSON object', () => {
     const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
     assert.deepEqual(render(session.lint('file:///test/splits.json')?.diagnostics ?? []), render(lintDefault2(edited)));
     assert.ok(!(session.lint('file:///test/splits.json')?.diagnostics ?? []).some((item) => item.rule === 'duplicate-record'));
+    // An edit in the first split that adds a line and moves the "test" key: its note moves with it.
+    const multiLine = '{\n  "train": [\n    {"instruction": "a", "output": "b"}\n  ],\n  "test": [\n    {"instruction": "c", "output": "d"}\n  ]\n}\n';
+    session.open('file:///test/splits2.json', multiLine);
+    const splitsBefore = session.get('file:///test/splits2.json')?.records ?? [];
+    session.change('file:///test/splits2.json', [{ range: { start: { line: 2, character: 23 }, end: { line: 2, character: 23 } }, text: ',\n     "input": "x y"' }]);
+    const splitsAfter = session.get('file:///test/splits2.json')?.records ?? [];
+    assert.equal(splitsAfter.filter((record, index) => record !== splitsBefore[index]).length, 1, 'edited in place');
+    const editedSplits = multiLine.replace('"a",', '"a",\n     "input": "x y",');
+    const moved = render(session.lint('file:///test/splits2.json')?.diagnostics ?? []);
+    assert.deepEqual(moved, render(lintDefault2(editedSplits)));
+    assert.ok(moved.some((line) => line.startsWith('records-under-key {"start":{"line":5,"character":2}')), moved.join('\n'));
     // A syntax error (typing a key) keeps the file a dataset: the error is reported and the records are still linted.
     const broken = text.replace('"output": "Yo "}', '"output" x: "Yo "}');
     const brokenRules = lint(broken, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
