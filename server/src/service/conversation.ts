@@ -18,6 +18,8 @@ export type RecordShape =
   | 'alpaca'
   | 'prompt-completion'
   | 'text'
+  /** Axolotl's template-free input_output format: {"segments": [{"label": bool, "text": ...}]}, joined as raw text. */
+  | 'segments'
   | 'preference-trl'
   | 'preference-openai'
   | 'preference-sharegpt'
@@ -25,6 +27,8 @@ export type RecordShape =
   | 'unknown';
 
 export function formatOfShape(shape: RecordShape): RecordFormat {
+  // Template-free segments are raw text (the author writes every token), trained where labelled.
+  if (shape === 'segments') return 'text';
   return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);
 }
 

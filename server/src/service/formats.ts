@@ -94,6 +94,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
     if (has(columns.prompt) || has(columns.response)) return 'alpaca';
   }
   if (has('prompt') || has('completion')) return 'prompt-completion';
+  if (Array.isArray(value.segments)) return 'segments';
   if (has('text')) return 'text';
   if (has(columns.messages)) return 'sharegpt';
   if (has('chosen') && has('rejected')) return 'preference-trl';
@@ -399,6 +400,19 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
     case 'text': {
       const turn = makeTurn('assistant', 'text', ['text'], undefined, textOf(record.text, ['text']));
       conversation.turns = [turn];
+      conversation.plainText = true;
+      break;
+    }
+    case 'segments': {
+      // Each segment is a piece of the raw text; Axolotl trains the ones labelled true and masks the rest.
+      const segments = Array.isArray(record.segments) ? record.segments : [];
+      conversation.turns = segments.map((segment, index) => {
+        const entry = isObject(segment) ? segment : {};
+        const path: JsonPath = ['segments', index];
+        const turn = makeTurn(entry.label === true ? 'assistant' : 'user', 'segment', path, undefined, textOf(entry.text, [...path, 'text']), [...path, 'text']);
+        turn.trainable = entry.label === true;
+        return turn;
+      });
       conversation.plainText = true;
       break;
     }

@@ -82,6 +82,8 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array'), label: field(false, 'boolean') });
     case 'text':
       return objectSpec(false, { text: field(true, 'string') });
+    case 'segments':
+      return objectSpec(false, { segments: field(true, 'array') });
     case 'preference-trl':
       return objectSpec(false, { prompt: field(false, 'string', 'array'), chosen: field(true, 'string', 'array'), rejected: field(true, 'string', 'array') });
     case 'preference-openai':
@@ -123,6 +125,9 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFuncti
     thinking: field(false, 'string'),
   });
 }
+
+/** One segment of Axolotl's input_output format: its loader reads both keys of every segment. */
+export const segmentSpec: ObjectSpec = objectSpec(false, { label: field(true, 'boolean'), text: field(true, 'string') });
 
 const turnSpecs = new WeakMap<FormatMapping, ObjectSpec>();
 

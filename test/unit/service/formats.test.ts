@@ -32,6 +32,14 @@ describe('formats', () => {
     assert.deepEqual(sharegpt.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [true, 2]]);
     assert.deepEqual(lint('{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "loss_weight": 0.5}]}\n').diagnostics.filter((d) => d.rule === 'unknown-key'), []);
   });
+  it("Axolotl's template-free input_output segments: raw text, trained where labelled true", () => {
+    const value = { segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] };
+    assert.deepEqual(summary(value), { shape: 'segments', format: 'text', turns: ['assistant*:<s>Hello\n', 'user:goodbye ', 'assistant*:farewell</s>'], rejected: undefined });
+    assert.deepEqual(normalise(value, 'segments').turns.map((turn) => turn.contentPath), [['segments', 0, 'text'], ['segments', 1, 'text'], ['segments', 2, 'text']]);
+    const questions = ['Capital of Peru?', 'Largest ocean on Earth?', 'Who wrote Hamlet?', 'Boiling point of water in Celsius?', 'Fastest land animal?', 'Chemical symbol for gold?', 'How many legs has a spider?', 'Tallest mountain in Africa?', 'Author of War and Peace?', 'Planet closest to the Sun?'];
+    const clean = questions.map((question, index) => JSON.stringify({ segments: [{ label: false, text: `<s>Q: ${question}\n` }, { label: true, text: `A: answer number ${index}.</s>` }] })).join('\n') + '\n';
+    assert.deepEqual(lint(clean).diagnostics.map((d) => `${d.rule}: ${d.message}`), []);
+  });
   it('ShareGPT with system and tools columns, function calls and observations', () => {
     const value = { conversations: [{ from: 'human', value: 'q' }, { from: 'function_call', value: '{"name": "f", "arguments": {"a": 1}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'a' }], system: 's', tools: '[]' };
     assert.deepEqual(summary(value), { shape: 'sharegpt', format: 'sharegpt', turns: ['system:s', 'user:q', 'assistant*:', 'tool:r', 'assistant*:a'], rejected: undefined });

@@ -6,6 +6,8 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'empty-content', description: 'A turn has empty or whitespace-only content.', defaultSeverity: 'error', fixable: false },
   check(context) {
+    // An empty template-free segment adds nothing to the joined text; a record with nothing to train is no-assistant-turn's.
+    if (context.analysis.conversation.shape === 'segments') return;
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
       if (turn.content.trim().length > 0) return;

@@ -18,6 +18,11 @@ export const rule: RecordRule = {
       }
       return;
     }
+    if (conversation.shape === 'segments') {
+      // Axolotl's input_output format: only segments labelled true are trained.
+      if (conversation.turns.length > 0 && !conversation.turns.some((turn) => turn.trainable)) report('No segment has "label": true: every token of this example is masked, so the model learns nothing from it. Set "label": true on the segment the model should learn to write.', { path: ['segments'], part: 'key' });
+      return;
+    }
     if (conversation.plainText || analysis.shape === 'unknown' || conversation.shape === 'alpaca' || conversation.shape.startsWith('preference')) return;
     if (conversation.turns.length === 0) {
       // A missing or mistyped list is missing-field's or wrong-type's finding; an empty one is this one's.

@@ -32,6 +32,8 @@ export const rule: RecordRule = {
   meta: { id: 'special-token-leak', description: 'Chat-template special tokens (<|im_start|>, [INST], <|eot_id|>, <s>...) leaked into content.', defaultSeverity: 'error', fixable: false },
   check(context) {
     if (!mayHaveSpecialToken(context.record.text)) return;
+    // Axolotl's template-free segments are the raw training text: the author writes <s>, </s> and turn tokens on purpose.
+    if (context.analysis.conversation.shape === 'segments') return;
     reportMatches(context, allTurns(context), specialToken, (match) => {
       if (isHtmlStrikethrough(match)) return undefined;
       // In code that teaches a chat format the token is meant, but the tokenizer still reads it as a control token.

@@ -3,7 +3,7 @@
  * ShareGPT turn), with their spec. missing-field, wrong-type and unknown-key walk the same list.
  */
 import type { JsonPath } from '../json/scanner';
-import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
+import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
 import { openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
@@ -98,6 +98,13 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       }
       break;
     }
+    case 'segments':
+      if (Array.isArray(value.segments)) {
+        value.segments.forEach((segment, index) => {
+          if (isObject(segment)) out.push({ path: ['segments', index], value: segment, spec: segmentSpec, name: `segment ${index + 1}` });
+        });
+      }
+      break;
     default:
       break;
   }

@@ -9,6 +9,7 @@ export const table: RuleTable = {
     { name: 'the answer has a misspelt role (unknown-role reports it)', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assitant", "content": "b"}]}') },
   ],
   invalid: [
+    { name: 'template-free segments with no segment labelled true (Axolotl masks every token)', text: lines({ segments: [{ label: false, text: 'Q: hi\n' }, { label: false, text: 'A: hello' }] }), problems: [{ line: 0, text: '"segments"', message: /No segment has "label": true/ }] },
     { name: 'only user and system', text: lines('{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"}]}'), problems: [{ line: 0, text: '"messages"', message: /No assistant turn/ }] },
     { name: 'an empty message list', text: lines('{"messages": []}'), problems: [{ line: 0, text: '[]', message: /The conversation is empty/ }] },
     { name: 'an empty sharegpt conversation', text: lines('{"conversations": []}'), problems: [{ line: 0, text: '[]', message: /"conversations" has no messages/ }] },

@@ -6,6 +6,8 @@ export const table: RuleTable = {
     { name: 'an HTML strikethrough element', text: lines(chat('Show an old price', 'Use `<s>$40</s> <b>$25</b>`.')) },
     { name: 'an HTML strikethrough at the start of a line', text: lines(chat('Mark it', '<s>Deprecated</s> use the new API.')) },
     { name: 'Haskell and generics are not tokens', text: lines(chat('Operators?', '`a <|> b` picks one; List<String> and a<b.')) },
+    // Axolotl template_free.qmd: the author writes the tokens of the raw training text.
+    { name: 'template-free segments hold the special tokens on purpose', text: lines({ segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] }) },
   ],
   invalid: [
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },

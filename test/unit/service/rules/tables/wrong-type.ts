@@ -10,6 +10,7 @@ export const table: RuleTable = {
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
   ],
   invalid: [
+    { name: 'a template-free segment label written as a string', text: lines({ segments: [{ label: 'false', text: 'Q: hi\n' }, { label: true, text: 'A: hello' }] }), problems: [{ line: 0, text: '"false"' }] },
     { name: 'a content part of an unknown type', text: lines('{"messages": [{"role": "user", "content": [{"type": "txt", "text": "hi"}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"txt"', message: /Unknown content part type "txt".*did you mean "text"/ }] },
     { name: 'a content part whose text is a number', text: lines('{"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '5', message: /"text" must be a string, not a number/ }] },
     { name: 'content as a number', text: lines('{"messages": [{"role": "user", "content": 42}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '42', message: /"content" must be a string or a list, not a number/ }] },
