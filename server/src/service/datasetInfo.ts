@@ -38,7 +38,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   const columns = isObject(entry.columns) ? entry.columns : {};
   const tags = isObject(entry.tags) ? entry.tags : {};
   const text = (source: Record<string, unknown>, key: string, fallback: string): string => (typeof source[key] === 'string' ? (source[key] as string) : fallback);
-  const mapping = {
+  const mapping: FormatMapping = {
     columns: {
       prompt: text(columns, 'prompt', defaultMapping.columns.prompt),
       query: text(columns, 'query', defaultMapping.columns.query),
@@ -61,8 +61,13 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
       system: text(tags, 'system_tag', defaultMapping.tags.system),
     },
   };
+  // LLaMA-Factory's pre-training layout (data/README.md, its c4_demo entry): an Alpaca entry naming a
+  // prompt column and no answer column reads plain text from it (the record has no response to train).
+  const pretraining = formatting === 'alpaca' && !ranking && typeof columns.prompt === 'string' && ['response', 'chosen', 'rejected', 'kto_tag'].every((key) => columns[key] === undefined);
+  if (pretraining) mapping.columns = { ...mapping.columns, text: columns.prompt as string };
   let forced: RecordFormat | undefined;
-  if (ranking) forced = 'preference';
+  if (pretraining) forced = 'text';
+  else if (ranking) forced = 'preference';
   else if (formatting === 'sharegpt') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);

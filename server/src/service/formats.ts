@@ -21,6 +21,11 @@ export interface FormatMapping {
     rejected: string;
     /** LLaMA-Factory's optional columns, named only by a dataset_info.json: KTO's label, and media paths. */
     kto_tag?: string;
+    /**
+     * LLaMA-Factory pre-training: an Alpaca entry whose columns name a prompt but no response, chosen,
+     * rejected or kto_tag reads plain text from that column ({"columns": {"prompt": "text"}}).
+     */
+    text?: string;
     images?: string;
     videos?: string;
     audios?: string;
@@ -75,6 +80,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (!isObject(value)) return 'unknown';
   const { columns } = hint.mapping;
   const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+  // A dataset_info.json pre-training entry: every record is plain text in its one column.
+  if (columns.text !== undefined) return 'text';
   if (hint.formatting === 'sharegpt' || (hint.formatting === undefined && has(columns.messages))) {
     if (has(columns.messages)) {
       if (hint.ranking || (has(columns.chosen) && has(columns.rejected))) return 'preference-sharegpt';
@@ -398,7 +405,8 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       break;
     }
     case 'text': {
-      const turn = makeTurn('assistant', 'text', ['text'], undefined, textOf(record.text, ['text']));
+      const key = columns.text ?? 'text';
+      const turn = makeTurn('assistant', 'text', [key], undefined, textOf(record[key], [key]));
       conversation.turns = [turn];
       conversation.plainText = true;
       break;

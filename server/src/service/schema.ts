@@ -81,7 +81,7 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       // `label`: TRL's unpaired preference (KTO) data marks each completion desirable or not.
       return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array'), label: field(false, 'boolean') });
     case 'text':
-      return objectSpec(false, { text: field(true, 'string') });
+      return objectSpec(false, { [c.text ?? 'text']: field(true, 'string') });
     case 'segments':
       return objectSpec(false, { segments: field(true, 'array') });
     case 'preference-trl':

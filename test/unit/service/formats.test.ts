@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
-import { closest, detectShape, editDistance, normalise, shapeForForcedFormat } from '../../../server/src/service/formats';
+import { closest, detectShape, editDistance, normalise, shapeForForcedFormat, type FormatHint } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
 import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
@@ -14,6 +14,12 @@ function summary(value: unknown) {
   const shape = detectShape(value);
   const conversation = normalise(value, shape);
   return { shape, format: conversation.format, turns: conversation.turns.map((turn) => `${turn.role}${turn.trainable ? '*' : ''}:${turn.content}`), rejected: conversation.rejected?.map((turn) => turn.content) };
+}
+
+function summary2(value: unknown, hint: FormatHint) {
+  const shape = detectShape(value, hint);
+  const conversation = normalise(value, shape, hint.mapping);
+  return { shape, turns: conversation.turns.map((turn) => `${turn.role}${turn.trainable ? '*' : ''}:${turn.content}`) };
 }
 
 describe('formats', () => {
@@ -67,6 +73,23 @@ describe('formats', () => {
     assert.equal(shape, 'sharegpt');
     assert.deepEqual(normalise(value, shape, hint.mapping).turns.map((turn) => `${turn.role}:${turn.content}`), ['system:be nice', 'user:q', 'assistant:a']);
     assert.equal(hintFromDatasetInfo('{"other": {"file_name": "x.json"}}', 'd.json'), undefined);
+  });
+  it("dataset_info.json pre-training entry (LLaMA-Factory data/README.md: columns {prompt: text}) reads plain text from the prompt column", () => {
+    const problems = (info: unknown, records: unknown[]): string[] => {
+      const hint = hintFromDatasetInfo(JSON.stringify({ c4_demo: { file_name: 'c4_demo.jsonl', ...(info as object) } }), 'c4_demo.jsonl');
+      assert.ok(hint);
+      const document = DatasetDocument.parse(records.map((record) => JSON.stringify(record)).join('\n') + '\n', 'jsonl');
+      const { settings } = resolveSettings({ minExamples: 0 });
+      return lintDocument(document, 'file:///c4_demo.jsonl', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}:${item.range.start.character} ${item.message}`);
+    };
+    assert.deepEqual(problems({ columns: { prompt: 'text' } }, [{ text: 'Glaciers carve U-shaped valleys.' }, { text: 'The Danube reaches the Black Sea.' }]), []);
+    const hint = hintFromDatasetInfo(JSON.stringify({ p: { file_name: 'p.jsonl', columns: { prompt: 'body' } } }), 'p.jsonl');
+    assert.ok(hint);
+    assert.equal(hint.forced, 'text');
+    assert.deepEqual(summary2({ body: 'Plain text.' }, hint), { shape: 'text', turns: ['assistant*:Plain text.'] });
+    assert.deepEqual(problems({ columns: { prompt: 'body' } }, [{ text: 'wrong column' }]), ['missing-field 0:0 The record is missing the required "body" field (string). Add it.']);
+    // With a response column it stays instruction data.
+    assert.deepEqual(problems({ columns: { prompt: 'text', response: 'output' } }, [{ text: 'q' }]).map((line) => line.split(' ')[0]), ['missing-field']);
   });
   it('a LLaMA-Factory ranking record that lacks an answer stays a preference record (no mixed-formats)', () => {
     const hint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'r.json', ranking: true } }), 'r.json');
