@@ -193,6 +193,19 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(result.range, { start: { line: 1, character: 2 }, end: { line: 6, character: 3 } });
     assert.equal(hover(document, facts, { line: 0, character: 0 }), null);
   });
+  it('shows no hover on the comma or bracket just after a record (the character under the mouse is outside it)', () => {
+    const { document, facts } = parse(json, 'json');
+    assert.equal(hover(document, facts, { line: 6, character: 3 }), null, 'the comma after record 1');
+    assert.ok(hover(document, facts, { line: 6, character: 2 }), 'the closing brace of record 1');
+    const oneLine = '[{"instruction": "a", "output": "b"}, {"instruction": "c", "output": "d"}]\n';
+    const parsed = parse(oneLine, 'json');
+    assert.equal(hover(parsed.document, parsed.facts, { line: 0, character: oneLine.indexOf('}, {') + 1 }), null, 'the comma between records');
+    assert.equal(hover(parsed.document, parsed.facts, { line: 0, character: oneLine.lastIndexOf(']') }), null, 'the closing bracket');
+    const jsonl = '{"instruction": "a", "output": "b"}\n';
+    const line = parse(jsonl, 'jsonl');
+    assert.equal(hover(line.document, line.facts, { line: 0, character: jsonl.indexOf('\n') }), null, 'the end of a JSONL line');
+    assert.ok(hover(line.document, line.facts, { line: 0, character: jsonl.indexOf('\n') - 1 }));
+  });
   it('names outline entries by the first user words', () => {
     const { document, facts } = parse(json, 'json');
     const symbols = documentSymbols(document, facts);

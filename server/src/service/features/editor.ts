@@ -377,7 +377,9 @@ const hoverRenderLimit = 200_000;
 
 export function hover(document: DatasetDocument, facts: FileFacts, position: Position): Hover | null {
   const record = recordAt(document, position);
-  if (record === undefined) return null;
+  // A hover is about the character under the mouse: the comma or bracket right after a record is outside it.
+  const offset = record?.offsetAt(position);
+  if (record === undefined || offset === undefined || offset >= record.text.length) return null;
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return null;
   const { conversation } = analysis;
