@@ -5,6 +5,10 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, resolveFileAction } from '../../../server/src/service/features/editor';
 import { datasetStatistics } from '../../../server/src/service/features/statistics';
 import type { LintDiagnostic } from '../../../server/src/service/linter';
+import { resolveSettings } from '../../../server/src/service/config';
+import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { lintDocument } from '../../../server/src/service/linter';
 import { applyEdits, lint, parse } from './helpers';
 
 const uri = 'file:///test/data.jsonl';
@@ -226,6 +230,23 @@ describe('hover, outline, folding, completion, code lens', () => {
     const sharegpt = '{"conversations": [{"from": "h"}]}\n';
     const parsed = parse(sharegpt);
     assert.deepEqual(completion(parsed.document, parsed.facts, { line: 0, character: sharegpt.indexOf('"h"') + 2 }).map((item) => item.label), ['human', 'gpt', 'system', 'function_call', 'observation']);
+  });
+  it('offers only the roles and columns a dataset_info.json entry lists (LLaMA-Factory skips or drops the others)', () => {
+    const info = { d: { file_name: 'data.json', formatting: 'sharegpt', columns: { messages: 'dialog' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } };
+    const hint = hintFromDatasetInfo(JSON.stringify(info), 'data.json');
+    const text = '[{"dialog": [{"speaker": "client", "text": "Where is my parcel?"}, {"speaker": "agent", "text": "On its way."}]}]\n';
+    const document = DatasetDocument.parse(text, 'json');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const facts = lintDocument(document, 'file:///test/data.json', settings, { hint }).facts;
+    const roles = completion(document, facts, { line: 0, character: text.indexOf('"client"') + 2 }).map((item) => item.label);
+    assert.deepEqual(roles, ['client', 'agent']);
+    // Right after the record's opening brace.
+    const keys = completion(document, facts, { line: 0, character: 2 }).map((item) => item.label);
+    assert.deepEqual(keys, []);
+    const listed = hintFromDatasetInfo(JSON.stringify({ d: { ...info.d, columns: { messages: 'dialog', system: 'sys', tools: 'tools' }, tags: { ...info.d.tags, system_tag: 'sys', observation_tag: 'result', function_tag: 'call' } } }), 'data.json');
+    const withAll = lintDocument(DatasetDocument.parse(text, 'json'), 'file:///test/data.json', settings, { hint: listed }).facts;
+    assert.deepEqual(completion(document, withAll, { line: 0, character: text.indexOf('"client"') + 2 }).map((item) => item.label), ['client', 'agent', 'sys', 'call', 'result']);
+    assert.deepEqual(completion(document, withAll, { line: 0, character: 2 }).map((item) => item.label), ['sys', 'tools']);
   });
   it('puts a preview code lens on each record', () => {
     const { document } = parse(json, 'json');

@@ -567,10 +567,14 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     else if (inMessage) keys = Object.keys(openaiMessageSpec('user', false).fields);
     else keys = nestedKeys(context.path) ?? [];
     const present = new Set([...context.siblingKeys, ...Object.keys((depth === 0 ? record.value : valueAtPath(record.value, context.path)) ?? {})]);
-    for (const key of keys) if (!present.has(key)) items.push({ label: key, kind: CompletionItemKind.Property, insertText: wrap(key), detail: `${formatTitle(shape)} field` });
+    // Columns a dataset_info.json entry does not list: LLaMA-Factory drops them (unknown-key says so).
+    const unread = depth === 0 ? facts.hint.unreadColumns : undefined;
+    for (const key of keys) if (!present.has(key) && unread?.[key] === undefined) items.push({ label: key, kind: CompletionItemKind.Property, insertText: wrap(key), detail: `${formatTitle(shape)} field` });
   } else if (context.kind === 'value' && (context.key === 'role' || context.key === mapping.tags.role)) {
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
-    const roles = sharegpt ? Object.keys(sharegptRoles(mapping)).filter((name) => name !== 'tool') : Object.keys(openaiRoles).filter((name) => name !== 'function');
+    // Role tags a dataset_info.json entry leaves out: LLaMA-Factory skips their examples (unknown-role says so).
+    const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
+    const roles = sharegpt ? Object.keys(sharegptRoles(mapping)).filter((name) => name !== 'tool' && unlisted?.[name] === undefined) : Object.keys(openaiRoles).filter((name) => name !== 'function');
     for (const role of roles) items.push({ label: role, kind: CompletionItemKind.EnumMember, insertText: wrap(role), detail: 'role' });
   } else if (context.kind === 'value' && context.key === 'type') {
     const types = nestedTypes(context.path);
