@@ -24,6 +24,7 @@ export const rule: RecordRule = {
         if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const spec = object.spec.fields[key];
         if (spec === undefined) continue;
+        if (object.path.length === 0 && inputInsteadOfInstruction(context, key)) continue;
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). Add it.`,
           object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path },
@@ -32,6 +33,21 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * {"input": ..., "output": ...}: torchtune's instruct_dataset reads these two columns as they are, but
+ * the Alpaca loaders of LLaMA-Factory and Axolotl need "instruction" and stop without it. The question
+ * is already written, under "input": reported at that key, with a rename instead of an empty field.
+ */
+function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boolean {
+  const { columns } = context.facts.hint.mapping;
+  const value = context.record.value as Record<string, unknown>;
+  if (context.analysis.shape !== 'alpaca' || key !== columns.prompt || typeof value[columns.query] !== 'string' || (value[columns.query] as string).trim().length === 0) return false;
+  context.report(`The record has no "${key}": its question is in "${columns.query}". torchtune's instruct_dataset reads "${columns.query}"/"${columns.response}" as they are, but the Alpaca loaders of LLaMA-Factory and Axolotl stop without "${key}". Rename "${columns.query}" to "${key}" (quick fix).`,
+    { path: [columns.query], part: 'key' },
+    { kind: 'rename-key', path: [columns.query], replacement: key });
+  return true;
+}
 
 function samePath(a: JsonPath, b: JsonPath): boolean {
   return a.length === b.length && a.every((segment, index) => segment === b[index]);
