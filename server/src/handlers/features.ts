@@ -11,11 +11,12 @@ export function registerFeatures(connection: Connection, session: DatasetSession
     const result = await lint(uri);
     const document = session.get(uri);
     if (result === undefined || document === undefined || !document.isDataset) return undefined;
-    return { document, facts: result.facts };
+    return { document, facts: result.facts, diagnostics: result.diagnostics };
   };
   connection.onCodeAction(async ({ textDocument, range, context }) => {
     const ready = await prepare(textDocument.uri);
-    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics, { resolveEdits: clientResolvesEdits(), ...(context.only !== undefined ? { only: context.only } : {}) });
+    // The current diagnostics: a fix is offered only for a diagnostic the current text still has.
+    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics, { resolveEdits: clientResolvesEdits(), current: ready.diagnostics, ...(context.only !== undefined ? { only: context.only } : {}) });
   });
   connection.onCodeActionResolve(async (action) => {
     if (!isFileActionData(action.data)) return action;

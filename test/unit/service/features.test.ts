@@ -66,6 +66,38 @@ describe('quick fixes', () => {
   });
 });
 
+describe('quick fixes of diagnostics from an older version of the text', () => {
+  // The editor may ask for the fixes of diagnostics it still shows after an edit moved the records
+  // under them (before its next pull): a fix is offered only while the current lint still reports it.
+  const planet = '{"messages": [{"role": "usr", "content": "Name a planet"}, {"role": "assistant", "content": "Mars"}]}';
+  const ocean = '{"messages": [{"role": "user", "content": "Largest ocean?"}, {"role": "assistant", "content": "The Pacific."}]}';
+  const quickFixes = (text: string, diagnostic: LintDiagnostic) => {
+    const { document, facts } = parse(text);
+    const current = lint(text).diagnostics;
+    return codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)], { current }).filter((action) => action.kind === 'quickfix');
+  };
+  it('offers the fix of a current diagnostic', () => {
+    const text = `${ocean}\n${planet}\n`;
+    const role = lint(text).diagnostics.find((item) => item.rule === 'unknown-role');
+    assert.ok(role);
+    assert.equal(quickFixes(text, role)[0]?.title, 'Replace role with "user"');
+  });
+  it('does not offer a role fix on the record that moved under a stale diagnostic', () => {
+    const before = `${ocean}\n${planet}\n`;
+    const role = lint(before).diagnostics.find((item) => item.rule === 'unknown-role');
+    assert.ok(role);
+    assert.deepEqual(quickFixes(`${planet.replace('usr', 'user').replace('Name a planet', 'New first')}\n${before}`, role), []);
+  });
+  it('does not remove a record that is not the duplicate any more', () => {
+    const records = ['a', 'x', 'b', 'x', 'c'].map((word) => `{"instruction": "Say ${word} now", "output": "${word}"}`);
+    const before = `${records.join('\n')}\n`;
+    const duplicate = lint(before).diagnostics.find((item) => item.rule === 'duplicate-record');
+    assert.equal(duplicate?.recordIndex, 3);
+    // The first line deleted: index 3 and line 3 are now record "c".
+    assert.deepEqual(quickFixes(`${records.slice(1).join('\n')}\n`, duplicate), []);
+  });
+});
+
 describe('missing field skeletons that fit the conversation', () => {
   it('a message without a role gets the role that comes next', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user", "content": "Name a prime."}, {"content": "Seven."}]}\n', 'missing-field');

@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageserver-types';
 import { PreviewExampleCommand } from '../../../../protocol/messages';
 import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
-import { recordProblems } from '../linter';
+import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
@@ -295,6 +295,21 @@ function wanted(only: readonly string[] | undefined, kind: string): boolean {
   return only === undefined || only.some((prefix) => kind === prefix || kind.startsWith(`${prefix}.`));
 }
 
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/**
+ * Whether the current lint still reports this diagnostic (same rule, record, range and fix). The
+ * editor can ask for the fixes of diagnostics it got before an edit moved records under them (its
+ * next pull has not come back yet): their record index would name another record, and removing or
+ * rewriting it would damage the file.
+ */
+function isCurrent(diagnostic: Diagnostic, fix: FixData, recordIndex: number, current: readonly LintDiagnostic[]): boolean {
+  const written = JSON.stringify(fix);
+  return current.some((item) => item.recordIndex === recordIndex && item.rule === diagnostic.code && sameRange(item.range, diagnostic.range) && (item.fix === fix || JSON.stringify(item.fix) === written));
+}
+
 /**
  * Code actions at `range`. With `resolveEdits` (the client supports codeAction/resolve for edits),
  * whole-file actions (conversions, fix-all) come without their edits, which `resolveFileAction`
@@ -302,14 +317,15 @@ function wanted(only: readonly string[] | undefined, kind: string): boolean {
  * converting 100k records takes seconds. Without it, only files of up to eagerFileActionLimit
  * records offer them.
  */
-export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; only?: readonly string[] } = {}): CodeAction[] {
+export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; only?: readonly string[]; current?: readonly LintDiagnostic[] } = {}): CodeAction[] {
   const actions: CodeAction[] = [];
-  const { only } = options;
+  const { only, current } = options;
   if (wanted(only, CodeActionKind.QuickFix)) {
     for (const diagnostic of diagnostics) {
       if (diagnostic.source !== 'tunesmith') continue;
       const data = diagnostic.data as { fix?: FixData; recordIndex?: number } | undefined;
       if (data?.fix === undefined || data.recordIndex === undefined) continue;
+      if (current !== undefined && !isCurrent(diagnostic, data.fix, data.recordIndex, current)) continue;
       const record = document.records[data.recordIndex];
       if (record === undefined) continue;
       const fix = fixEdit(document, record, data.fix);
