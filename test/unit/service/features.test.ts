@@ -280,6 +280,10 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(completion(document, withAll, { line: 0, character: text.indexOf('"client"') + 2 }).map((item) => item.label), ['client', 'agent', 'sys', 'call', 'result']);
     assert.deepEqual(completion(document, withAll, { line: 0, character: 2 }).map((item) => item.label), ['sys', 'tools']);
   });
+  it('puts no preview lens on a line that is not a record object (nothing to preview)', () => {
+    const { document } = parse('{"instruction": "a", "output": "b"}\n[1, 2, 3]\n"just text"\n42\n{"instruction": "c", "output": "d"}\n');
+    assert.deepEqual(codeLenses(document, uri).map((lens) => lens.range.start.line), [0, 4]);
+  });
   it('puts a preview code lens on each record', () => {
     const { document } = parse(json, 'json');
     const lenses = codeLenses(document, uri);

@@ -483,7 +483,8 @@ export function codeLenses(document: DatasetDocument, uri: string): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const record of document.records) {
     if (lenses.length >= maxLenses) break;
-    if (record.syntaxError !== undefined) continue;
+    // Only record objects can be previewed (a number, list or string line has nothing to show).
+    if (record.text.charCodeAt(0) !== 123 /* { */ || record.syntaxError !== undefined) continue;
     const position = { line: record.line, character: record.character };
     const args: PreviewExampleCommand.Args = { uri, recordIndex: record.index };
     lenses.push({ range: { start: position, end: position }, command: { title: `Preview example ${record.index + 1}`, command: PreviewExampleCommand.id, arguments: [args] } });
