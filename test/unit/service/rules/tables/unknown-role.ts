@@ -6,11 +6,13 @@ export const table: RuleTable = {
     { name: 'sharegpt roles', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }) },
   ],
   invalid: [
+    // Axolotl conversation.qmd writes "from": "assistant" (its chat_template maps it); LLaMA-Factory's converter skips it, torchtune's ShareGPTToMessages raises.
+    { name: 'an OpenAI role name in a ShareGPT turn says which trainers take it', text: lines({ conversations: [{ from: 'human', value: 'Hello' }, { from: 'assistant', value: 'Hi there!' }] }), problems: [{ line: 0, text: '"assistant"', message: /OpenAI role name.*LLaMA-Factory skips.*Use "gpt"/ }] },
     { name: 'a role named like an Object.prototype member', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "constructor", "content": "b"}]}'), problems: [{ line: 0, text: '"constructor"', message: /Unknown role "constructor"/ }] },
     { name: 'transposed letters', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gtp", "value": "b"}]}'), problems: [{ line: 0, text: '"gtp"', message: /did you mean "gpt"/ }] },
     { name: 'misspelt role', text: lines('{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"usr"', message: /did you mean "user"/ }] },
     { name: 'sharegpt role in an openai record', text: lines('{"messages": [{"role": "human", "content": "a"}, {"role": "gpt", "content": "b"}]}'), problems: [{ line: 0, text: '"human"', message: /did you mean "user"/ }, { line: 0, text: '"gpt"', message: /did you mean "assistant"/ }] },
-    { name: 'openai role in a sharegpt record', text: lines('{"conversations": [{"from": "user", "value": "a"}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"user"', message: /did you mean "human"/ }] },
+    { name: 'openai role in a sharegpt record', text: lines('{"conversations": [{"from": "user", "value": "a"}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"user"', message: /Use "human"/ }] },
     { name: 'unknown role without suggestion', text: lines('{"messages": [{"role": "narrator", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"narrator"', message: /roles here are/ }] },
   ],
 };
