@@ -196,6 +196,28 @@ describe('whole-file actions', () => {
   });
 });
 
+describe('whole-file conversion titles count the records that convert', () => {
+  // Records a conversion cannot carry stay as they are; the title must not promise them.
+  const records = [
+    { messages: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] },
+    { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }, { role: 'assistant', content: 'A cat.' }] },
+    { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '-3 C' }, { role: 'assistant', content: 'It is -3 C.' }] },
+    { messages: [{ role: 'user', content: 'Say hi' }, { role: 'assistant', content: 'hi', weight: 0 }, { role: 'user', content: 'Again' }, { role: 'assistant', content: 'Hi!' }] },
+    { system: 'Top-level system', messages: [{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }] },
+    { id: 'keep-me', messages: [{ role: 'user', content: 'With an id' }, { role: 'assistant', content: 'Kept.' }] },
+  ];
+  const text = `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
+  it('says exactly how many records each conversion rewrites', () => {
+    const { document, facts } = parse(text);
+    const at = { line: 0, character: 1 };
+    const lazy = codeActions(document, facts, uri, { start: at, end: at }, [], { resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile');
+    assert.deepEqual(lazy.map((action) => action.title), ['Convert the whole file to ShareGPT (2 records)', 'Convert the whole file to Alpaca (2 records)']);
+    for (const action of lazy) assert.equal(resolveFileAction(document, facts, action).edit?.changes?.[uri]?.length, 2, action.title);
+    const eager = codeActions(document, facts, uri, { start: at, end: at }, []).filter((action) => action.kind === 'refactor.rewrite.convertFile');
+    assert.deepEqual(eager.map((action) => action.title), lazy.map((action) => action.title));
+  });
+});
+
 describe('whole-file conversion keeps the file\'s layout', () => {
   const convert = (text: string): string => {
     const { document, facts } = parse(text, 'json');

@@ -205,7 +205,8 @@ const canonicalRoles: ReadonlySet<string> = new Set(['system', 'user', 'assistan
 /**
  * Whether convertConversation would convert the record, judged from its cached summary (no parsing):
  * its shape and roles. It misses what only the written record shows (image parts, text beside tool
- * calls), so a count can be slightly high; the edits are exact.
+ * calls, weights, columns the target reads), so it gives an upper bound: used for the titles of files
+ * over exactCountLimit records, which say "up to"; the edits are exact.
  */
 function mayConvert(summary: RecordSummary, target: ConvertibleFormat): boolean {
   const { shape, roles } = summary;
@@ -236,24 +237,53 @@ function recordsToFix(document: DatasetDocument, facts: FileFacts): DatasetRecor
 }
 
 /**
+ * Files up to this many records get exact counts in whole-file conversion titles (each record is
+ * converted once to know, about 10 ms per 1,000 records, then kept); larger ones an upper bound from
+ * the cached summaries, said as "up to".
+ */
+const exactCountLimit = 5_000;
+
+/** The formats a record converts to (as convertFileEdits would convert it), kept per record while its file's mapping and format stay. */
+const convertibleCache = new WeakMap<DatasetRecord, { hint: FileFacts['hint']; format: FileFacts['format']; forced: boolean; targets: readonly ConvertibleFormat[] }>();
+
+function convertibleTargets(record: DatasetRecord, facts: FileFacts): readonly ConvertibleFormat[] {
+  const cached = convertibleCache.get(record);
+  if (cached !== undefined && cached.hint === facts.hint && cached.format === facts.format && cached.forced === facts.forced) return cached.targets;
+  const analysis = analyseRecord(record, facts);
+  const targets = analysis === undefined ? [] : convertibleFormats.filter((target) => analysis.detected !== target && convertRecord(analysis, record.value, target, facts.hint) !== undefined);
+  convertibleCache.set(record, { hint: facts.hint, format: facts.format, forced: facts.forced, targets });
+  return targets;
+}
+
+/**
  * How many records each whole-file action would rewrite, kept until the document or its facts
  * change: the editor asks for code actions at every cursor move, and counting reads every record.
+ * `exact`: false when the conversion counts are upper bounds (files over exactCountLimit records).
  */
-const fileActionCounts = new WeakMap<DatasetDocument, { version: number; facts: FileFacts; convert: Map<ConvertibleFormat, number>; fix: number }>();
+const fileActionCounts = new WeakMap<DatasetDocument, { version: number; facts: FileFacts; convert: Map<ConvertibleFormat, number>; fix: number; exact: boolean }>();
 
-function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { convert: Map<ConvertibleFormat, number>; fix: number } {
+function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { convert: Map<ConvertibleFormat, number>; fix: number; exact: boolean } {
   const cached = fileActionCounts.get(document);
   if (cached !== undefined && cached.version === document.version && cached.facts === facts) return cached;
   const convert = new Map<ConvertibleFormat, number>(convertibleFormats.map((target) => [target, 0]));
+  const exact = document.records.length <= exactCountLimit;
   let fix = 0;
   for (const record of document.records) {
-    const summary = summaryOf(record, facts);
-    if (summary !== undefined) for (const target of convertibleFormats) if (mayConvert(summary, target)) convert.set(target, (convert.get(target) ?? 0) + 1);
+    if (exact) {
+      for (const target of convertibleTargets(record, facts)) convert.set(target, (convert.get(target) ?? 0) + 1);
+    } else {
+      const summary = summaryOf(record, facts);
+      if (summary !== undefined) for (const target of convertibleFormats) if (mayConvert(summary, target)) convert.set(target, (convert.get(target) ?? 0) + 1);
+    }
     if (hasBulkFix(record, facts)) fix++;
   }
-  const counts = { version: document.version, facts, convert, fix };
+  const counts = { version: document.version, facts, convert, fix, exact };
   fileActionCounts.set(document, counts);
   return counts;
+}
+
+function recordCount(count: number, exact: boolean): string {
+  return `${exact ? '' : 'up to '}${count} record${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -358,12 +388,13 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
     for (const target of convertibleFormats) {
       if (facts.format === target) continue;
       if (lazy) {
-        const count = fileActionCountsOf(document, facts).convert.get(target) ?? 0;
-        if (count > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${count} record${count === 1 ? '' : 's'})`, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
+        const counts = fileActionCountsOf(document, facts);
+        const count = counts.convert.get(target) ?? 0;
+        if (count > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${recordCount(count, counts.exact)})`, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
         continue;
       }
       const { edits, converted } = convertFileEdits(document, facts, target);
-      if (converted > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${converted} record${converted === 1 ? '' : 's'})`, kind: convertFileKind, edit: { changes: { [uri]: edits } } });
+      if (converted > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${recordCount(converted, true)})`, kind: convertFileKind, edit: { changes: { [uri]: edits } } });
     }
   }
   if (wanted(only, fixAllKind)) {
