@@ -100,6 +100,24 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     ]);
   });
 
+  it('offers no quick fix for a diagnostic of an older version (an edit moved the records under it) until the next pull', async () => {
+    const staleUri = 'file:///tmp/tunesmith-protocol/stale.jsonl';
+    const ocean = '{"messages": [{"role": "user", "content": "Largest ocean?"}, {"role": "assistant", "content": "The Pacific."}]}';
+    const planet = '{"messages": [{"role": "usr", "content": "Name a planet"}, {"role": "assistant", "content": "Mars"}]}';
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: staleUri, languageId: 'jsonl', version: 1, text: `${ocean}\n${planet}\n` } });
+    const before = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: staleUri } })) as { items: Diagnostic[] };
+    const role = before.items.find((item) => item.code === 'unknown-role');
+    assert.ok(role);
+    // A record typed above: line 1 now holds the ocean record.
+    server.connection.sendNotification('textDocument/didChange', { textDocument: { uri: staleUri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `${ocean.replace('Largest ocean?', 'Deepest lake?')}\n` }] });
+    const quickFixes = async (diagnostic: Diagnostic) => ((await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: staleUri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } })) as CodeAction[]).filter((action) => action.kind === 'quickfix');
+    assert.deepEqual(await quickFixes(role), []);
+    const after = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: staleUri } })) as { items: Diagnostic[] };
+    const moved = after.items.find((item) => item.code === 'unknown-role');
+    assert.equal(moved?.range.start.line, 2);
+    assert.equal((await quickFixes(moved))[0]?.title, 'Replace role with "user"');
+  });
+
   it('folds multi-line records of a JSON array', async () => {
     const jsonUri = 'file:///tmp/tunesmith-protocol/features.json';
     const text = '[\n  {\n    "instruction": "a",\n    "output": "b"\n  },\n  {"instruction": "c", "output": "d"}\n]\n';
