@@ -1,6 +1,6 @@
 import type { Turn } from '../conversation';
 import { safeStringify } from '../json/safe';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { preferenceSides } from './util';
 
 /** What a side of a preference pair answers: its assistant turns' text and tool calls. */
@@ -24,6 +24,7 @@ export const rule: RecordRule = {
   check(context) {
     const sides = preferenceSides(context);
     if (sides === undefined) return;
+    if (context.analysis.conversation.shape === 'preference-trl') reportDivergentImplicitPrompt(context);
     const chosenKey = answerKey(sides.chosen.turns);
     // Empty answers are empty-content's finding.
     if (chosenKey.replace(/[\u0000\u0001]/g, '').length === 0 || chosenKey !== answerKey(sides.rejected.turns)) return;
@@ -32,3 +33,28 @@ export const rule: RecordRule = {
     context.report('The rejected answer is identical to the chosen one: a preference pair with no difference teaches nothing (the DPO loss has no margin). Replace the rejected answer with a worse one, or drop the pair.', { path: where.parts[0]?.path ?? where.contentPath });
   },
 };
+
+/**
+ * A conversational pair with an implicit prompt ({"chosen": [...], "rejected": [...]}, no "prompt"):
+ * TRL's extract_prompt takes the messages both sides start with as the prompt and the rest as the
+ * answers. When the sides part before their answers, the prompt loses the question (or is empty) and
+ * the "answers" hold user turns.
+ */
+function reportDivergentImplicitPrompt(context: RecordRuleContext): void {
+  const value = context.record.value as Record<string, unknown>;
+  const chosen = value.chosen;
+  const rejected = value.rejected;
+  if ('prompt' in value || !Array.isArray(chosen) || !Array.isArray(rejected)) return;
+  const turns = context.analysis.conversation.rejected ?? [];
+  const shared = Math.min(chosen.length, rejected.length);
+  let index = 0;
+  while (index < shared && safeStringify(chosen[index]) === safeStringify(rejected[index])) index++;
+  const at = turns[index];
+  const chosenTurn = context.analysis.conversation.turns[index];
+  // A role that is not known there is unknown-role's finding.
+  if (at === undefined || index === shared || at.role === null || chosenTurn?.role === null) return;
+  // Parting at the answers is the point of the pair; parting earlier moves prompt turns into the answers.
+  if (at.role === 'assistant' && chosenTurn?.role === 'assistant' && index > 0) return;
+  const where = index === 0 ? 'at their first message, so TRL extracts an empty prompt' : `at message ${index + 1}, a ${at.writtenRole} message, so TRL's prompt stops before it`;
+  context.report(`"chosen" and "rejected" part ${where}: with no "prompt", TRL takes the messages both sides start with as the prompt, and the rest (here user turns too) as the answers. Start both sides with the same messages up to the answer, or add a "prompt".`, { path: at.path });
+}
