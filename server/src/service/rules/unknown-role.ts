@@ -27,8 +27,8 @@ export const rule: RecordRule = {
       const suggestion = suggestRole(turn.writtenRole, allowed);
       const names = Object.keys(allowed).filter((name) => !(sharegpt && name === 'tool')).join(', ');
       if (suggestion !== undefined && sharegpt && openaiRoles[turn.writtenRole] !== undefined) {
-        // An OpenAI role name in a ShareGPT turn: Axolotl's chat_template maps it by default, the others do not.
-        context.report(`"${turn.writtenRole}" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example and torchtune's ShareGPT loader fails on it (only Axolotl's chat_template maps it). Use "${suggestion}"; tags here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
+        // An OpenAI role name in a ShareGPT turn: Axolotl's chat_template and TRL (maybe_convert_to_chatml) take it, LLaMA-Factory and torchtune do not.
+        context.report(`"${turn.writtenRole}" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example and torchtune's ShareGPT loader fails on it (Axolotl's chat_template maps it, and TRL renames from/value to role/content and keeps it). Use "${suggestion}"; tags here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
       } else if (suggestion !== undefined) {
         context.report(`Unknown role "${turn.writtenRole}": did you mean "${suggestion}"? Roles here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
       } else {
