@@ -270,6 +270,16 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work on Earth exactly?', '2: Name a planet']);
     assert.deepEqual(symbols[1]?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 52 } });
   });
+  it('ends a long outline with one entry for the records it does not list', () => {
+    const lines = Array.from({ length: 5_003 }, (_, index) => `{"instruction": "Task ${index + 1}", "output": "done"}`);
+    const { document, facts } = parse(`${lines.join('\n')}\n`);
+    const symbols = documentSymbols(document, facts);
+    assert.equal(symbols.length, 5_001);
+    assert.equal(symbols[4_999]?.name, '5000: Task 5000');
+    const rest = symbols[5_000];
+    assert.equal(rest?.name, '5001–5003: 3 more records (the outline lists the first 5000)');
+    assert.deepEqual(rest?.range, { start: { line: 5_000, character: 0 }, end: { line: 5_002, character: (lines[5_002] ?? '').length } });
+  });
   it('folds multi-line records only', () => {
     const { document } = parse(json, 'json');
     assert.deepEqual(foldingRanges(document).map((range) => [range.startLine, range.endLine]), [[1, 6]]);

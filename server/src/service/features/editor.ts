@@ -474,7 +474,7 @@ function escapeMarkdown(text: string): string {
 // Outline, folding, code lenses
 // ---------------------------------------------------------------------------------------------
 
-/** Records with more symbols than this are summarised (the outline would not be usable anyway). */
+/** The outline lists this many records, then one entry for the rest (a longer outline would not be usable anyway). */
 const maxSymbols = 5_000;
 
 export function documentSymbols(document: DatasetDocument, facts: FileFacts): DocumentSymbol[] {
@@ -494,6 +494,14 @@ export function documentSymbols(document: DatasetDocument, facts: FileFacts): Do
     }
     const selectionEnd = range.start.line === range.end.line ? range.end : record.positionAt(Math.max(0, record.text.indexOf('\n')));
     symbols.push({ name, detail, kind: SymbolKind.Object, range, selectionRange: { start: range.start, end: selectionEnd } });
+  }
+  const first = document.records[maxSymbols];
+  const last = document.records[document.records.length - 1];
+  if (first !== undefined && last !== undefined) {
+    // Said, not silently cut: the outline would otherwise look like the whole file.
+    const more = document.records.length - maxSymbols;
+    const range = { start: first.range.start, end: last.range.end };
+    symbols.push({ name: `${maxSymbols + 1}–${document.records.length}: ${more} more records (the outline lists the first ${maxSymbols})`, detail: 'not listed', kind: SymbolKind.Array, range, selectionRange: { start: range.start, end: range.start } });
   }
   return symbols;
 }
