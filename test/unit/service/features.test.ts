@@ -66,6 +66,19 @@ describe('quick fixes', () => {
   });
 });
 
+describe('a missing field skeleton in a pretty-printed file', () => {
+  it('goes on its own line with the object\'s indentation (tabs, CRLF)', () => {
+    const text = '[\r\n\t{\r\n\t\t"messages": [\r\n\t\t\t{\r\n\t\t\t\t"role": "user"\r\n\t\t\t},\r\n\t\t\t{\r\n\t\t\t\t"role": "assistant",\r\n\t\t\t\t"content": "b"\r\n\t\t\t}\r\n\t\t]\r\n\t}\r\n]\r\n';
+    const fixed = applyQuickFix(text, 'missing-field', 'json');
+    assert.equal(fixed, text.replace('{\r\n\t\t\t\t"role": "user"', '{\r\n\t\t\t\t"content": "",\r\n\t\t\t\t"role": "user"'));
+  });
+  it('goes on its own line in a 4-space file', () => {
+    const text = `${JSON.stringify([{ conversations: [{ value: 'hi' }, { from: 'gpt', value: 'yo' }] }], null, 4)}\n`;
+    const fixed = applyQuickFix(text, 'missing-field', 'json');
+    assert.equal(fixed, text.replace('{\n                "value": "hi"', '{\n                "from": "human",\n                "value": "hi"'));
+  });
+});
+
 describe('quick fixes of diagnostics from an older version of the text', () => {
   // The editor may ask for the fixes of diagnostics it still shows after an edit moved the records
   // under them (before its next pull): a fix is offered only while the current lint still reports it.

@@ -123,8 +123,11 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
       if (objectRange === undefined) return undefined;
       const open = record.text.indexOf('{', objectRange.start);
       if (open < 0 || open >= objectRange.end) return undefined;
-      const afterBrace = record.text.slice(open + 1, objectRange.end - 1).trim();
-      const insertion = `${JSON.stringify(fix.key)}: ${JSON.stringify(fix.skeleton)}${afterBrace.length > 0 ? ', ' : ''}`;
+      const inside = record.text.slice(open + 1, objectRange.end - 1);
+      const field = `${JSON.stringify(fix.key)}: ${JSON.stringify(fix.skeleton)}`;
+      // A pretty-printed object (its first key on the next line) gets the field on a line of its own, indented as that key.
+      const keyLine = /^[ \t]*\r?\n([ \t]*)\S/.exec(inside);
+      const insertion = keyLine !== null ? `${document.eol}${keyLine[1] ?? ''}${field},` : `${field}${inside.trim().length > 0 ? ', ' : ''}`;
       const position = record.positionAt(open + 1);
       return { title: `Add missing "${fix.key}"`, edits: [{ range: { start: position, end: position }, newText: insertion }] };
     }
