@@ -4,6 +4,13 @@ import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
 
+/**
+ * Media parts of Hugging Face multimodal chat templates: {"type": "image"} with the images in their own
+ * column (TRL's vision datasets, transformers processors), or with "path"/"url" (Axolotl). OpenAI
+ * writes "image_url"; these are not misspellings of it.
+ */
+const templatePartTypes: ReadonlySet<string> = new Set(['image', 'video', 'audio']);
+
 /** A field has the wrong JSON type (a number where a string belongs, an object instead of a list...). */
 export const rule: RecordRule = {
   kind: 'record',
@@ -30,11 +37,11 @@ export const rule: RecordRule = {
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
       }
     }
-    // A content part's "type" names its kind; the API rejects others ("txt", "image").
+    // A content part's "type" names its kind; the API rejects others ("txt", "img").
     for (const object of specifiedObjects(context)) {
       if (object.contentPart !== true) continue;
       const type = object.value.type;
-      if (typeof type !== 'string' || contentPartPayloads[type] !== undefined) continue;
+      if (typeof type !== 'string' || contentPartPayloads[type] !== undefined || templatePartTypes.has(type)) continue;
       const suggestion = closest(type, Object.keys(contentPartPayloads), 2);
       context.report(`Unknown content part type "${type}": use ${Object.keys(contentPartPayloads).map((name) => `"${name}"`).join(', ')}${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}.`, { path: [...object.path, 'type'] });
     }

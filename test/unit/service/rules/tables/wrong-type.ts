@@ -8,6 +8,8 @@ export const table: RuleTable = {
     { name: 'TRL fields all strings, or all message lists', text: lines({ prompt: 'q', chosen: 'a', rejected: 'b' }, { prompt: [{ role: 'user', content: 'q' }], chosen: [{ role: 'assistant', content: 'a' }], rejected: [{ role: 'assistant', content: 'b' }] }, { prompt: 'q', completion: 'a', label: true }) },
     { name: 'alpaca history pairs', text: lines({ instruction: 'x', output: 'y', history: [['a', 'b'], ['c', 'd']] }) },
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
+    // TRL vision datasets / transformers multimodal templates: {"type": "image"} with the images in a column; Axolotl: with a path.
+    { name: 'Hugging Face template media parts (image without payload, image with a path)', text: lines({ images: ['cat.jpg'], messages: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What animal?' }] }, { role: 'assistant', content: [{ type: 'text', text: 'A cat.' }] }] }, { messages: [{ role: 'user', content: [{ type: 'image', path: '/data/dog.jpg' }, { type: 'text', text: 'And this?' }] }, { role: 'assistant', content: 'A dog.' }] }) },
   ],
   invalid: [
     { name: 'a template-free segment label written as a string', text: lines({ segments: [{ label: 'false', text: 'Q: hi\n' }, { label: true, text: 'A: hello' }] }), problems: [{ line: 0, text: '"false"' }] },
