@@ -37,7 +37,7 @@ export function registerFeatures(connection: Connection, session: DatasetSession
   });
   connection.onCompletion(async ({ textDocument, position }) => {
     const ready = await prepare(textDocument.uri);
-    return ready === undefined ? [] : completion(ready.document, ready.facts, position);
+    return ready === undefined ? [] : completion(ready.document, ready.facts, position, () => session.textOf(textDocument.uri));
   });
   connection.onCodeLens(async ({ textDocument }) => {
     const ready = await prepare(textDocument.uri);

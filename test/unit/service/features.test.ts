@@ -325,6 +325,19 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(completion(document, withAll, { line: 0, character: text.indexOf('"client"') + 2 }).map((item) => item.label), ['client', 'agent', 'sys', 'call', 'result']);
     assert.deepEqual(completion(document, withAll, { line: 0, character: 2 }).map((item) => item.label), ['sys', 'tools']);
   });
+  it('offers a record skeleton between the records of a JSON array with the commas it needs, and none outside the array', () => {
+    const text = '[\n  {"instruction": "a", "output": "b"},\n  \n  {"instruction": "c", "output": "d"}\n  \n]\n';
+    const { document, facts } = parse(text, 'json');
+    const insert = (line: number, character: number): string[] => completion(document, facts, { line, character }, () => text).map((item) => String(item.insertText));
+    const skeleton = '{"instruction": "$1", "input": "", "output": "$2"}';
+    assert.deepEqual(insert(2, 2), [`${skeleton},`], 'between two records: a comma after it');
+    assert.deepEqual(insert(4, 2), [`, ${skeleton}`], 'after the last record: a comma before it');
+    assert.deepEqual(insert(6, 0), [], 'after the closing bracket');
+    assert.deepEqual(insert(0, 0), [], 'before the opening bracket');
+    const empty = '[\n  \n]\n';
+    const parsed = parse(empty, 'json');
+    assert.deepEqual(completion(parsed.document, parsed.facts, { line: 1, character: 2 }, () => empty).length, 3, 'an empty array: every format');
+  });
   it('puts no preview lens on a line that is not a record object (nothing to preview)', () => {
     const { document } = parse('{"instruction": "a", "output": "b"}\n[1, 2, 3]\n"just text"\n42\n{"instruction": "c", "output": "d"}\n');
     assert.deepEqual(codeLenses(document, uri).map((lens) => lens.range.start.line), [0, 4]);

@@ -605,11 +605,20 @@ function stackPath(stack: { type: "object" | "array"; key: string | undefined; i
   return out;
 }
 
-export function completion(document: DatasetDocument, facts: FileFacts, position: Position): CompletionItem[] {
+/**
+ * `fullText`: the document's text, asked for only outside records of a JSON file (where a skeleton
+ * needs commas to fit between the array's elements).
+ */
+export function completion(document: DatasetDocument, facts: FileFacts, position: Position, fullText?: () => string | undefined): CompletionItem[] {
   const record = recordAt(document, position);
   const mapping = facts.hint.mapping;
-  // On an empty JSONL line, offer record skeletons of the file's format.
-  if (record === undefined) return skeletonItems(facts);
+  // Outside records (an empty JSONL line, between the elements of a JSON array), offer record skeletons of the file's format.
+  if (record === undefined) {
+    if (document.kind === 'jsonl') return skeletonItems(facts, '', '');
+    const text = fullText?.();
+    const around = text === undefined ? undefined : arrayGapAt(text, position);
+    return around === undefined ? [] : skeletonItems(facts, around.before, around.after);
+  }
   // recordAt gives the record the cursor is in or the last one before it: a position past its text is its end.
   const offset = record.offsetAt(position) ?? record.text.length;
   const context = cursorContext(record.text, offset);
@@ -672,7 +681,29 @@ function valueAtPath(root: unknown, path: (string | number)[]): Record<string, u
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-function skeletonItems(facts: FileFacts): CompletionItem[] {
+/**
+ * At a position between the elements of a JSON array: the commas a new element needs before and
+ * after it. Undefined elsewhere (before the array, after it), where a record would not be valid JSON.
+ */
+function arrayGapAt(text: string, position: Position): { before: string; after: string } | undefined {
+  let offset = 0;
+  for (let line = 0; line < position.line; line++) {
+    const next = text.indexOf('\n', offset);
+    if (next < 0) return undefined;
+    offset = next + 1;
+  }
+  offset = Math.min(offset + position.character, text.length);
+  let back = offset - 1;
+  while (back >= 0 && /\s/.test(text[back] ?? '')) back--;
+  let ahead = offset;
+  while (ahead < text.length && /\s/.test(text[ahead] ?? '')) ahead++;
+  const previous = text[back];
+  const next = text[ahead];
+  if ((previous !== '[' && previous !== ',' && previous !== '}') || (next !== ']' && next !== '{' && next !== ',')) return undefined;
+  return { before: previous === '}' ? ', ' : '', after: next === '{' ? ',' : '' };
+}
+
+function skeletonItems(facts: FileFacts, before: string, after: string): CompletionItem[] {
   const skeletons: Record<string, string> = {
     'openai-chat': '{"messages": [{"role": "user", "content": "$1"}, {"role": "assistant", "content": "$2"}]}',
     sharegpt: '{"conversations": [{"from": "human", "value": "$1"}, {"from": "gpt", "value": "$2"}]}',
@@ -680,5 +711,5 @@ function skeletonItems(facts: FileFacts): CompletionItem[] {
   };
   return Object.entries(skeletons)
     .filter(([format]) => facts.format === 'unknown' || facts.format === format)
-    .map(([format, body]) => ({ label: `${formatTitle(format)} record`, kind: CompletionItemKind.Snippet, insertText: body, insertTextFormat: 2 }));
+    .map(([format, body]) => ({ label: `${formatTitle(format)} record`, kind: CompletionItemKind.Snippet, insertText: `${before}${body}${after}`, insertTextFormat: 2 }));
 }
