@@ -277,6 +277,19 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.equal(hover(line.document, line.facts, { line: 0, character: jsonl.indexOf('\n') }), null, 'the end of a JSONL line');
     assert.ok(hover(line.document, line.facts, { line: 0, character: jsonl.indexOf('\n') - 1 }));
   });
+  it('names every record shape in words in the hover and the outline', () => {
+    const text = [
+      '{"prompt": "Capital of France?", "chosen": "Paris", "rejected": "Lyon"}',
+      '{"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello"}], "non_preferred_output": [{"role": "assistant", "content": "Go away"}]}',
+      '{"conversations": [{"from": "human", "value": "Hi"}], "chosen": {"from": "gpt", "value": "Hello"}, "rejected": {"from": "gpt", "value": "No"}}',
+      '{"prompt": "The sky is", "completion": " blue."}',
+      '{"text": "Once upon a time"}',
+    ].join('\n') + '\n';
+    const { document, facts } = parse(text);
+    const titles = [0, 1, 2, 3, 4].map((line) => ((hover(document, facts, { line, character: 1 })?.contents as { value: string } | undefined)?.value ?? '').split(' · ')[1]);
+    assert.deepEqual(titles, ['preference (TRL)', 'preference (OpenAI DPO)', 'preference (LLaMA-Factory ShareGPT)', 'prompt/completion', 'plain text']);
+    assert.deepEqual(documentSymbols(document, facts).map((symbol) => symbol.detail?.split(',')[0]), titles);
+  });
   it('names outline entries by the first user words', () => {
     const { document, facts } = parse(json, 'json');
     const symbols = documentSymbols(document, facts);

@@ -459,8 +459,23 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: record.range };
 }
 
+const shapeTitles: Record<string, string> = {
+  'openai-chat': 'OpenAI chat',
+  sharegpt: 'ShareGPT',
+  alpaca: 'Alpaca',
+  'prompt-completion': 'prompt/completion',
+  text: 'plain text',
+  preference: 'preference',
+  'preference-trl': 'preference (TRL)',
+  'preference-openai': 'preference (OpenAI DPO)',
+  'preference-sharegpt': 'preference (LLaMA-Factory ShareGPT)',
+  'preference-alpaca': 'preference (LLaMA-Factory Alpaca)',
+  unknown: 'unknown format',
+};
+
+/** A record shape or file format in words (hover, outline, completion details). */
 function formatTitle(shape: string): string {
-  return shape.replace('openai-chat', 'OpenAI chat').replace('sharegpt', 'ShareGPT').replace('alpaca', 'Alpaca');
+  return shapeTitles[shape] ?? shape;
 }
 
 function firstWords(text: string, count: number): string {
