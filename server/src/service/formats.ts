@@ -334,6 +334,18 @@ function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, 
   return turn;
 }
 
+/**
+ * A preference record with a plain string "prompt" and both answers as conversations that start with
+ * the prompt turns ({"prompt": "...", "chosen": [user, assistant], "rejected": [user, assistant]}, as
+ * Axolotl's chatml.ultra and many hub datasets write it). TRL's maybe_extract_prompt then ignores the
+ * string and takes the prompt from the messages both answers start with.
+ */
+export function promptInsideAnswers(record: Record<string, unknown>): boolean {
+  if (typeof record.prompt !== 'string') return false;
+  const startsWithPrompt = (side: unknown): boolean => Array.isArray(side) && side.length > 1 && isObject(side[0]) && side[0].role !== 'assistant';
+  return startsWithPrompt(record.chosen) && startsWithPrompt(record.rejected);
+}
+
 /** Normalises prompt/chosen/rejected values that are either strings or message lists (TRL). */
 function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
   if (Array.isArray(value)) return openaiTurns(value, path);
@@ -391,7 +403,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...trlSide(record.completion, ['completion'], 'assistant')];
       break;
     case 'preference-trl': {
-      const prompt = 'prompt' in record ? trlSide(record.prompt, ['prompt'], 'user') : [];
+      const prompt = 'prompt' in record && !promptInsideAnswers(record) ? trlSide(record.prompt, ['prompt'], 'user') : [];
       conversation.turns = [...prompt, ...trlSide(record.chosen, ['chosen'], 'assistant')];
       conversation.rejected = trlSide(record.rejected, ['rejected'], 'assistant');
       break;

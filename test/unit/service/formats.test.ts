@@ -64,6 +64,8 @@ describe('formats', () => {
     assert.deepEqual(summary({ input: { messages: [{ role: 'user', content: 'q' }] }, preferred_output: [{ role: 'assistant', content: 'good' }], non_preferred_output: [{ role: 'assistant', content: 'bad' }] }), { shape: 'preference-openai', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
     assert.deepEqual(summary({ conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'good' }, rejected: { from: 'gpt', value: 'bad' } }), { shape: 'preference-sharegpt', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
     assert.deepEqual(summary({ instruction: 'q', input: '', chosen: 'good', rejected: 'bad' }).shape, 'preference-alpaca');
+    // Axolotl chatml.ultra: TRL takes the prompt from the answers and ignores the string.
+    assert.deepEqual(summary({ prompt: 'q', chosen: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'good' }], rejected: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'bad' }] }), { shape: 'preference-trl', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['q', 'bad'] });
   });
   it('dataset_info.json columns and tags', () => {
     const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'data/d.json', formatting: 'sharegpt', columns: { messages: 'dialog', system: 'sys' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } }), 'd.json');

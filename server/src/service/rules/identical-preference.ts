@@ -1,5 +1,6 @@
 import type { Turn } from '../conversation';
 import { safeStringify } from '../json/safe';
+import { promptInsideAnswers } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { preferenceSides } from './util';
 
@@ -44,7 +45,7 @@ function reportDivergentImplicitPrompt(context: RecordRuleContext): void {
   const value = context.record.value as Record<string, unknown>;
   const chosen = value.chosen;
   const rejected = value.rejected;
-  if ('prompt' in value || !Array.isArray(chosen) || !Array.isArray(rejected)) return;
+  if (('prompt' in value && !promptInsideAnswers(value)) || !Array.isArray(chosen) || !Array.isArray(rejected)) return;
   const turns = context.analysis.conversation.rejected ?? [];
   const shared = Math.min(chosen.length, rejected.length);
   let index = 0;
@@ -56,5 +57,5 @@ function reportDivergentImplicitPrompt(context: RecordRuleContext): void {
   // Parting at the answers is the point of the pair; parting earlier moves prompt turns into the answers.
   if (at.role === 'assistant' && chosenTurn?.role === 'assistant' && index > 0) return;
   const where = index === 0 ? 'at their first message, so TRL extracts an empty prompt' : `at message ${index + 1}, a ${at.writtenRole} message, so TRL's prompt stops before it`;
-  context.report(`"chosen" and "rejected" part ${where}: with no "prompt", TRL takes the messages both sides start with as the prompt, and the rest (here user turns too) as the answers. Start both sides with the same messages up to the answer, or add a "prompt".`, { path: at.path });
+  context.report(`"chosen" and "rejected" part ${where}: with no conversational "prompt", TRL takes the messages both sides start with as the prompt, and the rest (here user turns too) as the answers. Start both sides with the same messages up to the answer, or add a "prompt".`, { path: at.path });
 }

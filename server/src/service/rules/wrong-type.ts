@@ -1,4 +1,4 @@
-import { closest } from '../formats';
+import { closest, promptInsideAnswers } from '../formats';
 import { contentPartPayloads, jsonTypeOf } from '../schema';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
@@ -79,6 +79,8 @@ export const rule: RecordRule = {
  */
 function reportMixedTrlSides(context: RecordRuleContext): void {
   const value = context.record.value as Record<string, unknown>;
+  // A string prompt beside answers that hold the prompt turns: TRL takes the prompt from the answers.
+  if (promptInsideAnswers(value)) return;
   const lists: string[] = [];
   const strings: string[] = [];
   for (const key of ['prompt', 'completion', 'chosen', 'rejected']) {

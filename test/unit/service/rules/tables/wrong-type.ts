@@ -10,6 +10,8 @@ export const table: RuleTable = {
     { name: 'weight 0 and 1', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b', weight: 0 }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd', weight: 1 }] }) },
     // TRL vision datasets / transformers multimodal templates: {"type": "image"} with the images in a column; Axolotl: with a path.
     { name: 'Hugging Face template media parts (image without payload, image with a path)', text: lines({ images: ['cat.jpg'], messages: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What animal?' }] }, { role: 'assistant', content: [{ type: 'text', text: 'A cat.' }] }] }, { messages: [{ role: 'user', content: [{ type: 'image', path: '/data/dog.jpg' }, { type: 'text', text: 'And this?' }] }, { role: 'assistant', content: 'A dog.' }] }) },
+    // Axolotl rlhf.qmd chatml.ultra; TRL maybe_extract_prompt ignores the string prompt when the answers hold the prompt turns.
+    { name: 'a string prompt beside answers that start with the prompt turns', text: lines({ prompt: 'Name a prime.', chosen: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: '7' }], rejected: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: '8' }] }) },
   ],
   invalid: [
     { name: 'a template-free segment label written as a string', text: lines({ segments: [{ label: 'false', text: 'Q: hi\n' }, { label: true, text: 'A: hello' }] }), problems: [{ line: 0, text: '"false"' }] },
