@@ -24,6 +24,11 @@ export type RecordShape =
   | 'preference-openai'
   | 'preference-sharegpt'
   | 'preference-alpaca'
+  /**
+   * OpenAI messages with one chosen and one rejected message object after them: Axolotl's DPO type
+   * chat_template.default, LLaMA-Factory's ranking layout with OpenAI tags.
+   */
+  | 'preference-messages'
   | 'unknown';
 
 export function formatOfShape(shape: RecordShape): RecordFormat {

@@ -89,7 +89,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
     }
   }
   if (has('messages')) {
-    if (has('chosen') && has('rejected')) return 'preference-trl';
+    if (has('chosen') && has('rejected')) return isObject(value.chosen) || isObject(value.rejected) ? 'preference-messages' : 'preference-trl';
     return 'openai-chat';
   }
   // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
@@ -273,18 +273,20 @@ function openaiToolCalls(message: Record<string, unknown>, path: JsonPath): Tool
 /** Normalises a list of OpenAI-style messages ({role, content, ...}). */
 export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
   if (!Array.isArray(messages)) return [];
-  return messages.map((message, index) => {
-    const turnPath = [...path, index];
-    if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
-    const written = typeof message.role === 'string' ? message.role : '';
-    const role = openaiRoles[written] ?? null;
-    const contentPath = [...turnPath, 'content'];
-    const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, contentPath), contentPath);
-    turn.toolCalls = openaiToolCalls(message, turnPath);
-    turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
-    applyTurnWeight(turn, message);
-    return turn;
-  });
+  return messages.map((message, index) => openaiTurn(message, [...path, index]));
+}
+
+/** Normalises one OpenAI-style message written at `turnPath`. */
+function openaiTurn(message: unknown, turnPath: JsonPath): Turn {
+  if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
+  const written = typeof message.role === 'string' ? message.role : '';
+  const role = openaiRoles[written] ?? null;
+  const contentPath = [...turnPath, 'content'];
+  const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, contentPath), contentPath);
+  turn.toolCalls = openaiToolCalls(message, turnPath);
+  turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
+  applyTurnWeight(turn, message);
+  return turn;
 }
 
 /**
@@ -408,6 +410,12 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       conversation.rejected = trlSide(record.rejected, ['rejected'], 'assistant');
       break;
     }
+    case 'preference-messages':
+      conversation.turns = openaiTurns(record.messages, ['messages']);
+      if ('tools' in record) conversation.tools = { value: record.tools, path: ['tools'] };
+      if (record.chosen !== undefined) conversation.turns.push(openaiTurn(record.chosen, ['chosen']));
+      conversation.rejected = record.rejected !== undefined ? [openaiTurn(record.rejected, ['rejected'])] : [];
+      break;
     case 'preference-openai': {
       const input = isObject(record.input) ? record.input : {};
       conversation.turns = openaiTurns(input.messages, ['input', 'messages']);

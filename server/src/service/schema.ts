@@ -86,6 +86,8 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { segments: field(true, 'array') });
     case 'preference-trl':
       return objectSpec(false, { prompt: field(false, 'string', 'array'), chosen: field(true, 'string', 'array'), rejected: field(true, 'string', 'array') });
+    case 'preference-messages':
+      return objectSpec(false, { messages: field(true, 'array'), chosen: field(true, 'object'), rejected: field(true, 'object'), tools: field(false, 'array') });
     case 'preference-openai':
       return objectSpec(false, { input: field(true, 'object'), preferred_output: field(true, 'array'), non_preferred_output: field(true, 'array') });
     case 'unknown':

@@ -64,6 +64,8 @@ describe('formats', () => {
     assert.deepEqual(summary({ input: { messages: [{ role: 'user', content: 'q' }] }, preferred_output: [{ role: 'assistant', content: 'good' }], non_preferred_output: [{ role: 'assistant', content: 'bad' }] }), { shape: 'preference-openai', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
     assert.deepEqual(summary({ conversations: [{ from: 'human', value: 'q' }], chosen: { from: 'gpt', value: 'good' }, rejected: { from: 'gpt', value: 'bad' } }), { shape: 'preference-sharegpt', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['bad'] });
     assert.deepEqual(summary({ instruction: 'q', input: '', chosen: 'good', rejected: 'bad' }).shape, 'preference-alpaca');
+    // Axolotl rlhf.qmd chat_template.default: messages, then one chosen and one rejected message object.
+    assert.deepEqual(summary({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'q' }], chosen: { role: 'assistant', content: 'good' }, rejected: { role: 'assistant', content: 'bad' } }), { shape: 'preference-messages', format: 'preference', turns: ['system:s', 'user:q', 'assistant*:good'], rejected: ['bad'] });
     // Axolotl chatml.ultra: TRL takes the prompt from the answers and ignores the string.
     assert.deepEqual(summary({ prompt: 'q', chosen: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'good' }], rejected: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'bad' }] }), { shape: 'preference-trl', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['q', 'bad'] });
   });

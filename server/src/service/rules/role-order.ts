@@ -100,6 +100,17 @@ function checkRejectedAnswer(context: RecordRuleContext): void {
   context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${rejected.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: rejected.rolePath });
 }
 
+/**
+ * A chosen and a rejected message after the prompt messages (Axolotl chat_template.default, LLaMA-Factory
+ * ranking): each is the answer that continues the prompt, so the rejected one must be an assistant message too.
+ */
+function checkRejectedMessage(context: RecordRuleContext): void {
+  // The chosen message is the last turn of the conversation: the chat order check covers it.
+  const turn = context.analysis.conversation.rejected?.[0];
+  if (turn === undefined || turn.path.length !== 1 || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
+  context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });
+}
+
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'role-order', description: 'Turns are in an order trainers reject (system not first, repeated roles, tool result without a call, ShareGPT positions).', defaultSeverity: 'error', fixable: false },
@@ -108,6 +119,7 @@ export const rule: RecordRule = {
     if (conversation.plainText) return;
     if (conversation.shape === 'preference-openai') checkSingleOutputs(context);
     if (conversation.shape === 'preference-sharegpt') checkRejectedAnswer(context);
+    if (conversation.shape === 'preference-messages') checkRejectedMessage(context);
     if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
   },

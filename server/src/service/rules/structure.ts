@@ -25,22 +25,25 @@ function anyCallId(messages: unknown[]): boolean {
 
 function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
   if (!Array.isArray(list)) return;
-  list.forEach((message, index) => {
-    if (!isObject(message)) return;
-    const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
-    // A tool_calls object (not a list) is wrong-type's finding; the message still calls a tool, so
-    // its null content is not reported as well.
-    const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || (isObject(message.tool_calls) && Object.keys(message.tool_calls).length > 0) || isObject(message.function_call);
-    // A tool result answering by "name" (no tool_call_id) in a conversation whose calls carry no id is
-    // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
-    const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !anyCallId(list));
-    out.push({ path: [...path, index], value: message, spec: openaiMessageSpec(role, hasCalls, byName), name: `message ${index + 1}` });
-    if (Array.isArray(message.content)) {
-      message.content.forEach((part, partIndex) => {
-        if (isObject(part)) out.push({ path: [...path, index, 'content', partIndex], value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of message ${index + 1}`, contentPart: true });
-      });
-    }
-  });
+  list.forEach((message, index) => messageObject(message, [...path, index], `message ${index + 1}`, list, out));
+}
+
+/** One OpenAI-style message at `messagePath` (`siblings`: the list it answers tool calls in). */
+function messageObject(message: unknown, messagePath: JsonPath, name: string, siblings: unknown[], out: SpecifiedObject[]): void {
+  if (!isObject(message)) return;
+  const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
+  // A tool_calls object (not a list) is wrong-type's finding; the message still calls a tool, so
+  // its null content is not reported as well.
+  const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || (isObject(message.tool_calls) && Object.keys(message.tool_calls).length > 0) || isObject(message.function_call);
+  // A tool result answering by "name" (no tool_call_id) in a conversation whose calls carry no id is
+  // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
+  const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !anyCallId(siblings));
+  out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name });
+  if (Array.isArray(message.content)) {
+    message.content.forEach((part, partIndex) => {
+      if (isObject(part)) out.push({ path: [...messagePath, 'content', partIndex], value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of ${name}`, contentPart: true });
+    });
+  }
 }
 
 /** The `input` object of an OpenAI DPO record. */
@@ -83,6 +86,12 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     case 'preference-trl':
       for (const key of ['prompt', 'completion', 'chosen', 'rejected']) messageObjects(value[key], [key], out);
       break;
+    case 'preference-messages': {
+      messageObjects(value.messages, ['messages'], out);
+      const siblings = Array.isArray(value.messages) ? value.messages : [];
+      for (const key of ['chosen', 'rejected']) messageObject(value[key], [key], `"${key}"`, siblings, out);
+      break;
+    }
     case 'sharegpt':
     case 'preference-sharegpt': {
       const spec = sharegptTurnSpec(mapping);

@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'a tool result with a name answering a call without an id (Hugging Face chat templates)', text: lines({ messages: [{ role: 'user', content: 'Lights on.' }, { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'control_light', arguments: { room: 'hall' } } }] }, { role: 'tool', name: 'control_light', content: 'On.' }, { role: 'assistant', content: 'Done!' }] }) },
   ],
   invalid: [
+    { name: 'a rejected message object without content (Axolotl chat_template.default)', text: lines({ messages: [{ role: 'user', content: 'Name a prime.' }], chosen: { role: 'assistant', content: '7' }, rejected: { role: 'assistant' } }), problems: [{ line: 0, text: '{"role":"assistant"}', message: /"rejected" is missing the required "content"/ }] },
     // torchtune InputOutputToMessages reads input/output; LLaMA-Factory's AlpacaDatasetConverter and Axolotl's alpaca need instruction.
     { name: 'input and output without instruction (torchtune instruct layout)', text: lines({ input: 'Translate to Spanish: thank you', output: 'Gracias' }), problems: [{ line: 0, text: '"input"', message: /no "instruction": its question is in "input".*Rename "input" to "instruction"/ }] },
     { name: 'a template-free segment without its label', text: lines({ segments: [{ text: 'Q: hi\n' }, { label: true, text: 'A: hello' }] }), problems: [{ line: 0, text: '{"text":"Q: hi\\n"}', message: /"label"/ }] },

@@ -6,8 +6,10 @@ export const table: RuleTable = {
     { name: 'tool round trip', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: '1', content: 'r' }, { role: 'assistant', content: 'b' }] }) },
     { name: 'sharegpt with function call and observation', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'function_call', value: '{"name": "f", "arguments": {}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'b' }] }) },
     { name: 'two turns', text: lines(chat('a', 'b')) },
+    { name: 'messages with chosen and rejected message objects (Axolotl chat_template.default)', text: lines({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a prime.' }], chosen: { role: 'assistant', content: '7' }, rejected: { role: 'assistant', content: '8' } }) },
   ],
   invalid: [
+    { name: 'a rejected message object that is not an assistant message (Axolotl chat_template.default)', text: lines({ messages: [{ role: 'user', content: 'Name a prime.' }], chosen: { role: 'assistant', content: '7' }, rejected: { role: 'user', content: '8' } }), problems: [{ line: 0, text: '"user"', nth: 1, message: /"rejected" must be an assistant message/ }] },
     // torchtune validate_messages: "Messages must be at least length 2" / "Assistant message before expected user message".
     { name: 'a chat with only an assistant message', text: lines({ messages: [{ role: 'assistant', content: 'Hello there.' }] }), problems: [{ line: 0, text: '"assistant"', message: /no user message/ }] },
     { name: 'a LLaMA-Factory ranking pair whose rejected answer is a human turn', text: lines('{"conversations": [{"from": "human", "value": "Slogan?"}], "chosen": {"from": "gpt", "value": "Nice."}, "rejected": {"from": "human", "value": "Bad."}}'), problems: [{ line: 0, text: '"human"', nth: 1, message: /The rejected answer must be "gpt" or "function_call", not "human"/ }] },
