@@ -35,6 +35,11 @@ export const rule: RecordRule = {
   },
 };
 
+/** Two turns the same as TRL's prefix comparison sees them (role, text and calls). */
+function sameTurn(a: Turn | undefined, b: Turn | undefined): boolean {
+  return a !== undefined && b !== undefined && a.writtenRole === b.writtenRole && a.content === b.content && a.toolCalls.length === b.toolCalls.length && (a.toolCalls.length === 0 || safeStringify(a.toolCalls.map((call) => [call.name, call.arguments])) === safeStringify(b.toolCalls.map((call) => [call.name, call.arguments])));
+}
+
 /**
  * A conversational pair with an implicit prompt ({"chosen": [...], "rejected": [...]}, no "prompt"):
  * TRL's extract_prompt takes the messages both sides start with as the prompt and the rest as the
@@ -47,11 +52,12 @@ function reportDivergentImplicitPrompt(context: RecordRuleContext): void {
   const rejected = value.rejected;
   if (('prompt' in value && !promptInsideAnswers(value)) || !Array.isArray(chosen) || !Array.isArray(rejected)) return;
   const turns = context.analysis.conversation.rejected ?? [];
-  const shared = Math.min(chosen.length, rejected.length);
+  const chosenTurns = context.analysis.conversation.turns;
+  const shared = Math.min(chosen.length, rejected.length, chosenTurns.length, turns.length);
   let index = 0;
-  while (index < shared && safeStringify(chosen[index]) === safeStringify(rejected[index])) index++;
+  while (index < shared && sameTurn(chosenTurns[index], turns[index])) index++;
   const at = turns[index];
-  const chosenTurn = context.analysis.conversation.turns[index];
+  const chosenTurn = chosenTurns[index];
   // A role that is not known there is unknown-role's finding.
   if (at === undefined || index === shared || at.role === null || chosenTurn?.role === null) return;
   // Parting at the answers is the point of the pair; parting earlier moves prompt turns into the answers.
