@@ -239,7 +239,8 @@ function joinParts(pieces: { path: JsonPath; value: unknown }[]): { content: str
   const parts: ContentPart[] = [];
   for (const piece of pieces) {
     if (typeof piece.value !== 'string' || piece.value.length === 0) continue;
-    if (content.length > 0) content += '\n\n';
+    // One line break, as LLaMA-Factory's Alpaca converter joins instruction and input into the user turn.
+    if (content.length > 0) content += '\n';
     parts.push({ path: piece.path, text: piece.value, offset: content.length });
     content += piece.value;
   }

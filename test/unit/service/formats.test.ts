@@ -52,7 +52,7 @@ describe('formats', () => {
     assert.deepEqual(normalise(value, 'sharegpt').turns[2]?.toolCalls.map((call) => [call.name, call.arguments]), [['f', { a: 1 }]]);
   });
   it('Alpaca with input and history', () => {
-    assert.deepEqual(summary({ instruction: 'Translate', input: 'chat', output: 'cat', system: 's', history: [['q', 'a']] }).turns, ['system:s', 'user:q', 'assistant*:a', 'user:Translate\n\nchat', 'assistant*:cat']);
+    assert.deepEqual(summary({ instruction: 'Translate', input: 'chat', output: 'cat', system: 's', history: [['q', 'a']] }).turns, ['system:s', 'user:q', 'assistant*:a', 'user:Translate\nchat', 'assistant*:cat']);
   });
   it('prompt/completion and text', () => {
     assert.deepEqual(summary({ prompt: 'p', completion: 'c' }), { shape: 'prompt-completion', format: 'prompt-completion', turns: ['user:p', 'assistant*:c'], rejected: undefined });

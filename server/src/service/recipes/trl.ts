@@ -69,7 +69,7 @@ def conversation(record, spec):
         for pair in record.get(columns["history"]) or []:
             messages += [{"role": "user", "content": text_of(pair[0])}, {"role": "assistant", "content": text_of(pair[1])}]
         parts = [record.get(columns["prompt"]), record.get(columns["query"])]
-        messages.append({"role": "user", "content": "\n\n".join(p for p in parts if isinstance(p, str) and p)})
+        messages.append({"role": "user", "content": "\n".join(p for p in parts if isinstance(p, str) and p)})
         if shape == "alpaca":
             messages.append({"role": "assistant", "content": text_of(record.get(columns["response"]))})
     elif shape in ("prompt-completion", "preference-trl"):
