@@ -145,6 +145,12 @@ describe('formats', () => {
     const listed = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', tags: { ...tags, observation_tag: 'observation' } } }), 'd.jsonl');
     const untagged = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt' } }), 'd.jsonl');
     for (const other of [listed, untagged]) assert.deepEqual(lintDocument(DatasetDocument.parse(`${line}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint: other }).diagnostics, []);
+    // A misspelt tag: the message names only the tags this file may use, and never suggests one the entry leaves out.
+    const misspelt = JSON.stringify({ conversations: [{ from: 'human', value: 'q' }, { from: 'observatoin', value: '1' }, { from: 'gpt', value: 'a' }] });
+    const [message] = lintDocument(DatasetDocument.parse(`${misspelt}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint }).diagnostics.filter((item) => item.rule === 'unknown-role').map((item) => item.message);
+    assert.ok(message !== undefined);
+    assert.match(message, /roles here are human, gpt, function_call\. Use one of them\.$/);
+    assert.doesNotMatch(message, /did you mean "observation"/);
   });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');

@@ -11,8 +11,10 @@ export const rule: RecordRule = {
     const { analysis, facts } = context;
     const shape = analysis.shape;
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
-    const allowed: Record<string, Role> = sharegpt ? sharegptRoles(facts.hint.mapping) : openaiRoles;
     const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
+    // The roles this file may use: a tag its dataset_info.json entry leaves out is neither suggested nor named.
+    const known: Record<string, Role> = sharegpt ? sharegptRoles(facts.hint.mapping) : openaiRoles;
+    const allowed = unlisted === undefined ? known : Object.fromEntries(Object.entries(known).filter(([name]) => unlisted[name] === undefined));
     for (const turn of allTurns(context)) {
       const tag = unlisted !== undefined && turn.rolePath !== undefined ? unlisted[turn.writtenRole] : undefined;
       if (tag !== undefined && turn.rolePath !== undefined) {
