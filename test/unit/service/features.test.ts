@@ -284,10 +284,12 @@ describe('hover, outline, folding, completion, code lens', () => {
       '{"conversations": [{"from": "human", "value": "Hi"}], "chosen": {"from": "gpt", "value": "Hello"}, "rejected": {"from": "gpt", "value": "No"}}',
       '{"prompt": "The sky is", "completion": " blue."}',
       '{"text": "Once upon a time"}',
+      '{"segments": [{"label": false, "text": "Q: hi\\n"}, {"label": true, "text": "A: hello"}]}',
+      '{"messages": [{"role": "user", "content": "Hi"}], "chosen": {"role": "assistant", "content": "Hello"}, "rejected": {"role": "assistant", "content": "No"}}',
     ].join('\n') + '\n';
     const { document, facts } = parse(text);
-    const titles = [0, 1, 2, 3, 4].map((line) => ((hover(document, facts, { line, character: 1 })?.contents as { value: string } | undefined)?.value ?? '').split(' · ')[1]);
-    assert.deepEqual(titles, ['preference (TRL)', 'preference (OpenAI DPO)', 'preference (LLaMA-Factory ShareGPT)', 'prompt/completion', 'plain text']);
+    const titles = [0, 1, 2, 3, 4, 5, 6].map((line) => ((hover(document, facts, { line, character: 1 })?.contents as { value: string } | undefined)?.value ?? '').split(' · ')[1]);
+    assert.deepEqual(titles, ['preference (TRL)', 'preference (OpenAI DPO)', 'preference (LLaMA-Factory ShareGPT)', 'prompt/completion', 'plain text', 'template-free segments (Axolotl input_output)', 'preference (messages + chosen/rejected message)']);
     assert.deepEqual(documentSymbols(document, facts).map((symbol) => symbol.detail?.split(',')[0]), titles);
   });
   it('names outline entries by the first user words', () => {

@@ -18,7 +18,8 @@ import {
   type Hover,
   type TextEdit,
 } from 'vscode-languageserver-types';
-import { PreviewExampleCommand } from '../../../../protocol/messages';
+import { PreviewExampleCommand, type RecordFormat } from '../../../../protocol/messages';
+import type { RecordShape } from '../conversation';
 import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
 import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
@@ -459,23 +460,26 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: record.range };
 }
 
-const shapeTitles: Record<string, string> = {
+/** Every shape and format in words: a new shape fails to compile until it has its title. */
+const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'openai-chat': 'OpenAI chat',
   sharegpt: 'ShareGPT',
   alpaca: 'Alpaca',
   'prompt-completion': 'prompt/completion',
   text: 'plain text',
+  segments: 'template-free segments (Axolotl input_output)',
   preference: 'preference',
   'preference-trl': 'preference (TRL)',
   'preference-openai': 'preference (OpenAI DPO)',
   'preference-sharegpt': 'preference (LLaMA-Factory ShareGPT)',
   'preference-alpaca': 'preference (LLaMA-Factory Alpaca)',
+  'preference-messages': 'preference (messages + chosen/rejected message)',
   unknown: 'unknown format',
 };
 
 /** A record shape or file format in words (hover, outline, completion details). */
-function formatTitle(shape: string): string {
-  return shapeTitles[shape] ?? shape;
+function formatTitle(shape: RecordShape | RecordFormat): string {
+  return shapeTitles[shape];
 }
 
 function firstWords(text: string, count: number): string {
@@ -719,12 +723,12 @@ function arrayGapAt(text: string, position: Position): { before: string; after: 
 }
 
 function skeletonItems(facts: FileFacts, before: string, after: string): CompletionItem[] {
-  const skeletons: Record<string, string> = {
+  const skeletons: Partial<Record<RecordFormat, string>> = {
     'openai-chat': '{"messages": [{"role": "user", "content": "$1"}, {"role": "assistant", "content": "$2"}]}',
     sharegpt: '{"conversations": [{"from": "human", "value": "$1"}, {"from": "gpt", "value": "$2"}]}',
     alpaca: '{"instruction": "$1", "input": "", "output": "$2"}',
   };
-  return Object.entries(skeletons)
+  return (Object.entries(skeletons) as [RecordFormat, string][])
     .filter(([format]) => facts.format === 'unknown' || facts.format === format)
     .map(([format, body]) => ({ label: `${formatTitle(format)} record`, kind: CompletionItemKind.Snippet, insertText: `${before}${body}${after}`, insertTextFormat: 2 }));
 }
