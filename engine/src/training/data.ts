@@ -193,8 +193,21 @@ export function tokenizeWithSpans(tokenizer: TextTokenizer, text: string, spans:
   return { tokens, targetWeights };
 }
 
-/** Plain-text records: every token trains, followed by the end-of-text token when there is one. */
+/**
+ * Plain-text records: every token trains, followed by the end-of-text token when there is one.
+ * Template-free segments (Axolotl input_output) are joined exactly as written, with no end token
+ * added (the author writes every token), and only the segments labelled true train.
+ */
 function tokenizePlainText(tokenizer: TextTokenizer, conversation: Conversation): { tokens: number[]; targetWeights: number[] } {
+  if (conversation.shape === 'segments') {
+    let text = '';
+    const spans: Span[] = [];
+    for (const turn of conversation.turns) {
+      if (turn.trainable && turn.content.length > 0) spans.push({ start: text.length, end: text.length + turn.content.length, weight: 1 });
+      text += turn.content;
+    }
+    return tokenizeWithSpans(tokenizer, text, spans);
+  }
   const text = conversation.turns.map((t) => t.content).join('\n\n') + (tokenizer.eosToken ?? '');
   const tokens = tokenizer.encode(text, false);
   return { tokens, targetWeights: tokens.map(() => 1) };

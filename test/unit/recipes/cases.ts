@@ -20,4 +20,6 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-openai', files: ['preference-openai.jsonl'] },
   { name: 'preference-sharegpt', files: ['preference-sharegpt.json'] },
   { name: 'preference-alpaca', files: ['preference-alpaca.json'] },
+  { name: 'preference-messages', files: ['preference-messages.jsonl'] },
+  { name: 'segments', files: ['segments.jsonl'] },
 ];

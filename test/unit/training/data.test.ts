@@ -78,3 +78,12 @@ test('per-turn weights scale the loss of their tokens', () => {
   const text = trainedText(prepareData([zero], tokenizer, defaults).train[0]!);
   assert.ok(!text.includes('skip me') && text.includes('learn me'), text);
 });
+
+test('template-free segments train as written: joined with nothing between them, loss only on the segments labelled true', () => {
+  const file = path.join(root, 'segments.jsonl');
+  const segments = [{ label: false, text: 'Question: what is two plus two?\n' }, { label: true, text: 'Answer: four.' }, { label: false, text: ' (checked)' }];
+  fs.writeFileSync(file, `${JSON.stringify({ segments })}\n`);
+  const example = prepareData([file], tokenizer, defaults).train[0]!;
+  assert.equal(tokenizer.decode(example.tokens, false), 'Question: what is two plus two?\nAnswer: four. (checked)', 'no separator, no end token added');
+  assert.equal(trainedText(example), '|Answer: four.|');
+});

@@ -117,6 +117,9 @@ function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differen
       return promptCompletionEntry(dataset, differences);
     case 'text':
       return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type: 'completion', field: 'text' }, notes: [] };
+    case 'segments':
+      // Axolotl's template-free format: the segments joined as written, loss on those labelled true (as Tunesmith trains them).
+      return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type: 'input_output' }, notes: [] };
     default:
       throw new RecipeError(`${dataset.path}: no Axolotl dataset type for ${dataset.shape} records`);
   }

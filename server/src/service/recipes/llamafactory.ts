@@ -90,6 +90,17 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
         : { ...base, formatting: 'alpaca', columns: { prompt: 'prompt', response: 'completion' } };
     case 'text':
       return { ...base, columns: { prompt: 'text' } };
+    case 'preference-messages':
+      // OpenAI messages with one chosen and one rejected message: the ranking sharegpt layout with OpenAI tags.
+      return {
+        ...base,
+        formatting: 'sharegpt',
+        ranking: true,
+        columns: { messages: 'messages', chosen: 'chosen', rejected: 'rejected', ...optional('tools', 'tools') },
+        tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' },
+      };
+    case 'segments':
+      throw new RecipeError(`${dataset.path}: LLaMA-Factory has no dataset formatting for template-free segments (a loss mask per segment); export for Axolotl (type: input_output).`);
     default:
       throw new RecipeError(`${dataset.path}: LLaMA-Factory has no dataset formatting for ${dataset.shape} records${dataset.shape === 'preference-openai' ? ' (OpenAI DPO layout); export for TRL, whose script converts it' : ''}.`);
   }

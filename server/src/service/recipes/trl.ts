@@ -79,6 +79,8 @@ def conversation(record, spec):
             messages += side(record.get("completion"), "assistant")
     elif shape == "preference-openai":
         messages += [openai_message(m) for m in (record.get("input") or {}).get("messages") or []]
+    elif shape == "preference-messages":
+        messages += [openai_message(m) for m in record.get("messages") or [] if isinstance(m, dict)]
     return messages
 
 
@@ -127,6 +129,9 @@ def chosen_and_rejected(record, spec):
         return side(record.get(columns["chosen"]), "assistant"), side(record.get(columns["rejected"]), "assistant")
     if shape == "preference-openai":
         return side(record.get("preferred_output"), "assistant"), side(record.get("non_preferred_output"), "assistant")
+    if shape == "preference-messages":
+        pick = lambda message: [{"role": "assistant", "content": text_of((message or {}).get("content"))}]
+        return pick(record.get("chosen")), pick(record.get("rejected"))
     return side(record.get("chosen"), "assistant"), side(record.get("rejected"), "assistant")
 
 
@@ -146,6 +151,9 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
   if (preference > 0 && preference < datasets.length) throw new RecipeError('TRL trains preference pairs (DPOTrainer) and instruction data (SFTTrainer) in separate runs: export them separately.');
   if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records and conversations cannot share one TRL dataset: export them separately.");
   for (const dataset of datasets) if (dataset.shape === 'unknown') throw new RecipeError(`${dataset.path}: no records Tunesmith can read, so nothing to export.`);
+  for (const dataset of datasets) {
+    if (dataset.shape === 'segments') throw new RecipeError(`${dataset.path}: TRL has no dataset type for template-free segments (a loss mask per segment); export for Axolotl (type: input_output).`);
+  }
   const mode = preference > 0 ? 'dpo' : text > 0 ? 'text' : 'sft';
 
   const differences: string[] = [];
