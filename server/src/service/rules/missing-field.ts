@@ -26,9 +26,10 @@ export const rule: RecordRule = {
         if (spec === undefined) continue;
         if (object.path.length === 0 && inputInsteadOfInstruction(context, key)) continue;
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
-        report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). Add it.`,
+        const layout = object.path.length === 0 ? recordLayoutHint(context, key) : undefined;
+        report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). ${layout?.why ?? 'Add it.'}`,
           object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path },
-          { kind: 'add-field', path: object.path, key, skeleton });
+          layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
       }
     }
   },
@@ -47,6 +48,24 @@ function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boo
     { path: [columns.query], part: 'key' },
     { kind: 'rename-key', path: [columns.query], replacement: key });
   return true;
+}
+
+/**
+ * Why a record lacks a field, when its keys show a layout another trainer reads: a prompt-only record
+ * (TRL's GRPO, RLOO and online DPO trainers; nothing to train on in supervised fine-tuning), or
+ * Axolotl's chatml.argilla preference columns (chosen_response/rejected_response).
+ */
+function recordLayoutHint(context: RecordRuleContext, key: string): { why: string; addField: boolean } | undefined {
+  const value = context.record.value as Record<string, unknown>;
+  const { columns } = context.facts.hint.mapping;
+  if (context.analysis.shape === 'prompt-completion' && key === 'completion' && Object.keys(value).every((name) => name === 'prompt')) {
+    return { why: 'A prompt-only record is for TRL\'s GRPO, RLOO or online DPO trainers: supervised fine-tuning (TRL SFTTrainer, OpenAI, Axolotl, LLaMA-Factory) trains on the completion, so it has nothing to learn from this one. Add the completion, or turn missing-field off for a prompt-only file.', addField: true };
+  }
+  if (context.analysis.shape === 'alpaca' && key === columns.response && 'chosen_response' in value && 'rejected_response' in value) {
+    // No empty-output fix: the answers are there, under other names.
+    return { why: `This is Axolotl's chatml.argilla preference layout: rename "chosen_response" to "${columns.chosen}" and "rejected_response" to "${columns.rejected}", the preference columns LLaMA-Factory, TRL and Tunesmith read.`, addField: false };
+  }
+  return undefined;
 }
 
 function samePath(a: JsonPath, b: JsonPath): boolean {
