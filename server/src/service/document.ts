@@ -521,7 +521,9 @@ export class DatasetDocument {
   }
 
   setText(rawText: string): void {
-    const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+    // A byte order mark a client kept in the text is a character of its line 0: read as a space, so
+    // every position stays the client's (files read from disk arrive without it, TextDecoder drops it).
+    const text = rawText.charCodeAt(0) === 0xfeff ? ` ${rawText.slice(1)}` : rawText;
     this.problems = [];
     this.recordsCache = undefined;
     this.staleRecords = undefined;
@@ -579,7 +581,7 @@ export class DatasetDocument {
     };
     const check = (text: string): boolean => {
       checked = true;
-      const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text; // as setText reads it
       if (looksBinary(body)) {
         document.problems.push(binaryProblem());
         return false;

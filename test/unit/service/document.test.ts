@@ -23,6 +23,25 @@ describe('positions', () => {
     const found = lint(missing, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
     assert.deepEqual(found?.range, { start: { line: 2, character: 3 }, end: { line: 2, character: 11 } });
   });
+  it('counts a BOM a client kept in its text as a character of line 0, for positions it reports and edits it sends', () => {
+    const line = '{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}';
+    const text = `\uFEFF${line}\n${line}\n`;
+    const column = text.indexOf('"usr"'); // counts the BOM, as the client does
+    const ranges = lint(text).diagnostics.filter((item) => item.rule === 'unknown-role').map((item) => item.range);
+    assert.deepEqual(ranges, [
+      { start: { line: 0, character: column }, end: { line: 0, character: column + 5 } },
+      { start: { line: 1, character: column - 1 }, end: { line: 1, character: column + 4 } },
+    ]);
+    const oneLineArray = `\uFEFF[${line}]`;
+    const inArray = lint(oneLineArray, 'json').diagnostics.find((item) => item.rule === 'unknown-role');
+    assert.equal(inArray?.range.start.character, oneLineArray.indexOf('"usr"'));
+    // An edit on line 0 at the client's columns fixes the role there.
+    const { settings } = resolveSettings({});
+    const session = new DatasetSession(() => ({ settings }));
+    session.open('file:///test/bom.jsonl', text);
+    session.change('file:///test/bom.jsonl', [{ range: { start: { line: 0, character: column + 1 }, end: { line: 0, character: column + 4 } }, text: 'user' }]);
+    assert.deepEqual((session.lint('file:///test/bom.jsonl')?.diagnostics ?? []).filter((item) => item.rule === 'unknown-role').map((item) => item.range.start.line), [1]);
+  });
   it('keeps records of a one-line JSON array apart', () => {
     const text = '[{"text": "a"}, {"text": "b"}, {"text": ""}]';
     const diagnostic = lint(text, 'json').diagnostics.find((item) => item.rule === 'empty-content');
