@@ -70,8 +70,9 @@ function offsetAt(text: string, line: number, character: number): number {
  * record's text is not where its position says (then edits take the whole-text path).
  */
 function gapsBetweenRecords(text: string, document: DatasetDocument): string[] | undefined {
-  const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
-  const body = bom.length > 0 ? text.slice(1) : text;
+  // The document reads a BOM as a space of line 0 (same columns): compare against that text, then put the BOM back.
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? ` ${text.slice(1)}` : text;
   const lineStarts = computeLineStarts(body);
   const gaps: string[] = [];
   let at = 0;
@@ -82,7 +83,8 @@ function gapsBetweenRecords(text: string, document: DatasetDocument): string[] |
     at = start + record.text.length;
   }
   gaps.push(body.slice(at));
-  gaps[0] = bom + (gaps[0] ?? '');
+  // (When the first record starts the text, as in JSON Lines written to a .json file, the space is in its text and stays.)
+  if (bom && gaps[0]?.startsWith(' ') === true) gaps[0] = `\uFEFF${gaps[0].slice(1)}`;
   return gaps;
 }
 

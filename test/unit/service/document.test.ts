@@ -41,6 +41,24 @@ describe('positions', () => {
     session.open('file:///test/bom.jsonl', text);
     session.change('file:///test/bom.jsonl', [{ range: { start: { line: 0, character: column + 1 }, end: { line: 0, character: column + 4 } }, text: 'user' }]);
     assert.deepEqual((session.lint('file:///test/bom.jsonl')?.diagnostics ?? []).filter((item) => item.rule === 'unknown-role').map((item) => item.range.start.line), [1]);
+    // A JSON array: typing inside a record (the incremental path) and an edit that spans records agree with a fresh lint of the client's text.
+    let json = `\uFEFF[${line},\n  {"instruction": "a", "output": "b "}]`;
+    session.open('file:///test/bom.json', json);
+    // (The session runs with the default minExamples, the lint helper without: that file-level note is left out.)
+    const render = (items: readonly { rule: string; range: unknown }[]): string[] => items.filter((item) => item.rule !== 'too-few-examples').map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+    const edits: { at: number; length: number; text: string }[] = [{ at: json.indexOf('"a"') + 1, length: 0, text: 'x' }, { at: json.indexOf('"b "') + 2, length: 1, text: '' }, { at: json.indexOf('},\n') + 1, length: 2, text: ', ' }];
+    for (const [index, edit] of edits.entries()) {
+      const recordsBefore = session.get('file:///test/bom.json')?.records ?? [];
+      const before = json.slice(0, edit.at);
+      const start = { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 };
+      const endText = json.slice(0, edit.at + edit.length);
+      const end = { line: endText.split('\n').length - 1, character: endText.length - endText.lastIndexOf('\n') - 1 };
+      session.change('file:///test/bom.json', [{ range: { start, end }, text: edit.text }]);
+      json = json.slice(0, edit.at) + edit.text + json.slice(edit.at + edit.length);
+      const recordsAfter = session.get('file:///test/bom.json')?.records ?? [];
+      if (index < 2) assert.equal(recordsAfter.filter((record, at) => record !== recordsBefore[at]).length, 1, 'typing inside a record re-parses that record only');
+      assert.deepEqual(render(session.lint('file:///test/bom.json')?.diagnostics ?? []), render(lint(json, 'json').diagnostics), JSON.stringify(edit));
+    }
   });
   it('keeps records of a one-line JSON array apart', () => {
     const text = '[{"text": "a"}, {"text": "b"}, {"text": ""}]';

@@ -354,8 +354,10 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(completion(parsed.document, parsed.facts, { line: 1, character: 2 }, () => empty).length, 3, 'an empty array: every format');
   });
   it('puts no preview lens on a line that is not a record object (nothing to preview)', () => {
-    const { document } = parse('{"instruction": "a", "output": "b"}\n[1, 2, 3]\n"just text"\n42\n{"instruction": "c", "output": "d"}\n');
-    assert.deepEqual(codeLenses(document, uri).map((lens) => lens.range.start.line), [0, 4]);
+    const { document } = parse('{"instruction": "a", "output": "b"}\n[1, 2, 3]\n"just text"\n42\n{"instruction": "c", "output": "d"}\n  {"instruction": "e", "output": "f"}\n');
+    assert.deepEqual(codeLenses(document, uri).map((lens) => lens.range.start.line), [0, 4, 5], 'an indented record has its lens');
+    const withBom = parse('\uFEFF{"instruction": "a", "output": "b"}\n');
+    assert.deepEqual(codeLenses(withBom.document, uri).map((lens) => lens.range.start.line), [0], 'a BOM kept by the client');
   });
   it('puts a preview code lens on each record', () => {
     const { document } = parse(json, 'json');

@@ -25,7 +25,7 @@ import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
-import { locatePath, skipStringFast, type JsonPath } from '../json/scanner';
+import { locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
@@ -545,7 +545,7 @@ export function codeLenses(document: DatasetDocument, uri: string): CodeLens[] {
   for (const record of document.records) {
     if (lenses.length >= maxLenses) break;
     // Only record objects can be previewed (a number, list or string line has nothing to show).
-    if (record.text.charCodeAt(0) !== 123 /* { */ || record.syntaxError !== undefined) continue;
+    if (record.text.charCodeAt(skipWhitespace(record.text, 0)) !== 123 /* { */ || record.syntaxError !== undefined) continue;
     const position = { line: record.line, character: record.character };
     const args: PreviewExampleCommand.Args = { uri, recordIndex: record.index };
     lenses.push({ range: { start: position, end: position }, command: { title: `Preview example ${record.index + 1}`, command: PreviewExampleCommand.id, arguments: [args] } });
