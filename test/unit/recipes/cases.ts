@@ -21,5 +21,6 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-sharegpt', files: ['preference-sharegpt.json'] },
   { name: 'preference-alpaca', files: ['preference-alpaca.json'] },
   { name: 'preference-messages', files: ['preference-messages.jsonl'] },
+  { name: 'preference-prompt-inside', files: ['preference-prompt-inside.jsonl'] },
   { name: 'segments', files: ['segments.jsonl'] },
 ];

@@ -60,7 +60,12 @@ describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
         for (const conversation of conversationsOf(path.join(fixtures, 'data', file))) {
           if (conversation.rejected !== undefined) {
             const turns = conversation.turns.map(message);
-            expected.push({ prompt: turns.slice(0, -1), chosen: turns.slice(-1), rejected: conversation.rejected.map(message) });
+            const prompt = turns.slice(0, -1);
+            // A rejected side that repeats the prompt turns (a string prompt beside answers that hold them) is read after them, as TRL extracts the prompt.
+            const rejected = conversation.rejected.map(message);
+            let shared = 0;
+            while (shared < prompt.length && shared < rejected.length - 1 && JSON.stringify(rejected[shared]) === JSON.stringify(prompt[shared])) shared++;
+            expected.push({ prompt, chosen: turns.slice(-1), rejected: rejected.slice(shared) });
             continue;
           }
           const turns = conversation.turns;

@@ -135,12 +135,25 @@ def chosen_and_rejected(record, spec):
     return side(record.get("chosen"), "assistant"), side(record.get("rejected"), "assistant")
 
 
+def prompt_inside_answers(record):
+    """A string prompt beside answers that start with the prompt turns (Axolotl chatml.ultra)."""
+    starts_with_prompt = lambda side: isinstance(side, list) and len(side) > 1 and isinstance(side[0], dict) and side[0].get("role") != "assistant"
+    return isinstance(record.get("prompt"), str) and starts_with_prompt(record.get("chosen")) and starts_with_prompt(record.get("rejected"))
+
+
 def load_examples():
     rows = []
     for spec in DATASETS:
         for record in read_records(spec["path"]):
             if isinstance(record, dict):
                 chosen, rejected = chosen_and_rejected(record, spec)
+                if spec["shape"] == "preference-trl" and prompt_inside_answers(record):
+                    # As TRL's maybe_extract_prompt does: the prompt is what both answers start with.
+                    shared = 0
+                    while shared < min(len(chosen), len(rejected)) - 1 and chosen[shared] == rejected[shared]:
+                        shared += 1
+                    rows.append({"prompt": without_weight(chosen[:shared]), "chosen": chosen[shared:], "rejected": rejected[shared:]})
+                    continue
                 rows.append({"prompt": without_weight(conversation(record, spec)), "chosen": chosen, "rejected": rejected})
     return rows
 `;
