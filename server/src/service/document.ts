@@ -6,8 +6,9 @@
  * pretty-printed record (or a JSON array of records) pasted into the file form a `LineRun`: its
  * records are linted where they are, and invalid-json says to put each record on one line. JSON: an
  * array of records, pretty-printed or on one line, or such an array under the one key of an object
- * (`{"data": [...]}`); the array is walked once to find each element's offsets.
- * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is stripped before anything.
+ * (`{"data": [...]}`, or splits: `{"train": [...], "test": [...]}`); each array is walked once to find
+ * each element's offsets.
+ * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
 import { findJsonSyntaxError, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { detectShape } from './formats';
@@ -521,9 +522,7 @@ export class DatasetDocument {
   }
 
   setText(rawText: string): void {
-    // A byte order mark a client kept in the text is a character of its line 0: read as a space, so
-    // every position stays the client's (files read from disk arrive without it, TextDecoder drops it).
-    const text = rawText.charCodeAt(0) === 0xfeff ? ` ${rawText.slice(1)}` : rawText;
+    const text = bomAsSpace(rawText);
     this.problems = [];
     this.recordsCache = undefined;
     this.staleRecords = undefined;
@@ -581,7 +580,7 @@ export class DatasetDocument {
     };
     const check = (text: string): boolean => {
       checked = true;
-      const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text; // as setText reads it
+      const body = bomAsSpace(text);
       if (looksBinary(body)) {
         document.problems.push(binaryProblem());
         return false;
@@ -893,6 +892,7 @@ export class DatasetDocument {
     }
     const lineStarts = known?.lineStarts ?? computeLineStarts(text);
     const firstIndex = known?.firstIndex ?? 0;
+    const arrayIndex = known?.arrayIndex ?? 0;
     let offset = skipWhitespace(text, arrayStart + 1);
     for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
@@ -901,7 +901,7 @@ export class DatasetDocument {
       record.line = position.line;
       record.character = position.character;
       record.index = firstIndex + index;
-      record.arrayIndex = known?.arrayIndex ?? 0;
+      record.arrayIndex = arrayIndex;
       this.jsonRecords.push(record);
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
@@ -930,7 +930,7 @@ export class DatasetDocument {
       const found: { key: string; records: unknown[]; keyRange: { start: number; end: number }; arrayStart: number }[] = [];
       // One lexical pass over the top-level members, in the file's order (records stay sorted by position;
       // a key written twice counts where JSON.parse took its value from, the last time).
-      for (const member of topLevelMembers(text, start)) {
+      for (const member of objectMembers(text, start)) {
         const records = object[member.key];
         if (!Array.isArray(records) || records.length === 0 || text.charCodeAt(member.valueStart) !== 91 /* [ */ || detectShape(records[0]) === 'unknown') continue;
         found.push({ key: member.key, records, keyRange: member.keyRange, arrayStart: member.valueStart });
@@ -947,28 +947,13 @@ export class DatasetDocument {
       }
       return true;
     }
-    // Broken JSON: walk the keys lexically up to the first `"key": [ {record}` whose first record is in a
-    // known format (`{"version": "1.0", "train": [...]}` too); the records from there on are recovered.
-    let keyStart = skipWhitespace(text, start + 1);
-    while (text.charCodeAt(keyStart) === 34 /* " */) {
-      const keyEnd = skipStringFast(text, keyStart);
-      let key: unknown;
-      try {
-        key = JSON.parse(text.slice(keyStart, keyEnd));
-      } catch {
-        return false;
-      }
-      const colon = skipWhitespace(text, keyEnd);
-      if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return false;
-      const valueStart = skipWhitespace(text, colon + 1);
-      if (this.opensRecordArray(text, valueStart)) {
-        this.readRecordArray(text, valueStart);
-        this.problems.push(recordsUnderKeyProblem(text, key, { start: keyStart, end: keyEnd }, this.jsonRecords.length));
-        return true;
-      }
-      const comma = skipWhitespace(text, skipValue(text, valueStart));
-      if (text.charCodeAt(comma) !== 44 /* , */) return false;
-      keyStart = skipWhitespace(text, comma + 1);
+    // Broken JSON: the members up to the first `"key": [ {record}` whose first record is in a known
+    // format (`{"version": "1.0", "train": [...]}` too); the records from there on are recovered.
+    for (const member of objectMembers(text, start)) {
+      if (!this.opensRecordArray(text, member.valueStart)) continue;
+      this.readRecordArray(text, member.valueStart);
+      this.problems.push(recordsUnderKeyProblem(text, member.key, member.keyRange, this.jsonRecords.length));
+      return true;
     }
     return false;
   }
@@ -1102,21 +1087,39 @@ export class DatasetDocument {
   }
 }
 
-/** The members of the valid JSON object opening at `start`: each key (decoded), its range and where its value starts. */
-function topLevelMembers(text: string, start: number): { key: string; keyRange: { start: number; end: number }; valueStart: number }[] {
-  const members: { key: string; keyRange: { start: number; end: number }; valueStart: number }[] = [];
+/**
+ * The members of the object opening at `start`, read lexically in the file's order: each key (decoded),
+ * its range and where its value starts. Lazy, and it stops at the first member it cannot read, so a
+ * broken file yields the members before its error.
+ */
+function* objectMembers(text: string, start: number): Generator<{ key: string; keyRange: { start: number; end: number }; valueStart: number }> {
   let offset = skipWhitespace(text, start + 1);
   while (text.charCodeAt(offset) === 34 /* " */) {
     const keyEnd = skipStringFast(text, offset);
     const raw = text.slice(offset, keyEnd);
-    const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-    const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1); // past the colon
-    members.push({ key, keyRange: { start: offset, end: keyEnd }, valueStart });
+    let key: unknown;
+    try {
+      key = raw.includes('\\') ? JSON.parse(raw) : raw.slice(1, -1);
+    } catch {
+      return;
+    }
+    const colon = skipWhitespace(text, keyEnd);
+    if (typeof key !== 'string' || text.charCodeAt(colon) !== 58 /* : */) return;
+    const valueStart = skipWhitespace(text, colon + 1);
+    yield { key, keyRange: { start: offset, end: keyEnd }, valueStart };
     const after = skipWhitespace(text, skipValue(text, valueStart));
-    if (text.charCodeAt(after) !== 44 /* , */) break;
+    if (text.charCodeAt(after) !== 44 /* , */) return;
     offset = skipWhitespace(text, after + 1);
   }
-  return members;
+}
+
+/**
+ * The text as the document reads it: a byte order mark an LSP client kept is a character of its line 0,
+ * read as a space so that every position stays the client's (files from disk arrive without it:
+ * TextDecoder drops it).
+ */
+export function bomAsSpace(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
 }
 
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */

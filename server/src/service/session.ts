@@ -4,7 +4,7 @@
  * language server wraps this; tests drive it directly with in-memory documents.
  */
 import { overFileSizeLimit, type LintSettings } from './config';
-import { computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
+import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
 import { prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
@@ -70,9 +70,9 @@ function offsetAt(text: string, line: number, character: number): number {
  * record's text is not where its position says (then edits take the whole-text path).
  */
 function gapsBetweenRecords(text: string, document: DatasetDocument): string[] | undefined {
-  // The document reads a BOM as a space of line 0 (same columns): compare against that text, then put the BOM back.
+  // Compared with the text as the document reads it (a BOM as a space), then the BOM is put back.
   const bom = text.charCodeAt(0) === 0xfeff;
-  const body = bom ? ` ${text.slice(1)}` : text;
+  const body = bomAsSpace(text);
   const lineStarts = computeLineStarts(body);
   const gaps: string[] = [];
   let at = 0;
