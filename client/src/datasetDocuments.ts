@@ -3,8 +3,9 @@
  * `tunesmith.files` globs, are not configuration, and start like a dataset (an array of records,
  * records under a key or in splits, or JSON Lines).
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isExcludedJsonPath, looksLikeDataset, SNIFF_LENGTH } from './datasetSniff';
+import { isExcludedJsonPath, looksLikeDataset, matchesGlob, SNIFF_LENGTH } from './datasetSniff';
 
 /** Used when the setting is missing (e.g. an older settings schema); mirrors its declared default. */
 const FALLBACK_FILE_GLOBS = ['**/*.jsonl', '**/*.json'];
@@ -19,13 +20,14 @@ export function datasetFileGlobs(scope?: vscode.Uri): string[] {
   return FALLBACK_FILE_GLOBS;
 }
 
-/** The globs are relative to the document's workspace folder (plain globs for files outside any folder). */
-function matchesFileGlobs(document: vscode.TextDocument): boolean {
-  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return datasetFileGlobs(document.uri).some((glob) => {
-    const pattern = folder === undefined ? glob : new vscode.RelativePattern(folder, glob);
-    return vscode.languages.match({ pattern }, document) > 0;
-  });
+/**
+ * Whether a file matches the `tunesmith.files` globs, relative to its workspace folder (its whole path
+ * outside any folder). By name only, so it serves the files the editor does not share (too large) too.
+ */
+export function matchesFileGlobs(uri: vscode.Uri): boolean {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const relative = folder === undefined ? uri.path : path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
+  return datasetFileGlobs(uri).some((glob) => matchesGlob(relative, glob));
 }
 
 /** A workspace-relative glob as a glob over absolute paths, for the language client's selector. */
@@ -37,7 +39,7 @@ function anywhereGlob(glob: string): string {
 export function isDatasetDocument(document: vscode.TextDocument): boolean {
   if (document.languageId === 'jsonl') return document.uri.scheme === 'file' || document.uri.scheme === 'untitled';
   if (document.languageId !== 'json' || document.uri.scheme !== 'file') return false;
-  if (isExcludedJsonPath(document.uri.path) || !matchesFileGlobs(document)) return false;
+  if (isExcludedJsonPath(document.uri.path) || !matchesFileGlobs(document.uri)) return false;
   const head = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(SNIFF_LENGTH)));
   return looksLikeDataset(head);
 }

@@ -23,8 +23,8 @@ export function isExcludedJsonPath(filePath: string): boolean {
 /**
  * True when the text starts like one of the JSON dataset layouts the server reads: an array of
  * objects (`[ {`, ShareGPT and Alpaca files) or an empty array, a key holding such an array
- * (`{"data": [ {`, `{"version": "1.0", "train": [ {`, read with `field=` by Hugging Face datasets), or JSON Lines in a .json file (an
- * object on the first line and another object starting the next). Only the first characters count;
+ * (`{"data": [ {`, `{"version": "1.0", "train": [ {`, read with `field=` by Hugging Face datasets),
+ * or JSON Lines in a .json file (an object on the first line and another object starting the next). Only the first characters count;
  * the file may still be invalid later, and the server stays silent on what is not a dataset. A lone
  * record (`{"messages": ...}`, `{"instruction": ...}`) counts too: the server lints it and says that a
  * dataset is an array of records.
@@ -42,12 +42,19 @@ export function looksLikeDataset(head: string): boolean {
 /** Keys a record starts with in the formats the server reads (a lone record: the server says to wrap it in an array). */
 const RECORD_FIRST_KEYS = new Set(['messages', 'conversations', 'instruction', 'prompt', 'system', 'chosen', 'input', 'preferred_output']);
 
+/** The plain key (no escapes) written at `index` and where its value starts, when a colon follows it. */
+function keyAt(head: string, index: number): { key: string; valueStart: number } | undefined {
+  if (head[index] !== '"') return undefined;
+  const keyEnd = head.indexOf('"', index + 1);
+  if (keyEnd < 0 || head.slice(index + 1, keyEnd).includes('\\')) return undefined;
+  const colon = skipBlank(head, keyEnd + 1);
+  return head[colon] === ':' ? { key: head.slice(index + 1, keyEnd), valueStart: skipBlank(head, colon + 1) } : undefined;
+}
+
 /** `{ "messages":` and the like: an object whose first key is a record's. */
 function startsRecord(head: string, start: number): boolean {
-  const index = skipBlank(head, start + 1);
-  if (head[index] !== '"') return false;
-  const keyEnd = head.indexOf('"', index + 1);
-  return keyEnd > 0 && RECORD_FIRST_KEYS.has(head.slice(index + 1, keyEnd)) && head[skipBlank(head, keyEnd + 1)] === ':';
+  const first = keyAt(head, skipBlank(head, start + 1));
+  return first !== undefined && RECORD_FIRST_KEYS.has(first.key);
 }
 
 /**
@@ -56,12 +63,8 @@ function startsRecord(head: string, start: number): boolean {
  */
 function startsRecordsUnderKey(head: string, start: number): boolean {
   let index = skipBlank(head, start + 1);
-  while (head[index] === '"') {
-    const keyEnd = head.indexOf('"', index + 1);
-    if (keyEnd < 0 || head.slice(index + 1, keyEnd).includes('\\')) return false;
-    index = skipBlank(head, keyEnd + 1);
-    if (head[index] !== ':') return false;
-    index = skipBlank(head, index + 1);
+  for (let member = keyAt(head, index); member !== undefined; member = keyAt(head, index)) {
+    index = member.valueStart;
     if (head[index] === '[') return head[skipBlank(head, index + 1)] === '{';
     // A plain value (string, number, true, false, null) before the records: skip it and read the next key.
     const valueEnd = head[index] === '"' ? head.indexOf('"', index + 1) + 1 : plainValueEnd(head, index);
@@ -99,8 +102,8 @@ function skipBlank(text: string, from: number): number {
 
 /**
  * Whether a `/`-separated path matches a glob as VS Code reads `tunesmith.files`: `**` any folders,
- * `*` and `?` within a name, `{a,b}` alternatives, `[abc]` classes. For files the editor does not
- * share (too large), where `vscode.languages.match` has no document to match.
+ * `*` and `?` within a name, `{a,b}` alternatives, `[abc]` classes. By path alone, so files the editor
+ * does not share (too large) are matched as the ones it does.
  */
 export function matchesGlob(filePath: string, glob: string): boolean {
   return globToRegExp(glob).test(filePath);

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DatasetStatistics, LintFromDiskRequest } from '../../protocol/messages';
-import { datasetFileGlobs } from './datasetDocuments';
-import { isExcludedJsonPath, looksLikeDataset, matchesGlob, SNIFF_LENGTH } from './datasetSniff';
+import { matchesFileGlobs } from './datasetDocuments';
+import { isExcludedJsonPath, looksLikeDataset, SNIFF_LENGTH } from './datasetSniff';
 import type { LanguageServerController } from './languageServer';
 
 /** VS Code does not sync files above this size to extensions (a fixed limit of its extension host). */
@@ -30,13 +30,6 @@ interface TrackedFile {
 export function activeTabUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   return input instanceof vscode.TabInputText ? input.uri : undefined;
-}
-
-/** Whether a JSON file matches the `tunesmith.files` globs, relative to its workspace folder as for the documents the editor shares. */
-function matchesFileGlobs(uri: vscode.Uri): boolean {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const relative = folder === undefined ? uri.path : path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
-  return datasetFileGlobs(uri).some((glob) => matchesGlob(relative, glob));
 }
 
 /** Whether a file on disk is a dataset too large to be synced. */
