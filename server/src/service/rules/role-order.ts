@@ -90,25 +90,20 @@ function checkSingleOutputs(context: RecordRuleContext): void {
 }
 
 /**
- * LLaMA-Factory ranking data: the rejected answer takes the chosen one's place after the prompt, so
- * it must be an answer too ("gpt" or "function_call"); otherwise the pair is skipped.
+ * A rejected answer after the prompt: LLaMA-Factory ranking data, and a chosen and a rejected message
+ * after "messages" (Axolotl chat_template.default). It takes the chosen answer's place, so it must be
+ * an answer too; otherwise LLaMA-Factory skips the pair and Axolotl trains on a non-answer.
  */
 function checkRejectedAnswer(context: RecordRuleContext): void {
-  const rejected = context.analysis.conversation.rejected?.[0];
-  if (rejected === undefined || rejected.role === null || rejected.role === 'assistant' || rejected.rolePath === undefined) return;
-  const tags = context.facts.hint.mapping.tags;
-  context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${rejected.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: rejected.rolePath });
-}
-
-/**
- * A chosen and a rejected message after the prompt messages (Axolotl chat_template.default, LLaMA-Factory
- * ranking): each is the answer that continues the prompt, so the rejected one must be an assistant message too.
- */
-function checkRejectedMessage(context: RecordRuleContext): void {
-  // The chosen message is the last turn of the conversation: the chat order check covers it.
-  const turn = context.analysis.conversation.rejected?.[0];
-  if (turn === undefined || turn.path.length !== 1 || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
-  context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });
+  const { shape, rejected } = context.analysis.conversation;
+  const turn = rejected?.[0];
+  if (turn === undefined || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
+  if (shape === 'preference-sharegpt') {
+    const tags = context.facts.hint.mapping.tags;
+    context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: turn.rolePath });
+  } else {
+    context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });
+  }
 }
 
 export const rule: RecordRule = {
@@ -118,8 +113,8 @@ export const rule: RecordRule = {
     const { conversation } = context.analysis;
     if (conversation.plainText) return;
     if (conversation.shape === 'preference-openai') checkSingleOutputs(context);
-    if (conversation.shape === 'preference-sharegpt') checkRejectedAnswer(context);
-    if (conversation.shape === 'preference-messages') checkRejectedMessage(context);
+    // (The chosen answer is the conversation's last turn: the order checks below cover it.)
+    if (conversation.shape === 'preference-sharegpt' || conversation.shape === 'preference-messages') checkRejectedAnswer(context);
     if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
   },
