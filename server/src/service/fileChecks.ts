@@ -32,6 +32,12 @@ const candidateLimit = 32;
 const bucketCheckLimit = 8;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
+/**
+ * In bulk, a record stops looking for earlier near-duplicates once it has this many: one names it,
+ * and a templated file, where every record nearly repeats every other, would otherwise verify and
+ * link each record dozens of times (most of its lint time and memory).
+ */
+const bulkLinkLimit = 3;
 
 /** Scratch list of the candidate slots compared for the record being added (one record at a time). */
 const checkedCandidates: number[] = [];
@@ -373,6 +379,7 @@ export class DocumentIndex {
     const keys = sorted.keys;
     const slots = sorted.values;
     const compared = new Uint8Array(slotCount);
+    const linked = new Uint8Array(slotCount);
     this.bulkIdentical = new Uint8Array(slotCount);
     for (let start = 0, end = 0; start < entryCount; start = end) {
       const key = keys[start];
@@ -380,7 +387,7 @@ export class DocumentIndex {
       for (let position = start + 1; position < end; position++) {
         const later = slots[position];
         let loaded = false;
-        for (let back = position - 1; back >= start && back >= position - bucketCheckLimit && compared[later] < candidateLimit; back--) {
+        for (let back = position - 1; back >= start && back >= position - bucketCheckLimit && compared[later] < candidateLimit && linked[later] < bulkLinkLimit; back--) {
           const earlier = slots[back];
           if (earlier === later) continue;
           compared[later]++;
@@ -388,7 +395,7 @@ export class DocumentIndex {
             verifier.load(this.slotSignatures[later] ?? '');
             loaded = true;
           }
-          this.compare(later, earlier);
+          if (this.compare(later, earlier)) linked[later]++;
         }
       }
     }
@@ -407,29 +414,31 @@ export class DocumentIndex {
     this.bulkSorted = true;
   }
 
-  /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near. */
-  private compare(later: number, earlier: number): void {
+  /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near (true when linked). */
+  private compare(later: number, earlier: number): boolean {
     const theirs = this.slotSignatures[earlier];
-    if (theirs === undefined) return;
+    if (theirs === undefined) return false;
     // The same words (any case or punctuation) are ROUGE-L 1, unless the whole conversation is the
     // same too (duplicate-record's business) or the prompt may repeat by design.
     const identical = theirs === verifier.loaded;
     if (identical) {
       const mine = this.slotConversations[later] ?? -1;
       const other = this.slotConversations[earlier] ?? -1;
-      if (mine < 0 || other < 0 || mine === other) return;
+      if (mine < 0 || other < 0 || mine === other) return false;
       // In bulk, one earlier repeat names it: a file that asks one question a hundred thousand times
       // would otherwise link each record to dozens of others (links are most of the index's memory).
       if (this.bulkIdentical !== undefined) {
-        if (this.bulkIdentical[later] === 1) return;
+        if (this.bulkIdentical[later] === 1) return false;
         this.bulkIdentical[later] = 1;
       }
     }
     const score = identical ? 1 : verifier.score(theirs, this.threshold);
-    if (score < this.threshold) return;
+    if (score < this.threshold) return false;
     const a = this.slotRecords[later];
     const b = this.slotRecords[earlier];
-    if (a !== undefined && b !== undefined) this.link(a, b, score);
+    if (a === undefined || b === undefined) return false;
+    this.link(a, b, score);
+    return true;
   }
 
   /** One record added by an edit: compared with the latest members of each band it shares. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
-import { lintDocument } from '../../../server/src/service/linter';
+import { indexFor } from '../../../server/src/service/fileChecks';
+import { buildFacts, lintDocument } from '../../../server/src/service/linter';
 import { maxBands, instructionSignature, packSignature, packedHasBands, packedWordCount, rougeL, RougeVerifier, signInstruction, words } from '../../../server/src/service/nearDuplicates';
 import { DatasetSession } from '../../../server/src/service/session';
 
@@ -186,6 +187,19 @@ describe('near-duplicate recall', () => {
     // Each later record is compared with a bounded number of earlier ones, yet most are reported.
     const reported = nearReports(result.diagnostics, prompts).size;
     assert.ok(reported > 3000, `${reported} reported`);
+  });
+
+  it('links each record of a file where every prompt nearly repeats every other to a few earlier ones, and reports each', () => {
+    // Every prompt differs from every other only by its number: thousands of verified pairs per band group.
+    const prompts = Array.from({ length: 3000 }, (_, index) => `Task ${index}: describe item ${index} in one sentence`);
+    const text = prompts.map((prompt, index) => chat(prompt, `Item ${index} is a thing.`)).join('\n') + '\n';
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const index = indexFor(document, buildFacts(document, 'file:///test/every-prompt-alike.jsonl', settings));
+    let mostEarlier = 0;
+    for (const [record, partners] of index.links) mostEarlier = Math.max(mostEarlier, partners.records.filter((partner) => partner.index < record.index).length);
+    assert.ok(mostEarlier <= 3, `a record linked to ${mostEarlier} earlier ones`);
+    const result = lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///test/every-prompt-alike.jsonl', resolveSettings({ minExamples: 0, maxProblems: 0 }).settings);
+    assert.equal(result.diagnostics.filter((item) => item.rule === 'near-duplicate').length, prompts.length - 1);
   });
 
   it('after edits that move, remove and restore planted records, reports what a fresh lint reports', () => {
