@@ -23,6 +23,8 @@ export const table: RuleTable = {
     { name: 'alpaca without output', text: lines('{"instruction": "a", "input": ""}'), problems: [{ line: 0, text: '{', message: /"output" field \(string\)\. Add it\.$/ }] },
     // TRL dataset_formats.md: prompt-only records feed GRPO/RLOO/online DPO, not SFTTrainer.
     { name: 'a prompt-only record (TRL GRPO) says what it is for', text: lines({ prompt: [{ role: 'user', content: 'Solve 2+2.' }] }), problems: [{ line: 0, text: '{', message: /"completion".*prompt-only record is for TRL's GRPO, RLOO or online DPO trainers/ }] },
+    // TRL dataset_formats.md, stepwise supervision: prompt, completions (steps), labels (one per step), for PRMTrainer.
+    { name: 'a TRL stepwise-supervision record says which trainer reads it', text: lines({ prompt: 'Which is larger, 9.8 or 9.11?', completions: ['Compare the tenths: 8 > 1.', '9.8 is larger.'], labels: [true, true] }), problems: [{ line: 0, text: '{', message: /"completion".*stepwise-supervision layout.*PRMTrainer/ }] },
     // Axolotl rlhf.qmd, chatml.argilla: system, instruction, chosen_response, rejected_response.
     { name: 'Axolotl chatml.argilla preference columns are named, with the renames', text: lines({ system: 'Be helpful.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }), problems: [{ line: 0, text: '{', message: /chatml\.argilla.*"chosen_response" to "chosen" and "rejected_response" to "rejected"/ }] },
     { name: 'record in no known format', text: lines('{"question": "a", "answer": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
