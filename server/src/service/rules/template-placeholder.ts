@@ -20,6 +20,9 @@ const placeholder = new RegExp(
   'g',
 );
 
+/** A bracketed instruction to the writer: a placeholder even inside code. */
+const explicitInstruction = /^\[(?:INSERT|PLACEHOLDER|YOUR|FILL IN|TODO|Insert|Your|Placeholder|Fill in)\b/;
+
 /** Bracketed words that also name keys and buttons: "[Enter]" alone is a key, "[Enter your email]" a placeholder. */
 const keyNames = /^\[(?:enter|insert|add)\]$/i;
 
@@ -47,6 +50,9 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
   if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index);
   if (text.startsWith('[')) {
+    // In code, brackets are syntax: T-SQL quotes names as `[Order Date]`, `[Customer Name]`. Only an
+    // explicit instruction ([INSERT ...], [TODO], [Your ...]) is a placeholder there.
+    if (!explicitInstruction.test(text) && inMarkdownCode(match.input, match.index)) return false;
     // `Optional[Date]`, `row[NAME]`: a subscript or a generic type, not a placeholder.
     const before = match.input.charCodeAt(match.index - 1);
     const identifier = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95;

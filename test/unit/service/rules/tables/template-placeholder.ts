@@ -9,6 +9,7 @@ export const table: RuleTable = {
     { name: 'lyrics sections, log levels and citations', text: lines(chat('Song?', '[Verse 1]\\nLa la\\n[Chorus]\\n[INFO] started, see [1] and [Note] [sic].')) },
     { name: 'key names in brackets', text: lines(chat('How to quit?', 'Press [Enter], then [Insert] or [Esc].')) },
     { name: 'subscripts, generic types and code variables', text: lines(chat('Type hint?', 'Return `Optional[Date]` or write rows[Name] in prose.'), chat('f-string?', "```python\nprint(f'Hi {first_name}')\n```"), chat('Alert', "subject = f'CPU at {cpu_percent}%'"), chat('Deploy', 'Replace `<Your App Name>` and `<API_KEY>` in the YAML.')) },
+    { name: 'T-SQL bracketed names in a code block', text: lines(chat('Query a table with spaces in its name', 'Brackets quote names:\n\n```sql\nSELECT [Order ID], [Customer Name]\nFROM [dbo].[Order Details]\nWHERE [Order Date] >= \'2024-01-01\';\n```')) },
     { name: 'markdown references and math sets', text: lines(chat('Refs?', 'See [link][1] and [link]: https://x.org. The set {x} and {a, b}.')) },
   ],
   invalid: [
@@ -17,6 +18,7 @@ export const table: RuleTable = {
     { name: 'a moustache placeholder outside code next to code', text: lines(chat('Write', 'Dear {{ name }}, run `make` to build.')), problems: [{ line: 0, text: '{{ name }}' }] },
     { name: 'an Enter placeholder with words', text: lines(chat('Form', 'Email: [Enter your email]')), problems: [{ line: 0, text: '[Enter your email]' }] },
     { name: 'bracketed field names', text: lines(chat('Write a letter', "Dear [Recipient's Name],\\nThanks.\\n[Company Name], [DATE]")), problems: [{ line: 0, text: "[Recipient's Name]" }, { line: 0, text: '[Company Name]' }, { line: 0, text: '[DATE]' }] },
+    { name: 'an explicit instruction in a code block', text: lines(chat('Letter template', '```text\nDear [Your Name],\nSigned [INSERT DATE]\n```')), problems: [{ line: 0, text: '[Your Name]' }, { line: 0, text: '[INSERT DATE]' }] },
     { name: 'placeholder after escapes', text: lines(chat('a', 'Line\\n\\"quoted\\" [INSERT DATE]')), problems: [{ line: 0, text: '[INSERT DATE]' }] },
     { name: 'more field names, lower-case fields, angle and single-brace variables', text: lines(chat('Invite', 'Join us on [Date] at [Time] in [Location]; see [link].'), chat('Notice', 'Dear {customer_name}, order {ORDER_ID} shipped. Introducing <PRODUCT_NAME>.'), chat('Sign', 'Sincerely,\n<Your Name>')), problems: [{ line: 0, text: '[Date]' }, { line: 0, text: '[Time]' }, { line: 0, text: '[Location]' }, { line: 0, text: '[link]' }, { line: 1, text: '{customer_name}' }, { line: 1, text: '{ORDER_ID}' }, { line: 1, text: '<PRODUCT_NAME>' }, { line: 2, text: '<Your Name>' }] },
   ],
