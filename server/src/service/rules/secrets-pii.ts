@@ -20,7 +20,8 @@ const detector = new RegExp(
     String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
     String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-]?)(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]))`,
     // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
-    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-]\(?\d{1,6}\)?){2,5}(?![\w-]))`,
+    // A group in parentheses only when both are there: "(+34 612 345 678)" must not take the closing one.
+    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-](?:\(\d{1,6}\)\d{0,6}|\d{1,6})){2,5}(?![\w-]))`,
     String.raw`(?<slackWebhook>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})`,
     String.raw`(?<sendgrid>\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}\b)`,
     String.raw`(?<googleOauth>\bGOCSPX-[A-Za-z0-9_-]{24,})`,
