@@ -126,6 +126,11 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   return topLevel.length === 2 || emailTopLevelDomains.has(topLevel);
 }
 
+/** NANPA reserves 555-0100 to 555-0199 in every area code for fiction and examples: "(212) 555-0147" is no one's number. */
+function isFictionalNumber(text: string): boolean {
+  return /55501\d\d$/.test(text.replace(/\D/g, ''));
+}
+
 /** Luhn checksum of a card number's digits. */
 function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -177,7 +182,7 @@ function messageFor(kind: string): string {
     kind === 'email'
       ? 'Replace it with a placeholder address such as jane@example.com.'
       : phone
-        ? 'Replace it with a fictional number such as (555) 010-0000.'
+        ? 'Replace it with a fictional number such as (212) 555-0123 (555-0100 to 555-0199 are reserved for fiction in every area code).'
         : kind === 'card'
           ? 'Replace it with a published test number such as 4242 4242 4242 4242.'
           : kind === 'iban' || kind === 'ssn'
@@ -204,7 +209,7 @@ export const rule: RecordRule = {
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
       // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
-      if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
+      if ((kind === 'phone' || kind === 'internationalPhone') && (/^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0]) || isFictionalNumber(match[0]))) return undefined;
       return messageFor(kind);
     });
     reportValues(context, turns, (kind, value) => (kind === 'urlPassword' && placeholderPasswords.test(value) ? undefined : messageFor(kind)));
