@@ -145,18 +145,25 @@ function passesLuhn(digits: string): boolean {
 /** Card numbers payment providers publish for tests (Stripe's 4242..., 4111...): documentation, not a card. */
 const testCardNumbers = new Set(['4242424242424242', '4111111111111111', '5555555555554444', '5105105105105100', '378282246310005', '371449635398431', '6011111111111117', '4012888888881881', '4000056655665556', '2223003122003222', '5200828282828210']);
 
-/** A payment card: 13 to 16 digits with an issuer prefix (Visa, Mastercard, Amex, Discover) that pass Luhn, and not a published test number. */
+/**
+ * A payment card: 13 to 16 digits with an issuer prefix (Visa, Mastercard, Amex, Discover) that pass Luhn, and not a published
+ * test number. Providers' other test cards are mostly zeros (Stripe's decline card 4000 0000 0000 0002); issued numbers are not.
+ */
 function isCardNumber(text: string): boolean {
   const digits = text.replace(/[ -]/g, '');
   if (digits.length < 13 || digits.length > 16 || testCardNumbers.has(digits)) return false;
+  if (digits.replace(/[^0]/g, '').length >= 8) return false;
   if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6011|65)/.test(digits)) return false;
   return passesLuhn(digits);
 }
 
-/** An IBAN whose check digits are right (ISO 13616: mod 97 of the rearranged number is 1). */
+/** IBANs that standards, banks and Wikipedia print as the example: documentation, not an account. */
+const documentationIbans = new Set(['GB82WEST12345698765432', 'GB29NWBK60161331926819', 'DE89370400440532013000', 'FR1420041010050500013M02606', 'NL91ABNA0417164300', 'CH9300762011623852957', 'ES9121000418450200051332', 'IT60X0542811101000000123456', 'BE68539007547034']);
+
+/** An IBAN whose check digits are right (ISO 13616: mod 97 of the rearranged number is 1), and not a documentation example. */
 function isIban(text: string): boolean {
   const compact = text.replace(/ /g, '');
-  if (compact.length < 15 || compact.length > 34) return false;
+  if (compact.length < 15 || compact.length > 34 || documentationIbans.has(compact)) return false;
   const rearranged = compact.slice(4) + compact.slice(0, 4);
   let remainder = 0;
   for (const character of rearranged) {
@@ -167,7 +174,10 @@ function isIban(text: string): boolean {
   return remainder === 1;
 }
 
-/** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
+/** The sample token jwt.io shows (payload {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}): copied into every JWT tutorial. */
+const jwtIoSamplePayload = '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.';
+
+/** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE, AWS's AKIAIOSFODNN7EXAMPLE. */
 function isPlaceholderKey(text: string): boolean {
   return /(.)\1{7}/.test(text) || /your|here|example|placeholder/i.test(text);
 }
@@ -205,13 +215,15 @@ export const rule: RecordRule = {
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
       if (kind === 'card' && !isCardNumber(match[0])) return undefined;
       if (kind === 'iban' && !isIban(match[0])) return undefined;
-      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
+      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe' || kind === 'aws') && isPlaceholderKey(match[0])) return undefined;
+      if (kind === 'jwt' && match[0].includes(jwtIoSamplePayload)) return undefined;
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
       // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
       if ((kind === 'phone' || kind === 'internationalPhone') && (/^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0]) || isFictionalNumber(match[0]))) return undefined;
       return messageFor(kind);
     });
-    reportValues(context, turns, (kind, value) => (kind === 'urlPassword' && placeholderPasswords.test(value) ? undefined : messageFor(kind)));
+    // AWS documents its example secret as wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.
+    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'awsSecret' && isPlaceholderKey(value)) ? undefined : messageFor(kind)));
   },
 };
