@@ -105,8 +105,8 @@ const emailTopLevelDomains = new Set(
     'institute foundation family art travel jobs mobi asia museum coop aero').split(' '),
 );
 
-/** Mailboxes no person reads (noreply@github.com): not personal data. */
-const automatedSenders = /^(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)$/i;
+/** Mailboxes no person reads (noreply@github.com, notifications@github.com): not personal data. */
+const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?)$/i;
 
 /**
  * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`) or a no-reply sender,

@@ -8,7 +8,7 @@ export const table: RuleTable = {
     { name: 'fictional 555 numbers with the +1 country code', text: lines(chat('Call?', 'Call +1 555-010-0000 or +1 (555) 010-0199.')) },
     { name: 'numbers NANPA reserves for fiction (555-0100 to 555-0199, any area code)', text: lines(chat('Scene?', 'She slid the card across: (212) 555-0147. Or call 1-800-555-0199, 310.555.0123 or +1 212 555 0100.')) },
     { name: 'published documentation examples: IBANs, test cards, the jwt.io token, AWS example keys', text: lines(chat('IBAN?', 'The standard example is GB82 WEST 1234 5698 7654 32 (also DE89 3704 0044 0532 0130 00).'), chat('Decline?', 'Stripe: 4000 0000 0000 0002 declines, 4000 0025 0000 3155 asks for 3-D Secure.'), chat('JWT?', 'The sample eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c decodes to John Doe.'), chat('AWS?', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')) },
-    { name: 'no-reply senders', text: lines(chat('Who sent it?', 'It came from noreply@github.com and no-reply@accounts.google.com.')) },
+    { name: 'no-reply senders', text: lines(chat('Who sent it?', 'It came from noreply@github.com and no-reply@accounts.google.com; alerts from notifications@github.com, no_reply@email.apple.com and alerts@status.stripe.com.')) },
     { name: 'documentation keys, tutorial passwords, test cards, sums and ids', text: lines(chat('Env?', 'OPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx and postgres://user:password@localhost:5432/app'), chat('Card?', 'Use 4242 4242 4242 4242 in test mode.'), chat('Sum?', 'The result is 4212883012996; ISBN 978-0-306-40615-7.')) },
   ],
   invalid: [
