@@ -24,8 +24,22 @@ const boilerplate = new RegExp(
   'gi',
 );
 
-/** Quote marks: a phrase in quotes is talked about ("The phrase "As an AI language model" is..."), not said. */
-const quoteMarks = new Set(['"', '“', '„', '«', "'", '‘', '`']);
+/** Quote marks and emphasis: a phrase in quotes or italics is talked about ("The phrase *As an AI language model* is..."), not said. */
+const quoteMarks = new Set(['"', '“', '„', '«', "'", '‘', '`', '*', '_']);
+
+/**
+ * Whether the match is inside a quotation opened earlier on its line: a character's speech in a story or a
+ * quoted line ("I'm sorry, Dave. I'm afraid I can't do that."), not the answer's own words.
+ */
+function inQuotation(match: RegExpExecArray): boolean {
+  const text = match.input;
+  const lineStart = text.lastIndexOf('\n', match.index - 1) + 1;
+  let straight = 0;
+  for (let at = text.indexOf('"', lineStart); at >= 0 && at < match.index; at = text.indexOf('"', at + 1)) straight++;
+  if (straight % 2 === 1) return true;
+  const before = text.slice(lineStart, match.index);
+  return before.lastIndexOf('“') > before.lastIndexOf('”') || before.lastIndexOf('«') > before.lastIndexOf('»');
+}
 
 /** An answer that is a letter or email the user asked for ("Dear Sam, ...", "Subject: ..."). */
 const letterOpening = /^\s*(?:Dear\b|Subject:|To whom it may concern\b)/i;
@@ -45,6 +59,6 @@ export const rule: RecordRule = {
   check(context) {
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable);
     // Boilerplate and refusals open the answer: scanning its head keeps this rule cheap on long answers.
-    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
+    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
   },
 };
