@@ -9,8 +9,10 @@ export const table: RuleTable = {
     { name: 'boilerplate in the user turn is not trained', text: lines(chat('As an AI language model, what do you think?', 'I think it is fine.')) },
     { name: 'sympathy and a phrase in quotes are not refusals', text: lines(chat('I failed', "Sorry, I can't imagine how frustrating that is. Here is a plan."), chat('Why do bots say it?', 'The phrase "As an AI language model" is a disclaimer.')) },
     { name: 'speech inside a quotation opened earlier, and a phrase in italics', text: lines(chat('HAL?', '"I\'m sorry, Dave. I\'m afraid I can\'t do that." HAL says it in 2001.'), chat('Robot?', '“Beep! I am Bolt. As an AI built by Professor Plum, I sort socks!” said the robot.'), chat('Meme?', 'Bots began with *As an AI language model* or _As an AI language model_, a meme.')) },
+    { name: 'a character\'s apology in a script or dialogue', text: lines(chat('Romeo at dawn', 'JULIET: Wilt thou be gone?\n\nROMEO: I\'m sorry, but I cannot stay; the lark sings.'), chat('Dialogue', '**Maya:** Coming tonight?\n**Leo:** Sorry, but I can\'t stay long.')) },
   ],
   invalid: [
+    { name: 'AI boilerplate after a speaker label, and a refusal after a label that is not a speaker', text: lines(chat('Play', 'BOT: As an AI language model, I have no feelings.'), chat('Task', 'Note: I\'m sorry, but I cannot do that.')), problems: [{ line: 0, text: 'As an AI language model' }, { line: 1, text: "I'm sorry, but I cannot" }] },
     { name: 'a refusal after a closed quotation', text: lines(chat('Quote?', 'He said "hello". I\'m sorry, but I can\'t help further.')), problems: [{ line: 0, text: "I'm sorry, but I can't" }] },
     { name: 'as an AI language model', text: lines(chat('Opinion?', 'As an AI language model, I have no opinions.')), problems: [{ line: 0, text: 'As an AI language model', message: /boilerplate or refusal/ }] },
     { name: 'refusal', text: lines(chat('Do it', "I'm sorry, but I cannot help with that.")), problems: [{ line: 0, text: "I'm sorry, but I cannot" }] },
