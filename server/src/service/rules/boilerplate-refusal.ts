@@ -60,13 +60,25 @@ function isLetterApology(match: RegExpExecArray): boolean {
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
 
+/** Words every boilerplate or refusal phrase has one of (its first word's case aside): a refusal can also close a long answer. */
+const tailMarkers = [' AI', 'orry', 'ORRY', 'pologi', 'POLOGI', 'anguage model', 'knowledge cut', 'unable to', 'cannot', "can't", "n't have"];
+
+/** Whether an answer goes on past the scanned head and its rest has a word of some boilerplate phrase: then it is scanned whole. */
+function tailMayHaveBoilerplate(content: string): boolean {
+  if (content.length <= headLength) return false;
+  for (const marker of tailMarkers) if (content.indexOf(marker, headLength - marker.length - 40) >= 0) return true;
+  return false;
+}
+
 /** Assistant boilerplate and refusals copied from another model: the tuned model learns to hedge and refuse. */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'boilerplate-refusal', description: 'Assistant boilerplate and refusals ("As an AI language model...").', defaultSeverity: 'warning', fixable: false },
   check(context) {
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable);
-    // Boilerplate and refusals open the answer: scanning its head keeps this rule cheap on long answers.
-    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, headLength);
+    // Boilerplate and refusals mostly open the answer: scanning its head keeps this rule cheap on long answers,
+    // and the rest of a long answer is scanned only when a plain substring search finds a word of some phrase there.
+    const scanned = answers.some((turn) => tailMayHaveBoilerplate(turn.content)) ? Infinity : headLength;
+    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, scanned);
   },
 };

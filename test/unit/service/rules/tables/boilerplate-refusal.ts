@@ -12,6 +12,7 @@ export const table: RuleTable = {
     { name: 'a character\'s apology in a script or dialogue', text: lines(chat('Romeo at dawn', 'JULIET: Wilt thou be gone?\n\nROMEO: I\'m sorry, but I cannot stay; the lark sings.'), chat('Dialogue', '**Maya:** Coming tonight?\n**Leo:** Sorry, but I can\'t stay long.')) },
   ],
   invalid: [
+    { name: 'a refusal or boilerplate at the end of a long answer', text: lines(chat('History?', `${'Gutenberg built a press with movable type in Mainz around 1440. '.repeat(12)}I'm sorry, but I can't say more.`), chat('Opinion?', `${'The press spread across Europe within decades. '.repeat(15)}As an AI language model, I have no opinion.`)), problems: [{ line: 0, text: "I'm sorry, but I can't" }, { line: 1, text: 'As an AI language model' }] },
     { name: 'AI boilerplate after a speaker label, and a refusal after a label that is not a speaker', text: lines(chat('Play', 'BOT: As an AI language model, I have no feelings.'), chat('Task', 'Note: I\'m sorry, but I cannot do that.')), problems: [{ line: 0, text: 'As an AI language model' }, { line: 1, text: "I'm sorry, but I cannot" }] },
     { name: 'a refusal after a closed quotation', text: lines(chat('Quote?', 'He said "hello". I\'m sorry, but I can\'t help further.')), problems: [{ line: 0, text: "I'm sorry, but I can't" }] },
     { name: 'as an AI language model', text: lines(chat('Opinion?', 'As an AI language model, I have no opinions.')), problems: [{ line: 0, text: 'As an AI language model', message: /boilerplate or refusal/ }] },
