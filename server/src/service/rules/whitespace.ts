@@ -15,6 +15,15 @@ function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
   return turn.rolePath === undefined && turn.path.length === 1 && first !== undefined && first !== turn && first.rolePath === undefined && first.path.length === 1 && first.path[0] === 'prompt' && first.content.length > 0 && first.content.trimEnd() === first.content;
 }
 
+/**
+ * Leading whitespace that indents the first line as code: a tab or four or more spaces before text (a
+ * Markdown indented code block, a function body completed after "def area(radius):"). It is content.
+ */
+function isCodeIndentation(text: string, leading: number): boolean {
+  const indent = text.slice(0, leading);
+  return !indent.includes('\n') && !indent.includes('\r') && (indent.includes('\t') || leading >= 4);
+}
+
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -26,7 +35,8 @@ export const rule: RecordRule = {
         const text = part.text;
         if (text.trim().length === 0) return; // empty-content reports it
         // Content parts are joined into one response: only its start and its end are the response's edges.
-        const leading = partIndex === 0 && !continuesPrompt(context.analysis.conversation, turn) ? text.length - text.trimStart().length : 0;
+        const leadingRun = partIndex === 0 && !continuesPrompt(context.analysis.conversation, turn) ? text.length - text.trimStart().length : 0;
+        const leading = isCodeIndentation(text, leadingRun) ? 0 : leadingRun;
         const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';
