@@ -705,7 +705,9 @@ export class DatasetDocument {
     const firstText = lineText(this.lines[start.line]);
     const lastText = lineText(this.lines[end.line]);
     if (start.character > firstText.length || end.character > lastText.length) return false;
-    const merged = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
+    const joined = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
+    // A BOM typed back at the start of the text is the file's BOM again, as a fresh parse reads it.
+    const merged = start.line === 0 ? bomAsSpace(joined) : joined;
     const replacement = splitLines(merged).map(parseLine);
     const removedSlots = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
     if (this.regroupAround(start.line, start.line + replacement.length, removedSlots)) {

@@ -231,3 +231,26 @@ describe('files beside the open one (leakage against unopened files)', () => {
     assert.deepEqual(session.diskUris(), []);
   });
 });
+
+describe('a BOM typed back at the start of a JSON Lines document', () => {
+  it('is the file BOM again, as a fresh open of the same text reads it', () => {
+    const settings = resolveSettings().settings;
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/bom-again.jsonl';
+    const line = '{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}';
+    session.open(uri, `\uFEFF${line}\r\n${line}\r\n`);
+    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const fresh = (text: string): string[] => {
+      const other = new DatasetSession(() => ({ settings }));
+      other.open(uri, text);
+      return render(other.lint(uri)?.diagnostics ?? []);
+    };
+    // Deleted, then typed back (an editor that keeps the BOM in its text sends both as plain edits).
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' }]);
+    assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), fresh(`${line}\r\n${line}\r\n`));
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\uFEFF' }]);
+    const after = render(session.lint(uri)?.diagnostics ?? []);
+    assert.deepEqual(after, fresh(`\uFEFF${line}\r\n${line}\r\n`));
+    assert.ok(!after.some((item) => item.startsWith('invalid-json')), 'no "byte order mark where a value belongs"');
+  });
+});
