@@ -14,7 +14,7 @@ const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot
 // prefix, so the engine tries far fewer alternatives at each word of the answer.
 const boilerplate = new RegExp(
   String.raw`\b(?:` +
-    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model\b)` +
+    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model${speaker})` +
     String.raw`|I(?:(?:'m| am) (?:(?:just )?an AI\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b))` +
     String.raw`| (?:(?:do not|don't) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can't|am unable to|won't) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])))` +
     String.raw`| apologize${refusal})` +
