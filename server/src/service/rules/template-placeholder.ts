@@ -48,7 +48,8 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   // `{customer_name}` and `<API_KEY>` are variables in code (f-strings, format strings, shell usage),
   // and `<Your App Name>` in code is what the answer tells the user to replace.
   if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
-  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index);
+  // `/users/{user_id}/orders`: an OpenAPI path parameter, also when the text names it again ("the {user_id} parameter").
+  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !match.input.includes(`/${text}`);
   if (text.startsWith('[')) {
     // In code, brackets are syntax: T-SQL quotes names as `[Order Date]`, `[Customer Name]`. Only an
     // explicit instruction ([INSERT ...], [TODO], [Your ...]) is a placeholder there.

@@ -10,6 +10,7 @@ export const table: RuleTable = {
     { name: 'key names in brackets', text: lines(chat('How to quit?', 'Press [Enter], then [Insert] or [Esc].')) },
     { name: 'subscripts, generic types and code variables', text: lines(chat('Type hint?', 'Return `Optional[Date]` or write rows[Name] in prose.'), chat('f-string?', "```python\nprint(f'Hi {first_name}')\n```"), chat('Alert', "subject = f'CPU at {cpu_percent}%'"), chat('Deploy', 'Replace `<Your App Name>` and `<API_KEY>` in the YAML.')) },
     { name: 'T-SQL bracketed names in a code block', text: lines(chat('Query a table with spaces in its name', 'Brackets quote names:\n\n```sql\nSELECT [Order ID], [Customer Name]\nFROM [dbo].[Order Details]\nWHERE [Order Date] >= \'2024-01-01\';\n```')) },
+    { name: 'OpenAPI path parameters in prose', text: lines(chat('Orders endpoint?', 'Call GET /users/{user_id}/orders?status=open; the {user_id} path parameter is numeric.')) },
     { name: 'markdown references and math sets', text: lines(chat('Refs?', 'See [link][1] and [link]: https://x.org. The set {x} and {a, b}.')) },
   ],
   invalid: [
