@@ -105,8 +105,11 @@ const emailTopLevelDomains = new Set(
     'institute foundation family art travel jobs mobi asia museum coop aero').split(' '),
 );
 
-/** Mailboxes no person reads (noreply@github.com, notifications@github.com): not personal data. */
-const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?)$/i;
+/**
+ * Mailboxes no person reads (noreply@github.com, notifications@github.com) and an organisation's published role
+ * mailboxes (security@python.org, support@..., press@...): public contacts, not personal data.
+ */
+const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?|security|support|help|info|contact|sales|press|media|privacy|abuse|webmaster|hostmaster|legal|billing|feedback|careers|jobs|enquiries|inquiries)$/i;
 
 /**
  * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`) or a no-reply sender,
