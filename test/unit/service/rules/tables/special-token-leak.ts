@@ -10,6 +10,7 @@ export const table: RuleTable = {
     { name: 'template-free segments hold the special tokens on purpose', text: lines({ segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] }) },
   ],
   invalid: [
+    { name: 'ChatGLM / GLM-4 prefix tokens', text: lines(chat('Summarize', '[gMASK]<sop>Sales rose 4%.<eop>')), problems: [{ line: 0, text: '[gMASK]' }, { line: 0, text: '<sop>' }, { line: 0, text: '<eop>' }] },
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
     { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
