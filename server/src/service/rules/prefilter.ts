@@ -94,7 +94,10 @@ export function mayHaveSecret(text: string): boolean {
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai']) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi']) ||
+    // Azure storage connection strings (AccountKey=...), Telegram bot tokens (123456789:AA...).
+    precedesMarker(text, '=', ['AccountKey']) ||
+    text.includes(':AA') ||
     precedesMarker(text, 'J', ['ey']) ||
     hasAwsOrGooglePrefix(text) ||
     phoneDigits.test(text) ||

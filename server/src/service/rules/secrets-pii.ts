@@ -43,6 +43,16 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   { kind: 'awsSecret', marker: (text) => text.includes('ecret_access_key') || text.includes('ECRET_ACCESS_KEY'), pattern: /\b(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dg },
   // scheme://user:password@host
   { kind: 'urlPassword', marker: (text) => text.includes('://'), pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"]{1,64}:([^\s:/@'"]{3,128})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?(?=[/?#\s'"]|$)/dg },
+  // Shopify admin tokens, PyPI upload tokens, Telegram bot tokens: fixed prefixes the main expression need not try everywhere.
+  { kind: 'shopify', marker: (text) => text.includes('shp'), pattern: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/dg },
+  { kind: 'pypi', marker: (text) => text.includes('pypi-AgE'), pattern: /\b(pypi-AgE[A-Za-z0-9_-]{50,})/dg },
+  { kind: 'telegram', marker: (text) => text.includes(':AA'), pattern: /(?<![\w:])(\d{8,10}:AA[A-Za-z0-9_-]{33})(?![\w-])/dg },
+  // A long random value assigned to a name that says it is secret: auth_token = '9f8e...', AccountKey=q8R2...==, "client_secret": "...".
+  {
+    kind: 'namedSecret',
+    marker: (text) => text.includes('ecret') || text.includes('ECRET') || text.includes('_token') || text.includes('_TOKEN') || text.includes('Token') || text.includes('pi_key') || text.includes('PI_KEY') || text.includes('piKey') || text.includes('ccountKey'),
+    pattern: /\b[A-Za-z0-9_]*?(?:secret(?:_?key)?|api_?key|auth_?token|access_?token|refresh_?token|bot_?token|accountkey)["']?\s*[:=]\s*["']?([A-Za-z0-9+/_.=-]{20,})/dgi,
+  },
   // A US Social Security number written next to its name ("SSN: 536-22-8104", "social security number 536-22-8104").
   { kind: 'ssn', marker: (text) => /\d{3}-\d\d-\d{4}/.test(text), pattern: /\b(?:SSN#?|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4})\b/dg },
 ];
@@ -92,6 +102,10 @@ const kinds: Record<string, string> = {
   iban: 'a bank account number (IBAN)',
   ssn: 'a US Social Security number',
   jwt: 'a JSON Web Token',
+  shopify: 'a Shopify access token',
+  pypi: 'a PyPI upload token',
+  telegram: 'a Telegram bot token',
+  namedSecret: 'a secret (a long random value assigned to a key, token or secret)',
   email: 'an email address',
   phone: 'a phone number',
 };
@@ -180,6 +194,23 @@ function isIban(text: string): boolean {
 /** The sample token jwt.io shows (payload {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}): copied into every JWT tutorial. */
 const jwtIoSamplePayload = '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.';
 
+/** A value read from the environment or a settings object, not written out: `process.env.API_KEY_V2`, `settings.SECRET_KEY_2`. */
+const environmentReference = /^(?:process\.env|os\.environ|import\.meta\.env|env|settings|config|secrets|vars|self|this)\./i;
+
+/** Tokens that standards print as examples: RFC 6749's OAuth access and refresh tokens. */
+const documentationTokens = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA']);
+
+/**
+ * Whether a value assigned to a secret-sounding name looks like a real secret: letters and digits mixed (not
+ * `process.env.API_KEY` or `settings.SECRET_KEY`), not a documentation placeholder, and not a key the main
+ * expression already reports (`api_key = "sk-..."`).
+ */
+function isNamedSecretValue(value: string): boolean {
+  if (!/\d/.test(value) || !/[A-Za-z]/.test(value) || isPlaceholderKey(value) || documentationTokens.has(value) || environmentReference.test(value)) return false;
+  detector.lastIndex = 0;
+  return !detector.test(value);
+}
+
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE, AWS's AKIAIOSFODNN7EXAMPLE. */
 function isPlaceholderKey(text: string): boolean {
   return /(.)\1{7}/.test(text) || /your|here|example|placeholder/i.test(text);
@@ -227,6 +258,6 @@ export const rule: RecordRule = {
       return messageFor(kind);
     });
     // AWS documents its example secret as wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.
-    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'awsSecret' && isPlaceholderKey(value)) ? undefined : messageFor(kind)));
+    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'awsSecret' && isPlaceholderKey(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) ? undefined : messageFor(kind)));
   },
 };
