@@ -72,8 +72,9 @@ function hasAwsOrGooglePrefix(text: string): boolean {
   return false;
 }
 
-// 3+3 digits of a phone number ((212)867-5309 too), a card number or an IBAN written in groups; 3-2-4 digits of an SSN.
-const phoneDigits = /\d{3}(?:\)[ .-]?\d{3}|[ .-]\d{3}|-\d\d-\d{4})/;
+// 3+3 digits of a phone number ((212)867-5309 too), a card number or an IBAN written in groups; 3-2-4 digits of an SSN;
+// a French number's first pairs (06 12 34).
+const phoneDigits = /\d(?:\d\d(?:\)[ .-]?\d{3}|[ .-]\d{3}|-\d\d-\d{4})|[1-9][ .]\d\d[ .]\d\d)/;
 
 /** '+' then a digit: an international phone number's country code (+44 20 7946 0958). */
 function hasInternationalPrefix(text: string): boolean {

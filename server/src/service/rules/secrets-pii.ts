@@ -19,6 +19,8 @@ const detector = new RegExp(
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`,
     String.raw`(?<email>\b[A-Za-z0-9._%+-]+@(?!example\.|test\.|domain\.|email\.|company\.|yourdomain\.|mydomain\.|xyz\.)[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)`,
     String.raw`(?<phone>(?<![\w.+-])(?!\(?555\)?[ .-]?)(?:\+\d{1,3}[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]))`,
+    // French numbers: ten digits in pairs (06 12 34 56 78, 01.42.68.53.00).
+    String.raw`(?<frenchPhone>(?<![\w.+-])0[1-9](?<pairSeparator>[ .])\d\d(?:\k<pairSeparator>\d\d){3}(?![\w-]|[.,]\d))`,
     // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
     // A group in parentheses only when both are there: "(+34 612 345 678)" must not take the closing one.
     String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-](?:\(\d{1,6}\)\d{0,6}|\d{1,6})){2,5}(?![\w-]))`,
@@ -92,6 +94,7 @@ const kinds: Record<string, string> = {
   gitlab: 'a GitLab token',
   npm: 'an npm token',
   internationalPhone: 'a phone number',
+  frenchPhone: 'a phone number',
   awsSecret: 'an AWS secret access key',
   urlPassword: 'a password in a connection URL',
   slackWebhook: 'a Slack webhook URL',
@@ -220,7 +223,7 @@ function isPlaceholderKey(text: string): boolean {
 const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin|root|user|test|example|mypassword|yourpassword|your_password|pa\$\$word|\*+|x+|\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\{[^}]*\}|\[[^\]]*\])$/i;
 
 function messageFor(kind: string): string {
-  const phone = kind === 'phone' || kind === 'internationalPhone';
+  const phone = kind === 'phone' || kind === 'internationalPhone' || kind === 'frenchPhone';
   const personal = kind === 'email' || phone || kind === 'card' || kind === 'iban' || kind === 'ssn';
   const what =
     kind === 'email'
@@ -245,7 +248,7 @@ export const rule: RecordRule = {
     if (!mayHaveSecret(context.record.text)) return;
     const turns = allTurns(context);
     reportMatches(context, turns, detector, (match) => {
-      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator')?.[0] ?? 'email';
+      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator' && name !== 'pairSeparator')?.[0] ?? 'email';
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
       if (kind === 'card' && !isCardNumber(match[0])) return undefined;
       if (kind === 'iban' && !isIban(match[0])) return undefined;
@@ -254,6 +257,8 @@ export const rule: RecordRule = {
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
       // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
+      // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
+      if (kind === 'frenchPhone' && /^0[1-9].(?:99.00|61.91|53.01|65.71|36.49|39.98)/.test(match[0])) return undefined;
       if ((kind === 'phone' || kind === 'internationalPhone') && (/^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0]) || isFictionalNumber(match[0]))) return undefined;
       return messageFor(kind);
     });
