@@ -161,7 +161,7 @@ function checkTools(context: RecordRuleContext): Map<string, unknown> | undefine
       context.report(`Tool ${index + 1} must be an object like {"type": "function", "function": {...}}.`, { path });
       return;
     }
-    if (entry.type !== 'function') context.report(`Tool ${index + 1} must have "type": "function".`, entry.type === undefined ? { path } : { path: [...path, 'type'] });
+    if (entry.type !== 'function') context.report(entry.type === undefined ? `Tool ${index + 1} has no "type": add "type": "function" next to its "function" object.` : `Tool ${index + 1} has "type" ${JSON.stringify(entry.type)}: set it to "function", the only type chat templates and the API accept.`, entry.type === undefined ? { path } : { path: [...path, 'type'] });
     if (!isObject(entry.function)) {
       context.report(`Tool ${index + 1} needs a "function" object with name, description and parameters.`, { path });
       return;
@@ -222,11 +222,11 @@ export const rule: RecordRule = {
         // by name. With an id it is the OpenAI layout, whose API wants the arguments as a JSON string.
         const templateLayout = !isLegacy && raw.id === undefined && isObject(raw.function) && isObject(raw.function.arguments);
         if (!isLegacy && !templateLayout) {
-          if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id".', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
+          if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id". Give it one, such as "call_1", and use the same in its result.', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
           else if (openCalls.has(raw.id)) context.report(`The tool call id "${raw.id}" is used twice in this example: each call needs its own id, or its result cannot be matched.`, { path: [...call.path, 'id'] });
           else openCalls.add(raw.id);
         }
-        if (!isLegacy && raw.type !== 'function') context.report('The tool call must have "type": "function".', raw.type === undefined ? { path: call.path } : { path: [...call.path, 'type'] });
+        if (!isLegacy && raw.type !== 'function') context.report(raw.type === undefined ? 'The tool call has no "type": add "type": "function" (the API and MLX-LM reject a call without it).' : `The tool call has "type" ${JSON.stringify(raw.type)}: set it to "function".`, raw.type === undefined ? { path: call.path } : { path: [...call.path, 'type'] });
         const fnPath = isLegacy ? call.path : [...call.path, 'function'];
         const fn = isLegacy ? raw : raw.function;
         if (!isObject(fn)) {
