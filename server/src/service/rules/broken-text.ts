@@ -11,6 +11,9 @@ const broken = new RegExp(
   [
     String.raw`\uFFFD+`,
     `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|â[${continuation}]{2}|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    // "ObrigadoÂ (said": a no-break space decoded as "Â\u00A0" whose second half was later turned into a space. A real Â
+    // starts or sits inside a capitalised word; glued to the end of a lower-case word or a sign, it is left over.
+    String.raw`Â(?= )(?<=[a-z\d.,;:!?)]Â)`,
     String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F]+`,
     // A byte order mark inside the text: files were joined, or a BOM was decoded as text.
     String.raw`\uFEFF+`,

@@ -2,11 +2,13 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'a capital Â in words and alone', text: lines(chat('Words?', 'CHÂTEAU, PÂTE, ÂGE and the letter Â in Romanian, ÎN ÎNCHEIERE, Â is a vowel.')) },
     { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
     { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
     { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
   ],
   invalid: [
+    { name: 'a left-over Â after a word (a mangled no-break space)', text: lines(chat('Thanks?', 'ObrigadoÂ (said by men), costs 5.Â Thanks.')), problems: [{ line: 0, text: 'Â', message: /Mojibake/ }, { line: 0, text: 'Â', nth: 1 }] },
     { name: 'mojibake of German sharp s (Windows-1252 letters after Ã)', text: lines(chat('a', 'GrÃ¼ÃŸ Gott')), problems: [{ line: 0, text: 'Ã¼ÃŸ', message: /Mojibake/ }] },
     { name: 'replacement character', text: lines(chat('a', 'caf\uFFFD')), problems: [{ line: 0, text: '\uFFFD', message: /U\+FFFD/ }] },
     { name: 'mojibake', text: lines(chat('a', 'fiancÃ© and itâ€™s')), problems: [{ line: 0, text: 'Ã©', message: /Mojibake/ }, { line: 0, text: 'â€™' }] },
