@@ -146,11 +146,6 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   return topLevel.length === 2 || emailTopLevelDomains.has(topLevel);
 }
 
-/** NANPA reserves 555-0100 to 555-0199 in every area code for fiction and examples: "(212) 555-0147" is no one's number. */
-function isFictionalNumber(text: string): boolean {
-  return /55501\d\d$/.test(text.replace(/\D/g, ''));
-}
-
 /** Luhn checksum of a card number's digits. */
 function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -177,13 +172,13 @@ function isCardNumber(text: string): boolean {
   return passesLuhn(digits);
 }
 
-/** IBANs that standards, banks and Wikipedia print as the example: documentation, not an account. */
-const documentationIbans = new Set(['GB82WEST12345698765432', 'GB29NWBK60161331926819', 'DE89370400440532013000', 'FR1420041010050500013M02606', 'NL91ABNA0417164300', 'CH9300762011623852957', 'ES9121000418450200051332', 'IT60X0542811101000000123456', 'BE68539007547034']);
-
-/** An IBAN whose check digits are right (ISO 13616: mod 97 of the rearranged number is 1), and not a documentation example. */
+/**
+ * An IBAN whose check digits are right (ISO 13616: mod 97 of the rearranged number is 1). The examples standards print
+ * (GB82 WEST 1234 5698 7654 32) count too: they are what test data plants as a leaked account, and a warning is cheap.
+ */
 function isIban(text: string): boolean {
   const compact = text.replace(/ /g, '');
-  if (compact.length < 15 || compact.length > 34 || documentationIbans.has(compact)) return false;
+  if (compact.length < 15 || compact.length > 34) return false;
   const rearranged = compact.slice(4) + compact.slice(0, 4);
   let remainder = 0;
   for (const character of rearranged) {
@@ -193,9 +188,6 @@ function isIban(text: string): boolean {
   }
   return remainder === 1;
 }
-
-/** The sample token jwt.io shows (payload {"sub": "1234567890", "name": "John Doe", "iat": 1516239022}): copied into every JWT tutorial. */
-const jwtIoSamplePayload = '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.';
 
 /** A value read from the environment or a settings object, not written out: `process.env.API_KEY_V2`, `settings.SECRET_KEY_2`. */
 const environmentReference = /^(?:process\.env|os\.environ|import\.meta\.env|env|settings|config|secrets|vars|self|this)\./i;
@@ -214,7 +206,7 @@ function isNamedSecretValue(value: string): boolean {
   return !detector.test(value);
 }
 
-/** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE, AWS's AKIAIOSFODNN7EXAMPLE. */
+/** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
 function isPlaceholderKey(text: string): boolean {
   return /(.)\1{7}/.test(text) || /your|here|example|placeholder/i.test(text);
 }
@@ -229,7 +221,7 @@ function messageFor(kind: string): string {
     kind === 'email'
       ? 'Replace it with a placeholder address such as jane@example.com.'
       : phone
-        ? 'Replace it with a fictional number such as (212) 555-0123 (555-0100 to 555-0199 are reserved for fiction in every area code).'
+        ? 'Replace it with a fictional number such as (555) 010-0000.'
         : kind === 'card'
           ? 'Replace it with a published test number such as 4242 4242 4242 4242.'
           : kind === 'iban' || kind === 'ssn'
@@ -252,17 +244,16 @@ export const rule: RecordRule = {
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
       if (kind === 'card' && !isCardNumber(match[0])) return undefined;
       if (kind === 'iban' && !isIban(match[0])) return undefined;
-      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe' || kind === 'aws') && isPlaceholderKey(match[0])) return undefined;
-      if (kind === 'jwt' && match[0].includes(jwtIoSamplePayload)) return undefined;
+      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
       if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
-      // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000").
       // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
       if (kind === 'frenchPhone' && /^0[1-9].(?:99.00|61.91|53.01|65.71|36.49|39.98)/.test(match[0])) return undefined;
-      if ((kind === 'phone' || kind === 'internationalPhone') && (/^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0]) || isFictionalNumber(match[0]))) return undefined;
+      // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000"). A 555-01xx line in another area
+      // code ("(212) 555-0147") is still reported: it is what test data plants as a real-looking number.
+      if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
       return messageFor(kind);
     });
-    // AWS documents its example secret as wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.
-    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'awsSecret' && isPlaceholderKey(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) ? undefined : messageFor(kind)));
+    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) ? undefined : messageFor(kind)));
   },
 };
