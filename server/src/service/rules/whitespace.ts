@@ -16,12 +16,13 @@ function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
 }
 
 /**
- * Leading whitespace that indents the first line as code: a tab or four or more spaces before text (a
- * Markdown indented code block, a function body completed after "def area(radius):"). It is content.
+ * Leading whitespace that indents the first line of a multi-line answer as code: a tab or four or more spaces
+ * before text (a Markdown indented code block, a function body completed after "def area(radius):"). It is
+ * content. A one-line answer after a tab ("\tOxygen.") is still a stray indent.
  */
 function isCodeIndentation(text: string, leading: number): boolean {
   const indent = text.slice(0, leading);
-  return !indent.includes('\n') && !indent.includes('\r') && (indent.includes('\t') || leading >= 4);
+  return !indent.includes('\n') && !indent.includes('\r') && (indent.includes('\t') || leading >= 4) && text.trimEnd().includes('\n', leading);
 }
 
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */

@@ -10,7 +10,7 @@ export const table: RuleTable = {
     { name: 'an answer that starts with code indentation (a Markdown indented block, a completed function body)', text: lines(chat('Complete: def area(radius):', '    import math\n    return math.pi * radius ** 2'), chat('Go body?', '\tfmt.Println("hi")\n}')) },
   ],
   invalid: [
-    { name: 'a blank line or a short indent before the answer', text: lines(chat('a', '\n    code'), chat('b', '  Answer.\n  More.')), problems: [{ line: 0, text: '\\n    ', message: /Leading whitespace/ }, { line: 1, text: '  ', message: /Leading whitespace/ }] },
+    { name: 'a blank line, a short indent, or an indent before a one-line answer', text: lines(chat('a', '\n    code'), chat('b', '  Answer.\n  More.'), chat('c', '\tOxygen.'), chat('d', '    return a + b')), problems: [{ line: 0, text: '\\n    ', message: /Leading whitespace/ }, { line: 1, text: '  ', message: /Leading whitespace/ }, { line: 2, text: '\\t', message: /Leading whitespace/ }, { line: 3, text: '    ', message: /Leading whitespace/ }] },
     { name: 'trailing newline in the answer', text: lines(chat('a', 'Answer.\n')), problems: [{ line: 0, text: '\\n', message: /Trailing whitespace/ }] },
     { name: 'leading spaces in the answer', text: lines(chat('a', '  Answer.')), problems: [{ line: 0, text: '  ', message: /Leading whitespace/ }] },
     { name: 'trailing space at the end of the last content part', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": [{"type": "text", "text": "It is "}, {"type": "text", "text": "sunny. "}]}]}'), problems: [{ line: 0, text: ' ', nth: 17, message: /Trailing whitespace/ }] },
