@@ -30,7 +30,7 @@ export const rule: RecordRule = {
     const where = brokenRun(record);
     // A byte order mark inside the file (files joined with cat, one saved with a BOM) is invisible in the editor.
     const what = record.text.charCodeAt(error.offset) === 0xfeff ? 'a byte order mark (U+FEFF, invisible) where a value belongs, often left by joining files that were saved with one; delete it' : error.message;
-    report(`Invalid JSON: ${what}. ${where ?? 'Trainers stop or skip the whole record.'}`, { offsets: { start: error.offset, end: error.offset + error.length } });
+    report(`Invalid JSON: ${what}. ${where ?? 'Fix it at the underlined spot: trainers stop or skip the whole record.'}`, { offsets: { start: error.offset, end: error.offset + error.length } });
   },
 };
 

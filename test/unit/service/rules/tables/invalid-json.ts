@@ -8,6 +8,7 @@ export const table: RuleTable = {
     { name: 'a record whose nested array closes on a line of its own is not mistaken for a run', text: lines(chat('Hi', 'Hello'), '{"text": "a"}', '{"text": "b"}') },
   ],
   invalid: [
+    { name: 'a trailing comma says where to fix it', text: lines(chat('Hi', 'Hello'), '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},]}'), problems: [{ line: 1, text: ']', message: /trailing comma.*Fix it at the underlined spot/ }] },
     { name: 'a byte order mark inside the file (files joined with cat)', text: '{"text": "a"}\n\ufeff{"text": "b"}\n', problems: [{ line: 1, column: 0, endColumn: 1, message: /byte order mark \(U\+FEFF, invisible\).*delete it/ }] },
     { name: 'missing comma between members', text: lines(chat('Hi', 'Hello'), '{"text": "a" "more": 1}'), problems: [{ line: 1, text: '"more"', message: /expected ',' or '}'/ }] },
     { name: 'trailing comma', text: lines('{"text": "a",}'), problems: [{ line: 0, text: '}', message: /property name.*trailing comma/ }] },
