@@ -57,6 +57,19 @@ function isLetterApology(match: RegExpExecArray): boolean {
   return speakerLabel.test(match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index));
 }
 
+/**
+ * "As an AI, she..." / "As an AI model, GPT-4 has no memory": narration or an explanation about another AI (a third-person
+ * subject after the comma, and no "I", "me" or "my" in the rest of the sentence), not the answer speaking of itself.
+ */
+function isAboutAnotherAi(match: RegExpExecArray): boolean {
+  if (!/^as an? /i.test(match[0])) return false;
+  const rest = match.input.slice(match.index + match[0].length, match.index + match[0].length + 200);
+  const subject = /^\s*,\s*(?:he|she|they|his|her|its|their|[A-Z][\w-]*)\b/.exec(rest);
+  if (subject === null || /^\s*,\s*(?:I|It|There|This|That|My|We|Our)\b/.test(rest)) return false;
+  const sentence = rest.split(/[.!?\n]/, 1)[0] ?? '';
+  return !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence);
+}
+
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
 
@@ -79,6 +92,6 @@ export const rule: RecordRule = {
     // Boilerplate and refusals mostly open the answer: scanning its head keeps this rule cheap on long answers,
     // and the rest of a long answer is scanned only when a plain substring search finds a word of some phrase there.
     const scanned = answers.some((turn) => tailMayHaveBoilerplate(turn.content)) ? Infinity : headLength;
-    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, scanned);
+    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) || isAboutAnotherAi(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, scanned);
   },
 };
