@@ -10,16 +10,20 @@ const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|
 const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
+// What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
+// "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message".
+const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
 // One alternation per first word ("as", "I", "sorry", "my"): the phrases that start alike share their
 // prefix, so the engine tries far fewer alternatives at each word of the answer.
 const boilerplate = new RegExp(
   String.raw`\b(?:` +
-    String.raw`as (?:an? (?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model${speaker})` +
-    String.raw`|I(?:(?:'m| am) (?:(?:just )?an AI\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b))` +
-    String.raw`| (?:(?:do not|don't) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can't|am unable to|won't) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])))` +
+    String.raw`as (?:an? (?:(?:responsible|ethical|helpful|harmless|honest) )?(?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model${speaker})` +
+    String.raw`|I(?:(?:'m| am) (?:(?:just |only |merely )?(?:an AI|a (?:large )?language model|an artificial intelligence)\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:(?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b)|${declined})|not comfortable (?:with|writing|providing|helping|creating|generating|sharing|doing)\b|programmed to\b)` +
+    String.raw`| (?:(?:do not|don't) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can't|can not|am unable to|am not able to|won't|will not|(?:won't|will not) be able to) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])|${declined})|(?:must|have to|'ll have to|will have to) (?:respectfully )?(?:decline|refuse)\b)` +
     String.raw`| apologize${refusal})` +
     String.raw`|sorry${refusal}` +
     String.raw`|my (?:(?:knowledge )?cut-?off\b|apologies${refusal})` +
+    String.raw`|it(?: is not|'s not| isn't| would not be| wouldn't be) appropriate for me\b` +
     ')',
   'gi',
 );
@@ -73,8 +77,8 @@ function isAboutAnotherAi(match: RegExpExecArray): boolean {
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
 
-/** Words every boilerplate or refusal phrase has one of (its first word's case aside): a refusal can also close a long answer. */
-const tailMarkers = [' AI', 'orry', 'ORRY', 'pologi', 'POLOGI', 'anguage model', 'knowledge cut', 'unable to', 'cannot', "can't", "n't have"];
+/** Words every boilerplate or refusal phrase has one of ("I", "AI", "sorry", "apologize", "for me"...; its first word's case aside): a refusal can also close a long answer. */
+const tailMarkers = ['I ', "I'", ' AI', 'orry', 'ORRY', 'pologi', 'POLOGI', 'for me', 'anguage model', 'nowledge'];
 
 /** Whether an answer goes on past the scanned head and its rest has a word of some boilerplate phrase: then it is scanned whole. */
 function tailMayHaveBoilerplate(content: string): boolean {
@@ -92,6 +96,11 @@ export const rule: RecordRule = {
     // Boilerplate and refusals mostly open the answer: scanning its head keeps this rule cheap on long answers,
     // and the rest of a long answer is scanned only when a plain substring search finds a word of some phrase there.
     const scanned = answers.some((turn) => tailMayHaveBoilerplate(turn.content)) ? Infinity : headLength;
-    reportMatches(context, answers, boilerplate, (match) => (isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) || isAboutAnotherAi(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`), 2, scanned);
+    reportMatches(context, answers, boilerplate, boilerplateMessage, 2, scanned);
   },
 };
+
+/** The message for a match, or undefined when the phrase is quoted, narrated or written for the user. */
+function boilerplateMessage(match: RegExpExecArray): string | undefined {
+  return isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) || isAboutAnotherAi(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`;
+}
