@@ -66,10 +66,12 @@ function isLetterApology(match: RegExpExecArray): boolean {
  * subject after the comma, and no "I", "me" or "my" in the rest of the sentence), not the answer speaking of itself.
  */
 function isAboutAnotherAi(match: RegExpExecArray): boolean {
-  if (!/^as an? /i.test(match[0])) return false;
+  // "As an AI language model" is boilerplate whatever follows ("As an AI language model, Python is...").
+  if (!/^as an? /i.test(match[0]) || /language model/i.test(match[0])) return false;
   const rest = match.input.slice(match.index + match[0].length, match.index + match[0].length + 200);
-  const subject = /^\s*,\s*(?:he|she|they|his|her|its|their|[A-Z][\w-]*)\b/.exec(rest);
-  if (subject === null || /^\s*,\s*(?:I|It|There|This|That|My|We|Our)\b/.test(rest)) return false;
+  // The subject: a third-person pronoun or an AI's name (ChatGPT, Claude, GPT-4, Llama-3, the robot).
+  const subject = /^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/.exec(rest);
+  if (subject === null) return false;
   const sentence = rest.split(/[.!?\n]/, 1)[0] ?? '';
   return !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence);
 }
