@@ -79,13 +79,17 @@ function isAboutAnotherAi(match: RegExpExecArray): boolean {
 /** Characters at the start of each answer that are scanned. */
 const headLength = 600;
 
-/** Words every boilerplate or refusal phrase has one of ("I", "AI", "sorry", "apologize", "for me"...; its first word's case aside): a refusal can also close a long answer. */
-const tailMarkers = ['I ', "I'", ' AI', 'orry', 'ORRY', 'pologi', 'POLOGI', 'for me', 'anguage model', 'nowledge'];
-
-/** Whether an answer goes on past the scanned head and its rest has a word of some boilerplate phrase: then it is scanned whole. */
+/**
+ * Whether an answer goes on past the scanned head and its rest has the word "I" or "AI" (every refusal form has one:
+ * "I cannot...", "Sorry, but I...", "As an AI..."): then it is scanned whole, so a refusal that closes a long answer
+ * is found. A scan for one character runs at memory speed; a substring search per phrase word cost ten times more.
+ */
 function tailMayHaveBoilerplate(content: string): boolean {
   if (content.length <= headLength) return false;
-  for (const marker of tailMarkers) if (content.indexOf(marker, headLength - marker.length - 40) >= 0) return true;
+  for (let at = content.indexOf('I', headLength - 40); at >= 0; at = content.indexOf('I', at + 1)) {
+    const next = content.charCodeAt(at + 1);
+    if (next === 32 || next === 39 || next === 0x2019 || content.charCodeAt(at - 1) === 65) return true;
+  }
   return false;
 }
 

@@ -62,11 +62,15 @@ function precedesMarker(text: string, marker: string, needles: readonly string[]
   return false;
 }
 
-/** 'A' starts AKIA/ASIA/AIza: one scan for the capital instead of three substring searches. */
-function hasAwsOrGooglePrefix(text: string): boolean {
+/**
+ * 'A' starts AKIA/ASIA/AIza, Azure's AccountKey= and the ':AA' of a Telegram bot token (123456789:AA...): one scan
+ * for the capital instead of five substring searches.
+ */
+function hasCapitalAPrefix(text: string): boolean {
   let index = text.indexOf('A');
   while (index >= 0) {
-    if (text.startsWith('KIA', index + 1) || text.startsWith('SIA', index + 1) || text.startsWith('Iza', index + 1)) return true;
+    if (text.startsWith('KIA', index + 1) || text.startsWith('SIA', index + 1) || text.startsWith('Iza', index + 1) || text.startsWith('ccountKey=', index + 1)) return true;
+    if (text.charCodeAt(index - 1) === 58 /* : */ && text.charCodeAt(index + 1) === 65 /* A */) return true;
     index = text.indexOf('A', index + 1);
   }
   return false;
@@ -90,17 +94,14 @@ function hasInternationalPrefix(text: string): boolean {
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
   // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN), 'J' (eyJ: JWTs),
-  // 'A' (AKIA, ASIA, AIza). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
+  // 'A' (AKIA, ASIA, AIza, AccountKey=, :AA). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
   return (
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
     precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi']) ||
-    // Azure storage connection strings (AccountKey=...), Telegram bot tokens (123456789:AA...).
-    precedesMarker(text, '=', ['AccountKey']) ||
-    text.includes(':AA') ||
     precedesMarker(text, 'J', ['ey']) ||
-    hasAwsOrGooglePrefix(text) ||
+    hasCapitalAPrefix(text) ||
     phoneDigits.test(text) ||
     hasInternationalPrefix(text) ||
     // SendGrid keys, Slack webhooks (https://hooks.slack.com/...). Needles that start with a rare
