@@ -1,5 +1,6 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
+import type { Turn } from '../conversation';
 import { allTurns, inMarkdownCode, quote, reportMatches } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
@@ -8,14 +9,17 @@ const fieldNames = "Name|NAME|Date|DATE|Time|TIME|Address|ADDRESS|Email|EMAIL|Em
 const placeholder = new RegExp(
   [
     String.raw`\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}`,
-    String.raw`\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter)\b[^\]\n]{0,60}\]`,
+    String.raw`\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter|insert|placeholder|your|fill in)\b[^\]\n]{0,60}\]`,
     String.raw`\[(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})\]`,
     // Lower-case field names a generator left: "[link]", "[name]" (not "[link]: url" or "[link][1]": Markdown references).
     String.raw`\[(?:link|name|date|time|url|email|phone|address|company|location)\](?![:\[(])`,
     String.raw`<(?:INSERT|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
+    // <Customer Name>, <Company>: a field name in angle brackets (an HTML tag is lower-case and has no spaces like that).
+    String.raw`<(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})>`,
     // <PRODUCT_NAME>, {customer_name}, {ORDER_ID}: a variable a template engine never filled (only outside code).
     String.raw`<[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+>`,
-    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\}(?!\})`,
+    // ...and {name}, {email}: a one-word field name (not {x} or {a, b}: sets and math).
+    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|name|firstname|username|customer|recipient|email|phone|address|company|product|city|date|link|url|amount|price|topic|title)\}(?!\})`,
   ].join('|'),
   'g',
 );
@@ -64,12 +68,27 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   return true;
 }
 
+/** A request for a template ("Generate a template for a customer service interaction"), not to fill one in. */
+const templateRequest = /\btemplates?\b|\bplaceholders?\b/i;
+const fillRequest = /\bfill/i;
+
+/** Whether the user asked for a template, whose placeholders are then the answer, not a generator's leftovers. */
+function asksForTemplate(turns: readonly Turn[]): boolean {
+  return turns.some((turn) => (turn.role === 'user' || turn.role === 'system') && templateRequest.test(turn.content) && !fillRequest.test(turn.content));
+}
+
 /** Unfilled template placeholders: the generator never substituted them, and the model learns to emit them. */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'template-placeholder', description: 'Unfilled template placeholders such as {{name}} or [INSERT ...].', defaultSeverity: 'warning', fixable: false },
   check(context) {
     if (!mayHavePlaceholder(context.record.text)) return;
-    reportMatches(context, allTurns(context), placeholder, (match) => (isPlaceholder(match) ? `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.` : undefined));
+    let requested: boolean | undefined;
+    reportMatches(context, allTurns(context), placeholder, (match) => {
+      if (!isPlaceholder(match)) return undefined;
+      // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
+      requested ??= asksForTemplate(context.analysis.conversation.turns);
+      return requested ? undefined : `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`;
+    });
   },
 };
