@@ -36,7 +36,7 @@ export function mayHavePlaceholder(text: string): boolean {
 }
 
 export function mayHaveSpecialToken(text: string): boolean {
-  return text.includes('<') || hasBracketWord(text) || hasEscapes(text);
+  return text.includes('<') || hasBracketWord(text) || hasEscapes(text) || text.includes('### ');
 }
 
 /**

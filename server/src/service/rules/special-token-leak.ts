@@ -5,7 +5,7 @@ import { allTurns, inMarkdownCode, reportMatches } from './util';
 // Control tokens of common chat templates: any <|name|> (ChatML, Llama 3, Phi, Qwen, Command R's
 // <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos>, Mistral ([INST], [SYSTEM_PROMPT],
 // [TOOL_CALLS]), ChatGLM/GLM-4's [gMASK]<sop>, DeepSeek's full-width <｜User｜>/<｜end▁of▁sentence｜>, and <unk>/<pad> left by a detokenizer.
-const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>/gm;
+const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;
@@ -34,8 +34,16 @@ export const rule: RecordRule = {
     if (!mayHaveSpecialToken(context.record.text)) return;
     // Axolotl's template-free segments are the raw training text: the author writes <s>, </s> and turn tokens on purpose.
     if (context.analysis.conversation.shape === 'segments') return;
+    const { conversation } = context.analysis;
+    // Alpaca's prompt headers are plain text, written on purpose in a prompt or a pre-formatted "text" record: only an
+    // answer that goes on into one (outside code, where no answer shows the format) has leaked it.
+    let answers: Set<string> | undefined;
     reportMatches(context, allTurns(context), specialToken, (match) => {
       if (isHtmlStrikethrough(match)) return undefined;
+      if (match[0].startsWith('###')) {
+        answers ??= new Set(conversation.plainText ? [] : allTurns(context).filter((turn) => turn.role === 'assistant').flatMap((turn) => turn.parts.map((part) => part.text)));
+        return !answers.has(match.input) || inMarkdownCode(match.input, match.index) ? undefined : `Prompt-format marker "${match[0]}" in the content: the text was already formatted with an Alpaca-style prompt template (or a generation ran on past its answer). Remove the marker and any turn it starts; the trainer's template adds its own.`;
+      }
       // In code that teaches a chat format the token is meant, but the tokenizer still reads it as a control token.
       if (inMarkdownCode(match.input, match.index)) return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
       return `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`;

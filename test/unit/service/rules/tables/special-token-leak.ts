@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'Alpaca headers in a prompt and in a pre-formatted text record', text: lines({ prompt: '### Instruction:\nSummarize the text.\n\n### Response:\n', completion: ' A summary.' }, { text: '### Instruction:\nName a planet.\n\n### Response:\nMars.' }) },
+    { name: 'Markdown headings and the Alpaca format shown in code', text: lines(chat('Doc?', '### Input\nA list.\n\n### Response codes\n200 OK.'), chat('Alpaca?', 'The prompt looks like:\n\n```\n### Instruction:\n{instruction}\n\n### Response:\n```')) },
     { name: 'no tokens', text: lines(chat('What is <div>?', 'An HTML element such as <div> or <span>.')) },
     { name: 'an HTML strikethrough element', text: lines(chat('Show an old price', 'Use `<s>$40</s> <b>$25</b>`.')) },
     { name: 'an HTML strikethrough at the start of a line', text: lines(chat('Mark it', '<s>Deprecated</s> use the new API.')) },
@@ -10,6 +12,7 @@ export const table: RuleTable = {
     { name: 'template-free segments hold the special tokens on purpose', text: lines({ segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] }) },
   ],
   invalid: [
+    { name: 'Alpaca prompt headers leaked into an answer', text: lines(chat('Capital of France?', 'Paris.\n\n### Instruction:\nWhat about Italy?\n\n### Response:\nRome.')), problems: [{ line: 0, text: '### Instruction:', message: /Prompt-format marker/ }, { line: 0, text: '### Response:' }] },
     { name: 'ChatGLM / GLM-4 prefix tokens', text: lines(chat('Summarize', '[gMASK]<sop>Sales rose 4%.<eop>')), problems: [{ line: 0, text: '[gMASK]' }, { line: 0, text: '<sop>' }, { line: 0, text: '<eop>' }] },
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
