@@ -1,6 +1,6 @@
 import { mayHaveBrokenText } from './prefilter';
 import type { RecordRule } from './rule';
-import { allTurns, reportMatches } from './util';
+import { allTurns, inMarkdownCode, reportMatches } from './util';
 
 // U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252; stray C0 controls; a BOM inside text.
 // A UTF-8 continuation byte (0x80-0xBF) read as Windows-1252: a Latin-1 sign or one of its letters and signs for 0x80-0x9F.
@@ -17,6 +17,10 @@ const broken = new RegExp(
     String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F]+`,
     // A byte order mark inside the text: files were joined, or a BOM was decoded as text.
     String.raw`\uFEFF+`,
+    // A zero-width space: invisible, left by copying from web pages; the tokenizer keeps it.
+    String.raw`\u200B+`,
+    // HTML entities left by scraping ("It&#39;s", "&quot;quoted&quot;", "R&amp;D"): reported outside Markdown code.
+    String.raw`&(?:#\d{2,5}|#x[0-9a-fA-F]{2,5}|quot|amp|lt|gt|apos|nbsp|rsquo|lsquo|ldquo|rdquo|mdash|ndash|hellip);`,
   ].join('|'),
   'g',
 );
@@ -42,6 +46,8 @@ export const rule: RecordRule = {
     if (!mayHaveBrokenText(context.record.text)) return;
     reportMatches(context, allTurns(context), broken, (match) => {
       const text = match[0];
+      if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
+      if (text.startsWith('&')) return inMarkdownCode(match.input, match.index) ? undefined : `HTML entity "${text}" in the text: it was scraped from HTML and never unescaped, so the model learns to write "${text}". Replace it with the character it stands for (html.unescape in Python).`;
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
       if (/^[\u0000-\u001F]+$/.test(text)) return latexEscapeMessage(match) ?? 'Control character in the text: probably an encoding or extraction error. Remove it.';

@@ -47,7 +47,7 @@ export function mayHaveSpecialToken(text: string): boolean {
 const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é'];
 
 export function mayHaveBrokenText(text: string): boolean {
-  if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || hasEscapes(text)) return true;
+  if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || text.includes('\u200B') || text.includes('&') || hasEscapes(text)) return true;
   for (const lead of mojibakeLeads) if (text.includes(lead)) return true;
   return false;
 }
