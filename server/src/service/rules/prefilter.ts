@@ -99,7 +99,7 @@ export function mayHaveSecret(text: string): boolean {
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi']) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi', 'key']) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasCapitalAPrefix(text) ||
     phoneDigits.test(text) ||

@@ -49,6 +49,16 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   { kind: 'shopify', marker: (text) => text.includes('shp'), pattern: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/dg },
   { kind: 'pypi', marker: (text) => text.includes('pypi-AgE'), pattern: /\b(pypi-AgE[A-Za-z0-9_-]{50,})/dg },
   { kind: 'telegram', marker: (text) => text.includes(':AA'), pattern: /(?<![\w:])(\d{8,10}:AA[A-Za-z0-9_-]{33})(?![\w-])/dg },
+  // Mailgun API keys, DigitalOcean tokens.
+  { kind: 'mailgun', marker: (text) => text.includes('key-'), pattern: /\b(key-[0-9a-z]{32})\b/dg },
+  { kind: 'digitalocean', marker: (text) => text.includes('_v1_'), pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/dg },
+  // A password assigned in a config or code line: DB_PASSWORD=Summer2024!x, password = 'Tr0ub4dor&3'. Not "your new
+  // password: aB3#..." (a password generator's answer in function-calling data) or JSON, where a colon follows the name.
+  {
+    kind: 'password',
+    marker: (text) => text.includes('assword') || text.includes('ASSWORD') || text.includes('asswd') || text.includes('ASSWD'),
+    pattern: /\b[A-Za-z0-9_]*?(?:password|passwd)\s*=\s*["']?([^\s"'`,;)]{7,63}[^\s"'`,;).!?])/dgi,
+  },
   // A long random value assigned to a name that says it is secret: auth_token = '9f8e...', AccountKey=q8R2...==, "client_secret": "...".
   {
     kind: 'namedSecret',
@@ -109,6 +119,9 @@ const kinds: Record<string, string> = {
   pypi: 'a PyPI upload token',
   telegram: 'a Telegram bot token',
   namedSecret: 'a secret (a long random value assigned to a key, token or secret)',
+  mailgun: 'a Mailgun API key',
+  digitalocean: 'a DigitalOcean token',
+  password: 'a password',
   email: 'an email address',
   phone: 'a phone number',
 };
@@ -192,6 +205,9 @@ function isIban(text: string): boolean {
 /** A value read from the environment or a settings object, not written out: `process.env.API_KEY_V2`, `settings.SECRET_KEY_2`. */
 const environmentReference = /^(?:process\.env|os\.environ|import\.meta\.env|env|settings|config|secrets|vars|self|this)\./i;
 
+/** Tokens another value detector names (a Mailgun, PyPI, Shopify, DigitalOcean or Telegram token): reported once, as that. */
+const knownTokenPrefix = /^(?:key-|pypi-|shp(?:at|ca|pa|ss)_|do[opr]_v1_|\d{8,10}:AA)/;
+
 /** Tokens that standards print as examples: RFC 6749's OAuth access and refresh tokens. */
 const documentationTokens = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA']);
 
@@ -201,9 +217,17 @@ const documentationTokens = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2
  * expression already reports (`api_key = "sk-..."`).
  */
 function isNamedSecretValue(value: string): boolean {
-  if (!/\d/.test(value) || !/[A-Za-z]/.test(value) || isPlaceholderKey(value) || documentationTokens.has(value) || environmentReference.test(value)) return false;
+  if (knownTokenPrefix.test(value) || !/\d/.test(value) || !/[A-Za-z]/.test(value) || isPlaceholderKey(value) || documentationTokens.has(value) || environmentReference.test(value)) return false;
   detector.lastIndex = 0;
   return !detector.test(value);
+}
+
+/**
+ * Whether a value after "password =" is a written-out password: letters and digits mixed, not a tutorial or template
+ * value (`password123`, `changeme1`, `${DB_PASSWORD}`, `<your-password>`, `os.environ[...]`).
+ */
+function isWrittenPassword(value: string): boolean {
+  return !knownTokenPrefix.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !placeholderPasswords.test(value) && !/password|passwd|your|example|changeme|placeholder|secret|xxx|\*\*|[${}<>[\]]/i.test(value) && !environmentReference.test(value);
 }
 
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
@@ -217,6 +241,7 @@ const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin
 function messageFor(kind: string): string {
   const phone = kind === 'phone' || kind === 'internationalPhone' || kind === 'frenchPhone';
   const personal = kind === 'email' || phone || kind === 'card' || kind === 'iban' || kind === 'ssn';
+  if (kind === 'password') return 'This looks like a password: a secret in training data can be memorised and repeated by the model. Replace it with a placeholder such as ${DB_PASSWORD} and change the password.';
   const what =
     kind === 'email'
       ? 'Replace it with a placeholder address such as jane@example.com.'
@@ -254,6 +279,6 @@ export const rule: RecordRule = {
       if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
       return messageFor(kind);
     });
-    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) ? undefined : messageFor(kind)));
+    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
   },
 };
