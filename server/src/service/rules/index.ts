@@ -15,6 +15,7 @@ import { rule as mixedFormats } from './mixed-formats';
 import { rule as noAssistantTurn } from './no-assistant-turn';
 import { rule as noTrainableTokens } from './no-trainable-tokens';
 import { rule as notAnObject } from './not-an-object';
+import { rule as preformattedText } from './preformatted-text';
 import { rule as recordsUnderKey } from './records-under-key';
 import { rule as singleRecordFile } from './single-record-file';
 import { rule as roleOrder } from './role-order';
@@ -45,6 +46,7 @@ export const recordRules: readonly RecordRule[] = [
   noTrainableTokens,
   templatePlaceholder,
   specialTokenLeak,
+  preformattedText,
   whitespace,
   boilerplateRefusal,
   secretsPii,

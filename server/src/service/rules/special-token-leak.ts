@@ -1,3 +1,4 @@
+import { preformattedTemplate } from './chatTemplates';
 import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
 import { allTurns, inMarkdownCode, reportMatches } from './util';
@@ -35,11 +36,14 @@ export const rule: RecordRule = {
     // Axolotl's template-free segments are the raw training text: the author writes <s>, </s> and turn tokens on purpose.
     if (context.analysis.conversation.shape === 'segments') return;
     const { conversation } = context.analysis;
+    // A plain text record written in a chat template on purpose (preformatted-text names it): that template's own
+    // tokens are its layout; a token of another template in it is still a leak.
+    const written = conversation.plainText ? preformattedTemplate(conversation.turns[0]?.parts[0]?.text ?? '')?.template : undefined;
     // Alpaca's prompt headers are plain text, written on purpose in a prompt or a pre-formatted "text" record: only an
     // answer that goes on into one (outside code, where no answer shows the format) has leaked it.
     let answers: Set<string> | undefined;
     reportMatches(context, allTurns(context), specialToken, (match) => {
-      if (isHtmlStrikethrough(match)) return undefined;
+      if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
       if (match[0].startsWith('###')) {
         answers ??= new Set(conversation.plainText ? [] : allTurns(context).filter((turn) => turn.role === 'assistant').flatMap((turn) => turn.parts.map((part) => part.text)));
         return !answers.has(match.input) || inMarkdownCode(match.input, match.index) ? undefined : `Prompt-format marker "${match[0]}" in the content: the text was already formatted with an Alpaca-style prompt template (or a generation ran on past its answer). Remove the marker and any turn it starts; the trainer's template adds its own.`;

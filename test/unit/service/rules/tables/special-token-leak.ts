@@ -9,11 +9,14 @@ export const table: RuleTable = {
     { name: 'an HTML strikethrough at the start of a line', text: lines(chat('Mark it', '<s>Deprecated</s> use the new API.')) },
     { name: 'Haskell and generics are not tokens', text: lines(chat('Operators?', '`a <|> b` picks one; List<String> and a<b.')) },
     // Axolotl template_free.qmd: the author writes the tokens of the raw training text.
+    // TRL SFTTrainer trains a "text" column as written; guanaco-llama2-style datasets keep each example in the Llama 2 template (preformatted-text notes it).
+    { name: 'a text record written in one chat template uses its tokens on purpose', text: lines({ text: '<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello </s>' }, { text: '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>' }, { text: '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>' }) },
     { name: 'template-free segments hold the special tokens on purpose', text: lines({ segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] }) },
   ],
   invalid: [
     { name: 'Alpaca prompt headers leaked into an answer', text: lines(chat('Capital of France?', 'Paris.\n\n### Instruction:\nWhat about Italy?\n\n### Response:\nRome.')), problems: [{ line: 0, text: '### Instruction:', message: /Prompt-format marker/ }, { line: 0, text: '### Response:' }] },
     { name: 'ChatGLM / GLM-4 prefix tokens', text: lines(chat('Summarize', '[gMASK]<sop>Sales rose 4%.<eop>')), problems: [{ line: 0, text: '[gMASK]' }, { line: 0, text: '<sop>' }, { line: 0, text: '<eop>' }] },
+    { name: 'a token of another template in a pre-formatted text, and tokens in a text that is not pre-formatted', text: lines({ text: '<s>[INST] Hi [/INST] Hello<|im_end|> </s>' }, { text: 'Weekly report: sales grew.<|im_end|>' }), problems: [{ line: 0, text: '<|im_end|>' }, { line: 1, text: '<|im_end|>' }] },
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
     { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
