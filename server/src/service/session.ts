@@ -31,7 +31,8 @@ interface OpenDocument {
   refused: boolean;
   facts: FileFacts | undefined;
   factsKey: string;
-  lastResult: { version: number; factsVersion: number; generation: number; result: LintResult } | undefined;
+  /** `alone`: no other file was in the workspace index (the result has no cross-file findings to go stale). */
+  lastResult: { version: number; factsVersion: number; generation: number; alone: boolean; result: LintResult } | undefined;
 }
 
 export function fileKindOf(uri: string, languageId?: string): FileKind {
@@ -298,12 +299,13 @@ export class DatasetSession {
     const facts = this.factsFor(uri);
     if (facts === undefined) return undefined;
     const last = open.lastResult;
-    // With other files in the workspace, their edits can add or clear this file's leakage findings.
-    if (last !== undefined && last.version === open.document.version && last.factsVersion === this.factsVersion && (this.workspace.size <= 1 || last.generation === this.generation)) return last.result;
+    // With other files in the workspace, their edits can add or clear this file's leakage findings;
+    // so can the last other file leaving it (closed, deleted on disk), though this one is then alone.
+    if (last !== undefined && last.version === open.document.version && last.factsVersion === this.factsVersion && ((last.alone && this.workspace.size <= 1) || last.generation === this.generation)) return last.result;
     const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
     const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
     if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, open.document, facts);
-    open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, generation: this.generation, result };
+    open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, generation: this.generation, alone: this.workspace.size <= 1, result };
     return result;
   }
 }

@@ -33,3 +33,33 @@ describe('cross-file duplicates while editing', () => {
     assert.deepEqual(leaks(), ['0: The same example is in eval.jsonl (line 3)']);
   });
 });
+
+describe('the only other file leaves the workspace', () => {
+  const leaks = (session: DatasetSession, uri: string): number[] => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line);
+  const trainLines = [chat('Capital of France?', 'Paris.'), chat('Largest planet?', 'Jupiter.'), chat('Speed of light?', 'About 300,000 km/s.')];
+  const train = 'file:///leave/train.jsonl';
+  const evaluation = 'file:///leave/eval.jsonl';
+
+  it('drops the leak when eval.jsonl is deleted on disk or becomes unreadable', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    session.open(train, `${trainLines.join('\n')}\n`);
+    assert.equal(session.setDiskFile(evaluation, `${trainLines[1]}\n`), true);
+    assert.deepEqual(leaks(session, train), [1]);
+    session.removeDiskFile(evaluation);
+    assert.deepEqual(leaks(session, train), [], 'deleted: train is alone again, its cached leak is stale');
+    assert.equal(session.setDiskFile(evaluation, `${trainLines[2]}\n`), true);
+    assert.deepEqual(leaks(session, train), [2]);
+    assert.equal(session.setDiskFile(evaluation, '\u0000\u0001\u0002'), false, 'binary now: it no longer counts');
+    assert.deepEqual(leaks(session, train), []);
+  });
+
+  it('drops the leak when the open eval.jsonl is closed', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    session.open(train, `${trainLines.join('\n')}\n`);
+    session.open(evaluation, `${trainLines[0]}\n`);
+    session.lint(evaluation);
+    assert.deepEqual(leaks(session, train), [0]);
+    session.close(evaluation);
+    assert.deepEqual(leaks(session, train), []);
+  });
+});
