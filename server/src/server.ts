@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { type DatasetStatistics, DatasetStatisticsRequest, LintFromDiskRequest } from '../../protocol/messages';
 import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
-import { readDatasetFile } from './service/files';
-import { DatasetSession } from './service/session';
+import { readDatasetFileAsync } from './service/files';
+import { type DatasetDocument, DatasetSession } from './service/session';
 import { ConfigurationStore } from './handlers/configuration';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
@@ -144,6 +144,33 @@ function statisticsOf(uri: string, result: Awaited<ReturnType<typeof lint>>): Da
 
 connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => statisticsOf(params.uri, await lint(params.uri)));
 
+/** Lets other requests and notifications run between slices of long work. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Reads in flight, by uri: a second request for the same file waits for the same answer. */
+const lintsFromDisk = new Map<string, Promise<LintFromDiskRequest.Result>>();
+
+async function lintFromDisk(uri: string, filePath: string): Promise<LintFromDiskRequest.Result> {
+  // The editor's copy wins when it has one (it is linted as you type), also when it arrives while the file is read.
+  let fromDisk: DatasetDocument | undefined;
+  if (!session.has(uri)) {
+    // Read in chunks and checked in slices: the other documents' requests are answered meanwhile.
+    const document = await readDatasetFileAsync(filePath, (await configuration.load(uri)).settings);
+    if (!session.has(uri)) {
+      session.openFromDisk(uri, document);
+      fromDisk = document;
+      await session.prepareInSlices(uri, yieldToEventLoop);
+    }
+  }
+  try {
+    const result = await lint(uri);
+    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics: statisticsOf(uri, result) };
+  } finally {
+    // Held only while answering: a 100 MB file would otherwise stay in memory for as long as its tab is open.
+    if (fromDisk !== undefined && session.get(uri) === fromDisk) session.close(uri);
+  }
+}
+
 connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequest.Params): Promise<LintFromDiskRequest.Result> => {
   const { uri } = params;
   let filePath: string;
@@ -152,15 +179,14 @@ connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequ
   } catch {
     throw new ResponseError(ErrorCodes.InvalidParams, `Tunesmith reads only files on disk, not ${uri}`);
   }
-  // The editor's copy wins when it has one (it is linted as you type).
-  const synced = session.has(uri);
-  if (!synced) session.openFromDisk(uri, readDatasetFile(filePath, (await configuration.load(uri)).settings));
+  const running = lintsFromDisk.get(uri);
+  if (running !== undefined) return running;
+  const answer = lintFromDisk(uri, filePath);
+  lintsFromDisk.set(uri, answer);
   try {
-    const result = await lint(uri);
-    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics: statisticsOf(uri, result) };
+    return await answer;
   } finally {
-    // Held only while answering: a 100 MB file would otherwise stay in memory for as long as its tab is open.
-    if (!synced) session.close(uri);
+    lintsFromDisk.delete(uri);
   }
 });
 

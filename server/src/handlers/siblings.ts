@@ -22,6 +22,9 @@ const siblingLimit = 32;
  */
 const siblingByteLimit = 64 * 1024 * 1024;
 
+/** Lets the server answer other requests between slices of long work. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function isSiblingCandidate(name: string): boolean {
   return datasetExtension.test(name) && !notDatasets.test(name);
 }
@@ -102,12 +105,14 @@ export class SiblingFiles {
     try {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
-      if (stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
+      // A named pipe would never finish reading (and hold a thread of the pool meanwhile).
+      if (!stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
       const text = await fs.readFile(filePath, 'utf8');
       if (this.session.has(uri)) return false; // opened while it was being read
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.
       const counted = this.session.hasDiskFile(uri);
-      return this.session.setDiskFile(uri, text) || counted;
+      // Its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
+      return (await this.session.setDiskFileInSlices(uri, text, yieldToEventLoop)) || counted;
     } catch {
       return this.session.removeDiskFile(uri); // unreadable now: it no longer counts
     }

@@ -552,14 +552,32 @@ export class DatasetDocument {
    * `parse(pieces.join(''), 'jsonl')`; records are slices of the pieces.
    */
   static parseJsonlPieces(pieces: Iterable<string>, version = 0): DatasetDocument {
+    const builder = DatasetDocument.jsonlBuilder(version);
+    for (const piece of pieces) if (!builder.push(piece)) break;
+    return builder.finish();
+  }
+
+  /** `parseJsonlPieces` for pieces read asynchronously (the server reading a large file from disk between requests). */
+  static async parseJsonlPiecesAsync(pieces: AsyncIterable<string>, version = 0): Promise<DatasetDocument> {
+    const builder = DatasetDocument.jsonlBuilder(version);
+    for await (const piece of pieces) if (!builder.push(piece)) break;
+    return builder.finish();
+  }
+
+  /**
+   * The JSONL parser behind `parseJsonlPieces`: `push` takes the next piece (false once the text
+   * was found binary: the rest need not be read), `finish` returns the document.
+   */
+  private static jsonlBuilder(version: number): { push(piece: string): boolean; finish(): DatasetDocument } {
     const document = new DatasetDocument('jsonl', version);
     const lines: LineSlot[] = [];
     // The start of the text is held back until the BOM and binary checks can see 8192 characters.
     let head = '';
     let checked = false;
+    let binary = false;
     let carry = '';
     let eolKnown = false;
-    const take = (piece: string): boolean => {
+    const take = (piece: string): void => {
       let start = 0;
       let lineBreak = piece.indexOf('\n');
       if (!eolKnown && lineBreak >= 0) {
@@ -576,30 +594,34 @@ export class DatasetDocument {
         lineBreak = piece.indexOf('\n', start);
       }
       carry = start === 0 ? carry + piece : piece.slice(start);
-      return true;
     };
-    const check = (text: string): boolean => {
+    const check = (text: string): void => {
       checked = true;
       const body = bomAsSpace(text);
       if (looksBinary(body)) {
+        binary = true;
         document.problems.push(binaryProblem());
-        return false;
-      }
-      return take(body);
+      } else take(body);
     };
-    for (const piece of pieces) {
-      if (checked) {
-        take(piece);
-        continue;
-      }
-      head += piece;
-      if (head.length > 8192 && !check(head)) return document;
-    }
-    if (!checked && !check(head)) return document;
-    lines.push(parseLine(carry)); // the text after the last line break, as splitLines keeps it
-    document.lines = lines;
-    document.groupRuns(0, lines.length);
-    return document;
+    return {
+      push(piece: string): boolean {
+        if (checked) {
+          if (!binary) take(piece);
+          return !binary;
+        }
+        head += piece;
+        if (head.length > 8192) check(head);
+        return !binary;
+      },
+      finish(): DatasetDocument {
+        if (!checked) check(head);
+        if (binary) return document;
+        lines.push(parseLine(carry)); // the text after the last line break, as splitLines keeps it
+        document.lines = lines;
+        document.groupRuns(0, lines.length);
+        return document;
+      },
+    };
   }
 
   /** A document that is not linted, with one file-level problem saying why (too large...). */

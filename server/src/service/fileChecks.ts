@@ -363,6 +363,14 @@ export class DocumentIndex {
    * once, and each record of a band group is compared with the members before it (file order).
    */
   finishBulk(): void {
+    for (const step of this.bulkSteps()) void step; // all at once
+  }
+
+  /**
+   * finishBulk's work, stopping now and then (between band groups) so that a caller building the
+   * index of a large file can let other work run: the index is not usable until the end.
+   */
+  *bulkSteps(): Generator<void> {
     this.inBulk = false;
     const slotCount = this.slotRecords.length;
     let entryCount = this.bandsInBulk;
@@ -374,14 +382,18 @@ export class DocumentIndex {
     this.bulkSlots = slotsBySlot;
     this.bulkSorted = false;
     this.bulkSlotCount = slotCount;
-    const sorted = sortByKey(...sharedEntries(bandsBySlot, slotsBySlot));
+    const shared = sharedEntries(bandsBySlot, slotsBySlot);
+    yield;
+    const sorted = sortByKey(...shared);
+    yield;
     entryCount = sorted.keys.length;
     const keys = sorted.keys;
     const slots = sorted.values;
     const compared = new Uint8Array(slotCount);
     const linked = new Uint8Array(slotCount);
     this.bulkIdentical = new Uint8Array(slotCount);
-    for (let start = 0, end = 0; start < entryCount; start = end) {
+    for (let start = 0, end = 0, groups = 0; start < entryCount; start = end) {
+      if ((++groups & 255) === 0) yield;
       const key = keys[start];
       for (end = start + 1; end < entryCount && keys[end] === key; end++);
       for (let position = start + 1; position < end; position++) {
@@ -549,6 +561,41 @@ export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentI
   for (const record of changes.removed) index.remove(record);
   for (const record of changes.added) if (!removed.has(record)) index.add(record, facts);
   return index;
+}
+
+/**
+ * Builds a document's first index as `indexFor` would, in slices of about `sliceMs` with `pause()`
+ * between them, so that a large file read from disk (record checks and duplicate hashes take
+ * seconds per 100 MB) leaves the server answering other requests meanwhile. The next lint then
+ * finds the index ready. Gives up, leaving `indexFor` to do it, when the document already has an
+ * index or changes while this runs.
+ */
+export async function buildIndexInSlices(document: DatasetDocument, facts: FileFacts, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+  if (indexes.has(document) || !document.isDataset) return;
+  const version = document.version;
+  const records = document.records;
+  const index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, severityOf('near-duplicate', facts.settings) !== 'off', (record) => recordProblems(record, facts));
+  index.beginBulk(records.length);
+  let sliceStart = Date.now();
+  for (let at = 0; at < records.length; at++) {
+    index.add(records[at] as DatasetRecord, facts);
+    // Date.now() every 64 records: cheap, and a slice still ends within a few milliseconds of sliceMs.
+    if ((at & 63) === 63 && Date.now() - sliceStart >= sliceMs) {
+      await pause();
+      if (indexes.has(document) || document.version !== version) return;
+      sliceStart = Date.now();
+    }
+  }
+  for (const step of index.bulkSteps()) {
+    void step;
+    if (Date.now() - sliceStart < sliceMs) continue;
+    await pause();
+    if (indexes.has(document) || document.version !== version) return;
+    sliceStart = Date.now();
+  }
+  if (indexes.has(document) || document.version !== version) return;
+  document.takeChanges(); // the index holds every record: nothing left for indexFor to visit
+  indexes.set(document, index);
 }
 
 /** Readies a linted document's index for edits (see DocumentIndex.prepareForEdits); a no-op before its first lint. */

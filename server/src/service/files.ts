@@ -8,7 +8,7 @@ import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoFor, findConfigFile } from './configFile';
-import { DatasetDocument } from './document';
+import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { datasetStatistics } from './features/statistics';
@@ -201,31 +201,83 @@ function utf16Encoding(file: string): string | undefined {
 }
 
 /**
- * Reads a dataset file for linting: refused with a clear problem when it is over maxFileSize, UTF-16
- * or unreadable; JSON Lines decoded chunk by chunk (invalid UTF-8 becomes U+FFFD).
+ * Why a file on disk is not read at all (not a regular file, over maxFileSize, UTF-16), as a refused
+ * document; undefined when it can be read. A FIFO or a device would block or never end a read.
  */
-export function readDatasetFile(file: string, settings: LintSettings): DatasetDocument {
-  const kind = fileKindOf(file);
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch (error) {
-    return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+function refusalFor(file: string, kind: FileKind, stat: fs.Stats, settings: LintSettings): DatasetDocument | undefined {
+  if (!stat.isFile()) {
+    const what = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket' : 'a device or special file';
+    return DatasetDocument.refuse(kind, `This is ${what}, not a regular file, so it was not read. Tunesmith lints dataset files on disk.`);
   }
-  if (overFileSizeLimit(size, settings)) {
-    return DatasetDocument.refuse(kind, `The file is ${(size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
+  if (overFileSizeLimit(stat.size, settings)) {
+    return DatasetDocument.refuse(kind, `The file is ${(stat.size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
   }
   const utf16 = utf16Encoding(file);
   if (utf16 !== undefined) {
     return DatasetDocument.refuse(kind, `The file is ${utf16} (it starts with a ${utf16} byte order mark), so it was not linted: trainers read datasets as UTF-8. Save it as UTF-8.`);
   }
+  return undefined;
+}
+
+const cannotRead = (kind: FileKind, error: unknown): DatasetDocument => DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+
+/**
+ * Reads a dataset file for linting: refused with a clear problem when it is not a regular file, over
+ * maxFileSize, UTF-16 or unreadable; JSON Lines decoded chunk by chunk (invalid UTF-8 becomes U+FFFD).
+ */
+export function readDatasetFile(file: string, settings: LintSettings): DatasetDocument {
+  const kind = fileKindOf(file);
   try {
+    const refused = refusalFor(file, kind, fs.statSync(file), settings);
+    if (refused !== undefined) return refused;
     // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
     if (kind === 'jsonl') return DatasetDocument.parseJsonlPieces(decodedChunks(file));
     const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
     return DatasetDocument.parse(text, kind);
   } catch (error) {
-    return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+    return cannotRead(kind, error);
+  }
+}
+
+/** `decodedChunks` read asynchronously: the caller's event loop runs between chunks. */
+export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes): AsyncGenerator<string> {
+  const buffer = Buffer.allocUnsafe(chunkSize + 4);
+  const handle = await fs.promises.open(file, 'r');
+  let first = true;
+  let carried = 0;
+  try {
+    for (;;) {
+      const { bytesRead: read } = await handle.read(buffer, carried, chunkSize, null);
+      const length = carried + read;
+      if (length === 0) break;
+      const cut = read === 0 ? length : safeCut(buffer, length);
+      const piece = buffer.subarray(0, cut);
+      yield isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !first }).decode(piece);
+      if (cut > 0) first = false;
+      buffer.copy(buffer, 0, cut, length);
+      carried = length - cut;
+      if (read === 0 && carried === 0) break;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * `readDatasetFile` for the language server: the file is read in chunks without blocking, so
+ * requests about other documents are answered while a large file (VS Code does not sync files
+ * over 50 MB to extensions) is read. A JSON array is read without blocking and parsed at once.
+ */
+export async function readDatasetFileAsync(file: string, settings: LintSettings): Promise<DatasetDocument> {
+  const kind = fileKindOf(file);
+  try {
+    const refused = refusalFor(file, kind, await fs.promises.stat(file), settings);
+    if (refused !== undefined) return refused;
+    if (kind === 'jsonl') return await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file));
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(await fs.promises.readFile(file));
+    return DatasetDocument.parse(text, kind);
+  } catch (error) {
+    return cannotRead(kind, error);
   }
 }
 

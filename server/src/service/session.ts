@@ -5,7 +5,7 @@
  */
 import { overFileSizeLimit, type LintSettings } from './config';
 import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
-import { prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
+import { buildIndexInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
@@ -160,26 +160,65 @@ export class DatasetSession {
    * open (the editor's text wins) or when it is too large or not a dataset. Returns whether it is used.
    */
   setDiskFile(uri: string, text: string, languageId?: string): boolean {
-    if (this.documents.has(uri)) return false;
+    this.bumpDiskRead(uri);
+    const disk = this.readDiskFile(uri, text, languageId);
+    return disk !== undefined && this.useDiskFile(uri, disk);
+  }
+
+  /**
+   * `setDiskFile` with the file's record checks and duplicate index done in slices, `pause()`
+   * between them, before it counts for the open files: their next lint compares with it at once
+   * instead of holding the server for seconds (a 60 MB eval.jsonl beside train.jsonl).
+   */
+  async setDiskFileInSlices(uri: string, text: string, pause: () => Promise<void>, languageId?: string): Promise<boolean> {
+    const disk = this.readDiskFile(uri, text, languageId);
+    if (disk === undefined) return false;
+    const factsVersion = this.factsVersion;
+    const read = this.bumpDiskRead(uri);
+    await buildIndexInSlices(disk.document, disk.facts, pause);
+    // A later read of the same file, or its deletion, came while this one was prepared: that one stands.
+    if (this.diskReads.get(uri) !== read) return false;
+    // Settings changed meanwhile: facts built from the new ones (the index is rebuilt when first needed).
+    if (factsVersion !== this.factsVersion) disk.facts = this.freshFacts(uri, disk.document);
+    return this.useDiskFile(uri, disk);
+  }
+
+  /** A disk file's document and facts, or undefined (and the old copy forgotten) when it does not count. */
+  private readDiskFile(uri: string, text: string, languageId?: string): DiskDocument | undefined {
+    if (this.documents.has(uri)) return undefined;
     const { settings } = this.configure(uri);
     if (overFileSizeLimit(text.length, settings)) {
       this.removeDiskFile(uri);
-      return false;
+      return undefined;
     }
     const document = DatasetDocument.parse(text, fileKindOf(uri, languageId));
     if (!document.isDataset || document.problems.some((problem) => problem.rule === 'unreadable-file')) {
       this.removeDiskFile(uri);
-      return false;
+      return undefined;
     }
+    return { document, facts: this.freshFacts(uri, document) };
+  }
+
+  private useDiskFile(uri: string, disk: DiskDocument): boolean {
+    if (this.documents.has(uri)) return false; // opened in the editor meanwhile: its text wins
     this.generation++;
-    const disk = { document, facts: this.freshFacts(uri, document) };
     this.diskDocuments.set(uri, disk);
-    this.workspace.setFile(uri, document, disk.facts);
+    this.workspace.setFile(uri, disk.document, disk.facts);
     return true;
+  }
+
+  /** Per disk file, a count of reads and removals: a slow read that finishes last must not undo a newer one. */
+  private readonly diskReads = new Map<string, number>();
+
+  private bumpDiskRead(uri: string): number {
+    const read = (this.diskReads.get(uri) ?? 0) + 1;
+    this.diskReads.set(uri, read);
+    return read;
   }
 
   /** Forgets a disk file; returns whether there was one. */
   removeDiskFile(uri: string): boolean {
+    this.bumpDiskRead(uri);
     if (!this.diskDocuments.delete(uri)) return false;
     this.workspace.removeFile(uri);
     this.generation++;
@@ -291,6 +330,20 @@ export class DatasetSession {
     prepareIndexForEdits(open.document);
     // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
     if (open.document.kind === 'json') jsonGapsOf(open);
+  }
+
+  /**
+   * Does the record checks and the duplicate index of a document (open or read from disk) in
+   * slices with `pause()` between them, so that its first lint, or the first lint of a file that
+   * compares with it, does not hold the server for seconds (a large file read from disk).
+   */
+  async prepareInSlices(uri: string, pause: () => Promise<void>): Promise<void> {
+    const open = this.documents.get(uri);
+    const disk = this.diskDocuments.get(uri);
+    const document = open?.document ?? disk?.document;
+    const facts = open !== undefined ? this.factsFor(uri) : disk?.facts;
+    if (document === undefined || facts === undefined || document.problems.some((problem) => problem.rule === 'unreadable-file')) return;
+    await buildIndexInSlices(document, facts, pause);
   }
 
   lint(uri: string): LintResult | undefined {
