@@ -19,6 +19,8 @@ const broken = new RegExp(
     String.raw`\uFEFF+`,
     // A zero-width space: invisible, left by copying from web pages; the tokenizer keeps it.
     String.raw`\u200B+`,
+    // Half of a UTF-16 surrogate pair, which only a JSON escape ("\ud800") can write: not a character at all.
+    String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`,
     // HTML entities left by scraping ("It&#39;s", "&quot;quoted&quot;", "R&amp;D"): reported outside Markdown code.
     String.raw`&(?:#\d{2,5}|#x[0-9a-fA-F]{2,5}|quot|amp|lt|gt|apos|nbsp|rsquo|lsquo|ldquo|rdquo|mdash|ndash|hellip);`,
   ].join('|'),
@@ -46,6 +48,8 @@ export const rule: RecordRule = {
     if (!mayHaveBrokenText(context.record.text)) return;
     reportMatches(context, allTurns(context), broken, (match) => {
       const text = match[0];
+      const code = text.charCodeAt(0);
+      if (code >= 0xd800 && code <= 0xdfff) return `Lone surrogate U+${code.toString(16).toUpperCase()} (written as the escape "\\u${code.toString(16)}"): half of a UTF-16 pair, not a character. Python cannot encode it as UTF-8 and tokenizers fail on it ("surrogates not allowed"). Remove it, or write the whole pair (or the character itself).`;
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('&')) return inMarkdownCode(match.input, match.index) ? undefined : `HTML entity "${text}" in the text: it was scraped from HTML and never unescaped, so the model learns to write "${text}". Replace it with the character it stands for (html.unescape in Python).`;
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';

@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'a whole surrogate pair written as escapes', text: lines('{"messages": [{"role": "user", "content": "Smile?"}, {"role": "assistant", "content": "Here: \\ud83d\\ude00"}]}') },
     { name: 'entities in code, ampersands in prose, joiners in emoji and Persian', text: lines(chat('Escape?', 'Write `&lt;` for <, or:\n\n```html\n<p>Tom &amp; Jerry</p>\n```\nAT&T and R&D; 👨\u200D👩\u200D👧; می\u200Cخواهم')) },
     { name: 'a capital Â in words and alone', text: lines(chat('Words?', 'CHÂTEAU, PÂTE, ÂGE and the letter Â in Romanian, ÎN ÎNCHEIERE, Â is a vowel.')) },
     { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
@@ -9,6 +10,8 @@ export const table: RuleTable = {
     { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
   ],
   invalid: [
+    // JSON allows "\ud800" alone; Python's json.loads keeps it, then encoding it as UTF-8 (every tokenizer) fails.
+    { name: 'lone surrogate halves written as escapes', text: lines(chat('Emoji?', 'Broken \ud83d here, and a lone low half \ude00.')), problems: [{ line: 0, text: '\\ud83d', message: /Lone surrogate U\+D83D.*Remove it, or write the whole pair/ }, { line: 0, text: '\\ude00', message: /Lone surrogate U\+DE00/ }] },
     { name: 'HTML entities left by scraping and a zero-width space', text: lines(chat('Quote?', 'It&#39;s &quot;done&quot; at R&amp;D.'), chat('Word?', 'zero\u200Bwidth')), problems: [{ line: 0, text: '&#39;', message: /HTML entity/ }, { line: 0, text: '&quot;' }, { line: 0, text: '&quot;', nth: 1 }, { line: 0, text: '&amp;' }, { line: 1, text: '\u200B', message: /zero-width space/ }] },
     { name: 'a left-over Â after a word (a mangled no-break space)', text: lines(chat('Thanks?', 'ObrigadoÂ (said by men), costs 5.Â Thanks.')), problems: [{ line: 0, text: 'Â', message: /Mojibake/ }, { line: 0, text: 'Â', nth: 1 }] },
     { name: 'mojibake of German sharp s (Windows-1252 letters after Ã)', text: lines(chat('a', 'GrÃ¼ÃŸ Gott')), problems: [{ line: 0, text: 'Ã¼ÃŸ', message: /Mojibake/ }] },
