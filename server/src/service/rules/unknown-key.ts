@@ -3,6 +3,11 @@ import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject } from './util';
 import { specifiedObjects } from './structure';
 
+/** A key as quoted in a message: a generated key can be megabytes long, and the message is shown in a hover. */
+function shownKey(key: string): string {
+  return key.length > 60 ? `${key.slice(0, 59)}…` : key;
+}
+
 /**
  * A key the format does not know. In OpenAI messages every unknown key is an error for the API
  * (message_unrecognized_key); elsewhere extra columns are allowed and only likely misspellings of a
@@ -28,9 +33,9 @@ export const rule: RecordRule = {
         // Suggest only keys that are not already present (renaming onto an existing key loses data).
         const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required) ?? sameMeaning(key, missing);
         if (suggestion !== undefined) {
-          context.report(`Unknown key "${key}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
+          context.report(`Unknown key "${shownKey(key)}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
-          context.report(`Unknown key "${key}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
+          context.report(`Unknown key "${shownKey(key)}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
         }
       }
     }
@@ -65,7 +70,7 @@ function reportUnreadColumns(context: RecordRuleContext): void {
   for (const key of Object.keys(value)) {
     const column = unread[key];
     if (column === undefined || isEmptyColumn(value[key])) continue;
-    context.report(`LLaMA-Factory ignores "${key}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${key}" to "columns", or remove the field.`, { path: [key], part: 'key' });
+    context.report(`LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${shownKey(key)}" to "columns", or remove the field.`, { path: [key], part: 'key' });
   }
 }
 
@@ -87,7 +92,7 @@ function reportSystemColumn(context: RecordRuleContext): void {
   if (shape !== 'openai-chat' && !Array.isArray(value[listKey])) return;
   for (const key of ['system', 'system_prompt']) {
     if (typeof value[key] !== 'string' || isEmptyColumn(value[key])) continue;
-    context.report(`"${key}" is not read in this format: the system prompt must be the first message of "${listKey}", as {"role": "system", "content": "..."}. Move it there, or the model trains without it.`, { path: [key], part: 'key' });
+    context.report(`"${shownKey(key)}" is not read in this format: the system prompt must be the first message of "${listKey}", as {"role": "system", "content": "..."}. Move it there, or the model trains without it.`, { path: [key], part: 'key' });
   }
 }
 
@@ -98,7 +103,7 @@ function reportShadowedSystemColumn(context: RecordRuleContext): void {
   const first = turns[1];
   if (column === undefined || first === undefined || column.role !== 'system' || column.rolePath !== undefined || first.role !== 'system' || first.rolePath === undefined) return;
   const key = context.facts.hint.mapping.columns.system;
-  context.report(`LLaMA-Factory ignores the "${key}" column here: the first turn is a "${first.writtenRole}" turn, and it uses that one instead. Keep one system prompt: remove the column or the turn.`, { path: [key], part: 'key' });
+  context.report(`LLaMA-Factory ignores the "${shownKey(key)}" column here: the first turn is a "${first.writtenRole}" turn, and it uses that one instead. Keep one system prompt: remove the column or the turn.`, { path: [key], part: 'key' });
 }
 
 function isEmptyColumn(value: unknown): boolean {
@@ -145,6 +150,6 @@ function suggestFormatKeys(context: RecordRuleContext): void {
     const alpaca = alpacaNames[key];
     const suggestion = closest(key, formatKeys, 2) ?? (alpaca !== undefined && !keys.includes(alpaca) ? alpaca : undefined);
     if (suggestion === undefined || suggestion === key) continue;
-    context.report(`Unknown key "${key}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
+    context.report(`Unknown key "${shownKey(key)}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
   }
 }
