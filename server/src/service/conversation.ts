@@ -89,4 +89,6 @@ export interface Conversation {
   tools: { value: unknown; path: JsonPath } | undefined;
   /** True for plain `text` records: no roles, the whole text is trained. */
   plainText: boolean;
+  /** Turns past maxTurnsChecked that were not read (a generated record of a million messages); absent when none. */
+  omittedTurns?: number;
 }

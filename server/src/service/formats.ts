@@ -271,10 +271,25 @@ function openaiToolCalls(message: Record<string, unknown>, path: JsonPath): Tool
   return calls;
 }
 
+/**
+ * The most turns of one list that are read. No trainer's context holds more, and each turn read costs
+ * about a kilobyte and a half: a generated record of a million messages took 1.4 GB.
+ */
+export const maxTurnsChecked = 10_000;
+/** Turns left unread by the lists of the record being normalised (normalise is synchronous and resets it). */
+let turnsOmitted = 0;
+
+/** The first maxTurnsChecked entries of a turn list (the rest are counted as omitted). */
+function checkedTurns(list: readonly unknown[]): readonly unknown[] {
+  if (list.length <= maxTurnsChecked) return list;
+  turnsOmitted += list.length - maxTurnsChecked;
+  return list.slice(0, maxTurnsChecked);
+}
+
 /** Normalises a list of OpenAI-style messages ({role, content, ...}). */
 export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
   if (!Array.isArray(messages)) return [];
-  return messages.map((message, index) => openaiTurn(message, [...path, index]));
+  return checkedTurns(messages).map((message, index) => openaiTurn(message, [...path, index]));
 }
 
 /** Normalises one OpenAI-style message written at `turnPath`. */
@@ -306,7 +321,7 @@ export function sharegptTurns(turns: unknown, path: JsonPath, mapping: FormatMap
   if (!Array.isArray(turns)) return [];
   const roles = sharegptRoles(mapping);
   const { tags } = mapping;
-  return turns.map((entry, index) => sharegptTurn(entry, [...path, index], roles, tags));
+  return checkedTurns(turns).map((entry, index) => sharegptTurn(entry, [...path, index], roles, tags));
 }
 
 function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, Role>, tags: FormatMapping['tags']): Turn {
@@ -360,6 +375,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
   const record = isObject(value) ? value : {};
   const { columns } = mapping;
   const conversation: Conversation = { shape, format: formatOfShape(shape), turns: [], rejected: undefined, tools: undefined, plainText: false };
+  turnsOmitted = 0;
   const systemColumn = (key: string): Turn[] => (typeof record[key] === 'string' && (record[key] as string).length > 0 ? [makeTurn('system', 'system', [key], undefined, textOf(record[key], [key]))] : []);
   switch (shape) {
     case 'openai-chat':
@@ -385,7 +401,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       const turns = systemColumn(columns.system);
       const history = record[columns.history];
       if (Array.isArray(history)) {
-        history.forEach((pair, index) => {
+        checkedTurns(history).forEach((pair, index) => {
           if (!Array.isArray(pair)) return;
           turns.push(makeTurn('user', 'user', [columns.history, index, 0], undefined, textOf(pair[0], [columns.history, index, 0])));
           turns.push(makeTurn('assistant', 'assistant', [columns.history, index, 1], undefined, textOf(pair[1], [columns.history, index, 1])));
@@ -434,7 +450,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
     }
     case 'segments': {
       // Each segment is a piece of the raw text; Axolotl trains the ones labelled true and masks the rest.
-      const segments = Array.isArray(record.segments) ? record.segments : [];
+      const segments = Array.isArray(record.segments) ? checkedTurns(record.segments) : [];
       conversation.turns = segments.map((segment, index) => {
         const entry = isObject(segment) ? segment : {};
         const path: JsonPath = ['segments', index];
@@ -448,5 +464,6 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
     case 'unknown':
       break;
   }
+  if (turnsOmitted > 0) conversation.omittedTurns = turnsOmitted;
   return conversation;
 }

@@ -4,7 +4,7 @@
  */
 import type { JsonPath } from '../json/scanner';
 import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
-import { openaiRoles } from '../formats';
+import { maxTurnsChecked, openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
 
@@ -23,13 +23,21 @@ function anyCallId(messages: unknown[]): boolean {
   return messages.some((message) => isObject(message) && Array.isArray(message.tool_calls) && message.tool_calls.some((call) => isObject(call) && call.id !== undefined));
 }
 
-function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
-  if (!Array.isArray(list)) return;
-  list.forEach((message, index) => messageObject(message, [...path, index], `message ${index + 1}`, list, out));
+/** The turns of a list that are checked: the first maxTurnsChecked, as the conversation reads them (too-long reports the rest). */
+function checkedList(list: unknown[]): unknown[] {
+  return list.length > maxTurnsChecked ? list.slice(0, maxTurnsChecked) : list;
 }
 
-/** One OpenAI-style message at `messagePath` (`siblings`: the list it answers tool calls in). */
-function messageObject(message: unknown, messagePath: JsonPath, name: string, siblings: unknown[], out: SpecifiedObject[]): void {
+function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
+  if (!Array.isArray(list)) return;
+  const checked = checkedList(list);
+  // Once per list, not per tool message (a list of many tool results made that quadratic).
+  const callsHaveIds = anyCallId(checked);
+  checked.forEach((message, index) => messageObject(message, [...path, index], `message ${index + 1}`, callsHaveIds, out));
+}
+
+/** One OpenAI-style message at `messagePath` (`callsHaveIds`: whether a call in its list has an id, so results answer by id). */
+function messageObject(message: unknown, messagePath: JsonPath, name: string, callsHaveIds: boolean, out: SpecifiedObject[]): void {
   if (!isObject(message)) return;
   const role = typeof message.role === 'string' ? (openaiRoles[message.role] ?? null) : null;
   // A tool_calls object (not a list) is wrong-type's finding; the message still calls a tool, so
@@ -37,7 +45,7 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, si
   const hasCalls = (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) || (isObject(message.tool_calls) && Object.keys(message.tool_calls).length > 0) || isObject(message.function_call);
   // A tool result answering by "name" (no tool_call_id) in a conversation whose calls carry no id is
   // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
-  const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !anyCallId(siblings));
+  const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !callsHaveIds);
   out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name });
   if (Array.isArray(message.content)) {
     message.content.forEach((part, partIndex) => {
@@ -88,8 +96,8 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       break;
     case 'preference-messages': {
       messageObjects(value.messages, ['messages'], out);
-      const siblings = Array.isArray(value.messages) ? value.messages : [];
-      for (const key of ['chosen', 'rejected']) messageObject(value[key], [key], `"${key}"`, siblings, out);
+      const callsHaveIds = Array.isArray(value.messages) && anyCallId(checkedList(value.messages));
+      for (const key of ['chosen', 'rejected']) messageObject(value[key], [key], `"${key}"`, callsHaveIds, out);
       break;
     }
     case 'sharegpt':
@@ -97,7 +105,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       const spec = sharegptTurnSpec(mapping);
       const turns = value[mapping.columns.messages];
       if (Array.isArray(turns)) {
-        turns.forEach((turn, index) => {
+        checkedList(turns).forEach((turn, index) => {
           if (isObject(turn)) out.push({ path: [mapping.columns.messages, index], value: turn, spec, name: `turn ${index + 1}` });
         });
       }
@@ -109,7 +117,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     }
     case 'segments':
       if (Array.isArray(value.segments)) {
-        value.segments.forEach((segment, index) => {
+        checkedList(value.segments).forEach((segment, index) => {
           if (isObject(segment)) out.push({ path: ['segments', index], value: segment, spec: segmentSpec, name: `segment ${index + 1}` });
         });
       }

@@ -1,3 +1,4 @@
+import { maxTurnsChecked } from '../formats';
 import type { RecordRule } from './rule';
 import { tokenCountOf } from './tokens';
 
@@ -7,11 +8,17 @@ export const rule: RecordRule = {
   meta: { id: 'too-long', description: 'An example is longer than tunesmith.maxTokens for the configured model.', defaultSeverity: 'warning', fixable: false },
   check({ analysis, facts, record, report }) {
     if (analysis.conversation.turns.length === 0) return;
+    const key = Object.keys(record.value as object)[0];
+    const omitted = analysis.conversation.omittedTurns;
+    if (omitted !== undefined) {
+      const turns = analysis.conversation.turns.length + (analysis.conversation.rejected?.length ?? 0) + omitted;
+      report(`This example has ${turns.toLocaleString('en-US')} turns: no model's context holds that many, so trainers truncate or drop it. Only the first ${maxTurnsChecked.toLocaleString('en-US')} turns of each list are checked. Split it into separate examples.`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
+      return;
+    }
     const count = tokenCountOf(analysis, facts);
     const limit = facts.settings.maxTokens;
     if (limit <= 0 || count.total <= limit) return;
     const amount = count.estimated ? `about ${count.total} tokens (${facts.tokens.label})` : `${count.total} tokens (${facts.tokens.label})`;
-    const key = Object.keys(record.value as object)[0];
     report(`This example is ${amount}, over tunesmith.maxTokens = ${limit}: it will be truncated or dropped in training. Shorten it or raise the limit.`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
   },
 };
