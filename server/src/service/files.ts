@@ -156,27 +156,47 @@ function safeCut(bytes: Uint8Array, length: number): number {
 }
 
 /**
- * The file's text, decoded chunk by chunk. ASCII chunks become one-byte strings (TextDecoder
- * returns two bytes per character, which doubled the memory of a large file); others go through
- * TextDecoder, which strips the BOM of the file's first chunk only, as decoding the whole file does.
+ * Turns reads into text pieces cut where decoding them one by one gives the text of the whole (an
+ * unfinished character is carried to the next read). ASCII pieces become one-byte strings
+ * (TextDecoder returns two bytes per character, which doubled the memory of a large file); others
+ * go through TextDecoder, which strips the BOM of the file's first piece only, as decoding the whole
+ * file does. Shared by the blocking and the asynchronous reader.
  */
+class ChunkDecoder {
+  readonly buffer: Buffer;
+  /** Bytes carried over from the last read, at the start of the buffer: the next read lands after them. */
+  carried = 0;
+  private first = true;
+
+  constructor(chunkSize: number) {
+    this.buffer = Buffer.allocUnsafe(chunkSize + 4);
+  }
+
+  /** The next piece after a read of `read` bytes (0: the end of the file), or undefined when nothing is left. */
+  decode(read: number): string | undefined {
+    const length = this.carried + read;
+    if (length === 0) return undefined;
+    const cut = read === 0 ? length : safeCut(this.buffer, length);
+    const piece = this.buffer.subarray(0, cut);
+    const text = isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !this.first }).decode(piece);
+    if (cut > 0) this.first = false;
+    this.buffer.copy(this.buffer, 0, cut, length);
+    this.carried = length - cut;
+    return text;
+  }
+}
+
+/** The file's text, decoded chunk by chunk (see ChunkDecoder). */
 export function* decodedChunks(file: string, chunkSize = chunkBytes): Generator<string> {
-  const buffer = Buffer.allocUnsafe(chunkSize + 4);
+  const decoder = new ChunkDecoder(chunkSize);
   const descriptor = fs.openSync(file, 'r');
-  let first = true;
-  let carried = 0;
   try {
     for (;;) {
-      const read = fs.readSync(descriptor, buffer, carried, chunkSize, null);
-      const length = carried + read;
-      if (length === 0) break;
-      const cut = read === 0 ? length : safeCut(buffer, length);
-      const piece = buffer.subarray(0, cut);
-      yield isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !first }).decode(piece);
-      if (cut > 0) first = false;
-      buffer.copy(buffer, 0, cut, length);
-      carried = length - cut;
-      if (read === 0 && carried === 0) break;
+      const read = fs.readSync(descriptor, decoder.buffer, decoder.carried, chunkSize, null);
+      const piece = decoder.decode(read);
+      if (piece === undefined) break;
+      yield piece;
+      if (read === 0) break; // the carried bytes were the last
     }
   } finally {
     fs.closeSync(descriptor);
@@ -241,22 +261,15 @@ export function readDatasetFile(file: string, settings: LintSettings): DatasetDo
 
 /** `decodedChunks` read asynchronously: the caller's event loop runs between chunks. */
 export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes): AsyncGenerator<string> {
-  const buffer = Buffer.allocUnsafe(chunkSize + 4);
+  const decoder = new ChunkDecoder(chunkSize);
   const handle = await fs.promises.open(file, 'r');
-  let first = true;
-  let carried = 0;
   try {
     for (;;) {
-      const { bytesRead: read } = await handle.read(buffer, carried, chunkSize, null);
-      const length = carried + read;
-      if (length === 0) break;
-      const cut = read === 0 ? length : safeCut(buffer, length);
-      const piece = buffer.subarray(0, cut);
-      yield isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !first }).decode(piece);
-      if (cut > 0) first = false;
-      buffer.copy(buffer, 0, cut, length);
-      carried = length - cut;
-      if (read === 0 && carried === 0) break;
+      const { bytesRead: read } = await handle.read(decoder.buffer, decoder.carried, chunkSize, null);
+      const piece = decoder.decode(read);
+      if (piece === undefined) break;
+      yield piece;
+      if (read === 0) break; // the carried bytes were the last
     }
   } finally {
     await handle.close();
