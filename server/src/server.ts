@@ -26,6 +26,7 @@ import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
 import { SiblingFiles } from './handlers/siblings';
+import { yieldToEventLoop } from './handlers/eventLoop';
 
 // The bundle lives in dist/server/; the rule pages in docs/rules/ of the extension folder.
 setRulesDocsFromBundle(__dirname);
@@ -143,9 +144,6 @@ function statisticsOf(uri: string, result: Awaited<ReturnType<typeof lint>>): Da
 }
 
 connection.onRequest(DatasetStatisticsRequest.method, async (params: DatasetStatisticsRequest.Params): Promise<DatasetStatisticsRequest.Result> => statisticsOf(params.uri, await lint(params.uri)));
-
-/** Lets other requests and notifications run between slices of long work. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Reads in flight, by uri: a second request for the same file waits for the same answer. */
 const lintsFromDisk = new Map<string, Promise<LintFromDiskRequest.Result>>();

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetSession } from '../service/session';
 import type { ConfigurationStore } from './configuration';
 import { overFileSizeLimit } from '../service/config';
+import { yieldToEventLoop } from './eventLoop';
 
 /** Dataset-looking names that are configuration, never data. */
 const notDatasets = /^(?:package(?:-lock)?|tsconfig(?:\..*)?|jsconfig|tunesmith|\.tunesmithrc|dataset_info|settings|launch|tasks|extensions|adapter_config|config|generation_config|tokenizer(?:_config)?|special_tokens_map|trainer_state|\.eslintrc|composer|bower|manifest)\.json$/i;
@@ -21,9 +22,6 @@ const siblingLimit = 32;
  * compares files of any size.
  */
 const siblingByteLimit = 64 * 1024 * 1024;
-
-/** Lets the server answer other requests between slices of long work. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function isSiblingCandidate(name: string): boolean {
   return datasetExtension.test(name) && !notDatasets.test(name);
