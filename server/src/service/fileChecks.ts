@@ -544,12 +544,17 @@ const indexes = new WeakMap<DatasetDocument, DocumentIndex>();
  * The document's index, brought up to date with its changes since the last call: only added and
  * removed records are visited (all of them after a reset or a settings change).
  */
+/** An empty index for a document linted with these facts. */
+function newIndex(facts: FileFacts): DocumentIndex {
+  return new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, severityOf('near-duplicate', facts.settings) !== 'off', (record) => recordProblems(record, facts));
+}
+
 export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentIndex {
   const nearDuplicates = severityOf('near-duplicate', facts.settings) !== 'off';
   let index = indexes.get(document);
   const changes = document.takeChanges();
   if (index === undefined || changes.reset || index.version !== facts.version || index.threshold !== facts.settings.nearDuplicateThreshold || index.nearDuplicates !== nearDuplicates) {
-    index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, nearDuplicates, (record) => recordProblems(record, facts));
+    index = newIndex(facts);
     indexes.set(document, index);
     index.beginBulk(document.records.length);
     for (const record of document.records) index.add(record, facts);
@@ -573,8 +578,10 @@ export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentI
 export async function buildIndexInSlices(document: DatasetDocument, facts: FileFacts, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
   if (indexes.has(document) || !document.isDataset) return;
   const version = document.version;
+  // Someone else indexed the document, or it changed, while this one paused.
+  const superseded = (): boolean => indexes.has(document) || document.version !== version;
   const records = document.records;
-  const index = new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, severityOf('near-duplicate', facts.settings) !== 'off', (record) => recordProblems(record, facts));
+  const index = newIndex(facts);
   index.beginBulk(records.length);
   let sliceStart = Date.now();
   for (let at = 0; at < records.length; at++) {
@@ -582,7 +589,7 @@ export async function buildIndexInSlices(document: DatasetDocument, facts: FileF
     // Date.now() every 64 records: cheap, and a slice still ends within a few milliseconds of sliceMs.
     if ((at & 63) === 63 && Date.now() - sliceStart >= sliceMs) {
       await pause();
-      if (indexes.has(document) || document.version !== version) return;
+      if (superseded()) return;
       sliceStart = Date.now();
     }
   }
@@ -590,10 +597,10 @@ export async function buildIndexInSlices(document: DatasetDocument, facts: FileF
     void step;
     if (Date.now() - sliceStart < sliceMs) continue;
     await pause();
-    if (indexes.has(document) || document.version !== version) return;
+    if (superseded()) return;
     sliceStart = Date.now();
   }
-  if (indexes.has(document) || document.version !== version) return;
+  if (superseded()) return;
   document.takeChanges(); // the index holds every record: nothing left for indexFor to visit
   indexes.set(document, index);
 }

@@ -279,11 +279,15 @@ export const maxTurnsChecked = 10_000;
 /** Turns left unread by the lists of the record being normalised (normalise is synchronous and resets it). */
 let turnsOmitted = 0;
 
-/** The first maxTurnsChecked entries of a turn list (the rest are counted as omitted). */
+/** The entries of a turn list that are read: the first maxTurnsChecked (the rules that walk the raw list read the same). */
+export function checkedTurnList(list: readonly unknown[]): readonly unknown[] {
+  return list.length > maxTurnsChecked ? list.slice(0, maxTurnsChecked) : list;
+}
+
+/** checkedTurnList, counting the entries left unread for the conversation's omittedTurns. */
 function checkedTurns(list: readonly unknown[]): readonly unknown[] {
-  if (list.length <= maxTurnsChecked) return list;
-  turnsOmitted += list.length - maxTurnsChecked;
-  return list.slice(0, maxTurnsChecked);
+  turnsOmitted += Math.max(0, list.length - maxTurnsChecked);
+  return checkedTurnList(list);
 }
 
 /** Normalises a list of OpenAI-style messages ({role, content, ...}). */

@@ -4,7 +4,7 @@
  */
 import type { JsonPath } from '../json/scanner';
 import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
-import { maxTurnsChecked, openaiRoles } from '../formats';
+import { checkedTurnList, openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
 
@@ -19,18 +19,13 @@ export interface SpecifiedObject {
 }
 
 /** Whether any tool call in the messages has an id (then its results must answer by tool_call_id). */
-function anyCallId(messages: unknown[]): boolean {
+function anyCallId(messages: readonly unknown[]): boolean {
   return messages.some((message) => isObject(message) && Array.isArray(message.tool_calls) && message.tool_calls.some((call) => isObject(call) && call.id !== undefined));
-}
-
-/** The turns of a list that are checked: the first maxTurnsChecked, as the conversation reads them (too-long reports the rest). */
-function checkedList(list: unknown[]): unknown[] {
-  return list.length > maxTurnsChecked ? list.slice(0, maxTurnsChecked) : list;
 }
 
 function messageObjects(list: unknown, path: JsonPath, out: SpecifiedObject[]): void {
   if (!Array.isArray(list)) return;
-  const checked = checkedList(list);
+  const checked = checkedTurnList(list);
   // Once per list, not per tool message (a list of many tool results made that quadratic).
   const callsHaveIds = anyCallId(checked);
   checked.forEach((message, index) => messageObject(message, [...path, index], `message ${index + 1}`, callsHaveIds, out));
@@ -96,7 +91,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       break;
     case 'preference-messages': {
       messageObjects(value.messages, ['messages'], out);
-      const callsHaveIds = Array.isArray(value.messages) && anyCallId(checkedList(value.messages));
+      const callsHaveIds = Array.isArray(value.messages) && anyCallId(checkedTurnList(value.messages));
       for (const key of ['chosen', 'rejected']) messageObject(value[key], [key], `"${key}"`, callsHaveIds, out);
       break;
     }
@@ -105,7 +100,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       const spec = sharegptTurnSpec(mapping);
       const turns = value[mapping.columns.messages];
       if (Array.isArray(turns)) {
-        checkedList(turns).forEach((turn, index) => {
+        checkedTurnList(turns).forEach((turn, index) => {
           if (isObject(turn)) out.push({ path: [mapping.columns.messages, index], value: turn, spec, name: `turn ${index + 1}` });
         });
       }
@@ -117,7 +112,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     }
     case 'segments':
       if (Array.isArray(value.segments)) {
-        checkedList(value.segments).forEach((segment, index) => {
+        checkedTurnList(value.segments).forEach((segment, index) => {
           if (isObject(segment)) out.push({ path: ['segments', index], value: segment, spec: segmentSpec, name: `segment ${index + 1}` });
         });
       }
