@@ -13,6 +13,54 @@ const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot
 // What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
 // "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message".
 const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
+// The same boilerplate in other languages (Spanish, Portuguese, French, German, Italian, Chinese, Russian, Japanese, Korean),
+// alternatives of the one expression: a second expression would scan every answer again, while here the Chinese, Cyrillic,
+// Japanese and Korean phrases cost nothing on Latin-1 answers (the engine compiles them away) and the Latin-script ones a
+// little. "Como", "Come", "Als", "En tant que" and "Как" count only where a sentence or clause starts (not "más creativo
+// como una IA", "kreativer als KI, ich..."), and only when the AI is the speaker (a comma or a first-person word follows).
+const otherSpeaker = String.raw`(?=\s*[,，、]|\s+(?:no|yo|soy|tengo|puedo|me|mi|estoy|carezco|não|eu|sou|tenho|posso|estou|je|j'|j’|non|io|sono|ho|habe ich|bin ich|kann ich|verfüge ich|besitze ich)(?![\w'’]))`;
+const clauseStart = (word: string): string => String.raw`${word}(?<![A-Za-zÀ-ÿА-яЁё] ${word})(?<![А-яЁё]${word})`;
+const latinScript = [
+  // Spanish and Portuguese: "Como modelo de lenguaje, no tengo...", "Como una IA, ...", "Como um modelo de linguagem, não..."
+  String.raw`${clauseStart('como')} (?:un |una |um |uma )?(?:(?:gran |grande )?modelo de (?:lenguaje|linguagem|IA)(?: de IA)?|IA|inteligencia artificial|inteligência artificial|asistente (?:de IA|virtual)|assistente (?:de IA|virtual))(?![\w-])${otherSpeaker}`,
+  // "Lo siento, pero no puedo..." (not "no puedo asistir/ir": an apology written for the user), "No puedo ayudarte con eso".
+  String.raw`(?:lo siento|lo lamento|disculpa|disculpe|perdón|lamentablemente|desafortunadamente)(?: mucho)?,? (?:pero )?(?:yo )?no (?:puedo|me es posible|estoy en condiciones de)(?! (?:asistir|ir|venir|acompañar|estar|imaginar|creer|esperar|llegar)\b)`,
+  String.raw`no puedo (?:ayudarte|ayudarle|ayudar|proporcionar|proporcionarte|ofrecer|cumplir con|facilitar|generar|crear) (?:con|esa|esta|tu|su|información|ese|este|contenido)\b`,
+  String.raw`(?:desculpe|desculpa|sinto muito|lamento|infelizmente),? (?:mas )?(?:eu )?não (?:posso|consigo|sou capaz)(?! (?:ir|comparecer|estar|vir|imaginar|acreditar)\b)`,
+  // French: "En tant qu'IA, je...", "Je suis désolé, mais je ne peux pas...", "Je ne peux pas vous aider".
+  String.raw`${clauseStart('en tant qu')}(?:'|’|e )(?:(?:grand )?modèle (?:de langage|de langue|linguistique|d'IA|d’IA)|IA|AI|intelligence artificielle|assistante? (?:IA|virtuel(?:le)?|d'IA|d’IA))(?![\w-])${otherSpeaker}`,
+  String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre)\b)`,
+  String.raw`je ne (?:peux pas|suis pas en mesure de) (?:vous |t'|t’)?(?:aider|assister|fournir|répondre à (?:cette|votre|ta) (?:demande|requête)|accéder)`,
+  // German: "Als KI-Sprachmodell habe ich...", "Es tut mir leid, aber ich kann ... nicht" (not "... nicht kommen").
+  String.raw`${clauseStart('als')} (?:eine? )?(?:KI(?:-Sprachmodell|-Modell|-Assistent(?:in)?)?|künstliche Intelligenz|(?:großes )?Sprachmodell|virtueller Assistent)(?![\w-])${otherSpeaker}`,
+  String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten))`,
+  String.raw`ich kann (?:Ihnen |dir |euch )?(?:dabei |damit |hierbei |bei dieser Anfrage )?(?:leider )?nicht helfen`,
+  // Italian: "Come modello linguistico, non...", "Mi dispiace, ma non posso".
+  String.raw`${clauseStart('come')} (?:un |una )?(?:modello (?:linguistico|di linguaggio|di IA)|IA|intelligenza artificiale|assistente (?:virtuale|IA))(?![\w-])${otherSpeaker}`,
+  String.raw`(?:mi dispiace|spiacente|purtroppo|scusa|scusami|mi scuso),? (?:ma )?(?:io )?non (?:posso|sono in grado)(?! (?:venire|partecipare|esserci|immaginare|credere)\b)`,
+]
+  .map((alternative) => `|${alternative}`)
+  .join('');
+// Phrases in other scripts start with a character that is no word character to \b: they follow the \b group.
+const otherScripts = [
+  // Chinese: "作为一个人工智能语言模型，我...", "抱歉，我无法...", "我无法提供" (not "我不能参加": a declined invitation).
+  String.raw`作为(?:一个|一名|一款)?(?:(?:人工智能|AI)(?:语言模型|助手|助理|模型|程序)?|(?:大型)?语言模型)(?=[，,、]|我)`,
+  String.raw`我只是一个(?:人工智能|AI)(?:语言模型|助手)?`,
+  String.raw`(?:很抱歉|非常抱歉|抱歉|对不起|不好意思)[，,]?\s*(?:但是?[，,]?)?我(?:无法|不能|不可以|没办法)(?!参加|出席|来|去|过来|到场|赴约|想象)`,
+  String.raw`我无法(?:提供|协助|帮助你|帮助您|满足)`,
+  // Russian: "Как языковая модель ИИ, я...", "Извините, но я не могу..." (not "... не могу прийти").
+  String.raw`${clauseStart('как')} (?:языковая модель(?: ИИ)?|ИИ|искусственный интеллект|ИИ-ассистент|виртуальный ассистент|AI)(?=,?\s*я )`,
+  String.raw`я(?<![А-яЁё]я) (?:всего лишь|лишь|просто) (?:языковая модель|ИИ|искусственный интеллект)`,
+  String.raw`(?:извините|простите|к сожалению|мне жаль|прошу прощения),? (?:но )?я не (?:могу|в состоянии)(?! (?:прийти|приехать|присутствовать|представить|поверить))`,
+  String.raw`я не могу (?:помочь|предоставить|выполнить)(?: вам| тебе)? (?:с этим|этот|эту|такую|такой)`,
+  // Japanese and Korean: "AI言語モデルとして、私は...", "申し訳ありませんが、お手伝いできません", "AI 언어 모델로서".
+  String.raw`(?:AI|ＡＩ|人工知能)(?:言語モデル|アシスタント)?として(?=[、,]|私)`,
+  String.raw`申し訳(?:ありません|ございません)が[、,][^。\n]{0,30}(?:お手伝い|お応え|対応|提供)(?:することは|は)?でき(?:ません|かねます)`,
+  String.raw`(?:AI|인공지능) ?(?:언어 ?모델|어시스턴트)?로서`,
+]
+  .map((alternative) => `|${alternative}`)
+  .join('');
+
 // One alternation per first word ("as", "I", "sorry", "my"): the phrases that start alike share their
 // prefix, so the engine tries far fewer alternatives at each word of the answer.
 const boilerplate = new RegExp(
@@ -24,7 +72,9 @@ const boilerplate = new RegExp(
     String.raw`|sorry${refusal}` +
     String.raw`|my (?:(?:knowledge )?cut-?off\b|apologies${refusal})` +
     String.raw`|it(?: is not|'s not| isn't| would not be| wouldn't be) appropriate for me\b` +
-    ')',
+    latinScript +
+    ')' +
+    otherScripts,
   'gi',
 );
 
@@ -42,11 +92,13 @@ function inQuotation(match: RegExpExecArray): boolean {
   for (let at = text.indexOf('"', lineStart); at >= 0 && at < match.index; at = text.indexOf('"', at + 1)) straight++;
   if (straight % 2 === 1) return true;
   const before = text.slice(lineStart, match.index);
-  return before.lastIndexOf('“') > before.lastIndexOf('”') || before.lastIndexOf('«') > before.lastIndexOf('»');
+  return before.lastIndexOf('“') > before.lastIndexOf('”') || before.lastIndexOf('«') > before.lastIndexOf('»') || before.lastIndexOf('「') > before.lastIndexOf('」');
 }
 
 /** An answer that is a letter or email the user asked for ("Dear Sam, ...", "Subject: ..."). */
-const letterOpening = /^\s*(?:Dear\b|Subject:|To whom it may concern\b)/i;
+// Salutations in other languages too: Querido/Estimada (es), Cher/Madame/Monsieur (fr), Liebe/Sehr geehrte (de), Caro/Cara/Gentile
+// (it), Prezado (pt), Уважаемый/Дорогой (ru), 亲爱的/尊敬的 (zh), 拝啓 (ja).
+const letterOpening = /^\s*(?:Dear\b|Subject:|To whom it may concern\b|(?:Querid|Estimad|Prezad)[oa]s?\b|Ch(?:er|ère|ers|ères)\b|Madame\b|Monsieur\b|Liebe[rs]?\b|Sehr geehrte|Car[oa]\b|Gentile\b|Уважаем|Дорог|亲爱的|尊敬的|拝啓)/i;
 
 /** A line of a script or dialogue the user asked for: a speaker label in capitals or bold ("ROMEO:", "**Leo:**"). */
 const speakerLabel = /^\s*(?:[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,2}:|\*\*[A-Z][^*\n]{0,30}(?::\*\*|\*\*:))/;
@@ -61,19 +113,26 @@ function isLetterApology(match: RegExpExecArray): boolean {
   return speakerLabel.test(match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index));
 }
 
+const englishSubject = /^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/;
+/** "Como modelo de lenguaje, GPT-2 se entrenó...", "Als KI, sie...": the same in the other languages (their pronouns). */
+const otherSelfOpener = /^(?:como|come|en tant qu|als|как|作为)/i;
+const otherSubject = /^\s*[,，]\s*(?:él|ella|ellos|ellas|ele|ela|il|elle|ils|elles|lui|lei|er|sie|он|она|оно|они|他|她|它|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/;
+const otherFirstPerson = /(?:^|[\s,])(?:yo|me|mi|mis|je|j'|j’|moi|mon|ma|mes|ich|mich|mir|mein|meine|io|eu|meu|minha|я|меня|мне|мой|моя)(?=[\s,.!?]|$)|我/i;
+
 /**
  * "As an AI, she..." / "As an AI model, GPT-4 has no memory": narration or an explanation about another AI (a third-person
  * subject after the comma, and no "I", "me" or "my" in the rest of the sentence), not the answer speaking of itself.
  */
 function isAboutAnotherAi(match: RegExpExecArray): boolean {
   // "As an AI language model" is boilerplate whatever follows ("As an AI language model, Python is...").
-  if (!/^as an? /i.test(match[0]) || /language model/i.test(match[0])) return false;
+  const english = /^as an? /i.test(match[0]);
+  if (english ? /language model/i.test(match[0]) : !otherSelfOpener.test(match[0])) return false;
   const rest = match.input.slice(match.index + match[0].length, match.index + match[0].length + 200);
   // The subject: a third-person pronoun or an AI's name (ChatGPT, Claude, GPT-4, Llama-3, the robot).
-  const subject = /^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/.exec(rest);
+  const subject = (english ? englishSubject : otherSubject).exec(rest);
   if (subject === null) return false;
-  const sentence = rest.split(/[.!?\n]/, 1)[0] ?? '';
-  return !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence);
+  const sentence = rest.split(/[.!?\n。！？]/, 1)[0] ?? '';
+  return english ? !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence) : !otherFirstPerson.test(sentence);
 }
 
 /** Characters at the start of each answer that are scanned. */
@@ -90,8 +149,12 @@ function tailMayHaveBoilerplate(content: string): boolean {
     const next = content.charCodeAt(at + 1);
     if (next === 32 || next === 39 || next === 0x2019 || content.charCodeAt(at - 1) === 65) return true;
   }
-  return false;
+  // Refusals in other languages have no "I": a long answer with their letters (accents, Cyrillic, kana, CJK, Hangul) is
+  // scanned whole too. One native search, and only for answers longer than the head.
+  return otherLanguageLetter.test(content);
 }
+
+const otherLanguageLetter = /[À-ÖØ-öø-ÿ\u0400-\u04FF\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]/;
 
 /** Assistant boilerplate and refusals copied from another model: the tuned model learns to hedge and refuse. */
 export const rule: RecordRule = {
