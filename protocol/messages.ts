@@ -24,6 +24,10 @@ export type RecordFormat =
   | 'prompt-completion'
   | 'text'
   | 'preference'
+  /** TRL prompt-only data (GRPO, RLOO, online DPO): a prompt and no answer; the model writes the completions. */
+  | 'prompt-only'
+  /** TRL stepwise supervision (PRMTrainer): a prompt, reasoning steps in "completions" and one label per step. */
+  | 'stepwise'
   | 'unknown';
 
 /** Summary statistics of one dataset document, computed by the language server. */

@@ -8,6 +8,8 @@ const FORMAT_NAMES: Record<RecordFormat, string> = {
   'prompt-completion': 'prompt/completion',
   text: 'plain text',
   preference: 'preference pairs',
+  'prompt-only': 'prompt-only',
+  stepwise: 'stepwise supervision',
   unknown: 'unknown format',
 };
 

@@ -29,6 +29,14 @@ export type RecordShape =
    * chat_template.default, LLaMA-Factory's ranking layout with OpenAI tags.
    */
   | 'preference-messages'
+  /** Axolotl's chatml.argilla / llama3.argilla DPO columns: instruction, chosen_response, rejected_response (and an optional system). */
+  | 'preference-argilla'
+  /** Axolotl's chatml.intel / llama3.intel DPO columns: question, chosen, rejected (and an optional system). */
+  | 'preference-intel'
+  /** TRL prompt-only: {"prompt": ...} and no answer (GRPO, RLOO, online DPO generate the completions). */
+  | 'prompt-only'
+  /** TRL stepwise supervision: {"prompt", "completions": [steps], "labels": [one boolean per step]} (PRMTrainer). */
+  | 'stepwise'
   | 'unknown';
 
 export function formatOfShape(shape: RecordShape): RecordFormat {

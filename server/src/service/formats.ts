@@ -95,18 +95,63 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
   if (has('preferred_output') || has('non_preferred_output')) return 'preference-openai';
   if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
+  // Axolotl's argilla DPO columns (LLaMA-Factory reads only the columns its dataset_info.json names: there they stay Alpaca).
+  if (hint.formatting === undefined && !has(columns.chosen) && !has(columns.response) && (has('chosen_response') || has('rejected_response'))) return 'preference-argilla';
   if (has(columns.prompt) || hint.formatting === 'alpaca') {
     // A ranking dataset's record missing an answer is still a preference record (missing-field says what is missing).
     if ((hint.ranking && (has(columns.chosen) || has(columns.rejected) || has(columns.prompt))) || (has(columns.chosen) && has(columns.rejected))) return 'preference-alpaca';
     if (has(columns.prompt) || has(columns.response)) return 'alpaca';
   }
-  if (has('prompt') || has('completion')) return 'prompt-completion';
+  if (has('completion')) return 'prompt-completion';
+  if (has('prompt')) return promptWithoutCompletion(value);
   if (Array.isArray(value.segments)) return 'segments';
   if (has('text')) return 'text';
   if (has(columns.messages)) return 'sharegpt';
+  // Axolotl's intel DPO columns: the question under "question" (a TRL pair has no prompt column or "prompt").
+  if (has('question') && (has('chosen') || has('rejected')) && typeof value.question === 'string') return 'preference-intel';
   if (has('chosen') && has('rejected')) return 'preference-trl';
   if (has(columns.response) || has(columns.query)) return 'alpaca';
   return 'unknown';
+}
+
+/** Answer keys whose misspelling ("completon", "complete", "choosen") means the record meant to have that answer. */
+const answerKeys = ['completion', 'chosen', 'rejected'];
+/**
+ * Keys that hold a supervised answer under another name ({"prompt", "response"}): the record meant a
+ * completion. "answer" and "solution" are not among them: GRPO data keeps the reference answer that
+ * its reward function reads there, beside a prompt-only record.
+ */
+const completionSynonyms: ReadonlySet<string> = new Set(['response', 'output']);
+
+/** The answer key that `key` misspells or cuts short (at least five shared leading characters, most of the shorter word). */
+function misspeltAnswerKey(key: string): string | undefined {
+  const near = closest(key, answerKeys, 2);
+  if (near !== undefined) return near;
+  const lower = key.toLowerCase();
+  for (const answer of answerKeys) {
+    let shared = 0;
+    while (shared < lower.length && shared < answer.length && lower[shared] === answer[shared]) shared++;
+    if (shared >= 5 && shared * 5 >= Math.min(lower.length, answer.length) * 4) return answer;
+  }
+  return undefined;
+}
+
+/**
+ * A record with a "prompt" and no "completion": TRL's stepwise supervision ("completions" and
+ * "labels"), a prompt/completion or preference record whose answer key is misspelt or whose KTO
+ * "label" is there without its completion (missing-field and unknown-key say so), or else TRL's
+ * prompt-only type (GRPO, RLOO, online DPO), which may carry other columns (an "answer" for the
+ * reward function).
+ */
+function promptWithoutCompletion(value: Record<string, unknown>): RecordShape {
+  if (Array.isArray(value.completions) && Array.isArray(value.labels)) return 'stepwise';
+  if (Object.prototype.hasOwnProperty.call(value, 'label')) return 'prompt-completion';
+  for (const key of Object.keys(value)) {
+    if (key === 'prompt') continue;
+    const meant = completionSynonyms.has(key) ? 'completion' : misspeltAnswerKey(key);
+    if (meant !== undefined) return meant === 'completion' ? 'prompt-completion' : 'preference-trl';
+  }
+  return 'prompt-only';
 }
 
 /** The shape to normalise with when the file's format is forced. */
@@ -314,10 +359,13 @@ function openaiTurn(message: unknown, turnPath: JsonPath): Turn {
  * read it). 0 makes an assistant turn untrainable; other values scale its tokens in the loss.
  */
 function applyTurnWeight(turn: Turn, entry: Record<string, unknown>): void {
+  // Axolotl's per-message flag trains (or masks) that message whatever its role.
+  const train = typeof entry.train === 'boolean' ? entry.train : typeof entry.training === 'boolean' ? entry.training : undefined;
+  if (train !== undefined) turn.trainable = train;
   const weight = typeof entry.weight === 'number' ? entry.weight : typeof entry.loss_weight === 'number' ? entry.loss_weight : undefined;
   if (weight === undefined) return;
   turn.weight = weight;
-  if (turn.role === 'assistant') turn.trainable = weight !== 0;
+  if (turn.role === 'assistant' && train === undefined) turn.trainable = weight !== 0;
 }
 
 /** Normalises ShareGPT turns ({from, value} or the mapped tags). */
@@ -425,6 +473,25 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
     case 'prompt-completion':
       conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...trlSide(record.completion, ['completion'], 'assistant')];
       break;
+    case 'prompt-only':
+      // Nothing is trained from the prompt: the trainer generates the completions and scores them.
+      conversation.turns = trlSide(record.prompt, ['prompt'], 'user');
+      for (const turn of conversation.turns) turn.trainable = false;
+      break;
+    case 'stepwise': {
+      // The steps are one answer, each step written in its own string (PRMTrainer joins them with a separator).
+      const steps = Array.isArray(record.completions) ? checkedTurns(record.completions) : [];
+      const answer = joinParts(steps.map((step, index) => ({ path: ['completions', index], value: step })));
+      conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), makeTurn('assistant', 'assistant', ['completions'], undefined, answer)];
+      break;
+    }
+    case 'preference-argilla':
+    case 'preference-intel': {
+      const [question, chosen, rejected] = shape === 'preference-argilla' ? ['instruction', 'chosen_response', 'rejected_response'] : ['question', 'chosen', 'rejected'];
+      conversation.turns = [...systemColumn('system'), makeTurn('user', 'user', [question], undefined, textOf(record[question], [question])), makeTurn('assistant', 'assistant', [chosen], undefined, textOf(record[chosen], [chosen]))];
+      conversation.rejected = [makeTurn('assistant', 'assistant', [rejected], undefined, textOf(record[rejected], [rejected]))];
+      break;
+    }
     case 'preference-trl': {
       const prompt = 'prompt' in record && !promptInsideAnswers(record) ? trlSide(record.prompt, ['prompt'], 'user') : [];
       conversation.turns = [...prompt, ...trlSide(record.chosen, ['chosen'], 'assistant')];

@@ -80,6 +80,15 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'prompt-completion':
       // `label`: TRL's unpaired preference (KTO) data marks each completion desirable or not.
       return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array'), label: field(false, 'boolean') });
+    case 'prompt-only':
+      // Other columns are common (an "answer" or "solution" the reward function reads).
+      return objectSpec(false, { prompt: field(true, 'string', 'array') });
+    case 'stepwise':
+      return objectSpec(false, { prompt: field(true, 'string', 'array'), completions: field(true, 'array'), labels: field(true, 'array') });
+    case 'preference-argilla':
+      return objectSpec(false, { system: field(false, 'string'), instruction: field(true, 'string'), chosen_response: field(true, 'string'), rejected_response: field(true, 'string') });
+    case 'preference-intel':
+      return objectSpec(false, { system: field(false, 'string'), question: field(true, 'string'), chosen: field(true, 'string'), rejected: field(true, 'string') });
     case 'text':
       return objectSpec(false, { [c.text ?? 'text']: field(true, 'string') });
     case 'segments':
@@ -123,6 +132,12 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFuncti
     tool_call_id: field(role === 'tool' && !legacyFunction, 'string'),
     function_call: field(false, 'object'),
     refusal: field(false, 'string', 'null'),
+    // Axolotl chat_template's per-message training flags (message_field_training: "training" by
+    // default, "train" in its docs) and character spans (message_field_training_detail).
+    train: field(false, 'boolean'),
+    training: field(false, 'boolean'),
+    train_detail: field(false, 'array'),
+    training_detail: field(false, 'array'),
     reasoning_content: field(false, 'string'),
     thinking: field(false, 'string'),
   });

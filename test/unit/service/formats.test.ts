@@ -187,6 +187,35 @@ describe('edit distance for "did you mean"', () => {
     assert.equal(editDistance('abcdef', 'uvwxyz', 2), 3);
     assert.equal(editDistance('badc', 'abcd', 2), 2, 'two transpositions stay within the limit');
   });
+  it('TRL prompt-only and stepwise supervision records are their own formats, with nothing trained in a prompt', () => {
+    assert.deepEqual(summary({ prompt: 'The sky is' }), { shape: 'prompt-only', format: 'prompt-only', turns: ['user:The sky is'], rejected: undefined });
+    assert.deepEqual(summary({ prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Sky color?' }], answer: 'blue' }), { shape: 'prompt-only', format: 'prompt-only', turns: ['system:Be brief.', 'user:Sky color?'], rejected: undefined });
+    const stepwise = { prompt: 'Is 9.8 > 9.11?', completions: ['0.8 > 0.11.', 'So yes.'], labels: [true, true] };
+    assert.deepEqual(summary(stepwise), { shape: 'stepwise', format: 'stepwise', turns: ['user:Is 9.8 > 9.11?', 'assistant*:0.8 > 0.11.\nSo yes.'], rejected: undefined });
+    assert.deepEqual(normalise(stepwise, 'stepwise').turns[1]?.parts.map((part) => [part.path, part.offset]), [[['completions', 0], 0], [['completions', 1], 12]]);
+    // A record that meant to have an answer stays prompt/completion (or preference): missing-field and unknown-key say what to write.
+    assert.equal(detectShape({ prompt: 'a', label: false }), 'prompt-completion');
+    assert.equal(detectShape({ prompt: 'a', completon: 'b' }), 'prompt-completion');
+    assert.equal(detectShape({ prompt: 'a', complete: 'b' }), 'prompt-completion');
+    assert.equal(detectShape({ prompt: 'a', response: 'b' }), 'prompt-completion');
+    assert.equal(detectShape({ prompt: 'a', choosen: 'b', rejectd: 'c' }), 'preference-trl');
+  });
+  it('Axolotl argilla and intel DPO columns are preference pairs with the question as the prompt', () => {
+    assert.deepEqual(summary({ system: 'Be brief.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }), { shape: 'preference-argilla', format: 'preference', turns: ['system:Be brief.', 'user:Name a prime.', 'assistant*:7'], rejected: ['8'] });
+    assert.deepEqual(summary({ question: 'Boiling point of water?', chosen: '100 C.', rejected: '50 C.' }), { shape: 'preference-intel', format: 'preference', turns: ['user:Boiling point of water?', 'assistant*:100 C.'], rejected: ['50 C.'] });
+    // A dataset_info.json that declares Alpaca: LLaMA-Factory reads only its own columns, so the answers must be renamed.
+    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'alpaca' } }), 'd.jsonl');
+    assert.ok(hint);
+    const document = DatasetDocument.parse(JSON.stringify({ instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }) + '\n', 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const messages = lintDocument(document, 'file:///d.jsonl', settings, { hint }).diagnostics.filter((item) => item.rule === 'missing-field').map((item) => item.message);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0] ?? '', /chatml\.argilla.*rename "chosen_response" to "chosen" and "rejected_response" to "rejected"/);
+  });
+  it('Axolotl per-message training flags decide what is trained, whatever the role', () => {
+    const conversation = normalise({ messages: [{ role: 'system', content: 's', train: false }, { role: 'user', content: 'q', training: true }, { role: 'assistant', content: 'a', train: false, weight: 1 }, { role: 'assistant', content: 'b' }] }, 'openai-chat');
+    assert.deepEqual(conversation.turns.map((turn) => turn.trainable), [false, true, false, true]);
+  });
   it('suggests the transposed role', () => {
     assert.equal(closest('gtp', ['human', 'gpt', 'system'], 2), 'gpt');
   });

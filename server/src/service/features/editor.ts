@@ -474,6 +474,10 @@ const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'preference-sharegpt': 'preference (LLaMA-Factory ShareGPT)',
   'preference-alpaca': 'preference (LLaMA-Factory Alpaca)',
   'preference-messages': 'preference (messages + chosen/rejected message)',
+  'preference-argilla': 'preference (Axolotl chatml.argilla)',
+  'preference-intel': 'preference (Axolotl chatml.intel)',
+  'prompt-only': 'prompt-only (TRL GRPO / online DPO)',
+  stepwise: 'stepwise supervision (TRL PRM)',
   unknown: 'unknown format',
 };
 

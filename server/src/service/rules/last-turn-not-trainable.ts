@@ -1,13 +1,23 @@
 import type { RecordRule } from './rule';
-import { turnName } from './util';
+import type { JsonPath } from '../json/scanner';
+import { isObject, turnName, valueAt } from './util';
+
+/** The Axolotl training flag ("train" or "training") that masks the turn at `path`, if one does. */
+function trainFlagOf(record: unknown, path: JsonPath): string | undefined {
+  const turn = valueAt(record, path);
+  if (!isObject(turn)) return undefined;
+  return turn.train === false ? 'train' : turn.training === false ? 'training' : undefined;
+}
 
 /** The final turn must be a trained assistant answer (Axolotl warns "Last turn is not trainable"; LLaMA-Factory drops the example). */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'last-turn-not-trainable', description: 'The last turn is not a trainable assistant turn.', defaultSeverity: 'warning', fixable: false },
-  check({ analysis, report }) {
+  check(context) {
+    const { analysis, report } = context;
     const { conversation } = analysis;
-    if (conversation.plainText) return;
+    // A prompt ends where the trainer starts generating: nothing in it is trained.
+    if (conversation.plainText || conversation.shape === 'prompt-only') return;
     const turns = conversation.turns;
     const last = turns[turns.length - 1];
     if (last === undefined || last.role === null) return;
@@ -18,7 +28,11 @@ export const rule: RecordRule = {
       // An untrained final answer: say whether anything of the example is trained at all.
       const nothingTrained = !turns.some((turn) => turn.role === 'assistant' && turn.trainable);
       const consequence = nothingTrained ? 'and no other answer is trained either, so the example teaches nothing' : 'so the example ends on an answer the model does not learn';
-      report(`The last turn, ${turnName(last, index)}, has weight 0: it is not trained, ${consequence}. Set its weight to 1, or end the example with a trained answer.`, { path: last.rolePath ?? last.path });
+      // Masked by Axolotl's per-message flag, or by a weight of 0.
+      const flag = trainFlagOf(context.record.value, last.path);
+      const why = flag !== undefined ? `is marked "${flag}": false` : 'has weight 0';
+      const fix = flag !== undefined ? `Set "${flag}" to true` : 'Set its weight to 1';
+      report(`The last turn, ${turnName(last, index)}, ${why}: it is not trained, ${consequence}. ${fix}, or end the example with a trained answer.`, { path: last.rolePath ?? last.path });
       return;
     }
     report(`The last turn, ${turnName(last, index)}, is not an assistant answer, so the tokens after the last answer teach nothing and some trainers drop the example. End the example with the assistant's answer.`, { path: last.rolePath ?? last.path });

@@ -51,23 +51,16 @@ function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boo
 }
 
 /**
- * Why a record lacks a field, when its keys show a layout another trainer reads: a prompt-only record
- * (TRL's GRPO, RLOO and online DPO trainers; nothing to train on in supervised fine-tuning), a TRL
- * stepwise-supervision record (PRMTrainer), or Axolotl's chatml.argilla preference columns
- * (chosen_response/rejected_response).
+ * Why a record lacks a field, when its keys show a layout another trainer reads: Axolotl's
+ * chatml.argilla preference columns (chosen_response/rejected_response) in a file that a
+ * dataset_info.json declares as LLaMA-Factory Alpaca data (elsewhere they are read as they are).
  */
 function recordLayoutHint(context: RecordRuleContext, key: string): { why: string; addField: boolean } | undefined {
   const value = context.record.value as Record<string, unknown>;
   const { columns } = context.facts.hint.mapping;
-  if (context.analysis.shape === 'prompt-completion' && key === 'completion' && Object.keys(value).every((name) => name === 'prompt')) {
-    return { why: 'A prompt-only record is for TRL\'s GRPO, RLOO or online DPO trainers: supervised fine-tuning (TRL SFTTrainer, OpenAI, Axolotl, LLaMA-Factory) trains on the completion, so it has nothing to learn from this one. Add the completion, or turn missing-field off for a prompt-only file.', addField: true };
-  }
-  if (context.analysis.shape === 'prompt-completion' && key === 'completion' && Array.isArray(value.completions) && Array.isArray(value.labels)) {
-    return { why: 'This is TRL\'s stepwise-supervision layout ("completions" as steps, "labels" per step), which only its PRMTrainer (process reward models) reads: supervised fine-tuning trains on one "completion". Join the steps into "completion" for SFT, or turn missing-field off for a stepwise file.', addField: false };
-  }
   if (context.analysis.shape === 'alpaca' && key === columns.response && 'chosen_response' in value && 'rejected_response' in value) {
     // No empty-output fix: the answers are there, under other names.
-    return { why: `This is Axolotl's chatml.argilla preference layout: rename "chosen_response" to "${columns.chosen}" and "rejected_response" to "${columns.rejected}", the preference columns LLaMA-Factory, TRL and Tunesmith read.`, addField: false };
+    return { why: `This is Axolotl's chatml.argilla preference layout, which LLaMA-Factory does not read: rename "chosen_response" to "${columns.chosen}" and "rejected_response" to "${columns.rejected}" and mark the entry "ranking": true in dataset_info.json.`, addField: false };
   }
   return undefined;
 }

@@ -15,6 +15,11 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   const detected = formatOfShape(detectedShape);
   if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
   const how = forced ? 'is set to' : 'is mostly';
+  if (detected === 'prompt-only' && (fileFormat === 'prompt-completion' || fileFormat === 'preference')) {
+    const answers = fileFormat === 'preference' ? '"chosen" and "rejected" answers' : '"completion"';
+    return `This record has a "prompt" but no ${answers}, unlike the rest of this ${fileFormat} file: trainers drop it or fail on it. Add the ${answers}. (A prompt-only record belongs in a file for TRL's GRPO, RLOO or online DPO trainers, which generate the answers.)`;
+  }
+  if (detected === 'stepwise') return `This record is TRL stepwise supervision ("completions" as steps with one "labels" entry each, read only by PRMTrainer) but the file ${how} ${fileFormat}. Join the steps into one answer in the file's format, or move the record to a stepwise file.`;
   // The quick fix converts chat-like records into OpenAI chat, ShareGPT and Alpaca; text and preference pairs have no such conversion.
   const convertible = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion'].includes(detected) && ['openai-chat', 'sharegpt', 'alpaca'].includes(fileFormat);
   const what = convertible ? 'Convert the record (quick fix) or move it to another file.' : `Rewrite it as ${fileFormat} or move it to another file.`;

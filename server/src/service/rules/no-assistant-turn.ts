@@ -18,6 +18,12 @@ export const rule: RecordRule = {
       }
       return;
     }
+    // A prompt-only record has no answer by design: the trainer (GRPO, online DPO) generates it.
+    if (conversation.shape === 'prompt-only') return;
+    if (conversation.shape === 'stepwise') {
+      if (Array.isArray(value.completions) && value.completions.length === 0) report('"completions" has no steps: a stepwise-supervision example needs at least one reasoning step with its label. Add the steps, or remove the record.', { path: ['completions'] });
+      return;
+    }
     if (conversation.shape === 'segments') {
       // Axolotl's input_output format: only segments labelled true are trained.
       if (conversation.turns.length > 0 && !conversation.turns.some((turn) => turn.trainable)) report('No segment has "label": true: every token of this example is masked, so the model learns nothing from it. Set "label": true on the segment the model should learn to write.', { path: ['segments'], part: 'key' });

@@ -1,6 +1,6 @@
 import type { Turn } from '../conversation';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { turnName } from './util';
+import { isObject, turnName, valueAt } from './util';
 
 function at(turn: Turn): { path: readonly (string | number)[] } {
   return { path: turn.rolePath ?? turn.path };
@@ -40,6 +40,17 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
   }
 }
 
+/**
+ * A user message that holds only images, audio or files (content parts and no text): OpenAI's vision
+ * fine-tuning guide writes the question and the image as two user messages in a row, and the chat
+ * templates join them into one user turn.
+ */
+function mediaOnly(context: RecordRuleContext, turn: Turn): boolean {
+  if (turn.parts.length > 0) return false;
+  const content = valueAt(context.record.value, turn.contentPath);
+  return Array.isArray(content) && content.length > 0 && content.every((part) => isObject(part) && typeof part.type === 'string' && part.type !== 'text');
+}
+
 /** torchtune's validate_messages: system only first, no two user or assistant turns in a row, tool results after a call. */
 function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): void {
   let previous: Turn | undefined;
@@ -50,7 +61,7 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
     if (turn.role === 'system' && index > 0) {
       context.report(`A system message can only be the first message (${turnName(turn, index)}); many chat templates reject it elsewhere. Move it to the start.`, at(turn));
     } else if (previous !== undefined) {
-      if (turn.role === 'user' && previous.role === 'user') {
+      if (turn.role === 'user' && previous.role === 'user' && !(mediaOnly(context, turn) || mediaOnly(context, previous))) {
         context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
       } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0) {
         context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));

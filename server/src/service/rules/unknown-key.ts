@@ -81,7 +81,7 @@ function reportUnreadColumns(context: RecordRuleContext): void {
  */
 function reportSystemColumn(context: RecordRuleContext): void {
   const { shape } = context.analysis;
-  if (shape !== 'openai-chat' && shape !== 'prompt-completion' && shape !== 'preference-trl' && shape !== 'sharegpt' && shape !== 'preference-sharegpt') return;
+  if (shape !== 'openai-chat' && shape !== 'prompt-completion' && shape !== 'prompt-only' && shape !== 'preference-trl' && shape !== 'sharegpt' && shape !== 'preference-sharegpt') return;
   const value = context.record.value;
   if (!isObject(value)) return;
   if (shape === 'sharegpt' || shape === 'preference-sharegpt') {

@@ -47,7 +47,7 @@ export function preferenceSides(context: RecordRuleContext): { chosen: Preferenc
   const { conversation } = context.analysis;
   if (conversation.rejected === undefined) return undefined;
   const { columns } = context.facts.hint.mapping;
-  const [chosenKey, rejectedKey] = conversation.shape === 'preference-openai' ? ['preferred_output', 'non_preferred_output'] : conversation.shape === 'preference-trl' || conversation.shape === 'preference-messages' ? ['chosen', 'rejected'] : [columns.chosen, columns.rejected];
+  const [chosenKey, rejectedKey] = conversation.shape === 'preference-openai' ? ['preferred_output', 'non_preferred_output'] : conversation.shape === 'preference-argilla' ? ['chosen_response', 'rejected_response'] : conversation.shape === 'preference-trl' || conversation.shape === 'preference-messages' || conversation.shape === 'preference-intel' ? ['chosen', 'rejected'] : [columns.chosen, columns.rejected];
   return { chosen: { key: chosenKey, turns: conversation.turns.filter((turn) => turn.path[0] === chosenKey) }, rejected: { key: rejectedKey, turns: conversation.rejected } };
 }
 

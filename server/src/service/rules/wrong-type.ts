@@ -58,6 +58,7 @@ export const rule: RecordRule = {
       }
     }
     if (shape === 'prompt-completion' || shape === 'preference-trl') reportMixedTrlSides(context);
+    if (shape === 'stepwise') reportSteps(context);
     // Entries of a message list that are not objects at all ("hello", [..], 3). A turn written as a
     // column of its own (LLaMA-Factory's chosen/rejected) is checked by the record's spec above.
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
@@ -93,6 +94,34 @@ function reportMixedTrlSides(context: RecordRuleContext): void {
     for (const key of strings) context.report(`"${key}" is a string but ${names(lists)} ${lists.length === 1 ? 'is a list' : 'are lists'} of messages: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a message list too, such as [{"role": "${key === 'prompt' ? 'user' : 'assistant'}", "content": "..."}].`, { path: [key] });
   } else {
     for (const key of lists) context.report(`"${key}" is a list of messages but ${names(strings)} ${strings.length === 1 ? 'is a string' : 'are strings'}: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a string too (or every field as a message list).`, { path: [key] });
+  }
+}
+
+/** What a value is, in words, for messages. */
+function kindOf(value: unknown): string {
+  const type = jsonTypeOf(value);
+  return type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`;
+}
+
+/**
+ * TRL stepwise supervision: each step a string, each label a boolean, one label per step.
+ * PRMTrainer pairs steps and labels one to one (zip), so a step without a label is silently dropped.
+ */
+function reportSteps(context: RecordRuleContext): void {
+  const value = context.record.value as Record<string, unknown>;
+  const { completions, labels } = value;
+  if (Array.isArray(completions)) {
+    completions.forEach((step, index) => {
+      if (typeof step !== 'string') context.report(`Step ${index + 1} of "completions" must be a string, not ${kindOf(step)}: each step is one piece of the reasoning text.`, { path: ['completions', index] });
+    });
+  }
+  if (!Array.isArray(labels)) return;
+  labels.forEach((label, index) => {
+    if (typeof label !== 'boolean') context.report(`Label ${index + 1} of "labels" must be true or false, not ${kindOf(label)}${typeof label === 'string' && /^(true|false)$/i.test(label) ? ' (remove the quotes)' : ''}: PRMTrainer reads each label as whether that step is correct.`, { path: ['labels', index] });
+  });
+  if (Array.isArray(completions) && completions.length !== labels.length && completions.length > 0) {
+    const fewer = labels.length < completions.length;
+    context.report(`"labels" has ${labels.length} label${labels.length === 1 ? '' : 's'} for ${completions.length} step${completions.length === 1 ? '' : 's'} in "completions": PRMTrainer pairs them one to one and silently drops ${fewer ? 'the steps without a label' : 'the labels without a step'}. Give every step exactly one label.`, { path: ['labels'] });
   }
 }
 

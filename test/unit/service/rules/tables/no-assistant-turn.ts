@@ -7,8 +7,10 @@ export const table: RuleTable = {
     { name: 'plain text', text: lines({ text: 'abc' }) },
     { name: 'the answer has no role (missing-field reports it)', text: lines('{"messages": [{"role": "user", "content": "a"}, {"content": "b"}]}') },
     { name: 'the answer has a misspelt role (unknown-role reports it)', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assitant", "content": "b"}]}') },
+    { name: 'TRL prompt-only records have no answer by design', text: lines({ prompt: 'The sky is' }, { prompt: [{ role: 'user', content: 'What color is the sky?' }] }) },
   ],
   invalid: [
+    { name: 'a stepwise record without steps', text: lines({ prompt: 'Is 9.8 > 9.11?', completions: [], labels: [] }), problems: [{ line: 0, text: '[]', message: /"completions" has no steps/ }] },
     { name: 'template-free segments with no segment labelled true (Axolotl masks every token)', text: lines({ segments: [{ label: false, text: 'Q: hi\n' }, { label: false, text: 'A: hello' }] }), problems: [{ line: 0, text: '"segments"', message: /No segment has "label": true/ }] },
     { name: 'only user and system', text: lines('{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"}]}'), problems: [{ line: 0, text: '"messages"', message: /No assistant turn/ }] },
     { name: 'an empty message list', text: lines('{"messages": []}'), problems: [{ line: 0, text: '[]', message: /The conversation is empty/ }] },

@@ -7,8 +7,12 @@ export const table: RuleTable = {
     { name: 'sharegpt with function call and observation', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'function_call', value: '{"name": "f", "arguments": {}}' }, { from: 'observation', value: 'r' }, { from: 'gpt', value: 'b' }] }) },
     { name: 'two turns', text: lines(chat('a', 'b')) },
     { name: 'messages with chosen and rejected message objects (Axolotl chat_template.default)', text: lines({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a prime.' }], chosen: { role: 'assistant', content: '7' }, rejected: { role: 'assistant', content: '8' } }) },
+    // OpenAI vision fine-tuning guide: the question and the image as two user messages in a row.
+    { name: 'a user message holding only an image after the question (OpenAI vision guide)', text: lines({ messages: [{ role: 'system', content: 'You identify uncommon cheeses.' }, { role: 'user', content: 'What is this cheese?' }, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/danbo.jpg' } }] }, { role: 'assistant', content: 'Danbo' }] }) },
+    { name: 'a conversational prompt-only record (TRL GRPO)', text: lines({ prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is 2 + 2?' }] }) },
   ],
   invalid: [
+    { name: 'two user messages with text in a row are still reported when one also has an image', text: lines({ messages: [{ role: 'user', content: 'What is this?' }, { role: 'user', content: [{ type: 'text', text: 'Be brief.' }, { type: 'image_url', image_url: { url: 'https://example.com/a.jpg' } }] }, { role: 'assistant', content: 'A cat.' }] }), problems: [{ line: 0, text: '"user"', nth: 1, message: /Two user messages in a row/ }] },
     { name: 'a rejected message object that is not an assistant message (Axolotl chat_template.default)', text: lines({ messages: [{ role: 'user', content: 'Name a prime.' }], chosen: { role: 'assistant', content: '7' }, rejected: { role: 'user', content: '8' } }), problems: [{ line: 0, text: '"user"', nth: 1, message: /"rejected" must be an assistant message/ }] },
     // torchtune validate_messages: "Messages must be at least length 2" / "Assistant message before expected user message".
     { name: 'a chat with only an assistant message', text: lines({ messages: [{ role: 'assistant', content: 'Hello there.' }] }), problems: [{ line: 0, text: '"assistant"', message: /no user message/ }] },

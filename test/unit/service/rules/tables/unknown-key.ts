@@ -6,8 +6,11 @@ export const table: RuleTable = {
     { name: 'an extra column named like a present one is not a misspelling (the answer is there)', text: lines({ instruction: 'a', input: '', output: 'b', response: 'model draft', context: 'notes' }) },
     { name: 'an extra column that starts like a present key is not a misspelling', text: lines({ prompt: 'a', completion: 'b', completion_tokens: 12, prompt_id: 'p1' }) },
     { name: 'weight and name on messages', text: lines({ messages: [{ role: 'user', name: 'ann', content: 'a' }, { role: 'assistant', weight: 1, content: 'b' }] }) },
+    { name: 'GRPO prompt-only records keep the reward function\'s columns', text: lines({ prompt: 'What is 12 * 7?', answer: '84' }, { prompt: [{ role: 'user', content: 'Solve x + 2 = 5.' }], solution: 'x = 3', task: 'algebra' }) },
   ],
   invalid: [
+    { name: 'a misspelt prompt in a prompt-only record', text: lines({ promt: 'The sky is' }), problems: [{ line: 0, text: '"promt"', message: /did you mean "prompt"/ }] },
+    { name: 'a misspelt chosen_response (Axolotl chatml.argilla)', text: lines({ instruction: 'Name a prime.', chosen_respons: '7', rejected_response: '8' }), problems: [{ line: 0, text: '"chosen_respons"', message: /did you mean "chosen_response"/ }] },
     { name: 'a required key cut short ("complete" for "completion")', text: lines('{"prompt": "Water boils at", "complete": "100C."}'), problems: [{ line: 0, text: '"complete"', message: /did you mean "completion"/ }] },
     { name: 'a required key cut short in Alpaca ("instruct")', text: lines('{"instruct": "Name a bird.", "input": "", "output": "Robin."}'), problems: [{ line: 0, text: '"instruct"', message: /did you mean "instruction"/ }] },
     { name: 'a ShareGPT turn written with OpenAI keys', text: lines('{"conversations": [{"role": "user", "content": "q"}, {"from": "gpt", "value": "a"}]}'), problems: [{ line: 0, text: '"role"', message: /Unknown key "role" in turn 1: did you mean "from"/ }, { line: 0, text: '"content"', message: /did you mean "value"/ }] },

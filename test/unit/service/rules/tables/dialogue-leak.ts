@@ -1,0 +1,13 @@
+import { chat, lines, type RuleTable } from '../table';
+
+export const table: RuleTable = {
+  valid: [
+    { name: 'a dialogue, few-shot prompt or transcript the user asked for', text: lines(chat('Write a short dialogue between a human and an AI.', 'Sure.\n\nHuman: Rain tomorrow?\n\nAI: Probably.'), chat('Give me a few-shot prompt for sentiment.', 'Classify each review.\n\nUser: Great!\nAssistant: positive')) },
+    { name: 'a script whose earlier lines are spoken, a list introduced by a colon, a field list, and code', text: lines(chat('Roles?', 'There are three roles:\n\nSystem: sets the behaviour.\nUser: asks.\nAssistant: answers.'), chat('Login?', 'Sign in with the credentials on the sticker.\n\nUser: admin\nPassword: printed on the label'), chat('HH?', 'Each example is one string:\n\n```\nHuman: Hi\n\nAssistant: Hello\n```'), chat('Chat', 'Agent: Hello, how can I help?\nUser: My order is late.')) },
+    { name: 'a label that opens the answer, lower-case YAML, and a label in the prompt only', text: lines(chat('Who speaks first?', 'User: the person typing.'), chat('Config?', 'Set it like this.\nuser: admin'), chat('Human: hi\nUser: hello', 'Hello!')) },
+    { name: 'a pre-formatted text record and a rejected answer', text: lines({ text: 'Human: Hi\n\nAssistant: Hello!\n\nHuman: Bye' }, { prompt: 'Hi', chosen: 'Hello!', rejected: 'Hello!\n\nHuman: bye' }) },
+  ],
+  invalid: [
+    { name: 'answers that run on into the next turn', text: lines(chat('Boiling point?', 'Water boils at 100 °C.\n\nHuman: What about on Everest?\n\nAssistant: About 70 °C.'), chat('Largest planet?', 'Jupiter.\nUSER: And the smallest?\nASSISTANT: Mercury.'), chat('Synonym for happy?', 'Joyful.\n\n### Human: Another one?\n### Assistant: Cheerful.'), chat('讲个笑话', '好的，这是一个笑话。\n\n用户：再讲一个')), problems: [{ line: 0, text: 'Human:', message: /runs on into another turn.*Cut the answer/ }, { line: 1, text: 'USER:' }, { line: 2, text: '### Human:' }, { line: 3, text: '用户：' }] },
+  ],
+};
