@@ -5,6 +5,7 @@
 import type { LintSettings, Severity } from '../config';
 import { rule as boilerplateRefusal } from './boilerplate-refusal';
 import { rule as brokenText } from './broken-text';
+import { rule as dialogueLeak } from './dialogue-leak';
 import { rule as emptyContent } from './empty-content';
 import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unreadableFile } from './file-rules';
 import { rule as identicalPreference } from './identical-preference';
@@ -46,6 +47,7 @@ export const recordRules: readonly RecordRule[] = [
   noTrainableTokens,
   templatePlaceholder,
   specialTokenLeak,
+  dialogueLeak,
   preformattedText,
   whitespace,
   boilerplateRefusal,

@@ -40,6 +40,14 @@ export function mayHaveSpecialToken(text: string): boolean {
 }
 
 /**
+ * A user-turn label (Human:, User:, USER:, ### Human:, <human>:, Usuario:, 用户：): one scan for ':' (a few per record) with a
+ * look at the word before it, and one for the full-width colon, which only CJK text has.
+ */
+export function mayHaveDialogueMarker(text: string): boolean {
+  return precedesMarker(text, ':', ['Human', 'HUMAN', 'User', 'USER', 'human>', 'Usuario', 'Utilisateur', 'Benutzer', 'Пользователь', '用户', '用戶', 'ユーザー']) || text.includes('：');
+}
+
+/**
  * First characters of UTF-8 mojibake of other scripts: two-byte Cyrillic, Greek, Hebrew and Arabic
  * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù) and three-byte kana and CJK ideographs (ã, ä ... é). One
  * memchr-speed scan each; most text has none of them.

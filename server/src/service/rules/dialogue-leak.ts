@@ -1,0 +1,76 @@
+import type { Turn } from '../conversation';
+import { mayHaveDialogueMarker } from './prefilter';
+import type { RecordRule } from './rule';
+import { inMarkdownCode, quote } from './util';
+
+/**
+ * A user-turn label at the start of a line of an answer: Anthropic HH's "Human:", Vicuna's "USER:", Guanaco's
+ * "### Human:", OpenChatKit's "<human>:", and the same in a few other languages. Upper- or title-case only: a YAML
+ * line "user: admin" is configuration.
+ */
+const marker = /^[ \t]*((?:### ?)?(?:Human|HUMAN|User|USER|<human>|Usuario|Utilisateur|Benutzer|Пользователь|用户|用戶|ユーザー)[ \t]*[:：])[ \t]*(?=\S)/gm;
+
+/** A line spoken by someone: a role label (Assistant:, AI:, Interviewer:), a name in capitals (ROMEO:) or in bold. */
+const speakerLine = /^[ \t]*(?:(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|Chatbot|GPT|ChatGPT|System|SYSTEM|Human|HUMAN|User|USER|Customer|Agent|Client|Interviewer|Interviewee|Q|A|Me|You|Speaker ?\d|Person ?[A-Z\d]|Asistente|Assistent|Ассистент|助手|Cliente|Kunde)[ \t]*[:：]|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}:|\*\*[^*\n]{1,30}(?::\*\*|\*\*:))/m;
+
+/** A "Label: value" line: the marker line is one field of a list (User: admin / Password: ...), not a turn. */
+const fieldLine = /^[ \t]*[A-Z][\w ]{0,20}:[ \t]*\S/;
+const assistantLabel = /^[ \t]*(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|GPT|<bot>|Asistente|Assistant|Assistent|Ассистент|助手|アシスタント)[ \t]*[:：]/;
+
+/** The user asked for a dialogue, a transcript, a role-play or a prompt with example turns: its labels are the answer. */
+const dialogueRequest = /dialog|conversation|transcri|script|role-?play|few-?shot|chat ?log|interview|scene|prompt|exchange|screenplay|diálogo|conversaci|gespräch|对话|对白|диалог|разговор|会話|対話/i;
+
+function asksForDialogue(turns: readonly Turn[]): boolean {
+  return turns.some((turn) => (turn.role === 'user' || turn.role === 'system') && dialogueRequest.test(turn.content));
+}
+
+/**
+ * Whether the marker at `index` starts a new turn the answer ran on into: there is answer text before it, no earlier line
+ * of the answer is spoken by someone (a script or transcript), the line before does not introduce a list ("...labels:"),
+ * and the next line is not another field of a list.
+ */
+function continuesDialogue(text: string, index: number): boolean {
+  const before = text.slice(0, index);
+  if (before.trim().length === 0 || speakerLine.test(before) || /:[ \t]*\n\s*$/.test(before)) return false;
+  const lineEnd = text.indexOf('\n', index);
+  if (lineEnd >= 0) {
+    const next = /^\s*\n?([^\n]*)/.exec(text.slice(lineEnd + 1))?.[1] ?? '';
+    if (fieldLine.test(next) && !assistantLabel.test(next)) return false;
+  }
+  return !inMarkdownCode(text, index);
+}
+
+/**
+ * An answer that goes on into the next turn ("...\n\nHuman: and then?"): scraped or generated text ran past the end of the
+ * answer. Trained on it, the model learns to write the user's next message itself.
+ */
+export const rule: RecordRule = {
+  kind: 'record',
+  meta: { id: 'dialogue-leak', description: 'An answer runs on into another turn ("\\n\\nHuman: ...", "\\nUSER: ...", "### Human:"): the model learns to speak for the user.', defaultSeverity: 'warning', fixable: false },
+  check(context) {
+    const { conversation } = context.analysis;
+    // Pre-formatted text and Axolotl's template-free segments write every turn into one text on purpose.
+    if (conversation.plainText || conversation.shape === 'segments' || !mayHaveDialogueMarker(context.record.text)) return;
+    let requested: boolean | undefined;
+    for (const turn of conversation.turns) {
+      if (turn.role !== 'assistant' || !turn.trainable) continue;
+      for (const part of turn.parts) {
+        marker.lastIndex = 0;
+        let match: RegExpExecArray | null;
+        while ((match = marker.exec(part.text)) !== null) {
+          const label = match[1] ?? '';
+          const start = match.index + match[0].indexOf(label);
+          if (!continuesDialogue(part.text, start)) continue;
+          // Asked only once a marker is found: a dialogue the user asked for has its labels on purpose.
+          requested ??= asksForDialogue(conversation.turns);
+          if (requested) return;
+          context.report(
+            `The answer runs on into another turn ("${quote(label)}"): the text went on past the end of the answer (a generation that did not stop, or a scraped transcript), and trained on it the model learns to write the user's next message itself. Cut the answer before "${quote(label)}" and drop the turns it starts (or split them into their own turns).`,
+            { path: part.path, inString: { start, end: start + label.length } },
+          );
+          return;
+        }
+      }
+    }
+  },
+};
