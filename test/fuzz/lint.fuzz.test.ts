@@ -88,7 +88,8 @@ function makeDocument(next: () => number): { text: string; kind: FileKind } {
 }
 
 function assertInside(text: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, what: string): void {
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  // Lines as the editor counts them: CRLF, LF and a lone CR each end one.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (const position of [range.start, range.end]) {
     assert.ok(position.line >= 0 && position.line <= lines.length, `${what}: line ${position.line} outside ${lines.length} lines`);
     const line = lines[position.line] ?? '';

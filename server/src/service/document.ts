@@ -522,7 +522,7 @@ export class DatasetDocument {
   }
 
   setText(rawText: string): void {
-    const text = bomAsSpace(rawText);
+    const text = loneCrAsLf(bomAsSpace(rawText));
     this.problems = [];
     this.recordsCache = undefined;
     this.staleRecords = undefined;
@@ -577,7 +577,13 @@ export class DatasetDocument {
     let binary = false;
     let carry = '';
     let eolKnown = false;
-    const take = (piece: string): void => {
+    // A CR that ends a piece waits for the next one: only then is it known whether an LF follows it.
+    let heldCr = false;
+    const take = (rawPiece: string, last = false): void => {
+      let joined = heldCr ? `\r${rawPiece}` : rawPiece;
+      heldCr = !last && joined.charCodeAt(joined.length - 1) === 13;
+      if (heldCr) joined = joined.slice(0, -1);
+      const piece = loneCrAsLf(joined);
       let start = 0;
       let lineBreak = piece.indexOf('\n');
       if (!eolKnown && lineBreak >= 0) {
@@ -616,6 +622,7 @@ export class DatasetDocument {
       finish(): DatasetDocument {
         if (!checked) check(head);
         if (binary) return document;
+        if (heldCr) take('', true);
         lines.push(parseLine(carry)); // the text after the last line break, as splitLines keeps it
         document.lines = lines;
         document.groupRuns(0, lines.length);
@@ -730,7 +737,9 @@ export class DatasetDocument {
     const joined = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
     // A BOM typed back at the start of the text is the file's BOM again, as a fresh parse reads it.
     const merged = start.line === 0 ? bomAsSpace(joined) : joined;
-    const replacement = splitLines(merged).map(parseLine);
+    // A CR typed at the end meets the line's own break (CRLF or LF): the whole-text path reads that right.
+    if (merged.charCodeAt(merged.length - 1) === 13) return false;
+    const replacement = splitLines(loneCrAsLf(merged)).map(parseLine);
     const removedSlots = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
     if (this.regroupAround(start.line, start.line + replacement.length, removedSlots)) {
       this.version++;
@@ -824,7 +833,7 @@ export class DatasetDocument {
    */
   applyJsonRecordEdit(range: Range, newText: string): boolean {
     // The records-under-key note sits on the key, before every record: an edit inside a record keeps it right.
-    if (this.kind !== 'json' || this.hasFileErrors || !this.isDataset) return false;
+    if (this.kind !== 'json' || this.hasFileErrors || !this.isDataset || newText.includes('\r')) return false;
     const records = this.jsonRecords;
     // Only in a file that parses cleanly: around a syntax error, where records start depends on their text.
     this.jsonClean ??= records.every((record) => record.syntaxError === undefined);
@@ -1144,6 +1153,18 @@ function* objectMembers(text: string, start: number): Generator<{ key: string; k
  */
 export function bomAsSpace(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+}
+
+/**
+ * The text with each lone CR (a classic Mac line break) read as LF. VS Code and Python's text mode
+ * break lines there too, so positions land on the lines the user sees; the length stays the same,
+ * so offsets do too. JSON reads CR and LF alike, as white space or as a control character in a string.
+ */
+export function loneCrAsLf(text: string): string {
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
+    if (text.charCodeAt(at + 1) !== 10) return text.replace(/\r(?!\n)/g, '\n');
+  }
+  return text;
 }
 
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */

@@ -55,14 +55,22 @@ export function applyChanges(text: string, changes: readonly ContentChange[]): s
   return current;
 }
 
+/** The offset of an LSP position; lines end at CRLF, LF or a lone CR, as the editor counts them. */
 function offsetAt(text: string, line: number, character: number): number {
   let offset = 0;
+  let carriageReturn = text.indexOf('\r');
+  // Where the line starting at `from` ends (its break's first character), or -1 on the last line.
+  const lineEndFrom = (from: number): number => {
+    if (carriageReturn >= 0 && carriageReturn < from) carriageReturn = text.indexOf('\r', from);
+    const lineFeed = text.indexOf('\n', from);
+    return carriageReturn >= 0 && (lineFeed < 0 || carriageReturn < lineFeed) ? carriageReturn : lineFeed;
+  };
   for (let current = 0; current < line; current++) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
+    const lineEnd = lineEndFrom(offset);
+    if (lineEnd < 0) return text.length;
+    offset = lineEnd + (text.charCodeAt(lineEnd) === 13 && text.charCodeAt(lineEnd + 1) === 10 ? 2 : 1);
   }
-  const lineEnd = text.indexOf('\n', offset);
+  const lineEnd = lineEndFrom(offset);
   return Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd);
 }
 

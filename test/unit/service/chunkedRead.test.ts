@@ -28,7 +28,7 @@ function piecesOf(text: string, size: number): string[] {
 }
 
 describe('JSONL from pieces', () => {
-  const texts = ['', '\n', '\r\n', '{"a":1}', '{"a":1}\r\n{"b":2}\r\n', '\uFEFF{"a":1}\n\n  \n{"b":2}', 'x\r', '\n\r\n\r', `${'é{"a":"ü"}\r\n'.repeat(5)}`, `${'{"a":1}\n'.repeat(3000)}\u0000`, `\uFEFF${'{"k":"v"}\r\n'.repeat(2000)}`];
+  const texts = ['', '\n', '\r\n', '{"a":1}', '{"a":1}\r\n{"b":2}\r\n', '\uFEFF{"a":1}\n\n  \n{"b":2}', 'x\r', '\n\r\n\r', `${'é{"a":"ü"}\r\n'.repeat(5)}`, `${'{"a":1}\n'.repeat(3000)}\u0000`, `\uFEFF${'{"k":"v"}\r\n'.repeat(2000)}`, '{"a":1}\r{"b":2}\r', 'a\r\r\nb\r', `${'{"k":"v"}\r'.repeat(3000)}{"c":3}\r\n`];
   for (const text of texts) {
     it(`matches a whole parse of ${JSON.stringify(text.slice(0, 16))}${text.length > 16 ? '...' : ''}`, () => {
       const expected = describeDocument(DatasetDocument.parse(text, 'jsonl'));

@@ -23,6 +23,24 @@ describe('positions', () => {
     const found = lint(missing, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
     assert.deepEqual(found?.range, { start: { line: 2, character: 3 }, end: { line: 2, character: 11 } });
   });
+  it('reads a lone CR (classic Mac line breaks) as a line break, as VS Code and Python do, in JSONL, JSON and edits', () => {
+    const records = [chat('a', 'b'), chat('c', 'd').replace('"user"', '"usr"'), chat('e', 'f'), chat('g', 'h').replace('"user"', '"usr"')];
+    const column = records[1]?.indexOf('"usr"') ?? -1;
+    const rolesAt = (text: string, kind: 'jsonl' | 'json' = 'jsonl') => lint(text, kind).diagnostics.filter((item) => item.rule === 'unknown-role').map((item) => [item.range.start.line, item.range.start.character]);
+    assert.deepEqual(rolesAt(`${records.join('\r')}\r`), [[1, column], [3, column]]);
+    assert.deepEqual(rolesAt(`${records.slice(0, 2).join('\r\n')}\r${records.slice(2).join('\n')}`), [[1, column], [3, column]], 'mixed with CRLF and LF');
+    assert.deepEqual(rolesAt(`[\r  ${records.join(',\r  ')}\r]`, 'json'), [[2, column + 2], [4, column + 2]]);
+    // Edits come at the positions the editor shows (line 3 is the fourth record).
+    const { settings } = resolveSettings({});
+    const session = new DatasetSession(() => ({ settings }));
+    for (const [uri, text, indent] of [['file:///test/cr.jsonl', `${records.join('\r')}\r`, 0], ['file:///test/cr.json', `[\r  ${records.join(',\r  ')}\r]`, 2]] as const) {
+      session.open(uri, text);
+      const line = indent === 0 ? 3 : 4;
+      session.change(uri, [{ range: { start: { line, character: column + indent + 1 }, end: { line, character: column + indent + 4 } }, text: 'user' }]);
+      const left = (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'unknown-role').map((item) => item.range.start.line);
+      assert.deepEqual(left, [indent === 0 ? 1 : 2], uri);
+    }
+  });
   it('counts a BOM a client kept in its text as a character of line 0, for positions it reports and edits it sends', () => {
     const line = '{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}';
     const text = `\uFEFF${line}\n${line}\n`;

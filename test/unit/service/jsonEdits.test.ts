@@ -31,7 +31,9 @@ function randomEdits(initial: string, seed: number, steps: number, prepareWhenId
   // when typing through it; text typed inside strings stays.
   let undo: { start: { line: number; character: number }; end: { line: number; character: number } } | undefined;
   for (let step = 0; step < steps; step++) {
-    const lines = text.split('\n');
+    // Lines as the editor counts them (CRLF, LF or a lone CR ends one); positions never fall inside a CRLF.
+    const lines = text.split(/\r\n|\r|\n/);
+    const lineStarts = [0, ...[...text.matchAll(/\r\n|\r|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
     let range: { start: { line: number; character: number }; end: { line: number; character: number } };
     let insert: string;
     if (undo !== undefined) {
@@ -57,7 +59,7 @@ function randomEdits(initial: string, seed: number, steps: number, prepareWhenId
     }
     const before = new Set(session.get(uri)?.records ?? []);
     session.change(uri, [{ range, text: insert }]);
-    const offset = (position: { line: number; character: number }): number => lines.slice(0, position.line).reduce((sum, part) => sum + part.length + 1, 0) + position.character;
+    const offset = (position: { line: number; character: number }): number => (lineStarts[position.line] ?? text.length) + position.character;
     text = text.slice(0, offset(range.start)) + insert + text.slice(offset(range.end));
     // The one-record path keeps every other record object; a whole parse makes new ones.
     if ((session.get(uri)?.records ?? []).some((item) => before.has(item))) incremental++;
