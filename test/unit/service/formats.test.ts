@@ -9,6 +9,7 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { lint } from './helpers';
+import { mixedFormatRuleId } from '../../../server/src/service/rules/mixed-formats';
 
 function summary(value: unknown) {
   const shape = detectShape(value);
@@ -199,6 +200,11 @@ describe('edit distance for "did you mean"', () => {
     assert.equal(detectShape({ prompt: 'a', complete: 'b' }), 'prompt-completion');
     assert.equal(detectShape({ prompt: 'a', response: 'b' }), 'prompt-completion');
     assert.equal(detectShape({ prompt: 'a', choosen: 'b', rejectd: 'c' }), 'preference-trl');
+    // Among records with answers, a prompt-only record is one whose answer is missing (missing-field); elsewhere it is another format.
+    assert.equal(mixedFormatRuleId('prompt-only', 'prompt-completion'), 'missing-field');
+    assert.equal(mixedFormatRuleId('prompt-only', 'preference'), 'missing-field');
+    assert.equal(mixedFormatRuleId('prompt-only', 'openai-chat'), 'mixed-formats');
+    assert.equal(mixedFormatRuleId('stepwise', 'prompt-completion'), 'mixed-formats');
   });
   it('Axolotl argilla and intel DPO columns are preference pairs with the question as the prompt', () => {
     assert.deepEqual(summary({ system: 'Be brief.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }), { shape: 'preference-argilla', format: 'preference', turns: ['system:Be brief.', 'user:Name a prime.', 'assistant*:7'], rejected: ['8'] });

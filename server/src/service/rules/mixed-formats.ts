@@ -15,13 +15,27 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   const detected = formatOfShape(detectedShape);
   if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
   const how = forced ? 'is set to' : 'is mostly';
-  if (detected === 'prompt-only' && (fileFormat === 'prompt-completion' || fileFormat === 'preference')) {
-    const answers = fileFormat === 'preference' ? '"chosen" and "rejected" answers' : '"completion"';
-    return `This record has a "prompt" but no ${answers}, unlike the rest of this ${fileFormat} file: trainers drop it or fail on it. Add the ${answers}. (A prompt-only record belongs in a file for TRL's GRPO, RLOO or online DPO trainers, which generate the answers.)`;
+  if (missingAnswer(detected, fileFormat)) {
+    const what = fileFormat === 'preference' ? 'the required "chosen" and "rejected" fields' : 'the required "completion" field (string or array)';
+    return `The record is missing ${what}: the rest of this ${fileFormat} file has them, and trainers drop a record without its answer or fail on it. Add ${fileFormat === 'preference' ? 'them' : 'it'}. (A record with only a prompt belongs in a prompt-only file, for TRL's GRPO, RLOO or online DPO trainers, which generate the answers.)`;
   }
   if (detected === 'stepwise') return `This record is TRL stepwise supervision ("completions" as steps with one "labels" entry each, read only by PRMTrainer) but the file ${how} ${fileFormat}. Join the steps into one answer in the file's format, or move the record to a stepwise file.`;
   // The quick fix converts chat-like records into OpenAI chat, ShareGPT and Alpaca; text and preference pairs have no such conversion.
   const convertible = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion'].includes(detected) && ['openai-chat', 'sharegpt', 'alpaca'].includes(fileFormat);
   const what = convertible ? 'Convert the record (quick fix) or move it to another file.' : `Rewrite it as ${fileFormat} or move it to another file.`;
   return `This record is ${detected} but the file ${how} ${fileFormat}: one file must use one format. ${what}`;
+}
+
+/** A prompt-only record among records that have answers: a record of that file whose answer is missing. */
+function missingAnswer(detected: string, fileFormat: string): boolean {
+  return detected === 'prompt-only' && (fileFormat === 'prompt-completion' || fileFormat === 'preference');
+}
+
+/**
+ * The rule a record of another format is reported under (for the file checks): a prompt-only record
+ * in a prompt/completion or preference file lacks its answer, which is missing-field's finding (at the
+ * record's start, where missing-field reports a record's missing key); any other is mixed-formats.
+ */
+export function mixedFormatRuleId(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string): 'missing-field' | 'mixed-formats' {
+  return missingAnswer(formatOfShape(detectedShape), fileFormat) ? 'missing-field' : 'mixed-formats';
 }
