@@ -108,13 +108,21 @@ describe('formats', () => {
   it('dataset_info.json kto_tag and media columns: a label must be a boolean, media paths a string or a list', () => {
     const hint = hintFromDatasetInfo(JSON.stringify({ k: { file_name: 'k.json', formatting: 'sharegpt', columns: { messages: 'messages', kto_tag: 'label', images: 'pics' }, tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' } } }), 'k.json');
     assert.ok(hint);
-    const record = (label: string, pics: string) => `{"messages": [{"role": "user", "content": "q${label.length}"}, {"role": "assistant", "content": "a"}], "label": ${label}, "pics": ${pics}}`;
+    const record = (label: string, pics: string) => `{"messages": [{"role": "user", "content": "<image>q${label.length}"}, {"role": "assistant", "content": "a"}], "label": ${label}, "pics": ${pics}}`;
     const text = [record('true', '["a.png"]'), record('false', '"b.png"'), record('"yes"', '7')].join('\n') + '\n';
     const last = text.split('\n')[2] ?? '';
     const document = DatasetDocument.parse(text, 'jsonl');
     const { settings } = resolveSettings({ minExamples: 0 });
     const problems = lintDocument(document, 'file:///k.json', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}:${item.range.start.character} ${item.message}`);
     assert.deepEqual(problems, [`wrong-type 2:${last.indexOf('"yes"', last.indexOf('"label"'))} "label" must be a boolean, not a string.`, `wrong-type 2:${last.lastIndexOf('7')} "pics" must be a list or a string, not a number.`]);
+  });
+  it('dataset_info.json media columns: LLaMA-Factory needs one placeholder per image, so none at all is reported too', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ m: { file_name: 'm.json', formatting: 'sharegpt', columns: { messages: 'messages', images: 'images' }, tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' } } }), 'm.json');
+    assert.ok(hint);
+    const text = '{"messages": [{"role": "user", "content": "Who are they?"}, {"role": "assistant", "content": "Players."}], "images": ["1.jpg"]}\n{"messages": [{"role": "user", "content": "<image>Who?"}, {"role": "assistant", "content": "Fans."}], "images": ["2.jpg"]}\n';
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const problems = lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///m.json', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line} ${item.message.slice(0, 60)}`);
+    assert.deepEqual(problems, ['media-placeholders 0 "images" lists 1 image but no message holds a <image> placeh']);
   });
   it('dataset_info.json: a system, tools or history column its entry does not list is reported (LLaMA-Factory drops it)', () => {
     const problems = (info: unknown, records: unknown[]): string[] => {

@@ -11,6 +11,7 @@ import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unr
 import { rule as identicalPreference } from './identical-preference';
 import { rule as invalidJson } from './invalid-json';
 import { rule as lastTurnNotTrainable } from './last-turn-not-trainable';
+import { rule as mediaPlaceholders } from './media-placeholders';
 import { rule as missingField } from './missing-field';
 import { rule as mixedFormats } from './mixed-formats';
 import { rule as noAssistantTurn } from './no-assistant-turn';
@@ -43,6 +44,7 @@ export const recordRules: readonly RecordRule[] = [
   roleOrder,
   lastTurnNotTrainable,
   toolCallSchema,
+  mediaPlaceholders,
   tooLong,
   noTrainableTokens,
   templatePlaceholder,
