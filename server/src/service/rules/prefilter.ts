@@ -31,8 +31,14 @@ function hasBraceWord(text: string): boolean {
   return false;
 }
 
+/** "XX": the start of an "XXX" name placeholder ('X' is a rare capital: one scan). */
+function hasDoubleX(text: string): boolean {
+  for (let index = text.indexOf('X'); index >= 0; index = text.indexOf('X', index + 2)) if (text.charCodeAt(index + 1) === 88) return true;
+  return false;
+}
+
 export function mayHavePlaceholder(text: string): boolean {
-  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text);
+  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text) || hasDoubleX(text);
 }
 
 export function mayHaveSpecialToken(text: string): boolean {
@@ -52,10 +58,13 @@ export function mayHaveDialogueMarker(text: string): boolean {
  * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù) and three-byte kana and CJK ideographs (ã, ä ... é). One
  * memchr-speed scan each; most text has none of them.
  */
-const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é'];
+const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é', 'ð'];
 
 export function mayHaveBrokenText(text: string): boolean {
   if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || text.includes('\u200B') || text.includes('&') || hasEscapes(text)) return true;
+  // The word joiner, and "锟斤拷"/"烫烫烫" (GBK mojibake of U+FFFD and of uninitialised memory): characters above U+00FF,
+  // which a search on a Latin-1 string rules out at once.
+  if (text.includes('\u2060') || text.includes('锟斤') || text.includes('烫烫') || text.includes('屯屯')) return true;
   for (const lead of mojibakeLeads) if (text.includes(lead)) return true;
   return false;
 }
@@ -78,6 +87,8 @@ function hasCapitalAPrefix(text: string): boolean {
   let index = text.indexOf('A');
   while (index >= 0) {
     if (text.startsWith('KIA', index + 1) || text.startsWith('SIA', index + 1) || text.startsWith('Iza', index + 1) || text.startsWith('ccountKey=', index + 1)) return true;
+    // AC and a hex digit: a Twilio account SID.
+    if (text.charCodeAt(index + 1) === 67 /* C */ && isHexDigit(text.charCodeAt(index + 2))) return true;
     if (text.charCodeAt(index - 1) === 58 /* : */ && text.charCodeAt(index + 1) === 65 /* A */) return true;
     index = text.indexOf('A', index + 1);
   }
@@ -99,6 +110,28 @@ function hasInternationalPrefix(text: string): boolean {
   return false;
 }
 
+/** A dot 7 characters after another, 24 or more into the text: the shape of a Discord token (one scan for '.'). */
+export function hasDottedToken(text: string): boolean {
+  for (let at = text.indexOf('.', 24); at >= 0; at = text.indexOf('.', at + 1)) if (text.charCodeAt(at + 7) === 46) return true;
+  return false;
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** 'K' after 'S' and before a hex digit: a Twilio API key SID (SK0123...). 'K' is a rare capital. */
+function hasTwilioKeySid(text: string): boolean {
+  for (let at = text.indexOf('K'); at >= 0; at = text.indexOf('K', at + 1)) {
+    if (text.charCodeAt(at - 1) !== 83) continue;
+    if (isHexDigit(text.charCodeAt(at + 1))) return true;
+  }
+  return false;
+}
+
+/** Ten digits in a row: a phone number written without groups (found only after a word such as "call"). */
+const longDigitRun = /\d{10}/;
+
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
   // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN), 'J' (eyJ: JWTs),
@@ -107,7 +140,7 @@ export function mayHaveSecret(text: string): boolean {
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi', 'key']) ||
+    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi', 'key', 'api', 'Api', 'API']) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasCapitalAPrefix(text) ||
     phoneDigits.test(text) ||
@@ -115,6 +148,12 @@ export function mayHaveSecret(text: string): boolean {
     // SendGrid keys, Slack webhooks (https://hooks.slack.com/...). Needles that start with a rare
     // character: a long needle or a common first letter costs a full scan per record.
     text.includes('SG.') ||
-    text.includes('.slack.')
+    text.includes('.slack.') ||
+    // Discord tokens and webhooks, Mailchimp keys, Twilio key SIDs (SK + hex), a ten-digit number after "Call ... on".
+    hasDottedToken(text) ||
+    precedesMarker(text, '/', ['webhooks']) ||
+    text.includes('-us') ||
+    hasTwilioKeySid(text) ||
+    longDigitRun.test(text)
   );
 }

@@ -1,5 +1,5 @@
 import type { Turn } from '../conversation';
-import { mayHaveSecret } from './prefilter';
+import { hasDottedToken, mayHaveSecret } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, reportMatches } from './util';
 
@@ -24,6 +24,12 @@ const detector = new RegExp(
     // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
     // A group in parentheses only when both are there: "(+34 612 345 678)" must not take the closing one.
     String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-](?:\(\d{1,6}\)\d{0,6}|\d{1,6})){2,5}(?![\w-]))`,
+    // National numbers without a country code, written in groups: 3-4-4 (London 020 7946 0958, Bengaluru 080 2345 6789), UK
+    // area codes (0161 496 0734, 01632 960123), UK mobiles (07700 900123), UK 03/08 numbers (0800 123 4567), German area code
+    // and subscriber (030 12345678, 0171 2345678, 089/1234567), and Indian mobiles in two fives (98765 43210).
+    String.raw`(?<nationalPhone>(?<![\w.+/-])(?:0(?:[1-9]\d \d{4} \d{4}|1\d{2,3} \d{3} ?\d{3,4}|7\d{3} \d{3} ?\d{3}|[38]\d{2} \d{3} \d{4})|0[1-9]\d{1,4}(?: ?\/ ?| |-)\d{5,8}|[6-9]\d{4} \d{5})(?![\w-]|[.,]\d))`,
+    // Twilio API key SIDs (SK and 32 hex digits). Not account SIDs (AC...): an account's public identifier, like a user name.
+    String.raw`(?<twilio>\bSK[0-9a-f]{32}\b)`,
     String.raw`(?<slackWebhook>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})`,
     String.raw`(?<sendgrid>\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}\b)`,
     String.raw`(?<googleOauth>\bGOCSPX-[A-Za-z0-9_-]{24,})`,
@@ -52,6 +58,19 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   // Mailgun API keys, DigitalOcean tokens.
   { kind: 'mailgun', marker: (text) => text.includes('key-'), pattern: /\b(key-[0-9a-z]{32})\b/dg },
   { kind: 'digitalocean', marker: (text) => text.includes('_v1_'), pattern: /\b(do[opr]_v1_[a-f0-9]{64})\b/dg },
+  // Discord bot tokens: the base64 user id (M, N or O), a 6-character timestamp and a 27-40 character HMAC, dot-separated.
+  { kind: 'discord', marker: hasDottedToken, pattern: /(?<![\w.-])([MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40})(?![\w.-])/dg },
+  { kind: 'discordWebhook', marker: (text) => text.includes('/webhooks/'), pattern: /(https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/[A-Za-z\d_-]{60,90})(?![\w-])/dg },
+  // Mailchimp API keys (32 hex digits and the data centre, -us21), and a Twilio auth token passed after the account SID.
+  { kind: 'mailchimp', marker: (text) => text.includes('-us'), pattern: /\b([0-9a-f]{32}-us\d{1,2})\b/dg },
+  { kind: 'twilioAuth', marker: (text) => text.includes('AC'), pattern: /\bAC[0-9a-f]{32}["']?\s*,\s*["']([0-9a-f]{32})["']/dg },
+  // A number after a word that says it is one ("Call Ravi on 9876543210", "Tel.: 0301234567", "WhatsApp 9876543210"): written
+  // without groups it is only a phone number next to such a word.
+  {
+    kind: 'labelledPhone',
+    marker: (text) => /\d{9}/.test(text),
+    pattern: /(?:\b(?:[Cc]all|CALL|[Pp]hone|[Mm]obile|[Cc]ell|[Tt]el(?:ephone)?|[Cc]ontact|WhatsApp|[Ww]hatsapp|[Rr]ing|[Tt]ext|[Ff]ax|[Hh]andy|[Tt]elefon|[Mm]obil|[Tt]éléphone|[Tt]él|[Pp]ortable|[Mm]óvil|[Tt]eléfono|[Cc]elular)\b|[Тт]елефон|[Тт]ел\.|电话|手机)[^\d\n]{0,20}?(\+?\d{10,13})(?![\w.-])/dg,
+  },
   // A password assigned in a config or code line: DB_PASSWORD=Summer2024!x, password = 'Tr0ub4dor&3'. Not "your new
   // password: aB3#..." (a password generator's answer in function-calling data) or JSON, where a colon follows the name.
   {
@@ -62,8 +81,8 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   // A long random value assigned to a name that says it is secret: auth_token = '9f8e...', AccountKey=q8R2...==, "client_secret": "...".
   {
     kind: 'namedSecret',
-    marker: (text) => text.includes('ecret') || text.includes('ECRET') || text.includes('_token') || text.includes('_TOKEN') || text.includes('Token') || text.includes('pi_key') || text.includes('PI_KEY') || text.includes('piKey') || text.includes('ccountKey'),
-    pattern: /\b[A-Za-z0-9_]*?(?:secret(?:_?key)?|api_?key|auth_?token|access_?token|refresh_?token|bot_?token|accountkey)["']?\s*[:=]\s*["']?([A-Za-z0-9+/_.=-]{20,})/dgi,
+    marker: (text) => text.includes('ecret') || text.includes('ECRET') || text.includes('_token') || text.includes('_TOKEN') || text.includes('Token') || text.includes('pi_key') || text.includes('PI_KEY') || text.includes('piKey') || text.includes('pi-key') || text.includes('pi-Key') || text.includes('PI-KEY') || text.includes('ion-Key') || text.includes('ion_key') || text.includes('ccountKey'),
+    pattern: /\b[A-Za-z0-9_]*?(?:secret(?:_?key)?|api[_-]?key|subscription[_-]?key|auth_?token|access_?token|refresh_?token|bot_?token|accountkey)["']?\s*[:=]\s*["']?([A-Za-z0-9+/_.=-]{20,})/dgi,
   },
   // A US Social Security number written next to its name ("SSN: 536-22-8104", "social security number 536-22-8104").
   { kind: 'ssn', marker: (text) => /\d{3}-\d\d-\d{4}/.test(text), pattern: /\b(?:SSN#?|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4})\b/dg },
@@ -120,6 +139,13 @@ const kinds: Record<string, string> = {
   telegram: 'a Telegram bot token',
   namedSecret: 'a secret (a long random value assigned to a key, token or secret)',
   mailgun: 'a Mailgun API key',
+  nationalPhone: 'a phone number',
+  labelledPhone: 'a phone number',
+  twilio: 'a Twilio API key SID',
+  twilioAuth: 'a Twilio auth token',
+  discord: 'a Discord bot token',
+  discordWebhook: 'a Discord webhook URL',
+  mailchimp: 'a Mailchimp API key',
   digitalocean: 'a DigitalOcean token',
   password: 'a password',
   email: 'an email address',
@@ -205,8 +231,8 @@ function isIban(text: string): boolean {
 /** A value read from the environment or a settings object, not written out: `process.env.API_KEY_V2`, `settings.SECRET_KEY_2`. */
 const environmentReference = /^(?:process\.env|os\.environ|import\.meta\.env|env|settings|config|secrets|vars|self|this)\./i;
 
-/** Tokens another value detector names (a Mailgun, PyPI, Shopify, DigitalOcean or Telegram token): reported once, as that. */
-const knownTokenPrefix = /^(?:key-|pypi-|shp(?:at|ca|pa|ss)_|do[opr]_v1_|\d{8,10}:AA)/;
+/** Tokens another value detector names (a Mailgun, PyPI, Shopify, DigitalOcean, Telegram, Mailchimp or Discord token): reported once, as that. */
+const knownTokenPrefix = /^(?:key-|pypi-|shp(?:at|ca|pa|ss)_|do[opr]_v1_|\d{8,10}:AA|[0-9a-f]{32}-us\d|[MNO][\w-]{23,27}\.[\w-]{6}\.)/;
 
 /** Tokens that standards print as examples: RFC 6749's OAuth access and refresh tokens. */
 const documentationTokens = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA']);
@@ -227,7 +253,14 @@ function isNamedSecretValue(value: string): boolean {
  * value (`password123`, `changeme1`, `${DB_PASSWORD}`, `<your-password>`, `os.environ[...]`).
  */
 function isWrittenPassword(value: string): boolean {
-  return !knownTokenPrefix.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !placeholderPasswords.test(value) && !/password|passwd|your|example|changeme|placeholder|secret|xxx|\*\*|[${}<>[\]]/i.test(value) && !environmentReference.test(value);
+  detector.lastIndex = 0;
+  return !knownTokenPrefix.test(value) && !detector.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !placeholderPasswords.test(value) && !/password|passwd|your|example|changeme|placeholder|secret|xxx|\*\*|[${}<>[\]]/i.test(value) && !environmentReference.test(value);
+}
+
+/** A labelled number the main expression did not already report, with a phone number's digit count, not a 555 number. */
+function isUngroupedPhone(value: string): boolean {
+  detector.lastIndex = 0;
+  return !detector.test(value) && !/^(?:\+?1)?555/.test(value);
 }
 
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
@@ -239,7 +272,7 @@ function isPlaceholderKey(text: string): boolean {
 const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin|root|user|test|example|mypassword|yourpassword|your_password|pa\$\$word|\*+|x+|\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\{[^}]*\}|\[[^\]]*\])$/i;
 
 function messageFor(kind: string): string {
-  const phone = kind === 'phone' || kind === 'internationalPhone' || kind === 'frenchPhone';
+  const phone = kind === 'phone' || kind === 'internationalPhone' || kind === 'frenchPhone' || kind === 'nationalPhone' || kind === 'labelledPhone';
   const personal = kind === 'email' || phone || kind === 'card' || kind === 'iban' || kind === 'ssn';
   if (kind === 'password') return 'This looks like a password: a secret in training data can be memorised and repeated by the model. Replace it with a placeholder such as ${DB_PASSWORD} and change the password.';
   const what =
@@ -279,6 +312,6 @@ export const rule: RecordRule = {
       if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
       return messageFor(kind);
     });
-    reportValues(context, turns, (kind, value) => ((kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
+    reportValues(context, turns, (kind, value) => ((kind === 'labelledPhone' && !isUngroupedPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
   },
 };
