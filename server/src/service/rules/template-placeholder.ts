@@ -13,13 +13,19 @@ const placeholder = new RegExp(
     String.raw`\[(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})\]`,
     // Lower-case field names a generator left: "[link]", "[name]" (not "[link]: url" or "[link][1]": Markdown references).
     String.raw`\[(?:link|name|date|time|url|email|phone|address|company|location)\](?![:\[(])`,
-    String.raw`<(?:INSERT|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
+    String.raw`<(?:INSERT|Insert|insert|ENTER|Enter|enter|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
+    // [Customer's first name], [Recipient's email address]: a capitalised word, then lower-case ones, then the field name;
+    // [renewal date], [customer name]: lower-case words and a field name (not a Markdown link or reference).
+    String.raw`\[[A-Z][\w'’]*(?:\s[a-z][\w'’]*){0,2}\s(?:name|date|time|address|email|email address|phone|phone number|number|amount|title)\]`,
+    String.raw`\[(?:[a-z][\w'’]*\s){1,2}(?:name|date|time|address|email|phone|number|amount|link|url|company|title)\](?![:\[(])`,
+    // "Dear XXX," / "Mr. XXX": a name never filled in (not XXX-large or Super Bowl XXX).
+    String.raw`X{2,}(?<=\b(?:Dear|Hi|Hello|Hey|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Name:) X+)(?![\w-])`,
     // <Customer Name>, <Company>: a field name in angle brackets (an HTML tag is lower-case and has no spaces like that).
     String.raw`<(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})>`,
     // <PRODUCT_NAME>, {customer_name}, {ORDER_ID}: a variable a template engine never filled (only outside code).
     String.raw`<[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+>`,
     // ...and {name}, {email}: a one-word field name (not {x} or {a, b}: sets and math).
-    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|name|firstname|username|customer|recipient|email|phone|address|company|product|city|date|link|url|amount|price|topic|title)\}(?!\})`,
+    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|name|firstname|username|customer|recipient|email|phone|address|company|product|city|date|link|url|amount|price|topic|title)\}(?!\})`,
   ].join('|'),
   'g',
 );
