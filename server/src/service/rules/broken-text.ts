@@ -10,15 +10,18 @@ const continuation = '\\u0080-\\u00BF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“
 const broken = new RegExp(
   [
     String.raw`\uFFFD+`,
-    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|â[${continuation}]{2}|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    // ...and "ðŸ˜€" for an emoji (four bytes), "ã‚ã‚Š" for kana whose undefined 0x81 byte was dropped (three or more in a row).
+    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
     // "ObrigadoÂ (said": a no-break space decoded as "Â\u00A0" whose second half was later turned into a space. A real Â
     // starts or sits inside a capitalised word; glued to the end of a lower-case word or a sign, it is left over.
     String.raw`Â(?= )(?<=[a-z\d.,;:!?)]Â)`,
     String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F]+`,
     // A byte order mark inside the text: files were joined, or a BOM was decoded as text.
     String.raw`\uFEFF+`,
-    // A zero-width space: invisible, left by copying from web pages; the tokenizer keeps it.
-    String.raw`\u200B+`,
+    // A zero-width space or word joiner: invisible, left by copying from web pages; the tokenizer keeps it.
+    String.raw`[\u200B\u2060]+`,
+    // "锟斤拷" (U+FFFD's UTF-8 bytes read as GBK) and "烫烫烫"/"屯屯屯" (uninitialised memory printed as GBK).
+    String.raw`(?:锟斤拷)+|烫烫烫+|屯屯屯+`,
     // Half of a UTF-16 surrogate pair, which only a JSON escape ("\ud800") can write: not a character at all.
     String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`,
     // HTML entities left by scraping ("It&#39;s", "&quot;quoted&quot;", "R&amp;D"): reported outside Markdown code.
@@ -51,6 +54,8 @@ export const rule: RecordRule = {
       const code = text.charCodeAt(0);
       if (code >= 0xd800 && code <= 0xdfff) return `Lone surrogate U+${code.toString(16).toUpperCase()} (written as the escape "\\u${code.toString(16)}"): half of a UTF-16 pair, not a character. Python cannot encode it as UTF-8 and tokenizers fail on it ("surrogates not allowed"). Remove it, or write the whole pair (or the character itself).`;
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
+      if (text.startsWith('\u2060')) return 'Invisible word joiner U+2060 inside the text: left over from copying a web page or a word processor; the tokenizer keeps it and the model learns to emit it. Remove it.';
+      if (text.startsWith('锟') || text.startsWith('烫') || text.startsWith('屯')) return `Mojibake "${text.slice(0, 12)}": Chinese text went through a wrong GBK/UTF-8 conversion ("锟斤拷" is U+FFFD's bytes read as GBK, "烫烫烫" uninitialised memory); the original characters are lost. Re-export the data as UTF-8 from the source.`;
       if (text.startsWith('&')) return inMarkdownCode(match.input, match.index) ? undefined : `HTML entity "${text}" in the text: it was scraped from HTML and never unescaped, so the model learns to write "${text}". Replace it with the character it stands for (html.unescape in Python).`;
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
