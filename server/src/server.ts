@@ -153,7 +153,8 @@ async function lintFromDisk(uri: string, filePath: string): Promise<LintFromDisk
   let fromDisk: DatasetDocument | undefined;
   if (!session.has(uri)) {
     // Read in chunks and checked in slices: the other documents' requests are answered meanwhile.
-    const document = await readDatasetFileAsync(filePath, (await configuration.load(uri)).settings);
+    const { settings, hint } = await configuration.load(uri);
+    const document = await readDatasetFileAsync(filePath, settings, hint);
     if (!session.has(uri)) {
       session.openFromDisk(uri, document);
       fromDisk = document;

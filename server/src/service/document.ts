@@ -11,7 +11,7 @@
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
 import { findJsonSyntaxError, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
-import { detectShape } from './formats';
+import { defaultHint, detectShape, type FormatHint } from './formats';
 
 export type FileKind = 'jsonl' | 'json';
 
@@ -496,6 +496,13 @@ export class DatasetDocument {
   problems: FileProblem[] = [];
   /** False for a .json file that is not an array of records (package.json...): nothing to lint. */
   isDataset = true;
+  /**
+   * The file's column and role names (from dataset_info.json or settings): a JSON file that is not an
+   * array counts as a dataset when its records are in a known format under these names.
+   */
+  private hint: FormatHint = defaultHint;
+  /** JSON: whether the text is an array (or empty), read the same way whatever the hint. */
+  private isTopLevelArray = true;
   /** Whether line breaks are CRLF (kept for edits that produce new text). */
   eol: '\n' | '\r\n' = '\n';
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
@@ -515,10 +522,23 @@ export class DatasetDocument {
     public version: number,
   ) {}
 
-  static parse(text: string, kind: FileKind, version = 0): DatasetDocument {
+  static parse(text: string, kind: FileKind, version = 0, hint: FormatHint = defaultHint): DatasetDocument {
     const document = new DatasetDocument(kind, version);
+    document.hint = hint;
     document.setText(text);
     return document;
+  }
+
+  /**
+   * Takes the file's format hint, known after the document was parsed (the editor opens a file before
+   * its settings and dataset_info.json are read). True when the text must be read again with it: a JSON
+   * file that is not an array, whose records (`{"data": [...]}`, one record) may be recognised only by
+   * the hint's column names. The caller passes the text back to `setText`.
+   */
+  takeHint(hint: FormatHint): boolean {
+    if (this.kind !== 'json' || hintKey(hint) === hintKey(this.hint)) return false;
+    this.hint = hint;
+    return !this.isTopLevelArray;
   }
 
   setText(rawText: string): void {
@@ -884,6 +904,7 @@ export class DatasetDocument {
     this.lines = [];
     this.jsonRecords = [];
     const start = skipWhitespace(text, 0);
+    this.isTopLevelArray = start >= text.length || text.charCodeAt(start) === 91 /* [ */;
     if (start >= text.length) {
       return; // empty file: no records
     }
@@ -965,7 +986,7 @@ export class DatasetDocument {
       // a key written twice counts where JSON.parse took its value from, the last time).
       for (const member of objectMembers(text, start)) {
         const records = object[member.key];
-        if (!Array.isArray(records) || records.length === 0 || text.charCodeAt(member.valueStart) !== 91 /* [ */ || detectShape(records[0]) === 'unknown') continue;
+        if (!Array.isArray(records) || records.length === 0 || text.charCodeAt(member.valueStart) !== 91 /* [ */ || detectShape(records[0], this.hint) === 'unknown') continue;
         found.push({ key: member.key, records, keyRange: member.keyRange, arrayStart: member.valueStart });
       }
       const lastOfKey = new Map(found.map((array) => [array.key, array]));
@@ -997,7 +1018,7 @@ export class DatasetDocument {
     const firstStart = skipWhitespace(text, offset + 1);
     if (text.charCodeAt(firstStart) !== 123 /* { */) return false;
     try {
-      return detectShape(JSON.parse(text.slice(firstStart, skipValue(text, firstStart)))) !== 'unknown';
+      return detectShape(JSON.parse(text.slice(firstStart, skipValue(text, firstStart))), this.hint) !== 'unknown';
     } catch {
       return false;
     }
@@ -1017,7 +1038,7 @@ export class DatasetDocument {
     } catch {
       return false;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || detectShape(value) === 'unknown') return false;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || detectShape(value, this.hint) === 'unknown') return false;
     const record = new DatasetRecord(text.slice(start, skipValue(text, start)), { value });
     const lineStarts = computeLineStarts(text);
     const position = positionIn(lineStarts, start);
@@ -1045,7 +1066,7 @@ export class DatasetDocument {
   private parseJsonLinesInJson(text: string): boolean {
     const lines = splitLines(text).map(parseLine);
     const first = lines.find((line): line is DatasetRecord => typeof line !== 'string');
-    if (first === undefined || first.syntaxError !== undefined || detectShape(first.value) === 'unknown') return false;
+    if (first === undefined || first.syntaxError !== undefined || detectShape(first.value, this.hint) === 'unknown') return false;
     let index = 0;
     lines.forEach((line, lineNumber) => {
       if (typeof line === 'string') return;
@@ -1191,6 +1212,11 @@ export function positionIn(lineStarts: readonly number[], offset: number): Posit
 function sameSlots(removed: readonly (DatasetRecord | string)[], added: readonly (DatasetRecord | string)[]): boolean {
   if (removed.length !== added.length) return false;
   return removed.every((slot, offset) => (typeof slot === 'string') === (typeof added[offset] === 'string'));
+}
+
+/** What in a format hint decides which records a file holds. */
+function hintKey(hint: FormatHint): string {
+  return JSON.stringify([hint.forced, hint.formatting, hint.ranking, hint.mapping]);
 }
 
 /** Splits on LF; a CR before the LF is not part of the line. */

@@ -12,6 +12,7 @@ import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { datasetStatistics } from './features/statistics';
+import type { FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintDiagnostic } from './linter';
 import { modelTokenCounter } from './modelTokens';
 import { allRules } from './rules/index';
@@ -245,7 +246,7 @@ const cannotRead = (kind: FileKind, error: unknown): DatasetDocument => DatasetD
  * Reads a dataset file for linting: refused with a clear problem when it is not a regular file, over
  * maxFileSize, UTF-16 or unreadable; JSON Lines decoded chunk by chunk (invalid UTF-8 becomes U+FFFD).
  */
-export function readDatasetFile(file: string, settings: LintSettings): DatasetDocument {
+export function readDatasetFile(file: string, settings: LintSettings, hint?: FormatHint): DatasetDocument {
   const kind = fileKindOf(file);
   try {
     const refused = refusalFor(file, kind, fs.statSync(file), settings);
@@ -253,7 +254,7 @@ export function readDatasetFile(file: string, settings: LintSettings): DatasetDo
     // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
     if (kind === 'jsonl') return DatasetDocument.parseJsonlPieces(decodedChunks(file));
     const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
-    return DatasetDocument.parse(text, kind);
+    return DatasetDocument.parse(text, kind, 0, hint);
   } catch (error) {
     return cannotRead(kind, error);
   }
@@ -281,14 +282,14 @@ export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes):
  * requests about other documents are answered while a large file (VS Code does not sync files
  * over 50 MB to extensions) is read. A JSON array is read without blocking and parsed at once.
  */
-export async function readDatasetFileAsync(file: string, settings: LintSettings): Promise<DatasetDocument> {
+export async function readDatasetFileAsync(file: string, settings: LintSettings, hint?: FormatHint): Promise<DatasetDocument> {
   const kind = fileKindOf(file);
   try {
     const refused = refusalFor(file, kind, await fs.promises.stat(file), settings);
     if (refused !== undefined) return refused;
     if (kind === 'jsonl') return await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file));
     const text = new TextDecoder('utf-8', { fatal: false }).decode(await fs.promises.readFile(file));
-    return DatasetDocument.parse(text, kind);
+    return DatasetDocument.parse(text, kind, 0, hint);
   } catch (error) {
     return cannotRead(kind, error);
   }
@@ -325,8 +326,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const workspace = new WorkspaceIndex();
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
-    const document = readDatasetFile(file, settings);
     const { hint, problem } = datasetInfoFor(file);
+    const document = readDatasetFile(file, settings, hint);
     if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
     const facts = buildFacts(document, file, settings, { tokens, detectFormat: false, ...(hint !== undefined ? { hint } : {}) });
     if (document.isDataset) workspace.setFile(file, document, facts);

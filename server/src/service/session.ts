@@ -138,11 +138,11 @@ export class DatasetSession {
 
   open(uri: string, text: string, languageId?: string): DatasetDocument {
     const kind = fileKindOf(uri, languageId);
-    const { settings } = this.configure(uri);
+    const { settings, hint } = this.configure(uri);
     const refused = overFileSizeLimit(text.length, settings);
     const document = refused
       ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${settings.maxFileSize}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
-      : DatasetDocument.parse(text, kind);
+      : DatasetDocument.parse(text, kind, 0, hint);
     this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused);
     return document;
   }
@@ -199,7 +199,7 @@ export class DatasetSession {
       this.removeDiskFile(uri);
       return undefined;
     }
-    const document = DatasetDocument.parse(text, fileKindOf(uri, languageId));
+    const document = DatasetDocument.parse(text, fileKindOf(uri, languageId), 0, this.configure(uri).hint);
     if (!document.isDataset || document.problems.some((problem) => problem.rule === 'unreadable-file')) {
       this.removeDiskFile(uri);
       return undefined;
@@ -321,6 +321,14 @@ export class DatasetSession {
   factsFor(uri: string): FileFacts | undefined {
     const open = this.documents.get(uri);
     if (open === undefined) return undefined;
+    if (open.facts === undefined && !open.refused && open.document.takeHint(this.configure(uri).hint ?? defaultHint)) {
+      // The settings or dataset_info.json came after the file was read: its column names may make it a dataset.
+      const text = currentJsonText(open);
+      open.text = text;
+      open.jsonGaps = undefined;
+      open.document.setText(text);
+      open.document.version++;
+    }
     const key = `${this.factsVersion}|${open.document.version}`;
     if (open.facts === undefined || open.factsKey !== key) {
       // Format by majority can change with any edit; the record caches stay valid unless it does.

@@ -123,4 +123,17 @@ describe('lintFiles()', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+  it('reads records under a key ({"data": [...]}) in the custom columns that dataset_info.json names', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-info-'));
+    try {
+      writeFileSync(path.join(folder, 'dataset_info.json'), JSON.stringify({ support: { file_name: 'support.json', formatting: 'sharegpt', columns: { messages: 'dialog' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'customer', assistant_tag: 'agent' } } }));
+      const text = JSON.stringify({ data: [{ dialog: [{ speaker: 'customer', text: 'Hi' }, { speaker: 'agent', text: 'Hello' }] }, { dialog: [{ speaker: 'customer', text: 'Hey' }, { speaker: 'agnet', text: 'Yo' }] }] }, null, 1);
+      writeFileSync(path.join(folder, 'support.json'), text);
+      const result = await lintFiles(['support.json'], { cwd: folder, overrides: { minExamples: 0 } });
+      const line = text.split('\n').findIndex((entry) => entry.includes('"agnet"'));
+      assert.deepEqual(result.files[0]?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}`), ['records-under-key@1', `unknown-role@${line}`]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });

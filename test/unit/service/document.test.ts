@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
+import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { DatasetSession } from '../../../server/src/service/session';
 import { lint } from './helpers';
@@ -270,5 +271,29 @@ describe('a BOM typed back at the start of a JSON Lines document', () => {
     const after = render(session.lint(uri)?.diagnostics ?? []);
     assert.deepEqual(after, fresh(`\uFEFF${line}\r\n${line}\r\n`));
     assert.ok(!after.some((item) => item.startsWith('invalid-json')), 'no "byte order mark where a value belongs"');
+  });
+});
+
+describe('a format hint that arrives after the file is open', () => {
+  it('reads {"data": [...]} in custom dataset_info.json columns once the editor has read dataset_info.json', () => {
+    const info = JSON.stringify({ support: { file_name: 'support.json', formatting: 'sharegpt', columns: { messages: 'dialog' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'customer', assistant_tag: 'agent' } } });
+    const hint = hintFromDatasetInfo(info, 'support.json');
+    assert.ok(hint !== undefined);
+    const { settings } = resolveSettings({ minExamples: 0 });
+    let known = false; // as the server: settings and dataset_info.json are read while the file is already open
+    const session = new DatasetSession(() => ({ settings, ...(known ? { hint } : {}) }));
+    const uri = 'file:///test/support.json';
+    const text = JSON.stringify({ data: [{ dialog: [{ speaker: 'customer', text: 'Hey' }, { speaker: 'agnet', text: 'Yo' }] }] }, null, 1);
+    session.open(uri, text);
+    assert.equal(session.get(uri)?.isDataset, false, 'without the column names it is an ordinary JSON object');
+    known = true;
+    session.invalidate();
+    assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), ['records-under-key', 'unknown-role']);
+    assert.equal(session.get(uri)?.records.length, 1);
+    // Edits go on from the text read again.
+    const line = text.split('\n').findIndex((entry) => entry.includes('"agnet"'));
+    const column = (text.split('\n')[line] ?? '').indexOf('agnet');
+    session.change(uri, [{ range: { start: { line, character: column }, end: { line, character: column + 5 } }, text: 'agent' }]);
+    assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), ['records-under-key']);
   });
 });
