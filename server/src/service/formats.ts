@@ -108,7 +108,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('text')) return 'text';
   if (has(columns.messages)) return 'sharegpt';
   // Axolotl's intel DPO columns: the question under "question" (a TRL pair has no prompt column or "prompt").
-  if (has('question') && (has('chosen') || has('rejected')) && typeof value.question === 'string') return 'preference-intel';
+  if (has('question') && (has('chosen') || has('rejected'))) return 'preference-intel';
   if (has('chosen') && has('rejected')) return 'preference-trl';
   if (has(columns.response) || has(columns.query)) return 'alpaca';
   return 'unknown';
@@ -482,7 +482,8 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       // The steps are one answer, each step written in its own string (PRMTrainer joins them with a separator).
       const steps = Array.isArray(record.completions) ? checkedTurns(record.completions) : [];
       const answer = joinParts(steps.map((step, index) => ({ path: ['completions', index], value: step })));
-      conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), makeTurn('assistant', 'assistant', ['completions'], undefined, answer)];
+      // No steps, no answer turn: no-assistant-turn says the list is empty.
+      conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...(steps.length > 0 ? [makeTurn('assistant', 'assistant', ['completions'], undefined, answer)] : [])];
       break;
     }
     case 'preference-argilla':

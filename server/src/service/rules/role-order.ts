@@ -63,7 +63,8 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
     } else if (previous !== undefined) {
       if (turn.role === 'user' && previous.role === 'user' && !(mediaOnly(context, turn) || mediaOnly(context, previous))) {
         context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
-      } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0) {
+      } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0 && !(turn.path[0] === 'preferred_output' && turn.path[1] !== 0)) {
+        // (An OpenAI DPO output of several messages is reported once, by checkSingleOutputs.)
         context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));
       } else if (turn.role === 'assistant' && previous.role === 'system' && !seenUser) {
         context.report(`The assistant answers before any user message (${turnName(turn, index)}): add the user's message first.`, at(turn));

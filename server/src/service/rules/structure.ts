@@ -89,6 +89,10 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     case 'preference-trl':
       for (const key of ['prompt', 'completion', 'chosen', 'rejected']) messageObjects(value[key], [key], out);
       break;
+    case 'prompt-only':
+    case 'stepwise':
+      messageObjects(value.prompt, ['prompt'], out);
+      break;
     case 'preference-messages': {
       messageObjects(value.messages, ['messages'], out);
       const callsHaveIds = Array.isArray(value.messages) && anyCallId(checkedTurnList(value.messages));

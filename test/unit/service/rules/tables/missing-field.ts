@@ -17,6 +17,8 @@ export const table: RuleTable = {
     { name: 'Axolotl chatml.argilla and chatml.intel preference columns', text: lines({ system: 'Be helpful.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }, { instruction: 'Name an even prime.', chosen_response: '2', rejected_response: '4' }, { system: 'Be accurate.', question: 'Boiling point of water at sea level?', chosen: '100 degrees Celsius.', rejected: '50 degrees Celsius.' }) },
   ],
   invalid: [
+    { name: 'a conversational prompt-only message without content', text: lines({ prompt: [{ role: 'user' }] }), problems: [{ line: 0, text: '{"role":"user"}', message: /Message 1 is missing the required "content"/ }] },
+    { name: 'Axolotl chatml.intel without its rejected answer', text: lines({ question: 'Largest ocean?', chosen: 'The Pacific.' }), problems: [{ line: 0, text: '{', message: /missing the required "rejected" field/ }] },
     { name: 'a KTO record with its label but no completion', text: lines({ prompt: 'The sky is', label: true }), problems: [{ line: 0, text: '{', message: /missing the required "completion" field/ }] },
     { name: 'Axolotl chatml.argilla without its rejected response', text: lines({ instruction: 'Name a prime.', chosen_response: '7' }), problems: [{ line: 0, text: '{', message: /missing the required "rejected_response" field/ }] },
     { name: 'a stepwise record without its labels is a prompt/completion record with the completion misspelt', text: lines({ prompt: 'Is 9.8 larger than 9.11?', completions: ['Yes.'] }), problems: [{ line: 0, text: '{', message: /missing the required "completion" field/ }] },
