@@ -363,6 +363,8 @@ function applyTurnWeight(turn: Turn, entry: Record<string, unknown>): void {
   const train = typeof entry.train === 'boolean' ? entry.train : typeof entry.training === 'boolean' ? entry.training : undefined;
   if (train !== undefined) turn.trainable = train;
   const weight = typeof entry.weight === 'number' ? entry.weight : typeof entry.loss_weight === 'number' ? entry.loss_weight : undefined;
+  // A masked answer weighs 0 for every consumer (a conversion writes it as OpenAI's weight 0, or declines where it cannot).
+  if (weight === undefined && train === false && turn.role === 'assistant') turn.weight = 0;
   if (weight === undefined) return;
   turn.weight = weight;
   if (turn.role === 'assistant' && train === undefined) turn.trainable = weight !== 0;

@@ -229,6 +229,9 @@ describe('edit distance for "did you mean"', () => {
   it('Axolotl per-message training flags decide what is trained, whatever the role', () => {
     const conversation = normalise({ messages: [{ role: 'system', content: 's', train: false }, { role: 'user', content: 'q', training: true }, { role: 'assistant', content: 'a', train: false, weight: 1 }, { role: 'assistant', content: 'b' }] }, 'openai-chat');
     assert.deepEqual(conversation.turns.map((turn) => turn.trainable), [false, true, false, true]);
+    // A masked answer weighs 0, so conversions keep the mask (OpenAI weight 0) or decline (ShareGPT, Alpaca have none).
+    const masked = normalise({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a', train: false }, { from: 'human', value: 'q2' }, { from: 'gpt', value: 'b' }] }, 'sharegpt');
+    assert.deepEqual(masked.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [false, 0], [false, undefined], [true, undefined]]);
   });
   it('suggests the transposed role', () => {
     assert.equal(closest('gtp', ['human', 'gpt', 'system'], 2), 'gpt');
