@@ -292,17 +292,27 @@ function isBlank(text: string): boolean {
   return contentBounds(text) === undefined;
 }
 
-/** A value opened by the first character of a line at column 0: a run may start there. */
+/** A value opened by the first character of a line: a run may start there. */
 interface Candidate {
   /** Its level in the bracket stack. */
   depth: number;
   line: number;
   chars: number;
+  /** Opened after white space: a run only when it holds records (an object nested in a record is indented too). */
+  indented: boolean;
+}
+
+/** Lines `first..last` that may hold one value (see RunScanner). */
+interface RunSpan {
+  first: number;
+  last: number;
+  indented: boolean;
 }
 
 /**
  * One pass of bracket matching over JSONL lines (strings skipped: a JSON string never spans a line),
- * finding each line that opens a value at column 0 and the later line whose last character closes it.
+ * finding each line whose first character (after indentation) opens a value and the later line whose
+ * last character closes it.
  * A value's outcome depends only on the text from its own line on: lines that look like whole
  * records are skipped untouched; a blank line, a mismatched bracket, an unterminated string or a line
  * over the size limit drop everything open; a value open for more than the run limits is dropped.
@@ -315,7 +325,7 @@ class RunScanner {
   private readonly closers: number[] = [];
   private readonly candidates: Candidate[] = [];
   private chars = 0;
-  readonly spans: { first: number; last: number }[] = [];
+  readonly spans: RunSpan[] = [];
 
   get idle(): boolean {
     return this.candidates.length === 0;
@@ -339,7 +349,8 @@ class RunScanner {
     const closers = this.closers;
     if (candidates.length === 0) closers.length = 0;
     const { first, last } = bounds;
-    if (first === 0 && (text.charCodeAt(0) === 123 || text.charCodeAt(0) === 91)) candidates.push({ depth: closers.length, line, chars: lineChars });
+    const opener = text.charCodeAt(first);
+    if (opener === 123 || opener === 91) candidates.push({ depth: closers.length, line, chars: lineChars, indented: first > 0 });
     for (let index = first; index <= last; index++) {
       const code = text.charCodeAt(index);
       if (code === 34 /* " */) {
@@ -359,7 +370,7 @@ class RunScanner {
         const top = candidates[candidates.length - 1];
         if (top !== undefined && top.depth === closers.length) {
           candidates.pop();
-          if (index === last && line > top.line) this.spans.push({ first: top.line, last: line });
+          if (index === last && line > top.line) this.spans.push({ first: top.line, last: line, indented: top.indented });
           if (candidates.length === 0) closers.length = 0;
         }
       }
@@ -382,8 +393,13 @@ function closingQuote(text: string, from: number, last: number): number {
   return -1;
 }
 
-/** The run that the lines `texts` form, or undefined when they are not one (see LineRun). */
-function runOf(texts: readonly string[]): LineRun | undefined {
+/**
+ * The run that the lines `texts` form, or undefined when they are not one (see LineRun). `indented`:
+ * the first line opens after white space (a pretty-printed record pasted with its indentation), so the
+ * lines are a run only when they hold a record in a known format or an array of records: an object
+ * nested in a broken record stays part of that record's lines.
+ */
+function runOf(texts: readonly string[], indented = false): LineRun | undefined {
   let parsed: unknown;
   let valid = true;
   try {
@@ -396,6 +412,7 @@ function runOf(texts: readonly string[]): LineRun | undefined {
     return new LineRun(texts, 'array', parsed);
   }
   if (valid && (parsed === null || typeof parsed !== 'object')) return undefined;
+  if (indented && (!valid || detectShape(parsed) === 'unknown')) return undefined;
   // Lines that are records of their own (in a known format) stay one-line records, not part of a run.
   const holdsRecordLine = texts.some((text) => {
     if (!looksLikeRecordLine(text)) return false;
@@ -442,14 +459,14 @@ function findRuns(lineText: (line: number) => string, lineCount: number, from: n
 }
 
 /** The greedy choice among the spans the scanner found: from the top, the first span that forms a run, then on after it. */
-function chooseRuns(spans: { first: number; last: number }[], from: number, lineText: (line: number) => string): { first: number; run: LineRun }[] {
+function chooseRuns(spans: RunSpan[], from: number, lineText: (line: number) => string): { first: number; run: LineRun }[] {
   const runs: { first: number; run: LineRun }[] = [];
   let next = from;
   for (const span of spans.sort((a, b) => a.first - b.first)) {
     if (span.first < next) continue;
     const texts: string[] = [];
     for (let line = span.first; line <= span.last; line++) texts.push(lineText(line));
-    const run = runOf(texts);
+    const run = runOf(texts, span.indented);
     if (run === undefined) continue;
     runs.push({ first: span.first, run });
     next = span.last + 1;

@@ -75,6 +75,22 @@ describe('JSON Lines records written over several lines', () => {
     assert.match(invalid[0]?.message ?? '', /spans lines 1-6/);
   });
 
+  it('reads a pretty-printed record pasted with its indentation as one record, and the fix joins it', () => {
+    const value = { messages: [{ role: 'user', content: 'Hi' }, { role: 'asistant', content: 'Hello' }] };
+    const indented = pretty(value).split('\n').map((line) => `    ${line}`);
+    const text = [chat('a', 'b'), ...indented, chat('c', 'd'), ''].join('\n');
+    const invalid = lint(text).diagnostics.filter((item) => item.rule === 'invalid-json');
+    assert.equal(invalid.length, 1, JSON.stringify(invalid));
+    assert.match(invalid[0]?.message ?? '', new RegExp(`spans lines 2-${indented.length + 1}`));
+    assert.deepEqual(parse(text).document.records.map((item) => item.line), [0, 1, indented.length + 1]);
+    assert.equal(lint(text).diagnostics.filter((item) => item.rule === 'unknown-role').length, 1, 'its content is linted');
+    const fixed = applyQuickFix(text, 'invalid-json');
+    assert.deepEqual(JSON.parse(fixed.split('\n')[1] ?? ''), value);
+    // An indented object that is not a record stays lines of their own: each is an error where trainers fail.
+    const fragment = ['  {', '    "role": "user",', '    "content": "a"', '  }', chat('c', 'd'), ''].join('\n');
+    assert.equal(lint(fragment).diagnostics.filter((item) => item.rule === 'invalid-json').length, 4);
+  });
+
   it('reads a record wrapped by hand, its last line indented like a whole record, as one record', () => {
     const wrapped = ['{"messages": [{"role": "user", "content": "What is the capital of Peru?"},', '  {"role": "assistant", "content": "Lima."}]}'];
     const text = [...wrapped, chat('c', 'd'), ''].join('\n');
