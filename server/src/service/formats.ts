@@ -102,6 +102,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
     if ((hint.ranking && (has(columns.chosen) || has(columns.rejected) || has(columns.prompt))) || (has(columns.chosen) && has(columns.rejected))) return 'preference-alpaca';
     if (has(columns.prompt) || has(columns.response)) return 'alpaca';
   }
+  if (has('prompt') && stepLists(value)) return 'stepwise';
   if (has('completion')) return 'prompt-completion';
   if (has('prompt')) return promptWithoutCompletion(value);
   if (Array.isArray(value.segments)) return 'segments';
@@ -137,6 +138,17 @@ function misspeltAnswerKey(key: string): string | undefined {
 }
 
 /**
+ * TRL stepwise supervision: steps in "completions" and labels in "labels", both lists, also with one of
+ * the two keys misspelt in the singular (missing-field and unknown-key then name it). A KTO record's
+ * "label" is one boolean and its conversational "completion" a list of message objects, not of steps.
+ */
+function stepLists(value: Record<string, unknown>): boolean {
+  if (Array.isArray(value.completions)) return Array.isArray(value.labels) || Array.isArray(value.label);
+  const steps = value.completion;
+  return Array.isArray(value.labels) && Array.isArray(steps) && steps.length > 0 && steps.every((step) => typeof step === 'string');
+}
+
+/**
  * A record with a "prompt" and no "completion": TRL's stepwise supervision ("completions" and
  * "labels"), a prompt/completion or preference record whose answer key is misspelt or whose KTO
  * "label" is there without its completion (missing-field and unknown-key say so), or else TRL's
@@ -144,7 +156,6 @@ function misspeltAnswerKey(key: string): string | undefined {
  * reward function).
  */
 function promptWithoutCompletion(value: Record<string, unknown>): RecordShape {
-  if (Array.isArray(value.completions) && Array.isArray(value.labels)) return 'stepwise';
   if (Object.prototype.hasOwnProperty.call(value, 'label')) return 'prompt-completion';
   for (const key of Object.keys(value)) {
     if (key === 'prompt') continue;
@@ -343,7 +354,8 @@ export function openaiTurns(messages: unknown, path: JsonPath): Turn[] {
 
 /** Normalises one OpenAI-style message written at `turnPath`. */
 function openaiTurn(message: unknown, turnPath: JsonPath): Turn {
-  if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
+  // An entry that is not an object has no content of its own (wrong-type reports the entry; empty-content must not read it as text).
+  if (!isObject(message)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] }, [...turnPath, 'content']);
   const written = typeof message.role === 'string' ? message.role : '';
   const role = openaiRoles[written] ?? null;
   const contentPath = [...turnPath, 'content'];
@@ -379,7 +391,7 @@ export function sharegptTurns(turns: unknown, path: JsonPath, mapping: FormatMap
 }
 
 function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, Role>, tags: FormatMapping['tags']): Turn {
-  if (!isObject(entry)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] });
+  if (!isObject(entry)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] }, [...turnPath, tags.content]);
   const written = typeof entry[tags.role] === 'string' ? (entry[tags.role] as string) : '';
   const role = Object.prototype.hasOwnProperty.call(roles, written) ? (roles[written] ?? null) : null;
   const valuePath = [...turnPath, tags.content];

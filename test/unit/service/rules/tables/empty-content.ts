@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'a message written as a plain string is wrong-type\'s finding, not empty content', text: lines({ messages: [{ role: 'user', content: 'Hi' }, 'Hello there.'] }, { conversations: [{ from: 'human', value: 'Hi' }, 'Hello there.'] }) },
     { name: 'non-empty turns', text: lines(chat('a', 'b')) },
     { name: 'alpaca with empty input', text: lines({ instruction: 'a', input: '', output: 'b' }) },
     { name: 'a vision user turn that is only an image', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/dog.png' } }] }, { role: 'assistant', content: 'A dog.' }] }) },

@@ -17,6 +17,7 @@ export const table: RuleTable = {
     { name: 'Axolotl chatml.argilla and chatml.intel preference columns', text: lines({ system: 'Be helpful.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }, { instruction: 'Name an even prime.', chosen_response: '2', rejected_response: '4' }, { system: 'Be accurate.', question: 'Boiling point of water at sea level?', chosen: '100 degrees Celsius.', rejected: '50 degrees Celsius.' }) },
   ],
   invalid: [
+    { name: 'a stepwise record with "label" for "labels" still needs its labels', text: lines({ prompt: 'Is 81 a square?', completions: ['9 * 9 = 81.', 'So yes.'], label: [true, true] }), problems: [{ line: 0, text: '{', message: /missing the required "labels" field/ }] },
     { name: 'a conversational prompt-only message without content', text: lines({ prompt: [{ role: 'user' }] }), problems: [{ line: 0, text: '{"role":"user"}', message: /Message 1 is missing the required "content"/ }] },
     { name: 'Axolotl chatml.intel without its rejected answer', text: lines({ question: 'Largest ocean?', chosen: 'The Pacific.' }), problems: [{ line: 0, text: '{', message: /missing the required "rejected" field/ }] },
     { name: 'a KTO record with its label but no completion', text: lines({ prompt: 'The sky is', label: true }), problems: [{ line: 0, text: '{', message: /missing the required "completion" field/ }] },

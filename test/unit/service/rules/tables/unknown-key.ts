@@ -9,6 +9,7 @@ export const table: RuleTable = {
     { name: 'GRPO prompt-only records keep the reward function\'s columns', text: lines({ prompt: 'What is 12 * 7?', answer: '84' }, { prompt: [{ role: 'user', content: 'Solve x + 2 = 5.' }], solution: 'x = 3', task: 'algebra' }) },
   ],
   invalid: [
+    { name: 'a stepwise record with "completion" for "completions"', text: lines({ prompt: 'Is 50 a square?', completion: ['7 * 7 = 49.', 'So no.'], labels: [true, true] }), problems: [{ line: 0, text: '"completion"', message: /did you mean "completions"/ }] },
     { name: 'a misspelt prompt in a prompt-only record', text: lines({ promt: 'The sky is' }), problems: [{ line: 0, text: '"promt"', message: /did you mean "prompt"/ }] },
     { name: 'a misspelt chosen_response (Axolotl chatml.argilla)', text: lines({ instruction: 'Name a prime.', chosen_respons: '7', rejected_response: '8' }), problems: [{ line: 0, text: '"chosen_respons"', message: /did you mean "chosen_response"/ }] },
     { name: 'a required key cut short ("complete" for "completion")', text: lines('{"prompt": "Water boils at", "complete": "100C."}'), problems: [{ line: 0, text: '"complete"', message: /did you mean "completion"/ }] },
