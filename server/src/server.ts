@@ -154,7 +154,7 @@ async function lintFromDisk(uri: string, filePath: string): Promise<LintFromDisk
   if (!session.has(uri)) {
     // Read in chunks and checked in slices: the other documents' requests are answered meanwhile.
     const { settings, hint } = await configuration.load(uri);
-    const document = await readDatasetFileAsync(filePath, settings, hint);
+    const document = await readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
     if (!session.has(uri)) {
       session.openFromDisk(uri, document);
       fromDisk = document;

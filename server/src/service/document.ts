@@ -558,6 +558,58 @@ export class DatasetDocument {
     return !this.isTopLevelArray;
   }
 
+  /**
+   * `parse` for a file the language server reads from disk while it answers other requests: a JSON
+   * array of records is split into records a slice of about `sliceMs` at a time, `pause()` between
+   * slices (JSON.parse of a 60 MB array holds the thread for most of a second). Anything else (JSON
+   * Lines, a syntax error, records under a key) is read at once, exactly as `parse` reads it.
+   */
+  static async parseInSlices(text: string, kind: FileKind, pause: () => Promise<void>, hint: FormatHint = defaultHint, sliceMs = 20): Promise<DatasetDocument> {
+    const document = new DatasetDocument(kind, 0);
+    document.hint = hint;
+    const body = kind === 'json' ? document.readArrayInSlices(text, pause, sliceMs) : undefined;
+    if (body === undefined || !(await body)) document.setText(text);
+    return document;
+  }
+
+  /** The clean-array part of `parseInSlices`: false when the text is not one (then nothing was kept). */
+  private async readArrayInSlices(rawText: string, pause: () => Promise<void>, sliceMs: number): Promise<boolean> {
+    const text = loneCrAsLf(bomAsSpace(rawText));
+    const start = skipWhitespace(text, 0);
+    if (text.charCodeAt(start) !== 91 /* [ */ || looksBinary(text)) return false;
+    const lineStarts = computeLineStarts(text);
+    const records: DatasetRecord[] = [];
+    let offset = skipWhitespace(text, start + 1);
+    let sliceStart = Date.now();
+    while (text.charCodeAt(offset) !== 93 /* ] */) {
+      const end = skipValue(text, offset);
+      if (end <= offset || end > text.length) return false;
+      // Each element parses alone as it does inside the array; one that does not sends the file to `parse`.
+      const record = new DatasetRecord(text.slice(offset, end));
+      if (record.syntaxError !== undefined) return false;
+      const position = positionIn(lineStarts, offset);
+      record.line = position.line;
+      record.character = position.character;
+      record.index = records.length;
+      records.push(record);
+      offset = skipWhitespace(text, end);
+      if (text.charCodeAt(offset) === 44 /* , */) {
+        offset = skipWhitespace(text, offset + 1);
+        if (text.charCodeAt(offset) === 93) return false; // a trailing comma: parse reports it
+      } else if (text.charCodeAt(offset) !== 93) return false;
+      if (Date.now() - sliceStart >= sliceMs) {
+        await pause();
+        sliceStart = Date.now();
+      }
+    }
+    if (skipWhitespace(text, offset + 1) < text.length) return false;
+    this.setText(''); // every field as for an empty file, then the records read above
+    const firstBreak = text.indexOf('\n');
+    this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
+    this.jsonRecords = records;
+    return true;
+  }
+
   setText(rawText: string): void {
     const text = loneCrAsLf(bomAsSpace(rawText));
     this.problems = [];

@@ -280,16 +280,16 @@ export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes):
 /**
  * `readDatasetFile` for the language server: the file is read in chunks without blocking, so
  * requests about other documents are answered while a large file (VS Code does not sync files
- * over 50 MB to extensions) is read. A JSON array is read without blocking and parsed at once.
+ * over 50 MB to extensions) is read. A JSON array of records is parsed a slice at a time, `pause()` between.
  */
-export async function readDatasetFileAsync(file: string, settings: LintSettings, hint?: FormatHint): Promise<DatasetDocument> {
+export async function readDatasetFileAsync(file: string, settings: LintSettings, hint: FormatHint | undefined, pause: () => Promise<void>): Promise<DatasetDocument> {
   const kind = fileKindOf(file);
   try {
     const refused = refusalFor(file, kind, await fs.promises.stat(file), settings);
     if (refused !== undefined) return refused;
     if (kind === 'jsonl') return await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file));
     const text = new TextDecoder('utf-8', { fatal: false }).decode(await fs.promises.readFile(file));
-    return DatasetDocument.parse(text, kind, 0, hint);
+    return await DatasetDocument.parseInSlices(text, kind, pause, hint);
   } catch (error) {
     return cannotRead(kind, error);
   }

@@ -169,7 +169,8 @@ export class DatasetSession {
    */
   setDiskFile(uri: string, text: string, languageId?: string): boolean {
     this.bumpDiskRead(uri);
-    const disk = this.readDiskFile(uri, text, languageId);
+    if (!this.diskFileFits(uri, text)) return false;
+    const disk = this.diskDocumentOf(uri, DatasetDocument.parse(text, fileKindOf(uri, languageId), 0, this.configure(uri).hint));
     return disk !== undefined && this.useDiskFile(uri, disk);
   }
 
@@ -179,10 +180,13 @@ export class DatasetSession {
    * instead of holding the server for seconds (a 60 MB eval.jsonl beside train.jsonl).
    */
   async setDiskFileInSlices(uri: string, text: string, pause: () => Promise<void>, languageId?: string): Promise<boolean> {
-    const disk = this.readDiskFile(uri, text, languageId);
+    if (!this.diskFileFits(uri, text)) return false;
+    const read = this.bumpDiskRead(uri);
+    const document = await DatasetDocument.parseInSlices(text, fileKindOf(uri, languageId), pause, this.configure(uri).hint);
+    if (this.diskReads.get(uri) !== read) return false;
+    const disk = this.diskDocumentOf(uri, document);
     if (disk === undefined) return false;
     const factsVersion = this.factsVersion;
-    const read = this.bumpDiskRead(uri);
     await buildIndexInSlices(disk.document, disk.facts, pause);
     // A later read of the same file, or its deletion, came while this one was prepared: that one stands.
     if (this.diskReads.get(uri) !== read) return false;
@@ -191,15 +195,17 @@ export class DatasetSession {
     return this.useDiskFile(uri, disk);
   }
 
-  /** A disk file's document and facts, or undefined (and the old copy forgotten) when it does not count. */
-  private readDiskFile(uri: string, text: string, languageId?: string): DiskDocument | undefined {
+  /** Whether a disk file may count: not open in the editor, and within the size limit (else its old copy is forgotten). */
+  private diskFileFits(uri: string, text: string): boolean {
+    if (this.documents.has(uri)) return false;
+    if (!overFileSizeLimit(text.length, this.configure(uri).settings)) return true;
+    this.removeDiskFile(uri);
+    return false;
+  }
+
+  /** A disk file's document with its facts, or undefined (and the old copy forgotten) when it is not a dataset. */
+  private diskDocumentOf(uri: string, document: DatasetDocument): DiskDocument | undefined {
     if (this.documents.has(uri)) return undefined;
-    const { settings } = this.configure(uri);
-    if (overFileSizeLimit(text.length, settings)) {
-      this.removeDiskFile(uri);
-      return undefined;
-    }
-    const document = DatasetDocument.parse(text, fileKindOf(uri, languageId), 0, this.configure(uri).hint);
     if (!document.isDataset || document.problems.some((problem) => problem.rule === 'unreadable-file')) {
       this.removeDiskFile(uri);
       return undefined;

@@ -87,3 +87,28 @@ describe('BandMap', () => {
     }
   });
 });
+
+describe('a JSON array read in slices', () => {
+  const record = (index: number): string => JSON.stringify({ instruction: `q${index}`, output: `a ${index} é😀` });
+  const texts = [
+    `[${[0, 1, 2].map(record).join(',')}]`,
+    `\uFEFF[\r\n  ${[0, 1, 2].map(record).join(',\r\n  ')}\r\n]\r\n`,
+    `[\r  ${[0, 1].map(record).join(',\r  ')}\r]`,
+    '[]', '  [ ]  ', '', '[1, "x", null, {"instruction": "a", "output": "b"}]',
+    `[${record(0)},]`, `[${record(0)} ${record(1)}]`, `[${record(0)}, {"instruction": "a", "output": }]`, `[${record(0)}] x`, `[${record(0)}`,
+    `{"data": [${record(0)}]}`, `${record(0)}\n${record(1)}\n`, '[[[[1]]]]', `[${'['.repeat(20000)}${']'.repeat(20000)}]`,
+  ];
+  for (const text of texts) {
+    it(`matches a whole parse of ${JSON.stringify(text.slice(0, 24))}${text.length > 24 ? '...' : ''}`, async () => {
+      let pauses = 0;
+      const sliced = await DatasetDocument.parseInSlices(text, 'json', async () => {
+        pauses++;
+      }, undefined, 0);
+      const whole = DatasetDocument.parse(text, 'json');
+      const summary = (document: DatasetDocument): string => JSON.stringify({ eol: document.eol, dataset: document.isDataset, problems: document.problems, records: document.records.map((item) => [item.text, item.line, item.character, item.index, item.arrayIndex, item.syntaxError]) });
+      assert.equal(summary(sliced), summary(whole));
+      if (whole.records.length > 1 && whole.problems.length === 0 && text.trimStart().startsWith('[')) assert.ok(pauses >= whole.records.length - 1, `${pauses} pauses`);
+    });
+  }
+});
+

@@ -36,7 +36,7 @@ describe('large files in slices', () => {
       const file = path.join(folder, 'large.jsonl');
       fs.writeFileSync(file, `\uFEFF${datasetLines(3000).join('\r\n')}\r\nnot json\r\n`);
       const whole = readDatasetFile(file, settings);
-      const sliced = await readDatasetFileAsync(file, settings);
+      const sliced = await readDatasetFileAsync(file, settings, undefined, pause);
       assert.equal(sliced.getText(), whole.getText());
       assert.deepEqual(sliced.records.map((record) => [record.line, record.text]), whole.records.map((record) => [record.line, record.text]));
       const fresh = new DatasetSession(() => ({ settings }));
@@ -52,6 +52,31 @@ describe('large files in slices', () => {
       });
       assert.deepEqual(render(session.lint('file:///slices/large.jsonl')?.diagnostics ?? []), expected);
       assert.ok(pauses > 0, 'the work was cut into slices');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a JSON array of records a slice at a time into the same document, and counts it for leakage', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-slices-'));
+    try {
+      const file = path.join(folder, 'large.json');
+      const records = datasetLines(3000);
+      fs.writeFileSync(file, `[\n  ${records.join(',\n  ')}\n]\n`);
+      let pauses = 0;
+      const counted = (): Promise<void> => {
+        pauses++;
+        return pause();
+      };
+      const sliced = await readDatasetFileAsync(file, settings, undefined, counted);
+      const whole = readDatasetFile(file, settings);
+      assert.deepEqual(sliced.records.map((record) => [record.line, record.character, record.text]), whole.records.map((record) => [record.line, record.character, record.text]));
+      const session = new DatasetSession(() => ({ settings }));
+      session.open('file:///slices/train.jsonl', `${records[7]}\n`);
+      pauses = 0;
+      assert.equal(await session.setDiskFileInSlices('file:///slices/eval.json', fs.readFileSync(file, 'utf8'), counted), true);
+      assert.ok(pauses > 0, 'the work was cut into slices');
+      assert.deepEqual((session.lint('file:///slices/train.jsonl')?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line), [0]);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
@@ -83,10 +108,10 @@ describe('large files in slices', () => {
         const child = spawnSync(process.execPath, ['-e', script], { timeout: 10000, encoding: 'utf8' });
         assert.equal(child.signal, null, 'reading the named pipe did not return');
         assert.match(child.stdout, /named pipe, not a regular file/);
-        assert.match((await readDatasetFileAsync(fifo, settings)).problems[0]?.message ?? '', /named pipe/);
+        assert.match((await readDatasetFileAsync(fifo, settings, undefined, pause)).problems[0]?.message ?? '', /named pipe/);
       }
       assert.match(readDatasetFile(folder, settings).problems[0]?.message ?? '', /folder, not a regular file/);
-      if (fs.existsSync('/dev/zero')) assert.match((await readDatasetFileAsync('/dev/zero', settings)).problems[0]?.message ?? '', /device or special file/);
+      if (fs.existsSync('/dev/zero')) assert.match((await readDatasetFileAsync('/dev/zero', settings, undefined, pause)).problems[0]?.message ?? '', /device or special file/);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }
