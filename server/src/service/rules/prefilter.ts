@@ -37,8 +37,17 @@ function hasDoubleX(text: string): boolean {
   return false;
 }
 
+/** "(Your ..." or "(Insert ...": a field name in parentheses. */
+function hasParenthesisedField(text: string): boolean {
+  for (let index = text.indexOf('('); index >= 0; index = text.indexOf('(', index + 1)) {
+    const code = text.charCodeAt(index + 1) | 32;
+    if ((code === 121 && text.startsWith('our ', index + 2)) || (code === 105 && text.startsWith('nsert ', index + 2)) || text.startsWith('YOUR ', index + 1) || text.startsWith('INSERT ', index + 1)) return true;
+  }
+  return false;
+}
+
 export function mayHavePlaceholder(text: string): boolean {
-  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text) || hasDoubleX(text);
+  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text) || hasDoubleX(text) || hasParenthesisedField(text);
 }
 
 export function mayHaveSpecialToken(text: string): boolean {
@@ -50,15 +59,23 @@ export function mayHaveSpecialToken(text: string): boolean {
  * look at the word before it, and one for the full-width colon, which only CJK text has.
  */
 export function mayHaveDialogueMarker(text: string): boolean {
-  return precedesMarker(text, ':', ['Human', 'HUMAN', 'User', 'USER', 'human>', 'Usuario', 'Utilisateur', 'Benutzer', 'Пользователь', '用户', '用戶', 'ユーザー']) || text.includes('：');
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) {
+    // Most colons of a record separate a JSON key from its value ("role": ...): one character rules them out.
+    const before = text.charCodeAt(at - 1);
+    if (before === 34 || before === 32) continue;
+    for (const label of userLabels) if (text.startsWith(label, at - label.length)) return true;
+  }
+  return text.includes('：');
 }
+
+const userLabels = ['Human', 'HUMAN', 'User', 'USER', 'human>', 'Usuario', 'Utilisateur', 'Benutzer', 'Пользователь', '用户', '用戶', 'ユーザー'];
 
 /**
  * First characters of UTF-8 mojibake of other scripts: two-byte Cyrillic, Greek, Hebrew and Arabic
  * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù) and three-byte kana and CJK ideographs (ã, ä ... é). One
  * memchr-speed scan each; most text has none of them.
  */
-const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é', 'ð'];
+const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é', 'ð', 'î'];
 
 export function mayHaveBrokenText(text: string): boolean {
   if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || text.includes('\u200B') || text.includes('&') || hasEscapes(text)) return true;
@@ -110,50 +127,55 @@ function hasInternationalPrefix(text: string): boolean {
   return false;
 }
 
-/** A dot 7 characters after another, 24 or more into the text: the shape of a Discord token (one scan for '.'). */
+function isHexDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** A dot 7 characters after another, 24 or more into the text: the shape of a Discord token's middle part. */
 export function hasDottedToken(text: string): boolean {
   for (let at = text.indexOf('.', 24); at >= 0; at = text.indexOf('.', at + 1)) if (text.charCodeAt(at + 7) === 46) return true;
   return false;
 }
 
-function isHexDigit(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
-}
-
-/** 'K' after 'S' and before a hex digit: a Twilio API key SID (SK0123...). 'K' is a rare capital. */
-function hasTwilioKeySid(text: string): boolean {
-  for (let at = text.indexOf('K'); at >= 0; at = text.indexOf('K', at + 1)) {
-    if (text.charCodeAt(at - 1) !== 83) continue;
-    if (isHexDigit(text.charCodeAt(at + 1))) return true;
+/**
+ * One scan for '.' instead of a substring search each: SendGrid keys (SG.), Slack webhooks (hooks.slack.com), Discord
+ * webhooks (discord.com/api/webhooks/) and a Discord token's dot-separated middle part.
+ */
+function hasDotMarker(text: string): boolean {
+  for (let at = text.indexOf('.'); at >= 0; at = text.indexOf('.', at + 1)) {
+    if (text.charCodeAt(at + 7) === 46 && at >= 24) return true;
+    if (text.charCodeAt(at - 1) === 71 /* G */ && text.charCodeAt(at - 2) === 83 /* S */) return true;
+    if (text.startsWith('slack.', at + 1) || text.startsWith('com/api/webhooks/', at + 1) || text.startsWith('ya29', at - 4)) return true;
   }
   return false;
 }
 
-/** Ten digits in a row: a phone number written without groups (found only after a word such as "call"). */
-const longDigitRun = /\d{10}/;
+/** '-' after a token prefix (sk-, xoxb-, glpat-, -----BEGIN, key-, api-key) or before a Mailchimp data centre (-us21): one scan. */
+function hasDashMarker(text: string): boolean {
+  for (let at = text.indexOf('-'); at >= 0; at = text.indexOf('-', at + 1)) {
+    for (const needle of dashPrefixes) if (text.startsWith(needle, at - needle.length)) return true;
+    if (text.charCodeAt(at + 1) === 117 /* u */ && text.charCodeAt(at + 2) === 115 /* s */) return true;
+  }
+  return false;
+}
+
+const dashPrefixes = ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi', 'key', 'api', 'Api', 'API'];
 
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
-  // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN), 'J' (eyJ: JWTs),
-  // 'A' (AKIA, ASIA, AIza, AccountKey=, :AA). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
+  // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN, -us21), 'J' (eyJ: JWTs),
+  // 'A' (AKIA, ASIA, AIza, AccountKey=, :AA, AC + hex), '.' (SG., .slack., discord.com/api/webhooks/, Discord tokens). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
+  // A ten-digit number after "call" is looked for only when one of these passes: a regex for digit runs cost as much as all the rest.
   return (
     text.indexOf('@') >= 0 ||
     text.indexOf('_') >= 0 ||
     hasEscapes(text) ||
-    precedesMarker(text, '-', ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glpat', 'GOCSPX', 'xai', 'pypi', 'key', 'api', 'Api', 'API']) ||
+    hasDashMarker(text) ||
     precedesMarker(text, 'J', ['ey']) ||
     hasCapitalAPrefix(text) ||
     phoneDigits.test(text) ||
     hasInternationalPrefix(text) ||
-    // SendGrid keys, Slack webhooks (https://hooks.slack.com/...). Needles that start with a rare
-    // character: a long needle or a common first letter costs a full scan per record.
-    text.includes('SG.') ||
-    text.includes('.slack.') ||
-    // Discord tokens and webhooks, Mailchimp keys, Twilio key SIDs (SK + hex), a ten-digit number after "Call ... on".
-    hasDottedToken(text) ||
-    precedesMarker(text, '/', ['webhooks']) ||
-    text.includes('-us') ||
-    hasTwilioKeySid(text) ||
-    longDigitRun.test(text)
+    // SendGrid keys, Slack and Discord webhooks, Discord tokens.
+    hasDotMarker(text)
   );
 }

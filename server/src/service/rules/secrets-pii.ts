@@ -23,13 +23,11 @@ const detector = new RegExp(
     String.raw`(?<frenchPhone>(?<![\w.+-])0[1-9](?<pairSeparator>[ .])\d\d(?:\k<pairSeparator>\d\d){3}(?![\w-]|[.,]\d))`,
     // International numbers: a country code, then groups with separators (+44 20 7946 0958, +91 98765 43210).
     // A group in parentheses only when both are there: "(+34 612 345 678)" must not take the closing one.
-    String.raw`(?<internationalPhone>(?<![\w+])\+\d{1,3}(?:[ .-](?:\(\d{1,6}\)\d{0,6}|\d{1,6})){2,5}(?![\w-]))`,
+    String.raw`(?<internationalPhone>(?<![\w+])(?:\+|\b00(?=[1-9]))\d{1,3}(?:[ .-](?:\(\d{1,6}\)\d{0,6}|\d{1,8})){2,5}(?![\w-]))`,
     // National numbers without a country code, written in groups: 3-4-4 (London 020 7946 0958, Bengaluru 080 2345 6789), UK
     // area codes (0161 496 0734, 01632 960123), UK mobiles (07700 900123), UK 03/08 numbers (0800 123 4567), German area code
     // and subscriber (030 12345678, 0171 2345678, 089/1234567), and Indian mobiles in two fives (98765 43210).
-    String.raw`(?<nationalPhone>(?<![\w.+/-])(?:0(?:[1-9]\d \d{4} \d{4}|1\d{2,3} \d{3} ?\d{3,4}|7\d{3} \d{3} ?\d{3}|[38]\d{2} \d{3} \d{4})|0[1-9]\d{1,4}(?: ?\/ ?| |-)\d{5,8}|[6-9]\d{4} \d{5})(?![\w-]|[.,]\d))`,
-    // Twilio API key SIDs (SK and 32 hex digits). Not account SIDs (AC...): an account's public identifier, like a user name.
-    String.raw`(?<twilio>\bSK[0-9a-f]{32}\b)`,
+    String.raw`(?<nationalPhone>(?<![\w.+/-])(?:\(0\d{2,4}\) ?\d{3,4} ?\d{3,4}(?![\w-]|[.,]\d)|0(?:[1-9]\d \d{4} \d{4}|1\d{2,3} \d{3} ?\d{3,4}|7\d{3} \d{3} ?\d{3}|[38]\d{2} \d{3} \d{4})|0[1-9]\d{1,4}(?: ?\/ ?| |-)\d{5,8}|[6-9]\d{4} \d{5})(?![\w-]|[.,]\d))`,
     String.raw`(?<slackWebhook>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})`,
     String.raw`(?<sendgrid>\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}\b)`,
     String.raw`(?<googleOauth>\bGOCSPX-[A-Za-z0-9_-]{24,})`,
@@ -62,6 +60,8 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   { kind: 'discord', marker: hasDottedToken, pattern: /(?<![\w.-])([MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40})(?![\w.-])/dg },
   { kind: 'discordWebhook', marker: (text) => text.includes('/webhooks/'), pattern: /(https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/[A-Za-z\d_-]{60,90})(?![\w-])/dg },
   // Mailchimp API keys (32 hex digits and the data centre, -us21), and a Twilio auth token passed after the account SID.
+  // Google OAuth access tokens (ya29.), sent as a Bearer token.
+  { kind: 'googleAccessToken', marker: (text) => text.includes('ya29.'), pattern: /\b(ya29\.[A-Za-z\d_-]{30,})/dg },
   { kind: 'mailchimp', marker: (text) => text.includes('-us'), pattern: /\b([0-9a-f]{32}-us\d{1,2})\b/dg },
   { kind: 'twilioAuth', marker: (text) => text.includes('AC'), pattern: /\bAC[0-9a-f]{32}["']?\s*,\s*["']([0-9a-f]{32})["']/dg },
   // A number after a word that says it is one ("Call Ravi on 9876543210", "Tel.: 0301234567", "WhatsApp 9876543210"): written
@@ -141,11 +141,11 @@ const kinds: Record<string, string> = {
   mailgun: 'a Mailgun API key',
   nationalPhone: 'a phone number',
   labelledPhone: 'a phone number',
-  twilio: 'a Twilio API key SID',
   twilioAuth: 'a Twilio auth token',
   discord: 'a Discord bot token',
   discordWebhook: 'a Discord webhook URL',
   mailchimp: 'a Mailchimp API key',
+  googleAccessToken: 'a Google OAuth access token',
   digitalocean: 'a DigitalOcean token',
   password: 'a password',
   email: 'an email address',
@@ -304,7 +304,9 @@ export const rule: RecordRule = {
       if (kind === 'iban' && !isIban(match[0])) return undefined;
       if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
       // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
-      if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0])) return undefined;
+      if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0].startsWith('00') ? match[0].slice(2) : match[0])) return undefined;
+      // A national number has ten or eleven digits with its leading 0 (fewer is a part number or a measure: "0600 12000 mm").
+      if (kind === 'nationalPhone' && !/^(?:\D*\d){10,11}\D*$/.test(match[0])) return undefined;
       // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
       if (kind === 'frenchPhone' && /^0[1-9].(?:99.00|61.91|53.01|65.71|36.49|39.98)/.test(match[0])) return undefined;
       // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000"). A 555-01xx line in another area
