@@ -18,6 +18,10 @@ const placeholder = new RegExp(
     // [renewal date], [customer name]: lower-case words and a field name (not a Markdown link or reference).
     String.raw`\[[A-Z][\w'’]*(?:\s[a-z][\w'’]*){0,2}\s(?:name|date|time|address|email|email address|phone|phone number|number|amount|title)\]`,
     String.raw`\[(?:[a-z][\w'’]*\s){1,2}(?:name|date|time|address|email|phone|number|amount|link|url|company|title)\](?![:\[(])`,
+    // "(Your Name)", "(insert date)": a field name in parentheses after Your/Insert (not "(your mileage may vary)").
+    String.raw`\((?:Your|YOUR|your|Insert|INSERT|insert) (?:[\w'’]+ ){0,2}(?:[Nn]ame|NAME|[Cc]ompany|[Dd]ate|[Ee]mail|[Pp]hone|[Aa]ddress|[Tt]itle|[Pp]osition|[Ss]ignature)(?: [Hh]ere)?\)`,
+    // <customer name>, <order number>: lower-case words and a field name in angle brackets (no HTML tag looks like that).
+    String.raw`<(?:[a-z]+ ){1,2}(?:name|date|email|address|phone|number|id)>`,
     // "Dear XXX," / "Mr. XXX": a name never filled in (not XXX-large or Super Bowl XXX).
     String.raw`X{2,}(?<=\b(?:Dear|Hi|Hello|Hey|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Name:) X+)(?![\w-])`,
     // <Customer Name>, <Company>: a field name in angle brackets (an HTML tag is lower-case and has no spaces like that).
