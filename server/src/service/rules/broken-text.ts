@@ -11,10 +11,15 @@ const broken = new RegExp(
   [
     String.raw`\uFFFD+`,
     // ...and "ðŸ˜€" for an emoji (four bytes), "ã‚ã‚Š" for kana whose undefined 0x81 byte was dropped (three or more in a row).
-    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{2,3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|â€|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
     // "ObrigadoÂ (said": a no-break space decoded as "Â\u00A0" whose second half was later turned into a space. A real Â
     // starts or sits inside a capitalised word; glued to the end of a lower-case word or a sign, it is left over.
     String.raw`Â(?= )(?<=[a-z\d.,;:!?)]Â)`,
+    // ...and "voilÃ le": "à" decoded as "Ã" and a no-break space, glued to the end of a lower-case word.
+    String.raw`Ã(?= )(?<=[a-z]Ã)`,
+    // "Ïðèâåò" for "Привет": Cyrillic written in Windows-1251 and read as Windows-1252 (three or more Latin-1 letters in a
+    // row, which no Western language writes).
+    String.raw`[À-ÖØ-öø-ÿ]{3,}`,
     String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F]+`,
     // A byte order mark inside the text: files were joined, or a BOM was decoded as text.
     String.raw`\uFEFF+`,

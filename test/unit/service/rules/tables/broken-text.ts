@@ -9,8 +9,10 @@ export const table: RuleTable = {
     { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
     { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
     { name: 'Icelandic ð, emoji joined by zero-width joiners, and a Persian zero-width non-joiner', text: lines(chat('Faroese?', 'Eg eri úr Føroyum; ðað er fallegt, með vinum.'), chat('Family?', '👨\u200d👩\u200d👧 is one emoji.'), chat('Books?', 'کتاب\u200cها')) },
+    { name: 'Nordic letters with separators', text: lines(chat('Alphabet?', 'Danish adds Æ, Ø and Å; Swedish Å, Ä and Ö.')) },
   ],
   invalid: [
+    { name: 'Windows-1251 Cyrillic read as Windows-1252, "à" with its no-break space turned into a space, and smart quotes that lost a byte', text: lines(chat('Hi', 'Ïðèâåò, êàê äåëà?'), chat('Voilà', 'VoilÃ le document.'), chat('Thumbs', 'Great ðŸ‘ keep going.'), chat('Quote', 'The â€œbestâ€ result.')), problems: [{ line: 0, text: 'Ïðèâåò' }, { line: 0, text: 'êàê' }, { line: 0, text: 'äåëà' }, { line: 1, text: 'Ã' }, { line: 2, text: 'ðŸ‘' }, { line: 3, text: 'â€œ' }, { line: 3, text: 'â€', nth: 1 }] },
     { name: 'emoji and kana mojibake, GBK mojibake, and a word joiner', text: lines(chat('Emoji', 'Good morning! ðŸ˜€ Have a great day.'), chat('Thanks', 'ã‚ã‚ŠãŒã¨ã†'), chat('DB', '锟斤拷锟斤拷 用户名不存在'), chat('Deadline', '\u2060The deadline is Friday.')), problems: [{ line: 0, text: 'ðŸ˜€', message: /Mojibake/ }, { line: 1, text: 'ã‚ã‚ŠãŒã¨ã†', message: /Mojibake/ }, { line: 2, text: '锟斤拷锟斤拷', message: /GBK/ }, { line: 3, text: '\u2060', message: /word joiner/ }] },
     // JSON allows "\ud800" alone; Python's json.loads keeps it, then encoding it as UTF-8 (every tokenizer) fails.
     { name: 'lone surrogate halves written as escapes', text: lines(chat('Emoji?', 'Broken \ud83d here, and a lone low half \ude00.')), problems: [{ line: 0, text: '\\ud83d', message: /Lone surrogate U\+D83D.*Remove it, or write the whole pair/ }, { line: 0, text: '\\ude00', message: /Lone surrogate U\+DE00/ }] },
