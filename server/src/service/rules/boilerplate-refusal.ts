@@ -24,20 +24,20 @@ const latinScript = [
   // Spanish and Portuguese: "Como modelo de lenguaje, no tengo...", "Como una IA, ...", "Como um modelo de linguagem, não..."
   String.raw`${clauseStart('como')} (?:un |una |um |uma )?(?:(?:gran |grande )?modelo de (?:lenguaje|linguagem|IA)(?: de IA)?|IA|inteligencia artificial|inteligência artificial|asistente (?:de IA|virtual)|assistente (?:de IA|virtual))(?![\w-])${otherSpeaker}`,
   // "Lo siento, pero no puedo..." (not "no puedo asistir/ir": an apology written for the user), "No puedo ayudarte con eso".
-  String.raw`(?:lo siento|lo lamento|disculpa|disculpe|perdón|lamentablemente|desafortunadamente)(?: mucho)?,? (?:pero )?(?:yo )?no (?:puedo|me es posible|estoy en condiciones de)(?! (?:asistir|ir|venir|acompañar|estar|imaginar|creer|esperar|llegar)\b)`,
+  String.raw`(?:lo siento|lo lamento|disculpa|disculpe|perdón|lamentablemente|desafortunadamente)(?: mucho)?,? (?:pero )?(?:yo )?no (?:puedo|me es posible|estoy en condiciones de)(?! (?:asistir|ir|venir|acompañar|estar|imaginar|creer|esperar|llegar|quedarme|quedarnos|evitar|dejar de)\b)`,
   String.raw`no puedo (?:ayudarte|ayudarle|ayudar|proporcionar|proporcionarte|ofrecer|cumplir con|facilitar|generar|crear) (?:con|esa|esta|tu|su|información|ese|este|contenido)\b`,
-  String.raw`(?:desculpe|desculpa|sinto muito|lamento|infelizmente),? (?:mas )?(?:eu )?não (?:posso|consigo|sou capaz)(?! (?:ir|comparecer|estar|vir|imaginar|acreditar)\b)`,
+  String.raw`(?:desculpe|desculpa|sinto muito|lamento|infelizmente),? (?:mas )?(?:eu )?não (?:posso|consigo|sou capaz)(?! (?:ir|comparecer|estar|vir|imaginar|acreditar|ficar|deixar de|evitar)\b)`,
   // French: "En tant qu'IA, je...", "Je suis désolé, mais je ne peux pas...", "Je ne peux pas vous aider".
   String.raw`${clauseStart('en tant qu')}(?:'|’|e )(?:(?:grand )?modèle (?:de langage|de langue|linguistique|d'IA|d’IA)|IA|AI|intelligence artificielle|assistante? (?:IA|virtuel(?:le)?|d'IA|d’IA))(?![\w-])${otherSpeaker}`,
-  String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre)\b)`,
+  String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre|rester|m'empêcher|m’empêcher)\b)`,
   String.raw`je ne (?:peux pas|suis pas en mesure de) (?:vous |t'|t’)?(?:aider|assister|fournir|répondre à (?:cette|votre|ta) (?:demande|requête)|accéder)`,
   // German: "Als KI-Sprachmodell habe ich...", "Es tut mir leid, aber ich kann ... nicht" (not "... nicht kommen").
   String.raw`${clauseStart('als')} (?:eine? )?(?:KI(?:-Sprachmodell|-Modell|-Assistent(?:in)?)?|künstliche Intelligenz|(?:großes )?Sprachmodell|virtueller Assistent)(?![\w-])${otherSpeaker}`,
-  String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten))`,
+  String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten|bleiben|anders))`,
   String.raw`ich kann (?:Ihnen |dir |euch )?(?:dabei |damit |hierbei |bei dieser Anfrage )?(?:leider )?nicht helfen`,
   // Italian: "Come modello linguistico, non...", "Mi dispiace, ma non posso".
   String.raw`${clauseStart('come')} (?:un |una )?(?:modello (?:linguistico|di linguaggio|di IA)|IA|intelligenza artificiale|assistente (?:virtuale|IA))(?![\w-])${otherSpeaker}`,
-  String.raw`(?:mi dispiace|spiacente|purtroppo|scusa|scusami|mi scuso),? (?:ma )?(?:io )?non (?:posso|sono in grado)(?! (?:venire|partecipare|esserci|immaginare|credere)\b)`,
+  String.raw`(?:mi dispiace|spiacente|purtroppo|scusa|scusami|mi scuso),? (?:ma )?(?:io )?non (?:posso|sono in grado)(?! (?:venire|partecipare|esserci|immaginare|credere|restare|rimanere|fare a meno|evitare)\b)`,
 ]
   .map((alternative) => `|${alternative}`)
   .join('');
@@ -51,7 +51,7 @@ const otherScripts = [
   // Russian: "Как языковая модель ИИ, я...", "Извините, но я не могу..." (not "... не могу прийти").
   String.raw`${clauseStart('как')} (?:языковая модель(?: ИИ)?|ИИ|искусственный интеллект|ИИ-ассистент|виртуальный ассистент|AI)(?=,?\s*я )`,
   String.raw`я(?<![А-яЁё]я) (?:всего лишь|лишь|просто) (?:языковая модель|ИИ|искусственный интеллект)`,
-  String.raw`(?:извините|простите|к сожалению|мне жаль|прошу прощения),? (?:но )?я не (?:могу|в состоянии)(?! (?:прийти|приехать|присутствовать|представить|поверить))`,
+  String.raw`(?:извините|простите|к сожалению|мне жаль|прошу прощения),? (?:но )?я не (?:могу|в состоянии)(?! (?:прийти|приехать|присутствовать|представить|поверить|остаться|не ))`,
   String.raw`я не могу (?:помочь|предоставить|выполнить)(?: вам| тебе)? (?:с этим|этот|эту|такую|такой)`,
   // Japanese and Korean: "AI言語モデルとして、私は...", "申し訳ありませんが、お手伝いできません", "AI 언어 모델로서".
   String.raw`(?:AI|ＡＩ|人工知能)(?:言語モデル|アシスタント)?として(?=[、,]|私)`,
@@ -92,6 +92,9 @@ function inQuotation(match: RegExpExecArray): boolean {
   for (let at = text.indexOf('"', lineStart); at >= 0 && at < match.index; at = text.indexOf('"', at + 1)) straight++;
   if (straight % 2 === 1) return true;
   const before = text.slice(lineStart, match.index);
+  // A line of dialogue opened by a dash, as Spanish, Russian and French novels write speech ("—Lo siento, pero no puedo
+  // quedarme —dijo Ana", "— Извините, но я не могу").
+  if (/^\s*[—–―]/.test(before)) return true;
   return before.lastIndexOf('“') > before.lastIndexOf('”') || before.lastIndexOf('«') > before.lastIndexOf('»') || before.lastIndexOf('「') > before.lastIndexOf('」');
 }
 
@@ -149,12 +152,14 @@ function tailMayHaveBoilerplate(content: string): boolean {
     const next = content.charCodeAt(at + 1);
     if (next === 32 || next === 39 || next === 0x2019 || content.charCodeAt(at - 1) === 65) return true;
   }
-  // Refusals in other languages have no "I": a long answer with their letters (accents, Cyrillic, kana, CJK, Hangul) is
-  // scanned whole too. One native search, and only for answers longer than the head.
-  return otherLanguageLetter.test(content);
+  // Refusals in other languages have no "I": a long answer whose closing words have a letter of those languages (an
+  // accent, Cyrillic, kana, CJK, Hangul) is scanned whole too. A look at its last 48 characters, not a search of all of it.
+  for (let at = Math.max(headLength, content.length - 48); at < content.length; at++) {
+    const code = content.charCodeAt(at);
+    if ((code >= 0xc0 && code <= 0x52f) || (code >= 0x3040 && code <= 0xd7af)) return true;
+  }
+  return false;
 }
-
-const otherLanguageLetter = /[À-ÖØ-öø-ÿ\u0400-\u04FF\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]/;
 
 /** Assistant boilerplate and refusals copied from another model: the tuned model learns to hedge and refuse. */
 export const rule: RecordRule = {
