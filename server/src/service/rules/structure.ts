@@ -50,7 +50,7 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, ca
 }
 
 /** The `input` object of an OpenAI DPO record. */
-const openaiInputSpec = objectSpec(false, { messages: { types: ['array'], required: true }, tools: { types: ['array'], required: false } });
+const openaiInputSpec = objectSpec(false, { messages: { types: ['array'], required: true }, tools: { types: ['array'], required: false }, parallel_tool_calls: { types: ['boolean'], required: false } });
 
 // One entry, not a WeakMap keyed by analysis: the three rules ask in a row for the same record, and
 // a long-lived WeakMap made the young-generation GC promote every record's parsed value.
