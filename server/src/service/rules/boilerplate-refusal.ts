@@ -18,7 +18,7 @@ const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|prod
 // Japanese and Korean phrases cost nothing on Latin-1 answers (the engine compiles them away) and the Latin-script ones a
 // little. "Como", "Come", "Als", "En tant que" and "Как" count only where a sentence or clause starts (not "más creativo
 // como una IA", "kreativer als KI, ich..."), and only when the AI is the speaker (a comma or a first-person word follows).
-const otherSpeaker = String.raw`(?=\s*[,，、]|\s+(?:no|yo|soy|tengo|puedo|me|mi|estoy|carezco|não|eu|sou|tenho|posso|estou|je|j'|j’|non|io|sono|ho|habe ich|bin ich|kann ich|verfüge ich|besitze ich)(?![\w'’]))`;
+const otherSpeaker = String.raw`(?=\s*[,，、]|\s+(?:no|yo|soy|tengo|puedo|me|mi|estoy|carezco|não|eu|sou|tenho|posso|estou|je|j'|j’|non|io|sono|ho|habe ich|bin ich|kann ich|verfüge ich|besitze ich|heb ik|ben ik|kan ik)(?![\w'’]))`;
 const clauseStart = (word: string): string => String.raw`${word}(?<![A-Za-zÀ-ÿА-яЁё] ${word})(?<![А-яЁё]${word})`;
 const latinScript = [
   // Spanish and Portuguese: "Como modelo de lenguaje, no tengo...", "Como una IA, ...", "Como um modelo de linguagem, não..."
@@ -32,7 +32,14 @@ const latinScript = [
   String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre|rester|m'empêcher|m’empêcher)\b)`,
   String.raw`je ne (?:peux pas|suis pas en mesure de) (?:vous |t'|t’)?(?:aider|assister|fournir|répondre à (?:cette|votre|ta) (?:demande|requête)|accéder)`,
   // German: "Als KI-Sprachmodell habe ich...", "Es tut mir leid, aber ich kann ... nicht" (not "... nicht kommen").
-  String.raw`${clauseStart('als')} (?:eine? )?(?:KI(?:-Sprachmodell|-Modell|-Assistent(?:in)?)?|künstliche Intelligenz|(?:großes )?Sprachmodell|virtueller Assistent)(?![\w-])${otherSpeaker}`,
+  // (Dutch shares the opener: "Als AI-taalmodel heb ik...")
+  String.raw`${clauseStart('als')} (?:eine? |een )?(?:KI(?:-Sprachmodell|-Modell|-Assistent(?:in)?)?|künstliche Intelligenz|(?:großes )?Sprachmodell|virtueller Assistent|AI-taalmodel|taalmodel|AI-assistent|kunstmatige intelligentie)(?![\w-])${otherSpeaker}`,
+  // Polish, Indonesian and Vietnamese: "Jako model językowy AI...", "Sebagai model bahasa AI...", "Là một mô hình ngôn ngữ AI...".
+  String.raw`${clauseStart('jako')} (?:model językowy(?: AI)?|sztuczna inteligencja|asystent AI)(?=\s*,|\s+(?:nie|mam|jestem)\b)`,
+  String.raw`${clauseStart('sebagai')} (?:sebuah )?(?:model bahasa(?: AI)?|AI|kecerdasan buatan|asisten AI)(?=\s*,|\s+(?:saya|aku)\b)`,
+  String.raw`là một (?:mô hình ngôn ngữ(?: AI)?|trợ lý AI|AI)(?=\s*,)`,
+  // Turkish: "Bir yapay zeka dil modeli olarak, ..."
+  String.raw`(?:bir )?yapay zek[aâ](?: dil modeli| asistanı)? olarak(?=\s*,|\s+(?:ben|benim)\b)`,
   String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten|bleiben|anders))`,
   String.raw`ich kann (?:Ihnen |dir |euch )?(?:dabei |damit |hierbei |bei dieser Anfrage )?(?:leider )?nicht helfen`,
   // Italian: "Come modello linguistico, non...", "Mi dispiace, ma non posso".
@@ -57,6 +64,9 @@ const otherScripts = [
   String.raw`(?:AI|ＡＩ|人工知能)(?:言語モデル|アシスタント)?として(?=[、,]|私)`,
   String.raw`申し訳(?:ありません|ございません)が[、,][^。\n]{0,30}(?:お手伝い|お応え|対応|提供)(?:することは|は)?でき(?:ません|かねます)`,
   String.raw`(?:AI|인공지능) ?(?:언어 ?모델|어시스턴트)?로서`,
+  // Arabic and Hindi: "بصفتي نموذج لغة...", "एक एआई भाषा मॉडल के रूप में".
+  String.raw`بصفتي (?:نموذج(?: لغة| لغوي)?|مساعد(?:ًا)?|ذكاء(?:ً)? اصطناعي(?:ًا)?)`,
+  String.raw`(?:एक (?:एआई|AI)|एआई) (?:भाषा मॉडल|सहायक) (?:के रूप में|होने के नाते)`,
 ]
   .map((alternative) => `|${alternative}`)
   .join('');
