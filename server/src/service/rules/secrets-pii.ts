@@ -27,7 +27,9 @@ const detector = new RegExp(
     // National numbers without a country code, written in groups: 3-4-4 (London 020 7946 0958, Bengaluru 080 2345 6789), UK
     // area codes (0161 496 0734, 01632 960123), UK mobiles (07700 900123), UK 03/08 numbers (0800 123 4567), German area code
     // and subscriber (030 12345678, 0171 2345678, 089/1234567), and Indian mobiles in two fives (98765 43210).
-    String.raw`(?<nationalPhone>(?<![\w.+/-])(?:\(0\d{2,4}\) ?\d{3,4} ?\d{3,4}(?![\w-]|[.,]\d)|0(?:[1-9]\d \d{4} \d{4}|1\d{2,3} \d{3} ?\d{3,4}|7\d{3} \d{3} ?\d{3}|[38]\d{2} \d{3} \d{4})|0[1-9]\d{1,4}(?: ?\/ ?| |-)\d{5,8}|[6-9]\d{4} \d{5})(?![\w-]|[.,]\d))`,
+    // Also Australian mobiles (0412 345 678), Japanese and Korean numbers (090-1234-5678, 03-1234-5678, 010-1234-5678),
+    // Chinese mobiles (138 0013 8000) and Brazilian numbers ((11) 91234-5678).
+    String.raw`(?<nationalPhone>(?<![\w.+/-])(?:\(0\d{1,4}\) ?\d{3,4} ?\d{3,4}(?![\w-]|[.,]\d)|\(\d{2}\) ?\d{4,5}-\d{4}|04\d{2} \d{3} \d{3}|0\d{1,2}-\d{4}-\d{4}|1[3-9]\d(?<cnSeparator>[ -])\d{4}\k<cnSeparator>\d{4}|0(?:[1-9]\d \d{4} \d{4}|1\d{2,3} \d{3} ?\d{3,4}|7\d{3} \d{3} ?\d{3}|[38]\d{2} \d{3} \d{4})|0[1-9]\d{1,4}(?: ?\/ ?| |-)\d{5,8}|[6-9]\d{4} \d{5})(?![\w-]|[.,]\d))`,
     String.raw`(?<slackWebhook>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})`,
     String.raw`(?<sendgrid>\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,50}\b)`,
     String.raw`(?<googleOauth>\bGOCSPX-[A-Za-z0-9_-]{24,})`,
@@ -298,7 +300,7 @@ export const rule: RecordRule = {
     if (!mayHaveSecret(context.record.text)) return;
     const turns = allTurns(context);
     reportMatches(context, turns, detector, (match) => {
-      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator' && name !== 'pairSeparator')?.[0] ?? 'email';
+      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator' && name !== 'pairSeparator' && name !== 'cnSeparator')?.[0] ?? 'email';
       if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
       if (kind === 'card' && !isCardNumber(match[0])) return undefined;
       if (kind === 'iban' && !isIban(match[0])) return undefined;
