@@ -35,6 +35,8 @@ const broken = new RegExp(
   'g',
 );
 
+const nordicRun = /^[äöüÄÖÜßåÅæÆøØ]+$/;
+
 /**
  * "\\frac" or "\\beta" written in JSON with one backslash decodes to a form feed or backspace followed
  * by the rest of the command ("rac", "eta"): say so, and how to write it.
@@ -65,6 +67,8 @@ export const rule: RecordRule = {
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
       if (/^[\u0000-\u001F]+$/.test(text)) return latexEscapeMessage(match) ?? 'Control character in the text: probably an encoding or extraction error. Remove it.';
+      // A run of German and Nordic letters is a listing ("die Umlaute äöü", "ÆØÅ"), not Windows-1251 Cyrillic.
+      if (nordicRun.test(text)) return undefined;
       return `Mojibake "${text}": UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
     });
   },

@@ -9,7 +9,7 @@ export const table: RuleTable = {
     { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
     { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
     { name: 'Icelandic ð, emoji joined by zero-width joiners, and a Persian zero-width non-joiner', text: lines(chat('Faroese?', 'Eg eri úr Føroyum; ðað er fallegt, með vinum.'), chat('Family?', '👨\u200d👩\u200d👧 is one emoji.'), chat('Books?', 'کتاب\u200cها')) },
-    { name: 'Nordic letters with separators', text: lines(chat('Alphabet?', 'Danish adds Æ, Ø and Å; Swedish Å, Ä and Ö.')) },
+    { name: 'Nordic letters with separators, and German and Nordic letters listed in a row', text: lines(chat('Alphabet?', 'Danish adds Æ, Ø and Å; Swedish Å, Ä and Ö.'), chat('Umlaute?', 'Die Umlaute äöü und ÄÖÜ, dazu ß; auf Dänisch ÆØÅ.')) },
   ],
   invalid: [
     { name: 'Windows-1251 Cyrillic read as Windows-1252, "à" with its no-break space turned into a space, and smart quotes that lost a byte', text: lines(chat('Hi', 'Ïðèâåò, êàê äåëà?'), chat('Voilà', 'VoilÃ le document.'), chat('Thumbs', 'Great ðŸ‘ keep going.'), chat('Quote', 'The â€œbestâ€ result.')), problems: [{ line: 0, text: 'Ïðèâåò' }, { line: 0, text: 'êàê' }, { line: 0, text: 'äåëà' }, { line: 1, text: 'Ã' }, { line: 2, text: 'ðŸ‘' }, { line: 3, text: 'â€œ' }, { line: 3, text: 'â€', nth: 1 }] },
