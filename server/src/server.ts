@@ -125,7 +125,21 @@ async function lint(uri: string) {
     // A notification, not showWarningMessage's request: nothing waits for the user to close it.
     void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Tunesmith: ${warning}` });
   }
+  if (session.needsPreparing(uri)) await preparedInSlices(uri);
   return session.lint(uri);
+}
+
+/** Large documents being checked in slices, by uri: a second request waits for the same work. */
+const preparing = new Map<string, Promise<void>>();
+
+/** Checks a large document's records in slices (its first lint would hold the server for a second or more), answering other requests meanwhile. */
+function preparedInSlices(uri: string): Promise<void> {
+  let pending = preparing.get(uri);
+  if (pending === undefined) {
+    pending = session.prepareInSlices(uri, yieldToEventLoop).finally(() => preparing.delete(uri));
+    preparing.set(uri, pending);
+  }
+  return pending;
 }
 
 connection.languages.diagnostics.on(async (params) => {

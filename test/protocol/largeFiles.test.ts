@@ -4,7 +4,7 @@
  * other documents are answered meanwhile instead of waiting seconds behind them.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,6 +68,53 @@ describe('large files read from disk do not hold up other requests', { skip: exi
       assert.ok((result.statistics?.records ?? 0) > 50000, 'the large file was linted');
       // Before: every hover waited for the whole read and lint (the longest wait was nearly all of it).
       assert.ok(longestWaitMs < workMs * 0.4, `a hover waited ${longestWaitMs} ms of the ${workMs} ms the large file took (${hovers} hovers)`);
+    } finally {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('answers hovers on an open document while tunesmith/lintFromDisk reads a 30 MB JSON array', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-large-'));
+    const server = await startServer(folder);
+    try {
+      mkdirSync(path.join(folder, 'large'));
+      // Written outside the workspace: beside small.jsonl it would be read for leakage meanwhile.
+      const lines = path.join(os.tmpdir(), `tunesmith-lines-${process.pid}.jsonl`);
+      writeLargeJsonl(lines, 30);
+      const large = path.join(folder, 'large', 'large.json');
+      const array = `[\n${readFileSync(lines, 'utf8').trimEnd().split('\n').join(',\n')}\n]\n`;
+      writeFileSync(large, array);
+      rmSync(lines);
+      const small = pathToFileURL(path.join(folder, 'small.jsonl')).href;
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: small, languageId: 'jsonl', version: 1, text: `${chat('Name a colour', 'Blue.')}\n` } });
+      await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: small } });
+      const { workMs, longestWaitMs, hovers, result } = await hoverWaitsDuring(server, small, () => server.connection.sendRequest('tunesmith/lintFromDisk', { uri: pathToFileURL(large).href }) as Promise<{ statistics: { records: number } | null }>);
+      assert.ok((result.statistics?.records ?? 0) > 40000, 'the large file was linted');
+      assert.ok(longestWaitMs < workMs * 0.4, `a hover waited ${longestWaitMs} ms of the ${workMs} ms the large file took (${hovers} hovers)`);
+    } finally {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('answers hovers on a small document while the first lint of a large open document runs', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-large-'));
+    const server = await startServer(folder);
+    try {
+      // Written outside the workspace: beside the open files it would be read for leakage meanwhile.
+      const lines = path.join(os.tmpdir(), `tunesmith-lines-${process.pid}.jsonl`);
+      writeLargeJsonl(lines, 20);
+      const small = pathToFileURL(path.join(folder, 'small.jsonl')).href;
+      const large = pathToFileURL(path.join(folder, 'large.jsonl')).href;
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: small, languageId: 'jsonl', version: 1, text: `${chat('Name a colour', 'Blue.')}\n` } });
+      await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: small } });
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: large, languageId: 'jsonl', version: 1, text: readFileSync(lines, 'utf8') } });
+      rmSync(lines);
+      const { workMs, longestWaitMs, hovers, result } = await hoverWaitsDuring(server, small, () => server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }) as Promise<{ items: unknown[] }>);
+      assert.ok(result.items.length > 0, 'the large document was linted');
+      // Before: the first pull checked every record at once, and a hover waited for all of it.
+      assert.ok(longestWaitMs < workMs * 0.4, `a hover waited ${longestWaitMs} ms of the ${workMs} ms the first lint took (${hovers} hovers)`);
     } finally {
       await server.stop();
       rmSync(folder, { recursive: true, force: true });

@@ -525,6 +525,11 @@ export class DatasetDocument {
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
   private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
 
+  /** Whether everything changed since the last `takeChanges()` (new text, not edited lines). */
+  get changedWholly(): boolean {
+    return this.changes.reset;
+  }
+
   /** What changed since the last call: the file-level indexes update only that. */
   takeChanges(): { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } {
     void this.records; // placing moved multi-line runs can renew their records (see `records`)

@@ -540,20 +540,33 @@ export class DocumentIndex {
 
 const indexes = new WeakMap<DatasetDocument, DocumentIndex>();
 
-/**
- * The document's index, brought up to date with its changes since the last call: only added and
- * removed records are visited (all of them after a reset or a settings change).
- */
 /** An empty index for a document linted with these facts. */
 function newIndex(facts: FileFacts): DocumentIndex {
   return new DocumentIndex(facts.version, facts.settings.nearDuplicateThreshold, severityOf('near-duplicate', facts.settings) !== 'off', (record) => recordProblems(record, facts));
 }
 
+/** Whether an index was built with these facts (a settings change makes it stale). */
+function fitsFacts(index: DocumentIndex, facts: FileFacts): boolean {
+  return index.version === facts.version && index.threshold === facts.settings.nearDuplicateThreshold && index.nearDuplicates === (severityOf('near-duplicate', facts.settings) !== 'off');
+}
+
+/**
+ * Whether the next `indexFor` visits only the records changed since the last one; false when it checks
+ * every record (the first lint, a settings change, the whole text replaced): `buildIndexInSlices` can do that first.
+ */
+export function hasCurrentIndex(document: DatasetDocument, facts: FileFacts): boolean {
+  const index = indexes.get(document);
+  return index !== undefined && !document.changedWholly && fitsFacts(index, facts);
+}
+
+/**
+ * The document's index, brought up to date with its changes since the last call: only added and
+ * removed records are visited (all of them after a reset or a settings change).
+ */
 export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentIndex {
-  const nearDuplicates = severityOf('near-duplicate', facts.settings) !== 'off';
   let index = indexes.get(document);
   const changes = document.takeChanges();
-  if (index === undefined || changes.reset || index.version !== facts.version || index.threshold !== facts.settings.nearDuplicateThreshold || index.nearDuplicates !== nearDuplicates) {
+  if (index === undefined || changes.reset || !fitsFacts(index, facts)) {
     index = newIndex(facts);
     indexes.set(document, index);
     index.beginBulk(document.records.length);
@@ -569,17 +582,19 @@ export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentI
 }
 
 /**
- * Builds a document's first index as `indexFor` would, in slices of about `sliceMs` with `pause()`
- * between them, so that a large file read from disk (record checks and duplicate hashes take
- * seconds per 100 MB) leaves the server answering other requests meanwhile. The next lint then
- * finds the index ready. Gives up, leaving `indexFor` to do it, when the document already has an
- * index or changes while this runs.
+ * Builds the index that `indexFor` would build from every record (a document's first lint, or after a
+ * settings change), in slices of about `sliceMs` with `pause()` between them, so that a large file
+ * (record checks and duplicate hashes take seconds per 100 MB, more with a real tokenizer) leaves the
+ * server answering other requests meanwhile. The next lint then finds the index ready. Gives up,
+ * leaving `indexFor` to do it, when the index is current, or is replaced or the document changes
+ * while this runs.
  */
 export async function buildIndexInSlices(document: DatasetDocument, facts: FileFacts, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
-  if (indexes.has(document) || !document.isDataset) return;
+  if (hasCurrentIndex(document, facts) || !document.isDataset) return;
   const version = document.version;
+  const previous = indexes.get(document);
   // Someone else indexed the document, or it changed, while this one paused.
-  const superseded = (): boolean => indexes.has(document) || document.version !== version;
+  const superseded = (): boolean => indexes.get(document) !== previous || document.version !== version;
   const records = document.records;
   const index = newIndex(facts);
   index.beginBulk(records.length);

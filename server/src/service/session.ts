@@ -5,7 +5,7 @@
  */
 import { overFileSizeLimit, type LintSettings } from './config';
 import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
-import { buildIndexInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
+import { buildIndexInSlices, hasCurrentIndex, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
@@ -34,6 +34,9 @@ interface OpenDocument {
   /** `alone`: no other file was in the workspace index (the result has no cross-file findings to go stale). */
   lastResult: { version: number; factsVersion: number; generation: number; alone: boolean; result: LintResult } | undefined;
 }
+
+/** Records from which a document's first lint is worth doing in slices (a few thousand take tens of milliseconds). */
+const preparedFrom = 2000;
 
 export function fileKindOf(uri: string, languageId?: string): FileKind {
   if (languageId === 'jsonl' || /\.jsonl(?:$|[?#])/i.test(uri) || /\.ndjson(?:$|[?#])/i.test(uri)) return 'jsonl';
@@ -359,6 +362,17 @@ export class DatasetSession {
    * slices with `pause()` between them, so that its first lint, or the first lint of a file that
    * compares with it, does not hold the server for seconds (a large file read from disk).
    */
+  /**
+   * Whether the document's next lint would check thousands of records at once (its first lint, or the
+   * first after a settings change or a whole-text change): the caller runs `prepareInSlices` first.
+   */
+  needsPreparing(uri: string): boolean {
+    const open = this.documents.get(uri);
+    if (open === undefined || !open.document.isDataset || open.document.records.length < preparedFrom) return false;
+    const facts = this.factsFor(uri);
+    return facts !== undefined && !hasCurrentIndex(open.document, facts);
+  }
+
   async prepareInSlices(uri: string, pause: () => Promise<void>): Promise<void> {
     const open = this.documents.get(uri);
     const disk = this.diskDocuments.get(uri);
