@@ -13,11 +13,11 @@ import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
 import { packedBand, packedBandCount, packedHasBands, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
-import type { FileProblem } from './rules/rule';
+import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
 import { recordProblems } from './linter';
-import { mixedFormatMessage } from './rules/mixed-formats';
+import { mixedFormatMessage, mixedFormatRuleId } from './rules/mixed-formats';
 
 /** Where a record lives in another file (for leakage messages). */
 export interface RecordLocation {
@@ -159,10 +159,11 @@ export class Partners {
 
 /**
  * Whether a record's prompt may repeat with another answer by design: preference pairs (several
- * pairs per prompt) and KTO data (each completion labelled good or bad on its own).
+ * pairs per prompt), KTO data (each completion labelled good or bad on its own) and stepwise
+ * supervision (TRL's own example repeats a prompt with other steps).
  */
 function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: FileFacts): boolean {
-  if (summary.detected.startsWith('preference') || facts.hint.mapping.columns.kto_tag !== undefined) return true;
+  if (summary.detected.startsWith('preference') || summary.detected === 'stepwise' || facts.hint.mapping.columns.kto_tag !== undefined) return true;
   return summary.detected === 'prompt-completion' && /"label"\s*:\s*(?:true|false)/.test(record.text);
 }
 
@@ -712,9 +713,13 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       // One message per format (not per record): these files can hold thousands of such records.
       const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced);
       if (message === undefined) continue;
+      // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
+      const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
+      const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '' } : undefined;
       for (const record of members) {
-        const firstKey = summaryOf(record, facts)?.firstKey;
-        problems.push({ rule: 'mixed-formats', record, message, target: firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });
+        const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;
+        const target: ProblemTarget = firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } };
+        problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });
       }
     }
   }

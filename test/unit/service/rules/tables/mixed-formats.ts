@@ -8,9 +8,6 @@ export const table: RuleTable = {
   invalid: [
     { name: 'an alpaca record among chat records', text: lines(chat('a', 'b'), chat('c', 'd'), { instruction: 'e', input: '', output: 'f' }), problems: [{ line: 2, text: '"instruction"', message: /alpaca but the file is mostly openai-chat/ }] },
     { name: 'forced format', settings: { format: 'sharegpt' }, text: lines(chat('a', 'b')), problems: [{ line: 0, text: '"messages"', message: /is set to sharegpt.*Convert the record \(quick fix\)/ }] },
-    // TRL: a prompt-only record (GRPO) in a prompt/completion file for SFTTrainer has nothing to learn.
-    { name: 'a prompt-only record among prompt/completion records says to add the completion', text: lines({ prompt: 'The sky is', completion: ' blue.' }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Snow is' }), problems: [{ line: 2, text: '"prompt"', message: /missing the required "completion" field.*Add it/ }] },
-    { name: 'a prompt-only record among preference pairs says to add both answers', text: lines({ prompt: 'The sky is', chosen: ' blue.', rejected: ' red.' }, { prompt: 'Grass is', chosen: ' green.', rejected: ' blue.' }, { prompt: 'Snow is' }), problems: [{ line: 2, text: '"prompt"', message: /missing the required "chosen" and "rejected" fields/ }] },
     { name: 'a stepwise record among prompt/completion records', text: lines({ prompt: 'The sky is', completion: ' blue.' }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Is 9.8 > 9.11?', completions: ['0.8 > 0.11.', 'Yes.'], labels: [true, true] }), problems: [{ line: 2, text: '"prompt"', message: /stepwise supervision.*PRMTrainer/ }] },
     { name: 'a text record among chat records: no conversion is offered, so none is promised', text: lines(chat('a', 'b'), chat('c', 'd'), { text: 'plain' }), problems: [{ line: 2, text: '"text"', message: /text but the file is mostly openai-chat.*Rewrite it as openai-chat or move it/ }] },
   ],
