@@ -609,8 +609,7 @@ export class DatasetDocument {
     }
     if (skipWhitespace(text, offset + 1) < text.length) return false;
     this.setText(''); // every field as for an empty file, then the records read above
-    const firstBreak = text.indexOf('\n');
-    this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
+    this.eol = eolOf(text);
     this.jsonRecords = records;
     return true;
   }
@@ -624,8 +623,7 @@ export class DatasetDocument {
     this.isDataset = true;
     this.changes = { reset: true, added: [], removed: [] };
     this.jsonClean = undefined;
-    const firstBreak = text.indexOf('\n');
-    this.eol = firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
+    this.eol = eolOf(text);
     if (looksBinary(text)) {
       this.lines = [];
       this.jsonRecords = [];
@@ -1286,6 +1284,12 @@ export function positionIn(lineStarts: readonly number[], offset: number): Posit
 function sameSlots(removed: readonly (DatasetRecord | string)[], added: readonly (DatasetRecord | string)[]): boolean {
   if (removed.length !== added.length) return false;
   return removed.every((slot, offset) => (typeof slot === 'string') === (typeof added[offset] === 'string'));
+}
+
+/** The line break the text's first line ends with (LF when it has none). */
+function eolOf(text: string): '\n' | '\r\n' {
+  const firstBreak = text.indexOf('\n');
+  return firstBreak > 0 && text.charCodeAt(firstBreak - 1) === 13 ? '\r\n' : '\n';
 }
 
 /** What in a format hint decides which records a file holds. */

@@ -110,6 +110,14 @@ function jsonGapsOf(open: OpenDocument): string[] | undefined {
 }
 
 /** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
+/** Reads a JSON document's whole text again (an edit the one-record path cannot take, or a new format hint). */
+function setJsonText(open: OpenDocument, text: string): void {
+  open.text = text;
+  open.jsonGaps = undefined;
+  open.document.setText(text);
+  open.document.version++;
+}
+
 function currentJsonText(open: OpenDocument): string {
   if (open.text !== undefined) return open.text;
   const gaps = open.jsonGaps ?? [];
@@ -269,10 +277,7 @@ export class DatasetSession {
           open.text = undefined;
           continue;
         }
-        open.text = applyChanges(currentJsonText(open), [change]);
-        open.jsonGaps = undefined;
-        document.setText(open.text);
-        document.version++;
+        setJsonText(open, applyChanges(currentJsonText(open), [change]));
       }
       return;
     }
@@ -332,11 +337,7 @@ export class DatasetSession {
     if (open === undefined) return undefined;
     if (open.facts === undefined && !open.refused && open.document.takeHint(this.configure(uri).hint ?? defaultHint)) {
       // The settings or dataset_info.json came after the file was read: its column names may make it a dataset.
-      const text = currentJsonText(open);
-      open.text = text;
-      open.jsonGaps = undefined;
-      open.document.setText(text);
-      open.document.version++;
+      setJsonText(open, currentJsonText(open));
     }
     const key = `${this.factsVersion}|${open.document.version}`;
     if (open.facts === undefined || open.factsKey !== key) {
@@ -358,11 +359,6 @@ export class DatasetSession {
   }
 
   /**
-   * Does the record checks and the duplicate index of a document (open or read from disk) in
-   * slices with `pause()` between them, so that its first lint, or the first lint of a file that
-   * compares with it, does not hold the server for seconds (a large file read from disk).
-   */
-  /**
    * Whether the document's next lint would check thousands of records at once (its first lint, or the
    * first after a settings change or a whole-text change): the caller runs `prepareInSlices` first.
    */
@@ -373,6 +369,11 @@ export class DatasetSession {
     return facts !== undefined && !hasCurrentIndex(open.document, facts);
   }
 
+  /**
+   * Does the record checks and the duplicate index of a document (open or read from disk) in
+   * slices with `pause()` between them, so that its first lint, or the first lint of a file that
+   * compares with it, does not hold the server for seconds (a large file read from disk).
+   */
   async prepareInSlices(uri: string, pause: () => Promise<void>): Promise<void> {
     const open = this.documents.get(uri);
     const disk = this.diskDocuments.get(uri);
