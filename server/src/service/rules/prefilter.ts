@@ -131,9 +131,14 @@ function isHexDigit(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
 }
 
-/** A dot 7 characters after another, 24 or more into the text: the shape of a Discord token's middle part. */
+/** A dot 7 characters after the one at `at`, 24 or more into the text: the shape of a Discord token's middle part. */
+function opensDottedToken(text: string, at: number): boolean {
+  return at >= 24 && text.charCodeAt(at + 7) === 46;
+}
+
+/** Whether the text has a Discord token's middle part (see opensDottedToken). */
 export function hasDottedToken(text: string): boolean {
-  for (let at = text.indexOf('.', 24); at >= 0; at = text.indexOf('.', at + 1)) if (text.charCodeAt(at + 7) === 46) return true;
+  for (let at = text.indexOf('.', 24); at >= 0; at = text.indexOf('.', at + 1)) if (opensDottedToken(text, at)) return true;
   return false;
 }
 
@@ -143,7 +148,7 @@ export function hasDottedToken(text: string): boolean {
  */
 function hasDotMarker(text: string): boolean {
   for (let at = text.indexOf('.'); at >= 0; at = text.indexOf('.', at + 1)) {
-    if (text.charCodeAt(at + 7) === 46 && at >= 24) return true;
+    if (opensDottedToken(text, at)) return true;
     if (text.charCodeAt(at - 1) === 71 /* G */ && text.charCodeAt(at - 2) === 83 /* S */) return true;
     if (text.startsWith('slack.', at + 1) || text.startsWith('com/api/webhooks/', at + 1) || text.startsWith('ya29', at - 4)) return true;
   }
