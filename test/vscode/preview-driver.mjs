@@ -42,7 +42,12 @@ export async function goToLine(page, line) {
     await page.keyboard.press('Control+G');
     const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
     if (!opened) continue;
-    await input.fill(`:${line}`);
+    // The quick input can close under us (focus taken by the webview as it updates): then open it again.
+    const filled = await input.fill(`:${line}`, { timeout: 5_000 }).then(() => true, () => false);
+    if (!filled) {
+      await page.keyboard.press('Escape');
+      continue;
+    }
     await page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden' });
     return;
