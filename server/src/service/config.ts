@@ -47,7 +47,13 @@ export const defaultSettings: LintSettings = {
   maxFileSize: 512 * 1024 * 1024,
 };
 
-const formats: readonly (RecordFormat | 'auto')[] = ['auto', 'openai-chat', 'sharegpt', 'alpaca', 'prompt-completion', 'text', 'preference'];
+/**
+ * Every format detection knows can be forced (`satisfies` keeps the list complete: a format added to
+ * RecordFormat and not here fails to compile).
+ */
+const formatNames = { auto: true, 'openai-chat': true, sharegpt: true, alpaca: true, 'prompt-completion': true, text: true, preference: true, 'prompt-only': true, stepwise: true } as const satisfies Record<Exclude<RecordFormat, 'unknown'> | 'auto', true>;
+export const forceableFormats: readonly (RecordFormat | 'auto')[] = Object.keys(formatNames) as (keyof typeof formatNames)[];
+const formats = forceableFormats;
 
 /** The keys a config file may hold (the settings above; `$schema` for editors that validate it). */
 export const settingKeys: readonly string[] = ['rules', 'maxTokens', 'model', 'format', 'files', 'minExamples', 'maxProblems', 'nearDuplicateThreshold', 'maxFileSize', '$schema'];

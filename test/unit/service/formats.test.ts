@@ -1,11 +1,12 @@
 /** Format detection and the canonical conversation of every format, with paths back into the source. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { closest, detectShape, editDistance, normalise, shapeForForcedFormat, type FormatHint } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
-import { resolveSettings } from '../../../server/src/service/config';
+import { forceableFormats, resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { lint } from './helpers';
@@ -232,6 +233,23 @@ describe('edit distance for "did you mean"', () => {
     // A masked answer weighs 0, so conversions keep the mask (OpenAI weight 0) or decline (ShareGPT, Alpaca have none).
     const masked = normalise({ conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a', train: false }, { from: 'human', value: 'q2' }, { from: 'gpt', value: 'b' }] }, 'sharegpt');
     assert.deepEqual(masked.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [false, 0], [false, undefined], [true, undefined]]);
+  });
+  it('every format detection knows can be forced by the setting and the config file (prompt-only and stepwise too)', () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum?: string[] }> } | { properties: Record<string, { enum?: string[] }> }[] } };
+    const enumOf = ([] as { properties: Record<string, { enum?: string[] }> }[]).concat(manifest.contributes.configuration).map((section) => section.properties['tunesmith.format']?.enum).find((values) => values !== undefined);
+    assert.deepEqual(enumOf, [...forceableFormats]);
+    for (const format of ['prompt-only', 'stepwise'] as const) {
+      const { settings, warnings } = resolveSettings({ format });
+      assert.equal(settings.format, format);
+      assert.deepEqual(warnings, []);
+    }
+    const rules = (text: string, format: string) => lint(text, 'jsonl', { format: format as 'auto' }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}`);
+    // Forced prompt-only: a prompt with an answer column is a GRPO record; a prompt/completion record is not.
+    assert.deepEqual(rules('{"prompt": "The sky is"}\n{"prompt": [{"role": "user", "content": "Sky?"}], "answer": "blue"}\n', 'prompt-only'), []);
+    assert.deepEqual(rules('{"prompt": "The sky is"}\n{"prompt": "Grass is", "completion": " green."}\n', 'prompt-only'), ['mixed-formats 1']);
+    // Forced stepwise: the labels are checked against the steps.
+    assert.deepEqual(rules('{"prompt": "Q", "completions": ["a.", "b."], "labels": [true, false]}\n{"prompt": "Q", "completions": ["a."], "labels": [true, 1]}\n', 'stepwise'), ['wrong-type 1', 'wrong-type 1']);
+    assert.deepEqual(rules('{"prompt": "Q", "completions": ["a."], "labels": [true]}\n{"prompt": "Q", "completion": " a."}\n', 'stepwise'), ['unknown-key 1', 'mixed-formats 1']);
   });
   it('suggests the transposed role', () => {
     assert.equal(closest('gtp', ['human', 'gpt', 'system'], 2), 'gpt');
