@@ -8,7 +8,7 @@ import type { Conversation, RecordShape, Turn } from './conversation';
 import type { DatasetRecord } from './document';
 import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
-import { detectShape, normalise, shapeForForcedFormat } from './formats';
+import { detectShape, normalise, recordMapping, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
 import { conversationSampleHash, signInstruction, type PackedSignature } from './nearDuplicates';
 import type { TokenCount } from './tokens';
@@ -103,7 +103,7 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   if (!isRecordObject(value)) return undefined;
   const detected = detectShape(value, facts.hint);
   const shape = facts.forced ? shapeForForcedFormat(facts.format, value, facts.hint) : detected;
-  const conversation = normalise(value, shape, facts.hint.mapping);
+  const conversation = normalise(value, shape, shape === 'sharegpt' || shape === 'preference-sharegpt' ? recordMapping(value, facts.hint) : facts.hint.mapping);
   const analysis: RecordAnalysis = { detected, shape, conversation };
   const previous = record.cache as CacheSlot | undefined;
   if (previous?.summary !== undefined && previous.summary.version === facts.version && previous.summary.tokens !== undefined) analysis.tokenCount = previous.summary.tokens;

@@ -6,6 +6,7 @@
  * normaliser in formats.ts) and every consumer understands it. Plain data, no methods, no vscode.
  */
 import type { RecordFormat } from '../../../protocol/messages';
+import type { FormatMapping } from './formats';
 import type { JsonPath } from './json/scanner';
 
 /** Canonical roles. `null` on a turn means the role as written is not recognised. */
@@ -99,4 +100,10 @@ export interface Conversation {
   plainText: boolean;
   /** Turns past maxTurnsChecked that were not read (a generated record of a million messages); absent when none. */
   omittedTurns?: number;
+  /**
+   * The column names and role tags this record was read with, when they differ from the file's
+   * (ShareGPT's column holding role/content turns: see recordMapping in formats.ts). Rules that name
+   * tags read this first.
+   */
+  mapping?: FormatMapping;
 }

@@ -46,6 +46,37 @@ export const defaultMapping: FormatMapping = {
   tags: { role: 'from', content: 'value', user: 'human', assistant: 'gpt', observation: 'observation', function: 'function_call', system: 'system' },
 };
 
+/**
+ * OpenAI-style turns ({"role", "content"}) under ShareGPT's "conversations" column: Axolotl's
+ * chat_template with `field_messages: conversations`, torchtune's chat_dataset with
+ * `conversation_column: conversations` and `conversation_style: openai`, and LLaMA-Factory's sharegpt
+ * formatting with role/content tags. Tool calls are not written as turns in this layout, so the
+ * function tag names no role anyone writes.
+ */
+export const roleContentMapping: FormatMapping = {
+  columns: defaultMapping.columns,
+  tags: { role: 'role', content: 'content', user: 'user', assistant: 'assistant', observation: 'tool', function: 'function_call', system: 'system' },
+};
+
+/**
+ * The mapping one record is read with: the file's, except that without a dataset_info.json (which
+ * names the tags LLaMA-Factory reads) a "conversations" list written in role/content, with no turn
+ * in from/value, is read with roleContentMapping. A list that mixes the two stays ShareGPT, so its
+ * role/content turns are reported (missing-field, unknown-key with "did you mean").
+ */
+export function recordMapping(value: unknown, hint: FormatHint): FormatMapping {
+  if (hint.mapping !== defaultMapping || !isObject(value)) return hint.mapping;
+  const turns = value[defaultMapping.columns.messages];
+  if (!Array.isArray(turns)) return hint.mapping;
+  let roleContent = false;
+  for (const turn of checkedTurnList(turns)) {
+    if (!isObject(turn)) continue;
+    if ('from' in turn || 'value' in turn) return hint.mapping;
+    if ('role' in turn || 'content' in turn) roleContent = true;
+  }
+  return roleContent ? roleContentMapping : hint.mapping;
+}
+
 /** What a dataset_info.json entry (or the defaults) says about a file. */
 export interface FormatHint {
   /** Shape forced by settings or dataset_info.json, or undefined to detect per record. */
@@ -193,7 +224,11 @@ function table<V>(entries: Record<string, V>): Record<string, V> {
 
 export const openaiRoles = table<Role>({ system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' });
 
+/** Roles of role/content turns under "conversations": OpenAI's, and human/gpt, which Axolotl's chat_template maps by default. */
+const roleContentRoles = table<Role>({ user: 'user', human: 'user', assistant: 'assistant', gpt: 'assistant', system: 'system', tool: 'tool' });
+
 export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
+  if (mapping.tags === roleContentMapping.tags) return roleContentRoles;
   const { tags } = mapping;
   return { [tags.user]: 'user', [tags.assistant]: 'assistant', [tags.system]: 'system', [tags.function]: 'assistant', [tags.observation]: 'tool', tool: 'tool' };
 }
@@ -442,6 +477,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
   const { columns } = mapping;
   const conversation: Conversation = { shape, format: formatOfShape(shape), turns: [], rejected: undefined, tools: undefined, plainText: false };
   turnsOmitted = 0;
+  if (mapping !== defaultMapping) conversation.mapping = mapping;
   const systemColumn = (key: string): Turn[] => (typeof record[key] === 'string' && (record[key] as string).length > 0 ? [makeTurn('system', 'system', [key], undefined, textOf(record[key], [key]))] : []);
   switch (shape) {
     case 'openai-chat':

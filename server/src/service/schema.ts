@@ -4,7 +4,7 @@
  * misspelling of a known key (extra columns such as `id` or `source` are common and harmless).
  */
 import type { RecordShape, Role } from './conversation';
-import type { FormatMapping } from './formats';
+import { roleContentMapping, type FormatMapping } from './formats';
 
 export type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -155,7 +155,9 @@ export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
 }
 
 function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
-  return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string') });
+  // Role/content turns are OpenAI-style messages: their content may be a list of parts (text, image) as in OpenAI chat.
+  const content = mapping.tags === roleContentMapping.tags ? field(true, 'string', 'array') : field(true, 'string');
+  return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: content });
 }
 
 /** The kinds of OpenAI content parts, each with the field that holds its payload. */

@@ -76,7 +76,7 @@ function samePath(a: JsonPath, b: JsonPath): boolean {
  */
 function turnSkeleton(context: RecordRuleContext, path: JsonPath, key: string): string | undefined {
   const { shape } = context.analysis;
-  const tags = context.facts.hint.mapping.tags;
+  const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
   const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
   if (key !== 'tool_call_id' && key !== (sharegpt ? tags.role : 'role')) return undefined;
   const turns = allTurns(context);

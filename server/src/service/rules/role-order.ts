@@ -1,4 +1,5 @@
 import type { Turn } from '../conversation';
+import { roleContentMapping } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject, turnName, valueAt } from './util';
 
@@ -11,7 +12,8 @@ function at(turn: Turn): { path: readonly (string | number)[] } {
  * positions and gpt/function_call at even ones, or the example is silently skipped.
  */
 function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): void {
-  const tags = context.facts.hint.mapping.tags;
+  const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
+  const roleContent = tags === roleContentMapping.tags;
   let position = 0;
   let previous: Turn | undefined;
   for (const [index, turn] of turns.entries()) {
@@ -24,6 +26,11 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
     const expectsUser = position % 2 === 0;
     const isUserSide = turn.role === 'user' || turn.role === 'tool';
     if (expectsUser !== isUserSide) {
+      if (roleContent) {
+        // OpenAI-style turns under "conversations" (Axolotl chat_template, torchtune chat_dataset): no function_call turns.
+        context.report(`Turn ${position + 1} of the conversation must be ${expectsUser ? '"user" or "tool"' : '"assistant"'}, not "${turn.writtenRole}": user and assistant turns must alternate (torchtune rejects two user messages in a row, LLaMA-Factory skips the conversation). Merge or reorder the turns.`, at(turn));
+        return;
+      }
       const expected = expectsUser ? `"${tags.user}" or "${tags.observation}"` : `"${tags.assistant}" or "${tags.function}"`;
       context.report(`Turn ${position + 1} of the conversation must be ${expected}, not "${turn.writtenRole}": LLaMA-Factory silently skips conversations that do not alternate. Merge or reorder the turns.`, at(turn));
       return; // one report per conversation: every later position is shifted too
@@ -111,7 +118,7 @@ function checkRejectedAnswer(context: RecordRuleContext): void {
   const turn = rejected?.[0];
   if (turn === undefined || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
   if (shape === 'preference-sharegpt') {
-    const tags = context.facts.hint.mapping.tags;
+    const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
     context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: turn.rolePath });
   } else {
     context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });

@@ -101,7 +101,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     }
     case 'sharegpt':
     case 'preference-sharegpt': {
-      const spec = sharegptTurnSpec(mapping);
+      const spec = sharegptTurnSpec(analysis.conversation.mapping ?? mapping);
       const turns = value[mapping.columns.messages];
       if (Array.isArray(turns)) {
         checkedTurnList(turns).forEach((turn, index) => {

@@ -13,7 +13,7 @@ export const rule: RecordRule = {
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
     const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
     // The roles this file may use: a tag its dataset_info.json entry leaves out is neither suggested nor named.
-    const known: Record<string, Role> = sharegpt ? sharegptRoles(facts.hint.mapping) : openaiRoles;
+    const known: Record<string, Role> = sharegpt ? sharegptRoles(analysis.conversation.mapping ?? facts.hint.mapping) : openaiRoles;
     const allowed = unlisted === undefined ? known : Object.fromEntries(Object.entries(known).filter(([name]) => unlisted[name] === undefined));
     for (const turn of allTurns(context)) {
       const tag = unlisted !== undefined && turn.rolePath !== undefined ? unlisted[turn.writtenRole] : undefined;

@@ -66,7 +66,7 @@ export const rule: RecordRule = {
       if (turn.writtenRole !== '' || turn.rolePath !== undefined || turn.path.length < 2) continue;
       const value = valueAt(context.record.value, turn.path);
       if (value === undefined || isObject(value)) continue;
-      const { tags } = context.facts.hint.mapping;
+      const { tags } = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
       const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
       context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${jsonTypeOf(value) === 'array' ? 'a list' : jsonTypeOf(value) === 'null' ? 'null' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
     }

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Axolotl chat_template (field_messages: conversations; its default roles map human/gpt) and torchtune chat_dataset (conversation_style: openai).
+    { name: 'role/content turns under "conversations", with OpenAI roles or human/gpt, and content parts', text: lines({ conversations: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { conversations: [{ role: 'human', content: [{ type: 'text', text: 'Capital of Chile?' }] }, { role: 'gpt', content: 'Santiago.', train: true }] }) },
     { name: 'assistant tool call without content', text: lines({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }, { role: 'assistant', content: 'Sunny.' }] }) },
     { name: 'alpaca without input', text: lines({ instruction: 'a', output: 'b' }) },
     { name: 'a record in another format than the forced one is mixed-formats\' finding, not a missing field', settings: { format: 'sharegpt' }, text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
@@ -17,6 +19,7 @@ export const table: RuleTable = {
     { name: 'Axolotl chatml.argilla and chatml.intel preference columns', text: lines({ system: 'Be helpful.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }, { instruction: 'Name an even prime.', chosen_response: '2', rejected_response: '4' }, { system: 'Be accurate.', question: 'Boiling point of water at sea level?', chosen: '100 degrees Celsius.', rejected: '50 degrees Celsius.' }) },
   ],
   invalid: [
+    { name: 'role/content turns mixed with from/value turns under "conversations": read as ShareGPT, the role/content turn misses from and value', text: lines({ conversations: [{ from: 'human', value: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }), problems: [{ line: 0, text: '{"role":"assistant","content":"Lima."}', message: /Turn 2 is missing the required "from" field/ }, { line: 0, text: '{"role":"assistant","content":"Lima."}', message: /Turn 2 is missing the required "value" field/ }] },
     { name: 'a stepwise record with "label" for "labels" still needs its labels', text: lines({ prompt: 'Is 81 a square?', completions: ['9 * 9 = 81.', 'So yes.'], label: [true, true] }), problems: [{ line: 0, text: '{', message: /missing the required "labels" field/ }] },
     { name: 'a conversational prompt-only message without content', text: lines({ prompt: [{ role: 'user' }] }), problems: [{ line: 0, text: '{"role":"user"}', message: /Message 1 is missing the required "content"/ }] },
     { name: 'Axolotl chatml.intel without its rejected answer', text: lines({ question: 'Largest ocean?', chosen: 'The Pacific.' }), problems: [{ line: 0, text: '{', message: /missing the required "rejected" field/ }] },
