@@ -33,15 +33,18 @@ setRulesDocsFromBundle(__dirname);
 
 const connection = createConnection(ProposedFeatures.all);
 const configuration = new ConfigurationStore(connection);
-const session = new DatasetSession((uri) => configuration.peek(uri));
-const reports = new DiagnosticReports();
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
 let resolvesCodeActionEdits = false;
+/** Asks the client to pull every open document's diagnostics again (after the answer being written, if any). */
+function requestRefresh(): void {
+  if (supportsRefresh) setImmediate(() => void connection.languages.diagnostics.refresh());
+}
+// A file's first lint makes it count for the others' leakage: their reports are refreshed.
+const session = new DatasetSession((uri) => configuration.peek(uri), requestRefresh);
+const reports = new DiagnosticReports();
 /** Unopened dataset files beside open ones count for train/eval leakage. */
-const siblings = new SiblingFiles(session, configuration, () => {
-  if (supportsRefresh) void connection.languages.diagnostics.refresh();
-});
+const siblings = new SiblingFiles(session, configuration, requestRefresh);
 
 connection.onInitialize((params): InitializeResult => {
   const capabilities = params.capabilities;
@@ -87,7 +90,7 @@ function settingsChanged(): void {
   configuration.clear();
   shownWarnings.clear();
   session.invalidate();
-  if (supportsRefresh) void connection.languages.diagnostics.refresh();
+  requestRefresh();
   void siblings.reloadAll();
 }
 connection.onDidChangeConfiguration(settingsChanged);

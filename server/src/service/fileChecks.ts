@@ -626,22 +626,125 @@ export function prepareIndexForEdits(document: DatasetDocument): void {
   indexes.get(document)?.prepareForEdits();
 }
 
-/**
- * Where each record's copy in another file is (null: none), kept while the other files and the
- * settings stay the same: records are immutable, so while one file is edited only its new records
- * are looked up. Finding a match parses both records, which costs most of a keystroke when two
- * large files share most of their records.
- */
-const crossFileMatches = new WeakMap<DatasetDocument, { key: string; matches: WeakMap<DatasetRecord, { name: string; record: DatasetRecord } | null> }>();
+/** A record's copy in another file (for the leakage message). */
+interface CrossFileMatch {
+  document: DatasetDocument;
+  name: string;
+  record: DatasetRecord;
+}
 
-function crossFileMatchesFor(document: DatasetDocument, facts: FileFacts, others: readonly { uri: string; document: DatasetDocument; facts: FileFacts }[]): WeakMap<DatasetRecord, { name: string; record: DatasetRecord } | null> {
-  const key = [`${facts.version}`, ...others.map((other) => `${other.uri}@${other.document.version}@${other.facts.version}`)].join('|');
-  let cached = crossFileMatches.get(document);
-  if (cached === undefined || cached.key !== key) {
-    cached = { key, matches: new WeakMap() };
-    crossFileMatches.set(document, cached);
+/**
+ * Where each record's copy in another file is, kept while the settings and the set of other files
+ * stay the same; each entry is checked again where it could have changed: a copy must still be in its
+ * file, and "no copy" holds only while the other files are at the versions it was found with (the
+ * string). Records are immutable, so typing in eval.jsonl re-matches only what changed in train.jsonl
+ * instead of all the records the two files share (a parse of both records each, most of a second for
+ * 50k shared records).
+ */
+interface CrossFileCache {
+  key: string;
+  matches: WeakMap<DatasetRecord, CrossFileMatch | string>;
+  /** Whether a pass over all shared records has filled the cache (later lints only re-check entries). */
+  complete: boolean;
+}
+const crossFileCaches = new WeakMap<DatasetDocument, CrossFileCache>();
+/** A number per document object, so that a file reopened under the same uri counts as another file. */
+const documentIds = new WeakMap<DatasetDocument, number>();
+let nextDocumentId = 0;
+
+function documentId(document: DatasetDocument): number {
+  let id = documentIds.get(document);
+  if (id === undefined) {
+    id = nextDocumentId++;
+    documentIds.set(document, id);
   }
-  return cached.matches;
+  return id;
+}
+
+function crossFileCacheFor(document: DatasetDocument, key: string): CrossFileCache {
+  let cached = crossFileCaches.get(document);
+  if (cached === undefined || cached.key !== key) {
+    cached = { key, matches: new WeakMap(), complete: false };
+    crossFileCaches.set(document, cached);
+  }
+  return cached;
+}
+
+type OtherFile = ReturnType<WorkspaceIndex['others']>[number];
+
+/** Visits the first record (in file order) of each class of equal records whose hash some other file has too. */
+function forEachSharedClass(index: DocumentIndex, others: readonly OtherFile[], visit: (hash: number, first: DatasetRecord) => void): void {
+  // Plain loops: this runs over every record's hash on each keystroke while another file is open.
+  const otherGroups = others.map((other) => other.index.groups);
+  for (const [hash, stored] of index.groups) {
+    let shared = false;
+    for (let at = 0; at < otherGroups.length && !shared; at++) shared = otherGroups[at]?.has(hash) === true;
+    if (!shared) continue;
+    if (!Array.isArray(stored)) {
+      visit(hash, stored);
+      continue;
+    }
+    for (const members of stored) visit(hash, members.reduce((best, record) => (record.index < best.index ? record : best)));
+  }
+}
+
+/** The record's copy in another file, from the cache while it still holds, else looked up (and cached). */
+function crossFileMatchOf(first: DatasetRecord, hash: number, facts: FileFacts, others: readonly OtherFile[], cache: CrossFileCache, versions: string): CrossFileMatch | undefined {
+  const cached = cache.matches.get(first);
+  if (cached === versions) return undefined;
+  if (typeof cached === 'object' && cached.document.records[cached.record.index] === cached.record) return cached;
+  const analysis = analyseRecord(first, facts);
+  const key = analysis !== undefined ? duplicateKeyOf(analysis) : undefined;
+  let match: CrossFileMatch | undefined;
+  for (const other of key !== undefined ? others : []) {
+    const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;
+    if (found === undefined) continue;
+    match = { document: other.document, name: fileName(other.uri), record: found };
+    break;
+  }
+  cache.matches.set(first, match ?? versions);
+  return match;
+}
+
+/** The versions of the other files: "no copy" found under them holds until one changes. */
+function versionsOf(others: readonly OtherFile[]): string {
+  return others.map((other) => other.document.version).join('|');
+}
+
+/** Whether the document's next lint would look up its shared records in other files afresh (its first lint beside them, or a file joined or left). */
+export function crossFileMatchingPending(document: DatasetDocument, facts: FileFacts, workspace: WorkspaceIndex): boolean {
+  if (severityOf('cross-file-duplicate', facts.settings) === 'off' || !workspace.hasOthers(facts.uri)) return false;
+  const cached = crossFileCaches.get(document);
+  return cached === undefined || !cached.complete || cached.key !== workspace.keyFor(facts);
+}
+
+/**
+ * Finds the copies of a document's records in the other files in slices of about `sliceMs`, `pause()`
+ * between them, so that the first lint after a large sibling file joins (or the document's own first
+ * lint beside one) finds them cached instead of holding the server for a second or more.
+ */
+export async function matchAcrossFilesInSlices(document: DatasetDocument, facts: FileFacts, workspace: WorkspaceIndex, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+  if (severityOf('cross-file-duplicate', facts.settings) === 'off' || !hasCurrentIndex(document, facts)) return;
+  const others = workspace.others(facts.uri);
+  if (others.length === 0) return;
+  const cache = crossFileCacheFor(document, workspace.keyFor(facts));
+  const index = indexFor(document, facts);
+  const version = document.version;
+  const shared: { hash: number; first: DatasetRecord }[] = [];
+  forEachSharedClass(index, others, (hash, first) => shared.push({ hash, first }));
+  const versions = versionsOf(others);
+  let sliceStart = Date.now();
+  let visited = 0;
+  for (const { hash, first } of shared) {
+    crossFileMatchOf(first, hash, facts, others, cache, versions);
+    if ((++visited & 63) === 0 && Date.now() - sliceStart >= sliceMs) {
+      await pause();
+      // Entries stay valid on their own; a changed file or index only ends this pass early.
+      if (document.version !== version || crossFileCaches.get(document) !== cache || others.some((other) => indexes.get(other.document) !== other.index)) return;
+      sliceStart = Date.now();
+    }
+  }
+  cache.complete = true;
 }
 
 /** The other dataset files of the workspace, for train/eval leakage. */
@@ -654,6 +757,21 @@ export class WorkspaceIndex {
 
   removeFile(uri: string): void {
     this.files.delete(uri);
+  }
+
+  has(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  hasOthers(uri: string): boolean {
+    return this.files.size > (this.files.has(uri) ? 1 : 0);
+  }
+
+  /** The settings of a file and which other files it is compared with (not their versions): cross-file matches are kept while it holds. */
+  keyFor(facts: FileFacts): string {
+    let key = `${facts.version}`;
+    for (const [uri, other] of this.files) if (uri !== facts.uri && other.document.isDataset) key += `|${uri}@${documentId(other.document)}@${other.facts.version}`;
+    return key;
   }
 
   /** The other files' indexes, brought up to date once per lint. */
@@ -737,29 +855,16 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   // The file itself joins the workspace only after its first lint: ask for the others, not the size.
   const others = workspace !== undefined && severityOf('cross-file-duplicate', settings) !== 'off' ? workspace.others(facts.uri) : [];
   if (others.length > 0) {
-    const matches = crossFileMatchesFor(document, facts, others);
-    for (const [hash, stored] of index.groups) {
-      if (!others.some((other) => other.index.groups.has(hash))) continue;
-      const classes = Array.isArray(stored) ? stored : [[stored]];
-      for (const members of classes) {
-        const first = members.reduce((best, record) => (record.index < best.index ? record : best));
-        let match = matches.get(first);
-        if (match === undefined) {
-          match = null;
-          const analysis = analyseRecord(first, facts);
-          const key = analysis !== undefined ? duplicateKeyOf(analysis) : undefined;
-          for (const other of key !== undefined ? others : []) {
-            const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;
-            if (found === undefined) continue;
-            match = { name: fileName(other.uri), record: found };
-            break;
-          }
-          matches.set(first, match);
-        }
-        if (match === null) continue;
-        problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${match.name} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
-      }
-    }
+    const cache = crossFileCacheFor(document, workspace?.keyFor(facts) ?? '');
+    const versions = versionsOf(others);
+    forEachSharedClass(index, others, (hash, first) => {
+      const match = crossFileMatchOf(first, hash, facts, others, cache, versions);
+      if (match === undefined) return;
+      // Beyond what can be shown, only counted: two files that share 50k records would build 50k messages per keystroke.
+      if (countOnly || problems.length >= capacity) counted++;
+      else problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${match.name} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
+    });
+    cache.complete = true;
   }
   if (!countOnly && index.nearDuplicates) {
     const repeats: { record: DatasetRecord; best: { record: DatasetRecord; score: number } }[] = [];

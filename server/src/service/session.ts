@@ -5,7 +5,7 @@
  */
 import { overFileSizeLimit, type LintSettings } from './config';
 import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
-import { buildIndexInSlices, hasCurrentIndex, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
+import { buildIndexInSlices, crossFileMatchingPending, hasCurrentIndex, matchAcrossFilesInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
@@ -145,6 +145,8 @@ export class DatasetSession {
   constructor(
     /** Settings and format hint for a document (the server reads them from the client and disk). */
     private readonly configure: (uri: string) => { settings: LintSettings; hint?: FormatHint; tokens?: TokenCounter },
+    /** Called when a file's first lint made it count for the other files' leakage checks: their findings are stale. */
+    private readonly joinedOthers: () => void = () => undefined,
   ) {}
 
   open(uri: string, text: string, languageId?: string): DatasetDocument {
@@ -359,14 +361,15 @@ export class DatasetSession {
   }
 
   /**
-   * Whether the document's next lint would check thousands of records at once (its first lint, or the
-   * first after a settings change or a whole-text change): the caller runs `prepareInSlices` first.
+   * Whether the document's next lint would check thousands of records at once (its first lint, the
+   * first after a settings change or a whole-text change, or the first beside a newly read or opened
+   * file that it must look its records up in): the caller runs `prepareInSlices` first.
    */
   needsPreparing(uri: string): boolean {
     const open = this.documents.get(uri);
     if (open === undefined || !open.document.isDataset || open.document.records.length < preparedFrom) return false;
     const facts = this.factsFor(uri);
-    return facts !== undefined && !hasCurrentIndex(open.document, facts);
+    return facts !== undefined && (!hasCurrentIndex(open.document, facts) || crossFileMatchingPending(open.document, facts, this.workspace));
   }
 
   /**
@@ -381,6 +384,7 @@ export class DatasetSession {
     const facts = open !== undefined ? this.factsFor(uri) : disk?.facts;
     if (document === undefined || facts === undefined || document.problems.some((problem) => problem.rule === 'unreadable-file')) return;
     await buildIndexInSlices(document, facts, pause);
+    if (open !== undefined) await matchAcrossFilesInSlices(document, facts, this.workspace, pause);
   }
 
   lint(uri: string): LintResult | undefined {
@@ -394,7 +398,12 @@ export class DatasetSession {
     if (last !== undefined && last.version === open.document.version && last.factsVersion === this.factsVersion && ((last.alone && this.workspace.size <= 1) || last.generation === this.generation)) return last.result;
     const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
     const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
+    const joins = !tooLarge && open.document.isDataset && !this.workspace.has(uri);
     if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, open.document, facts);
+    if (joins && this.workspace.hasOthers(uri)) {
+      this.generation++;
+      this.joinedOthers();
+    }
     open.lastResult = { version: open.document.version, factsVersion: this.factsVersion, generation: this.generation, alone: this.workspace.size <= 1, result };
     return result;
   }

@@ -63,3 +63,71 @@ describe('the only other file leaves the workspace', () => {
     assert.deepEqual(leaks(session, train), []);
   });
 });
+
+describe('a file joining the others', () => {
+  it("makes the others' cached findings stale and tells the caller, once", () => {
+    let joined = 0;
+    const session = new DatasetSession(() => ({ settings }), () => joined++);
+    const train = 'file:///join/train.jsonl';
+    const evaluation = 'file:///join/eval.jsonl';
+    session.open(train, `${chat('Capital of France?', 'Paris.')}\n${chat('Largest planet?', 'Jupiter.')}\n`);
+    const leaks = (uri: string): number[] => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line);
+    assert.deepEqual(leaks(train), [], 'alone: nothing to leak into');
+    assert.equal(joined, 0, 'the first file has nobody to tell');
+    session.open(evaluation, `${chat('Largest planet?', 'Jupiter.')}\n`);
+    assert.deepEqual(leaks(evaluation), [0]);
+    assert.equal(joined, 1);
+    // Before, train answered from its cached result (linted alone) until one of the files changed.
+    assert.deepEqual(leaks(train), [1]);
+    assert.deepEqual(leaks(evaluation), [0]);
+    assert.equal(joined, 1, 'later lints of files already counted tell nobody');
+  });
+});
+
+describe('two large files sharing most records', () => {
+  // Prompts with no words in common (no near-duplicates): each a few made-up words from its number.
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'sol', 'vi', 'ra', 'den', 'po', 'gra', 'ul', 'ex', 'ni', 'tra', 'mo'];
+  const word = (seed: number): string => Array.from({ length: 4 }, (_, at) => syllables[(seed >> (4 * at)) & 15]).join('');
+  const lines = Array.from({ length: 3000 }, (_, index) => chat(`${word(index * 5 + 1)} ${word(index * 5 + 2)} ${word(index * 5 + 3)} ${word(index * 5 + 4)}?`, `Answer ${index}. ${'It is written out at length, so that looking it up takes a while.'.repeat(40)}`));
+  const train = 'file:///shared/train.jsonl';
+  const evaluation = 'file:///shared/eval.jsonl';
+  const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+
+  it('looks the shared records up in slices before the lint, with the result of looking them up at once', async () => {
+    const atOnce = new DatasetSession(() => ({ settings }));
+    atOnce.open(train, `${lines.join('\n')}\n`);
+    atOnce.setDiskFile(evaluation, `${lines.slice(500).join('\n')}\n`);
+    const expected = render(atOnce.lint(train)?.diagnostics ?? []);
+    assert.equal(expected.filter((item) => item.startsWith('cross-file-duplicate')).length, 1000, 'as many leaks as can be shown');
+    const session = new DatasetSession(() => ({ settings }));
+    session.open(train, `${lines.join('\n')}\n`);
+    await session.prepareInSlices(train, () => new Promise((resolve) => setImmediate(resolve)));
+    session.lint(train);
+    assert.equal(session.needsPreparing(train), false);
+    session.setDiskFile(evaluation, `${lines.slice(500).join('\n')}\n`);
+    assert.equal(session.needsPreparing(train), true, 'a new sibling: 2,500 lookups to do');
+    let pauses = 0;
+    await session.prepareInSlices(train, () => {
+      pauses++;
+      return new Promise((resolve) => setImmediate(resolve));
+    });
+    assert.ok(pauses > 0, 'the lookups were cut into slices');
+    assert.equal(session.needsPreparing(train), false);
+    assert.deepEqual(render(session.lint(train)?.diagnostics ?? []), expected);
+  });
+
+  it('shows the first leaks up to tunesmith.maxProblems and counts the rest', () => {
+    const capped = resolveSettings({ minExamples: 0, maxProblems: 10 }).settings;
+    for (const limit of [capped, resolveSettings({ minExamples: 0, maxProblems: 0 }).settings]) {
+      const session = new DatasetSession(() => ({ settings: limit }));
+      session.open(train, `${lines.join('\n')}\n`);
+      session.setDiskFile(evaluation, `${lines.slice(500).join('\n')}\n`);
+      const diagnostics = session.lint(train)?.diagnostics ?? [];
+      const leaks = diagnostics.filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line);
+      if (limit === capped) {
+        assert.deepEqual(leaks, [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]);
+        assert.match(diagnostics.find((item) => item.rule === 'too-many-problems')?.message ?? '', /^2490 more problems were not shown/);
+      } else assert.equal(leaks.length, 2500);
+    }
+  });
+});
