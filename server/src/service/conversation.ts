@@ -34,6 +34,17 @@ export type RecordShape =
   | 'preference-argilla'
   /** Axolotl's chatml.intel / llama3.intel DPO columns: question, chosen, rejected (and an optional system). */
   | 'preference-intel'
+  /**
+   * Axolotl's KTO argilla / intel columns: the question under "instruction" (argilla) or "question"
+   * (intel), one "completion" and its boolean "label" (desirable or not), and an optional system.
+   */
+  | 'unpaired-columns'
+  /**
+   * torchtune's instruct_dataset default columns: {"input": question, "output": answer}, no
+   * "instruction" (InputOutputToMessages). In a file of Alpaca records mixed-formats says to add the
+   * instruction.
+   */
+  | 'input-output'
   /** TRL prompt-only: {"prompt": ...} and no answer (GRPO, RLOO, online DPO generate the completions). */
   | 'prompt-only'
   /** TRL stepwise supervision: {"prompt", "completions": [steps], "labels": [one boolean per step]} (PRMTrainer). */
@@ -43,6 +54,9 @@ export type RecordShape =
 export function formatOfShape(shape: RecordShape): RecordFormat {
   // Template-free segments are raw text (the author writes every token), trained where labelled.
   if (shape === 'segments') return 'text';
+  // KTO data is unpaired prompt/completion data (TRL's KTO type has the same keys but the prompt's).
+  // torchtune's input/output pair is a prompt and its completion under other names.
+  if (shape === 'unpaired-columns' || shape === 'input-output') return 'prompt-completion';
   return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);
 }
 

@@ -128,6 +128,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
   // Axolotl's argilla DPO columns (LLaMA-Factory reads only the columns its dataset_info.json names: there they stay Alpaca).
   if (hint.formatting === undefined && !has(columns.chosen) && !has(columns.response) && (has('chosen_response') || has('rejected_response'))) return 'preference-argilla';
+  if (hint.formatting === undefined && unpairedColumns(value)) return 'unpaired-columns';
   if (has(columns.prompt) || hint.formatting === 'alpaca') {
     // A ranking dataset's record missing an answer is still a preference record (missing-field says what is missing).
     if ((hint.ranking && (has(columns.chosen) || has(columns.rejected) || has(columns.prompt))) || (has(columns.chosen) && has(columns.rejected))) return 'preference-alpaca';
@@ -142,8 +143,34 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   // Axolotl's intel DPO columns: the question under "question" (a TRL pair has no prompt column or "prompt").
   if (has('question') && (has('chosen') || has('rejected'))) return 'preference-intel';
   if (has('chosen') && has('rejected')) return 'preference-trl';
+  if (inputOutputColumns(value, hint)) return 'input-output';
   if (has(columns.response) || has(columns.query)) return 'alpaca';
   return 'unknown';
+}
+
+/**
+ * torchtune's instruct_dataset columns ({"input", "output"}, no "instruction"), when no
+ * dataset_info.json declares the file: a record with Alpaca's system or history columns is Alpaca
+ * data that lacks its instruction (torchtune would drop those columns silently).
+ */
+function inputOutputColumns(value: Record<string, unknown>, hint: FormatHint): boolean {
+  if (hint.formatting !== undefined || hint.mapping !== defaultMapping) return false;
+  if (!('output' in value) || 'instruction' in value || 'system' in value || 'history' in value) return false;
+  // Alpaca writes an empty "input" when the instruction says it all; torchtune's question is the input itself.
+  if (typeof value.input !== 'string' || value.input.trim().length === 0) return false;
+  // A misspelt instruction ("instruct", "instrution") makes it an Alpaca record (unknown-key suggests the key).
+  for (const key of Object.keys(value)) if (key !== 'input' && key !== 'output' && (key.toLowerCase().startsWith('instr') || closest(key, ['instruction'], 3) !== undefined)) return false;
+  return true;
+}
+
+/**
+ * Axolotl's KTO columns (kto type chatml.argilla / llama3.argilla: instruction; chatml.intel /
+ * llama3.intel: question): a completion, a label and no Alpaca output. The label decides: an Alpaca
+ * record whose "output" is misspelt "completion" has none (unknown-key and missing-field say so).
+ */
+function unpairedColumns(value: Record<string, unknown>): boolean {
+  if (!('label' in value) || !('completion' in value) || 'prompt' in value || 'output' in value) return false;
+  return 'instruction' in value || 'question' in value;
 }
 
 /** Answer keys whose misspelling ("completon", "complete", "choosen") means the record meant to have that answer. */
@@ -534,6 +561,14 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       const answer = joinParts(steps.map((step, index) => ({ path: ['completions', index], value: step })));
       // No steps, no answer turn: no-assistant-turn says the list is empty.
       conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...(steps.length > 0 ? [makeTurn('assistant', 'assistant', ['completions'], undefined, answer)] : [])];
+      break;
+    }
+    case 'input-output':
+      conversation.turns = [makeTurn('user', 'user', ['input'], undefined, textOf(record.input, ['input'])), makeTurn('assistant', 'assistant', ['output'], undefined, textOf(record.output, ['output']))];
+      break;
+    case 'unpaired-columns': {
+      const question = 'instruction' in record ? 'instruction' : 'question';
+      conversation.turns = [...systemColumn('system'), makeTurn('user', 'user', [question], undefined, textOf(record[question], [question])), makeTurn('assistant', 'assistant', ['completion'], undefined, textOf(record.completion, ['completion']))];
       break;
     }
     case 'preference-argilla':

@@ -89,6 +89,11 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { system: field(false, 'string'), instruction: field(true, 'string'), chosen_response: field(true, 'string'), rejected_response: field(true, 'string') });
     case 'preference-intel':
       return objectSpec(false, { system: field(false, 'string'), question: field(true, 'string'), chosen: field(true, 'string'), rejected: field(true, 'string') });
+    case 'input-output':
+      return objectSpec(false, { input: field(true, 'string'), output: field(true, 'string') });
+    case 'unpaired-columns':
+      // Either question column (argilla: instruction, intel: question); detection requires one of them.
+      return objectSpec(false, { system: field(false, 'string'), instruction: field(false, 'string'), question: field(false, 'string'), completion: field(true, 'string'), label: field(true, 'boolean') });
     case 'text':
       return objectSpec(false, { [c.text ?? 'text']: field(true, 'string') });
     case 'segments':

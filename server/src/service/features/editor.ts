@@ -476,6 +476,8 @@ const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'preference-messages': 'preference (messages + chosen/rejected message)',
   'preference-argilla': 'preference (Axolotl chatml.argilla)',
   'preference-intel': 'preference (Axolotl chatml.intel)',
+  'unpaired-columns': 'KTO (Axolotl argilla / intel columns)',
+  'input-output': 'input/output (torchtune instruct)',
   'prompt-only': 'prompt-only (TRL GRPO / online DPO)',
   stepwise: 'stepwise supervision (TRL PRM)',
   unknown: 'unknown format',

@@ -6,6 +6,7 @@ export const table: RuleTable = {
     { name: 'alpaca with and without input', text: lines({ instruction: 'a', input: '', output: 'b' }, { instruction: 'c', output: 'd' }) },
   ],
   invalid: [
+    { name: 'a torchtune input/output pair among Alpaca records is told to add its instruction', text: lines({ instruction: 'Translate: cat', input: '', output: 'gato' }, { instruction: 'Translate: dog', input: '', output: 'perro' }, { input: 'Translate: bird', output: 'pájaro' }), problems: [{ line: 2, text: '"input"', message: /torchtune \{"input", "output"\} pair needs its "instruction"/ }] },
     { name: 'an alpaca record among chat records', text: lines(chat('a', 'b'), chat('c', 'd'), { instruction: 'e', input: '', output: 'f' }), problems: [{ line: 2, text: '"instruction"', message: /alpaca but the file is mostly openai-chat/ }] },
     { name: 'forced format', settings: { format: 'sharegpt' }, text: lines(chat('a', 'b')), problems: [{ line: 0, text: '"messages"', message: /is set to sharegpt.*Convert the record \(quick fix\)/ }] },
     { name: 'a stepwise record among prompt/completion records', text: lines({ prompt: 'The sky is', completion: ' blue.' }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Is 9.8 > 9.11?', completions: ['0.8 > 0.11.', 'Yes.'], labels: [true, true] }), problems: [{ line: 2, text: '"prompt"', message: /stepwise supervision.*PRMTrainer/ }] },

@@ -16,6 +16,8 @@ export const table: RuleTable = {
     { name: 'Axolotl per-message training flags in OpenAI messages', text: lines({ messages: [{ role: 'system', content: 'Be brief.', train: false }, { role: 'user', content: 'Hi', training: false }, { role: 'assistant', content: 'Hello!', train: true, train_detail: [{ begin_offset: 0, end_offset: 5, train: true }] }] }) },
   ],
   invalid: [
+    { name: 'an Axolotl KTO record (instruction, completion, label) whose label is not a boolean', text: lines({ instruction: 'Greet me.', completion: 'Hello!', label: 'true' }), problems: [{ line: 0, text: '"true"', message: /"label" must be a boolean/ }] },
+    { name: 'a torchtune input/output pair whose output is not a string', text: lines({ input: 'Translate to Spanish: cat', output: 5 }), problems: [{ line: 0, text: '5', message: /"output" must be a string/ }] },
     { name: 'an OpenAI DPO input whose parallel_tool_calls is a string', text: lines({ input: { messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools: [], parallel_tool_calls: 'no' }, preferred_output: [{ role: 'assistant', content: 'Cold.' }], non_preferred_output: [{ role: 'assistant', content: 'Hot.' }] }), problems: [{ line: 0, text: '"no"', message: /"parallel_tool_calls" must be a boolean, not a string/ }] },
     { name: 'an Axolotl chatml.intel question that is not a string', text: lines({ question: 12, chosen: 'Twelve.', rejected: 'Ten.' }), problems: [{ line: 0, text: '12', message: /"question" must be a string, not a number/ }] },
     // TRL stepwise supervision: PRMTrainer reads one boolean label per step.
