@@ -155,7 +155,9 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
  */
 function inputOutputColumns(value: Record<string, unknown>, hint: FormatHint): boolean {
   if (hint.formatting !== undefined || hint.mapping !== defaultMapping) return false;
-  if (!('output' in value) || 'instruction' in value || 'system' in value || 'history' in value) return false;
+  if ('instruction' in value || 'system' in value || 'history' in value) return false;
+  // A misspelt "output" ("ouput") keeps the pair's shape: missing-field and unknown-key then name "output", not "instruction".
+  if (!('output' in value) && !Object.keys(value).some((key) => key !== 'input' && closest(key, ['output'], 2) !== undefined)) return false;
   // Alpaca writes an empty "input" when the instruction says it all; torchtune's question is the input itself.
   if (typeof value.input !== 'string' || value.input.trim().length === 0) return false;
   // A misspelt instruction ("instruct", "instrution") makes it an Alpaca record (unknown-key suggests the key).
