@@ -116,8 +116,8 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
 /** Config and model problems already shown (each once, until the settings change). */
 const shownWarnings = new Set<string>();
 
-/** Makes sure the document's settings are loaded, then returns its lint result. */
-async function lint(uri: string) {
+/** Makes sure the document's settings are loaded (their problems shown once), then returns its facts. */
+async function configured(uri: string) {
   if (!session.has(uri)) return undefined;
   const config = await configuration.load(uri);
   // A broken tunesmith.json or model folder would otherwise fall back to defaults and estimates silently.
@@ -128,6 +128,12 @@ async function lint(uri: string) {
     // A notification, not showWarningMessage's request: nothing waits for the user to close it.
     void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Tunesmith: ${warning}` });
   }
+  return session.factsFor(uri);
+}
+
+/** Makes sure the document's settings are loaded, then returns its lint result. */
+async function lint(uri: string) {
+  if ((await configured(uri)) === undefined) return undefined;
   if (session.needsPreparing(uri)) await preparedInSlices(uri);
   return session.lint(uri);
 }
@@ -206,6 +212,6 @@ connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequ
   }
 });
 
-registerFeatures(connection, session, (uri) => lint(uri), () => resolvesCodeActionEdits);
+registerFeatures(connection, session, { lint, configured }, () => resolvesCodeActionEdits);
 
 connection.listen();

@@ -121,6 +121,38 @@ describe('large files read from disk do not hold up other requests', { skip: exi
     }
   });
 
+  it('shows the hover and the outline of a large open document before its first lint ends', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-large-'));
+    const server = await startServer(folder);
+    try {
+      const lines = path.join(os.tmpdir(), `tunesmith-lines-${process.pid}.jsonl`);
+      writeLargeJsonl(lines, 20);
+      const large = pathToFileURL(path.join(folder, 'large.jsonl')).href;
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: large, languageId: 'jsonl', version: 1, text: readFileSync(lines, 'utf8') } });
+      rmSync(lines);
+      const answered: string[] = [];
+      const ask = async <T>(name: string, request: Promise<T>): Promise<T> => {
+        const result = await request;
+        answered.push(name);
+        return result;
+      };
+      // VS Code asks for all of these as it opens the file; the pull comes first.
+      const [report, symbols, hover] = await Promise.all([
+        ask('diagnostics', server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: large } }) as Promise<{ items: unknown[] }>),
+        ask('outline', server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: large } }) as Promise<{ name: string }[]>),
+        ask('hover', server.connection.sendRequest('textDocument/hover', { textDocument: { uri: large }, position: { line: 4, character: 3 } }) as Promise<{ contents: { value: string } } | null>),
+      ]);
+      assert.ok(report.items.length > 0, 'the large document was linted');
+      assert.match(symbols[4]?.name ?? '', /Question 4: how does the/);
+      assert.match(hover?.contents.value ?? '', /Tokens:/);
+      // Before, both waited for the whole first lint (seconds for 100k records).
+      assert.deepEqual(answered, ['outline', 'hover', 'diagnostics']);
+    } finally {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('answers hovers on train.jsonl while a 30 MB eval.jsonl beside it is read for leakage', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-large-'));
     const server = await startServer(folder);

@@ -1,17 +1,35 @@
 /** Editor features (code actions, hover, outline, folding, completion, code lens): LSP wiring only. */
 import type { Connection } from 'vscode-languageserver';
 import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, isFileActionData, resolveFileAction } from '../service/features/editor';
+import type { FileFacts } from '../service/fileFacts';
 import type { LintResult } from '../service/linter';
 import type { DatasetSession } from '../service/session';
 
+export interface DocumentState {
+  /** The document's lint result (its first lint of a large file takes seconds, in slices). */
+  lint(uri: string): Promise<LintResult | undefined>;
+  /** The document's facts once its settings are loaded, without linting it. */
+  configured(uri: string): Promise<FileFacts | undefined>;
+}
+
 /** `resolveEdits`: the client fills in code actions' edits through codeAction/resolve (VS Code does). */
-export function registerFeatures(connection: Connection, session: DatasetSession, lint: (uri: string) => Promise<LintResult | undefined>, clientResolvesEdits: () => boolean): void {
-  /** The document and its facts, once settings are loaded; undefined for unknown or non-dataset files. */
+export function registerFeatures(connection: Connection, session: DatasetSession, state: DocumentState, clientResolvesEdits: () => boolean): void {
+  /** The document, its facts and diagnostics once linted; undefined for unknown or non-dataset files. */
   const prepare = async (uri: string) => {
-    const result = await lint(uri);
+    const result = await state.lint(uri);
     const document = session.get(uri);
     if (result === undefined || document === undefined || !document.isDataset) return undefined;
     return { document, facts: result.facts, diagnostics: result.diagnostics };
+  };
+  /**
+   * The document and its facts, not waiting for its lint: hover, outline, folding and lenses read
+   * single records, so a 100k-record file shows them at once instead of after its first lint.
+   */
+  const configuredDocument = async (uri: string) => {
+    const facts = await state.configured(uri);
+    const document = session.get(uri);
+    if (facts === undefined || document === undefined || !document.isDataset) return undefined;
+    return { document, facts };
   };
   connection.onCodeAction(async ({ textDocument, range, context }) => {
     const ready = await prepare(textDocument.uri);
@@ -24,15 +42,15 @@ export function registerFeatures(connection: Connection, session: DatasetSession
     return ready === undefined ? action : resolveFileAction(ready.document, ready.facts, action);
   });
   connection.onHover(async ({ textDocument, position }) => {
-    const ready = await prepare(textDocument.uri);
+    const ready = await configuredDocument(textDocument.uri);
     return ready === undefined ? null : hover(ready.document, ready.facts, position);
   });
   connection.onDocumentSymbol(async ({ textDocument }) => {
-    const ready = await prepare(textDocument.uri);
+    const ready = await configuredDocument(textDocument.uri);
     return ready === undefined ? [] : documentSymbols(ready.document, ready.facts);
   });
   connection.onFoldingRanges(async ({ textDocument }) => {
-    const ready = await prepare(textDocument.uri);
+    const ready = await configuredDocument(textDocument.uri);
     return ready === undefined ? [] : foldingRanges(ready.document);
   });
   connection.onCompletion(async ({ textDocument, position }) => {
@@ -40,7 +58,7 @@ export function registerFeatures(connection: Connection, session: DatasetSession
     return ready === undefined ? [] : completion(ready.document, ready.facts, position, () => session.textOf(textDocument.uri));
   });
   connection.onCodeLens(async ({ textDocument }) => {
-    const ready = await prepare(textDocument.uri);
+    const ready = await configuredDocument(textDocument.uri);
     return ready === undefined ? [] : codeLenses(ready.document, textDocument.uri);
   });
 }
