@@ -40,6 +40,13 @@ export type RecordShape =
    */
   | 'unpaired-columns'
   /**
+   * Role/content turns under ShareGPT's "conversations" column (Axolotl chat_template with
+   * field_messages: conversations, torchtune chat_dataset openai style). Only ever a detected shape:
+   * the record is read as 'sharegpt' with role/content tags (recordMapping in formats.ts), and its
+   * format is OpenAI chat, so a file that mixes it with from/value records gets mixed-formats.
+   */
+  | 'chat-conversations'
+  /**
    * torchtune's instruct_dataset default columns: {"input": question, "output": answer}, no
    * "instruction" (InputOutputToMessages). In a file of Alpaca records mixed-formats says to add the
    * instruction.
@@ -57,6 +64,7 @@ export function formatOfShape(shape: RecordShape): RecordFormat {
   // KTO data is unpaired prompt/completion data (TRL's KTO type has the same keys but the prompt's).
   // torchtune's input/output pair is a prompt and its completion under other names.
   if (shape === 'unpaired-columns' || shape === 'input-output') return 'prompt-completion';
+  if (shape === 'chat-conversations') return 'openai-chat';
   return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);
 }
 

@@ -116,7 +116,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (hint.formatting === 'sharegpt' || (hint.formatting === undefined && has(columns.messages))) {
     if (has(columns.messages)) {
       if (hint.ranking || (has(columns.chosen) && has(columns.rejected))) return 'preference-sharegpt';
-      return 'sharegpt';
+      return recordMapping(value, hint) === roleContentMapping ? 'chat-conversations' : 'sharegpt';
     }
   }
   if (has('messages')) {
@@ -502,6 +502,8 @@ function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
 
 /** Builds the canonical conversation of one record of the given shape. */
 export function normalise(value: unknown, shape: RecordShape, mapping: FormatMapping = defaultMapping): Conversation {
+  // Role/content turns under "conversations" are read as ShareGPT with role/content tags.
+  if (shape === 'chat-conversations') return normalise(value, 'sharegpt', recordMapping(value, { ...defaultHint, mapping }));
   const record = isObject(value) ? value : {};
   const { columns } = mapping;
   const conversation: Conversation = { shape, format: formatOfShape(shape), turns: [], rejected: undefined, tools: undefined, plainText: false };

@@ -69,6 +69,7 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'openai-chat':
       return objectSpec(false, { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') });
     case 'sharegpt':
+    case 'chat-conversations':
       return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array') });
     case 'preference-sharegpt':
       return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });

@@ -221,6 +221,7 @@ function conversationColumns(shape: RecordAnalysis['detected'], mapping: FormatM
     case 'openai-chat':
       return new Set(['messages', 'tools', 'functions']);
     case 'sharegpt':
+    case 'chat-conversations':
       return new Set([c.messages, c.system, c.tools]);
     case 'alpaca':
       return new Set([c.prompt, c.query, c.response, c.system, c.history, c.tools]);

@@ -478,6 +478,7 @@ const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'preference-intel': 'preference (Axolotl chatml.intel)',
   'unpaired-columns': 'KTO (Axolotl argilla / intel columns)',
   'input-output': 'input/output (torchtune instruct)',
+  'chat-conversations': 'role/content conversations (Axolotl chat_template, torchtune chat)',
   'prompt-only': 'prompt-only (TRL GRPO / online DPO)',
   stepwise: 'stepwise supervision (TRL PRM)',
   unknown: 'unknown format',

@@ -26,7 +26,9 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   // The quick fix converts chat-like records into OpenAI chat, ShareGPT and Alpaca; text and preference pairs have no such conversion.
   const convertible = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion'].includes(detected) && ['openai-chat', 'sharegpt', 'alpaca'].includes(fileFormat);
   const what = convertible ? 'Convert the record (quick fix) or move it to another file.' : `Rewrite it as ${fileFormat} or move it to another file.`;
-  return `This record is ${detected} but the file ${how} ${fileFormat}: one file must use one format. ${what}`;
+  // OpenAI-style and ShareGPT turns can share the "conversations" column: name the keys that differ.
+  const layouts = (detected === 'openai-chat' && fileFormat === 'sharegpt') || (detected === 'sharegpt' && fileFormat === 'openai-chat') ? ' (turns written {"role", "content"} are OpenAI-style, {"from", "value"} ShareGPT; trainers map one layout per file)' : '';
+  return `This record is ${detected} but the file ${how} ${fileFormat}${layouts}: one file must use one format. ${what}`;
 }
 
 /** A prompt-only record among records that have answers: a record of that file whose answer is missing. */
