@@ -171,6 +171,28 @@ function checkTools(context: RecordRuleContext): Map<string, unknown> | undefine
   return names;
 }
 
+/**
+ * What makes an example OpenAI's tool layout rather than the Hugging Face chat-template one (calls
+ * without ids, arguments as objects, results answering by name, as TRL documents it): OpenAI's DPO
+ * shape, "parallel_tool_calls", a message "weight", a tool result's "tool_call_id", or a call with an
+ * id. Undefined when nothing does; otherwise the marker, for the message.
+ */
+function openaiLayoutMarker(context: RecordRuleContext): string | undefined {
+  const { conversation } = context.analysis;
+  const value = context.record.value;
+  if (conversation.shape === 'preference-openai') return 'an OpenAI DPO example';
+  if (isObject(value) && value.parallel_tool_calls !== undefined) return 'it sets "parallel_tool_calls"';
+  for (const turn of [...conversation.turns, ...(conversation.rejected ?? [])]) {
+    if (turn.role === 'tool' && turn.toolCallId !== undefined) return 'a tool result names its call by "tool_call_id"';
+    if (turn.weight !== undefined && valueAt(value, [...turn.path, 'weight']) !== undefined) return 'a message has a "weight"';
+    for (const call of turn.toolCalls) {
+      const raw = valueAt(value, call.path);
+      if (isObject(raw) && raw.id !== undefined) return 'another call has an "id"';
+    }
+  }
+  return undefined;
+}
+
 /** Tool calls as MLX-LM, OpenAI and LLaMA-Factory need them: id, type, function name, arguments that parse; results that match calls; valid tool specs. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -184,6 +206,7 @@ export const rule: RecordRule = {
     const rejected = conversation.rejected ?? [];
     // The legacy function_call made last: its result (a "function" message) names it.
     let legacyCall: string | undefined;
+    const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
       if (position === conversation.turns.length && rejected.length > 0) openCalls = promptCallIds(context);
       if (!sharegpt && turn.toolCalls.length > 0 && turn.role !== 'assistant' && turn.role !== null) {
@@ -220,9 +243,11 @@ export const rule: RecordRule = {
         // A call with no id and its arguments as an object is the Hugging Face chat-template layout (TRL's
         // dataset_formats.md, transformers' tool use docs): templates read the mapping and results answer
         // by name. With an id it is the OpenAI layout, whose API wants the arguments as a JSON string.
-        const templateLayout = !isLegacy && raw.id === undefined && isObject(raw.function) && isObject(raw.function.arguments);
+        // An example that OpenAI's layout marks elsewhere (see openaiLayoutMarker) is held to it in every call.
+        const templateLayout = openaiMarker === undefined && !isLegacy && raw.id === undefined && isObject(raw.function) && isObject(raw.function.arguments);
         if (!isLegacy && !templateLayout) {
-          if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id". Give it one, such as "call_1", and use the same in its result.', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
+          if (raw.id === undefined && openaiMarker !== undefined) context.report(`The tool call has no "id", but this example is in OpenAI's layout (${openaiMarker}), whose API requires one and the arguments as a JSON string: give it an id such as "call_1" and use the same in its result's "tool_call_id".`, { path: call.path });
+          else if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id". Give it one, such as "call_1", and use the same in its result.', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
           else if (openCalls.has(raw.id)) context.report(`The tool call id "${raw.id}" is used twice in this example: each call needs its own id, or its result cannot be matched.`, { path: [...call.path, 'id'] });
           else openCalls.add(raw.id);
         }
