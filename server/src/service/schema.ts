@@ -63,6 +63,11 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
   return objectSpec(spec.strict, fields);
 }
 
+/**
+ * Optional columns of LLaMA-Factory and Axolotl data (an Alpaca input, system, history or tools; a
+ * ShareGPT system or tools) may be null: both read them by truthiness, and Hugging Face's to_json
+ * writes null for a column a row lacks.
+ */
 function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec | undefined {
   const c = mapping.columns;
   switch (shape) {
@@ -70,14 +75,14 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') });
     case 'sharegpt':
     case 'chat-conversations':
-      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array') });
+      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string', 'null'), [c.tools]: field(false, 'string', 'array', 'null') });
     case 'preference-sharegpt':
-      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string'), [c.tools]: field(false, 'string', 'array'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });
+      return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string', 'null'), [c.tools]: field(false, 'string', 'array', 'null'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });
     case 'alpaca':
       // LLaMA-Factory's Alpaca format has a tools column too (a JSON string of function specs).
-      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array'), [c.tools]: field(false, 'string', 'array') });
+      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string', 'null'), [c.response]: field(true, 'string'), [c.system]: field(false, 'string', 'null'), [c.history]: field(false, 'array', 'null'), [c.tools]: field(false, 'string', 'array', 'null') });
     case 'preference-alpaca':
-      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string'), [c.history]: field(false, 'array') });
+      return objectSpec(false, { [c.prompt]: field(true, 'string'), [c.query]: field(false, 'string', 'null'), [c.chosen]: field(true, 'string'), [c.rejected]: field(true, 'string'), [c.system]: field(false, 'string', 'null'), [c.history]: field(false, 'array', 'null') });
     case 'prompt-completion':
       // `label`: TRL's unpaired preference (KTO) data marks each completion desirable or not.
       return objectSpec(false, { prompt: field(true, 'string', 'array'), completion: field(true, 'string', 'array'), label: field(false, 'boolean') });
@@ -87,14 +92,14 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'stepwise':
       return objectSpec(false, { prompt: field(true, 'string', 'array'), completions: field(true, 'array'), labels: field(true, 'array') });
     case 'preference-argilla':
-      return objectSpec(false, { system: field(false, 'string'), instruction: field(true, 'string'), chosen_response: field(true, 'string'), rejected_response: field(true, 'string') });
+      return objectSpec(false, { system: field(false, 'string', 'null'), instruction: field(true, 'string'), chosen_response: field(true, 'string'), rejected_response: field(true, 'string') });
     case 'preference-intel':
-      return objectSpec(false, { system: field(false, 'string'), question: field(true, 'string'), chosen: field(true, 'string'), rejected: field(true, 'string') });
+      return objectSpec(false, { system: field(false, 'string', 'null'), question: field(true, 'string'), chosen: field(true, 'string'), rejected: field(true, 'string') });
     case 'input-output':
       return objectSpec(false, { input: field(true, 'string'), output: field(true, 'string') });
     case 'unpaired-columns':
       // Either question column (argilla: instruction, intel: question); detection requires one of them.
-      return objectSpec(false, { system: field(false, 'string'), instruction: field(false, 'string'), question: field(false, 'string'), completion: field(true, 'string'), label: field(true, 'boolean') });
+      return objectSpec(false, { system: field(false, 'string', 'null'), instruction: field(false, 'string'), question: field(false, 'string'), completion: field(true, 'string'), label: field(true, 'boolean') });
     case 'text':
       return objectSpec(false, { [c.text ?? 'text']: field(true, 'string') });
     case 'segments':

@@ -34,7 +34,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
       }
     }
     // A content part's "type" names its kind; the API rejects others ("txt", "img").

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Hugging Face's to_json writes null for a column a row lacks; LLaMA-Factory and Axolotl read these optional columns by truthiness.
+    { name: 'null optional Alpaca and ShareGPT columns (input, system, history, tools)', text: lines({ instruction: 'Name a prime.', input: null, output: '7', system: null, history: null, tools: null }) + lines({ conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }], system: null, tools: null }) },
     { name: 'content as a list of parts', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content: 'Hello' }] }) },
     { name: 'strings', text: lines(chat('a', 'b')) },
     { name: 'message names the API accepts', text: lines({ messages: [{ role: 'user', name: 'john_doe-2', content: 'a' }, { role: 'assistant', name: 'Ann', content: 'b' }] }) },
@@ -16,6 +18,8 @@ export const table: RuleTable = {
     { name: 'Axolotl per-message training flags in OpenAI messages', text: lines({ messages: [{ role: 'system', content: 'Be brief.', train: false }, { role: 'user', content: 'Hi', training: false }, { role: 'assistant', content: 'Hello!', train: true, train_detail: [{ begin_offset: 0, end_offset: 5, train: true }] }] }) },
   ],
   invalid: [
+    { name: 'a null Alpaca output is still wrong (only optional columns may be null)', text: lines({ instruction: 'Name a prime.', input: null, output: null }), problems: [{ line: 0, text: 'null', nth: 1, message: /"output" must be a string, not null/ }] },
+    { name: 'a wrong optional Alpaca column says null is allowed', text: lines({ instruction: 'Name a prime.', input: 5, output: '7' }), problems: [{ line: 0, text: '5', message: /"input" must be a string or null, not a number/ }] },
     { name: 'an Axolotl KTO record (instruction, completion, label) whose label is not a boolean', text: lines({ instruction: 'Greet me.', completion: 'Hello!', label: 'true' }), problems: [{ line: 0, text: '"true"', message: /"label" must be a boolean/ }] },
     { name: 'a torchtune input/output pair whose output is not a string', text: lines({ input: 'Translate to Spanish: cat', output: 5 }), problems: [{ line: 0, text: '5', message: /"output" must be a string/ }] },
     { name: 'an OpenAI DPO input whose parallel_tool_calls is a string', text: lines({ input: { messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools: [], parallel_tool_calls: 'no' }, preferred_output: [{ role: 'assistant', content: 'Cold.' }], non_preferred_output: [{ role: 'assistant', content: 'Hot.' }] }), problems: [{ line: 0, text: '"no"', message: /"parallel_tool_calls" must be a boolean, not a string/ }] },
