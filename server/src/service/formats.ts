@@ -491,6 +491,10 @@ function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, 
 export function promptInsideAnswers(record: Record<string, unknown>): boolean {
   if (typeof record.prompt !== 'string') return false;
   const startsWithPrompt = (side: unknown): boolean => Array.isArray(side) && side.length > 1 && isObject(side[0]) && side[0].role !== 'assistant';
+  // KTO the same way ({"prompt": "...", "completion": [user, assistant], "label": true}, as
+  // argilla/kto-mix-15k and Axolotl's argilla_chat KTO type write it): the completion's last message
+  // is the answer, the ones before it the prompt.
+  if ('label' in record && !('chosen' in record) && !('rejected' in record)) return startsWithPrompt(record.completion);
   return startsWithPrompt(record.chosen) && startsWithPrompt(record.rejected);
 }
 
@@ -552,7 +556,7 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       break;
     }
     case 'prompt-completion':
-      conversation.turns = [...trlSide(record.prompt, ['prompt'], 'user'), ...trlSide(record.completion, ['completion'], 'assistant')];
+      conversation.turns = [...(promptInsideAnswers(record) ? [] : trlSide(record.prompt, ['prompt'], 'user')), ...trlSide(record.completion, ['completion'], 'assistant')];
       break;
     case 'prompt-only':
       // Nothing is trained from the prompt: the trainer generates the completions and scores them.

@@ -10,6 +10,7 @@ export const table: RuleTable = {
     { name: 'TRL prompt-only records have no answer by design', text: lines({ prompt: 'The sky is' }, { prompt: [{ role: 'user', content: 'What color is the sky?' }] }) },
   ],
   invalid: [
+    { name: 'a KTO completion conversation (prompt inside) with no answer', text: lines({ prompt: 'Hi', completion: [{ role: 'user', content: 'Hi' }, { role: 'user', content: 'Hello' }], label: true }), problems: [{ line: 0, text: '"completion"', message: /No assistant turn/ }] },
     { name: 'a stepwise record without steps', text: lines({ prompt: 'Is 9.8 > 9.11?', completions: [], labels: [] }), problems: [{ line: 0, text: '[]', message: /"completions" has no steps/ }] },
     { name: 'template-free segments with no segment labelled true (Axolotl masks every token)', text: lines({ segments: [{ label: false, text: 'Q: hi\n' }, { label: false, text: 'A: hello' }] }), problems: [{ line: 0, text: '"segments"', message: /No segment has "label": true/ }] },
     { name: 'only user and system', text: lines('{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "a"}]}'), problems: [{ line: 0, text: '"messages"', message: /No assistant turn/ }] },

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // argilla/kto-mix-15k, Axolotl's argilla_chat KTO type: the string prompt is repeated as the completion's first messages.
+    { name: 'a KTO record whose completion conversation holds the prompt turns (string prompt beside it)', text: lines({ prompt: 'Capital of Peru?', completion: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }], label: true }) },
     // Hugging Face's to_json writes null for a column a row lacks; LLaMA-Factory and Axolotl read these optional columns by truthiness.
     { name: 'null optional Alpaca and ShareGPT columns (input, system, history, tools)', text: lines({ instruction: 'Name a prime.', input: null, output: '7', system: null, history: null, tools: null }) + lines({ conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }], system: null, tools: null }) },
     { name: 'content as a list of parts', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content: 'Hello' }] }) },
