@@ -103,8 +103,8 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   if (!isRecordObject(value)) return undefined;
   const detected = detectShape(value, facts.hint);
   const chosen = facts.forced ? shapeForForcedFormat(facts.format, value, facts.hint) : detected;
-  // Role/content conversations are detected as their own shape (for the file's format) and read as ShareGPT.
-  const shape = chosen === 'chat-conversations' ? 'sharegpt' : chosen;
+  // Role/content conversations and from/value messages are detected as their own shapes (for the file's format) and read as ShareGPT.
+  const shape = chosen === 'chat-conversations' || chosen === 'sharegpt-messages' ? 'sharegpt' : chosen;
   const conversation = normalise(value, shape, shape === 'sharegpt' || shape === 'preference-sharegpt' ? recordMapping(value, facts.hint) : facts.hint.mapping);
   const analysis: RecordAnalysis = { detected, shape, conversation };
   const previous = record.cache as CacheSlot | undefined;

@@ -46,6 +46,8 @@ export type RecordShape =
    * format is OpenAI chat, so a file that mixes it with from/value records gets mixed-formats.
    */
   | 'chat-conversations'
+  /** ShareGPT turns ({"from", "value"}) under "messages" (TRL, Axolotl): detected only, read as 'sharegpt' like the above. */
+  | 'sharegpt-messages'
   /**
    * torchtune's instruct_dataset default columns: {"input": question, "output": answer}, no
    * "instruction" (InputOutputToMessages). In a file of Alpaca records mixed-formats says to add the
@@ -65,6 +67,7 @@ export function formatOfShape(shape: RecordShape): RecordFormat {
   // torchtune's input/output pair is a prompt and its completion under other names.
   if (shape === 'unpaired-columns' || shape === 'input-output') return 'prompt-completion';
   if (shape === 'chat-conversations') return 'openai-chat';
+  if (shape === 'sharegpt-messages') return 'sharegpt';
   return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);
 }
 

@@ -59,22 +59,38 @@ export const roleContentMapping: FormatMapping = {
 };
 
 /**
- * The mapping one record is read with: the file's, except that without a dataset_info.json (which
- * names the tags LLaMA-Factory reads) a "conversations" list written in role/content, with no turn
- * in from/value, is read with roleContentMapping. A list that mixes the two stays ShareGPT, so its
- * role/content turns are reported (missing-field, unknown-key with "did you mean").
+ * ShareGPT turns ({"from", "value"}) under "messages": TRL reads them (maybe_convert_to_chatml renames
+ * from/value to role/content), as do Axolotl's chat_template with message_property_mappings from/value
+ * and LLaMA-Factory with "messages": "messages" among its columns.
+ */
+export const fromValueMessagesMapping: FormatMapping = { columns: { ...defaultMapping.columns, messages: 'messages' }, tags: defaultMapping.tags };
+
+/** How the turns of a list are written: every keyed turn role/content, every one from/value, or a mix (or none). */
+function turnLayout(turns: readonly unknown[]): 'role-content' | 'from-value' | 'mixed' {
+  let roleContent = false;
+  let fromValue = false;
+  for (const turn of checkedTurnList(turns)) {
+    if (!isObject(turn)) continue;
+    if ('from' in turn || 'value' in turn) fromValue = true;
+    if ('role' in turn || 'content' in turn) roleContent = true;
+  }
+  return roleContent === fromValue ? 'mixed' : roleContent ? 'role-content' : 'from-value';
+}
+
+/**
+ * The mapping one record is read with: the file's, except without a dataset_info.json (which names
+ * the columns and tags LLaMA-Factory reads): a "conversations" list written in role/content is read
+ * with roleContentMapping, and a "messages" list written in from/value with fromValueMessagesMapping.
+ * A list that mixes the two layouts keeps its column's own (ShareGPT for "conversations", OpenAI for
+ * "messages"), so the turns in the other layout are reported (missing-field, unknown-key).
  */
 export function recordMapping(value: unknown, hint: FormatHint): FormatMapping {
   if (hint.mapping !== defaultMapping || !isObject(value)) return hint.mapping;
-  const turns = value[defaultMapping.columns.messages];
-  if (!Array.isArray(turns)) return hint.mapping;
-  let roleContent = false;
-  for (const turn of checkedTurnList(turns)) {
-    if (!isObject(turn)) continue;
-    if ('from' in turn || 'value' in turn) return hint.mapping;
-    if ('role' in turn || 'content' in turn) roleContent = true;
-  }
-  return roleContent ? roleContentMapping : hint.mapping;
+  const conversations = value[defaultMapping.columns.messages];
+  if (Array.isArray(conversations)) return turnLayout(conversations) === 'role-content' ? roleContentMapping : hint.mapping;
+  const messages = value.messages;
+  if (Array.isArray(messages) && turnLayout(messages) === 'from-value') return fromValueMessagesMapping;
+  return hint.mapping;
 }
 
 /** What a dataset_info.json entry (or the defaults) says about a file. */
@@ -121,7 +137,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   }
   if (has('messages')) {
     if (has('chosen') && has('rejected')) return isObject(value.chosen) || isObject(value.rejected) ? 'preference-messages' : 'preference-trl';
-    return 'openai-chat';
+    return recordMapping(value, hint) === fromValueMessagesMapping ? 'sharegpt-messages' : 'openai-chat';
   }
   // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
   if (has('preferred_output') || has('non_preferred_output')) return 'preference-openai';
@@ -507,7 +523,7 @@ function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
 /** Builds the canonical conversation of one record of the given shape. */
 export function normalise(value: unknown, shape: RecordShape, mapping: FormatMapping = defaultMapping): Conversation {
   // Role/content turns under "conversations" are read as ShareGPT with role/content tags.
-  if (shape === 'chat-conversations') return normalise(value, 'sharegpt', recordMapping(value, { ...defaultHint, mapping }));
+  if (shape === 'chat-conversations' || shape === 'sharegpt-messages') return normalise(value, 'sharegpt', recordMapping(value, { ...defaultHint, mapping }));
   const record = isObject(value) ? value : {};
   const { columns } = mapping;
   const conversation: Conversation = { shape, format: formatOfShape(shape), turns: [], rejected: undefined, tools: undefined, plainText: false };

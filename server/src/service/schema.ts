@@ -75,6 +75,7 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { messages: field(true, 'array'), tools: field(false, 'array'), functions: field(false, 'array'), parallel_tool_calls: field(false, 'boolean') });
     case 'sharegpt':
     case 'chat-conversations':
+    case 'sharegpt-messages':
       return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string', 'null'), [c.tools]: field(false, 'string', 'array', 'null') });
     case 'preference-sharegpt':
       return objectSpec(false, { [c.messages]: field(true, 'array'), [c.system]: field(false, 'string', 'null'), [c.tools]: field(false, 'string', 'array', 'null'), [c.chosen]: field(true, 'object'), [c.rejected]: field(true, 'object') });

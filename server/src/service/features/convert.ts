@@ -223,6 +223,8 @@ function conversationColumns(shape: RecordAnalysis['detected'], mapping: FormatM
     case 'sharegpt':
     case 'chat-conversations':
       return new Set([c.messages, c.system, c.tools]);
+    case 'sharegpt-messages':
+      return new Set(['messages', c.system, c.tools]);
     case 'alpaca':
       return new Set([c.prompt, c.query, c.response, c.system, c.history, c.tools]);
     case 'prompt-completion':

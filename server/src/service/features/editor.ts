@@ -479,6 +479,7 @@ const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'unpaired-columns': 'KTO (Axolotl argilla / intel columns)',
   'input-output': 'input/output (torchtune instruct)',
   'chat-conversations': 'role/content conversations (Axolotl chat_template, torchtune chat)',
+  'sharegpt-messages': 'ShareGPT turns under "messages" (TRL, Axolotl)',
   'prompt-only': 'prompt-only (TRL GRPO / online DPO)',
   stepwise: 'stepwise supervision (TRL PRM)',
   unknown: 'unknown format',

@@ -18,8 +18,8 @@ export const rule: RecordRule = {
     }
     // In a file whose format is forced, a record written in another known format lacks every field of
     // the forced one: mixed-formats reports it (with a conversion), not a field at a time.
-    // (Role/content conversations are detected as their own shape and read as ShareGPT: the same record.)
-    if (analysis.detected !== analysis.shape && analysis.detected !== 'unknown' && analysis.detected !== 'chat-conversations') return;
+    // (Role/content conversations and from/value messages are detected as their own shapes and read as ShareGPT: the same record.)
+    if (analysis.detected !== analysis.shape && analysis.detected !== 'unknown' && analysis.detected !== 'chat-conversations' && analysis.detected !== 'sharegpt-messages') return;
     for (const object of specifiedObjects(context)) {
       for (const key of object.spec.required) {
         if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;

@@ -32,7 +32,7 @@ export const rule: RecordRule = {
     if (conversation.plainText || analysis.shape === 'unknown' || conversation.shape === 'alpaca' || conversation.shape.startsWith('preference')) return;
     if (conversation.turns.length === 0) {
       // A missing or mistyped list is missing-field's or wrong-type's finding; an empty one is this one's.
-      const key = analysis.shape === 'sharegpt' ? facts.hint.mapping.columns.messages : 'messages';
+      const key = analysis.shape === 'sharegpt' ? (conversation.mapping ?? facts.hint.mapping).columns.messages : 'messages';
       const list = value[key];
       if (Array.isArray(list) && list.length === 0) report(`The conversation is empty ("${key}" has no messages): the model has nothing to learn from this example. Add the user's message and the assistant's answer, or remove the record.`, { path: [key] });
       return;

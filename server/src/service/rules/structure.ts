@@ -69,7 +69,7 @@ export function specifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
 function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] {
   const { analysis, facts } = context;
   const value = context.record.value as Record<string, unknown>;
-  const mapping = facts.hint.mapping;
+  const mapping = analysis.conversation.mapping ?? facts.hint.mapping;
   const out: SpecifiedObject[] = [];
   const top = recordSpec(analysis.shape, mapping);
   if (top !== undefined) out.push({ path: [], value, spec: top, name: 'the record' });
@@ -101,7 +101,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
     }
     case 'sharegpt':
     case 'preference-sharegpt': {
-      const spec = sharegptTurnSpec(analysis.conversation.mapping ?? mapping);
+      const spec = sharegptTurnSpec(mapping);
       const turns = value[mapping.columns.messages];
       if (Array.isArray(turns)) {
         checkedTurnList(turns).forEach((turn, index) => {

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // TRL's maybe_convert_to_chatml renames from/value in "messages"; Axolotl chat_template reads them with message_property_mappings.
+    { name: 'ShareGPT from/value turns under "messages"', text: lines({ messages: [{ from: 'system', value: 'Be brief.' }, { from: 'human', value: 'Capital of Peru?' }, { from: 'gpt', value: 'Lima.' }] }) },
     // torchtune instruct_dataset (InputOutputToMessages): "input" is the question, "output" the answer; Axolotl KTO argilla/intel columns.
     { name: 'torchtune input/output pairs, and Axolotl KTO columns (instruction or question, completion, boolean label)', text: lines({ input: 'Translate to Spanish: thank you', output: 'Gracias' }, { input: 'Translate to French: cat', output: 'Chat' }) + lines({ system: 'Be kind.', instruction: 'Greet me.', completion: 'Hello!', label: true }, { question: 'Capital of Peru?', completion: 'Quito.', label: false }) },
     // Axolotl chat_template (field_messages: conversations; its default roles map human/gpt) and torchtune chat_dataset (conversation_style: openai).
@@ -21,6 +23,7 @@ export const table: RuleTable = {
     { name: 'Axolotl chatml.argilla and chatml.intel preference columns', text: lines({ system: 'Be helpful.', instruction: 'Name a prime.', chosen_response: '7', rejected_response: '8' }, { instruction: 'Name an even prime.', chosen_response: '2', rejected_response: '4' }, { system: 'Be accurate.', question: 'Boiling point of water at sea level?', chosen: '100 degrees Celsius.', rejected: '50 degrees Celsius.' }) },
   ],
   invalid: [
+    { name: 'a from/value turn under "messages" without its value', text: lines({ messages: [{ from: 'human', value: 'Capital of Peru?' }, { from: 'gpt' }] }), problems: [{ line: 0, text: '{"from":"gpt"}', message: /Turn 2 is missing the required "value" field/ }] },
     { name: 'a role/content turn under "conversations" without its content', text: lines({ conversations: [{ role: 'user', content: 'Capital of Italy?' }, { role: 'assistant' }] }), problems: [{ line: 0, text: '{"role":"assistant"}', message: /Turn 2 is missing the required "content" field \(string or array\)/ }] },
     { name: 'a torchtune pair with "output" misspelt misses its output, not an instruction', text: lines({ input: 'Translate to Polish: milk', ouput: 'Mleko.' }), problems: [{ line: 0, text: '{', message: /missing the required "output" field/ }] },
     { name: 'role/content turns mixed with from/value turns under "conversations": read as ShareGPT, the role/content turn misses from and value', text: lines({ conversations: [{ from: 'human', value: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }), problems: [{ line: 0, text: '{"role":"assistant","content":"Lima."}', message: /Turn 2 is missing the required "from" field/ }, { line: 0, text: '{"role":"assistant","content":"Lima."}', message: /Turn 2 is missing the required "value" field/ }] },

@@ -6,6 +6,7 @@ export const table: RuleTable = {
     { name: 'sharegpt roles', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }) },
   ],
   invalid: [
+    { name: 'a misspelt ShareGPT tag in from/value turns under "messages"', text: lines({ messages: [{ from: 'human', value: 'Capital of Peru?' }, { from: 'gtp', value: 'Lima.' }] }), problems: [{ line: 0, text: '"gtp"', message: /did you mean "gpt"\?/ }] },
     { name: 'a misspelt role in role/content turns under "conversations" is suggested from OpenAI roles', text: lines({ conversations: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assitant', content: 'Lima.' }] }), problems: [{ line: 0, text: '"assitant"', message: /did you mean "assistant"\?/ }] },
     // Axolotl conversation.qmd writes "from": "assistant" (its chat_template maps it); LLaMA-Factory's converter skips it, torchtune's ShareGPTToMessages raises.
     { name: 'an OpenAI role name in a ShareGPT turn says which trainers take it', text: lines({ conversations: [{ from: 'human', value: 'Hello' }, { from: 'assistant', value: 'Hi there!' }] }), problems: [{ line: 0, text: '"assistant"', message: /OpenAI role name.*LLaMA-Factory skips.*Use "gpt"/ }] },
