@@ -7,6 +7,7 @@ import { analyseRecord } from '../analysis';
 import type { RecordShape } from '../conversation';
 import type { DatasetDocument } from '../document';
 import type { FileFacts } from '../fileFacts';
+import type { FormatMapping } from '../formats';
 import { tokenCountOf } from '../rules/tokens';
 import type { RecipeDataset, RecipeSettings } from './types';
 
@@ -23,6 +24,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Describes one dataset file for the recipe generators. */
 export function describeDataset(document: DatasetDocument, facts: FileFacts, where: { path: string; name: string }): RecipeDataset {
   const shapes = new Map<RecordShape, number>();
+  const mappings = new Map<FormatMapping, number>();
   const counts: number[] = [];
   const features: RecipeDataset['features'] = { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: false, conversationalSides: false };
   let records = 0;
@@ -32,6 +34,9 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     if (analysis === undefined || analysis.shape === 'unknown') continue;
     records++;
     shapes.set(analysis.shape, (shapes.get(analysis.shape) ?? 0) + 1);
+    // A record may be read with its own layout (role/content "conversations", from/value "messages"): the recipe maps the common one.
+    const layout = analysis.conversation.mapping ?? facts.hint.mapping;
+    mappings.set(layout, (mappings.get(layout) ?? 0) + 1);
     counts.push(tokenCountOf(analysis, facts).total);
     const { conversation } = analysis;
     let assistantTurns = 0;
@@ -67,7 +72,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     name: where.name,
     format: facts.format,
     shape,
-    mapping: facts.hint.mapping,
+    mapping: [...mappings].sort((a, b) => b[1] - a[1])[0]?.[0] ?? facts.hint.mapping,
     mappingFromDatasetInfo: facts.hint.formatting !== undefined,
     records,
     keys: [...keys].sort(),
