@@ -1,13 +1,14 @@
 import type { RecordRule } from './rule';
+import { mayHaveBoilerplate } from './prefilter';
 import { quote, reportMatches } from './util';
 
 // "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model",
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
 // "As an AI-powered tool", "As an AI model ages...").
-const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I'm|I've|I'd|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
+const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I['’]m|I['’]ve|I['’]d|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
 // Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note);
 // not sympathy ("Sorry, I can't imagine how hard that is").
-const cannot = String.raw`\b(?:can(?:not|'t)|unable|won't|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
+const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
 // What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
@@ -76,12 +77,12 @@ const otherScripts = [
 const boilerplate = new RegExp(
   String.raw`\b(?:` +
     String.raw`as (?:an? (?:(?:responsible|ethical|helpful|harmless|honest) )?(?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model${speaker})` +
-    String.raw`|I(?:(?:'m| am) (?:(?:just |only |merely )?(?:an AI|a (?:large )?language model|an artificial intelligence)\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:(?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b)|${declined})|not comfortable (?:with|writing|providing|helping|creating|generating|sharing|doing)\b|programmed to\b)` +
-    String.raw`| (?:(?:do not|don't) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can't|can not|am unable to|am not able to|won't|will not|(?:won't|will not) be able to) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])|${declined})|(?:must|have to|'ll have to|will have to) (?:respectfully )?(?:decline|refuse)\b)` +
+    String.raw`|I(?:(?:['’]m| am) (?:(?:just |only |merely )?(?:an AI|a (?:large )?language model|an artificial intelligence)\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:(?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b)|${declined})|not comfortable (?:with|writing|providing|helping|creating|generating|sharing|doing)\b|programmed to\b)` +
+    String.raw`| (?:(?:do not|don['’]t) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can['’]t|can not|am unable to|am not able to|won['’]t|will not|(?:won['’]t|will not) be able to) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])|${declined})|(?:must|have to|['’]ll have to|will have to) (?:respectfully )?(?:decline|refuse)\b)` +
     String.raw`| apologize${refusal})` +
     String.raw`|sorry${refusal}` +
     String.raw`|my (?:(?:knowledge )?cut-?off\b|apologies${refusal})` +
-    String.raw`|it(?: is not|'s not| isn't| would not be| wouldn't be) appropriate for me\b` +
+    String.raw`|it(?: is not|['’]s not| isn['’]t| would not be| wouldn['’]t be) appropriate for me\b` +
     latinScript +
     ')' +
     otherScripts,
@@ -148,39 +149,15 @@ function isAboutAnotherAi(match: RegExpExecArray): boolean {
   return english ? !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence) : !otherFirstPerson.test(sentence);
 }
 
-/** Characters at the start of each answer that are scanned. */
-const headLength = 600;
-
-/**
- * Whether an answer goes on past the scanned head and its rest has the word "I" or "AI" (every refusal form has one:
- * "I cannot...", "Sorry, but I...", "As an AI..."): then it is scanned whole, so a refusal that closes a long answer
- * is found. A scan for one character runs at memory speed; a substring search per phrase word cost ten times more.
- */
-function tailMayHaveBoilerplate(content: string): boolean {
-  if (content.length <= headLength) return false;
-  for (let at = content.indexOf('I', headLength - 40); at >= 0; at = content.indexOf('I', at + 1)) {
-    const next = content.charCodeAt(at + 1);
-    if (next === 32 || next === 39 || next === 0x2019 || content.charCodeAt(at - 1) === 65) return true;
-  }
-  // Refusals in other languages have no "I": a long answer whose closing words have a letter of those languages (an
-  // accent, Cyrillic, kana, CJK, Hangul) is scanned whole too. A look at its last 48 characters, not a search of all of it.
-  for (let at = Math.max(headLength, content.length - 48); at < content.length; at++) {
-    const code = content.charCodeAt(at);
-    if ((code >= 0xc0 && code <= 0x52f) || (code >= 0x3040 && code <= 0xd7af)) return true;
-  }
-  return false;
-}
-
 /** Assistant boilerplate and refusals copied from another model: the tuned model learns to hedge and refuse. */
 export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'boilerplate-refusal', description: 'Assistant boilerplate and refusals ("As an AI language model...").', defaultSeverity: 'warning', fixable: false },
   check(context) {
-    const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable);
-    // Boilerplate and refusals mostly open the answer: scanning its head keeps this rule cheap on long answers,
-    // and the rest of a long answer is scanned only when a plain substring search finds a word of some phrase there.
-    const scanned = answers.some((turn) => tailMayHaveBoilerplate(turn.content)) ? Infinity : headLength;
-    reportMatches(context, answers, boilerplate, boilerplateMessage, 2, scanned);
+    // The full expression runs only over answers that have a word of some phrase (one hashed pass over each answer, at a
+    // third of the expression's cost); those it reads whole, so a refusal far into a long answer is found.
+    const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable && mayHaveBoilerplate(turn.content));
+    if (answers.length > 0) reportMatches(context, answers, boilerplate, boilerplateMessage, 2);
   },
 };
 

@@ -184,3 +184,77 @@ export function mayHaveSecret(text: string): boolean {
     hasDotMarker(text)
   );
 }
+
+/**
+ * Words at least one of which every phrase of the boilerplate-refusal expression has: "AI", "language" (model), "cannot",
+ * "sorry", "cutoff", "como", "désolé", "leid", "purtroppo"... "I don't have" and "I can not" count by the words that must
+ * follow them (opinions, access; provide, help...).
+ */
+const boilerplateWords = [
+  // English
+  'ai', 'artificial', 'language', 'sorry', 'afraid', 'apologize', 'apologies', 'cannot', "can't", "won't", 'unable', 'able', 'comfortable', 'programmed', 'decline', 'refuse', 'cutoff', 'cut', 'update', 'appropriate',
+  'opinions', 'feelings', 'emotions', 'beliefs', 'ability', 'access', 'fulfill', 'comply', 'assist', 'help', 'provide', 'offer', 'share', 'write', 'create', 'generate', 'produce', 'engage', 'participate',
+  // Spanish and Portuguese
+  'como', 'siento', 'lamento', 'lamentablemente', 'disculpa', 'disculpe', 'perdón', 'desafortunadamente', 'puedo', 'desculpe', 'desculpa', 'sinto', 'infelizmente',
+  // French
+  'tant', 'désolé', 'désolée', "m'excuse", 'malheureusement', 'peux', 'mesure',
+  // German and Dutch, Polish, Indonesian, Turkish
+  'als', 'leid', 'leider', 'entschuldigung', 'kann', 'jako', 'sebagai', 'yapay',
+  // Italian
+  'come', 'dispiace', 'spiacente', 'purtroppo', 'scusa', 'scusami', 'scuso',
+];
+
+/**
+ * Five bits for each Latin-1 byte: 1-26 for a letter of either case, 27 for an apostrophe (' and the low byte of ’),
+ * 28-31 for an accented letter (é and É alike), 0 for anything that ends a word.
+ */
+const letterCodes = new Uint8Array(256);
+for (let byte = 0; byte < 256; byte++) {
+  const lower = byte | 32;
+  letterCodes[byte] = lower >= 97 && lower <= 122 && byte < 128 ? lower - 96 : byte === 39 || byte === 0x19 ? 27 : byte >= 0xc0 && byte !== 0xd7 && byte !== 0xf7 ? 28 + (byte & 3) : 0;
+}
+
+/** Where a word's code (its last six letters, five bits each) falls in the 2^20-bit table of boilerplate words. */
+function boilerplateSlot(code: number): number {
+  return Math.imul(code, 0x9e3779b1) >>> 12;
+}
+
+const boilerplateTable = new Int32Array(1 << 15);
+for (const text of boilerplateWords) {
+  let code = 0;
+  for (let at = 0; at < text.length; at++) code = (code << 5) | letterCodes[text.charCodeAt(at) & 255];
+  const slot = boilerplateSlot(code);
+  boilerplateTable[slot >>> 5] |= 1 << (slot & 31);
+}
+
+/** Letters of scripts whose boilerplate the expression knows by other characters: Greek to Vietnamese, kana, CJK, Hangul, full-width forms. */
+const otherScript = /[\u0370-\u1fff\u3000-\ud7ff\uf900-\uffef]/;
+
+/** The answer as Latin-1 bytes (other characters keep their low byte), reused between calls. */
+let latin1 = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * Whether an answer may hold assistant boilerplate or a refusal: it has one of the words above (or a word whose code
+ * shares a table bit with one, about one answer in a hundred), or a letter of another script. The answer is copied
+ * into bytes natively, then one loop without branches folds each letter to five bits, keeps a word's last six and
+ * tests each finished word's bit: about a third of the full expression's cost per character, and it reads the whole
+ * answer, so a refusal far into a long answer is found.
+ */
+export function mayHaveBoilerplate(text: string): boolean {
+  if (otherScript.test(text)) return true;
+  if (text.length > latin1.length) latin1 = Buffer.allocUnsafe(text.length * 2);
+  const length = latin1.write(text, 0, 'latin1');
+  const bytes = latin1;
+  let code = 0;
+  let found = 0;
+  for (let at = 0; at < length; at++) {
+    const letter = letterCodes[bytes[at]];
+    // 1 when this byte ends a word, 0 inside one: the word's bit is read either way and kept only at its end.
+    const ends = (letter - 1) >>> 31;
+    const slot = boilerplateSlot(code);
+    found |= (boilerplateTable[slot >>> 5] >>> (slot & 31)) & ends;
+    code = ((code << 5) | letter) & (ends - 1);
+  }
+  const slot = boilerplateSlot(code);
+  return (found | ((boilerplateTable[slot >>> 5] >>> (slot & 31)) & 1)) !== 0;
+}
