@@ -65,6 +65,11 @@ export const roleContentMapping: FormatMapping = {
  */
 export const fromValueMessagesMapping: FormatMapping = { columns: { ...defaultMapping.columns, messages: 'messages' }, tags: defaultMapping.tags };
 
+function firstTurnHas(turns: readonly unknown[], key: string): boolean {
+  const first = turns[0];
+  return isObject(first) && key in first;
+}
+
 /** How the turns of a list are written: every keyed turn role/content, every one from/value, or a mix (or none). */
 function turnLayout(turns: readonly unknown[]): 'role-content' | 'from-value' | 'mixed' {
   let roleContent = false;
@@ -87,9 +92,10 @@ function turnLayout(turns: readonly unknown[]): 'role-content' | 'from-value' | 
 export function recordMapping(value: unknown, hint: FormatHint): FormatMapping {
   if (hint.mapping !== defaultMapping || !isObject(value)) return hint.mapping;
   const conversations = value[defaultMapping.columns.messages];
-  if (Array.isArray(conversations)) return turnLayout(conversations) === 'role-content' ? roleContentMapping : hint.mapping;
+  // The usual layout of each column shows in its first turn: no scan of the rest (this runs for every record detected).
+  if (Array.isArray(conversations)) return !firstTurnHas(conversations, 'from') && turnLayout(conversations) === 'role-content' ? roleContentMapping : hint.mapping;
   const messages = value.messages;
-  if (Array.isArray(messages) && turnLayout(messages) === 'from-value') return fromValueMessagesMapping;
+  if (Array.isArray(messages) && !firstTurnHas(messages, 'role') && turnLayout(messages) === 'from-value') return fromValueMessagesMapping;
   return hint.mapping;
 }
 
