@@ -377,14 +377,14 @@ export class DatasetSession {
    * slices with `pause()` between them, so that its first lint, or the first lint of a file that
    * compares with it, does not hold the server for seconds (a large file read from disk).
    */
-  async prepareInSlices(uri: string, pause: () => Promise<void>): Promise<void> {
+  async prepareInSlices(uri: string, pause: () => Promise<void>, sliceMs?: number): Promise<void> {
     const open = this.documents.get(uri);
     const disk = this.diskDocuments.get(uri);
     const document = open?.document ?? disk?.document;
     const facts = open !== undefined ? this.factsFor(uri) : disk?.facts;
     if (document === undefined || facts === undefined || document.problems.some((problem) => problem.rule === 'unreadable-file')) return;
-    await buildIndexInSlices(document, facts, pause);
-    if (open !== undefined) await matchAcrossFilesInSlices(document, facts, this.workspace, pause);
+    await buildIndexInSlices(document, facts, pause, sliceMs);
+    if (open !== undefined) await matchAcrossFilesInSlices(document, facts, this.workspace, pause, sliceMs);
   }
 
   lint(uri: string): LintResult | undefined {

@@ -105,7 +105,7 @@ describe('large files in slices', () => {
       if (made.status === 0) {
         // In a child process: reading a pipe nobody writes to would block this test forever.
         const script = `const { readDatasetFile } = require(${JSON.stringify(require.resolve('../../../server/src/service/files'))}); const { resolveSettings } = require(${JSON.stringify(require.resolve('../../../server/src/service/config'))}); process.stdout.write(readDatasetFile(${JSON.stringify(fifo)}, resolveSettings({}).settings).problems[0]?.message ?? '');`;
-        const child = spawnSync(process.execPath, ['-e', script], { timeout: 10000, encoding: 'utf8' });
+        const child = spawnSync(process.execPath, ['-e', script], { timeout: 30000, encoding: 'utf8' });
         assert.equal(child.signal, null, 'reading the named pipe did not return');
         assert.match(child.stdout, /named pipe, not a regular file/);
         assert.match((await readDatasetFileAsync(fifo, settings, undefined, pause)).problems[0]?.message ?? '', /named pipe/);
