@@ -113,8 +113,14 @@ function hasCapitalAPrefix(text: string): boolean {
 }
 
 // 3+3 digits of a phone number ((212)867-5309 too), a card number or an IBAN written in groups; 3-2-4 digits of an SSN;
-// a French number's first pairs (06 12 34).
-const phoneDigits = /\d(?:\d\d(?:\)[ .-]?\d{3}|[ .-]\d{3}|-\d\d-\d{4})|[1-9][ .]\d\d[ .]\d\d)/;
+// a French number's first pairs (06 12 34); nine digits in a row (612345678); a Spanish landline's 2-3-2-2 (91 123 45 67)
+// and 3-2-2-2 (678 90 12 34); a Dutch mobile (06 12345678).
+const phoneDigits = /\d(?:\d\d(?:\)[ .-]?\d{3}|[ .-]\d{3}|-\d\d-\d{4})|[1-9][ .]\d\d[ .]\d\d|\d{8}|\d[ .-]\d{3}[ .-]\d\d[ .-]\d\d|\d[ .-]\d\d[ .-]\d\d[ .-]\d\d|[ .-]\d{8})/;
+
+/** Whether the text has digits grouped as a phone number, or nine in a row: a labelled number may be there. */
+export function mayHavePhoneDigits(text: string): boolean {
+  return phoneDigits.test(text);
+}
 
 /** '+' then a digit: an international phone number's country code (+44 20 7946 0958). */
 function hasInternationalPrefix(text: string): boolean {

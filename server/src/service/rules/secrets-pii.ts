@@ -1,5 +1,5 @@
 import type { Turn } from '../conversation';
-import { hasDottedToken, mayHaveSecret } from './prefilter';
+import { hasDottedToken, mayHavePhoneDigits, mayHaveSecret } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, reportMatches } from './util';
 
@@ -66,12 +66,19 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   { kind: 'googleAccessToken', marker: (text) => text.includes('ya29.'), pattern: /\b(ya29\.[A-Za-z\d_-]{30,})/dg },
   { kind: 'mailchimp', marker: (text) => text.includes('-us'), pattern: /\b([0-9a-f]{32}-us\d{1,2})\b/dg },
   { kind: 'twilioAuth', marker: (text) => text.includes('AC'), pattern: /\bAC[0-9a-f]{32}["']?\s*,\s*["']([0-9a-f]{32})["']/dg },
-  // A number after a word that says it is one ("Call Ravi on 9876543210", "Tel.: 0301234567", "WhatsApp 9876543210"): written
-  // without groups it is only a phone number next to such a word.
+  // A number after a word that says it is one, in any shape a country writes it ("Call Ravi on 9876543210", "Llama a Lucía al
+  // 612 345 678", "Bel Daan op 06 12345678", "Звоните по телефону 8 (912) 345-67-89", "Tel.: 0301234567"): right after the
+  // word, or after a few words that end in one that introduces the number (on, at, is, al, el, au, op, unter, pod numer...).
+  // Not "the API call returned 1700000000" or "WhatsApp tiene más de 2 000 000 000 usuarios": nothing introduces them.
   {
     kind: 'labelledPhone',
-    marker: (text) => /\d{9}/.test(text),
-    pattern: /(?:\b(?:[Cc]all|CALL|[Pp]hone|[Mm]obile|[Cc]ell|[Tt]el(?:ephone)?|[Cc]ontact|WhatsApp|[Ww]hatsapp|[Rr]ing|[Tt]ext|[Ff]ax|[Hh]andy|[Tt]elefon|[Mm]obil|[Tt]éléphone|[Tt]él|[Pp]ortable|[Mm]óvil|[Tt]eléfono|[Cc]elular)\b|[Тт]елефон|[Тт]ел\.|电话|手机)[^\d\n]{0,20}?(\+?\d{10,13})(?![\w.-])/dg,
+    marker: mayHavePhoneDigits,
+    pattern: new RegExp(
+      String.raw`(?<![A-Za-zÀ-ÿА-яЁё])(?:call|calling|called|phone|mobile|cell|tel|telephone|contact|ring|text|fax|whatsapp|sms|dial|landline|llam[a-zá]*|llám[a-z]*|tel[eé]f[a-zó]*|m[oó]vil|celular|escr[ií]be[a-z]*|appel[a-z-]*|t[ée]l[ée]phone|portable|joindre|ruf|rufen|anruf[a-z]*|handy[a-z]*|mobil[a-z]*|erreich[a-z]*|chiam[a-z]*|cellulare|lig(?:a|ue|ar)(?:-me)?|telem[oó]vel|bel|bellen|telefoon|mobiel|(?:za)?dzwo[nń][a-z]*|kom[oó]rk[a-z]*|(?:по)?звон[а-я]*|телефон[а-я]*|тел|моб[а-я]*|电话|手机|致电|拨打|電話|携帯)(?![A-Za-zÀ-ÿА-яЁё])` +
+        String.raw`(?:[^\S\n]*[.:：#-]?[^\S\n]*|[^\d\n!?;]{0,40}?(?<![A-Za-zÀ-ÿА-яЁё])(?:on|at|is|number|no|nr|al|el|es|au|est|unter|ist|op|pod|numer|o|é|è|il|per|по|номер|номеру|телефону)(?![A-Za-zÀ-ÿА-яЁё])[^\S\n]*[.:：]?[^\S\n]*)` +
+        String.raw`(?<![\w+])(\+?(?:\(\d{1,4}\)|\d{1,15})(?:(?:[ .\/-]|[ ]?(?=\())(?:\(\d{1,4}\)|\d{1,8})){0,6})(?![\w-]|[.,:]\d)`,
+      'dgi',
+    ),
   },
   // A password assigned in a config or code line: DB_PASSWORD=Summer2024!x, password = 'Tr0ub4dor&3'. Not "your new
   // password: aB3#..." (a password generator's answer in function-calling data) or JSON, where a colon follows the name.
@@ -259,10 +266,16 @@ function isWrittenPassword(value: string): boolean {
   return !knownTokenPrefix.test(value) && !detector.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !placeholderPasswords.test(value) && !/password|passwd|your|example|changeme|placeholder|secret|xxx|\*\*|[${}<>[\]]/i.test(value) && !environmentReference.test(value);
 }
 
-/** A labelled number the main expression did not already report, with a phone number's digit count, not a 555 number. */
-function isUngroupedPhone(value: string): boolean {
+/**
+ * A labelled number the main expression did not already report, with a phone number's 9 to 15 digits (a date such as
+ * 12/03/2024 has fewer), groups of two or more digits after the first, and not a fictional 555 number.
+ */
+function isLabelledPhone(value: string): boolean {
+  const digits = value.replace(/\D/g, '');
+  if (digits.length < 9 || digits.length > 15 || /^(?:\+?1)?[ (]?555/.test(value)) return false;
+  if (/[ .\/-]\d(?!\d)/.test(value)) return false;
   detector.lastIndex = 0;
-  return !detector.test(value) && !/^(?:\+?1)?555/.test(value);
+  return !detector.test(value);
 }
 
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
@@ -316,6 +329,6 @@ export const rule: RecordRule = {
       if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
       return messageFor(kind);
     });
-    reportValues(context, turns, (kind, value) => ((kind === 'labelledPhone' && !isUngroupedPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
+    reportValues(context, turns, (kind, value) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
   },
 };
