@@ -162,9 +162,14 @@ export class Partners {
  * pairs per prompt), KTO data (each completion labelled good or bad on its own) and stepwise
  * supervision (TRL's own example repeats a prompt with other steps).
  */
+/** A KTO (unpaired preference) label written in a record's text. */
+const booleanLabel = /"label"\s*:\s*(?:true|false)/;
+/** A "label" key of any value (a mistyped one is wrong-type's finding). */
+const anyLabel = /"label"\s*:/;
+
 function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: FileFacts): boolean {
   if (summary.detected.startsWith('preference') || summary.detected === 'stepwise' || facts.hint.mapping.columns.kto_tag !== undefined) return true;
-  return summary.detected === 'prompt-completion' && /"label"\s*:\s*(?:true|false)/.test(record.text);
+  return summary.detected === 'prompt-completion' && booleanLabel.test(record.text);
 }
 
 export class DocumentIndex {
@@ -207,6 +212,8 @@ export class DocumentIndex {
   readonly withProblems = new Set<DatasetRecord>();
   /** Records by detected format (for the majority and mixed-formats). */
   readonly byFormat = new Map<RecordFormat, Set<DatasetRecord>>();
+  /** Prompt/completion records with a KTO label: when most have one, the others lack theirs. */
+  readonly labelled = new Set<DatasetRecord>();
   /** Records that are valid JSON. */
   valid = 0;
   /** Valid records without errors: the examples a trainer keeps (too-few-examples counts these). */
@@ -291,6 +298,7 @@ export class DocumentIndex {
     let sameFormat = this.byFormat.get(format);
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
     sameFormat.add(record);
+    if (format === 'prompt-completion' && booleanLabel.test(record.text)) this.labelled.add(record);
     if (summary === undefined || summary.empty) return;
     const stored = this.groups.get(summary.duplicateHash);
     if (stored === undefined) {
@@ -328,6 +336,7 @@ export class DocumentIndex {
       if (entry.example) this.examples--;
       this.withProblems.delete(record);
       this.byFormat.get(entry.format)?.delete(record);
+      this.labelled.delete(record);
     }
     const hashes = entry;
     if (hashes === undefined || hashes.duplicate === undefined) return;
@@ -711,6 +720,21 @@ function versionsOf(others: readonly OtherFile[]): string {
   return others.map((other) => other.document.version).join('|');
 }
 
+/** The prompt/completion records without a KTO label in a file where most have one (and no label key at all, right or misspelt), in file order. */
+function unlabelledRecords(index: DocumentIndex, facts: FileFacts): DatasetRecord[] {
+  const members = index.byFormat.get('prompt-completion');
+  const labelled = index.labelled.size;
+  if (members === undefined || labelled === 0 || labelled <= members.size - labelled) return [];
+  const unlabelled: DatasetRecord[] = [];
+  for (const record of members) {
+    if (index.labelled.has(record) || anyLabel.test(record.text)) continue;
+    // A misspelt "label" is unknown-key's finding (with the right name suggested).
+    if (index.withProblems.has(record) && recordProblems(record, facts).some((problem) => problem.rule === 'unknown-key')) continue;
+    unlabelled.push(record);
+  }
+  return unlabelled.sort((a, b) => a.index - b.index);
+}
+
 /** Whether the document's next lint would look up its shared records in other files afresh (its first lint beside them, or a file joined or left). */
 export function crossFileMatchingPending(document: DatasetDocument, facts: FileFacts, workspace: WorkspaceIndex): boolean {
   if (severityOf('cross-file-duplicate', facts.settings) === 'off' || !workspace.hasOthers(facts.uri)) return false;
@@ -850,6 +874,14 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         if (record === first) continue;
         problems.push({ rule: 'duplicate-record', record, message: `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`, fix: { kind: 'remove-record' } });
       }
+    }
+  }
+  const unlabelled = unlabelledRecords(index, facts);
+  if (unlabelled.length > 0 && severityOf('missing-field', settings) !== 'off') {
+    const message = `No "label" here, while ${index.labelled.size} prompt/completion record${index.labelled.size === 1 ? ' has' : 's have'} one: KTO (unpaired preference) training needs a boolean label on every example (TRL's KTOTrainer fails on a missing one). Add "label": true for a desirable completion, false for an undesirable one.`;
+    for (const record of unlabelled) {
+      if (countOnly || problems.length >= capacity) counted++;
+      else problems.push({ rule: 'missing-field', record, message, target: { offsets: { start: 0, end: 1 } } });
     }
   }
   // The file itself joins the workspace only after its first lint: ask for the others, not the size.

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Labels on a minority: not a KTO file (half and half says nothing either).
+    { name: 'prompt/completion records, one of three with a label', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Snow is', completion: ' white.' }) },
     // TRL's maybe_convert_to_chatml renames from/value in "messages"; Axolotl chat_template reads them with message_property_mappings.
     { name: 'ShareGPT from/value turns under "messages"', text: lines({ messages: [{ from: 'system', value: 'Be brief.' }, { from: 'human', value: 'Capital of Peru?' }, { from: 'gpt', value: 'Lima.' }] }) },
     // torchtune instruct_dataset (InputOutputToMessages): "input" is the question, "output" the answer; Axolotl KTO argilla/intel columns.
@@ -49,5 +51,7 @@ export const table: RuleTable = {
     { name: 'record in no known format', text: lines('{"question": "a", "answer": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
     { name: 'legacy function result without name', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{}"}}, {"role": "function", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "function", "content": "r"}', message: /"name"/ }] },
     { name: 'tool message without tool_call_id', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "content": "r"}', message: /tool_call_id/ }] },
+    // TRL's KTOTrainer reads "label" on every row; a file where most records have one is a KTO file.
+    { name: 'a prompt/completion record without its label where most records have one (KTO)', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { prompt: 'Grass is', completion: ' green.' }), problems: [{ line: 2, text: '{', message: /No "label" here, while 2 prompt\/completion records have one: .*Add "label": true/ }] },
   ],
 };
