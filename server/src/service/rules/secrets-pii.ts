@@ -274,8 +274,12 @@ function isLabelledPhone(value: string): boolean {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15 || /^(?:\+?1)?[ (]?555/.test(value)) return false;
   if (/[ .\/-]\d(?!\d)/.test(value)) return false;
+  // Reported once: skipped when the main expression finds the number, unless it is a national number with more digits than
+  // an unlabelled one may have (0151 23456789: the label says it is a phone number, not a measure).
   detector.lastIndex = 0;
-  return !detector.test(value);
+  const match = detector.exec(value);
+  if (match === null) return true;
+  return match[0] === value && match.groups?.nationalPhone !== undefined && detectorMessage(match) === undefined;
 }
 
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
@@ -305,6 +309,25 @@ function messageFor(kind: string): string {
   return `This looks like ${kinds[kind] ?? 'a secret'}: ${personal ? 'personal data' : 'a secret'} in training data can be memorised and repeated by the model. ${what}`;
 }
 
+/** The message for a match of the main expression, or undefined when it is not a secret after all (a test card, a 555 number...). */
+function detectorMessage(match: RegExpExecArray): string | undefined {
+  const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator' && name !== 'pairSeparator' && name !== 'cnSeparator')?.[0] ?? 'email';
+  if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
+  if (kind === 'card' && !isCardNumber(match[0])) return undefined;
+  if (kind === 'iban' && !isIban(match[0])) return undefined;
+  if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
+  // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
+  if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0].startsWith('00') ? match[0].slice(2) : match[0])) return undefined;
+  // A national number has ten or eleven digits with its leading 0 (fewer is a part number or a measure: "0600 12000 mm").
+  if (kind === 'nationalPhone' && !/^(?:\D*\d){10,11}\D*$/.test(match[0])) return undefined;
+  // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
+  if (kind === 'frenchPhone' && /^0[1-9].(?:99.00|61.91|53.01|65.71|36.49|39.98)/.test(match[0])) return undefined;
+  // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000"). A 555-01xx line in another area
+  // code ("(212) 555-0147") is still reported: it is what test data plants as a real-looking number.
+  if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
+  return messageFor(kind);
+}
+
 /** Probable secrets and personal data: a tuned model can memorise and repeat them. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -312,23 +335,7 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHaveSecret(context.record.text)) return;
     const turns = allTurns(context);
-    reportMatches(context, turns, detector, (match) => {
-      const kind = Object.entries(match.groups ?? {}).find(([name, value]) => value !== undefined && name !== 'cardSeparator' && name !== 'pairSeparator' && name !== 'cnSeparator')?.[0] ?? 'email';
-      if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
-      if (kind === 'card' && !isCardNumber(match[0])) return undefined;
-      if (kind === 'iban' && !isIban(match[0])) return undefined;
-      if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
-      // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
-      if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0].startsWith('00') ? match[0].slice(2) : match[0])) return undefined;
-      // A national number has ten or eleven digits with its leading 0 (fewer is a part number or a measure: "0600 12000 mm").
-      if (kind === 'nationalPhone' && !/^(?:\D*\d){10,11}\D*$/.test(match[0])) return undefined;
-      // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
-      if (kind === 'frenchPhone' && /^0[1-9].(?:99.00|61.91|53.01|65.71|36.49|39.98)/.test(match[0])) return undefined;
-      // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000"). A 555-01xx line in another area
-      // code ("(212) 555-0147") is still reported: it is what test data plants as a real-looking number.
-      if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
-      return messageFor(kind);
-    });
+    reportMatches(context, turns, detector, detectorMessage);
     reportValues(context, turns, (kind, value) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
   },
 };
