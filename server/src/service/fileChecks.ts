@@ -157,16 +157,16 @@ export class Partners {
   }
 }
 
-/**
- * Whether a record's prompt may repeat with another answer by design: preference pairs (several
- * pairs per prompt), KTO data (each completion labelled good or bad on its own) and stepwise
- * supervision (TRL's own example repeats a prompt with other steps).
- */
 /** A KTO (unpaired preference) label written in a record's text. */
 const booleanLabel = /"label"\s*:\s*(?:true|false)/;
 /** A "label" key of any value (a mistyped one is wrong-type's finding). */
 const anyLabel = /"label"\s*:/;
 
+/**
+ * Whether a record's prompt may repeat with another answer by design: preference pairs (several
+ * pairs per prompt), KTO data (each completion labelled good or bad on its own) and stepwise
+ * supervision (TRL's own example repeats a prompt with other steps).
+ */
 function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: FileFacts): boolean {
   if (summary.detected.startsWith('preference') || summary.detected === 'stepwise' || facts.hint.mapping.columns.kto_tag !== undefined) return true;
   return summary.detected === 'prompt-completion' && booleanLabel.test(record.text);
