@@ -724,7 +724,8 @@ function versionsOf(others: readonly OtherFile[]): string {
 function unlabelledRecords(index: DocumentIndex, facts: FileFacts): DatasetRecord[] {
   const members = index.byFormat.get('prompt-completion');
   const labelled = index.labelled.size;
-  if (members === undefined || labelled === 0 || labelled <= members.size - labelled) return [];
+  // Nothing to walk (on every keystroke) when no record or every record has its label.
+  if (members === undefined || labelled === 0 || labelled === members.size || labelled <= members.size - labelled) return [];
   const unlabelled: DatasetRecord[] = [];
   for (const record of members) {
     if (index.labelled.has(record) || anyLabel.test(record.text)) continue;
@@ -876,8 +877,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       }
     }
   }
-  const unlabelled = unlabelledRecords(index, facts);
-  if (unlabelled.length > 0 && severityOf('missing-field', settings) !== 'off') {
+  const unlabelled = severityOf('missing-field', settings) !== 'off' ? unlabelledRecords(index, facts) : [];
+  if (unlabelled.length > 0) {
     const message = `No "label" here, while ${index.labelled.size} prompt/completion record${index.labelled.size === 1 ? ' has' : 's have'} one: KTO (unpaired preference) training needs a boolean label on every example (TRL's KTOTrainer fails on a missing one). Add "label": true for a desirable completion, false for an undesirable one.`;
     for (const record of unlabelled) {
       if (countOnly || problems.length >= capacity) counted++;
