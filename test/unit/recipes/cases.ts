@@ -23,4 +23,7 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-messages', files: ['preference-messages.jsonl'] },
   { name: 'preference-prompt-inside', files: ['preference-prompt-inside.jsonl'] },
   { name: 'segments', files: ['segments.jsonl'] },
+  // role/content turns under "conversations" written with human/gpt roles (Axolotl chat_template reads them)
+  { name: 'chat-conversations', files: ['chat-conversations.jsonl'] },
+  { name: 'sharegpt-messages', files: ['sharegpt-messages.jsonl'] },
 ];

@@ -57,6 +57,38 @@ describe('recipe golden files', () => {
   }
 });
 
+/** Top-level keys of the records of a data file (JSON Lines or a JSON array). */
+function recordKeys(file: string): Set<string> {
+  const text = fs.readFileSync(file, 'utf8');
+  const records = (file.endsWith('.json') ? JSON.parse(text) : text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line))) as Record<string, unknown>[];
+  return new Set(records.flatMap((record) => Object.keys(record)));
+}
+
+describe('recipes name only columns the data has', () => {
+  for (const { name, files } of cases) {
+    it(name, async () => {
+      const keys = new Set(files.flatMap((file) => [...recordKeys(path.join(data, file))]));
+      const info = (await produce(name, files, 'llamafactory')).get('dataset_info.json');
+      if (info !== undefined) {
+        for (const [entryName, entry] of Object.entries(JSON.parse(info) as Record<string, { columns?: Record<string, string> }>)) {
+          for (const [role, column] of Object.entries(entry.columns ?? {})) assert.ok(keys.has(column), `${name}: dataset_info.json ${entryName}.columns.${role} names '${column}', which no record has`);
+        }
+      }
+      const axolotl = (await produce(name, files, 'axolotl')).get('axolotl.yaml');
+      if (axolotl !== undefined) {
+        for (const entry of (YAML.parse(axolotl) as { datasets: Record<string, unknown>[] }).datasets) {
+          const type = entry['type'];
+          const fields = { ...entry, ...(typeof type === 'object' && type !== null ? (type as Record<string, unknown>) : {}) };
+          for (const key of ['field_messages', 'field_instruction', 'field_output', 'field_prompt', 'field_completion', 'field_label', 'field']) {
+            const column = fields[key];
+            if (typeof column === 'string') assert.ok(keys.has(column), `${name}: axolotl.yaml ${key} names '${column}', which no record has`);
+          }
+        }
+      }
+    });
+  }
+});
+
 describe('what the golden recipes say', () => {
   it('maps custom ShareGPT role tags from dataset_info.json into every target', async () => {
     const axolotl = YAML.parse((await produce('sharegpt-custom-tags', ['custom-tags/dialogues.jsonl'], 'axolotl')).get('axolotl.yaml')!) as Record<string, unknown>;
@@ -79,6 +111,16 @@ describe('what the golden recipes say', () => {
     const script = (await produce('sharegpt-custom-tags', ['custom-tags/dialogues.jsonl'], 'trl')).get('trl_train.py')!;
     assert.match(script, /"messages": "dialogue"/);
     assert.match(script, /"user": "customer"/);
+  });
+
+  it('maps role/content conversations written with human/gpt roles (Axolotl roles replace its defaults; LLaMA-Factory takes the written tags)', async () => {
+    const axolotl = YAML.parse((await produce('chat-conversations', ['chat-conversations.jsonl'], 'axolotl')).get('axolotl.yaml')!) as { datasets: Record<string, unknown>[] };
+    const roles = axolotl.datasets[0]!['roles'] as Record<string, string[]>;
+    assert.deepEqual(roles['user'], ['user', 'human']);
+    assert.deepEqual(roles['assistant'], ['assistant', 'gpt']);
+    const info = JSON.parse((await produce('chat-conversations', ['chat-conversations.jsonl'], 'llamafactory')).get('dataset_info.json')!) as Record<string, { tags: Record<string, string> }>;
+    assert.equal(info['chat_conversations']!.tags['user_tag'], 'human');
+    assert.equal(info['chat_conversations']!.tags['assistant_tag'], 'gpt');
   });
 
   it('names the Tunesmith settings in every file', async () => {

@@ -18,6 +18,7 @@ function dataset(overrides: Partial<RecipeDataset> = {}): RecipeDataset {
     mappingFromDatasetInfo: false,
     records: 100,
     keys: ['messages'],
+    writtenRoles: ['user', 'assistant'],
     tokens: { p50: 200, p99: 900, max: 1000, estimated: false },
     features: { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: true, conversationalSides: false },
     ...overrides,

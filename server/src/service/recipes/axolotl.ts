@@ -4,6 +4,8 @@
  * the model's own chat template renders it as in Tunesmith; Alpaca uses Axolotl's `alpaca` type.
  * Field names follow Axolotl's config reference (docs/config.qmd, docs/dataset-formats/).
  */
+import type { Role } from '../conversation';
+import { sharegptRoles } from '../formats';
 import { headerLines, isPreferenceDataset, type YamlEntry, type YamlPath, yamlText } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
 
@@ -28,11 +30,15 @@ function chatTemplateEntry(dataset: RecipeDataset, settings: RecipeSettings, dif
     entry['field_messages'] = columns.messages;
     entry['message_property_mappings'] = { role: tags.role, content: tags.content };
     entry['field_system'] = columns.system;
-    const assistantTags = [...new Set([tags.assistant, tags.function])];
-    entry['roles'] = { system: [tags.system], user: [tags.user], assistant: assistantTags, tool: [...new Set([tags.observation, 'tool'])] };
+    // Axolotl's roles replace its defaults (which map human and gpt) rather than add to them: list
+    // every written role Tunesmith accepts here (role/content conversations may say human/gpt).
+    const grouped: Record<Role, string[]> = { system: [], user: [], assistant: [], tool: [] };
+    for (const [written, role] of Object.entries(sharegptRoles(dataset.mapping))) if (!grouped[role].includes(written)) grouped[role].push(written);
+    entry['roles'] = grouped;
+    const described = (['user', 'assistant', 'tool', 'system'] as const).map((role) => `${grouped[role].join(' and ')} -> ${role}`).join(', ');
     notes.push({
       key: 'roles',
-      comment: `ShareGPT role tags${dataset.mappingFromDatasetInfo ? ' (from dataset_info.json)' : ''} mapped as Tunesmith maps them: ${tags.user} -> user, ${assistantTags.join(' and ')} -> assistant, ${tags.observation} -> tool, ${tags.system} -> system.`,
+      comment: `${tags.role === 'role' ? 'Roles' : 'ShareGPT role tags'}${dataset.mappingFromDatasetInfo ? ' (from dataset_info.json)' : ''} mapped as Tunesmith maps them: ${described}.`,
     });
     if (dataset.features.toolCalls) {
       differences.push(

@@ -29,6 +29,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
   const features: RecipeDataset['features'] = { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: false, conversationalSides: false };
   let records = 0;
   const keys = new Set<string>();
+  const writtenRoles = new Set<string>();
   for (const record of document.records) {
     const analysis = analyseRecord(record, facts);
     if (analysis === undefined || analysis.shape === 'unknown') continue;
@@ -45,6 +46,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
       if (turn.role === 'tool' || turn.toolCalls.length > 0) features.toolCalls = true;
       if (turn.weight !== undefined) features.weights = true;
       if (turn.role === 'assistant') assistantTurns++;
+      if (turn.writtenRole !== '' && !conversation.plainText) writtenRoles.add(turn.writtenRole);
     }
     if (assistantTurns > 1) features.multiTurn = true;
     if (conversation.tools !== undefined) features.tools = true;
@@ -76,6 +78,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     mappingFromDatasetInfo: facts.hint.formatting !== undefined,
     records,
     keys: [...keys].sort(),
+    writtenRoles: [...writtenRoles],
     tokens: { p50: percentile(counts, 0.5), p99: percentile(counts, 0.99), max: counts[counts.length - 1] ?? 0, estimated: facts.tokens.estimated },
     features,
   };

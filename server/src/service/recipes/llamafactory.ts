@@ -34,6 +34,23 @@ export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
   return undefined;
 }
 
+/**
+ * user_tag and assistant_tag: LLaMA-Factory takes one of each per dataset. Role/content conversations
+ * may say human/gpt (Axolotl's and Tunesmith's reading); the tags follow what the file writes.
+ */
+function writtenTags(dataset: RecipeDataset, differences: string[]): { user_tag: string; assistant_tag: string } {
+  const { tags } = dataset.mapping;
+  if (tags.role !== 'role') return { user_tag: tags.user, assistant_tag: tags.assistant };
+  const pick = (usual: string, other: string): string => {
+    const written = dataset.writtenRoles.filter((role) => role === usual || role === other);
+    if (written.length > 1) {
+      differences.push(`${dataset.path}: some turns say '${usual}' and others '${other}'; LLaMA-Factory takes one tag per role, so it skips the examples written with '${written[1]}' as abnormal. Use one of them throughout the file.`);
+    }
+    return written[0] ?? usual;
+  };
+  return { user_tag: pick(tags.user, 'human'), assistant_tag: pick(tags.assistant, 'gpt') };
+}
+
 function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
   const { columns, tags } = dataset.mapping;
   // LLaMA-Factory reads every mapped column of every row: map optional columns only when present.
@@ -64,7 +81,7 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
           ...optional('tools', columns.tools),
           ...(ranking ? { chosen: columns.chosen, rejected: columns.rejected } : {}),
         },
-        tags: { role_tag: tags.role, content_tag: tags.content, user_tag: tags.user, assistant_tag: tags.assistant, observation_tag: tags.observation, function_tag: tags.function, system_tag: tags.system },
+        tags: { role_tag: tags.role, content_tag: tags.content, ...writtenTags(dataset, differences), observation_tag: tags.observation, function_tag: tags.function, system_tag: tags.system },
       };
     case 'alpaca':
     case 'preference-alpaca':

@@ -5,13 +5,17 @@
  * Tunesmith. TRL's `assistant_only_loss` needs `{% generation %}` markers that most chat templates
  * lack, so loss masking is expressed with prompt/completion examples instead (completion-only loss).
  */
+import { sharegptRoles } from '../formats';
 import { headerLines, isPreferenceDataset, pythonLiteral, pythonString, truncationDifference } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
 
 export const TRL_FILE = 'trl_train.py';
 
 function datasetSpec(dataset: RecipeDataset): Record<string, unknown> {
-  return { path: dataset.path, shape: dataset.shape, columns: dataset.mapping.columns, tags: dataset.mapping.tags };
+  const spec: Record<string, unknown> = { path: dataset.path, shape: dataset.shape, columns: dataset.mapping.columns, tags: dataset.mapping.tags };
+  // The written roles Tunesmith accepts in ShareGPT turns and the role each is read as (role/content conversations may say human/gpt).
+  if (dataset.shape === 'sharegpt' || dataset.shape === 'preference-sharegpt') spec['roles'] = sharegptRoles(dataset.mapping);
+  return spec;
 }
 
 /** The reading code: static Python, parameterised by each dataset's spec (shape, columns, tags). */
@@ -60,8 +64,7 @@ def conversation(record, spec):
     if shape == "openai-chat":
         messages += [openai_message(m) for m in record.get("messages") or [] if isinstance(m, dict)]
     elif shape in ("sharegpt", "preference-sharegpt"):
-        roles = {tags["user"]: "user", tags["assistant"]: "assistant", tags["function"]: "assistant",
-                 tags["observation"]: "tool", "tool": "tool", tags["system"]: "system"}
+        roles = spec["roles"]
         for turn in record.get(columns["messages"]) or []:
             written = turn.get(tags["role"])
             messages.append({"role": roles.get(written, written), "content": text_of(turn.get(tags["content"]))})

@@ -66,6 +66,8 @@ export interface RecipeDataset {
     /** Conversational (list of messages) prompt/completion or preference sides, rather than strings. */
     conversationalSides: boolean;
   };
+  /** Roles as written in the chat turns (role/content conversations may say human/gpt), in first-seen order. */
+  writtenRoles: string[];
 }
 
 /** The Tunesmith training settings a recipe carries over. */
