@@ -26,4 +26,6 @@ export const cases: { name: string; files: string[] }[] = [
   // role/content turns under "conversations" written with human/gpt roles (Axolotl chat_template reads them)
   { name: 'chat-conversations', files: ['chat-conversations.jsonl'] },
   { name: 'sharegpt-messages', files: ['sharegpt-messages.jsonl'] },
+  // torchtune instruct_dataset default columns
+  { name: 'input-output', files: ['input-output.jsonl'] },
 ];

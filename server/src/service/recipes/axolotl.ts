@@ -112,8 +112,19 @@ function promptCompletionEntry(dataset: RecipeDataset, differences: string[]): D
   };
 }
 
+/** torchtune's {input, output} pairs: the same user-defined raw-text type as prompt/completion, with its columns. */
+function inputOutputEntry(dataset: RecipeDataset, differences: string[]): DatasetEntry {
+  differences.push(`${dataset.path}: Axolotl joins input and output as raw text; Tunesmith renders them as a user and an assistant turn through the chat template.`);
+  return {
+    entry: { path: dataset.path, ds_type: 'json', split: 'train', type: { field_instruction: 'input', field_output: 'output', format: '{instruction}', no_input_format: '{instruction}' } },
+    notes: [],
+  };
+}
+
 function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differences: string[]): DatasetEntry {
   switch (dataset.shape) {
+    case 'input-output':
+      return inputOutputEntry(dataset, differences);
     case 'openai-chat':
     case 'sharegpt':
       return chatTemplateEntry(dataset, settings, differences);

@@ -105,6 +105,9 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
       return ranking
         ? { ...base, formatting: 'alpaca', ranking: true, columns: { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' } }
         : { ...base, formatting: 'alpaca', columns: { prompt: 'prompt', response: 'completion' } };
+    case 'input-output':
+      // torchtune's instruct pair: the input is the prompt (naming the columns leaves query unset, so it is not read twice).
+      return { ...base, formatting: 'alpaca', columns: { prompt: 'input', response: 'output' } };
     case 'text':
       return { ...base, columns: { prompt: 'text' } };
     case 'preference-messages':

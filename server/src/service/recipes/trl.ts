@@ -80,6 +80,8 @@ def conversation(record, spec):
             messages += side(record["prompt"], "user")
         if shape == "prompt-completion":
             messages += side(record.get("completion"), "assistant")
+    elif shape == "input-output":
+        messages += [{"role": "user", "content": text_of(record.get("input"))}, {"role": "assistant", "content": text_of(record.get("output"))}]
     elif shape == "preference-openai":
         messages += [openai_message(m) for m in (record.get("input") or {}).get("messages") or []]
     elif shape == "preference-messages":
