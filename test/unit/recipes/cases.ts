@@ -28,4 +28,11 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'sharegpt-messages', files: ['sharegpt-messages.jsonl'] },
   // torchtune instruct_dataset default columns
   { name: 'input-output', files: ['input-output.jsonl'] },
+  // KTO (unpaired preference): TRL standard and conversational, Axolotl argilla/intel columns, kto-mix-15k, LLaMA-Factory kto_tag
+  { name: 'kto', files: ['kto.jsonl'] },
+  { name: 'kto-conversational', files: ['kto-conversational.jsonl'] },
+  { name: 'kto-columns', files: ['kto-columns.jsonl'] },
+  { name: 'kto-question', files: ['kto-question.jsonl'] },
+  { name: 'kto-chat', files: ['kto-chat.jsonl'] },
+  { name: 'kto-tag', files: ['kto-tag/feedback.jsonl'] },
 ];

@@ -123,6 +123,19 @@ describe('what the golden recipes say', () => {
     assert.equal(info['chat_conversations']!.tags['assistant_tag'], 'gpt');
   });
 
+  it('trains KTO data with each target\'s KTO stage, and refuses where the target has no reader for the layout', async () => {
+    const kto = YAML.parse((await produce('kto-columns', ['kto-columns.jsonl'], 'axolotl')).get('axolotl.yaml')!) as Record<string, unknown>;
+    assert.equal(kto['rl'], 'kto');
+    assert.equal((kto['datasets'] as Record<string, unknown>[])[0]!['type'], 'chatml.argilla');
+    assert.ok((kto['micro_batch_size'] as number) > 1, "TRL's KTOTrainer refuses a per-device batch of 1");
+    const lf = await produce('kto', ['kto.jsonl'], 'llamafactory');
+    assert.equal((YAML.parse(lf.get('llamafactory_train.yaml')!) as Record<string, unknown>)['stage'], 'kto');
+    assert.deepEqual((JSON.parse(lf.get('dataset_info.json')!) as Record<string, { columns: unknown }>)['kto']!.columns, { prompt: 'prompt', response: 'completion', kto_tag: 'label' });
+    assert.match((await produce('kto', ['kto.jsonl'], 'trl')).get('trl_train.py')!, /from trl import KTOConfig, KTOTrainer[\s\S]*per_device_train_batch_size=2/);
+    assert.match((await produce('kto-conversational', ['kto-conversational.jsonl'], 'axolotl')).get('error.txt') ?? '', /Export for TRL/);
+    assert.match((await produce('kto-conversational', ['kto-conversational.jsonl'], 'llamafactory')).get('error.txt') ?? '', /one messages column/);
+  });
+
   it('names the Tunesmith settings in every file', async () => {
     for (const target of RECIPE_TARGETS) {
       const produced = await produce('openai-chat', ['openai-chat.jsonl'], target);

@@ -20,7 +20,18 @@ function dataset(overrides: Partial<RecipeDataset> = {}): RecipeDataset {
     keys: ['messages'],
     writtenRoles: ['user', 'assistant'],
     tokens: { p50: 200, p99: 900, max: 1000, estimated: false },
-    features: { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: true, conversationalSides: false },
+    features: {
+      system: false,
+      tools: false,
+      toolCalls: false,
+      weights: false,
+      history: false,
+      multiTurn: true,
+      conversationalSides: false,
+      unpairedLabel: undefined,
+      promptInCompletion: false,
+      completionPairs: true,
+    },
     ...overrides,
   };
 }
@@ -115,5 +126,27 @@ describe('settings and models', () => {
     const unknown = generateRecipe('llamafactory', [dataset()], { ...settings, model: { nameOrPath: '/models/my-model', architecture: 'LlamaForCausalLM', maxPositionEmbeddings: undefined } });
     assert.match(unknown.files[0]!.content, /template: default/);
     assert.match(unknown.differences.join('\n'), /cannot tell which one matches \/models\/my-model/);
+  });
+});
+
+describe('Axolotl KTO types follow the model family', () => {
+  const kto = (overrides: Partial<RecipeDataset> = {}): RecipeDataset =>
+    dataset({ format: 'prompt-completion', shape: 'unpaired-columns', keys: ['completion', 'label', 'question'], features: { ...dataset().features, unpairedLabel: 'label' }, ...overrides });
+  const typeOf = (model: RecipeSettings['model'], data = kto()): unknown => ((yamlOf('axolotl', { model }, [data])['datasets'] as Record<string, unknown>[])[0]!)['type'];
+  it('llama3.* for Llama 3 models, chatml.* for Qwen', () => {
+    assert.equal(typeOf(settings.model), 'llama3.intel');
+    assert.equal(typeOf({ nameOrPath: 'Qwen/Qwen3-8B', architecture: undefined, maxPositionEmbeddings: undefined }), 'chatml.intel');
+  });
+  it('user_defined with its columns and a CHECK note for other models; argilla_chat records are refused there', () => {
+    const gemma = { nameOrPath: 'google/gemma-2-9b-it', architecture: undefined, maxPositionEmbeddings: undefined };
+    assert.deepEqual(typeOf(gemma), { field_prompt: 'question', field_completion: 'completion', field_label: 'label', prompt_format: '{prompt}', completion_format: '{completion}' });
+    assert.match(generateRecipe('axolotl', [kto()], { ...settings, model: gemma }).files[0]!.content, /# CHECK: user_defined KTO/);
+    const chat = kto({ shape: 'prompt-completion', keys: ['completion', 'label', 'prompt'], features: { ...kto().features, conversationalSides: true, promptInCompletion: true } });
+    assert.throws(() => generateRecipe('axolotl', [chat], { ...settings, model: gemma }), /only with its chatml\.argilla_chat or llama3\.argilla_chat types/);
+    assert.equal(typeOf(settings.model, chat), 'llama3.argilla_chat');
+    assert.throws(() => generateRecipe('axolotl', [kto({ features: { ...chat.features, completionPairs: false }, shape: 'prompt-completion' })], settings), /exactly one user and one assistant message/);
+  });
+  it('KTO and instruction data are exported separately', () => {
+    for (const target of ['axolotl', 'llamafactory', 'trl'] as const) assert.throws(() => generateRecipe(target, [kto(), dataset({ name: 'chat' })], settings), /separate runs/);
   });
 });

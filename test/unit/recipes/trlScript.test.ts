@@ -25,7 +25,7 @@ const skip = python.status === 0 ? false : 'python3 is not installed';
 const HARNESS = `
 import json, runpy, sys, types
 for name, attributes in {"datasets": ["Dataset"], "peft": ["LoraConfig"], "transformers": ["AutoModelForCausalLM", "AutoTokenizer"],
-                         "trl": ["SFTConfig", "SFTTrainer", "DPOConfig", "DPOTrainer"]}.items():
+                         "trl": ["SFTConfig", "SFTTrainer", "DPOConfig", "DPOTrainer", "KTOConfig", "KTOTrainer"]}.items():
     module = types.ModuleType(name)
     for attribute in attributes:
         setattr(module, attribute, type(attribute, (), {}))
@@ -40,11 +40,20 @@ function message(turn: Turn): Message {
   return { role: turn.role ?? turn.writtenRole, content: turn.content };
 }
 
-function conversationsOf(file: string): Conversation[] {
+function recordsOf(file: string): { conversation: Conversation; label: unknown }[] {
   const document = DatasetDocument.parse(fs.readFileSync(file, 'utf8'), fileKindOf(file));
   const hint = datasetInfoHint(file);
   const facts = buildFacts(document, file, resolveSettings().settings, hint !== undefined ? { hint } : {});
-  return document.records.map((record) => analyseRecord(record, facts)!.conversation);
+  // KTO's label: TRL/Axolotl "label", or the kto_tag column a dataset_info.json names.
+  const labelColumn = facts.hint.mapping.columns.kto_tag ?? 'label';
+  return document.records.map((record) => ({
+    conversation: analyseRecord(record, facts)!.conversation,
+    label: typeof record.value === 'object' && record.value !== null ? (record.value as Record<string, unknown>)[labelColumn] : undefined,
+  }));
+}
+
+function conversationsOf(file: string): Conversation[] {
+  return recordsOf(file).map((record) => record.conversation);
 }
 
 describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
@@ -54,10 +63,16 @@ describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
     it(name, { skip: fs.existsSync(script) ? false : 'no TRL script for this case' }, () => {
       const run = spawnSync('python3', ['-c', HARNESS, script], { cwd: folder, encoding: 'utf8', timeout: 60_000 });
       assert.equal(run.status, 0, run.stderr);
-      const examples = JSON.parse(run.stdout) as Record<string, Message[]>[];
-      const expected: Record<string, Message[]>[] = [];
+      const examples = JSON.parse(run.stdout) as Record<string, Message[] | boolean>[];
+      const expected: Record<string, Message[] | boolean>[] = [];
       for (const file of files) {
-        for (const conversation of conversationsOf(path.join(fixtures, 'data', file))) {
+        for (const { conversation, label } of recordsOf(path.join(fixtures, 'data', file))) {
+          if (typeof label === 'boolean') {
+            // KTO: the conversation before the answer is the prompt, the answer the labelled completion.
+            const turns = conversation.turns.map(message);
+            expected.push({ prompt: turns.slice(0, -1), completion: turns.slice(-1), label });
+            continue;
+          }
           if (conversation.rejected !== undefined) {
             const turns = conversation.turns.map(message);
             const prompt = turns.slice(0, -1);
@@ -74,7 +89,9 @@ describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
           });
         }
       }
-      const comparable = examples.map((example) => Object.fromEntries(Object.entries(example).map(([key, messages]) => [key, messages.map((m) => ({ role: m.role, content: m.content }))])));
+      const comparable = examples.map((example) =>
+        Object.fromEntries(Object.entries(example).map(([key, messages]) => [key, typeof messages === 'boolean' ? messages : messages.map((m) => ({ role: m.role, content: m.content }))])),
+      );
       assert.ok(expected.length > 0);
       assert.deepEqual(comparable, expected);
     });

@@ -6,8 +6,9 @@
  */
 import type { Role } from '../conversation';
 import { sharegptRoles } from '../formats';
-import { headerLines, isPreferenceDataset, type YamlEntry, type YamlPath, yamlText } from './common';
-import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
+import { headerLines, isPreferenceDataset, isUnpairedDataset, unpairedDifferences, unpairedQuestionColumn, type YamlEntry, type YamlPath, yamlText } from './common';
+import { llamaFactoryTemplate } from './llamafactory';
+import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeModel, type RecipeSettings } from './types';
 
 export const AXOLOTL_FILE = 'axolotl.yaml';
 
@@ -142,7 +143,131 @@ function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differen
   }
 }
 
+/** The prompt format Axolotl's built-in KTO types write (they render the prompt themselves), from the model family. */
+function ktoTemplateFamily(model: RecipeModel): 'chatml' | 'llama3' | undefined {
+  const template = llamaFactoryTemplate(model);
+  return template === 'qwen' || template === 'qwen3' ? 'chatml' : template === 'llama3' ? 'llama3' : undefined;
+}
+
+/**
+ * One KTO dataset entry (docs/rlhf.qmd, prompt_strategies/kto): the built-in types chatml.* and
+ * llama3.* write the prompt in that template and keep the "label" column; user_defined.default maps
+ * any string columns (label included) but writes raw text. No type reads a list of prompt messages.
+ */
+function ktoEntry(dataset: RecipeDataset, model: RecipeModel, differences: string[]): DatasetEntry {
+  const family = ktoTemplateFamily(model);
+  const label = dataset.features.unpairedLabel ?? 'label';
+  const elsewhere = 'export for LLaMA-Factory (stage kto) or TRL (KTOTrainer) instead';
+  const Elsewhere = 'Export for LLaMA-Factory (stage kto) or TRL (KTOTrainer) instead';
+  let builtIn: string | undefined;
+  let fields: { prompt: string; completion: string } | undefined;
+  if (dataset.shape === 'unpaired-columns') {
+    const question = unpairedQuestionColumn(dataset);
+    if (question === 'both') throw new RecipeError(`${dataset.path}: some KTO records hold the question under "instruction" and others under "question"; an Axolotl KTO type reads one of them. Rename one column throughout the file.`);
+    builtIn = question === 'instruction' ? 'argilla' : 'intel';
+    fields = { prompt: question, completion: 'completion' };
+  } else if (dataset.shape === 'prompt-completion' && dataset.features.promptInCompletion) {
+    if (!dataset.features.completionPairs) {
+      throw new RecipeError(`${dataset.path}: Axolotl's argilla_chat KTO types read the completion list as exactly one user and one assistant message; some completions here hold other turns (a system message, earlier turns). ${Elsewhere}.`);
+    }
+    if (family === undefined) {
+      throw new RecipeError(`${dataset.path}: Axolotl reads KTO completions that hold the conversation only with its chatml.argilla_chat or llama3.argilla_chat types, and Tunesmith cannot tell that ${model.nameOrPath} uses ChatML or the Llama 3 template; ${elsewhere}.`);
+    }
+    builtIn = 'argilla_chat';
+  } else if (dataset.shape === 'prompt-completion' && !dataset.features.conversationalSides) {
+    builtIn = 'prompt_pairs';
+    fields = { prompt: 'prompt', completion: 'completion' };
+  } else {
+    throw new RecipeError(`${dataset.path}: Axolotl's KTO types read a string prompt and a string completion (or argilla/kto-mix-15k's [user, assistant] completion); ${
+        dataset.features.conversationalSides
+          ? 'these records hold lists of messages. Export for TRL instead (its KTOTrainer renders them through the chat template).'
+          : `these ${dataset.shape} records are laid out otherwise. ${Elsewhere}.`
+      }`);
+  }
+  const entry: Record<string, unknown> = { path: dataset.path, split: 'train' };
+  const notes: { key: string; comment: string }[] = [];
+  if (family !== undefined && label === 'label') {
+    entry['type'] = `${family}.${builtIn}`;
+    const template = family === 'chatml' ? 'ChatML' : 'Llama 3';
+    notes.push({
+      key: 'type',
+      comment:
+        fields === undefined
+          ? `Writes the ${template} prompt from the completion list's user message and trains its assistant message; the label column stays "label".`
+          : `Writes the ${template} prompt around the ${fields.prompt} column (and the system column when a record has one); the label column stays "label".`,
+    });
+    differences.push(`${dataset.path}: Axolotl's ${family}.${builtIn} KTO type writes the ${family === 'chatml' ? 'ChatML' : 'Llama 3'} prompt itself rather than through the tokenizer's chat template, so anything the template adds on its own (such as a default system prompt) is not there.`);
+  } else {
+    if (fields === undefined) throw new RecipeError(`${dataset.path}: Axolotl's KTO types cannot read this label column ("${label}"); ${elsewhere}.`);
+    entry['type'] = { field_prompt: fields.prompt, field_completion: fields.completion, field_label: label, prompt_format: '{prompt}', completion_format: '{completion}' };
+    notes.push({
+      key: 'type',
+      comment: `CHECK: user_defined KTO writes prompt_format and completion_format as they are (raw text); write them in ${model.nameOrPath}'s chat template ({prompt} and {completion} are the fields).`,
+    });
+    differences.push(
+      `${dataset.path}: Axolotl's built-in KTO types write ChatML or the Llama 3 template, and Tunesmith cannot tell that ${model.nameOrPath} uses either: the user_defined type joins prompt and completion as raw text unless you write prompt_format and completion_format in the model's chat template.${dataset.features.system ? ' The system column is not read.' : ''}`,
+    );
+  }
+  return { entry, notes };
+}
+
+function axolotlKtoRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+  const differences: string[] = [];
+  const built = datasets.map((dataset) => ktoEntry(dataset, settings.model, differences));
+  differences.push(...unpairedDifferences('Axolotl', settings));
+  const notes: { path: YamlPath; comment: string }[] = [];
+  built.forEach((item, index) => {
+    for (const note of item.notes) notes.push({ path: ['datasets', index, note.key], comment: note.comment });
+  });
+  const command = `accelerate launch -m axolotl.cli.train ${AXOLOTL_FILE}`;
+  const entries: YamlEntry[] = [
+    { key: 'base_model', value: settings.model.nameOrPath, section: 'model' },
+    { key: 'rl', value: 'kto', section: 'KTO', comment: 'Unpaired preference data: each completion carries a boolean label (desirable or not).' },
+    { key: 'rl_beta', value: 0.1 },
+    { key: 'kto_desirable_weight', value: 1 },
+    { key: 'kto_undesirable_weight', value: 1 },
+    { key: 'remove_unused_columns', value: false, comment: "Axolotl's KTO setup keeps the label column for the trainer." },
+    { key: 'datasets', value: built.map((item) => item.entry), section: 'data' },
+    { key: 'dataset_prepared_path', value: 'last_run_prepared' },
+    { key: 'val_set_size', value: settings.evalSplit, comment: settings.evalSplit > 0 ? 'Tunesmith eval split: this fraction of the records is held out.' : 'No eval split in Tunesmith.' },
+    { key: 'sequence_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
+    { key: 'excess_length_strategy', value: settings.overLength, comment: `Tunesmith over-length: ${settings.overLength} (records longer than sequence_len are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'}).` },
+    { key: 'sample_packing', value: false, comment: 'KTO does not support sample packing.' },
+    { key: 'adapter', value: 'lora', section: 'LoRA' },
+    { key: 'lora_r', value: settings.rank },
+    { key: 'lora_alpha', value: settings.alpha },
+    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
+    { key: 'lora_target_modules', value: settings.targets.map(projectionName) },
+    { key: 'output_dir', value: settings.outputDir, comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
+    { key: 'save_safetensors', value: true },
+    { key: 'num_epochs', value: settings.epochs, section: 'training' },
+    { key: 'learning_rate', value: settings.learningRate },
+    { key: 'lr_scheduler', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
+    { key: 'warmup_steps', value: 0 },
+    { key: 'optimizer', value: 'adamw_torch' },
+    { key: 'weight_decay', value: 0 },
+    { key: 'max_grad_norm', value: 1 },
+    {
+      key: 'micro_batch_size',
+      value: 2,
+      comment: "TRL's KTOTrainer refuses a per-GPU batch of 1 (its KL estimate pairs each completion with another one in the batch); raise it for your GPUs.",
+    },
+    { key: 'gradient_accumulation_steps', value: 4 },
+    { key: 'bf16', value: 'auto' },
+    { key: 'gradient_checkpointing', value: true },
+    { key: 'logging_steps', value: 1 },
+    { key: 'saves_per_epoch', value: 1 },
+    ...(settings.evalSplit > 0 ? [{ key: 'evals_per_epoch', value: 1 }] : []),
+    { key: 'seed', value: settings.seed },
+  ];
+  const header = headerLines('axolotl', datasets, settings, sequenceLength, differences, command);
+  return { target: 'axolotl', files: [{ name: AXOLOTL_FILE, content: yamlText(header, entries, notes) }], command, differences, sequenceLength };
+}
+
 export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+  const unpaired = datasets.filter(isUnpairedDataset).length;
+  if (unpaired > 0 && unpaired < datasets.length) throw new RecipeError('Axolotl trains KTO data (each completion labelled, rl: kto) and instruction data (supervised) in separate runs: export them separately.');
+  if (unpaired > 0) return axolotlKtoRecipe(datasets, settings, sequenceLength);
   const preference = datasets.filter(isPreferenceDataset);
   if (preference.length > 0) {
     throw new RecipeError(

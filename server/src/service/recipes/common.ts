@@ -167,3 +167,24 @@ export function truncationDifference(trainer: string, datasets: readonly RecipeD
 export function isPreferenceDataset(dataset: RecipeDataset): boolean {
   return dataset.format === 'preference';
 }
+
+/** KTO data: each completion labelled desirable or not on its own (trained with a KTO stage, not SFT). */
+export function isUnpairedDataset(dataset: RecipeDataset): boolean {
+  return dataset.features.unpairedLabel !== undefined;
+}
+
+/** The column holding the question of Axolotl's KTO columns: "instruction" (argilla) or "question" (intel). */
+export function unpairedQuestionColumn(dataset: RecipeDataset): 'instruction' | 'question' | 'both' {
+  const instruction = dataset.keys.includes('instruction');
+  const question = dataset.keys.includes('question');
+  return instruction && question ? 'both' : instruction ? 'instruction' : 'question';
+}
+
+/** What every KTO recipe says about its meaning (the loss differs from Tunesmith's own trainer). */
+export function unpairedDifferences(trainer: string, settings: RecipeSettings): string[] {
+  const differences = [
+    `KTO (unpaired preference) data trains with ${trainer}'s KTO loss (beta 0.1, desirable and undesirable weights 1.0): each completion is pushed up or down by its label. Tunesmith's own trainer trains every completion with supervised loss whatever its label; the KTO settings are not Tunesmith settings.`,
+  ];
+  if (settings.labels !== 'assistant') differences.push(`KTO puts the loss on the completion only: the Tunesmith labels setting (${settings.labels}) has no equivalent here.`);
+  return differences;
+}

@@ -7,7 +7,7 @@ import { analyseRecord } from '../analysis';
 import type { RecordShape } from '../conversation';
 import type { DatasetDocument } from '../document';
 import type { FileFacts } from '../fileFacts';
-import type { FormatMapping } from '../formats';
+import { type FormatMapping, promptInsideAnswers } from '../formats';
 import { tokenCountOf } from '../rules/tokens';
 import type { RecipeDataset, RecipeSettings } from './types';
 
@@ -26,10 +26,24 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
   const shapes = new Map<RecordShape, number>();
   const mappings = new Map<FormatMapping, number>();
   const counts: number[] = [];
-  const features: RecipeDataset['features'] = { system: false, tools: false, toolCalls: false, weights: false, history: false, multiTurn: false, conversationalSides: false };
+  const features: RecipeDataset['features'] = {
+    system: false,
+    tools: false,
+    toolCalls: false,
+    weights: false,
+    history: false,
+    multiTurn: false,
+    conversationalSides: false,
+    unpairedLabel: undefined,
+    promptInCompletion: false,
+    completionPairs: true,
+  };
   let records = 0;
   const keys = new Set<string>();
   const writtenRoles = new Set<string>();
+  // LLaMA-Factory's KTO column, when a dataset_info.json names one: every record is labelled there.
+  const ktoTag = facts.hint.mapping.columns.kto_tag;
+  if (ktoTag !== undefined) features.unpairedLabel = ktoTag;
   for (const record of document.records) {
     const analysis = analyseRecord(record, facts);
     if (analysis === undefined || analysis.shape === 'unknown') continue;
@@ -57,6 +71,16 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
       if ((analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca') && Array.isArray(history) && history.length > 0) features.history = true;
       if (['prompt-completion', 'preference-trl'].includes(analysis.shape) && (Array.isArray(value['prompt']) || Array.isArray(value['completion']) || Array.isArray(value['chosen']))) {
         features.conversationalSides = true;
+      }
+      // KTO: a boolean label beside one completion (TRL's unpaired preference, Axolotl's KTO columns).
+      if ((analysis.shape === 'prompt-completion' || analysis.shape === 'unpaired-columns') && typeof value['label'] === 'boolean') {
+        features.unpairedLabel ??= 'label';
+        if (analysis.shape === 'prompt-completion' && promptInsideAnswers(value)) {
+          features.promptInCompletion = true;
+          const completion = value['completion'] as unknown[];
+          const roleOf = (message: unknown): unknown => (isObject(message) ? message['role'] : undefined);
+          if (completion.length !== 2 || roleOf(completion[0]) !== 'user' || roleOf(completion[1]) !== 'assistant') features.completionPairs = false;
+        }
       }
     }
   }

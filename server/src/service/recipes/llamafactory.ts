@@ -3,7 +3,7 @@
  * `tags` as its data/README describes) and a training YAML for `llamafactory-cli train` (stage sft,
  * or dpo for preference pairs; finetuning_type lora; argument names from its hparams dataclasses).
  */
-import { headerLines, isPreferenceDataset, truncationDifference, type YamlEntry, yamlText } from './common';
+import { headerLines, isPreferenceDataset, isUnpairedDataset, truncationDifference, unpairedDifferences, unpairedQuestionColumn, type YamlEntry, yamlText } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeModel, type RecipeSettings } from './types';
 
 export const LLAMAFACTORY_TRAIN_FILE = 'llamafactory_train.yaml';
@@ -32,6 +32,38 @@ export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
   ];
   for (const [pattern, template] of byName) if (pattern.test(name)) return template;
   return undefined;
+}
+
+/**
+ * The dataset_info.json entry of a KTO file: LLaMA-Factory's converters read a boolean kto_tag
+ * column beside Alpaca columns (the response is the completion) or a ShareGPT messages column
+ * (the last message is the completion).
+ */
+function unpairedInfoEntry(dataset: RecipeDataset, label: string, differences: string[]): Record<string, unknown> {
+  const base: Record<string, unknown> = { file_name: dataset.path };
+  const optional = (name: string, column: string): Record<string, string> => (dataset.keys.includes(column) ? { [name]: column } : {});
+  const openaiTags = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' };
+  switch (dataset.shape) {
+    case 'unpaired-columns': {
+      const question = unpairedQuestionColumn(dataset);
+      if (question === 'both') throw new RecipeError(`${dataset.path}: some KTO records hold the question under "instruction" and others under "question"; a LLaMA-Factory entry reads one prompt column. Rename one column throughout the file.`);
+      return { ...base, formatting: 'alpaca', columns: { prompt: question, response: 'completion', ...optional('system', 'system'), kto_tag: label } };
+    }
+    case 'prompt-completion':
+      if (dataset.features.promptInCompletion) {
+        // argilla/kto-mix-15k: the completion list is the whole conversation (its string prompt repeats the first turn).
+        return { ...base, formatting: 'sharegpt', columns: { messages: 'completion', kto_tag: label }, tags: openaiTags };
+      }
+      if (dataset.features.conversationalSides) {
+        throw new RecipeError(`${dataset.path}: LLaMA-Factory reads a KTO conversation from one messages column, and these records split it between a prompt list and a completion list; export for TRL (KTOTrainer) or convert the file to ShareGPT conversations with a kto_tag column.`);
+      }
+      return { ...base, formatting: 'alpaca', columns: { prompt: 'prompt', response: 'completion', kto_tag: label } };
+    default: {
+      // A dataset_info.json that already names a kto_tag (LLaMA-Factory's own KTO layout): its entry plus that column.
+      const entry = infoEntry(dataset, differences);
+      return { ...entry, columns: { ...(entry['columns'] as Record<string, unknown>), kto_tag: label } };
+    }
+  }
 }
 
 /**
@@ -129,12 +161,17 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
 export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
   const preference = datasets.filter(isPreferenceDataset).length;
   const text = datasets.filter((dataset) => dataset.shape === 'text').length;
+  const unpaired = datasets.filter(isUnpairedDataset).length;
   if (preference > 0 && preference < datasets.length) throw new RecipeError('LLaMA-Factory trains preference pairs (stage dpo) and instruction data (stage sft) in separate runs: export them separately.');
   if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records train in LLaMA-Factory's pre-training stage (pt), apart from instruction data: export them separately.");
-  const stage = preference > 0 ? 'dpo' : text > 0 ? 'pt' : 'sft';
+  if (unpaired > 0 && unpaired < datasets.length) throw new RecipeError('LLaMA-Factory trains KTO data (stage kto, each completion labelled) and instruction data (stage sft) in separate runs: export them separately.');
+  const stage = preference > 0 ? 'dpo' : text > 0 ? 'pt' : unpaired > 0 ? 'kto' : 'sft';
   const differences: string[] = [];
   const info: Record<string, unknown> = {};
-  for (const dataset of datasets) info[dataset.name] = infoEntry(dataset, differences);
+  for (const dataset of datasets) {
+    const label = dataset.features.unpairedLabel;
+    info[dataset.name] = label !== undefined ? unpairedInfoEntry(dataset, label, differences) : infoEntry(dataset, differences);
+  }
 
   const template = llamaFactoryTemplate(settings.model);
   if (template === undefined) {
@@ -147,6 +184,7 @@ export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings:
   const truncation = truncationDifference('LLaMA-Factory', datasets, settings, sequenceLength.value);
   if (truncation !== undefined) differences.push(truncation);
   if (stage === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1, sigmoid loss): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
+  if (stage === 'kto') differences.push(...unpairedDifferences('LLaMA-Factory', settings));
   if (stage === 'pt') differences.push("Plain text trains in LLaMA-Factory's pre-training stage (loss on every token), as Tunesmith trains 'text' records.");
 
   const command = `llamafactory-cli train ${LLAMAFACTORY_TRAIN_FILE}`;
@@ -171,6 +209,7 @@ export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings:
     { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
     { key: 'lora_target', value: settings.targets.map(projectionName).join(',') },
     ...(stage === 'dpo' ? [{ key: 'pref_beta', value: 0.1 }, { key: 'pref_loss', value: 'sigmoid' }] : []),
+    ...(stage === 'kto' ? [{ key: 'pref_beta', value: 0.1 }, { key: 'kto_chosen_weight', value: 1 }, { key: 'kto_rejected_weight', value: 1 }] : []),
     { key: 'dataset', value: datasets.map((dataset) => dataset.name).join(','), section: 'dataset', comment: `Entries of ${LLAMAFACTORY_INFO_FILE} in dataset_dir.` },
     { key: 'dataset_dir', value: '.' },
     {

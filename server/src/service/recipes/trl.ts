@@ -6,7 +6,7 @@
  * lack, so loss masking is expressed with prompt/completion examples instead (completion-only loss).
  */
 import { sharegptRoles } from '../formats';
-import { headerLines, isPreferenceDataset, pythonLiteral, pythonString, truncationDifference } from './common';
+import { headerLines, isPreferenceDataset, isUnpairedDataset, pythonLiteral, pythonString, truncationDifference, unpairedDifferences } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
 
 export const TRL_FILE = 'trl_train.py';
@@ -15,6 +15,7 @@ function datasetSpec(dataset: RecipeDataset): Record<string, unknown> {
   const spec: Record<string, unknown> = { path: dataset.path, shape: dataset.shape, columns: dataset.mapping.columns, tags: dataset.mapping.tags };
   // The written roles Tunesmith accepts in ShareGPT turns and the role each is read as (role/content conversations may say human/gpt).
   if (dataset.shape === 'sharegpt' || dataset.shape === 'preference-sharegpt') spec['roles'] = sharegptRoles(dataset.mapping);
+  if (dataset.features.unpairedLabel !== undefined) spec['label'] = dataset.features.unpairedLabel;
   return spec;
 }
 
@@ -76,17 +77,29 @@ def conversation(record, spec):
         if shape == "alpaca":
             messages.append({"role": "assistant", "content": text_of(record.get(columns["response"]))})
     elif shape in ("prompt-completion", "preference-trl"):
-        if "prompt" in record:
+        if "prompt" in record and not (shape == "prompt-completion" and prompt_inside_completion(record)):
             messages += side(record["prompt"], "user")
         if shape == "prompt-completion":
             messages += side(record.get("completion"), "assistant")
     elif shape == "input-output":
         messages += [{"role": "user", "content": text_of(record.get("input"))}, {"role": "assistant", "content": text_of(record.get("output"))}]
+    elif shape == "unpaired-columns":
+        if isinstance(record.get("system"), str) and record["system"]:
+            messages.append({"role": "system", "content": record["system"]})
+        question = record.get("instruction") if "instruction" in record else record.get("question")
+        messages += [{"role": "user", "content": text_of(question)}, {"role": "assistant", "content": text_of(record.get("completion"))}]
     elif shape == "preference-openai":
         messages += [openai_message(m) for m in (record.get("input") or {}).get("messages") or []]
     elif shape == "preference-messages":
         messages += [openai_message(m) for m in record.get("messages") or [] if isinstance(m, dict)]
     return messages
+
+
+def prompt_inside_completion(record):
+    """A string prompt beside a KTO completion that holds the whole conversation (argilla/kto-mix-15k): the prompt is read from it."""
+    completion = record.get("completion")
+    return ("label" in record and isinstance(record.get("prompt"), str) and isinstance(completion, list) and len(completion) > 1
+            and isinstance(completion[0], dict) and completion[0].get("role") != "assistant")
 
 
 def without_weight(messages):
@@ -120,6 +133,19 @@ def load_examples():
     rows = []
     for spec in DATASETS:
         rows += [{"text": record["text"]} for record in read_records(spec["path"]) if isinstance(record, dict) and isinstance(record.get("text"), str)]
+    return rows
+`;
+
+const UNPAIRED_EXAMPLES = String.raw`
+def load_examples():
+    """KTO examples: the conversation before the last turn is the prompt, the last turn the labelled completion."""
+    rows = []
+    for spec in DATASETS:
+        for record in read_records(spec["path"]):
+            if isinstance(record, dict) and isinstance(record.get(spec["label"]), bool):
+                messages = without_weight(conversation(record, spec))
+                if messages:
+                    rows.append({"prompt": messages[:-1], "completion": messages[-1:], "label": record[spec["label"]]})
     return rows
 `;
 
@@ -166,13 +192,15 @@ def load_examples():
 export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
   const preference = datasets.filter(isPreferenceDataset).length;
   const text = datasets.filter((dataset) => dataset.shape === 'text').length;
+  const unpaired = datasets.filter(isUnpairedDataset).length;
   if (preference > 0 && preference < datasets.length) throw new RecipeError('TRL trains preference pairs (DPOTrainer) and instruction data (SFTTrainer) in separate runs: export them separately.');
+  if (unpaired > 0 && unpaired < datasets.length) throw new RecipeError('TRL trains KTO data (KTOTrainer, each completion labelled) and instruction data (SFTTrainer) in separate runs: export them separately.');
   if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records and conversations cannot share one TRL dataset: export them separately.");
   for (const dataset of datasets) if (dataset.shape === 'unknown') throw new RecipeError(`${dataset.path}: no records Tunesmith can read, so nothing to export.`);
   for (const dataset of datasets) {
     if (dataset.shape === 'segments') throw new RecipeError(`${dataset.path}: TRL has no dataset type for template-free segments (a loss mask per segment); export for Axolotl (type: input_output).`);
   }
-  const mode = preference > 0 ? 'dpo' : text > 0 ? 'text' : 'sft';
+  const mode = preference > 0 ? 'dpo' : text > 0 ? 'text' : unpaired > 0 ? 'kto' : 'sft';
 
   const differences: string[] = [];
   if (mode === 'sft' && settings.labels !== 'all') {
@@ -183,6 +211,7 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
   const truncation = truncationDifference('TRL', datasets, settings, sequenceLength.value);
   if (truncation !== undefined) differences.push(truncation);
   if (mode === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
+  if (mode === 'kto') differences.push(...unpairedDifferences('TRL', settings));
   if (datasets.some((dataset) => dataset.features.tools)) differences.push('Tool definitions (tools column) are not passed to the chat template by this script; Tunesmith renders them.');
   if (datasets.some((dataset) => dataset.features.toolCalls && dataset.shape !== 'openai-chat')) {
     differences.push('ShareGPT function_call turns become assistant text holding the call, and observation turns become tool messages; Tunesmith renders the calls through the chat template\'s tool-call syntax.');
@@ -190,8 +219,8 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
 
   const command = `accelerate launch ${TRL_FILE}`;
   const header = headerLines('trl', datasets, settings, sequenceLength, differences, command).map((line) => `# ${line}`.trimEnd());
-  const trainer = mode === 'dpo' ? 'DPOTrainer' : 'SFTTrainer';
-  const configClass = mode === 'dpo' ? 'DPOConfig' : 'SFTConfig';
+  const trainer = mode === 'dpo' ? 'DPOTrainer' : mode === 'kto' ? 'KTOTrainer' : 'SFTTrainer';
+  const configClass = mode === 'dpo' ? 'DPOConfig' : mode === 'kto' ? 'KTOConfig' : 'SFTConfig';
   const labelsComment: Record<RecipeSettings['labels'], string> = {
     assistant: 'loss on every assistant turn (turns with weight 0 excluded)',
     all: 'loss on every token of the conversation',
@@ -205,11 +234,14 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
     `warmup_ratio=0.0`,
     `weight_decay=0.0`,
     `max_grad_norm=1.0`,
-    `per_device_train_batch_size=1,  # batch shape is not a Tunesmith setting: raise it for your GPUs`,
-    `gradient_accumulation_steps=8`,
+    mode === 'kto'
+      ? `per_device_train_batch_size=2,  # KTOTrainer refuses 1 (its KL estimate pairs each completion with another in the batch); raise it for your GPUs`
+      : `per_device_train_batch_size=1,  # batch shape is not a Tunesmith setting: raise it for your GPUs`,
+    `gradient_accumulation_steps=${mode === 'kto' ? 4 : 8}`,
     `max_length=SEQUENCE_LENGTH`,
     ...(mode === 'sft' ? [`completion_only_loss=True,  # prompt/completion examples train the completion only`] : []),
     ...(mode === 'dpo' ? ['beta=0.1'] : []),
+    ...(mode === 'kto' ? ['beta=0.1', 'desirable_weight=1.0', 'undesirable_weight=1.0'] : []),
     `logging_steps=1`,
     `save_strategy="epoch"`,
     `eval_strategy="epoch" if EVAL_SPLIT > 0 else "no"`,
@@ -242,7 +274,7 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
     READERS.trim(),
     '',
     '',
-    (mode === 'dpo' ? PREFERENCE_EXAMPLES : mode === 'text' ? TEXT_EXAMPLES : SFT_EXAMPLES).trim(),
+    (mode === 'dpo' ? PREFERENCE_EXAMPLES : mode === 'text' ? TEXT_EXAMPLES : mode === 'kto' ? UNPAIRED_EXAMPLES : SFT_EXAMPLES).trim(),
     '',
     '',
     'def main():',

@@ -65,6 +65,15 @@ export interface RecipeDataset {
     multiTurn: boolean;
     /** Conversational (list of messages) prompt/completion or preference sides, rather than strings. */
     conversationalSides: boolean;
+    /**
+     * The column holding each completion's boolean label when the records are unpaired preference
+     * (KTO) data: "label" (TRL, Axolotl) or a dataset_info.json kto_tag; undefined otherwise.
+     */
+    unpairedLabel: string | undefined;
+    /** KTO records whose completion holds the whole conversation, prompt turns first (argilla/kto-mix-15k). */
+    promptInCompletion: boolean;
+    /** Every such completion is exactly one user and one assistant message (what Axolotl's argilla_chat KTO types read). */
+    completionPairs: boolean;
   };
   /** Roles as written in the chat turns (role/content conversations may say human/gpt), in first-seen order. */
   writtenRoles: string[];
