@@ -10,7 +10,7 @@ import { forceableFormats, resolveSettings } from '../../../server/src/service/c
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { lint } from './helpers';
-import { mixedFormatRuleId } from '../../../server/src/service/rules/mixed-formats';
+import { layoutlessChatFitsFile, mixedFormatRuleId } from '../../../server/src/service/rules/mixed-formats';
 
 function summary(value: unknown) {
   const shape = detectShape(value);
@@ -253,5 +253,20 @@ describe('edit distance for "did you mean"', () => {
   });
   it('suggests the transposed role', () => {
     assert.equal(closest('gtp', ['human', 'gpt', 'system'], 2), 'gpt');
+  });
+});
+
+describe('a layout-less chat list fits a file of either turn layout in its column', () => {
+  it('an empty "messages" list fits from/value messages, an empty "conversations" list fits role/content conversations', () => {
+    assert.equal(layoutlessChatFitsFile({ messages: [] }, detectShape({ messages: [] }), 'sharegpt-messages'), true);
+    assert.equal(layoutlessChatFitsFile({ conversations: [] }, detectShape({ conversations: [] }), 'chat-conversations'), true);
+    assert.equal(layoutlessChatFitsFile({ messages: [1, null] }, 'openai-chat', 'sharegpt-messages'), true);
+  });
+  it('not a list in the other column, nor one whose turns show a layout', () => {
+    // classic ShareGPT ("conversations") beside {"messages": []}: another column, another format
+    assert.equal(layoutlessChatFitsFile({ messages: [] }, 'openai-chat', 'sharegpt'), false);
+    assert.equal(layoutlessChatFitsFile({ messages: [{ role: 'user', content: 'Hi' }] }, 'openai-chat', 'sharegpt-messages'), false);
+    assert.equal(layoutlessChatFitsFile({ conversations: [{ from: 'human', value: 'Hi' }] }, 'sharegpt', 'chat-conversations'), false);
+    assert.equal(layoutlessChatFitsFile({ messages: 'none' }, 'openai-chat', 'sharegpt-messages'), false);
   });
 });

@@ -1,4 +1,4 @@
-import { formatOfShape } from '../conversation';
+import { formatOfShape, type RecordShape } from '../conversation';
 import type { FileRule } from './rule';
 
 /**
@@ -29,6 +29,26 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   // OpenAI-style and ShareGPT turns can share the "conversations" column: name the keys that differ.
   const layouts = (detected === 'openai-chat' && fileFormat === 'sharegpt') || (detected === 'sharegpt' && fileFormat === 'openai-chat') ? ' (turns written {"role", "content"} are OpenAI-style, {"from", "value"} ShareGPT; trainers map one layout per file)' : '';
   return `This record is ${detected} but the file ${how} ${fileFormat}${layouts}: one file must use one format. ${what}`;
+}
+
+/**
+ * A chat record whose turn list says nothing about its layout (empty, or no turn with a role/content
+ * or from/value key) fits a file that writes the same column in the other layout: `{"messages": []}`
+ * among from/value messages (detected OpenAI chat, the file ShareGPT), `{"conversations": []}` among
+ * role/content conversations. It is not another format (no-assistant-turn reports the empty
+ * conversation). `fileShape`: the detected shape of a record of the file's format.
+ */
+export function layoutlessChatFitsFile(value: unknown, detectedShape: RecordShape, fileShape: RecordShape): boolean {
+  const column = detectedShape === 'openai-chat' && fileShape === 'sharegpt-messages' ? 'messages' : detectedShape === 'sharegpt' && fileShape === 'chat-conversations' ? 'conversations' : undefined;
+  if (column === undefined || typeof value !== 'object' || value === null) return false;
+  const turns = (value as Record<string, unknown>)[column];
+  if (!Array.isArray(turns)) return false;
+  // Only the first few turns are looked at: a layout-less list is empty or nearly so.
+  for (let index = 0; index < Math.min(turns.length, 8); index++) {
+    const turn: unknown = turns[index];
+    if (typeof turn === 'object' && turn !== null && ('role' in turn || 'content' in turn || 'from' in turn || 'value' in turn)) return false;
+  }
+  return turns.length <= 8;
 }
 
 /** A prompt-only record among records that have answers: a record of that file whose answer is missing. */
