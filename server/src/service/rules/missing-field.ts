@@ -26,6 +26,7 @@ export const rule: RecordRule = {
         const spec = object.spec.fields[key];
         if (spec === undefined) continue;
         if (object.path.length === 0 && inputInsteadOfInstruction(context, key)) continue;
+        if (object.path.length === 0 && completionInsteadOfOutput(context, key)) continue;
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         const layout = object.path.length === 0 ? recordLayoutHint(context, key) : undefined;
         report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). ${layout?.why ?? 'Add it.'}`,
@@ -48,6 +49,26 @@ function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boo
   context.report(`The record has no "${key}": its question is in "${columns.query}". torchtune's instruct_dataset reads "${columns.query}"/"${columns.response}" as they are, but the Alpaca loaders of LLaMA-Factory and Axolotl stop without "${key}". Rename "${columns.query}" to "${key}" (quick fix).`,
     { path: [columns.query], part: 'key' },
     { kind: 'rename-key', path: [columns.query], replacement: key });
+  return true;
+}
+
+/**
+ * An Alpaca record whose answer is under "completion" and that has no "label": Alpaca with "output"
+ * misspelt, or Axolotl's KTO columns (instruction or question, completion, label) without the label.
+ * Which one only the rest of the file can tell, so one finding at "completion" names both ways (and
+ * unknown-key leaves the key to it).
+ */
+export function completionInsteadOfOutput(context: RecordRuleContext, key: string): boolean {
+  const { columns } = context.facts.hint.mapping;
+  const value = context.record.value as Record<string, unknown>;
+  if (context.analysis.shape !== 'alpaca' || key !== columns.response || !Object.prototype.hasOwnProperty.call(value, 'completion') || Object.prototype.hasOwnProperty.call(value, 'label')) return false;
+  // Alpaca's input column says Alpaca: then "completion" is only the misspelt "output".
+  const message = Object.prototype.hasOwnProperty.call(value, columns.query)
+    ? `The record has no "${key}": its answer is under "completion". Alpaca loaders (LLaMA-Factory, Axolotl) read "${key}": rename "completion" to "${key}" (quick fix).`
+    : `The record has "completion" but neither Alpaca's "${key}" nor a KTO "label": rename "completion" to "${key}" for Alpaca (quick fix), or, if this is KTO data (Axolotl's "instruction" or "question", "completion" and "label" columns), add its boolean "label" (true for a desirable completion).`;
+  context.report(message,
+    { path: ['completion'], part: 'key' },
+    { kind: 'rename-key', path: ['completion'], replacement: key });
   return true;
 }
 

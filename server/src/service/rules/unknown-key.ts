@@ -29,6 +29,8 @@ export const rule: RecordRule = {
       let missing: string[] | undefined;
       for (const key of Object.keys(object.value)) {
         if (object.spec.fields[key] !== undefined) continue;
+        // An Alpaca record's "completion" without "output": missing-field names it (Alpaca's "output" or a KTO record's label).
+        if (key === 'completion' && object.path.length === 0 && completionForOutput(context, object.value)) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
         // Suggest only keys that are not already present (renaming onto an existing key loses data).
         const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required) ?? sameMeaning(key, missing);
@@ -41,6 +43,12 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/** The case missing-field reports at "completion" (an Alpaca record with "completion", no "output" and no "label"). */
+function completionForOutput(context: RecordRuleContext, value: Record<string, unknown>): boolean {
+  const { response } = context.facts.hint.mapping.columns;
+  return context.analysis.shape === 'alpaca' && !Object.prototype.hasOwnProperty.call(value, response) && !Object.prototype.hasOwnProperty.call(value, 'label') && context.facts.settings.rules['missing-field'] !== 'off';
+}
 
 /**
  * A required key that is missing and that the unknown key cuts short or extends by more than two

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // missing-field reports it at "completion" (rename to "output", or add a KTO label).
+    { name: 'an Alpaca record with "completion" for "output" and no label', text: lines({ instruction: 'Suggest a name for a horse.', completion: 'Comet.' }) },
     { name: 'extra top-level columns are allowed', text: lines({ id: 7, source: 'web', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
     { name: 'an extra column named like a present one is not a misspelling (the answer is there)', text: lines({ instruction: 'a', input: '', output: 'b', response: 'model draft', context: 'notes' }) },
     { name: 'an extra column that starts like a present key is not a misspelling', text: lines({ prompt: 'a', completion: 'b', completion_tokens: 12, prompt_id: 'p1' }) },
