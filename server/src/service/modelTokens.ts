@@ -97,7 +97,12 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
     }
   }
   const name = path.basename(path.resolve(folder));
-  return { ok: true, counter: new ModelCounter(encoder, template, config, name) };
+  const counter = new ModelCounter(encoder, template, config, name);
+  // A template that fails on the plainest conversation (it raises, or needs tools every time) would
+  // leave every count to a fallback: say so once, and count with the labelled estimate instead.
+  const probe = counter.probe();
+  if (probe !== undefined) return fail(`its chat template fails on a plain user/assistant conversation (${probe})`);
+  return { ok: true, counter };
 }
 
 /**
@@ -136,6 +141,8 @@ class ModelCounter implements TokenCounter {
       if (turn.toolCalls.length > 0) {
         message.tool_calls = turn.toolCalls.map((call) => ({ type: 'function', id: call.id, function: { name: call.name ?? '', arguments: typeof call.arguments === 'string' ? safeParse(call.arguments) : (call.arguments ?? {}) } }));
       }
+      // Templates that check tool results against their calls (Mistral) read the id.
+      if (turn.toolCallId !== undefined) message.tool_call_id = turn.toolCallId;
       return message;
     });
   }
@@ -143,11 +150,49 @@ class ModelCounter implements TokenCounter {
   private render(conversation: Conversation, messages: Record<string, unknown>[], addGenerationPrompt: boolean): string {
     if (this.template === undefined) throw new Error('no chat template');
     const tools = conversation.tools !== undefined ? (typeof conversation.tools.value === 'string' ? safeParse(conversation.tools.value) : conversation.tools.value) : undefined;
-    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, bos_token: tokenText(this.config.bos_token) ?? '', eos_token: tokenText(this.config.eos_token) ?? '', ...(Array.isArray(tools) ? { tools } : {}) });
+    // The variables transformers' apply_chat_template passes: every special token, and tools as None when there are none.
+    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens, tools: Array.isArray(tools) ? tools : null, documents: null });
+  }
+
+  private get specialTokens(): Record<string, string> {
+    const tokens: Record<string, string> = { bos_token: '', eos_token: '' };
+    for (const key of ['bos_token', 'eos_token', 'unk_token', 'pad_token', 'sep_token', 'cls_token', 'mask_token']) {
+      const text = tokenText(this.config[key]);
+      if (text !== undefined) tokens[key] = text;
+    }
+    return tokens;
+  }
+
+  /** Why the template cannot render a plain user/assistant conversation, or undefined when it can. */
+  probe(): string | undefined {
+    if (this.template === undefined) return undefined;
+    const conversation: Conversation = { shape: 'openai-chat', format: 'openai-chat', turns: [], rejected: undefined, tools: undefined, plainText: false };
+    try {
+      this.render(conversation, [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi' }], false);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** The end-of-text token plain-text examples end with (as trainers append it). */
+  private get eosText(): string {
+    return tokenText(this.config.eos_token) ?? '';
+  }
+
+  /** Plain text is not templated: the text and the end token, as trainers tokenize it (segments: as written, no end token). */
+  private plainText(conversation: Conversation): string {
+    if (conversation.shape === 'segments') return conversation.turns.map((turn) => turn.content).join('');
+    return conversation.turns.map((turn) => turn.content).join('\n\n') + this.eosText;
   }
 
   count(conversation: Conversation): TokenCount {
     this.scaled = false;
+    if (conversation.plainText) {
+      const total = this.tokens(this.plainText(conversation));
+      const trainable = conversation.shape === 'segments' ? conversation.turns.reduce((sum, turn) => sum + (turn.trainable ? this.tokens(turn.content) : 0), 0) : total;
+      return { total, trainable, estimated: this.scaled };
+    }
     let total: number | undefined;
     if (this.template !== undefined) {
       try {
@@ -163,32 +208,139 @@ class ModelCounter implements TokenCounter {
       parts += count + 4;
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }
-    return { total: total ?? parts, trainable, estimated: this.scaled };
+    // Without the template's rendering the total is the parts' count plus a guess at the markup: an estimate.
+    return { total: total ?? parts, trainable, estimated: this.scaled || (this.template !== undefined && total === undefined) };
   }
 
   /**
-   * Trained tokens left when the rendered example is cut at `maxTokens`, found as trainers find the
-   * answer's tokens: an answer spans from the end of the prompt before it (rendered with the
-   * generation prompt) to the end of the conversation up to it. Undefined without a template, or
-   * when the template rejects a prefix (the caller then estimates per turn).
+   * Trained tokens left when the example is cut at `maxTokens`. Each answer's tokens are found as
+   * TRL's assistant-only mask finds them: from the end of the prompt rendered with the generation
+   * prompt (the role cue the model is given) to the start of the next message in the full rendering
+   * (the answer, its end-of-turn token and the separator the template writes after it; the last
+   * answer also keeps what the template appends at the very end, such as Phi-3's end-of-text token).
+   * Plain text trains on every token. Undefined without a template, or when a template renders an
+   * answer so differently that it cannot be located (the caller then estimates per turn).
    */
   trainableAfterTruncation(conversation: Conversation, maxTokens: number): number | undefined {
+    if (conversation.plainText) return this.plainTrainable(conversation, maxTokens);
     if (this.template === undefined) return undefined;
     const messages = this.messages(conversation);
     let trainable = 0;
     try {
+      const full = this.render(conversation, messages, false);
+      // Tokens of the full rendering that lie wholly before `end`: a span that ends inside a token
+      // (the "<|" shared by two special tokens) does not take that token.
+      const fullIds = full.length <= exactTokenizeLimit ? this.encoder.encode(full, { add_special_tokens: false }).ids : undefined;
+      const prefixTokens = new Map<number, number>();
+      const tokensUpTo = (end: number): number => {
+        let count = prefixTokens.get(end);
+        if (count === undefined) {
+          if (fullIds === undefined) count = this.tokens(full.slice(0, end));
+          else {
+            const ids = this.encoder.encode(full.slice(0, end), { add_special_tokens: false }).ids;
+            count = 0;
+            while (count < ids.length && ids[count] === fullIds[count]) count++;
+          }
+          prefixTokens.set(end, count);
+        }
+        return count;
+      };
       for (let index = 0; index < conversation.turns.length; index++) {
         if (conversation.turns[index]?.trainable !== true) continue;
-        const start = this.tokens(this.render(conversation, messages.slice(0, index), true));
+        const span = this.answerSpan(conversation, messages, index, full);
+        if (span === undefined) return undefined;
+        const start = tokensUpTo(span.start);
         if (start >= maxTokens) break; // every later answer starts later still
-        const end = this.tokens(this.render(conversation, messages.slice(0, index + 1), false));
-        trainable += Math.max(0, Math.min(end, maxTokens) - start);
+        trainable += Math.max(0, Math.min(tokensUpTo(span.end), maxTokens) - start);
       }
     } catch {
       return undefined;
     }
     return trainable;
   }
+
+  private plainTrainable(conversation: Conversation, maxTokens: number): number {
+    if (conversation.shape !== 'segments') return Math.min(this.count(conversation).total, maxTokens);
+    let text = '';
+    let trainable = 0;
+    for (const turn of conversation.turns) {
+      const start = turn.trainable ? this.tokens(text) : 0;
+      text += turn.content;
+      if (!turn.trainable) continue;
+      if (start >= maxTokens) break;
+      trainable += Math.max(0, Math.min(this.tokens(text), maxTokens) - start);
+    }
+    return trainable;
+  }
+
+  /** Where answer `index` lies in `full` (character offsets), or undefined when it cannot be told. */
+  private answerSpan(conversation: Conversation, messages: Record<string, unknown>[], index: number, full: string): { start: number; end: number } | undefined {
+    const last = index === messages.length - 1;
+    const prompt = this.render(conversation, messages.slice(0, index), true);
+    // The answer as the template writes it when it ends the conversation (its lead-in, text and end of turn).
+    const through = last ? full : this.render(conversation, messages.slice(0, index + 1), false);
+    const written = through.startsWith(prompt) ? through.slice(prompt.length) : undefined;
+    if (full.startsWith(prompt)) {
+      if (last) return { start: prompt.length, end: full.length };
+      if (written === undefined) return undefined;
+      // Later messages may change how this answer is written (Qwen3 drops the empty think block of
+      // earlier answers, Phi-3 writes its end-of-text token only after the last message): the answer
+      // is the longest run of the full rendering that matches its own rendering, possibly without a
+      // lead-in the template leaves out.
+      return { start: prompt.length, end: prompt.length + matchWithoutLead(full, prompt.length, written) };
+    }
+    // The template moves text into the prompt (Mistral writes the system prompt into the last user
+    // message): locate the answer's own text, then take the lead-in and end of turn around it.
+    const inFull = this.locateContent(conversation, messages, index, full);
+    const inOwn = this.locateContent(conversation, messages.slice(0, index + 1), index, through);
+    if (inFull === undefined || inOwn === undefined) return undefined;
+    // What the template writes between the role cue and the text (Qwen3's think block, Mistral's space).
+    const lead = written !== undefined ? through.slice(prompt.length, inOwn.start) : (/\s*$/.exec(through.slice(0, inOwn.start))?.[0] ?? '');
+    const start = lead.length > 0 && full.slice(inFull.start - lead.length, inFull.start) === lead ? inFull.start - lead.length : inFull.start;
+    const end = last ? full.length : inFull.end + commonPrefixLength(full, inFull.end, through.slice(inOwn.end));
+    return { start, end };
+  }
+
+  /** Where message `index`'s content lies in `rendered` (the rendering of `messages`), found with marker characters around it. */
+  private locateContent(conversation: Conversation, messages: Record<string, unknown>[], index: number, rendered: string): { start: number; end: number } | undefined {
+    const content = messages[index]?.content;
+    if (typeof content !== 'string' || content.length === 0 || content.includes(markerStart) || content.includes(markerEnd)) return undefined;
+    const marked = messages.slice();
+    marked[index] = { ...marked[index], content: `${markerStart}${content}${markerEnd}` };
+    const text = this.render(conversation, marked, false);
+    const start = text.indexOf(markerStart);
+    const after = text.indexOf(markerEnd) + markerEnd.length;
+    if (start < 0 || after < markerEnd.length || text.indexOf(markerStart, start + 1) >= 0) return undefined;
+    const end = rendered.length - (text.length - after);
+    if (end < start || rendered.slice(0, start) !== text.slice(0, start) || rendered.slice(end) !== text.slice(after)) return undefined;
+    return { start, end };
+  }
+}
+
+/** Private-use characters no real answer starts or ends with. */
+const markerStart = '\uE000';
+const markerEnd = '\uE001';
+
+/** Length of the common prefix of `text.slice(from)` and `other`. */
+function commonPrefixLength(text: string, from: number, other: string): number {
+  let length = 0;
+  while (length < other.length && from + length < text.length && text.charCodeAt(from + length) === other.charCodeAt(length)) length++;
+  return length;
+}
+
+/**
+ * How much of `text` from `from` is the answer `written`, allowing the template to leave out a
+ * lead-in of `written` (the longest match over the places `written` could resume from).
+ */
+function matchWithoutLead(text: string, from: number, written: string): number {
+  let best = commonPrefixLength(text, from, written);
+  if (best === written.length) return best;
+  const probe = text.slice(from, from + 8);
+  if (probe.length === 0) return best;
+  for (let at = written.indexOf(probe, 1); at > 0; at = written.indexOf(probe, at + 1)) {
+    best = Math.max(best, commonPrefixLength(text, from, written.slice(at)));
+  }
+  return best;
 }
 
 function safeParse(text: string): unknown {

