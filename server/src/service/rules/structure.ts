@@ -2,6 +2,7 @@
  * The objects of a record that have a known set of fields (the record itself, each message, each
  * ShareGPT turn), with their spec. missing-field, wrong-type and unknown-key walk the same list.
  */
+import type { Role } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
 import { checkedTurnList, openaiRoles } from '../formats';
@@ -16,7 +17,10 @@ export interface SpecifiedObject {
   name: string;
   /** True for an OpenAI content part ({"type": "text", "text": ...}). */
   contentPart?: boolean;
+  /** A content part's message role (canonical; null when the role is unknown). */
+  messageRole?: Role | null;
 }
+
 
 /** Whether any tool call in the messages has an id (then its results must answer by tool_call_id). */
 function anyCallId(messages: readonly unknown[]): boolean {
@@ -44,7 +48,9 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, ca
   out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name });
   if (Array.isArray(message.content)) {
     message.content.forEach((part, partIndex) => {
-      if (isObject(part)) out.push({ path: [...messagePath, 'content', partIndex], value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of ${name}`, contentPart: true });
+      if (!isObject(part)) return;
+      const partPath = [...messagePath, 'content', partIndex];
+      out.push({ path: partPath, value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of ${name}`, contentPart: true, messageRole: role });
     });
   }
 }

@@ -11,6 +11,9 @@ import { allTurns, isObject, valueAt } from './util';
  */
 const templatePartTypes: ReadonlySet<string> = new Set(['image', 'video', 'audio']);
 
+/** OpenAI content parts that only a user message may hold (inputs to the model). */
+const userOnlyPartTypes: ReadonlySet<string> = new Set(['image_url', 'input_audio', 'file']);
+
 /** A field has the wrong JSON type (a number where a string belongs, an object instead of a list...). */
 export const rule: RecordRule = {
   kind: 'record',
@@ -41,6 +44,12 @@ export const rule: RecordRule = {
     for (const object of specifiedObjects(context)) {
       if (object.contentPart !== true) continue;
       const type = object.value.type;
+      // Images, audio and files are inputs: OpenAI takes them only in user messages ("You cannot include
+      // images as output from messages with the assistant role"; system, tool and developer content is text).
+      if (typeof type === 'string' && userOnlyPartTypes.has(type) && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'user') {
+        context.report(`An "${type}" content part in ${object.messageRole === 'assistant' ? 'an assistant' : `a ${object.messageRole}`} message: OpenAI fine-tuning takes images, audio and files only in user messages (the model cannot be trained to output them). Move it to a user message, or describe it in text.`, { path: [...object.path, 'type'] });
+        continue;
+      }
       if (typeof type !== 'string' || contentPartPayloads[type] !== undefined || templatePartTypes.has(type)) continue;
       const suggestion = closest(type, Object.keys(contentPartPayloads), 2);
       context.report(`Unknown content part type "${type}": use ${Object.keys(contentPartPayloads).map((name) => `"${name}"`).join(', ')}${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}.`, { path: [...object.path, 'type'] });
