@@ -19,8 +19,12 @@ export interface SpecifiedObject {
   contentPart?: boolean;
   /** A content part's message role (canonical; null when the role is unknown). */
   messageRole?: Role | null;
+  /** True for the object of an image_url part ({"url": ..., "detail": ...}). */
+  imageUrl?: boolean;
 }
 
+/** The image of an OpenAI image_url part: the API requires its url; detail is one of imageDetails. */
+const imageUrlSpec = objectSpec(false, { url: { types: ['string'], required: true }, detail: { types: ['string'], required: false } });
 
 /** Whether any tool call in the messages has an id (then its results must answer by tool_call_id). */
 function anyCallId(messages: readonly unknown[]): boolean {
@@ -51,6 +55,7 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, ca
       if (!isObject(part)) return;
       const partPath = [...messagePath, 'content', partIndex];
       out.push({ path: partPath, value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of ${name}`, contentPart: true, messageRole: role });
+      if (part.type === 'image_url' && isObject(part.image_url)) out.push({ path: [...partPath, 'image_url'], value: part.image_url, spec: imageUrlSpec, name: `the image_url of content part ${partIndex + 1} of ${name}`, imageUrl: true });
     });
   }
 }

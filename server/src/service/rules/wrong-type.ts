@@ -11,6 +11,8 @@ import { allTurns, isObject, valueAt } from './util';
  */
 const templatePartTypes: ReadonlySet<string> = new Set(['image', 'video', 'audio']);
 
+/** OpenAI image_url detail levels. */
+const imageDetails: readonly string[] = ['auto', 'low', 'high'];
 /** OpenAI content parts that only a user message may hold (inputs to the model). */
 const userOnlyPartTypes: ReadonlySet<string> = new Set(['image_url', 'input_audio', 'file']);
 
@@ -42,6 +44,15 @@ export const rule: RecordRule = {
     }
     // A content part's "type" names its kind; the API rejects others ("txt", "img").
     for (const object of specifiedObjects(context)) {
+      if (object.imageUrl === true) {
+        // OpenAI's image detail: "auto", "low" or "high" (the API rejects other values).
+        const detail = object.value.detail;
+        if (typeof detail === 'string' && !imageDetails.includes(detail)) {
+          const suggestion = closest(detail, imageDetails, 2);
+          context.report(`"detail" must be ${imageDetails.map((name) => `"${name}"`).join(', ')}, not "${detail}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}: the API rejects other values.`, { path: [...object.path, 'detail'] });
+        }
+        continue;
+      }
       if (object.contentPart !== true) continue;
       const type = object.value.type;
       // Images, audio and files are inputs: OpenAI takes them only in user messages ("You cannot include

@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'image_url parts with each detail level, in user messages', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Compare.' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } }, { type: 'image_url', image_url: { url: 'https://example.com/b.png', detail: 'high' } }, { type: 'image_url', image_url: { url: 'https://example.com/c.png', detail: 'auto' } }] }, { role: 'assistant', content: 'The same cat.' }] }) },
     // argilla/kto-mix-15k, Axolotl's argilla_chat KTO type: the string prompt is repeated as the completion's first messages.
     { name: 'a KTO record whose completion conversation holds the prompt turns (string prompt beside it)', text: lines({ prompt: 'Capital of Peru?', completion: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }], label: true }) },
     // Hugging Face's to_json writes null for a column a row lacks; LLaMA-Factory and Axolotl read these optional columns by truthiness.
@@ -20,7 +21,8 @@ export const table: RuleTable = {
     { name: 'Axolotl per-message training flags in OpenAI messages', text: lines({ messages: [{ role: 'system', content: 'Be brief.', train: false }, { role: 'user', content: 'Hi', training: false }, { role: 'assistant', content: 'Hello!', train: true, train_detail: [{ begin_offset: 0, end_offset: 5, train: true }] }] }) },
   ],
   invalid: [
-    // OpenAI: images, audio and files are inputs, in user messages only (vision fine-tuning guide; system and tool content is text).
+    // OpenAI ImageURL: detail is "auto", "low" or "high"; images, audio and files are inputs, in user messages only (vision fine-tuning guide; system and tool content is text).
+    { name: 'an image detail the API does not know', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'medium' } }] }, { role: 'assistant', content: 'A cat.' }] }), problems: [{ line: 0, text: '"medium"', message: /"detail" must be "auto", "low", "high", not "medium"/ }] },
     { name: 'an image in an assistant message', text: lines({ messages: [{ role: 'user', content: 'Draw a cat.' }, { role: 'assistant', content: [{ type: 'text', text: 'Here:' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }), problems: [{ line: 0, text: '"image_url"', message: /content part in an assistant message: OpenAI fine-tuning takes images, audio and files only in user messages/ }] },
     { name: 'an image in a system message', text: lines({ messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }, { role: 'user', content: 'What is it?' }, { role: 'assistant', content: 'A cat.' }] }), problems: [{ line: 0, text: '"image_url"', message: /in a system message/ }] },
     { name: 'a null Alpaca output is still wrong (only optional columns may be null)', text: lines({ instruction: 'Name a prime.', input: null, output: null }), problems: [{ line: 0, text: 'null', nth: 1, message: /"output" must be a string, not null/ }] },
