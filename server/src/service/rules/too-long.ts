@@ -1,6 +1,6 @@
 import { maxTurnsChecked } from '../formats';
 import type { RecordRule } from './rule';
-import { tokenCountOf } from './tokens';
+import { rejectedTokenCountOf, tokenCountOf } from './tokens';
 
 /** Longer than the training sequence length: trainers truncate it (or drop it), and the end of the answer is lost. */
 export const rule: RecordRule = {
@@ -17,8 +17,16 @@ export const rule: RecordRule = {
     }
     const count = tokenCountOf(analysis, facts);
     const limit = facts.settings.maxTokens;
-    if (limit <= 0 || count.total <= limit) return;
-    const amount = count.estimated ? `about ${count.total} tokens (${facts.tokens.label})` : `${count.total} tokens (${facts.tokens.label})`;
-    report(`This example is ${amount}, over tunesmith.maxTokens = ${limit}: it will be truncated or dropped in training. Shorten it or raise the limit.`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
+    if (limit <= 0) return;
+    const amount = (tokens: { total: number; estimated: boolean }): string => (tokens.estimated ? `about ${tokens.total} tokens (${facts.tokens.label})` : `${tokens.total} tokens (${facts.tokens.label})`);
+    const where = key !== undefined ? { path: [key], part: 'key' as const } : { offsets: { start: 0, end: 1 } };
+    if (count.total > limit) {
+      report(`This example is ${amount(count)}, over tunesmith.maxTokens = ${limit}: it will be truncated or dropped in training. Shorten it or raise the limit.`, where);
+      return;
+    }
+    // DPO trainers cut the prompt + rejected answer at the same length: a long rejected answer loses its end too.
+    const rejected = rejectedTokenCountOf(analysis, facts);
+    if (rejected === undefined || rejected.total <= limit) return;
+    report(`With its rejected answer this example is ${amount(rejected)}, over tunesmith.maxTokens = ${limit}: the rejected answer will be truncated (or the pair dropped) in training. Shorten it or raise the limit.`, where);
   },
 };

@@ -3,11 +3,14 @@ import { chat, lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'short', text: lines(chat('a', 'b')) },
+    { name: 'a short preference pair', settings: { maxTokens: 20 }, text: lines({ prompt: 'a', chosen: 'b', rejected: 'c' }) },
     { name: 'exactly as many turns as are checked, under the token limit', settings: { maxTokens: 0 }, text: lines({ messages: Array.from({ length: 10_000 }, (_, index) => (index % 2 === 0 ? { role: 'user', content: 'a' } : { role: 'assistant', content: 'b' })) }) },
   ],
   invalid: [
     // A generated record of tens of thousands of turns: only the first 10,000 of a list are read (memory stays bounded), and the record is named too long by its turn count.
     { name: 'more turns than are checked', settings: { maxTokens: 0 }, text: lines({ messages: Array.from({ length: 25_001 }, (_, index) => (index % 2 === 0 ? { role: 'user', content: 'a' } : { role: 'assistant', content: 'b' })) }, { conversations: Array.from({ length: 10_002 }, (_, index) => ({ from: index % 2 === 0 ? 'human' : 'gpt', value: 'x' })) }), problems: [{ line: 0, text: '"messages"', message: /has 25,001 turns: .*Only the first 10,000 turns of each list are checked\. Split it/ }, { line: 1, text: '"conversations"', message: /has 10,002 turns/ }] },
+    // DPO truncates prompt + rejected to the same max_length as prompt + chosen.
+    { name: 'a rejected answer over maxTokens', settings: { maxTokens: 20 }, text: lines({ prompt: 'a', chosen: 'b', rejected: 'word '.repeat(40).trim() }), problems: [{ line: 0, text: '"prompt"', message: /^With its rejected answer this example is about \d+ tokens \(estimate.*maxTokens = 20: the rejected answer will be truncated/ }] },
     { name: 'over maxTokens (estimate)', settings: { maxTokens: 20 }, text: lines(chat('a', 'word '.repeat(40).trim())), problems: [{ line: 0, text: '"messages"', message: /about \d+ tokens \(estimate.*maxTokens = 20/ }] },
   ],
 };
