@@ -35,4 +35,7 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'kto-question', files: ['kto-question.jsonl'] },
   { name: 'kto-chat', files: ['kto-chat.jsonl'] },
   { name: 'kto-tag', files: ['kto-tag/feedback.jsonl'] },
+  // Axolotl's argilla and intel DPO columns
+  { name: 'preference-argilla', files: ['preference-argilla.jsonl'] },
+  { name: 'preference-intel', files: ['preference-intel.jsonl'] },
 ];

@@ -83,6 +83,11 @@ def conversation(record, spec):
             messages += side(record.get("completion"), "assistant")
     elif shape == "input-output":
         messages += [{"role": "user", "content": text_of(record.get("input"))}, {"role": "assistant", "content": text_of(record.get("output"))}]
+    elif shape in ("preference-argilla", "preference-intel"):
+        # Axolotl's chatml.argilla / chatml.intel DPO columns: an optional system, the question, two answers.
+        if isinstance(record.get("system"), str) and record["system"]:
+            messages.append({"role": "system", "content": record["system"]})
+        messages.append({"role": "user", "content": text_of(record.get("instruction" if shape == "preference-argilla" else "question"))})
     elif shape == "unpaired-columns":
         if isinstance(record.get("system"), str) and record["system"]:
             messages.append({"role": "system", "content": record["system"]})
@@ -163,6 +168,8 @@ def chosen_and_rejected(record, spec):
     if shape == "preference-messages":
         pick = lambda message: [{"role": "assistant", "content": text_of((message or {}).get("content"))}]
         return pick(record.get("chosen")), pick(record.get("rejected"))
+    if shape == "preference-argilla":
+        return side(record.get("chosen_response"), "assistant"), side(record.get("rejected_response"), "assistant")
     return side(record.get("chosen"), "assistant"), side(record.get("rejected"), "assistant")
 
 
