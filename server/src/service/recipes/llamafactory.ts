@@ -142,6 +142,17 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
       return { ...base, formatting: 'alpaca', columns: { prompt: 'input', response: 'output' } };
     case 'text':
       return { ...base, columns: { prompt: 'text' } };
+    case 'preference-argilla':
+    case 'preference-intel': {
+      // Axolotl's argilla / intel DPO columns are LLaMA-Factory's Alpaca ranking layout under other names.
+      const argilla = dataset.shape === 'preference-argilla';
+      return {
+        ...base,
+        formatting: 'alpaca',
+        ranking: true,
+        columns: { prompt: argilla ? 'instruction' : 'question', chosen: argilla ? 'chosen_response' : 'chosen', rejected: argilla ? 'rejected_response' : 'rejected', ...optional('system', 'system') },
+      };
+    }
     case 'preference-messages':
       // OpenAI messages with one chosen and one rejected message: the ranking sharegpt layout with OpenAI tags.
       return {
