@@ -89,9 +89,9 @@ describe('tunesmith export-recipe', () => {
     const badTargets = tunesmith(['export-recipe', path.join(data, 'alpaca.json'), '--target', 'trl', '--model', 'org/model', '--targets', 'q,lm_head'], cwd);
     assert.equal(badTargets.status, 2);
     assert.match(badTargets.stderr, /unknown module 'lm_head'/);
-    const preference = tunesmith(['export-recipe', path.join(data, 'preference.jsonl'), '--target', 'axolotl', '--model', 'org/model', '--out', path.join(cwd, 'r')], cwd);
+    const preference = tunesmith(['export-recipe', path.join(data, 'preference-openai.jsonl'), '--target', 'axolotl', '--model', 'org/model', '--out', path.join(cwd, 'r')], cwd);
     assert.equal(preference.status, 1);
-    assert.match(preference.stderr, /preference pairs are not exported for Axolotl/);
+    assert.match(preference.stderr, /no Axolotl DPO type reads OpenAI's DPO layout/);
     assert.equal(fs.existsSync(path.join(cwd, 'r', 'axolotl.yaml')), false, 'nothing is written when the recipe fails');
     const noModel = tunesmith(['export-recipe', path.join(data, 'alpaca.json'), '--target', 'trl', '--model', path.join(cwd, 'missing-folder')], cwd);
     assert.equal(noModel.status, 1);

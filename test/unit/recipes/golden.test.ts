@@ -148,8 +148,11 @@ describe('what the golden recipes say', () => {
   });
 
   it('says clearly when a target cannot take preference pairs, and exports them where it can', async () => {
-    const axolotl = await produce('preference', ['preference.jsonl'], 'axolotl');
-    assert.match(axolotl.get('error.txt') ?? '', /preference pairs are not exported for Axolotl.*--target llamafactory.*--target trl/);
+    const axolotl = YAML.parse((await produce('preference', ['preference.jsonl'], 'axolotl')).get('axolotl.yaml')!) as Record<string, unknown>;
+    assert.equal(axolotl['rl'], 'dpo');
+    assert.deepEqual((axolotl['datasets'] as Record<string, unknown>[])[0], { path: '../../../data/preference.jsonl', split: 'train', type: 'chat_template.default', field_messages: 'prompt', field_chosen: 'chosen', field_rejected: 'rejected' });
+    assert.match((await produce('preference-openai', ['preference-openai.jsonl'], 'axolotl')).get('error.txt') ?? '', /no Axolotl DPO type reads OpenAI's DPO layout.*export for TRL/);
+    assert.match((await produce('preference-alpaca', ['preference-alpaca.json'], 'axolotl')).get('error.txt') ?? '', /no Axolotl DPO type that joins the two prompt columns/);
     const llamafactory = YAML.parse((await produce('preference', ['preference.jsonl'], 'llamafactory')).get('llamafactory_train.yaml')!) as Record<string, unknown>;
     assert.equal(llamafactory['stage'], 'dpo');
     const trl = (await produce('preference', ['preference.jsonl'], 'trl')).get('trl_train.py')!;

@@ -211,10 +211,74 @@ function ktoEntry(dataset: RecipeDataset, model: RecipeModel, differences: strin
   return { entry, notes };
 }
 
-function axolotlKtoRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
+/**
+ * One DPO dataset entry (docs/rlhf.qmd, prompt_strategies/dpo): chat_template.default renders the
+ * prompt messages (or a string prompt, as a user message) and each answer through the tokenizer's
+ * chat template, as Tunesmith does; the chatml.* / llama3.* argilla and intel types write their own
+ * template but read the system column, so they are used when records have one and the family is known.
+ */
+function dpoEntry(dataset: RecipeDataset, model: RecipeModel, differences: string[]): DatasetEntry {
+  const family = ktoTemplateFamily(model);
+  const entry: Record<string, unknown> = { path: dataset.path, split: 'train' };
+  const notes: { key: string; comment: string }[] = [];
+  const chatTemplate = (messages: string, chosen: string, rejected: string): void => {
+    Object.assign(entry, { type: 'chat_template.default', field_messages: messages, field_chosen: chosen, field_rejected: rejected });
+    notes.push({ key: 'type', comment: "The prompt and both answers go through the model's chat template (a string prompt becomes one user message)." });
+  };
+  switch (dataset.shape) {
+    case 'preference-messages':
+      chatTemplate('messages', 'chosen', 'rejected');
+      // chat_template.default maps every role it meets: list each one Tunesmith accepts.
+      entry['roles'] = { system: ['system', 'developer'], user: ['user'], assistant: ['assistant'], tool: ['tool', 'function'] };
+      if (dataset.features.toolCalls || dataset.features.tools) differences.push(`${dataset.path}: chat_template.default keeps only each message's role and content: tool calls and tool definitions are not passed to the template; Tunesmith renders them.`);
+      break;
+    case 'preference-trl':
+      if (!dataset.keys.includes('prompt')) {
+        throw new RecipeError(`${dataset.path}: Axolotl's DPO types read the prompt from a column of its own, and these pairs hold it inside "chosen" and "rejected" (TRL's implicit prompt); export for TRL (DPOTrainer extracts it).`);
+      }
+      chatTemplate('prompt', 'chosen', 'rejected');
+      if (dataset.features.conversationalSides) notes.push({ key: 'field_chosen', comment: 'Of an answer written as a list of messages, chat_template.default reads the last one.' });
+      break;
+    case 'preference-argilla':
+    case 'preference-intel': {
+      const argilla = dataset.shape === 'preference-argilla';
+      if (dataset.features.system && family !== undefined) {
+        entry['type'] = `${family}.${argilla ? 'argilla' : 'intel'}`;
+        notes.push({ key: 'type', comment: `Writes the ${family === 'chatml' ? 'ChatML' : 'Llama 3'} prompt with the system column when a record has one.` });
+        differences.push(`${dataset.path}: Axolotl's ${entry['type'] as string} DPO type writes the ${family === 'chatml' ? 'ChatML' : 'Llama 3'} prompt itself rather than through the tokenizer's chat template, so anything the template adds on its own (such as a default system prompt) is not there.`);
+      } else {
+        chatTemplate(argilla ? 'instruction' : 'question', argilla ? 'chosen_response' : 'chosen', argilla ? 'rejected_response' : 'rejected');
+        if (dataset.features.system) differences.push(`${dataset.path}: chat_template.default does not read the "system" column, and Axolotl's argilla/intel types that do write ChatML or the Llama 3 template, which Tunesmith cannot tell ${model.nameOrPath} uses: those records train without their system prompt.`);
+      }
+      break;
+    }
+    case 'preference-sharegpt': {
+      const { columns, tags } = dataset.mapping;
+      chatTemplate(columns.messages, columns.chosen, columns.rejected);
+      entry['message_property_mappings'] = { role: tags.role, content: tags.content };
+      const grouped: Record<Role, string[]> = { system: [], user: [], assistant: [], tool: [] };
+      for (const [written, role] of Object.entries(sharegptRoles(dataset.mapping))) if (!grouped[role].includes(written)) grouped[role].push(written);
+      entry['roles'] = grouped;
+      if (dataset.keys.includes(columns.system)) differences.push(`${dataset.path}: chat_template.default does not read the "${columns.system}" column: those records train without their system prompt (a system turn inside "${columns.messages}" is read).`);
+      break;
+    }
+    case 'preference-alpaca':
+      throw new RecipeError(`${dataset.path}: LLaMA-Factory's Alpaca ranking layout (instruction and input joined, then chosen/rejected strings) has no Axolotl DPO type that joins the two prompt columns; export for LLaMA-Factory (stage dpo) or TRL (DPOTrainer).`);
+    default:
+      throw new RecipeError(`${dataset.path}: no Axolotl DPO type reads ${dataset.shape === 'preference-openai' ? "OpenAI's DPO layout (the prompt under input.messages)" : `${dataset.shape} records`}; export for TRL (DPOTrainer), whose script converts it.`);
+  }
+  return { entry, notes };
+}
+
+function axolotlRlRecipe(kind: 'kto' | 'dpo', datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
   const differences: string[] = [];
-  const built = datasets.map((dataset) => ktoEntry(dataset, settings.model, differences));
-  differences.push(...unpairedDifferences('Axolotl', settings));
+  const built = datasets.map((dataset) => (kind === 'kto' ? ktoEntry(dataset, settings.model, differences) : dpoEntry(dataset, settings.model, differences)));
+  if (kind === 'kto') differences.push(...unpairedDifferences('Axolotl', settings));
+  else {
+    differences.push("Preference pairs train with DPO (beta 0.1, sigmoid loss): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
+    if (settings.labels !== 'assistant') differences.push(`DPO puts the loss on the answers only: the Tunesmith labels setting (${settings.labels}) has no equivalent here.`);
+  }
+  const usesChatTemplate = built.some((item) => item.entry['type'] === 'chat_template.default');
   const notes: { path: YamlPath; comment: string }[] = [];
   built.forEach((item, index) => {
     for (const note of item.notes) notes.push({ path: ['datasets', index, note.key], comment: note.comment });
@@ -222,17 +286,25 @@ function axolotlKtoRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
   const command = `accelerate launch -m axolotl.cli.train ${AXOLOTL_FILE}`;
   const entries: YamlEntry[] = [
     { key: 'base_model', value: settings.model.nameOrPath, section: 'model' },
-    { key: 'rl', value: 'kto', section: 'KTO', comment: 'Unpaired preference data: each completion carries a boolean label (desirable or not).' },
-    { key: 'rl_beta', value: 0.1 },
-    { key: 'kto_desirable_weight', value: 1 },
-    { key: 'kto_undesirable_weight', value: 1 },
-    { key: 'remove_unused_columns', value: false, comment: "Axolotl's KTO setup keeps the label column for the trainer." },
+    ...(usesChatTemplate ? [{ key: 'chat_template', value: 'tokenizer_default', comment: "The model's own chat template (tokenizer_config.json), as Tunesmith uses." }] : []),
+    ...(kind === 'kto'
+      ? [
+          { key: 'rl', value: 'kto', section: 'KTO', comment: 'Unpaired preference data: each completion carries a boolean label (desirable or not).' },
+          { key: 'rl_beta', value: 0.1 },
+          { key: 'kto_desirable_weight', value: 1 },
+          { key: 'kto_undesirable_weight', value: 1 },
+          { key: 'remove_unused_columns', value: false, comment: "Axolotl's KTO setup keeps the label column for the trainer." },
+        ]
+      : [
+          { key: 'rl', value: 'dpo', section: 'DPO', comment: 'Preference pairs: a chosen and a rejected answer to the same prompt.' },
+          { key: 'rl_beta', value: 0.1 },
+        ]),
     { key: 'datasets', value: built.map((item) => item.entry), section: 'data' },
     { key: 'dataset_prepared_path', value: 'last_run_prepared' },
     { key: 'val_set_size', value: settings.evalSplit, comment: settings.evalSplit > 0 ? 'Tunesmith eval split: this fraction of the records is held out.' : 'No eval split in Tunesmith.' },
     { key: 'sequence_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
     { key: 'excess_length_strategy', value: settings.overLength, comment: `Tunesmith over-length: ${settings.overLength} (records longer than sequence_len are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'}).` },
-    { key: 'sample_packing', value: false, comment: 'KTO does not support sample packing.' },
+    { key: 'sample_packing', value: false, comment: kind === 'kto' ? 'KTO does not support sample packing.' : 'No packing: each pair is its own example, as in Tunesmith.' },
     { key: 'adapter', value: 'lora', section: 'LoRA' },
     { key: 'lora_r', value: settings.rank },
     { key: 'lora_alpha', value: settings.alpha },
@@ -247,12 +319,14 @@ function axolotlKtoRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
     { key: 'optimizer', value: 'adamw_torch' },
     { key: 'weight_decay', value: 0 },
     { key: 'max_grad_norm', value: 1 },
-    {
-      key: 'micro_batch_size',
-      value: 2,
-      comment: "TRL's KTOTrainer refuses a per-GPU batch of 1 (its KL estimate pairs each completion with another one in the batch); raise it for your GPUs.",
-    },
-    { key: 'gradient_accumulation_steps', value: 4 },
+    kind === 'kto'
+      ? {
+          key: 'micro_batch_size',
+          value: 2,
+          comment: "TRL's KTOTrainer refuses a per-GPU batch of 1 (its KL estimate pairs each completion with another one in the batch); raise it for your GPUs.",
+        }
+      : { key: 'micro_batch_size', value: 1, comment: 'Batch shape is not a Tunesmith setting: raise micro_batch_size for your GPUs (per GPU).' },
+    { key: 'gradient_accumulation_steps', value: kind === 'kto' ? 4 : 8 },
     { key: 'bf16', value: 'auto' },
     { key: 'gradient_checkpointing', value: true },
     { key: 'logging_steps', value: 1 },
@@ -267,13 +341,10 @@ function axolotlKtoRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
 export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
   const unpaired = datasets.filter(isUnpairedDataset).length;
   if (unpaired > 0 && unpaired < datasets.length) throw new RecipeError('Axolotl trains KTO data (each completion labelled, rl: kto) and instruction data (supervised) in separate runs: export them separately.');
-  if (unpaired > 0) return axolotlKtoRecipe(datasets, settings, sequenceLength);
-  const preference = datasets.filter(isPreferenceDataset);
-  if (preference.length > 0) {
-    throw new RecipeError(
-      `${preference.map((dataset) => dataset.path).join(', ')}: preference pairs are not exported for Axolotl (its DPO dataset types each expect one fixed layout); export with --target llamafactory (stage dpo) or --target trl (DPOTrainer).`,
-    );
-  }
+  if (unpaired > 0) return axolotlRlRecipe('kto', datasets, settings, sequenceLength);
+  const preference = datasets.filter(isPreferenceDataset).length;
+  if (preference > 0 && preference < datasets.length) throw new RecipeError('Axolotl trains preference pairs (rl: dpo) and instruction data (supervised) in separate runs: export them separately.');
+  if (preference > 0) return axolotlRlRecipe('dpo', datasets, settings, sequenceLength);
   const differences: string[] = [];
   const built = datasets.map((dataset) => datasetEntry(dataset, settings, differences));
   const usesChatTemplate = datasets.some((dataset) => dataset.shape === 'openai-chat' || dataset.shape === 'sharegpt');
