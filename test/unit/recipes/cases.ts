@@ -38,4 +38,6 @@ export const cases: { name: string; files: string[] }[] = [
   // Axolotl's argilla and intel DPO columns
   { name: 'preference-argilla', files: ['preference-argilla.jsonl'] },
   { name: 'preference-intel', files: ['preference-intel.jsonl'] },
+  // OpenAI's "developer" role (read as system)
+  { name: 'openai-developer', files: ['openai-developer.jsonl'] },
 ];

@@ -123,6 +123,13 @@ describe('what the golden recipes say', () => {
     assert.equal(info['chat_conversations']!.tags['assistant_tag'], 'gpt');
   });
 
+  it("LLaMA-Factory's system tag follows the role the file writes (OpenAI 'developer')", async () => {
+    const info = JSON.parse((await produce('openai-developer', ['openai-developer.jsonl'], 'llamafactory')).get('dataset_info.json')!) as Record<string, { tags: Record<string, string> }>;
+    assert.equal(info['openai_developer']!.tags['system_tag'], 'developer');
+    const chat = JSON.parse((await produce('openai-chat', ['openai-chat.jsonl'], 'llamafactory')).get('dataset_info.json')!) as Record<string, { tags: Record<string, string> }>;
+    assert.equal(chat['openai_chat']!.tags['system_tag'], 'system');
+  });
+
   it('trains KTO data with each target\'s KTO stage, and refuses where the target has no reader for the layout', async () => {
     const kto = YAML.parse((await produce('kto-columns', ['kto-columns.jsonl'], 'axolotl')).get('axolotl.yaml')!) as Record<string, unknown>;
     assert.equal(kto['rl'], 'kto');

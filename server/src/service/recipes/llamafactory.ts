@@ -42,7 +42,6 @@ export function llamaFactoryTemplate(model: RecipeModel): string | undefined {
 function unpairedInfoEntry(dataset: RecipeDataset, label: string, differences: string[]): Record<string, unknown> {
   const base: Record<string, unknown> = { file_name: dataset.path };
   const optional = (name: string, column: string): Record<string, string> => (dataset.keys.includes(column) ? { [name]: column } : {});
-  const openaiTags = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' };
   switch (dataset.shape) {
     case 'unpaired-columns': {
       const question = unpairedQuestionColumn(dataset);
@@ -52,7 +51,7 @@ function unpairedInfoEntry(dataset: RecipeDataset, label: string, differences: s
     case 'prompt-completion':
       if (dataset.features.promptInCompletion) {
         // argilla/kto-mix-15k: the completion list is the whole conversation (its string prompt repeats the first turn).
-        return { ...base, formatting: 'sharegpt', columns: { messages: 'completion', kto_tag: label }, tags: openaiTags };
+        return { ...base, formatting: 'sharegpt', columns: { messages: 'completion', kto_tag: label }, tags: openaiTags(dataset, differences) };
       }
       if (dataset.features.conversationalSides) {
         throw new RecipeError(`${dataset.path}: LLaMA-Factory reads a KTO conversation from one messages column, and these records split it between a prompt list and a completion list; export for TRL (KTOTrainer) or convert the file to ShareGPT conversations with a kto_tag column.`);
@@ -66,6 +65,31 @@ function unpairedInfoEntry(dataset: RecipeDataset, label: string, differences: s
   }
 }
 
+/** One of two written role names LLaMA-Factory must take a single tag for: the one the file writes (the usual one by default). */
+function pickTag(dataset: RecipeDataset, usual: string, other: string, differences: string[]): string {
+  const written = dataset.writtenRoles.filter((role) => role === usual || role === other);
+  if (written.length > 1) {
+    differences.push(`${dataset.path}: some turns say '${usual}' and others '${other}'; LLaMA-Factory takes one tag per role, so it skips the examples written with '${written[1]}' as abnormal. Use one of them throughout the file.`);
+  }
+  return written[0] ?? usual;
+}
+
+/**
+ * LLaMA-Factory tags for OpenAI messages. Tunesmith reads "developer" as system and "function" as
+ * tool; LLaMA-Factory takes one system and one observation tag, so they follow what the file writes.
+ */
+function openaiTags(dataset: RecipeDataset, differences: string[]): Record<string, string> {
+  return {
+    role_tag: 'role',
+    content_tag: 'content',
+    user_tag: 'user',
+    assistant_tag: 'assistant',
+    observation_tag: pickTag(dataset, 'tool', 'function', differences),
+    function_tag: 'function_call',
+    system_tag: pickTag(dataset, 'system', 'developer', differences),
+  };
+}
+
 /**
  * user_tag and assistant_tag: LLaMA-Factory takes one of each per dataset. Role/content conversations
  * may say human/gpt (Axolotl's and Tunesmith's reading); the tags follow what the file writes.
@@ -73,14 +97,7 @@ function unpairedInfoEntry(dataset: RecipeDataset, label: string, differences: s
 function writtenTags(dataset: RecipeDataset, differences: string[]): { user_tag: string; assistant_tag: string } {
   const { tags } = dataset.mapping;
   if (tags.role !== 'role') return { user_tag: tags.user, assistant_tag: tags.assistant };
-  const pick = (usual: string, other: string): string => {
-    const written = dataset.writtenRoles.filter((role) => role === usual || role === other);
-    if (written.length > 1) {
-      differences.push(`${dataset.path}: some turns say '${usual}' and others '${other}'; LLaMA-Factory takes one tag per role, so it skips the examples written with '${written[1]}' as abnormal. Use one of them throughout the file.`);
-    }
-    return written[0] ?? usual;
-  };
-  return { user_tag: pick(tags.user, 'human'), assistant_tag: pick(tags.assistant, 'gpt') };
+  return { user_tag: pickTag(dataset, tags.user, 'human', differences), assistant_tag: pickTag(dataset, tags.assistant, 'gpt', differences) };
 }
 
 function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
@@ -99,7 +116,7 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
         ...base,
         formatting: 'sharegpt',
         columns: { messages: 'messages', ...optional('tools', 'tools') },
-        tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' },
+        tags: openaiTags(dataset, differences),
       };
     case 'sharegpt':
     case 'preference-sharegpt':
@@ -160,7 +177,7 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
         formatting: 'sharegpt',
         ranking: true,
         columns: { messages: 'messages', chosen: 'chosen', rejected: 'rejected', ...optional('tools', 'tools') },
-        tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function_call', system_tag: 'system' },
+        tags: openaiTags(dataset, differences),
       };
     case 'segments':
       throw new RecipeError(`${dataset.path}: LLaMA-Factory has no dataset formatting for template-free segments (a loss mask per segment); export for Axolotl (type: input_output).`);
