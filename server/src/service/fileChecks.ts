@@ -172,6 +172,15 @@ function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: F
   return summary.detected === 'prompt-completion' && booleanLabel.test(record.text);
 }
 
+function firstInFile(members: readonly DatasetRecord[]): DatasetRecord | undefined {
+  let first: DatasetRecord | undefined;
+  for (const record of members) if (first === undefined || record.index < first.index) first = record;
+  return first;
+}
+
+/** How many group changes an index remembers for its followers (about two per edited record). */
+const hashLogLimit = 4096;
+
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
@@ -218,6 +227,15 @@ export class DocumentIndex {
   valid = 0;
   /** Valid records without errors: the examples a trainer keeps (too-few-examples counts these). */
   examples = 0;
+  /**
+   * The duplicate hashes whose group changed, oldest first, so that the files compared with this one
+   * update their cross-file matches from what changed instead of walking every group on each
+   * keystroke. Not kept while a fresh index is filled in bulk (nobody follows a new index yet), and
+   * only the last `hashLogLimit` entries: a follower further behind starts over.
+   */
+  private hashLog: number[] = [];
+  /** The revision of hashLog's first entry. */
+  private hashLogStart = 0;
 
   constructor(
     readonly version: number,
@@ -225,6 +243,27 @@ export class DocumentIndex {
     readonly nearDuplicates: boolean,
     private readonly problemsOf: (record: DatasetRecord) => readonly unknown[],
   ) {}
+
+  /** Counts the group changes so far: a follower notes it, and later asks changedHashesSince(it). */
+  get revision(): number {
+    return this.hashLogStart + this.hashLog.length;
+  }
+
+  /** The hashes whose group changed since `revision` (repeats possible), or undefined when the log no longer reaches back that far. */
+  changedHashesSince(revision: number): readonly number[] | undefined {
+    if (revision < this.hashLogStart || revision > this.revision) return undefined;
+    return this.hashLog.slice(revision - this.hashLogStart);
+  }
+
+  private logHash(hash: number): void {
+    if (this.inBulk) return;
+    this.hashLog.push(hash);
+    if (this.hashLog.length > hashLogLimit) {
+      const dropped = this.hashLog.length - hashLogLimit / 2;
+      this.hashLog = this.hashLog.slice(dropped);
+      this.hashLogStart += dropped;
+    }
+  }
 
   /** The most common detected format. */
   majority(): RecordFormat {
@@ -300,6 +339,7 @@ export class DocumentIndex {
     sameFormat.add(record);
     if (format === 'prompt-completion' && booleanLabel.test(record.text)) this.labelled.add(record);
     if (summary === undefined || summary.empty) return;
+    this.logHash(summary.duplicateHash);
     const stored = this.groups.get(summary.duplicateHash);
     if (stored === undefined) {
       // Most hashes have one record: store it without the arrays.
@@ -340,6 +380,7 @@ export class DocumentIndex {
     }
     const hashes = entry;
     if (hashes === undefined || hashes.duplicate === undefined) return;
+    this.logHash(hashes.duplicate);
     const stored = this.groups.get(hashes.duplicate);
     if (stored !== undefined && !Array.isArray(stored)) {
       if (stored === record) this.groups.delete(hashes.duplicate);
@@ -542,9 +583,17 @@ export class DocumentIndex {
     for (const members of classes) {
       const first = members[0];
       const analysis = first !== undefined ? analyseRecord(first, facts) : undefined;
-      if (analysis !== undefined && duplicateKeyOf(analysis) === key) return first;
+      if (analysis !== undefined && duplicateKeyOf(analysis) === key) return firstInFile(members);
     }
     return undefined;
+  }
+
+  /** Whether `record` is in the index and the first in file order of its class of equal records. */
+  isFirstOfClass(hash: number, record: DatasetRecord): boolean {
+    const stored = this.groups.get(hash);
+    if (stored === undefined || !Array.isArray(stored)) return stored === record;
+    const members = stored.find((candidates) => candidates.includes(record));
+    return members !== undefined && firstInFile(members) === record;
   }
 }
 
@@ -655,6 +704,28 @@ interface CrossFileCache {
   matches: WeakMap<DatasetRecord, CrossFileMatch | string>;
   /** Whether a pass over all shared records has filled the cache (later lints only re-check entries). */
   complete: boolean;
+  /** The leaks the last lint found, kept up to date from the indexes' change logs. */
+  leaks?: CrossFileLeaks;
+}
+
+/** A record (the first of its class of equal records) whose copy is in another file. */
+interface CrossFileLeak {
+  first: DatasetRecord;
+  match: CrossFileMatch;
+}
+
+/** Where an index's change log stood when the leaks were last brought up to date. */
+interface IndexMark {
+  index: DocumentIndex;
+  revision: number;
+}
+
+interface CrossFileLeaks {
+  own: IndexMark;
+  /** In the order of WorkspaceIndex.others (fixed while the cache key holds). */
+  others: IndexMark[];
+  byHash: Map<number, CrossFileLeak[]>;
+  count: number;
 }
 const crossFileCaches = new WeakMap<DatasetDocument, CrossFileCache>();
 /** A number per document object, so that a file reopened under the same uri counts as another file. */
@@ -681,27 +752,94 @@ function crossFileCacheFor(document: DatasetDocument, key: string): CrossFileCac
 
 type OtherFile = ReturnType<WorkspaceIndex['others']>[number];
 
+/** Visits the first record (in file order) of each class of equal records stored under one hash. */
+function forEachClassFirst(stored: DatasetRecord | DatasetRecord[][], hash: number, visit: (hash: number, first: DatasetRecord) => void): void {
+  if (!Array.isArray(stored)) {
+    visit(hash, stored);
+    return;
+  }
+  for (const members of stored) {
+    const first = firstInFile(members);
+    if (first !== undefined) visit(hash, first);
+  }
+}
+
 /** Visits the first record (in file order) of each class of equal records whose hash some other file has too. */
 function forEachSharedClass(index: DocumentIndex, others: readonly OtherFile[], visit: (hash: number, first: DatasetRecord) => void): void {
-  // Plain loops: this runs over every record's hash on each keystroke while another file is open.
+  // Plain loops: this runs over every record's hash when the leaks are found afresh.
   const otherGroups = others.map((other) => other.index.groups);
   for (const [hash, stored] of index.groups) {
     let shared = false;
     for (let at = 0; at < otherGroups.length && !shared; at++) shared = otherGroups[at]?.has(hash) === true;
-    if (!shared) continue;
-    if (!Array.isArray(stored)) {
-      visit(hash, stored);
-      continue;
-    }
-    for (const members of stored) visit(hash, members.reduce((best, record) => (record.index < best.index ? record : best)));
+    if (shared) forEachClassFirst(stored, hash, visit);
   }
 }
 
-/** The record's copy in another file, from the cache while it still holds, else looked up (and cached). */
+function addLeak(leaks: CrossFileLeaks, hash: number, first: DatasetRecord, match: CrossFileMatch): void {
+  const list = leaks.byHash.get(hash);
+  if (list === undefined) leaks.byHash.set(hash, [{ first, match }]);
+  else list.push({ first, match });
+  leaks.count++;
+}
+
+/** Finds every leak afresh (the first lint beside the other files, a settings change, or a follower too far behind). */
+function allLeaks(index: DocumentIndex, facts: FileFacts, others: readonly OtherFile[], cache: CrossFileCache): CrossFileLeaks {
+  const leaks: CrossFileLeaks = { own: { index, revision: index.revision }, others: others.map((other) => ({ index: other.index, revision: other.index.revision })), byHash: new Map(), count: 0 };
+  const versions = versionsOf(others);
+  forEachSharedClass(index, others, (hash, first) => {
+    const match = crossFileMatchOf(first, hash, facts, others, cache, versions);
+    if (match !== undefined) addLeak(leaks, hash, first, match);
+  });
+  return leaks;
+}
+
+/**
+ * The leaks of the document, brought up to date from what changed in its index and in the other
+ * files' since the last lint: only the hashes whose groups changed are looked up again. Records are
+ * immutable and the groups are keyed by hash, so a leak under an unchanged hash in every file still
+ * holds (its copy is still in its file; lines are read when the message is built).
+ */
+function currentLeaks(index: DocumentIndex, facts: FileFacts, others: readonly OtherFile[], cache: CrossFileCache): CrossFileLeaks {
+  const leaks = cache.leaks;
+  const changed = new Set<number>();
+  const follow = (mark: IndexMark, current: DocumentIndex): boolean => {
+    const hashes = mark.index === current ? current.changedHashesSince(mark.revision) : undefined;
+    if (hashes === undefined) return false;
+    for (const hash of hashes) changed.add(hash);
+    return true;
+  };
+  const followed = leaks !== undefined && leaks.others.length === others.length && follow(leaks.own, index) && others.every((other, at) => follow(leaks.others[at] as IndexMark, other.index));
+  if (leaks === undefined || !followed) return (cache.leaks = allLeaks(index, facts, others, cache));
+  const versions = versionsOf(others);
+  for (const hash of changed) {
+    const before = leaks.byHash.get(hash);
+    if (before !== undefined) {
+      leaks.count -= before.length;
+      leaks.byHash.delete(hash);
+    }
+    const stored = index.groups.get(hash);
+    if (stored === undefined || !others.some((other) => other.index.groups.has(hash))) continue;
+    forEachClassFirst(stored, hash, (_, first) => {
+      const match = crossFileMatchOf(first, hash, facts, others, cache, versions);
+      if (match !== undefined) addLeak(leaks, hash, first, match);
+    });
+  }
+  leaks.own.revision = index.revision;
+  others.forEach((other, at) => {
+    const mark = leaks.others[at];
+    if (mark !== undefined) mark.revision = other.index.revision;
+  });
+  return leaks;
+}
+
+/**
+ * The record's first copy (in file order) in another file, from the cache while it still is that,
+ * else looked up (and cached).
+ */
 function crossFileMatchOf(first: DatasetRecord, hash: number, facts: FileFacts, others: readonly OtherFile[], cache: CrossFileCache, versions: string): CrossFileMatch | undefined {
   const cached = cache.matches.get(first);
   if (cached === versions) return undefined;
-  if (typeof cached === 'object' && cached.document.records[cached.record.index] === cached.record) return cached;
+  if (typeof cached === 'object' && others.find((other) => other.document === cached.document)?.index.isFirstOfClass(hash, cached.record) === true) return cached;
   const analysis = analyseRecord(first, facts);
   const key = analysis !== undefined ? duplicateKeyOf(analysis) : undefined;
   let match: CrossFileMatch | undefined;
@@ -889,15 +1027,20 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   const others = workspace !== undefined && severityOf('cross-file-duplicate', settings) !== 'off' ? workspace.others(facts.uri) : [];
   if (others.length > 0) {
     const cache = crossFileCacheFor(document, workspace?.keyFor(facts) ?? '');
-    const versions = versionsOf(others);
-    forEachSharedClass(index, others, (hash, first) => {
-      const match = crossFileMatchOf(first, hash, facts, others, cache, versions);
-      if (match === undefined) return;
-      // Beyond what can be shown, only counted: two files that share 50k records would build 50k messages per keystroke.
-      if (countOnly || problems.length >= capacity) counted++;
-      else problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${match.name} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
-    });
+    const leaks = currentLeaks(index, facts, others, cache);
     cache.complete = true;
+    // Beyond what can be shown, only counted: two files that share 50k records would build 50k messages per keystroke.
+    let shown = 0;
+    if (!countOnly) {
+      show: for (const list of leaks.byHash.values()) {
+        for (const { first, match } of list) {
+          if (problems.length >= capacity) break show;
+          problems.push({ rule: 'cross-file-duplicate', record: first, message: `The same example is in ${match.name} (line ${match.record.line + 1}). If one file is the evaluation set, this example leaks into training and inflates the scores: remove it from one file.` });
+          shown++;
+        }
+      }
+    }
+    counted += leaks.count - shown;
   }
   if (!countOnly && index.nearDuplicates) {
     const repeats: { record: DatasetRecord; best: { record: DatasetRecord; score: number } }[] = [];

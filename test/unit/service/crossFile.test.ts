@@ -136,3 +136,79 @@ describe('two large files sharing most records', () => {
     }
   });
 });
+
+describe('leaks kept up to date from what changed', () => {
+  // The leaks of each file after every edit, against a fresh session that finds them all at once.
+  const unlimited = resolveSettings({ minExamples: 0, maxProblems: 0 }).settings;
+  const pool = Array.from({ length: 12 }, (_, index) => chat(`Question number ${['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'][index]} about ${['rivers', 'stars', 'trees', 'cities'][index % 4]}?`, `Answer ${index}.`));
+  const train = 'file:///follow/train.jsonl';
+  const evaluation = 'file:///follow/eval.jsonl';
+  const leaksOf = (session: DatasetSession, uri: string): string[] =>
+    (session.lint(uri)?.diagnostics ?? [])
+      .filter((item) => item.rule === 'cross-file-duplicate')
+      .map((item) => `${item.range.start.line}: ${item.message}`)
+      .sort();
+
+  it('matches a fresh lint after each of 300 random edits of either file', () => {
+    let state = 7;
+    const next = (bound: number): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return Math.floor((state / 4294967296) * bound); // the high bits: an LCG's low bits repeat with short periods
+    };
+    const texts = new Map<string, string[]>([
+      [train, pool.slice(0, 8)],
+      [evaluation, pool.slice(5, 10)],
+    ]);
+    const session = new DatasetSession(() => ({ settings: unlimited }));
+    for (const [uri, lines] of texts) session.open(uri, `${lines.join('\n')}\n`);
+    for (const uri of [train, evaluation]) session.lint(uri); // each joins the workspace index when first linted
+    let nonEmpty = 0;
+    for (let edit = 0; edit < 300; edit++) {
+      const uri = next(2) === 0 ? train : evaluation;
+      const lines = texts.get(uri) ?? [];
+      const line = next(lines.length + 1);
+      const kind = next(4);
+      // Insert a pool record (often a copy of one in either file), delete one, or rewrite one.
+      if (kind <= 1 || lines.length === 0) {
+        const record = pool[next(pool.length)] ?? '';
+        session.change(uri, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${record}\n` }]);
+        lines.splice(line, 0, record);
+      } else {
+        const at = Math.min(line, lines.length - 1);
+        const old = lines[at] ?? '';
+        const replacement = kind === 2 ? '' : pool[next(pool.length)] ?? '';
+        const range = kind === 2 ? { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } } : { start: { line: at, character: 0 }, end: { line: at, character: old.length } };
+        session.change(uri, [{ range, text: replacement }]);
+        if (kind === 2) lines.splice(at, 1);
+        else lines[at] = replacement;
+      }
+      // Sometimes only the edited file is linted, so the other one's next lint catches up on several edits.
+      const linted = next(3) === 0 ? [uri] : [train, evaluation];
+      const fresh = new DatasetSession(() => ({ settings: unlimited }));
+      for (const [other, otherLines] of texts) fresh.open(other, `${otherLines.join('\n')}\n`);
+      for (const other of [train, evaluation]) fresh.lint(other);
+      for (const checked of linted) {
+        const expected = leaksOf(fresh, checked);
+        if (expected.length > 0) nonEmpty++;
+        assert.deepEqual(leaksOf(session, checked), expected, `after edit ${edit} of ${uri}, ${checked}`);
+      }
+    }
+    assert.ok(nonEmpty > 100, `the edits made and removed leaks (${nonEmpty} checks with some)`);
+  });
+
+  it('finds them afresh when the other file changed more than its index remembers', () => {
+    const many = Array.from({ length: 3000 }, (_, index) => chat(`Distinct prompt ${index} ${'x'.repeat(index % 7)}?`, `Reply ${index}.`));
+    const session = new DatasetSession(() => ({ settings: unlimited }));
+    session.open(train, `${many.slice(0, 10).join('\n')}\n`);
+    session.open(evaluation, `${many.join('\n')}\n`);
+    session.lint(evaluation); // an open file joins the workspace index when first linted
+    assert.equal(leaksOf(session, train).length, 10);
+    // One edit replaces every eval record by another set that holds train's first five: 6,000 group changes.
+    const replaced = [...many.slice(0, 5), ...Array.from({ length: 2995 }, (_, index) => chat(`Other prompt ${index}?`, 'Other.'))];
+    session.change(evaluation, [{ range: { start: { line: 0, character: 0 }, end: { line: 3000, character: 0 } }, text: `${replaced.join('\n')}\n` }]);
+    assert.deepEqual(
+      leaksOf(session, train).map((item) => item.split(':')[0]),
+      ['0', '1', '2', '3', '4'],
+    );
+  });
+});
