@@ -40,4 +40,7 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-intel', files: ['preference-intel.jsonl'] },
   // OpenAI's "developer" role (read as system)
   { name: 'openai-developer', files: ['openai-developer.jsonl'] },
+  // TRL's prompt-only (GRPO, RLOO) and stepwise supervision (PRMTrainer) types
+  { name: 'prompt-only', files: ['prompt-only.jsonl'] },
+  { name: 'stepwise', files: ['stepwise.jsonl'] },
 ];

@@ -138,6 +138,10 @@ function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differen
     case 'segments':
       // Axolotl's template-free format: the segments joined as written, loss on those labelled true (as Tunesmith trains them).
       return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type: 'input_output' }, notes: [] };
+    case 'prompt-only':
+      throw new RecipeError(`${dataset.path}: prompt-only records have no answer to train on; they are for online training (Axolotl rl: grpo), which generates the answers and needs a reward function that Tunesmith cannot write.`);
+    case 'stepwise':
+      throw new RecipeError(`${dataset.path}: stepwise supervision (a label per step) trains a process reward model (Axolotl's stepwise_supervised datasets with process_reward_model), a token classifier rather than a chat adapter Tunesmith can load; supervised training would also teach the steps labelled false.`);
     default:
       throw new RecipeError(`${dataset.path}: no Axolotl dataset type for ${dataset.shape} records`);
   }

@@ -205,6 +205,13 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
   if (text > 0 && text < datasets.length) throw new RecipeError("Plain 'text' records and conversations cannot share one TRL dataset: export them separately.");
   for (const dataset of datasets) if (dataset.shape === 'unknown') throw new RecipeError(`${dataset.path}: no records Tunesmith can read, so nothing to export.`);
   for (const dataset of datasets) {
+    // Neither trains a chat model from the answers: nothing for SFTTrainer, DPOTrainer or KTOTrainer to read.
+    if (dataset.shape === 'prompt-only') {
+      throw new RecipeError(`${dataset.path}: prompt-only records have no answer to train on; they are for TRL's online trainers (GRPOTrainer, RLOOTrainer, OnlineDPOTrainer), which generate the answers and need a reward function that Tunesmith cannot write.`);
+    }
+    if (dataset.shape === 'stepwise') {
+      throw new RecipeError(`${dataset.path}: stepwise supervision (a label per step) trains a process reward model with TRL's PRMTrainer, a token classifier rather than a chat adapter Tunesmith can load; an SFT script would also teach the steps labelled false.`);
+    }
     if (dataset.shape === 'segments') throw new RecipeError(`${dataset.path}: TRL has no dataset type for template-free segments (a loss mask per segment); export for Axolotl (type: input_output).`);
   }
   const mode = preference > 0 ? 'dpo' : text > 0 ? 'text' : unpaired > 0 ? 'kto' : 'sft';
