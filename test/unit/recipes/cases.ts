@@ -40,7 +40,8 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-intel', files: ['preference-intel.jsonl'] },
   // OpenAI's "developer" role (read as system)
   { name: 'openai-developer', files: ['openai-developer.jsonl'] },
-  // TRL's prompt-only (GRPO, RLOO) and stepwise supervision (PRMTrainer) types
+  // TRL's prompt-only (GRPO, RLOO), stepwise supervision (PRMTrainer) and implicit-prompt preference (standard) types
   { name: 'prompt-only', files: ['prompt-only.jsonl'] },
   { name: 'stepwise', files: ['stepwise.jsonl'] },
+  { name: 'preference-implicit', files: ['preference-implicit.jsonl'] },
 ];

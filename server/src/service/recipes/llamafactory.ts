@@ -151,6 +151,9 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
       if (dataset.features.conversationalSides) {
         throw new RecipeError(`${dataset.path}: LLaMA-Factory reads prompt/completion (or prompt/chosen/rejected) only as strings, and these records hold lists of messages; convert the file to ShareGPT (Tunesmith: Convert) or export for TRL.`);
       }
+      if (ranking && !dataset.keys.includes('prompt')) {
+        throw new RecipeError(`${dataset.path}: LLaMA-Factory's ranking layouts read the prompt from a column of its own, and these pairs hold it inside "chosen" and "rejected" (TRL's implicit prompt); export for TRL (DPOTrainer extracts it).`);
+      }
       return ranking
         ? { ...base, formatting: 'alpaca', ranking: true, columns: { prompt: 'prompt', chosen: 'chosen', rejected: 'rejected' } }
         : { ...base, formatting: 'alpaca', columns: { prompt: 'prompt', response: 'completion' } };
