@@ -44,4 +44,6 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'prompt-only', files: ['prompt-only.jsonl'] },
   { name: 'stepwise', files: ['stepwise.jsonl'] },
   { name: 'preference-implicit', files: ['preference-implicit.jsonl'] },
+  // OpenAI's legacy function calling (function_call, "function" results, "functions")
+  { name: 'openai-functions', files: ['openai-functions.jsonl'] },
 ];

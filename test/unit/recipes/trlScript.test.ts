@@ -96,6 +96,17 @@ describe('TRL scripts read the data as Tunesmith does', { skip }, () => {
       assert.deepEqual(comparable, expected);
     });
   }
+  it('passes a legacy function_call on as a tool call and its result with the function name, as Tunesmith renders them', () => {
+    const folder = path.join(fixtures, 'golden', 'openai-functions', 'trl');
+    const run = spawnSync('python3', ['-c', HARNESS, path.join(folder, 'trl_train.py')], { cwd: folder, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const examples = JSON.parse(run.stdout) as { prompt: Record<string, unknown>[]; completion: Record<string, unknown>[] }[];
+    assert.deepEqual(examples[0]!.completion[0], { role: 'assistant', content: '', tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city": "Lima"}' } }] });
+    assert.deepEqual(examples[1]!.prompt[2], { role: 'tool', content: '{"celsius": "19"}', name: 'get_weather' });
+    const turns = conversationsOf(path.join(fixtures, 'data', 'openai-functions.jsonl'))[0]!.turns;
+    assert.equal(turns[1]!.toolCalls[0]!.name, 'get_weather', 'Tunesmith reads the function_call as a tool call');
+  });
+
   it('skips weight-0 turns and joins content parts like Tunesmith (openai-chat fixture)', () => {
     const turns = conversationsOf(path.join(fixtures, 'data', 'openai-chat.jsonl')).map((conversation) => conversation.turns);
     assert.equal(turns[1]!.filter((turn) => turn.role === 'assistant' && turn.trainable).length, 1, 'the fixture has one weight-0 assistant turn');

@@ -49,6 +49,11 @@ def openai_message(message):
     turn = {"role": role, "content": text_of(message.get("content"))}
     if message.get("tool_calls"):
         turn["tool_calls"] = message["tool_calls"]
+    elif isinstance(message.get("function_call"), dict):
+        # The legacy function_call is a tool call, as Tunesmith renders it through the chat template.
+        turn["tool_calls"] = [{"type": "function", "function": message["function_call"]}]
+    if role == "tool" and isinstance(message.get("name"), str) and not message.get("tool_call_id"):
+        turn["name"] = message["name"]
     if message.get("tool_call_id"):
         turn["tool_call_id"] = message["tool_call_id"]
     if "weight" in message:
