@@ -228,30 +228,25 @@ class ModelCounter implements TokenCounter {
     let trainable = 0;
     try {
       const full = this.render(conversation, messages, false);
-      // Tokens of the full rendering that lie wholly before `end`: a span that ends inside a token
-      // (the "<|" shared by two special tokens) does not take that token.
+      // A token of the full rendering is trained when it starts inside an answer's span (a token that
+      // joins the cue's newline to the answer's own belongs to the cue). Where the span's end is only
+      // where two renderings stop agreeing (inside "<|" shared by two special tokens), the token
+      // across it is not the answer's.
       const fullIds = full.length <= exactTokenizeLimit ? this.encoder.encode(full, { add_special_tokens: false }).ids : undefined;
-      const prefixTokens = new Map<number, number>();
-      const tokensUpTo = (end: number): number => {
-        let count = prefixTokens.get(end);
-        if (count === undefined) {
-          if (fullIds === undefined) count = this.tokens(full.slice(0, end));
-          else {
-            const ids = this.encoder.encode(full.slice(0, end), { add_special_tokens: false }).ids;
-            count = 0;
-            while (count < ids.length && ids[count] === fullIds[count]) count++;
-          }
-          prefixTokens.set(end, count);
-        }
-        return count;
+      const startingBefore = (offset: number, takeStraddling: boolean): number => {
+        if (fullIds === undefined) return this.tokens(full.slice(0, offset));
+        const ids = this.encoder.encode(full.slice(0, offset), { add_special_tokens: false }).ids;
+        let count = 0;
+        while (count < ids.length && ids[count] === fullIds[count]) count++;
+        return count < ids.length && takeStraddling ? count + 1 : count;
       };
       for (let index = 0; index < conversation.turns.length; index++) {
         if (conversation.turns[index]?.trainable !== true) continue;
         const span = this.answerSpan(conversation, messages, index, full);
         if (span === undefined) return undefined;
-        const start = tokensUpTo(span.start);
+        const start = startingBefore(span.start, true);
         if (start >= maxTokens) break; // every later answer starts later still
-        trainable += Math.max(0, Math.min(tokensUpTo(span.end), maxTokens) - start);
+        trainable += Math.max(0, Math.min(startingBefore(span.end, span.endIsAnswer), maxTokens) - start);
       }
     } catch {
       return undefined;
@@ -273,32 +268,55 @@ class ModelCounter implements TokenCounter {
     return trainable;
   }
 
-  /** Where answer `index` lies in `full` (character offsets), or undefined when it cannot be told. */
-  private answerSpan(conversation: Conversation, messages: Record<string, unknown>[], index: number, full: string): { start: number; end: number } | undefined {
+  /**
+   * Where answer `index` lies in `full` (character offsets), or undefined when it cannot be told.
+   * `endIsAnswer` is false when the end is only where two renderings stop agreeing.
+   */
+  private answerSpan(conversation: Conversation, messages: Record<string, unknown>[], index: number, full: string): { start: number; end: number; endIsAnswer: boolean } | undefined {
     const last = index === messages.length - 1;
     const prompt = this.render(conversation, messages.slice(0, index), true);
     // The answer as the template writes it when it ends the conversation (its lead-in, text and end of turn).
     const through = last ? full : this.render(conversation, messages.slice(0, index + 1), false);
     const written = through.startsWith(prompt) ? through.slice(prompt.length) : undefined;
     if (full.startsWith(prompt)) {
-      if (last) return { start: prompt.length, end: full.length };
+      if (last) return { start: prompt.length, end: full.length, endIsAnswer: true };
       if (written === undefined) return undefined;
       // Later messages may change how this answer is written (Qwen3 drops the empty think block of
       // earlier answers, Phi-3 writes its end-of-text token only after the last message): the answer
       // is the longest run of the full rendering that matches its own rendering, possibly without a
       // lead-in the template leaves out.
-      return { start: prompt.length, end: prompt.length + matchWithoutLead(full, prompt.length, written) };
+      const match = matchWithoutLead(full, prompt.length, written);
+      if (match.whole) return { start: prompt.length, end: prompt.length + match.length, endIsAnswer: true };
+      // Its text differs too (Qwen3 strips an answer's leading newlines only when it comes last): locate it.
+      return this.locatedSpan(conversation, messages, index, full, prompt, through) ?? { start: prompt.length, end: prompt.length + match.length, endIsAnswer: false };
     }
-    // The template moves text into the prompt (Mistral writes the system prompt into the last user
-    // message): locate the answer's own text, then take the lead-in and end of turn around it.
+    // The template rewrites earlier messages (Mistral writes the system prompt into the last user
+    // message only; Qwen3 adds a think block to an answer that ends the prompt): locate the answer.
+    return this.locatedSpan(conversation, messages, index, full, prompt, through);
+  }
+
+  /** The answer's span found from its text: back to the role cue before it, on to its end of turn. */
+  private locatedSpan(conversation: Conversation, messages: Record<string, unknown>[], index: number, full: string, prompt: string, through: string): { start: number; end: number; endIsAnswer: boolean } | undefined {
+    const last = index === messages.length - 1;
     const inFull = this.locateContent(conversation, messages, index, full);
     const inOwn = this.locateContent(conversation, messages.slice(0, index + 1), index, through);
     if (inFull === undefined || inOwn === undefined) return undefined;
-    // What the template writes between the role cue and the text (Qwen3's think block, Mistral's space).
-    const lead = written !== undefined ? through.slice(prompt.length, inOwn.start) : (/\s*$/.exec(through.slice(0, inOwn.start))?.[0] ?? '');
-    const start = lead.length > 0 && full.slice(inFull.start - lead.length, inFull.start) === lead ? inFull.start - lead.length : inFull.start;
-    const end = last ? full.length : inFull.end + commonPrefixLength(full, inFull.end, through.slice(inOwn.end));
-    return { start, end };
+    // The role cue is what the generation prompt adds; the answer starts after its last occurrence before the text.
+    const bare = index === 0 ? '' : this.render(conversation, messages.slice(0, index), false);
+    const cue = prompt.startsWith(bare) ? prompt.slice(bare.length) : '';
+    const cueAt = cue.length > 0 ? full.lastIndexOf(cue, inFull.start - cue.length) : -1;
+    let start: number;
+    if (cueAt >= 0) start = cueAt + cue.length;
+    else {
+      // No cue (Mistral's answer follows [/INST]): keep the lead-in the template writes before the text (its space).
+      const written = through.startsWith(prompt) ? through.slice(prompt.length, inOwn.start) : undefined;
+      const lead = written ?? (/\s*$/.exec(through.slice(0, inOwn.start))?.[0] ?? '');
+      start = lead.length > 0 && full.slice(inFull.start - lead.length, inFull.start) === lead ? inFull.start - lead.length : inFull.start;
+    }
+    if (last) return { start, end: full.length, endIsAnswer: true };
+    const tail = through.slice(inOwn.end);
+    const matched = commonPrefixLength(full, inFull.end, tail);
+    return { start, end: inFull.end + matched, endIsAnswer: matched === tail.length };
   }
 
   /** Where message `index`'s content lies in `rendered` (the rendering of `messages`), found with marker characters around it. */
@@ -330,17 +348,24 @@ function commonPrefixLength(text: string, from: number, other: string): number {
 
 /**
  * How much of `text` from `from` is the answer `written`, allowing the template to leave out a
- * lead-in of `written` (the longest match over the places `written` could resume from).
+ * lead-in of `written` (the longest match over the places `written` could resume from); `whole`
+ * when the match runs to the end of `written`.
  */
-function matchWithoutLead(text: string, from: number, written: string): number {
+function matchWithoutLead(text: string, from: number, written: string): { length: number; whole: boolean } {
   let best = commonPrefixLength(text, from, written);
-  if (best === written.length) return best;
+  if (best === written.length) return { length: best, whole: true };
   const probe = text.slice(from, from + 8);
-  if (probe.length === 0) return best;
-  for (let at = written.indexOf(probe, 1); at > 0; at = written.indexOf(probe, at + 1)) {
-    best = Math.max(best, commonPrefixLength(text, from, written.slice(at)));
+  let whole = false;
+  if (probe.length > 0) {
+    for (let at = written.indexOf(probe, 1); at > 0; at = written.indexOf(probe, at + 1)) {
+      const length = commonPrefixLength(text, from, written.slice(at));
+      if (length > best) {
+        best = length;
+        whole = length === written.length - at;
+      }
+    }
   }
-  return best;
+  return { length: best, whole };
 }
 
 function safeParse(text: string): unknown {

@@ -81,6 +81,27 @@ describe('exact token counts with real chat templates', () => {
     assert.equal(qwen.trainableAfterTruncation?.(conversation, prompt + 3), 3);
   });
 
+  it('Qwen3: an earlier answer with leading spaces and two answers in a row are found where the full rendering has them', async () => {
+    const qwen = await counter('qwen3', qwenConfig);
+    // The last answer gets the think block and loses its leading newline; the earlier one keeps its spaces.
+    const spaced = chat(['user', 'Capital of Italy?'], ['assistant', '  Rome. \n'], ['user', 'And Spain?'], ['assistant', '\nMadrid.']);
+    const spacedExpected = (await tokens('  Rome. \n<|im_end|>\n')) + (await tokens('<think>\n\n</think>\n\nMadrid.<|im_end|>\n'));
+    assert.equal(qwen.trainableAfterTruncation?.(spaced, Number.POSITIVE_INFINITY), spacedExpected);
+    // A second answer right after the first: the prompt rendered for it gives the first a think block the full rendering does not have.
+    const twice = chat(['user', 'Tell me two things.'], ['assistant', 'First thing.'], ['assistant', 'Second thing.']);
+    const twiceExpected = (await tokens('First thing.<|im_end|>\n')) + (await tokens('<think>\n\n</think>\n\nSecond thing.<|im_end|>\n'));
+    assert.equal(qwen.trainableAfterTruncation?.(twice, Number.POSITIVE_INFINITY), twiceExpected);
+  });
+
+  it('ChatML: a token that joins the role cue to the answer (a newline after "assistant\\n") is not trained', async () => {
+    const chatml = await counter('chatml', { ...qwenConfig, chat_template: "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}" });
+    const conversation = chat(['user', 'Hi'], ['assistant', '\nHello.']);
+    const full = '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n\nHello.<|im_end|>\n';
+    // "\n\n" is one token that starts in the cue: the answer's tokens are the ones after it.
+    const expected = (await tokens(full)) - (await tokens('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n\n'));
+    assert.equal(chatml.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY), expected);
+  });
+
   it('Phi-3: the end-of-text token after the last message belongs to the last answer only', async () => {
     const phi = await counter('phi3', { ...qwenConfig, chat_template: phi3Template, eos_token: '<|endoftext|>' }, ['<|system|>', '<|user|>', '<|assistant|>', '<|end|>']);
     const conversation = chat(['user', 'Name a prime.'], ['assistant', 'Seven.'], ['user', 'Another?'], ['assistant', 'Eleven.']);
