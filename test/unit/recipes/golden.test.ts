@@ -79,7 +79,7 @@ describe('recipes name only columns the data has', () => {
         for (const entry of (YAML.parse(axolotl) as { datasets: Record<string, unknown>[] }).datasets) {
           const type = entry['type'];
           const fields = { ...entry, ...(typeof type === 'object' && type !== null ? (type as Record<string, unknown>) : {}) };
-          for (const key of ['field_messages', 'field_instruction', 'field_output', 'field_prompt', 'field_completion', 'field_label', 'field']) {
+          for (const key of ['field_messages', 'field_instruction', 'field_output', 'field_prompt', 'field_completion', 'field_label', 'field_chosen', 'field_rejected', 'field_tools', 'field_system', 'field']) {
             const column = fields[key];
             if (typeof column === 'string') assert.ok(keys.has(column), `${name}: axolotl.yaml ${key} names '${column}', which no record has`);
           }

@@ -30,7 +30,8 @@ function chatTemplateEntry(dataset: RecipeDataset, settings: RecipeSettings, dif
   } else {
     entry['field_messages'] = columns.messages;
     entry['message_property_mappings'] = { role: tags.role, content: tags.content };
-    entry['field_system'] = columns.system;
+    // A system column only when records have one (Axolotl reads "system" by default anyway).
+    if (dataset.keys.includes(columns.system)) entry['field_system'] = columns.system;
     // Axolotl's roles replace its defaults (which map human and gpt) rather than add to them: list
     // every written role Tunesmith accepts here (role/content conversations may say human/gpt).
     const grouped: Record<Role, string[]> = { system: [], user: [], assistant: [], tool: [] };
@@ -47,7 +48,13 @@ function chatTemplateEntry(dataset: RecipeDataset, settings: RecipeSettings, dif
       );
     }
   }
-  if (dataset.features.tools) entry['field_tools'] = openai ? 'tools' : columns.tools;
+  if (dataset.features.tools) {
+    const toolsColumn = openai ? 'tools' : columns.tools;
+    if (dataset.keys.includes(toolsColumn)) entry['field_tools'] = toolsColumn;
+    else if (openai && dataset.keys.includes('functions')) {
+      differences.push(`${dataset.path}: OpenAI's legacy "functions" list is not passed to the chat template (Axolotl reads a "tools" list of {"type": "function", "function": {...}}); Tunesmith renders it. Rewrite it as "tools" first.`);
+    }
+  }
   switch (settings.labels) {
     case 'assistant':
       entry['roles_to_train'] = ['assistant'];
