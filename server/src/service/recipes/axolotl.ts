@@ -27,6 +27,9 @@ function chatTemplateEntry(dataset: RecipeDataset, settings: RecipeSettings, dif
     entry['message_property_mappings'] = { role: 'role', content: 'content' };
     entry['roles'] = { system: ['system', 'developer'], user: ['user'], assistant: ['assistant'], tool: ['tool', 'function'] };
     notes.push({ key: 'roles', comment: "Tunesmith reads 'developer' as system and 'function' as tool; so does this mapping." });
+    if (dataset.features.legacyFunctionCalls) {
+      differences.push(`${dataset.path}: Axolotl passes a message's "tool_calls" to the chat template but not OpenAI's legacy "function_call": those assistant turns train as empty text, where Tunesmith renders them as tool calls. Rewrite each function_call as "tool_calls": [{"type": "function", "function": {...}}] first.`);
+    }
   } else {
     entry['field_messages'] = columns.messages;
     entry['message_property_mappings'] = { role: tags.role, content: tags.content };

@@ -58,6 +58,7 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     for (const turn of conversation.turns) {
       if (turn.role === 'system') features.system = true;
       if (turn.role === 'tool' || turn.toolCalls.length > 0) features.toolCalls = true;
+      if (turn.toolCalls.length > 0 && turn.toolCalls[0]!.path[turn.toolCalls[0]!.path.length - 1] === 'function_call') features.legacyFunctionCalls = true;
       if (turn.weight !== undefined) features.weights = true;
       if (turn.role === 'assistant') assistantTurns++;
       if (turn.writtenRole !== '' && !conversation.plainText) writtenRoles.add(turn.writtenRole);

@@ -57,6 +57,8 @@ export interface RecipeDataset {
     tools: boolean;
     /** Assistant tool calls or tool results. */
     toolCalls: boolean;
+    /** OpenAI's legacy "function_call" on an assistant message (chat templates read "tool_calls"). */
+    legacyFunctionCalls?: boolean;
     /** OpenAI per-message `weight`. */
     weights: boolean;
     /** Alpaca `history` pairs. */
