@@ -72,8 +72,12 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
   } catch {
     config = {};
   }
-  let templateText = typeof config.chat_template === 'string' ? config.chat_template : undefined;
-  if (templateText === undefined) {
+  // chat_template is a string, or a list of named templates (Hermes-2-Pro, Cohere): transformers uses
+  // "default", and "tool_use" when the conversation offers tools.
+  const named = namedTemplates(config.chat_template);
+  let templateText = typeof config.chat_template === 'string' ? config.chat_template : named.get('default');
+  const toolTemplateText = named.get('tool_use');
+  if (templateText === undefined && named.size === 0) {
     try {
       templateText = await fs.readFile(path.join(folder, 'chat_template.jinja'), 'utf8');
     } catch {
@@ -87,17 +91,19 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
   } catch (error) {
     return fail(`tokenizer.json is not a tokenizer this version can read (${error instanceof Error ? error.message : String(error)})`);
   }
-  let template: ChatTemplate | undefined;
-  if (templateText !== undefined) {
+  const templates: { plain?: ChatTemplate; toolUse?: ChatTemplate } = {};
+  for (const [key, text, what] of [['plain', templateText, 'its chat template'], ['toolUse', toolTemplateText, 'its "tool_use" chat template']] as const) {
+    if (text === undefined) continue;
     try {
       const { Template } = await import('@huggingface/jinja');
-      template = new Template(templateText);
+      templates[key] = new Template(text);
     } catch (error) {
-      return fail(`its chat template does not parse (${error instanceof Error ? error.message : String(error)})`);
+      return fail(`${what} does not parse (${error instanceof Error ? error.message : String(error)})`);
     }
   }
+  if (named.size > 0 && templates.plain === undefined && templates.toolUse === undefined) return fail(`its chat_template list has no template named "default" or "tool_use" (names: ${[...named.keys()].join(', ')})`);
   const name = path.basename(path.resolve(folder));
-  const counter = new ModelCounter(encoder, template, config, name);
+  const counter = new ModelCounter(encoder, templates, config, name);
   // A template that fails on the plainest conversation (it raises, or needs tools every time) would
   // leave every count to a fallback: say so once, and count with the labelled estimate instead.
   const probe = counter.probe();
@@ -113,17 +119,24 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
 export const exactTokenizeLimit = 1_000_000;
 
 class ModelCounter implements TokenCounter {
-  readonly estimated = false;
+  /** Without a chat template, chat examples are estimated: statistics say so. */
+  readonly estimated: boolean;
   readonly label: string;
 
   constructor(
     private readonly encoder: Encoder,
-    private readonly template: ChatTemplate | undefined,
+    private readonly templates: { plain?: ChatTemplate; toolUse?: ChatTemplate },
     private readonly config: Record<string, unknown>,
     name: string,
   ) {
-    this.label = `${name} tokenizer${template !== undefined ? ' and chat template' : ''}`;
+    this.template = templates.plain ?? templates.toolUse;
+    this.estimated = this.template === undefined;
+    // Without a template a chat example cannot be rendered as the trainer renders it: its count is an estimate.
+    this.label = `${name} tokenizer${this.template !== undefined ? ' and chat template' : ' without a chat template'}`;
   }
+
+  /** The template for conversations without tools (or the only one there is). */
+  private readonly template: ChatTemplate | undefined;
 
   /** Set while counting a conversation when some text was too long to tokenize whole. */
   private scaled = false;
@@ -148,10 +161,11 @@ class ModelCounter implements TokenCounter {
   }
 
   private render(conversation: Conversation, messages: Record<string, unknown>[], addGenerationPrompt: boolean): string {
-    if (this.template === undefined) throw new Error('no chat template');
     const tools = conversation.tools !== undefined ? (typeof conversation.tools.value === 'string' ? safeParse(conversation.tools.value) : conversation.tools.value) : undefined;
+    const template = Array.isArray(tools) && this.templates.toolUse !== undefined ? this.templates.toolUse : this.template;
+    if (template === undefined) throw new Error('no chat template');
     // The variables transformers' apply_chat_template passes: every special token, and tools as None when there are none.
-    return this.template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens, tools: Array.isArray(tools) ? tools : null, documents: null });
+    return template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens, tools: Array.isArray(tools) ? tools : null, documents: null });
   }
 
   private get specialTokens(): Record<string, string> {
@@ -209,7 +223,7 @@ class ModelCounter implements TokenCounter {
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }
     // Without the template's rendering the total is the parts' count plus a guess at the markup: an estimate.
-    return { total: total ?? parts, trainable, estimated: this.scaled || (this.template !== undefined && total === undefined) };
+    return { total: total ?? parts, trainable, estimated: this.scaled || total === undefined };
   }
 
   /**
@@ -366,6 +380,18 @@ function matchWithoutLead(text: string, from: number, written: string): { length
     }
   }
   return { length: best, whole };
+}
+
+/** The named templates of a chat_template list ([{name, template}]), empty for anything else. */
+function namedTemplates(value: unknown): Map<string, string> {
+  const named = new Map<string, string>();
+  if (!Array.isArray(value)) return named;
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { name, template } = entry as { name?: unknown; template?: unknown };
+    if (typeof name === 'string' && typeof template === 'string') named.set(name, template);
+  }
+  return named;
 }
 
 function safeParse(text: string): unknown {

@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { lintFiles } from '../../../server/src/service/files';
 import { normalise } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
 import type { TokenCounter } from '../../../server/src/service/tokens';
@@ -148,6 +149,30 @@ describe('exact token counts with real chat templates', () => {
     const gemma = await counter('gemma', { ...qwenConfig, chat_template: gemmaTemplate, bos_token: '<bos>', eos_token: '<eos>' });
     assert.equal(gemma.count(chat(['system', 'Be brief.'], ['user', 'Hi'], ['assistant', 'Hello'])).estimated, true);
     assert.equal(gemma.count(chat(['user', 'Hi'], ['assistant', 'Hello'])).estimated, false);
+  });
+
+  it('a chat_template list uses its "default" template, and "tool_use" when the example offers tools', async () => {
+    const chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+    const named = await counter('named', { ...qwenConfig, chat_template: [{ name: 'default', template: chatml }, { name: 'tool_use', template: qwenConfig.chat_template }] });
+    const plain = named.count(chat(['user', 'Hi'], ['assistant', 'Hello']));
+    assert.deepEqual({ total: plain.total, estimated: plain.estimated }, { total: await tokens('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n'), estimated: false });
+    const tools = [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } }];
+    const withTools = named.count(normalise({ messages: [{ role: 'user', content: 'Time?' }, { role: 'assistant', content: 'Noon.' }], tools }, 'openai-chat'));
+    const { Template } = await import('@huggingface/jinja');
+    const rendered = new Template(qwenConfig.chat_template as string).render({ messages: [{ role: 'user', content: 'Time?' }, { role: 'assistant', content: 'Noon.' }], tools, add_generation_prompt: false });
+    assert.deepEqual({ total: withTools.total, estimated: withTools.estimated }, { total: await tokens(rendered), estimated: false });
+  });
+
+  it('without a chat template chat examples are labelled estimates (also in statistics); plain text stays exact', async () => {
+    const bare = await counter('no-template', { ...qwenConfig, chat_template: undefined, eos_token: '<|endoftext|>' });
+    assert.equal(bare.label, 'no-template tokenizer without a chat template');
+    assert.equal(bare.count(chat(['user', 'Hi'], ['assistant', 'Hello'])).estimated, true);
+    assert.deepEqual(bare.count(normalise({ text: 'Plain words.' }, 'text')), { total: await tokens('Plain words.<|endoftext|>'), trainable: await tokens('Plain words.<|endoftext|>'), estimated: false });
+    const data = path.join(folder, 'stats');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(path.join(data, 'data.jsonl'), `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] })}\n`);
+    const result = await lintFiles(['data.jsonl'], { cwd: data, statistics: true, overrides: { model: path.join(folder, 'no-template') } });
+    assert.equal(result.files[0]?.statistics?.tokens.estimated, true);
   });
 
   it('a template that fails on every conversation is reported when the folder loads', async () => {
