@@ -55,6 +55,11 @@ export const rule: RecordRule = {
       }
       if (object.contentPart !== true) continue;
       const type = object.value.type;
+      // OpenAI's preference fine-tuning: "DPO is currently only supported for text inputs and outputs".
+      if (typeof type === 'string' && userOnlyPartTypes.has(type) && context.analysis.shape === 'preference-openai') {
+        context.report(`An "${type}" content part in an OpenAI DPO record: OpenAI's preference fine-tuning takes text inputs and outputs only. Describe it in text, or train on it with supervised fine-tuning instead.`, { path: [...object.path, 'type'] });
+        continue;
+      }
       // Images, audio and files are inputs: OpenAI takes them only in user messages ("You cannot include
       // images as output from messages with the assistant role"; system, tool and developer content is text).
       if (typeof type === 'string' && userOnlyPartTypes.has(type) && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'user') {
