@@ -46,4 +46,6 @@ export const cases: { name: string; files: string[] }[] = [
   { name: 'preference-implicit', files: ['preference-implicit.jsonl'] },
   // OpenAI's legacy function calling (function_call, "function" results, "functions")
   { name: 'openai-functions', files: ['openai-functions.jsonl'] },
+  // LLaMA-Factory's multimodal layout (mllm_demo): <image> placeholders and an images column named by dataset_info.json
+  { name: 'mllm', files: ['mllm/pictures.jsonl'] },
 ];

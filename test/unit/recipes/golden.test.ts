@@ -130,6 +130,13 @@ describe('what the golden recipes say', () => {
     assert.equal(chat['openai_chat']!.tags['system_tag'], 'system');
   });
 
+  it('LLaMA-Factory keeps the images column of multimodal data; Axolotl and TRL say they train the text only', async () => {
+    const info = JSON.parse((await produce('mllm', ['mllm/pictures.jsonl'], 'llamafactory')).get('dataset_info.json')!) as Record<string, { columns: Record<string, string> }>;
+    assert.deepEqual(info['pictures']!.columns, { messages: 'messages', images: 'images' });
+    assert.match((await produce('mllm', ['mllm/pictures.jsonl'], 'axolotl')).get('axolotl.yaml')!, /"images" column is not passed to Axolotl/);
+    assert.match((await produce('mllm', ['mllm/pictures.jsonl'], 'trl')).get('trl_train.py')!, /"images" column is not passed to TRL/);
+  });
+
   it('trains KTO data with each target\'s KTO stage, and refuses where the target has no reader for the layout', async () => {
     const kto = YAML.parse((await produce('kto-columns', ['kto-columns.jsonl'], 'axolotl')).get('axolotl.yaml')!) as Record<string, unknown>;
     assert.equal(kto['rl'], 'kto');

@@ -6,7 +6,7 @@
  */
 import type { Role } from '../conversation';
 import { sharegptRoles } from '../formats';
-import { headerLines, isPreferenceDataset, isUnpairedDataset, unpairedDifferences, unpairedQuestionColumn, type YamlEntry, type YamlPath, yamlText } from './common';
+import { headerLines, isPreferenceDataset, isUnpairedDataset, mediaDifference, unpairedDifferences, unpairedQuestionColumn, type YamlEntry, type YamlPath, yamlText } from './common';
 import { llamaFactoryTemplate } from './llamafactory';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeModel, type RecipeSettings } from './types';
 
@@ -287,6 +287,10 @@ function dpoEntry(dataset: RecipeDataset, model: RecipeModel, differences: strin
 function axolotlRlRecipe(kind: 'kto' | 'dpo', datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
   const differences: string[] = [];
   const built = datasets.map((dataset) => (kind === 'kto' ? ktoEntry(dataset, settings.model, differences) : dpoEntry(dataset, settings.model, differences)));
+  for (const dataset of datasets) {
+    const media = mediaDifference('Axolotl', dataset);
+    if (media !== undefined) differences.push(media);
+  }
   if (kind === 'kto') differences.push(...unpairedDifferences('Axolotl', settings));
   else {
     differences.push("Preference pairs train with DPO (beta 0.1, sigmoid loss): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
@@ -361,6 +365,10 @@ export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: Reci
   if (preference > 0) return axolotlRlRecipe('dpo', datasets, settings, sequenceLength);
   const differences: string[] = [];
   const built = datasets.map((dataset) => datasetEntry(dataset, settings, differences));
+  for (const dataset of datasets) {
+    const media = mediaDifference('Axolotl', dataset);
+    if (media !== undefined) differences.push(media);
+  }
   const usesChatTemplate = datasets.some((dataset) => dataset.shape === 'openai-chat' || dataset.shape === 'sharegpt');
   const notes: { path: YamlPath; comment: string }[] = [];
   built.forEach((item, index) => {

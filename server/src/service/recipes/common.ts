@@ -188,3 +188,10 @@ export function unpairedDifferences(trainer: string, settings: RecipeSettings): 
   if (settings.labels !== 'assistant') differences.push(`KTO puts the loss on the completion only: the Tunesmith labels setting (${settings.labels}) has no equivalent here.`);
   return differences;
 }
+
+/** What a recipe that does not pass the media columns on says (Tunesmith's own trainer reads text only). */
+export function mediaDifference(trainer: string, dataset: RecipeDataset): string | undefined {
+  const columns = Object.values(dataset.media ?? {});
+  if (columns.length === 0) return undefined;
+  return `${dataset.path}: the ${columns.map((column) => `"${column}"`).join(' and ')} column${columns.length > 1 ? 's are' : ' is'} not passed to ${trainer} by this recipe: it trains the text only (as Tunesmith, whose models read text), and media placeholders such as <image> stay in it as text. Training a vision model needs its processor and the media; set that up by hand.`;
+}

@@ -94,8 +94,15 @@ export function describeDataset(document: DatasetDocument, facts: FileFacts, whe
     }
   }
   counts.sort((a, b) => a - b);
+  // Media paths beside the text (LLaMA-Factory's mllm layout, TRL vision): a column a dataset_info.json names, else the usual name.
+  const media: NonNullable<RecipeDataset['media']> = {};
+  for (const kind of ['images', 'videos', 'audios'] as const) {
+    const column = facts.hint.mapping.columns[kind] ?? kind;
+    if (keys.has(column)) media[kind] = column;
+  }
   return {
     path: where.path,
+    ...(Object.keys(media).length > 0 ? { media } : {}),
     name: where.name,
     format: facts.format,
     shape,

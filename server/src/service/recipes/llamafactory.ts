@@ -100,6 +100,10 @@ function writtenTags(dataset: RecipeDataset, differences: string[]): { user_tag:
   return { user_tag: pickTag(dataset, tags.user, 'human', differences), assistant_tag: pickTag(dataset, tags.assistant, 'gpt', differences) };
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string, unknown> {
   const { columns, tags } = dataset.mapping;
   // LLaMA-Factory reads every mapped column of every row: map optional columns only when present.
@@ -201,7 +205,13 @@ export function llamaFactoryRecipe(datasets: readonly RecipeDataset[], settings:
   const info: Record<string, unknown> = {};
   for (const dataset of datasets) {
     const label = dataset.features.unpairedLabel;
-    info[dataset.name] = label !== undefined ? unpairedInfoEntry(dataset, label, differences) : infoEntry(dataset, differences);
+    const entry = label !== undefined ? unpairedInfoEntry(dataset, label, differences) : infoEntry(dataset, differences);
+    // LLaMA-Factory's multimodal columns (mllm_demo): the media paths its <image>/<video>/<audio> placeholders stand for.
+    if (dataset.media !== undefined && isObject(entry['columns'])) {
+      entry['columns'] = { ...entry['columns'], ...dataset.media };
+      differences.push(`${dataset.path}: LLaMA-Factory trains with the ${Object.values(dataset.media).map((column) => `"${column}"`).join(' and ')} column (a vision or audio model and its template are needed); Tunesmith's own trainer reads the text only.`);
+    }
+    info[dataset.name] = entry;
   }
 
   const template = llamaFactoryTemplate(settings.model);

@@ -6,7 +6,7 @@
  * lack, so loss masking is expressed with prompt/completion examples instead (completion-only loss).
  */
 import { sharegptRoles } from '../formats';
-import { headerLines, isPreferenceDataset, isUnpairedDataset, pythonLiteral, pythonString, truncationDifference, unpairedDifferences } from './common';
+import { headerLines, isPreferenceDataset, isUnpairedDataset, mediaDifference, pythonLiteral, pythonString, truncationDifference, unpairedDifferences } from './common';
 import { projectionName, type Recipe, type RecipeDataset, RecipeError, type RecipeSettings } from './types';
 
 export const TRL_FILE = 'trl_train.py';
@@ -231,6 +231,10 @@ export function trlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSe
   if (truncation !== undefined) differences.push(truncation);
   if (mode === 'dpo') differences.push("Preference pairs train with DPO (beta 0.1): Tunesmith's own trainer trains the chosen answer with supervised loss; the DPO settings are not Tunesmith settings.");
   if (mode === 'kto') differences.push(...unpairedDifferences('TRL', settings));
+  for (const dataset of datasets) {
+    const media = mediaDifference('TRL', dataset);
+    if (media !== undefined) differences.push(media);
+  }
   if (datasets.some((dataset) => dataset.features.tools)) differences.push('Tool definitions (tools column) are not passed to the chat template by this script; Tunesmith renders them.');
   if (datasets.some((dataset) => dataset.features.toolCalls && dataset.shape !== 'openai-chat')) {
     differences.push('ShareGPT function_call turns become assistant text holding the call, and observation turns become tool messages; Tunesmith renders the calls through the chat template\'s tool-call syntax.');

@@ -77,6 +77,8 @@ export interface RecipeDataset {
     /** Every such completion is exactly one user and one assistant message (what Axolotl's argilla_chat KTO types read). */
     completionPairs: boolean;
   };
+  /** Media columns (images, videos, audios) the records have or a dataset_info.json names, by kind. */
+  media?: Partial<Record<'images' | 'videos' | 'audios', string>>;
   /** Roles as written in the chat turns (role/content conversations may say human/gpt), in first-seen order. */
   writtenRoles: string[];
 }
