@@ -17,7 +17,7 @@ import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
 import { recordProblems } from './linter';
-import { mixedFormatMessage, mixedFormatRuleId } from './rules/mixed-formats';
+import { layoutlessChatFitsFile, mixedFormatMessage, mixedFormatRuleId } from './rules/mixed-formats';
 
 /** Where a record lives in another file (for leakage messages). */
 export interface RecordLocation {
@@ -858,6 +858,40 @@ function versionsOf(others: readonly OtherFile[]): string {
   return others.map((other) => other.document.version).join('|');
 }
 
+/**
+ * The records of `format` that mixed-formats reports in a file of another format: all of them, but for
+ * an empty (layout-less) `messages` or `conversations` list in a file that writes that column in the
+ * other turn layout (from/value under "messages", role/content under "conversations"), which is the
+ * file's format with nothing in it.
+ */
+function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members: ReadonlySet<DatasetRecord>, facts: FileFacts): readonly DatasetRecord[] {
+  const layoutSensitive = (format === 'openai-chat' && facts.format === 'sharegpt') || (format === 'sharegpt' && facts.format === 'openai-chat');
+  const fileShape = layoutSensitive ? commonShape(index.byFormat.get(facts.format), facts) : undefined;
+  if (fileShape === undefined) return [...members];
+  return [...members].filter((record) => {
+    const detected = summaryOf(record, facts)?.detected;
+    if (detected === undefined) return true;
+    const held = record.holdsValue;
+    const value = record.value;
+    if (!held) record.release();
+    return !layoutlessChatFitsFile(value, detected, fileShape);
+  });
+}
+
+/** The most common detected shape among the first records of a format (a sample: the shapes of one format are few). */
+function commonShape(members: ReadonlySet<DatasetRecord> | undefined, facts: FileFacts): RecordSummary['detected'] | undefined {
+  const counts = new Map<RecordSummary['detected'], number>();
+  let sampled = 0;
+  for (const record of members ?? []) {
+    const detected = summaryOf(record, facts)?.detected;
+    if (detected !== undefined) counts.set(detected, (counts.get(detected) ?? 0) + 1);
+    if (++sampled === 64) break;
+  }
+  let best: RecordSummary['detected'] | undefined;
+  for (const [shape, count] of counts) if (best === undefined || count > (counts.get(best) ?? 0)) best = shape;
+  return best;
+}
+
 /** The prompt/completion records without a KTO label in a file where most have one (and no label key at all, right or misspelt), in file order. */
 function unlabelledRecords(index: DocumentIndex, facts: FileFacts): DatasetRecord[] {
   const members = index.byFormat.get('prompt-completion');
@@ -974,7 +1008,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   const index = indexFor(document, facts);
   if (countOnly) {
     if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
-      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += members.size;
+      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += otherFormatRecords(index, format, members, facts).length;
     }
     if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
     if (index.nearDuplicates) {
@@ -997,7 +1031,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
       const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '' } : undefined;
-      for (const record of members) {
+      for (const record of otherFormatRecords(index, format, members, facts)) {
         const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;
         const target: ProblemTarget = firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } };
         problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });

@@ -4,6 +4,9 @@ export const table: RuleTable = {
   valid: [
     { name: 'one format', text: lines(chat('a', 'b'), chat('c', 'd')) },
     { name: 'alpaca with and without input', text: lines({ instruction: 'a', input: '', output: 'b' }, { instruction: 'c', output: 'd' }) },
+    // An empty list has no layout: it is the file's format with nothing in it (no-assistant-turn reports it).
+    { name: 'an empty messages list among from/value messages', text: lines({ messages: [{ from: 'human', value: 'Capital of Peru?' }, { from: 'gpt', value: 'Lima.' }] }, { messages: [] }, { messages: [{ from: 'human', value: 'Capital of Chile?' }, { from: 'gpt', value: 'Santiago.' }] }) },
+    { name: 'an empty conversations list among role/content conversations', text: lines({ conversations: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { conversations: [] }, { conversations: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }) },
   ],
   invalid: [
     { name: 'from/value messages among OpenAI messages (one layout per file)', text: lines({ messages: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { messages: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }, { messages: [{ from: 'human', value: 'Capital of Spain?' }, { from: 'gpt', value: 'Madrid.' }] }), problems: [{ line: 2, text: '"messages"', message: /This record is sharegpt but the file is mostly openai-chat/ }] },
