@@ -1,13 +1,14 @@
-/** `tunesmith stats [files] [--json]`: records, turns, tokens p50/p90/max, roles, duplicates, format. */
+/** `tunesmith stats [files] [--format text|json]`: records, turns, tokens p50/p90/max, roles, duplicates, format. */
 import { parseArgs } from 'node:util';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { lintFiles } from '../../../server/src/service/files';
 import { type CliCommand, UsageError } from '../command';
 
-const help = `usage: tunesmith stats [files, folders or globs...] [--json] [--model FOLDER]
+const help = `usage: tunesmith stats [files, folders or globs...] [--format text|json] [--model FOLDER]
 
 Prints dataset statistics: records, turns, tokens (p50/p90/max/total), roles, duplicates, format.
 Token counts are estimates unless a model is set (--model, or "model" in tunesmith.json).
+--format json (or --json) prints one JSON array with an object per file, its path under "file".
 
 exit codes: 0 printed, 2 usage error (a path that names no dataset file, a config file that is not valid)
 `;
@@ -36,7 +37,7 @@ export const command: CliCommand = {
   async run(args: string[]): Promise<number> {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, format: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     } catch (error) {
       throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
     }
@@ -44,6 +45,8 @@ export const command: CliCommand = {
       process.stdout.write(help);
       return 0;
     }
+    const format = parsed.values.format ?? (parsed.values.json === true ? 'json' : 'text');
+    if (format !== 'json' && format !== 'text') throw new UsageError(`unknown --format '${format}': use text or json\n\n${help}`);
     const result = await lintFiles(parsed.positionals, { statistics: true, overrides: parsed.values.model !== undefined ? { model: parsed.values.model } : {} });
     for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
     if (result.configError !== undefined || result.unmatched.length > 0) return 2;
@@ -52,7 +55,7 @@ export const command: CliCommand = {
       process.stderr.write('tunesmith: no dataset files\n');
       return 2;
     }
-    if (parsed.values.json === true) process.stdout.write(`${JSON.stringify(files.map((file) => file.statistics), null, 2)}\n`);
+    if (format === 'json') process.stdout.write(`${JSON.stringify(files.map((file) => ({ file: file.file, ...file.statistics })), null, 2)}\n`);
     else for (const file of files) if (file.statistics !== undefined) process.stdout.write(formatStatistics(file.file, file.statistics));
     return 0;
   },

@@ -95,12 +95,15 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
   it('prints statistics', () => {
     const result = run(folder, 'stats', '--json', 'clean.jsonl');
     assert.equal(result.status, 0);
-    const [statistics] = JSON.parse(result.stdout) as { records: number; format: string; turns: number; roles: Record<string, number>; tokens: { estimated: boolean } }[];
+    const [statistics] = JSON.parse(result.stdout) as { file: string; records: number; format: string; turns: number; roles: Record<string, number>; tokens: { estimated: boolean } }[];
+    assert.equal(statistics?.file, 'clean.jsonl');
     assert.equal(statistics?.records, 12);
     assert.equal(statistics?.format, 'openai-chat');
     assert.deepEqual(statistics?.roles, { user: 12, assistant: 12 });
     assert.equal(statistics?.tokens.estimated, true);
     assert.match(run(folder, 'stats', 'clean.jsonl').stdout, /records\s+12/);
+    assert.deepEqual(JSON.parse(run(folder, 'stats', '--format', 'json', 'clean.jsonl').stdout), JSON.parse(result.stdout), '--format json is --json');
+    assert.equal(run(folder, 'stats', '--format', 'xml', 'clean.jsonl').status, 2);
   });
 });
 
