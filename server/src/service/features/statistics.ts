@@ -20,6 +20,7 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
   const tokenCounts: number[] = [];
   let total = 0;
   const seen = new Set<number>();
+  let someEstimated = false;
   for (const record of records) {
     const summary = summaryOf(record, facts);
     if (summary === undefined || summary.shape === 'unknown') {
@@ -39,6 +40,8 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
       summary.tokens = tokens;
     }
     const count = tokens?.total ?? 0;
+    // A model's count is an estimate for a record its template rejects or a text too long to tokenize whole.
+    if (tokens?.estimated === true) someEstimated = true;
     tokenCounts.push(count);
     total += count;
   }
@@ -49,7 +52,7 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
     records: records.length,
     invalidRecords: invalidRecords + (document.problems.some((problem) => problem.rule === 'invalid-json') ? 1 : 0),
     turns,
-    tokens: { p50: percentile(tokenCounts, 0.5), p90: percentile(tokenCounts, 0.9), max: tokenCounts[tokenCounts.length - 1] ?? 0, total, estimated: facts.tokens.estimated },
+    tokens: { p50: percentile(tokenCounts, 0.5), p90: percentile(tokenCounts, 0.9), max: tokenCounts[tokenCounts.length - 1] ?? 0, total, estimated: facts.tokens.estimated || someEstimated },
     roles,
     duplicates,
   };
