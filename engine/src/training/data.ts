@@ -142,12 +142,21 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
     const through = render(i + 1, false);
     let start: number;
     let end: number;
-    if (before !== undefined && through !== undefined && through.startsWith(before) && text.startsWith(through) && before.length >= searchFrom) {
+    const content = turns[i]!.content;
+    const follows = before !== undefined && through !== undefined && through.startsWith(before) && text.startsWith(before) && before.length >= searchFrom;
+    // A template may close the conversation after its last message (Phi-3 writes eos_token there): an earlier turn
+    // is followed by the next message instead.
+    const eos = tokenizer.eosToken;
+    const open = through !== undefined && eos !== undefined && !text.startsWith(through) && through.endsWith(eos) ? through.slice(0, -eos.length) : through;
+    if (follows && open !== undefined && text.startsWith(open) && open.length >= before.length) {
       start = before.length;
-      end = through.length;
+      end = open.length;
+    } else if (follows && content.length === 0 && turns[i]!.toolCalls.length > 0 && tokenizer.eosToken !== undefined && text.indexOf(tokenizer.eosToken, before.length) >= 0) {
+      // Tool calls only, rendered differently as the last message (Qwen3's empty think block): up to the end-of-turn token.
+      start = before.length;
+      end = text.indexOf(tokenizer.eosToken, start) + tokenizer.eosToken.length;
     } else {
       // The template rewrites earlier turns (e.g. drops reasoning): find this turn's text instead.
-      const content = turns[i]!.content;
       const found = content.length > 0 ? text.indexOf(content, searchFrom) : -1;
       if (found < 0) {
         if (weight > 0) throw new DataError(`the chat template does not reproduce turn ${i + 1} verbatim, so its tokens cannot be located`);

@@ -13,11 +13,12 @@ const fixtures = path.resolve(__dirname, '../../../../test/fixtures/training');
 const mixed = path.join(fixtures, 'mixed.jsonl');
 let root: string;
 let tokenizer: TextTokenizer;
+let modelFolder: ReturnType<typeof loadModelFolder>;
 
 before(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-data-'));
-  const folder = loadModelFolder(createTinyModel({ out: root, arch: 'qwen3', seed: 0 }).dir);
-  tokenizer = await TextTokenizer.create(folder.tokenizerJson, folder.tokenizerConfig, folder.dir);
+  modelFolder = loadModelFolder(createTinyModel({ out: root, arch: 'qwen3', seed: 0 }).dir);
+  tokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, modelFolder.tokenizerConfig, modelFolder.dir);
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -86,4 +87,25 @@ test('template-free segments train as written: joined with nothing between them,
   const example = prepareData([file], tokenizer, defaults).train[0]!;
   assert.equal(tokenizer.decode(example.tokens, false), 'Question: what is two plus two?\nAnswer: four. (checked)', 'no separator, no end token added');
   assert.equal(trainedText(example), '|Answer: four.|');
+});
+
+test('an answer made only of tool calls trains its call and end token (Qwen3 renders it otherwise as the last message)', () => {
+  const file = path.join(root, 'tool-call.jsonl');
+  const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: '21 C' }, { role: 'assistant', content: 'It is 21 C.' }] })}\n`);
+  const data = prepareData([file], tokenizer, { ...defaults, maxLength: 512 });
+  assert.deepEqual(data.report.invalid, [], 'before, the record was rejected: "does not reproduce turn 2 verbatim"');
+  assert.equal(trainedText(data.train[0]!), '|<tool_call>\n{"name": "get_weather", "arguments": {"city":"Paris"}}\n</tool_call><|im_end|>|<think>\n\n</think>\n\nIt is 21 C.<|im_end|>|');
+});
+
+test("earlier answers train their end-of-turn marker when the template closes the conversation with eos_token (Phi-3's layout)", async () => {
+  // Phi-3-mini's template: each message ends with <|end|>, and the conversation with eos_token unless a reply is prompted.
+  const phi3 = "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
+  const phiTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: phi3, eos_token: '<|endoftext|>' }, modelFolder.dir);
+  const file = path.join(root, 'phi3.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'Count to 3.' }, { role: 'assistant', content: '1, 2, 3.' }] })}\n`);
+  const example = prepareData([file], phiTokenizer, defaults).train[0]!;
+  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? phiTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  // Before, the first answer trained without <|end|>: the model never learnt to end a turn.
+  assert.equal(trained, '|Hello!<|end|>\n|1, 2, 3.<|end|>\n<|endoftext|>');
 });
