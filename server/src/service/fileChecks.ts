@@ -901,8 +901,8 @@ function unlabelledRecords(index: DocumentIndex, facts: FileFacts): DatasetRecor
   const unlabelled: DatasetRecord[] = [];
   for (const record of members) {
     if (index.labelled.has(record) || anyLabel.test(record.text)) continue;
-    // A misspelt "label" is unknown-key's finding (with the right name suggested).
-    if (index.withProblems.has(record) && recordProblems(record, facts).some((problem) => problem.rule === 'unknown-key')) continue;
+    // A misspelt "label" is unknown-key's finding (its fix renames the key to "label"); another misspelt key is not.
+    if (index.withProblems.has(record) && recordProblems(record, facts).some((problem) => problem.rule === 'unknown-key' && problem.fix?.kind === 'rename-key' && problem.fix.replacement === 'label')) continue;
     unlabelled.push(record);
   }
   return unlabelled.sort((a, b) => a.index - b.index);

@@ -57,5 +57,8 @@ export const table: RuleTable = {
     { name: 'tool message without tool_call_id', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "content": "r"}', message: /tool_call_id/ }] },
     // TRL's KTOTrainer reads "label" on every row; a file where most records have one is a KTO file.
     { name: 'a prompt/completion record without its label where most records have one (KTO)', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { prompt: 'Grass is', completion: ' green.' }), problems: [{ line: 2, text: '{', message: /No "label" here, while 2 prompt\/completion records have one: .*Add "label": true/ }] },
+    // Another misspelt key (unknown-key's finding) does not excuse the missing label; only a misspelt "label" does.
+    { name: 'a KTO record with "question" for "prompt" and no label', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { question: 'Capital of Spain?', completion: ' Madrid.' }), problems: [{ line: 2, text: '{', message: /missing the required "prompt" field/ }, { line: 2, text: '{', message: /No "label" here/ }] },
+    { name: 'a KTO record with its label misspelt is left to unknown-key', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { prompt: 'Grass is', completion: ' green.', lable: true }), problems: [] },
   ],
 };
