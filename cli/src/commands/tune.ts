@@ -165,7 +165,7 @@ class ProgressPrinter {
         const r = event.report;
         this.line(`data: ${r.trainExamples} training examples (${r.trainTokens} tokens), ${r.evalExamples} for evaluation`);
         if (r.invalid.length > 0) {
-          this.line(`skipped ${r.invalid.length} invalid record(s):`);
+          this.line(`skipped ${r.invalid.length} record(s):`);
           for (const item of r.invalid.slice(0, 20)) this.line(`  ${item.file}:${item.line}: ${item.reason}`);
           if (r.invalid.length > 20) this.line(`  ... and ${r.invalid.length - 20} more`);
         }

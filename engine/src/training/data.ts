@@ -79,10 +79,20 @@ export function readDatasetRecords(file: string, report: TrainingDataReport): So
       report.invalid.push({ file, line, reason: reason ?? 'the record could not be read as a conversation' });
       continue;
     }
+    if (isUndesirable(record.value, lint.facts.hint.mapping.columns.kto_tag)) {
+      report.invalid.push({ file, line, reason: `KTO label false: an undesirable completion, which supervised training would teach, so it is left out (for KTO training, export a recipe: tunesmith export-recipe)` });
+      continue;
+    }
     records.push({ file, line, conversation: analysis.conversation });
   }
   report.files.push({ path: file, records: document.records.length, format: lint.facts.format });
   return records;
+}
+
+/** A KTO example marked undesirable: `"label": false` (TRL, Axolotl) or a false LLaMA-Factory `kto_tag` column. */
+function isUndesirable(value: unknown, ktoTagColumn: string | undefined): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return (value as Record<string, unknown>)[ktoTagColumn ?? 'label'] === false;
 }
 
 function toMessage(turn: Turn): ChatMessage {

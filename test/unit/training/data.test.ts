@@ -109,3 +109,18 @@ test("earlier answers train their end-of-turn marker when the template closes th
   // Before, the first answer trained without <|end|>: the model never learnt to end a turn.
   assert.equal(trained, '|Hello!<|end|>\n|1, 2, 3.<|end|>\n<|endoftext|>');
 });
+
+test('KTO examples labelled false are left out and reported: supervised training would teach the completions they reject', () => {
+  const file = path.join(root, 'kto.jsonl');
+  const rows = [
+    { prompt: 'The capital of France is', completion: ' Paris.', label: true },
+    { prompt: 'The capital of France is', completion: ' Berlin.', label: false },
+    { prompt: 'Two plus two is', completion: ' four.', label: true },
+  ];
+  fs.writeFileSync(file, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+  const data = prepareData([file], tokenizer, defaults);
+  assert.equal(data.train.length, 2);
+  assert.ok(data.train.every((example) => !trainedText(example).includes('Berlin')));
+  assert.deepEqual(data.report.invalid.map((item) => item.line), [2]);
+  assert.match(data.report.invalid[0]!.reason, /^KTO label false: an undesirable completion/);
+});
