@@ -323,20 +323,7 @@ function axolotlRlRecipe(kind: 'kto' | 'dpo', datasets: readonly RecipeDataset[]
     { key: 'sequence_len', value: sequenceLength.value, comment: `From Tunesmith's token statistics: ${sequenceLength.reason}.` },
     { key: 'excess_length_strategy', value: settings.overLength, comment: `Tunesmith over-length: ${settings.overLength} (records longer than sequence_len are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'}).` },
     { key: 'sample_packing', value: false, comment: kind === 'kto' ? 'KTO does not support sample packing.' : 'No packing: each pair is its own example, as in Tunesmith.' },
-    { key: 'adapter', value: 'lora', section: 'LoRA' },
-    { key: 'lora_r', value: settings.rank },
-    { key: 'lora_alpha', value: settings.alpha },
-    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
-    { key: 'lora_target_modules', value: settings.targets.map(projectionName) },
-    { key: 'output_dir', value: settings.outputDir, comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
-    { key: 'save_safetensors', value: true },
-    { key: 'num_epochs', value: settings.epochs, section: 'training' },
-    { key: 'learning_rate', value: settings.learningRate },
-    { key: 'lr_scheduler', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
-    { key: 'warmup_steps', value: 0 },
-    { key: 'optimizer', value: 'adamw_torch' },
-    { key: 'weight_decay', value: 0 },
-    { key: 'max_grad_norm', value: 1 },
+    ...loraAndOptimizerEntries(settings),
     kind === 'kto'
       ? {
           key: 'micro_batch_size',
@@ -354,6 +341,26 @@ function axolotlRlRecipe(kind: 'kto' | 'dpo', datasets: readonly RecipeDataset[]
   ];
   const header = headerLines('axolotl', datasets, settings, sequenceLength, differences, command);
   return { target: 'axolotl', files: [{ name: AXOLOTL_FILE, content: yamlText(header, entries, notes) }], command, differences, sequenceLength };
+}
+
+/** The LoRA adapter and the optimizer as Tunesmith's trainer sets them up: the same in every Axolotl recipe. */
+function loraAndOptimizerEntries(settings: RecipeSettings): YamlEntry[] {
+  return [
+    { key: 'adapter', value: 'lora', section: 'LoRA' },
+    { key: 'lora_r', value: settings.rank },
+    { key: 'lora_alpha', value: settings.alpha },
+    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
+    { key: 'lora_target_modules', value: settings.targets.map(projectionName) },
+    { key: 'output_dir', value: settings.outputDir, comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
+    { key: 'save_safetensors', value: true },
+    { key: 'num_epochs', value: settings.epochs, section: 'training' },
+    { key: 'learning_rate', value: settings.learningRate },
+    { key: 'lr_scheduler', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
+    { key: 'warmup_steps', value: 0 },
+    { key: 'optimizer', value: 'adamw_torch' },
+    { key: 'weight_decay', value: 0 },
+    { key: 'max_grad_norm', value: 1 },
+  ];
 }
 
 export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: RecipeSettings, sequenceLength: { value: number; reason: string }): Recipe {
@@ -388,20 +395,7 @@ export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: Reci
     { key: 'excess_length_strategy', value: settings.overLength, comment: `Tunesmith over-length: ${settings.overLength} (records longer than sequence_len are ${settings.overLength === 'drop' ? 'left out' : 'cut to it'}).` },
     { key: 'sample_packing', value: false },
     { key: 'train_on_inputs', value: trainOnInputs, comment: trainOnInputs ? 'Tunesmith labels "all": every token carries the loss.' : 'Loss on responses only (Tunesmith labels: ' + settings.labels + ').' },
-    { key: 'adapter', value: 'lora', section: 'LoRA' },
-    { key: 'lora_r', value: settings.rank },
-    { key: 'lora_alpha', value: settings.alpha },
-    { key: 'lora_dropout', value: 0, comment: "Tunesmith's trainer uses no LoRA dropout." },
-    { key: 'lora_target_modules', value: settings.targets.map(projectionName) },
-    { key: 'output_dir', value: settings.outputDir, comment: 'The adapter (adapter_config.json + adapter_model.safetensors) lands here; load it with Tunesmith: Load Adapter.' },
-    { key: 'save_safetensors', value: true },
-    { key: 'num_epochs', value: settings.epochs, section: 'training' },
-    { key: 'learning_rate', value: settings.learningRate },
-    { key: 'lr_scheduler', value: 'cosine', comment: "Tunesmith's default schedule: cosine decay, no warmup, AdamW, gradient clipping at 1.0, no weight decay." },
-    { key: 'warmup_steps', value: 0 },
-    { key: 'optimizer', value: 'adamw_torch' },
-    { key: 'weight_decay', value: 0 },
-    { key: 'max_grad_norm', value: 1 },
+    ...loraAndOptimizerEntries(settings),
     { key: 'micro_batch_size', value: 1, comment: 'Batch shape is not a Tunesmith setting: raise micro_batch_size for your GPUs (per GPU).' },
     { key: 'gradient_accumulation_steps', value: 8 },
     { key: 'bf16', value: 'auto' },
