@@ -172,6 +172,7 @@ function promptMayRepeat(record: DatasetRecord, summary: RecordSummary, facts: F
   return summary.detected === 'prompt-completion' && booleanLabel.test(record.text);
 }
 
+/** The member that comes first in the file (a class's members are kept in the order they were added). */
 function firstInFile(members: readonly DatasetRecord[]): DatasetRecord | undefined {
   let first: DatasetRecord | undefined;
   for (const record of members) if (first === undefined || record.index < first.index) first = record;
