@@ -8,10 +8,22 @@
  */
 import type { Conversation } from './conversation';
 
-/** Lower-cased word tokens, as ROUGE's default tokenizer sees them (letters and digits). */
+/**
+ * Lower-cased word tokens, as the signatures hash them (see wordCharacters): ROUGE's default
+ * tokenizer, widened from [a-z0-9] to the letters and digits of every script.
+ */
 export function words(text: string, limit = 256): string[] {
-  const found = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return found.length > limit ? found.slice(0, limit) : found;
+  const found: string[] = [];
+  let current = '';
+  for (let position = 0; position <= text.length && found.length < limit; position++) {
+    const mapped = position < text.length ? wordCharacters[text.charCodeAt(position)] ?? 0 : 0;
+    if (mapped !== 0) current += String.fromCharCode(mapped);
+    else if (current.length > 0) {
+      found.push(current);
+      current = '';
+    }
+  }
+  return found;
 }
 
 /** ROUGE-L F-measure (LCS of word sequences). */
@@ -134,12 +146,29 @@ function bandHash(band: number, first: number, second: number, third: number): n
   return (Math.imul(Math.imul(Math.imul(band + 0x27d4eb2d, 0x01000193) ^ first, 0x01000193) ^ second, 0x01000193) ^ third) & 0x3fffffff;
 }
 
-/** Each UTF-16 code unit as a word character (lower-cased) or 0 (a separator): ASCII letters and digits, and everything past ASCII. */
+/**
+ * Each UTF-16 code unit as a word character (lower-cased) or 0 (a separator). ROUGE's tokenizer
+ * keeps [a-z0-9] after lower-casing; here letters, digits and combining marks of every script are
+ * word characters too, lower-cased one unit to one unit ("ÉTÉ" is "été", not "t"). Punctuation,
+ * symbols and spaces past ASCII separate words as ASCII ones do: a no-break space, a dash or a
+ * curly apostrophe joining two words made one long word and hid the pair. Surrogates (emoji,
+ * mostly) are separators, as in ROUGE.
+ */
 const wordCharacters = new Uint16Array(65536);
-for (let code = 128; code < 65536; code++) wordCharacters[code] = code;
 for (let code = 48; code <= 57; code++) wordCharacters[code] = code;
 for (let code = 97; code <= 122; code++) wordCharacters[code] = code;
 for (let code = 65; code <= 90; code++) wordCharacters[code] = code + 32;
+{
+  const wordCharacter = /[\p{L}\p{N}\p{M}]/u;
+  for (let code = 128; code < 0xd800; code++) markWordCharacter(code, wordCharacter);
+  for (let code = 0xe000; code < 65536; code++) markWordCharacter(code, wordCharacter);
+}
+function markWordCharacter(code: number, wordCharacter: RegExp): void {
+  const character = String.fromCharCode(code);
+  if (!wordCharacter.test(character)) return;
+  const lower = character.toLowerCase();
+  wordCharacters[code] = lower.length === 1 ? lower.charCodeAt(0) : code;
+}
 const wordSeed = 0x811c9dc5 | 0;
 
 /**

@@ -20,6 +20,16 @@ export const table: RuleTable = {
       text: lines(chat('Write a short poem about the sea and its waves.', 'a'), chat('write a short poem about the sea, and its waves!', 'b')),
       problems: [{ line: 1, text: '"write a short poem about the sea, and its waves!"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
     },
+    {
+      name: 'words joined by a no-break space, a dash or a curly apostrophe are still words',
+      text: lines(chat('Translate\u00a0this\u00a0sentence\u00a0into\u00a0French\u00a0for\u00a0the\u00a0travel\u00a0brochure', 'a'), chat('Translate this sentence into French—for the travel brochure, don’t wait', 'b')),
+      problems: [{ line: 1, text: '"Translate this sentence into French—for the travel brochure, don’t wait"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.86/ }],
+    },
+    {
+      name: 'accented capitals are lower-cased like ASCII ones',
+      text: lines(chat('Décris le château de Zürich où vit Müller avec sa fille', 'a'), chat('DÉCRIS LE CHÂTEAU DE ZÜRICH OÙ VIT MÜLLER AVEC SA FILLE', 'b')),
+      problems: [{ line: 1, text: '"DÉCRIS LE CHÂTEAU DE ZÜRICH OÙ VIT MÜLLER AVEC SA FILLE"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
+    },
     { name: 'one word changed', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the ocean and its waves', 'b')), problems: [{ line: 1, text: '"Write a short poem about the ocean and its waves"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.90/ }] },
   ],
 };
