@@ -870,8 +870,10 @@ function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members:
   const fileShape = layoutSensitive ? commonShape(index.byFormat.get(facts.format), facts) : undefined;
   if (fileShape === undefined) return [...members];
   return [...members].filter((record) => {
-    const detected = summaryOf(record, facts)?.detected;
-    if (detected === undefined) return true;
+    const summary = summaryOf(record, facts);
+    // A layout-less list leaves no turn: only such records are parsed again (this runs on each keystroke).
+    if (summary === undefined || !summary.empty) return true;
+    const detected = summary.detected;
     const held = record.holdsValue;
     const value = record.value;
     if (!held) record.release();
