@@ -110,13 +110,15 @@ function isStopword(hash: number): boolean {
 
 /** At most this many words of an instruction are signed (long prompts are compared by their start). */
 const maxWords = 128;
-/** Instructions with fewer content words are not compared (short prompts collide by nature). */
+/** Instructions with fewer content words are signed by all their words (see signInstruction)... */
 export const minContentWords = 3;
+/** ...when they have at least this many distinct words; shorter ones ("Hi there!") are not compared. */
+export const minShortWords = 4;
 
 export interface InstructionSignature {
   /** Hashes of the words in order (all words, up to maxWords): ROUGE-L runs over these. */
   words: number[];
-  /** LSH band hashes of the content words, or null when there are too few to compare. */
+  /** LSH band hashes of the content words (of all words when fewer than three are content words), or null when there are too few to compare. */
   bands: number[] | null;
 }
 
@@ -219,15 +221,29 @@ export function signInstruction(text: string): PackedSignature {
     while (seen < content && scratchContent[seen] !== word) seen++;
     if (seen === content) scratchContent[content++] = word;
   }
+  // Few content words ("Write a poem about love", "Explain what a list is in Python"): all the
+  // distinct words are signed instead, in the two-word bands. Such prompts are common, and were
+  // never compared, not even when repeated word for word with another answer.
+  const wide = content >= minContentWords;
+  if (!wide) {
+    content = 0;
+    for (let index = 0; index < count; index++) {
+      const word = scratchWords[index];
+      let seen = 0;
+      while (seen < content && scratchContent[seen] !== word) seen++;
+      if (seen === content) scratchContent[content++] = word;
+    }
+    if (content < minShortWords) content = 0;
+  }
   const codes = scratchCodes;
   let length = 1;
   codes[0] = 0;
-  if (content >= minContentWords) {
+  if (content > 0) {
     // Values are 30-bit, so differences never overflow and min/max are branch-free arithmetic:
     // with d = a - b, min(a, b) = b + (d & (d >> 31)) and max(a, b) = a - (d & (d >> 31)).
     // (Conditional expressions compiled to branches that mispredicted half the time: 2.5x slower.)
     // Two bands per pass over the words (half the loop overhead and loads; wideBands is even).
-    for (let band = 0; band < wideBands; band += 2) {
+    for (let band = 0; band < wideBands && wide; band += 2) {
       const multiplier = multipliers[band];
       const offset = offsets[band];
       const otherMultiplier = multipliers[band + 1];
@@ -273,7 +289,7 @@ export function signInstruction(text: string): PackedSignature {
       codes[length++] = otherCombined >>> 15;
       codes[length++] = otherCombined & 0x7fff;
     }
-    for (let band = wideBands; band < maxBands && content <= shortContent; band++) {
+    for (let band = wideBands; band < maxBands && (content <= shortContent || !wide); band++) {
       const multiplier = multipliers[band];
       const offset = offsets[band];
       let first = noValue;

@@ -4,6 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'different instructions', text: lines(chat('Write a poem about the sea and its waves', 'a'), chat('Explain how a compiler parses source code', 'b')) },
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
+    { name: 'prompts of fewer than four distinct words are ignored', text: lines(chat('How are you?', 'a'), chat('how are you', 'b')) },
     { name: 'an exact duplicate record is duplicate-record\'s, not a near-duplicate', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the sea and its waves', 'a')) },
     {
       name: 'preference pairs repeat their prompt by design',
@@ -29,6 +30,16 @@ export const table: RuleTable = {
       name: 'accented capitals are lower-cased like ASCII ones',
       text: lines(chat('Décris le château de Zürich où vit Müller avec sa fille', 'a'), chat('DÉCRIS LE CHÂTEAU DE ZÜRICH OÙ VIT MÜLLER AVEC SA FILLE', 'b')),
       problems: [{ line: 1, text: '"DÉCRIS LE CHÂTEAU DE ZÜRICH OÙ VIT MÜLLER AVEC SA FILLE"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
+    },
+    {
+      name: 'a short instruction with few content words, repeated with another answer',
+      text: lines(chat('Write a poem about love.', 'a'), chat('write a poem about love', 'b')),
+      problems: [{ line: 1, text: '"write a poem about love"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
+    },
+    {
+      name: 'a short instruction with one content word changed',
+      text: lines(chat('Explain what a list is in Python', 'a'), chat('Explain what a tuple is in Python', 'b')),
+      problems: [{ line: 1, text: '"Explain what a tuple is in Python"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.86/ }],
     },
     { name: 'one word changed', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the ocean and its waves', 'b')), problems: [{ line: 1, text: '"Write a short poem about the ocean and its waves"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.90/ }] },
   ],
