@@ -225,6 +225,11 @@ export function signInstruction(text: string): PackedSignature {
   // distinct words are signed instead, in the two-word bands. Such prompts are common, and were
   // never compared, not even when repeated word for word with another answer.
   const wide = content >= minContentWords;
+  // With two content words, also the bands that an instruction with three to six content words
+  // would have if those two were its two smallest: "Write a poem about love" and "Write a short
+  // poem about love and loss" (ROUGE-L 0.77) share no band of all words, but may share these.
+  const pairFirst = !wide && content === 2 ? scratchContent[0] : -1;
+  const pairSecond = !wide && content === 2 ? scratchContent[1] : -1;
   if (!wide) {
     content = 0;
     for (let index = 0; index < count; index++) {
@@ -304,6 +309,13 @@ export function signInstruction(text: string): PackedSignature {
         second = aboveFirst + (difference & (difference >> 31));
       }
       const combined = bandHash(band, first, second, 0);
+      codes[length++] = combined >>> 15;
+      codes[length++] = combined & 0x7fff;
+    }
+    for (let band = wideBands; band < maxBands && pairFirst !== -1; band++) {
+      const one = (Math.imul(pairFirst, multipliers[band]) + offsets[band]) >>> 2;
+      const other = (Math.imul(pairSecond, multipliers[band]) + offsets[band]) >>> 2;
+      const combined = bandHash(band, Math.min(one, other), Math.max(one, other), 0);
       codes[length++] = combined >>> 15;
       codes[length++] = combined & 0x7fff;
     }

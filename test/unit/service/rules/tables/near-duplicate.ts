@@ -41,6 +41,11 @@ export const table: RuleTable = {
       text: lines(chat('Explain what a list is in Python', 'a'), chat('Explain what a tuple is in Python', 'b')),
       problems: [{ line: 1, text: '"Explain what a tuple is in Python"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.86/ }],
     },
+    {
+      name: 'a short instruction with two content words, nearly repeated by one with more',
+      text: lines(chat('Write a poem about love.', 'a'), chat('Write a short poem about love and loss', 'b')),
+      problems: [{ line: 1, text: '"Write a short poem about love and loss"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.77/ }],
+    },
     { name: 'one word changed', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the ocean and its waves', 'b')), problems: [{ line: 1, text: '"Write a short poem about the ocean and its waves"', message: /nearly repeats record 1 \(line 1; ROUGE-L 0\.90/ }] },
   ],
 };
