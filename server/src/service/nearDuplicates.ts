@@ -112,8 +112,12 @@ function isStopword(hash: number): boolean {
 const maxWords = 128;
 /** Instructions with fewer content words are signed by all their words (see signInstruction)... */
 export const minContentWords = 3;
-/** ...when they have at least this many distinct words; shorter ones ("Hi there!") are not compared. */
-export const minShortWords = 4;
+/**
+ * ...when they have at least this many distinct words; shorter ones ("Hi there!", "Translate to
+ * Italian: no") are not compared: one word changed in four is still ROUGE-L 0.75, so templated
+ * one-word prompts would all be reported.
+ */
+export const minShortWords = 5;
 
 export interface InstructionSignature {
   /** Hashes of the words in order (all words, up to maxWords): ROUGE-L runs over these. */

@@ -4,7 +4,7 @@ export const table: RuleTable = {
   valid: [
     { name: 'different instructions', text: lines(chat('Write a poem about the sea and its waves', 'a'), chat('Explain how a compiler parses source code', 'b')) },
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
-    { name: 'prompts of fewer than four distinct words are ignored', text: lines(chat('How are you?', 'a'), chat('how are you', 'b')) },
+    { name: 'prompts of fewer than five distinct words are ignored', text: lines(chat('How are you?', 'a'), chat('how are you', 'b'), chat('Translate to Italian: no', 'c'), chat('Translate to Italian: bread', 'd')) },
     { name: 'an exact duplicate record is duplicate-record\'s, not a near-duplicate', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the sea and its waves', 'a')) },
     {
       name: 'preference pairs repeat their prompt by design',
