@@ -859,6 +859,12 @@ function versionsOf(others: readonly OtherFile[]): string {
   return others.map((other) => other.document.version).join('|');
 }
 
+/** Whether the record repeats an earlier one exactly: duplicate-record reports it, and removing it settles its near-duplicates too. */
+function isLaterCopy(index: DocumentIndex, record: DatasetRecord, facts: FileFacts): boolean {
+  const summary = summaryOf(record, facts);
+  return summary !== undefined && !summary.empty && !index.isFirstOfClass(summary.duplicateHash, record);
+}
+
 /**
  * The records of `format` that mixed-formats reports in a file of another format: all of them, but for
  * an empty (layout-less) `messages` or `conversations` list in a file that writes that column in the
@@ -1016,6 +1022,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
     if (index.nearDuplicates) {
       for (const [record, partners] of index.links) {
+        if (isLaterCopy(index, record, facts)) continue;
         for (const partner of partners.records) {
           if (partner.index < record.index) {
             counted++;
@@ -1082,6 +1089,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   if (!countOnly && index.nearDuplicates) {
     const repeats: { record: DatasetRecord; best: { record: DatasetRecord; score: number } }[] = [];
     for (const [record, partners] of index.links) {
+      if (isLaterCopy(index, record, facts)) continue;
       let best: { record: DatasetRecord; score: number } | undefined;
       for (let at = 0; at < partners.records.length; at++) {
         const partner = partners.records[at];

@@ -16,6 +16,8 @@ export const table: RuleTable = {
     },
   ],
   invalid: [
+    // The later exact copy is duplicate-record's (its quick fix removes it): only record 2's near-duplicate of record 1 is reported.
+    { name: "an exact copy is duplicate-record's even when another record is near it", text: lines(chat('Write a short poem about the ocean at night and the stars above', 'x'), chat('Write a short poem about the sea at night and the stars above', 'y'), chat('Write a short poem about the ocean at night and the stars above', 'x')), problems: [{ line: 1, text: '"Write a short poem about the sea at night and the stars above"' }] },
     {
       name: 'the same instruction in other case and punctuation, with another answer',
       text: lines(chat('Write a short poem about the sea and its waves.', 'a'), chat('write a short poem about the sea, and its waves!', 'b')),
