@@ -497,7 +497,7 @@ export class DocumentIndex {
       }
     }
     const score = identical ? 1 : verifier.score(theirs, this.threshold);
-    if (score < this.threshold) return false;
+    if (score < this.threshold || (!identical && !verifier.keepsShortContent(theirs))) return false;
     const a = this.slotRecords[later];
     const b = this.slotRecords[earlier];
     if (a === undefined || b === undefined) return false;

@@ -444,6 +444,23 @@ export function unpackWords(packed: PackedSignature, out: number[]): number[] {
  * Survivors get the exact LCS, bit-parallel (Allison-Dix / Hyyro: one add and a few bit operations
  * per word of the other, on ceil(m / 32) 32-bit blocks) instead of the m * n table.
  */
+const scratchOther: number[] = [];
+const scratchMine: number[] = [];
+const scratchTheirs: number[] = [];
+
+/** Writes the distinct content words (not stopwords) of `words` into `out` (reused); returns how many. */
+function distinctContent(words: ArrayLike<number>, count: number, out: number[]): number {
+  let content = 0;
+  for (let index = 0; index < count; index++) {
+    const word = words[index] as number;
+    if (isStopword(word)) continue;
+    let seen = 0;
+    while (seen < content && out[seen] !== word) seen++;
+    if (seen === content) out[content++] = word;
+  }
+  return content;
+}
+
 export class RougeVerifier {
   private readonly own = new Int32Array(maxWords);
   private ownCount = 0;
@@ -495,6 +512,27 @@ export class RougeVerifier {
    * ROUGE-L F of the loaded signature (as the first argument of rougeL) against `other`, or -1
    * when it is surely below `threshold`. Both must have bands (so both carry word filters).
    */
+  /**
+   * Whether the shorter of the two instructions in content words, when it has fewer than
+   * minContentWords of them, keeps every one in the other: "What is the capital of Australia?" and
+   * "... of Canada?" score ROUGE-L 0.83 but ask about other subjects (a templated question), while
+   * "Write a poem about love" is repeated by "Write a short poem about love and loss".
+   */
+  keepsShortContent(other: PackedSignature): boolean {
+    const otherWords = unpackWords(other, scratchOther);
+    const mine = distinctContent(this.own, this.ownCount, scratchMine);
+    const theirs = distinctContent(otherWords, otherWords.length, scratchTheirs);
+    const [shorter, longer, longerCount] = mine <= theirs ? [scratchMine, otherWords, otherWords.length] : [scratchTheirs, this.own, this.ownCount];
+    const shorterCount = Math.min(mine, theirs);
+    if (shorterCount >= minContentWords) return true;
+    for (let index = 0; index < shorterCount; index++) {
+      let found = false;
+      for (let position = 0; position < longerCount && !found; position++) found = longer[position] === shorter[index];
+      if (!found) return false;
+    }
+    return true;
+  }
+
   score(other: PackedSignature, threshold: number): number {
     const m = this.ownCount;
     const wordsStart = packedWordsStart(other);
