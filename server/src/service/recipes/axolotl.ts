@@ -332,12 +332,7 @@ function axolotlRlRecipe(kind: 'kto' | 'dpo', datasets: readonly RecipeDataset[]
         }
       : { key: 'micro_batch_size', value: 1, comment: 'Batch shape is not a Tunesmith setting: raise micro_batch_size for your GPUs (per GPU).' },
     { key: 'gradient_accumulation_steps', value: kind === 'kto' ? 4 : 8 },
-    { key: 'bf16', value: 'auto' },
-    { key: 'gradient_checkpointing', value: true },
-    { key: 'logging_steps', value: 1 },
-    { key: 'saves_per_epoch', value: 1 },
-    ...(settings.evalSplit > 0 ? [{ key: 'evals_per_epoch', value: 1 }] : []),
-    { key: 'seed', value: settings.seed },
+    ...runEntries(settings),
   ];
   const header = headerLines('axolotl', datasets, settings, sequenceLength, differences, command);
   return { target: 'axolotl', files: [{ name: AXOLOTL_FILE, content: yamlText(header, entries, notes) }], command, differences, sequenceLength };
@@ -360,6 +355,18 @@ function loraAndOptimizerEntries(settings: RecipeSettings): YamlEntry[] {
     { key: 'optimizer', value: 'adamw_torch' },
     { key: 'weight_decay', value: 0 },
     { key: 'max_grad_norm', value: 1 },
+  ];
+}
+
+/** Precision, checkpointing, logging, saving and the seed: the same in every Axolotl recipe. */
+function runEntries(settings: RecipeSettings): YamlEntry[] {
+  return [
+    { key: 'bf16', value: 'auto' },
+    { key: 'gradient_checkpointing', value: true },
+    { key: 'logging_steps', value: 1 },
+    { key: 'saves_per_epoch', value: 1 },
+    ...(settings.evalSplit > 0 ? [{ key: 'evals_per_epoch', value: 1 }] : []),
+    { key: 'seed', value: settings.seed },
   ];
 }
 
@@ -398,12 +405,7 @@ export function axolotlRecipe(datasets: readonly RecipeDataset[], settings: Reci
     ...loraAndOptimizerEntries(settings),
     { key: 'micro_batch_size', value: 1, comment: 'Batch shape is not a Tunesmith setting: raise micro_batch_size for your GPUs (per GPU).' },
     { key: 'gradient_accumulation_steps', value: 8 },
-    { key: 'bf16', value: 'auto' },
-    { key: 'gradient_checkpointing', value: true },
-    { key: 'logging_steps', value: 1 },
-    { key: 'saves_per_epoch', value: 1 },
-    ...(settings.evalSplit > 0 ? [{ key: 'evals_per_epoch', value: 1 }] : []),
-    { key: 'seed', value: settings.seed },
+    ...runEntries(settings),
   ];
   const header = headerLines('axolotl', datasets, settings, sequenceLength, differences, command);
   return { target: 'axolotl', files: [{ name: AXOLOTL_FILE, content: yamlText(header, entries, notes) }], command, differences, sequenceLength };
