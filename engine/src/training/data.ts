@@ -161,10 +161,10 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
     if (follows && open !== undefined && text.startsWith(open) && open.length >= before.length) {
       start = before.length;
       end = open.length;
-    } else if (follows && content.length === 0 && turns[i]!.toolCalls.length > 0 && tokenizer.eosToken !== undefined && text.indexOf(tokenizer.eosToken, before.length) >= 0) {
+    } else if (follows && content.length === 0 && turns[i]!.toolCalls.length > 0 && eos !== undefined && text.includes(eos, before.length)) {
       // Tool calls only, rendered differently as the last message (Qwen3's empty think block): up to the end-of-turn token.
       start = before.length;
-      end = text.indexOf(tokenizer.eosToken, start) + tokenizer.eosToken.length;
+      end = text.indexOf(eos, start) + eos.length;
     } else {
       // The template rewrites earlier turns (e.g. drops reasoning): find this turn's text instead.
       const found = content.length > 0 ? text.indexOf(content, searchFrom) : -1;
