@@ -155,13 +155,12 @@ connection.languages.diagnostics.on(async (params) => {
   const uri = params.textDocument.uri;
   const result = await lint(uri);
   // Once the answer is out, ready the document for fast edits (a no-op after the first time).
-  setImmediate(() => session.prepareForEdits(uri));
+  setImmediate(() => void session.prepareForEdits(uri, yieldToEventLoop));
   return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 
 /** Statistics of a document the session holds, from its lint result; null for a file that is not a dataset. */
-function statisticsOf(uri: string, result: Awaited<ReturnType<typeof lint>>): DatasetStatistics | null {
-  const document = session.get(uri);
+function statisticsOf(uri: string, result: Awaited<ReturnType<typeof lint>>, document = session.get(uri)): DatasetStatistics | null {
   if (result === undefined || document === undefined || !document.isDataset) return null;
   return datasetStatistics(document, result.facts, uri);
 }
@@ -186,7 +185,11 @@ async function lintFromDisk(uri: string, filePath: string): Promise<LintFromDisk
   }
   try {
     const result = await lint(uri);
-    return { diagnostics: (result?.diagnostics ?? []).map(toLspDiagnostic), statistics: statisticsOf(uri, result) };
+    const document = session.get(uri);
+    const diagnostics = (result?.diagnostics ?? []).map(toLspDiagnostic);
+    // The statistics of a large file take a while too: other requests first.
+    await yieldToEventLoop();
+    return { diagnostics, statistics: statisticsOf(uri, result, document) };
   } finally {
     // Held only while answering: a 100 MB file would otherwise stay in memory for as long as its tab is open.
     if (fromDisk !== undefined && session.get(uri) === fromDisk) session.close(uri);

@@ -8,7 +8,10 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetSession } from '../service/session';
 import type { ConfigurationStore } from './configuration';
-import { overFileSizeLimit } from '../service/config';
+import { overFileSizeLimit, type LintSettings } from '../service/config';
+import type { DatasetDocument } from '../service/document';
+import { readDatasetFileAsync } from '../service/files';
+import type { FormatHint } from '../service/formats';
 import { yieldToEventLoop } from './eventLoop';
 
 /** Dataset-looking names that are configuration, never data. */
@@ -105,12 +108,11 @@ export class SiblingFiles {
       const stat = await fs.stat(filePath);
       // A named pipe would never finish reading (and hold a thread of the pool meanwhile).
       if (!stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
-      const text = await fs.readFile(filePath, 'utf8');
-      if (this.session.has(uri)) return false; // opened while it was being read
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.
       const counted = this.session.hasDiskFile(uri);
-      // Its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
-      return (await this.session.setDiskFileInSlices(uri, text, yieldToEventLoop)) || counted;
+      // Read in chunks, then its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
+      const reader = (settings: LintSettings, hint: FormatHint | undefined): Promise<DatasetDocument> => readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
+      return (await this.session.setDiskFileInSlices(uri, reader, yieldToEventLoop)) || counted;
     } catch {
       return this.session.removeDiskFile(uri); // unreadable now: it no longer counts
     }

@@ -44,36 +44,69 @@ const checkedCandidates: number[] = [];
 /** Exact ROUGE-L of one record against its candidates, with cheap bounds first (one record at a time). */
 const verifier = new RougeVerifier();
 
+/** Entries a stepwise sort or filter handles between two pauses: a few milliseconds of work. */
+const entriesPerStep = 1 << 16;
+
+/** Runs a stepwise computation to its end at once (the command line, and callers that may hold the thread). */
+function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
 /**
  * Sorts `keys` (non-negative 30-bit integers) with their `values`, stably: three passes of a
- * 10-bit radix sort, far cheaper than a million hash-table inserts with their cache misses.
+ * 10-bit radix sort, far cheaper than a million hash-table inserts with their cache misses. It stops
+ * after every `entriesPerStep` entries, so that a server sorting a large file's bands answers requests
+ * in between (the loops themselves are plain functions, which the compiler optimises as usual).
  */
-function sortByKey(keys: Int32Array, values: Int32Array): { keys: Int32Array; values: Int32Array } {
+function* sortByKeySteps(keys: Int32Array, values: Int32Array, keepInput = false): Generator<void, { keys: Int32Array; values: Int32Array }> {
   const length = keys.length;
   let sourceKeys: Int32Array = keys;
   let sourceValues: Int32Array = values;
   let targetKeys: Int32Array = new Int32Array(length);
   let targetValues: Int32Array = new Int32Array(length);
+  // The second pass writes into the first pass's source, unless that must stay as it is (read meanwhile).
+  let spareKeys: Int32Array | undefined = keepInput ? new Int32Array(length) : undefined;
+  let spareValues: Int32Array | undefined = keepInput ? new Int32Array(length) : undefined;
   const counts = new Int32Array(1024);
   for (let shift = 0; shift < 30; shift += 10) {
     counts.fill(0);
-    for (let index = 0; index < length; index++) counts[(sourceKeys[index] >>> shift) & 1023]++;
+    for (let from = 0; from < length; from += entriesPerStep) {
+      countDigits(sourceKeys, shift, from, Math.min(length, from + entriesPerStep), counts);
+      yield;
+    }
     let total = 0;
     for (let digit = 0; digit < 1024; digit++) {
       const count = counts[digit];
       counts[digit] = total;
       total += count;
     }
-    for (let index = 0; index < length; index++) {
-      const key = sourceKeys[index];
-      const at = counts[(key >>> shift) & 1023]++;
-      targetKeys[at] = key;
-      targetValues[at] = sourceValues[index];
+    for (let from = 0; from < length; from += entriesPerStep) {
+      scatterByDigit(sourceKeys, sourceValues, shift, from, Math.min(length, from + entriesPerStep), counts, targetKeys, targetValues);
+      yield;
     }
-    [sourceKeys, targetKeys] = [targetKeys, sourceKeys];
-    [sourceValues, targetValues] = [targetValues, sourceValues];
+    [sourceKeys, targetKeys] = [targetKeys, spareKeys ?? sourceKeys];
+    [sourceValues, targetValues] = [targetValues, spareValues ?? sourceValues];
+    spareKeys = undefined;
+    spareValues = undefined;
   }
   return { keys: sourceKeys, values: sourceValues };
+}
+
+function countDigits(keys: Int32Array, shift: number, from: number, to: number, counts: Int32Array): void {
+  for (let index = from; index < to; index++) counts[(keys[index] >>> shift) & 1023]++;
+}
+
+/** Moves entries from..to to their places by the digit at `shift` (`offsets`: each digit's next free place). */
+function scatterByDigit(keys: Int32Array, values: Int32Array, shift: number, from: number, to: number, offsets: Int32Array, targetKeys: Int32Array, targetValues: Int32Array): void {
+  for (let index = from; index < to; index++) {
+    const key = keys[index];
+    const at = offsets[(key >>> shift) & 1023]++;
+    targetKeys[at] = key;
+    targetValues[at] = values[index];
+  }
 }
 
 /**
@@ -81,14 +114,14 @@ function sortByKey(keys: Int32Array, values: Int32Array): { keys: Int32Array; va
  * are unique to their record, and sorting only the others is several times cheaper. Two bitmaps
  * over some bits of the keys (seen once, seen again); a second round over the survivors, on other
  * bits, drops most of the keys that only shared bits in the first. The bitmaps stay small enough
- * for the processor's cache.
+ * for the processor's cache. Stepwise, as sortByKeySteps.
  */
-function sharedEntries(keys: Int32Array, values: Int32Array): [Int32Array, Int32Array] {
-  const first = filterShared(keys, values, 0);
-  return filterShared(first[0], first[1], 1);
+function* sharedEntrySteps(keys: Int32Array, values: Int32Array): Generator<void, [Int32Array, Int32Array]> {
+  const first = yield* filterSharedSteps(keys, values, 0);
+  return yield* filterSharedSteps(first[0], first[1], 1);
 }
 
-function filterShared(keys: Int32Array, values: Int32Array, round: number): [Int32Array, Int32Array] {
+function* filterSharedSteps(keys: Int32Array, values: Int32Array, round: number): Generator<void, [Int32Array, Int32Array]> {
   let bits = 12;
   while (bits < 22 && 1 << bits < keys.length * 4) bits++;
   const shift = 32 - bits;
@@ -96,28 +129,53 @@ function filterShared(keys: Int32Array, values: Int32Array, round: number): [Int
   const multiplier = round === 0 ? 4 : 0x9e3779b1;
   const seen = new Int32Array(1 << (bits - 5));
   const again = new Int32Array(1 << (bits - 5));
+  for (let from = 0; from < keys.length; from += entriesPerStep) {
+    markRepeatedBuckets(keys, multiplier, shift, from, Math.min(keys.length, from + entriesPerStep), seen, again);
+    yield;
+  }
+  const kept = new Int32Array(keys.length);
+  let count = 0;
+  for (let from = 0; from < keys.length; from += entriesPerStep) {
+    count = keepRepeated(keys, multiplier, shift, from, Math.min(keys.length, from + entriesPerStep), again, kept, count);
+    yield;
+  }
+  const sharedKeys = new Int32Array(count);
+  const sharedValues = new Int32Array(count);
+  for (let from = 0; from < count; from += entriesPerStep) {
+    gather(keys, values, kept, from, Math.min(count, from + entriesPerStep), sharedKeys, sharedValues);
+    yield;
+  }
+  return [sharedKeys, sharedValues];
+}
+
+/** Copies the entries at `positions` from..to into `targetKeys` and `targetValues`, from `from` on. */
+function gather(keys: Int32Array, values: Int32Array, positions: Int32Array, from: number, to: number, targetKeys: Int32Array, targetValues: Int32Array): void {
+  for (let at = from; at < to; at++) {
+    targetKeys[at] = keys[positions[at]];
+    targetValues[at] = values[positions[at]];
+  }
+}
+
+/** Sets each key's bucket bit in `seen`, and in `again` when `seen` had it already. */
+function markRepeatedBuckets(keys: Int32Array, multiplier: number, shift: number, from: number, to: number, seen: Int32Array, again: Int32Array): void {
   // Without branches: which way they go is random, so branches mispredicted half the time.
-  for (let index = 0; index < keys.length; index++) {
+  for (let index = from; index < to; index++) {
     const bucket = Math.imul(keys[index], multiplier) >>> shift;
     const word = bucket >>> 5;
     const bit = 1 << (bucket & 31);
     again[word] |= seen[word] & bit;
     seen[word] |= bit;
   }
-  const kept = new Int32Array(keys.length);
-  let count = 0;
-  for (let index = 0; index < keys.length; index++) {
+}
+
+/** Appends to `kept` (from `count` on) the indexes from..to whose bucket is in `again`; returns the new count. */
+function keepRepeated(keys: Int32Array, multiplier: number, shift: number, from: number, to: number, again: Int32Array, kept: Int32Array, count: number): number {
+  for (let index = from; index < to; index++) {
     const bucket = Math.imul(keys[index], multiplier) >>> shift;
     kept[count] = index;
     count += (again[bucket >>> 5] >>> (bucket & 31)) & 1;
   }
-  const sharedKeys = new Int32Array(count);
-  const sharedValues = new Int32Array(count);
-  for (let at = 0; at < count; at++) {
-    sharedKeys[at] = keys[kept[at]];
-    sharedValues[at] = values[kept[at]];
-  }
-  return [sharedKeys, sharedValues];
+  return count;
 }
 
 /** The first position in sorted `keys` whose key is greater than `key`. */
@@ -434,18 +492,21 @@ export class DocumentIndex {
     this.bulkSlots = slotsBySlot;
     this.bulkSorted = false;
     this.bulkSlotCount = slotCount;
-    const shared = sharedEntries(bandsBySlot, slotsBySlot);
-    yield;
-    const sorted = sortByKey(...shared);
-    yield;
+    const shared = yield* sharedEntrySteps(bandsBySlot, slotsBySlot);
+    const sorted = yield* sortByKeySteps(...shared);
     entryCount = sorted.keys.length;
     const keys = sorted.keys;
     const slots = sorted.values;
     const compared = new Uint8Array(slotCount);
     const linked = new Uint8Array(slotCount);
     this.bulkIdentical = new Uint8Array(slotCount);
-    for (let start = 0, end = 0, groups = 0; start < entryCount; start = end) {
-      if ((++groups & 255) === 0) yield;
+    // Stops after about 256 groups' or 256 comparisons' worth of work (a templated file compares in every group).
+    for (let start = 0, end = 0, work = 0; start < entryCount; start = end) {
+      if (work >= 256) {
+        work = 0;
+        yield;
+      }
+      work++;
       const key = keys[start];
       for (end = start + 1; end < entryCount && keys[end] === key; end++);
       for (let position = start + 1; position < end; position++) {
@@ -455,6 +516,7 @@ export class DocumentIndex {
           const earlier = slots[back];
           if (earlier === later) continue;
           compared[later]++;
+          work++;
           if (!loaded) {
             verifier.load(this.slotSignatures[later] ?? '');
             loaded = true;
@@ -472,7 +534,21 @@ export class DocumentIndex {
    */
   prepareForEdits(): void {
     if (this.bulkSorted) return;
-    const sorted = sortByKey(this.bulkBands, this.bulkSlots);
+    const sorted = runSteps(sortByKeySteps(this.bulkBands, this.bulkSlots));
+    this.bulkBands = sorted.keys;
+    this.bulkSlots = sorted.values;
+    this.bulkSorted = true;
+  }
+
+  /**
+   * prepareForEdits a step at a time, for an editor while idle (the sort of a 100 MB file's bands takes
+   * a tenth of a second). The bands are only read meanwhile: an edit that cannot wait sorts them itself.
+   */
+  *prepareForEditsSteps(): Generator<void> {
+    if (this.bulkSorted) return;
+    const bands = this.bulkBands;
+    const sorted = yield* sortByKeySteps(bands, this.bulkSlots, true);
+    if (this.bulkSorted || this.bulkBands !== bands) return;
     this.bulkBands = sorted.keys;
     this.bulkSlots = sorted.values;
     this.bulkSorted = true;
@@ -589,6 +665,16 @@ export class DocumentIndex {
     return undefined;
   }
 
+  /** The records that repeat an earlier one exactly: every member of a class of equal records but the first in file order. */
+  laterCopies(): Set<DatasetRecord> {
+    const later = new Set<DatasetRecord>();
+    for (const members of this.repeated) {
+      const first = firstInFile(members);
+      for (const member of members) if (member !== first) later.add(member);
+    }
+    return later;
+  }
+
   /** Whether `record` is in the index and the first in file order of its class of equal records. */
   isFirstOfClass(hash: number, record: DatasetRecord): boolean {
     const stored = this.groups.get(hash);
@@ -680,9 +766,22 @@ export async function buildIndexInSlices(document: DatasetDocument, facts: FileF
   indexes.set(document, index);
 }
 
-/** Readies a linted document's index for edits (see DocumentIndex.prepareForEdits); a no-op before its first lint. */
-export function prepareIndexForEdits(document: DatasetDocument): void {
-  indexes.get(document)?.prepareForEdits();
+/**
+ * Readies a linted document's index for edits (see DocumentIndex.prepareForEdits), `pause()` between
+ * slices of about `sliceMs`; a no-op before its first lint.
+ */
+export async function prepareIndexForEdits(document: DatasetDocument, pause: () => Promise<void>, sliceMs = 20): Promise<void> {
+  const index = indexes.get(document);
+  if (index === undefined) return;
+  let sliceStart = Date.now();
+  for (const step of index.prepareForEditsSteps()) {
+    void step;
+    if (Date.now() - sliceStart < sliceMs) continue;
+    await pause();
+    // Replaced by a new index (the settings changed, the text was replaced): that one is prepared on its own.
+    if (indexes.get(document) !== index) return;
+    sliceStart = Date.now();
+  }
 }
 
 /** A record's copy in another file (for the leakage message). */
@@ -859,12 +958,6 @@ function versionsOf(others: readonly OtherFile[]): string {
   return others.map((other) => other.document.version).join('|');
 }
 
-/** Whether the record repeats an earlier one exactly: duplicate-record reports it, and removing it settles its near-duplicates too. */
-function isLaterCopy(index: DocumentIndex, record: DatasetRecord, facts: FileFacts): boolean {
-  const summary = summaryOf(record, facts);
-  return summary !== undefined && !summary.empty && !index.isFirstOfClass(summary.duplicateHash, record);
-}
-
 /**
  * The records of `format` that mixed-formats reports in a file of another format: all of them, but for
  * an empty (layout-less) `messages` or `conversations` list in a file that writes that column in the
@@ -1006,6 +1099,26 @@ function fileName(uri: string): string {
 }
 
 /**
+ * Whether a record gets a near-duplicate finding: it nearly repeats an earlier record, and is not a later
+ * exact copy (`laterCopies`): duplicate-record reports those, and removing one settles its near-duplicates too.
+ */
+function nearlyRepeatsEarlier(record: DatasetRecord, partners: Partners, laterCopies: ReadonlySet<DatasetRecord>): boolean {
+  return partners.records.some((partner) => partner.index < record.index) && !laterCopies.has(record);
+}
+
+/** The earlier record a record nearly repeats most closely (the first of equals), or undefined when all its partners come later. */
+function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record: DatasetRecord; score: number } | undefined {
+  let best: { record: DatasetRecord; score: number } | undefined;
+  for (let at = 0; at < partners.records.length; at++) {
+    const partner = partners.records[at];
+    const score = partners.scores[at] ?? 0;
+    if (partner === undefined || partner.index >= record.index) continue;
+    if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
+  }
+  return best;
+}
+
+/**
  * `countOnly`: the caller already has as many problems as it shows; the per-record file problems are
  * then only counted (building thousands of them on every keystroke would cost more than the rest).
  */
@@ -1021,15 +1134,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
     if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
     if (index.nearDuplicates) {
-      for (const [record, partners] of index.links) {
-        if (isLaterCopy(index, record, facts)) continue;
-        for (const partner of partners.records) {
-          if (partner.index < record.index) {
-            counted++;
-            break;
-          }
-        }
-      }
+      const laterCopies = index.laterCopies();
+      for (const [record, partners] of index.links) if (nearlyRepeatsEarlier(record, partners, laterCopies)) counted++;
     }
   }
   if (!countOnly && severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
@@ -1087,23 +1193,22 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     counted += leaks.count - shown;
   }
   if (!countOnly && index.nearDuplicates) {
-    const repeats: { record: DatasetRecord; best: { record: DatasetRecord; score: number } }[] = [];
+    // The records that nearly repeat an earlier one, by position: a templated file can have one in every
+    // record, so they are sorted as numbers, and messages are built only for those that can be shown (the
+    // first in file order), which would otherwise take more memory than the file.
+    let repeats = new Int32Array(index.links.size);
+    let repeatCount = 0;
+    const laterCopies = index.laterCopies();
     for (const [record, partners] of index.links) {
-      if (isLaterCopy(index, record, facts)) continue;
-      let best: { record: DatasetRecord; score: number } | undefined;
-      for (let at = 0; at < partners.records.length; at++) {
-        const partner = partners.records[at];
-        const score = partners.scores[at] ?? 0;
-        if (partner === undefined || partner.index >= record.index) continue;
-        if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
-      }
-      if (best !== undefined) repeats.push({ record, best });
+      if (nearlyRepeatsEarlier(record, partners, laterCopies)) repeats[repeatCount++] = record.index;
     }
-    // Messages only for those that can be shown (the first in file order): a templated file can have
-    // a near-duplicate in every record, and their messages would take more memory than the file.
-    repeats.sort((a, b) => a.record.index - b.record.index);
-    if (repeats.length > capacity) counted += repeats.length - capacity;
-    for (const { record, best } of repeats.slice(0, capacity)) {
+    repeats = repeats.subarray(0, repeatCount).sort();
+    if (repeatCount > capacity) counted += repeatCount - capacity;
+    for (const recordIndex of repeats.subarray(0, Math.min(repeatCount, capacity))) {
+      const record = records[recordIndex];
+      const partners = record !== undefined ? index.links.get(record) : undefined;
+      const best = record !== undefined && partners !== undefined ? bestEarlierPartner(record, partners) : undefined;
+      if (record === undefined || best === undefined) continue;
       const path = summaryOf(record, facts)?.instructionPath;
       problems.push({
         rule: 'near-duplicate',

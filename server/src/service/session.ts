@@ -11,6 +11,9 @@ import { defaultHint, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintResult } from './linter';
 import { estimatingCounter, type TokenCounter } from './tokens';
 
+/** Reads and parses a file from disk with the settings and format hint it is linted with. */
+export type DiskReader = (settings: LintSettings, hint: FormatHint | undefined) => Promise<DatasetDocument>;
+
 export interface ContentChange {
   /** Absent = the whole text is replaced. */
   range?: Range;
@@ -188,14 +191,17 @@ export class DatasetSession {
   }
 
   /**
-   * `setDiskFile` with the file's record checks and duplicate index done in slices, `pause()`
-   * between them, before it counts for the open files: their next lint compares with it at once
-   * instead of holding the server for seconds (a 60 MB eval.jsonl beside train.jsonl).
+   * `setDiskFile` with the file's record checks and duplicate index done in slices, `pause()` between
+   * them, before it counts for the open files: their next lint compares with it at once instead of
+   * holding the server for seconds (a 60 MB eval.jsonl beside train.jsonl). `source` is the file's
+   * text, or a reader that parses the file as it reads it (`readDatasetFileAsync`: a large JSON Lines
+   * file is then never one string, nor split into lines at once).
    */
-  async setDiskFileInSlices(uri: string, text: string, pause: () => Promise<void>, languageId?: string): Promise<boolean> {
-    if (!this.diskFileFits(uri, text)) return false;
+  async setDiskFileInSlices(uri: string, source: string | DiskReader, pause: () => Promise<void>, languageId?: string): Promise<boolean> {
+    if (typeof source === 'string' ? !this.diskFileFits(uri, source) : this.documents.has(uri)) return false;
     const read = this.bumpDiskRead(uri);
-    const document = await DatasetDocument.parseInSlices(text, fileKindOf(uri, languageId), pause, this.configure(uri).hint);
+    const { settings, hint } = this.configure(uri);
+    const document = typeof source === 'string' ? await DatasetDocument.parseInSlices(source, fileKindOf(uri, languageId), pause, hint) : await source(settings, hint);
     if (this.diskReads.get(uri) !== read) return false;
     const disk = this.diskDocumentOf(uri, document);
     if (disk === undefined) return false;
@@ -351,13 +357,13 @@ export class DatasetSession {
     return open.facts;
   }
 
-  /** Work the first edit of a linted document would otherwise do; an editor calls it while idle. */
-  prepareForEdits(uri: string): void {
+  /** Work the first edit of a linted document would otherwise do, `pause()` between slices; an editor calls it while idle. */
+  async prepareForEdits(uri: string, pause: () => Promise<void> = async () => undefined, sliceMs?: number): Promise<void> {
     const open = this.documents.get(uri);
     if (open === undefined) return;
-    prepareIndexForEdits(open.document);
+    await prepareIndexForEdits(open.document, pause, sliceMs);
     // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
-    if (open.document.kind === 'json') jsonGapsOf(open);
+    if (this.documents.get(uri) === open && open.document.kind === 'json') jsonGapsOf(open);
   }
 
   /**

@@ -16,7 +16,7 @@ function record(index: number): Record<string, unknown> {
 }
 
 /** Applies `edits` through the session and checks, now and then, that it agrees with a fresh parse of the same text. */
-function randomEdits(initial: string, seed: number, steps: number, prepareWhenIdle = false): { incremental: number } {
+async function randomEdits(initial: string, seed: number, steps: number, prepareWhenIdle = false): Promise<{ incremental: number }> {
   let text = initial;
   const session = new DatasetSession(() => ({ settings }));
   const uri = 'file:///test/edit.json';
@@ -69,26 +69,26 @@ function randomEdits(initial: string, seed: number, steps: number, prepareWhenId
       const fresh = lint(text, 'json').diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
       assert.deepEqual(got, fresh, `after step ${step}`);
       // As the server does once it has answered: work the next keystroke would otherwise do.
-      if (prepareWhenIdle) session.prepareForEdits(uri);
+      if (prepareWhenIdle) await session.prepareForEdits(uri);
     }
   }
   return { incremental };
 }
 
 describe('JSON array edits', () => {
-  it('a pretty-printed array gives the same diagnostics as a fresh parse after random edits', () => {
+  it('a pretty-printed array gives the same diagnostics as a fresh parse after random edits', async () => {
     const text = `${JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)), null, 2)}\n`;
-    const { incremental } = randomEdits(text, 11, 150);
+    const { incremental } = await randomEdits(text, 11, 150);
     assert.ok(incremental >= 30, `${incremental} of 150 edits took the one-record path`);
   });
-  it('a one-line array (records side by side) too', () => {
+  it('a one-line array (records side by side) too', async () => {
     const text = JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)));
-    const { incremental } = randomEdits(text, 5, 150);
+    const { incremental } = await randomEdits(text, 5, 150);
     assert.ok(incremental >= 30, `${incremental} of 150 edits took the one-record path`);
   });
-  it('a CRLF file with a BOM too', () => {
+  it('a CRLF file with a BOM too', async () => {
     const text = `\uFEFF${JSON.stringify(Array.from({ length: 20 }, (_, index) => record(index)), null, 2).replace(/\n/g, '\r\n')}\r\n`;
-    const { incremental } = randomEdits(text, 3, 100, true);
+    const { incremental } = await randomEdits(text, 3, 100, true);
     assert.ok(incremental >= 20, `${incremental} of 100 edits took the one-record path`);
   });
   it('typing inside a string re-parses one record: the other records keep their objects', () => {

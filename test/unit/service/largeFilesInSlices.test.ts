@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { readDatasetFile, readDatasetFileAsync } from '../../../server/src/service/files';
@@ -95,6 +96,82 @@ describe('large files in slices', () => {
     session.removeDiskFile('file:///slices/eval.jsonl');
     assert.equal(await older, false);
     assert.deepEqual(leaks(), []);
+  });
+
+  it('counts a disk file read in chunks by a reader, as the server reads a sibling file', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-slices-'));
+    try {
+      const file = path.join(folder, 'eval.jsonl');
+      const train = Array.from({ length: 10 }, (_, index) => chat(`Train question ${index}`, `Train answer ${index}.`));
+      fs.writeFileSync(file, `${datasetLines(2000).join('\n')}\n${train[6]}\n`);
+      const session = new DatasetSession(() => ({ settings }));
+      session.open('file:///slices/train.jsonl', `${train.join('\n')}\n`);
+      let reads = 0;
+      const reader = (readSettings: typeof settings): ReturnType<typeof readDatasetFileAsync> => {
+        reads++;
+        return readDatasetFileAsync(file, readSettings, undefined, pause);
+      };
+      assert.equal(await session.setDiskFileInSlices(pathToFileURL(file).href, reader, pause), true);
+      assert.equal(reads, 1);
+      assert.deepEqual((session.lint('file:///slices/train.jsonl')?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line), [6]);
+      // Open in the editor meanwhile: the editor's text wins, and the file is not read.
+      session.open(pathToFileURL(file).href, `${train[1]}\n`);
+      assert.equal(await session.setDiskFileInSlices(pathToFileURL(file).href, reader, pause), false);
+      assert.equal(reads, 1);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('readies an index for edits in slices; an edit in the middle sorts for itself, with the result of an edit after it', async () => {
+    // Enough records for each pass of the sort of their bands to take several steps.
+    const lines = datasetLines(8000);
+    const uri = 'file:///slices/edited.jsonl';
+    const questionOf = (line: number): string => (JSON.parse(lines[line] ?? '{}') as { messages: { content: string }[] }).messages[0]?.content ?? '';
+    // At the end of the file, the questions of early records with one word changed and another answer: their
+    // near-duplicates are found only through the bulk bands (a few bands each).
+    const added = Array.from({ length: 40 }, (_, index) => chat(questionOf(index * 131).replace(/^Describe/, 'Explain'), `Another answer ${index}.`));
+    const edit = (session: DatasetSession): string[] => {
+      session.change(uri, [{ range: { start: { line: lines.length, character: 0 }, end: { line: lines.length, character: 0 } }, text: `${added.join('\n')}\n` }]);
+      return render(session.lint(uri)?.diagnostics ?? []);
+    };
+    const all = resolveSettings({ minExamples: 0, maxProblems: 0 }).settings;
+    const opened = (): DatasetSession => {
+      const session = new DatasetSession(() => ({ settings: all }));
+      session.open(uri, `${lines.join('\n')}\n`);
+      session.lint(uri);
+      return session;
+    };
+    // The reference: the whole preparation first, then the edit.
+    const prepared = opened();
+    let steps = 0;
+    await prepared.prepareForEdits(
+      uri,
+      () => {
+        steps++;
+        return pause();
+      },
+      0,
+    );
+    assert.ok(steps >= 12, `${steps} pauses: each of the sort's three passes takes several steps`);
+    const expected = edit(prepared);
+    const found = expected.filter((item) => item.startsWith('near-duplicate') && JSON.parse(item.split(' ')[1] ?? '{}').start.line >= lines.length).length;
+    assert.ok(found >= 30, `${found} of the 40 added records are reported as near-duplicates`);
+    // The edit in the middle of the preparation, then the preparation's end, then the same lint again.
+    const interrupted = opened();
+    let pauses = 0;
+    let during: string[] = [];
+    await interrupted.prepareForEdits(
+      uri,
+      () => {
+        if (pauses++ === Math.floor(steps / 2)) during = edit(interrupted);
+        return pause();
+      },
+      0,
+    );
+    assert.deepEqual(during, expected);
+    interrupted.change(uri, []);
+    assert.deepEqual(render(interrupted.lint(uri)?.diagnostics ?? []), expected);
   });
 
   it('refuses a named pipe, a folder and a device instead of blocking on them', async () => {
