@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainingDataReport, TrainingLabelMode } from '../../../protocol/messages';
-import type { Conversation, Turn } from '../../../server/src/service/conversation';
+import { templateMessage, templateTools, type Conversation, type Turn } from '../../../server/src/service/conversation';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { analyseRecord } from '../../../server/src/service/analysis';
@@ -96,16 +96,7 @@ function isUndesirable(value: unknown, ktoTagColumn: string | undefined): boolea
 }
 
 function toMessage(turn: Turn): ChatMessage {
-  const message: ChatMessage = { role: turn.role ?? turn.writtenRole, content: turn.content };
-  if (turn.toolCalls.length > 0) {
-    message['tool_calls'] = turn.toolCalls.map((call) => ({
-      ...(call.id !== undefined ? { id: call.id } : {}),
-      type: 'function',
-      function: { name: call.name ?? '', arguments: call.arguments },
-    }));
-  }
-  if (turn.toolCallId !== undefined) message['tool_call_id'] = turn.toolCallId;
-  return message;
+  return templateMessage(turn, turn.role ?? turn.writtenRole);
 }
 
 /** Loss weight of each turn under the label mode. */
@@ -235,7 +226,7 @@ function tokenizePlainText(tokenizer: TextTokenizer, conversation: Conversation)
 export function tokenizeConversation(tokenizer: TextTokenizer, conversation: Conversation, mode: TrainingLabelMode): { tokens: number[]; targetWeights: number[] } {
   if (conversation.plainText) return tokenizePlainText(tokenizer, conversation);
   const weights = turnWeights(conversation.turns, mode);
-  const { text, spans } = renderWithSpans(tokenizer, conversation.turns, weights, conversation.tools?.value);
+  const { text, spans } = renderWithSpans(tokenizer, conversation.turns, weights, templateTools(conversation));
   return tokenizeWithSpans(tokenizer, text, spans);
 }
 

@@ -8,6 +8,7 @@
 import type { RecordFormat } from '../../../protocol/messages';
 import type { FormatMapping } from './formats';
 import type { JsonPath } from './json/scanner';
+import { parsedOrText } from './json/safe';
 
 /** Canonical roles. `null` on a turn means the role as written is not recognised. */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
@@ -131,4 +132,31 @@ export interface Conversation {
    * tags read this first.
    */
   mapping?: FormatMapping;
+}
+
+/**
+ * A turn as Hugging Face chat templates read a message (the linter's exact token counts and the trainer
+ * render through the same): tool-call arguments as an object, transformers' convention, since templates
+ * such as Llama 3.1's and Mistral's write them with `tojson`, which would quote a JSON string a second
+ * time (arguments that are not valid JSON stay the text written); a tool result with its call's id.
+ */
+export function templateMessage(turn: Turn, role: string): Record<string, unknown> & { role: string; content: string } {
+  const message: Record<string, unknown> & { role: string; content: string } = { role, content: turn.content };
+  if (turn.toolCalls.length > 0) {
+    message.tool_calls = turn.toolCalls.map((call) => ({
+      ...(call.id !== undefined ? { id: call.id } : {}),
+      type: 'function',
+      function: { name: call.name ?? '', arguments: typeof call.arguments === 'string' ? parsedOrText(call.arguments) : (call.arguments ?? {}) },
+    }));
+  }
+  // Templates that check tool results against their calls (Mistral) read the id.
+  if (turn.toolCallId !== undefined) message.tool_call_id = turn.toolCallId;
+  return message;
+}
+
+/** The conversation's tools as templates read them: a list of function specs (LLaMA-Factory's column holds it as a JSON string), or undefined. */
+export function templateTools(conversation: Conversation): unknown[] | undefined {
+  const value = conversation.tools?.value;
+  const tools = typeof value === 'string' ? parsedOrText(value) : value;
+  return Array.isArray(tools) ? (tools as unknown[]) : undefined;
 }

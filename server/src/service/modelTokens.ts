@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Conversation } from './conversation';
+import { templateMessage, templateTools, type Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
 import { safeStringify } from './json/safe';
 
@@ -149,23 +149,15 @@ class ModelCounter implements TokenCounter {
   }
 
   private messages(conversation: Conversation): Record<string, unknown>[] {
-    return conversation.turns.map((turn) => {
-      const message: Record<string, unknown> = { role: turn.role ?? 'user', content: turn.content };
-      if (turn.toolCalls.length > 0) {
-        message.tool_calls = turn.toolCalls.map((call) => ({ type: 'function', id: call.id, function: { name: call.name ?? '', arguments: typeof call.arguments === 'string' ? safeParse(call.arguments) : (call.arguments ?? {}) } }));
-      }
-      // Templates that check tool results against their calls (Mistral) read the id.
-      if (turn.toolCallId !== undefined) message.tool_call_id = turn.toolCallId;
-      return message;
-    });
+    return conversation.turns.map((turn) => templateMessage(turn, turn.role ?? 'user'));
   }
 
   private render(conversation: Conversation, messages: Record<string, unknown>[], addGenerationPrompt: boolean): string {
-    const tools = conversation.tools !== undefined ? (typeof conversation.tools.value === 'string' ? safeParse(conversation.tools.value) : conversation.tools.value) : undefined;
-    const template = Array.isArray(tools) && this.templates.toolUse !== undefined ? this.templates.toolUse : this.template;
+    const tools = templateTools(conversation);
+    const template = tools !== undefined && this.templates.toolUse !== undefined ? this.templates.toolUse : this.template;
     if (template === undefined) throw new Error('no chat template');
     // The variables transformers' apply_chat_template passes: every special token, and tools as None when there are none.
-    return template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens, tools: Array.isArray(tools) ? tools : null, documents: null });
+    return template.render({ messages, add_generation_prompt: addGenerationPrompt, ...this.specialTokens, tools: tools ?? null, documents: null });
   }
 
   private get specialTokens(): Record<string, string> {
@@ -392,12 +384,4 @@ function namedTemplates(value: unknown): Map<string, string> {
     if (typeof name === 'string' && typeof template === 'string') named.set(name, template);
   }
   return named;
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

@@ -95,7 +95,31 @@ test('an answer made only of tool calls trains its call and end token (Qwen3 ren
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: '21 C' }, { role: 'assistant', content: 'It is 21 C.' }] })}\n`);
   const data = prepareData([file], tokenizer, { ...defaults, maxLength: 512 });
   assert.deepEqual(data.report.invalid, [], 'before, the record was rejected: "does not reproduce turn 2 verbatim"');
-  assert.equal(trainedText(data.train[0]!), '|<tool_call>\n{"name": "get_weather", "arguments": {"city":"Paris"}}\n</tool_call><|im_end|>|<think>\n\n</think>\n\nIt is 21 C.<|im_end|>|');
+  // The arguments reach the template as an object (transformers' convention), as the linter counts them.
+  assert.equal(trainedText(data.train[0]!), '|<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>|<think>\n\n</think>\n\nIt is 21 C.<|im_end|>|');
+});
+
+test('tool-call arguments written as a JSON string and a tools column written as a JSON string reach the template as JSON values', async () => {
+  // As Llama 3.1's and Mistral's templates do: the arguments through tojson, the tools as a list of function specs.
+  const template =
+    "{% if tools %}{{ '<tools>' }}{% for tool in tools %}{{ tool.name + ';' }}{% endfor %}{{ '</tools>' }}{% endif %}" +
+    "{% for message in messages %}{{ '<|' + message['role'] + '|>' }}{% if message.tool_calls %}{% for call in message.tool_calls %}{{ call.function.name + ' ' + (call.function.arguments | tojson) }}{% endfor %}{% else %}{{ message['content'] }}{% endif %}{{ '<|end|>' }}{% endfor %}" +
+    "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
+  const toolTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: template }, modelFolder.dir);
+  const file = path.join(root, 'tool-strings.jsonl');
+  const openai = { messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '21 C' }, { role: 'assistant', content: 'It is 21 C.' }] };
+  // LLaMA-Factory's ShareGPT layout keeps the tools column as a JSON string.
+  const sharegpt = { conversations: [{ from: 'human', value: 'Weather in Rome?' }, { from: 'gpt', value: 'Sunny.' }], tools: JSON.stringify([{ name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }]) };
+  fs.writeFileSync(file, `${JSON.stringify(openai)}\n`);
+  const calls = prepareData([file], toolTokenizer, { ...defaults, maxLength: 512 });
+  assert.deepEqual(calls.report.invalid, []);
+  const text = toolTokenizer.decode(calls.train[0]!.tokens, false);
+  // Before, the string went through tojson a second time: "{\"city\":\"Paris\"}".
+  assert.ok(text.includes('get_weather {"city": "Paris"}<|end|>'), text);
+  fs.writeFileSync(file, `${JSON.stringify(sharegpt)}\n`);
+  const tools = prepareData([file], toolTokenizer, { ...defaults, maxLength: 512 });
+  assert.deepEqual(tools.report.invalid, []);
+  assert.ok(toolTokenizer.decode(tools.train[0]!.tokens, false).startsWith('<tools>get_weather;</tools>'), 'the tools column is read as a list');
 });
 
 test("earlier answers train their end-of-turn marker when the template closes the conversation with eos_token (Phi-3's layout)", async () => {

@@ -6,3 +6,12 @@ export function safeStringify(value: unknown, indent?: number | string): string 
     return '"<too deeply nested to display>"';
   }
 }
+
+/** The value a JSON text holds, or the text itself when it is not valid JSON. */
+export function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
