@@ -210,6 +210,8 @@ class ModelCounter implements TokenCounter {
     let trainable = 0;
     let parts = 0;
     for (const turn of conversation.turns) {
+      // The other turns count only when the template's rendering is missing (tokenizing is most of the time a model takes).
+      if (!turn.trainable && total !== undefined) continue;
       const count = this.tokens(turn.content) + turn.toolCalls.reduce((sum, call) => sum + this.tokens(`${call.name ?? ''}${typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? {})}`), 0);
       parts += count + 4;
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
