@@ -21,6 +21,8 @@ export interface RecordAnalysis {
   conversation: Conversation;
   /** Token count, computed on first use (see rules/tokens.ts). */
   tokenCount?: TokenCount;
+  /** Tokens of the prompt and the rejected answer of a preference record (see rejectedTokenCountOf). */
+  rejectedTokenCount?: TokenCount;
 }
 
 /** What stays cached per record after linting. */

@@ -8,24 +8,18 @@ export function tokenCountOf(analysis: RecordAnalysis, facts: FileFacts): TokenC
   return analysis.tokenCount;
 }
 
-/** Counts of preference records' prompt + rejected answer, cached per analysis like tokenCountOf. */
-const rejectedCounts = new WeakMap<RecordAnalysis, TokenCount | null>();
-
 /**
  * Tokens of the prompt followed by the rejected answer (DPO trainers truncate that sequence to the
  * same max_length as the chosen one), or undefined for records without a rejected answer.
  */
 export function rejectedTokenCountOf(analysis: RecordAnalysis, facts: FileFacts): TokenCount | undefined {
-  const cached = rejectedCounts.get(analysis);
-  if (cached !== undefined) return cached ?? undefined;
   const { conversation } = analysis;
-  let count: TokenCount | null = null;
-  if (conversation.rejected !== undefined && conversation.rejected.length > 0) {
+  if (conversation.rejected === undefined || conversation.rejected.length === 0) return undefined;
+  if (analysis.rejectedTokenCount === undefined) {
     // The prompt is what comes before the chosen answer: the turns up to the last non-assistant turn.
     let promptEnd = conversation.turns.length;
     while (promptEnd > 0 && conversation.turns[promptEnd - 1]?.role === 'assistant') promptEnd--;
-    count = facts.tokens.count({ ...conversation, turns: [...conversation.turns.slice(0, promptEnd), ...conversation.rejected], rejected: undefined });
+    analysis.rejectedTokenCount = facts.tokens.count({ ...conversation, turns: [...conversation.turns.slice(0, promptEnd), ...conversation.rejected], rejected: undefined });
   }
-  rejectedCounts.set(analysis, count);
-  return count ?? undefined;
+  return analysis.rejectedTokenCount;
 }
