@@ -533,11 +533,7 @@ export class DocumentIndex {
    * before; an editor calls it while idle after opening a file, so that edit stays fast.
    */
   prepareForEdits(): void {
-    if (this.bulkSorted) return;
-    const sorted = runSteps(sortByKeySteps(this.bulkBands, this.bulkSlots));
-    this.bulkBands = sorted.keys;
-    this.bulkSlots = sorted.values;
-    this.bulkSorted = true;
+    runSteps(this.prepareForEditsSteps());
   }
 
   /**
