@@ -35,6 +35,8 @@ function tokenText(value: unknown): string | undefined {
 export class TextTokenizer {
   private readonly tokenizer: Tokenizer;
   private readonly template: Template | undefined;
+  /** A chat_template list's "tool_use" template, which transformers renders when tools are passed. */
+  private readonly toolUseTemplate: Template | undefined;
   readonly chatTemplate: string | undefined;
   readonly bosToken: string | undefined;
   readonly eosToken: string | undefined;
@@ -59,9 +61,11 @@ export class TextTokenizer {
     this.bosToken = tokenText(tokenizerConfig['bos_token']);
     this.eosToken = tokenText(tokenizerConfig['eos_token']);
     let chatTemplate = tokenizerConfig['chat_template'];
+    let toolUse: string | undefined;
     if (Array.isArray(chatTemplate)) {
       // Named templates: [{ name: 'default', template }, ...]
       const named = chatTemplate as { name?: string; template?: string }[];
+      toolUse = named.find((t) => t.name === 'tool_use' && typeof t.template === 'string')?.template;
       chatTemplate = (named.find((t) => t.name === 'default') ?? named[0])?.template;
     }
     if (typeof chatTemplate !== 'string' && modelDir !== undefined) {
@@ -75,6 +79,11 @@ export class TextTokenizer {
       } catch (error) {
         throw new TokenizerError(`the chat template could not be parsed: ${(error as Error).message}`);
       }
+    }
+    try {
+      this.toolUseTemplate = toolUse !== undefined ? new modules.jinja.Template(toolUse) : undefined;
+    } catch (error) {
+      throw new TokenizerError(`the "tool_use" chat template could not be parsed: ${(error as Error).message}`);
     }
   }
 
@@ -93,9 +102,10 @@ export class TextTokenizer {
 
   /** Renders messages with the chat template; `addGenerationPrompt` opens the assistant's turn. */
   applyChatTemplate(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean; extra?: Record<string, unknown> } = {}): string {
-    if (this.template === undefined) throw new TokenizerError('this model has no chat template (tokenizer_config.json "chat_template"); pass a plain prompt instead');
+    const template = options.extra?.['tools'] !== undefined && options.extra['tools'] !== null ? (this.toolUseTemplate ?? this.template) : this.template;
+    if (template === undefined) throw new TokenizerError('this model has no chat template (tokenizer_config.json "chat_template"); pass a plain prompt instead');
     try {
-      return this.template.render({
+      return template.render({
         messages,
         add_generation_prompt: options.addGenerationPrompt ?? true,
         bos_token: this.bosToken ?? '',

@@ -17,7 +17,8 @@ import { templateMessage, templateTools, type Conversation, type Turn } from '..
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { analyseRecord } from '../../../server/src/service/analysis';
-import { defaultSettings } from '../../../server/src/service/config';
+import { defaultSettings, resolveSettings, type LintSettings } from '../../../server/src/service/config';
+import { datasetInfoFor, findConfigFile } from '../../../server/src/service/configFile';
 import type { ChatMessage, TextTokenizer } from '../generate/tokenizer';
 import type { TokenizedExample } from './batching';
 import { SeededRandom } from './random';
@@ -58,12 +59,14 @@ export function readDatasetRecords(file: string, report: TrainingDataReport): So
     throw new DataError(`cannot read ${file}: ${(error as Error).message}`);
   }
   const kind = file.toLowerCase().endsWith('.json') ? 'json' : 'jsonl';
-  const document = DatasetDocument.parse(text, kind);
+  // A LLaMA-Factory dataset_info.json beside the file names its columns and role tags, as the linter reads them.
+  const { hint } = datasetInfoFor(file);
+  const document = DatasetDocument.parse(text, kind, 0, hint);
   if (!document.isDataset) throw new DataError(`${file} is not a dataset (a JSON file must be an array of records)`);
   const unreadable = document.problems.find((p) => p.rule === 'unreadable-file');
   if (unreadable !== undefined) throw new DataError(`${file}: ${unreadable.message}`);
   const uri = `file://${path.resolve(file)}`;
-  const lint = lintDocument(document, uri, { ...defaultSettings, maxProblems: 0 });
+  const lint = lintDocument(document, uri, lintSettingsFor(file), hint !== undefined ? { hint } : {});
   // The linter's errors decide which records are invalid, exactly as the editor shows them.
   const reasons = new Map<number, string>();
   for (const diagnostic of lint.diagnostics) {
@@ -87,6 +90,17 @@ export function readDatasetRecords(file: string, report: TrainingDataReport): So
   }
   report.files.push({ path: file, records: document.records.length, format: lint.facts.format });
   return records;
+}
+
+/**
+ * The settings of the tunesmith.json that applies to the file (looked up from its folder), so a rule the user
+ * turned off (or raised to an error) and a forced format decide here as in the editor. Not its length limit or
+ * model: the trainer has its own limit, counted exactly. A config file that does not parse is ignored.
+ */
+function lintSettingsFor(file: string): LintSettings {
+  const config = findConfigFile(path.dirname(path.resolve(file)));
+  const configured = config === undefined || config.error !== undefined ? defaultSettings : resolveSettings(config.data).settings;
+  return { ...configured, maxTokens: defaultSettings.maxTokens, model: null, maxProblems: 0 };
 }
 
 /** A KTO example marked undesirable: `"label": false` (TRL, Axolotl) or a false LLaMA-Factory `kto_tag` column. */
@@ -165,6 +179,14 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
       }
       start = found;
       end = found + content.length;
+      // Keep the lead-in a cue-less template writes before the answer (Mistral's space after [/INST]), so the
+      // answer tokenizes as the model writes it after the prompt (" Paris", not " " + "Paris").
+      const bare = render(i, false);
+      if (isAssistant && before !== undefined && bare !== undefined && before === bare && through !== undefined) {
+        const ownAt = through.lastIndexOf(content);
+        const lead = ownAt >= 0 ? (/\s*$/.exec(through.slice(0, ownAt))?.[0] ?? '') : '';
+        if (lead.length > 0 && found - lead.length >= searchFrom && text.slice(found - lead.length, found) === lead) start = found - lead.length;
+      }
       // Include the end-of-turn token, which the model must learn to emit.
       if (tokenizer.eosToken !== undefined) {
         const eos = text.indexOf(tokenizer.eosToken, end);

@@ -148,3 +148,62 @@ test('KTO examples labelled false are left out and reported: supervised training
   assert.deepEqual(data.report.invalid.map((item) => item.line), [2]);
   assert.match(data.report.invalid[0]!.reason, /^KTO label false: an undesirable completion/);
 });
+
+test("a LLaMA-Factory dataset_info.json beside the file and the folder's tunesmith.json decide as in the linter", () => {
+  // Custom columns and role tags, named only by dataset_info.json: the linter reads them, so the trainer must too.
+  const folder = fs.mkdtempSync(path.join(root, 'llamafactory-'));
+  const info = { custom: { file_name: 'chats.json', formatting: 'sharegpt', columns: { messages: 'turns', system: 'persona' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'me', assistant_tag: 'bot' } } };
+  fs.writeFileSync(path.join(folder, 'dataset_info.json'), JSON.stringify(info));
+  const chats = path.join(folder, 'chats.json');
+  fs.writeFileSync(chats, JSON.stringify([{ persona: 'Be kind.', turns: [{ speaker: 'me', text: 'Hi' }, { speaker: 'bot', text: 'Hello friend.' }] }]));
+  const data = prepareData([chats], tokenizer, defaults);
+  // Before, every record was rejected: "missing-field: This record matches no dataset format".
+  assert.deepEqual(data.report.invalid, []);
+  assert.equal(trainedText(data.train[0]!), '|<think>\n\n</think>\n\nHello friend.<|im_end|>|');
+  assert.ok(tokenizer.decode(data.train[0]!.tokens, false).includes('Be kind.'), 'the system column is read');
+  // A rule the user turned off in tunesmith.json rejects nothing (object arguments: tool-call-schema, an error by default).
+  const calls = path.join(folder, 'calls.jsonl');
+  const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: { city: 'Rome' } } };
+  fs.writeFileSync(calls, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Rome?' }, { role: 'assistant', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'sunny' }, { role: 'assistant', content: 'Sunny.' }] })}\n`);
+  assert.match(prepareData([calls], tokenizer, { ...defaults, maxLength: 512 }).report.invalid[0]?.reason ?? '', /^tool-call-schema/);
+  fs.writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { 'tool-call-schema': 'off' } }));
+  assert.deepEqual(prepareData([calls], tokenizer, { ...defaults, maxLength: 512 }).report.invalid, []);
+});
+
+test("a cue-less template that rewrites the prompt (Mistral's system message) trains the answer with its lead-in space, as the model writes it", async () => {
+  // Mistral-7B-Instruct-v0.3's layout: the system message goes into the last user message only, so the prompt
+  // rendered alone differs from the conversation; the answer follows [/INST] after a space, with no role cue.
+  const mistral =
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] %}{% set rest = messages[1:] %}{% else %}{% set rest = messages %}{% endif %}" +
+    "{% for message in rest %}{% if message['role'] == 'user' %}{% if loop.last and system is defined %}{{ '[INST] ' + system + '\\n\\n' + message['content'] + '[/INST]' }}{% else %}{{ '[INST] ' + message['content'] + '[/INST]' }}{% endif %}" +
+    "{% else %}{{ ' ' + message['content'] + eos_token }}{% endif %}{% endfor %}";
+  const mistralTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: mistral }, modelFolder.dir);
+  const file = path.join(root, 'mistral.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }, { role: 'assistant', content: 'Paris.' }] })}\n`);
+  const example = prepareData([file], mistralTokenizer, defaults).train[0]!;
+  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? mistralTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  // Before: "|Paris.<|im_end|>", the space tokenized alone and untrained (one token more than TRL's " Paris").
+  assert.equal(trained, '| Paris.<|im_end|>');
+  assert.deepEqual(example.tokens, mistralTokenizer.encode(mistralTokenizer.decode(example.tokens, false), false), 'the same tokens as the whole rendering');
+});
+
+test('a chat_template list renders conversations with tools through its "tool_use" template, as transformers does', async () => {
+  const simple = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  const toolUse =
+    "{% if tools %}{{ '<|im_start|>system\\ntools:' }}{% for tool in tools %}{{ tool.function.name }}{% endfor %}{{ '<|im_end|>\\n' }}{% endif %}" +
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + (message['content'] or '') }}{% if message.tool_calls %}{% for call in message.tool_calls %}{{ 'call ' + call.function.name }}{% endfor %}{% endif %}{{ '<|im_end|>\\n' }}{% endfor %}" +
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  const namedTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: [{ name: 'default', template: simple }, { name: 'tool_use', template: toolUse }] }, modelFolder.dir);
+  const file = path.join(root, 'named-templates.jsonl');
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+  const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } };
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'cold' }, { role: 'assistant', content: 'Cold.' }], tools })}\n`);
+  const example = prepareData([file], namedTokenizer, { ...defaults, maxLength: 512 }).train[0]!;
+  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? namedTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  // Before, the default template dropped the tools and the call: "|<|im_end|>|Cold.<|im_end|>|".
+  assert.equal(trained, '|call get_weather<|im_end|>|Cold.<|im_end|>|');
+  assert.ok(namedTokenizer.decode(example.tokens, false).startsWith('<|im_start|>system\ntools:get_weather<|im_end|>'));
+  // Without tools, the default template.
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] })}\n`);
+  assert.equal(namedTokenizer.decode(prepareData([file], namedTokenizer, defaults).train[0]!.tokens, false), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n');
+});
