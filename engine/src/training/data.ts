@@ -150,6 +150,9 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
   const text = tokenizer.applyChatTemplate(messages, { addGenerationPrompt: false, extra });
   const spans: Span[] = [];
   let searchFrom = 0;
+  // Where the last trained span ends: a later span must start after it. An untrained turn found only by its text
+  // (a tool result the template drops, whose words a later answer repeats) does not hold a later answer back.
+  let claimed = 0;
   for (let i = 0; i < turns.length; i++) {
     const weight = weights[i]!;
     const isAssistant = turns[i]!.role === 'assistant';
@@ -158,7 +161,7 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
     let start: number;
     let end: number;
     const content = turns[i]!.content;
-    const follows = before !== undefined && through !== undefined && through.startsWith(before) && text.startsWith(before) && before.length >= searchFrom;
+    const follows = before !== undefined && through !== undefined && through.startsWith(before) && text.startsWith(before) && before.length >= claimed;
     // A template may close the conversation after its last message (Phi-3 writes eos_token there): an earlier turn
     // is followed by the next message instead.
     const eos = tokenizer.eosToken;
@@ -185,7 +188,7 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
       if (isAssistant && before !== undefined && bare !== undefined && before === bare && through !== undefined) {
         const ownAt = through.lastIndexOf(content);
         const lead = ownAt >= 0 ? (/\s*$/.exec(through.slice(0, ownAt))?.[0] ?? '') : '';
-        if (lead.length > 0 && found - lead.length >= searchFrom && text.slice(found - lead.length, found) === lead) start = found - lead.length;
+        if (lead.length > 0 && found - lead.length >= claimed && text.slice(found - lead.length, found) === lead) start = found - lead.length;
       }
       // Include the end-of-turn token, which the model must learn to emit.
       if (tokenizer.eosToken !== undefined) {
@@ -199,13 +202,42 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
       if (eos >= 0 && eos + tokenizer.eosToken.length < end) end = eos + tokenizer.eosToken.length;
     }
     searchFrom = end;
-    if (weight > 0 && end > start) spans.push({ start, end, weight });
+    if (weight > 0 && end > start) {
+      spans.push({ start, end, weight });
+      claimed = end;
+    }
   }
   return { text, spans };
 }
 
-/** Tokenizes the rendered text piece by piece so every token belongs to exactly one span or gap. */
+/**
+ * Tokenizes the rendered text as a whole (as transformers/TRL do, and as the model reads it at generation) and
+ * gives each token the weight of the span it starts in. A token that straddles a span's start (Qwen's "\n\n\n"
+ * joining the role cue's newline to an answer's leading newlines) belongs to the text before it, as in TRL's mask.
+ */
 export function tokenizeWithSpans(tokenizer: TextTokenizer, text: string, spans: readonly Span[]): { tokens: number[]; targetWeights: number[] } {
+  const tokens = tokenizer.encode(text, false);
+  const targetWeights = tokens.map(() => 0);
+  // How many tokens of the whole text start before `offset`: those the prefix's own encoding agrees on, plus one
+  // that runs across the offset.
+  const startingBefore = (offset: number): number => {
+    if (offset <= 0) return 0;
+    if (offset >= text.length) return tokens.length;
+    const prefix = tokenizer.encode(text.slice(0, offset), false);
+    let agreed = 0;
+    while (agreed < prefix.length && agreed < tokens.length && prefix[agreed] === tokens[agreed]) agreed++;
+    return agreed < prefix.length ? agreed + 1 : agreed;
+  };
+  for (const span of spans) {
+    const first = startingBefore(span.start);
+    const end = startingBefore(span.end);
+    for (let t = first; t < end; t++) targetWeights[t] = span.weight;
+  }
+  return { tokens, targetWeights };
+}
+
+/** Tokenizes the text piece by piece, each span and gap on its own (Axolotl's template-free segments). */
+function tokenizePieces(tokenizer: TextTokenizer, text: string, spans: readonly Span[]): { tokens: number[]; targetWeights: number[] } {
   const tokens: number[] = [];
   const targetWeights: number[] = [];
   let at = 0;
@@ -238,7 +270,7 @@ function tokenizePlainText(tokenizer: TextTokenizer, conversation: Conversation)
       if (turn.trainable && turn.content.length > 0) spans.push({ start: text.length, end: text.length + turn.content.length, weight: 1 });
       text += turn.content;
     }
-    return tokenizeWithSpans(tokenizer, text, spans);
+    return tokenizePieces(tokenizer, text, spans);
   }
   const text = conversation.turns.map((t) => t.content).join('\n\n') + (tokenizer.eosToken ?? '');
   const tokens = tokenizer.encode(text, false);

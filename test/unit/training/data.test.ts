@@ -207,3 +207,30 @@ test('a chat_template list renders conversations with tools through its "tool_us
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] })}\n`);
   assert.equal(namedTokenizer.decode(prepareData([file], namedTokenizer, defaults).train[0]!.tokens, false), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n');
 });
+
+test('the rendering is tokenized whole, as TRL does: a token joining the role cue to an answer\'s leading newlines stays with the cue', async () => {
+  const chatml = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  const chatmlTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: chatml }, modelFolder.dir);
+  const file = path.join(root, 'leading-newlines.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: '\n\nAnswer after blank lines.' }] })}\n`);
+  const example = prepareData([file], chatmlTokenizer, defaults).train[0]!;
+  // Before, "\n" (cue) and "\n\n" (answer) were tokenized apart: a token sequence the model never reads, one token longer.
+  assert.deepEqual(example.tokens, chatmlTokenizer.encode('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n\n\nAnswer after blank lines.<|im_end|>\n', false));
+  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? chatmlTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  assert.equal(trained, '|Answer after blank lines.<|im_end|>|');
+});
+
+test('a tool result the template drops does not hide the answer that repeats its words (Phi-3 with tool calls)', async () => {
+  // Phi-3-mini's template writes only system, user and assistant messages.
+  const phi3 = "{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + '<|end|>\\n' }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + '<|end|>\\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
+  const phiTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: phi3, eos_token: '<|endoftext|>' }, modelFolder.dir);
+  const file = path.join(root, 'phi3-tools.jsonl');
+  const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Rome"}' } };
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Rome?' }, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'warm' }, { role: 'assistant', content: 'It is warm in Rome.' }] })}\n`);
+  const data = prepareData([file], phiTokenizer, defaults);
+  // Before: "does not reproduce turn 4 verbatim" ("warm" was found inside the answer, and the answer searched after it).
+  assert.deepEqual(data.report.invalid, []);
+  const example = data.train[0]!;
+  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? phiTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  assert.equal(trained, '|<|end|>\n|It is warm in Rome.<|end|>\n<|endoftext|>');
+});
