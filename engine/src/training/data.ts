@@ -217,6 +217,9 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
  */
 export function tokenizeWithSpans(tokenizer: TextTokenizer, text: string, spans: readonly Span[]): { tokens: number[]; targetWeights: number[] } {
   const tokens = tokenizer.encode(text, false);
+  // Usually the pieces tokenize exactly as the whole (span edges at special tokens): their weights are exact.
+  const pieces = tokenizePieces(tokenizer, text, spans);
+  if (pieces.tokens.length === tokens.length && pieces.tokens.every((id, t) => id === tokens[t])) return pieces;
   const targetWeights = tokens.map(() => 0);
   // How many tokens of the whole text start before `offset`: those the prefix's own encoding agrees on, plus one
   // that runs across the offset.
