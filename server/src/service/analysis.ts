@@ -237,7 +237,7 @@ function sharedPath(path: JsonPath | undefined): JsonPath | undefined {
 const tokenCounts = new Map<number, Map<number, TokenCount>>();
 let sharedTokenCountEntries = 0;
 function sharedTokenCount(count: TokenCount | undefined): TokenCount | undefined {
-  if (count === undefined || !Number.isInteger(count.total) || !Number.isInteger(count.trainable) || count.total < 0 || count.trainable < 0 || count.total >= 2 ** 24 || count.trainable >= 2 ** 24) return count;
+  if (count === undefined || count.templateError !== undefined || !Number.isInteger(count.total) || !Number.isInteger(count.trainable) || count.total < 0 || count.trainable < 0 || count.total >= 2 ** 24 || count.trainable >= 2 ** 24) return count;
   const outerKey = count.total * 2 + (count.estimated ? 1 : 0);
   let byTrainable = tokenCounts.get(outerKey);
   const shared = byTrainable?.get(count.trainable);

@@ -200,11 +200,14 @@ class ModelCounter implements TokenCounter {
       return { total, trainable, estimated: this.scaled };
     }
     let total: number | undefined;
+    let templateError: string | undefined;
     if (this.template !== undefined) {
       try {
         total = this.tokens(this.render(conversation, this.messages(conversation), false));
-      } catch {
-        total = undefined; // the template rejects this conversation (e.g. no system role): count the parts
+      } catch (error) {
+        // The template rejects this conversation (no system role, roles that must alternate): count the parts.
+        total = undefined;
+        templateError = (error instanceof Error ? error.message : String(error)).slice(0, 300);
       }
     }
     let trainable = 0;
@@ -217,7 +220,9 @@ class ModelCounter implements TokenCounter {
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }
     // Without the template's rendering the total is the parts' count plus a guess at the markup: an estimate.
-    return { total: total ?? parts, trainable, estimated: this.scaled || total === undefined };
+    const count: TokenCount = { total: total ?? parts, trainable, estimated: this.scaled || total === undefined };
+    if (templateError !== undefined) count.templateError = templateError;
+    return count;
   }
 
   /**

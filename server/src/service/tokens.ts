@@ -13,6 +13,8 @@ export interface TokenCount {
   /** Tokens the loss is computed on (trainable turns). */
   trainable: number;
   estimated: boolean;
+  /** Why the model's chat template failed to render the example (its error), which was then counted from its parts. */
+  templateError?: string;
 }
 
 export interface TokenCounter {

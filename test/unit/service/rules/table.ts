@@ -27,6 +27,8 @@ export interface RuleCase {
   settings?: Partial<LintSettings>;
   /** Other dataset files of the workspace (for cross-file duplicates), by name. */
   otherFiles?: Record<string, string>;
+  /** Lint with a model folder: the repository's Qwen3 tokenizer with this chat template (exact token counts). */
+  chatTemplate?: string;
 }
 
 export interface InvalidCase extends RuleCase {
