@@ -235,13 +235,7 @@ export function signInstruction(text: string): PackedSignature {
   const pairFirst = !wide && content === 2 ? scratchContent[0] : -1;
   const pairSecond = !wide && content === 2 ? scratchContent[1] : -1;
   if (!wide) {
-    content = 0;
-    for (let index = 0; index < count; index++) {
-      const word = scratchWords[index];
-      let seen = 0;
-      while (seen < content && scratchContent[seen] !== word) seen++;
-      if (seen === content) scratchContent[content++] = word;
-    }
+    content = distinctWords(scratchWords, count, scratchContent, false);
     if (content < minShortWords) content = 0;
   }
   const codes = scratchCodes;
@@ -436,6 +430,26 @@ export function unpackWords(packed: PackedSignature, out: number[]): number[] {
   return out;
 }
 
+const scratchOther: number[] = [];
+const scratchMine: number[] = [];
+const scratchTheirs: number[] = [];
+
+/**
+ * Writes the distinct words of `words` (only the content words, not stopwords, when `contentOnly`) into `out`
+ * (reused), in order; returns how many. A handful per instruction: a linear search is cheapest.
+ */
+function distinctWords(words: ArrayLike<number>, count: number, out: Int32Array | number[], contentOnly: boolean): number {
+  let distinct = 0;
+  for (let index = 0; index < count; index++) {
+    const word = words[index] as number;
+    if (contentOnly && isStopword(word)) continue;
+    let seen = 0;
+    while (seen < distinct && out[seen] !== word) seen++;
+    if (seen === distinct) out[distinct++] = word;
+  }
+  return distinct;
+}
+
 /**
  * Exact ROUGE-L of one signature (loaded once) against many others, fast: most candidates from
  * the LSH are unrelated, and an upper bound rejects them before any LCS. The LCS is at most the
@@ -444,23 +458,6 @@ export function unpackWords(packed: PackedSignature, out: number[]): number[] {
  * Survivors get the exact LCS, bit-parallel (Allison-Dix / Hyyro: one add and a few bit operations
  * per word of the other, on ceil(m / 32) 32-bit blocks) instead of the m * n table.
  */
-const scratchOther: number[] = [];
-const scratchMine: number[] = [];
-const scratchTheirs: number[] = [];
-
-/** Writes the distinct content words (not stopwords) of `words` into `out` (reused); returns how many. */
-function distinctContent(words: ArrayLike<number>, count: number, out: number[]): number {
-  let content = 0;
-  for (let index = 0; index < count; index++) {
-    const word = words[index] as number;
-    if (isStopword(word)) continue;
-    let seen = 0;
-    while (seen < content && out[seen] !== word) seen++;
-    if (seen === content) out[content++] = word;
-  }
-  return content;
-}
-
 export class RougeVerifier {
   private readonly own = new Int32Array(maxWords);
   private ownCount = 0;
@@ -509,10 +506,6 @@ export class RougeVerifier {
   }
 
   /**
-   * ROUGE-L F of the loaded signature (as the first argument of rougeL) against `other`, or -1
-   * when it is surely below `threshold`. Both must have bands (so both carry word filters).
-   */
-  /**
    * Whether the shorter of the two instructions in content words, when it has fewer than
    * minContentWords of them, keeps every one in the other: "What is the capital of Australia?" and
    * "... of Canada?" score ROUGE-L 0.83 but ask about other subjects (a templated question), while
@@ -520,11 +513,13 @@ export class RougeVerifier {
    */
   keepsShortContent(other: PackedSignature): boolean {
     const otherWords = unpackWords(other, scratchOther);
-    const mine = distinctContent(this.own, this.ownCount, scratchMine);
-    const theirs = distinctContent(otherWords, otherWords.length, scratchTheirs);
-    const [shorter, longer, longerCount] = mine <= theirs ? [scratchMine, otherWords, otherWords.length] : [scratchTheirs, this.own, this.ownCount];
+    const mine = distinctWords(this.own, this.ownCount, scratchMine, true);
+    const theirs = distinctWords(otherWords, otherWords.length, scratchTheirs, true);
     const shorterCount = Math.min(mine, theirs);
     if (shorterCount >= minContentWords) return true;
+    const shorter = mine <= theirs ? scratchMine : scratchTheirs;
+    const longer = mine <= theirs ? otherWords : this.own;
+    const longerCount = mine <= theirs ? otherWords.length : this.ownCount;
     for (let index = 0; index < shorterCount; index++) {
       let found = false;
       for (let position = 0; position < longerCount && !found; position++) found = longer[position] === shorter[index];
@@ -533,6 +528,10 @@ export class RougeVerifier {
     return true;
   }
 
+  /**
+   * ROUGE-L F of the loaded signature (as the first argument of rougeL) against `other`, or -1
+   * when it is surely below `threshold`. Both must have bands (so both carry word filters).
+   */
   score(other: PackedSignature, threshold: number): number {
     const m = this.ownCount;
     const wordsStart = packedWordsStart(other);

