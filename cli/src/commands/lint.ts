@@ -147,8 +147,8 @@ options:
   --no-color                    plain stylish output
   -h, --help                    this help
 
-Settings come from tunesmith.json or .tunesmithrc.json (looked up from the current folder
-upwards); see docs/configuration.md.
+Settings come from tunesmith.json or .tunesmithrc.json, the one nearest to each file (looked up
+from its folder upwards, then from the current folder); see docs/configuration.md.
 
 exit codes: 0 clean, 1 errors or too many warnings, 2 usage error (unknown option, bad value,
             a path that names no dataset file, no files to lint, a config file that is not valid)

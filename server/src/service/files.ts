@@ -295,7 +295,18 @@ export async function readDatasetFileAsync(file: string, settings: LintSettings,
   }
 }
 
-/** Lints dataset files; duplicates are also checked across them (train vs eval leakage). */
+/** What one config file (or none) gives the files it applies to. */
+interface AppliedConfig {
+  settings: LintSettings;
+  tokens: TokenCounter;
+}
+
+/**
+ * Lints dataset files; duplicates are also checked across them (train vs eval leakage). Each file is
+ * linted with the config file nearest to it (from its folder upwards), as the editor and the trainer
+ * read it; a file with none above it takes the one of the working folder. The working folder's config
+ * file also gives the "files" globs when no paths are given.
+ */
 export async function lintFiles(patterns: readonly string[], options: LintFilesOptions = {}): Promise<LintFilesResult> {
   const cwd = options.cwd ?? process.cwd();
   const warnings: string[] = [];
@@ -304,28 +315,54 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     // Linting with the defaults instead would pass or fail a CI run on settings nobody chose.
     return { files: [], warnings: [config.error], unmatched: [], configError: config.error };
   }
-  const { settings, warnings: settingWarnings } = resolveSettings(config?.data, options.overrides);
-  warnings.push(...settingWarnings, ...unknownRuleWarnings(config?.data, allRules.map((rule) => rule.meta.id)));
-  const configFolder = config !== undefined ? path.dirname(config.path) : cwd;
-  let tokens: TokenCounter = estimatingCounter;
-  if (settings.model !== null) {
-    // --model is relative to where the command runs; the config file's model to the config file.
-    const fromCommandLine = options.overrides?.model !== undefined && options.overrides.model !== null;
-    const counter = await modelTokenCounter(path.resolve(fromCommandLine ? cwd : configFolder, settings.model));
-    if (counter.ok) tokens = counter.counter;
-    else {
-      const where = fromCommandLine ? '--model' : layerSourceOf(config?.data)?.locate(['model']);
-      warnings.push(`${where !== undefined ? `${where}: ` : ''}${counter.error}`);
+  const applied = new Map<string, AppliedConfig>();
+  const modelCounters = new Map<string, Promise<TokenCounter>>();
+  /** The settings and token counter of a config file, read once however many files it applies to. */
+  const apply = async (loaded: typeof config): Promise<AppliedConfig> => {
+    const key = loaded?.path ?? '';
+    const known = applied.get(key);
+    if (known !== undefined) return known;
+    const { settings, warnings: settingWarnings } = resolveSettings(loaded?.data, options.overrides);
+    for (const warning of [...settingWarnings, ...unknownRuleWarnings(loaded?.data, allRules.map((rule) => rule.meta.id))]) if (!warnings.includes(warning)) warnings.push(warning);
+    let tokens: TokenCounter = estimatingCounter;
+    if (settings.model !== null) {
+      // --model is relative to where the command runs; the config file's model to the config file.
+      const fromCommandLine = options.overrides?.model !== undefined && options.overrides.model !== null;
+      const modelPath = path.resolve(fromCommandLine || loaded === undefined ? cwd : path.dirname(loaded.path), settings.model);
+      let counter = modelCounters.get(modelPath);
+      if (counter === undefined) {
+        counter = modelTokenCounter(modelPath).then((result) => {
+          if (result.ok) return result.counter;
+          const where = fromCommandLine ? '--model' : layerSourceOf(loaded?.data)?.locate(['model']);
+          warnings.push(`${where !== undefined ? `${where}: ` : ''}${result.error}`);
+          return estimatingCounter;
+        });
+        modelCounters.set(modelPath, counter);
+      }
+      tokens = await counter;
     }
-  }
+    const result = { settings, tokens };
+    applied.set(key, result);
+    return result;
+  };
+  const { settings } = await apply(config);
+  const configFolder = config !== undefined ? path.dirname(config.path) : cwd;
   // The config file's globs name files relative to the config file (as the editor reads them
   // relative to the workspace folder), wherever the command runs.
   const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
   const { files, unmatched } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
   for (const pattern of unmatched) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
+  const nearest = new Map<string, typeof config>();
+  for (const file of files) {
+    const folder = path.dirname(file);
+    if (!nearest.has(folder)) nearest.set(folder, findConfigFile(folder) ?? config);
+  }
+  const broken = [...nearest.values()].find((loaded) => loaded?.error !== undefined);
+  if (broken?.error !== undefined) return { files: [], warnings: [...warnings, broken.error], unmatched, configError: broken.error };
   const workspace = new WorkspaceIndex();
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
+    const { settings, tokens } = await apply(nearest.get(path.dirname(file)));
     const { hint, problem } = datasetInfoFor(file);
     const document = readDatasetFile(file, settings, hint);
     if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
@@ -337,7 +374,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   for (const { file, document, facts } of loaded) {
     const relative = path.relative(cwd, file);
     const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
-    const { diagnostics } = lintDocument(document, file, settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
+    const { diagnostics } = lintDocument(document, file, facts.settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
     results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset ? datasetStatistics(document, facts, shown) : undefined });
   }
   return { files: results, warnings, unmatched };

@@ -102,6 +102,34 @@ describe('lintFiles() with a config file', () => {
     assert.deepEqual((await lintFiles(['data', path.join('data', 'a.jsonl')], { cwd: folder })).unmatched, []);
   });
 
+  it('lints each file with the config file nearest to it, as the editor and the trainer do', async () => {
+    // The root's config turns whitespace off; data/deep's own config turns it up to error.
+    const spaced = [chat('What is the capital of France, and why?', ' Paris is the capital. '), ...Array.from({ length: 11 }, (_, index) => chat(`Question ${index} about rivers number ${index * 31}?`, `Answer ${index}.`))];
+    writeFileSync(path.join(folder, 'data', 'spaced.jsonl'), spaced.join('\n') + '\n');
+    writeFileSync(path.join(folder, 'data', 'deep', 'spaced.jsonl'), spaced.join('\n') + '\n');
+    writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'off' } }));
+    writeFileSync(path.join(folder, 'data', 'deep', 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+    try {
+      const result = await lintFiles([path.join('data', 'spaced.jsonl'), path.join('data', 'deep', 'spaced.jsonl')], { cwd: folder });
+      const whitespace = (file: string): string[] => (result.files.find((entry) => entry.file === file)?.diagnostics ?? []).filter((diagnostic) => diagnostic.rule === 'whitespace').map((diagnostic) => diagnostic.severity);
+      assert.deepEqual(whitespace(path.join('data', 'spaced.jsonl')), []);
+      assert.deepEqual(whitespace(path.join('data', 'deep', 'spaced.jsonl')), ['error']);
+      // Run from inside data/deep, the file above it still takes the root's config.
+      const fromDeep = await lintFiles(['spaced.jsonl', path.join('..', 'spaced.jsonl')], { cwd: path.join(folder, 'data', 'deep') });
+      assert.deepEqual(fromDeep.files.map((entry) => entry.diagnostics.filter((diagnostic) => diagnostic.rule === 'whitespace').length), [1, 0]);
+      // A broken config nearer to a file stops the run, as a broken one in the current folder does.
+      writeFileSync(path.join(folder, 'data', 'deep', 'tunesmith.json'), '{"rules": ');
+      const broken = await lintFiles([path.join('data', 'spaced.jsonl'), path.join('data', 'deep', 'spaced.jsonl')], { cwd: folder });
+      assert.deepEqual(broken.files, []);
+      assert.match(broken.configError ?? '', /deep[/\\]tunesmith\.json:1:11: not valid JSON/);
+    } finally {
+      rmSync(path.join(folder, 'tunesmith.json'));
+      rmSync(path.join(folder, 'data', 'deep', 'tunesmith.json'));
+      rmSync(path.join(folder, 'data', 'spaced.jsonl'));
+      rmSync(path.join(folder, 'data', 'deep', 'spaced.jsonl'));
+    }
+  });
+
   it('finds the config file in a parent folder', () => {
     writeFileSync(path.join(folder, '.tunesmithrc.json'), '{"maxTokens": 7}');
     try {
