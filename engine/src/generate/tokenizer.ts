@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fasterTokenizer } from '../../../server/src/service/fasterTokenizer';
 
 // Both packages' type definitions are ES modules; they are loaded once with import().
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
@@ -54,7 +55,7 @@ export class TextTokenizer {
     modelDir?: string,
   ) {
     try {
-      this.tokenizer = new modules.tokenizers.Tokenizer(tokenizerJson, tokenizerConfig);
+      this.tokenizer = fasterTokenizer(new modules.tokenizers.Tokenizer(tokenizerJson, tokenizerConfig));
     } catch (error) {
       throw new TokenizerError(`tokenizer.json could not be loaded: ${(error as Error).message}`);
     }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { templateMessage, templateTools, type Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
 import { safeStringify } from './json/safe';
+import { fasterTokenizer } from './fasterTokenizer';
 
 interface Encoder {
   encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
@@ -87,7 +88,7 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
   let encoder: Encoder;
   try {
     const { Tokenizer } = await import('@huggingface/tokenizers');
-    encoder = new Tokenizer(tokenizerJson, config) as unknown as Encoder;
+    encoder = fasterTokenizer(new Tokenizer(tokenizerJson, config)) as unknown as Encoder;
   } catch (error) {
     return fail(`tokenizer.json is not a tokenizer this version can read (${error instanceof Error ? error.message : String(error)})`);
   }
