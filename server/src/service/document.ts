@@ -33,6 +33,8 @@ export class DatasetRecord {
   character = 0;
   /** JSON only: which array of the file holds the record (0 but in a file of splits, `{"train": [...], "test": [...]}`). */
   arrayIndex = 0;
+  /** JSON only: the file's own invalid-json problem already reports this element's syntax error, so the record does not again. */
+  errorReportedByFile = false;
   /** The parsed value while it is held; parsed lazily and released after linting, so memory stays near the file size. */
   private parsed: { value: unknown } | undefined;
   /** undefined until parsed once; then null (valid JSON) or the error. */
@@ -1178,16 +1180,15 @@ export class DatasetDocument {
           record = new DatasetRecord(text.slice(offset, end));
         }
       }
-      // The record holding the reported error is skipped (not reported twice); the others, broken or
-      // not, are linted, so one bad record hides nothing after it.
-      const holdsReportedError = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (resume >= 0 ? resume : end);
-      if (!holdsReportedError) {
-        const position = positionIn(lineStarts, offset);
-        record.line = position.line;
-        record.character = position.character;
-        record.index = index++;
-        this.jsonRecords.push(record);
-      }
+      // Every element is a record, broken or not, so one bad record hides nothing after it, and the
+      // outline, hovers and fixes number the elements as the file does. The one holding the reported
+      // error is marked, so that error is not reported twice.
+      record.errorReportedByFile = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (resume >= 0 ? resume : end);
+      const position = positionIn(lineStarts, offset);
+      record.line = position.line;
+      record.character = position.character;
+      record.index = index++;
+      this.jsonRecords.push(record);
       if (resume >= 0) {
         offset = resume;
         continue;

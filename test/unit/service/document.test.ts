@@ -96,8 +96,11 @@ describe('positions', () => {
     assert.deepEqual(rules.filter((rule) => rule.startsWith('invalid-json')).sort(), ['invalid-json@2', 'invalid-json@4', 'invalid-json@5'], rules.join(' '));
     assert.ok(rules.includes('empty-content@3'), rules.join(' '));
     assert.ok(rules.includes('empty-content@6'), rules.join(' '));
+    // Every element is a record, numbered as in the file; the one whose error the file reports is not reported again.
     const document = DatasetDocument.parse(text, 'json');
-    assert.deepEqual(document.records.map((record) => record.index), [0, 1, 2, 3, 4]);
+    assert.deepEqual(document.records.map((record) => record.index), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(document.records.map((record) => record.errorReportedByFile), [false, true, false, false, false, false]);
+    assert.deepEqual(document.records.map((record) => record.syntaxError !== undefined), [false, true, false, false, true, false]);
   });
   it('resynchronises a pretty-printed array at the next record after an unterminated string, a missing brace or a stray bracket', () => {
     const cases: Record<string, string> = {

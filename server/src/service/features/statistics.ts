@@ -49,7 +49,8 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
     uri,
     format: facts.format,
     records: records.length,
-    invalidRecords: invalidRecords + (document.problems.some((problem) => problem.rule === 'invalid-json') ? 1 : 0),
+    // A syntax error outside every record (a missing bracket) still leaves the file with one record trainers cannot read.
+    invalidRecords: invalidRecords + (document.problems.some((problem) => problem.rule === 'invalid-json') && !records.some((record) => record.errorReportedByFile) ? 1 : 0),
     turns,
     tokens: { p50: percentile(tokenCounts, 0.5), p90: percentile(tokenCounts, 0.9), max: tokenCounts[tokenCounts.length - 1] ?? 0, total, estimated: facts.tokens.estimated || someEstimated },
     roles,

@@ -26,7 +26,7 @@ export const rule: RecordRule = {
       report(runMessage(run), { offsets: { start: -record.runOffset, end: run.text.length - record.runOffset } }, { kind: 'join-lines' });
     }
     const error = record.syntaxError;
-    if (error === undefined) return;
+    if (error === undefined || record.errorReportedByFile) return;
     const where = brokenRun(record);
     // A byte order mark inside the file (files joined with cat, one saved with a BOM) is invisible in the editor.
     const what = record.text.charCodeAt(error.offset) === 0xfeff ? 'a byte order mark (U+FEFF, invisible) where a value belongs, often left by joining files that were saved with one; delete it' : error.message;
