@@ -27,3 +27,25 @@ describe('completion in nested objects', () => {
     assert.deepEqual(labels('{"messages": [{"role": "user", "content": [{"type": "|"}]}]}'), ['text', 'image_url', 'input_audio', 'file']);
   });
 });
+
+describe('completion of a string still being typed', () => {
+  /** The line after accepting `assistant` where `|` stands, as VS Code applies it: the word before the cursor is replaced. */
+  function accepted(line: string): string {
+    const offset = line.indexOf('|');
+    const text = line.replace('|', '');
+    const { document, facts } = parse(`${text}\n`);
+    const item = completion(document, facts, { line: 0, character: offset }).find((candidate) => candidate.label === 'assistant');
+    assert.ok(item, 'assistant is offered');
+    const wordStart = offset - (/[A-Za-z_-]*$/.exec(text.slice(0, offset))?.[0].length ?? 0);
+    return text.slice(0, wordStart) + (item.insertText ?? item.label) + text.slice(offset);
+  }
+  const before = '{"messages": [{"role": "user", "content": "Hi"}, {"role": ';
+  it('after a lone opening quote at the end of the line (quotes not auto-closed): no second opening quote', () => {
+    assert.equal(accepted(`${before}"|`), `${before}"assistant`);
+  });
+  it('in a string with no closing quote, in a closed one, and where no string is open yet', () => {
+    assert.equal(accepted(`${before}"ass|`), `${before}"assistant`);
+    assert.equal(accepted(`${before}"|"`), `${before}"assistant"`);
+    assert.equal(accepted(`${before}|`), `${before}"assistant"`);
+  });
+});

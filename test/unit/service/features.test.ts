@@ -46,6 +46,10 @@ describe('quick fixes', () => {
     const fixed = applyQuickFix('{"instrution": "a", "output": "b"}\n', 'unknown-key');
     assert.equal(fixed, '{"instruction": "a", "output": "b"}\n');
   });
+  it('a field missing because its key is misspelt: the fix renames the key, keeping its text', () => {
+    const fixed = applyQuickFix('{"messages": [{"role": "user", "contnet": "Capital of Peru?"}, {"role": "assistant", "content": "Lima."}]}\n', 'missing-field');
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": "Capital of Peru?"}, {"role": "assistant", "content": "Lima."}]}\n');
+  });
   it('removes a duplicate JSONL record with its line', () => {
     const record = '{"instruction": "a", "output": "b"}';
     const fixed = applyQuickFix(`${record}\n{"instruction": "c", "output": "d"}\n${record}\n`, 'duplicate-record');
@@ -55,6 +59,11 @@ describe('quick fixes', () => {
     const text = '[\n  {"text": "a"},\n  {"text": "b"},\n  {"text": "a"}\n]\n';
     const fixed = applyQuickFix(text, 'duplicate-record', 'json');
     assert.deepEqual(JSON.parse(fixed), [{ text: 'a' }, { text: 'b' }]);
+  });
+  it('removes a duplicate right after a broken element of a JSON array, and only the duplicate', () => {
+    const text = '[\n  {"text": "a"},\n  {"text": "b"},\n  {"text" "broken, being typed"},\n  {"text": "a"}\n]\n';
+    const fixed = applyQuickFix(text, 'duplicate-record', 'json');
+    assert.equal(fixed, '[\n  {"text": "a"},\n  {"text": "b"},\n  {"text" "broken, being typed"}\n]\n');
   });
   it('removes a duplicate that opens or ends a split of a JSON file of splits, leaving both splits', () => {
     const train = { instruction: 'a', output: 'b' };

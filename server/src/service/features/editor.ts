@@ -364,6 +364,12 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
       if (record === undefined) continue;
       const fix = fixEdit(document, record, data.fix);
       if (fix === undefined) continue;
+      // Two findings fixed by the same edit (unknown-key and missing-field for a misspelt key) get one action.
+      const same = actions.find((action) => action.title === fix.title);
+      if (same !== undefined) {
+        same.diagnostics?.push(diagnostic);
+        continue;
+      }
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: fix.edits } } });
     }
   }
@@ -589,7 +595,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const char = text[position];
     if (char === '"') {
       const end = skipStringFast(text, position);
-      if (end > offset || end === text.length && text[end - 1] !== '"') {
+      if (end > offset || (end === text.length && !closesString(text, position, end))) {
         // The cursor is inside this string.
         const top = stack[stack.length - 1];
         return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: true, wordStart: position, siblingKeys: top?.keys ?? [] };
@@ -620,6 +626,14 @@ export function cursorContext(text: string, offset: number): CursorContext {
   }
   const top = stack[stack.length - 1];
   return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: false, wordStart: offset, siblingKeys: top?.keys ?? [] };
+}
+
+/** Whether the string opening at `start` and read up to `end` ends with its own closing quote (not its opening one, nor an escaped one). */
+function closesString(text: string, start: number, end: number): boolean {
+  if (end - 1 <= start || text[end - 1] !== '"') return false;
+  let backslashes = 0;
+  while (text[end - 2 - backslashes] === '\\') backslashes++;
+  return backslashes % 2 === 0;
 }
 
 function stackPath(stack: { type: "object" | "array"; key: string | undefined; index: number }[], out: (string | number)[]): (string | number)[] {

@@ -2,6 +2,7 @@ import type { Role, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
+import { misspeltKeyFor } from './unknown-key';
 import { allTurns } from './util';
 
 const skeletons: Record<string, unknown> = { messages: [], conversations: [], content: '', value: '', output: '', instruction: '', completion: '', prompt: '', chosen: '', rejected: '', text: '', role: 'user', from: 'human' };
@@ -27,11 +28,17 @@ export const rule: RecordRule = {
         if (spec === undefined) continue;
         if (object.path.length === 0 && inputInsteadOfInstruction(context, key)) continue;
         if (object.path.length === 0 && completionInsteadOfOutput(context, key)) continue;
+        const what = `${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}).`;
+        const where = object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path };
+        // A misspelt key holds the value: the fix renames it (an empty field beside it would strand the text).
+        const misspelt = misspeltKeyFor(object, key);
+        if (misspelt !== undefined) {
+          report(`${what} "${misspelt}" looks like it, misspelt: rename it to "${key}" (quick fix).`, where, { kind: 'rename-key', path: [...object.path, misspelt], replacement: key });
+          continue;
+        }
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         const layout = object.path.length === 0 ? recordLayoutHint(context, key) : undefined;
-        report(`${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}). ${layout?.why ?? 'Add it.'}`,
-          object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path },
-          layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
+        report(`${what} ${layout?.why ?? 'Add it.'}`, where, layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
       }
     }
   },

@@ -1,7 +1,7 @@
 import { closest } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject } from './util';
-import { specifiedObjects } from './structure';
+import { specifiedObjects, type SpecifiedObject } from './structure';
 
 /** A key as quoted in a message: a generated key can be megabytes long, and the message is shown in a hover. */
 function shownKey(key: string): string {
@@ -32,8 +32,7 @@ export const rule: RecordRule = {
         // An Alpaca record's "completion" without "output": missing-field names it (Alpaca's "output" or a KTO record's label).
         if (key === 'completion' && object.path.length === 0 && completionForOutput(context, object.value)) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
-        // Suggest only keys that are not already present (renaming onto an existing key loses data).
-        const suggestion = closest(key, missing, 2) ?? truncatedRequired(key, missing, object.spec.required) ?? sameMeaning(key, missing);
+        const suggestion = renameSuggestion(key, missing, object.spec.required);
         if (suggestion !== undefined) {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
@@ -43,6 +42,23 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/** The known key an unknown one was probably meant to be, among the keys the object lacks (renaming onto a present key would lose data). */
+function renameSuggestion(key: string, missing: readonly string[], required: readonly string[]): string | undefined {
+  return closest(key, missing, 2) ?? truncatedRequired(key, missing, required) ?? sameMeaning(key, missing);
+}
+
+/**
+ * The unknown key of `object` that this rule suggests renaming to the missing `wanted` ("contnet" for
+ * "content"), so missing-field offers that rename rather than an empty field beside the written text.
+ */
+export function misspeltKeyFor(object: SpecifiedObject, wanted: string): string | undefined {
+  const missing = object.spec.keys.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
+  for (const key of Object.keys(object.value)) {
+    if (object.spec.fields[key] === undefined && renameSuggestion(key, missing, object.spec.required) === wanted) return key;
+  }
+  return undefined;
+}
 
 /** The case missing-field reports at "completion" (an Alpaca record with "completion", no "output" and no "label"). */
 function completionForOutput(context: RecordRuleContext, value: Record<string, unknown>): boolean {
