@@ -46,6 +46,46 @@ describe('record conversion', () => {
     assert.deepEqual(errors, [], 'the converted record passes the ShareGPT position checks');
   });
 
+  it('splits the joined results of parallel calls into one tool message per call on the way back to OpenAI chat', () => {
+    const record = {
+      messages: [
+        { role: 'user', content: 'Weather in Paris and Rome?' },
+        { role: 'assistant', content: null, tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+        ] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
+        { role: 'tool', tool_call_id: 'call_2', content: '{"temp": 24}' },
+        { role: 'assistant', content: 'Paris 18 °C, Rome 24 °C.' },
+      ],
+      tools: [weatherTool],
+    };
+    const back = converted(converted(record, 'ShareGPT'), 'OpenAI chat') as typeof record;
+    assert.deepEqual(back.messages, record.messages);
+    assert.deepEqual(lint(`${JSON.stringify(back)}\n`).diagnostics.filter((item) => item.severity === 'error'), []);
+  });
+
+  it('does not convert a message with a field the other format has no place for (name, reasoning, refusal, a train flag)', () => {
+    const chat = (extra: Record<string, unknown>, on: 0 | 1): unknown => {
+      const messages: Record<string, unknown>[] = [{ role: 'user', content: 'Think first: 2+3?' }, { role: 'assistant', content: '5' }];
+      Object.assign(messages[on] ?? {}, extra);
+      return { messages };
+    };
+    for (const [extra, on] of [[{ name: 'alice' }, 0], [{ reasoning_content: '2 plus 3 is 5.' }, 1], [{ thinking: 'Add them.' }, 1], [{ refusal: 'I cannot.' }, 1], [{ train: true }, 0], [{ train: false }, 1]] as const) {
+      for (const target of ['ShareGPT', 'Alpaca'] as const) assert.equal(converted(chat(extra, on), target), undefined, `${JSON.stringify(extra)} to ${target}`);
+    }
+    // A train flag that says what the role does anyway is carried.
+    assert.deepEqual(converted(chat({ train: true }, 1), 'Alpaca'), { instruction: 'Think first: 2+3?', input: '', output: '5' });
+  });
+
+  it("drops a completion's separator space on the way to a chat answer (it would be trained as the answer's first token)", () => {
+    const record = { prompt: 'The capital of France is', completion: ' Paris.' };
+    const chat = converted(record, 'OpenAI chat');
+    assert.deepEqual(chat, { messages: [{ role: 'user', content: 'The capital of France is' }, { role: 'assistant', content: 'Paris.' }] });
+    assert.deepEqual(lint(`${JSON.stringify(chat)}\n`).diagnostics.filter((item) => item.rule === 'whitespace'), []);
+    assert.deepEqual(converted(record, 'Alpaca'), { instruction: 'The capital of France is', input: '', output: 'Paris.' });
+  });
+
   it('does not convert to ShareGPT an answer that says something beside its tool calls (the text would be lost)', () => {
     const record = {
       messages: [

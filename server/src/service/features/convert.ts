@@ -6,6 +6,7 @@ import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
 import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
 import { safeStringify } from '../json/safe';
+import { continuesPrompt } from '../rules/whitespace';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
 export const convertibleFormats: readonly ConvertibleFormat[] = ['openai-chat', 'sharegpt', 'alpaca'];
@@ -22,7 +23,12 @@ function parseArguments(value: unknown): unknown {
 function toOpenai(conversation: Conversation): Record<string, unknown> {
   let callCounter = 0;
   const pendingIds: string[] = [];
-  const messages = conversation.turns.map((turn) => {
+  const messages = conversation.turns.flatMap((turn) => {
+    // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
+    if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1 && turn.content.includes(toolResultSeparator)) {
+      const results = turn.content.split(toolResultSeparator);
+      if (results.length === pendingIds.length) return results.map((content) => ({ role: 'tool', content, tool_call_id: pendingIds.shift() }));
+    }
     const message: Record<string, unknown> = { role: turn.role ?? 'user' };
     if (turn.toolCalls.length > 0) {
       message.content = turn.content.length > 0 ? turn.content : null;
@@ -148,14 +154,38 @@ function hasNonTextParts(source: unknown, turn: Turn): boolean {
   return content.some((part) => typeof part !== 'string' && !(typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' && [undefined, 'text'].includes((part as { type?: unknown }).type as string | undefined)));
 }
 
+/** Keys of a message or turn object that its canonical turn carries (besides its own role and content keys). */
+const carriedTurnKeys = new Set(['role', 'content', 'from', 'value', 'tool_calls', 'tool_call_id', 'function_call', 'weight', 'loss_weight']);
+
+/**
+ * Whether the message or turn object behind `turn` has a field the canonical turn does not carry, which
+ * a conversion would drop: a speaker's `name`, `reasoning_content` or `thinking`, a `refusal`, a
+ * `train` flag that differs from the role's default. A tool result's `name` (the function answered) is
+ * carried by its place after the call.
+ */
+function holdsUncarriedKeys(source: unknown, turn: Turn): boolean {
+  const object = valueAt(source, turn.path);
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return false;
+  const roleKey = turn.rolePath?.[turn.rolePath.length - 1];
+  const contentKey = turn.contentPath[turn.contentPath.length - 1];
+  for (const [key, value] of Object.entries(object)) {
+    if (carriedTurnKeys.has(key) || key === roleKey || key === contentKey) continue;
+    if (key === 'name' && turn.role === 'tool') continue;
+    if (key === 'train' && value === (turn.role === 'assistant')) continue;
+    return true;
+  }
+  return false;
+}
+
 /**
  * Whether the record as written holds something its canonical conversation does not carry, so that a
  * conversion would drop it: a content that is missing or of the wrong type (an object, a number)
- * where text belongs, or a tool call without a name.
+ * where text belongs, a tool call without a name, or a message field the turn does not hold.
  */
 function losesWrittenContent(source: unknown, conversation: Conversation): boolean {
   for (const turn of [...conversation.turns, ...(conversation.rejected ?? [])]) {
     if (turn.toolCalls.some((call) => call.name === undefined)) return true;
+    if (holdsUncarriedKeys(source, turn)) return true;
     const content = valueAt(source, turn.contentPath);
     if (typeof content === 'string' || Array.isArray(content)) continue;
     if (turn.toolCalls.length > 0 && (content === null || content === undefined)) continue;
@@ -197,7 +227,7 @@ export function convertConversation(conversation: Conversation, target: Converti
  */
 export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Record<string, unknown> | undefined {
   if (analysis.detected === target) return undefined;
-  const conversation = analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping);
+  const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
   if (converted === undefined || typeof value !== 'object' || value === null) return converted;
@@ -212,6 +242,17 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
     converted[key] = column;
   }
   return converted;
+}
+
+/**
+ * A prompt/completion pair's completion starts with the space that separates it from the prompt
+ * (" Paris." after "The capital of France is"): as a chat answer, after its role cue, that space would
+ * be trained as the answer's first token, so it is not carried.
+ */
+function separatorTrimmed(conversation: Conversation): Conversation {
+  if (!conversation.turns.some((turn) => continuesPrompt(conversation, turn) && turn.content.startsWith(' '))) return conversation;
+  const turns = conversation.turns.map((turn) => (continuesPrompt(conversation, turn) ? { ...turn, content: turn.content.replace(/^ +/, '') } : turn));
+  return { ...conversation, turns };
 }
 
 /** The columns of a record shape that its conversation is read from (and that a conversion rewrites). */

@@ -9,7 +9,7 @@ import { allTurns, turnName } from './util';
  * separator the model must learn, not noise. After a prompt that already ends in whitespace it is a
  * doubled separator and is reported.
  */
-function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
+export function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
   if (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') return false;
   const first = conversation.turns[0];
   return turn.rolePath === undefined && turn.path.length === 1 && first !== undefined && first !== turn && first.rolePath === undefined && first.path.length === 1 && first.path[0] === 'prompt' && first.content.length > 0 && first.content.trimEnd() === first.content;
