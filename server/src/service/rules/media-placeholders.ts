@@ -66,11 +66,14 @@ export const rule: RecordRule = {
   },
 };
 
-/** Placeholders written in the text of the prompt and answer turns (the system prompt is not among LLaMA-Factory's messages). */
+/**
+ * Placeholders written in the text of the prompt and answer turns. The system prompt is not among
+ * LLaMA-Factory's messages: a system column, or a first system turn, which its converter takes out.
+ */
 function placeholderCount(context: RecordRuleContext, placeholder: string): number {
   let count = 0;
-  for (const turn of context.analysis.conversation.turns) {
-    if (turn.role === 'system' && turn.rolePath === undefined) continue;
+  for (const [index, turn] of context.analysis.conversation.turns.entries()) {
+    if (turn.role === 'system' && (turn.rolePath === undefined || index === 0)) continue;
     if (turn.content.includes(placeholder)) count += occurrences(turn.content, placeholder);
   }
   return count;

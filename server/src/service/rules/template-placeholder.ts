@@ -1,7 +1,7 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
 import type { Turn } from '../conversation';
-import { allTurns, inMarkdownCode, quote, reportMatches } from './util';
+import { inMarkdownCode, quote, reportMatches } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
@@ -94,7 +94,8 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
-    reportMatches(context, allTurns(context), placeholder, (match) => {
+    // A rejected answer is trained away from, not towards: a placeholder there (a deliberately poor answer) teaches nothing to emit.
+    reportMatches(context, context.analysis.conversation.turns, placeholder, (match) => {
       if (!isPlaceholder(match)) return undefined;
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
       requested ??= asksForTemplate(context.analysis.conversation.turns);

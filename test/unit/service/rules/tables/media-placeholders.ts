@@ -8,6 +8,8 @@ export const table: RuleTable = {
     { name: 'a video and its placeholder (ShareGPT)', text: lines({ conversations: [{ from: 'human', value: '<video>What happens?' }, { from: 'gpt', value: 'A dog runs.' }], videos: ['dog.mp4'] }) },
     { name: 'TRL vision data with {"type": "image"} parts', text: lines({ images: ['a.jpg'], prompt: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What color is the car?' }] }], completion: [{ role: 'assistant', content: 'Red.' }] }) },
     { name: 'images with no placeholder and no dataset_info.json (TRL inserts them)', text: lines({ messages: [{ role: 'user', content: 'What is this?' }, { role: 'assistant', content: 'A cat.' }], images: ['cat.jpg'] }) },
+    // LLaMA-Factory's converter takes a first system turn out of the messages before it counts placeholders.
+    { name: 'a first system turn that mentions <image> is not counted (ShareGPT and OpenAI-style)', text: lines({ conversations: [{ from: 'system', value: 'Each picture arrives as an <image> token.' }, { from: 'human', value: '<image>What breed is this dog?' }, { from: 'gpt', value: 'A border collie.' }], images: ['dog.jpg'] }, { messages: [{ role: 'system', content: 'Describe each <image> briefly.' }, { role: 'user', content: '<image>What is this?' }, { role: 'assistant', content: 'A cat.' }], images: ['cat.jpg'] }) },
     { name: 'no media column: an <image> tag in the text is just text', text: lines({ messages: [{ role: 'user', content: 'What does the HTML <image> tag do?' }, { role: 'assistant', content: 'It is an obsolete alias of <img>.' }] }) },
   ],
   invalid: [

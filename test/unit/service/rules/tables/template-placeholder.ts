@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Trained away from, not towards (dpo_en_demo.json has one).
+    { name: 'a placeholder only in the rejected answer of a preference pair', text: lines({ prompt: 'Write a two-line note thanking Priya for the book she lent me.', chosen: 'Dear Priya,\nThank you for lending me Piranesi. Warmly, Jonas', rejected: 'Dear [Friend Name],\nThanks for the book. Best, [Your Name]' }) },
     { name: 'plain text', text: lines(chat('Write a greeting', 'Hello, Ann!')) },
     { name: 'a code block with single braces and a markdown link', text: lines(chat('Show a dict', 'Use {"a": 1} and see [the docs](https://x.org).')) },
     { name: 'a Jinja template in a code block and in inline code', text: lines(chat('Greet in Flask', 'Save:\n\n```html\n<p>Hello, {{ user.name }}!</p>\n```\n\nA loop: `{% for x in xs %}{{ x }}{% endfor %}`')) },
