@@ -1,3 +1,4 @@
+import { templateTools } from '../conversation';
 import type { RecordRule } from './rule';
 import { mayHaveBoilerplate } from './prefilter';
 import { quote, reportMatches } from './util';
@@ -157,9 +158,23 @@ export const rule: RecordRule = {
     // The full expression runs only over answers that have a word of some phrase (one hashed pass over each answer, at a
     // third of the expression's cost); those it reads whole, so a refusal far into a long answer is found.
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable && mayHaveBoilerplate(turn.content));
-    if (answers.length > 0) reportMatches(context, answers, boilerplate, boilerplateMessage, 2);
+    if (answers.length === 0) return;
+    const offersTools = (templateTools(context.analysis.conversation)?.length ?? 0) > 0;
+    reportMatches(context, answers, boilerplate, (match) => (offersTools && isToolScopeAnswer(match) ? undefined : boilerplateMessage(match)), 2);
   },
 };
+
+/** "My capabilities are limited to...", "I can only fetch stock prices", "the functions provided": the answer says what the tools do. */
+const toolScope = /\bcapabilit(?:y|ies)\b|\bI can only\b|\b(?:only|solely) (?:able|designed|equipped) to\b|\blimited to\b|\b(?:functions?|tools?) (?:I have (?:access to)?|provided|available|at my disposal)\b|\bexternal (?:tasks?|actions?)\b|\baccess to (?:the )?(?:functions?|tools?)\b/i;
+
+/**
+ * In function-calling data, declining what the offered tools cannot do and saying what they can is the
+ * behaviour to learn ("I'm sorry, but I'm unable to book flights. My capabilities are limited to looking
+ * up orders."). AI boilerplate ("As an AI, I...") counts even there.
+ */
+function isToolScopeAnswer(match: RegExpExecArray): boolean {
+  return !/\bAI\b|language model/i.test(match[0]) && toolScope.test(match.input);
+}
 
 /** The message for a match, or undefined when the phrase is quoted, narrated or written for the user. */
 function boilerplateMessage(match: RegExpExecArray): string | undefined {
