@@ -4,7 +4,7 @@
  * file-level checks and statistics need is kept as a small summary on the record, so a 100 MB file
  * does not hold every parsed record in memory.
  */
-import type { Conversation, RecordShape, Turn } from './conversation';
+import { formatOfShape, type Conversation, type RecordShape, type Turn } from './conversation';
 import type { DatasetRecord } from './document';
 import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
@@ -249,6 +249,18 @@ function sharedTokenCount(count: TokenCount | undefined): TokenCount | undefined
   return count;
 }
 
+/**
+ * A record written in another known format than the one the file is forced to: read as the forced
+ * format it holds nothing (every such record alike), so it must not count as a duplicate or an example;
+ * mixed-formats reports it.
+ */
+function readAsAnotherFormat(analysis: RecordAnalysis): boolean {
+  const { detected, shape } = analysis;
+  // Role/content turns under "conversations" and from/value turns under "messages" are read as ShareGPT: the same record.
+  if (detected === 'unknown' || detected === 'chat-conversations' || detected === 'sharegpt-messages') return false;
+  return formatOfShape(detected) !== formatOfShape(shape);
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
@@ -261,7 +273,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     instruction: signInstruction(instructionOf(analysis)),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
-    empty: conversation.turns.length === 0 || hasErrors,
+    empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),
     firstKey: firstKeyOf(record.text),
   };
   slotOf(record).summary = summary;

@@ -72,7 +72,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
   const unlistedTags = isObject(entry.tags) ? unlistedTagsOf(entry.tags, mapping.tags) : undefined;
-  return { ...defaultHint, forced, formatting, ranking, mapping, ...(unreadColumns !== undefined ? { unreadColumns } : {}), ...(unlistedTags !== undefined ? { unlistedTags } : {}) };
+  return { ...defaultHint, forced, formatting, ranking, mapping, ...(entry.formatting === undefined ? { formattingOmitted: true } : {}), ...(unreadColumns !== undefined ? { unreadColumns } : {}), ...(unlistedTags !== undefined ? { unlistedTags } : {}) };
 }
 
 /**

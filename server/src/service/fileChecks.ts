@@ -1138,7 +1138,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     for (const [format, members] of index.byFormat) {
       if (format === 'unknown' || format === facts.format) continue;
       // One message per format (not per record): these files can hold thousands of such records.
-      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced);
+      const forcedByOmittedFormatting = facts.hint.formattingOmitted === true && facts.settings.format === 'auto' && facts.hint.forced === facts.format;
+      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting);
       if (message === undefined) continue;
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);

@@ -105,6 +105,8 @@ export interface FormatHint {
   forced: RecordFormat | undefined;
   /** `formatting: sharegpt|alpaca` from dataset_info.json: narrows detection. */
   formatting: 'sharegpt' | 'alpaca' | undefined;
+  /** The dataset_info.json entry has no "formatting": LLaMA-Factory reads it as Alpaca (a common slip for ShareGPT data). */
+  formattingOmitted?: boolean;
   ranking: boolean;
   mapping: FormatMapping;
   /**

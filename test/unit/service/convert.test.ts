@@ -215,6 +215,22 @@ describe('conversion in files whose format is forced', () => {
     assert.deepEqual(JSON.parse(fixed.split('\n')[0] ?? ''), { dialogue: [{ role: 'client', text: 'Hi there' }, { role: 'agent', text: 'Hello!' }], instructions: 'Be kind.' });
   });
 
+  it('records of another format than the forced one are not duplicates of each other (read as the forced format, all are empty)', () => {
+    const sharegpt = (question: string): string => JSON.stringify({ conversations: [{ from: 'human', value: question }, { from: 'gpt', value: `About ${question}` }] });
+    const text = `${['Who wrote Hamlet?', 'Largest ocean?', 'Capital of Peru?', 'Speed of light?'].map(sharegpt).join('\n')}\n`;
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0, format: 'alpaca' });
+    const rules = lintDocument(document, uri, settings).diagnostics.map((item) => item.rule);
+    assert.deepEqual(rules, ['mixed-formats', 'mixed-formats', 'mixed-formats', 'mixed-formats']);
+    // Forced by a dataset_info.json entry without "formatting": the message says what the entry lacks.
+    const hint = hintFromDatasetInfo(JSON.stringify({ s: { file_name: 'data.jsonl' } }), 'data.jsonl');
+    assert.ok(hint);
+    const { settings: auto } = resolveSettings({ minExamples: 0 });
+    const fromInfo = lintDocument(DatasetDocument.parse(text, 'jsonl'), uri, auto, { hint }).diagnostics;
+    assert.deepEqual(fromInfo.map((item) => item.rule), ['mixed-formats', 'mixed-formats', 'mixed-formats', 'mixed-formats']);
+    assert.match(fromInfo[0]?.message ?? '', /dataset_info\.json entry has no "formatting", so LLaMA-Factory reads the file as Alpaca.*Add "formatting": "sharegpt"/);
+  });
+
   it('does not turn a ranking record that lacks its rejected answer into a plain conversation', () => {
     const hint = hintFromDatasetInfo(JSON.stringify({ r: { file_name: 'data.jsonl', formatting: 'sharegpt', ranking: true } }), 'data.jsonl');
     assert.ok(hint);

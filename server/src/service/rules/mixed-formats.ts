@@ -11,9 +11,16 @@ export const rule: FileRule = {
   meta: { id: 'mixed-formats', description: 'A record is in a different format from the rest of the file.', defaultSeverity: 'error', fixable: true },
 };
 
-export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string, forced: boolean): string | undefined {
+/**
+ * `formattingOmitted`: the file is Alpaca only because its dataset_info.json entry has no "formatting"
+ * (LLaMA-Factory's default), which is usually a ShareGPT file's missing line.
+ */
+export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string, forced: boolean, formattingOmitted = false): string | undefined {
   const detected = formatOfShape(detectedShape);
   if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
+  if (formattingOmitted && (detected === 'sharegpt' || detected === 'openai-chat')) {
+    return `This record is ${detected}, but the file's dataset_info.json entry has no "formatting", so LLaMA-Factory reads the file as Alpaca and finds no example in it. Add "formatting": "sharegpt" to the entry${detected === 'openai-chat' ? ' (with "columns": {"messages": "messages"} and the OpenAI role tags: "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant", "system_tag": "system"})' : ''}.`;
+  }
   const how = forced ? 'is set to' : 'is mostly';
   if (missingAnswer(detected, fileFormat)) {
     const what = fileFormat === 'preference' ? 'the required "chosen" and "rejected" fields' : 'the required "completion" field (string or array)';
