@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFileNames, setLayerSource } from './config';
-import { baseName, datasetInfoEntry, hintFromEntry } from './datasetInfo';
+import { baseName, datasetInfoEntry, datasetInfoEntryKeys, hintFromEntry } from './datasetInfo';
+import { closest } from './formats';
 import type { FormatHint } from './formats';
 import { findJsonSyntaxError, locatePath, type JsonPath } from './json/scanner';
 
@@ -114,7 +115,28 @@ export function datasetInfoFor(datasetPath: string): DatasetInfo {
   const found = datasetInfoEntry(info, fileName);
   if (found === undefined) return { hint: undefined, problem: undefined };
   // LLaMA-Factory's json.load rejects a byte order mark: such a file gives no hint.
-  return { hint: bom ? undefined : hintFromEntry(found.entry), problem: incompleteTags(file, body, found.name, found.entry, fileName) };
+  return { hint: bom ? undefined : hintFromEntry(found.entry), problem: entryProblem(file, body, found.name, found.entry) ?? incompleteTags(file, body, found.name, found.entry, fileName) };
+}
+
+/**
+ * A key of the file's entry that LLaMA-Factory does not read ("formating": the file is then read as
+ * Alpaca), or a "formatting" it does not know ("openai": it stops on the entry), at its place.
+ */
+function entryProblem(file: string, body: string, name: string, entry: Record<string, unknown>): string | undefined {
+  const known: readonly string[] = datasetInfoEntryKeys;
+  for (const key of Object.keys(entry)) {
+    if (known.includes(key)) continue;
+    const located = locatePath(body, [name, key]);
+    const suggestion = closest(key, known, 2);
+    const consequence = suggestion === 'formatting' && entry.formatting === undefined ? ', so the file is read as Alpaca (the default)' : '';
+    return `${describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0)}: the entry "${name}" has "${key}", which LLaMA-Factory does not read${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}: it is ignored${consequence}.`;
+  }
+  const formatting = entry.formatting;
+  if (formatting !== undefined && formatting !== 'alpaca' && formatting !== 'sharegpt') {
+    const located = locatePath(body, [name, 'formatting']);
+    return `${describeOffset(file, body, located?.value.start ?? 0)}: "formatting": ${JSON.stringify(formatting)} is not a format LLaMA-Factory knows (alpaca or sharegpt), and it stops on the entry "${name}". OpenAI-style "messages" are "sharegpt" with "tags" that name the OpenAI roles.`;
+  }
+  return undefined;
 }
 
 /** Tags LLaMA-Factory cannot do without: left out of an entry's "tags", it fails on or skips every example. */

@@ -10,14 +10,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The entry of a parsed dataset_info.json whose `file_name` is `fileName`, with the entry's name. */
+/**
+ * The entry of a parsed dataset_info.json whose `file_name` is `fileName`, a file in the same folder,
+ * with the entry's name. LLaMA-Factory reads `file_name` relative to that folder: "./a.json" is the
+ * file, "sub/a.json" another one.
+ */
 export function datasetInfoEntry(info: unknown, fileName: string): { name: string; entry: Record<string, unknown> } | undefined {
   if (!isObject(info)) return undefined;
   for (const [name, entry] of Object.entries(info)) {
-    if (isObject(entry) && typeof entry.file_name === 'string' && baseName(entry.file_name) === fileName) return { name, entry };
+    if (isObject(entry) && typeof entry.file_name === 'string' && sameFolderName(entry.file_name) === fileName) return { name, entry };
   }
   return undefined;
 }
+
+/** A `file_name` as a name in the dataset_info.json's own folder ("./a.json" is "a.json"), or undefined when it points elsewhere. */
+function sameFolderName(fileName: string): string | undefined {
+  const parts = fileName.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
+  return parts.length === 1 ? parts[0] : undefined;
+}
+
+/** The keys of a dataset_info.json entry that LLaMA-Factory's parser reads (data/README.md, data/parser.py). */
+export const datasetInfoEntryKeys = ['file_name', 'formatting', 'ranking', 'subset', 'split', 'folder', 'num_samples', 'columns', 'tags', 'hf_hub_url', 'ms_hub_url', 'om_hub_url', 'script_url', 'cloud_file_name'] as const;
 
 /** The format hint of the dataset_info.json text's entry for `fileName`, if it lists the file. */
 export function hintFromDatasetInfo(infoText: string, fileName: string): FormatHint | undefined {

@@ -72,7 +72,7 @@ describe('formats', () => {
     assert.deepEqual(summary({ prompt: 'q', chosen: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'good' }], rejected: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'bad' }] }), { shape: 'preference-trl', format: 'preference', turns: ['user:q', 'assistant*:good'], rejected: ['q', 'bad'] });
   });
   it('dataset_info.json columns and tags', () => {
-    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'data/d.json', formatting: 'sharegpt', columns: { messages: 'dialog', system: 'sys' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } }), 'd.json');
+    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: './d.json', formatting: 'sharegpt', columns: { messages: 'dialog', system: 'sys' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } }), 'd.json');
     assert.ok(hint);
     const value = { dialog: [{ speaker: 'client', text: 'q' }, { speaker: 'agent', text: 'a' }], sys: 'be nice' };
     const shape = detectShape(value, hint);
