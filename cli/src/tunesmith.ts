@@ -23,9 +23,14 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === undefined) {
+    // No command is a usage error: its usage goes to stderr, as an unknown command's does.
+    process.stderr.write(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === '--version') {
     process.stdout.write(`${require('../../package.json').version}\n`);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setRulesDocsFromBundle } from '../../../server/src/service/docsUrl';
+import { ruleDocsUrl, setRulesDocsFromBundle } from '../../../server/src/service/docsUrl';
 import { lintFiles, type FileLintResult } from '../../../server/src/service/files';
 import { allRules } from '../../../server/src/service/rules/index';
 import { type CliCommand, UsageError } from '../command';
@@ -76,6 +76,42 @@ export interface SarifToolInfo {
   sourceRoot?: string;
   /** A rule's documentation page (Markdown), for the rule's `help` (GitHub shows it with each alert). */
   ruleHelp?: (id: string) => string | undefined;
+  /** Where a rule's documentation page is (an absolute URI), for the rule's `helpUri`. */
+  ruleHelpUri?: (id: string) => string | undefined;
+  /** The most results the run may hold (GitHub code scanning refuses a run with more than 25,000). */
+  maxResults?: number;
+}
+
+/** GitHub code scanning rejects a SARIF run with more results than this. */
+export const githubResultsPerRun = 25_000;
+
+const severityRank: Record<JsonLintItem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** The items a capped SARIF run keeps: the first `limit` by severity (errors first), in their own order. */
+export function itemsWithinLimit(items: readonly JsonLintItem[], limit: number): JsonLintItem[] {
+  if (items.length <= limit) return [...items];
+  const kept = new Set(
+    items
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => severityRank[a.item.severity] - severityRank[b.item.severity] || a.index - b.index)
+      .slice(0, limit)
+      .map(({ index }) => index),
+  );
+  return items.filter((_, index) => kept.has(index));
+}
+
+/** What a capped run says about the results it left out (a notification, and the CLI's stderr). */
+export function leftOutMessage(total: number, limit: number): string {
+  return `${total - limit} of ${total} problems were left out of the SARIF output: GitHub code scanning accepts at most ${limit.toLocaleString('en-US')} results per run. The first ${limit.toLocaleString('en-US')} by severity (errors first) are in it; --format json lists them all.`;
+}
+
+/**
+ * A rule page's links as GitHub shows them with an alert: a link relative to the docs folder
+ * (../configuration.md) would resolve against the user's repository, where it does not exist, so
+ * it is kept as its text. Absolute links and in-page anchors stay.
+ */
+export function withoutRelativeLinks(markdown: string): string {
+  return markdown.replace(/(!?)\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (link: string, _image: string, text: string, target: string) => (/^(?:[a-z][a-z0-9+.-]*:|#)/i.test(target) ? link : text));
 }
 
 /** SARIF 2.1.0 as GitHub code scanning reads it: one run, the rules as the driver's rules, a location per result. */
@@ -84,17 +120,21 @@ export function toSarif(items: readonly JsonLintItem[], tool: SarifToolInfo | st
   const levels: Record<JsonLintItem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
   const rules = allRules.map((rule) => {
     const markdown = info.ruleHelp?.(rule.meta.id);
+    const helpUri = info.ruleHelpUri?.(rule.meta.id);
     return {
       id: rule.meta.id,
       name: rule.meta.id.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase()),
       shortDescription: { text: rule.meta.description },
       fullDescription: { text: rule.meta.description },
       defaultConfiguration: { level: levels[rule.meta.defaultSeverity] },
-      help: { text: `${rule.meta.description} See docs/rules/${rule.meta.id}.md.`, ...(markdown !== undefined ? { markdown } : {}) },
+      ...(helpUri !== undefined ? { helpUri } : {}),
+      help: { text: `${rule.meta.description}${helpUri !== undefined ? ` See ${helpUri}.` : ''}`, ...(markdown !== undefined ? { markdown: withoutRelativeLinks(markdown) } : {}) },
       properties: { tags: ['dataset', 'fine-tuning'] },
     };
   });
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
+  const limit = info.maxResults ?? githubResultsPerRun;
+  const kept = itemsWithinLimit(items, limit);
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -103,7 +143,8 @@ export function toSarif(items: readonly JsonLintItem[], tool: SarifToolInfo | st
         tool: { driver: { name: 'tunesmith', ...(info.informationUri !== undefined ? { informationUri: info.informationUri } : {}), version: info.version, semanticVersion: info.version, rules } },
         ...(info.sourceRoot !== undefined ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(info.sourceRoot.endsWith(path.sep) ? info.sourceRoot : info.sourceRoot + path.sep).href } } } : {}),
         columnKind: 'utf16CodeUnits',
-        results: items.map((item) => ({
+        ...(kept.length < items.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: [{ level: 'warning', message: { text: leftOutMessage(items.length, limit) } }] }] } : {}),
+        results: kept.map((item) => ({
           ruleId: item.rule,
           ...(ruleIndex.has(item.rule) ? { ruleIndex: ruleIndex.get(item.rule) } : {}),
           level: levels[item.severity],
@@ -144,14 +185,15 @@ options:
   --max-warnings N              exit 1 when there are more than N warnings (-1: no limit)
   --max-tokens N                override maxTokens
   --model FOLDER                Hugging Face model folder for exact token counts
-  --no-color                    plain stylish output
+  --no-color                    plain stylish output (as is NO_COLOR set to anything)
   -h, --help                    this help
 
 Settings come from tunesmith.json or .tunesmithrc.json, the one nearest to each file (looked up
 from its folder upwards, then from the current folder); see docs/configuration.md.
 
-exit codes: 0 clean, 1 errors or too many warnings, 2 usage error (unknown option, bad value,
-            a path that names no dataset file, no files to lint, a config file that is not valid)
+exit codes: 0 clean, 1 errors or too many warnings, 2 usage error (unknown option, bad value, a
+            --model folder that does not load, a path that names no dataset file, a glob that
+            does not parse, no files to lint, a config file that is not valid)
 `;
 
 export const command: CliCommand = {
@@ -200,8 +242,14 @@ export const command: CliCommand = {
     }
     const items = toJsonItems(result.files.filter((file) => file.isDataset));
     if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-    else if (format === 'sarif') process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: process.cwd(), ruleHelp: ruleHelpFromDocs(__dirname), ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
-    else process.stdout.write(formatStylish(items, values['no-color'] !== true && process.stdout.isTTY === true));
+    else if (format === 'sarif') {
+      process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: process.cwd(), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: ruleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
+      if (items.length > githubResultsPerRun) process.stderr.write(`tunesmith: ${leftOutMessage(items.length, githubResultsPerRun)}\n`);
+    }
+    else process.stdout.write(formatStylish(items, values['no-color'] !== true && !noColorRequested() && process.stdout.isTTY === true));
+    // The report (with estimated counts) is written for whoever reads it, but a --model that does not
+    // load is a usage error: the user asked for exact counts and must not get a pass on estimates.
+    if (result.modelUnavailable === true) return 2;
     const errors = items.filter((item) => item.severity === 'error').length;
     const warnings = items.filter((item) => item.severity === 'warning').length;
     if (errors > 0) return 1;
@@ -212,6 +260,11 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/** NO_COLOR set to anything but an empty string turns colour off (https://no-color.org). */
+export function noColorRequested(environment: NodeJS.ProcessEnv = process.env): boolean {
+  return (environment.NO_COLOR ?? '') !== '';
+}
 
 function readVersion(): string {
   try {

@@ -1,4 +1,5 @@
 /** `tunesmith stats [files] [--format text|json]`: records, turns, tokens p50/p90/max, roles, duplicates, format. */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { lintFiles } from '../../../server/src/service/files';
@@ -10,7 +11,8 @@ Prints dataset statistics: records, turns, tokens (p50/p90/max/total), roles, du
 Token counts are estimates unless a model is set (--model, or "model" in tunesmith.json).
 --format json (or --json) prints one JSON array with an object per file, its path under "file".
 
-exit codes: 0 printed, 2 usage error (a path that names no dataset file, a config file that is not valid)
+exit codes: 0 printed, 2 usage error (a path that names no dataset file, a glob that does not parse,
+            a --model folder that does not load, a config file that is not valid)
 `;
 
 export function formatStatistics(file: string, statistics: DatasetStatistics): string {
@@ -50,13 +52,19 @@ export const command: CliCommand = {
     const result = await lintFiles(parsed.positionals, { statistics: true, overrides: parsed.values.model !== undefined ? { model: parsed.values.model } : {} });
     for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
     if (result.configError !== undefined || result.unmatched.length > 0) return 2;
+    // A JSON file named on the command line that holds no records is worth a word, as lint says it.
+    const named = new Set(parsed.positionals.map((given) => path.resolve(given)));
+    for (const file of result.files) {
+      if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object whose keys hold arrays of records); skipped\n`);
+    }
     const files = result.files.filter((file) => file.statistics !== undefined);
     if (files.length === 0) {
-      process.stderr.write('tunesmith: no dataset files\n');
+      process.stderr.write(`tunesmith: no dataset files${parsed.positionals.length === 0 ? ' (give files, folders or globs, or set "files" in tunesmith.json)' : ''}\n`);
       return 2;
     }
     if (format === 'json') process.stdout.write(`${JSON.stringify(files.map((file) => ({ file: file.file, ...file.statistics })), null, 2)}\n`);
     else for (const file of files) if (file.statistics !== undefined) process.stdout.write(formatStatistics(file.file, file.statistics));
-    return 0;
+    // Printed with estimated counts, but a --model that does not load is a usage error (exact counts were asked for).
+    return result.modelUnavailable === true ? 2 : 0;
   },
 };

@@ -41,16 +41,35 @@ export interface LintFilesResult {
   files: FileLintResult[];
   /** Problems with the configuration or the arguments (not with the data). */
   warnings: string[];
-  /** Paths or globs given that name no dataset file (a usage error for the CLI). */
+  /** Paths or globs given that name no dataset file, or globs that do not parse (a usage error for the CLI). */
   unmatched: string[];
   /** Set when the config file could not be used at all (not JSON, not an object): nothing was linted. */
   configError?: string;
+  /**
+   * Set when the model given as an override (--model) cannot be loaded; the files are linted with
+   * estimated counts, and the message is in `warnings`. The CLI exits 2: the user asked for exact counts.
+   */
+  modelUnavailable?: true;
 }
 
-const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test']);
+/**
+ * Folders never walked: build output, version control, and Python environments and caches, whose
+ * installed packages hold JSON files that are not datasets (a virtualenv sits in the project folder).
+ */
+const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test', '.venv', 'venv', 'site-packages', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache']);
 
-function globToRegExp(glob: string): RegExp {
+/** Thrown for a glob that cannot be read (an unbalanced brace); the message says what is wrong in words. */
+export class GlobSyntaxError extends Error {}
+
+/**
+ * A glob as a regular expression over `/`-separated relative paths: `**`, `*`, `?` and `{a,b}`
+ * (nested braces too). A comma outside braces is a literal comma, as in bash and minimatch; an
+ * unbalanced brace is refused rather than handed to RegExp, whose error would name regex internals.
+ */
+export function globToRegExp(glob: string, positionOffset = 0): RegExp {
   let pattern = '';
+  /** Positions (0-based) of the braces still open, innermost last. */
+  const openBraces: number[] = [];
   for (let index = 0; index < glob.length; index++) {
     const char = glob[index] ?? '';
     if (char === '*') {
@@ -62,37 +81,91 @@ function globToRegExp(glob: string): RegExp {
         } else pattern += '.*';
       } else pattern += '[^/]*';
     } else if (char === '?') pattern += '[^/]';
-    else if (char === '{') pattern += '(?:';
-    else if (char === '}') pattern += ')';
-    else if (char === ',') pattern += '|';
+    else if (char === '{') {
+      openBraces.push(index);
+      pattern += '(?:';
+    } else if (char === '}') {
+      if (openBraces.pop() === undefined) throw new GlobSyntaxError(`the '}' at character ${positionOffset + index + 1} closes no '{'`);
+      pattern += ')';
+    } else if (char === ',' && openBraces.length > 0) pattern += '|';
     else pattern += char.replace(/[.+^$()|[\]\\]/g, '\\$&');
   }
+  const unclosed = openBraces.pop();
+  if (unclosed !== undefined) throw new GlobSyntaxError(`the '{' at character ${positionOffset + unclosed + 1} is never closed with '}'`);
   return new RegExp(`^${pattern}$`);
 }
 
-function walk(folder: string, out: string[]): void {
+/** What a walk found: regular files, and symbolic links whose target does not exist. */
+interface WalkResult {
+  files: string[];
+  danglingLinks: string[];
+}
+
+/**
+ * Every file under `folder`, following symbolic links (Hugging Face snapshots, DVC and git-annex keep
+ * datasets as links). `visited` holds the real paths of the folders walked, so no folder is walked
+ * twice and a loop ends; a link to a folder that holds this one (`loop -> ..`) is not followed at all,
+ * as `find -L` does not: it would lint everything around the folder asked for.
+ */
+function walk(folder: string, found: WalkResult, visited = new Set<string>()): void {
+  let real: string;
   let entries: fs.Dirent[];
   try {
+    real = fs.realpathSync(folder);
+    if (visited.has(real)) return;
+    visited.add(real);
     entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
     return;
   }
+  const holdsThisFolder = (target: string): boolean => real === target || real.startsWith(target.endsWith(path.sep) ? target : target + path.sep);
   for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) {
-      if (!ignoredFolders.has(entry.name)) walk(full, out);
-    } else if (entry.isFile()) out.push(full);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = fs.statSync(full);
+        isDirectory = target.isDirectory() && !holdsThisFolder(fs.realpathSync(full));
+        isFile = target.isFile();
+      } catch {
+        found.danglingLinks.push(full);
+        continue;
+      }
+    }
+    if (isDirectory) {
+      if (!ignoredFolders.has(entry.name)) walk(full, found, visited);
+    } else if (isFile) found.files.push(full);
   }
 }
 
 const datasetName = /\.(?:jsonl|ndjson|json)$/i;
+/** JSON files a folder holds beside datasets that are never datasets (configs, manifests). */
+const notDatasetNames = new Set(['dataset_info.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
+const isDatasetName = (file: string): boolean => {
+  const name = path.basename(file);
+  return datasetName.test(name) && !notDatasetNames.has(name) && !name.startsWith('tunesmith') && !name.startsWith('.tunesmithrc');
+};
+
+export interface ExpandedPaths {
+  /** Dataset files (absolute, sorted, unique; one path per real file when links point at the same one). */
+  files: string[];
+  /** Of `files`, those named on the command line themselves (not found in a folder or by a glob). */
+  named: Set<string>;
+  /** Paths or globs given that name no dataset file. */
+  unmatched: string[];
+  /** Globs that cannot be read, each with what is wrong (in words). */
+  invalidGlobs: { glob: string; index: number; problem: string }[];
+}
 
 /** Expands files, folders and globs into dataset file paths (sorted, unique). */
-export function expandPaths(patterns: readonly string[], cwd: string, defaults: readonly string[]): { files: string[]; unmatched: string[] } {
+export function expandPaths(patterns: readonly string[], cwd: string, defaults: readonly string[]): ExpandedPaths {
   const found = new Set<string>();
+  const named = new Set<string>();
   const unmatched: string[] = [];
+  const invalidGlobs: ExpandedPaths['invalidGlobs'] = [];
   const inputs = patterns.length > 0 ? patterns : defaults;
-  for (const input of inputs) {
+  for (const [inputIndex, input] of inputs.entries()) {
     const absolute = path.resolve(cwd, input);
     let stat: fs.Stats | undefined;
     try {
@@ -102,14 +175,16 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
     }
     if (stat?.isFile()) {
       found.add(absolute);
+      named.add(absolute);
       continue;
     }
     if (stat?.isDirectory()) {
-      const all: string[] = [];
-      walk(absolute, all);
+      const walked: WalkResult = { files: [], danglingLinks: [] };
+      walk(absolute, walked);
       let matched = 0;
-      for (const file of all) {
-        if (datasetName.test(file) && path.basename(file) !== 'dataset_info.json' && !path.basename(file).startsWith('tunesmith') && !path.basename(file).startsWith('.tunesmithrc') && path.basename(file) !== 'package.json' && path.basename(file) !== 'package-lock.json' && path.basename(file) !== 'tsconfig.json') {
+      // A dangling link with a dataset's name is kept: reading it reports that its target is missing.
+      for (const file of [...walked.files, ...walked.danglingLinks]) {
+        if (isDatasetName(file)) {
           found.add(file);
           matched++;
         }
@@ -117,16 +192,23 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
       if (matched === 0 && patterns.length > 0) unmatched.push(input);
       continue;
     }
-    if (/[*?{]/.test(input)) {
+    if (/[*?{}]/.test(input)) {
       const normalized = input.split(path.sep).join('/');
-      const firstMagic = normalized.search(/[*?{]/);
+      const firstMagic = normalized.search(/[*?{}]/);
       const base = normalized.slice(0, normalized.lastIndexOf('/', firstMagic) + 1);
       const root = path.resolve(cwd, base || '.');
-      const matcher = globToRegExp(normalized.slice(base.length));
-      const all: string[] = [];
-      walk(root, all);
+      let matcher: RegExp;
+      try {
+        matcher = globToRegExp(normalized.slice(base.length), base.length);
+      } catch (error) {
+        if (!(error instanceof GlobSyntaxError)) throw error;
+        invalidGlobs.push({ glob: input, index: inputIndex, problem: error.message });
+        continue;
+      }
+      const walked: WalkResult = { files: [], danglingLinks: [] };
+      walk(root, walked);
       let matched = 0;
-      for (const file of all) {
+      for (const file of [...walked.files, ...walked.danglingLinks]) {
         if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) {
           found.add(file);
           matched++;
@@ -137,7 +219,53 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
     }
     if (patterns.length > 0) unmatched.push(input);
   }
-  return { files: [...found].sort(), unmatched };
+  return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, invalidGlobs };
+}
+
+/**
+ * One path per real file: two links to one blob (two snapshots of a Hugging Face repository) would
+ * otherwise be linted twice and each reported as leaking into the other. A path named on the command
+ * line wins, then the first in sort order.
+ */
+function oneLinkPerFile(sorted: readonly string[], named: ReadonlySet<string>): string[] {
+  const byRealPath = new Map<string, string>();
+  for (const file of sorted) {
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      real = file; // a dangling link: kept so that reading it says what is missing
+    }
+    const kept = byRealPath.get(real);
+    if (kept === undefined || (named.has(file) && !named.has(kept))) byRealPath.set(real, file);
+  }
+  const kept = new Set(byRealPath.values());
+  return sorted.filter((file) => kept.has(file));
+}
+
+/** A size in bytes as people read it: "512 bytes", "20 KB", "1.5 MB" (1 KB = 1024 bytes); a whole number has no decimals. */
+export function readableSize(bytes: number, decimals = 1): string {
+  const units: [string, number][] = [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ];
+  for (const [unit, size] of units) {
+    if (bytes < size) continue;
+    const value = bytes / size;
+    return `${Number.isInteger(value) ? String(value) : value.toFixed(decimals)} ${unit}`;
+  }
+  return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+}
+
+/** "1.1 MB, over the 1 MB limit": as many decimals as it takes for the size and the limit to differ. */
+function sizeOverLimit(size: number, limit: number): string {
+  for (let decimals = 1; decimals <= 3; decimals++) {
+    const shownSize = readableSize(size, decimals);
+    const shownLimit = readableSize(limit, decimals);
+    if (shownSize !== shownLimit) return `${shownSize}, over the ${shownLimit} limit`;
+  }
+  return `${size} bytes, over the ${limit} bytes limit`;
 }
 
 /** Bytes read per chunk: a large file is never held as bytes and as text at once (peak memory). */
@@ -231,7 +359,7 @@ function refusalFor(file: string, kind: FileKind, stat: fs.Stats, settings: Lint
     return DatasetDocument.refuse(kind, `This is ${what}, not a regular file, so it was not read. Tunesmith lints dataset files on disk.`);
   }
   if (overFileSizeLimit(stat.size, settings)) {
-    return DatasetDocument.refuse(kind, `The file is ${(stat.size / 1024 / 1024).toFixed(0)} MiB, over the ${(settings.maxFileSize / 1024 / 1024).toFixed(0)} MiB limit (maxFileSize): it was not linted. Split it into smaller files.`);
+    return DatasetDocument.refuse(kind, `The file is ${sizeOverLimit(stat.size, settings.maxFileSize)} (maxFileSize): it was not linted. Split it into smaller files.`);
   }
   const utf16 = utf16Encoding(file);
   if (utf16 !== undefined) {
@@ -240,7 +368,21 @@ function refusalFor(file: string, kind: FileKind, stat: fs.Stats, settings: Lint
   return undefined;
 }
 
-const cannotRead = (kind: FileKind, error: unknown): DatasetDocument => DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+function cannotRead(kind: FileKind, error: unknown, file: string): DatasetDocument {
+  const target = danglingLinkTarget(file);
+  if (target !== undefined) return DatasetDocument.refuse(kind, `The file is a symbolic link to ${target}, which does not exist, so it was not read. Fetch the data it points to (git annex get, dvc pull) or remove the link.`);
+  return DatasetDocument.refuse(kind, `Cannot read the file: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Where `file` points when it is a symbolic link whose target does not exist; undefined otherwise. */
+function danglingLinkTarget(file: string): string | undefined {
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink() || fs.existsSync(file)) return undefined;
+    return `'${fs.readlinkSync(file)}'`;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Reads a dataset file for linting: refused with a clear problem when it is not a regular file, over
@@ -256,7 +398,7 @@ export function readDatasetFile(file: string, settings: LintSettings, hint?: For
     const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
     return DatasetDocument.parse(text, kind, 0, hint);
   } catch (error) {
-    return cannotRead(kind, error);
+    return cannotRead(kind, error, file);
   }
 }
 
@@ -291,7 +433,7 @@ export async function readDatasetFileAsync(file: string, settings: LintSettings,
     const text = new TextDecoder('utf-8', { fatal: false }).decode(await fs.promises.readFile(file));
     return await DatasetDocument.parseInSlices(text, kind, pause, hint);
   } catch (error) {
-    return cannotRead(kind, error);
+    return cannotRead(kind, error, file);
   }
 }
 
@@ -316,6 +458,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     return { files: [], warnings: [config.error], unmatched: [], configError: config.error };
   }
   const applied = new Map<string, AppliedConfig>();
+  let modelUnavailable = false;
   const modelCounters = new Map<string, Promise<TokenCounter>>();
   /** The settings and token counter of a config file, read once however many files it applies to. */
   const apply = async (loaded: typeof config): Promise<AppliedConfig> => {
@@ -333,6 +476,9 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
       if (counter === undefined) {
         counter = modelTokenCounter(modelPath).then((result) => {
           if (result.ok) return result.counter;
+          // A --model that does not load is a usage error: the user asked for exact counts. The
+          // config file's model is a setting like any other: warned about, and estimates are used.
+          if (fromCommandLine) modelUnavailable = true;
           const where = fromCommandLine ? '--model' : layerSourceOf(loaded?.data)?.locate(['model']);
           warnings.push(`${where !== undefined ? `${where}: ` : ''}${result.error}`);
           return estimatingCounter;
@@ -350,8 +496,18 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // The config file's globs name files relative to the config file (as the editor reads them
   // relative to the workspace folder), wherever the command runs.
   const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
-  const { files, unmatched } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
-  for (const pattern of unmatched) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
+  const { files, named, unmatched, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
+  for (const { glob, index, problem } of invalidGlobs) {
+    if (patterns.length > 0) {
+      unmatched.push(glob);
+      warnings.push(`'${glob}' is not a valid glob: ${problem}.`);
+    } else {
+      // A bad entry of the config file's "files" is reported at its place, as other bad settings are.
+      const where = configGlobs ? layerSourceOf(config?.data)?.locate(['files', index]) : undefined;
+      warnings.push(`${where !== undefined ? `${where}: ` : ''}files: '${glob}' is not a valid glob: ${problem}; it was ignored`);
+    }
+  }
+  for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern)) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
   const nearest = new Map<string, typeof config>();
   for (const file of files) {
     const folder = path.dirname(file);
@@ -359,10 +515,21 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   }
   const broken = [...nearest.values()].find((loaded) => loaded?.error !== undefined);
   if (broken?.error !== undefined) return { files: [], warnings: [...warnings, broken.error], unmatched, configError: broken.error };
+  const shownPath = (file: string): string => {
+    const relative = path.relative(cwd, file);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+  };
   const workspace = new WorkspaceIndex();
   const loaded: { file: string; document: DatasetDocument; facts: FileFacts }[] = [];
   for (const file of files) {
     const { settings, tokens } = await apply(nearest.get(path.dirname(file)));
+    const oversizedJson = named.has(file) || !/\.json$/i.test(file) ? undefined : oversized(file, settings);
+    if (oversizedJson !== undefined) {
+      // A large .json a folder or glob turned up is often no dataset (a model's tokenizer.json): it
+      // is skipped with a note rather than failing CI. Named, or a .jsonl, it stays an error.
+      warnings.push(`${shownPath(file)} is ${oversizedJson} (maxFileSize), so it was skipped: a .json file found by a glob or in a folder may not be a dataset. Raise maxFileSize to lint it.`);
+      continue;
+    }
     const { hint, problem } = datasetInfoFor(file);
     const document = readDatasetFile(file, settings, hint);
     if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
@@ -372,10 +539,20 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   }
   const results: FileLintResult[] = [];
   for (const { file, document, facts } of loaded) {
-    const relative = path.relative(cwd, file);
-    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+    const shown = shownPath(file);
     const { diagnostics } = lintDocument(document, file, facts.settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
     results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset ? datasetStatistics(document, facts, shown) : undefined });
   }
-  return { files: results, warnings, unmatched };
+  return { files: results, warnings, unmatched, ...(modelUnavailable ? { modelUnavailable: true } : {}) };
+}
+
+/** "1.1 MB, over the 1 MB limit" when the file is over maxFileSize; undefined when it is not (or cannot be read). */
+function oversized(file: string, settings: LintSettings): string | undefined {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+  return overFileSizeLimit(size, settings) ? sizeOverLimit(size, settings.maxFileSize) : undefined;
 }
