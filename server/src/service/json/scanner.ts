@@ -200,7 +200,9 @@ export function findJsonSyntaxError(text: string, start = 0, end = text.length):
           break;
         }
         if (code !== Char.Quote) {
-          const hint = code === Char.CloseBrace ? ' (trailing comma?)' : code === 39 ? ': JSON keys use double quotes' : ': object keys must be double-quoted strings';
+          // An object where a key belongs is usually the next record, after one whose closing '}' is missing.
+          const opensValue = code === 123 /* { */ && expect === Expect.Key;
+          const hint = code === Char.CloseBrace ? ' (trailing comma?)' : code === 39 ? ': JSON keys use double quotes' : opensValue ? ": an object cannot be a key. If it starts the next record, the record before it is missing its closing '}'" : ': object keys must be double-quoted strings';
           return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected a property name${hint}` };
         }
         const after = scanString(text, offset, end);
