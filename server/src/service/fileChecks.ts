@@ -1102,14 +1102,19 @@ function nearlyRepeatsEarlier(record: DatasetRecord, partners: Partners, laterCo
   return partners.records.some((partner) => partner.index < record.index) && !laterCopies.has(record);
 }
 
-/** The earlier record a record nearly repeats most closely (the first of equals), or undefined when all its partners come later. */
+/**
+ * The earlier record a record nearly repeats most closely (the nearest before it among equals), or
+ * undefined when all its partners come later. Among equals the nearest, because that is the one a
+ * first lint finds too: it compares each record with the latest members of its groups, and links an
+ * instruction repeated word for word to one earlier repeat only, while an edit compares with more.
+ */
 function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record: DatasetRecord; score: number } | undefined {
   let best: { record: DatasetRecord; score: number } | undefined;
   for (let at = 0; at < partners.records.length; at++) {
     const partner = partners.records[at];
     const score = partners.scores[at] ?? 0;
     if (partner === undefined || partner.index >= record.index) continue;
-    if (best === undefined || score > best.score || (score === best.score && partner.index < best.record.index)) best = { record: partner, score };
+    if (best === undefined || score > best.score || (score === best.score && partner.index > best.record.index)) best = { record: partner, score };
   }
   return best;
 }

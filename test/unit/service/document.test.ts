@@ -159,6 +159,30 @@ describe('incremental JSONL edits', () => {
   });
 });
 
+describe('near-duplicates after edits', () => {
+  it('an instruction repeated word for word names the same earlier record after edits as in a fresh lint', () => {
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const translate = (answer: string): string => JSON.stringify({ messages: [{ role: 'system', content: 'You are a concise translator.' }, { role: 'user', content: 'Translate "good morning" into French.' }, { role: 'assistant', content: answer }] });
+    const others = ['What is the boiling point of water at sea level?', 'Name three primary colours.', 'Who wrote Hamlet?', 'How many legs does a spider have?'].map((question, index) => chat(question, `Answer ${index}.`));
+    const lines = [others[0], translate('Bonjour.'), others[1], others[2], others[3], translate('Bonjour.'), translate('Bonjour.')] as string[];
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/near.jsonl';
+    session.open(uri, `${lines.join('\n')}\n`);
+    session.lint(uri);
+    // Two answers change, one after the other: the three translations then differ only in their answers.
+    for (const [line, answer] of [[1, 'Bonjour !'], [5, 'Salut.']] as const) {
+      const old = lines[line] ?? '';
+      lines[line] = translate(answer);
+      session.change(uri, [{ range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: lines[line] ?? '' }]);
+      session.lint(uri);
+    }
+    const near = (diagnostics: readonly { rule: string; recordIndex?: number; message: string }[]): string[] => diagnostics.filter((item) => item.rule === 'near-duplicate').map((item) => `${item.recordIndex}: ${/repeats record \d+/.exec(item.message)?.[0] ?? ''}`);
+    const fresh = near(lint(`${lines.join('\n')}\n`, 'jsonl', { minExamples: 0 }).diagnostics);
+    assert.deepEqual(near(session.lint(uri)?.diagnostics ?? []), fresh);
+    assert.deepEqual(fresh, ['5: repeats record 2', '6: repeats record 6']);
+  });
+});
+
 describe('bad input never crashes or hangs', () => {
   it('JSON nested 10,000 deep', () => {
     const deep = `${'['.repeat(10000)}${']'.repeat(10000)}`;
