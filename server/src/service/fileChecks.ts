@@ -942,7 +942,7 @@ function crossFileMatchOf(first: DatasetRecord, hash: number, facts: FileFacts, 
   for (const other of key !== undefined ? others : []) {
     const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;
     if (found === undefined) continue;
-    match = { document: other.document, name: fileName(other.uri), record: found };
+    match = { document: other.document, name: otherFileName(facts.uri, other.uri), record: found };
     break;
   }
   cache.matches.set(first, match ?? versions);
@@ -1083,6 +1083,32 @@ export class WorkspaceIndex {
   get size(): number {
     return this.files.size;
   }
+}
+
+/** A file path or URI as '/'-separated path segments (decoded). */
+function pathSegments(uri: string): string[] {
+  const path = uri.startsWith('file://') ? uri.slice('file://'.length) : uri;
+  let decoded = path;
+  try {
+    decoded = uri.startsWith('file://') ? decodeURIComponent(path) : path;
+  } catch {
+    decoded = path;
+  }
+  return decoded.split(/[\\/]/);
+}
+
+/**
+ * How a leakage message names the other file: its name, or, when it has this file's name in another
+ * folder (train/data.jsonl and eval/data.jsonl), its path from this file's folder.
+ */
+function otherFileName(ownUri: string, otherUri: string): string {
+  const name = fileName(otherUri);
+  if (name !== fileName(ownUri)) return name;
+  const own = pathSegments(ownUri);
+  const other = pathSegments(otherUri);
+  let common = 0;
+  while (common < own.length - 1 && common < other.length - 1 && own[common] === other[common]) common++;
+  return [...Array.from({ length: own.length - 1 - common }, () => '..'), ...other.slice(common)].join('/');
 }
 
 function fileName(uri: string): string {

@@ -34,6 +34,20 @@ describe('cross-file duplicates while editing', () => {
   });
 });
 
+describe('naming the other file', () => {
+  it('by its path from this file when both have the same name (train/data.jsonl, eval/data.jsonl)', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    const train = 'file:///d/train%20set/data.jsonl';
+    const evaluation = 'file:///d/eval/data.jsonl';
+    session.open(train, `${chat('Capital of France?', 'Paris.')}\n${chat('Largest planet?', 'Jupiter.')}\n`);
+    session.open(evaluation, `${chat('Largest planet?', 'Jupiter.')}\n`);
+    session.lint(evaluation);
+    const named = (uri: string): string[] => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => /The same example is in (.+) \(line \d+\)/.exec(item.message)?.[1] ?? item.message);
+    assert.deepEqual(named(train), ['../eval/data.jsonl']);
+    assert.deepEqual(named(evaluation), ['../train set/data.jsonl']);
+  });
+});
+
 describe('the only other file leaves the workspace', () => {
   const leaks = (session: DatasetSession, uri: string): number[] => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').map((item) => item.range.start.line);
   const trainLines = [chat('Capital of France?', 'Paris.'), chat('Largest planet?', 'Jupiter.'), chat('Speed of light?', 'About 300,000 km/s.')];
