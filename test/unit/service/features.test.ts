@@ -50,6 +50,14 @@ describe('quick fixes', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user", "contnet": "Capital of Peru?"}, {"role": "assistant", "content": "Lima."}]}\n', 'missing-field');
     assert.equal(fixed, '{"messages": [{"role": "user", "content": "Capital of Peru?"}, {"role": "assistant", "content": "Lima."}]}\n');
   });
+  it('puts each record of a JSON array written on one JSONL line on its own line, as written', () => {
+    const first = '{"messages": [{"role": "user", "content": "Capital of Chile?"}, {"role": "assistant", "content": "Santiago."}]}';
+    const second = '{"messages":[{"role":"user","content":"Capital of Kenya?"},{"role":"asistant","content":"Nairobi."}]}';
+    const fixed = applyQuickFix(`[${first},  ${second}]\n`, 'not-an-object');
+    assert.equal(fixed, `${first}\n${second}\n`);
+    // The records are linted where they now are: the misspelt role is found.
+    assert.ok(lint(fixed).diagnostics.some((item) => item.rule === 'unknown-role' && item.range.start.line === 1));
+  });
   it('removes a duplicate JSONL record with its line', () => {
     const record = '{"instruction": "a", "output": "b"}';
     const fixed = applyQuickFix(`${record}\n{"instruction": "c", "output": "d"}\n${record}\n`, 'duplicate-record');

@@ -29,6 +29,7 @@ import { locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../js
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
+import { arrayElementTexts } from '../rules/not-an-object';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
 import { convertibleFormats, convertRecord, formatTitles, type ConvertibleFormat } from './convert';
 import { safeStringify } from '../json/safe';
@@ -131,6 +132,11 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
       const insertion = keyLine !== null ? `${document.eol}${keyLine[1] ?? ''}${field},` : `${field}${inside.trim().length > 0 ? ', ' : ''}`;
       const position = record.positionAt(open + 1);
       return { title: `Add missing "${fix.key}"`, edits: [{ range: { start: position, end: position }, newText: insertion }] };
+    }
+    case 'split-array': {
+      const elements = arrayElementTexts(record.text);
+      if (elements === undefined || document.kind !== 'jsonl') return undefined;
+      return { title: `Put each of the ${elements.length} records on its own line`, edits: [{ range: record.range, newText: elements.join(document.eol) }] };
     }
     case 'join-lines': {
       const run = record.run;

@@ -32,7 +32,9 @@ export type FixData =
   | { kind: 'remove-record' }
   | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown }
   /** JSONL: a record (or an array of records) written over several lines, put one record per line. */
-  | { kind: 'join-lines' };
+  | { kind: 'join-lines' }
+  /** JSONL: an array of records written on one line, each element put on its own line. */
+  | { kind: 'split-array' };
 
 export interface RecordProblem {
   rule: string;
