@@ -2,6 +2,7 @@
  * Cheap, VS Code-free checks that decide whether a JSON file holds dataset records. They run on every
  * JSON document the editor opens, so they look only at the path and the first few characters.
  */
+import { GlobSyntaxError, globToRegExp } from '../../server/src/service/glob';
 
 /** How much of a document the content sniff reads. */
 export const SNIFF_LENGTH = 4096;
@@ -101,46 +102,26 @@ function skipBlank(text: string, from: number): number {
 }
 
 /**
- * Whether a `/`-separated path matches a glob as VS Code reads `tunesmith.files`: `**` any folders,
- * `*` and `?` within a name, `{a,b}` alternatives, `[abc]` classes. By path alone, so files the editor
- * does not share (too large) are matched as the ones it does.
+ * Whether a `/`-separated path matches a glob as VS Code reads `tunesmith.files` (and `tunesmith lint`
+ * reads the config file's "files"). By path alone, so files the editor does not share (too large) are
+ * matched as the ones it does. A glob that cannot be read matches nothing.
  */
 export function matchesGlob(filePath: string, glob: string): boolean {
-  return globToRegExp(glob).test(filePath);
+  return compiledGlob(glob)?.test(filePath) ?? false;
 }
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, RegExp | null>();
 
-function globToRegExp(glob: string): RegExp {
-  const cached = globCache.get(glob);
-  if (cached !== undefined) return cached;
-  let source = '';
-  let braces = 0;
-  for (let index = 0; index < glob.length; index++) {
-    const char = glob[index] ?? '';
-    if (char === '*' && glob[index + 1] === '*') {
-      index++;
-      if (glob[index + 1] === '/') {
-        index++;
-        source += '(?:.*/)?';
-      } else source += '.*';
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else if (char === '{') {
-      braces++;
-      source += '(?:';
-    } else if (char === '}' && braces > 0) {
-      braces--;
-      source += ')';
-    } else if (char === ',' && braces > 0) source += '|';
-    else if (char === '[' && glob.indexOf(']', index + 1) > index + 1) {
-      const end = glob.indexOf(']', index + 1);
-      const body = glob.slice(index + 1, end).replace(/^!/, '^').replace(/[\\\]]/g, '\\$&');
-      source += `[${body}]`;
-      index = end;
-    } else source += char.replace(/[.+^$()|\\]/g, '\\$&');
+function compiledGlob(glob: string): RegExp | null {
+  let compiled = globCache.get(glob);
+  if (compiled === undefined) {
+    try {
+      compiled = globToRegExp(glob);
+    } catch (error) {
+      if (!(error instanceof GlobSyntaxError)) throw error;
+      compiled = null;
+    }
+    globCache.set(glob, compiled);
   }
-  const expression = new RegExp(`^${source}${')'.repeat(braces)}$`);
-  globCache.set(glob, expression);
-  return expression;
+  return compiled;
 }

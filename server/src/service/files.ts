@@ -8,6 +8,7 @@ import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoFor, findConfigFile } from './configFile';
+import { GlobSyntaxError, globToRegExp } from './glob';
 import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
@@ -58,42 +59,7 @@ export interface LintFilesResult {
  */
 const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test', '.venv', 'venv', 'site-packages', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache']);
 
-/** Thrown for a glob that cannot be read (an unbalanced brace); the message says what is wrong in words. */
-export class GlobSyntaxError extends Error {}
-
-/**
- * A glob as a regular expression over `/`-separated relative paths: `**`, `*`, `?` and `{a,b}`
- * (nested braces too). A comma outside braces is a literal comma, as in bash and minimatch; an
- * unbalanced brace is refused rather than handed to RegExp, whose error would name regex internals.
- */
-export function globToRegExp(glob: string, positionOffset = 0): RegExp {
-  let pattern = '';
-  /** Positions (0-based) of the braces still open, innermost last. */
-  const openBraces: number[] = [];
-  for (let index = 0; index < glob.length; index++) {
-    const char = glob[index] ?? '';
-    if (char === '*') {
-      if (glob[index + 1] === '*') {
-        index++;
-        if (glob[index + 1] === '/') {
-          index++;
-          pattern += '(?:.*/)?';
-        } else pattern += '.*';
-      } else pattern += '[^/]*';
-    } else if (char === '?') pattern += '[^/]';
-    else if (char === '{') {
-      openBraces.push(index);
-      pattern += '(?:';
-    } else if (char === '}') {
-      if (openBraces.pop() === undefined) throw new GlobSyntaxError(`the '}' at character ${positionOffset + index + 1} closes no '{'`);
-      pattern += ')';
-    } else if (char === ',' && openBraces.length > 0) pattern += '|';
-    else pattern += char.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  const unclosed = openBraces.pop();
-  if (unclosed !== undefined) throw new GlobSyntaxError(`the '{' at character ${positionOffset + unclosed + 1} is never closed with '}'`);
-  return new RegExp(`^${pattern}$`);
-}
+export { GlobSyntaxError, globToRegExp } from './glob';
 
 /** What a walk found: regular files, and symbolic links whose target does not exist. */
 interface WalkResult {

@@ -43,6 +43,9 @@ describe('globs', () => {
     assert.equal(globToRegExp('x,y*.jsonl').test('xz.jsonl'), false);
     assert.equal(globToRegExp('{train,eval{,-small}}.jsonl').test('eval-small.jsonl'), true);
     assert.equal(globToRegExp('{train,eval{,-small}}.jsonl').test('train-small.jsonl'), false);
+    // Classes, as the editor reads tunesmith.files.
+    assert.equal(globToRegExp('split[0-9].jsonl').test('split1.jsonl'), true);
+    assert.equal(globToRegExp('split[!0-9].jsonl').test('split1.jsonl'), false);
   });
 });
 

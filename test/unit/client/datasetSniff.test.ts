@@ -77,6 +77,11 @@ describe('matchesGlob (tunesmith.files, for files too large for the editor to sh
     ['a.b.json', 'a?b.json', true],
     ['a+b.json', 'a+b.json', true],
     ['aab.json', 'a+b.json', false],
+    // Read as tunesmith lint reads the config file's "files": a comma outside braces is literal, an unbalanced brace matches nothing.
+    ['x,y1.json', 'x,y*.json', true],
+    ['xz.json', 'x,y*.json', false],
+    ['train.json', '{train,eval.json', false],
+    ['a[.json', 'a[.json', true],
   ];
   for (const [filePath, glob, expected] of cases) {
     it(`${expected ? 'matches' : 'does not match'} ${filePath} against ${glob}`, () => {

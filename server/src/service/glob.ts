@@ -1,0 +1,49 @@
+/**
+ * Globs of dataset files, read the same way by the editor (`tunesmith.files`, which paths to treat as
+ * datasets) and the command line (the paths and the config file's "files" it lints).
+ */
+
+/** Thrown for a glob that cannot be read (an unbalanced brace); the message says what is wrong in words. */
+export class GlobSyntaxError extends Error {}
+
+/**
+ * A glob as a regular expression over `/`-separated relative paths: `**` any folders, `*` and `?`
+ * within a name, `{a,b}` alternatives (nested too), `[abc]` and `[!abc]` classes. A comma outside
+ * braces is a literal comma, as in bash and minimatch; an unbalanced brace is refused rather than
+ * handed to RegExp, whose error would name regex internals. `positionOffset` shifts the character
+ * positions in those messages (the glob's place in a longer path).
+ */
+export function globToRegExp(glob: string, positionOffset = 0): RegExp {
+  let pattern = '';
+  /** Positions (0-based) of the braces still open, innermost last. */
+  const openBraces: number[] = [];
+  for (let index = 0; index < glob.length; index++) {
+    const char = glob[index] ?? '';
+    if (char === '*') {
+      if (glob[index + 1] === '*') {
+        index++;
+        if (glob[index + 1] === '/') {
+          index++;
+          pattern += '(?:.*/)?';
+        } else pattern += '.*';
+      } else pattern += '[^/]*';
+    } else if (char === '?') pattern += '[^/]';
+    else if (char === '{') {
+      openBraces.push(index);
+      pattern += '(?:';
+    } else if (char === '}') {
+      if (openBraces.pop() === undefined) throw new GlobSyntaxError(`the '}' at character ${positionOffset + index + 1} closes no '{'`);
+      pattern += ')';
+    } else if (char === ',' && openBraces.length > 0) pattern += '|';
+    else if (char === '[' && glob.indexOf(']', index + 2) > index) {
+      // A class; "[]" and a '[' that is never closed are literal.
+      const end = glob.indexOf(']', index + 2);
+      const body = glob.slice(index + 1, end).replace(/^!/, '^').replace(/[\\\]]/g, '\\$&');
+      pattern += `[${body}]`;
+      index = end;
+    } else pattern += char.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  const unclosed = openBraces.pop();
+  if (unclosed !== undefined) throw new GlobSyntaxError(`the '{' at character ${positionOffset + unclosed + 1} is never closed with '}'`);
+  return new RegExp(`^${pattern}$`);
+}
