@@ -16,7 +16,12 @@ export interface DiagnosticData {
   fix?: LintDiagnostic['fix'];
 }
 
+/** LSP diagnostics by the lint diagnostic they were made from: the linter re-uses those of unchanged records. */
+const converted = new WeakMap<LintDiagnostic, Diagnostic>();
+
 export function toLspDiagnostic(diagnostic: LintDiagnostic): Diagnostic {
+  const known = converted.get(diagnostic);
+  if (known !== undefined) return known;
   const result: Diagnostic = {
     range: diagnostic.range,
     severity: severityMap[diagnostic.severity],
@@ -32,5 +37,6 @@ export function toLspDiagnostic(diagnostic: LintDiagnostic): Diagnostic {
     if (diagnostic.fix !== undefined) data.fix = diagnostic.fix;
     result.data = data;
   }
+  converted.set(diagnostic, result);
   return result;
 }

@@ -278,8 +278,14 @@ export class DocumentIndex {
   private readonly members = new Map<DatasetRecord, number>();
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
+  /** withProblems in file order, while no record joined or left it (most edits change a record without problems). */
+  private withProblemsInOrder: DatasetRecord[] | undefined;
   /** Records by detected format (for the majority and mixed-formats). */
   readonly byFormat = new Map<RecordFormat, Set<DatasetRecord>>();
+  /** Bumped when a format's set of records changes: what mixed-formats derives from a set is kept until then. */
+  private readonly formatRevisions = new Map<RecordFormat, number>();
+  /** mixed-formats' records of each other format, with the revision and the file's format and shape they were found for. */
+  private readonly otherFormatCache = new Map<RecordFormat, { key: string; records: readonly DatasetRecord[] }>();
   /** Prompt/completion records with a KTO label: when most have one, the others lack theirs. */
   readonly labelled = new Set<DatasetRecord>();
   /** Records that are valid JSON. */
@@ -392,10 +398,14 @@ export class DocumentIndex {
     this.members.set(record, slot);
     if (valid) this.valid++;
     if (valid && summary !== undefined && !summary.empty) this.examples++;
-    if (hasProblems) this.withProblems.add(record);
+    if (hasProblems) {
+      this.withProblems.add(record);
+      this.withProblemsInOrder = undefined;
+    }
     let sameFormat = this.byFormat.get(format);
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
     sameFormat.add(record);
+    this.formatRevisions.set(format, (this.formatRevisions.get(format) ?? 0) + 1);
     if (format === 'prompt-completion' && booleanLabel.test(record.text)) this.labelled.add(record);
     if (summary === undefined || summary.empty) return;
     this.logHash(summary.duplicateHash);
@@ -425,6 +435,25 @@ export class DocumentIndex {
     if (instruction !== null && !this.inBulk) this.addNear(slot);
   }
 
+  /**
+   * The records with record-level problems in file order. Kept between lints while none joins or
+   * leaves: edits keep the records' order (lines inserted or removed move later records together).
+   */
+  recordsWithProblems(): readonly DatasetRecord[] {
+    this.withProblemsInOrder ??= [...this.withProblems].sort((a, b) => a.index - b.index);
+    return this.withProblemsInOrder;
+  }
+
+  /** `find` for the records of `format`, computed again only when that format's records, the file's format or `shape` changed. */
+  cachedForFormat(format: RecordFormat, facts: FileFacts, shape: string | undefined, find: () => readonly DatasetRecord[]): readonly DatasetRecord[] {
+    const key = `${this.formatRevisions.get(format) ?? 0}|${facts.format}|${shape ?? ''}`;
+    const cached = this.otherFormatCache.get(format);
+    if (cached !== undefined && cached.key === key) return cached.records;
+    const records = find();
+    this.otherFormatCache.set(format, { key, records });
+    return records;
+  }
+
   remove(record: DatasetRecord): void {
     const slot = this.members.get(record);
     const entry = slot !== undefined ? this.entryOf(record) : undefined;
@@ -433,8 +462,9 @@ export class DocumentIndex {
       this.members.delete(record);
       if (entry.valid) this.valid--;
       if (entry.example) this.examples--;
-      this.withProblems.delete(record);
+      if (this.withProblems.delete(record)) this.withProblemsInOrder = undefined;
       this.byFormat.get(entry.format)?.delete(record);
+      this.formatRevisions.set(entry.format, (this.formatRevisions.get(entry.format) ?? 0) + 1);
       this.labelled.delete(record);
     }
     const hashes = entry;
@@ -963,8 +993,8 @@ function versionsOf(others: readonly OtherFile[]): string {
 function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members: ReadonlySet<DatasetRecord>, facts: FileFacts): readonly DatasetRecord[] {
   const layoutSensitive = (format === 'openai-chat' && facts.format === 'sharegpt') || (format === 'sharegpt' && facts.format === 'openai-chat');
   const fileShape = layoutSensitive ? commonShape(index.byFormat.get(facts.format), facts) : undefined;
-  if (fileShape === undefined) return [...members];
-  return [...members].filter((record) => {
+  // Found again on each keystroke otherwise: thousands of records of another format, and most edits change none.
+  return index.cachedForFormat(format, facts, fileShape, () => (fileShape === undefined ? [...members] : [...members].filter((record) => {
     const summary = summaryOf(record, facts);
     // A layout-less list leaves no turn: only such records are parsed again (this runs on each keystroke).
     if (summary === undefined || !summary.empty) return true;
@@ -973,7 +1003,7 @@ function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members:
     const value = record.value;
     if (!held) record.release();
     return !layoutlessChatFitsFile(value, detected, fileShape);
-  });
+  })));
 }
 
 /** The most common detected shape among the first records of a format (a sample: the shapes of one format are few). */

@@ -163,6 +163,22 @@ export function targetRange(record: DatasetRecord, target: ProblemTarget): Range
   return record.rangeAt(offsets.start, offsets.end);
 }
 
+/** The diagnostic last built for a record's problem, and where the record was then. */
+const builtDiagnostics = new WeakMap<RecordProblem, { diagnostic: LintDiagnostic; line: number; character: number }>();
+
+/**
+ * A record problem as a diagnostic. Kept per problem (record problems are cached on their record) while
+ * the record stays where it was: a pull after an edit re-uses the thousand diagnostics it shows.
+ */
+function recordDiagnostic(record: DatasetRecord, problem: RecordProblem, severity: ReportedSeverity): LintDiagnostic {
+  const built = builtDiagnostics.get(problem);
+  if (built !== undefined && built.line === record.line && built.character === record.character && built.diagnostic.recordIndex === record.index && built.diagnostic.severity === severity) return built.diagnostic;
+  const diagnostic: LintDiagnostic = { range: targetRange(record, problem.target), severity, rule: problem.rule, message: problem.message, recordIndex: record.index };
+  if (problem.fix !== undefined) diagnostic.fix = problem.fix;
+  builtDiagnostics.set(problem, { diagnostic, line: record.line, character: record.character });
+  return diagnostic;
+}
+
 export interface LintResult {
   diagnostics: LintDiagnostic[];
   facts: FileFacts;
@@ -192,8 +208,7 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
   const index = indexFor(document, facts);
   void document.records; // brings record indexes and lines up to date
   if (!facts.forced) facts.format = index.majority();
-  const withProblems = [...index.withProblems].sort((a, b) => a.index - b.index);
-  for (const record of withProblems) {
+  for (const record of index.recordsWithProblems()) {
     const problems = recordProblems(record, facts);
     for (const problem of problems) {
       const severity = severityOf(problem.rule, settings);
@@ -202,9 +217,7 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
         truncated++;
         continue;
       }
-      const diagnostic: LintDiagnostic = { range: targetRange(record, problem.target), severity, rule: problem.rule, message: problem.message, recordIndex: record.index };
-      if (problem.fix !== undefined) diagnostic.fix = problem.fix;
-      diagnostics.push(diagnostic);
+      diagnostics.push(recordDiagnostic(record, problem, severity));
     }
   }
   const fileLevel = fileChecks(document, facts, options.workspace, diagnostics.length >= limit, limit - diagnostics.length);

@@ -67,7 +67,7 @@ describe('positions', () => {
     const render = (items: readonly { rule: string; range: unknown }[]): string[] => items.filter((item) => item.rule !== 'too-few-examples').map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
     const edits: { at: number; length: number; text: string }[] = [{ at: json.indexOf('"a"') + 1, length: 0, text: 'x' }, { at: json.indexOf('"b "') + 2, length: 1, text: '' }, { at: json.indexOf('},\n') + 1, length: 2, text: ', ' }];
     for (const [index, edit] of edits.entries()) {
-      const recordsBefore = session.get('file:///test/bom.json')?.records ?? [];
+      const recordsBefore = [...(session.get('file:///test/bom.json')?.records ?? [])];
       const before = json.slice(0, edit.at);
       const start = { line: before.split('\n').length - 1, character: before.length - before.lastIndexOf('\n') - 1 };
       const endText = json.slice(0, edit.at + edit.length);

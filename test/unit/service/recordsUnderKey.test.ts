@@ -64,7 +64,7 @@ describe('records under one key of a JSON object', () => {
       assert.ok(target);
       const character = target.line.indexOf('"output": "') + 11 + random(3);
       const insert = [' ', 'x', '  ', 'é'][random(4)] ?? '';
-      const before: readonly DatasetRecord[] = document.records;
+      const before: readonly DatasetRecord[] = [...document.records];
       session.change(uri, [{ range: { start: { line: target.index, character }, end: { line: target.index, character } }, text: insert }]);
       lines[target.index] = target.line.slice(0, character) + insert + target.line.slice(character);
       text = lines.join('\n');
@@ -95,7 +95,7 @@ describe('records under one key of a JSON object', () => {
     const { settings } = resolveSettings({});
     const session = new DatasetSession(() => ({ settings }));
     session.open('file:///test/splits.json', text);
-    const before = session.get('file:///test/splits.json')?.records ?? [];
+    const before = [...(session.get('file:///test/splits.json')?.records ?? [])];
     session.change('file:///test/splits.json', [{ range: { start: { line: 7, character: 43 }, end: { line: 7, character: 43 } }, text: ' there' }]);
     const edited = text.replace('"output": "Hi"}\n  ]', '"output": "Hi there"}\n  ]');
     const after = session.get('file:///test/splits.json')?.records ?? [];
@@ -106,7 +106,7 @@ describe('records under one key of a JSON object', () => {
     // An edit in the first split that adds a line and moves the "test" key: its note moves with it.
     const multiLine = '{\n  "train": [\n    {"instruction": "a", "output": "b"}\n  ],\n  "test": [\n    {"instruction": "c", "output": "d"}\n  ]\n}\n';
     session.open('file:///test/splits2.json', multiLine);
-    const splitsBefore = session.get('file:///test/splits2.json')?.records ?? [];
+    const splitsBefore = [...(session.get('file:///test/splits2.json')?.records ?? [])];
     session.change('file:///test/splits2.json', [{ range: { start: { line: 2, character: 23 }, end: { line: 2, character: 23 } }, text: ',\n     "input": "x y"' }]);
     const splitsAfter = session.get('file:///test/splits2.json')?.records ?? [];
     assert.equal(splitsAfter.filter((record, index) => record !== splitsBefore[index]).length, 1, 'edited in place');
