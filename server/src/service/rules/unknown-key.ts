@@ -159,6 +159,18 @@ function sameMeaning(key: string, missing: readonly string[]): string | undefine
 }
 
 /**
+ * Whether a value could be what a format key holds, so that renaming its key makes a record of the
+ * format: text or a list (a flag such as LMSYS's "redacted": false is not a misspelt "rejected"), and
+ * for a turn list, turns (Capybara's [{"input", "output"}] under "conversation" is not ShareGPT).
+ */
+function couldHold(value: unknown, turnList: boolean): boolean {
+  if (!turnList) return typeof value === 'string' || Array.isArray(value) || isObject(value);
+  if (!Array.isArray(value)) return false;
+  const first: unknown = value[0];
+  return first === undefined || (isObject(first) && ['role', 'content', 'from', 'value'].some((key) => key in first));
+}
+
+/**
  * A record that matches no format often has its one defining key misspelt ("mesages"): point at that
  * key with the format key it was meant to be (missing-field says the record matches no format).
  */
@@ -170,10 +182,11 @@ function suggestFormatKeys(context: RecordRuleContext): void {
   // A question/answer record reads as Alpaca once its keys are renamed (only when the Alpaca keys are absent).
   const alpacaNames: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { question: columns.prompt, answer: columns.response, response: columns.response, context: columns.query });
   const keys = Object.keys(value);
+  const listKeys = new Set(['messages', 'conversations', columns.messages]);
   for (const key of keys) {
     const alpaca = alpacaNames[key];
     const suggestion = closest(key, formatKeys, 2) ?? (alpaca !== undefined && !keys.includes(alpaca) ? alpaca : undefined);
-    if (suggestion === undefined || suggestion === key) continue;
+    if (suggestion === undefined || suggestion === key || !couldHold(value[key], listKeys.has(suggestion))) continue;
     context.report(`Unknown key "${shownKey(key)}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
   }
 }

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Capybara: {"input", "output"} pairs under "conversation" are no turns, so no rename to "conversations" is offered (missing-field says the record matches no format).
+    { name: 'a Capybara record: no rename of "conversation" that would leave its pairs unreadable', text: lines({ source: 'Airoboros', conversation: [{ input: 'What is the capital of France?', output: 'Paris.' }] }) },
     // missing-field reports it at "completion" (rename to "output", or add a KTO label).
     { name: 'an Alpaca record with "completion" for "output" and no label', text: lines({ instruction: 'Suggest a name for a horse.', completion: 'Comet.' }) },
     { name: 'extra top-level columns are allowed', text: lines({ id: 7, source: 'web', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
@@ -11,6 +13,8 @@ export const table: RuleTable = {
     { name: 'GRPO prompt-only records keep the reward function\'s columns', text: lines({ prompt: 'What is 12 * 7?', answer: '84' }, { prompt: [{ role: 'user', content: 'Solve x + 2 = 5.' }], solution: 'x = 3', task: 'algebra' }) },
   ],
   invalid: [
+    // LMSYS-Chat-1M: "conversation" is the misspelt column; its "redacted" flag is no "rejected" answer (a rename would have made a preference pair).
+    { name: 'an LMSYS-Chat record: the conversation column is named, its boolean redacted flag is not', text: lines({ conversation_id: 'c4ca4238', model: 'vicuna-13b', conversation: [{ content: 'What is the capital of France?', role: 'user' }, { content: 'Paris.', role: 'assistant' }], turn: 1, language: 'English', redacted: false }), problems: [{ line: 0, text: '"conversation"', message: /did you mean "conversations"\?/ }] },
     { name: 'a stepwise record with "completion" for "completions"', text: lines({ prompt: 'Is 50 a square?', completion: ['7 * 7 = 49.', 'So no.'], labels: [true, true] }), problems: [{ line: 0, text: '"completion"', message: /did you mean "completions"/ }] },
     { name: 'a misspelt prompt in a prompt-only record', text: lines({ promt: 'The sky is' }), problems: [{ line: 0, text: '"promt"', message: /did you mean "prompt"/ }] },
     { name: 'a misspelt chosen_response (Axolotl chatml.argilla)', text: lines({ instruction: 'Name a prime.', chosen_respons: '7', rejected_response: '8' }), problems: [{ line: 0, text: '"chosen_respons"', message: /did you mean "chosen_response"/ }] },
