@@ -123,7 +123,7 @@ const speakerLabel = /^\s*(?:[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,2}:|\*\*[A-Z][^
  * model's refusal (AI boilerplate still counts).
  */
 function isLetterApology(match: RegExpExecArray): boolean {
-  if (/\bAI\b|language model/i.test(match[0])) return false;
+  if (isAiBoilerplate(match)) return false;
   if (letterOpening.test(match.input)) return true;
   return speakerLabel.test(match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index));
 }
@@ -160,7 +160,10 @@ export const rule: RecordRule = {
     const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable && mayHaveBoilerplate(turn.content));
     if (answers.length === 0) return;
     const offersTools = (templateTools(context.analysis.conversation)?.length ?? 0) > 0;
-    reportMatches(context, answers, boilerplate, (match) => (offersTools && isToolScopeAnswer(match) ? undefined : boilerplateMessage(match)), 2);
+    // In a preference pair the chosen answer is preferred over the rejected one: a refusal there is what
+    // harmlessness data (Anthropic's HH-RLHF) teaches. AI boilerplate still counts.
+    const prefersThis = context.analysis.conversation.rejected !== undefined;
+    reportMatches(context, answers, boilerplate, (match) => ((offersTools && isToolScopeAnswer(match)) || (prefersThis && !isAiBoilerplate(match)) ? undefined : boilerplateMessage(match)), 2);
   },
 };
 
@@ -173,8 +176,15 @@ const toolScope = /\bcapabilit(?:y|ies)\b|\bI can only\b|\b(?:only|solely) (?:ab
  * up orders."). AI boilerplate ("As an AI, I...") counts even there.
  */
 function isToolScopeAnswer(match: RegExpExecArray): boolean {
-  return !/\bAI\b|language model/i.test(match[0]) && toolScope.test(match.input);
+  return !isAiBoilerplate(match) && toolScope.test(match.input);
 }
+
+/** "As an AI...", "as a language model" (and the same in the other languages): the model speaking of itself, not only declining. */
+function isAiBoilerplate(match: RegExpExecArray): boolean {
+  return aiWords.test(match[0]);
+}
+
+const aiWords = /\bAI\b|\bIA\b|\bKI\b|language model|modelo|modèle|modello|Sprachmodell|taalmodel|model językowy|model bahasa|mô hình|yapay zek|ИИ|языков|人工智能|语言模型|言語モデル|언어 모델/i;
 
 /** The message for a match, or undefined when the phrase is quoted, narrated or written for the user. */
 function boilerplateMessage(match: RegExpExecArray): string | undefined {

@@ -16,6 +16,16 @@ export function continuesPrompt(conversation: Conversation, turn: Turn): boolean
 }
 
 /**
+ * A string side of a preference pair without a prompt column (Anthropic's HH-RLHF: "\n\nHuman: ...
+ * \n\nAssistant: ..."): its start is the implicit prompt both sides share, which TRL's extract_prompt
+ * takes as the common prefix, not the answer's first characters; "\n\nHuman:" is how that data is written.
+ */
+function startsImplicitPrompt(conversation: Conversation, turn: Turn): boolean {
+  if (conversation.shape !== 'preference-trl' || turn.rolePath !== undefined || turn.path.length !== 1) return false;
+  return !conversation.turns.some((other) => other.path[0] === 'prompt');
+}
+
+/**
  * Leading whitespace that indents the first line of a multi-line answer as code: a tab or four or more spaces
  * before text (a Markdown indented code block, a function body completed after "def area(radius):"). It is
  * content. A one-line answer after a tab ("\tOxygen.") is still a stray indent.
@@ -36,7 +46,8 @@ export const rule: RecordRule = {
         const text = part.text;
         if (text.trim().length === 0) return; // empty-content reports it
         // Content parts are joined into one response: only its start and its end are the response's edges.
-        const leadingRun = partIndex === 0 && !continuesPrompt(context.analysis.conversation, turn) ? text.length - text.trimStart().length : 0;
+        const { conversation } = context.analysis;
+        const leadingRun = partIndex === 0 && !continuesPrompt(conversation, turn) && !startsImplicitPrompt(conversation, turn) ? text.length - text.trimStart().length : 0;
         const leading = isCodeIndentation(text, leadingRun) ? 0 : leadingRun;
         const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Anthropic HH-RLHF: no prompt column, each side a transcript starting "\n\nHuman:" (the implicit prompt TRL's extract_prompt finds).
+    { name: 'HH-RLHF preference pairs whose sides start with the shared "\\n\\nHuman:" prompt', text: lines({ chosen: '\n\nHuman: What is a good name for a cat?\n\nAssistant: Whiskers is a classic choice.', rejected: '\n\nHuman: What is a good name for a cat?\n\nAssistant: I don\'t know.' }) },
     { name: 'trimmed answer', text: lines(chat('  spaces in a prompt are fine ', 'Trimmed.')) },
     { name: 'spaces between content parts are inside the response', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'text', text: 'It is ' }, { type: 'text', text: ' sunny.' }] }] }) },
     // TRL's dataset_formats.md and OpenAI's prompt/completion guide: the completion continues the prompt text.
