@@ -46,10 +46,18 @@ export const rule: RecordRule = {
       if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
       if (match[0].startsWith('###')) {
         answers ??= new Set(conversation.plainText ? [] : allTurns(context).filter((turn) => turn.role === 'assistant').flatMap((turn) => turn.parts.map((part) => part.text)));
+        // "### Input:" alone is a heading of the answer (a problem statement's "### Input:" / "### Output:"); with the
+        // template's other headers it is the template.
+        if (match[0].startsWith('### Input') && !/^### (?:Instruction|Response):/m.test(match.input)) return undefined;
         return !answers.has(match.input) || inMarkdownCode(match.input, match.index) ? undefined : `Prompt-format marker "${match[0]}" in the content: the text was already formatted with an Alpaca-style prompt template (or a generation ran on past its answer). Remove the marker and any turn it starts; the trainer's template adds its own.`;
       }
       // In code that teaches a chat format the token is meant, but the tokenizer still reads it as a control token.
-      if (inMarkdownCode(match.input, match.index)) return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
+      if (inMarkdownCode(match.input, match.index)) {
+        // <pad>, <unk>, <bos> and <eos> in code are a vocabulary's entries (a PyTorch tokenizer, a seq2seq tutorial):
+        // ordinary text to the chat templates of Llama 3, Qwen, Mistral and most others.
+        if (/^<(?:bos|eos|unk|pad)>$/.test(match[0])) return undefined;
+        return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
+      }
       return `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`;
     });
   },

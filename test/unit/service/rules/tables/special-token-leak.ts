@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Code-Feedback / Magicoder: a tokenizer's vocabulary in code, and a problem statement's own headings.
+    { name: '<pad>, <unk>, <sos>, <eos> as vocabulary entries in code, and "### Input:" / "### Output:" headings of an answer', text: lines(chat('Build a vocab for my seq2seq model.', 'Start with the special entries:\n\n```python\nvocab = ["<pad>", "<unk>", "<sos>", "<eos>"]\n```\n\nThen map unknown words to `<unk>`.'), chat('Describe the input and output format for the sum-of-pairs problem.', '### Input:\nThe first line contains an integer n.\n\n### Output:\nPrint the sum of all pairs on one line.')) },
     { name: 'Alpaca headers in a prompt and in a pre-formatted text record', text: lines({ prompt: '### Instruction:\nSummarize the text.\n\n### Response:\n', completion: ' A summary.' }, { text: '### Instruction:\nName a planet.\n\n### Response:\nMars.' }) },
     { name: 'Markdown headings and the Alpaca format shown in code', text: lines(chat('Doc?', '### Input\nA list.\n\n### Response codes\n200 OK.'), chat('Alpaca?', 'The prompt looks like:\n\n```\n### Instruction:\n{instruction}\n\n### Response:\n```')) },
     { name: 'no tokens', text: lines(chat('What is <div>?', 'An HTML element such as <div> or <span>.')) },
@@ -14,6 +16,7 @@ export const table: RuleTable = {
     { name: 'template-free segments hold the special tokens on purpose', text: lines({ segments: [{ label: true, text: '<s>Hello\n' }, { label: false, text: 'goodbye ' }, { label: true, text: 'farewell</s>' }] }) },
   ],
   invalid: [
+    { name: 'a detokenizer\'s <unk> in prose, and "### Input:" beside the template\'s other headers', text: lines(chat('Translate: Guten Tag', 'Good <unk> day.'), chat('Summarise.', 'A summary.\n### Instruction:\nSummarise again.\n### Input:\nMore text.')), problems: [{ line: 0, text: '<unk>' }, { line: 1, text: '### Instruction:' }, { line: 1, text: '### Input:' }] },
     { name: 'Alpaca prompt headers leaked into an answer', text: lines(chat('Capital of France?', 'Paris.\n\n### Instruction:\nWhat about Italy?\n\n### Response:\nRome.')), problems: [{ line: 0, text: '### Instruction:', message: /Prompt-format marker/ }, { line: 0, text: '### Response:' }] },
     { name: 'ChatGLM / GLM-4 prefix tokens', text: lines(chat('Summarize', '[gMASK]<sop>Sales rose 4%.<eop>')), problems: [{ line: 0, text: '[gMASK]' }, { line: 0, text: '<sop>' }, { line: 0, text: '<eop>' }] },
     { name: 'a token of another template in a pre-formatted text, and tokens in a text that is not pre-formatted', text: lines({ text: '<s>[INST] Hi [/INST] Hello<|im_end|> </s>' }, { text: 'Weekly report: sales grew.<|im_end|>' }), problems: [{ line: 0, text: '<|im_end|>' }, { line: 1, text: '<|im_end|>' }] },
