@@ -31,9 +31,10 @@ export const rule: RecordRule = {
         const what = `${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}).`;
         const where = object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path };
         // A misspelt key holds the value: the fix renames it (an empty field beside it would strand the text).
-        const misspelt = misspeltKeyFor(object, key);
-        if (misspelt !== undefined) {
-          report(`${what} "${misspelt}" looks like it, misspelt: rename it to "${key}" (quick fix).`, where, { kind: 'rename-key', path: [...object.path, misspelt], replacement: key });
+        const written = misspeltKeyFor(object, key);
+        if (written !== undefined) {
+          const how = written.misspelt ? `"${written.key}" looks like it, misspelt: rename it to "${key}" (quick fix).` : `Its text is under "${written.key}", another dataset's name for it that this format's loaders do not read: rename it to "${key}" (quick fix)${context.facts.hint.formatting === undefined ? ', or map the column in a LLaMA-Factory dataset_info.json' : ''}.`;
+          report(`${what} ${how}`, where, { kind: 'rename-key', path: [...object.path, written.key], replacement: key });
           continue;
         }
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');

@@ -50,12 +50,13 @@ function renameSuggestion(key: string, missing: readonly string[], required: rea
 
 /**
  * The unknown key of `object` that this rule suggests renaming to the missing `wanted` ("contnet" for
- * "content"), so missing-field offers that rename rather than an empty field beside the written text.
+ * "content"; `misspelt` false for another tool's name of the same field, Dolly's "response" for
+ * "output"), so missing-field offers that rename rather than an empty field beside the written text.
  */
-export function misspeltKeyFor(object: SpecifiedObject, wanted: string): string | undefined {
+export function misspeltKeyFor(object: SpecifiedObject, wanted: string): { key: string; misspelt: boolean } | undefined {
   const missing = object.spec.keys.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
   for (const key of Object.keys(object.value)) {
-    if (object.spec.fields[key] === undefined && renameSuggestion(key, missing, object.spec.required) === wanted) return key;
+    if (object.spec.fields[key] === undefined && renameSuggestion(key, missing, object.spec.required) === wanted) return { key, misspelt: sameMeaning(key, missing) !== wanted };
   }
   return undefined;
 }
