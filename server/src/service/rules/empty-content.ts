@@ -11,6 +11,9 @@ export const rule: RecordRule = {
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
       if (turn.content.trim().length > 0) return;
+      // An empty first system turn in ShareGPT data (SlimOrca and OpenOrca ship thousands): LLaMA-Factory then uses the
+      // template's default system prompt and Axolotl renders an empty one; neither drops the example.
+      if (turn.role === 'system' && index === 0 && context.analysis.conversation.format === 'sharegpt') return;
       // A missing or mistyped content field is missing-field's or wrong-type's finding, not this one.
       if (turn.parts.length === 0 && !isWrittenText(valueAt(context.record.value, turn.contentPath))) return;
       const value = turn.parts[0] !== undefined ? turn.parts[0].path : turn.contentPath;

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // SlimOrca / OpenOrca: {"from": "system", "value": ""} opens many rows.
+    { name: 'an empty first system turn in ShareGPT data', text: lines({ conversations: [{ from: 'system', value: '' }, { from: 'human', value: 'Name a prime.' }, { from: 'gpt', value: '7.' }] }) },
     { name: 'a message written as a plain string is wrong-type\'s finding, not empty content', text: lines({ messages: [{ role: 'user', content: 'Hi' }, 'Hello there.'] }, { conversations: [{ from: 'human', value: 'Hi' }, 'Hello there.'] }) },
     { name: 'non-empty turns', text: lines(chat('a', 'b')) },
     { name: 'alpaca with empty input', text: lines({ instruction: 'a', input: '', output: 'b' }) },
