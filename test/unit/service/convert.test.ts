@@ -23,21 +23,26 @@ function converted(record: unknown, target: 'ShareGPT' | 'Alpaca' | 'OpenAI chat
 
 const weatherTool = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 
+/** Two parallel weather calls, their results and the answer, with the calls' arguments as written. */
+function parallelCalls(paris: string, rome: string): { messages: Record<string, unknown>[]; tools: unknown[] } {
+  return {
+    messages: [
+      { role: 'user', content: 'Weather in Paris and Rome?' },
+      { role: 'assistant', content: null, tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: paris } },
+        { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: rome } },
+      ] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
+      { role: 'tool', tool_call_id: 'call_2', content: '{"temp": 24}' },
+      { role: 'assistant', content: 'Paris 18 °C, Rome 24 °C.' },
+    ],
+    tools: [weatherTool],
+  };
+}
+
 describe('record conversion', () => {
   it('puts the results of parallel tool calls in one observation turn, so ShareGPT positions stay valid', () => {
-    const record = {
-      messages: [
-        { role: 'user', content: 'Weather in Paris and Rome?' },
-        { role: 'assistant', content: null, tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } },
-          { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Rome"}' } },
-        ] },
-        { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
-        { role: 'tool', tool_call_id: 'call_2', content: '{"temp": 24}' },
-        { role: 'assistant', content: 'Paris 18 °C, Rome 24 °C.' },
-      ],
-      tools: [weatherTool],
-    };
+    const record = parallelCalls('{"city": "Paris"}', '{"city": "Rome"}');
     const sharegpt = converted(record, 'ShareGPT') as { conversations: { from: string; value: string }[] };
     assert.deepEqual(sharegpt.conversations.map((turn) => turn.from), ['human', 'function_call', 'observation', 'gpt']);
     assert.equal(sharegpt.conversations[2]?.value, '{"temp": 18}\n</tool_response>\n<tool_response>\n{"temp": 24}');
@@ -47,19 +52,8 @@ describe('record conversion', () => {
   });
 
   it('splits the joined results of parallel calls into one tool message per call on the way back to OpenAI chat', () => {
-    const record = {
-      messages: [
-        { role: 'user', content: 'Weather in Paris and Rome?' },
-        { role: 'assistant', content: null, tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-          { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
-        ] },
-        { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
-        { role: 'tool', tool_call_id: 'call_2', content: '{"temp": 24}' },
-        { role: 'assistant', content: 'Paris 18 °C, Rome 24 °C.' },
-      ],
-      tools: [weatherTool],
-    };
+    // Arguments written compactly, as the conversion writes them back.
+    const record = parallelCalls('{"city":"Paris"}', '{"city":"Rome"}');
     const back = converted(converted(record, 'ShareGPT'), 'OpenAI chat') as typeof record;
     assert.deepEqual(back.messages, record.messages);
     assert.deepEqual(lint(`${JSON.stringify(back)}\n`).diagnostics.filter((item) => item.severity === 'error'), []);
