@@ -25,8 +25,14 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 const defaults: DataOptions = { labels: 'assistant', maxLength: 128, overLength: 'drop', evalSplit: 0, evalFiles: [], seed: 1 };
 
 /** The text of the tokens that carry loss, per example. */
-function trainedText(example: TokenizedExample): string {
-  return example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? tokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+/** The trained tokens of an example as text, untrained runs shown as '|'. */
+function trainedText(example: TokenizedExample, by: TextTokenizer = tokenizer): string {
+  return example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? by.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+}
+
+/** The test model's tokenizer with another chat template (and any other tokenizer_config entries). */
+function withTemplate(chatTemplate: unknown, config: Record<string, unknown> = {}): Promise<TextTokenizer> {
+  return TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: chatTemplate, ...config }, modelFolder.dir);
 }
 
 test('assistant turns carry the loss by default; the linter\'s invalid records, no-trainable and over-long records are reported with their lines', () => {
@@ -105,7 +111,7 @@ test('tool-call arguments written as a JSON string and a tools column written as
     "{% if tools %}{{ '<tools>' }}{% for tool in tools %}{{ tool.name + ';' }}{% endfor %}{{ '</tools>' }}{% endif %}" +
     "{% for message in messages %}{{ '<|' + message['role'] + '|>' }}{% if message.tool_calls %}{% for call in message.tool_calls %}{{ call.function.name + ' ' + (call.function.arguments | tojson) }}{% endfor %}{% else %}{{ message['content'] }}{% endif %}{{ '<|end|>' }}{% endfor %}" +
     "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
-  const toolTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: template }, modelFolder.dir);
+  const toolTokenizer = await withTemplate(template);
   const file = path.join(root, 'tool-strings.jsonl');
   const openai = { messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '21 C' }, { role: 'assistant', content: 'It is 21 C.' }] };
   // LLaMA-Factory's ShareGPT layout keeps the tools column as a JSON string.
@@ -125,11 +131,11 @@ test('tool-call arguments written as a JSON string and a tools column written as
 test("earlier answers train their end-of-turn marker when the template closes the conversation with eos_token (Phi-3's layout)", async () => {
   // Phi-3-mini's template: each message ends with <|end|>, and the conversation with eos_token unless a reply is prompted.
   const phi3 = "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] + '<|end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
-  const phiTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: phi3, eos_token: '<|endoftext|>' }, modelFolder.dir);
+  const phiTokenizer = await withTemplate(phi3, { eos_token: '<|endoftext|>' });
   const file = path.join(root, 'phi3.jsonl');
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'Count to 3.' }, { role: 'assistant', content: '1, 2, 3.' }] })}\n`);
   const example = prepareData([file], phiTokenizer, defaults).train[0]!;
-  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? phiTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  const trained = trainedText(example, phiTokenizer);
   // Before, the first answer trained without <|end|>: the model never learnt to end a turn.
   assert.equal(trained, '|Hello!<|end|>\n|1, 2, 3.<|end|>\n<|endoftext|>');
 });
@@ -177,11 +183,11 @@ test("a cue-less template that rewrites the prompt (Mistral's system message) tr
     "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'] %}{% set rest = messages[1:] %}{% else %}{% set rest = messages %}{% endif %}" +
     "{% for message in rest %}{% if message['role'] == 'user' %}{% if loop.last and system is defined %}{{ '[INST] ' + system + '\\n\\n' + message['content'] + '[/INST]' }}{% else %}{{ '[INST] ' + message['content'] + '[/INST]' }}{% endif %}" +
     "{% else %}{{ ' ' + message['content'] + eos_token }}{% endif %}{% endfor %}";
-  const mistralTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: mistral }, modelFolder.dir);
+  const mistralTokenizer = await withTemplate(mistral);
   const file = path.join(root, 'mistral.jsonl');
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }, { role: 'assistant', content: 'Paris.' }] })}\n`);
   const example = prepareData([file], mistralTokenizer, defaults).train[0]!;
-  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? mistralTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  const trained = trainedText(example, mistralTokenizer);
   // Before: "|Paris.<|im_end|>", the space tokenized alone and untrained (one token more than TRL's " Paris").
   assert.equal(trained, '| Paris.<|im_end|>');
   assert.deepEqual(example.tokens, mistralTokenizer.encode(mistralTokenizer.decode(example.tokens, false), false), 'the same tokens as the whole rendering');
@@ -193,13 +199,13 @@ test('a chat_template list renders conversations with tools through its "tool_us
     "{% if tools %}{{ '<|im_start|>system\\ntools:' }}{% for tool in tools %}{{ tool.function.name }}{% endfor %}{{ '<|im_end|>\\n' }}{% endif %}" +
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + (message['content'] or '') }}{% if message.tool_calls %}{% for call in message.tool_calls %}{{ 'call ' + call.function.name }}{% endfor %}{% endif %}{{ '<|im_end|>\\n' }}{% endfor %}" +
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-  const namedTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: [{ name: 'default', template: simple }, { name: 'tool_use', template: toolUse }] }, modelFolder.dir);
+  const namedTokenizer = await withTemplate([{ name: 'default', template: simple }, { name: 'tool_use', template: toolUse }]);
   const file = path.join(root, 'named-templates.jsonl');
   const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
   const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } };
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'cold' }, { role: 'assistant', content: 'Cold.' }], tools })}\n`);
   const example = prepareData([file], namedTokenizer, { ...defaults, maxLength: 512 }).train[0]!;
-  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? namedTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  const trained = trainedText(example, namedTokenizer);
   // Before, the default template dropped the tools and the call: "|<|im_end|>|Cold.<|im_end|>|".
   assert.equal(trained, '|call get_weather<|im_end|>|Cold.<|im_end|>|');
   assert.ok(namedTokenizer.decode(example.tokens, false).startsWith('<|im_start|>system\ntools:get_weather<|im_end|>'));
@@ -210,20 +216,20 @@ test('a chat_template list renders conversations with tools through its "tool_us
 
 test('the rendering is tokenized whole, as TRL does: a token joining the role cue to an answer\'s leading newlines stays with the cue', async () => {
   const chatml = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-  const chatmlTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: chatml }, modelFolder.dir);
+  const chatmlTokenizer = await withTemplate(chatml);
   const file = path.join(root, 'leading-newlines.jsonl');
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: '\n\nAnswer after blank lines.' }] })}\n`);
   const example = prepareData([file], chatmlTokenizer, defaults).train[0]!;
   // Before, "\n" (cue) and "\n\n" (answer) were tokenized apart: a token sequence the model never reads, one token longer.
   assert.deepEqual(example.tokens, chatmlTokenizer.encode('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n\n\nAnswer after blank lines.<|im_end|>\n', false));
-  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? chatmlTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  const trained = trainedText(example, chatmlTokenizer);
   assert.equal(trained, '|Answer after blank lines.<|im_end|>|');
 });
 
 test('a tool result the template drops does not hide the answer that repeats its words (Phi-3 with tool calls)', async () => {
   // Phi-3-mini's template writes only system, user and assistant messages.
   const phi3 = "{% for message in messages %}{% if message['role'] == 'user' %}{{ '<|user|>\\n' + message['content'] + '<|end|>\\n' }}{% elif message['role'] == 'assistant' %}{{ '<|assistant|>\\n' + message['content'] + '<|end|>\\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% else %}{{ eos_token }}{% endif %}";
-  const phiTokenizer = await TextTokenizer.create(modelFolder.tokenizerJson, { ...modelFolder.tokenizerConfig, chat_template: phi3, eos_token: '<|endoftext|>' }, modelFolder.dir);
+  const phiTokenizer = await withTemplate(phi3, { eos_token: '<|endoftext|>' });
   const file = path.join(root, 'phi3-tools.jsonl');
   const call = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Rome"}' } };
   fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Weather in Rome?' }, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'warm' }, { role: 'assistant', content: 'It is warm in Rome.' }] })}\n`);
@@ -231,6 +237,6 @@ test('a tool result the template drops does not hide the answer that repeats its
   // Before: "does not reproduce turn 4 verbatim" ("warm" was found inside the answer, and the answer searched after it).
   assert.deepEqual(data.report.invalid, []);
   const example = data.train[0]!;
-  const trained = example.tokens.map((id, t) => (example.targetWeights[t]! > 0 ? phiTokenizer.decode([id], false) : '|')).join('').replace(/\|+/g, '|');
+  const trained = trainedText(example, phiTokenizer);
   assert.equal(trained, '|<|end|>\n|It is warm in Rome.<|end|>\n<|endoftext|>');
 });
