@@ -59,8 +59,6 @@ export interface LintFilesResult {
  */
 const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-test', '.venv', 'venv', 'site-packages', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache']);
 
-export { GlobSyntaxError, globToRegExp } from './glob';
-
 /** What a walk found: regular files, and symbolic links whose target does not exist. */
 interface WalkResult {
   files: string[];

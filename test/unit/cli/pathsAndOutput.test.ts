@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { itemsWithinLimit, noColorRequested, toSarif, withoutRelativeLinks, type JsonLintItem } from '../../../cli/src/commands/lint';
-import { globToRegExp, GlobSyntaxError, lintFiles, readableSize } from '../../../server/src/service/files';
+import { lintFiles, readableSize } from '../../../server/src/service/files';
+import { globToRegExp, GlobSyntaxError } from '../../../server/src/service/glob';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const cli = path.join(root, 'dist', 'cli', 'tunesmith.js');
