@@ -1117,14 +1117,13 @@ export class WorkspaceIndex {
 
 /** A file path or URI as '/'-separated path segments (decoded). */
 function pathSegments(uri: string): string[] {
-  const path = uri.startsWith('file://') ? uri.slice('file://'.length) : uri;
-  let decoded = path;
+  if (!uri.startsWith('file://')) return uri.split(/[\\/]/);
+  const path = uri.slice('file://'.length);
   try {
-    decoded = uri.startsWith('file://') ? decodeURIComponent(path) : path;
+    return decodeURIComponent(path).split('/');
   } catch {
-    decoded = path;
+    return path.split('/');
   }
-  return decoded.split(/[\\/]/);
 }
 
 /**
