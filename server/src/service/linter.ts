@@ -46,7 +46,7 @@ interface ProblemCache {
 export function buildFacts(document: DatasetDocument, uri: string, settings: LintSettings, options: { hint?: FormatHint; tokens?: TokenCounter; version?: number; detectFormat?: boolean } = {}): FileFacts {
   const hint = options.hint ?? defaultHint;
   const forcedFormat: RecordFormat | undefined = settings.format !== 'auto' ? settings.format : hint.forced;
-  const facts: FileFacts = { uri, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
+  const facts: FileFacts = { uri, kind: document.kind, settings, hint, format: forcedFormat ?? 'unknown', forced: forcedFormat !== undefined, tokens: options.tokens ?? estimatingCounter, version: options.version ?? 0 };
   if (!facts.forced && options.detectFormat !== false) facts.format = detectedMajority(document, facts);
   return facts;
 }

@@ -12,7 +12,7 @@ export const rule: RecordRule = {
     const value = record.value;
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
     // A JSON array of records pasted onto one line of a JSON Lines file (a list dumped with json.dumps).
-    if (record.run === undefined && isRecordList(value, facts.hint) && arrayElementTexts(record.text) !== undefined) {
+    if (facts.kind === 'jsonl' && record.run === undefined && isRecordList(value, facts.hint) && arrayElementTexts(record.text) !== undefined) {
       report(`This line holds a JSON array of ${value.length} record${value.length === 1 ? '' : 's'}, but JSON Lines needs each record on its own line, without the surrounding [ ]: trainers read the file line by line and fail on this one. The quick fix puts each record on its own line, where it is linted.`, { offsets: { start: 0, end: 1 } }, { kind: 'split-array' });
       return;
     }
