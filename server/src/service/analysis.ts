@@ -206,6 +206,17 @@ function step(node: InternNode, item: string | number): InternNode | undefined {
 }
 
 const roleTrie: InternNode = { next: undefined, value: undefined };
+/**
+ * The turns a trainer reads, as statistics count them: not a column the record lacks, nor a ShareGPT
+ * system column that a first system turn shadows (LLaMA-Factory reads the turn and ignores the column).
+ */
+function writtenTurns(turns: readonly Turn[]): readonly Turn[] {
+  const first = turns[0];
+  const shadowed = first !== undefined && first.role === 'system' && first.rolePath === undefined && turns[1]?.role === 'system' && turns[1].rolePath !== undefined;
+  if (!shadowed && !turns.some((turn) => turn.missing === true)) return turns;
+  return turns.filter((turn, index) => turn.missing !== true && !(shadowed && index === 0));
+}
+
 function sharedRoles(turns: readonly Turn[]): string[] {
   let node: InternNode | undefined = roleTrie;
   for (const turn of turns) {
@@ -268,7 +279,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     version: facts.version,
     detected: analysis.detected,
     shape: analysis.shape,
-    roles: sharedRoles(conversation.turns),
+    roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
     instruction: signInstruction(instructionOf(analysis)),
     instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),

@@ -111,6 +111,8 @@ export interface Turn {
   rolePath: JsonPath | undefined;
   /** Path of the main content value (where an empty or missing content is reported). */
   contentPath: JsonPath;
+  /** A column turn whose column is not in the record (an Alpaca record without "output"): read as empty, not written. */
+  missing?: true;
 }
 
 export interface Conversation {

@@ -654,5 +654,6 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       break;
   }
   if (turnsOmitted > 0) conversation.omittedTurns = turnsOmitted;
+  for (const turn of conversation.turns) if (turn.rolePath === undefined && turn.path.length === 1 && turn.content === '' && record[turn.path[0] as string] === undefined) turn.missing = true;
   return conversation;
 }

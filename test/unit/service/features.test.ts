@@ -400,6 +400,24 @@ describe('statistics', () => {
     assert.equal(lint(text).diagnostics.filter((item) => item.rule === 'duplicate-record').length, 1);
   });
 
+  it('counts the turns a trainer reads: not a missing Alpaca output, nor a ShareGPT system column that a first system turn shadows', () => {
+    const text = [
+      JSON.stringify({ instruction: 'Name a colour.', input: '', output: 'Blue.' }),
+      JSON.stringify({ instruction: 'Name a fruit.', input: '' }),
+      JSON.stringify({ instruction: 'Name a tree.', input: '', output: 'Oak.', system: 'Be brief.' }),
+    ].join('\n');
+    const alpaca = parse(text);
+    const alpacaStatistics = datasetStatistics(alpaca.document, alpaca.facts, uri);
+    assert.deepEqual({ turns: alpacaStatistics.turns, roles: alpacaStatistics.roles }, { turns: 6, roles: { user: 3, assistant: 2, system: 1 } });
+    const sharegpt = [
+      JSON.stringify({ system: 'Ignored column.', conversations: [{ from: 'system', value: 'Be brief.' }, { from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }] }),
+      JSON.stringify({ system: 'Be brief.', conversations: [{ from: 'human', value: 'Hey' }, { from: 'gpt', value: 'Hello.' }] }),
+    ].join('\n');
+    const shared = parse(sharegpt);
+    const sharegptStatistics = datasetStatistics(shared.document, shared.facts, uri);
+    assert.deepEqual({ turns: sharegptStatistics.turns, roles: sharegptStatistics.roles }, { turns: 6, roles: { system: 2, user: 2, assistant: 2 } });
+  });
+
   it('does not count two different records whose duplicate hashes collide (32 bits: a few pairs in 100k records)', () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fixtures/service/duplicate-hash-collision.jsonl'), 'utf8');
     const { document, facts } = parse(text);

@@ -1,4 +1,4 @@
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, turnName, valueAt } from './util';
 
 /** A turn whose content is empty or only whitespace (torchtune: only the assistant may be empty, and then it teaches nothing). */
@@ -8,6 +8,7 @@ export const rule: RecordRule = {
   check(context) {
     // An empty template-free segment adds nothing to the joined text; a record with nothing to train is no-assistant-turn's.
     if (context.analysis.conversation.shape === 'segments') return;
+    if (context.analysis.conversation.shape === 'preference-trl') reportEmptyImplicitAnswer(context);
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
       if (turn.content.trim().length > 0) return;
@@ -34,4 +35,22 @@ export const rule: RecordRule = {
  */
 function isWrittenText(value: unknown): boolean {
   return typeof value === 'string' || (Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * A string pair with no prompt column (Anthropic's HH-RLHF: "\n\nHuman: ...\n\nAssistant: ..."): TRL's
+ * extract_prompt takes the text both sides start with as the prompt, and an answer is what follows. A side
+ * that is all shared text (a transcript that stops at "Assistant:") has no answer left.
+ */
+function reportEmptyImplicitAnswer(context: RecordRuleContext): void {
+  const value = context.record.value as Record<string, unknown>;
+  const { chosen, rejected } = value;
+  if ('prompt' in value || typeof chosen !== 'string' || typeof rejected !== 'string' || chosen === rejected) return;
+  let shared = 0;
+  const length = Math.min(chosen.length, rejected.length);
+  while (shared < length && chosen.charCodeAt(shared) === rejected.charCodeAt(shared)) shared++;
+  for (const [key, side, other] of [['chosen', chosen, rejected], ['rejected', rejected, chosen]] as const) {
+    if (side.length === 0 || side.slice(shared).trim().length > 0) continue;
+    context.report(`The ${key} answer is empty: "${key}" is only the text both sides start with (${other.length > side.length ? `the other side goes on from where it stops` : 'they differ only in whitespace'}), and with no "prompt" column TRL takes that shared text as the prompt, leaving no answer. Write the ${key} answer after the last turn label, or drop the pair.`, { path: [key] });
+  }
 }

@@ -9,8 +9,10 @@ export const table: RuleTable = {
     { name: 'alpaca with empty input', text: lines({ instruction: 'a', input: '', output: 'b' }) },
     { name: 'a vision user turn that is only an image', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/dog.png' } }] }, { role: 'assistant', content: 'A dog.' }] }) },
     { name: 'a list where a string belongs is wrong-type, not empty', text: lines({ instruction: ['Name a color.'], input: '', output: 'Blue.' }) },
+    { name: 'an HH-RLHF pair whose answers differ after the shared prompt', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }) },
   ],
   invalid: [
+    { name: 'an HH-RLHF chosen side that stops at "Assistant:" (TRL extracts an empty answer)', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant:', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }), problems: [{ line: 0, text: '"\\n\\nHuman: Hi\\n\\nAssistant:"', message: /The chosen answer is empty/ }] },
     { name: 'empty assistant answer', text: lines(chat('a', '')), problems: [{ line: 0, text: '""', message: /turn 2 \(assistant\) is empty/ }] },
     { name: 'whitespace-only user turn', text: lines('{"conversations": [{"from": "human", "value": "  \\n "}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"  \\n "', message: /only whitespace/ }] },
     { name: 'an empty list of content parts', text: lines('{"messages": [{"role": "user", "content": []}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '[]', message: /is empty/ }] },
