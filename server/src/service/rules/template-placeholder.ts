@@ -14,6 +14,8 @@ const placeholder = new RegExp(
     // Lower-case field names a generator left: "[link]", "[name]" (not "[link]: url" or "[link][1]": Markdown references).
     String.raw`\[(?:link|name|date|time|url|email|phone|address|company|location)\](?![:\[(])`,
     String.raw`<(?:INSERT|Insert|insert|ENTER|Enter|enter|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
+    // Self-instruct's markers for a missing input or output, which Alpaca's generator turns into "" (or drops the example).
+    String.raw`<(?:[Nn]o ?(?:[Ii]nput|[Oo]utput)|NO ?(?:INPUT|OUTPUT))>`,
     // [Customer's first name], [Recipient's email address]: a capitalised word, then lower-case ones, then the field name;
     // [renewal date], [customer name]: lower-case words and a field name (not a Markdown link or reference).
     String.raw`\[[A-Z][\w'’]*(?:\s[a-z][\w'’]*){0,2}\s(?:name|date|time|address|email|email address|phone|phone number|number|amount|title)\]`,
@@ -78,6 +80,8 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   return true;
 }
 
+const noValueMarker = /^<no ?(?:input|output)>$/i;
+
 /** A request for a template ("Generate a template for a customer service interaction"), not to fill one in. */
 const templateRequest = /\btemplates?\b|\bplaceholders?\b/i;
 const fillRequest = /\bfill/i;
@@ -99,7 +103,9 @@ export const rule: RecordRule = {
       if (!isPlaceholder(match)) return undefined;
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
       requested ??= asksForTemplate(context.analysis.conversation.turns);
-      return requested ? undefined : `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`;
+      if (requested) return undefined;
+      if (noValueMarker.test(match[0])) return `"${quote(match[0])}" is self-instruct's marker for ${/input/i.test(match[0]) ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;
+      return `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`;
     });
   },
 };
