@@ -17,7 +17,7 @@ export interface SpecifiedObject {
   name: string;
   /** True for an OpenAI content part ({"type": "text", "text": ...}). */
   contentPart?: boolean;
-  /** A content part's message role (canonical; null when the role is unknown). */
+  /** The role of a message, or of a content part's message (canonical; null when the role is unknown). */
   messageRole?: Role | null;
   /** True for the object of an image_url part ({"url": ..., "detail": ...}). */
   imageUrl?: boolean;
@@ -49,7 +49,7 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, ca
   // A tool result answering by "name" (no tool_call_id) in a conversation whose calls carry no id is
   // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
   const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !callsHaveIds);
-  out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name });
+  out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name, messageRole: role });
   if (Array.isArray(message.content)) {
     message.content.forEach((part, partIndex) => {
       if (!isObject(part)) return;

@@ -13,6 +13,7 @@ export const table: RuleTable = {
     { name: 'GRPO prompt-only records keep the reward function\'s columns', text: lines({ prompt: 'What is 12 * 7?', answer: '84' }, { prompt: [{ role: 'user', content: 'Solve x + 2 = 5.' }], solution: 'x = 3', task: 'algebra' }) },
   ],
   invalid: [
+    { name: 'a weight on a user message (only assistant messages are trained)', text: lines({ messages: [{ role: 'user', content: 'Hi', weight: 1 }, { role: 'assistant', content: 'Hello.', weight: 1 }] }), problems: [{ line: 0, text: '"weight"', message: /"weight" on message 1 \(user\) has no effect/ }] },
     // LMSYS-Chat-1M: "conversation" is the misspelt column; its "redacted" flag is no "rejected" answer (a rename would have made a preference pair).
     { name: 'an LMSYS-Chat record: the conversation column is named, its boolean redacted flag is not', text: lines({ conversation_id: 'c4ca4238', model: 'vicuna-13b', conversation: [{ content: 'What is the capital of France?', role: 'user' }, { content: 'Paris.', role: 'assistant' }], turn: 1, language: 'English', redacted: false }), problems: [{ line: 0, text: '"conversation"', message: /did you mean "conversations"\?/ }] },
     { name: 'a stepwise record with "completion" for "completions"', text: lines({ prompt: 'Is 50 a square?', completion: ['7 * 7 = 49.', 'So no.'], labels: [true, true] }), problems: [{ line: 0, text: '"completion"', message: /did you mean "completions"/ }] },
