@@ -39,8 +39,9 @@ export const rule: RecordRule = {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
         }
       }
-      // OpenAI's "weight" switches an assistant message's training on or off; only assistant messages are trained at all.
-      if (object.spec.strict && object.contentPart !== true && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'assistant' && 'weight' in object.value) {
+      // OpenAI's "weight" switches an assistant message's training on or off; only assistant messages are trained at all
+      // (a weight of 0 elsewhere says what is true anyway, as some generators write on every message).
+      if (object.spec.strict && object.contentPart !== true && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'assistant' && 'weight' in object.value && object.value.weight !== 0) {
         context.report(`"weight" on ${object.name} (${object.messageRole}) has no effect: fine-tuning trains only assistant messages, and "weight" turns an assistant message's training on (1) or off (0). Remove it${object.messageRole === 'user' ? ', or make this the assistant\'s message if it is the answer' : ''}.`, { path: [...object.path, 'weight'], part: 'key' });
       }
     }

@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'an extra column that starts like a present key is not a misspelling', text: lines({ prompt: 'a', completion: 'b', completion_tokens: 12, prompt_id: 'p1' }) },
     { name: 'weight and name on messages', text: lines({ messages: [{ role: 'user', name: 'ann', content: 'a' }, { role: 'assistant', weight: 1, content: 'b' }] }) },
     { name: 'GRPO prompt-only records keep the reward function\'s columns', text: lines({ prompt: 'What is 12 * 7?', answer: '84' }, { prompt: [{ role: 'user', content: 'Solve x + 2 = 5.' }], solution: 'x = 3', task: 'algebra' }) },
+    { name: 'a weight of 0 on a system or user message (true anyway)', text: lines({ messages: [{ role: 'system', content: 'Be brief.', weight: 0 }, { role: 'user', content: 'Hi', weight: 0 }, { role: 'assistant', content: 'Hello.', weight: 1 }] }) },
   ],
   invalid: [
     { name: 'a weight on a user message (only assistant messages are trained)', text: lines({ messages: [{ role: 'user', content: 'Hi', weight: 1 }, { role: 'assistant', content: 'Hello.', weight: 1 }] }), problems: [{ line: 0, text: '"weight"', message: /"weight" on message 1 \(user\) has no effect/ }] },
