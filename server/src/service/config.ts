@@ -4,6 +4,7 @@
  */
 import type { RecordFormat } from '../../../protocol/messages';
 import { closest } from './formats';
+import { globProblem } from './glob';
 import type { JsonPath } from './json/scanner';
 
 export type Severity = 'off' | 'hint' | 'info' | 'warning' | 'error';
@@ -146,8 +147,14 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
       else warn(['format'], `format: expected one of ${formats.join(', ')}, got ${quoted(input.format)}${typeof input.format === 'string' ? didYouMean(input.format, formats) : ''}`);
     }
     if (input.files !== undefined) {
-      if (Array.isArray(input.files) && input.files.every((glob) => typeof glob === 'string')) settings.files = input.files as string[];
-      else warn(['files'], 'files: expected an array of glob strings');
+      if (Array.isArray(input.files) && input.files.every((glob) => typeof glob === 'string')) {
+        settings.files = input.files as string[];
+        // A glob that cannot be read matches no file: say so where it is written (the command line refuses it too).
+        settings.files.forEach((glob, index) => {
+          const problem = globProblem(glob);
+          if (problem !== undefined) warn(['files', index], `files: '${glob}' is not a valid glob: ${problem}; it was ignored`);
+        });
+      } else warn(['files'], 'files: expected an array of glob strings');
     }
   }
   return { settings, warnings };

@@ -119,7 +119,7 @@ export interface ExpandedPaths {
   /** Paths or globs given that name no dataset file. */
   unmatched: string[];
   /** Globs that cannot be read, each with what is wrong (in words). */
-  invalidGlobs: { glob: string; index: number; problem: string }[];
+  invalidGlobs: { glob: string; problem: string }[];
 }
 
 /** Expands files, folders and globs into dataset file paths (sorted, unique). */
@@ -129,7 +129,7 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
   const unmatched: string[] = [];
   const invalidGlobs: ExpandedPaths['invalidGlobs'] = [];
   const inputs = patterns.length > 0 ? patterns : defaults;
-  for (const [inputIndex, input] of inputs.entries()) {
+  for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
     let stat: fs.Stats | undefined;
     try {
@@ -166,7 +166,7 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
         matcher = globToRegExp(normalized.slice(base.length), base.length);
       } catch (error) {
         if (!(error instanceof GlobSyntaxError)) throw error;
-        invalidGlobs.push({ glob: input, index: inputIndex, problem: error.message });
+        invalidGlobs.push({ glob: input, problem: error.message });
         continue;
       }
       const walked: WalkResult = { files: [], danglingLinks: [] };
@@ -461,15 +461,11 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // relative to the workspace folder), wherever the command runs.
   const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
   const { files, named, unmatched, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
-  for (const { glob, index, problem } of invalidGlobs) {
-    if (patterns.length > 0) {
-      unmatched.push(glob);
-      warnings.push(`'${glob}' is not a valid glob: ${problem}.`);
-    } else {
-      // A bad entry of the config file's "files" is reported at its place, as other bad settings are.
-      const where = configGlobs ? layerSourceOf(config?.data)?.locate(['files', index]) : undefined;
-      warnings.push(`${where !== undefined ? `${where}: ` : ''}files: '${glob}' is not a valid glob: ${problem}; it was ignored`);
-    }
+  // A bad entry of the config file's "files" is among the settings' warnings, at its place (resolveSettings).
+  for (const { glob, problem } of invalidGlobs) {
+    if (patterns.length === 0) continue;
+    unmatched.push(glob);
+    warnings.push(`'${glob}' is not a valid glob: ${problem}.`);
   }
   for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern)) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
   const nearest = new Map<string, typeof config>();

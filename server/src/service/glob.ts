@@ -47,3 +47,14 @@ export function globToRegExp(glob: string, positionOffset = 0): RegExp {
   if (unclosed !== undefined) throw new GlobSyntaxError(`the '{' at character ${positionOffset + unclosed + 1} is never closed with '}'`);
   return new RegExp(`^${pattern}$`);
 }
+
+/** What is wrong with a glob that cannot be read, in words; undefined for a readable one. */
+export function globProblem(glob: string): string | undefined {
+  try {
+    globToRegExp(glob);
+    return undefined;
+  } catch (error) {
+    if (error instanceof GlobSyntaxError) return error.message;
+    throw error;
+  }
+}

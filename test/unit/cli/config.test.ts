@@ -44,6 +44,12 @@ describe('config file problems carry file:line:column', () => {
     assert.deepEqual(unknownRuleWarnings(loaded.data, ['near-duplicate', 'secrets-pii']), ['/w/tunesmith.json:2:42: rules.secret-pii: no rule has this id (did you mean "secrets-pii"?); it was ignored']);
   });
 
+  it('a files glob that cannot be read is reported at its place, for the editor as for the command line', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{"files": ["data/*.jsonl", "data/{a,b.jsonl"]}');
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ["/w/tunesmith.json:1:28: files: 'data/{a,b.jsonl' is not a valid glob: the '{' at character 6 is never closed with '}'; it was ignored"]);
+    assert.deepEqual(resolveSettings({ files: ['**/*.jsonl}'] }).warnings, ["files: '**/*.jsonl}' is not a valid glob: the '}' at character 11 closes no '{'; it was ignored"]);
+  });
+
   it('a short severity as ESLint writes it ("warn") gets the full name suggested', () => {
     const loaded = parseConfigText('/w/tunesmith.json', '{"rules": {"whitespace": "warn"}}');
     assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:1:26: rules.whitespace: expected one of off, hint, info, warning, error, got "warn" (did you mean "warning"?); the rule keeps its default severity']);
