@@ -162,6 +162,14 @@ describe('formats', () => {
     assert.match(message, /roles here are human, gpt, function_call\. Use one of them\.$/);
     assert.doesNotMatch(message, /did you mean "observation"/);
   });
+  it('names a tag the dataset_info.json entry gives as "tool" among the roles it suggests', () => {
+    const tags = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'tool_call', system_tag: 'system' };
+    const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', columns: { messages: 'messages' }, tags } }), 'd.jsonl');
+    const line = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'tool_call', content: '{"name": "f", "arguments": {}}' }, { role: 'observation', content: '1' }, { role: 'assistant', content: 'a' }] });
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const messages = lintDocument(DatasetDocument.parse(`${line}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint }).diagnostics.filter((item) => item.rule === 'unknown-role').map((item) => item.message);
+    assert.deepEqual(messages, ['Unknown role "observation": did you mean "tool"? Roles here are user, assistant, system, tool_call, tool.']);
+  });
   it('picks the file format by majority and flags the others', () => {
     const text = ['{"instruction": "a", "output": "b"}', '{"instruction": "c", "output": "d"}', '{"text": "e"}'].join('\n');
     const result = lint(text);

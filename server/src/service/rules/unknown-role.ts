@@ -15,6 +15,7 @@ export const rule: RecordRule = {
     // The roles this file may use: a tag its dataset_info.json entry leaves out is neither suggested nor named.
     const known: Record<string, Role> = sharegpt ? sharegptRoles(analysis.conversation.mapping ?? facts.hint.mapping) : openaiRoles;
     const allowed = unlisted === undefined ? known : Object.fromEntries(Object.entries(known).filter(([name]) => unlisted[name] === undefined));
+    const configuredTags: readonly string[] = sharegpt ? Object.values((analysis.conversation.mapping ?? facts.hint.mapping).tags) : [];
     for (const turn of allTurns(context)) {
       const tag = unlisted !== undefined && turn.rolePath !== undefined ? unlisted[turn.writtenRole] : undefined;
       if (tag !== undefined && turn.rolePath !== undefined) {
@@ -27,7 +28,8 @@ export const rule: RecordRule = {
         continue;
       }
       const suggestion = suggestRole(turn.writtenRole, allowed);
-      const names = Object.keys(allowed).filter((name) => !(sharegpt && name === 'tool')).join(', ');
+      // ShareGPT reads "tool" as an observation without naming it, unless the file's tags make it one.
+      const names = Object.keys(allowed).filter((name) => !(sharegpt && name === 'tool' && !configuredTags.includes('tool'))).join(', ');
       if (suggestion !== undefined && sharegpt && openaiRoles[turn.writtenRole] !== undefined) {
         // An OpenAI role name in a ShareGPT turn: Axolotl's chat_template and TRL (maybe_convert_to_chatml) take it, LLaMA-Factory and torchtune do not.
         context.report(`"${turn.writtenRole}" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example and torchtune's ShareGPT loader fails on it (Axolotl's chat_template maps it, and TRL renames from/value to role/content and keeps it). Use "${suggestion}"; tags here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });

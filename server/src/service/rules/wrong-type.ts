@@ -39,7 +39,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${actual === 'array' ? 'a list' : actual === 'object' ? 'an object' : actual === 'null' ? 'null' : `a ${actual}`}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
       }
     }
     // A content part's "type" names its kind; the API rejects others ("txt", "img").
@@ -78,7 +78,14 @@ export const rule: RecordRule = {
       if (Array.isArray(history)) {
         history.forEach((pair, index) => {
           if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string') return;
-          context.report(`History entry ${index + 1} must be an [instruction, response] pair of two strings, not ${Array.isArray(pair) ? `a list of ${pair.length}` : jsonTypeOf(pair) === 'object' ? 'an object' : `a ${jsonTypeOf(pair)}`}.`, { path: [historyKey, index] });
+          if (Array.isArray(pair) && pair.length === 2) {
+            // A pair of the right length: the element of the wrong type is the one to fix.
+            pair.forEach((item, side) => {
+              if (typeof item !== 'string') context.report(`The ${side === 0 ? 'instruction' : 'response'} of history entry ${index + 1} must be a string, not ${describedType(item)}.`, { path: [historyKey, index, side] });
+            });
+            return;
+          }
+          context.report(`History entry ${index + 1} must be an [instruction, response] pair of two strings, not ${Array.isArray(pair) ? `a list of ${pair.length}` : describedType(pair)}.`, { path: [historyKey, index] });
         });
       }
     }
@@ -93,7 +100,7 @@ export const rule: RecordRule = {
       if (value === undefined || isObject(value)) continue;
       const { tags } = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
       const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
-      context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${jsonTypeOf(value) === 'array' ? 'a list' : jsonTypeOf(value) === 'null' ? 'null' : `a ${jsonTypeOf(value)}`}.`, { path: turn.path });
+      context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${describedType(value)}.`, { path: turn.path });
     }
   },
 };
@@ -165,4 +172,9 @@ function encodedAdvice(value: unknown, expected: readonly string[]): string {
   const type = jsonTypeOf(parsed);
   if (!expected.includes(type)) return '';
   return `: it holds ${type === 'array' ? 'a list' : 'an object'} written as JSON text (encoded twice). Write the ${type === 'array' ? 'list' : 'object'} itself, without the quotes`;
+}
+
+function describedType(value: unknown): string {
+  const type = jsonTypeOf(value);
+  return type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`;
 }
