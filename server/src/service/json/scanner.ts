@@ -104,8 +104,11 @@ function scanString(text: string, offset: number, end: number): number | JsonSyn
       continue;
     }
     if (code < 0x20) {
-      const name = code === Char.LineFeed ? 'line break' : code === Char.Tab ? 'tab' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
-      return { offset: index, length: 1, message: `Unescaped ${name} inside a string: write it as an escape (\\n, \\t, \\u00XX)` };
+      // A CR is a line break too (alone, or as CRLF, which is underlined whole: the editor keeps no column inside it).
+      const lineBreak = code === Char.LineFeed || code === Char.CarriageReturn;
+      const name = lineBreak ? 'line break' : code === Char.Tab ? 'tab' : `control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+      const length = code === Char.CarriageReturn && text.charCodeAt(index + 1) === Char.LineFeed && index + 1 < end ? 2 : 1;
+      return { offset: index, length, message: `Unescaped ${name} inside a string: write it as an escape (\\n, \\t, \\u00XX)` };
     }
     index++;
   }

@@ -17,6 +17,7 @@ export const table: RuleTable = {
     { name: 'truncated line: zero-width range at the end', text: lines('{"text": "abc"'), problems: [{ line: 0, column: 14, endColumn: 14, message: /missing its closing '}'/ }] },
     { name: 'two records on one line', text: lines('{"text": "a"} {"text": "b"}'), problems: [{ line: 0, text: '{', nth: 1, message: /one record per line/ }] },
     { name: "a pretty-printed record missing its closing '}': said at the next record, which the message names", kind: 'json', text: '[\n  {\n    "text": "a"\n,\n  {\n    "text": "b"\n  }\n]', problems: [{ line: 4, column: 2, endLine: 4, endColumn: 3, message: /Unexpected '\{': expected a property name: an object cannot be a key\. If it starts the next record, the record before it is missing its closing '\}'/ }] },
+    { name: 'raw CRLF line break in a JSON array file: one line break, underlined whole', kind: 'json', text: '[\r\n  {"text": "a"},\r\n  {"text": "b\r\n c"}\r\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /Unescaped line break/ }] },
     { name: 'raw line break in a JSON array file', kind: 'json', text: '[\n  {"text": "a"},\n  {"text": "b\n c"}\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /line break/ }] },
     {
       name: 'pretty-printed record in JSONL: one problem over its lines',
