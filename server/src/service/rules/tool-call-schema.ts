@@ -114,10 +114,30 @@ function checkArguments(context: RecordRuleContext, args: Record<string, unknown
   if (unknown.length > 0) context.report(`The call to "${name}" passes ${quoted(unknown)}, which the tool's parameters do not define (${quoted(Object.keys(properties))}): the model learns to invent arguments. Fix the name or define it in the tool.`, { path });
 }
 
-/** Validates the tools column / field; returns the defined functions' parameters by name, or undefined when there are none. */
+/**
+ * Validates the tools column / field; returns the defined functions' parameters by name, or undefined
+ * when there are none. An OpenAI record may hold a legacy "functions" list beside "tools": the
+ * conversation reads "tools", and "functions" is checked too, its functions callable as well.
+ */
 function checkTools(context: RecordRuleContext): Map<string, unknown> | undefined {
-  const tools = context.analysis.conversation.tools;
+  const { conversation } = context.analysis;
+  const tools = conversation.tools;
   if (tools === undefined) return undefined;
+  const record = context.record.value;
+  const lists = [tools];
+  if (conversation.shape === 'openai-chat' && tools.path.length === 1 && tools.path[0] === 'tools' && isObject(record) && record.functions !== undefined) lists.push({ value: record.functions, path: ['functions'] });
+  let names: Map<string, unknown> | undefined;
+  for (const list of lists) {
+    const listNames = checkToolList(context, list);
+    if (listNames === undefined) continue;
+    names ??= new Map();
+    for (const [name, parameters] of listNames) if (!names.has(name)) names.set(name, parameters);
+  }
+  return names;
+}
+
+/** Validates one list of tool or function specs; returns its functions' parameters by name, or undefined when it is blank. */
+function checkToolList(context: RecordRuleContext, tools: { value: unknown; path: JsonPath }): Map<string, unknown> | undefined {
   let list = tools.value;
   const names = new Map<string, unknown>();
   if (typeof list === 'string') {
@@ -202,13 +222,19 @@ export const rule: RecordRule = {
     const value = context.record.value;
     const defined = checkTools(context);
     let openCalls = new Set<string>();
+    // The calls of the latest message that made any, which the results after it answer (OpenAI
+    // requires each to be answered before the next turn), and the ids answered so far.
+    let round: Round = { calls: new Set(), answered: new Set(), everAnswered: new Set() };
     const sharegpt = conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt';
     const rejected = conversation.rejected ?? [];
     // The legacy function_call made last: its result (a "function" message) names it.
     let legacyCall: string | undefined;
     const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
-      if (position === conversation.turns.length && rejected.length > 0) openCalls = promptCallIds(context);
+      if (position === conversation.turns.length && rejected.length > 0) {
+        openCalls = promptCallIds(context);
+        round = promptRound(context);
+      }
       if (!sharegpt && turn.toolCalls.length > 0 && turn.role !== 'assistant' && turn.role !== null) {
         const key = turn.toolCalls[0]?.path[turn.path.length];
         context.report(`Only an assistant message can call a tool, not a "${turn.writtenRole}" message: move "${String(key)}" to the assistant's message, or make this the assistant's.`, { path: [...turn.path, key ?? 'tool_calls'], part: 'key' });
@@ -231,8 +257,13 @@ export const rule: RecordRule = {
           }
           if (call.name === undefined) context.report(`The function call has no "name": add the name of the tool it calls.`, { path: call.path });
           else if (call.arguments === undefined) context.report(`The call to "${call.name}" has no "arguments": add them ({} for none).`, { path: call.path });
-          else if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: call.path });
-          else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, call.path);
+          else {
+            // LLaMA-Factory json.dumps "arguments" once more when it renders the call: a string or list
+            // arrives in the prompt quoted or positional, and the model learns to write that.
+            if (!isObject(call.arguments)) context.report(`The "arguments" of the call to "${call.name}" is ${Array.isArray(call.arguments) ? 'a list' : typeof call.arguments === 'string' ? 'a JSON string' : JSON.stringify(call.arguments)}: LLaMA-Factory encodes it again, so the model learns to write ${Array.isArray(call.arguments) ? 'positional arguments' : 'a quoted string'}. Write "arguments" as a JSON object, such as {"city": "Paris"}, not a string or list.`, { path: call.path });
+            if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: call.path });
+            else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, call.path);
+          }
           continue;
         }
         const isLegacy = call.path[call.path.length - 1] === 'function_call';
@@ -271,13 +302,23 @@ export const rule: RecordRule = {
           else if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, parsed.value, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
         }
       }
-      if (turn.role === 'tool' && !sharegpt && turn.toolCallId !== undefined && openCalls.size > 0 && !openCalls.has(turn.toolCallId)) {
-        context.report(`"tool_call_id" "${turn.toolCallId}" matches no earlier tool call (ids: ${[...openCalls].join(', ')}): use the id of the call this result answers.`, { path: [...turn.path, 'tool_call_id'] });
+      if (sharegpt) continue;
+      const id = turn.role === 'tool' ? turn.toolCallId : undefined;
+      const idPath = [...turn.path, 'tool_call_id'];
+      if (id !== undefined && round.calls.has(id) && round.answered.has(id)) {
+        context.report(`"tool_call_id" "${id}": this call already has its result above. Remove the repeated result, or give it the id of the call it answers.`, { path: idPath });
+      } else if (id !== undefined && !round.calls.has(id) && openCalls.has(id)) {
+        const current = round.calls.size > 0 ? `the calls of the assistant message before it: ${[...round.calls].join(', ')}` : 'no call of the assistant message before it';
+        context.report(`"tool_call_id" "${id}" answers a call of an earlier turn${round.everAnswered.has(id) ? ', already answered' : ''}, not one of ${current}. Each result must answer a call of the latest assistant message: use that call's id.`, { path: idPath });
+      } else if (id !== undefined && openCalls.size > 0 && !openCalls.has(id)) {
+        context.report(`"tool_call_id" "${id}" matches no earlier tool call (ids: ${[...openCalls].join(', ')}): use the id of the call this result answers.`, { path: idPath });
       }
+      advanceRound(round, turn, value);
     }
     if (!sharegpt) {
-      reportUnansweredCalls(context, conversation.turns);
-      if (conversation.rejected !== undefined) reportUnansweredCalls(context, conversation.rejected);
+      const known = new Set([...conversation.turns, ...rejected].flatMap((turn) => [...callIds(turn, value)]));
+      reportUnansweredCalls(context, conversation.turns, known);
+      if (conversation.rejected !== undefined) reportUnansweredCalls(context, conversation.rejected, known);
     }
   },
 };
@@ -300,19 +341,59 @@ function promptCallIds(context: RecordRuleContext): Set<string> {
   return ids;
 }
 
+/** The results answering the latest message with calls: its call ids, those answered, and every id answered so far. */
+interface Round {
+  calls: Set<string>;
+  answered: Set<string>;
+  everAnswered: Set<string>;
+}
+
+/** The ids of a turn's OpenAI calls (legacy function_call and id-less calls have none). */
+function callIds(turn: Turn, value: unknown): Set<string> {
+  const ids = new Set<string>();
+  for (const call of turn.toolCalls) {
+    if (call.path[call.path.length - 1] === 'function_call') continue;
+    const raw = valueAt(value, call.path);
+    if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) ids.add(raw.id);
+  }
+  return ids;
+}
+
+/** Moves the round past a turn: a message with calls opens a new round, a result answers its id. */
+function advanceRound(round: Round, turn: Turn, value: unknown): void {
+  if (turn.toolCalls.length > 0) {
+    round.calls = callIds(turn, value);
+    round.answered = new Set();
+  }
+  if (turn.role === 'tool' && turn.toolCallId !== undefined) {
+    if (round.calls.has(turn.toolCallId)) round.answered.add(turn.toolCallId);
+    round.everAnswered.add(turn.toolCallId);
+  }
+}
+
+/** The round where a preference record's shared prompt leaves off, which the rejected answer continues. */
+function promptRound(context: RecordRuleContext): Round {
+  const round: Round = { calls: new Set(), answered: new Set(), everAnswered: new Set() };
+  const sides = preferenceSides(context);
+  if (sides === undefined) return round;
+  for (const turn of context.analysis.conversation.turns) if (turn.path[0] !== sides.chosen.key) advanceRound(round, turn, context.record.value);
+  return round;
+}
+
 /**
  * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
  * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
  */
-function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[]): void {
+function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[], known: ReadonlySet<string>): void {
   const value = context.record.value;
   let pending = new Map<string, JsonPath>();
-  // A result without an id, or with one that matches no call, is reported as such; the call it was
-  // probably meant for is not reported again.
+  // A result without an id, or with one that matches no call (a typo), is reported as such; the call
+  // it was probably meant for is not reported again. One that repeats a call's id (stale or duplicate)
+  // is reported as that, and leaves the call it should have answered without a result.
   let strayResult = false;
   for (const turn of turns) {
     if (turn.role === 'tool') {
-      if (turn.toolCallId === undefined || !pending.delete(turn.toolCallId)) strayResult = true;
+      if (turn.toolCallId === undefined || (!pending.delete(turn.toolCallId) && !known.has(turn.toolCallId))) strayResult = true;
       continue;
     }
     if (!strayResult) for (const [id, path] of pending) context.report(`The tool call "${id}" gets no result: a "tool" message with "tool_call_id": "${id}" must follow it before the next message.`, { path });
