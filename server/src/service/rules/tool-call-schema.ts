@@ -56,9 +56,12 @@ function checkSchema(context: RecordRuleContext, schema: Record<string, unknown>
       context.report(`"required" of function "${functionName}" must be a list of argument names.`, { path: [...path, 'required'] });
       return;
     }
-    const undefinedNames = isObject(properties) ? required.filter((name) => !Object.prototype.hasOwnProperty.call(properties, name)) : [];
-    if (undefinedNames.length > 0) {
-      context.report(`"required" of function "${functionName}" names ${undefinedNames.map((name) => `"${name}"`).join(', ')}, not defined in "properties": define ${undefinedNames.length === 1 ? 'it' : 'them'} or remove ${undefinedNames.length === 1 ? 'it' : 'them'} from "required".`, { path: [...path, 'required'] });
+    // Each undefined name at its place in the list (a long list would otherwise leave the user hunting).
+    if (isObject(properties)) {
+      required.forEach((name, index) => {
+        if (Object.prototype.hasOwnProperty.call(properties, name)) return;
+        context.report(`"required" of function "${functionName}" names "${name}", not defined in "properties": define it or remove it from "required".`, { path: [...path, 'required', index] });
+      });
     }
   }
   const items = schema.items;
