@@ -12,6 +12,7 @@
  */
 import { findJsonSyntaxError, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
+import type { RecordShape } from './conversation';
 
 export type FileKind = 'jsonl' | 'json';
 
@@ -1043,7 +1044,8 @@ export class DatasetDocument {
    * `datasets` reads it with `field=`. Its array is linted like a top-level one, with a note on the
    * key (rule records-under-key), but only when the array's first element is a record in a known
    * format, so config files (package.json, tsconfig.json, settings) stay untouched. A file with a
-   * syntax error qualifies when it opens so (`{ "key": [ {record}`).
+   * syntax error qualifies when it opens so (`{ "key": [ {record}`), the first record itself broken
+   * too (see opensRecordArray).
    */
   private parseRecordsUnderKey(text: string, start: number): boolean {
     let parsed: unknown;
@@ -1088,35 +1090,70 @@ export class DatasetDocument {
     return false;
   }
 
-  /** Whether the value at `offset` is an array whose first element parses as a record in a known format. */
+  /**
+   * Whether the value at `offset` is an array of records in a known format, judged by its first
+   * element as for a file that parses, or by that element's keys up to its syntax error (a record
+   * broken after its keys is still a record). A first element broken before any key is judged by the
+   * next one that parses.
+   */
   private opensRecordArray(text: string, offset: number): boolean {
     if (text.charCodeAt(offset) !== 91 /* [ */) return false;
-    const firstStart = skipWhitespace(text, offset + 1);
-    if (text.charCodeAt(firstStart) !== 123 /* { */) return false;
-    try {
-      return detectShape(JSON.parse(text.slice(firstStart, skipValue(text, firstStart))), this.hint) !== 'unknown';
-    } catch {
-      return false;
+    let elementStart = skipWhitespace(text, offset + 1);
+    if (text.charCodeAt(elementStart) !== 123 /* { */) return false;
+    const first = lenientShape(text, elementStart, this.hint);
+    if (first !== undefined) return first !== 'unknown';
+    // A few elements at most: a broken file may have lost its bracket structure, and this stays cheap.
+    for (let tried = 0; tried < laterElementLimit; tried++) {
+      let next = skipWhitespace(text, skipValue(text, elementStart));
+      if (text.charCodeAt(next) === 44 /* , */) next = skipWhitespace(text, next + 1);
+      if (text.charCodeAt(next) !== 123 /* { */) return false;
+      elementStart = next;
+      try {
+        return detectShape(JSON.parse(text.slice(elementStart, skipValue(text, elementStart))), this.hint) !== 'unknown';
+      } catch {
+        // Broken too: try the next one.
+      }
     }
+    return false;
   }
 
   /**
    * A .json file that holds one record object instead of an array of records (a draft example, or
    * one copied out of a dataset): linted as that record, with a note on its opening brace. Only when
-   * the object is a record in a known format, so configuration files stay untouched. The note counts
+   * the object is a record in a known format, so configuration files stay untouched (a broken object:
+   * when its keys up to the syntax error are a record's, and the error is reported). The note counts
    * as a file error: no whole-file checks (one record is not a dataset yet), and an edit re-reads the
    * file, which may stop being a record.
    */
   private parseSingleRecord(text: string, start: number): boolean {
     let value: unknown;
+    let caught: unknown;
     try {
       value = JSON.parse(text);
-    } catch {
-      return false;
+    } catch (error) {
+      caught = error;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || detectShape(value, this.hint) === 'unknown') return false;
-    const record = new DatasetRecord(text.slice(start, skipValue(text, start)), { value });
-    const lineStarts = computeLineStarts(text);
+    const end = skipValue(text, start);
+    let record: DatasetRecord;
+    let lineStarts: number[];
+    if (caught === undefined) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || detectShape(value, this.hint) === 'unknown') return false;
+      record = new DatasetRecord(text.slice(start, end), { value });
+      lineStarts = computeLineStarts(text);
+    } else {
+      // Broken JSON: a record when its keys up to the error say so (a config file's keys do not), so
+      // the syntax error is reported instead of the file being skipped as no dataset.
+      const shape = lenientShape(text, start, this.hint);
+      if (shape === undefined || shape === 'unknown') return false;
+      lineStarts = computeLineStarts(text);
+      const error = caught instanceof RangeError
+        ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
+        : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
+      this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+      record = new DatasetRecord(text.slice(start, end));
+      // The file's problem above is this record's own error when it lies inside it: not reported twice.
+      record.errorReportedByFile = record.syntaxError !== undefined && error.offset >= start && error.offset <= end;
+    }
     const position = positionIn(lineStarts, start);
     record.line = position.line;
     record.character = position.character;
@@ -1214,6 +1251,37 @@ export class DatasetDocument {
       offset = stray;
     }
   }
+}
+
+/** How many elements after a first record broken before its first key are tried to tell an array of records. */
+const laterElementLimit = 8;
+
+/**
+ * The shape of the record object opening at `start`: from its value when it parses, else from its
+ * members up to the first syntax error (objectMembers), each value parsed where it can be and a
+ * placeholder of its kind where not, since the keys decide the shape. undefined: not one key readable.
+ */
+function lenientShape(text: string, start: number, hint: FormatHint): RecordShape | undefined {
+  try {
+    return detectShape(JSON.parse(text.slice(start, skipValue(text, start))), hint);
+  } catch {
+    // Read what can be read below.
+  }
+  const partial: Record<string, unknown> = {};
+  let read = false;
+  for (const member of objectMembers(text, start)) {
+    read = true;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(member.valueStart, skipValue(text, member.valueStart)));
+    } catch {
+      const code = text.charCodeAt(member.valueStart);
+      value = code === 34 /* " */ ? '' : code === 91 /* [ */ ? [] : code === 123 /* { */ ? {} : null;
+    }
+    // defineProperty: a "__proto__" key is a key here, as in JSON.parse, not the prototype.
+    Object.defineProperty(partial, member.key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return read ? detectShape(partial, hint) : undefined;
 }
 
 /**

@@ -152,6 +152,57 @@ describe('records under one key of a JSON object', () => {
   });
 });
 
+describe('JSON files whose first (or only) record has a syntax error', () => {
+  /** rule@line:character-line:character of each diagnostic, 0-based, sorted by position. */
+  const places = (text: string): string[] => lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}-${item.range.end.line}:${item.range.end.character}`).sort();
+
+  it('lints records under a key when the first record misses a comma after its keys', () => {
+    const text = '{\n  "train": [\n    {\n      "instruction": "Name a river in Spain.",\n      "output": "The Ebro."\n      "input": ""\n    },\n    {\n      "instruction": "Capital of Portugal?",\n      "output": "Lisbon. <|im_end|>"\n    }\n  ]\n}\n';
+    assert.deepEqual(places(text), ['invalid-json@5:6-5:13', 'records-under-key@1:2-1:9', 'special-token-leak@9:25-9:35']);
+    const document = DatasetDocument.parse(text, 'json');
+    assert.equal(document.isDataset, true);
+    assert.deepEqual(document.records.map((record) => [record.line, record.errorReportedByFile]), [[2, true], [7, false]]);
+  });
+
+  it('lints records under a key when the first record has a raw line break in a string', () => {
+    const text = '{\n  "examples": [\n    {\n      "instruction": "Write a poem.",\n      "output": "Petals on the wind\nsoftly fall."\n    },\n    {\n      "instruction": "Name a flower.",\n      "ouptut": "Tulip."\n    }\n  ]\n}\n';
+    const rules = places(text).map((place) => place.split(':')[0]);
+    assert.deepEqual(rules, ['invalid-json@4', 'missing-field@7', 'records-under-key@1', 'unknown-key@9']);
+  });
+
+  it('judges a first record broken before its first key by the next record that parses', () => {
+    const text = '{"data": [\n  {instruction: "a", "output": "b"},\n  {"instruction": "c", "output": "d"}\n]}\n';
+    const document = DatasetDocument.parse(text, 'json');
+    assert.equal(document.isDataset, true);
+    assert.equal(document.records.length, 2);
+    assert.ok(places(text).some((place) => place.startsWith('invalid-json@1:')), places(text).join(' '));
+  });
+
+  it('lints a one-record file with a syntax error: the error, and the note it would get if valid', () => {
+    const text = '{\n  "messages": [\n    {"role": "user", "content": "Hi"},\n    {"role": "assistant", "content": "Hello."},\n  ]\n}\n';
+    assert.deepEqual(places(text), ['invalid-json@4:2-4:3', 'single-record-file@0:0-0:1']);
+    const document = DatasetDocument.parse(text, 'json');
+    assert.equal(document.isDataset, true);
+    assert.equal(document.records.length, 1);
+  });
+
+  it('leaves broken config files alone: their keys are no record\'s', () => {
+    const configs: Record<string, string> = {
+      package: '{\n  "name": "x",\n  "version": "1.0.0",\n  "scripts": {"build": "tsc",},\n}\n',
+      tsconfig: '{\n  "compilerOptions": {"strict": true}\n  "include": ["src"]\n}\n',
+      launch: '{\n  "version": "0.2.0",\n  "configurations": [\n    {"type": "node" "request": "launch"},\n    {"type": "node", "request": "attach", "name": "Attach"}\n  ]\n}\n',
+      tasks: '{\n  "tasks": [\n    {label: "build", "type": "npm"},\n    {"label": "test", "type": "npm", "script": "test"}\n  ]\n}\n',
+      settings: '{\n  "editor.tabSize": 2,\n  "files.exclude": {"out": true,},\n}\n',
+      lineBreak: '{\n  "description": "two\nlines",\n  "keywords": ["a"]\n}\n',
+    };
+    for (const [name, text] of Object.entries(configs)) {
+      assert.throws(() => JSON.parse(text), SyntaxError, name);
+      assert.deepEqual(lintDefault(text, 'json', name), [], name);
+      assert.equal(DatasetDocument.parse(text, 'json').isDataset, false, name);
+    }
+  });
+});
+
 describe('empty dataset files', () => {
   it('say there are no examples (info, at the top) when minExamples is on', () => {
     for (const [text, kind] of [['', 'jsonl'], ['\n\n  \n', 'jsonl'], ['', 'json'], ['[]', 'json'], ['\uFEFF[\r\n]\r\n', 'json']] as const) {
