@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
+import { lintDocument } from '../../../server/src/service/linter';
+
+const uri = 'file:///test/limit.jsonl';
+
+/** `warned` records with a trailing space in the answer (a whitespace warning each), then one line that does not parse. */
+function warningsThenSyntaxError(warned: number): string {
+  const lines: string[] = [];
+  for (let index = 0; index < warned; index++) lines.push(JSON.stringify({ messages: [{ role: 'user', content: `Question ${index}?` }, { role: 'assistant', content: `Answer ${index}. ` }] }));
+  lines.push('{"messages": [{"role": "user", "content": "Last?"}, {"role": "assistant" "content": "Broken."}]}');
+  return `${lines.join('\n')}\n`;
+}
+
+describe('tunesmith.maxProblems', () => {
+  it('keeps errors when it cuts the list: a record that does not parse is not hidden behind a thousand warnings', () => {
+    const text = warningsThenSyntaxError(1200);
+    const { diagnostics } = lintDocument(DatasetDocument.parse(text, 'jsonl'), uri, resolveSettings({ maxProblems: 1000 }).settings);
+    const shown = diagnostics.filter((item) => item.rule !== 'too-many-problems');
+    assert.equal(shown.length, 1000);
+    assert.deepEqual(shown.filter((item) => item.severity === 'error').map((item) => [item.rule, item.range.start.line]), [['invalid-json', 1200]]);
+    // The warnings shown are the first ones of the file, and the rest are counted.
+    assert.deepEqual(shown.filter((item) => item.rule === 'whitespace').map((item) => item.range.start.line), Array.from({ length: 999 }, (_, line) => line));
+    assert.match(diagnostics.find((item) => item.rule === 'too-many-problems')?.message ?? '', /^201 more problems were not shown/);
+  });
+
+  it('under the limit, lists every problem in file order', () => {
+    const text = warningsThenSyntaxError(20);
+    const { diagnostics } = lintDocument(DatasetDocument.parse(text, 'jsonl'), uri, resolveSettings({ maxProblems: 1000 }).settings);
+    const lines = diagnostics.filter((item) => item.rule === 'whitespace' || item.rule === 'invalid-json').map((item) => item.range.start.line);
+    assert.deepEqual(lines, Array.from({ length: 21 }, (_, line) => line));
+    assert.equal(diagnostics.some((item) => item.rule === 'too-many-problems'), false);
+  });
+});
