@@ -42,6 +42,16 @@ export const rule: RecordRule = {
         context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
       }
     }
+    // A content list holds part objects: the API rejects a bare string or number there ("expected an object"), and
+    // chat templates that read part["type"] drop it, with the text it holds.
+    for (const object of specifiedObjects(context)) {
+      if (object.contentPart === true || object.imageUrl === true || object.messageRole === undefined || !Array.isArray(object.value.content)) continue;
+      object.value.content.forEach((part, index) => {
+        if (isObject(part)) return;
+        const example = typeof part === 'string' ? `{"type": "text", "text": ${JSON.stringify(part.length > 40 ? `${part.slice(0, 40)}…` : part)}}` : '{"type": "text", "text": "..."}';
+        context.report(`Content part ${index + 1} of ${object.name} must be an object such as ${example}, not ${describedType(part)}: the fine-tuning API rejects it, and chat templates skip it.`, { path: [...object.path, 'content', index] });
+      });
+    }
     // A content part's "type" names its kind; the API rejects others ("txt", "img").
     for (const object of specifiedObjects(context)) {
       if (object.imageUrl === true) {
