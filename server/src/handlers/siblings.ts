@@ -39,9 +39,17 @@ function filePathOf(uri: string): string | undefined {
   }
 }
 
+function folderOf(uri: string): string | undefined {
+  const filePath = filePathOf(uri);
+  return filePath === undefined ? undefined : path.dirname(filePath);
+}
+
 export class SiblingFiles {
-  /** Folders whose siblings were read (a folder is read once; watched changes keep it current). */
-  private readonly folders = new Set<string>();
+  /**
+   * Folders with an open document, whose siblings were read (once while one stays open; watched
+   * changes keep them current). Each has its own token: a read of a folder dropped meanwhile stops.
+   */
+  private readonly folders = new Map<string, object>();
 
   constructor(
     private readonly session: DatasetSession,
@@ -56,7 +64,8 @@ export class SiblingFiles {
     if (filePath === undefined) return;
     const folder = path.dirname(filePath);
     if (this.folders.has(folder)) return;
-    this.folders.add(folder);
+    const token = {};
+    this.folders.set(folder, token);
     let names: string[];
     try {
       names = (await fs.readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile() && isSiblingCandidate(entry.name)).map((entry) => entry.name).sort();
@@ -65,6 +74,8 @@ export class SiblingFiles {
     }
     let loaded = false;
     for (const name of names.slice(0, siblingLimit)) {
+      // Its last open document closed meanwhile (and maybe another opened again, which reads it anew).
+      if (this.folders.get(folder) !== token) return;
       const siblingUri = pathToFileURL(path.join(folder, name)).href;
       if (this.session.has(siblingUri)) continue;
       if (await this.read(siblingUri)) loaded = true;
@@ -78,9 +89,24 @@ export class SiblingFiles {
     return filePath !== undefined && this.folders.has(path.dirname(filePath)) && isSiblingCandidate(path.basename(filePath));
   }
 
-  /** A closed document goes back to its disk copy (it still counts for its open neighbours). */
+  /**
+   * A closed document goes back to its disk copy while its folder has other open documents (it still
+   * counts for them). The folder's last one closing drops the folder's disk files: they were read for
+   * its open neighbours only, and would otherwise count for unrelated files for the rest of the session.
+   */
   async closed(uri: string): Promise<void> {
-    if (this.inReadFolder(uri) && (await this.read(uri))) this.changed();
+    const filePath = filePathOf(uri);
+    if (filePath === undefined) return;
+    const folder = path.dirname(filePath);
+    if (!this.folders.has(folder)) return;
+    if (this.session.uris().some((open) => open !== uri && folderOf(open) === folder)) {
+      if (this.inReadFolder(uri) && (await this.read(uri))) this.changed();
+      return;
+    }
+    this.folders.delete(folder);
+    let changed = false;
+    for (const diskUri of this.session.diskUris()) if (folderOf(diskUri) === folder && this.session.removeDiskFile(diskUri)) changed = true;
+    if (changed) this.changed();
   }
 
   /** Watched files changed on disk: re-read the ones in read folders, drop deleted ones. */
@@ -106,6 +132,8 @@ export class SiblingFiles {
     try {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
+      // Its folder's last open document closed meanwhile: the file no longer counts.
+      if (!this.inReadFolder(uri)) return false;
       // A named pipe would never finish reading (and hold a thread of the pool meanwhile).
       if (!stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.

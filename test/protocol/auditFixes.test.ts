@@ -1,0 +1,109 @@
+/**
+ * Fixes from a protocol audit, over the real server: disk files of a folder stop counting once its
+ * last document closes, a setting changed while workspace/configuration is answered is not lost,
+ * misspelt rule ids in the editor settings are reported, and the `files` globs are applied by the
+ * server itself.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { serverBundle, startServer, type TestServer } from './lspClient';
+
+interface Diagnostic {
+  severity: number;
+  code: string;
+  message: string;
+}
+
+const skip = existsSync(serverBundle) ? false : 'run `npm run build` first';
+
+function chat(user: string, assistant: string): string {
+  return JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+}
+
+/** Distinct, clean chat records (one per line). */
+function records(count: number, seed: string): string[] {
+  return Array.from({ length: count }, (_, index) => chat(`Question ${seed} ${index}: what is ${index * 7 + 3} plus ${index + 11}?`, `It is ${index * 8 + 14}, adding the two numbers.`));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function open(server: TestServer, uri: string, text: string, languageId = 'jsonl'): void {
+  server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+}
+
+function close(server: TestServer, uri: string): void {
+  server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+}
+
+async function pull(server: TestServer, uri: string): Promise<Diagnostic[]> {
+  const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { kind: string; items: Diagnostic[] };
+  assert.equal(report.kind, 'full');
+  return report.items;
+}
+
+/** Pulls until `accept` takes the diagnostics (the server reads disk files asynchronously); returns the last ones. */
+async function pullUntil(server: TestServer, uri: string, accept: (items: Diagnostic[]) => boolean, timeoutMs = 5000): Promise<Diagnostic[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await pull(server, uri);
+    if (accept(items) || Date.now() > deadline) return items;
+    await sleep(50);
+  }
+}
+
+const leaks = (items: Diagnostic[]): Diagnostic[] => items.filter((item) => item.code === 'cross-file-duplicate');
+
+/** A temporary workspace folder with a server on it; removed afterwards. */
+async function withWorkspace(run: (folder: string, server: TestServer) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-audit-'));
+  const server = await startServer(folder);
+  try {
+    await run(folder, server);
+  } finally {
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function writeFile(folder: string, relative: string, text: string): string {
+  const file = path.join(folder, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return pathToFileURL(file).href;
+}
+
+describe('audit fixes over LSP', { skip }, () => {
+  it('drops a folder\'s disk files once its last open document closes (no leakage into other folders)', async () => {
+    await withWorkspace(async (folder, server) => {
+      const text = `${records(12, 'a').join('\n')}\n`;
+      const data = writeFile(folder, 'A/data.jsonl', text);
+      const evaluation = writeFile(folder, 'A/eval.jsonl', text);
+      open(server, data, text);
+      open(server, evaluation, text);
+      await pull(server, data); // an open document counts for the others once linted
+      assert.equal(leaks(await pullUntil(server, evaluation, (items) => leaks(items).length === 12)).length, 12, 'both open: eval.jsonl leaks into data.jsonl');
+      // eval.jsonl stays open: the closed data.jsonl is read back from disk and still counts for it.
+      close(server, data);
+      await sleep(300);
+      const stillOpen = await pull(server, evaluation);
+      assert.equal(leaks(stillOpen).length, 12, JSON.stringify(stillOpen.map((item) => item.message).slice(0, 2)));
+      assert.match(leaks(stillOpen)[0]?.message ?? '', /data\.jsonl/);
+      // The folder's last document closes: its files no longer count for files elsewhere.
+      close(server, evaluation);
+      await sleep(300);
+      const other = pathToFileURL(path.join(folder, 'B', 'other.jsonl')).href;
+      open(server, other, text);
+      await sleep(300);
+      const items = await pull(server, other);
+      assert.deepEqual(leaks(items).map((item) => item.message), [], 'before: 12 warnings naming data.jsonl, read back when it closed');
+      close(server, other);
+      // Opening a document in A again reads its files again.
+      open(server, data, text);
+      assert.equal(leaks(await pullUntil(server, data, (found) => leaks(found).length === 12)).length, 12, 'eval.jsonl on disk counts again');
+    });
+  });
+});
