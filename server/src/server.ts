@@ -133,9 +133,12 @@ async function configured(uri: string) {
 
 /** Makes sure the document's settings are loaded, then returns its lint result. */
 async function lint(uri: string) {
-  if ((await configured(uri)) === undefined) return undefined;
-  if (session.needsPreparing(uri)) await preparedInSlices(uri);
-  return session.lint(uri);
+  for (let round = 0; ; round++) {
+    // Again after preparing: settings that changed meanwhile are loaded before it is linted (else it would use the defaults, then keep them).
+    if ((await configured(uri)) === undefined) return undefined;
+    if (round === 3 || !session.needsPreparing(uri)) return session.lint(uri);
+    await preparedInSlices(uri);
+  }
 }
 
 /** Large documents being checked in slices, by uri: a second request waits for the same work. */

@@ -106,4 +106,60 @@ describe('audit fixes over LSP', { skip }, () => {
       assert.equal(leaks(await pullUntil(server, data, (found) => leaks(found).length === 12)).length, 12, 'eval.jsonl on disk counts again');
     });
   });
+
+  it('uses a setting changed while the server waited for workspace/configuration', async () => {
+    await withWorkspace(async (folder, server) => {
+      // The client answers 300 ms late (VS Code busy), with the settings of the moment the request came.
+      server.connection.onRequest('workspace/configuration', async (params: { items: unknown[] }) => {
+        const settings = server.settings;
+        await sleep(300);
+        return params.items.map(() => settings);
+      });
+      const lines = records(12, 'b');
+      lines[4] = chat('Name a colour', 'Blue.  ');
+      const uri = pathToFileURL(path.join(folder, 'data.jsonl')).href;
+      open(server, uri, `${lines.join('\n')}\n`);
+      const first = pull(server, uri);
+      await sleep(100); // the server asked for the settings; the old answer is on its way
+      server.settings = { rules: { whitespace: 'error' } };
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await first;
+      for (const attempt of ['next pull', 'the pull after']) {
+        const whitespace = (await pull(server, uri)).filter((item) => item.code === 'whitespace');
+        assert.deepEqual(whitespace.map((item) => item.severity), [1], `${attempt}: before, the stale answer was kept until the next change`);
+      }
+    });
+  });
+});
+
+describe('settings changed during a large first lint (over LSP)', { skip }, () => {
+  it('lints with the new settings, not the defaults seen while they were read again', async () => {
+    await withWorkspace(async (folder, server) => {
+      // Answers come at once until the change, then 1 s late: the first lint ends while the new settings are read.
+      let delay = 0;
+      let answered = 0;
+      server.connection.onRequest('workspace/configuration', async (params: { items: unknown[] }) => {
+        const settings = server.settings;
+        if (delay > 0) await sleep(delay);
+        answered++;
+        return params.items.map(() => settings);
+      });
+      const lines = records(20000, 'e');
+      for (let index = 0; index < lines.length; index += 2000) lines[index] = chat(`Name colour ${index}`, 'Blue.  ');
+      const uri = pathToFileURL(path.join(folder, 'big.jsonl')).href;
+      open(server, uri, `${lines.join('\n')}\n`);
+      const started = Date.now();
+      const first = pull(server, uri);
+      while (answered === 0) await sleep(1);
+      await sleep(20); // its records are being checked in slices
+      delay = 1000;
+      server.settings = { rules: { whitespace: 'error' } };
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      const second = await pull(server, uri);
+      const firstItems = await first;
+      const whitespace = second.filter((item) => item.code === 'whitespace');
+      assert.equal(whitespace.length, 10);
+      assert.deepEqual([...new Set(whitespace.map((item) => item.severity))], [1], `before: the first lint's default settings were kept (${Date.now() - started} ms, first pull ${firstItems.length} items)`);
+    });
+  });
 });

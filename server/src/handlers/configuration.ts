@@ -23,6 +23,8 @@ export interface DocumentConfig {
 export class ConfigurationStore {
   private readonly cache = new Map<string, DocumentConfig>();
   private readonly pending = new Map<string, Promise<DocumentConfig>>();
+  /** Bumped by clear(): a read that started before it may hold the old settings and is not kept. */
+  private generation = 0;
   workspaceFolders: string[] = [];
   supportsConfiguration = false;
 
@@ -34,20 +36,31 @@ export class ConfigurationStore {
   }
 
   async load(uri: string): Promise<DocumentConfig> {
-    const cached = this.cache.get(uri);
-    if (cached !== undefined) return cached;
-    let pending = this.pending.get(uri);
-    if (pending === undefined) {
-      pending = this.read(uri).finally(() => this.pending.delete(uri));
-      this.pending.set(uri, pending);
+    // The settings can change while the client answers workspace/configuration: that answer may be stale, so it is read again.
+    for (;;) {
+      const cached = this.cache.get(uri);
+      if (cached !== undefined) return cached;
+      const generation = this.generation;
+      let pending = this.pending.get(uri);
+      if (pending === undefined) {
+        const reading: Promise<DocumentConfig> = this.read(uri).finally(() => {
+          // A read started after clear() may have taken this one's place.
+          if (this.pending.get(uri) === reading) this.pending.delete(uri);
+        });
+        pending = reading;
+        this.pending.set(uri, pending);
+      }
+      const config = await pending;
+      if (generation !== this.generation) continue;
+      this.cache.set(uri, config);
+      return config;
     }
-    const config = await pending;
-    this.cache.set(uri, config);
-    return config;
   }
 
   clear(): void {
+    this.generation++;
     this.cache.clear();
+    this.pending.clear();
   }
 
   private async read(uri: string): Promise<DocumentConfig> {
