@@ -130,6 +130,21 @@ describe('audit fixes over LSP', { skip }, () => {
       }
     });
   });
+
+  it('warns about a misspelt rule id in the editor settings, as in tunesmith.json', async () => {
+    await withWorkspace(async (folder, server) => {
+      server.settings = { rules: { 'secret-pii': 'off' } };
+      const uri = pathToFileURL(path.join(folder, 'data.jsonl')).href;
+      open(server, uri, `${records(3, 'c').join('\n')}\n`);
+      await pull(server, uri);
+      const deadline = Date.now() + 3000;
+      while (!server.shownMessages.some((message) => message.includes('secret-pii')) && Date.now() < deadline) await sleep(20);
+      const warning = server.shownMessages.find((message) => message.includes('secret-pii'));
+      assert.ok(warning !== undefined, `no warning: ${JSON.stringify(server.shownMessages)}`);
+      assert.match(warning, /no rule has this id/);
+      assert.match(warning, /"secrets-pii"/);
+    });
+  });
 });
 
 describe('settings changed during a large first lint (over LSP)', { skip }, () => {

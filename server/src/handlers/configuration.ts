@@ -88,7 +88,9 @@ export class ConfigurationStore {
       if (info.problem !== undefined) warnings.push(info.problem);
     }
     const { settings, warnings: settingWarnings } = resolveSettings(editorSettings, fileLayer);
-    warnings.push(...settingWarnings, ...unknownRuleWarnings(fileLayer, allRules.map((rule) => rule.meta.id)));
+    // A misspelt rule id is reported from the editor settings as from the config file (it would be ignored silently).
+    const ruleIds = allRules.map((rule) => rule.meta.id);
+    warnings.push(...settingWarnings, ...unknownRuleWarnings(editorSettings, ruleIds), ...unknownRuleWarnings(fileLayer, ruleIds));
     let tokens: TokenCounter = estimatingCounter;
     if (settings.model !== null) {
       // The config file's model is relative to the config file (as the CLI reads it), the setting's to the file's workspace folder.
