@@ -20,7 +20,7 @@ import { type DatasetStatistics, DatasetStatisticsRequest, LintFromDiskRequest }
 import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
 import { readDatasetFileAsync } from './service/files';
-import { type DatasetDocument, DatasetSession } from './service/session';
+import { type DatasetDocument, DatasetSession, fileKindOf } from './service/session';
 import { ConfigurationStore } from './handlers/configuration';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
@@ -128,6 +128,12 @@ async function configured(uri: string) {
     // A notification, not showWarningMessage's request: nothing waits for the user to close it.
     void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Tunesmith: ${warning}` });
   }
+  // A JSON file outside the `files` globs is not a dataset (clients other than VS Code have no middleware that skips it).
+  if (!config.inFiles && session.get(uri)?.kind === 'json') {
+    // Linted before the globs changed: its records no longer count for the other files' leakage.
+    if (session.leaveWorkspace(uri)) requestRefresh();
+    return undefined;
+  }
   return session.factsFor(uri);
 }
 
@@ -178,7 +184,9 @@ async function lintFromDisk(uri: string, filePath: string): Promise<LintFromDisk
   let fromDisk: DatasetDocument | undefined;
   if (!session.has(uri)) {
     // Read in chunks and checked in slices: the other documents' requests are answered meanwhile.
-    const { settings, hint } = await configuration.load(uri);
+    const { settings, hint, inFiles } = await configuration.load(uri);
+    // Not a dataset by the `files` globs: nothing to read (a JSON Lines file is always one).
+    if (!inFiles && fileKindOf(uri) === 'json') return { diagnostics: [], statistics: null };
     const document = await readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
     if (!session.has(uri)) {
       session.openFromDisk(uri, document);

@@ -145,6 +145,37 @@ describe('audit fixes over LSP', { skip }, () => {
       assert.match(warning, /"secrets-pii"/);
     });
   });
+
+  it('applies the files globs to JSON documents itself (clients without the VS Code middleware)', async () => {
+    await withWorkspace(async (folder, server) => {
+      const lines = records(12, 'd');
+      lines[2] = chat('Name a colour', 'Blue. ');
+      const array = `[\n${lines.join(',\n')}\n]\n`;
+      const json = pathToFileURL(path.join(folder, 'data', 'arr.json')).href;
+      const jsonl = pathToFileURL(path.join(folder, 'data', 'lines.jsonl')).href;
+      const outside = pathToFileURL(path.join(os.tmpdir(), `tunesmith-audit-outside-${process.pid}`, 'arr.json')).href;
+      open(server, json, array, 'json');
+      open(server, jsonl, `${lines.join('\n')}\n`);
+      open(server, outside, array, 'json');
+      const whitespace = (items: Diagnostic[]): number => items.filter((item) => item.code === 'whitespace').length;
+      assert.equal(whitespace(await pull(server, json)), 1, 'the default globs take the JSON array');
+      server.settings = { files: ['other/**/*.json'] };
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.deepEqual(await pull(server, json), [], 'outside the globs (relative to the workspace folder): not a dataset');
+      assert.equal(await server.connection.sendRequest('tunesmith/datasetStatistics', { uri: json }), null);
+      // Its records no longer count for the others' leakage either.
+      assert.deepEqual(leaks(await pull(server, jsonl)), []);
+      assert.equal(whitespace(await pull(server, jsonl)), 1, 'JSON Lines files are always linted');
+      // Outside any workspace folder the whole path is matched, as the VS Code client does.
+      assert.deepEqual(await pull(server, outside), []);
+      server.settings = { files: ['data/*.json'] };
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal(whitespace(await pull(server, json)), 1, 'matched again: linted again');
+      server.settings = {};
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.equal(whitespace(await pull(server, outside)), 1, 'the default globs take a JSON file outside the workspace folder too');
+    });
+  });
 });
 
 describe('settings changed during a large first lint (over LSP)', { skip }, () => {

@@ -6,9 +6,10 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
-import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
+import { defaultSettings, layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
 import { datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
+import { globToRegExp, GlobSyntaxError } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
 import { allRules } from '../service/rules/index';
 import { estimatingCounter, type TokenCounter } from '../service/tokens';
@@ -18,6 +19,11 @@ export interface DocumentConfig {
   hint: FormatHint | undefined;
   tokens: TokenCounter;
   warnings: string[];
+  /**
+   * Whether the file's name matches the `files` globs. Only a JSON file outside them is not a dataset
+   * (JSON Lines are always linted, as the VS Code client does); checked here too for clients without its middleware.
+   */
+  inFiles: boolean;
 }
 
 export class ConfigurationStore {
@@ -32,7 +38,7 @@ export class ConfigurationStore {
 
   /** The config of a document, if already loaded (the session asks synchronously). */
   peek(uri: string): DocumentConfig {
-    return this.cache.get(uri) ?? { settings: resolveSettings().settings, hint: undefined, tokens: estimatingCounter, warnings: [] };
+    return this.cache.get(uri) ?? { settings: resolveSettings().settings, hint: undefined, tokens: estimatingCounter, warnings: [], inFiles: true };
   }
 
   async load(uri: string): Promise<DocumentConfig> {
@@ -104,8 +110,39 @@ export class ConfigurationStore {
         warnings.push(`${where !== undefined ? `${where}: ` : ''}${counter.error}`);
       }
     }
-    return { settings, hint, tokens, warnings };
+    // The config file's globs are relative to its folder (as `tunesmith lint` reads them), the setting's to the workspace folder.
+    const configFiles = (fileLayer as { files?: unknown } | undefined)?.files;
+    const globsFromConfigFile = Array.isArray(configFiles) && configFiles.every((glob) => typeof glob === 'string');
+    const inFiles = filePath === undefined || !/\.json$/i.test(filePath) || matchesFiles(filePath, globsFromConfigFile ? configFolder : root, settings.files);
+    return { settings, hint, tokens, warnings, inFiles };
   }
+}
+
+const compiledGlobs = new Map<string, RegExp | null>();
+
+/** Whether a glob matches a `/`-separated path; one that cannot be read matches nothing (its warning says so). */
+function matchesGlob(relative: string, glob: string): boolean {
+  let compiled = compiledGlobs.get(glob);
+  if (compiled === undefined) {
+    try {
+      compiled = globToRegExp(glob);
+    } catch (error) {
+      if (!(error instanceof GlobSyntaxError)) throw error;
+      compiled = null;
+    }
+    compiledGlobs.set(glob, compiled);
+  }
+  return compiled?.test(relative) ?? false;
+}
+
+/**
+ * Whether a file matches the `files` globs relative to `base`, or by its whole path outside any folder,
+ * as the VS Code client matches `tunesmith.files`; no usable glob means the default ones (as there too).
+ */
+function matchesFiles(filePath: string, base: string | undefined, files: readonly string[]): boolean {
+  const relative = (base !== undefined ? path.relative(base, filePath) : filePath).split(path.sep).join('/');
+  const globs = files.filter((glob) => glob.trim().length > 0);
+  return (globs.length > 0 ? globs : defaultSettings.files).some((glob) => matchesGlob(relative, glob));
 }
 
 function safeFilePath(uri: string): string | undefined {

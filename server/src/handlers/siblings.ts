@@ -134,6 +134,8 @@ export class SiblingFiles {
       const stat = await fs.stat(filePath);
       // Its folder's last open document closed meanwhile: the file no longer counts.
       if (!this.inReadFolder(uri)) return false;
+      // A JSON file outside the `files` globs is not a dataset: it does not count either.
+      if (!config.inFiles) return this.session.removeDiskFile(uri);
       // A named pipe would never finish reading (and hold a thread of the pool meanwhile).
       if (!stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.

@@ -306,6 +306,17 @@ export class DatasetSession {
     this.generation++;
   }
 
+  /**
+   * An open document that is no longer a dataset by the settings (outside the `files` globs) stops
+   * counting for the others' leakage; returns whether it counted. Its next lint puts it back.
+   */
+  leaveWorkspace(uri: string): boolean {
+    if (!this.documents.has(uri) || !this.workspace.has(uri)) return false;
+    this.workspace.removeFile(uri);
+    this.generation++;
+    return true;
+  }
+
   has(uri: string): boolean {
     return this.documents.has(uri);
   }
