@@ -211,10 +211,28 @@ const roleTrie: InternNode = { next: undefined, value: undefined };
  * system column that a first system turn shadows (LLaMA-Factory reads the turn and ignores the column).
  */
 function writtenTurns(turns: readonly Turn[]): readonly Turn[] {
+  const transcript = transcriptRoles(turns);
+  if (transcript !== undefined) return transcript;
   const first = turns[0];
   const shadowed = first !== undefined && first.role === 'system' && first.rolePath === undefined && turns[1]?.role === 'system' && turns[1].rolePath !== undefined;
   if (!shadowed && !turns.some((turn) => turn.missing === true)) return turns;
   return turns.filter((turn, index) => turn.missing !== true && !(shadowed && index === 0));
+}
+
+/** Anthropic HH-RLHF's turn labels, each at the start of a paragraph. */
+const transcriptLabels = /\n\n(Human|Assistant):/g;
+
+/**
+ * The turns of a preference side written as one transcript with no prompt column (HH-RLHF:
+ * "\n\nHuman: ...\n\nAssistant: ..."), as role-only turns for counting: TRL splits the prompt out
+ * of that text, so it holds every turn of the talk. undefined for any other record.
+ */
+function transcriptRoles(turns: readonly Turn[]): readonly Turn[] | undefined {
+  const only = turns.length === 1 ? turns[0] : undefined;
+  if (only === undefined || only.path.length !== 1 || only.path[0] !== 'chosen' || !only.content.startsWith('\n\nHuman:')) return undefined;
+  const roles: Turn[] = [];
+  for (const match of only.content.matchAll(transcriptLabels)) roles.push({ ...only, role: match[1] === 'Human' ? 'user' : 'assistant' });
+  return roles;
 }
 
 function sharedRoles(turns: readonly Turn[]): string[] {

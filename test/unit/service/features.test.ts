@@ -418,6 +418,13 @@ describe('statistics', () => {
     assert.deepEqual({ turns: sharegptStatistics.turns, roles: sharegptStatistics.roles }, { turns: 6, roles: { system: 2, user: 2, assistant: 2 } });
   });
 
+  it('counts the turns of an HH-RLHF transcript pair (no prompt column) as the talk has them', () => {
+    const text = JSON.stringify({ chosen: '\n\nHuman: Hi\n\nAssistant: Hello!\n\nHuman: Name a prime.\n\nAssistant: 7.', rejected: '\n\nHuman: Hi\n\nAssistant: Hello!\n\nHuman: Name a prime.\n\nAssistant: 8.' });
+    const { document, facts } = parse(text);
+    const statistics = datasetStatistics(document, facts, uri);
+    assert.deepEqual({ turns: statistics.turns, roles: statistics.roles }, { turns: 4, roles: { user: 2, assistant: 2 } });
+  });
+
   it('does not count two different records whose duplicate hashes collide (32 bits: a few pairs in 100k records)', () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fixtures/service/duplicate-hash-collision.jsonl'), 'utf8');
     const { document, facts } = parse(text);
