@@ -16,10 +16,14 @@ export function rejectedTokenCountOf(analysis: RecordAnalysis, facts: FileFacts)
   const { conversation } = analysis;
   if (conversation.rejected === undefined || conversation.rejected.length === 0) return undefined;
   if (analysis.rejectedTokenCount === undefined) {
-    // The prompt is what comes before the chosen answer: the turns up to the last non-assistant turn.
+    // The prompt is what comes before the chosen answer: the turns up to the last non-assistant turn. A rejected
+    // side that opens with prompt turns of its own (TRL's implicit prompt: both sides are whole conversations) is
+    // counted as written: adding the chosen side's prompt would count it twice.
     let promptEnd = conversation.turns.length;
     while (promptEnd > 0 && conversation.turns[promptEnd - 1]?.role === 'assistant') promptEnd--;
-    analysis.rejectedTokenCount = facts.tokens.count({ ...conversation, turns: [...conversation.turns.slice(0, promptEnd), ...conversation.rejected], rejected: undefined });
+    const opening = conversation.rejected[0]?.role;
+    const ownPrompt = opening === 'user' || opening === 'system';
+    analysis.rejectedTokenCount = facts.tokens.count({ ...conversation, turns: ownPrompt ? conversation.rejected : [...conversation.turns.slice(0, promptEnd), ...conversation.rejected], rejected: undefined });
   }
   return analysis.rejectedTokenCount;
 }

@@ -4,6 +4,8 @@ export const table: RuleTable = {
   valid: [
     { name: 'short', text: lines(chat('a', 'b')) },
     { name: 'a short preference pair', settings: { maxTokens: 20 }, text: lines({ prompt: 'a', chosen: 'b', rejected: 'c' }) },
+    // TRL's implicit prompt: each side is a whole conversation, its prompt counted once.
+    { name: 'an implicit-prompt pair whose sides both fit', settings: { maxTokens: 30 }, text: lines({ chosen: [{ role: 'user', content: 'x'.repeat(40) }, { role: 'assistant', content: 'ok' }], rejected: [{ role: 'user', content: 'x'.repeat(40) }, { role: 'assistant', content: 'no' }] }) },
     { name: 'exactly as many turns as are checked, under the token limit', settings: { maxTokens: 0 }, text: lines({ messages: Array.from({ length: 10_000 }, (_, index) => (index % 2 === 0 ? { role: 'user', content: 'a' } : { role: 'assistant', content: 'b' })) }) },
   ],
   invalid: [
