@@ -193,10 +193,18 @@ class ModelCounter implements TokenCounter {
     return conversation.turns.map((turn) => turn.content).join('\n\n') + this.eosText;
   }
 
+  /** Tokens the tokenizer adds around any text on its own (Llama 3's <|begin_of_text|>), as TRL tokenizes plain text. */
+  private get addedAroundText(): number {
+    this.addedAround ??= this.encoder.encode('', { add_special_tokens: true }).ids.length;
+    return this.addedAround;
+  }
+
+  private addedAround: number | undefined;
+
   count(conversation: Conversation): TokenCount {
     this.scaled = false;
     if (conversation.plainText) {
-      const total = this.tokens(this.plainText(conversation));
+      const total = this.tokens(this.plainText(conversation)) + (conversation.shape === 'segments' ? 0 : this.addedAroundText);
       const trainable = conversation.shape === 'segments' ? conversation.turns.reduce((sum, turn) => sum + (turn.trainable ? this.tokens(turn.content) : 0), 0) : total;
       return { total, trainable, estimated: this.scaled };
     }
@@ -204,7 +212,8 @@ class ModelCounter implements TokenCounter {
     let templateError: string | undefined;
     if (this.template !== undefined) {
       try {
-        total = this.tokens(this.render(conversation, this.messages(conversation), false));
+        // A prompt-only record (GRPO, RLOO) is rendered as TRL renders it for generation: with the assistant's cue.
+        total = this.tokens(this.render(conversation, this.messages(conversation), conversation.shape === 'prompt-only'));
       } catch (error) {
         // The template rejects this conversation (no system role, roles that must alternate): count the parts.
         total = undefined;

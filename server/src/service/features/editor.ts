@@ -451,7 +451,10 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   // With a model's chat template the trained tokens are exact, found as trainers mask them: one
   // render per answer, so only for records of a size a hover can afford.
   const affordable = record.text.length <= hoverRenderLimit;
-  const trained = (affordable ? facts.tokens.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY) : undefined) ?? tokens.trainable;
+  const exactTrained = affordable ? facts.tokens.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY) : undefined;
+  const trained = exactTrained ?? tokens.trainable;
+  // Without that render a model's trained count is the answers' own tokens plus one each: about right, not exact.
+  const trainedApprox = exactTrained === undefined && !conversation.plainText ? '~' : approx;
   const limit = facts.settings.maxTokens;
   const truncated = tokens.total > limit && affordable ? `; cut at the limit, ${approx}${trainableAfterTruncation(conversation, facts.tokens, limit)} trained tokens are left` : '';
   const rows = conversation.turns.map((turn, index) => {
@@ -461,7 +464,7 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   const lines = [
     `**Record ${record.index + 1}** · ${formatTitle(analysis.shape)} · ${conversation.turns.length} turn${conversation.turns.length === 1 ? '' : 's'}`,
     '',
-    `Tokens: ${approx}${tokens.total} total, ${approx}${trained} trainable (${facts.tokens.label}); limit ${limit}${truncated}`,
+    `Tokens: ${approx}${tokens.total} total, ${trainedApprox}${trained} trainable (${facts.tokens.label}); limit ${limit}${truncated}`,
     '',
     '| # | role | trained | text |',
     '|---|---|---|---|',
