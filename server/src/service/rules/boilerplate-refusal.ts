@@ -20,19 +20,22 @@ const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|prod
 // Japanese and Korean phrases cost nothing on Latin-1 answers (the engine compiles them away) and the Latin-script ones a
 // little. "Como", "Come", "Als", "En tant que" and "Как" count only where a sentence or clause starts (not "más creativo
 // como una IA", "kreativer als KI, ich..."), and only when the AI is the speaker (a comma or a first-person word follows).
+// "Leider kann ich ohne die Fehlermeldung nicht sagen...", "no puedo ayudarte sin el mensaje de error": a hedge asking for what
+// is missing, as "I can't help without the error message" is in English, not a refusal.
+const withoutWhat = String.raw`(?![^.!?\n]{0,60}\b(?:sin|sans|senza|sem|ohne) )`;
 const otherSpeaker = String.raw`(?=\s*[,，、]|\s+(?:no|yo|soy|tengo|puedo|me|mi|estoy|carezco|não|eu|sou|tenho|posso|estou|je|j'|j’|non|io|sono|ho|habe ich|bin ich|kann ich|verfüge ich|besitze ich|heb ik|ben ik|kan ik)(?![\w'’]))`;
 const clauseStart = (word: string): string => String.raw`${word}(?<![A-Za-zÀ-ÿА-яЁё] ${word})(?<![А-яЁё]${word})`;
 const latinScript = [
   // Spanish and Portuguese: "Como modelo de lenguaje, no tengo...", "Como una IA, ...", "Como um modelo de linguagem, não..."
   String.raw`${clauseStart('como')} (?:un |una |um |uma )?(?:(?:gran |grande )?modelo de (?:lenguaje|linguagem|IA)(?: de IA)?|IA|inteligencia artificial|inteligência artificial|asistente (?:de IA|virtual)|assistente (?:de IA|virtual))(?![\w-])${otherSpeaker}`,
   // "Lo siento, pero no puedo..." (not "no puedo asistir/ir": an apology written for the user), "No puedo ayudarte con eso".
-  String.raw`(?:lo siento|lo lamento|disculpa|disculpe|perdón|lamentablemente|desafortunadamente)(?: mucho)?,? (?:pero )?(?:yo )?no (?:puedo|me es posible|estoy en condiciones de)(?! (?:asistir|ir|venir|acompañar|estar|imaginar|creer|esperar|llegar|quedarme|quedarnos|evitar|dejar de)\b)`,
+  String.raw`(?:lo siento|lo lamento|disculpa|disculpe|perdón|lamentablemente|desafortunadamente)(?: mucho)?,? (?:pero )?(?:yo )?no (?:puedo|me es posible|estoy en condiciones de)(?! (?:asistir|ir|venir|acompañar|estar|imaginar|creer|esperar|llegar|quedarme|quedarnos|evitar|dejar de)\b)${withoutWhat}`,
   String.raw`no puedo (?:ayudarte|ayudarle|ayudar|proporcionar|proporcionarte|ofrecer|cumplir con|facilitar|generar|crear) (?:con|esa|esta|tu|su|información|ese|este|contenido)\b`,
-  String.raw`(?:desculpe|desculpa|sinto muito|lamento|infelizmente),? (?:mas )?(?:eu )?não (?:posso|consigo|sou capaz)(?! (?:ir|comparecer|estar|vir|imaginar|acreditar|ficar|deixar de|evitar)\b)`,
+  String.raw`(?:desculpe|desculpa|sinto muito|lamento|infelizmente),? (?:mas )?(?:eu )?não (?:posso|consigo|sou capaz)(?! (?:ir|comparecer|estar|vir|imaginar|acreditar|ficar|deixar de|evitar)\b)${withoutWhat}`,
   // French: "En tant qu'IA, je...", "Je suis désolé, mais je ne peux pas...", "Je ne peux pas vous aider".
   String.raw`${clauseStart('en tant qu')}(?:'|’|e )(?:(?:grand )?modèle (?:de langage|de langue|linguistique|d'IA|d’IA)|IA|AI|intelligence artificielle|assistante? (?:IA|virtuel(?:le)?|d'IA|d’IA))(?![\w-])${otherSpeaker}`,
-  String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre|rester|m'empêcher|m’empêcher)\b)`,
-  String.raw`je ne (?:peux pas|suis pas en mesure de) (?:vous |t'|t’)?(?:aider|assister|fournir|répondre à (?:cette|votre|ta) (?:demande|requête)|accéder)`,
+  String.raw`(?:je suis (?:vraiment |sincèrement )?désolée?|désolée?|je m'excuse|je m’excuse|malheureusement)(?:,| mais)? (?:mais )?je ne (?:peux pas|peux|suis pas en mesure|puis)(?! (?:pas )?(?:venir|assister|être|me rendre|participer|imaginer|croire|attendre|rester|m'empêcher|m’empêcher)\b)${withoutWhat}`,
+  String.raw`je ne (?:peux pas|suis pas en mesure de) (?:vous |t'|t’)?(?:aider|assister|fournir|répondre à (?:cette|votre|ta) (?:demande|requête)|accéder)(?! sans )`,
   // German: "Als KI-Sprachmodell habe ich...", "Es tut mir leid, aber ich kann ... nicht" (not "... nicht kommen").
   // (Dutch shares the opener: "Als AI-taalmodel heb ik...")
   String.raw`${clauseStart('als')} (?:eine? |een )?(?:KI(?:-Sprachmodell|-Modell|-Assistent(?:in)?)?|künstliche Intelligenz|(?:großes )?Sprachmodell|virtueller Assistent|AI-taalmodel|taalmodel|AI-assistent|kunstmatige intelligentie)(?![\w-])${otherSpeaker}`,
@@ -42,11 +45,11 @@ const latinScript = [
   String.raw`là một (?:mô hình ngôn ngữ(?: AI)?|trợ lý AI|AI)(?=\s*,)`,
   // Turkish: "Bir yapay zeka dil modeli olarak, ..."
   String.raw`(?:bir )?yapay zek[aâ](?: dil modeli| asistanı)? olarak(?=\s*,|\s+(?:ben|benim)\b)`,
-  String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten|bleiben|anders))`,
+  String.raw`(?:es tut mir (?:sehr |wirklich )?leid|tut mir leid|entschuldigung|leider),? (?:aber )?(?:ich kann|kann ich|das kann ich|ich darf|ich bin nicht in der Lage)(?=[^.!?\n]{0,60}(?:nicht|keine))(?![^.!?\n]{0,60}(?:kommen|teilnehmen|dabei sein|vorbeikommen|vorstellen|glauben|warten|bleiben|anders|\bohne ))`,
   String.raw`ich kann (?:Ihnen |dir |euch )?(?:dabei |damit |hierbei |bei dieser Anfrage )?(?:leider )?nicht helfen`,
   // Italian: "Come modello linguistico, non...", "Mi dispiace, ma non posso".
   String.raw`${clauseStart('come')} (?:un |una )?(?:modello (?:linguistico|di linguaggio|di IA)|IA|intelligenza artificiale|assistente (?:virtuale|IA))(?![\w-])${otherSpeaker}`,
-  String.raw`(?:mi dispiace|spiacente|purtroppo|scusa|scusami|mi scuso),? (?:ma )?(?:io )?non (?:posso|sono in grado)(?! (?:venire|partecipare|esserci|immaginare|credere|restare|rimanere|fare a meno|evitare)\b)`,
+  String.raw`(?:mi dispiace|spiacente|purtroppo|scusa|scusami|mi scuso),? (?:ma )?(?:io )?non (?:posso|sono in grado)(?! (?:venire|partecipare|esserci|immaginare|credere|restare|rimanere|fare a meno|evitare)\b)${withoutWhat}`,
 ]
   .map((alternative) => `|${alternative}`)
   .join('');
@@ -67,6 +70,8 @@ const otherScripts = [
   String.raw`申し訳(?:ありません|ございません)が[、,][^。\n]{0,30}(?:お手伝い|お応え|対応|提供)(?:することは|は)?でき(?:ません|かねます)`,
   String.raw`(?:AI|인공지능) ?(?:언어 ?모델|어시스턴트)?로서`,
   // Arabic and Hindi: "بصفتي نموذج لغة...", "एक एआई भाषा मॉडल के रूप में".
+  // "عذرًا، لا أستطيع المساعدة في ذلك" (sorry, I cannot help with that); not "... لا أستطيع الحضور" (I cannot attend).
+  String.raw`(?:عذر[اً]{1,2}|آسفة?|للأسف|معذرةً?)،?\s*(?:و?لكن(?:ني)? )?لا (?:أستطيع|يمكنني)(?! (?:الحضور|المجيء|القدوم|التخيل|تخيل))`,
   String.raw`بصفتي (?:نموذج(?: لغة| لغوي)?|مساعد(?:ًا)?|ذكاء(?:ً)? اصطناعي(?:ًا)?)`,
   String.raw`(?:एक (?:एआई|AI)|एआई) (?:भाषा मॉडल|सहायक) (?:के रूप में|होने के नाते)`,
 ]
@@ -128,10 +133,17 @@ function isLetterApology(match: RegExpExecArray): boolean {
   return speakerLabel.test(match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index));
 }
 
-const englishSubject = /^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/;
+// A model's or an assistant's name: a known one, one with a digit (GPT-4, Llama-3) or with capitals inside (BERT, LLaMA, RoBERTa,
+// XLNet); not a plain capitalised word ("As an AI, Paris is a fine choice" is the answer speaking).
+const aiName = String.raw`ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|Llama|Mistral|Qwen|Gemma|Grok|[A-Z][A-Za-z]*-?\d[\w.-]*|[A-Z][a-z]*[A-Z][A-Za-z]*`;
+const englishSubject = new RegExp(String.raw`^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|${aiName})(?![\w-])`);
+/** After "As a language model" only a name: "As an AI language model, it is not possible for me..." is the answer speaking. */
+const englishNamedSubject = new RegExp(String.raw`^\s*,\s*(?:${aiName})(?![\w-])`);
 /** "Como modelo de lenguaje, GPT-2 se entrenó...", "Als KI, sie...": the same in the other languages (their pronouns). */
 const otherSelfOpener = /^(?:como|come|en tant qu|als|как|作为)/i;
-const otherSubject = /^\s*[,，]\s*(?:él|ella|ellos|ellas|ele|ela|il|elle|ils|elles|lui|lei|er|sie|он|она|оно|они|他|她|它|ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|[A-Z][A-Za-z]*-?\d[\w.-]*)(?![\w-])/;
+const otherSubject = new RegExp(String.raw`^\s*[,，]\s*(?:él|ella|ellos|ellas|ele|ela|il|elle|ils|elles|lui|lei|er|sie|он|она|оно|они|他|她|它|${aiName})(?![\w-])`);
+/** In Chinese any Latin-script word after the comma is a name ("作为一个语言模型，BERT 并不..."). */
+const chineseSubject = /^\s*[,，]\s*(?:他|她|它|[A-Za-z][\w.-]*)/;
 const otherFirstPerson = /(?:^|[\s,])(?:yo|me|mi|mis|je|j'|j’|moi|mon|ma|mes|ich|mich|mir|mein|meine|io|eu|meu|minha|я|меня|мне|мой|моя)(?=[\s,.!?]|$)|我/i;
 
 /**
@@ -139,12 +151,12 @@ const otherFirstPerson = /(?:^|[\s,])(?:yo|me|mi|mis|je|j'|j’|moi|mon|ma|mes|i
  * subject after the comma, and no "I", "me" or "my" in the rest of the sentence), not the answer speaking of itself.
  */
 function isAboutAnotherAi(match: RegExpExecArray): boolean {
-  // "As an AI language model" is boilerplate whatever follows ("As an AI language model, Python is...").
   const english = /^as an? /i.test(match[0]);
-  if (english ? /language model/i.test(match[0]) : !otherSelfOpener.test(match[0])) return false;
+  if (!english && !otherSelfOpener.test(match[0])) return false;
   const rest = match.input.slice(match.index + match[0].length, match.index + match[0].length + 200);
-  // The subject: a third-person pronoun or an AI's name (ChatGPT, Claude, GPT-4, Llama-3, the robot).
-  const subject = (english ? englishSubject : otherSubject).exec(rest);
+  // The subject: a third-person pronoun or an AI's name (ChatGPT, Claude, GPT-4, BERT, the robot); after "As a language model"
+  // only a name ("As a language model, BERT does not generate text"; "As an AI language model, Python is..." is boilerplate).
+  const subject = (english ? (/language model/i.test(match[0]) ? englishNamedSubject : englishSubject) : match[0].startsWith('作为') ? chineseSubject : otherSubject).exec(rest);
   if (subject === null) return false;
   const sentence = rest.split(/[.!?\n。！？]/, 1)[0] ?? '';
   return english ? !/\b(?:I|I'm|I've|me|my|myself)\b/.test(sentence) : !otherFirstPerson.test(sentence);

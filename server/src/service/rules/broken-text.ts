@@ -6,12 +6,14 @@ import { allTurns, inMarkdownCode, reportMatches } from './util';
 // A UTF-8 continuation byte (0x80-0xBF) read as Windows-1252: a Latin-1 sign or one of its letters and signs for 0x80-0x9F.
 const continuation = '\\u0080-\\u00BF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
 // "Ã©" for "é"; "â€™" for "’" and "â‚¬" for "€" (three-byte punctuation); "ä½ å¥½" for "你好" (three-byte CJK, two
-// or more in a row); "ÐŸÑ€Ð¸" for "При" (two-byte Cyrillic, Greek, Hebrew, Arabic, two or more in a row).
+// or more in a row, which covers Korean "ì•ˆë…•", Thai "à¸ªà¸§" and Hindi "à¤¨à¤®" too); "ÐŸÑ€Ð¸" for "При" (two-byte
+// Cyrillic, Greek, Hebrew, Arabic, two or more in a row); "Tiáº¿ng Viá»‡t" for "Tiếng Việt" (Vietnamese and other letters of
+// Latin Extended Additional, U+1E00-U+1EFF: one per word, so one is enough; "á" before "¸"-"»" and a continuation byte is no word).
 const broken = new RegExp(
   [
     String.raw`\uFFFD+`,
     // ...and "ðŸ˜€" for an emoji (four bytes), "ã‚ã‚Š" for kana whose undefined 0x81 byte was dropped (three or more in a row).
-    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{2,3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|â€|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{2,3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|á[¸-»][${continuation}]|â€|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
     // "ObrigadoÂ (said": a no-break space decoded as "Â\u00A0" whose second half was later turned into a space. A real Â
     // starts or sits inside a capitalised word; glued to the end of a lower-case word or a sign, it is left over.
     String.raw`Â(?= )(?<=[a-z\d.,;:!?)]Â)`,
@@ -37,6 +39,35 @@ const broken = new RegExp(
 
 const nordicRun = /^[äöüÄÖÜßåÅæÆøØ]+$/;
 
+// Latin-1 vowels and ç grouped by base letter, in alphabetical order. Windows-1251 puts Cyrillic in alphabetical order at the
+// same codes, so an ordered run may also be a Cyrillic word ("äåíü" for "день"): only a long one counts as a listing.
+const listingGroups = ['àáâãäå', 'æ', 'ç', 'èéêë', 'ìíîï', 'òóôõö', 'ø', 'ùúûü', 'ýÿ'];
+
+/** "àâäéèêëîïôöùûüÿ": five or more distinct accented vowels (and ç) in alphabetical order list a language's letters. */
+function isLetterListing(text: string): boolean {
+  if (text.length < 5) return false;
+  const lower = text.toLowerCase();
+  let group = 0;
+  for (let at = 0; at < lower.length; at++) {
+    const letter = lower.charAt(at);
+    if (lower.indexOf(letter) !== at) return false;
+    while (group < listingGroups.length && !(listingGroups[group] ?? '').includes(letter)) group++;
+    if (group === listingGroups.length) return false;
+  }
+  return true;
+}
+
+// A record about encodings (an ftfy tutorial, "how do I repair cafÃ©?") shows mojibake on purpose, in code or in quotes.
+const encodingTalk = /mojibake|ftfy|encod|decod|charset|utf-?8|latin-?1|cp1252|windows-125\d|garbled/i;
+
+/** Whether the match sits inside a quotation opened earlier on its line ("like "cafÃ©" in Python"). */
+function inQuotes(match: RegExpExecArray): boolean {
+  const before = match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index);
+  let straight = 0;
+  for (let at = before.indexOf('"'); at >= 0; at = before.indexOf('"', at + 1)) straight++;
+  return straight % 2 === 1 || before.lastIndexOf('“') > before.lastIndexOf('”') || before.lastIndexOf('«') > before.lastIndexOf('»');
+}
+
 /**
  * "\\frac" or "\\beta" written in JSON with one backslash decodes to a form feed or backspace followed
  * by the rest of the command ("rac", "eta"): say so, and how to write it.
@@ -56,6 +87,7 @@ export const rule: RecordRule = {
   meta: { id: 'broken-text', description: 'Broken text: U+FFFD replacement characters, mojibake, control characters.', defaultSeverity: 'warning', fixable: false },
   check(context) {
     if (!mayHaveBrokenText(context.record.text)) return;
+    let talksAboutEncoding: boolean | undefined;
     reportMatches(context, allTurns(context), broken, (match) => {
       const text = match[0];
       const code = text.charCodeAt(0);
@@ -67,8 +99,11 @@ export const rule: RecordRule = {
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
       if (/^[\u0000-\u001F]+$/.test(text)) return latexEscapeMessage(match) ?? 'Control character in the text: probably an encoding or extraction error. Remove it.';
-      // A run of German and Nordic letters is a listing ("die Umlaute äöü", "ÆØÅ"), not Windows-1251 Cyrillic.
-      if (nordicRun.test(text)) return undefined;
+      // A run of German and Nordic letters is a listing ("die Umlaute äöü", "ÆØÅ"), not Windows-1251 Cyrillic; so is a long
+      // ordered run of accented vowels ("les voyelles àâäéèêëîïôöùûüÿ").
+      if (nordicRun.test(text) || isLetterListing(text)) return undefined;
+      // Read only for a quoted finding (rare) and once per record, so clean records pay nothing.
+      if ((inMarkdownCode(match.input, match.index) || inQuotes(match)) && (talksAboutEncoding ??= encodingTalk.test(context.record.text))) return undefined;
       return `Mojibake "${text}": UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
     });
   },

@@ -172,9 +172,10 @@ const emailTopLevelDomains = new Set(
 
 /**
  * Mailboxes no person reads (noreply@github.com, notifications@github.com) and an organisation's published role
- * mailboxes (security@python.org, support@..., press@...): public contacts, not personal data.
+ * mailboxes (security@python.org, support@..., press@..., and in other languages contacto@rae.es, kontakt@duden.de):
+ * public contacts, not personal data.
  */
-const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?|security|support|help|info|contact|sales|press|media|privacy|abuse|webmaster|hostmaster|legal|billing|feedback|careers|jobs|enquiries|inquiries)$/i;
+const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?|security|support|help|info|contact|sales|press|media|privacy|abuse|webmaster|hostmaster|legal|billing|feedback|careers|jobs|enquiries|inquiries|contacto|contato|contatto|kontakt|soporte|suporte|supporto|prensa|presse|ventas|vertrieb|assistance)$/i;
 
 /**
  * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`) or a no-reply sender,
@@ -318,6 +319,9 @@ function detectorMessage(match: RegExpExecArray): string | undefined {
   if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
   // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
   if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0].startsWith('00') ? match[0].slice(2) : match[0])) return undefined;
+  // An ISO 6709 position ("+40.7128-074.0060/"): a latitude with a decimal point, then the longitude's sign. A phone number's
+  // groups are digits only, whatever separates them ("+1.212.555.0147" keeps one separator).
+  if (kind === 'internationalPhone' && /^\+\d{1,3}\.\d+-\d{1,3}\.\d/.test(match[0])) return undefined;
   // A national number has ten or eleven digits with its leading 0 (fewer is a part number or a measure: "0600 12000 mm").
   if (kind === 'nationalPhone' && !/^(?:\D*\d){10,11}\D*$/.test(match[0])) return undefined;
   // ARCEP reserves blocks such as 01 99 00 xx xx and 06 39 98 xx xx for fiction.
