@@ -83,7 +83,7 @@ describe('token counts of record shapes trainers render their own way', () => {
     const model = modelFolder('hover', { ...qwenConfig, chat_template: chatml });
     const loaded = await modelTokenCounter(model);
     assert.ok(loaded.ok, loaded.ok ? '' : loaded.error);
-    const long = `${JSON.stringify({ messages: [{ role: 'user', content: 'word '.repeat(45_000) }, { role: 'assistant', content: 'Fine.' }] })}\n`;
+    const long = `${JSON.stringify({ messages: [{ role: 'user', content: 'word '.repeat(40_100) }, { role: 'assistant', content: 'Fine.' }] })}\n`;
     const short = `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Fine.' }] })}\n`;
     const figures = (text: string): string => {
       const document = DatasetDocument.parse(text, 'jsonl');
