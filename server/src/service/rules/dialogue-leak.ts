@@ -8,14 +8,17 @@ import { inMarkdownCode, quote } from './util';
  * "### Human:", OpenChatKit's "<human>:", and the same in a few other languages. Upper- or title-case only: a YAML
  * line "user: admin" is configuration.
  */
-const marker = /^[ \t]*((?:### ?)?(?:Human|HUMAN|User|USER|<human>|Usuario|Utilisateur|Benutzer|Пользователь|用户|用戶|ユーザー)[ \t]*[:：])[ \t]*(?=\S)/gm;
+const marker = /^[ \t]*((?:### ?)?(?:Human|HUMAN|User|USER|<human>|Usuario|Utilisateur|Benutzer|Пользователь|用户|用戶|ユーザー)[ \t\u00A0\u202F]*[:：])[ \t]*(?=\S)/gm;
 
 /** A line spoken by someone: a role label (Assistant:, AI:, Interviewer:), a name in capitals (ROMEO:) or in bold. */
-const speakerLine = /^[ \t]*(?:(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|Chatbot|GPT|ChatGPT|System|SYSTEM|Human|HUMAN|User|USER|Customer|Agent|Client|Interviewer|Interviewee|Q|A|Me|You|Speaker ?\d|Person ?[A-Z\d]|Asistente|Assistent|Ассистент|助手|Cliente|Kunde)[ \t]*[:：]|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}:|\*\*[^*\n]{1,30}(?::\*\*|\*\*:))/m;
+const speakerLine = /^[ \t]*(?:(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|Chatbot|GPT|ChatGPT|System|SYSTEM|Human|HUMAN|User|USER|Customer|Agent|Client|Interviewer|Interviewee|Q|A|Me|You|Speaker ?\d|Person ?[A-Z\d]|Asistente|Assistent|Ассистент|助手|Cliente|Kunde)[ \t\u00A0\u202F]*[:：]|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2}:|\*\*[^*\n]{1,30}(?::\*\*|\*\*:))/m;
 
-/** A "Label: value" line: the marker line is one field of a list (User: admin / Password: ...), not a turn. */
-const fieldLine = /^[ \t]*[A-Z][\w ]{0,20}:[ \t]*\S/;
-const assistantLabel = /^[ \t]*(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|GPT|<bot>|Asistente|Assistant|Assistent|Ассистент|助手|アシスタント)[ \t]*[:：]/;
+/**
+ * A "Label: value" line: the marker line is one field of a list (User: admin / Password: ...), not a turn. Any script
+ * (Contraseña:, Пароль:, 密码：); the space before the colon that French puts there.
+ */
+const fieldLine = /^[ \t]*\p{L}[\p{L}\p{N} ]{0,20}[ \u00A0\u202F]?[:：][ \t]*\S/u;
+const assistantLabel = /^[ \t]*(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|GPT|<bot>|Asistente|Assistant|Assistent|Ассистент|助手|アシスタント)[ \t\u00A0\u202F]*[:：]/;
 
 /** The user asked for a dialogue, a transcript, a role-play or a prompt with example turns: its labels are the answer. */
 const dialogueRequest = /dialog|conversation|transcri|script|role-?play|few-?shot|chat ?log|interview|scene|prompt|exchange|screenplay|diálogo|conversaci|gespräch|对话|对白|диалог|разговор|会話|対話/i;

@@ -9,23 +9,26 @@ function hasEscapes(text: string): boolean {
   return text.includes('\\u');
 }
 
-/** '[' followed by a letter or '/': [INSERT ...], [Your Name], [INST], [/INST], [TOOL_CALLS]. */
-function hasBracketWord(text: string): boolean {
+/**
+ * '[' followed by a letter or '/': [INSERT ...], [Your Name], [INST], [/INST], [TOOL_CALLS]; with `anyScript`, also a
+ * letter beyond ASCII ([дата], [会议日期], [اسمك]), which only placeholders need.
+ */
+function hasBracketWord(text: string, anyScript = false): boolean {
   let index = text.indexOf('[');
   while (index >= 0) {
     const code = text.charCodeAt(index + 1);
-    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 47) return true;
+    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 47 || (anyScript && code >= 0xc0)) return true;
     index = text.indexOf('[', index + 1);
   }
   return false;
 }
 
-/** '{' followed by a letter: {customer_name}, {ORDER_ID} (JSON's own braces are followed by '"', '}' or space). */
+/** '{' followed by a letter: {customer_name}, {ORDER_ID}, {имя} (JSON's own braces are followed by '"', '}' or space). */
 function hasBraceWord(text: string): boolean {
   let index = text.indexOf('{');
   while (index >= 0) {
-    const code = text.charCodeAt(index + 1) | 32;
-    if (code >= 97 && code <= 122) return true;
+    const code = text.charCodeAt(index + 1);
+    if (((code | 32) >= 97 && (code | 32) <= 122) || code >= 0xc0) return true;
     index = text.indexOf('{', index + 1);
   }
   return false;
@@ -47,7 +50,7 @@ function hasParenthesisedField(text: string): boolean {
 }
 
 export function mayHavePlaceholder(text: string): boolean {
-  return text.includes('{{') || text.includes('<') || hasBracketWord(text) || hasBraceWord(text) || hasEscapes(text) || hasDoubleX(text) || hasParenthesisedField(text);
+  return text.includes('{{') || text.includes('<') || hasBracketWord(text, true) || hasBraceWord(text) || hasEscapes(text) || hasDoubleX(text) || hasParenthesisedField(text);
 }
 
 export function mayHaveSpecialToken(text: string): boolean {
@@ -55,18 +58,35 @@ export function mayHaveSpecialToken(text: string): boolean {
 }
 
 /**
- * A user-turn label (Human:, User:, USER:, ### Human:, <human>:, Usuario:, 用户：): one scan for ':' (a few per record) with a
- * look at the word before it, and one for the full-width colon, which only CJK text has.
+ * A user-turn label (Human:, User:, USER:, ### Human:, <human>:, Usuario:, Utilisateur :, 用户：): one scan for ':' (a few
+ * per record) with a look at the word before it, and one for the full-width colon, which only CJK text has.
  */
 export function mayHaveDialogueMarker(text: string): boolean {
   for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) {
     // Most colons of a record separate a JSON key from its value ("role": ...): one character rules them out.
     const before = text.charCodeAt(at - 1);
-    if (before === 34 || before === 32) continue;
-    for (const label of userLabels) if (text.startsWith(label, at - label.length)) return true;
+    if (before === 34) continue;
+    let end = at;
+    // French puts a space or a no-break space before the colon ("Utilisateur : ..."): stepped over only at such colons,
+    // rare in the rest of a record. A no-break space may be written as an escape (Python's json.dumps writes "\u00a0").
+    if (before === 32 || before === 0xa0 || before === 0x202f || before === 48 || (before | 32) === 102) end = afterLabel(text, at);
+    for (const label of userLabels) if (text.startsWith(label, end - label.length)) return true;
   }
   return text.includes('：');
 }
+
+/** Where a label before the colon at `at` would end, once the spaces and no-break spaces (raw or escaped) before it are skipped. */
+function afterLabel(text: string, at: number): number {
+  let end = at;
+  for (;;) {
+    const code = text.charCodeAt(end - 1);
+    if (code === 32 || code === 0xa0 || code === 0x202f) end--;
+    else if (text.charCodeAt(end - 6) === 92 && escapedSpaces.includes(text.slice(end - 5, end).toLowerCase())) end -= 6;
+    else return end;
+  }
+}
+
+const escapedSpaces = ['u00a0', 'u202f'];
 
 const userLabels = ['Human', 'HUMAN', 'User', 'USER', 'human>', 'Usuario', 'Utilisateur', 'Benutzer', 'Пользователь', '用户', '用戶', 'ユーザー'];
 

@@ -6,11 +6,38 @@ import { inMarkdownCode, quote, reportMatches } from './util';
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
 const fieldNames = "Name|NAME|Date|DATE|Time|TIME|Address|ADDRESS|Email|EMAIL|Email Address|Phone|PHONE|Phone Number|PHONE NUMBER|Company|COMPANY|Company Name|Job Title|Position|POSITION|Recipient|RECIPIENT|City|CITY|Location|LOCATION|Link|LINK|URL|Website|Amount|AMOUNT|Number|NUMBER|Price|PRICE|Product|PRODUCT|Title|TITLE|Topic|TOPIC";
+/** "[Nn]ombre" for "nombre": a field word written with or without its capital. */
+function eitherCase(word: string): string {
+  const first = word.charAt(0);
+  return first.toUpperCase() === first.toLowerCase() ? word : `[${first.toUpperCase()}${first.toLowerCase()}]${word.slice(1)}`;
+}
+
+// Field names of other languages, written before what they qualify ([nombre de la clínica], [дата встречи]). "date",
+// "data" and "Name" are also English words ([Date Night], [Data Structures]): only with a preposition ([date de livraison]).
+const intlFieldWords = ['nombre', 'apellidos', 'apellido', 'fecha', 'dirección', 'correo', 'teléfono', 'empresa', 'ciudad', 'prénom', 'nom', 'adresse', 'entreprise', 'société', 'ville', 'téléphone', 'Vorname', 'Nachname', 'Datum', 'Firmenname', 'Firma', 'Telefonnummer', 'nome', 'cognome', 'endereço', 'telefone', 'cidade', 'indirizzo', 'azienda', 'имя', 'фамилия', 'дата', 'адрес', 'компания', 'телефон', 'город', 'название', 'должность'].map(eitherCase).join('|');
+const intlPrepositionFieldWords = ['date', 'data', 'Name'].map(eitherCase).join('|');
+const prepositions = "de|del|de la|de l'|d'|du|des|da|do|dos|das|di|del|della|dello|dei|der|dem|von";
+// Field names that end a CJK placeholder ([会议日期], [会社名]), and "your" in other languages ([Tu nombre], [Ваше имя], [您的姓名]).
+const cjkFieldWords = '姓名|名字|名称|日期|时间|地址|公司|电话|邮箱|名前|氏名|日付|日時|住所|会社|会社名|電話番号';
+const intlYour = 'Tu|tu|Su|su|Votre|votre|Vos|vos|Ton|Ta|Ihr|Ihre|ihr|ihre|Dein|Deine|Seu|Sua|seu|sua|Il tuo|La tua|Tuo|Tua|Vostro|Vostra|Ваше|Ваш|Ваша|Ваши|ваше|ваш|ваша|Твоё|Твое|Твой|Твоя';
+
+const capitalFieldNames = fieldNames.split('|').filter((name) => name === name.toUpperCase()).join('|');
+const braceFieldWords = 'nombre|apellido|fecha|correo|teléfono|empresa|prénom|nom|vorname|nachname|datum|firma|nome|cognome|имя|фамилия|дата|адрес|компания|姓名|名字|日期|地址|公司|名前|氏名|日付|住所|会社';
+
+// The u flag: names in other scripts ({{姓名}}, {prénom}, [дата]) need \p{L}.
 const placeholder = new RegExp(
   [
-    String.raw`\{\{\s*[A-Za-z_][\w .-]{0,40}\}\}`,
+    String.raw`\{\{\s*[\p{L}_][\p{L}\p{N}_ .-]{0,40}\}\}`,
     String.raw`\[(?:INSERT|PLACEHOLDER|YOUR|ADD|FILL IN|TODO|ENTER|Insert|Your|Placeholder|Add|Fill in|Enter|insert|placeholder|your|fill in)\b[^\]\n]{0,60}\]`,
     String.raw`\[(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})\]`,
+    // [Tu nombre], [Votre nom], [Ihr Name], [Ваше имя]: "your" and a word; [您的姓名], [あなたの名前]: CJK has no space.
+    String.raw`\[(?:${intlYour})\s[^\]\n]{1,60}\]|\[(?:您的|你的|あなたの)[^\]\n]{1,30}\]`,
+    // [nombre de la clínica], [Nombre del empleado], [date de livraison], [дата], [имя клиента]: a field word first, then
+    // a preposition and words or one lower-case word (not a Markdown link, reference or reference definition "[nom]: https://...";
+    // "Estimado [Nombre del empleado]:" is a salutation).
+    String.raw`\[(?:(?:${intlFieldWords})(?:\s\p{Ll}+)?|(?:${intlFieldWords}|${intlPrepositionFieldWords})\s(?:${prepositions})\s?[\p{L}'’]+(?:\s[\p{L}'’]+){0,2})\](?![\[(]|:[ \t]*(?:https?:|www\.|[/#<]))`,
+    // [会议日期], [您的姓名], [会社名]: CJK words and a field name at the end; [اسمك], [تاريخ الاجتماع]: Arabic name, date, address.
+    String.raw`\[[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]{0,12}(?:${cjkFieldWords})\]|\[(?:ال)?(?:اسم|تاريخ|عنوان)[^\]\n]{0,30}\]`,
     // Lower-case field names a generator left: "[link]", "[name]" (not "[link]: url" or "[link][1]": Markdown references).
     String.raw`\[(?:link|name|date|time|url|email|phone|address|company|location)\](?![:\[(])`,
     String.raw`<(?:INSERT|Insert|insert|ENTER|Enter|enter|PLACEHOLDER|YOUR|Your|your)[ _-][^<>\n]{1,40}>|<PLACEHOLDER>`,
@@ -26,14 +53,16 @@ const placeholder = new RegExp(
     String.raw`<(?:[a-z]+ ){1,2}(?:name|date|email|address|phone|number|id)>`,
     // "Dear XXX," / "Mr. XXX": a name never filled in (not XXX-large or Super Bowl XXX).
     String.raw`X{2,}(?<=\b(?:Dear|Hi|Hello|Hey|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Name:) X+)(?![\w-])`,
-    // <Customer Name>, <Company>: a field name in angle brackets (an HTML tag is lower-case and has no spaces like that).
-    String.raw`<(?:[A-Z][\w'’]*\s){0,3}(?:${fieldNames})>`,
+    // <Customer Name>, <COMPANY>: a field name in angle brackets (an HTML tag is lower-case and has no spaces like that).
+    // Not a bare <Link> or <Product>: a React component or an XML element named in prose.
+    String.raw`<(?:(?:[A-Z][\w'’]*\s){1,3}(?:${fieldNames})|${capitalFieldNames})>`,
     // <PRODUCT_NAME>, {customer_name}, {ORDER_ID}: a variable a template engine never filled (only outside code).
     String.raw`<[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+>`,
     // ...and {name}, {email}: a one-word field name (not {x} or {a, b}: sets and math).
-    String.raw`(?<![\w$\\{%#@])\{(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|name|firstname|username|customer|recipient|email|phone|address|company|product|city|date|link|url|amount|price|topic|title)\}(?!\})`,
+    // {vorname}, {prénom}, {имя}, {姓名}, {nombre_cliente}: the same in other languages.
+    String.raw`(?<![\w$\\{%#@])\{(?:\p{Ll}[\p{Ll}\p{N}]*(?:_[\p{Ll}\p{N}]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|name|firstname|username|customer|recipient|email|phone|address|company|product|city|date|link|url|amount|price|topic|title|${braceFieldWords})\}(?!\})`,
   ].join('|'),
-  'g',
+  'gu',
 );
 
 /** A bracketed instruction to the writer: a placeholder even inside code. */
@@ -53,6 +82,14 @@ function looksLikeCode(text: string, index: number): boolean {
   return codeLine.test(text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd)) || programText.test(text);
 }
 
+const identifierLetter = /^(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}])\p{L}$/u;
+
+/** Whether `{name}` also appears in Markdown code of the text: prose explaining the format string the answer shows. */
+function alsoInCode(input: string, text: string): boolean {
+  for (let at = input.indexOf(text); at >= 0; at = input.indexOf(text, at + text.length)) if (inMarkdownCode(input, at)) return true;
+  return false;
+}
+
 /**
  * Whether a match is a placeholder and not legitimate text: `{{ user.name }}` in Markdown code is a
  * Jinja/Handlebars template the answer teaches; `[Add to cart](url)` is a Markdown link; `[Enter]` a key.
@@ -65,14 +102,15 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   // and `<Your App Name>` in code is what the answer tells the user to replace.
   if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
   // `/users/{user_id}/orders`: an OpenAPI path parameter, also when the text names it again ("the {user_id} parameter").
-  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !match.input.includes(`/${text}`);
+  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !match.input.includes(`/${text}`) && !alsoInCode(match.input, text);
   if (text.startsWith('[')) {
     // In code, brackets are syntax: T-SQL quotes names as `[Order Date]`, `[Customer Name]`. Only an
     // explicit instruction ([INSERT ...], [TODO], [Your ...]) is a placeholder there.
     if (!explicitInstruction.test(text) && inMarkdownCode(match.input, match.index)) return false;
     // `Optional[Date]`, `row[NAME]`: a subscript or a generic type, not a placeholder.
     const before = match.input.charCodeAt(match.index - 1);
-    const identifier = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95;
+    // A letter of another alphabet too (массив[имя]), but not a CJK one: Chinese has no space before a bracket (诚邀您于[会议日期]).
+    const identifier = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95 || (before >= 0xc0 && identifierLetter.test(match.input.charAt(match.index - 1)));
     // ...but not after an escape written out ("Thanks.\\n[Company Name]" in double-escaped data).
     if ((identifier && match.input.charCodeAt(match.index - 2) !== 92) || before === 93) return false;
     return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text);
@@ -83,8 +121,12 @@ function isPlaceholder(match: RegExpExecArray): boolean {
 const noValueMarker = /^<no ?(?:input|output)>$/i;
 
 /** A request for a template ("Generate a template for a customer service interaction"), not to fill one in. */
-const templateRequest = /\btemplates?\b|\bplaceholders?\b/i;
-const fillRequest = /\bfill/i;
+// The same in Spanish, Portuguese, French, Italian, German, Russian, Chinese and Japanese. "modelo"/"modèle" alone also
+// means a model ("modelo de lenguaje"): only a model of a letter, an email, a message...
+const templateRequest =
+  /\btemplates?\b|\bplaceholders?\b|\bplantillas?\b|\bmod(?:elos?|èles?|ell[oi]) (?:de|di|d['’]|para|pour|per) ?(?:(?:una?|la|le|el|une|il|uma?) )?(?:correo|carta|mensaje|e-?mail|lettre|courrier|message|mail|lettera|messaggio|documento|document|contrato|contrat|contratto|texto|texte|testo|factura|facture|fattura|cv|currículum)|vorlage|platzhalter|шаблон|заполнител|模板|模版|テンプレート|ひな形|雛形|プレースホルダー|占位符|marcadores? de posición|espaces? réservés?|espaços? reservados?|segnaposto/i;
+// "Fill in", "rellena", "remplis", "ausfüllen", "заполни", "填写" (but not "需要填写的空位": blanks that need filling).
+const fillRequest = /\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
 
 /** Whether the user asked for a template, whose placeholders are then the answer, not a generator's leftovers. */
 function asksForTemplate(turns: readonly Turn[]): boolean {
