@@ -101,6 +101,14 @@ export interface Turn {
   toolCalls: ToolCall[];
   /** For tool results: the call id they answer (OpenAI `tool_call_id`). */
   toolCallId: string | undefined;
+  /** The message's `name` as written (a speaker, or the function a tool result answers); templates may render it. */
+  name?: string;
+  /**
+   * The answer's reasoning as written under `reasoning_content` (Qwen3, DeepSeek-R1) or `thinking`
+   * (gpt-oss): trainers pass the message as is and templates render it, trained with the turn.
+   */
+  reasoningContent?: string;
+  thinking?: string;
   /** Whether the trainer computes loss on this turn (assistant turns, unless weight 0). */
   trainable: boolean;
   /** Per-turn loss weight when given: OpenAI's `weight` (0 or 1) or `loss_weight` (a factor). */
@@ -140,7 +148,8 @@ export interface Conversation {
  * A turn as Hugging Face chat templates read a message (the linter's exact token counts and the trainer
  * render through the same): tool-call arguments as an object, transformers' convention, since templates
  * such as Llama 3.1's and Mistral's write them with `tojson`, which would quote a JSON string a second
- * time (arguments that are not valid JSON stay the text written); a tool result with its call's id.
+ * time (arguments that are not valid JSON stay the text written); a tool result with its call's id;
+ * the message's name and reasoning under the keys they were written with.
  */
 export function templateMessage(turn: Turn, role: string): Record<string, unknown> & { role: string; content: string } {
   const message: Record<string, unknown> & { role: string; content: string } = { role, content: turn.content };
@@ -153,7 +162,20 @@ export function templateMessage(turn: Turn, role: string): Record<string, unknow
   }
   // Templates that check tool results against their calls (Mistral) read the id.
   if (turn.toolCallId !== undefined) message.tool_call_id = turn.toolCallId;
+  // transformers passes the message dict as is: each key only when written, so `is defined` tests hold.
+  if (turn.name !== undefined) message.name = turn.name;
+  if (turn.reasoningContent !== undefined) message.reasoning_content = turn.reasoningContent;
+  if (turn.thinking !== undefined) message.thinking = turn.thinking;
   return message;
+}
+
+/**
+ * The reasoning a turn's template renders and trains with it (both keys joined in the rare turn that
+ * writes both), or undefined: counters add it to the turn's own tokens.
+ */
+export function turnReasoning(turn: Turn): string | undefined {
+  if (turn.thinking === undefined) return turn.reasoningContent;
+  return turn.reasoningContent === undefined ? turn.thinking : `${turn.reasoningContent}\n${turn.thinking}`;
 }
 
 /** The conversation's tools as templates read them: a list of function specs (LLaMA-Factory's column holds it as a JSON string), or undefined. */

@@ -450,6 +450,10 @@ function openaiTurn(message: unknown, turnPath: JsonPath): Turn {
   const turn = makeTurn(role, written, turnPath, 'role' in message ? [...turnPath, 'role'] : undefined, textOf(message.content, contentPath), contentPath);
   turn.toolCalls = openaiToolCalls(message, turnPath);
   turn.toolCallId = typeof message.tool_call_id === 'string' ? message.tool_call_id : undefined;
+  // Set only when written (strings, as the schema wants), so most turns keep makeTurn's shape.
+  if (typeof message.name === 'string') turn.name = message.name;
+  if (typeof message.reasoning_content === 'string') turn.reasoningContent = message.reasoning_content;
+  if (typeof message.thinking === 'string') turn.thinking = message.thinking;
   applyTurnWeight(turn, message);
   return turn;
 }

@@ -4,7 +4,7 @@
  * `tunesmith.model` pointing at a Hugging Face model folder, the model's own tokenizer.json and chat
  * template give the exact count (see modelTokens.ts).
  */
-import type { Conversation, Turn } from './conversation';
+import { turnReasoning, type Conversation, type Turn } from './conversation';
 import { safeStringify } from './json/safe';
 
 export interface TokenCount {
@@ -41,8 +41,16 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }
 
+/** Markup around a reasoning block: Qwen3 writes "<think>\n" and "\n</think>\n\n" (5 tokens). */
+const reasoningOverhead = 5;
+
 function estimateTurn(turn: Turn): number {
   let tokens = perMessageOverhead + estimateTextTokens(turn.content);
+  // Templates render the reasoning and the name, and trainers pass both on with the message.
+  const reasoning = turnReasoning(turn);
+  if (reasoning !== undefined) tokens += reasoningOverhead + estimateTextTokens(reasoning);
+  // OpenAI's counting recipe: a name costs its text and one token.
+  if (turn.name !== undefined) tokens += 1 + estimateTextTokens(turn.name);
   for (const call of turn.toolCalls) {
     tokens += 4 + estimateTextTokens(call.name ?? '') + estimateTextTokens(typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? ''));
   }

