@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { templateMessage, templateTools, type Conversation } from './conversation';
+import { templateMessage, templateTools, turnReasoning, type Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
 import { safeStringify } from './json/safe';
 import { fasterTokenizer } from './fasterTokenizer';
@@ -225,7 +225,8 @@ class ModelCounter implements TokenCounter {
     for (const turn of conversation.turns) {
       // The other turns count only when the template's rendering is missing (tokenizing is most of the time a model takes).
       if (!turn.trainable && total !== undefined) continue;
-      const count = this.tokens(turn.content) + turn.toolCalls.reduce((sum, call) => sum + this.tokens(`${call.name ?? ''}${typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? {})}`), 0);
+      const reasoning = turnReasoning(turn);
+      const count = this.tokens(turn.content) + (reasoning !== undefined ? this.tokens(reasoning) : 0) + turn.toolCalls.reduce((sum, call) => sum + this.tokens(`${call.name ?? ''}${typeof call.arguments === 'string' ? call.arguments : safeStringify(call.arguments ?? {})}`), 0);
       parts += count + 4;
       if (turn.trainable) trainable += count + 1; // + end-of-turn token
     }

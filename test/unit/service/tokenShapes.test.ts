@@ -79,6 +79,15 @@ describe('token counts of record shapes trainers render their own way', () => {
     assert.equal(withBos.count(text).total, expected + 1);
   });
 
+  it("a record the template rejects is counted from its parts, an answer's reasoning included", async () => {
+    const rejecting = "{% for message in messages %}{% if message.reasoning_content is defined %}{{ raise_exception('no reasoning here') }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n'}}{% endfor %}";
+    const model = await counter('rejecting', { ...qwenConfig, chat_template: rejecting });
+    const record = { messages: [{ role: 'user', content: 'Add 2 and 3.' }, { role: 'assistant', content: '5.', reasoning_content: 'Two plus three is five.' }] };
+    const count = model.count(normalise(record, 'openai-chat'));
+    assert.equal(count.templateError, 'no reasoning here');
+    assert.equal(count.trainable, (await tokens('5.')) + (await tokens('Two plus three is five.')) + 1);
+  });
+
   it('the hover marks the trained tokens as approximate for a record too long to render per answer', async () => {
     const model = modelFolder('hover', { ...qwenConfig, chat_template: chatml });
     const loaded = await modelTokenCounter(model);
