@@ -2,7 +2,7 @@
  * Cheap, VS Code-free checks that decide whether a JSON file holds dataset records. They run on every
  * JSON document the editor opens, so they look only at the path and the first few characters.
  */
-import { GlobSyntaxError, globToRegExp } from '../../server/src/service/glob';
+export { matchesGlob } from '../../server/src/service/glob';
 
 /** How much of a document the content sniff reads. */
 export const SNIFF_LENGTH = 4096;
@@ -101,27 +101,3 @@ function skipBlank(text: string, from: number): number {
   return index;
 }
 
-/**
- * Whether a `/`-separated path matches a glob as VS Code reads `tunesmith.files` (and `tunesmith lint`
- * reads the config file's "files"). By path alone, so files the editor does not share (too large) are
- * matched as the ones it does. A glob that cannot be read matches nothing.
- */
-export function matchesGlob(filePath: string, glob: string): boolean {
-  return compiledGlob(glob)?.test(filePath) ?? false;
-}
-
-const globCache = new Map<string, RegExp | null>();
-
-function compiledGlob(glob: string): RegExp | null {
-  let compiled = globCache.get(glob);
-  if (compiled === undefined) {
-    try {
-      compiled = globToRegExp(glob);
-    } catch (error) {
-      if (!(error instanceof GlobSyntaxError)) throw error;
-      compiled = null;
-    }
-    globCache.set(glob, compiled);
-  }
-  return compiled;
-}

@@ -9,7 +9,7 @@ import type { Connection } from 'vscode-languageserver';
 import { defaultSettings, layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
 import { datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
-import { globToRegExp, GlobSyntaxError } from '../service/glob';
+import { matchesGlob } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
 import { allRules } from '../service/rules/index';
 import { estimatingCounter, type TokenCounter } from '../service/tokens';
@@ -116,23 +116,6 @@ export class ConfigurationStore {
     const inFiles = filePath === undefined || !/\.json$/i.test(filePath) || matchesFiles(filePath, globsFromConfigFile ? configFolder : root, settings.files);
     return { settings, hint, tokens, warnings, inFiles };
   }
-}
-
-const compiledGlobs = new Map<string, RegExp | null>();
-
-/** Whether a glob matches a `/`-separated path; one that cannot be read matches nothing (its warning says so). */
-function matchesGlob(relative: string, glob: string): boolean {
-  let compiled = compiledGlobs.get(glob);
-  if (compiled === undefined) {
-    try {
-      compiled = globToRegExp(glob);
-    } catch (error) {
-      if (!(error instanceof GlobSyntaxError)) throw error;
-      compiled = null;
-    }
-    compiledGlobs.set(glob, compiled);
-  }
-  return compiled?.test(relative) ?? false;
 }
 
 /**

@@ -58,3 +58,19 @@ export function globProblem(glob: string): string | undefined {
     throw error;
   }
 }
+
+const compiledGlobs = new Map<string, RegExp | null>();
+
+/**
+ * Whether a `/`-separated path matches a glob, as VS Code reads `tunesmith.files` (and `tunesmith lint`
+ * the config file's "files"); each glob is compiled once. A glob that cannot be read matches nothing
+ * (the settings' warnings say so).
+ */
+export function matchesGlob(filePath: string, glob: string): boolean {
+  let compiled = compiledGlobs.get(glob);
+  if (compiled === undefined) {
+    compiled = globProblem(glob) === undefined ? globToRegExp(glob) : null;
+    compiledGlobs.set(glob, compiled);
+  }
+  return compiled?.test(filePath) ?? false;
+}
