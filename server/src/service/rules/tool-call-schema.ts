@@ -318,7 +318,8 @@ export const rule: RecordRule = {
       }
       advanceRound(round, turn, value);
     }
-    if (!sharegpt) {
+    // Only records that call a tool can leave a call unanswered (most records: nothing to build).
+    if (!sharegpt && (conversation.turns.some((turn) => turn.toolCalls.length > 0) || rejected.some((turn) => turn.toolCalls.length > 0))) {
       const known = new Set([...conversation.turns, ...rejected].flatMap((turn) => [...callIds(turn, value)]));
       reportUnansweredCalls(context, conversation.turns, known);
       if (conversation.rejected !== undefined) reportUnansweredCalls(context, conversation.rejected, known);
