@@ -236,9 +236,54 @@ function bulkFixesOf(record: DatasetRecord, facts: FileFacts): FixData[] {
   return recordProblems(record, facts).flatMap((problem) => bulkFixOf(problem) ?? []);
 }
 
-/** Whether fix-all has something to do in the record (no list: every record is asked at each cursor move). */
+/**
+ * Whether fix-all has something to do in the record (no list: every record is asked at each cursor
+ * move). A trim or a role always changes the text; renames only count when fix-all would make one.
+ */
 function hasBulkFix(record: DatasetRecord, facts: FileFacts): boolean {
-  return recordProblems(record, facts).some((problem) => bulkFixOf(problem) !== undefined);
+  let renames = false;
+  for (const problem of recordProblems(record, facts)) {
+    const fix = bulkFixOf(problem);
+    if (fix === undefined) continue;
+    if (fix.kind !== 'rename-key') return true;
+    renames = true;
+  }
+  if (!renames) return false;
+  // Counting must not keep every record's value in memory (values are released after linting).
+  const held = record.holdsValue;
+  const found = bulkReplacements(record, facts).length > 0;
+  if (!held) record.release();
+  return found;
+}
+
+/**
+ * The replacements fix-all makes in a record in one round, in text order and none overlapping. A
+ * rename onto a key its object already has, or onto a key another rename of the round takes (two
+ * misspellings of one key), is left for the user: the key written twice would lose one value.
+ */
+function bulkReplacements(record: DatasetRecord, facts: FileFacts): Replacement[] {
+  const targets = new Set<string>();
+  const candidates: Replacement[] = [];
+  for (const fix of bulkFixesOf(record, facts)) {
+    if (fix.kind === 'rename-key') {
+      const objectPath = fix.path.slice(0, -1);
+      const object = valueAt(record.value, objectPath);
+      const target = JSON.stringify([...objectPath, fix.replacement]);
+      if (typeof object !== 'object' || object === null || Object.prototype.hasOwnProperty.call(object, fix.replacement) || targets.has(target)) continue;
+      targets.add(target);
+    }
+    const replacement = tokenFix(record, fix)?.replacement;
+    if (replacement !== undefined && replacement.newText !== record.text.slice(replacement.start, replacement.end)) candidates.push(replacement);
+  }
+  candidates.sort((a, b) => a.start - b.start);
+  const replacements: Replacement[] = [];
+  let at = 0;
+  for (const replacement of candidates) {
+    if (replacement.start < at) continue;
+    replacements.push(replacement);
+    at = replacement.end;
+  }
+  return replacements;
 }
 
 /** Records with something for fix-all to repair (from their cached lint results). */
@@ -296,38 +341,46 @@ function recordCount(count: number, exact: boolean): string {
   return `${exact ? '' : 'up to '}${count} record${count === 1 ? '' : 's'}`;
 }
 
+/** Where the record's text starts and ends without the JSON whitespace around it. */
+function trimmedBounds(text: string): { start: number; end: number } {
+  const start = skipWhitespace(text, 0);
+  let end = text.length;
+  while (end > start && skipWhitespace(text, end - 1, end) === end) end--;
+  return { start, end };
+}
+
 /**
- * The record's text with every bulk fix applied, re-checking the result up to five rounds: fixing a
+ * The record with every bulk fix applied, re-checking the result up to five rounds: fixing a
  * misspelt role makes the turn an answer, whose whitespace is then reported. Replacements that
- * overlap one already taken wait for the next round.
+ * overlap one already taken wait for the next round. The edit leaves the whitespace around the
+ * record as written: a JSONL line's indentation or trailing spaces, and the BOM before record 1
+ * (read as a space), which an edit from the line's start would delete.
  */
-function fixedRecordText(record: DatasetRecord, facts: FileFacts): string {
+function fixAllEdit(record: DatasetRecord, facts: FileFacts): TextEdit | undefined {
+  const bounds = trimmedBounds(record.text);
   let current = record;
   for (let round = 0; round < 5; round++) {
-    const replacements = bulkFixesOf(current, facts).flatMap((fix) => tokenFix(current, fix)?.replacement ?? []);
+    const replacements = bulkReplacements(current, facts);
     if (replacements.length === 0) break;
-    replacements.sort((a, b) => a.start - b.start);
     let text = '';
     let at = 0;
     for (const replacement of replacements) {
-      if (replacement.start < at) continue;
       text += current.text.slice(at, replacement.start) + replacement.newText;
       at = replacement.end;
     }
     text += current.text.slice(at);
-    // The record alone, as a one-element array: its text and offsets are what they are in the file.
-    const next = DatasetDocument.parse(`[${text}]`, 'json').records[0];
-    if (next === undefined || next.syntaxError !== undefined || next.text !== text) break;
+    const trimmed = trimmedBounds(text);
+    const core = text.slice(trimmed.start, trimmed.end);
+    // The record alone, as a one-element array: its element's text and offsets are the trimmed record's.
+    const next = DatasetDocument.parse(`[${core}]`, 'json').records[0];
+    if (next === undefined || next.syntaxError !== undefined || next.text !== core) break;
     current = next;
   }
-  return current.text;
+  return current === record ? undefined : { range: record.rangeAt(bounds.start, bounds.end), newText: current.text };
 }
 
 function fixAllEdits(document: DatasetDocument, facts: FileFacts): TextEdit[] {
-  return recordsToFix(document, facts).flatMap((record) => {
-    const text = fixedRecordText(record, facts);
-    return text === record.text ? [] : [{ range: record.range, newText: text }];
-  });
+  return recordsToFix(document, facts).flatMap((record) => fixAllEdit(record, facts) ?? []);
 }
 
 /** Whether the client asked for kinds (context.only) that include `kind`. */
@@ -370,8 +423,10 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
       if (record === undefined) continue;
       const fix = fixEdit(document, record, data.fix);
       if (fix === undefined) continue;
-      // Two findings fixed by the same edit (unknown-key and missing-field for a misspelt key) get one action.
-      const same = actions.find((action) => action.title === fix.title);
+      // Two findings fixed by the same edit (unknown-key and missing-field for a misspelt key) get one
+      // action; two renames to one key from different keys stay two, each with its own edit.
+      const edits = JSON.stringify(fix.edits);
+      const same = actions.find((action) => action.title === fix.title && JSON.stringify(action.edit?.changes?.[uri]) === edits);
       if (same !== undefined) {
         same.diagnostics?.push(diagnostic);
         continue;
@@ -414,10 +469,12 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
     }
   }
   if (wanted(only, fixAllKind)) {
-    const fixable = lazy ? fileActionCountsOf(document, facts).fix : recordsToFix(document, facts).length;
+    // Eager: counted from the edits themselves, so no action is offered that changes nothing.
+    const edits = lazy ? undefined : fixAllEdits(document, facts);
+    const fixable = edits?.length ?? fileActionCountsOf(document, facts).fix;
     if (fixable > 0) {
       const title = `Fix whitespace, roles and keys in ${fixable} record${fixable === 1 ? '' : 's'}`;
-      actions.push(lazy ? { title, kind: fixAllKind, data: { uri, fixAll: true } satisfies FileActionData } : { title, kind: fixAllKind, edit: { changes: { [uri]: fixAllEdits(document, facts) } } });
+      actions.push(edits === undefined ? { title, kind: fixAllKind, data: { uri, fixAll: true } satisfies FileActionData } : { title, kind: fixAllKind, edit: { changes: { [uri]: edits } } });
     }
   }
   return actions;

@@ -26,7 +26,8 @@ export const rule: RecordRule = {
         if (Object.prototype.hasOwnProperty.call(object.value, key)) continue;
         const spec = object.spec.fields[key];
         if (spec === undefined) continue;
-        if (object.path.length === 0 && inputInsteadOfInstruction(context, key)) continue;
+        // A misspelt instruction key holds the instruction: renaming "input" too would write the key twice.
+        if (object.path.length === 0 && misspeltKeyFor(object, key) === undefined && inputInsteadOfInstruction(context, key)) continue;
         if (object.path.length === 0 && completionInsteadOfOutput(context, key)) continue;
         const what = `${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}).`;
         const where = object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path };

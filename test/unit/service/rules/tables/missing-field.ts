@@ -62,6 +62,8 @@ export const table: RuleTable = {
     { name: 'a prompt/completion record without its label where most records have one (KTO)', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { prompt: 'Grass is', completion: ' green.' }), problems: [{ line: 2, text: '{', message: /No "label" here, while 2 prompt\/completion records have one: .*Add "label": true/ }] },
     // Another misspelt key (unknown-key's finding) does not excuse the missing label; only a misspelt "label" does.
     { name: 'a KTO record with "question" for "prompt" and no label', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { question: 'Capital of Spain?', completion: ' Madrid.' }), problems: [{ line: 2, text: '{', message: /missing the required "prompt" field/ }, { line: 2, text: '{', message: /No "label" here/ }] },
+    // Renaming "input" as well would write "instruction" twice and lose the instruction: the misspelt key is the one named.
+    { name: 'an Alpaca record with "instruction" misspelt and an "input": the misspelt key is to be renamed, not "input"', text: lines({ instrution: 'Translate to French', input: 'cat', output: 'chat' }), problems: [{ line: 0, text: '{', message: /missing the required "instruction" field \(string\)\. "instrution" looks like it, misspelt: rename it to "instruction"/ }] },
     { name: 'a KTO record with its label misspelt is left to unknown-key', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'The sky is', completion: ' green.', label: false }, { prompt: 'Grass is', completion: ' green.', lable: true }), problems: [] },
   ],
 };
