@@ -1,3 +1,4 @@
+import { checkedTurnList } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, turnName, valueAt } from './util';
 
@@ -9,8 +10,11 @@ export const rule: RecordRule = {
     // An empty template-free segment adds nothing to the joined text; a record with nothing to train is no-assistant-turn's.
     if (context.analysis.conversation.shape === 'segments') return;
     if (context.analysis.conversation.shape === 'preference-trl') reportEmptyImplicitAnswer(context);
+    const stepwise = context.analysis.conversation.shape === 'stepwise';
+    if (stepwise) reportEmptySteps(context);
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
+      if (stepwise && turn.path[0] === 'completions') return; // each step is checked on its own above
       if (turn.content.trim().length > 0) return;
       // An empty first system turn in ShareGPT data (SlimOrca and OpenOrca ship thousands): LLaMA-Factory then uses the
       // template's default system prompt and Axolotl renders an empty one; neither drops the example.
@@ -27,6 +31,20 @@ export const rule: RecordRule = {
     });
   },
 };
+
+/**
+ * TRL stepwise supervision: PRMTrainer tokenizes each step with its label, so an empty or
+ * whitespace-only step trains a label on no text. An empty list is no-assistant-turn's finding; a
+ * step that is not a string is wrong-type's. trim() stops at the first non-space, so a step costs little.
+ */
+function reportEmptySteps(context: RecordRuleContext): void {
+  const completions = (context.record.value as Record<string, unknown>).completions;
+  if (!Array.isArray(completions)) return;
+  checkedTurnList(completions).forEach((step, index) => {
+    if (typeof step !== 'string' || step.trim().length > 0) return;
+    context.report(`Step ${index + 1} of "completions" is ${step.length === 0 ? 'empty' : 'only whitespace'}: PRMTrainer trains its label on no text. Write the step or remove it with its label.`, { path: ['completions', index] });
+  });
+}
 
 /**
  * Whether a content value is written as text, however empty: a string, or an empty list of parts. A

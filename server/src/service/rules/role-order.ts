@@ -119,7 +119,7 @@ function checkRejectedAnswer(context: RecordRuleContext): void {
   if (turn === undefined || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
   if (shape === 'preference-sharegpt') {
     const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
-    context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Make it the rejected answer.`, { path: turn.rolePath });
+    context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Change its "${tags.role}" to "${tags.assistant}" (or "${tags.function}" for a tool call).`, { path: turn.rolePath });
   } else {
     context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });
   }

@@ -1,5 +1,6 @@
 import { closest, promptInsideAnswers } from '../formats';
 import { contentPartPayloads, jsonTypeOf } from '../schema';
+import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
 import { allTurns, isObject, valueAt } from './util';
@@ -13,6 +14,11 @@ const templatePartTypes: ReadonlySet<string> = new Set(['image', 'video', 'audio
 
 /** OpenAI image_url detail levels. */
 const imageDetails: readonly string[] = ['auto', 'low', 'high'];
+/**
+ * Image media types OpenAI takes in a data URL: vision fine-tuning names JPEG, PNG and WEBP; GIF is
+ * accepted by the chat API too, so it is let through (image/jpg is a common misnomer the API reads as JPEG).
+ */
+const imageMediaTypes: ReadonlySet<string> = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/webp', 'image/gif']);
 /** OpenAI content parts that only a user message may hold (inputs to the model). */
 const userOnlyPartTypes: ReadonlySet<string> = new Set(['image_url', 'input_audio', 'file']);
 
@@ -61,10 +67,16 @@ export const rule: RecordRule = {
           const suggestion = closest(detail, imageDetails, 2);
           context.report(`"detail" must be ${imageDetails.map((name) => `"${name}"`).join(', ')}, not "${detail}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}: the API rejects other values.`, { path: [...object.path, 'detail'] });
         }
+        reportDataUrlType(context, object.value.url, [...object.path, 'url']);
         continue;
       }
       if (object.contentPart !== true) continue;
       const type = object.value.type;
+      // The schema lets a string through (some local loaders take one), but OpenAI requires {"url": ...}.
+      const imageUrl = object.value.image_url;
+      if (type === 'image_url' && typeof imageUrl === 'string') {
+        context.report(`"image_url" must be an object such as {"url": ${JSON.stringify(imageUrl.length > 60 ? `${imageUrl.slice(0, 60)}…` : imageUrl)}}, not a string: the fine-tuning API rejects a bare URL there.`, { path: [...object.path, 'image_url'] });
+      }
       // OpenAI's preference fine-tuning: "DPO is currently only supported for text inputs and outputs".
       if (typeof type === 'string' && userOnlyPartTypes.has(type) && context.analysis.shape === 'preference-openai') {
         context.report(`An "${type}" content part in an OpenAI DPO record: OpenAI's preference fine-tuning takes text inputs and outputs only. Describe it in text, or train on it with supervised fine-tuning instead.`, { path: [...object.path, 'type'] });
@@ -137,6 +149,21 @@ function reportMixedTrlSides(context: RecordRuleContext): void {
   } else {
     for (const key of lists) context.report(`"${key}" is a list of messages but ${names(strings)} ${strings.length === 1 ? 'is a string' : 'are strings'}: TRL reads a record either as conversational or as plain text, and fails on a mix. Write "${key}" as a string too (or every field as a message list).`, { path: [key] });
   }
+}
+
+/**
+ * A data URL image whose media type OpenAI does not take (SVG, BMP, TIFF...): the API rejects the
+ * example. Reported at the "data:<type>" prefix; only the few characters before the first ";" or "," are read.
+ */
+function reportDataUrlType(context: RecordRuleContext, url: unknown, path: JsonPath): void {
+  if (typeof url !== 'string' || !url.startsWith('data:')) return;
+  let end = 5;
+  // A media type is short: stop at 100 characters so a malformed URL does not scan its whole payload.
+  while (end < url.length && end < 100 && url[end] !== ';' && url[end] !== ',') end++;
+  const mediaType = url.slice(5, end).trim().toLowerCase();
+  if (imageMediaTypes.has(mediaType)) return;
+  const what = mediaType.length === 0 ? 'no media type' : `media type "${mediaType}"`;
+  context.report(`The image's data URL has ${what}: OpenAI vision fine-tuning takes only JPEG, PNG, WEBP and GIF images. Convert it to PNG or JPEG and write "data:image/png;base64,...".`, { path, inString: { start: 0, end } });
 }
 
 /** What a value is, in words, for messages. */

@@ -10,8 +10,12 @@ export const table: RuleTable = {
     { name: 'a vision user turn that is only an image', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/dog.png' } }] }, { role: 'assistant', content: 'A dog.' }] }) },
     { name: 'a list where a string belongs is wrong-type, not empty', text: lines({ instruction: ['Name a color.'], input: '', output: 'Blue.' }) },
     { name: 'an HH-RLHF pair whose answers differ after the shared prompt', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }) },
+    { name: 'stepwise steps with text, and an empty step list (no-assistant-turn\'s finding)', text: lines({ prompt: 'Is 91 prime?', completions: ['Step 1: 91 = 7 x 13.', 'Step 2: so no.'], labels: [true, true] }, { prompt: 'Is 7 prime?', completions: [], labels: [] }) },
   ],
   invalid: [
+    // TRL PRMTrainer tokenizes each step with its label: an empty step trains a label on no text.
+    { name: 'an empty stepwise step', text: lines({ prompt: 'Is 91 prime?', completions: ['Step 1: 91 = 7 x 13.', ''], labels: [true, false] }), problems: [{ line: 0, text: '""', message: /^Step 2 of "completions" is empty: PRMTrainer trains its label on no text/ }] },
+    { name: 'whitespace-only stepwise steps are each reported once', text: lines({ prompt: 'Is 91 prime?', completions: ['  ', '\n'], labels: [true, false] }), problems: [{ line: 0, text: '"  "', message: /^Step 1 of "completions" is only whitespace/ }, { line: 0, text: '"\\n"', message: /^Step 2 of "completions" is only whitespace/ }] },
     { name: 'an HH-RLHF chosen side that stops at "Assistant:" (TRL extracts an empty answer)', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant:', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }), problems: [{ line: 0, text: '"\\n\\nHuman: Hi\\n\\nAssistant:"', message: /The chosen answer is empty/ }] },
     { name: 'empty assistant answer', text: lines(chat('a', '')), problems: [{ line: 0, text: '""', message: /turn 2 \(assistant\) is empty/ }] },
     { name: 'whitespace-only user turn', text: lines('{"conversations": [{"from": "human", "value": "  \\n "}, {"from": "gpt", "value": "b"}]}'), problems: [{ line: 0, text: '"  \\n "', message: /only whitespace/ }] },
