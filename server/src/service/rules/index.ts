@@ -7,6 +7,7 @@ import { rule as boilerplateRefusal } from './boilerplate-refusal';
 import { rule as brokenText } from './broken-text';
 import { rule as chatTemplateError } from './chat-template-error';
 import { rule as dialogueLeak } from './dialogue-leak';
+import { rule as duplicateKey } from './duplicate-key';
 import { rule as emptyContent } from './empty-content';
 import { crossFileDuplicate, duplicateRecord, nearDuplicate, tooFewExamples, unreadableFile } from './file-rules';
 import { rule as identicalPreference } from './identical-preference';
@@ -36,6 +37,7 @@ import { rule as wrongType } from './wrong-type';
 export const recordRules: readonly RecordRule[] = [
   invalidJson,
   notAnObject,
+  duplicateKey,
   missingField,
   wrongType,
   unknownKey,
