@@ -21,7 +21,8 @@ export interface JsonSyntaxError {
   message: string;
 }
 
-const enum Char {
+/** Character codes the scanner, and rules that read a record's text, compare against. */
+export const enum Char {
   Tab = 9,
   LineFeed = 10,
   CarriageReturn = 13,

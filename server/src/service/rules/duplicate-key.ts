@@ -1,16 +1,6 @@
-import type { OffsetRange } from '../json/scanner';
+import { Char, type OffsetRange } from '../json/scanner';
 import type { RecordRule } from './rule';
 import { quote } from './util';
-
-const enum Char {
-  Quote = 34,
-  Comma = 44,
-  OpenBracket = 91,
-  Backslash = 92,
-  CloseBracket = 93,
-  OpenBrace = 123,
-  CloseBrace = 125,
-}
 
 /** Past this many keys an object's keys go into a Set: comparing each new key with every earlier one would be quadratic. */
 const linearKeys = 32;
