@@ -5,19 +5,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { usableDatasetGlobs } from '../../server/src/service/glob';
 import { isExcludedJsonPath, looksLikeDataset, matchesGlob, SNIFF_LENGTH } from './datasetSniff';
 
-/** Used when the setting is missing (e.g. an older settings schema); mirrors its declared default. */
-const FALLBACK_FILE_GLOBS = ['**/*.jsonl', '**/*.json'];
-
-/** The `tunesmith.files` globs (a resource setting: per folder when `scope` is given). */
-export function datasetFileGlobs(scope?: vscode.Uri): string[] {
+/** The `tunesmith.files` globs (a resource setting: per folder when `scope` is given); the defaults when it holds none. */
+export function datasetFileGlobs(scope?: vscode.Uri): readonly string[] {
   const configured = vscode.workspace.getConfiguration('tunesmith', scope).get<unknown>('files');
-  if (Array.isArray(configured)) {
-    const globs = configured.filter((glob): glob is string => typeof glob === 'string' && glob.trim().length > 0);
-    if (globs.length > 0) return globs;
-  }
-  return FALLBACK_FILE_GLOBS;
+  return usableDatasetGlobs(Array.isArray(configured) ? configured.filter((glob): glob is string => typeof glob === 'string') : []);
 }
 
 /**

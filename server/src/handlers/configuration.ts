@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
-import { defaultSettings, layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
+import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
 import { datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
-import { matchesGlob } from '../service/glob';
+import { matchesGlob, usableDatasetGlobs } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
 import { allRules } from '../service/rules/index';
 import { estimatingCounter, type TokenCounter } from '../service/tokens';
@@ -124,8 +124,7 @@ export class ConfigurationStore {
  */
 function matchesFiles(filePath: string, base: string | undefined, files: readonly string[]): boolean {
   const relative = (base !== undefined ? path.relative(base, filePath) : filePath).split(path.sep).join('/');
-  const globs = files.filter((glob) => glob.trim().length > 0);
-  return (globs.length > 0 ? globs : defaultSettings.files).some((glob) => matchesGlob(relative, glob));
+  return usableDatasetGlobs(files).some((glob) => matchesGlob(relative, glob));
 }
 
 function safeFilePath(uri: string): string | undefined {

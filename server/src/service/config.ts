@@ -4,7 +4,7 @@
  */
 import type { RecordFormat } from '../../../protocol/messages';
 import { closest } from './formats';
-import { globProblem } from './glob';
+import { defaultDatasetGlobs, globProblem } from './glob';
 import type { JsonPath } from './json/scanner';
 
 export type Severity = 'off' | 'hint' | 'info' | 'warning' | 'error';
@@ -41,7 +41,7 @@ export const defaultSettings: LintSettings = {
   maxTokens: 4096,
   model: null,
   format: 'auto',
-  files: ['**/*.jsonl', '**/*.json'],
+  files: [...defaultDatasetGlobs],
   minExamples: 10,
   maxProblems: 1000,
   nearDuplicateThreshold: 0.7,

@@ -74,3 +74,15 @@ export function matchesGlob(filePath: string, glob: string): boolean {
   }
   return compiled?.test(filePath) ?? false;
 }
+
+/** The `files` default: every JSON Lines and JSON file may be a dataset (package.json declares the same). */
+export const defaultDatasetGlobs: readonly string[] = ['**/*.jsonl', '**/*.json'];
+
+/**
+ * The `files` globs that can be used: the non-blank ones, or the defaults when none is (an empty setting
+ * must not make every file a non-dataset).
+ */
+export function usableDatasetGlobs(globs: readonly string[]): readonly string[] {
+  const usable = globs.filter((glob) => glob.trim().length > 0);
+  return usable.length > 0 ? usable : defaultDatasetGlobs;
+}
