@@ -19,7 +19,10 @@ describe('positions', () => {
   it('strips a BOM and handles CRLF in JSON arrays', () => {
     const text = '\uFEFF[\r\n  {"instruction": "a",\r\n   "output": "b", "extra": 1, "outptu": 2}\r\n]';
     const diagnostic = lint(text, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
-    assert.equal(diagnostic, undefined, 'outptu is not suggested: output exists');
+    // No rename is offered ("output" exists): the key is a second copy, to merge or remove.
+    assert.match(diagnostic?.message ?? '', /"outptu" in the record looks like a second "output"/);
+    assert.equal(diagnostic?.fix, undefined, 'no rename onto the existing "output"');
+    assert.deepEqual(diagnostic?.range, { start: { line: 2, character: 30 }, end: { line: 2, character: 38 } });
     const missing = '\uFEFF[\r\n  {"instruction": "a",\r\n   "outptu": "b"}\r\n]';
     const found = lint(missing, 'json').diagnostics.find((item) => item.rule === 'unknown-key');
     assert.deepEqual(found?.range, { start: { line: 2, character: 3 }, end: { line: 2, character: 11 } });

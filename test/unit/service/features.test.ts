@@ -80,6 +80,29 @@ describe('quick fixes', () => {
     const ending = JSON.stringify({ train: [{ instruction: 'c', output: 'd' }, train], test: [train] }, null, 2);
     assert.deepEqual(JSON.parse(applyQuickFix(ending, 'duplicate-record', 'json')), { train: [{ instruction: 'c', output: 'd' }, train], test: [] });
   });
+  it('empties an Alpaca input that holds only self-instruct\'s <noinput> marker', () => {
+    const fixed = applyQuickFix('{"instruction": "Name a colour.", "input": "<noinput>", "output": "Blue."}\n', 'template-placeholder');
+    assert.equal(fixed, '{"instruction": "Name a colour.", "input": "", "output": "Blue."}\n');
+    assert.deepEqual(lint(fixed).diagnostics.filter((item) => item.rule === 'template-placeholder'), []);
+  });
+  it('offers no fix for <noinput> inside a longer input, nor for another placeholder', () => {
+    for (const input of ['Context: <noinput>', '{{customer_name}}']) {
+      const text = JSON.stringify({ instruction: 'Name a colour.', input, output: 'Blue.' }) + '\n';
+      const diagnostic = lint(text).diagnostics.find((item) => item.rule === 'template-placeholder');
+      assert.ok(diagnostic, input);
+      assert.equal(diagnostic.fix, undefined, input);
+    }
+  });
+  it('removes a weight from a user message, with its comma, in one-line and pretty-printed records', () => {
+    const fixed = applyQuickFix('{"messages": [{"role": "user", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello."}]}\n', 'unknown-key');
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}\n');
+    const first = applyQuickFix('{"messages": [{"weight": 1, "role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}\n', 'unknown-key');
+    assert.equal(first, '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}\n');
+    const pretty = `${JSON.stringify([{ messages: [{ role: 'system', content: 'Be brief.', weight: 1 }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }], null, 2)}\n`;
+    const fixedPretty = applyQuickFix(pretty, 'unknown-key', 'json');
+    assert.equal(fixedPretty, pretty.replace(',\n        "weight": 1', ''));
+    assert.deepEqual(JSON.parse(fixedPretty), [{ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }]);
+  });
   it('adds a missing field skeleton', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user"}, {"role": "assistant", "content": "b"}]}\n', 'missing-field');
     assert.equal(fixed, '{"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "b"}]}\n'.replace('{"role": "user", "content": ""}', '{"content": "", "role": "user"}'));

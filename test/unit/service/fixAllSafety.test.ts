@@ -104,6 +104,16 @@ describe('fix-all and renames never write a key twice', () => {
     for (const action of renames) assert.deepEqual(records(applyEdits(text, action.edit?.changes?.[uri] ?? [])), [{ instruction: 'Translate to French', input: 'cat', output: 'chat' }], action.title);
   });
 
+  it('fix-all empties <noinput> inputs and removes weights from user messages, beside other fixes', () => {
+    const fixed = fixAll('{"instruction": "Name a colour.", "input": "<noinput>", "output": " Blue."}\n{"messages": [{"role": "usr", "content": "Hi", "weight": 1}, {"role": "assistant", "content": "Hello."}]}\n');
+    assert.deepEqual(records(fixed), [{ instruction: 'Name a colour.', input: '', output: 'Blue.' }, { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }]);
+  });
+
+  it('after fix-all, the second misspelling of "instruction" is still reported (merge it or remove it)', () => {
+    const fixed = fixAll('{"instrution": "Name a colour", "instructon": "Name a colour please", "output": "Blue"}\n');
+    assert.ok(lint(fixed).diagnostics.some((item) => item.rule === 'unknown-key' && /"instructon" in the record looks like a second "instruction"/.test(item.message)));
+  });
+
   it('two misspellings of "instruction": fix-all renames only the first, both texts are kept', () => {
     const fixed = fixAll('{"instrution": "Name a colour", "instructon": "Name a colour please", "output": "Blue"}\n');
     assert.deepEqual(records(fixed), [{ instruction: 'Name a colour', instructon: 'Name a colour please', output: 'Blue' }]);

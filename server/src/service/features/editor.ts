@@ -73,6 +73,27 @@ function replacementAt(record: DatasetRecord, path: JsonPath, part: 'key' | 'val
   return range === undefined ? undefined : { start: range.start, end: range.end, newText };
 }
 
+/**
+ * The removal of an object member (key, colon and value) with one comma beside it: the one before
+ * it, or for a first member the one after it with the whitespace up to the next key, so the object
+ * stays valid JSON and keeps its layout.
+ */
+function memberRemoval(record: DatasetRecord, path: JsonPath): Replacement | undefined {
+  const located = locatePath(record.text, path);
+  if (located === null || located.key === undefined) return undefined;
+  const text = record.text;
+  let before = located.key.start - 1;
+  while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before--;
+  if (text.charCodeAt(before) === 44 /* , */) return { start: before, end: located.value.end, newText: '' };
+  const after = skipWhitespace(text, located.value.end);
+  if (text.charCodeAt(after) === 44) return { start: located.key.start, end: skipWhitespace(text, after + 1), newText: '' };
+  return { start: located.key.start, end: located.value.end, newText: '' };
+}
+
+function isJsonSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
 function valueAt(root: unknown, path: JsonPath): unknown {
   let current = root;
   for (const segment of path) {
@@ -102,6 +123,15 @@ function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replace
       replacement = replacementAt(record, fix.path, 'key', JSON.stringify(fix.replacement));
       title = `Rename key to "${fix.replacement}"`;
       break;
+    case 'set-value':
+      if (typeof valueAt(record.value, fix.path) !== 'string') return undefined;
+      replacement = replacementAt(record, fix.path, 'value', JSON.stringify(fix.value));
+      title = fix.value === '' ? 'Make the field empty ("")' : `Replace the value with ${JSON.stringify(fix.value)}`;
+      break;
+    case 'remove-key':
+      replacement = memberRemoval(record, fix.path);
+      title = `Remove "${String(fix.path[fix.path.length - 1])}"`;
+      break;
     default:
       return undefined;
   }
@@ -112,7 +142,9 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
   switch (fix.kind) {
     case 'trim':
     case 'replace-role':
-    case 'rename-key': {
+    case 'rename-key':
+    case 'set-value':
+    case 'remove-key': {
       const token = tokenFix(record, fix);
       if (token === undefined) return undefined;
       const { start, end, newText } = token.replacement;
@@ -197,7 +229,7 @@ function convertFileEdits(document: DatasetDocument, facts: FileFacts, target: C
 const eagerFileActionLimit = 5_000;
 
 /** Fixes safe to apply all together unreviewed: none removes a record or inserts content. */
-const bulkFixKinds: ReadonlySet<FixData['kind']> = new Set(['trim', 'replace-role', 'rename-key']);
+const bulkFixKinds: ReadonlySet<FixData['kind']> = new Set(['trim', 'replace-role', 'rename-key', 'set-value', 'remove-key']);
 const fixAllKind = 'source.fixAll.tunesmith';
 const convertFileKind = `${CodeActionKind.RefactorRewrite}.convertFile`;
 

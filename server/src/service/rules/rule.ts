@@ -29,6 +29,10 @@ export type FixData =
   | { kind: 'trim'; path: JsonPath }
   | { kind: 'replace-role'; path: JsonPath; replacement: string }
   | { kind: 'rename-key'; path: JsonPath; replacement: string }
+  /** A string value replaced with another (a generator's marker for an empty field made empty). */
+  | { kind: 'set-value'; path: JsonPath; value: string }
+  /** A key and its value removed from their object (a key that has no effect there). */
+  | { kind: 'remove-key'; path: JsonPath }
   | { kind: 'remove-record' }
   | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown }
   /** JSONL: a record (or an array of records) written over several lines, put one record per line. */

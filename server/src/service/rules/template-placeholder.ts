@@ -136,17 +136,22 @@ function asksForTemplate(turns: readonly Turn[]): boolean {
 /** Unfilled template placeholders: the generator never substituted them, and the model learns to emit them. */
 export const rule: RecordRule = {
   kind: 'record',
-  meta: { id: 'template-placeholder', description: 'Unfilled template placeholders such as {{name}} or [INSERT ...].', defaultSeverity: 'warning', fixable: false },
+  meta: { id: 'template-placeholder', description: 'Unfilled template placeholders such as {{name}} or [INSERT ...].', defaultSeverity: 'warning', fixable: true },
   check(context) {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
     // A rejected answer is trained away from, not towards: a placeholder there (a deliberately poor answer) teaches nothing to emit.
-    reportMatches(context, context.analysis.conversation.turns, placeholder, (match) => {
+    reportMatches(context, context.analysis.conversation.turns, placeholder, (match, part) => {
       if (!isPlaceholder(match)) return undefined;
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
       requested ??= asksForTemplate(context.analysis.conversation.turns);
       if (requested) return undefined;
-      if (noValueMarker.test(match[0])) return `"${quote(match[0])}" is self-instruct's marker for ${/input/i.test(match[0]) ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;
+      if (noValueMarker.test(match[0])) {
+        const input = /input/i.test(match[0]);
+        const message = `"${quote(match[0])}" is self-instruct's marker for ${input ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;
+        // The field holding the marker alone is emptied (quick fix and fix-all): nothing else is in it to lose.
+        return input && part.text.trim() === match[0] ? { message, fix: { kind: 'set-value', path: part.path, value: '' } } : message;
+      }
       return `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`;
     });
   },

@@ -37,16 +37,33 @@ export const rule: RecordRule = {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
+        } else {
+          const twin = writtenTwin(key, known, object.value);
+          if (twin !== undefined) context.report(`Unknown key "${shownKey(key)}" in ${object.name} looks like a second "${twin}", which it already has: trainers read only "${twin}" and ignore this one. Merge its text into "${twin}" or remove it.`, { path: [...object.path, key], part: 'key' });
         }
       }
       // OpenAI's "weight" switches an assistant message's training on or off; only assistant messages are trained at all
       // (a weight of 0 elsewhere says what is true anyway, as some generators write on every message).
       if (object.spec.strict && object.contentPart !== true && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'assistant' && 'weight' in object.value && object.value.weight !== 0) {
-        context.report(`"weight" on ${object.name} (${object.messageRole}) has no effect: fine-tuning trains only assistant messages, and "weight" turns an assistant message's training on (1) or off (0). Remove it${object.messageRole === 'user' ? ', or make this the assistant\'s message if it is the answer' : ''}.`, { path: [...object.path, 'weight'], part: 'key' });
+        context.report(`"weight" on ${object.name} (${object.messageRole}) has no effect: fine-tuning trains only assistant messages, and "weight" turns an assistant message's training on (1) or off (0). Remove it${object.messageRole === 'user' ? ', or make this the assistant\'s message if it is the answer' : ''}.`, { path: [...object.path, 'weight'], part: 'key' }, { kind: 'remove-key', path: [...object.path, 'weight'] });
       }
     }
   },
 };
+
+/**
+ * The known key, already written in the object, that an unknown one misspells ("instructon" beside
+ * "instruction", "Output" beside "output"): a copy left by an edit or a merge, which trainers drop.
+ * Longer or shorter forms of a known key ("output2", "inputs", "prompt_id") are other columns.
+ */
+function writtenTwin(key: string, known: readonly string[], value: Record<string, unknown>): string | undefined {
+  if (key.length < 4) return undefined;
+  const twin = closest(key, known.filter((name) => Object.prototype.hasOwnProperty.call(value, name)), 2);
+  if (twin === undefined) return undefined;
+  const lower = key.toLowerCase();
+  const other = twin.toLowerCase();
+  return lower !== other && (lower.startsWith(other) || other.startsWith(lower)) ? undefined : twin;
+}
 
 /** The known key an unknown one was probably meant to be, among the keys the object lacks (renaming onto a present key would lose data). */
 function renameSuggestion(key: string, missing: readonly string[], required: readonly string[]): string | undefined {

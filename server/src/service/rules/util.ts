@@ -1,7 +1,7 @@
 /** Small helpers shared by rules. */
-import type { Turn } from '../conversation';
+import type { ContentPart, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
-import type { RecordRuleContext } from './rule';
+import type { FixData, RecordRuleContext } from './rule';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -55,7 +55,7 @@ export function preferenceSides(context: RecordRuleContext): { chosen: Preferenc
  * Runs a global regex over every text part of the given turns and reports each match (in the string
  * where it is written), at most `limit` per record.
  */
-export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray) => string | undefined, limit = 5, headLength = Infinity): void {
+export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray, part: ContentPart) => string | { message: string; fix?: FixData } | undefined, limit = 5, headLength = Infinity): void {
   let reported = 0;
   for (const turn of turns) {
     for (const part of turn.parts) {
@@ -68,9 +68,11 @@ export function reportMatches(context: RecordRuleContext, turns: readonly Turn[]
           pattern.lastIndex++;
           continue;
         }
-        const text = message(match);
-        if (text !== undefined) {
-          context.report(text, { path: part.path, inString: { start: match.index, end: match.index + match[0].length } });
+        const found = message(match, part);
+        if (found !== undefined) {
+          const target = { path: part.path, inString: { start: match.index, end: match.index + match[0].length } };
+          if (typeof found === 'string') context.report(found, target);
+          else context.report(found.message, target, found.fix);
           if (++reported >= limit) return;
         }
       }
