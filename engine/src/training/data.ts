@@ -216,7 +216,7 @@ export function renderWithSpans(tokenizer: TextTokenizer, turns: readonly Turn[]
  * joining the role cue's newline to an answer's leading newlines) belongs to the text before it, as in TRL's mask.
  */
 export function tokenizeWithSpans(tokenizer: TextTokenizer, text: string, spans: readonly Span[]): { tokens: number[]; targetWeights: number[] } {
-  const tokens = tokenizer.encode(text, false);
+  const tokens = tokenizer.encode(text, true);
   // Usually the pieces tokenize exactly as the whole (span edges at special tokens): their weights are exact.
   const pieces = tokenizePieces(tokenizer, text, spans);
   if (pieces.tokens.length === tokens.length && pieces.tokens.every((id, t) => id === tokens[t])) return pieces;
@@ -276,7 +276,8 @@ function tokenizePlainText(tokenizer: TextTokenizer, conversation: Conversation)
     return tokenizePieces(tokenizer, text, spans);
   }
   const text = conversation.turns.map((t) => t.content).join('\n\n') + (tokenizer.eosToken ?? '');
-  const tokens = tokenizer.encode(text, false);
+  // With the tokens the tokenizer adds around any text (Llama 3's <|begin_of_text|>), as TRL tokenizes text and the linter counts it.
+  const tokens = tokenizer.encode(text, true);
   return { tokens, targetWeights: tokens.map(() => 1) };
 }
 

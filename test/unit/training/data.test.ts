@@ -86,6 +86,20 @@ test('per-turn weights scale the loss of their tokens', () => {
   assert.ok(!text.includes('skip me') && text.includes('learn me'), text);
 });
 
+test('plain text trains with the tokens the tokenizer adds around any text (a BOS, as TRL tokenizes text), as the linter counts it', async () => {
+  const file = path.join(root, 'plain.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ text: 'The sky is blue.' })}\n`);
+  const json = modelFolder.tokenizerJson as { added_tokens: { id: number; content: string }[] };
+  const bos = json.added_tokens.find((token) => token.content === '<|im_start|>');
+  assert.ok(bos, 'the test tokenizer has <|im_start|>');
+  const withBos = await TextTokenizer.create({ ...json, post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<|im_start|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [{ SpecialToken: { id: '<|im_start|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }], special_tokens: { '<|im_start|>': { id: '<|im_start|>', ids: [bos.id], tokens: ['<|im_start|>'] } } } }, modelFolder.tokenizerConfig, modelFolder.dir);
+  const plain = prepareData([file], tokenizer, defaults).train[0]!;
+  const started = prepareData([file], withBos, defaults).train[0]!;
+  assert.equal(started.tokens[0], bos.id, 'the example starts with the BOS');
+  assert.deepEqual(started.tokens.slice(1), plain.tokens, 'then the same tokens as without a post-processor');
+  assert.equal(tokenizer.decode(plain.tokens, false), `The sky is blue.${tokenizer.eosToken ?? ''}`);
+});
+
 test('template-free segments train as written: joined with nothing between them, loss only on the segments labelled true', () => {
   const file = path.join(root, 'segments.jsonl');
   const segments = [{ label: false, text: 'Question: what is two plus two?\n' }, { label: true, text: 'Answer: four.' }, { label: false, text: ' (checked)' }];
