@@ -58,13 +58,31 @@ export function formatStylish(items: readonly JsonLintItem[], useColor: boolean)
 }
 
 /**
- * A SARIF artifact location: a path relative to the working folder stays a relative URI reference
- * (percent-encoded, `/`-separated) resolved against %SRCROOT%; a path outside it becomes an absolute
- * file: URI, which must not carry a uriBaseId.
+ * A SARIF artifact location: a file inside the source root is a URI reference relative to it
+ * (percent-encoded, `/`-separated) resolved against %SRCROOT%; a file outside it becomes an absolute
+ * file: URI, which must not carry a uriBaseId. `file` is as printed: absolute, or relative to the
+ * working folder (which is the source root when none is given).
  */
-export function sarifArtifactLocation(file: string): { uri: string; uriBaseId?: string } {
-  if (path.isAbsolute(file)) return { uri: pathToFileURL(file).href };
-  return { uri: file.split(path.sep).map((segment) => encodeURIComponent(segment)).join('/'), uriBaseId: '%SRCROOT%' };
+export function sarifArtifactLocation(file: string, sourceRoot?: string): { uri: string; uriBaseId?: string } {
+  const absolute = path.resolve(file);
+  const relative = sourceRoot !== undefined ? path.relative(sourceRoot, absolute) : path.isAbsolute(file) ? undefined : file;
+  if (relative === undefined || relative === '' || relative.startsWith(`..${path.sep}`) || relative === '..' || path.isAbsolute(relative)) return { uri: pathToFileURL(absolute).href };
+  return { uri: relative.split(path.sep).map((segment) => encodeURIComponent(segment)).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+/**
+ * The folder SARIF paths are relative to: the repository holding the working folder (the nearest
+ * folder with a `.git` entry, a folder or a worktree's file), else the working folder. GitHub code
+ * scanning reads relative URIs from the repository root and ignores originalUriBaseIds, so a lint run
+ * in a subfolder (a workflow's working-directory) must still write paths from the root.
+ */
+export function sarifSourceRoot(workingFolder: string): string {
+  for (let folder = path.resolve(workingFolder); ; ) {
+    if (fs.existsSync(path.join(folder, '.git'))) return folder;
+    const parent = path.dirname(folder);
+    if (parent === folder) return path.resolve(workingFolder);
+    folder = parent;
+  }
 }
 
 /** Settings that describe the tool (the project's homepage), from package.json; none are invented. */
@@ -72,7 +90,7 @@ export interface SarifToolInfo {
   version: string;
   /** The homepage from package.json, when it has one. */
   informationUri?: string;
-  /** Folder that relative artifact URIs are relative to (the working folder). */
+  /** Folder that relative artifact URIs are relative to (the repository root, see sarifSourceRoot). */
   sourceRoot?: string;
   /** A rule's documentation page (Markdown), for the rule's `help` (GitHub shows it with each alert). */
   ruleHelp?: (id: string) => string | undefined;
@@ -152,7 +170,7 @@ export function toSarif(items: readonly JsonLintItem[], tool: SarifToolInfo | st
           locations: [
             {
               physicalLocation: {
-                artifactLocation: sarifArtifactLocation(item.file),
+                artifactLocation: sarifArtifactLocation(item.file, info.sourceRoot),
                 region: { startLine: item.line, startColumn: item.column, endLine: item.endLine, endColumn: Math.max(item.endColumn, item.line === item.endLine ? item.column : 1) },
               },
             },
@@ -243,7 +261,7 @@ export const command: CliCommand = {
     const items = toJsonItems(result.files.filter((file) => file.isDataset));
     if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     else if (format === 'sarif') {
-      process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: process.cwd(), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: ruleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: sarifSourceRoot(process.cwd()), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: ruleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
       if (items.length > githubResultsPerRun) process.stderr.write(`tunesmith: ${leftOutMessage(items.length, githubResultsPerRun)}\n`);
     }
     else process.stdout.write(formatStylish(items, values['no-color'] !== true && !noColorRequested() && process.stdout.isTTY === true));

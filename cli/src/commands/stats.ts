@@ -11,7 +11,8 @@ Prints dataset statistics: records, turns, tokens (p50/p90/max/total), roles, du
 Token counts are estimates unless a model is set (--model, or "model" in tunesmith.json).
 --format json (or --json) prints one JSON array with an object per file, its path under "file".
 
-exit codes: 0 printed, 2 usage error (a path that names no dataset file, a glob that does not parse,
+exit codes: 0 printed, 1 a file could not be read (binary, UTF-16, over maxFileSize: said on stderr,
+            the other files are printed), 2 usage error (a path that names no dataset file, a glob that does not parse,
             a --model folder that does not load, a config file that is not valid)
 `;
 
@@ -57,14 +58,21 @@ export const command: CliCommand = {
     for (const file of result.files) {
       if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object whose keys hold arrays of records); skipped\n`);
     }
-    const files = result.files.filter((file) => file.statistics !== undefined);
-    if (files.length === 0) {
+    // A file that could not be read has no statistics to show: "records 0" would read as an empty dataset.
+    const unreadable = new Set(result.files.filter((file) => file.diagnostics.some((item) => item.rule === 'unreadable-file')));
+    for (const file of unreadable) {
+      const problem = file.diagnostics.find((item) => item.rule === 'unreadable-file');
+      process.stderr.write(`tunesmith: ${file.file}: ${problem?.message ?? 'could not be read'}\n`);
+    }
+    const files = result.files.filter((file) => file.statistics !== undefined && !unreadable.has(file));
+    if (files.length === 0 && unreadable.size === 0) {
       process.stderr.write(`tunesmith: no dataset files${parsed.positionals.length === 0 ? ' (give files, folders or globs, or set "files" in tunesmith.json)' : ''}\n`);
       return 2;
     }
     if (format === 'json') process.stdout.write(`${JSON.stringify(files.map((file) => ({ file: file.file, ...file.statistics })), null, 2)}\n`);
-    else for (const file of files) if (file.statistics !== undefined) process.stdout.write(formatStatistics(file.file, file.statistics));
+    else process.stdout.write(files.flatMap((file) => (file.statistics !== undefined ? [formatStatistics(file.file, file.statistics)] : [])).join('\n'));
     // Printed with estimated counts, but a --model that does not load is a usage error (exact counts were asked for).
-    return result.modelUnavailable === true ? 2 : 0;
+    if (result.modelUnavailable === true) return 2;
+    return unreadable.size > 0 ? 1 : 0;
   },
 };

@@ -118,72 +118,83 @@ export interface ExpandedPaths {
   named: Set<string>;
   /** Paths or globs given that name no dataset file. */
   unmatched: string[];
+  /** With `reportUnmatchedDefaults`, the indexes of the default globs (the config file's "files") that match no dataset file. */
+  unmatchedDefaults: number[];
   /** Globs that cannot be read, each with what is wrong (in words). */
   invalidGlobs: { glob: string; problem: string }[];
 }
 
 /** Expands files, folders and globs into dataset file paths (sorted, unique). */
-export function expandPaths(patterns: readonly string[], cwd: string, defaults: readonly string[]): ExpandedPaths {
+export function expandPaths(patterns: readonly string[], cwd: string, defaults: readonly string[], reportUnmatchedDefaults = false): ExpandedPaths {
   const found = new Set<string>();
   const named = new Set<string>();
   const unmatched: string[] = [];
+  const unmatchedDefaults: number[] = [];
   const invalidGlobs: ExpandedPaths['invalidGlobs'] = [];
   const inputs = patterns.length > 0 ? patterns : defaults;
-  for (const input of inputs) {
-    const absolute = path.resolve(cwd, input);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(absolute);
-    } catch {
-      stat = undefined;
-    }
-    if (stat?.isFile()) {
-      found.add(absolute);
-      named.add(absolute);
-      continue;
-    }
-    if (stat?.isDirectory()) {
-      const walked: WalkResult = { files: [], danglingLinks: [] };
-      walk(absolute, walked);
-      let matched = 0;
-      // A dangling link with a dataset's name is kept: reading it reports that its target is missing.
-      for (const file of [...walked.files, ...walked.danglingLinks]) {
-        if (isDatasetName(file)) {
-          found.add(file);
-          matched++;
-        }
-      }
-      if (matched === 0 && patterns.length > 0) unmatched.push(input);
-      continue;
-    }
-    if (/[*?{}]/.test(input)) {
-      const normalized = input.split(path.sep).join('/');
-      const firstMagic = normalized.search(/[*?{}]/);
-      const base = normalized.slice(0, normalized.lastIndexOf('/', firstMagic) + 1);
-      const root = path.resolve(cwd, base || '.');
-      let matcher: RegExp;
-      try {
-        matcher = globToRegExp(normalized.slice(base.length), base.length);
-      } catch (error) {
-        if (!(error instanceof GlobSyntaxError)) throw error;
-        invalidGlobs.push({ glob: input, problem: error.message });
-        continue;
-      }
-      const walked: WalkResult = { files: [], danglingLinks: [] };
-      walk(root, walked);
-      let matched = 0;
-      for (const file of [...walked.files, ...walked.danglingLinks]) {
-        if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) {
-          found.add(file);
-          matched++;
-        }
-      }
-      if (matched === 0 && patterns.length > 0) unmatched.push(input);
-      continue;
-    }
-    if (patterns.length > 0) unmatched.push(input);
+  for (const [index, input] of inputs.entries()) {
+    const matches = expandOne(input, cwd, found, named, invalidGlobs);
+    if (patterns.length > 0 && !matches) unmatched.push(input);
+    else if (patterns.length === 0 && reportUnmatchedDefaults && !matches && !invalidGlobs.some(({ glob }) => glob === input)) unmatchedDefaults.push(index);
   }
-  return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, invalidGlobs };
+  return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, unmatchedDefaults, invalidGlobs };
+}
+
+/** Glob syntax in a path: a path that is no file or folder and has these is read as a glob. */
+const globMagic = /[*?{}[]/;
+
+/** Adds the dataset files one path, folder or glob names; whether it names any (an invalid glob is added to `invalidGlobs` and names none). */
+function expandOne(input: string, cwd: string, found: Set<string>, named: Set<string>, invalidGlobs: ExpandedPaths['invalidGlobs']): boolean {
+  const absolute = path.resolve(cwd, input);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isFile()) {
+    found.add(absolute);
+    named.add(absolute);
+    return true;
+  }
+  if (stat?.isDirectory()) {
+    const walked: WalkResult = { files: [], danglingLinks: [] };
+    walk(absolute, walked);
+    let matched = 0;
+    // A dangling link with a dataset's name is kept: reading it reports that its target is missing.
+    for (const file of [...walked.files, ...walked.danglingLinks]) {
+      if (isDatasetName(file)) {
+        found.add(file);
+        matched++;
+      }
+    }
+    return matched > 0;
+  }
+  if (globMagic.test(input)) {
+    const normalized = input.split(path.sep).join('/');
+    const firstMagic = normalized.search(globMagic);
+    const base = normalized.slice(0, normalized.lastIndexOf('/', firstMagic) + 1);
+    const root = path.resolve(cwd, base || '.');
+    let matcher: RegExp;
+    try {
+      matcher = globToRegExp(normalized.slice(base.length), base.length);
+    } catch (error) {
+      if (!(error instanceof GlobSyntaxError)) throw error;
+      invalidGlobs.push({ glob: input, problem: error.message });
+      return false;
+    }
+    const walked: WalkResult = { files: [], danglingLinks: [] };
+    walk(root, walked);
+    let matched = 0;
+    for (const file of [...walked.files, ...walked.danglingLinks]) {
+      if (matcher.test(path.relative(root, file).split(path.sep).join('/'))) {
+        found.add(file);
+        matched++;
+      }
+    }
+    return matched > 0;
+  }
+  return false;
 }
 
 /**
@@ -460,7 +471,14 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // The config file's globs name files relative to the config file (as the editor reads them
   // relative to the workspace folder), wherever the command runs.
   const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
-  const { files, named, unmatched, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files);
+  const { files, named, unmatched, unmatchedDefaults, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files, configGlobs);
+  // An entry of the config file's "files" that matches nothing is a mistake to point at (CI would lint less, or more, than meant).
+  for (const index of unmatchedDefaults) {
+    const glob = settings.files[index] ?? '';
+    const where = layerSourceOf(config?.data)?.locate(['files', index]) ?? config?.path;
+    const exclusion = glob.startsWith('!') ? ': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead' : '';
+    warnings.push(`${where !== undefined ? `${where}: ` : ''}"files" entry '${glob}' matches no dataset file${exclusion}.`);
+  }
   // A bad entry of the config file's "files" is among the settings' warnings, at its place (resolveSettings).
   for (const { glob, problem } of invalidGlobs) {
     if (patterns.length === 0) continue;

@@ -27,7 +27,7 @@ export function globToRegExp(glob: string, positionOffset = 0): RegExp {
           pattern += '(?:.*/)?';
         } else pattern += '.*';
       } else pattern += '[^/]*';
-    } else if (char === '?') pattern += '[^/]';
+    } else if (char === '?') pattern += '(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^/])'; // one character, an emoji's two UTF-16 units too
     else if (char === '{') {
       openBraces.push(index);
       pattern += '(?:';

@@ -117,6 +117,22 @@ describe('tunesmith lint (exit codes, output formats, bad input)', { skip: exist
     }
   });
 
+  it('writes SARIF paths from the repository root when run in a subfolder (code scanning reads them from the root)', () => {
+    const repository = mkdtempSync(path.join(tmpdir(), 'tunesmith-repo-'));
+    try {
+      mkdirSync(path.join(repository, '.git'));
+      mkdirSync(path.join(repository, 'data', 'sets'), { recursive: true });
+      writeFileSync(path.join(repository, 'data', 'sets', 'train.jsonl'), [...many('Repo'), chat('Trailing', 'space ')].join('\n') + '\n');
+      const result = run(path.join(repository, 'data'), 'lint', '--format', 'sarif', '.');
+      const run0 = (JSON.parse(result.stdout) as SarifLog).runs[0];
+      assert.ok(run0);
+      assert.deepEqual(run0.originalUriBaseIds, { '%SRCROOT%': { uri: pathToFileURL(repository).href + '/' } });
+      assert.deepEqual([...new Set(run0.results.map((entry) => JSON.stringify(entry.locations[0]?.physicalLocation.artifactLocation)))], [JSON.stringify({ uri: 'data/sets/train.jsonl', uriBaseId: '%SRCROOT%' })]);
+    } finally {
+      rmSync(repository, { recursive: true, force: true });
+    }
+  });
+
   it('says so, without a stack trace, when the output cannot be written', { skip: existsSync('/dev/full') ? false : 'needs /dev/full' }, () => {
     const full = openSync('/dev/full', 'w');
     try {

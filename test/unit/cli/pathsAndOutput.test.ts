@@ -48,6 +48,13 @@ describe('globs', () => {
     assert.equal(globToRegExp('split[0-9].jsonl').test('split1.jsonl'), true);
     assert.equal(globToRegExp('split[!0-9].jsonl').test('split1.jsonl'), false);
   });
+
+  it('"?" is one character, an emoji (two UTF-16 units) too, as bash reads it', () => {
+    assert.equal(globToRegExp('x?.jsonl').test('x😀.jsonl'), true);
+    assert.equal(globToRegExp('x?.jsonl').test('xé.jsonl'), true);
+    assert.equal(globToRegExp('x?.jsonl').test('xab.jsonl'), false);
+    assert.equal(globToRegExp('x?.jsonl').test('x/.jsonl'), false);
+  });
 });
 
 describe('readable sizes', () => {
@@ -177,6 +184,39 @@ describe('tunesmith lint and stats on real layouts', { skip: existsSync(cli) ? f
     assert.equal(configured.stderr, `tunesmith: ${path.join(config, 'tunesmith.json')}:2:29: files: '{a,b.jsonl' is not a valid glob: the '{' at character 1 is never closed with '}'; it was ignored\n`);
   });
 
+  it('reads a class ([ab], [!c]) as a glob on the command line and in the config file, as the editor does', () => {
+    const classes = path.join(folder, 'classes');
+    for (const name of ['a', 'b', 'c']) write(classes, `data/${name}.jsonl`, dataset(`Class ${name}`));
+    write(classes, 'data/d1/x.jsonl', dataset('Class d1'));
+    write(classes, 'data/d3/x.jsonl', dataset('Class d3'));
+    const files = (args: string[], cwd = classes): string[] => {
+      const result = run(cwd, ['stats', '--json', ...args]);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      return (JSON.parse(result.stdout) as { file: string }[]).map((entry) => entry.file.split(path.sep).join('/'));
+    };
+    assert.deepEqual(files(['data/[ab].jsonl']), ['data/a.jsonl', 'data/b.jsonl']);
+    assert.deepEqual(files(['data/[!ab].jsonl']), ['data/c.jsonl']);
+    assert.deepEqual(files(['data/d[12]/*.jsonl']), ['data/d1/x.jsonl']);
+    write(classes, 'configured/tunesmith.json', '{ "files": ["../data/[bc].jsonl"] }\n');
+    // Outside the working folder, the files are shown with their full paths.
+    assert.deepEqual(files([], path.join(classes, 'configured')), ['b', 'c'].map((name) => path.join(classes, 'data', `${name}.jsonl`).split(path.sep).join('/')));
+  });
+
+  it('warns, at its place, about a config "files" entry that matches nothing, and says "!" exclusions are not supported', () => {
+    const unmatched = path.join(folder, 'unmatched');
+    write(unmatched, 'data/keep.jsonl', dataset('Keep'));
+    write(unmatched, 'data/skip.jsonl', dataset('Skip'));
+    write(unmatched, 'tunesmith.json', '{\n  "files": ["data/*.jsonl", "!data/skip.jsonl", "eval/*.jsonl"]\n}\n');
+    const result = run(unmatched, ['lint', '--format', 'json']);
+    assert.equal(result.status, 0, result.stderr);
+    const config = path.join(unmatched, 'tunesmith.json');
+    assert.equal(
+      result.stderr,
+      `tunesmith: ${config}:2:29: "files" entry '!data/skip.jsonl' matches no dataset file: "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead.\n` +
+        `tunesmith: ${config}:2:49: "files" entry 'eval/*.jsonl' matches no dataset file.\n`,
+    );
+  });
+
   it('makes a --model folder that does not load a usage error (exit 2), while the config file\'s model only warns', () => {
     const models = path.join(folder, 'models');
     write(models, 't.jsonl', dataset('Model'));
@@ -206,6 +246,21 @@ describe('tunesmith lint and stats on real layouts', { skip: existsSync(cli) ? f
     const result = await lintFiles(['big'], { cwd: sizes });
     const big = result.files[0]?.diagnostics.find((diagnostic) => diagnostic.rule === 'unreadable-file');
     assert.match(big?.message ?? '', /^The file is \d+\.\d KB, over the 19\.5 KB limit/, 'a .jsonl found in a folder stays an error');
+  });
+
+  it('stats says on stderr which files could not be read and exits 1, printing the others apart (not as empty datasets)', () => {
+    const unreadable = path.join(folder, 'unreadable');
+    write(unreadable, 'good.jsonl', dataset('Readable'));
+    write(unreadable, 'also.jsonl', dataset('Also readable'));
+    writeFileSync(path.join(unreadable, 'wide.jsonl'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(dataset('Wide'), 'utf16le')]));
+    const result = run(unreadable, ['stats', 'good.jsonl', 'wide.jsonl', 'also.jsonl']);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /^tunesmith: wide\.jsonl: .*UTF-16/m);
+    assert.doesNotMatch(result.stdout, /wide\.jsonl/);
+    assert.match(result.stdout, /^also\.jsonl\n[^]*\n\ngood\.jsonl\n/, 'a blank line between the files (in path order)');
+    const alone = run(unreadable, ['stats', '--json', 'wide.jsonl']);
+    assert.equal(alone.status, 1);
+    assert.equal(alone.stdout, '[]\n');
   });
 
   it('stats names a JSON file given that is not a dataset', () => {
