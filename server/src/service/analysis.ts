@@ -4,7 +4,7 @@
  * file-level checks and statistics need is kept as a small summary on the record, so a 100 MB file
  * does not hold every parsed record in memory.
  */
-import { formatOfShape, type Conversation, type RecordShape, type Turn } from './conversation';
+import { formatOfShape, turnReasoning, type Conversation, type RecordShape, type Turn } from './conversation';
 import type { DatasetRecord } from './document';
 import type { JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
@@ -123,31 +123,80 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   return analysis;
 }
 
-/** The tools offered, as one string (written as a JSON string in ShareGPT, a list in OpenAI chat). */
-function toolsText(conversation: Conversation): string | undefined {
+/**
+ * The tools offered, as one string (written as a JSON string in ShareGPT, a list in OpenAI chat), as
+ * the trainer sees them: LLaMA-Factory parses a ShareGPT tools string and writes it again, so two
+ * spellings of the same JSON are the same tools.
+ */
+function normalisedToolsText(conversation: Conversation): string | undefined {
   const tools = conversation.tools;
   if (tools === undefined) return undefined;
-  return typeof tools.value === 'string' ? tools.value : safeStringify(tools.value);
+  if (typeof tools.value !== 'string') return safeStringify(tools.value);
+  try {
+    return safeStringify(JSON.parse(tools.value));
+  } catch {
+    return tools.value;
+  }
+}
+
+/** Columns that hold media beside the text (LLaMA-Factory's defaults; dataset_info.json may name others). */
+const mediaColumns = ['images', 'videos', 'audios', 'image', 'video', 'audio'];
+
+/**
+ * The images, videos and audio of a record, as written: the same text about another image is another
+ * example. Media columns, and the content parts of a message list that are not text (image_url,
+ * input_audio, file).
+ */
+function mediaKeyOf(value: unknown, columns: FileFacts['hint']['mapping']['columns']): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '';
+  const record = value as Record<string, unknown>;
+  let key = '';
+  for (const column of new Set([columns.images, columns.videos, columns.audios, ...mediaColumns])) {
+    if (column !== undefined && Object.prototype.hasOwnProperty.call(record, column)) key += `${column}\u0000${safeStringify(record[column])}\u0001`;
+  }
+  for (const list of [record.messages, record.prompt, record.completion, record.chosen, record.rejected]) {
+    if (!Array.isArray(list)) continue;
+    for (const message of list) {
+      const content = typeof message === 'object' && message !== null ? (message as { content?: unknown }).content : undefined;
+      if (!Array.isArray(content)) continue;
+      for (const part of content) {
+        if (typeof part === 'object' && part !== null && (part as { type?: unknown }).type !== 'text') key += `${safeStringify(part)}\u0001`;
+      }
+    }
+  }
+  return key;
 }
 
 /** The conversation's sample hash with the tools offered mixed in, like the duplicate key below. */
 function duplicateHashOf(conversation: Conversation): number {
   let hash = conversationSampleHash(conversation);
-  const tools = toolsText(conversation);
+  const tools = normalisedToolsText(conversation);
   if (tools === undefined) return hash;
   for (let index = 0; index < tools.length; index++) hash = Math.imul(hash ^ tools.charCodeAt(index), 0x01000193);
   return hash & 0x3fffffff;
 }
 
-/** The exact duplicate key: equal for records with the same conversation, whatever the format or whitespace. Computed only to confirm a hash match. */
-export function duplicateKeyOf(analysis: RecordAnalysis): string {
+/**
+ * The exact duplicate key: equal for records with the same conversation, whatever the format or
+ * whitespace. Computed only to confirm a hash match. It holds what the model is trained on beyond
+ * the texts: a message's name and reasoning (templates render them), the tools offered and the media.
+ */
+export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, facts: FileFacts): string {
   const { conversation } = analysis;
   let key = '';
-  for (const turn of conversation.turns) key += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}\u0001`;
+  for (const turn of conversation.turns) {
+    key += `${turn.role ?? turn.writtenRole}\u0000${turn.content}\u0000${turn.toolCalls.length > 0 ? safeStringify(turn.toolCalls.map((call) => [call.name, call.arguments])) : ''}`;
+    if (turn.name !== undefined) key += `\u0000n${turn.name}`;
+    const reasoning = turnReasoning(turn);
+    if (reasoning !== undefined) key += `\u0000r${reasoning}`;
+    key += '\u0001';
+  }
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) key += `r\u0000${turn.content}\u0001`;
   // The tools are part of the prompt the model sees: the same talk with other tool specs is another example.
-  const tools = toolsText(conversation);
+  const tools = normalisedToolsText(conversation);
   if (tools !== undefined) key += `t\u0000${tools}`;
+  const media = mediaKeyOf(record.value, (conversation.mapping ?? facts.hint.mapping).columns);
+  if (media.length > 0) key += `m\u0000${media}`;
   return key;
 }
 

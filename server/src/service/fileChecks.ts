@@ -418,12 +418,12 @@ export class DocumentIndex {
       if (classes !== stored) this.groups.set(summary.duplicateHash, classes);
       // Same hash: confirm with the full key once, here, so reports never re-parse.
       const analysis = analyseRecord(record, facts);
-      const key = analysis !== undefined ? duplicateKeyOf(analysis) : '';
+      const key = analysis !== undefined ? duplicateKeyOf(analysis, record, facts) : '';
       let placed = false;
       for (const members of classes) {
         const first = members[0];
         const firstAnalysis = first !== undefined ? analyseRecord(first, facts) : undefined;
-        if (firstAnalysis !== undefined && duplicateKeyOf(firstAnalysis) === key) {
+        if (first !== undefined && firstAnalysis !== undefined && duplicateKeyOf(firstAnalysis, first, facts) === key) {
           members.push(record);
           if (members.length === 2) this.repeated.add(members);
           placed = true;
@@ -686,7 +686,7 @@ export class DocumentIndex {
     for (const members of classes) {
       const first = members[0];
       const analysis = first !== undefined ? analyseRecord(first, facts) : undefined;
-      if (analysis !== undefined && duplicateKeyOf(analysis) === key) return firstInFile(members);
+      if (first !== undefined && analysis !== undefined && duplicateKeyOf(analysis, first, facts) === key) return firstInFile(members);
     }
     return undefined;
   }
@@ -967,7 +967,7 @@ function crossFileMatchOf(first: DatasetRecord, hash: number, facts: FileFacts, 
   if (cached === versions) return undefined;
   if (typeof cached === 'object' && others.find((other) => other.document === cached.document)?.index.isFirstOfClass(hash, cached.record) === true) return cached;
   const analysis = analyseRecord(first, facts);
-  const key = analysis !== undefined ? duplicateKeyOf(analysis) : undefined;
+  const key = analysis !== undefined ? duplicateKeyOf(analysis, first, facts) : undefined;
   let match: CrossFileMatch | undefined;
   for (const other of key !== undefined ? others : []) {
     const found = other.index.groups.has(hash) ? other.index.findEqual(hash, key ?? '', other.facts) : undefined;

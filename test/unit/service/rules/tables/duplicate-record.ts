@@ -5,8 +5,29 @@ export const table: RuleTable = {
   valid: [
     { name: 'distinct records', text: lines(chat('a', 'b'), chat('a', 'c')) },
     { name: 'the same conversation with other tool specs', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}], "tools": "[{\\"name\\": \\"f\\", \\"description\\": \\"Find\\"}]"}', '{"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}], "tools": "[{\\"name\\": \\"f\\", \\"description\\": \\"Find things\\"}]"}') },
+    { name: 'the same text about other images (OpenAI image parts)', text: lines(
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in the picture?' }, { type: 'image_url', image_url: { url: 'https://example.com/cup_001.jpg' } }] }, { role: 'assistant', content: 'A cup.' }] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in the picture?' }, { type: 'image_url', image_url: { url: 'https://example.com/cup_002.jpg' } }] }, { role: 'assistant', content: 'A cup.' }] },
+    ) },
+    { name: 'the same text about other images (LLaMA-Factory images column)', text: lines(
+      { conversations: [{ from: 'human', value: '<image>What is this?' }, { from: 'gpt', value: 'A cup.' }], images: ['cup_001.jpg'] },
+      { conversations: [{ from: 'human', value: '<image>What is this?' }, { from: 'gpt', value: 'A cup.' }], images: ['cup_002.jpg'] },
+    ) },
+    { name: 'the same talk with other message names or other reasoning (templates render both)', text: lines(
+      { messages: [{ role: 'user', content: 'Hi', name: 'example_user' }, { role: 'assistant', content: 'Hello.' }] },
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] },
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.', reasoning_content: 'A greeting: greet back.' }] },
+    ) },
   ],
   invalid: [
+    { name: 'the same tools written with other spacing (LLaMA-Factory parses the tools string)', text: lines(
+      { conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }], tools: '[{"name": "f", "description": "Find"}]' },
+      { conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }], tools: '[{"name":"f","description":"Find"}]' },
+    ), problems: [{ line: 1, text: JSON.stringify({ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }], tools: '[{"name":"f","description":"Find"}]' }), message: /Duplicate of record 1 \(line 1\)/ }] },
+    { name: 'the same image twice', text: lines(
+      { conversations: [{ from: 'human', value: '<image>What is this?' }, { from: 'gpt', value: 'A cup.' }], images: ['cup_001.jpg'] },
+      { conversations: [{ from: 'human', value: '<image>What is this?' }, { from: 'gpt', value: 'A cup.' }], images: ['cup_001.jpg'] },
+    ), problems: [{ line: 1, text: JSON.stringify({ conversations: [{ from: 'human', value: '<image>What is this?' }, { from: 'gpt', value: 'A cup.' }], images: ['cup_001.jpg'] }) }] },
     { name: 'same record twice', text: lines(record, chat('x', 'y'), record), problems: [{ line: 2, text: record, message: /Duplicate of record 1 \(line 1\)/ }] },
     { name: 'same conversation in different formats and spacing', text: lines('{"instruction": "Hi", "output": "Hello"}', '{"instruction":"Hi","input":"","output":"Hello"}'), problems: [{ line: 1, text: '{"instruction":"Hi","input":"","output":"Hello"}' }] },
   ],
