@@ -423,6 +423,14 @@ export function packedWordCount(packed: PackedSignature): number {
   return (packed.length - packedWordsStart(packed)) >> 1;
 }
 
+/** Whether a signature holds only the start of its instruction (the first maxWords words): scores are then of that start. */
+export function packedIsCut(packed: PackedSignature): boolean {
+  return packedWordCount(packed) >= maxWords;
+}
+
+/** The most words of an instruction a signature holds. */
+export const signedWords = maxWords;
+
 /** The word hashes of a packed signature, written into `out` (reused by the caller). */
 export function unpackWords(packed: PackedSignature, out: number[]): number[] {
   out.length = 0;

@@ -21,6 +21,15 @@ export const table: RuleTable = {
     // The later exact copy is duplicate-record's (its quick fix removes it): only record 2's near-duplicate of record 1 is reported.
     { name: "an exact copy is duplicate-record's even when another record is near it", text: lines(chat('Write a short poem about the ocean at night and the stars above', 'x'), chat('Write a short poem about the sea at night and the stars above', 'y'), chat('Write a short poem about the ocean at night and the stars above', 'x')), problems: [{ line: 1, text: '"Write a short poem about the sea at night and the stars above"' }] },
     {
+      // A 150-word rubric shared by two prompts about different essays: only the first 128 words are compared, and the message says so.
+      name: 'a long instruction whose first 128 words repeat another\'s: the message says only its start is compared',
+      text: lines(
+        chat(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: the ocean shapes coastal towns through storms and trade.`, 'Score 3.'),
+        chat(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`, 'Score 4.'),
+      ),
+      problems: [{ line: 1, column: 38, endLine: 1, endColumn: 38 + JSON.stringify(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`).length, message: /^The first 128 words of this long instruction repeat record 1 \(line 1\)'s word for word \(ROUGE-L 1\.00 over them\); only the start of long instructions is compared/ }],
+    },
+    {
       name: 'the same instruction in other case and punctuation, with another answer',
       text: lines(chat('Write a short poem about the sea and its waves.', 'a'), chat('write a short poem about the sea, and its waves!', 'b')),
       problems: [{ line: 1, text: '"write a short poem about the sea, and its waves!"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
