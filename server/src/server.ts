@@ -25,7 +25,7 @@ import { ConfigurationStore } from './handlers/configuration';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
-import { SiblingFiles } from './handlers/siblings';
+import { realFileOf, SiblingFiles } from './handlers/siblings';
 import { yieldToEventLoop } from './handlers/eventLoop';
 
 // The bundle lives in dist/server/; the rule pages in docs/rules/ of the extension folder.
@@ -41,7 +41,7 @@ function requestRefresh(): void {
   if (supportsRefresh) setImmediate(() => void connection.languages.diagnostics.refresh());
 }
 // A file's first lint makes it count for the others' leakage: their reports are refreshed.
-const session = new DatasetSession((uri) => configuration.peek(uri), requestRefresh);
+const session = new DatasetSession((uri) => configuration.peek(uri), requestRefresh, realFileOf);
 const reports = new DiagnosticReports();
 /** Unopened dataset files beside open ones count for train/eval leakage. */
 const siblings = new SiblingFiles(session, configuration, requestRefresh);
@@ -134,6 +134,8 @@ async function configured(uri: string) {
     if (session.leaveWorkspace(uri)) requestRefresh();
     return undefined;
   }
+  // Opened with the defaults before the client's settings came: a smaller maxFileSize refuses it now.
+  if (session.applySizeLimit(uri)) requestRefresh();
   return session.factsFor(uri);
 }
 

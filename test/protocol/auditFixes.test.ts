@@ -5,7 +5,7 @@
  * server itself.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -206,6 +206,65 @@ describe('settings changed during a large first lint (over LSP)', { skip }, () =
       const whitespace = second.filter((item) => item.code === 'whitespace');
       assert.equal(whitespace.length, 10);
       assert.deepEqual([...new Set(whitespace.map((item) => item.severity))], [1], `before: the first lint's default settings were kept (${Date.now() - started} ms, first pull ${firstItems.length} items)`);
+    });
+  });
+});
+
+describe('a folder of large dataset shards beside a small open file (over LSP)', { skip }, () => {
+  it('reads at most 128 MB of sibling files in all, in name order (a folder of shards must not cost gigabytes)', async () => {
+    await withWorkspace(async (folder, server) => {
+      const first = records(12, 'shard-a');
+      const third = records(12, 'shard-c');
+      // 50 MB each: a dozen records, then a line of spaces (blank: no record), so each costs its size to read but little else.
+      const shard = (lines: string[]): string => `${lines.join('\n')}\n${' '.repeat(50 * 1024 * 1024)}\n`;
+      writeFile(folder, 'train-00000-of-00003.jsonl', shard(first));
+      writeFile(folder, 'train-00001-of-00003.jsonl', shard(records(12, 'shard-b')));
+      writeFile(folder, 'train-00002-of-00003.jsonl', shard(third));
+      // The open file repeats records of the first shard and of the third, which is past the budget.
+      const text = `${[...first, ...third].join('\n')}\n`;
+      const uri = writeFile(folder, 'sample.jsonl', text);
+      open(server, uri, text);
+      const found = await pullUntil(server, uri, (items) => leaks(items).length >= 12, 30_000);
+      assert.equal(leaks(found).length, 12, 'the first shard is read');
+      assert.ok(leaks(found).every((item) => /train-00000-of-00003\.jsonl/.test(item.message)));
+      // The second shard is read next; the third would take the folder over 128 MB, so it is left out.
+      await sleep(3000);
+      const later = leaks(await pull(server, uri));
+      assert.deepEqual(later.filter((item) => /train-00002/.test(item.message)).map((item) => item.message), [], 'before: every shard was read (4 GB for 31 shards of 60 MB)');
+    });
+  });
+});
+
+describe('tunesmith.maxFileSize from the client settings (over LSP)', { skip }, () => {
+  it('refuses a file over it on its first open, not only after it is reopened', async () => {
+    await withWorkspace(async (folder, server) => {
+      server.settings = { maxFileSize: 100_000 };
+      const text = `${records(2000, 'f').join('\n')}\n`;
+      assert.ok(text.length > 100_000);
+      const uri = pathToFileURL(path.join(folder, 'big.jsonl')).href;
+      open(server, uri, text);
+      const items = await pull(server, uri);
+      assert.deepEqual(items.map((item) => item.code), ['unreadable-file'], 'before: linted whole with the default limit seen when it opened');
+      assert.match(items[0]?.message ?? '', /more than tunesmith\.maxFileSize \(100000\)/);
+    });
+  });
+});
+
+describe('one file open under two URIs (over LSP)', { skip }, () => {
+  it('is not reported as leaking into itself (a symbolic link to its folder, a percent-encoded path)', async () => {
+    await withWorkspace(async (folder, server) => {
+      const text = `${records(12, 'g').join('\n')}\n`;
+      const real = writeFile(folder, 'real/train.jsonl', text);
+      symlinkSync(path.join(folder, 'real'), path.join(folder, 'linked'), 'dir');
+      const linked = pathToFileURL(path.join(folder, 'linked', 'train.jsonl')).href;
+      const encoded = real.replace(/train\.jsonl$/, 'tr%61in.jsonl');
+      for (const uri of [real, linked, encoded]) open(server, uri, text);
+      await sleep(500);
+      for (const uri of [real, linked, encoded]) assert.deepEqual(leaks(await pull(server, uri)).map((item) => item.message), [], `${uri}: before, 12 warnings "The same example is in ../real/train.jsonl"`);
+      // A real copy elsewhere still leaks.
+      const copy = writeFile(folder, 'other/train.jsonl', text);
+      open(server, copy, text);
+      assert.equal(leaks(await pullUntil(server, copy, (items) => leaks(items).length === 12)).length, 12);
     });
   });
 });

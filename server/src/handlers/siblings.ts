@@ -1,9 +1,10 @@
 /**
  * Dataset files next to an open one (eval.jsonl beside train.jsonl) are read from disk, so that
  * train/eval leakage shows without opening both. Reads are asynchronous and bounded (32 files per
- * folder, 64 MB each, and tunesmith.maxFileSize); files open in the editor are left to the editor.
+ * folder, 64 MB each and 128 MB in all, and tunesmith.maxFileSize); files open in the editor are left
+ * to the editor.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetSession } from '../service/session';
@@ -25,6 +26,24 @@ const siblingLimit = 32;
  * compares files of any size.
  */
 const siblingByteLimit = 64 * 1024 * 1024;
+/**
+ * At most this much of a folder's sibling files in all: a folder of dataset shards (32 files of
+ * 60 MB, train-00000-of-00032.jsonl...) would otherwise cost gigabytes for one small open file.
+ * Files are taken in name order until the budget is spent.
+ */
+const folderByteBudget = 128 * 1024 * 1024;
+
+/** A folder whose siblings are read: the token of this reading, and the bytes of each sibling that counts. */
+interface ReadFolder {
+  token: object;
+  sizes: Map<string, number>;
+}
+
+function bytesOf(folder: ReadFolder): number {
+  let total = 0;
+  for (const size of folder.sizes.values()) total += size;
+  return total;
+}
 
 export function isSiblingCandidate(name: string): boolean {
   return datasetExtension.test(name) && !notDatasets.test(name);
@@ -39,6 +58,20 @@ function filePathOf(uri: string): string | undefined {
   }
 }
 
+/**
+ * The file a URI names, links resolved: the editor may open one file under two URIs (through a
+ * symbolic link to its folder, or with its path spelt otherwise). Not a file: the URI itself.
+ */
+export function realFileOf(uri: string): string {
+  const filePath = filePathOf(uri);
+  if (filePath === undefined) return uri;
+  try {
+    return realpathSync.native(filePath);
+  } catch {
+    return filePath; // not there (yet): its path as written
+  }
+}
+
 function folderOf(uri: string): string | undefined {
   const filePath = filePathOf(uri);
   return filePath === undefined ? undefined : path.dirname(filePath);
@@ -49,7 +82,7 @@ export class SiblingFiles {
    * Folders with an open document, whose siblings were read (once while one stays open; watched
    * changes keep them current). Each has its own token: a read of a folder dropped meanwhile stops.
    */
-  private readonly folders = new Map<string, object>();
+  private readonly folders = new Map<string, ReadFolder>();
 
   constructor(
     private readonly session: DatasetSession,
@@ -65,7 +98,7 @@ export class SiblingFiles {
     const folder = path.dirname(filePath);
     if (this.folders.has(folder)) return;
     const token = {};
-    this.folders.set(folder, token);
+    this.folders.set(folder, { token, sizes: new Map() });
     let names: string[];
     try {
       names = (await fs.readdir(folder, { withFileTypes: true })).filter((entry) => entry.isFile() && isSiblingCandidate(entry.name)).map((entry) => entry.name).sort();
@@ -75,7 +108,7 @@ export class SiblingFiles {
     let loaded = false;
     for (const name of names.slice(0, siblingLimit)) {
       // Its last open document closed meanwhile (and maybe another opened again, which reads it anew).
-      if (this.folders.get(folder) !== token) return;
+      if (this.folders.get(folder)?.token !== token) return;
       const siblingUri = pathToFileURL(path.join(folder, name)).href;
       if (this.session.has(siblingUri)) continue;
       if (await this.read(siblingUri)) loaded = true;
@@ -114,6 +147,7 @@ export class SiblingFiles {
     let changed = false;
     for (const { uri, deleted } of uris) {
       if (!this.inReadFolder(uri) || this.session.has(uri)) continue;
+      if (deleted) this.folders.get(folderOf(uri) ?? '')?.sizes.delete(uri);
       if (deleted ? this.session.removeDiskFile(uri) : await this.read(uri)) changed = true;
     }
     if (changed) this.changed();
@@ -133,17 +167,24 @@ export class SiblingFiles {
       const config = await this.configuration.load(uri);
       const stat = await fs.stat(filePath);
       // Its folder's last open document closed meanwhile: the file no longer counts.
-      if (!this.inReadFolder(uri)) return false;
-      // A JSON file outside the `files` globs is not a dataset: it does not count either.
-      if (!config.inFiles) return this.session.removeDiskFile(uri);
-      // A named pipe would never finish reading (and hold a thread of the pool meanwhile).
-      if (!stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3)) return this.session.removeDiskFile(uri);
+      const folder = this.folders.get(path.dirname(filePath));
+      if (folder === undefined || !this.inReadFolder(uri)) return false;
+      // A JSON file outside the `files` globs is not a dataset; a named pipe would never finish reading
+      // (and hold a thread of the pool meanwhile); past the folder's budget (counting this file at its
+      // new size), a file is not read either. None of them counts.
+      const others = bytesOf(folder) - (folder.sizes.get(uri) ?? 0);
+      if (!config.inFiles || !stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3) || others + stat.size > folderByteBudget) {
+        folder.sizes.delete(uri);
+        return this.session.removeDiskFile(uri);
+      }
       // A file that counted and no longer qualifies (setDiskFile drops it) changes the leakage set too.
       const counted = this.session.hasDiskFile(uri);
       // Read in chunks, then its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
       const reader = (settings: LintSettings, hint: FormatHint | undefined): Promise<DatasetDocument> => readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
+      folder.sizes.set(uri, stat.size);
       return (await this.session.setDiskFileInSlices(uri, reader, yieldToEventLoop)) || counted;
     } catch {
+      this.folders.get(path.dirname(filePath))?.sizes.delete(uri);
       return this.session.removeDiskFile(uri); // unreadable now: it no longer counts
     }
   }

@@ -10,7 +10,7 @@
  * each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
-import { findJsonSyntaxError, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
 
@@ -630,7 +630,7 @@ export class DatasetDocument {
     if (looksBinary(text)) {
       this.lines = [];
       this.jsonRecords = [];
-      this.problems.push(binaryProblem());
+      this.problems.push(binaryProblem(text));
       return;
     }
     if (this.kind === 'jsonl') {
@@ -701,7 +701,7 @@ export class DatasetDocument {
       const body = bomAsSpace(text);
       if (looksBinary(body)) {
         binary = true;
-        document.problems.push(binaryProblem());
+        document.problems.push(binaryProblem(body));
       } else take(body);
     };
     return {
@@ -1011,7 +1011,7 @@ export class DatasetDocument {
         const error = caught instanceof RangeError
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
-        this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+        this.problems.push({ rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
         this.recoverRecords(text, arrayStart, lineStarts, error.offset);
         return;
       }
@@ -1149,7 +1149,7 @@ export class DatasetDocument {
       const error = caught instanceof RangeError
         ? { offset: start, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
         : (findJsonSyntaxError(text) ?? { offset: start, length: 1, message: 'Invalid JSON' });
-      this.problems.push({ rule: 'invalid-json', message: error.message, range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
+      this.problems.push({ rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
       record = new DatasetRecord(text.slice(start, end));
       // The file's problem above is this record's own error when it lies inside it: not reported twice.
       record.errorReportedByFile = record.syntaxError !== undefined && error.offset >= start && error.offset <= end;
@@ -1418,13 +1418,50 @@ function recordsUnderKeyProblem(text: string, key: string, keyRange: { start: nu
   };
 }
 
-function binaryProblem(): FileProblem {
-  return { rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'This file looks binary (it contains NUL characters), so it was not linted. Datasets must be UTF-8 text.' };
+/**
+ * A .json file's syntax error as a message that says what to do: a JSON loader (json.load, the
+ * datasets library) rejects the whole file, not one record. Text after the closing bracket is no
+ * second JSONL record here.
+ */
+function jsonFileSyntaxMessage(message: string): string {
+  if (message.endsWith(oneValuePerLineHint)) return `Invalid JSON: ${message.slice(0, -oneValuePerLineHint.length)}. Remove the text after the end of the array: JSON loaders reject the whole file.`;
+  return `Invalid JSON: ${message}. Fix it at the underlined spot: JSON loaders reject the whole file, and the records after it are read here only as well as they can be.`;
+}
+
+function binaryProblem(text: string): FileProblem {
+  const message =
+    binaryKind(text) === 'utf-16'
+      ? 'This file looks like UTF-16 text without a byte order mark (every other character is NUL), so it was not linted: trainers read datasets as UTF-8. Save it as UTF-8.'
+      : 'This file looks binary (it contains NUL characters), so it was not linted. Datasets must be UTF-8 text.';
+  return { rule: 'unreadable-file', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message };
+}
+
+/**
+ * Whether the start of a text is binary (NULs are more than 1% of it), or UTF-16 read as UTF-8 (a NUL
+ * after nearly every character). A stray NUL in a text file is no reason to skip it: the scanner
+ * reports it where it is, as Python's json module does.
+ */
+function binaryKind(text: string): 'binary' | 'utf-16' | undefined {
+  const probe = text.length > 8192 ? text.slice(0, 8192) : text;
+  let nuls = 0;
+  let interleaved = 0;
+  for (let at = probe.indexOf('\u0000'); at >= 0; at = probe.indexOf('\u0000', at + 1)) {
+    nuls++;
+    if (at % 2 === 1 || probe.charCodeAt(at + 1) !== 0) interleaved++;
+  }
+  if (nuls === 0) return undefined;
+  if (nuls >= 2 && nuls * 100 >= probe.length) return nuls * 5 >= probe.length * 2 && interleaved * 10 >= nuls * 9 ? 'utf-16' : 'binary';
+  // A NUL among mostly control characters (a short binary blob) is binary too.
+  let controls = 0;
+  for (let at = 0; at < probe.length; at++) {
+    const code = probe.charCodeAt(at);
+    if (code < 32 && code !== 9 && code !== 10 && code !== 13) controls++;
+  }
+  return controls * 10 >= probe.length ? 'binary' : undefined;
 }
 
 function looksBinary(text: string): boolean {
-  const probe = text.length > 8192 ? text.slice(0, 8192) : text;
-  return probe.includes('\u0000');
+  return binaryKind(text) !== undefined;
 }
 
 /** Index of the last record that starts at or before `position` (records in document order), or -1. */

@@ -1074,10 +1074,18 @@ export async function matchAcrossFilesInSlices(document: DatasetDocument, facts:
 
 /** The other dataset files of the workspace, for train/eval leakage. */
 export class WorkspaceIndex {
-  private readonly files = new Map<string, { document: DatasetDocument; facts: FileFacts }>();
+  private readonly files = new Map<string, { document: DatasetDocument; facts: FileFacts; identity: string }>();
+
+  constructor(
+    /**
+     * What file a URI names: the editor may open one file under two URIs (a symbolic link to its
+     * folder, another spelling of the path), and a file must not leak into itself.
+     */
+    private readonly identify: (uri: string) => string = (uri) => uri,
+  ) {}
 
   setFile(uri: string, document: DatasetDocument, facts: FileFacts): void {
-    this.files.set(uri, { document, facts });
+    this.files.set(uri, { document, facts, identity: this.identify(uri) });
   }
 
   removeFile(uri: string): void {
@@ -1095,15 +1103,21 @@ export class WorkspaceIndex {
   /** The settings of a file and which other files it is compared with (not their versions): cross-file matches are kept while it holds. */
   keyFor(facts: FileFacts): string {
     let key = `${facts.version}`;
-    for (const [uri, other] of this.files) if (uri !== facts.uri && other.document.isDataset) key += `|${uri}@${documentId(other.document)}@${other.facts.version}`;
+    const own = this.identityOf(facts.uri);
+    for (const [uri, other] of this.files) if (other.identity !== own && other.document.isDataset) key += `|${uri}@${documentId(other.document)}@${other.facts.version}`;
     return key;
+  }
+
+  private identityOf(uri: string): string {
+    return this.files.get(uri)?.identity ?? this.identify(uri);
   }
 
   /** The other files' indexes, brought up to date once per lint. */
   others(uri: string): { uri: string; index: DocumentIndex; facts: FileFacts; document: DatasetDocument }[] {
     const result: { uri: string; index: DocumentIndex; facts: FileFacts; document: DatasetDocument }[] = [];
-    for (const [otherUri, { document, facts }] of this.files) {
-      if (otherUri === uri || !document.isDataset) continue;
+    const own = this.identityOf(uri);
+    for (const [otherUri, { document, facts, identity }] of this.files) {
+      if (identity === own || !document.isDataset) continue;
       void document.records; // keeps record lines current
       result.push({ uri: otherUri, index: indexFor(document, facts), facts, document });
     }

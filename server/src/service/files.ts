@@ -271,6 +271,11 @@ class ChunkDecoder {
   /** Bytes carried over from the last read, at the start of the buffer: the next read lands after them. */
   carried = 0;
   private first = true;
+  /** Where the first bytes that are not UTF-8 are (decoded as U+FFFD), once found. */
+  invalid: { line: number; character: number } | undefined;
+  /** Lines before the next piece, and characters after the last line break: to place `invalid`. */
+  private lines = 0;
+  private column = 0;
 
   constructor(chunkSize: number) {
     this.buffer = Buffer.allocUnsafe(chunkSize + 4);
@@ -282,7 +287,17 @@ class ChunkDecoder {
     if (length === 0) return undefined;
     const cut = read === 0 ? length : safeCut(this.buffer, length);
     const piece = this.buffer.subarray(0, cut);
-    const text = isAscii(piece) ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !this.first }).decode(piece);
+    const ascii = isAscii(piece);
+    const text = ascii ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !this.first }).decode(piece);
+    if (!ascii && this.invalid === undefined) {
+      const at = firstInvalidUtf8(piece, text);
+      if (at !== undefined) this.invalid = positionAfter(text, at, this.lines, this.column);
+    }
+    if (this.invalid === undefined) {
+      const counted = positionAfter(text, text.length, this.lines, this.column);
+      this.lines = counted.line;
+      this.column = counted.character;
+    }
     if (cut > 0) this.first = false;
     this.buffer.copy(this.buffer, 0, cut, length);
     this.carried = length - cut;
@@ -290,9 +305,59 @@ class ChunkDecoder {
   }
 }
 
-/** The file's text, decoded chunk by chunk (see ChunkDecoder). */
-export function* decodedChunks(file: string, chunkSize = chunkBytes): Generator<string> {
-  const decoder = new ChunkDecoder(chunkSize);
+/**
+ * The index in `text` (decoded from `bytes` with replacement) of the first U+FFFD that stands for
+ * bytes that are not UTF-8, or undefined. A U+FFFD written in the file (bytes EF BF BD) is text. Up
+ * to the first invalid bytes, every character re-encodes to its own bytes, so the byte offset of each
+ * U+FFFD is exact.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array, text: string): number | undefined {
+  let from = 0;
+  let byteOffset = text.charCodeAt(0) === 0xfeff ? 0 : bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a BOM the decoder dropped
+  for (let at = text.indexOf('\ufffd'); at >= 0; at = text.indexOf('\ufffd', at + 1)) {
+    byteOffset += Buffer.byteLength(text.slice(from, at), 'utf8');
+    if (bytes[byteOffset] !== 0xef || bytes[byteOffset + 1] !== 0xbf || bytes[byteOffset + 2] !== 0xbd) return at;
+    byteOffset += 3;
+    from = at + 1;
+  }
+  return undefined;
+}
+
+/** The line and character after `text.slice(0, end)`, starting at `line` and `character`. */
+function positionAfter(text: string, end: number, line: number, character: number): { line: number; character: number } {
+  let lines = line;
+  let lastBreak = -1;
+  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) {
+    lines++;
+    lastBreak = at;
+  }
+  return { line: lines, character: lastBreak < 0 ? character + end : end - lastBreak - 1 };
+}
+
+/** The file problem for bytes that are not UTF-8: JSON must be UTF-8, and Python and `datasets` stop on the whole file. */
+function invalidUtf8Problem(at: { line: number; character: number }): DatasetDocument['problems'][number] {
+  return {
+    rule: 'invalid-json',
+    range: { start: at, end: { line: at.line, character: at.character + 1 } },
+    message: "Invalid UTF-8: the bytes here are not UTF-8 (shown as U+FFFD, �). JSON datasets must be UTF-8: Python's open() and json.load, and the datasets library, stop on the whole file. Re-save the file as UTF-8 from the encoding it was written in (often Latin-1 or Windows-1252).",
+  };
+}
+
+/** Adds the invalid-UTF-8 problem to a document read from bytes, when the reader found any. */
+function withEncodingProblem(document: DatasetDocument, invalid: { line: number; character: number } | undefined): DatasetDocument {
+  if (invalid !== undefined && document.isDataset) document.problems.push(invalidUtf8Problem(invalid));
+  return document;
+}
+
+/** Decodes a whole file's bytes, and where its first bytes that are not UTF-8 are. */
+function decodeWhole(bytes: Buffer): { text: string; invalid: { line: number; character: number } | undefined } {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const at = isAscii(bytes) ? undefined : firstInvalidUtf8(bytes, text);
+  return { text, invalid: at === undefined ? undefined : positionAfter(text, at, 0, 0) };
+}
+
+/** The file's text, decoded chunk by chunk (see ChunkDecoder); `decoder.invalid` says where bytes were not UTF-8. */
+export function* decodedChunks(file: string, chunkSize = chunkBytes, decoder = new ChunkDecoder(chunkSize)): Generator<string> {
   const descriptor = fs.openSync(file, 'r');
   try {
     for (;;) {
@@ -368,18 +433,20 @@ export function readDatasetFile(file: string, settings: LintSettings, hint?: For
   try {
     const refused = refusalFor(file, kind, fs.statSync(file), settings);
     if (refused !== undefined) return refused;
-    // Invalid UTF-8 becomes U+FFFD, which broken-text reports where it is.
-    if (kind === 'jsonl') return DatasetDocument.parseJsonlPieces(decodedChunks(file));
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(fs.readFileSync(file));
-    return DatasetDocument.parse(text, kind, 0, hint);
+    // Invalid UTF-8 becomes U+FFFD (broken-text reports each where it is), and the first is an error: loaders refuse the file.
+    if (kind === 'jsonl') {
+      const decoder = new ChunkDecoder(chunkBytes);
+      return withEncodingProblem(DatasetDocument.parseJsonlPieces(decodedChunks(file, chunkBytes, decoder)), decoder.invalid);
+    }
+    const { text, invalid } = decodeWhole(fs.readFileSync(file));
+    return withEncodingProblem(DatasetDocument.parse(text, kind, 0, hint), invalid);
   } catch (error) {
     return cannotRead(kind, error, file);
   }
 }
 
 /** `decodedChunks` read asynchronously: the caller's event loop runs between chunks. */
-export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes): AsyncGenerator<string> {
-  const decoder = new ChunkDecoder(chunkSize);
+export async function* decodedChunksAsync(file: string, chunkSize = chunkBytes, decoder = new ChunkDecoder(chunkSize)): AsyncGenerator<string> {
   const handle = await fs.promises.open(file, 'r');
   try {
     for (;;) {
@@ -404,9 +471,12 @@ export async function readDatasetFileAsync(file: string, settings: LintSettings,
   try {
     const refused = refusalFor(file, kind, await fs.promises.stat(file), settings);
     if (refused !== undefined) return refused;
-    if (kind === 'jsonl') return await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file));
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(await fs.promises.readFile(file));
-    return await DatasetDocument.parseInSlices(text, kind, pause, hint);
+    if (kind === 'jsonl') {
+      const decoder = new ChunkDecoder(chunkBytes);
+      return withEncodingProblem(await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file, chunkBytes, decoder)), decoder.invalid);
+    }
+    const { text, invalid } = decodeWhole(await fs.promises.readFile(file));
+    return withEncodingProblem(await DatasetDocument.parseInSlices(text, kind, pause, hint), invalid);
   } catch (error) {
     return cannotRead(kind, error, file);
   }

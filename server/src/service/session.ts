@@ -32,6 +32,8 @@ interface OpenDocument {
   jsonGaps: string[] | undefined;
   /** Too large to lint: edits are ignored until it is reopened. */
   refused: boolean;
+  /** The maxFileSize the document was last checked against (settings may come after it opened). */
+  sizeLimit: number;
   facts: FileFacts | undefined;
   factsKey: string;
   /** `alone`: no other file was in the workspace index (the result has no cross-file findings to go stale). */
@@ -40,6 +42,11 @@ interface OpenDocument {
 
 /** Records from which a document's first lint is worth doing in slices (a few thousand take tens of milliseconds). */
 const preparedFrom = 2000;
+
+/** The document of a file over tunesmith.maxFileSize: refused, with a message that says what to do. */
+function tooLarge(kind: FileKind, length: number, settings: LintSettings): DatasetDocument {
+  return DatasetDocument.refuse(kind, `This file has ${length} characters, more than tunesmith.maxFileSize (${settings.maxFileSize}): it was not linted. Split it, or run 'tunesmith lint' on it.`);
+}
 
 export function fileKindOf(uri: string, languageId?: string): FileKind {
   if (languageId === 'jsonl' || /\.jsonl(?:$|[?#])/i.test(uri) || /\.ndjson(?:$|[?#])/i.test(uri)) return 'jsonl';
@@ -140,7 +147,7 @@ interface DiskDocument {
 export class DatasetSession {
   private readonly documents = new Map<string, OpenDocument>();
   private readonly diskDocuments = new Map<string, DiskDocument>();
-  readonly workspace = new WorkspaceIndex();
+  readonly workspace: WorkspaceIndex;
   private factsVersion = 0;
   /** Bumps whenever any file's records change: cross-file findings of the other files go stale. */
   private generation = 0;
@@ -150,17 +157,36 @@ export class DatasetSession {
     private readonly configure: (uri: string) => { settings: LintSettings; hint?: FormatHint; tokens?: TokenCounter },
     /** Called when a file's first lint made it count for the other files' leakage checks: their findings are stale. */
     private readonly joinedOthers: () => void = () => undefined,
-  ) {}
+    /** What file a URI names (see WorkspaceIndex): the server resolves symbolic links. */
+    identify?: (uri: string) => string,
+  ) {
+    this.workspace = new WorkspaceIndex(identify);
+  }
 
   open(uri: string, text: string, languageId?: string): DatasetDocument {
     const kind = fileKindOf(uri, languageId);
     const { settings, hint } = this.configure(uri);
     const refused = overFileSizeLimit(text.length, settings);
-    const document = refused
-      ? DatasetDocument.refuse(kind, `This file has ${text.length} characters, more than tunesmith.maxFileSize (${settings.maxFileSize}): it was not linted. Split it, or run 'tunesmith lint' on it.`)
-      : DatasetDocument.parse(text, kind, 0, hint);
-    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused);
+    const document = refused ? tooLarge(kind, text.length, settings) : DatasetDocument.parse(text, kind, 0, hint);
+    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused, settings.maxFileSize);
     return document;
+  }
+
+  /**
+   * Checks an open document against the size limit of the settings now in force: it opened before the
+   * client's settings came (with the defaults), or the limit changed. Returns whether it is refused now.
+   */
+  applySizeLimit(uri: string): boolean {
+    const open = this.documents.get(uri);
+    if (open === undefined || open.refused) return false;
+    const { settings } = this.configure(uri);
+    if (open.sizeLimit === settings.maxFileSize) return false;
+    open.sizeLimit = settings.maxFileSize;
+    const length = (open.text ?? open.document.getText()).length;
+    if (!overFileSizeLimit(length, settings)) return false;
+    this.leaveWorkspace(uri);
+    this.register(uri, tooLarge(open.document.kind, length, settings), undefined, true, settings.maxFileSize);
+    return true;
   }
 
   /**
@@ -168,11 +194,11 @@ export class DatasetSession {
    * 50 MB from extensions), linted like an open one until closed. No edits come for it.
    */
   openFromDisk(uri: string, document: DatasetDocument): void {
-    this.register(uri, document, undefined, true);
+    this.register(uri, document, undefined, true, this.configure(uri).settings.maxFileSize);
   }
 
-  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, facts: undefined, factsKey: '', lastResult: undefined });
+  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number): void {
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { BandMap } from '../../../server/src/service/bandMap';
 import { DatasetDocument } from '../../../server/src/service/document';
-import { decodedChunks } from '../../../server/src/service/files';
+import { decodedChunks, lintFiles } from '../../../server/src/service/files';
 
 /** Deterministic pseudo-random numbers. */
 function random(seed: number): () => number {
@@ -112,3 +112,33 @@ describe('a JSON array read in slices', () => {
   }
 });
 
+
+describe('bytes that are not UTF-8 (Python and the datasets library refuse the file)', () => {
+  const record = (text: string): string => JSON.stringify({ messages: [{ role: 'user', content: text }, { role: 'assistant', content: 'Fine.' }] });
+  const lintBytes = async (name: string, bytes: Buffer): Promise<{ line: number; character: number; message: string }[]> => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-utf8-'));
+    try {
+      fs.writeFileSync(path.join(folder, name), bytes);
+      const result = await lintFiles([path.join(folder, name)], { overrides: { minExamples: 0 } });
+      return (result.files[0]?.diagnostics ?? []).filter((item) => item.rule === 'invalid-json').map((item) => ({ ...item.range.start, message: item.message }));
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  };
+  const latin1Line = Buffer.concat([Buffer.from(`${record('Caf')}`.slice(0, -50)), Buffer.from([0xe9]), Buffer.from(`${record('Caf')}`.slice(-50))]);
+  const column = `${record('Caf')}`.length - 50;
+
+  it('is an error at the first such byte, in JSON Lines (across a 1 MB read) and in JSON', async () => {
+    const filler = Buffer.from(`${record('A ü and a � written as text')}\n`.repeat(Math.ceil(1.1 * 1024 * 1024 / 70)));
+    const lines = filler.toString('utf8').split('\n').length - 1;
+    const found = await lintBytes('data.jsonl', Buffer.concat([Buffer.from('\uFEFF'), filler, latin1Line, Buffer.from('\n'), latin1Line, Buffer.from('\n')]));
+    assert.deepEqual(found.map(({ line, character }) => ({ line, character })), [{ line: lines, character: column }], 'the first one only, after the BOM and 1.1 MB of text with a U+FFFD written as text');
+    assert.match(found[0]?.message ?? '', /^Invalid UTF-8: the bytes here are not UTF-8 .* Re-save the file as UTF-8/);
+    const json = await lintBytes('data.json', Buffer.concat([Buffer.from('[\n  '), latin1Line, Buffer.from('\n]\n')]));
+    assert.deepEqual(json.map(({ line, character }) => ({ line, character })), [{ line: 1, character: column + 2 }]);
+  });
+
+  it('says nothing of a U+FFFD written in a UTF-8 file', async () => {
+    assert.deepEqual(await lintBytes('data.jsonl', Buffer.from(`${record('A � written as text')}\n`)), []);
+  });
+});

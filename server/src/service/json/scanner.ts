@@ -145,6 +145,9 @@ const enum Expect {
  * Finds the first syntax error in `text[start, end)` (one JSON value with optional surrounding
  * whitespace). Returns null when the text is valid JSON. Iterative: nesting depth only costs heap.
  */
+/** Said after text that follows a complete value: in JSON Lines, the usual cause (two records on one line). */
+export const oneValuePerLineHint = ' (one record per line in JSONL)';
+
 export function findJsonSyntaxError(text: string, start = 0, end = text.length): JsonSyntaxError | null {
   const stack: number[] = []; // Char.OpenBrace or Char.OpenBracket
   let expect: Expect = Expect.Value;
@@ -253,7 +256,7 @@ export function findJsonSyntaxError(text: string, start = 0, end = text.length):
     if (container === undefined) {
       const rest = skipWhitespace(text, offset, end);
       if (rest < end) {
-        return { offset: rest, length: tokenLength(text, rest), message: `Unexpected ${describe(text, rest)} after the end of the JSON value (one record per line in JSONL)` };
+        return { offset: rest, length: tokenLength(text, rest), message: `Unexpected ${describe(text, rest)} after the end of the JSON value${oneValuePerLineHint}` };
       }
       return null;
     }

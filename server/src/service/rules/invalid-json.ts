@@ -26,7 +26,12 @@ export const rule: RecordRule = {
       report(runMessage(run), { offsets: { start: -record.runOffset, end: run.text.length - record.runOffset } }, { kind: 'join-lines' });
     }
     const error = record.syntaxError;
-    if (error === undefined || record.errorReportedByFile) return;
+    if (error === undefined) {
+      const tooDeep = nestingPastPythonLimit(record.text);
+      if (tooDeep !== undefined) report(`Invalid JSON for Python: the value is nested more than ${pythonDepthLimit} levels deep here. Python's json module (OpenAI's upload checks, many dataset loaders) stops with a RecursionError, so the record cannot be loaded. Flatten the value, or store it as a string.`, { offsets: { start: tooDeep, end: tooDeep + 1 } });
+      return;
+    }
+    if (record.errorReportedByFile) return;
     const where = brokenRun(record);
     // A byte order mark inside the file (files joined with cat, one saved with a BOM) is invisible in the editor.
     const what = record.text.charCodeAt(error.offset) === 0xfeff ? 'a byte order mark (U+FEFF, invisible) where a value belongs, often left by joining files that were saved with one; delete it' : error.message;
@@ -39,4 +44,34 @@ function brokenRun(record: DatasetRecord): string | undefined {
   const run = record.run;
   if (run === undefined) return undefined;
   return `This record spans ${linesOf(run)}: JSON Lines also needs it on one line, so once it parses, join its lines (the quick fix offers it then). Trainers fail on every one of these lines.`;
+}
+
+/** Python's json module recurses once per level; past its default recursion limit (1,000 frames) it fails. */
+const pythonDepthLimit = 990;
+
+/**
+ * The offset of the first bracket nested deeper than Python can load, or undefined. Only records with
+ * that many opening brackets are walked (two native searches count them), so ordinary records cost
+ * next to nothing.
+ */
+function nestingPastPythonLimit(text: string): number | undefined {
+  if (text.length < 2 * pythonDepthLimit || openings(text, '[') + openings(text, '{') <= pythonDepthLimit) return undefined;
+  let depth = 0;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 34 /* " */) {
+      // Skip the string (escaped quotes included).
+      for (at++; at < text.length && text.charCodeAt(at) !== 34; at++) if (text.charCodeAt(at) === 92) at++;
+    } else if (code === 91 || code === 123) {
+      if (++depth > pythonDepthLimit) return at;
+    } else if (code === 93 || code === 125) depth--;
+  }
+  return undefined;
+}
+
+/** How many times `bracket` occurs in `text`, counted up to just past the depth limit. */
+function openings(text: string, bracket: string): number {
+  let count = 0;
+  for (let at = text.indexOf(bracket); at >= 0 && count <= pythonDepthLimit; at = text.indexOf(bracket, at + 1)) count++;
+  return count;
 }

@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'nesting up to Python\'s limit, and many brackets inside strings', text: `{"messages": [{"role": "user", "content": "${'['.repeat(2000)}"}, {"role": "assistant", "content": "b"}], "meta": ${'['.repeat(980)}${']'.repeat(980)}}\n` },
     { name: 'JSONL with blank lines and CRLF', text: [chat('Hi', 'Hello'), '', chat('Bye', 'Goodbye')].join('\r\n') },
     { name: 'pretty-printed JSON array', kind: 'json', text: JSON.stringify([{ text: 'a' }, { text: 'b' }], null, 2) },
     { name: 'BOM at the start', text: `\uFEFF${chat('Hi', 'Hello')}\n` },
@@ -18,6 +19,8 @@ export const table: RuleTable = {
     { name: 'two records on one line', text: lines('{"text": "a"} {"text": "b"}'), problems: [{ line: 0, text: '{', nth: 1, message: /one record per line/ }] },
     { name: "a pretty-printed record missing its closing '}': said at the next record, which the message names", kind: 'json', text: '[\n  {\n    "text": "a"\n,\n  {\n    "text": "b"\n  }\n]', problems: [{ line: 4, column: 2, endLine: 4, endColumn: 3, message: /Unexpected '\{': expected a property name: an object cannot be a key\. If it starts the next record, the record before it is missing its closing '\}'/ }] },
     { name: 'raw CRLF line break in a JSON array file: one line break, underlined whole', kind: 'json', text: '[\r\n  {"text": "a"},\r\n  {"text": "b\r\n c"}\r\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /Unescaped line break/ }] },
+    { name: 'a value nested 1,000 levels deep (Python\'s json module cannot load it): at the first bracket past 990', text: `{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}], "meta": ${'['.repeat(1000)}${']'.repeat(1000)}}\n`, problems: [{ line: 0, column: 96 + 989, endColumn: 96 + 990, message: /^Invalid JSON for Python: the value is nested more than 990 levels deep/ }] },
+    { name: 'text after the closing bracket of a JSON array file: no JSONL hint, and what to do', kind: 'json', text: '[\n  {"text": "a"},\n  {"text": "b"}\n]\ngarbage\n', problems: [{ line: 4, text: 'garbage', message: /^Invalid JSON: Unexpected 'garbage' after the end of the JSON value\. Remove the text after the end of the array: JSON loaders reject the whole file\.$/ }] },
     { name: 'raw line break in a JSON array file', kind: 'json', text: '[\n  {"text": "a"},\n  {"text": "b\n c"}\n]', problems: [{ line: 2, column: 13, endLine: 3, endColumn: 0, message: /line break/ }] },
     {
       name: 'pretty-printed record in JSONL: one problem over its lines',
