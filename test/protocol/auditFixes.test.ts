@@ -235,6 +235,25 @@ describe('a folder of large dataset shards beside a small open file (over LSP)',
   });
 });
 
+describe('a sibling shard of many small records (over LSP)', { skip }, () => {
+  it('is not read when its records would take the folder over about 300k (memory goes with records)', async () => {
+    await withWorkspace(async (folder, server) => {
+      const shared = records(12, 'tiny');
+      // 25 MB of 80-byte records, the repeated ones last: about 320k records, under the byte limits.
+      const tiny = Array.from({ length: 320_000 }, (_, index) => `{"messages":[{"role":"user","content":"q${index}"},{"role":"assistant","content":"a${index}"}]}`);
+      // Siblings are read in name order: once the small one (after it) counts, the shard was read or skipped.
+      writeFile(folder, 'a-tiny-records.jsonl', `${[...tiny, ...shared.slice(6)].join('\n')}\n`);
+      writeFile(folder, 'b-small.jsonl', `${shared.slice(0, 6).join('\n')}\n`);
+      const text = `${shared.join('\n')}\n`;
+      const uri = writeFile(folder, 'sample.jsonl', text);
+      open(server, uri, text);
+      const found = leaks(await pullUntil(server, uri, (items) => leaks(items).some((item) => /b-small/.test(item.message)), 60_000));
+      assert.equal(found.filter((item) => /b-small/.test(item.message)).length, 6, 'the small sibling is read');
+      assert.deepEqual(found.filter((item) => /a-tiny-records/.test(item.message)).map((item) => item.message), [], 'the shard of 320k records is not');
+    });
+  });
+});
+
 describe('tunesmith.maxFileSize from the client settings (over LSP)', { skip }, () => {
   it('refuses a file over it on its first open, not only after it is reopened', async () => {
     await withWorkspace(async (folder, server) => {

@@ -1,8 +1,8 @@
 /**
  * Dataset files next to an open one (eval.jsonl beside train.jsonl) are read from disk, so that
  * train/eval leakage shows without opening both. Reads are asynchronous and bounded (32 files per
- * folder, 64 MB each and 128 MB in all, and tunesmith.maxFileSize); files open in the editor are left
- * to the editor.
+ * folder, 64 MB each, 128 MB and about 300k records in all, and tunesmith.maxFileSize); files open in
+ * the editor are left to the editor.
  */
 import { promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
@@ -32,17 +32,43 @@ const siblingByteLimit = 64 * 1024 * 1024;
  * Files are taken in name order until the budget is spent.
  */
 const folderByteBudget = 128 * 1024 * 1024;
+/**
+ * ...and at most about this many records in all: memory goes with the records more than with the
+ * bytes (a 60 MB shard of 80-byte records holds 750k of them, about 1 GB indexed). Estimated from
+ * the line breaks in a file's first 64 KB before it is read.
+ */
+const folderRecordBudget = 300_000;
 
-/** A folder whose siblings are read: the token of this reading, and the bytes of each sibling that counts. */
+/** A folder whose siblings are read: the token of this reading, and the bytes and estimated records of each sibling that counts. */
 interface ReadFolder {
   token: object;
-  sizes: Map<string, number>;
+  sizes: Map<string, { bytes: number; records: number }>;
 }
 
-function bytesOf(folder: ReadFolder): number {
-  let total = 0;
-  for (const size of folder.sizes.values()) total += size;
-  return total;
+/** The bytes and estimated records of a folder's siblings, but for `except`. */
+function totalsOf(folder: ReadFolder, except: string): { bytes: number; records: number } {
+  let bytes = 0;
+  let records = 0;
+  for (const [uri, size] of folder.sizes) {
+    if (uri === except) continue;
+    bytes += size.bytes;
+    records += size.records;
+  }
+  return { bytes, records };
+}
+
+/** About how many records (lines) a file holds, from the line breaks in its first 64 KB. */
+async function estimatedRecords(filePath: string, size: number): Promise<number> {
+  const sample = Buffer.alloc(Math.min(size, 64 * 1024));
+  const handle = await fs.open(filePath, 'r');
+  try {
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    let breaks = 0;
+    for (let at = sample.indexOf(10); at >= 0 && at < bytesRead; at = sample.indexOf(10, at + 1)) breaks++;
+    return bytesRead === 0 ? 0 : Math.ceil(((breaks + 1) * size) / bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 export function isSiblingCandidate(name: string): boolean {
@@ -172,8 +198,10 @@ export class SiblingFiles {
       // A JSON file outside the `files` globs is not a dataset; a named pipe would never finish reading
       // (and hold a thread of the pool meanwhile); past the folder's budget (counting this file at its
       // new size), a file is not read either. None of them counts.
-      const others = bytesOf(folder) - (folder.sizes.get(uri) ?? 0);
-      if (!config.inFiles || !stat.isFile() || stat.size > siblingByteLimit || overFileSizeLimit(stat.size, config.settings, 3) || others + stat.size > folderByteBudget) {
+      const others = totalsOf(folder, uri);
+      const fits = config.inFiles && stat.isFile() && stat.size <= siblingByteLimit && !overFileSizeLimit(stat.size, config.settings, 3) && others.bytes + stat.size <= folderByteBudget;
+      const records = fits ? await estimatedRecords(filePath, stat.size) : 0;
+      if (!fits || others.records + records > folderRecordBudget) {
         folder.sizes.delete(uri);
         return this.session.removeDiskFile(uri);
       }
@@ -181,7 +209,7 @@ export class SiblingFiles {
       const counted = this.session.hasDiskFile(uri);
       // Read in chunks, then its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
       const reader = (settings: LintSettings, hint: FormatHint | undefined): Promise<DatasetDocument> => readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
-      folder.sizes.set(uri, stat.size);
+      folder.sizes.set(uri, { bytes: stat.size, records });
       return (await this.session.setDiskFileInSlices(uri, reader, yieldToEventLoop)) || counted;
     } catch {
       this.folders.get(path.dirname(filePath))?.sizes.delete(uri);

@@ -1451,13 +1451,13 @@ function binaryKind(text: string): 'binary' | 'utf-16' | undefined {
   }
   if (nuls === 0) return undefined;
   if (nuls >= 2 && nuls * 100 >= probe.length) return nuls * 5 >= probe.length * 2 && interleaved * 10 >= nuls * 9 ? 'utf-16' : 'binary';
-  // A NUL among mostly control characters (a short binary blob) is binary too.
-  let controls = 0;
+  // A NUL among many control characters or undecodable bytes (U+FFFD) is binary too: a short blob, compressed data.
+  let suspicious = 0;
   for (let at = 0; at < probe.length; at++) {
     const code = probe.charCodeAt(at);
-    if (code < 32 && code !== 9 && code !== 10 && code !== 13) controls++;
+    if ((code < 32 && code !== 9 && code !== 10 && code !== 13) || code === 0xfffd) suspicious++;
   }
-  return controls * 10 >= probe.length ? 'binary' : undefined;
+  return suspicious * 20 >= probe.length ? 'binary' : undefined;
 }
 
 function looksBinary(text: string): boolean {

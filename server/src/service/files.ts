@@ -272,7 +272,7 @@ class ChunkDecoder {
   carried = 0;
   private first = true;
   /** Where the first bytes that are not UTF-8 are (decoded as U+FFFD), once found. */
-  invalid: { line: number; character: number } | undefined;
+  invalid: InvalidBytes | undefined;
   /** Lines before the next piece, and characters after the last line break: to place `invalid`. */
   private lines = 0;
   private column = 0;
@@ -291,7 +291,7 @@ class ChunkDecoder {
     const text = ascii ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !this.first }).decode(piece);
     if (!ascii && this.invalid === undefined) {
       const at = firstInvalidUtf8(piece, text);
-      if (at !== undefined) this.invalid = positionAfter(text, at, this.lines, this.column);
+      if (at !== undefined) this.invalid = { ...positionAfter(text, at, this.lines, this.column), length: replacementRun(text, at) };
     }
     if (this.invalid === undefined) {
       const counted = positionAfter(text, text.length, this.lines, this.column);
@@ -334,26 +334,41 @@ function positionAfter(text: string, end: number, line: number, character: numbe
   return { line: lines, character: lastBreak < 0 ? character + end : end - lastBreak - 1 };
 }
 
+/** Where the first bytes that are not UTF-8 are: the line and character of their first U+FFFD, and how many follow it in a row. */
+interface InvalidBytes {
+  line: number;
+  character: number;
+  length: number;
+}
+
+/** The run of U+FFFD that starts at `at` (the bad bytes of one spot), at most a line's worth. */
+function replacementRun(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && end - at < 1000 && text.charCodeAt(end) === 0xfffd) end++;
+  return end - at;
+}
+
 /** The file problem for bytes that are not UTF-8: JSON must be UTF-8, and Python and `datasets` stop on the whole file. */
-function invalidUtf8Problem(at: { line: number; character: number }): DatasetDocument['problems'][number] {
+function invalidUtf8Problem(at: InvalidBytes): DatasetDocument['problems'][number] {
   return {
     rule: 'invalid-json',
-    range: { start: at, end: { line: at.line, character: at.character + 1 } },
+    range: { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character + at.length } },
     message: "Invalid UTF-8: the bytes here are not UTF-8 (shown as U+FFFD, �). JSON datasets must be UTF-8: Python's open() and json.load, and the datasets library, stop on the whole file. Re-save the file as UTF-8 from the encoding it was written in (often Latin-1 or Windows-1252).",
   };
 }
 
 /** Adds the invalid-UTF-8 problem to a document read from bytes, when the reader found any. */
-function withEncodingProblem(document: DatasetDocument, invalid: { line: number; character: number } | undefined): DatasetDocument {
-  if (invalid !== undefined && document.isDataset) document.problems.push(invalidUtf8Problem(invalid));
+function withEncodingProblem(document: DatasetDocument, invalid: InvalidBytes | undefined): DatasetDocument {
+  // A binary file is said to be one (unreadable-file), not to have bad UTF-8.
+  if (invalid !== undefined && document.isDataset && !document.problems.some((problem) => problem.rule === 'unreadable-file')) document.problems.push(invalidUtf8Problem(invalid));
   return document;
 }
 
 /** Decodes a whole file's bytes, and where its first bytes that are not UTF-8 are. */
-function decodeWhole(bytes: Buffer): { text: string; invalid: { line: number; character: number } | undefined } {
+function decodeWhole(bytes: Buffer): { text: string; invalid: InvalidBytes | undefined } {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   const at = isAscii(bytes) ? undefined : firstInvalidUtf8(bytes, text);
-  return { text, invalid: at === undefined ? undefined : positionAfter(text, at, 0, 0) };
+  return { text, invalid: at === undefined ? undefined : { ...positionAfter(text, at, 0, 0), length: replacementRun(text, at) } };
 }
 
 /** The file's text, decoded chunk by chunk (see ChunkDecoder); `decoder.invalid` says where bytes were not UTF-8. */

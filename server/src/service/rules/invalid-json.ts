@@ -1,5 +1,6 @@
 import type { DatasetRecord, LineRun } from '../document';
 import type { RecordRule } from './rule';
+import { isObject } from './util';
 
 /** The lines a run covers, for messages ("lines 3-17"). */
 function linesOf(run: LineRun): string {
@@ -28,7 +29,8 @@ export const rule: RecordRule = {
     const error = record.syntaxError;
     if (error === undefined) {
       const tooDeep = nestingPastPythonLimit(record.text);
-      if (tooDeep !== undefined) report(`Invalid JSON for Python: the value is nested more than ${pythonDepthLimit} levels deep here. Python's json module (OpenAI's upload checks, many dataset loaders) stops with a RecursionError, so the record cannot be loaded. Flatten the value, or store it as a string.`, { offsets: { start: tooDeep, end: tooDeep + 1 } });
+      // A record that is a deep list is not-an-object's finding; only a record's nested value is reported here.
+      if (tooDeep !== undefined && isObject(record.value)) report(`Invalid JSON for Python: the value is nested more than ${pythonDepthLimit} levels deep here. Python's json module (OpenAI's upload checks, many dataset loaders) stops with a RecursionError, so the record cannot be loaded. Flatten the value, or store it as a string.`, { offsets: { start: tooDeep, end: tooDeep + 1 } });
       return;
     }
     if (record.errorReportedByFile) return;

@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'a record that is a deeply nested list: not-an-object\'s, not reported here too', text: `${'['.repeat(2000)}${']'.repeat(2000)}\n` },
     { name: 'nesting up to Python\'s limit, and many brackets inside strings', text: `{"messages": [{"role": "user", "content": "${'['.repeat(2000)}"}, {"role": "assistant", "content": "b"}], "meta": ${'['.repeat(980)}${']'.repeat(980)}}\n` },
     { name: 'JSONL with blank lines and CRLF', text: [chat('Hi', 'Hello'), '', chat('Bye', 'Goodbye')].join('\r\n') },
     { name: 'pretty-printed JSON array', kind: 'json', text: JSON.stringify([{ text: 'a' }, { text: 'b' }], null, 2) },
