@@ -11,7 +11,8 @@ const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I['’]m|I['’]ve|I['�
 // not sympathy ("Sorry, I can't imagine how hard that is").
 const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
-const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}|(?:that|this) is(?: not|n't) something I can\b)`;
+// Not "I'm sorry, but I can't help without the error message": a hedge asking for what is missing.
+const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}(?![^.!?\n]{0,60}\bwithout\b)|(?:that|this) is(?: not|n't) something I can\b)`;
 // What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
 // "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message".
 const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
@@ -84,7 +85,7 @@ const boilerplate = new RegExp(
   String.raw`\b(?:` +
     String.raw`as (?:an? (?:(?:responsible|ethical|helpful|harmless|honest) )?(?:AI|artificial intelligence)(?: language model\b|(?: model| assistant| chatbot| system)?${speaker})|of my (?:last )?(?:knowledge|training)(?: data)? (?:update|cut-?off)\b|a (?:large )?language model${speaker})` +
     String.raw`|I(?:(?:['’]m| am) (?:(?:just |only |merely )?(?:an AI|a (?:large )?language model|an artificial intelligence)\b|(?:(?:really|so|very|truly|terribly) )?(?:sorry|afraid)${refusal}|(?:not able|unable) to (?:(?:help|assist|provide|comply|fulfill)\b(?= (?:you|with|that|this|the|such|any|information|assistance)\b)|${declined})|not comfortable (?:with|writing|providing|helping|creating|generating|sharing|doing)\b|programmed to\b)` +
-    String.raw`| (?:(?:do not|don['’]t) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data)\b)|(?:cannot|can['’]t|can not|am unable to|am not able to|won['’]t|will not|(?:won['’]t|will not) be able to) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])|${declined})|(?:must|have to|['’]ll have to|will have to) (?:respectfully )?(?:decline|refuse)\b)` +
+    String.raw`| (?:(?:do not|don['’]t) have (?:(?:personal )?(?:opinions|feelings|emotions|beliefs)\b|the ability to browse\b|access to (?:the internet|real-time (?:information|data)|current (?:information|events|data)|live data|external (?:articles|websites|sources|links|content|resources|information|data)|(?:news|articles|websites|web ?pages|urls|links) or\b)\b)|(?:cannot|can['’]t|can not|am unable to|am not able to|won['’]t|will not|(?:won['’]t|will not) be able to) (?:(?:fulfill|comply with|assist with|help with) (?:this|that|your) request\b|(?:help|assist) (?:you )?with (?:that|this)(?=\s*[.!])|${declined})|(?:must|have to|['’]ll have to|will have to) (?:respectfully )?(?:decline|refuse)\b)` +
     String.raw`| apologize${refusal})` +
     String.raw`|sorry${refusal}` +
     String.raw`|my (?:(?:knowledge )?cut-?off\b|apologies${refusal})` +

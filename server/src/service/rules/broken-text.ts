@@ -88,9 +88,14 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHaveBrokenText(context.record.text)) return;
     let talksAboutEncoding: boolean | undefined;
-    reportMatches(context, allTurns(context), broken, (match) => {
+    // A rejected answer is trained away from: its mojibake, entities and invisible characters teach nothing to emit. Lone
+    // surrogates and control characters still break its tokenization, as trainers tokenize it too.
+    const rejected = context.analysis.conversation.rejected;
+    const rejectedParts = rejected !== undefined ? new Set(rejected.flatMap((turn) => turn.parts)) : undefined;
+    reportMatches(context, allTurns(context), broken, (match, part) => {
       const text = match[0];
       const code = text.charCodeAt(0);
+      if (rejectedParts?.has(part) === true && !(code >= 0xd800 && code <= 0xdfff) && !/^[\u0000-\u001F]+$/.test(text)) return undefined;
       if (code >= 0xd800 && code <= 0xdfff) return `Lone surrogate U+${code.toString(16).toUpperCase()} (written as the escape "\\u${code.toString(16)}"): half of a UTF-16 pair, not a character. Python cannot encode it as UTF-8 and tokenizers fail on it ("surrogates not allowed"). Remove it, or write the whole pair (or the character itself).`;
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('\u2060')) return 'Invisible word joiner U+2060 inside the text: left over from copying a web page or a word processor; the tokenizer keeps it and the model learns to emit it. Remove it.';

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Trained away from, not towards: only what breaks tokenization (lone surrogates, control characters) counts there.
+    { name: 'mojibake and HTML entities only in a rejected answer', text: lines({ prompt: 'Say café.', chosen: 'Café.', rejected: 'CafÃ© &nbsp;done' }) },
     { name: 'a whole surrogate pair written as escapes', text: lines('{"messages": [{"role": "user", "content": "Smile?"}, {"role": "assistant", "content": "Here: \\ud83d\\ude00"}]}') },
     { name: 'entities in code, ampersands in prose, joiners in emoji and Persian', text: lines(chat('Escape?', 'Write `&lt;` for <, or:\n\n```html\n<p>Tom &amp; Jerry</p>\n```\nAT&T and R&D; 👨\u200D👩\u200D👧; می\u200Cخواهم')) },
     { name: 'a capital Â in words and alone', text: lines(chat('Words?', 'CHÂTEAU, PÂTE, ÂGE and the letter Â in Romanian, ÎN ÎNCHEIERE, Â is a vowel.')) },
@@ -14,6 +16,7 @@ export const table: RuleTable = {
     { name: 'mojibake quoted in a question and shown in code in a record about repairing encodings', text: lines(chat('How do I repair text like "cafÃ©" in Python?', '```python\nimport ftfy\nftfy.fix_text("cafÃ©")  # "café"\n```')) },
   ],
   invalid: [
+    { name: 'a control character in a rejected answer (it still breaks tokenization)', text: lines({ prompt: 'Say café.', chosen: 'Café.', rejected: 'Caf\u0007e' }), problems: [{ line: 0, text: '\\u0007', message: /Control character/ }] },
     // The user turns hold an "é", which the prefilter already looks for: its list lacks the leads à, á, ê, ë, ì and í.
     { name: 'Korean, Thai, Hindi and Vietnamese mojibake', text: lines(chat('Hello in Korean?', 'ì•ˆë…•í•˜ì„¸ìš” (annyeonghaseyo).'), chat('Hello in Thai?', 'à¸ªà¸§à¸±à¸ªà¸”à¸µ (sawasdee).'), chat('Hello in Hindi?', 'à¤¨à¤®à¤¸à¥\u008dà¤¤à¥‡ (namaste).'), chat('Vietnamese, written?', 'Tiáº¿ng Viá»‡t.')), problems: [{ line: 0, text: 'ì•ˆë…•í•˜ì„¸ìš”', message: /Mojibake/ }, { line: 1, text: 'à¸ªà¸§à¸±à¸ªà¸”à¸µ' }, { line: 2, text: 'à¤¨à¤®à¤¸à¥\u008dà¤¤à¥‡' }, { line: 3, text: 'áº¿', message: /Mojibake/ }, { line: 3, text: 'á»‡' }] },
     { name: 'a short ordered run that is a Cyrillic word, and mojibake in code of a record that is not about encodings', text: lines(chat('Day?', 'Äåíü'), chat('Menu?', '```\ncafÃ© au lait\n```')), problems: [{ line: 0, text: 'Äåíü', message: /Mojibake/ }, { line: 1, text: 'Ã©' }] },
