@@ -1205,8 +1205,10 @@ export class DatasetDocument {
     // Only an array with one record start per line can be resynchronised by lines.
     let byLines = /^[ \t]*$/.test(indent);
     let index = 0;
-    while (offset < text.length && text.charCodeAt(offset) === 123 /* { */) {
+    // Elements that are not objects (a string, null) are records too: not-an-object reports them, and the records after them are read.
+    while (offset < text.length && startsJsonValue(text.charCodeAt(offset))) {
       let end = skipValue(text, offset);
+      if (end <= offset) break;
       let record = new DatasetRecord(text.slice(offset, end));
       let resume = -1;
       if (record.syntaxError !== undefined && byLines) {
@@ -1251,6 +1253,11 @@ export class DatasetDocument {
       offset = stray;
     }
   }
+}
+
+/** Whether a character can start a JSON value: `{`, `[`, `"`, `-`, a digit, or true/false/null's first letter. */
+function startsJsonValue(code: number): boolean {
+  return code === 123 || code === 91 || code === 34 || code === 45 || (code >= 48 && code <= 57) || code === 116 || code === 102 || code === 110;
 }
 
 /** How many elements after a first record broken before its first key are tried to tell an array of records. */

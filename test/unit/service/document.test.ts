@@ -93,6 +93,12 @@ describe('positions', () => {
     const rules = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
     assert.ok(rules.includes('invalid-json@2'), rules.join(' '));
   });
+  it('after a broken record, reads on past an element that is not an object (a string, null): it is reported, and so are the records after it', () => {
+    const text = '[\n  {"instruction": "a", "output": "b" "note": 1},\n  {"instruction": "c", "output": "d"},\n  null,\n  "stray text",\n  {"instruction": "e", "output": ""},\n  {"instruction": "f", "outptu": "g"}\n]\n';
+    const rules = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
+    for (const expected of ['invalid-json@1', 'not-an-object@3', 'not-an-object@4', 'empty-content@5', 'missing-field@6']) assert.ok(rules.includes(expected), `${expected} in ${rules.join(' ')}`);
+    assert.equal(DatasetDocument.parse(text, 'json').records.length, 6, 'every element is a record, numbered as in the file');
+  });
   it('lints the records after a broken record and after a missing comma, and reports a second broken record', () => {
     const text = '[\n  {"text": "a"},\n  {"text": "b",},\n  {"text": ""}\n  {"text": "c d e f"},\n  {"text": 5,},\n  {"text": " "}\n]';
     const rules = lint(text, 'json').diagnostics.map((item) => `${item.rule}@${item.range.start.line}`);
