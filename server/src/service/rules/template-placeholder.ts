@@ -1,7 +1,7 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
 import type { Turn } from '../conversation';
-import { inMarkdownCode, quote, reportMatches } from './util';
+import { inMarkdownCode, quote, reportMatchesInParts, toolCallParts } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
@@ -141,7 +141,10 @@ export const rule: RecordRule = {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
     // A rejected answer is trained away from, not towards: a placeholder there (a deliberately poor answer) teaches nothing to emit.
-    reportMatches(context, context.analysis.conversation.turns, placeholder, (match, part) => {
+    // The answers and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]").
+    const turns = context.analysis.conversation.turns;
+    const partLists = [...turns.map((turn) => turn.parts), ...turns.filter((turn) => turn.trainable && turn.toolCalls.length > 0).map((turn) => toolCallParts(context.record.value, turn))];
+    reportMatchesInParts(context, partLists, placeholder, (match, part) => {
       if (!isPlaceholder(match)) return undefined;
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
       requested ??= asksForTemplate(context.analysis.conversation.turns);

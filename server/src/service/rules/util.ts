@@ -56,9 +56,14 @@ export function preferenceSides(context: RecordRuleContext): { chosen: Preferenc
  * where it is written), at most `limit` per record.
  */
 export function reportMatches(context: RecordRuleContext, turns: readonly Turn[], pattern: RegExp, message: (match: RegExpExecArray, part: ContentPart) => string | { message: string; fix?: FixData } | undefined, limit = 5, headLength = Infinity): void {
+  reportMatchesInParts(context, turns.map((turn) => turn.parts), pattern, message, limit, headLength);
+}
+
+/** `reportMatches` over lists of text parts (a turn's, or the strings of its tool calls). */
+export function reportMatchesInParts(context: RecordRuleContext, partLists: readonly (readonly ContentPart[])[], pattern: RegExp, message: (match: RegExpExecArray, part: ContentPart) => string | { message: string; fix?: FixData } | undefined, limit = 5, headLength = Infinity): void {
   let reported = 0;
-  for (const turn of turns) {
-    for (const part of turn.parts) {
+  for (const parts of partLists) {
+    for (const part of parts) {
       if (part.offset >= headLength) break;
       const text = part.offset + part.text.length > headLength ? part.text.slice(0, headLength - part.offset) : part.text;
       pattern.lastIndex = 0;
@@ -98,3 +103,25 @@ export function inMarkdownCode(text: string, index: number): boolean {
   for (let at = text.lastIndexOf('\n', index - 1) + 1; at < index; at++) if (text.charCodeAt(at) === 96) ticks++;
   return ticks % 2 === 1;
 }
+
+/**
+ * The strings a turn's tool calls are written in, as text parts: an OpenAI call's "arguments" JSON
+ * string, or a ShareGPT function_call turn's value. The model is trained to write them like an answer.
+ */
+export function toolCallParts(record: unknown, turn: Turn): ContentPart[] {
+  const parts: ContentPart[] = [];
+  for (const [index, call] of turn.toolCalls.entries()) {
+    const written = valueAt(record, call.path);
+    // A ShareGPT turn holding a list of calls names one string for all of them: read once.
+    if (typeof written === 'string') {
+      if (index === 0) parts.push({ path: call.path, text: written, offset: 0 });
+    }
+    else if (isObject(written)) {
+      const fn = isObject(written.function) ? written.function : written;
+      const path = fn === written ? [...call.path, 'arguments'] : [...call.path, 'function', 'arguments'];
+      if (typeof fn.arguments === 'string') parts.push({ path, text: fn.arguments, offset: 0 });
+    }
+  }
+  return parts;
+}
+

@@ -23,6 +23,14 @@ export const table: RuleTable = {
     { name: 'parentheses and angle brackets that are not fields', text: lines(chat('Tip?', 'Results vary (your mileage may vary); compare a<b and c>d.')) },
   ],
   invalid: [
+    {
+      name: 'a placeholder in the arguments of a trained tool call (OpenAI and a ShareGPT function_call turn)',
+      text: lines(
+        { messages: [{ role: 'user', content: 'Email my boss that the project is done.' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'send_email', arguments: '{"to": "boss@example.com", "body": "The project is done. Regards, [Your Name]"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'sent' }, { role: 'assistant', content: 'Sent.' }] },
+        { conversations: [{ from: 'human', value: 'Email my boss that the project is done.' }, { from: 'function_call', value: '{"name": "send_email", "arguments": {"body": "Done. Regards, [User\'s Name]"}}' }, { from: 'observation', value: 'sent' }, { from: 'gpt', value: 'Sent.' }] },
+      ),
+      problems: [{ line: 0, text: '[Your Name]', message: /Unfilled placeholder "\[Your Name\]"/ }, { line: 1, text: "[User's Name]" }],
+    },
     { name: "self-instruct's <noinput> left in an Alpaca input", text: lines({ instruction: 'Name a prime.', input: '<noinput>', output: '7.' }), problems: [{ line: 0, text: '<noinput>', message: /marker for an example without an input.*Make the field empty/ }] },
     { name: "self-instruct's <nooutput> as an Alpaca answer", text: lines({ instruction: 'Draw a cat.', input: '', output: '<nooutput>' }), problems: [{ line: 0, text: '<nooutput>', message: /cannot answer.*remove the record/ }] },
     { name: 'a field name in parentheses and lower-case words in angle brackets', text: lines(chat('Sign off', 'Best regards,\n(Your Name)'), chat('Greeting', 'Hello <customer name>, thanks!')), problems: [{ line: 0, text: '(Your Name)' }, { line: 1, text: '<customer name>' }] },
