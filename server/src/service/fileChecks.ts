@@ -1085,7 +1085,8 @@ export class WorkspaceIndex {
   ) {}
 
   setFile(uri: string, document: DatasetDocument, facts: FileFacts): void {
-    this.files.set(uri, { document, facts, identity: this.identify(uri) });
+    // Every lint sets its file again: what file the URI names is looked up once, while it stays.
+    this.files.set(uri, { document, facts, identity: this.files.get(uri)?.identity ?? this.identify(uri) });
   }
 
   removeFile(uri: string): void {
