@@ -11,8 +11,10 @@ const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I['’]m|I['’]ve|I['�
 // not sympathy ("Sorry, I can't imagine how hard that is").
 const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
-// Not "I'm sorry, but I can't help without the error message": a hedge asking for what is missing.
-const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}(?![^.!?\n]{0,60}\bwithout\b)|(?:that|this) is(?: not|n't) something I can\b)`;
+// Not "I'm sorry, but I can't help without the error message (more details)": a hedge asking for what is missing. ("...without
+// connecting to external data sources" is a refusal.)
+const withoutMissing = String.raw`(?![^.!?\n]{0,60}\bwithout (?:(?:the|more|additional|further|some|your|a|an|any|seeing|knowing|having|its|this|that) )*(?:information|details?|context|error|message|code|logs?|specifics|clarification|input|text|file|document|article|numbers?|values?|question)\b)`;
+const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}${withoutMissing}|(?:that|this) is(?: not|n't) something I can\b)`;
 // What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
 // "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message".
 const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
