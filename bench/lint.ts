@@ -4,7 +4,7 @@
  *  - full lint time / bare JSON.parse of every line (same process, same file): target <= 2.0;
  *  - p95 time from a one-line edit to fresh diagnostics through the real LSP server: target <= 20 ms;
  *  - peak memory (max RSS of a fresh process that lints the file) / file size: target <= 3.
- * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N] [-- --breakdown] [-- --floor]
+ * Run: npm run build && npm run bench:lint [-- --records N] [-- --edits N] [-- --breakdown] [-- --floor] [-- --verbose]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -274,9 +274,11 @@ async function editLatency(file: string, text: string): Promise<{ p50: number; p
   // As VS Code's client does: send the last report's result id, so the server may answer "unchanged".
   let resultId: string | undefined;
   let unchanged = 0;
+  let lastKind = '';
   const pull = async (): Promise<void> => {
     const report: { kind: 'full' | 'unchanged'; resultId?: string } = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: resultId });
     resultId = report.resultId;
+    lastKind = report.kind;
     if (report.kind === 'unchanged') unchanged++;
   };
   let started = performance.now();
@@ -289,6 +291,7 @@ async function editLatency(file: string, text: string): Promise<{ p50: number; p
   const lines = text.split('\n');
   const next = random(7);
   const timings: number[] = [];
+  const kinds: string[] = [];
   for (let edit = 0; edit < EDITS; edit++) {
     const line = Math.floor(next() * (lines.length - 1));
     const old = lines[line] ?? '';
@@ -299,8 +302,11 @@ async function editLatency(file: string, text: string): Promise<{ p50: number; p
     connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: edit + 2 }, contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: replacement }] });
     await pull();
     timings.push(performance.now() - started);
+    kinds.push(lastKind);
   }
   await stopServer(child, connection);
+  // --verbose: each edit's time in order, "f" for a full report (the shown diagnostics changed), to see what sets the p95.
+  if (args.includes('--verbose')) console.log(`edits in order (ms; f = full report): ${timings.map((ms, index) => `${ms.toFixed(0)}${kinds[index] === 'full' ? 'f' : ''}`).join(' ')}`);
   timings.sort((a, b) => a - b);
   const at = (fraction: number): number => timings[Math.min(timings.length - 1, Math.ceil(fraction * timings.length) - 1)] ?? 0;
   return { p50: at(0.5), p95: at(0.95), max: timings[timings.length - 1] ?? 0, firstPull, open, unchanged };

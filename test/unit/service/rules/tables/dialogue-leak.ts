@@ -10,15 +10,16 @@ export const table: RuleTable = {
   ],
   invalid: [
     {
-      name: 'a prompt with "description", "JavaScript", "exchange rate", "command prompt" or "crime scene" asked for no dialogue',
+      name: 'a prompt with "description", "JavaScript", "exchange rate", "command prompt", "enhance the prompt" or "crime scene" asked for no dialogue',
       text: lines(
         chat('Write a product description for a kettle.', 'A sleek steel kettle.\n\nHuman: Make it shorter.'),
         chat('What does JavaScript print for typeof null?', '"object".\nUser: Why?'),
         chat('What is the exchange rate of euros to dollars?', 'About 1.08.\n\nHuman: And pounds?'),
         chat('How do I open the command prompt?', 'Press Win+R and type cmd.\n\nUser: Thanks!'),
+        chat('Enhance the prompt: "a cat on a mat".', 'A fluffy ginger cat asleep on a woven mat.\n\n### Human: Make it longer.'),
         chat('Describe the crime scene in the novel.', 'A dark alley.\n\nHuman: Who found it?'),
       ),
-      problems: [{ line: 0, text: 'Human:' }, { line: 1, text: 'User:' }, { line: 2, text: 'Human:' }, { line: 3, text: 'User:' }, { line: 4, text: 'Human:' }],
+      problems: [{ line: 0, text: 'Human:' }, { line: 1, text: 'User:' }, { line: 2, text: 'Human:' }, { line: 3, text: 'User:' }, { line: 4, text: '### Human:' }, { line: 5, text: 'Human:' }],
     },
     { name: 'answers that run on into the next turn', text: lines(chat('Boiling point?', 'Water boils at 100 °C.\n\nHuman: What about on Everest?\n\nAssistant: About 70 °C.'), chat('Largest planet?', 'Jupiter.\nUSER: And the smallest?\nASSISTANT: Mercury.'), chat('Synonym for happy?', 'Joyful.\n\n### Human: Another one?\n### Assistant: Cheerful.'), chat('讲个笑话', '好的，这是一个笑话。\n\n用户：再讲一个')), problems: [{ line: 0, text: 'Human:', message: /runs on into another turn.*Cut the answer/ }, { line: 1, text: 'USER:' }, { line: 2, text: '### Human:' }, { line: 3, text: '用户：' }] },
     { name: 'French labels with a space, a no-break space or an escaped one before the colon', text: lines(chat('Combien de côtés a un hexagone ?', 'Six.\n\nUtilisateur : Et un octogone ?\nAssistant : Huit.'), chat('Capitale ?', 'Paris.\n\nUtilisateur\u00a0: Et de l’Italie ?'), '{"messages":[{"role":"user","content":"Capitale ?"},{"role":"assistant","content":"Paris.\\n\\nUtilisateur\\u202f: Et Rome ?"}]}'), problems: [{ line: 0, text: 'Utilisateur :' }, { line: 1, text: 'Utilisateur\u00a0:' }, { line: 2, text: 'Utilisateur\\u202f:' }] },
