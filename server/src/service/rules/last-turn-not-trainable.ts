@@ -32,7 +32,10 @@ export const rule: RecordRule = {
       const flag = trainFlagOf(context.record.value, last.path);
       const why = flag !== undefined ? `is marked "${flag}": false` : 'has weight 0';
       const fix = flag !== undefined ? `Set "${flag}" to true` : 'Set its weight to 1';
-      report(`The last turn, ${turnName(last, index)}, ${why}: it is not trained, ${consequence}. ${fix}, or end the example with a trained answer.`, { path: last.rolePath ?? last.path });
+      // At the value to change: the flag, or the weight as written ("weight" or "loss_weight").
+      const written = valueAt(context.record.value, last.path);
+      const key = flag ?? (isObject(written) ? ['weight', 'loss_weight'].find((name) => name in written) : undefined);
+      report(`The last turn, ${turnName(last, index)}, ${why}: it is not trained, ${consequence}. ${fix}, or end the example with a trained answer.`, { path: key !== undefined ? [...last.path, key] : (last.rolePath ?? last.path) });
       return;
     }
     report(`The last turn, ${turnName(last, index)}, is not an assistant answer, so the tokens after the last answer teach nothing and some trainers drop the example. End the example with the assistant's answer.`, { path: last.rolePath ?? last.path });
