@@ -73,6 +73,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
       function: text(tags, 'function_tag', defaultMapping.tags.function),
       system: text(tags, 'system_tag', defaultMapping.tags.system),
     },
+    onlyListedTags: true,
   };
   // LLaMA-Factory's pre-training layout (data/README.md, its c4_demo entry): an Alpaca entry naming a
   // prompt column and no answer column reads plain text from it (the record has no response to train).

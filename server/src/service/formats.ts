@@ -39,6 +39,11 @@ export interface FormatMapping {
     function: string;
     system: string;
   };
+  /**
+   * Set when a LLaMA-Factory dataset_info.json entry describes the file: only its tags are roles
+   * (LLaMA-Factory skips an example with any other, such as the "tool" that Axolotl also reads).
+   */
+  onlyListedTags?: true;
 }
 
 export const defaultMapping: FormatMapping = {
@@ -283,7 +288,9 @@ const roleContentRoles = table<Role>({ user: 'user', human: 'user', assistant: '
 export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
   if (mapping.tags === roleContentMapping.tags) return roleContentRoles;
   const { tags } = mapping;
-  return { [tags.user]: 'user', [tags.assistant]: 'assistant', [tags.system]: 'system', [tags.function]: 'assistant', [tags.observation]: 'tool', tool: 'tool' };
+  const roles: Record<string, Role> = { [tags.user]: 'user', [tags.assistant]: 'assistant', [tags.system]: 'system', [tags.function]: 'assistant', [tags.observation]: 'tool' };
+  if (mapping.onlyListedTags !== true && roles.tool === undefined) roles.tool = 'tool';
+  return roles;
 }
 
 /** Words people write for a role, mapped to the canonical role (for "did you mean"). */

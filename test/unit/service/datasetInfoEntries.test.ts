@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { datasetInfoFor } from '../../../server/src/service/configFile';
+import { lintFiles } from '../../../server/src/service/files';
 
 describe('dataset_info.json entries', () => {
   let folder: string;
@@ -36,5 +37,26 @@ describe('dataset_info.json entries', () => {
   it('file_name is read relative to the folder of dataset_info.json: "./b.json" is b.json, "sub/d.json" is not d.json', () => {
     assert.ok(datasetInfoFor(path.join(folder, 'b.json')).hint !== undefined);
     assert.deepEqual(datasetInfoFor(path.join(folder, 'd.json')), { hint: undefined, problem: undefined });
+  });
+});
+
+describe('ShareGPT role tags when dataset_info.json describes the file', () => {
+  it('a "tool" turn is an unknown role there (LLaMA-Factory skips the example), while without an entry it is read as a tool result', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-tool-tag-'));
+    try {
+      const record = { conversations: [{ from: 'human', value: 'Weather?' }, { from: 'function_call', value: '{"name": "get_weather", "arguments": {}}' }, { from: 'tool', value: '{"temp": 20}' }, { from: 'gpt', value: 'It is 20 degrees.' }] };
+      for (const name of ['described', 'plain']) {
+        mkdirSync(path.join(folder, name));
+        writeFileSync(path.join(folder, name, 'data.json'), JSON.stringify([record]));
+      }
+      writeFileSync(path.join(folder, 'described', 'dataset_info.json'), JSON.stringify({ d: { file_name: 'data.json', formatting: 'sharegpt' } }));
+      const roles = async (name: string): Promise<string[]> => (await lintFiles([path.join(folder, name, 'data.json')], { overrides: { minExamples: 0 } })).files[0]?.diagnostics.filter((item) => item.rule === 'unknown-role').map((item) => item.message) ?? [];
+      const described = await roles('described');
+      assert.equal(described.length, 1);
+      assert.match(described[0] ?? '', /"tool" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example.*Use "observation"/);
+      assert.deepEqual(await roles('plain'), []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -318,6 +318,8 @@ export const rule: RecordRule = {
       }
       advanceRound(round, turn, value);
     }
+    // Calls without ids (ShareGPT function_call turns, legacy function_call, id-less calls) are paired with their result by position.
+    reportCallsWithoutResult(context, conversation.turns, sharegpt);
     // Only records that call a tool can leave a call unanswered (most records: nothing to build).
     if (!sharegpt && (conversation.turns.some((turn) => turn.toolCalls.length > 0) || rejected.some((turn) => turn.toolCalls.length > 0))) {
       const known = new Set([...conversation.turns, ...rejected].flatMap((turn) => [...callIds(turn, value)]));
@@ -388,6 +390,25 @@ function promptRound(context: RecordRuleContext): Round {
  * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
  * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
  */
+/**
+ * A call without an id (a ShareGPT function_call turn, OpenAI's legacy function_call) followed by a user
+ * or assistant turn instead of its result: the model learns to
+ * call a tool and go on without its answer (MLX-LM and torchtune pair each call with the result after
+ * it). A call that ends the example is what it teaches (call the tool here), not a missing result.
+ */
+function reportCallsWithoutResult(context: RecordRuleContext, turns: readonly Turn[], sharegpt: boolean): void {
+  for (let index = 0; index + 1 < turns.length; index++) {
+    const turn = turns[index] as Turn;
+    const next = turns[index + 1] as Turn;
+    const call = turn.toolCalls[0];
+    if (call === undefined || turn.role !== 'assistant' || next.role === 'tool' || next.role === null) continue;
+    // OpenAI's tool_calls are paired by id (a call without one is reported as such): only legacy and ShareGPT calls here.
+    if (!sharegpt && call.path[call.path.length - 1] !== 'function_call') continue;
+    const result = sharegpt ? `an "${context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation}" turn` : call.path[call.path.length - 1] === 'function_call' ? 'a "function" message' : 'a "tool" message';
+    context.report(`The tool call${call.name !== undefined ? ` to "${call.name}"` : ''} gets no result: the next turn is a ${next.writtenRole || next.role} message, so the model learns to call a tool and go on without its answer. Add the tool's result (${result}) right after the call, or remove the call.`, { path: call.path });
+  }
+}
+
 function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[], known: ReadonlySet<string>): void {
   const value = context.record.value;
   let pending = new Map<string, JsonPath>();
