@@ -14,9 +14,12 @@ export const rule: RecordRule = {
     const error = tokenCountOf(analysis, facts).templateError;
     if (error === undefined) return;
     const key = Object.keys(record.value as object)[0];
+    // An error about the system role (Gemma's "System role not supported") is the system message's: underline its role.
+    const system = /\bsystem\b/i.test(error) ? analysis.conversation.turns.find((turn) => turn.role === 'system') : undefined;
+    const target = system !== undefined ? { path: system.rolePath ?? system.path } : key !== undefined ? { path: [key], part: 'key' as const } : { offsets: { start: 0, end: 1 } };
     report(
       `The configured model's chat template fails on this example: "${error}". Trainers render every example with it (TRL stops with this error, Axolotl and Tunesmith's own trainer leave the example out). Change the example (roles, system message, tool-call ids) so the template accepts it, or train with a model whose template does.`,
-      key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } },
+      target,
     );
   },
 };

@@ -15,7 +15,7 @@ export const table: RuleTable = {
     { name: 'plain text is not templated', chatTemplate: gemma, text: lines({ text: 'Question: two plus two? Answer: four.' }) },
   ],
   invalid: [
-    { name: "a system message Gemma's template refuses", chatTemplate: gemma, text: lines(chat('Hi', 'Hello'), withSystem), problems: [{ line: 1, text: '"messages"', message: /fails on this example: "System role not supported"/ }] },
+    { name: "a system message Gemma's template refuses", chatTemplate: gemma, text: lines(chat('Hi', 'Hello'), withSystem), problems: [{ line: 1, text: '"system"', message: /fails on this example: "System role not supported"/ }] },
     {
       name: 'two user turns in a row',
       chatTemplate: gemma,
