@@ -319,7 +319,7 @@ export const rule: RecordRule = {
       advanceRound(round, turn, value);
     }
     // Calls without ids (ShareGPT function_call turns, legacy function_call, id-less calls) are paired with their result by position.
-    reportCallsWithoutResult(context, conversation.turns, sharegpt);
+    reportCallsWithoutResult(context, conversation.turns, sharegpt, openaiMarker === undefined);
     // Only records that call a tool can leave a call unanswered (most records: nothing to build).
     if (!sharegpt && (conversation.turns.some((turn) => turn.toolCalls.length > 0) || rejected.some((turn) => turn.toolCalls.length > 0))) {
       const known = new Set([...conversation.turns, ...rejected].flatMap((turn) => [...callIds(turn, value)]));
@@ -391,19 +391,24 @@ function promptRound(context: RecordRuleContext): Round {
  * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
  */
 /**
- * A call without an id (a ShareGPT function_call turn, OpenAI's legacy function_call) followed by a user
+ * A call without an id (a ShareGPT function_call turn, OpenAI's legacy function_call, a Hugging Face
+ * chat-template call) followed by a user
  * or assistant turn instead of its result: the model learns to
  * call a tool and go on without its answer (MLX-LM and torchtune pair each call with the result after
  * it). A call that ends the example is what it teaches (call the tool here), not a missing result.
  */
-function reportCallsWithoutResult(context: RecordRuleContext, turns: readonly Turn[], sharegpt: boolean): void {
+function reportCallsWithoutResult(context: RecordRuleContext, turns: readonly Turn[], sharegpt: boolean, templateLayout: boolean): void {
+  const value = context.record.value;
   for (let index = 0; index + 1 < turns.length; index++) {
     const turn = turns[index] as Turn;
     const next = turns[index + 1] as Turn;
     const call = turn.toolCalls[0];
     if (call === undefined || turn.role !== 'assistant' || next.role === 'tool' || next.role === null) continue;
-    // OpenAI's tool_calls are paired by id (a call without one is reported as such): only legacy and ShareGPT calls here.
-    if (!sharegpt && call.path[call.path.length - 1] !== 'function_call') continue;
+    // OpenAI's tool_calls are paired by id (a call without one is reported as such): here legacy and ShareGPT calls, and
+    // id-less calls in the Hugging Face chat-template layout (results answer by name, in order).
+    const raw = valueAt(value, call.path);
+    const idless = templateLayout && isObject(raw) && raw.id === undefined;
+    if (!sharegpt && call.path[call.path.length - 1] !== 'function_call' && !idless) continue;
     const result = sharegpt ? `an "${context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation}" turn` : call.path[call.path.length - 1] === 'function_call' ? 'a "function" message' : 'a "tool" message';
     context.report(`The tool call${call.name !== undefined ? ` to "${call.name}"` : ''} gets no result: the next turn is a ${next.writtenRole || next.role} message, so the model learns to call a tool and go on without its answer. Add the tool's result (${result}) right after the call, or remove the call.`, { path: call.path });
   }

@@ -28,14 +28,16 @@ export const table: RuleTable = {
     { name: 'a function description that is not a string', text: lines('{"tools": [{"type": "function", "function": {"name": "f", "description": ["Looks", "up"], "parameters": {"type": "object", "properties": {}}}}], "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '["Looks", "up"]', message: /"description" of function "f" must be a string/ }] },
     { name: 'a legacy function result named after another function than the call', text: lines('{"functions": [{"name": "get_time", "parameters": {"type": "object", "properties": {}}}, {"name": "get_date", "parameters": {"type": "object", "properties": {}}}], "messages": [{"role": "user", "content": "Time?"}, {"role": "assistant", "content": null, "function_call": {"name": "get_time", "arguments": "{}"}}, {"role": "function", "name": "get_date", "content": "12:00"}, {"role": "assistant", "content": "Noon."}]}'), problems: [{ line: 0, text: '"get_date"', nth: 1, message: /named "get_date" but the call before it is to "get_time"/ }] },
     {
-      name: 'a call without an id followed by the user instead of its result (ShareGPT, legacy function_call)',
+      name: 'a call without an id followed by the user instead of its result (ShareGPT, legacy function_call, the Hugging Face layout)',
       text: lines(
         { conversations: [{ from: 'human', value: 'Weather in Paris?' }, { from: 'function_call', value: '{"name": "get_weather", "arguments": {"city": "Paris"}}' }, { from: 'human', value: 'Thanks' }, { from: 'gpt', value: 'You are welcome.' }] },
         { messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: null, function_call: { name: 'get_weather', arguments: '{"city": "Paris"}' } }, { role: 'user', content: 'Thanks' }, { role: 'assistant', content: 'You are welcome.' }] },
+        { messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }, { role: 'user', content: 'Thanks' }, { role: 'assistant', content: 'You are welcome.' }] },
       ),
       problems: [
         { line: 0, text: '"{\\"name\\": \\"get_weather\\", \\"arguments\\": {\\"city\\": \\"Paris\\"}}"', message: /^The tool call to "get_weather" gets no result: the next turn is a human message.*an "observation" turn/ },
         { line: 1, text: '{"name":"get_weather","arguments":"{\\"city\\": \\"Paris\\"}"}', message: /a "function" message/ },
+        { line: 2, text: '{"type":"function","function":{"name":"get_weather","arguments":{"city":"Paris"}}}', message: /gets no result: the next turn is a user message.*a "tool" message/ },
       ],
     },
     { name: 'a user message that calls a tool', text: lines('{"messages": [{"role": "user", "content": "Time?", "function_call": {"name": "get_time", "arguments": "{}"}}, {"role": "assistant", "content": "Noon."}]}'), problems: [{ line: 0, text: '"function_call"', message: /Only an assistant message can call a tool, not a "user" message/ }] },
