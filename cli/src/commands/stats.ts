@@ -59,10 +59,12 @@ export const command: CliCommand = {
       if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object whose keys hold arrays of records); skipped\n`);
     }
     // A file that could not be read has no statistics to show: "records 0" would read as an empty dataset.
-    const unreadable = new Set(result.files.filter((file) => file.diagnostics.some((item) => item.rule === 'unreadable-file')));
-    for (const file of unreadable) {
+    const unreadable = new Set<(typeof result.files)[number]>();
+    for (const file of result.files) {
       const problem = file.diagnostics.find((item) => item.rule === 'unreadable-file');
-      process.stderr.write(`tunesmith: ${file.file}: ${problem?.message ?? 'could not be read'}\n`);
+      if (problem === undefined) continue;
+      unreadable.add(file);
+      process.stderr.write(`tunesmith: ${file.file}: ${problem.message}\n`);
     }
     const files = result.files.filter((file) => file.statistics !== undefined && !unreadable.has(file));
     if (files.length === 0 && unreadable.size === 0) {

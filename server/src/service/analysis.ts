@@ -6,7 +6,7 @@
  */
 import { formatOfShape, turnReasoning, type Conversation, type RecordShape, type Turn } from './conversation';
 import type { DatasetRecord } from './document';
-import type { JsonPath } from './json/scanner';
+import { isWhitespace, type JsonPath } from './json/scanner';
 import type { FileFacts } from './fileFacts';
 import { detectShape, normalise, recordMapping, shapeForForcedFormat } from './formats';
 import { safeStringify } from './json/safe';
@@ -167,12 +167,31 @@ function mediaKeyOf(value: unknown, columns: FileFacts['hint']['mapping']['colum
   return key;
 }
 
-/** The conversation's sample hash with the tools offered mixed in, like the duplicate key below. */
+/**
+ * The conversation's sample hash with the tools offered mixed in, like the duplicate key below. A
+ * ShareGPT tools string is hashed without the whitespace between its JSON tokens (no parse per
+ * record: this runs on every record), so two spellings that differ in spacing meet in the key.
+ */
 function duplicateHashOf(conversation: Conversation): number {
   let hash = conversationSampleHash(conversation);
-  const tools = normalisedToolsText(conversation);
+  const tools = conversation.tools;
   if (tools === undefined) return hash;
-  for (let index = 0; index < tools.length; index++) hash = Math.imul(hash ^ tools.charCodeAt(index), 0x01000193);
+  const text = typeof tools.value === 'string' ? tools.value : safeStringify(tools.value);
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 92 /* \ */) {
+        hash = Math.imul(hash ^ code, 0x01000193);
+        index++;
+        hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+        continue;
+      }
+      if (code === 34 /* " */) inString = false;
+    } else if (code === 34) inString = true;
+    else if (isWhitespace(code)) continue;
+    hash = Math.imul(hash ^ code, 0x01000193);
+  }
   return hash & 0x3fffffff;
 }
 

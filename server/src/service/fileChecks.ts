@@ -12,7 +12,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
-import { packedBand, packedBandCount, packedHasBands, packedIsCut, RougeVerifier, signedWords, typicalBands, type PackedSignature } from './nearDuplicates';
+import { packedBand, packedBandCount, packedHasBands, maxWords, packedIsCut, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
 import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
@@ -1292,7 +1292,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         record,
         ...(path !== undefined ? { target: { path } } : {}),
         message: cut
-          ? `The first ${signedWords} words of this long instruction ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of long instructions is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
+          ? `The first ${maxWords} words of this long instruction ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of long instructions is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
           : best.score === 1
             ? `This instruction repeats ${partner} word for word (ROUGE-L 1.00; only case or punctuation may differ), in a conversation that differs elsewhere (the answers, the system prompt or the tools). A repeated prompt adds little and, with two answers, teaches conflicting behaviour: keep one, or rewrite one instruction.`
             : `This instruction nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,

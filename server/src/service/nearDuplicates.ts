@@ -109,7 +109,7 @@ function isStopword(hash: number): boolean {
 }
 
 /** At most this many words of an instruction are signed (long prompts are compared by their start). */
-const maxWords = 128;
+export const maxWords = 128;
 /** Instructions with fewer content words are signed by all their words (see signInstruction)... */
 export const minContentWords = 3;
 /**
@@ -427,9 +427,6 @@ export function packedWordCount(packed: PackedSignature): number {
 export function packedIsCut(packed: PackedSignature): boolean {
   return packedWordCount(packed) >= maxWords;
 }
-
-/** The most words of an instruction a signature holds. */
-export const signedWords = maxWords;
 
 /** The word hashes of a packed signature, written into `out` (reused by the caller). */
 export function unpackWords(packed: PackedSignature, out: number[]): number[] {

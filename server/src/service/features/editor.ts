@@ -25,7 +25,7 @@ import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { openaiRoles, sharegptRoles } from '../formats';
-import { locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
+import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
@@ -83,15 +83,11 @@ function memberRemoval(record: DatasetRecord, path: JsonPath): Replacement | und
   if (located === null || located.key === undefined) return undefined;
   const text = record.text;
   let before = located.key.start - 1;
-  while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before--;
+  while (before >= 0 && isWhitespace(text.charCodeAt(before))) before--;
   if (text.charCodeAt(before) === 44 /* , */) return { start: before, end: located.value.end, newText: '' };
   const after = skipWhitespace(text, located.value.end);
   if (text.charCodeAt(after) === 44) return { start: located.key.start, end: skipWhitespace(text, after + 1), newText: '' };
   return { start: located.key.start, end: located.value.end, newText: '' };
-}
-
-function isJsonSpace(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 function valueAt(root: unknown, path: JsonPath): unknown {
@@ -377,7 +373,7 @@ function recordCount(count: number, exact: boolean): string {
 function trimmedBounds(text: string): { start: number; end: number } {
   const start = skipWhitespace(text, 0);
   let end = text.length;
-  while (end > start && skipWhitespace(text, end - 1, end) === end) end--;
+  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
   return { start, end };
 }
 

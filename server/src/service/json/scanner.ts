@@ -45,7 +45,8 @@ export const enum Char {
   CloseBrace = 125,
 }
 
-function isWhitespace(code: number): boolean {
+/** JSON's whitespace between tokens: space, tab, line feed, carriage return. */
+export function isWhitespace(code: number): boolean {
   return code === Char.Space || code === Char.LineFeed || code === Char.CarriageReturn || code === Char.Tab;
 }
 

@@ -140,8 +140,8 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
-    // A rejected answer is trained away from, not towards: a placeholder there (a deliberately poor answer) teaches nothing to emit.
-    // The answers and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]").
+    // The turns and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]"). Not a
+    // rejected answer: it is trained away from, and a placeholder there (a deliberately poor answer) teaches nothing to emit.
     const turns = context.analysis.conversation.turns;
     const partLists = [...turns.map((turn) => turn.parts), ...turns.filter((turn) => turn.trainable && turn.toolCalls.length > 0).map((turn) => toolCallParts(context.record.value, turn))];
     reportMatchesInParts(context, partLists, placeholder, (match, part) => {

@@ -1,4 +1,4 @@
-import type { Turn } from '../conversation';
+import type { ToolCall, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject, preferenceSides, valueAt } from './util';
@@ -246,7 +246,7 @@ export const rule: RecordRule = {
         const name = valueAt(value, [...turn.path, 'name']);
         if (typeof name === 'string' && legacyCall !== undefined && name !== legacyCall) context.report(`This function result is named "${name}" but the call before it is to "${legacyCall}": a legacy function result is matched to its call by name. Use "${legacyCall}".`, { path: [...turn.path, 'name'] });
       }
-      const legacy = turn.toolCalls.find((call) => call.path[call.path.length - 1] === 'function_call');
+      const legacy = turn.toolCalls.find(isLegacyCall);
       if (legacy !== undefined) legacyCall = legacy.name;
       else if (turn.role === 'assistant') legacyCall = undefined;
       for (const call of turn.toolCalls) {
@@ -269,7 +269,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        const isLegacy = call.path[call.path.length - 1] === 'function_call';
+        const isLegacy = isLegacyCall(call);
         if (!isObject(raw)) {
           context.report('A tool call must be an object like {"id": "...", "type": "function", "function": {"name": "...", "arguments": "{...}"}}.', { path: call.path });
           continue;
@@ -358,7 +358,7 @@ interface Round {
 function callIds(turn: Turn, value: unknown): Set<string> {
   const ids = new Set<string>();
   for (const call of turn.toolCalls) {
-    if (call.path[call.path.length - 1] === 'function_call') continue;
+    if (isLegacyCall(call)) continue;
     const raw = valueAt(value, call.path);
     if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) ids.add(raw.id);
   }
@@ -377,6 +377,11 @@ function advanceRound(round: Round, turn: Turn, value: unknown): void {
   }
 }
 
+/** OpenAI's legacy `function_call` (answered by a "function" message, by name), not a `tool_calls` entry. */
+function isLegacyCall(call: ToolCall): boolean {
+  return call.path[call.path.length - 1] === 'function_call';
+}
+
 /** The round where a preference record's shared prompt leaves off, which the rejected answer continues. */
 function promptRound(context: RecordRuleContext): Round {
   const round: Round = { calls: new Set(), answered: new Set(), everAnswered: new Set() };
@@ -387,13 +392,8 @@ function promptRound(context: RecordRuleContext): Round {
 }
 
 /**
- * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
- * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
- */
-/**
  * A call without an id (a ShareGPT function_call turn, OpenAI's legacy function_call, a Hugging Face
- * chat-template call) followed by a user
- * or assistant turn instead of its result: the model learns to
+ * chat-template call) followed by a user or assistant turn instead of its result: the model learns to
  * call a tool and go on without its answer (MLX-LM and torchtune pair each call with the result after
  * it). A call that ends the example is what it teaches (call the tool here), not a missing result.
  */
@@ -408,12 +408,16 @@ function reportCallsWithoutResult(context: RecordRuleContext, turns: readonly Tu
     // id-less calls in the Hugging Face chat-template layout (results answer by name, in order).
     const raw = valueAt(value, call.path);
     const idless = templateLayout && isObject(raw) && raw.id === undefined;
-    if (!sharegpt && call.path[call.path.length - 1] !== 'function_call' && !idless) continue;
-    const result = sharegpt ? `an "${context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation}" turn` : call.path[call.path.length - 1] === 'function_call' ? 'a "function" message' : 'a "tool" message';
+    if (!sharegpt && !isLegacyCall(call) && !idless) continue;
+    const result = sharegpt ? `an "${context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation}" turn` : isLegacyCall(call) ? 'a "function" message' : 'a "tool" message';
     context.report(`The tool call${call.name !== undefined ? ` to "${call.name}"` : ''} gets no result: the next turn is a ${next.writtenRole || next.role} message, so the model learns to call a tool and go on without its answer. Add the tool's result (${result}) right after the call, or remove the call.`, { path: call.path });
   }
 }
 
+/**
+ * Every tool call must get its result (a "tool" message with its id) before the conversation goes on:
+ * chat templates and the API pair them up. A conversation may end on the calls (it teaches making them).
+ */
 function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[], known: ReadonlySet<string>): void {
   const value = context.record.value;
   let pending = new Map<string, JsonPath>();
@@ -430,7 +434,7 @@ function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[
     pending = new Map();
     strayResult = false;
     for (const call of turn.toolCalls) {
-      if (call.path[call.path.length - 1] === 'function_call') continue; // legacy calls are answered by name
+      if (isLegacyCall(call)) continue; // legacy calls are answered by name
       const raw = valueAt(value, call.path);
       if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) pending.set(raw.id, [...call.path, 'id']);
     }

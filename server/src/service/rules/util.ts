@@ -115,8 +115,7 @@ export function toolCallParts(record: unknown, turn: Turn): ContentPart[] {
     // A ShareGPT turn holding a list of calls names one string for all of them: read once.
     if (typeof written === 'string') {
       if (index === 0) parts.push({ path: call.path, text: written, offset: 0 });
-    }
-    else if (isObject(written)) {
+    } else if (isObject(written)) {
       const fn = isObject(written.function) ? written.function : written;
       const path = fn === written ? [...call.path, 'arguments'] : [...call.path, 'function', 'arguments'];
       if (typeof fn.arguments === 'string') parts.push({ path, text: fn.arguments, offset: 0 });
