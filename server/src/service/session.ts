@@ -8,7 +8,7 @@ import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Ran
 import { buildIndexInSlices, crossFileMatchingPending, hasCurrentIndex, matchAcrossFilesInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
-import { buildFacts, lintDocument, type LintResult } from './linter';
+import { buildFacts, lintDocument, targetRange, type LintResult } from './linter';
 import { estimatingCounter, type TokenCounter } from './tokens';
 
 /** Reads and parses a file from disk with the settings and format hint it is linted with. */
@@ -38,10 +38,17 @@ interface OpenDocument {
   factsKey: string;
   /** `alone`: no other file was in the workspace index (the result has no cross-file findings to go stale). */
   lastResult: { version: number; factsVersion: number; generation: number; alone: boolean; result: LintResult } | undefined;
+  /** The edit path was rehearsed for this document (see rehearseEdits). */
+  rehearsed: boolean;
 }
 
 /** Records from which a document's first lint is worth doing in slices (a few thousand take tens of milliseconds). */
 const preparedFrom = 2000;
+
+/** The edit rehearsal of a large document (see rehearseEdits): enough runs for V8 to compile the edit path. */
+const rehearsalRecords = 200;
+const rehearsalEdits = 12;
+const rehearsalLints = 8;
 
 /** The document of a file over tunesmith.maxFileSize: refused, with a message that says what to do. */
 function tooLarge(kind: FileKind, length: number, settings: LintSettings): DatasetDocument {
@@ -198,7 +205,7 @@ export class DatasetSession {
   }
 
   private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined });
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -401,6 +408,40 @@ export class DatasetSession {
     await prepareIndexForEdits(open.document, pause, sliceMs);
     // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
     if (this.documents.get(uri) === open && open.document.kind === 'json') jsonGapsOf(open);
+    await this.rehearseEdits(open, pause);
+  }
+
+  /**
+   * Runs the edit path while idle, once per large document, without changing it: the first keystrokes
+   * would otherwise run it in V8's interpreter and compile it on the way (tens of milliseconds each,
+   * against a few once compiled). Edits go to a scratch copy of the first records (a self-edit of the
+   * document itself would re-link its near-duplicates through the edit path, which compares more
+   * candidates than the first lint); the document itself is only re-linted, which changes nothing.
+   */
+  private async rehearseEdits(open: OpenDocument, pause: () => Promise<void>): Promise<void> {
+    const { document } = open;
+    if (open.rehearsed || open.refused || !document.isDataset || document.records.length < preparedFrom) return;
+    open.rehearsed = true;
+    const version = document.version;
+    const facts = this.factsFor(open.uri);
+    if (facts === undefined) return;
+    const unchanged = (): boolean => this.documents.get(open.uri) === open && document.version === version && open.facts === facts;
+    const sample = document.records.slice(0, rehearsalRecords).map((record) => record.text);
+    const scratch = new DatasetSession(() => this.configure(open.uri));
+    const scratchDocument = scratch.open(open.uri, document.kind === 'json' ? `[\n${sample.join(',\n')}\n]\n` : `${sample.join('\n')}\n`);
+    scratch.lint(open.uri);
+    for (let edit = 0; edit < rehearsalEdits; edit++) {
+      await pause();
+      const record = scratchDocument.records[(edit * 37) % scratchDocument.records.length];
+      if (record === undefined) break;
+      scratch.change(open.uri, [{ range: targetRange(record, { offsets: { start: 0, end: record.text.length } }), text: record.text }]);
+      scratch.lint(open.uri);
+    }
+    for (let lint = 0; lint < rehearsalLints; lint++) {
+      await pause();
+      if (!unchanged()) return;
+      lintDocument(document, open.uri, facts.settings, { facts, workspace: this.workspace });
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { readDatasetFile, readDatasetFileAsync } from '../../../server/src/service/files';
+import { lintDocument } from '../../../server/src/service/linter';
 import { DatasetSession } from '../../../server/src/service/session';
 
 const { settings } = resolveSettings({ minExamples: 0 });
@@ -172,6 +173,38 @@ describe('large files in slices', () => {
     assert.deepEqual(during, expected);
     interrupted.change(uri, []);
     assert.deepEqual(render(interrupted.lint(uri)?.diagnostics ?? []), expected);
+  });
+
+  it('rehearses the edit path once while idle, leaving the document and its findings as they were', async () => {
+    const lines = datasetLines(3000);
+    const all = resolveSettings({ minExamples: 0, maxProblems: 0 }).settings;
+    for (const [uri, text] of [
+      ['file:///rehearsal/train.jsonl', `${lines.join('\n')}\n`],
+      ['file:///rehearsal/train.json', `[\n${lines.join(',\n')}\n]\n`],
+    ] as const) {
+      const session = new DatasetSession(() => ({ settings: all }));
+      session.open(uri, text);
+      const before = render(session.lint(uri)?.diagnostics ?? []);
+      assert.ok(before.some((item) => item.startsWith('near-duplicate')) && before.some((item) => item.startsWith('duplicate-record')), uri);
+      let pauses = 0;
+      const counted = (): Promise<void> => {
+        pauses++;
+        return pause();
+      };
+      await session.prepareForEdits(uri, counted, 0);
+      assert.ok(pauses >= 20, `${uri}: ${pauses} pauses (the rehearsal's edits and lints each end with one)`);
+      const document = session.get(uri);
+      const facts = session.factsFor(uri);
+      assert.ok(document !== undefined && facts !== undefined);
+      assert.equal(session.textOf(uri), text);
+      assert.equal(document.version, 0);
+      // A lint of the document as it stands now, bypassing the session's cached result.
+      assert.deepEqual(render(lintDocument(document, uri, facts.settings, { facts, workspace: session.workspace }).diagnostics), before, uri);
+      // Once per document: the next idle moment has nothing to do.
+      pauses = 0;
+      await session.prepareForEdits(uri, counted, 0);
+      assert.equal(pauses, 0, uri);
+    }
   });
 
   it('refuses a named pipe, a folder and a device instead of blocking on them', async () => {
