@@ -45,8 +45,12 @@ interface OpenDocument {
 /** Records from which a document's first lint is worth doing in slices (a few thousand take tens of milliseconds). */
 const preparedFrom = 2000;
 
-/** The edit rehearsal of a large document (see rehearseEdits): enough runs for V8 to compile the edit path. */
-const rehearsalRecords = 200;
+/**
+ * The edit rehearsal of a large document (see rehearseEdits): from how many records a cold edit costs
+ * more than a few milliseconds, and enough runs for V8 to compile the edit path.
+ */
+const rehearsedFrom = 10_000;
+const rehearsalRecords = 100;
 const rehearsalEdits = 12;
 const rehearsalLints = 8;
 
@@ -420,7 +424,7 @@ export class DatasetSession {
    */
   private async rehearseEdits(open: OpenDocument, pause: () => Promise<void>): Promise<void> {
     const { document } = open;
-    if (open.rehearsed || open.refused || !document.isDataset || document.records.length < preparedFrom) return;
+    if (open.rehearsed || open.refused || !document.isDataset || document.records.length < rehearsedFrom) return;
     open.rehearsed = true;
     const version = document.version;
     const facts = this.factsFor(open.uri);
@@ -429,12 +433,15 @@ export class DatasetSession {
     const sample = document.records.slice(0, rehearsalRecords).map((record) => record.text);
     const scratch = new DatasetSession(() => this.configure(open.uri));
     const scratchDocument = scratch.open(open.uri, document.kind === 'json' ? `[\n${sample.join(',\n')}\n]\n` : `${sample.join('\n')}\n`);
+    await pause();
     scratch.lint(open.uri);
     for (let edit = 0; edit < rehearsalEdits; edit++) {
       await pause();
       const record = scratchDocument.records[(edit * 37) % scratchDocument.records.length];
       if (record === undefined) break;
-      scratch.change(open.uri, [{ range: targetRange(record, { offsets: { start: 0, end: record.text.length } }), text: record.text }]);
+      // Strictly inside the record, as typing is (an edit at its edges makes a JSON file re-parse whole).
+      const inner = { start: 1, end: Math.max(1, record.text.length - 1) };
+      scratch.change(open.uri, [{ range: targetRange(record, { offsets: inner }), text: record.text.slice(inner.start, inner.end) }]);
       scratch.lint(open.uri);
     }
     for (let lint = 0; lint < rehearsalLints; lint++) {
