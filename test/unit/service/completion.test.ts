@@ -1,6 +1,7 @@
 /** Completion inside the objects nested in OpenAI records: tool calls, their functions, tool specs and content parts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CompletionItem } from 'vscode-languageserver-types';
 import { completion } from '../../../server/src/service/features/editor';
 import { parse } from './helpers';
 
@@ -47,5 +48,69 @@ describe('completion of a string still being typed', () => {
     assert.equal(accepted(`${before}"ass|`), `${before}"assistant`);
     assert.equal(accepted(`${before}"|"`), `${before}"assistant"`);
     assert.equal(accepted(`${before}|`), `${before}"assistant"`);
+  });
+});
+
+/** Completion where `|` stands in `lines` (the marked line among records of the file's format). */
+function itemsIn(lines: readonly string[], kind: 'jsonl' | 'json' = 'jsonl'): { items: CompletionItem[]; text: string; line: number; character: number } {
+  const line = lines.findIndex((candidate) => candidate.includes('|'));
+  const character = (lines[line] ?? '').indexOf('|');
+  const text = `${lines.join('\n').replace('|', '')}\n`;
+  const { document, facts } = parse(text, kind);
+  return { items: completion(document, facts, { line, character }), text, line, character };
+}
+
+/** The marked line after accepting `label`, as VS Code applies an item: its text edit, or its insert text over the word before the cursor. */
+function acceptedIn(lines: readonly string[], label: string): string {
+  const { items, text, line, character } = itemsIn(lines);
+  const item = items.find((candidate) => candidate.label === label);
+  assert.ok(item, `${label} is offered`);
+  const row = text.split('\n')[line] ?? '';
+  if (item.textEdit !== undefined && 'range' in item.textEdit) {
+    const { range, newText } = item.textEdit;
+    assert.equal(range.start.line, line);
+    assert.equal(range.end.line, line);
+    return row.slice(0, range.start.character) + newText + row.slice(range.end.character);
+  }
+  const wordStart = character - (/[A-Za-z_-]*$/.exec(row.slice(0, character))?.[0].length ?? 0);
+  return row.slice(0, wordStart) + (item.insertText ?? item.label) + row.slice(character);
+}
+
+describe('completion while a record is typed', () => {
+  const chat = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]}';
+  const sharegpt = '{"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello."}]}';
+  const alpaca = '{"instruction": "Say hi.", "input": "", "output": "Hi."}';
+  it('offers the columns of the records around an auto-closed `{}`', () => {
+    assert.deepEqual(itemsIn([chat, chat, '{|}', chat]).items.map((item) => item.label).slice(0, 1), ['messages']);
+    assert.ok(itemsIn([sharegpt, sharegpt, '{|}']).items.some((item) => item.label === 'conversations'));
+    assert.ok(itemsIn([alpaca, alpaca, '{|}']).items.some((item) => item.label === 'instruction'));
+    assert.ok(itemsIn(['{"text": "One."}', '{"text": "Two."}', '{|}']).items.some((item) => item.label === 'text'));
+  });
+  it('inserts a key with its colon, unless one is written already', () => {
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", |}]}'], 'content'), '{"messages": [{"role": "user", "content": }]}');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "|"}]}'], 'content'), '{"messages": [{"role": "user", "content": }]}');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "con|"}]}'], 'content'), '{"messages": [{"role": "user", "content": }]}');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "|": "Hi"}]}'], 'content'), '{"messages": [{"role": "user", "content": "Hi"}]}');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", |: "Hi"}]}'], 'content'), '{"messages": [{"role": "user", "content": "Hi"}]}');
+  });
+  it('does not offer a key written after the cursor in a record that does not parse yet', () => {
+    const labels = itemsIn([chat, '{"messages": [{"role": "user", "|" "content": "Hi"}]}']).items.map((item) => item.label);
+    assert.ok(!labels.includes('content') && !labels.includes('role') && labels.includes('name'), labels.join(' '));
+    assert.ok(!itemsIn([chat, '{"|" "messages": [], "tools": []}']).items.some((item) => item.label === 'messages' || item.label === 'tools'));
+  });
+  it('offers the keys of OpenAI DPO records, their input and their messages', () => {
+    const dpo = '{"input": {"messages": [{"role": "user", "content": "Hi"}]}, "preferred_output": [{"role": "assistant", "content": "Hello."}], "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}';
+    const top = itemsIn([dpo, dpo, '{"input": {"messages": [{"role": "user", "content": "Hi"}]}, "|"}']).items.map((item) => item.label);
+    assert.ok(top.includes('preferred_output') && top.includes('non_preferred_output') && !top.includes('chosen'), top.join(' '));
+    const message = itemsIn([dpo, dpo, '{"input": {"messages": [{"|"}]}}']).items.map((item) => item.label);
+    assert.ok(message.includes('role') && message.includes('content'), message.join(' '));
+    const input = itemsIn([dpo, dpo, '{"input": {"messages": [], "|"}}']).items.map((item) => item.label);
+    assert.ok(input.includes('tools') && !input.includes('messages'), input.join(' '));
+  });
+  it("offers a turn's keys in LLaMA-Factory's ShareGPT chosen and rejected turns", () => {
+    const ranked = '{"conversations": [{"from": "human", "value": "Hi"}], "chosen": {"from": "gpt", "value": "Hello."}, "rejected": {"from": "gpt", "value": "Go away."}}';
+    assert.deepEqual(itemsIn([ranked, ranked, '{"conversations": [{"from": "human", "value": "Hi"}], "chosen": {"from": "gpt", "|"}}']).items.map((item) => item.label), ['value']);
+    const top = itemsIn([ranked, ranked, '{"conversations": [{"from": "human", "value": "Hi"}], "|"}']).items.map((item) => item.label);
+    assert.ok(top.includes('chosen') && !top.includes('prompt'), top.join(' '));
   });
 });

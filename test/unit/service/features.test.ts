@@ -341,6 +341,21 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work on Earth exactly?', '2: Name a planet']);
     assert.deepEqual(symbols[1]?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 52 } });
   });
+  it('keeps outline names and hover rows short for text without spaces, and names a record of no known format', () => {
+    const chinese = '你好'.repeat(720);
+    const emoji = `${'a'.repeat(79)}😀${'b'.repeat(100)}`;
+    const chat = (question: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
+    const lines = [chat(chinese, 'OK.'), chat(emoji, 'OK.'), '{"foo": "bar"}'];
+    const { document, facts } = parse(`${lines.join('\n')}\n`);
+    const symbols = documentSymbols(document, facts);
+    assert.equal(symbols[0]?.name, `1: ${chinese.slice(0, 80)}…`);
+    // Not half of the emoji's surrogate pair.
+    assert.equal(symbols[1]?.name, `2: ${'a'.repeat(79)}…`);
+    assert.equal(symbols[2]?.name, '3: (unknown format)');
+    assert.equal(symbols[2]?.detail, 'unknown format');
+    const row = ((hover(document, facts, { line: 0, character: 1 })?.contents as { value: string } | undefined)?.value ?? '').split('\n').find((line) => line.startsWith('| 1 |'));
+    assert.equal(row, `| 1 | user |  | ${chinese.slice(0, 80)}… |`);
+  });
   it('ends a long outline with one entry for the records it does not list', () => {
     const lines = Array.from({ length: 5_003 }, (_, index) => `{"instruction": "Task ${index + 1}", "output": "done"}`);
     const { document, facts } = parse(`${lines.join('\n')}\n`);

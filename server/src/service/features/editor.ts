@@ -590,9 +590,19 @@ function formatTitle(shape: RecordShape | RecordFormat): string {
   return shapeTitles[shape];
 }
 
+/** Names and table rows stay this short in characters: text without spaces (Chinese, Thai, a base64 URL) has few "words". */
+const maxPreviewCharacters = 80;
+
 function firstWords(text: string, count: number): string {
   const words = text.trim().split(/\s+/);
   const head = words.slice(0, count).join(' ');
+  if (head.length > maxPreviewCharacters) {
+    // Cut on a code point: half of a surrogate pair would show as U+FFFD.
+    let end = maxPreviewCharacters;
+    const code = head.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end--;
+    return `${head.slice(0, end)}…`;
+  }
   return words.length > count ? `${head}…` : head;
 }
 
@@ -615,7 +625,10 @@ export function documentSymbols(document: DatasetDocument, facts: FileFacts): Do
     const range = record.range;
     let name = `${record.index + 1}: `;
     let detail = 'invalid';
-    if (analysis !== undefined) {
+    if (analysis !== undefined && analysis.shape === 'unknown') {
+      name += '(unknown format)';
+      detail = formatTitle(analysis.shape);
+    } else if (analysis !== undefined) {
       const user = analysis.conversation.turns.find((turn) => turn.role === 'user') ?? analysis.conversation.turns[0];
       name += firstWords(user?.content ?? '', 8) || '(empty)';
       detail = `${formatTitle(analysis.shape)}, ${analysis.conversation.turns.length} turns`;
@@ -675,6 +688,8 @@ interface CursorContext {
   inString: boolean;
   /** Start offset of the string or word being typed. */
   wordStart: number;
+  /** End offset of the string being typed, after its closing quote; undefined when it is not closed. */
+  stringEnd: number | undefined;
   /** Keys already written in the object around the cursor (the record may not parse while typing). */
   siblingKeys: string[];
 }
@@ -692,7 +707,9 @@ export function cursorContext(text: string, offset: number): CursorContext {
       if (end > offset || (end === text.length && !closesString(text, position, end))) {
         // The cursor is inside this string.
         const top = stack[stack.length - 1];
-        return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: true, wordStart: position, siblingKeys: top?.keys ?? [] };
+        const closed = end < text.length || closesString(text, position, end);
+        const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, closed ? end : text.length)] : [];
+        return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: true, wordStart: position, stringEnd: closed ? end : undefined, siblingKeys };
       }
       lastString = text.slice(position + 1, end - 1);
       const top = stack[stack.length - 1];
@@ -719,7 +736,31 @@ export function cursorContext(text: string, offset: number): CursorContext {
     position++;
   }
   const top = stack[stack.length - 1];
-  return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: false, wordStart: offset, siblingKeys: top?.keys ?? [] };
+  const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, offset)] : [];
+  return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: false, wordStart: offset, stringEnd: undefined, siblingKeys };
+}
+
+/** The keys written after `offset` in the object around it, up to its end: a record being typed may not parse, and its later keys are there all the same. */
+function keysAfter(text: string, offset: number): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let position = offset;
+  while (position < text.length) {
+    const char = text[position];
+    if (char === '"') {
+      const end = skipStringFast(text, position);
+      if (depth === 0 && text[skipWhitespace(text, end)] === ':') keys.push(text.slice(position + 1, end - 1));
+      position = end;
+      continue;
+    }
+    if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') {
+      if (depth === 0) break;
+      depth--;
+    }
+    position++;
+  }
+  return keys;
 }
 
 /** Whether the string opening at `start` and read up to `end` ends with its own closing quote (not its opening one, nor an escaped one). */
@@ -758,21 +799,38 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const offset = record.offsetAt(position) ?? record.text.length;
   const context = cursorContext(record.text, offset);
   const analysis = analyseRecord(record, facts);
-  const shape = analysis?.shape ?? (facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format);
+  // A record being typed (`{}` auto-closed, or not parsing yet) is most likely another of the records around it.
+  const shape = analysis !== undefined && analysis.shape !== 'unknown' ? analysis.shape : shapeNear(document, record, facts);
   const wrap = (word: string): string => (context.inString ? word : JSON.stringify(word));
   const items: CompletionItem[] = [];
-  const depth = context.path.length;
-  const inMessage = depth === 2 && typeof context.path[1] === 'number' && context.path[0] !== 'tools' && context.path[0] !== 'functions';
+  const { path } = context;
+  const depth = path.length;
+  const inMessage = (depth === 2 && typeof path[1] === 'number' && path[0] !== 'tools' && path[0] !== 'functions') || (depth === 3 && path[0] === 'input' && path[1] === 'messages' && typeof path[2] === 'number');
+  // LLaMA-Factory's ShareGPT preference: `chosen` and `rejected` are one turn each.
+  const inPreferenceTurn = depth === 1 && (path[0] === 'chosen' || path[0] === 'rejected') && shape === 'preference-sharegpt';
   if (context.kind === 'key') {
     let keys: string[] = [];
     if (depth === 0) keys = Object.keys(recordSpec(shape, mapping)?.fields ?? {});
-    else if (inMessage && context.path[0] === mapping.columns.messages) keys = Object.keys(sharegptTurnSpec(mapping).fields);
+    else if (inPreferenceTurn || (inMessage && path[0] === mapping.columns.messages)) keys = Object.keys(sharegptTurnSpec(mapping).fields);
     else if (inMessage) keys = Object.keys(openaiMessageSpec('user', false).fields);
-    else keys = nestedKeys(context.path) ?? [];
-    const present = new Set([...context.siblingKeys, ...Object.keys((depth === 0 ? record.value : valueAtPath(record.value, context.path)) ?? {})]);
+    else if (depth === 1 && path[0] === 'input' && shape === 'preference-openai') keys = Object.keys(recordSpec('openai-chat', mapping)?.fields ?? {});
+    else keys = nestedKeys(path) ?? [];
+    const present = new Set([...context.siblingKeys, ...Object.keys((depth === 0 ? record.value : valueAtPath(record.value, path)) ?? {})]);
     // Columns a dataset_info.json entry does not list: LLaMA-Factory drops them (unknown-key says so).
     const unread = depth === 0 ? facts.hint.unreadColumns : undefined;
-    for (const key of keys) if (!present.has(key) && unread?.[key] === undefined) items.push({ label: key, kind: CompletionItemKind.Property, insertText: wrap(key), detail: `${formatTitle(shape)} field` });
+    // The key with its colon, as VS Code's own JSON completion inserts it, unless one is written already.
+    const colonFollows = record.text[skipWhitespace(record.text, context.stringEnd ?? offset)] === ':';
+    const typed = context.inString && context.stringEnd !== undefined && !colonFollows ? { start: record.positionAt(context.wordStart), end: record.positionAt(context.stringEnd) } : undefined;
+    for (const key of keys) {
+      if (present.has(key) || unread?.[key] !== undefined) continue;
+      const item: CompletionItem = { label: key, kind: CompletionItemKind.Property, detail: `${formatTitle(shape)} field` };
+      if (typed !== undefined) {
+        // The whole string typed so far, quotes included, becomes the key and its colon.
+        item.textEdit = { range: typed, newText: `${JSON.stringify(key)}: ` };
+        item.filterText = JSON.stringify(key);
+      } else item.insertText = colonFollows || context.inString ? wrap(key) : `${JSON.stringify(key)}: `;
+      items.push(item);
+    }
   } else if (context.kind === 'value' && (context.key === 'role' || context.key === mapping.tags.role)) {
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
     // Role tags a dataset_info.json entry leaves out: LLaMA-Factory skips their examples (unknown-role says so).
@@ -784,6 +842,21 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     for (const type of types) items.push({ label: type, kind: CompletionItemKind.EnumMember, insertText: wrap(type), detail: 'type' });
   }
   return items;
+}
+
+/** How far completion looks around a record of no known shape for one that has one. */
+const shapeSearchDistance = 32;
+
+/** The shape of the nearest records with one (the file's format when none is near). */
+function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordShape {
+  const records = document.records;
+  for (let distance = 1; distance <= shapeSearchDistance; distance++) {
+    for (const other of [records[record.index - distance], records[record.index + distance]]) {
+      const shape = other !== undefined ? analyseRecord(other, facts)?.shape : undefined;
+      if (shape !== undefined && shape !== 'unknown') return shape;
+    }
+  }
+  return facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format;
 }
 
 /** The path's last step is an element of array `key` (tool_calls[i], tools[i], content[i]). */
