@@ -527,6 +527,11 @@ export class DatasetDocument {
   eol: '\n' | '\r\n' = '\n';
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
   private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
+  /**
+   * While a JSON text is read again after an edit: the records it had before, in order, so an element
+   * with the same text is the same record (its checks cached), and the next unused one (see recordFor).
+   */
+  private reusable: { records: readonly DatasetRecord[]; next: number; reused: Set<DatasetRecord> } | undefined;
 
   /** Whether everything changed since the last `takeChanges()` (new text, not edited lines). */
   get changedWholly(): boolean {
@@ -619,6 +624,7 @@ export class DatasetDocument {
 
   setText(rawText: string): void {
     const text = loneCrAsLf(bomAsSpace(rawText));
+    const pending = this.changes;
     this.problems = [];
     this.recordsCache = undefined;
     this.staleRecords = undefined;
@@ -637,8 +643,54 @@ export class DatasetDocument {
       this.lines = splitLines(text).map(parseLine);
       this.groupRuns(0, this.lines.length);
     } else {
-      this.parseJsonArray(text);
+      this.parseJsonArrayAgain(text, pending);
     }
+  }
+
+  /**
+   * Reads a JSON text that replaces the document's (an edit the record-by-record path cannot apply:
+   * between records, or where the array does not parse). The records whose text is unchanged are
+   * kept, so only the others are checked again: typing a new record in a large array passes through
+   * states that do not parse, and re-checking every record on each keystroke took seconds.
+   */
+  private parseJsonArrayAgain(text: string, pending: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] }): void {
+    const previous = this.jsonRecords;
+    this.reusable = pending.reset || previous.length === 0 ? undefined : { records: previous, next: 0, reused: new Set() };
+    try {
+      this.parseJsonArray(text);
+    } finally {
+      const pool = this.reusable;
+      this.reusable = undefined;
+      if (pool !== undefined && pool.reused.size > 0) {
+        // The index visits the records added and removed since its last look, these with the pending ones.
+        const added = [...pending.added];
+        for (const record of this.jsonRecords) if (!pool.reused.has(record)) added.push(record);
+        const removed = [...pending.removed];
+        for (const record of previous) if (!pool.reused.has(record)) removed.push(record);
+        this.changes = { reset: false, added, removed };
+      }
+    }
+  }
+
+  /**
+   * The record for an element's text: the next unused previous record with that text, within a few
+   * of where the last one was found (so records keep their order), or a new one. Only records that
+   * parse are kept: a broken one's problems depend on the file's error around it.
+   */
+  private recordFor(text: string, parsed?: { value: unknown }): DatasetRecord {
+    const pool = this.reusable;
+    if (pool !== undefined) {
+      const last = Math.min(pool.records.length, pool.next + reuseLookahead);
+      for (let at = pool.next; at < last; at++) {
+        const candidate = pool.records[at] as DatasetRecord;
+        if (candidate.text !== text || candidate.syntaxError !== undefined) continue;
+        pool.next = at + 1;
+        pool.reused.add(candidate);
+        candidate.errorReportedByFile = false;
+        return candidate;
+      }
+    }
+    return new DatasetRecord(text, parsed);
   }
 
   /**
@@ -1027,7 +1079,7 @@ export class DatasetDocument {
     let offset = skipWhitespace(text, arrayStart + 1);
     for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
-      const record = new DatasetRecord(text.slice(offset, end), { value: values[index] });
+      const record = this.recordFor(text.slice(offset, end), { value: values[index] });
       const position = positionIn(lineStarts, offset);
       record.line = position.line;
       record.character = position.character;
@@ -1209,7 +1261,7 @@ export class DatasetDocument {
     while (offset < text.length && startsJsonValue(text.charCodeAt(offset))) {
       let end = skipValue(text, offset);
       if (end <= offset) break;
-      let record = new DatasetRecord(text.slice(offset, end));
+      let record = this.recordFor(text.slice(offset, end));
       let resume = -1;
       if (record.syntaxError !== undefined && byLines) {
         // Cut the broken record at the next record start, so the error stays inside it.
@@ -1259,6 +1311,9 @@ export class DatasetDocument {
 function startsJsonValue(code: number): boolean {
   return code === 123 || code === 91 || code === 34 || code === 45 || (code >= 48 && code <= 57) || code === 116 || code === 102 || code === 110;
 }
+
+/** How far past the last kept record a JSON text read again looks for the next one (records inserted or removed there). */
+const reuseLookahead = 16;
 
 /** How many elements after a first record broken before its first key are tried to tell an array of records. */
 const laterElementLimit = 8;

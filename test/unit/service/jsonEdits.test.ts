@@ -107,4 +107,33 @@ describe('JSON array edits', () => {
     assert.match(after[2]?.text ?? '', /"Thingd 2"/);
     assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), lint(session.textOf(uri) ?? '', 'json').diagnostics.map((item) => item.rule));
   });
+  it('typing a new record between two others, through states that do not parse, keeps every other record object', () => {
+    let text = `${JSON.stringify(Array.from({ length: 12 }, (_, index) => record(index)), null, 2)}\n`;
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/new-record.json';
+    const document = session.open(uri, text, 'json');
+    session.lint(uri);
+    const others = [...document.records];
+    // After the sixth record's closing `},`: a new record, a keystroke at a time (no auto-closing).
+    const lines = text.split('\n');
+    let line = lines.findIndex((candidate, index) => candidate === '  },' && index > lines.length / 2);
+    let character = (lines[line] ?? '').length;
+    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    for (const typed of ['\n', '  ', '{', '"', 'o', 'u', 't', '"', ':', ' ', '"', 'N', 'e', 'w', '"', ',', ' ', '"', 'i', 'n', 's', 't', 'r', 'u', 'c', 't', 'i', 'o', 'n', '"', ':', ' ', '"', 'Q', '"', '}', ',']) {
+      const offset = text.split('\n').slice(0, line).reduce((sum, row) => sum + row.length + 1, 0) + character;
+      session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: typed }]);
+      text = text.slice(0, offset) + typed + text.slice(offset);
+      if (typed === '\n') {
+        line++;
+        character = 0;
+      } else character += typed.length;
+      assert.equal(session.textOf(uri), text);
+      assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `after typing ${JSON.stringify(typed)}`);
+      // Every record but the one being typed is the object it was (its checks are not done again).
+      const kept = document.records.filter((item) => others.includes(item)).length;
+      assert.equal(kept, 12, `after typing ${JSON.stringify(typed)}: ${kept} of 12 records kept`);
+    }
+    assert.equal(document.records.length, 13);
+    assert.deepEqual(document.records.filter((item) => !others.includes(item)).map((item) => item.text), ['{"out": "New", "instruction": "Q"}']);
+  });
 });
