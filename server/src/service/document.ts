@@ -1063,8 +1063,17 @@ export class DatasetDocument {
         const error = caught instanceof RangeError
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
-        this.problems.push({ rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } });
-        this.recoverRecords(text, arrayStart, lineStarts, error.offset);
+        const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } };
+        this.problems.push(fileProblem);
+        const cause = this.recoverRecords(text, arrayStart, lineStarts, error.offset);
+        const own = cause?.syntaxError;
+        if (cause !== undefined && own !== undefined) {
+          // The whole-file parse stumbled over a good record only because an earlier one is broken (a key
+          // typed without its value takes the next record as its value): the file's error is said there.
+          fileProblem.message = jsonFileSyntaxMessage(own.message);
+          fileProblem.range = { start: cause.positionAt(own.offset), end: cause.positionAt(own.offset + own.length) };
+          cause.errorReportedByFile = true;
+        }
         return;
       }
       if (!Array.isArray(parsed)) {
@@ -1249,9 +1258,14 @@ export class DatasetDocument {
    * loses its way (an unterminated string, a missing brace, a stray bracket), a pretty-printed array is
    * resynchronised at the next line that opens a record at the first record's indentation.
    */
-  private recoverRecords(text: string, start: number, lineStarts: number[], errorOffset = -1): void {
+  private recoverRecords(text: string, start: number, lineStarts: number[], errorOffset = -1): DatasetRecord | undefined {
     let offset = skipWhitespace(text, start + 1);
-    if (text.charCodeAt(offset) !== 123 /* { */) return;
+    if (text.charCodeAt(offset) !== 123 /* { */) return undefined;
+    /** When the error at errorOffset lies in a record that parses: the broken record before it, which caused it. */
+    let cause: DatasetRecord | undefined;
+    let brokenBefore: DatasetRecord | undefined;
+    /** The error at errorOffset is also a missing comma or stray text found here (left to the file's message). */
+    let sameErrorHere = false;
     const firstLine = positionIn(lineStarts, offset).line;
     const indent = text.slice(lineStarts[firstLine] ?? 0, offset);
     // Only an array with one record start per line can be resynchronised by lines.
@@ -1277,6 +1291,10 @@ export class DatasetDocument {
       // outline, hovers and fixes number the elements as the file does. The one holding the reported
       // error is marked, so that error is not reported twice.
       record.errorReportedByFile = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (resume >= 0 ? resume : end);
+      // Only a record cut at the next record start (its brackets do not close, so the whole-file parse read on into the
+      // next ones) whose error is reported apart from the file's.
+      if (record.syntaxError !== undefined && resume >= 0 && !record.errorReportedByFile) brokenBefore ??= record;
+      else if (record.syntaxError === undefined && brokenBefore !== undefined && errorOffset >= offset && errorOffset < end) cause = brokenBefore;
       const position = positionIn(lineStarts, offset);
       record.line = position.line;
       record.character = position.character;
@@ -1291,6 +1309,7 @@ export class DatasetDocument {
       if (next === 123 /* { */) {
         // A missing comma between records: reported here unless it is the error reported above.
         if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
+        else sameErrorHere = true;
         continue;
       }
       if (next === 44 /* , */) {
@@ -1302,8 +1321,10 @@ export class DatasetDocument {
       const stray = nextRecordStart(text, lineStarts, offset, indent);
       if (stray < 0) break;
       if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
+      else sameErrorHere = true;
       offset = stray;
     }
+    return sameErrorHere ? undefined : cause;
   }
 }
 
