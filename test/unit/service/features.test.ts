@@ -12,6 +12,7 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
+import { DatasetSession } from '../../../server/src/service/session';
 import { applyEdits, lint, parse } from './helpers';
 
 const uri = 'file:///test/data.jsonl';
@@ -355,6 +356,25 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.equal(symbols[2]?.detail, 'unknown format');
     const row = ((hover(document, facts, { line: 0, character: 1 })?.contents as { value: string } | undefined)?.value ?? '').split('\n').find((line) => line.startsWith('| 1 |'));
     assert.equal(row, `| 1 | user |  | ${chinese.slice(0, 80)}… |`);
+  });
+  it('names outline entries anew after an edit, and after the settings force another format', () => {
+    let current = resolveSettings({ minExamples: 0 }).settings;
+    const session = new DatasetSession(() => ({ settings: current }));
+    const uri = 'file:///test/outline.jsonl';
+    session.open(uri, '{"instruction": "Name a fruit.", "output": "Apple."}\n{"instruction": "Name a planet.", "output": "Mars."}\n');
+    const outline = (): string[] => {
+      session.lint(uri);
+      const document = session.get(uri);
+      const facts = session.factsFor(uri);
+      assert.ok(document !== undefined && facts !== undefined);
+      return documentSymbols(document, facts).map((symbol) => `${symbol.name} | ${symbol.detail ?? ''}`);
+    };
+    assert.deepEqual(outline(), ['1: Name a fruit. | Alpaca, 2 turns', '2: Name a planet. | Alpaca, 2 turns']);
+    session.change(uri, [{ range: { start: { line: 1, character: 24 }, end: { line: 1, character: 30 } }, text: 'river' }]);
+    assert.deepEqual(outline(), ['1: Name a fruit. | Alpaca, 2 turns', '2: Name a river. | Alpaca, 2 turns']);
+    current = resolveSettings({ minExamples: 0, format: 'prompt-completion' }).settings;
+    session.invalidate();
+    assert.deepEqual(outline(), ['1: (empty) | prompt/completion, 2 turns', '2: (empty) | prompt/completion, 2 turns']);
   });
   it('ends a long outline with one entry for the records it does not list', () => {
     const lines = Array.from({ length: 5_003 }, (_, index) => `{"instruction": "Task ${index + 1}", "output": "done"}`);

@@ -594,7 +594,8 @@ function formatTitle(shape: RecordShape | RecordFormat): string {
 const maxPreviewCharacters = 80;
 
 function firstWords(text: string, count: number): string {
-  const words = text.trim().split(/\s+/);
+  // Only the start is split: the outline names every record, and a turn can be many kilobytes long.
+  const words = text.trimStart().slice(0, (count + 1) * maxPreviewCharacters).trimEnd().split(/\s+/);
   const head = words.slice(0, count).join(' ');
   if (head.length > maxPreviewCharacters) {
     // Cut on a code point: half of a surrogate pair would show as U+FFFD.
@@ -617,24 +618,43 @@ function escapeMarkdown(text: string): string {
 /** The outline lists this many records, then one entry for the rest (a longer outline would not be usable anyway). */
 const maxSymbols = 5_000;
 
+/**
+ * Each record's outline entry without its number, while the settings and the file's format stay: the
+ * outline is asked for after every edit, and analysing every record again (they are not kept parsed)
+ * took tens of milliseconds per thousand records.
+ */
+const outlineEntries = new WeakMap<DatasetRecord, { facts: string; label: string; detail: string }>();
+
+function outlineEntryOf(record: DatasetRecord, facts: FileFacts): { label: string; detail: string } {
+  // The file's format decides a record's shape only when it is forced (else it is learnt while linting, after edits).
+  const key = facts.forced ? `${facts.version}|${facts.format}` : `${facts.version}`;
+  const known = outlineEntries.get(record);
+  if (known !== undefined && known.facts === key) return known;
+  const analysis = analyseRecord(record, facts);
+  let label: string;
+  let detail = 'invalid';
+  if (analysis !== undefined && analysis.shape === 'unknown') {
+    label = '(unknown format)';
+    detail = formatTitle(analysis.shape);
+  } else if (analysis !== undefined) {
+    const user = analysis.conversation.turns.find((turn) => turn.role === 'user') ?? analysis.conversation.turns[0];
+    label = firstWords(user?.content ?? '', 8) || '(empty)';
+    detail = `${formatTitle(analysis.shape)}, ${analysis.conversation.turns.length} turns`;
+  } else {
+    label = record.syntaxError !== undefined ? '(invalid JSON)' : '(not an object)';
+  }
+  const entry = { facts: key, label, detail };
+  outlineEntries.set(record, entry);
+  return entry;
+}
+
 export function documentSymbols(document: DatasetDocument, facts: FileFacts): DocumentSymbol[] {
   const symbols: DocumentSymbol[] = [];
   for (const record of document.records) {
     if (symbols.length >= maxSymbols) break;
-    const analysis = analyseRecord(record, facts);
+    const { label, detail } = outlineEntryOf(record, facts);
     const range = record.range;
-    let name = `${record.index + 1}: `;
-    let detail = 'invalid';
-    if (analysis !== undefined && analysis.shape === 'unknown') {
-      name += '(unknown format)';
-      detail = formatTitle(analysis.shape);
-    } else if (analysis !== undefined) {
-      const user = analysis.conversation.turns.find((turn) => turn.role === 'user') ?? analysis.conversation.turns[0];
-      name += firstWords(user?.content ?? '', 8) || '(empty)';
-      detail = `${formatTitle(analysis.shape)}, ${analysis.conversation.turns.length} turns`;
-    } else {
-      name += record.syntaxError !== undefined ? '(invalid JSON)' : '(not an object)';
-    }
+    const name = `${record.index + 1}: ${label}`;
     const selectionEnd = range.start.line === range.end.line ? range.end : record.positionAt(Math.max(0, record.text.indexOf('\n')));
     symbols.push({ name, detail, kind: SymbolKind.Object, range, selectionRange: { start: range.start, end: selectionEnd } });
   }
