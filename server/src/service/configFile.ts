@@ -83,6 +83,20 @@ export function findConfigFile(startFolder: string, stopAt?: string): LoadedConf
   }
 }
 
+/**
+ * The error of the first config file that applies to one of `files` (the nearest above each) and does
+ * not parse: the commands that train or export on those files stop on it, as `tunesmith lint` does,
+ * rather than use settings nobody chose.
+ */
+export function brokenConfigFor(files: readonly string[]): string | undefined {
+  const folders = new Set(files.map((file) => path.dirname(path.resolve(file))));
+  for (const folder of folders) {
+    const error = findConfigFile(folder)?.error;
+    if (error !== undefined) return error;
+  }
+  return undefined;
+}
+
 /** What the dataset_info.json in a dataset's folder says about the dataset. */
 export interface DatasetInfo {
   /** The format hint of the entry that lists the file (undefined: no file, no entry, or unreadable). */
