@@ -85,7 +85,8 @@ export class ConfigurationStore {
     const filePath = uri.startsWith('file:') ? safeFilePath(uri) : undefined;
     const root = filePath !== undefined ? this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep)) : undefined;
     if (filePath !== undefined) {
-      const loaded = findConfigFile(path.dirname(filePath), root);
+      // Up to the repository root, not the workspace folder: the CLI finds the same file.
+      const loaded = findConfigFile(path.dirname(filePath));
       if (loaded?.error !== undefined) warnings.push(loaded.error);
       fileLayer = loaded?.data;
       configFolder = loaded !== undefined ? path.dirname(loaded.path) : undefined;

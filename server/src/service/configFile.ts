@@ -1,7 +1,8 @@
 /**
  * The workspace config file (`tunesmith.json` or `.tunesmithrc.json`), shared by the editor and the
  * CLI, and LLaMA-Factory's dataset_info.json next to a dataset. Looked up from the dataset's folder
- * upwards, stopping at `stopAt` (the workspace root) when given.
+ * upwards to the repository root (the first folder with a `.git`), or to the filesystem root outside
+ * a repository: the same boundary for the editor (whatever folder it opened) and the CLI.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,9 +68,18 @@ function readText(file: string): string | undefined {
   }
 }
 
-export function findConfigFile(startFolder: string, stopAt?: string): LoadedConfigFile | undefined {
+/** A folder with `.git` (a folder, or a file in a worktree or submodule): a config file above it belongs to another project. */
+function isRepositoryRoot(folder: string): boolean {
+  return fs.existsSync(path.join(folder, '.git'));
+}
+
+/**
+ * The config file nearest above `startFolder`, up to the repository root. Not up to the workspace
+ * folder: a monorepo's subfolder opened in the editor gets the monorepo's config file, as
+ * `tunesmith lint` run in that subfolder does.
+ */
+export function findConfigFile(startFolder: string): LoadedConfigFile | undefined {
   let folder = path.resolve(startFolder);
-  const stop = stopAt !== undefined ? path.resolve(stopAt) : undefined;
   for (;;) {
     for (const name of configFileNames) {
       const candidate = path.join(folder, name);
@@ -78,7 +88,7 @@ export function findConfigFile(startFolder: string, stopAt?: string): LoadedConf
       return parseConfigText(candidate, text);
     }
     const parent = path.dirname(folder);
-    if (parent === folder || (stop !== undefined && folder === stop)) return undefined;
+    if (parent === folder || isRepositoryRoot(folder)) return undefined;
     folder = parent;
   }
 }

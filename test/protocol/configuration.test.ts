@@ -1,0 +1,91 @@
+/**
+ * Configuration over the real server: where the config file is looked up, which workspace folders
+ * the server knows, and what it says about the settings in use.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { lintFiles } from '../../server/src/service/files';
+import { serverBundle, startServer, type StartOptions, type TestServer } from './lspClient';
+
+interface Diagnostic {
+  severity: number;
+  code: string;
+  message: string;
+  range: { start: { line: number; character: number } };
+}
+
+const skip = existsSync(serverBundle) ? false : 'run `npm run build` first';
+
+const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+
+/** Twelve distinct records; the third ends its answer with spaces (whitespace, a warning by default). */
+function dataset(): string {
+  const lines = Array.from({ length: 12 }, (_, index) => chat(`Question ${index}: what is ${index * 7 + 3} plus ${index + 11}?`, `It is ${index * 8 + 14}, adding the two numbers.`));
+  lines[2] = chat('Where is the trailing space here?', 'Right here.   ');
+  return `${lines.join('\n')}\n`;
+}
+
+
+async function pull(server: TestServer, uri: string): Promise<Diagnostic[]> {
+  const report = (await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { kind: string; items: Diagnostic[] };
+  return report.items;
+}
+
+function writeFile(folder: string, relative: string, text: string): string {
+  const file = path.join(folder, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return pathToFileURL(file).href;
+}
+
+/** Opens a document, pulls its diagnostics, closes it. */
+async function lintOpened(server: TestServer, uri: string, text: string): Promise<Diagnostic[]> {
+  server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: uri.endsWith('.json') ? 'json' : 'jsonl', version: 1, text } });
+  try {
+    return await pull(server, uri);
+  } finally {
+    server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+}
+
+/** A temporary folder (not in a repository) and a server whose workspace folder is `opened` inside it. */
+async function withServer(opened: string, run: (root: string, server: TestServer) => Promise<void>, options: (root: string) => StartOptions = () => ({})): Promise<void> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-config-'));
+  mkdirSync(path.join(root, opened), { recursive: true });
+  const server = await startServer(path.join(root, opened), options(root));
+  try {
+    await run(root, server);
+  } finally {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const severities = (items: Diagnostic[], code: string): number[] => items.filter((item) => item.code === code).map((item) => item.severity);
+
+describe('configuration over LSP', { skip }, () => {
+  it('applies a config file above the workspace folder (a monorepo subfolder opened), as `tunesmith lint` run in that folder finds it', async () => {
+    await withServer('ml', async (root, server) => {
+      writeFileSync(path.join(root, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+      const uri = writeFile(root, 'ml/data.jsonl', dataset());
+      assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [1]);
+      const cli = await lintFiles([], { cwd: path.join(root, 'ml') });
+      assert.deepEqual(cli.files[0]?.diagnostics.filter((item) => item.rule === 'whitespace').map((item) => item.severity), ['error']);
+    });
+  });
+
+  it('does not look above the repository root (a folder with .git) for a config file, in the editor as in the CLI', async () => {
+    await withServer('repo/ml', async (root, server) => {
+      writeFileSync(path.join(root, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+      mkdirSync(path.join(root, 'repo', '.git'));
+      const uri = writeFile(root, 'repo/ml/data.jsonl', dataset());
+      assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [2]);
+      const cli = await lintFiles([], { cwd: path.join(root, 'repo', 'ml') });
+      assert.deepEqual(cli.files[0]?.diagnostics.filter((item) => item.rule === 'whitespace').map((item) => item.severity), ['warning']);
+    });
+  });
+});
