@@ -21,7 +21,7 @@ import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
 import { readDatasetFileAsync } from './service/files';
 import { type DatasetDocument, DatasetSession, fileKindOf } from './service/session';
-import { ConfigurationStore } from './handlers/configuration';
+import { ConfigurationStore, updatedFolders } from './handlers/configuration';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
@@ -35,6 +35,7 @@ const connection = createConnection(ProposedFeatures.all);
 const configuration = new ConfigurationStore(connection);
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
+let supportsWorkspaceFolders = false;
 let resolvesCodeActionEdits = false;
 /** Asks the client to pull every open document's diagnostics again (after the answer being written, if any). */
 function requestRefresh(): void {
@@ -52,15 +53,12 @@ connection.onInitialize((params): InitializeResult => {
   supportsRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
   supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   resolvesCodeActionEdits = capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
-  configuration.workspaceFolders = (params.workspaceFolders ?? []).flatMap((folder) => {
-    try {
-      return [fileURLToPath(folder.uri)];
-    } catch {
-      return [];
-    }
-  });
+  supportsWorkspaceFolders = capabilities.workspace?.workspaceFolders === true;
+  configuration.workspaceFolders = updatedFolders([], params.workspaceFolders ?? []);
   return {
     capabilities: {
+      // Without changeNotifications VS Code never says that a folder was added to the workspace.
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       diagnosticProvider: { identifier: 'tunesmith', interFileDependencies: true, workspaceDiagnostics: false },
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.tunesmith'], resolveProvider: true },
@@ -75,6 +73,13 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  if (supportsWorkspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
+      configuration.workspaceFolders = updatedFolders(configuration.workspaceFolders, added, removed);
+      // The open files' folder, and so their settings and "files" globs, may have changed.
+      settingsChanged();
+    });
+  }
   if (configuration.supportsConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tunesmith' });
   }

@@ -65,6 +65,8 @@ async function withServer(opened: string, run: (root: string, server: TestServer
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const severities = (items: Diagnostic[], code: string): number[] => items.filter((item) => item.code === code).map((item) => item.severity);
 
 describe('configuration over LSP', { skip }, () => {
@@ -86,6 +88,36 @@ describe('configuration over LSP', { skip }, () => {
       assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [2]);
       const cli = await lintFiles([], { cwd: path.join(root, 'repo', 'ml') });
       assert.deepEqual(cli.files[0]?.diagnostics.filter((item) => item.rule === 'whitespace').map((item) => item.severity), ['warning']);
+    });
+  });
+
+  it('matches a folder URI with a trailing slash as the same folder without it (its "files" setting applies)', async () => {
+    const text = JSON.stringify([{ messages: [{ role: 'usr', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }]);
+    for (const slash of ['/', '']) {
+      await withServer('proj', async (root, server) => {
+        server.settings = { files: ['data/*.json'], minExamples: 0 };
+        const uri = writeFile(root, 'proj/data/x.json', text);
+        const items = await lintOpened(server, uri, text);
+        assert.deepEqual(items.map((item) => [item.code, item.range.start.line, item.range.start.character]), [['unknown-role', 0, 22]], `folder URI ending with '${slash}'`);
+      }, (root) => ({ folderUris: [`${pathToFileURL(path.join(root, 'proj')).href}${slash}`] }));
+    }
+  });
+
+  it('declares workspace folder change notifications and applies a folder added later (its "files" globs, relative to it)', async () => {
+    await withServer('one', async (root, server) => {
+      const capabilities = server.initializeResult as { capabilities: { workspace?: { workspaceFolders?: { supported?: boolean; changeNotifications?: unknown } } } };
+      assert.deepEqual(capabilities.capabilities.workspace?.workspaceFolders, { supported: true, changeNotifications: true });
+      server.settings = { files: ['data/*.json'], minExamples: 0 };
+      const text = JSON.stringify([{ messages: [{ role: 'usr', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] }]);
+      const uri = writeFile(root, 'two/data/x.json', text);
+      // Outside every folder, "data/*.json" is matched against the whole path: not a dataset.
+      assert.deepEqual(await lintOpened(server, uri, text), []);
+      server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: pathToFileURL(path.join(root, 'two')).href, name: 'two' }], removed: [] } });
+      await sleep(100);
+      assert.deepEqual((await lintOpened(server, uri, text)).map((item) => item.code), ['unknown-role']);
+      server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: pathToFileURL(path.join(root, 'two')).href, name: 'two' }] } });
+      await sleep(100);
+      assert.deepEqual(await lintOpened(server, uri, text), []);
     });
   });
 });

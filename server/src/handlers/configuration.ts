@@ -31,6 +31,7 @@ export class ConfigurationStore {
   private readonly pending = new Map<string, Promise<DocumentConfig>>();
   /** Bumped by clear(): a read that started before it may hold the old settings and is not kept. */
   private generation = 0;
+  /** Folder paths, without a trailing separator (a folder URI may end with a slash). */
   workspaceFolders: string[] = [];
   supportsConfiguration = false;
 
@@ -83,7 +84,7 @@ export class ConfigurationStore {
     let hint: FormatHint | undefined;
     const warnings: string[] = [];
     const filePath = uri.startsWith('file:') ? safeFilePath(uri) : undefined;
-    const root = filePath !== undefined ? this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep)) : undefined;
+    const root = filePath !== undefined ? folderOf(filePath, this.workspaceFolders) : undefined;
     if (filePath !== undefined) {
       // Up to the repository root, not the workspace folder: the CLI finds the same file.
       const loaded = findConfigFile(path.dirname(filePath));
@@ -126,6 +127,27 @@ export class ConfigurationStore {
 function matchesFiles(filePath: string, base: string | undefined, files: readonly string[]): boolean {
   const relative = (base !== undefined ? path.relative(base, filePath) : filePath).split(path.sep).join('/');
   return usableDatasetGlobs(files).some((glob) => matchesGlob(relative, glob));
+}
+
+/** The innermost workspace folder holding the file (folders may be nested in a multi-root workspace). */
+function folderOf(filePath: string, folders: readonly string[]): string | undefined {
+  const holding = folders.filter((folder) => filePath.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
+  return holding.sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * The workspace folders' paths after an initialize or a didChangeWorkspaceFolders: `file:///p/proj/`
+ * and `file:///p/proj` are one folder (else a file under the first would match neither it nor its globs).
+ */
+export function updatedFolders(current: readonly string[], added: readonly { uri: string }[], removed: readonly { uri: string }[] = []): string[] {
+  const pathOf = (folder: { uri: string }): string | undefined => {
+    const filePath = safeFilePath(folder.uri);
+    return filePath !== undefined ? path.resolve(filePath) : undefined;
+  };
+  const gone = new Set(removed.map(pathOf));
+  const folders = current.filter((folder) => !gone.has(folder));
+  for (const folder of added.map(pathOf)) if (folder !== undefined && !folders.includes(folder)) folders.push(folder);
+  return folders;
 }
 
 function safeFilePath(uri: string): string | undefined {
