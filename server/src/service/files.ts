@@ -560,9 +560,10 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // An entry of the config file's "files" that matches nothing is a mistake to point at (CI would lint less, or more, than meant).
   for (const index of unmatchedDefaults) {
     const glob = settings.files[index] ?? '';
+    // A "!" entry is already among the settings' warnings (resolveSettings), at its place.
+    if (glob.startsWith('!')) continue;
     const where = layerSourceOf(config?.data)?.locate(['files', index]) ?? config?.path;
-    const exclusion = glob.startsWith('!') ? ': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead' : '';
-    warnings.push(`${where !== undefined ? `${where}: ` : ''}"files" entry '${glob}' matches no dataset file${exclusion}.`);
+    warnings.push(`${where !== undefined ? `${where}: ` : ''}"files" entry '${glob}' matches no dataset file.`);
   }
   // A bad entry of the config file's "files" is among the settings' warnings, at its place (resolveSettings).
   for (const { glob, problem } of invalidGlobs) {
