@@ -120,4 +120,15 @@ describe('configuration over LSP', { skip }, () => {
       assert.deepEqual(await lintOpened(server, uri, text), []);
     });
   });
+
+  it('says in the editor which of tunesmith.json and .tunesmithrc.json in one folder is used, and that the other is ignored', async () => {
+    await withServer('proj', async (root, server) => {
+      writeFileSync(path.join(root, 'proj', 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+      writeFileSync(path.join(root, 'proj', '.tunesmithrc.json'), JSON.stringify({ rules: { whitespace: 'off' } }));
+      const uri = writeFile(root, 'proj/data.jsonl', dataset());
+      assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [1]);
+      const folder = path.join(root, 'proj');
+      assert.deepEqual(server.shownMessages, [`Tunesmith: ${path.join(folder, '.tunesmithrc.json')} is ignored: ${path.join(folder, 'tunesmith.json')} beside it is used (one config file per folder; merge them into tunesmith.json)`]);
+    });
+  });
 });

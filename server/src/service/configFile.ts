@@ -18,6 +18,8 @@ export interface LoadedConfigFile {
   data: unknown;
   /** Why the whole file was ignored, starting with `file:line:column:`. */
   error?: string;
+  /** A second config file beside it, which is not read (said, rather than ignored silently). */
+  ignored?: string;
 }
 
 /** `file:line:column` (1-based; columns in UTF-16 code units, as editors count) of an offset in `text`. */
@@ -81,11 +83,14 @@ function isRepositoryRoot(folder: string): boolean {
 export function findConfigFile(startFolder: string): LoadedConfigFile | undefined {
   let folder = path.resolve(startFolder);
   for (;;) {
-    for (const name of configFileNames) {
+    for (const [index, name] of configFileNames.entries()) {
       const candidate = path.join(folder, name);
       const text = readText(candidate);
       if (text === undefined) continue;
-      return parseConfigText(candidate, text);
+      const loaded = parseConfigText(candidate, text);
+      const other = configFileNames.slice(index + 1).map((otherName) => path.join(folder, otherName)).find((file) => fs.existsSync(file));
+      if (other !== undefined) loaded.ignored = `${other} is ignored: ${candidate} beside it is used (one config file per folder; merge them into ${name})`;
+      return loaded;
     }
     const parent = path.dirname(folder);
     if (parent === folder || isRepositoryRoot(folder)) return undefined;

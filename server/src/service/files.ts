@@ -526,7 +526,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     const known = applied.get(key);
     if (known !== undefined) return known;
     const { settings, warnings: settingWarnings } = resolveSettings(loaded?.data, options.overrides);
-    for (const warning of [...settingWarnings, ...unknownRuleWarnings(loaded?.data, allRules.map((rule) => rule.meta.id))]) if (!warnings.includes(warning)) warnings.push(warning);
+    for (const warning of [...(loaded?.ignored !== undefined ? [loaded.ignored] : []), ...settingWarnings, ...unknownRuleWarnings(loaded?.data, allRules.map((rule) => rule.meta.id))]) if (!warnings.includes(warning)) warnings.push(warning);
     let tokens: TokenCounter = estimatingCounter;
     if (settings.model !== null) {
       // --model is relative to where the command runs; the config file's model to the config file.

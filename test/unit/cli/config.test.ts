@@ -158,6 +158,21 @@ describe('lintFiles() with a config file', () => {
     }
   });
 
+  it('says which of tunesmith.json and .tunesmithrc.json in one folder is used, and that the other is ignored', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), '{"maxTokens": 7}');
+    writeFileSync(path.join(folder, '.tunesmithrc.json'), '{"maxTokens": 9}');
+    try {
+      const found = findConfigFile(path.join(folder, 'data'));
+      const message = `${path.join(folder, '.tunesmithrc.json')} is ignored: ${path.join(folder, 'tunesmith.json')} beside it is used (one config file per folder; merge them into tunesmith.json)`;
+      assert.equal(found?.ignored, message);
+      const linted = await lintFiles([], { cwd: folder });
+      assert.ok(linted.warnings.includes(message), linted.warnings.join('\n'));
+    } finally {
+      rmSync(path.join(folder, 'tunesmith.json'));
+      rmSync(path.join(folder, '.tunesmithrc.json'));
+    }
+  });
+
   it('finds the config file in a parent folder', () => {
     writeFileSync(path.join(folder, '.tunesmithrc.json'), '{"maxTokens": 7}');
     try {
