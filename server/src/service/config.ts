@@ -48,6 +48,9 @@ export const defaultSettings: LintSettings = {
   maxFileSize: 512 * 1024 * 1024,
 };
 
+/** The near-duplicate threshold's range, as the schema (package.json) declares it: below 0.1 nearly every pair of instructions would match. */
+export const nearDuplicateThresholdRange = { minimum: 0.1, maximum: 1 } as const;
+
 /**
  * Every format detection knows can be forced (`satisfies` keeps the list complete: a format added to
  * RecordFormat and not here fails to compile).
@@ -144,8 +147,12 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
     positive('maxFileSize');
     if (input.nearDuplicateThreshold !== undefined) {
       const value = input.nearDuplicateThreshold;
-      if (typeof value === 'number' && value > 0 && value <= 1) settings.nearDuplicateThreshold = value;
-      else warn(['nearDuplicateThreshold'], `nearDuplicateThreshold: expected a number in (0, 1], got ${quoted(value)}`);
+      const { minimum, maximum } = nearDuplicateThresholdRange;
+      if (typeof value === 'number' && value >= minimum && value <= maximum) settings.nearDuplicateThreshold = value;
+      else {
+        const problem = `nearDuplicateThreshold: expected a number from ${minimum} to ${maximum}, got ${quoted(value)}${typeof value === 'number' && value > 1 && value <= 100 ? ` (a fraction: ${value / 100}?)` : ''}`;
+        warn(['nearDuplicateThreshold'], () => `${problem}; ${settings.nearDuplicateThreshold === defaultSettings.nearDuplicateThreshold ? `the default ${defaultSettings.nearDuplicateThreshold}` : settings.nearDuplicateThreshold} is used`);
+      }
     }
     if (input.model !== undefined) {
       if (input.model === null || input.model === '') settings.model = null;
