@@ -117,7 +117,7 @@ describe('lintFiles() with a config file', () => {
     writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "model": "no-such-model"\n}');
     const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
     assert.equal(result.files.length, 1);
-    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:12: tunesmith.model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}: no such folder. Token counts are estimates until this is fixed.`]);
+    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:12: model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}: no such folder. Token counts are estimates until this is fixed.`]);
   });
 
   it('reports paths that name no dataset file, even beside ones that do', async () => {
