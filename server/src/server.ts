@@ -98,7 +98,11 @@ function settingsChanged(): void {
   requestRefresh();
   void siblings.reloadAll();
 }
-connection.onDidChangeConfiguration(settingsChanged);
+connection.onDidChangeConfiguration(({ settings }) => {
+  // A client that cannot be asked (no workspace/configuration) pushes the settings here instead.
+  if (!configuration.supportsConfiguration) configuration.pushedSettings = (settings as { tunesmith?: unknown } | null | undefined)?.tunesmith;
+  settingsChanged();
+});
 const configFileName = /(?:^|[/\\])(?:tunesmith\.json|\.tunesmithrc\.json|dataset_info\.json)$/;
 connection.onDidChangeWatchedFiles(({ changes }) => {
   if (changes.some((change) => configFileName.test(change.uri))) settingsChanged();

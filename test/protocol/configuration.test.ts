@@ -131,4 +131,20 @@ describe('configuration over LSP', { skip }, () => {
       assert.deepEqual(server.shownMessages, [`Tunesmith: ${path.join(folder, '.tunesmithrc.json')} is ignored: ${path.join(folder, 'tunesmith.json')} beside it is used (one config file per folder; merge them into tunesmith.json)`]);
     });
   });
+
+  it('uses the settings a client without workspace/configuration pushes in didChangeConfiguration', async () => {
+    await withServer('proj', async (root, server) => {
+      const uri = writeFile(root, 'proj/data.jsonl', dataset());
+      assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [2]);
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { tunesmith: { rules: { whitespace: 'error' }, maxTokens: 10 } } });
+      await sleep(100);
+      const items = await lintOpened(server, uri, dataset());
+      assert.deepEqual(severities(items, 'whitespace'), [1]);
+      assert.equal(severities(items, 'too-long').length, 12);
+      // Pushed again without the section: back to the defaults.
+      server.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+      await sleep(100);
+      assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [2]);
+    }, () => ({ configuration: false }));
+  });
 });

@@ -34,6 +34,11 @@ export class ConfigurationStore {
   /** Folder paths, without a trailing separator (a folder URI may end with a slash). */
   workspaceFolders: string[] = [];
   supportsConfiguration = false;
+  /**
+   * The `tunesmith` section a client without workspace/configuration pushes in didChangeConfiguration
+   * (the editor layer then, the same for every document).
+   */
+  pushedSettings: unknown;
 
   constructor(private readonly connection: Connection) {}
 
@@ -78,7 +83,7 @@ export class ConfigurationStore {
       } catch {
         editorSettings = undefined;
       }
-    }
+    } else editorSettings = this.pushedSettings;
     let fileLayer: unknown;
     let configFolder: string | undefined;
     let hint: FormatHint | undefined;
