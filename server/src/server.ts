@@ -22,6 +22,7 @@ import { datasetStatistics } from './service/features/statistics';
 import { readDatasetFileAsync } from './service/files';
 import { type DatasetDocument, DatasetSession, fileKindOf } from './service/session';
 import { ConfigurationStore, updatedFolders } from './handlers/configuration';
+import { ConfigFolderWatcher } from './handlers/configWatcher';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
@@ -83,7 +84,12 @@ connection.onInitialized(() => {
   if (configuration.supportsConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tunesmith' });
   }
-  if (supportsWatchRegistration) {
+  if (!supportsWatchRegistration) {
+    // Config files are watched here then (a client that cannot register watchers never reports their changes).
+    const watcher = new ConfigFolderWatcher(settingsChanged);
+    configuration.watchFolders = (folders) => watcher.watch(folders);
+    connection.onShutdown(() => watcher.dispose());
+  } else {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }, { globPattern: '**/*.{jsonl,ndjson,json}' }],
     });

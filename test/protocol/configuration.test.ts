@@ -147,4 +147,18 @@ describe('configuration over LSP', { skip }, () => {
       assert.deepEqual(severities(await lintOpened(server, uri, dataset()), 'whitespace'), [2]);
     }, () => ({ configuration: false }));
   });
+
+  it('sees a tunesmith.json created on disk while a file is open, for a client that cannot register file watchers', async () => {
+    await withServer('proj', async (root, server) => {
+      const uri = writeFile(root, 'proj/data/data.jsonl', dataset());
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: dataset() } });
+      assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [2]);
+      writeFileSync(path.join(root, 'proj', 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+      await sleep(500);
+      assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [1]);
+      writeFileSync(path.join(root, 'proj', 'data', '.tunesmithrc.json'), JSON.stringify({ rules: { whitespace: 'hint' } }));
+      await sleep(500);
+      assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [4]);
+    }, () => ({ watchers: false }));
+  });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
-import { datasetInfoFor, findConfigFile } from '../service/configFile';
+import { configSearchFolders, datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
 import { matchesGlob, usableDatasetGlobs } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
@@ -39,6 +39,8 @@ export class ConfigurationStore {
    * (the editor layer then, the same for every document).
    */
   pushedSettings: unknown;
+  /** Told the folders a document's config file is looked up in (set for clients that cannot watch files). */
+  watchFolders: ((folders: readonly string[]) => void) | undefined;
 
   constructor(private readonly connection: Connection) {}
 
@@ -93,6 +95,7 @@ export class ConfigurationStore {
     if (filePath !== undefined) {
       // Up to the repository root, not the workspace folder: the CLI finds the same file.
       const loaded = findConfigFile(path.dirname(filePath));
+      this.watchFolders?.(configSearchFolders(path.dirname(filePath)));
       if (loaded?.error !== undefined) warnings.push(loaded.error);
       if (loaded?.ignored !== undefined) warnings.push(loaded.ignored);
       fileLayer = loaded?.data;

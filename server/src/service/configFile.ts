@@ -99,6 +99,23 @@ export function findConfigFile(startFolder: string): LoadedConfigFile | undefine
 }
 
 /**
+ * The folders findConfigFile() reads for `startFolder`, nearest first, up to the one whose config file
+ * it finds (or to the repository or filesystem root): a config file created or changed in any of them
+ * changes what applies there.
+ */
+export function configSearchFolders(startFolder: string): string[] {
+  const folders: string[] = [];
+  let folder = path.resolve(startFolder);
+  for (;;) {
+    folders.push(folder);
+    if (configFileNames.some((name) => fs.existsSync(path.join(folder, name)))) return folders;
+    const parent = path.dirname(folder);
+    if (parent === folder || isRepositoryRoot(folder)) return folders;
+    folder = parent;
+  }
+}
+
+/**
  * The error of the first config file that applies to one of `files` (the nearest above each) and does
  * not parse: the commands that train or export on those files stop on it, as `tunesmith lint` does,
  * rather than use settings nobody chose.
