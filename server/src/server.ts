@@ -84,12 +84,12 @@ connection.onInitialized(() => {
   if (configuration.supportsConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tunesmith' });
   }
-  if (!supportsWatchRegistration) {
-    // Config files are watched here then (a client that cannot register watchers never reports their changes).
-    const watcher = new ConfigFolderWatcher(settingsChanged);
-    configuration.watchFolders = (folders) => watcher.watch(folders);
-    connection.onShutdown(() => watcher.dispose());
-  } else {
+  // Config files the client does not watch are watched here: all of them for a client that cannot
+  // register watchers, else those above the workspace folders (the client watches inside them only).
+  const watcher = new ConfigFolderWatcher(settingsChanged);
+  configuration.watchFolders = (folders) => watcher.watch(supportsWatchRegistration ? folders.filter((folder) => !configuration.isInWorkspace(folder)) : folders);
+  connection.onShutdown(() => watcher.dispose());
+  if (supportsWatchRegistration) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }, { globPattern: '**/*.{jsonl,ndjson,json}' }],
     });

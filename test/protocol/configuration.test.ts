@@ -161,4 +161,15 @@ describe('configuration over LSP', { skip }, () => {
       assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [4]);
     }, () => ({ watchers: false }));
   });
+
+  it('sees a config file created above the workspace folder (which the client does not watch), for a client that watches the folder', async () => {
+    await withServer('proj', async (root, server) => {
+      const uri = writeFile(root, 'proj/data.jsonl', dataset());
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text: dataset() } });
+      assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [2]);
+      writeFileSync(path.join(root, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'error' } }));
+      await sleep(500);
+      assert.deepEqual(severities(await pull(server, uri), 'whitespace'), [1]);
+    }, () => ({ watchers: true }));
+  });
 });

@@ -44,6 +44,11 @@ export class ConfigurationStore {
 
   constructor(private readonly connection: Connection) {}
 
+  /** Whether a folder is a workspace folder or inside one (the client's file watchers see its files). */
+  isInWorkspace(folder: string): boolean {
+    return this.workspaceFolders.includes(folder) || folderOf(folder, this.workspaceFolders) !== undefined;
+  }
+
   /** The config of a document, if already loaded (the session asks synchronously). */
   peek(uri: string): DocumentConfig {
     return this.cache.get(uri) ?? { settings: resolveSettings().settings, hint: undefined, tokens: estimatingCounter, warnings: [], inFiles: true };
