@@ -39,7 +39,7 @@ export class ConfigurationStore {
    * (the editor layer then, the same for every document).
    */
   pushedSettings: unknown;
-  /** Told the folders a document's config file is looked up in (set for clients that cannot watch files). */
+  /** Told the folders a document's config file is looked up in, for the server to watch those the client does not. */
   watchFolders: ((folders: readonly string[]) => void) | undefined;
 
   constructor(private readonly connection: Connection) {}
