@@ -61,6 +61,17 @@ if (webviewEntries.length > 0) {
  * Editor-only settings (tunesmith.device, tunesmith.preview.*) are left out; a unit test checks the
  * keys against the ones the linter reads.
  */
+/**
+ * In a config file, `files` and `model` are relative to the config file's folder (as `tunesmith lint`
+ * and the editor read them), not to the workspace folder as the VS Code settings are.
+ */
+function configFileWording(key, spec) {
+  if (key !== 'files' && key !== 'model') return {};
+  const wording = spec.markdownDescription.replace(/\(relative to the workspace folder\)/, "(relative to this config file's folder)").replace(/relative to the workspace folder\./, "relative to this config file's folder.");
+  if (wording === spec.markdownDescription) throw new Error(`package.json: tunesmith.${key} no longer says what its paths are relative to; update configFileWording() in esbuild.mjs`);
+  return { markdownDescription: wording };
+}
+
 function writeConfigSchema() {
   const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
   const properties = {};
@@ -69,7 +80,7 @@ function writeConfigSchema() {
       const key = name.slice('tunesmith.'.length);
       if (key.includes('.') || key === 'device') continue;
       const { scope: _scope, order: _order, ...schema } = spec;
-      properties[key] = schema;
+      properties[key] = { ...schema, ...configFileWording(key, schema) };
     }
   }
   properties.$schema = { type: 'string', description: 'The schema this file follows.' };

@@ -2,7 +2,55 @@
  * Cheap, VS Code-free checks that decide whether a JSON file holds dataset records. They run on every
  * JSON document the editor opens, so they look only at the path and the first few characters.
  */
-export { matchesGlob } from '../../server/src/service/glob';
+import * as path from 'node:path';
+import { findConfigFile } from '../../server/src/service/configFile';
+import { matchesGlob, usableDatasetGlobs } from '../../server/src/service/glob';
+
+export { matchesGlob };
+
+/** The `files` globs a config file (tunesmith.json) sets, with its folder: they are relative to it. */
+export interface ConfigFileGlobs {
+  folder: string;
+  globs: readonly string[];
+}
+
+/** By folder: the nearest config file's globs (undefined: none sets `files`). Read once, until forgetConfigFiles(). */
+const configGlobsByFolder = new Map<string, ConfigFileGlobs | undefined>();
+
+/**
+ * The `files` of the config file nearest above `folder` (as the server and the CLI find it), or
+ * undefined when that file sets none (or there is none): then the `tunesmith.files` setting decides.
+ */
+export function configFileGlobs(folder: string): ConfigFileGlobs | undefined {
+  if (configGlobsByFolder.has(folder)) return configGlobsByFolder.get(folder);
+  const loaded = findConfigFile(folder);
+  const files = (loaded?.data as { files?: unknown } | undefined)?.files;
+  const found = loaded !== undefined && Array.isArray(files) && files.every((glob) => typeof glob === 'string') ? { folder: path.dirname(loaded.path), globs: usableDatasetGlobs(files) } : undefined;
+  configGlobsByFolder.set(folder, found);
+  return found;
+}
+
+/** A config file changed: its globs are read again. */
+export function forgetConfigFiles(): void {
+  configGlobsByFolder.clear();
+}
+
+/**
+ * Whether a file on disk matches the `files` of its nearest config file (relative to that file's
+ * folder); undefined when no config file sets `files`. The config file wins over the setting, as in the server.
+ */
+export function matchesConfigFileGlobs(filePath: string): boolean | undefined {
+  const config = configFileGlobs(path.dirname(filePath));
+  if (config === undefined) return undefined;
+  const relative = path.relative(config.folder, filePath).split(path.sep).join('/');
+  return config.globs.some((glob) => matchesGlob(relative, glob));
+}
+
+/** A config file's glob as a glob over absolute paths (forward slashes), for the language client's selector. */
+export function configFileSelectorPattern(config: ConfigFileGlobs, glob: string): string {
+  const folder = config.folder.split(path.sep).join('/').replace(/\/$/, '');
+  return `${folder}/${glob}`;
+}
 
 /** How much of a document the content sniff reads. */
 export const SNIFF_LENGTH = 4096;

@@ -33,6 +33,10 @@ export function activate(context: vscode.ExtensionContext): TunesmithApi {
       if (event.affectsConfiguration('tunesmith.files')) void controller.restart();
     }),
   );
+  // A config file's `files` decides which JSON files are datasets, as the setting does.
+  const configFileWatcher = vscode.workspace.createFileSystemWatcher('**/{tunesmith.json,.tunesmithrc.json}');
+  const configFilesChanged = (): void => void controller.configFilesChanged();
+  context.subscriptions.push(configFileWatcher, configFileWatcher.onDidCreate(configFilesChanged), configFileWatcher.onDidChange(configFilesChanged), configFileWatcher.onDidDelete(configFilesChanged));
   for (const document of vscode.workspace.textDocuments) controller.startIfDataset(document);
   const preview = registerPreview(context);
   const activationTimeMs = performance.now() - activationStart;

@@ -1,10 +1,11 @@
 /**
  * Starts the Tunesmith language server on demand (the first time a dataset is open) and restarts it
- * when the `tunesmith.files` globs change, so its document selector follows the setting.
+ * when the `files` globs change (the setting, or a tunesmith.json's), so its document selector follows them.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { datasetDocumentSelector, isDatasetDocument } from './datasetDocuments';
+import { datasetDocumentSelector, isDatasetDocument, workspaceConfigFileGlobs } from './datasetDocuments';
+import { forgetConfigFiles } from './datasetSniff';
 
 /** The port `.vscode/launch.json` attaches the debugger to when the extension runs under F5. */
 const SERVER_DEBUG_PORT = 6009;
@@ -14,6 +15,8 @@ export class LanguageServerController implements vscode.Disposable {
   /** Set when an automatic start failed: typing must not retry (and report) on every keystroke. */
   private automaticStartFailed = false;
   private readonly output = vscode.window.createOutputChannel('Tunesmith Language Server');
+  /** The config files' `files` the running client's selector was built from. */
+  private selectorConfigFiles = '';
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
@@ -47,6 +50,13 @@ export class LanguageServerController implements vscode.Disposable {
     await this.start();
   }
 
+  /** A tunesmith.json or .tunesmithrc.json changed: restart only when the `files` globs in them did. */
+  async configFilesChanged(): Promise<void> {
+    forgetConfigFiles();
+    if (this.client === undefined) return;
+    if (JSON.stringify(await workspaceConfigFileGlobs()) !== this.selectorConfigFiles) await this.restart();
+  }
+
   async stop(): Promise<void> {
     const running = this.client;
     this.client = undefined;
@@ -76,8 +86,10 @@ export class LanguageServerController implements vscode.Disposable {
         options: { execArgv: ['--nolazy', `--inspect=${SERVER_DEBUG_PORT}`] },
       },
     };
+    const configFiles = await workspaceConfigFileGlobs();
+    this.selectorConfigFiles = JSON.stringify(configFiles);
     const clientOptions: LanguageClientOptions = {
-      documentSelector: datasetDocumentSelector(),
+      documentSelector: datasetDocumentSelector(configFiles),
       outputChannel: this.output,
       diagnosticPullOptions: { onChange: true, onSave: true },
       middleware: {

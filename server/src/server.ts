@@ -21,7 +21,8 @@ import { setRulesDocsFromBundle } from './service/docsUrl';
 import { datasetStatistics } from './service/features/statistics';
 import { readDatasetFileAsync } from './service/files';
 import { type DatasetDocument, DatasetSession, fileKindOf } from './service/session';
-import { ConfigurationStore } from './handlers/configuration';
+import { ConfigurationStore, updatedFolders } from './handlers/configuration';
+import { ConfigFolderWatcher } from './handlers/configWatcher';
 import { DiagnosticReports } from './handlers/diagnosticReports';
 import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
@@ -35,6 +36,7 @@ const connection = createConnection(ProposedFeatures.all);
 const configuration = new ConfigurationStore(connection);
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
+let supportsWorkspaceFolders = false;
 let resolvesCodeActionEdits = false;
 /** Asks the client to pull every open document's diagnostics again (after the answer being written, if any). */
 function requestRefresh(): void {
@@ -52,15 +54,12 @@ connection.onInitialize((params): InitializeResult => {
   supportsRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
   supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   resolvesCodeActionEdits = capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
-  configuration.workspaceFolders = (params.workspaceFolders ?? []).flatMap((folder) => {
-    try {
-      return [fileURLToPath(folder.uri)];
-    } catch {
-      return [];
-    }
-  });
+  supportsWorkspaceFolders = capabilities.workspace?.workspaceFolders === true;
+  configuration.workspaceFolders = updatedFolders([], params.workspaceFolders ?? []);
   return {
     capabilities: {
+      // Without changeNotifications VS Code never says that a folder was added to the workspace.
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       diagnosticProvider: { identifier: 'tunesmith', interFileDependencies: true, workspaceDiagnostics: false },
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite', 'source.fixAll.tunesmith'], resolveProvider: true },
@@ -75,9 +74,21 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  if (supportsWorkspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
+      configuration.workspaceFolders = updatedFolders(configuration.workspaceFolders, added, removed);
+      // The open files' folder, and so their settings and "files" globs, may have changed.
+      settingsChanged();
+    });
+  }
   if (configuration.supportsConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'tunesmith' });
   }
+  // Config files the client does not watch are watched here: all of them for a client that cannot
+  // register watchers, else those above the workspace folders (the client watches inside them only).
+  const watcher = new ConfigFolderWatcher(settingsChanged);
+  configuration.watchFolders = (folders) => watcher.watch(supportsWatchRegistration ? folders.filter((folder) => !configuration.isInWorkspace(folder)) : folders);
+  connection.onShutdown(() => watcher.dispose());
   if (supportsWatchRegistration) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/tunesmith.json' }, { globPattern: '**/.tunesmithrc.json' }, { globPattern: '**/dataset_info.json' }, { globPattern: '**/*.{jsonl,ndjson,json}' }],
@@ -93,7 +104,11 @@ function settingsChanged(): void {
   requestRefresh();
   void siblings.reloadAll();
 }
-connection.onDidChangeConfiguration(settingsChanged);
+connection.onDidChangeConfiguration(({ settings }) => {
+  // A client that cannot be asked (no workspace/configuration) pushes the settings here instead.
+  if (!configuration.supportsConfiguration) configuration.pushedSettings = (settings as { tunesmith?: unknown } | null | undefined)?.tunesmith;
+  settingsChanged();
+});
 const configFileName = /(?:^|[/\\])(?:tunesmith\.json|\.tunesmithrc\.json|dataset_info\.json)$/;
 connection.onDidChangeWatchedFiles(({ changes }) => {
   if (changes.some((change) => configFileName.test(change.uri))) settingsChanged();

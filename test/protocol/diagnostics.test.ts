@@ -146,7 +146,7 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
       assert.equal(shown.length, 3, shown.join('\n'));
       assert.ok(shown.some((message) => message.startsWith(`Tunesmith: ${config}:2:31: rules.near-duplicate:`) && message.includes('did you mean "warning"')), shown.join('\n'));
       assert.ok(shown.some((message) => message.includes(`${config}:2:`) && message.includes('secret-pii') && message.includes('secrets-pii')), shown.join('\n'));
-      assert.ok(shown.some((message) => message.startsWith(`Tunesmith: ${config}:3:12: tunesmith.model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}`)), shown.join('\n'));
+      assert.ok(shown.some((message) => message.startsWith(`Tunesmith: ${config}:3:12: model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}`)), shown.join('\n'));
     } finally {
       await configured.stop();
       rmSync(folder, { recursive: true, force: true });

@@ -18,10 +18,21 @@ export interface TestServer {
   refreshRequests: number;
   /** Messages the server showed the user (window/showMessage), in order. */
   shownMessages: string[];
+  /** The server's answer to initialize. */
+  initializeResult: unknown;
   stop(): Promise<void>;
 }
 
-export async function startServer(rootFolder = repositoryRoot): Promise<TestServer> {
+export interface StartOptions {
+  /** Workspace folder URIs as the client sends them (default: the root folder's). */
+  folderUris?: string[];
+  /** Whether the client answers workspace/configuration (default true); without it, settings come pushed in didChangeConfiguration. */
+  configuration?: boolean;
+  /** Whether the client can register file watchers (default false, as before). */
+  watchers?: boolean;
+}
+
+export async function startServer(rootFolder = repositoryRoot, options: StartOptions = {}): Promise<TestServer> {
   const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: 'pipe' });
   child.stdin.on('error', () => undefined); // the server may exit while a last message is in flight
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -31,6 +42,7 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     settings: {},
     refreshRequests: 0,
     shownMessages: [],
+    initializeResult: undefined,
     async stop() {
       const exited = new Promise<void>((resolve) => {
         if (child.exitCode !== null) resolve();
@@ -58,12 +70,20 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
   });
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
-  await connection.sendRequest('initialize', {
+  const folderUris = options.folderUris ?? [pathToFileURL(rootFolder).href];
+  const configuration = options.configuration ?? true;
+  server.initializeResult = await connection.sendRequest('initialize', {
     processId: process.pid,
-    rootUri: pathToFileURL(rootFolder).href,
-    workspaceFolders: [{ uri: pathToFileURL(rootFolder).href, name: 'test' }],
+    rootUri: folderUris[0] ?? null,
+    workspaceFolders: folderUris.map((uri, index) => ({ uri, name: `folder${index}` })),
     capabilities: {
-      workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true } },
+      workspace: {
+        configuration,
+        workspaceFolders: true,
+        diagnostics: { refreshSupport: true },
+        didChangeConfiguration: { dynamicRegistration: configuration },
+        didChangeWatchedFiles: { dynamicRegistration: options.watchers ?? false },
+      },
       // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve).
       textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] } } },
     },

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainingLabelMode, TrainingTarget } from '../../../protocol/messages';
 import { resolveSettings } from '../../../server/src/service/config';
-import { findConfigFile } from '../../../server/src/service/configFile';
+import { brokenConfigFor, findConfigFile } from '../../../server/src/service/configFile';
 import { defaultRecipeSettings, generateRecipe, RECIPE_TARGETS, RecipeError, type RecipeSettings, type RecipeTarget } from '../../../server/src/service/recipes/index';
 import { loadRecipeDatasets, recipeModel } from '../../../server/src/service/recipes/fromFiles';
 import { type CliCommand, UsageError } from '../command';
@@ -115,6 +115,12 @@ export const command: CliCommand = {
     const overLength = values['over-length'];
     if (overLength !== undefined && overLength !== 'drop' && overLength !== 'truncate') throw new UsageError('--over-length: use drop or truncate');
     const config = findConfigFile(process.cwd());
+    // Exporting with the defaults instead would write a recipe from settings nobody chose (`tunesmith lint` stops too).
+    const configError = config?.error ?? brokenConfigFor(parsed.positionals);
+    if (configError !== undefined) {
+      process.stderr.write(`tunesmith: ${configError}\n`);
+      return 2;
+    }
     const configuredModel = resolveSettings(config?.data).settings.model;
     const modelGiven = values.model ?? (configuredModel !== null && config !== undefined ? path.resolve(path.dirname(config.path), configuredModel) : undefined);
     if (modelGiven === undefined) throw new UsageError('--model is required (a Hugging Face id or a model folder), or set "model" in tunesmith.json');

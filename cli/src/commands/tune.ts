@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { EngineDevice, TrainingEvent, TrainingRequest, TrainingSummary, TrainingTarget } from '../../../protocol/messages';
 import { EngineClient, EngineRequestError } from '../../../engine/src/client';
+import { brokenConfigFor } from '../../../server/src/service/configFile';
 import { type CliCommand, UsageError } from '../command';
 
 const help = `usage: tunesmith tune DATASET... --model DIR --out ADAPTER_DIR [options]
@@ -225,6 +226,13 @@ export const command: CliCommand = {
       return 0;
     }
     const { request, json } = parsed;
+    // A tunesmith.json that does not parse stops the run before the model loads, with exit 2 as in `tunesmith lint`.
+    const configError = brokenConfigFor([...request.datasets, ...(request.evalFiles ?? [])]);
+    if (configError !== undefined) {
+      if (json) process.stdout.write(`${JSON.stringify({ type: 'error', code: 'invalid-config', message: configError })}\n`);
+      process.stderr.write(`tunesmith: ${configError}\n`);
+      return 2;
+    }
     const printer = new ProgressPrinter(process.stderr.isTTY === true);
     const writeJson = (value: unknown): void => {
       process.stdout.write(`${JSON.stringify(value)}\n`);

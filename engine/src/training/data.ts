@@ -95,11 +95,13 @@ export function readDatasetRecords(file: string, report: TrainingDataReport): So
 /**
  * The settings of the tunesmith.json that applies to the file (looked up from its folder), so a rule the user
  * turned off (or raised to an error) and a forced format decide here as in the editor. Not its length limit or
- * model: the trainer has its own limit, counted exactly. A config file that does not parse is ignored.
+ * model: the trainer has its own limit, counted exactly. A config file that does not parse stops the run (as
+ * it stops `tunesmith lint`): training on records its rules would reject cannot be undone.
  */
 function lintSettingsFor(file: string): LintSettings {
   const config = findConfigFile(path.dirname(path.resolve(file)));
-  const configured = config === undefined || config.error !== undefined ? defaultSettings : resolveSettings(config.data).settings;
+  if (config?.error !== undefined) throw new DataError(config.error);
+  const configured = config === undefined ? defaultSettings : resolveSettings(config.data).settings;
   return { ...configured, maxTokens: defaultSettings.maxTokens, model: null, maxProblems: 0 };
 }
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
-import { datasetInfoFor, findConfigFile } from '../service/configFile';
+import { configSearchFolders, datasetInfoFor, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
 import { matchesGlob, usableDatasetGlobs } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
@@ -31,10 +31,23 @@ export class ConfigurationStore {
   private readonly pending = new Map<string, Promise<DocumentConfig>>();
   /** Bumped by clear(): a read that started before it may hold the old settings and is not kept. */
   private generation = 0;
+  /** Folder paths, without a trailing separator (a folder URI may end with a slash). */
   workspaceFolders: string[] = [];
   supportsConfiguration = false;
+  /**
+   * The `tunesmith` section a client without workspace/configuration pushes in didChangeConfiguration
+   * (the editor layer then, the same for every document).
+   */
+  pushedSettings: unknown;
+  /** Told the folders a document's config file is looked up in, for the server to watch those the client does not. */
+  watchFolders: ((folders: readonly string[]) => void) | undefined;
 
   constructor(private readonly connection: Connection) {}
+
+  /** Whether a folder is a workspace folder or inside one (the client's file watchers see its files). */
+  isInWorkspace(folder: string): boolean {
+    return this.workspaceFolders.includes(folder) || folderOf(folder, this.workspaceFolders) !== undefined;
+  }
 
   /** The config of a document, if already loaded (the session asks synchronously). */
   peek(uri: string): DocumentConfig {
@@ -77,16 +90,19 @@ export class ConfigurationStore {
       } catch {
         editorSettings = undefined;
       }
-    }
+    } else editorSettings = this.pushedSettings;
     let fileLayer: unknown;
     let configFolder: string | undefined;
     let hint: FormatHint | undefined;
     const warnings: string[] = [];
     const filePath = uri.startsWith('file:') ? safeFilePath(uri) : undefined;
-    const root = filePath !== undefined ? this.workspaceFolders.find((folder) => filePath.startsWith(folder + path.sep)) : undefined;
+    const root = filePath !== undefined ? folderOf(filePath, this.workspaceFolders) : undefined;
     if (filePath !== undefined) {
-      const loaded = findConfigFile(path.dirname(filePath), root);
+      // Up to the repository root, not the workspace folder: the CLI finds the same file.
+      const loaded = findConfigFile(path.dirname(filePath));
+      this.watchFolders?.(configSearchFolders(path.dirname(filePath)));
       if (loaded?.error !== undefined) warnings.push(loaded.error);
+      if (loaded?.ignored !== undefined) warnings.push(loaded.ignored);
       fileLayer = loaded?.data;
       configFolder = loaded !== undefined ? path.dirname(loaded.path) : undefined;
       const info = datasetInfoFor(filePath);
@@ -125,6 +141,27 @@ export class ConfigurationStore {
 function matchesFiles(filePath: string, base: string | undefined, files: readonly string[]): boolean {
   const relative = (base !== undefined ? path.relative(base, filePath) : filePath).split(path.sep).join('/');
   return usableDatasetGlobs(files).some((glob) => matchesGlob(relative, glob));
+}
+
+/** The innermost workspace folder holding the file (folders may be nested in a multi-root workspace). */
+function folderOf(filePath: string, folders: readonly string[]): string | undefined {
+  const holding = folders.filter((folder) => filePath.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep));
+  return holding.sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * The workspace folders' paths after an initialize or a didChangeWorkspaceFolders: `file:///p/proj/`
+ * and `file:///p/proj` are one folder (else a file under the first would match neither it nor its globs).
+ */
+export function updatedFolders(current: readonly string[], added: readonly { uri: string }[], removed: readonly { uri: string }[] = []): string[] {
+  const pathOf = (folder: { uri: string }): string | undefined => {
+    const filePath = safeFilePath(folder.uri);
+    return filePath !== undefined ? path.resolve(filePath) : undefined;
+  };
+  const gone = new Set(removed.map(pathOf));
+  const folders = current.filter((folder) => !gone.has(folder));
+  for (const folder of added.map(pathOf)) if (folder !== undefined && !folders.includes(folder)) folders.push(folder);
+  return folders;
 }
 
 function safeFilePath(uri: string): string | undefined {

@@ -48,6 +48,9 @@ export const defaultSettings: LintSettings = {
   maxFileSize: 512 * 1024 * 1024,
 };
 
+/** The near-duplicate threshold's range, as the schema (package.json) declares it: below 0.1 nearly every pair of instructions would match. */
+export const nearDuplicateThresholdRange = { minimum: 0.1, maximum: 1 } as const;
+
 /**
  * Every format detection knows can be forced (`satisfies` keeps the list complete: a format added to
  * RecordFormat and not here fails to compile).
@@ -98,13 +101,15 @@ function didYouMean(word: string, candidates: readonly string[]): string {
  */
 export function resolveSettings(...layers: unknown[]): { settings: LintSettings; warnings: string[] } {
   const settings: LintSettings = { ...defaultSettings, rules: {} };
-  const warnings: string[] = [];
+  // A message about a dropped value names the value used instead, known once every layer is merged
+  // (an editor setting below the file's bad value, or a command-line option above it).
+  const warnings: (string | (() => string))[] = [];
   for (const layer of layers) {
     if (layer === null || layer === undefined) continue;
     const source = typeof layer === 'object' ? layerSources.get(layer) : undefined;
-    const warn = (path: JsonPath, message: string, part: 'key' | 'value' = 'value'): void => {
+    const warn = (path: JsonPath, message: string | (() => string), part: 'key' | 'value' = 'value'): void => {
       const where = source?.locate(path, part) ?? source?.file;
-      warnings.push(where !== undefined ? `${where}: ${message}` : message);
+      warnings.push(where === undefined ? message : typeof message === 'string' ? `${where}: ${message}` : () => `${where}: ${message()}`);
     };
     if (typeof layer !== 'object' || Array.isArray(layer)) {
       if (source !== undefined) warn([], `expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(layer) ? 'an array' : quoted(layer)}; it was ignored`);
@@ -118,15 +123,23 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
       if (typeof input.rules === 'object' && input.rules !== null && !Array.isArray(input.rules)) {
         for (const [rule, value] of Object.entries(input.rules)) {
           if (typeof value === 'string' && (severities as readonly string[]).includes(value)) settings.rules[rule] = value as Severity;
-          else warn(['rules', rule], `rules.${rule}: expected one of ${severities.join(', ')}, got ${quoted(value)}${typeof value === 'string' ? didYouMean(value, severities) : ''}; the rule keeps its default severity`);
+          else {
+            const problem = `rules.${rule}: expected one of ${severities.join(', ')}, got ${quoted(value)}${typeof value === 'string' ? didYouMean(value, severities) : ''}`;
+            warn(['rules', rule], () => `${problem}; ${settings.rules[rule] !== undefined ? `"${settings.rules[rule]}" from the other settings is used` : 'the rule keeps its default severity'}`);
+          }
         }
       } else warn(['rules'], 'rules: expected an object of rule id -> severity');
     }
     const positive = (key: 'maxTokens' | 'minExamples' | 'maxProblems' | 'maxFileSize'): void => {
       const value = input[key];
-      if (value === undefined || value === null) return;
+      if (value === undefined) return;
+      // null is not "no limit" (0 is): from a config file it is a mistake to point at; VS Code sends null for an unset setting.
+      if (value === null && source === undefined) return;
       if (typeof value === 'number' && Number.isFinite(value) && value >= 0) settings[key] = Math.floor(value);
-      else warn([key], `${key}: expected a non-negative number, got ${quoted(value)}; the default ${defaultSettings[key]} is used`);
+      else {
+        const problem = `${key}: expected a non-negative number, got ${quoted(value)}${value === null && key !== 'minExamples' ? ` (use 0 to turn ${key === 'maxTokens' ? 'the length checks' : 'the limit'} off)` : ''}`;
+        warn([key], () => `${problem}; ${settings[key] === defaultSettings[key] ? `the default ${defaultSettings[key]}` : settings[key]} is used`);
+      }
     };
     positive('maxTokens');
     positive('minExamples');
@@ -134,8 +147,12 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
     positive('maxFileSize');
     if (input.nearDuplicateThreshold !== undefined) {
       const value = input.nearDuplicateThreshold;
-      if (typeof value === 'number' && value > 0 && value <= 1) settings.nearDuplicateThreshold = value;
-      else warn(['nearDuplicateThreshold'], `nearDuplicateThreshold: expected a number in (0, 1], got ${quoted(value)}`);
+      const { minimum, maximum } = nearDuplicateThresholdRange;
+      if (typeof value === 'number' && value >= minimum && value <= maximum) settings.nearDuplicateThreshold = value;
+      else {
+        const problem = `nearDuplicateThreshold: expected a number from ${minimum} to ${maximum}, got ${quoted(value)}${typeof value === 'number' && value > 1 && value <= 100 ? ` (a fraction: ${value / 100}?)` : ''}`;
+        warn(['nearDuplicateThreshold'], () => `${problem}; ${settings.nearDuplicateThreshold === defaultSettings.nearDuplicateThreshold ? `the default ${defaultSettings.nearDuplicateThreshold}` : settings.nearDuplicateThreshold} is used`);
+      }
     }
     if (input.model !== undefined) {
       if (input.model === null || input.model === '') settings.model = null;
@@ -153,11 +170,17 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
         settings.files.forEach((glob, index) => {
           const problem = globProblem(glob);
           if (problem !== undefined) warn(['files', index], `files: '${glob}' is not a valid glob: ${problem}; it was ignored`);
+          else if (glob.startsWith('!')) warn(['files', index], exclusionWarning(glob));
         });
       } else warn(['files'], 'files: expected an array of glob strings');
     }
   }
-  return { settings, warnings };
+  return { settings, warnings: warnings.map((warning) => (typeof warning === 'string' ? warning : warning())) };
+}
+
+/** A "!" entry of `files` is a glob like any other (that matches no file), not an exclusion: the editor and `tunesmith lint` say so alike. */
+export function exclusionWarning(glob: string): string {
+  return `files: '${glob}': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead`;
 }
 
 /** Messages for rule ids in `rules` that no rule has (a typo silently did nothing), with a suggestion. */

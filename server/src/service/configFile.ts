@@ -1,7 +1,8 @@
 /**
  * The workspace config file (`tunesmith.json` or `.tunesmithrc.json`), shared by the editor and the
  * CLI, and LLaMA-Factory's dataset_info.json next to a dataset. Looked up from the dataset's folder
- * upwards, stopping at `stopAt` (the workspace root) when given.
+ * upwards to the repository root (the first folder with a `.git`), or to the filesystem root outside
+ * a repository: the same boundary for the editor (whatever folder it opened) and the CLI.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,8 @@ export interface LoadedConfigFile {
   data: unknown;
   /** Why the whole file was ignored, starting with `file:line:column:`. */
   error?: string;
+  /** A second config file beside it, which is not read (said, rather than ignored silently). */
+  ignored?: string;
 }
 
 /** `file:line:column` (1-based; columns in UTF-16 code units, as editors count) of an offset in `text`. */
@@ -67,20 +70,63 @@ function readText(file: string): string | undefined {
   }
 }
 
-export function findConfigFile(startFolder: string, stopAt?: string): LoadedConfigFile | undefined {
+/** A folder with `.git` (a folder, or a file in a worktree or submodule): a config file above it belongs to another project. */
+function isRepositoryRoot(folder: string): boolean {
+  return fs.existsSync(path.join(folder, '.git'));
+}
+
+/**
+ * The config file nearest above `startFolder`, up to the repository root. Not up to the workspace
+ * folder: a monorepo's subfolder opened in the editor gets the monorepo's config file, as
+ * `tunesmith lint` run in that subfolder does.
+ */
+export function findConfigFile(startFolder: string): LoadedConfigFile | undefined {
   let folder = path.resolve(startFolder);
-  const stop = stopAt !== undefined ? path.resolve(stopAt) : undefined;
   for (;;) {
-    for (const name of configFileNames) {
+    for (const [index, name] of configFileNames.entries()) {
       const candidate = path.join(folder, name);
       const text = readText(candidate);
       if (text === undefined) continue;
-      return parseConfigText(candidate, text);
+      const loaded = parseConfigText(candidate, text);
+      const other = configFileNames.slice(index + 1).map((otherName) => path.join(folder, otherName)).find((file) => fs.existsSync(file));
+      if (other !== undefined) loaded.ignored = `${other} is ignored: ${candidate} beside it is used (one config file per folder; merge them into ${name})`;
+      return loaded;
     }
     const parent = path.dirname(folder);
-    if (parent === folder || (stop !== undefined && folder === stop)) return undefined;
+    if (parent === folder || isRepositoryRoot(folder)) return undefined;
     folder = parent;
   }
+}
+
+/**
+ * The folders findConfigFile() reads for `startFolder`, nearest first, up to the one whose config file
+ * it finds (or to the repository or filesystem root): a config file created or changed in any of them
+ * changes what applies there.
+ */
+export function configSearchFolders(startFolder: string): string[] {
+  const folders: string[] = [];
+  let folder = path.resolve(startFolder);
+  for (;;) {
+    folders.push(folder);
+    if (configFileNames.some((name) => fs.existsSync(path.join(folder, name)))) return folders;
+    const parent = path.dirname(folder);
+    if (parent === folder || isRepositoryRoot(folder)) return folders;
+    folder = parent;
+  }
+}
+
+/**
+ * The error of the first config file that applies to one of `files` (the nearest above each) and does
+ * not parse: the commands that train or export on those files stop on it, as `tunesmith lint` does,
+ * rather than use settings nobody chose.
+ */
+export function brokenConfigFor(files: readonly string[]): string | undefined {
+  const folders = new Set(files.map((file) => path.dirname(path.resolve(file))));
+  for (const folder of folders) {
+    const error = findConfigFile(folder)?.error;
+    if (error !== undefined) return error;
+  }
+  return undefined;
 }
 
 /** What the dataset_info.json in a dataset's folder says about the dataset. */

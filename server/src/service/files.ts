@@ -526,7 +526,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     const known = applied.get(key);
     if (known !== undefined) return known;
     const { settings, warnings: settingWarnings } = resolveSettings(loaded?.data, options.overrides);
-    for (const warning of [...settingWarnings, ...unknownRuleWarnings(loaded?.data, allRules.map((rule) => rule.meta.id))]) if (!warnings.includes(warning)) warnings.push(warning);
+    for (const warning of [...(loaded?.ignored !== undefined ? [loaded.ignored] : []), ...settingWarnings, ...unknownRuleWarnings(loaded?.data, allRules.map((rule) => rule.meta.id))]) if (!warnings.includes(warning)) warnings.push(warning);
     let tokens: TokenCounter = estimatingCounter;
     if (settings.model !== null) {
       // --model is relative to where the command runs; the config file's model to the config file.
@@ -560,9 +560,10 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // An entry of the config file's "files" that matches nothing is a mistake to point at (CI would lint less, or more, than meant).
   for (const index of unmatchedDefaults) {
     const glob = settings.files[index] ?? '';
+    // A "!" entry is already among the settings' warnings (resolveSettings), at its place.
+    if (glob.startsWith('!')) continue;
     const where = layerSourceOf(config?.data)?.locate(['files', index]) ?? config?.path;
-    const exclusion = glob.startsWith('!') ? ': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead' : '';
-    warnings.push(`${where !== undefined ? `${where}: ` : ''}"files" entry '${glob}' matches no dataset file${exclusion}.`);
+    warnings.push(`${where !== undefined ? `${where}: ` : ''}"files" entry '${glob}' matches no dataset file.`);
   }
   // A bad entry of the config file's "files" is among the settings' warnings, at its place (resolveSettings).
   for (const { glob, problem } of invalidGlobs) {

@@ -58,7 +58,7 @@ async function folderProblem(folder: string): Promise<string | undefined> {
 }
 
 async function load(folder: string): Promise<{ ok: true; counter: TokenCounter } | { ok: false; error: string }> {
-  const fail = (reason: string): { ok: false; error: string } => ({ ok: false, error: `tunesmith.model: cannot load a tokenizer from ${folder}: ${reason}. Token counts are estimates until this is fixed.` });
+  const fail = (reason: string): { ok: false; error: string } => ({ ok: false, error: `model: cannot load a tokenizer from ${folder}: ${reason}. Token counts are estimates until this is fixed.` });
   const problem = await folderProblem(folder);
   if (problem !== undefined) return fail(problem);
   let tokenizerJson: object;

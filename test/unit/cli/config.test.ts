@@ -55,6 +55,28 @@ describe('config file problems carry file:line:column', () => {
     assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:1:26: rules.whitespace: expected one of off, hint, info, warning, error, got "warn" (did you mean "warning"?); the rule keeps its default severity']);
   });
 
+  it('a dropped value names the value used instead: an editor setting below it, or the default', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{\n  "maxTokens": "2k",\n  "rules": { "whitespace": "warn", "too-long": "loud" }\n}');
+    assert.deepEqual(resolveSettings({ maxTokens: 100, rules: { whitespace: 'error' } }, loaded.data).warnings, [
+      '/w/tunesmith.json:3:28: rules.whitespace: expected one of off, hint, info, warning, error, got "warn" (did you mean "warning"?); "error" from the other settings is used',
+      '/w/tunesmith.json:3:48: rules.too-long: expected one of off, hint, info, warning, error, got "loud"; the rule keeps its default severity',
+      '/w/tunesmith.json:2:16: maxTokens: expected a non-negative number, got "2k"; 100 is used',
+    ]);
+    // A command-line option over the file is the one used.
+    assert.deepEqual(resolveSettings(loaded.data, { maxTokens: 50 }).warnings.slice(-1), ['/w/tunesmith.json:2:16: maxTokens: expected a non-negative number, got "2k"; 50 is used']);
+  });
+
+  it('"maxTokens": null in a config file is reported (0 turns the checks off); null from the editor is an unset setting', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{\n  "maxTokens": null\n}');
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:2:16: maxTokens: expected a non-negative number, got null (use 0 to turn the length checks off); the default 4096 is used']);
+    assert.deepEqual(resolveSettings({ maxTokens: null, minExamples: null }).warnings, []);
+  });
+
+  it('a "!" exclusion in files is reported at its place, from the editor as from the command line', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{\n  "files": ["data/**", "!fixtures/**"]\n}');
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:2:24: files: \'!fixtures/**\': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead']);
+  });
+
   it('editor settings (not from a file) are not checked for unknown keys: VS Code passes its whole section', () => {
     assert.deepEqual(resolveSettings({ maxTokens: 10, preview: { debounceMs: 5 }, device: 'cpu' }).warnings, []);
   });
@@ -95,7 +117,7 @@ describe('lintFiles() with a config file', () => {
     writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "model": "no-such-model"\n}');
     const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
     assert.equal(result.files.length, 1);
-    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:12: tunesmith.model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}: no such folder. Token counts are estimates until this is fixed.`]);
+    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:12: model: cannot load a tokenizer from ${path.join(folder, 'no-such-model')}: no such folder. Token counts are estimates until this is fixed.`]);
   });
 
   it('reports paths that name no dataset file, even beside ones that do', async () => {
@@ -133,6 +155,21 @@ describe('lintFiles() with a config file', () => {
       rmSync(path.join(folder, 'data', 'deep', 'tunesmith.json'));
       rmSync(path.join(folder, 'data', 'spaced.jsonl'));
       rmSync(path.join(folder, 'data', 'deep', 'spaced.jsonl'));
+    }
+  });
+
+  it('says which of tunesmith.json and .tunesmithrc.json in one folder is used, and that the other is ignored', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), '{"maxTokens": 7}');
+    writeFileSync(path.join(folder, '.tunesmithrc.json'), '{"maxTokens": 9}');
+    try {
+      const found = findConfigFile(path.join(folder, 'data'));
+      const message = `${path.join(folder, '.tunesmithrc.json')} is ignored: ${path.join(folder, 'tunesmith.json')} beside it is used (one config file per folder; merge them into tunesmith.json)`;
+      assert.equal(found?.ignored, message);
+      const linted = await lintFiles([], { cwd: folder });
+      assert.ok(linted.warnings.includes(message), linted.warnings.join('\n'));
+    } finally {
+      rmSync(path.join(folder, 'tunesmith.json'));
+      rmSync(path.join(folder, '.tunesmithrc.json'));
     }
   });
 

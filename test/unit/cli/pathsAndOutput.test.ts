@@ -212,7 +212,7 @@ describe('tunesmith lint and stats on real layouts', { skip: existsSync(cli) ? f
     const config = path.join(unmatched, 'tunesmith.json');
     assert.equal(
       result.stderr,
-      `tunesmith: ${config}:2:29: "files" entry '!data/skip.jsonl' matches no dataset file: "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead.\n` +
+      `tunesmith: ${config}:2:29: files: '!data/skip.jsonl': "!" exclusions are not supported, so nothing was left out; list the files or folders to lint instead\n` +
         `tunesmith: ${config}:2:49: "files" entry 'eval/*.jsonl' matches no dataset file.\n`,
     );
   });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExcludedJsonPath, looksLikeDataset, matchesGlob } from '../../../client/src/datasetSniff';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { configFileSelectorPattern, forgetConfigFiles, isExcludedJsonPath, looksLikeDataset, matchesConfigFileGlobs, matchesGlob } from '../../../client/src/datasetSniff';
 
 describe('looksLikeDataset', () => {
   const cases: Array<[string, boolean, string]> = [
@@ -90,3 +93,27 @@ describe('matchesGlob (tunesmith.files, for files too large for the editor to sh
   }
 });
 
+
+describe("the config file's files in the client (it wins over tunesmith.files, as in the server and the CLI)", () => {
+  it('matches a file against the nearest tunesmith.json `files`, relative to that file; undefined when none sets files', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tunesmith-client-files-'));
+    try {
+      mkdirSync(path.join(root, 'datasets', 'train'), { recursive: true });
+      const dataset = path.join(root, 'datasets', 'train', 'x.json');
+      assert.equal(matchesConfigFileGlobs(dataset), undefined);
+      writeFileSync(path.join(root, 'tunesmith.json'), JSON.stringify({ files: ['datasets/**/*.json'] }));
+      // Read once per folder: a config file written later counts after forgetConfigFiles() (the extension's watcher).
+      assert.equal(matchesConfigFileGlobs(dataset), undefined);
+      forgetConfigFiles();
+      assert.equal(matchesConfigFileGlobs(dataset), true);
+      assert.equal(matchesConfigFileGlobs(path.join(root, 'other', 'x.json')), false);
+      writeFileSync(path.join(root, 'datasets', 'tunesmith.json'), JSON.stringify({ maxTokens: 100 }));
+      forgetConfigFiles();
+      assert.equal(matchesConfigFileGlobs(dataset), undefined, 'the nearest config file sets no files: the setting decides');
+      assert.equal(configFileSelectorPattern({ folder: root, globs: [] }, 'datasets/**/*.json'), `${root.split(path.sep).join('/')}/datasets/**/*.json`);
+    } finally {
+      forgetConfigFiles();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -97,4 +97,13 @@ describe('tunesmith export-recipe', () => {
     assert.equal(noModel.status, 1);
     assert.match(noModel.stderr, /no model at/);
   });
+
+  it('exits 2 on a tunesmith.json that does not parse, naming its line and column (as lint does)', () => {
+    const cwd = tempDir('tunesmith-recipe-config-');
+    fs.writeFileSync(path.join(cwd, 'tunesmith.json'), '{\n  "model": "org/model",\n}\n');
+    const run = tunesmith(['export-recipe', path.join(data, 'alpaca.json'), '--target', 'trl', '--out', path.join(cwd, 'r')], cwd);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, new RegExp(`^tunesmith: ${path.join(cwd, 'tunesmith.json').replace(/[.\\/]/g, '\\$&')}:3:1: not valid JSON`));
+    assert.equal(fs.existsSync(path.join(cwd, 'r')), false);
+  });
 });

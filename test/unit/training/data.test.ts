@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createTinyModel } from '../../../engine/src/tiny/createTinyModel';
 import { loadModelFolder } from '../../../engine/src/model/folder';
 import { TextTokenizer } from '../../../engine/src/generate/tokenizer';
-import { type DataOptions, prepareData } from '../../../engine/src/training/data';
+import { DataError, type DataOptions, prepareData } from '../../../engine/src/training/data';
 import type { TokenizedExample } from '../../../engine/src/training/batching';
 
 const fixtures = path.resolve(__dirname, '../../../../test/fixtures/training');
@@ -188,6 +188,14 @@ test("a LLaMA-Factory dataset_info.json beside the file and the folder's tunesmi
   assert.match(prepareData([calls], tokenizer, { ...defaults, maxLength: 512 }).report.invalid[0]?.reason ?? '', /^tool-call-schema/);
   fs.writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { 'tool-call-schema': 'off' } }));
   assert.deepEqual(prepareData([calls], tokenizer, { ...defaults, maxLength: 512 }).report.invalid, []);
+});
+
+test('a tunesmith.json that does not parse stops the data preparation with its place, instead of training with the defaults', () => {
+  const folder = fs.mkdtempSync(path.join(root, 'broken-config-'));
+  const file = path.join(folder, 'data.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] })}\n`);
+  fs.writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "rules": { "whitespace": "error", }\n}\n');
+  assert.throws(() => prepareData([file], tokenizer, defaults), (error: Error) => error instanceof DataError && error.message.startsWith(`${path.join(folder, 'tunesmith.json')}:2:37: not valid JSON`));
 });
 
 test("a cue-less template that rewrites the prompt (Mistral's system message) trains the answer with its lead-in space, as the model writes it", async () => {

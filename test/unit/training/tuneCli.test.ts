@@ -30,6 +30,22 @@ test('tune arguments map onto the training request, and bad ones are usage error
   assert.throws(() => parseTuneArgs(['a.jsonl', '--model', 'm', '--out', 'o', '--lr', 'fast']), /--lr must be a number/);
 });
 
+test('tunesmith tune stops with exit 2 on a tunesmith.json that does not parse, naming its line and column (as lint does)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-tunecli-config-'));
+  try {
+    const data = path.join(root, 'data.jsonl');
+    fs.copyFileSync(fixture, data);
+    fs.writeFileSync(path.join(root, 'tunesmith.json'), '{\n  "rules": { "whitespace": "error", }\n}\n');
+    // The model is never loaded: the config is checked first.
+    const run = spawnSync(process.execPath, [cli, 'tune', data, '--model', path.join(root, 'no-model'), '--out', path.join(root, 'adapter')], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr.split('\n')[0], `tunesmith: ${path.join(root, 'tunesmith.json')}:2:37: not valid JSON: Unexpected '}': expected a property name (trailing comma?). The whole file was ignored: fix it to apply its settings.`);
+    assert.equal(fs.existsSync(path.join(root, 'adapter')), false);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('tunesmith tune --json prints one JSON object per event and ends with a summary', { timeout: 120_000 }, () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-tunecli-'));
   try {

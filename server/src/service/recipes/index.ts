@@ -34,7 +34,7 @@ function validate(datasets: readonly RecipeDataset[], settings: RecipeSettings):
   if (settings.sequenceLength !== undefined) positive(settings.sequenceLength, 'sequence length', true);
   if (!(settings.evalSplit >= 0 && settings.evalSplit < 1)) throw new RecipeError(`eval split must be a fraction in [0, 1) (got ${settings.evalSplit})`);
   if (settings.targets.length === 0) throw new RecipeError('at least one LoRA target module is needed');
-  if (settings.model.nameOrPath.trim() === '') throw new RecipeError('a base model is needed (--model, or the tunesmith.model setting)');
+  if (settings.model.nameOrPath.trim() === '') throw new RecipeError('a base model is needed (--model, "model" in tunesmith.json, or the tunesmith.model setting)');
 }
 
 /** Generates the recipe files for one target; throws RecipeError with a message for the user. */

@@ -5,7 +5,7 @@ import { tokenCountOf } from './tokens';
 /** After truncation to maxTokens no trained token is left: all labels are masked and the loss is 0 (TRL drops the row, others train on nothing). */
 export const rule: RecordRule = {
   kind: 'record',
-  meta: { id: 'no-trainable-tokens', description: 'No trainable tokens remain after truncation to tunesmith.maxTokens.', defaultSeverity: 'error', fixable: false },
+  meta: { id: 'no-trainable-tokens', description: 'No trainable tokens remain after truncation to maxTokens.', defaultSeverity: 'error', fixable: false },
   check({ analysis, facts, record, report }) {
     const { conversation } = analysis;
     const limit = facts.settings.maxTokens;
@@ -14,6 +14,6 @@ export const rule: RecordRule = {
     if (count.total <= limit) return;
     if (trainableAfterTruncation(conversation, facts.tokens, limit) > 0) return;
     const key = Object.keys(record.value as object)[0];
-    report(`After truncation to ${limit} tokens nothing trainable is left: every answer lies past the limit, so the loss is 0 for this example (${count.estimated ? 'estimated' : 'counted with the model'}). Shorten the prompt or raise tunesmith.maxTokens.`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
+    report(`After truncation to ${limit} tokens nothing trainable is left: every answer lies past the limit, so the loss is 0 for this example (${count.estimated ? 'estimated' : 'counted with the model'}). Shorten the prompt or raise maxTokens (tunesmith.maxTokens or tunesmith.json).`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
   },
 };
