@@ -36,6 +36,8 @@ const configuration = new ConfigurationStore(connection);
 let supportsRefresh = false;
 let supportsWatchRegistration = false;
 let resolvesCodeActionEdits = false;
+/** The client shows code actions with `disabled` (greyed, with the reason a conversion cannot be done). */
+let showsDisabledCodeActions = false;
 /** Asks the client to pull every open document's diagnostics again (after the answer being written, if any). */
 function requestRefresh(): void {
   if (supportsRefresh) setImmediate(() => void connection.languages.diagnostics.refresh());
@@ -52,6 +54,7 @@ connection.onInitialize((params): InitializeResult => {
   supportsRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
   supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   resolvesCodeActionEdits = capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+  showsDisabledCodeActions = capabilities.textDocument?.codeAction?.disabledSupport === true;
   configuration.workspaceFolders = (params.workspaceFolders ?? []).flatMap((folder) => {
     try {
       return [fileURLToPath(folder.uri)];
@@ -228,6 +231,6 @@ connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequ
   }
 });
 
-registerFeatures(connection, session, { lint, configured }, () => resolvesCodeActionEdits);
+registerFeatures(connection, session, { lint, configured }, () => resolvesCodeActionEdits, () => showsDisabledCodeActions);
 
 connection.listen();

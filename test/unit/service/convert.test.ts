@@ -236,3 +236,32 @@ describe('conversion in files whose format is forced', () => {
     assert.deepEqual(titles.filter((title) => title.startsWith('Convert')), []);
   });
 });
+
+/** The reasons of the disabled conversion actions on line `line` (with a client that shows them). */
+function refusals(text: string, line = 0): string[] {
+  const { document, facts } = parse(text);
+  const position = { line, character: 1 };
+  return codeActions(document, facts, uri, { start: position, end: position }, [], { showDisabled: true }).flatMap((action) => (action.disabled === undefined ? [] : [`${action.title}: ${action.disabled.reason}`]));
+}
+
+describe('conversion actions say what they do and what they cannot', () => {
+  const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
+  const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };
+
+
+  it('sends a conversion it cannot do as a disabled action with the reason, only to a client that shows them', () => {
+    const text = `${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n${JSON.stringify(toolCall)}\n`;
+    assert.deepEqual(refusals(text, 1), ['Cannot convert record 2 to Alpaca: Alpaca cannot hold tool calls or their results.']);
+    const { document, facts } = parse(text);
+    const position = { line: 1, character: 1 };
+    assert.deepEqual(codeActions(document, facts, uri, { start: position, end: position }, []).filter((action) => action.disabled !== undefined), []);
+  });
+
+  it('says in a whole-file title how many records stay, and why', () => {
+    const text = `${[toolCall, chat('Capital of Peru?', 'Lima.'), toolCall, chat('Capital of Chile?', 'Santiago.'), toolCall].map((record) => JSON.stringify(record)).join('\n')}\n`;
+    const { document, facts } = parse(text);
+    const titles = codeActions(document, facts, uri, { start: at, end: at }, [], { resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile').map((action) => action.title);
+    assert.deepEqual(titles, ['Convert the whole file to ShareGPT (5 records)', 'Convert the whole file to Alpaca (2 of 5 records; 3 stay: Alpaca cannot hold tool calls or their results)']);
+  });
+
+});

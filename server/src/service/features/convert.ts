@@ -1,6 +1,6 @@
 /**
  * Converting records between OpenAI chat, ShareGPT and Alpaca, through the canonical conversation.
- * Returns undefined when the conversation does not fit the target (e.g. tool calls into Alpaca).
+ * A conversion that does not fit the target (e.g. tool calls into Alpaca) is refused with its reason.
  */
 import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
@@ -10,6 +10,10 @@ import { continuesPrompt } from '../rules/whitespace';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
 export const convertibleFormats: readonly ConvertibleFormat[] = ['openai-chat', 'sharegpt', 'alpaca'];
+export const formatTitles: Record<ConvertibleFormat, string> = { 'openai-chat': 'OpenAI chat', sharegpt: 'ShareGPT', alpaca: 'Alpaca' };
+
+/** A converted record, or why the record cannot be converted (shown on a disabled code action). */
+export type Conversion = { record: Record<string, unknown> } | { refused: string };
 
 function parseArguments(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? {};
@@ -20,14 +24,27 @@ function parseArguments(value: unknown): unknown {
   }
 }
 
-function toOpenai(conversation: Conversation): Record<string, unknown> {
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function toOpenai(conversation: Conversation): Record<string, unknown> | string {
   let callCounter = 0;
   const pendingIds: string[] = [];
-  const messages = conversation.turns.flatMap((turn) => {
+  const messages: Record<string, unknown>[] = [];
+  for (const turn of conversation.turns) {
     // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
     if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1 && turn.content.includes(toolResultSeparator)) {
       const results = turn.content.split(toolResultSeparator);
-      if (results.length === pendingIds.length) return results.map((content) => ({ role: 'tool', content, tool_call_id: pendingIds.shift() }));
+      if (results.length === pendingIds.length) {
+        for (const content of results) messages.push({ role: 'tool', content, tool_call_id: pendingIds.shift() });
+        continue;
+      }
     }
     const message: Record<string, unknown> = { role: turn.role ?? 'user' };
     if (turn.toolCalls.length > 0) {
@@ -45,8 +62,8 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
     // OpenAI's weight is 0 or 1; another factor stays a loss_weight (as local trainers read it).
     if (turn.weight === 0 || turn.weight === 1) message.weight = turn.weight;
     else if (turn.weight !== undefined) message.loss_weight = turn.weight;
-    return message;
-  });
+    messages.push(message);
+  }
   const record: Record<string, unknown> = { messages };
   const list = toolList(conversation);
   if (list !== undefined && list.length > 0) {
@@ -78,7 +95,7 @@ function toolColumn(list: readonly unknown[]): string {
  */
 const toolResultSeparator = '\n</tool_response>\n<tool_response>\n';
 
-function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns, tags } = mapping;
   let system: string | undefined;
   const turns: Record<string, string>[] = [];
@@ -90,10 +107,10 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
     }
     if (source.toolCalls.length > 0) {
       // A function_call turn holds only the calls: text said beside them would be lost.
-      if (source.content.trim().length > 0) return undefined;
+      if (source.content.trim().length > 0) return 'an answer says something beside its tool calls, which a ShareGPT function_call turn cannot hold';
       const calls = source.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
       // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
-      if (calls.some((call) => typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments))) return undefined;
+      if (calls.some((call) => typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments))) return 'a tool call\'s arguments are not a JSON object';
       turns.push(turn(tags.function, safeStringify(calls.length === 1 ? calls[0] : calls)));
       continue;
     }
@@ -105,12 +122,12 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
   const record: Record<string, unknown> = { [columns.messages]: turns };
   if (system !== undefined) record[columns.system] = system;
   const list = toolList(conversation);
-  if (list === undefined) return undefined;
+  if (list === undefined) return 'the tools offered cannot be read as a list';
   if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
   return record;
 }
 
-function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns } = mapping;
   let turns: Turn[] = conversation.turns;
   let system: string | undefined;
@@ -118,33 +135,25 @@ function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<st
     system = turns[0].content;
     turns = turns.slice(1);
   }
-  if (turns.length < 2 || turns.length % 2 !== 0) return undefined;
+  if (turns.some((turn) => turn.toolCalls.length > 0 || turn.role === 'tool')) return 'Alpaca cannot hold tool calls or their results';
+  if (turns.length < 2 || turns.length % 2 !== 0) return 'Alpaca holds only user and assistant turns in pairs';
   const history: [string, string][] = [];
   for (let index = 0; index < turns.length; index += 2) {
     const user = turns[index];
     const assistant = turns[index + 1];
-    if (user?.role !== 'user' || assistant?.role !== 'assistant' || user.toolCalls.length > 0 || assistant.toolCalls.length > 0) return undefined;
+    if (user?.role !== 'user' || assistant?.role !== 'assistant') return 'Alpaca holds only user and assistant turns in pairs';
     history.push([user.content, assistant.content]);
   }
   const last = history.pop();
-  if (last === undefined) return undefined;
+  if (last === undefined) return 'Alpaca holds only user and assistant turns in pairs';
   const record: Record<string, unknown> = { [columns.prompt]: last[0], [columns.query]: '', [columns.response]: last[1] };
   if (system !== undefined) record[columns.system] = system;
   if (history.length > 0) record[columns.history] = history;
   // LLaMA-Factory's Alpaca format has a tools column too (a JSON string, as in ShareGPT).
   const list = toolList(conversation);
-  if (list === undefined) return undefined;
+  if (list === undefined) return 'the tools offered cannot be read as a list';
   if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
   return record;
-}
-
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }
 
 /** Whether a turn's content, as written in `source`, holds parts other than text (images, audio, files). */
@@ -195,22 +204,25 @@ function losesWrittenContent(source: unknown, conversation: Conversation): boole
 }
 
 /**
- * The record as a plain object in the target format, or undefined when it cannot be expressed there
- * without losing something. `source` is the record as written: ShareGPT and Alpaca hold only text,
- * so a record with image or audio parts is not converted to them; nor is one with an untrained or
+ * The record as a plain object in the target format, or why it cannot be expressed there without
+ * losing something. `source` is the record as written: ShareGPT and Alpaca hold only text, so a
+ * record with image or audio parts is not converted to them; nor is one with an untrained or
  * re-weighted answer (weight 0, loss_weight), which LLaMA-Factory would train as any other answer.
  * `mapping` names the target's columns and role tags (a dataset_info.json's), default ones otherwise.
  */
-export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown, mapping: FormatMapping = defaultMapping): Record<string, unknown> | undefined {
+export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown, mapping: FormatMapping = defaultMapping): Record<string, unknown> | string {
+  const title = formatTitles[target];
+  if (conversation.plainText) return 'the record is plain text, not a conversation';
   // A preference pair has no single answer to keep (even one that lacks its rejected side).
-  if (conversation.plainText || conversation.rejected !== undefined || conversation.shape.startsWith('preference') || conversation.turns.length === 0) return undefined;
-  if (conversation.turns.some((turn) => turn.role === null)) return undefined;
-  if (source !== undefined && losesWrittenContent(source, conversation)) return undefined;
-  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return undefined;
-  if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return undefined;
+  if (conversation.rejected !== undefined || conversation.shape.startsWith('preference')) return 'a preference pair has no single answer to keep';
+  if (conversation.turns.length === 0) return 'the record holds no conversation';
+  if (conversation.turns.some((turn) => turn.role === null)) return 'a turn has a role the format does not know';
+  if (source !== undefined && losesWrittenContent(source, conversation)) return `a message holds a field or content ${title} has no place for`;
+  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return `an answer is untrained or re-weighted, which ${title} cannot say`;
+  if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return `${title} holds only text, and a message has image, audio or file parts`;
   switch (target) {
     case 'openai-chat':
-      return toolList(conversation) === undefined ? undefined : toOpenai(conversation);
+      return toolList(conversation) === undefined ? 'the tools offered cannot be read as a list' : toOpenai(conversation);
     case 'sharegpt':
       return toSharegpt(conversation, mapping);
     case 'alpaca':
@@ -222,15 +234,17 @@ export function convertConversation(conversation: Conversation, target: Converti
  * A record converted for a quick fix or a whole-file conversion: read as written (in a file whose
  * format is forced, the analysis reads every record as that format, and a record written in another
  * one reads as empty), and written with the file's column and tag names when the target is the format
- * a dataset_info.json gives them for. Undefined when it is already in the target format or cannot be
+ * a dataset_info.json gives them for. Refused when it is already in the target format or cannot be
  * converted without loss.
  */
-export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Record<string, unknown> | undefined {
-  if (analysis.detected === target) return undefined;
+export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Conversion {
+  const title = formatTitles[target];
+  if (analysis.detected === target) return { refused: `the record is already ${title}` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
-  if (converted === undefined || typeof value !== 'object' || value === null) return converted;
+  if (typeof converted === 'string') return { refused: converted };
+  if (typeof value !== 'object' || value === null) return { record: converted };
   // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they
   // are, unless the target format reads them (a top-level "system" beside OpenAI messages would become
   // a ShareGPT system prompt): then the record is not converted, as it would change meaning.
@@ -238,10 +252,10 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   const read = conversationColumns(target, mapping);
   for (const [key, column] of Object.entries(value)) {
     if (used.has(key) || key in converted) continue;
-    if (read.has(key)) return undefined;
+    if (read.has(key)) return { refused: `the record's "${key}" column would be read as part of the ${title} record` };
     converted[key] = column;
   }
-  return converted;
+  return { record: converted };
 }
 
 /**
@@ -274,5 +288,3 @@ function conversationColumns(shape: RecordAnalysis['detected'], mapping: FormatM
       return new Set();
   }
 }
-
-export const formatTitles: Record<ConvertibleFormat, string> = { 'openai-chat': 'OpenAI chat', sharegpt: 'ShareGPT', alpaca: 'Alpaca' };
