@@ -237,6 +237,16 @@ describe('conversion in files whose format is forced', () => {
   });
 });
 
+/** The text after the code action titled `title` (cursor on line `line`), or undefined when it is not offered. */
+function afterAction(text: string, title: string, line = 0, hint?: FormatHint): string | undefined {
+  const document = DatasetDocument.parse(text, 'jsonl');
+  const { settings } = resolveSettings({ minExamples: 0 });
+  const facts = lintDocument(document, uri, settings, { facts: buildFacts(document, uri, settings, hint ? { hint } : {}), ...(hint ? { hint } : {}) }).facts;
+  const position = { line, character: 1 };
+  const action = codeActions(document, facts, uri, { start: position, end: position }, []).find((candidate) => candidate.title === title);
+  return action === undefined ? undefined : applyEdits(text, action.edit?.changes?.[uri] ?? []);
+}
+
 /** The reasons of the disabled conversion actions on line `line` (with a client that shows them). */
 function refusals(text: string, line = 0): string[] {
   const { document, facts } = parse(text);
@@ -248,6 +258,11 @@ describe('conversion actions say what they do and what they cannot', () => {
   const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
   const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };
 
+  it('offers the file\'s own format for the records in other formats, as the mixed-formats warnings ask', () => {
+    const text = `${[chat('Capital of Peru?', 'Lima.'), { conversations: [{ from: 'human', value: 'Capital of Chile?' }, { from: 'gpt', value: 'Santiago.' }] }, chat('Capital of Uruguay?', 'Montevideo.'), { instruction: 'Capital of Bolivia?', input: '', output: 'Sucre.' }, chat('Capital of Ecuador?', 'Quito.')].map((record) => JSON.stringify(record)).join('\n')}\n`;
+    const after = afterAction(text, 'Convert the whole file to OpenAI chat (the other 2 records)');
+    assert.equal(after, `${[chat('Capital of Peru?', 'Lima.'), chat('Capital of Chile?', 'Santiago.'), chat('Capital of Uruguay?', 'Montevideo.'), chat('Capital of Bolivia?', 'Sucre.'), chat('Capital of Ecuador?', 'Quito.')].map((record) => JSON.stringify(record)).join('\n')}\n`);
+  });
 
   it('sends a conversion it cannot do as a disabled action with the reason, only to a client that shows them', () => {
     const text = `${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n${JSON.stringify(toolCall)}\n`;

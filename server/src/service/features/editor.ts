@@ -416,11 +416,13 @@ function recordCount(count: number, exact: boolean): string {
 }
 
 /**
- * A whole-file conversion's title: how many records it converts, and when some cannot be converted,
- * how many stay and the most common reason.
+ * A whole-file conversion's title: how many records it converts ("the other" ones when it is the
+ * file's own format, which mixed-formats asks the strays to take), and when some cannot be
+ * converted, how many stay and the most common reason.
  */
-function convertFileTitle(target: ConvertibleFormat, count: TargetCount, exact: boolean): string {
-  if (count.refused === 0) return `Convert the whole file to ${formatTitles[target]} (${recordCount(count.converts, exact)})`;
+function convertFileTitle(target: ConvertibleFormat, count: TargetCount, exact: boolean, fileFormat: FileFacts['format']): string {
+  const other = target === fileFormat && count.already > 0 && exact ? 'the other ' : '';
+  if (count.refused === 0) return `Convert the whole file to ${formatTitles[target]} (${other}${recordCount(count.converts, exact)})`;
   let reason = '';
   let most = 0;
   for (const [candidate, times] of count.reasons) {
@@ -428,7 +430,7 @@ function convertFileTitle(target: ConvertibleFormat, count: TargetCount, exact: 
   }
   const others = count.reasons.size - 1;
   const otherReasons = others > 0 ? ` (and ${others} other reason${others === 1 ? '' : 's'})` : '';
-  const of = `${count.converts} of ${recordCount(count.converts + count.refused, exact)}`;
+  const of = `${count.converts} of ${other}${recordCount(count.converts + count.refused, exact)}`;
   return `Convert the whole file to ${formatTitles[target]} (${of}; ${count.refused} stay${count.refused === 1 ? 's' : ''}: ${reason}${otherReasons})`;
 }
 
@@ -552,10 +554,9 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
   if (wanted(only, convertFileKind)) {
     const counts = fileActionCountsOf(document, facts);
     for (const target of convertibleFormats) {
-      if (facts.format === target) continue;
       const count = counts.convert.get(target);
       if (count === undefined || count.converts === 0) continue;
-      const title = convertFileTitle(target, count, counts.exact);
+      const title = convertFileTitle(target, count, counts.exact, facts.format);
       if (lazy) {
         actions.push({ title, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
         continue;
