@@ -279,4 +279,10 @@ describe('conversion actions say what they do and what they cannot', () => {
     assert.deepEqual(titles, ['Convert the whole file to ShareGPT (5 records)', 'Convert the whole file to Alpaca (2 of 5 records; 3 stay: Alpaca cannot hold tool calls or their results)']);
   });
 
+  it('keeps the BOM of a JSONL file when record 1 or the whole file is converted', () => {
+    const text = `\ufeff${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n`;
+    const expected = `\ufeff${JSON.stringify({ instruction: 'Capital of Peru?', input: '', output: 'Lima.' })}\n`;
+    assert.equal(afterAction(text, 'Convert record 1 to Alpaca'), expected);
+    assert.equal(afterAction(text, 'Convert the whole file to Alpaca (1 record)'), expected);
+  });
 });

@@ -190,14 +190,16 @@ function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): Tex
 
 /**
  * The edit converting a record to `target`, laid out like the file (one line for JSONL, indented for
- * JSON), or why it cannot be converted.
+ * JSON), or why it cannot be converted. It replaces the record without the whitespace around it, so a
+ * JSONL line's indentation and the BOM before record 1 (read as a space) stay.
  */
 function convertedEdit(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): { edit: TextEdit } | { refused: string } | undefined {
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
   const conversion = convertRecord(analysis, record.value, target, facts.hint);
   if ('refused' in conversion) return conversion;
-  const range = record.range;
+  const bounds = trimmedBounds(record.text);
+  const range = record.rangeAt(bounds.start, bounds.end);
   // JSON Lines, and a record written on one line (a one-line array), stay on one line.
   if (document.kind === 'jsonl' || !record.text.includes('\n')) return { edit: { range, newText: safeStringify(conversion.record) } };
   // Pretty-printed: the record's own indentation (from its closing line) and indent unit (its second
