@@ -254,6 +254,23 @@ function refusals(text: string, line = 0): string[] {
   return codeActions(document, facts, uri, { start: position, end: position }, [], { showDisabled: true }).flatMap((action) => (action.disabled === undefined ? [] : [`${action.title}: ${action.disabled.reason}`]));
 }
 
+describe('conversions keep every digit of numbers a double cannot hold', () => {
+  it('keeps a large integer in tool-call arguments, ShareGPT -> OpenAI chat', () => {
+    const line = '{"conversations":[{"from":"human","value":"Where is order 98765432109876543210?"},{"from":"function_call","value":"{\\"name\\": \\"track_order\\", \\"arguments\\": {\\"order_id\\": 98765432109876543210}}"},{"from":"observation","value":"shipped"},{"from":"gpt","value":"It has shipped."}]}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to OpenAI chat'), '{"messages":[{"role":"user","content":"Where is order 98765432109876543210?"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"track_order","arguments":"{\\"order_id\\":98765432109876543210}"}}]},{"role":"tool","content":"shipped","tool_call_id":"call_1"},{"role":"assistant","content":"It has shipped."}]}\n');
+  });
+
+  it('keeps a large integer in tool-call arguments, OpenAI chat -> ShareGPT', () => {
+    const line = '{"messages":[{"role":"user","content":"Where?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"track_order","arguments":"{\\"order_id\\": 98765432109876543210, \\"weight\\": 0.10000000000000000555}"}}]},{"role":"tool","tool_call_id":"c1","content":"shipped"},{"role":"assistant","content":"Shipped."}]}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Where?"},{"from":"function_call","value":"{\\"name\\":\\"track_order\\",\\"arguments\\":{\\"order_id\\":98765432109876543210,\\"weight\\":0.10000000000000000555}}"},{"from":"observation","value":"shipped"},{"from":"gpt","value":"Shipped."}]}\n');
+  });
+
+  it('copies a column holding a 19-digit integer id as written', () => {
+    const line = '{"messages":[{"role":"user","content":"Capital of Peru?"},{"role":"assistant","content":"Lima."}],"id":1234567890123456789,"meta":{"n": 1.5}}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Capital of Peru?"},{"from":"gpt","value":"Lima."}],"id":1234567890123456789,"meta":{"n":1.5}}\n');
+  });
+});
+
 describe('conversion actions say what they do and what they cannot', () => {
   const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
   const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };

@@ -5,7 +5,9 @@
 import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
 import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
+import { compactJson, holdsImpreciseNumber } from '../json/numbers';
 import { safeStringify } from '../json/safe';
+import { locatePath } from '../json/scanner';
 import { continuesPrompt } from '../rules/whitespace';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
@@ -14,6 +16,24 @@ export const formatTitles: Record<ConvertibleFormat, string> = { 'openai-chat': 
 
 /** A converted record, or why the record cannot be converted (shown on a disabled code action). */
 export type Conversion = { record: Record<string, unknown> } | { refused: string };
+
+/** A column value copied as written (its JSON text), where parsing it would change a number. */
+export class WrittenJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A converted record as JSON text (`indent` as JSON.stringify takes it). WrittenJson values go in as
+ * their text, through placeholders JSON.stringify writes as plain strings.
+ */
+export function stringifyConverted(record: Record<string, unknown>, indent?: number | string): string {
+  const written: string[] = [];
+  const nonce = Math.random().toString(36).slice(2);
+  const placeheld = Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value instanceof WrittenJson ? `\u0000${nonce}:${written.push(value.text) - 1}\u0000` : value]));
+  let text = safeStringify(placeheld, indent);
+  for (const [index, value] of written.entries()) text = text.replace(`"\\u0000${nonce}:${index}\\u0000"`, () => value);
+  return text;
+}
 
 function parseArguments(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? {};
@@ -33,7 +53,20 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   return current;
 }
 
-function toOpenai(conversation: Conversation): Record<string, unknown> | string {
+/**
+ * A ShareGPT call's arguments as written in its function_call turn (a JSON string in the record),
+ * without whitespace: parsed and written again, an integer beyond 2^53 would lose digits.
+ */
+function writtenArguments(source: unknown, turn: Turn, index: number): string | undefined {
+  const call = turn.toolCalls[index];
+  const written = call === undefined ? undefined : valueAt(source, call.path);
+  if (typeof written !== 'string') return undefined;
+  const path = written.trimStart().startsWith('[') ? [index, 'arguments'] : ['arguments'];
+  const located = locatePath(written, path);
+  return located === null ? undefined : compactJson(written.slice(located.value.start, located.value.end));
+}
+
+function toOpenai(conversation: Conversation, source: unknown): Record<string, unknown> | string {
   let callCounter = 0;
   const pendingIds: string[] = [];
   const messages: Record<string, unknown>[] = [];
@@ -49,11 +82,12 @@ function toOpenai(conversation: Conversation): Record<string, unknown> | string 
     const message: Record<string, unknown> = { role: turn.role ?? 'user' };
     if (turn.toolCalls.length > 0) {
       message.content = turn.content.length > 0 ? turn.content : null;
-      message.tool_calls = turn.toolCalls.map((call) => {
+      message.tool_calls = turn.toolCalls.map((call, callIndex) => {
         const id = call.id ?? `call_${++callCounter}`;
         pendingIds.push(id);
         const args = call.arguments;
-        return { id, type: 'function', function: { name: call.name ?? '', arguments: typeof args === 'string' ? args : safeStringify(args ?? {}) } };
+        const text = typeof args === 'string' ? args : (writtenArguments(source, turn, callIndex) ?? safeStringify(args ?? {}));
+        return { id, type: 'function', function: { name: call.name ?? '', arguments: text } };
       });
     } else {
       message.content = turn.content;
@@ -95,6 +129,22 @@ function toolColumn(list: readonly unknown[]): string {
  */
 const toolResultSeparator = '\n</tool_response>\n<tool_response>\n';
 
+/**
+ * A ShareGPT function_call value: the calls as {"name", "arguments"}, the arguments text as written
+ * (without whitespace), so that no number in it passes through a double.
+ */
+function functionCallValue(turn: Turn): string | undefined {
+  const calls: string[] = [];
+  for (const call of turn.toolCalls) {
+    const args = parseArguments(call.arguments);
+    // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return undefined;
+    const text = typeof call.arguments === 'string' ? compactJson(call.arguments.trim()) : safeStringify(args);
+    calls.push(`{"name":${JSON.stringify(call.name ?? '')},"arguments":${text}}`);
+  }
+  return calls.length === 1 ? calls[0] : `[${calls.join(',')}]`;
+}
+
 function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns, tags } = mapping;
   let system: string | undefined;
@@ -108,10 +158,9 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
     if (source.toolCalls.length > 0) {
       // A function_call turn holds only the calls: text said beside them would be lost.
       if (source.content.trim().length > 0) return 'an answer says something beside its tool calls, which a ShareGPT function_call turn cannot hold';
-      const calls = source.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
-      // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
-      if (calls.some((call) => typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments))) return 'a tool call\'s arguments are not a JSON object';
-      turns.push(turn(tags.function, safeStringify(calls.length === 1 ? calls[0] : calls)));
+      const value = functionCallValue(source);
+      if (value === undefined) return 'a tool call\'s arguments are not a JSON object';
+      turns.push(turn(tags.function, value));
       continue;
     }
     const from = source.role === 'user' ? tags.user : source.role === 'assistant' ? tags.assistant : source.role === 'tool' ? tags.observation : tags.system;
@@ -222,7 +271,7 @@ export function convertConversation(conversation: Conversation, target: Converti
   if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return `${title} holds only text, and a message has image, audio or file parts`;
   switch (target) {
     case 'openai-chat':
-      return toolList(conversation) === undefined ? 'the tools offered cannot be read as a list' : toOpenai(conversation);
+      return toolList(conversation) === undefined ? 'the tools offered cannot be read as a list' : toOpenai(conversation, source);
     case 'sharegpt':
       return toSharegpt(conversation, mapping);
     case 'alpaca':
@@ -235,9 +284,10 @@ export function convertConversation(conversation: Conversation, target: Converti
  * format is forced, the analysis reads every record as that format, and a record written in another
  * one reads as empty), and written with the file's column and tag names when the target is the format
  * a dataset_info.json gives them for. Refused when it is already in the target format or cannot be
- * converted without loss.
+ * converted without loss. `text` is the record as written, to copy columns whose numbers a double
+ * cannot hold.
  */
-export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Conversion {
+export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint, text?: string): Conversion {
   const title = formatTitles[target];
   if (analysis.detected === target) return { refused: `the record is already ${title}` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
@@ -253,9 +303,18 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   for (const [key, column] of Object.entries(value)) {
     if (used.has(key) || key in converted) continue;
     if (read.has(key)) return { refused: `the record's "${key}" column would be read as part of the ${title} record` };
-    converted[key] = column;
+    converted[key] = writtenColumn(text, key) ?? column;
   }
   return { record: converted };
+}
+
+/** A top-level column's JSON text as written, when parsing it lost a number's digits. */
+function writtenColumn(text: string | undefined, key: string): WrittenJson | undefined {
+  if (text === undefined) return undefined;
+  const located = locatePath(text, [key]);
+  if (located === null) return undefined;
+  const written = text.slice(located.value.start, located.value.end);
+  return holdsImpreciseNumber(written) ? new WrittenJson(compactJson(written)) : undefined;
 }
 
 /**

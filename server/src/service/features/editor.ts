@@ -31,8 +31,7 @@ import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
 import { arrayElementTexts } from '../rules/not-an-object';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
-import { convertibleFormats, convertRecord, formatTitles, type ConvertibleFormat } from './convert';
-import { safeStringify } from '../json/safe';
+import { convertibleFormats, convertRecord, formatTitles, stringifyConverted, type ConvertibleFormat } from './convert';
 
 // ---------------------------------------------------------------------------------------------
 // Locating records
@@ -196,12 +195,12 @@ function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): Tex
 function convertedEdit(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): { edit: TextEdit } | { refused: string } | undefined {
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
-  const conversion = convertRecord(analysis, record.value, target, facts.hint);
+  const conversion = convertRecord(analysis, record.value, target, facts.hint, record.text);
   if ('refused' in conversion) return conversion;
   const bounds = trimmedBounds(record.text);
   const range = record.rangeAt(bounds.start, bounds.end);
   // JSON Lines, and a record written on one line (a one-line array), stay on one line.
-  if (document.kind === 'jsonl' || !record.text.includes('\n')) return { edit: { range, newText: safeStringify(conversion.record) } };
+  if (document.kind === 'jsonl' || !record.text.includes('\n')) return { edit: { range, newText: stringifyConverted(conversion.record) } };
   // Pretty-printed: the record's own indentation (from its closing line) and indent unit (its second
   // line's indentation beyond that), so a tab-indented file stays tab-indented.
   const text = record.text.replace(/\r\n/g, '\n');
@@ -209,7 +208,7 @@ function convertedEdit(document: DatasetDocument, record: DatasetRecord, facts: 
   const secondLine = text.slice(text.indexOf('\n') + 1);
   const inner = /^[ \t]*/.exec(secondLine)?.[0] ?? '';
   const unit = inner.startsWith(indent) && inner.length > indent.length ? inner.slice(indent.length) : 2;
-  return { edit: { range, newText: safeStringify(conversion.record, unit).split('\n').join(`${document.eol}${indent}`) } };
+  return { edit: { range, newText: stringifyConverted(conversion.record, unit).split('\n').join(`${document.eol}${indent}`) } };
 }
 
 /** Records converted to `target` (those already in it, and those it cannot express, are left as they are). */
@@ -354,7 +353,7 @@ function recordTargets(record: DatasetRecord, facts: FileFacts): RecordTargets {
         targets[target] = 'already';
         continue;
       }
-      const conversion = convertRecord(analysis, record.value, target, facts.hint);
+      const conversion = convertRecord(analysis, record.value, target, facts.hint, record.text);
       targets[target] = 'refused' in conversion ? { refused: conversion.refused } : 'converts';
     }
   }
