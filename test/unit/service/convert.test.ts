@@ -271,6 +271,37 @@ describe('conversions keep every digit of numbers a double cannot hold', () => {
   });
 });
 
+describe('tool results stay with their calls', () => {
+  const outOfOrder = {
+    messages: [
+      { role: 'user', content: 'Weather in Paris and Rome?' },
+      { role: 'assistant', content: null, tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+      ] },
+      { role: 'tool', tool_call_id: 'call_2', content: 'Rome 25' },
+      { role: 'tool', tool_call_id: 'call_1', content: 'Paris 21' },
+      { role: 'assistant', content: 'Paris 21, Rome 25.' },
+    ],
+    tools: [weatherTool],
+  };
+
+  it('joins results written in another order than their calls in call order, so the way back pairs them right', () => {
+    const sharegpt = converted(outOfOrder, 'ShareGPT') as { conversations: { from: string; value: string }[] };
+    assert.equal(sharegpt.conversations[2]?.value, 'Paris 21\n</tool_response>\n<tool_response>\nRome 25');
+    const back = converted(sharegpt, 'OpenAI chat') as { messages: { tool_call_id?: string; content: string }[] };
+    assert.deepEqual(back.messages.slice(2, 4), [{ role: 'tool', content: 'Paris 21', tool_call_id: 'call_1' }, { role: 'tool', content: 'Rome 25', tool_call_id: 'call_2' }]);
+  });
+
+  it('does not convert results that do not answer the calls one to one', () => {
+    const stray = structuredClone(outOfOrder);
+    (stray.messages[2] as { tool_call_id: string }).tool_call_id = 'call_9';
+    assert.equal(converted(stray, 'ShareGPT'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(stray)}\n`).filter((item) => item.includes('ShareGPT')), ['Cannot convert record 1 to ShareGPT: The record\'s tool results do not answer its calls one to one by tool_call_id, and ShareGPT pairs them by position.']);
+  });
+
+});
+
 describe('conversion actions say what they do and what they cannot', () => {
   const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
   const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };

@@ -66,6 +66,13 @@ function writtenArguments(source: unknown, turn: Turn, index: number): string | 
   return located === null ? undefined : compactJson(written.slice(located.value.start, located.value.end));
 }
 
+/** How many tool turns follow one another from `start` (the results of one round of calls). */
+function toolRunLength(turns: readonly Turn[], start: number): number {
+  let end = start;
+  while (turns[end]?.role === 'tool') end++;
+  return end - start;
+}
+
 function toOpenai(conversation: Conversation, source: unknown): Record<string, unknown> | string {
   let callCounter = 0;
   const pendingIds: string[] = [];
@@ -145,12 +152,27 @@ function functionCallValue(turn: Turn): string | undefined {
   return calls.length === 1 ? calls[0] : `[${calls.join(',')}]`;
 }
 
+/**
+ * The tool results that answer one round of calls, in the order of the calls: ShareGPT joins them in
+ * one observation that is split back in call order, so results written in another order would be
+ * paired with the wrong calls. A string when they cannot be matched to the calls one to one.
+ */
+function resultsInCallOrder(calls: readonly Turn['toolCalls'][number][], results: readonly Turn[]): readonly Turn[] | string {
+  if (results.length < 2 || results.every((result, index) => result.toolCallId === undefined || result.toolCallId === calls[index]?.id)) return results;
+  const order = calls.map((call) => call.id);
+  const positions = results.map((result) => (result.toolCallId === undefined ? -1 : order.indexOf(result.toolCallId)));
+  if (positions.some((position) => position < 0) || new Set(positions).size !== positions.length) return "the record's tool results do not answer its calls one to one by tool_call_id, and ShareGPT pairs them by position";
+  return results.map((result, index) => ({ result, position: positions[index] ?? 0 })).sort((a, b) => a.position - b.position).map(({ result }) => result);
+}
+
 function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns, tags } = mapping;
   let system: string | undefined;
   const turns: Record<string, string>[] = [];
   const turn = (from: string, value: string): Record<string, string> => ({ [tags.role]: from, [tags.content]: value });
-  for (const [index, source] of conversation.turns.entries()) {
+  const sources = conversation.turns;
+  for (let index = 0; index < sources.length; index++) {
+    const source = sources[index] as Turn;
     if (source.role === 'system' && index === 0) {
       system = source.content;
       continue;
@@ -161,6 +183,11 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
       const value = functionCallValue(source);
       if (value === undefined) return 'a tool call\'s arguments are not a JSON object';
       turns.push(turn(tags.function, value));
+      const run = toolRunLength(sources, index + 1);
+      const results = resultsInCallOrder(source.toolCalls, sources.slice(index + 1, index + 1 + run));
+      if (typeof results === 'string') return results;
+      if (results.length > 0) turns.push(turn(tags.observation, results.map((result) => result.content).join(toolResultSeparator)));
+      index += run;
       continue;
     }
     const from = source.role === 'user' ? tags.user : source.role === 'assistant' ? tags.assistant : source.role === 'tool' ? tags.observation : tags.system;
