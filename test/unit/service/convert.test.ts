@@ -300,6 +300,16 @@ describe('tool results stay with their calls', () => {
     assert.deepEqual(refusals(`${JSON.stringify(stray)}\n`).filter((item) => item.includes('ShareGPT')), ['Cannot convert record 1 to ShareGPT: The record\'s tool results do not answer its calls one to one by tool_call_id, and ShareGPT pairs them by position.']);
   });
 
+  it('does not convert ShareGPT parallel calls with one observation it cannot split to OpenAI chat', () => {
+    const record = { conversations: [
+      { from: 'human', value: 'Weather in Paris and Rome?' },
+      { from: 'function_call', value: '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]' },
+      { from: 'observation', value: '[{"temp": 21}, {"temp": 25}]' },
+      { from: 'gpt', value: 'Paris 21 °C, Rome 25 °C.' },
+    ] };
+    assert.equal(converted(record, 'OpenAI chat'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(record)}\n`).filter((item) => item.includes('OpenAI')), ['Cannot convert record 1 to OpenAI chat: 2 parallel tool calls get one result, and OpenAI chat needs one tool message per call.']);
+  });
 });
 
 describe('conversion actions say what they do and what they cannot', () => {

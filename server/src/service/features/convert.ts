@@ -77,14 +77,17 @@ function toOpenai(conversation: Conversation, source: unknown): Record<string, u
   let callCounter = 0;
   const pendingIds: string[] = [];
   const messages: Record<string, unknown>[] = [];
-  for (const turn of conversation.turns) {
-    // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
-    if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1 && turn.content.includes(toolResultSeparator)) {
+  for (const [index, turn] of conversation.turns.entries()) {
+    if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1) {
+      const run = toolRunLength(conversation.turns, index);
+      // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
       const results = turn.content.split(toolResultSeparator);
-      if (results.length === pendingIds.length) {
+      if (run === 1 && results.length === pendingIds.length) {
         for (const content of results) messages.push({ role: 'tool', content, tool_call_id: pendingIds.shift() });
         continue;
       }
+      // Otherwise each call needs its own result turn: a call left without one is invalid in OpenAI chat.
+      if (run < pendingIds.length) return `${pendingIds.length} parallel tool calls get ${run === 1 ? 'one result' : `${run} results`}, and OpenAI chat needs one tool message per call`;
     }
     const message: Record<string, unknown> = { role: turn.role ?? 'user' };
     if (turn.toolCalls.length > 0) {
