@@ -312,6 +312,20 @@ describe('tool results stay with their calls', () => {
   });
 });
 
+describe('conversions refuse what they would change', () => {
+  it('does not convert a ShareGPT record with a system column and a system turn (two system prompts)', () => {
+    const record = { system: 'You are a pirate.', conversations: [{ from: 'system', value: 'You are a polite butler.' }, { from: 'human', value: 'Greet me.' }, { from: 'gpt', value: 'Good evening, sir.' }] };
+    assert.equal(converted(record, 'OpenAI chat'), undefined);
+    assert.equal(converted(record, 'Alpaca'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(record)}\n`), [
+      'Cannot convert record 1 to OpenAI chat: The record has more than one system prompt.',
+      'Cannot convert record 1 to Alpaca: The record has more than one system prompt.',
+    ]);
+  });
+
+
+});
+
 describe('conversion actions say what they do and what they cannot', () => {
   const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
   const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };

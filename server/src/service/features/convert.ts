@@ -296,6 +296,8 @@ export function convertConversation(conversation: Conversation, target: Converti
   if (conversation.rejected !== undefined || conversation.shape.startsWith('preference')) return 'a preference pair has no single answer to keep';
   if (conversation.turns.length === 0) return 'the record holds no conversation';
   if (conversation.turns.some((turn) => turn.role === null)) return 'a turn has a role the format does not know';
+  // A system column beside a system turn (or two system messages): which one the trainer uses depends on the format.
+  if (conversation.turns.filter((turn) => turn.role === 'system').length > 1) return 'the record has more than one system prompt';
   if (source !== undefined && losesWrittenContent(source, conversation)) return `a message holds a field or content ${title} has no place for`;
   if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return `an answer is untrained or re-weighted, which ${title} cannot say`;
   if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return `${title} holds only text, and a message has image, audio or file parts`;
