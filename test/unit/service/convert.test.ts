@@ -323,6 +323,11 @@ describe('conversions refuse what they would change', () => {
     ]);
   });
 
+  it('does not convert to Alpaca a record with a column Alpaca writes (its "input" would be overwritten)', () => {
+    const record = { messages: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }], input: 'source: geography quiz 3' };
+    assert.equal(converted(record, 'Alpaca'), undefined);
+    assert.deepEqual(converted({ ...record, input: undefined, output_note: 'x' }, 'Alpaca'), { instruction: 'Capital of Peru?', input: '', output: 'Lima.', output_note: 'x' });
+  });
 
 });
 

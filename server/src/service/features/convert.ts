@@ -328,13 +328,14 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   if (typeof converted === 'string') return { refused: converted };
   if (typeof value !== 'object' || value === null) return { record: converted };
   // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they
-  // are, unless the target format reads them (a top-level "system" beside OpenAI messages would become
-  // a ShareGPT system prompt): then the record is not converted, as it would change meaning.
+  // are, unless the target format reads or writes them (a top-level "system" beside OpenAI messages
+  // would become a ShareGPT system prompt, an "input" would be overwritten): then the record is not
+  // converted, as it would change meaning or lose the column.
   const used = conversationColumns(analysis.detected, hint.mapping);
   const read = conversationColumns(target, mapping);
   for (const [key, column] of Object.entries(value)) {
-    if (used.has(key) || key in converted) continue;
-    if (read.has(key)) return { refused: `the record's "${key}" column would be read as part of the ${title} record` };
+    if (used.has(key)) continue;
+    if (read.has(key) || key in converted) return { refused: `the record's "${key}" column would be read or overwritten as part of the ${title} record` };
     converted[key] = writtenColumn(text, key) ?? column;
   }
   return { record: converted };
