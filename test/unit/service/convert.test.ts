@@ -329,6 +329,15 @@ describe('conversions refuse what they would change', () => {
     assert.deepEqual(converted({ ...record, input: undefined, output_note: 'x' }, 'Alpaca'), { instruction: 'Capital of Peru?', input: '', output: 'Lima.', output_note: 'x' });
   });
 
+  it('does not convert a file a dataset_info.json entry reads as another format (it would no longer load), only its strays to that format', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ qa: { file_name: 'data.jsonl', columns: { prompt: 'question', response: 'answer', system: 'sys' } } }), 'data.jsonl');
+    assert.ok(hint);
+    const text = `${JSON.stringify({ question: 'Capital of Peru?', answer: 'Lima.', sys: 'Be brief.' })}\n${JSON.stringify({ messages: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] })}\n`;
+    assert.equal(afterAction(text, 'Convert record 1 to OpenAI chat', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert record 1 to ShareGPT', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert the whole file to OpenAI chat (1 record)', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert record 2 to Alpaca', 1, hint), `${JSON.stringify({ question: 'Capital of Peru?', answer: 'Lima.', sys: 'Be brief.' })}\n${JSON.stringify({ question: 'Capital of Chile?', input: '', answer: 'Santiago.' })}\n`);
+  });
 });
 
 describe('conversion actions say what they do and what they cannot', () => {

@@ -322,6 +322,8 @@ export function convertConversation(conversation: Conversation, target: Converti
 export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint, text?: string): Conversion {
   const title = formatTitles[target];
   if (analysis.detected === target) return { refused: `the record is already ${title}` };
+  // The file's dataset_info.json entry reads it in one format: a record in another one is not loaded.
+  if (hint.formatting !== undefined && hint.formatting !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[hint.formatting]}; change the entry to convert it` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
