@@ -265,6 +265,14 @@ describe('conversions keep every digit of numbers a double cannot hold', () => {
     assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Where?"},{"from":"function_call","value":"{\\"name\\":\\"track_order\\",\\"arguments\\":{\\"order_id\\":98765432109876543210,\\"weight\\":0.10000000000000000555}}"},{"from":"observation","value":"shipped"},{"from":"gpt","value":"Shipped."}]}\n');
   });
 
+  it('does not convert tools offered with a number a double cannot hold (the tools list is parsed and written again)', () => {
+    const spec = '{"name":"track_order","parameters":{"type":"object","properties":{"order_id":{"type":"integer","maximum":98765432109876543210}}}}';
+    const openai = `{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."}],"tools":[{"type":"function","function":${spec}}]}\n`;
+    assert.deepEqual(refusals(openai).filter((item) => item.includes('ShareGPT')), ['Cannot convert record 1 to ShareGPT: The record\'s "tools" column holds a number that would lose digits.']);
+    const sharegpt = `${JSON.stringify({ conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }], tools: `[${spec}]` })}\n`;
+    assert.deepEqual(refusals(sharegpt).filter((item) => item.includes('OpenAI')), ['Cannot convert record 1 to OpenAI chat: The record\'s "tools" column holds a number that would lose digits.']);
+  });
+
   it('copies a column holding a 19-digit integer id as written', () => {
     const line = '{"messages":[{"role":"user","content":"Capital of Peru?"},{"role":"assistant","content":"Lima."}],"id":1234567890123456789,"meta":{"n": 1.5}}';
     assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Capital of Peru?"},{"from":"gpt","value":"Lima."}],"id":1234567890123456789,"meta":{"n":1.5}}\n');

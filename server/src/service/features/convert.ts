@@ -325,6 +325,8 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   // The file's dataset_info.json entry reads it in one format: a record in another one is not loaded.
   if (hint.formatting !== undefined && hint.formatting !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[hint.formatting]}; change the entry to convert it` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
+  const imprecise = impreciseColumn(text, value, conversationColumns(analysis.detected, hint.mapping), conversation);
+  if (imprecise !== undefined) return { refused: `the record's "${imprecise}" column holds a number that would lose digits` };
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
   if (typeof converted === 'string') return { refused: converted };
@@ -341,6 +343,23 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
     converted[key] = writtenColumn(text, key) ?? column;
   }
   return { record: converted };
+}
+
+/**
+ * The column the conversation is read from that holds a number a double cannot hold (the tools
+ * offered, parsed and written again), or undefined. Call arguments are copied as written instead.
+ */
+function impreciseColumn(text: string | undefined, value: unknown, columns: ReadonlySet<string>, conversation: Conversation): string | undefined {
+  if (text === undefined || typeof value !== 'object' || value === null) return undefined;
+  for (const key of columns) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const located = locatePath(text, [key]);
+    if (located !== null && holdsImpreciseNumber(text.slice(located.value.start, located.value.end))) return key;
+  }
+  // A ShareGPT or Alpaca tools column is a JSON string: its numbers are inside it.
+  const tools = conversation.tools;
+  if (tools !== undefined && typeof tools.value === 'string' && holdsImpreciseNumber(tools.value)) return String(tools.path[tools.path.length - 1] ?? 'tools');
+  return undefined;
 }
 
 /** A top-level column's JSON text as written, when parsing it lost a number's digits. */
