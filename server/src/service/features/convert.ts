@@ -5,7 +5,7 @@
 import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
 import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
-import { compactJson, holdsImpreciseNumber } from '../json/numbers';
+import { compactJson, holdsImpreciseNumber, mayHoldImpreciseNumber } from '../json/numbers';
 import { safeStringify } from '../json/safe';
 import { locatePath } from '../json/scanner';
 import { continuesPrompt } from '../rules/whitespace';
@@ -350,7 +350,7 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
  * offered, parsed and written again), or undefined. Call arguments are copied as written instead.
  */
 function impreciseColumn(text: string | undefined, value: unknown, columns: ReadonlySet<string>, conversation: Conversation): string | undefined {
-  if (text === undefined || typeof value !== 'object' || value === null) return undefined;
+  if (text === undefined || typeof value !== 'object' || value === null || !mayHoldImpreciseNumber(text)) return undefined;
   for (const key of columns) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const located = locatePath(text, [key]);
@@ -364,7 +364,7 @@ function impreciseColumn(text: string | undefined, value: unknown, columns: Read
 
 /** A top-level column's JSON text as written, when parsing it lost a number's digits. */
 function writtenColumn(text: string | undefined, key: string): WrittenJson | undefined {
-  if (text === undefined) return undefined;
+  if (text === undefined || !mayHoldImpreciseNumber(text)) return undefined;
   const located = locatePath(text, [key]);
   if (located === null) return undefined;
   const written = text.slice(located.value.start, located.value.end);

@@ -40,8 +40,18 @@ export function losesPrecision(literal: string): boolean {
   return normalisedNumber(literal) !== normalisedNumber(String(Number(literal)));
 }
 
+/**
+ * Whether `text` may hold a number a double cannot hold: 16 or more digits in a row (a dot between
+ * them counted), or a three-digit exponent. A double holds every decimal of up to 15 significant
+ * digits, so text without either needs no closer look (most records: a regular expression is fast).
+ */
+export function mayHoldImpreciseNumber(text: string): boolean {
+  return /\d[\d.]{15}|[eE][+-]?\d{3}/.test(text);
+}
+
 /** Whether some number literal in valid JSON `text` would change when parsed with JSON.parse and written again. */
 export function holdsImpreciseNumber(text: string): boolean {
+  if (!mayHoldImpreciseNumber(text)) return false;
   let index = 0;
   while (index < text.length) {
     const code = text.charCodeAt(index);
