@@ -64,8 +64,8 @@ export async function startServer(rootFolder = repositoryRoot): Promise<TestServ
     workspaceFolders: [{ uri: pathToFileURL(rootFolder).href, name: 'test' }],
     capabilities: {
       workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true } },
-      // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve).
-      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] } } },
+      // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve), and disabled ones are shown with their reason.
+      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] }, disabledSupport: true } },
     },
   });
   connection.sendNotification('initialized', {});
