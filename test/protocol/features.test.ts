@@ -82,7 +82,10 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: refusedUri } });
     const at = { line: 0, character: 2 };
     const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: refusedUri }, range: { start: at, end: at }, context: { diagnostics: [] } })) as CodeAction[];
-    assert.deepEqual(actions.filter((action) => action.disabled !== undefined), [{ title: 'Cannot convert record 1 to Alpaca', kind: 'refactor.rewrite', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } }]);
+    assert.deepEqual(actions.filter((action) => action.disabled !== undefined), [
+      { title: 'Cannot convert record 1 to Alpaca', kind: 'refactor.rewrite', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+      { title: 'Cannot convert the whole file to Alpaca', kind: 'refactor.rewrite.convertFile', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+    ]);
   });
 
   it('offers whole-file conversion and fix-all without edits, and fills them in when one is chosen', async () => {

@@ -247,11 +247,11 @@ function afterAction(text: string, title: string, line = 0, hint?: FormatHint): 
   return action === undefined ? undefined : applyEdits(text, action.edit?.changes?.[uri] ?? []);
 }
 
-/** The reasons of the disabled conversion actions on line `line` (with a client that shows them). */
+/** The reasons of the disabled record conversion actions on line `line` (with a client that shows them). */
 function refusals(text: string, line = 0): string[] {
   const { document, facts } = parse(text);
   const position = { line, character: 1 };
-  return codeActions(document, facts, uri, { start: position, end: position }, [], { showDisabled: true }).flatMap((action) => (action.disabled === undefined ? [] : [`${action.title}: ${action.disabled.reason}`]));
+  return codeActions(document, facts, uri, { start: position, end: position }, [], { showDisabled: true }).flatMap((action) => (action.disabled === undefined || !action.title.startsWith('Cannot convert record') ? [] : [`${action.title}: ${action.disabled.reason}`]));
 }
 
 describe('conversions keep every digit of numbers a double cannot hold', () => {
@@ -361,6 +361,13 @@ describe('conversion actions say what they do and what they cannot', () => {
   it('sends a conversion it cannot do as a disabled action with the reason, only to a client that shows them', () => {
     const text = `${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n${JSON.stringify(toolCall)}\n`;
     assert.deepEqual(refusals(text, 1), ['Cannot convert record 2 to Alpaca: Alpaca cannot hold tool calls or their results.']);
+    // A whole file where no record converts says so too.
+    const alone = parse(`${JSON.stringify(toolCall)}\n`);
+    const wholeFile = codeActions(alone.document, alone.facts, uri, { start: at, end: at }, [], { showDisabled: true, resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile');
+    assert.deepEqual(wholeFile, [
+      { title: 'Convert the whole file to ShareGPT (1 record)', kind: 'refactor.rewrite.convertFile', data: { uri, convertFile: 'sharegpt' } },
+      { title: 'Cannot convert the whole file to Alpaca', kind: 'refactor.rewrite.convertFile', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+    ]);
     const { document, facts } = parse(text);
     const position = { line: 1, character: 1 };
     assert.deepEqual(codeActions(document, facts, uri, { start: position, end: position }, []).filter((action) => action.disabled !== undefined), []);

@@ -424,15 +424,19 @@ function recordCount(count: number, exact: boolean): string {
 function convertFileTitle(target: ConvertibleFormat, count: TargetCount, exact: boolean, fileFormat: FileFacts['format']): string {
   const other = target === fileFormat && count.already > 0 && exact ? 'the other ' : '';
   if (count.refused === 0) return `Convert the whole file to ${formatTitles[target]} (${other}${recordCount(count.converts, exact)})`;
+  const of = `${count.converts} of ${other}${recordCount(count.converts + count.refused, exact)}`;
+  return `Convert the whole file to ${formatTitles[target]} (${of}; ${count.refused} stay${count.refused === 1 ? 's' : ''}: ${refusalReason(count)})`;
+}
+
+/** The most common reason records do not convert, and how many other reasons there are. */
+function refusalReason(count: TargetCount): string {
   let reason = '';
   let most = 0;
   for (const [candidate, times] of count.reasons) {
     if (times > most) [reason, most] = [candidate, times];
   }
   const others = count.reasons.size - 1;
-  const otherReasons = others > 0 ? ` (and ${others} other reason${others === 1 ? '' : 's'})` : '';
-  const of = `${count.converts} of ${other}${recordCount(count.converts + count.refused, exact)}`;
-  return `Convert the whole file to ${formatTitles[target]} (${of}; ${count.refused} stay${count.refused === 1 ? 's' : ''}: ${reason}${otherReasons})`;
+  return `${reason}${others > 0 ? ` (and ${others} other reason${others === 1 ? '' : 's'})` : ''}`;
 }
 
 /** Where the record's text starts and ends without the JSON whitespace around it. */
@@ -556,7 +560,13 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
     const counts = fileActionCountsOf(document, facts);
     for (const target of convertibleFormats) {
       const count = counts.convert.get(target);
-      if (count === undefined || count.converts === 0) continue;
+      if (count === undefined) continue;
+      if (count.converts === 0) {
+        // No record converts: said only where the client shows it, with the reason.
+        const reason = refusalReason(count);
+        if (options.showDisabled === true && count.refused > 0) actions.push({ title: `Cannot convert the whole file to ${formatTitles[target]}`, kind: convertFileKind, disabled: { reason: `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.` } });
+        continue;
+      }
       const title = convertFileTitle(target, count, counts.exact, facts.format);
       if (lazy) {
         actions.push({ title, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
