@@ -38,6 +38,8 @@ let supportsRefresh = false;
 let supportsWatchRegistration = false;
 let supportsWorkspaceFolders = false;
 let resolvesCodeActionEdits = false;
+/** The client shows code actions with `disabled` (greyed, with the reason a conversion cannot be done). */
+let showsDisabledCodeActions = false;
 /** Asks the client to pull every open document's diagnostics again (after the answer being written, if any). */
 function requestRefresh(): void {
   if (supportsRefresh) setImmediate(() => void connection.languages.diagnostics.refresh());
@@ -55,6 +57,7 @@ connection.onInitialize((params): InitializeResult => {
   supportsWatchRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   resolvesCodeActionEdits = capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   supportsWorkspaceFolders = capabilities.workspace?.workspaceFolders === true;
+  showsDisabledCodeActions = capabilities.textDocument?.codeAction?.disabledSupport === true;
   configuration.workspaceFolders = updatedFolders([], params.workspaceFolders ?? []);
   return {
     capabilities: {
@@ -243,6 +246,6 @@ connection.onRequest(LintFromDiskRequest.method, async (params: LintFromDiskRequ
   }
 });
 
-registerFeatures(connection, session, { lint, configured }, () => resolvesCodeActionEdits);
+registerFeatures(connection, session, { lint, configured }, () => resolvesCodeActionEdits, () => showsDisabledCodeActions);
 
 connection.listen();

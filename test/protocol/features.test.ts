@@ -20,6 +20,7 @@ interface CodeAction {
   kind: string;
   edit?: { changes: Record<string, { range: Range; newText: string }[]> };
   data?: unknown;
+  disabled?: { reason: string };
 }
 
 describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 'run `npm run build` first' }, () => {
@@ -72,6 +73,19 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     assert.equal(lenses.length, 2);
     assert.deepEqual(lenses[1]?.command.arguments, [{ uri, recordIndex: 1 }]);
     assert.equal(lenses[1]?.command.command, 'tunesmith.previewExample');
+  });
+
+  it('sends a record conversion that cannot be done as a disabled action with its reason (the client shows disabled actions)', async () => {
+    const refusedUri = 'file:///tmp/tunesmith-protocol/refused.jsonl';
+    const record = '{"messages": [{"role": "user", "content": "Weather in Oslo?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Oslo\\"}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "3 C"}, {"role": "assistant", "content": "It is 3 C."}]}';
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: refusedUri, languageId: 'jsonl', version: 1, text: `${record}\n` } });
+    await server.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: refusedUri } });
+    const at = { line: 0, character: 2 };
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: refusedUri }, range: { start: at, end: at }, context: { diagnostics: [] } })) as CodeAction[];
+    assert.deepEqual(actions.filter((action) => action.disabled !== undefined), [
+      { title: 'Cannot convert record 1 to Alpaca', kind: 'refactor.rewrite', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+      { title: 'Cannot convert the whole file to Alpaca', kind: 'refactor.rewrite.convertFile', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+    ]);
   });
 
   it('offers whole-file conversion and fix-all without edits, and fills them in when one is chosen', async () => {

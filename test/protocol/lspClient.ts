@@ -84,8 +84,8 @@ export async function startServer(rootFolder = repositoryRoot, options: StartOpt
         didChangeConfiguration: { dynamicRegistration: configuration },
         didChangeWatchedFiles: { dynamicRegistration: options.watchers ?? false },
       },
-      // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve).
-      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] } } },
+      // As VS Code declares: code actions' edits may be filled in later (codeAction/resolve), and disabled ones are shown with their reason.
+      textDocument: { diagnostic: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false }, codeAction: { resolveSupport: { properties: ['edit'] }, disabledSupport: true } },
     },
   });
   connection.sendNotification('initialized', {});

@@ -12,8 +12,11 @@ export interface DocumentState {
   configured(uri: string): Promise<FileFacts | undefined>;
 }
 
-/** `resolveEdits`: the client fills in code actions' edits through codeAction/resolve (VS Code does). */
-export function registerFeatures(connection: Connection, session: DatasetSession, state: DocumentState, clientResolvesEdits: () => boolean): void {
+/**
+ * `clientResolvesEdits`: the client fills in code actions' edits through codeAction/resolve (VS Code
+ * does); `clientShowsDisabled`: it shows disabled code actions with their reason.
+ */
+export function registerFeatures(connection: Connection, session: DatasetSession, state: DocumentState, clientResolvesEdits: () => boolean, clientShowsDisabled: () => boolean = () => false): void {
   /** The document, its facts and diagnostics once linted; undefined for unknown or non-dataset files. */
   const prepare = async (uri: string) => {
     const result = await state.lint(uri);
@@ -34,7 +37,7 @@ export function registerFeatures(connection: Connection, session: DatasetSession
   connection.onCodeAction(async ({ textDocument, range, context }) => {
     const ready = await prepare(textDocument.uri);
     // The current diagnostics: a fix is offered only for a diagnostic the current text still has.
-    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics, { resolveEdits: clientResolvesEdits(), current: ready.diagnostics, ...(context.only !== undefined ? { only: context.only } : {}) });
+    return ready === undefined ? [] : codeActions(ready.document, ready.facts, textDocument.uri, range, context.diagnostics, { resolveEdits: clientResolvesEdits(), showDisabled: clientShowsDisabled(), current: ready.diagnostics, ...(context.only !== undefined ? { only: context.only } : {}) });
   });
   connection.onCodeActionResolve(async (action) => {
     if (!isFileActionData(action.data)) return action;

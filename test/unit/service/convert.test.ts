@@ -236,3 +236,154 @@ describe('conversion in files whose format is forced', () => {
     assert.deepEqual(titles.filter((title) => title.startsWith('Convert')), []);
   });
 });
+
+/** The text after the code action titled `title` (cursor on line `line`), or undefined when it is not offered. */
+function afterAction(text: string, title: string, line = 0, hint?: FormatHint): string | undefined {
+  const document = DatasetDocument.parse(text, 'jsonl');
+  const { settings } = resolveSettings({ minExamples: 0 });
+  const facts = lintDocument(document, uri, settings, { facts: buildFacts(document, uri, settings, hint ? { hint } : {}), ...(hint ? { hint } : {}) }).facts;
+  const position = { line, character: 1 };
+  const action = codeActions(document, facts, uri, { start: position, end: position }, []).find((candidate) => candidate.title === title);
+  return action === undefined ? undefined : applyEdits(text, action.edit?.changes?.[uri] ?? []);
+}
+
+/** The reasons of the disabled record conversion actions on line `line` (with a client that shows them). */
+function refusals(text: string, line = 0): string[] {
+  const { document, facts } = parse(text);
+  const position = { line, character: 1 };
+  return codeActions(document, facts, uri, { start: position, end: position }, [], { showDisabled: true }).flatMap((action) => (action.disabled === undefined || !action.title.startsWith('Cannot convert record') ? [] : [`${action.title}: ${action.disabled.reason}`]));
+}
+
+describe('conversions keep every digit of numbers a double cannot hold', () => {
+  it('keeps a large integer in tool-call arguments, ShareGPT -> OpenAI chat', () => {
+    const line = '{"conversations":[{"from":"human","value":"Where is order 98765432109876543210?"},{"from":"function_call","value":"{\\"name\\": \\"track_order\\", \\"arguments\\": {\\"order_id\\": 98765432109876543210}}"},{"from":"observation","value":"shipped"},{"from":"gpt","value":"It has shipped."}]}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to OpenAI chat'), '{"messages":[{"role":"user","content":"Where is order 98765432109876543210?"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"track_order","arguments":"{\\"order_id\\":98765432109876543210}"}}]},{"role":"tool","content":"shipped","tool_call_id":"call_1"},{"role":"assistant","content":"It has shipped."}]}\n');
+  });
+
+  it('keeps a large integer in tool-call arguments, OpenAI chat -> ShareGPT', () => {
+    const line = '{"messages":[{"role":"user","content":"Where?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"track_order","arguments":"{\\"order_id\\": 98765432109876543210, \\"weight\\": 0.10000000000000000555}"}}]},{"role":"tool","tool_call_id":"c1","content":"shipped"},{"role":"assistant","content":"Shipped."}]}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Where?"},{"from":"function_call","value":"{\\"name\\":\\"track_order\\",\\"arguments\\":{\\"order_id\\":98765432109876543210,\\"weight\\":0.10000000000000000555}}"},{"from":"observation","value":"shipped"},{"from":"gpt","value":"Shipped."}]}\n');
+  });
+
+  it('does not convert tools offered with a number a double cannot hold (the tools list is parsed and written again)', () => {
+    const spec = '{"name":"track_order","parameters":{"type":"object","properties":{"order_id":{"type":"integer","maximum":98765432109876543210}}}}';
+    const openai = `{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."}],"tools":[{"type":"function","function":${spec}}]}\n`;
+    assert.deepEqual(refusals(openai).filter((item) => item.includes('ShareGPT')), ['Cannot convert record 1 to ShareGPT: The record\'s "tools" column holds a number that would lose digits.']);
+    const sharegpt = `${JSON.stringify({ conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }], tools: `[${spec}]` })}\n`;
+    assert.deepEqual(refusals(sharegpt).filter((item) => item.includes('OpenAI')), ['Cannot convert record 1 to OpenAI chat: The record\'s "tools" column holds a number that would lose digits.']);
+  });
+
+  it('copies a column holding a 19-digit integer id as written', () => {
+    const line = '{"messages":[{"role":"user","content":"Capital of Peru?"},{"role":"assistant","content":"Lima."}],"id":1234567890123456789,"meta":{"n": 1.5}}';
+    assert.equal(afterAction(`${line}\n`, 'Convert record 1 to ShareGPT'), '{"conversations":[{"from":"human","value":"Capital of Peru?"},{"from":"gpt","value":"Lima."}],"id":1234567890123456789,"meta":{"n":1.5}}\n');
+  });
+});
+
+describe('tool results stay with their calls', () => {
+  const outOfOrder = {
+    messages: [
+      { role: 'user', content: 'Weather in Paris and Rome?' },
+      { role: 'assistant', content: null, tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+      ] },
+      { role: 'tool', tool_call_id: 'call_2', content: 'Rome 25' },
+      { role: 'tool', tool_call_id: 'call_1', content: 'Paris 21' },
+      { role: 'assistant', content: 'Paris 21, Rome 25.' },
+    ],
+    tools: [weatherTool],
+  };
+
+  it('joins results written in another order than their calls in call order, so the way back pairs them right', () => {
+    const sharegpt = converted(outOfOrder, 'ShareGPT') as { conversations: { from: string; value: string }[] };
+    assert.equal(sharegpt.conversations[2]?.value, 'Paris 21\n</tool_response>\n<tool_response>\nRome 25');
+    const back = converted(sharegpt, 'OpenAI chat') as { messages: { tool_call_id?: string; content: string }[] };
+    assert.deepEqual(back.messages.slice(2, 4), [{ role: 'tool', content: 'Paris 21', tool_call_id: 'call_1' }, { role: 'tool', content: 'Rome 25', tool_call_id: 'call_2' }]);
+  });
+
+  it('does not convert results that do not answer the calls one to one', () => {
+    const stray = structuredClone(outOfOrder);
+    (stray.messages[2] as { tool_call_id: string }).tool_call_id = 'call_9';
+    assert.equal(converted(stray, 'ShareGPT'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(stray)}\n`).filter((item) => item.includes('ShareGPT')), ['Cannot convert record 1 to ShareGPT: The record\'s tool results do not answer its calls one to one by tool_call_id, and ShareGPT pairs them by position.']);
+  });
+
+  it('does not convert ShareGPT parallel calls with one observation it cannot split to OpenAI chat', () => {
+    const record = { conversations: [
+      { from: 'human', value: 'Weather in Paris and Rome?' },
+      { from: 'function_call', value: '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Rome"}}]' },
+      { from: 'observation', value: '[{"temp": 21}, {"temp": 25}]' },
+      { from: 'gpt', value: 'Paris 21 °C, Rome 25 °C.' },
+    ] };
+    assert.equal(converted(record, 'OpenAI chat'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(record)}\n`).filter((item) => item.includes('OpenAI')), ['Cannot convert record 1 to OpenAI chat: 2 parallel tool calls get one result, and OpenAI chat needs one tool message per call.']);
+  });
+});
+
+describe('conversions refuse what they would change', () => {
+  it('does not convert a ShareGPT record with a system column and a system turn (two system prompts)', () => {
+    const record = { system: 'You are a pirate.', conversations: [{ from: 'system', value: 'You are a polite butler.' }, { from: 'human', value: 'Greet me.' }, { from: 'gpt', value: 'Good evening, sir.' }] };
+    assert.equal(converted(record, 'OpenAI chat'), undefined);
+    assert.equal(converted(record, 'Alpaca'), undefined);
+    assert.deepEqual(refusals(`${JSON.stringify(record)}\n`), [
+      'Cannot convert record 1 to OpenAI chat: The record has more than one system prompt.',
+      'Cannot convert record 1 to Alpaca: The record has more than one system prompt.',
+    ]);
+  });
+
+  it('does not convert to Alpaca a record with a column Alpaca writes (its "input" would be overwritten)', () => {
+    const record = { messages: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }], input: 'source: geography quiz 3' };
+    assert.equal(converted(record, 'Alpaca'), undefined);
+    assert.deepEqual(converted({ ...record, input: undefined, output_note: 'x' }, 'Alpaca'), { instruction: 'Capital of Peru?', input: '', output: 'Lima.', output_note: 'x' });
+  });
+
+  it('does not convert a file a dataset_info.json entry reads as another format (it would no longer load), only its strays to that format', () => {
+    const hint = hintFromDatasetInfo(JSON.stringify({ qa: { file_name: 'data.jsonl', columns: { prompt: 'question', response: 'answer', system: 'sys' } } }), 'data.jsonl');
+    assert.ok(hint);
+    const text = `${JSON.stringify({ question: 'Capital of Peru?', answer: 'Lima.', sys: 'Be brief.' })}\n${JSON.stringify({ messages: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] })}\n`;
+    assert.equal(afterAction(text, 'Convert record 1 to OpenAI chat', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert record 1 to ShareGPT', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert the whole file to OpenAI chat (1 record)', 0, hint), undefined);
+    assert.equal(afterAction(text, 'Convert record 2 to Alpaca', 1, hint), `${JSON.stringify({ question: 'Capital of Peru?', answer: 'Lima.', sys: 'Be brief.' })}\n${JSON.stringify({ question: 'Capital of Chile?', input: '', answer: 'Santiago.' })}\n`);
+  });
+});
+
+describe('conversion actions say what they do and what they cannot', () => {
+  const chat = (question: string, answer: string) => ({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
+  const toolCall = { messages: [{ role: 'user', content: 'Weather in Oslo?' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: '3 C' }, { role: 'assistant', content: 'It is 3 C.' }], tools: [weatherTool] };
+
+  it('offers the file\'s own format for the records in other formats, as the mixed-formats warnings ask', () => {
+    const text = `${[chat('Capital of Peru?', 'Lima.'), { conversations: [{ from: 'human', value: 'Capital of Chile?' }, { from: 'gpt', value: 'Santiago.' }] }, chat('Capital of Uruguay?', 'Montevideo.'), { instruction: 'Capital of Bolivia?', input: '', output: 'Sucre.' }, chat('Capital of Ecuador?', 'Quito.')].map((record) => JSON.stringify(record)).join('\n')}\n`;
+    const after = afterAction(text, 'Convert the whole file to OpenAI chat (the other 2 records)');
+    assert.equal(after, `${[chat('Capital of Peru?', 'Lima.'), chat('Capital of Chile?', 'Santiago.'), chat('Capital of Uruguay?', 'Montevideo.'), chat('Capital of Bolivia?', 'Sucre.'), chat('Capital of Ecuador?', 'Quito.')].map((record) => JSON.stringify(record)).join('\n')}\n`);
+  });
+
+  it('sends a conversion it cannot do as a disabled action with the reason, only to a client that shows them', () => {
+    const text = `${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n${JSON.stringify(toolCall)}\n`;
+    assert.deepEqual(refusals(text, 1), ['Cannot convert record 2 to Alpaca: Alpaca cannot hold tool calls or their results.']);
+    // A whole file where no record converts says so too.
+    const alone = parse(`${JSON.stringify(toolCall)}\n`);
+    const wholeFile = codeActions(alone.document, alone.facts, uri, { start: at, end: at }, [], { showDisabled: true, resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile');
+    assert.deepEqual(wholeFile, [
+      { title: 'Convert the whole file to ShareGPT (1 record)', kind: 'refactor.rewrite.convertFile', data: { uri, convertFile: 'sharegpt' } },
+      { title: 'Cannot convert the whole file to Alpaca', kind: 'refactor.rewrite.convertFile', disabled: { reason: 'Alpaca cannot hold tool calls or their results.' } },
+    ]);
+    const { document, facts } = parse(text);
+    const position = { line: 1, character: 1 };
+    assert.deepEqual(codeActions(document, facts, uri, { start: position, end: position }, []).filter((action) => action.disabled !== undefined), []);
+  });
+
+  it('says in a whole-file title how many records stay, and why', () => {
+    const text = `${[toolCall, chat('Capital of Peru?', 'Lima.'), toolCall, chat('Capital of Chile?', 'Santiago.'), toolCall].map((record) => JSON.stringify(record)).join('\n')}\n`;
+    const { document, facts } = parse(text);
+    const titles = codeActions(document, facts, uri, { start: at, end: at }, [], { resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile').map((action) => action.title);
+    assert.deepEqual(titles, ['Convert the whole file to ShareGPT (5 records)', 'Convert the whole file to Alpaca (2 of 5 records; 3 stay: Alpaca cannot hold tool calls or their results)']);
+  });
+
+  it('keeps the BOM of a JSONL file when record 1 or the whole file is converted', () => {
+    const text = `\ufeff${JSON.stringify(chat('Capital of Peru?', 'Lima.'))}\n`;
+    const expected = `\ufeff${JSON.stringify({ instruction: 'Capital of Peru?', input: '', output: 'Lima.' })}\n`;
+    assert.equal(afterAction(text, 'Convert record 1 to Alpaca'), expected);
+    assert.equal(afterAction(text, 'Convert the whole file to Alpaca (1 record)'), expected);
+  });
+});

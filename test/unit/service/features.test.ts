@@ -268,7 +268,11 @@ describe('whole-file conversion titles count the records that convert', () => {
     const { document, facts } = parse(text);
     const at = { line: 0, character: 1 };
     const lazy = codeActions(document, facts, uri, { start: at, end: at }, [], { resolveEdits: true }).filter((action) => action.kind === 'refactor.rewrite.convertFile');
-    assert.deepEqual(lazy.map((action) => action.title), ['Convert the whole file to ShareGPT (2 records)', 'Convert the whole file to Alpaca (2 records)']);
+    // The title says how many of the file's conversations stay, and the most common reason.
+    assert.deepEqual(lazy.map((action) => action.title), [
+      'Convert the whole file to ShareGPT (2 of 6 records; 4 stay: ShareGPT holds only text, and a message has image, audio or file parts (and 3 other reasons))',
+      'Convert the whole file to Alpaca (2 of 6 records; 4 stay: Alpaca holds only text, and a message has image, audio or file parts (and 3 other reasons))',
+    ]);
     for (const action of lazy) assert.equal(resolveFileAction(document, facts, action).edit?.changes?.[uri]?.length, 2, action.title);
     const eager = codeActions(document, facts, uri, { start: at, end: at }, []).filter((action) => action.kind === 'refactor.rewrite.convertFile');
     assert.deepEqual(eager.map((action) => action.title), lazy.map((action) => action.title));

@@ -1,15 +1,39 @@
 /**
  * Converting records between OpenAI chat, ShareGPT and Alpaca, through the canonical conversation.
- * Returns undefined when the conversation does not fit the target (e.g. tool calls into Alpaca).
+ * A conversion that does not fit the target (e.g. tool calls into Alpaca) is refused with its reason.
  */
 import type { RecordAnalysis } from '../analysis';
 import type { Conversation, Turn } from '../conversation';
 import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
+import { compactJson, holdsImpreciseNumber, mayHoldImpreciseNumber } from '../json/numbers';
 import { safeStringify } from '../json/safe';
+import { locatePath } from '../json/scanner';
 import { continuesPrompt } from '../rules/whitespace';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
 export const convertibleFormats: readonly ConvertibleFormat[] = ['openai-chat', 'sharegpt', 'alpaca'];
+export const formatTitles: Record<ConvertibleFormat, string> = { 'openai-chat': 'OpenAI chat', sharegpt: 'ShareGPT', alpaca: 'Alpaca' };
+
+/** A converted record, or why the record cannot be converted (shown on a disabled code action). */
+export type Conversion = { record: Record<string, unknown> } | { refused: string };
+
+/** A column value copied as written (its JSON text), where parsing it would change a number. */
+export class WrittenJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A converted record as JSON text (`indent` as JSON.stringify takes it). WrittenJson values go in as
+ * their text, through placeholders JSON.stringify writes as plain strings.
+ */
+export function stringifyConverted(record: Record<string, unknown>, indent?: number | string): string {
+  const written: string[] = [];
+  const nonce = Math.random().toString(36).slice(2);
+  const placeheld = Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value instanceof WrittenJson ? `\u0000${nonce}:${written.push(value.text) - 1}\u0000` : value]));
+  let text = safeStringify(placeheld, indent);
+  for (const [index, value] of written.entries()) text = text.replace(`"\\u0000${nonce}:${index}\\u0000"`, () => value);
+  return text;
+}
 
 function parseArguments(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? {};
@@ -20,23 +44,60 @@ function parseArguments(value: unknown): unknown {
   }
 }
 
-function toOpenai(conversation: Conversation): Record<string, unknown> {
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+/**
+ * A ShareGPT call's arguments as written in its function_call turn (a JSON string in the record),
+ * without whitespace: parsed and written again, an integer beyond 2^53 would lose digits.
+ */
+function writtenArguments(source: unknown, turn: Turn, index: number): string | undefined {
+  const call = turn.toolCalls[index];
+  const written = call === undefined ? undefined : valueAt(source, call.path);
+  if (typeof written !== 'string') return undefined;
+  const path = written.trimStart().startsWith('[') ? [index, 'arguments'] : ['arguments'];
+  const located = locatePath(written, path);
+  return located === null ? undefined : compactJson(written.slice(located.value.start, located.value.end));
+}
+
+/** How many tool turns follow one another from `start` (the results of one round of calls). */
+function toolRunLength(turns: readonly Turn[], start: number): number {
+  let end = start;
+  while (turns[end]?.role === 'tool') end++;
+  return end - start;
+}
+
+function toOpenai(conversation: Conversation, source: unknown): Record<string, unknown> | string {
   let callCounter = 0;
   const pendingIds: string[] = [];
-  const messages = conversation.turns.flatMap((turn) => {
-    // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
-    if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1 && turn.content.includes(toolResultSeparator)) {
+  const messages: Record<string, unknown>[] = [];
+  for (const [index, turn] of conversation.turns.entries()) {
+    if (turn.role === 'tool' && turn.toolCallId === undefined && pendingIds.length > 1) {
+      const run = toolRunLength(conversation.turns, index);
+      // One observation holding the results of parallel calls (as toSharegpt writes it): one tool message per call again.
       const results = turn.content.split(toolResultSeparator);
-      if (results.length === pendingIds.length) return results.map((content) => ({ role: 'tool', content, tool_call_id: pendingIds.shift() }));
+      if (run === 1 && results.length === pendingIds.length) {
+        for (const content of results) messages.push({ role: 'tool', content, tool_call_id: pendingIds.shift() });
+        continue;
+      }
+      // Otherwise each call needs its own result turn: a call left without one is invalid in OpenAI chat.
+      if (run < pendingIds.length) return `${pendingIds.length} parallel tool calls get ${run === 1 ? 'one result' : `${run} results`}, and OpenAI chat needs one tool message per call`;
     }
     const message: Record<string, unknown> = { role: turn.role ?? 'user' };
     if (turn.toolCalls.length > 0) {
       message.content = turn.content.length > 0 ? turn.content : null;
-      message.tool_calls = turn.toolCalls.map((call) => {
+      message.tool_calls = turn.toolCalls.map((call, callIndex) => {
         const id = call.id ?? `call_${++callCounter}`;
         pendingIds.push(id);
         const args = call.arguments;
-        return { id, type: 'function', function: { name: call.name ?? '', arguments: typeof args === 'string' ? args : safeStringify(args ?? {}) } };
+        const text = typeof args === 'string' ? args : (writtenArguments(source, turn, callIndex) ?? safeStringify(args ?? {}));
+        return { id, type: 'function', function: { name: call.name ?? '', arguments: text } };
       });
     } else {
       message.content = turn.content;
@@ -45,8 +106,8 @@ function toOpenai(conversation: Conversation): Record<string, unknown> {
     // OpenAI's weight is 0 or 1; another factor stays a loss_weight (as local trainers read it).
     if (turn.weight === 0 || turn.weight === 1) message.weight = turn.weight;
     else if (turn.weight !== undefined) message.loss_weight = turn.weight;
-    return message;
-  });
+    messages.push(message);
+  }
   const record: Record<string, unknown> = { messages };
   const list = toolList(conversation);
   if (list !== undefined && list.length > 0) {
@@ -78,23 +139,58 @@ function toolColumn(list: readonly unknown[]): string {
  */
 const toolResultSeparator = '\n</tool_response>\n<tool_response>\n';
 
-function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+/**
+ * A ShareGPT function_call value: the calls as {"name", "arguments"}, the arguments text as written
+ * (without whitespace), so that no number in it passes through a double.
+ */
+function functionCallValue(turn: Turn): string | undefined {
+  const calls: string[] = [];
+  for (const call of turn.toolCalls) {
+    const args = parseArguments(call.arguments);
+    // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return undefined;
+    const text = typeof call.arguments === 'string' ? compactJson(call.arguments.trim()) : safeStringify(args);
+    calls.push(`{"name":${JSON.stringify(call.name ?? '')},"arguments":${text}}`);
+  }
+  return calls.length === 1 ? calls[0] : `[${calls.join(',')}]`;
+}
+
+/**
+ * The tool results that answer one round of calls, in the order of the calls: ShareGPT joins them in
+ * one observation that is split back in call order, so results written in another order would be
+ * paired with the wrong calls. A string when they cannot be matched to the calls one to one.
+ */
+function resultsInCallOrder(calls: readonly Turn['toolCalls'][number][], results: readonly Turn[]): readonly Turn[] | string {
+  if (results.length < 2 || results.every((result, index) => result.toolCallId === undefined || result.toolCallId === calls[index]?.id)) return results;
+  const order = calls.map((call) => call.id);
+  const positions = results.map((result) => (result.toolCallId === undefined ? -1 : order.indexOf(result.toolCallId)));
+  if (positions.some((position) => position < 0) || new Set(positions).size !== positions.length) return "the record's tool results do not answer its calls one to one by tool_call_id, and ShareGPT pairs them by position";
+  return results.map((result, index) => ({ result, position: positions[index] ?? 0 })).sort((a, b) => a.position - b.position).map(({ result }) => result);
+}
+
+function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns, tags } = mapping;
   let system: string | undefined;
   const turns: Record<string, string>[] = [];
   const turn = (from: string, value: string): Record<string, string> => ({ [tags.role]: from, [tags.content]: value });
-  for (const [index, source] of conversation.turns.entries()) {
+  const sources = conversation.turns;
+  for (let index = 0; index < sources.length; index++) {
+    const source = sources[index] as Turn;
     if (source.role === 'system' && index === 0) {
       system = source.content;
       continue;
     }
     if (source.toolCalls.length > 0) {
       // A function_call turn holds only the calls: text said beside them would be lost.
-      if (source.content.trim().length > 0) return undefined;
-      const calls = source.toolCalls.map((call) => ({ name: call.name ?? '', arguments: parseArguments(call.arguments) }));
-      // Arguments that are not a JSON object (unparsable, or a string encoded twice) would change meaning on the way.
-      if (calls.some((call) => typeof call.arguments !== 'object' || call.arguments === null || Array.isArray(call.arguments))) return undefined;
-      turns.push(turn(tags.function, safeStringify(calls.length === 1 ? calls[0] : calls)));
+      if (source.content.trim().length > 0) return 'an answer says something beside its tool calls, which a ShareGPT function_call turn cannot hold';
+      const value = functionCallValue(source);
+      if (value === undefined) return 'a tool call\'s arguments are not a JSON object';
+      turns.push(turn(tags.function, value));
+      const run = toolRunLength(sources, index + 1);
+      const results = resultsInCallOrder(source.toolCalls, sources.slice(index + 1, index + 1 + run));
+      if (typeof results === 'string') return results;
+      if (results.length > 0) turns.push(turn(tags.observation, results.map((result) => result.content).join(toolResultSeparator)));
+      index += run;
       continue;
     }
     const from = source.role === 'user' ? tags.user : source.role === 'assistant' ? tags.assistant : source.role === 'tool' ? tags.observation : tags.system;
@@ -105,12 +201,12 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
   const record: Record<string, unknown> = { [columns.messages]: turns };
   if (system !== undefined) record[columns.system] = system;
   const list = toolList(conversation);
-  if (list === undefined) return undefined;
+  if (list === undefined) return 'the tools offered cannot be read as a list';
   if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
   return record;
 }
 
-function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | undefined {
+function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<string, unknown> | string {
   const { columns } = mapping;
   let turns: Turn[] = conversation.turns;
   let system: string | undefined;
@@ -118,33 +214,25 @@ function toAlpaca(conversation: Conversation, mapping: FormatMapping): Record<st
     system = turns[0].content;
     turns = turns.slice(1);
   }
-  if (turns.length < 2 || turns.length % 2 !== 0) return undefined;
+  if (turns.some((turn) => turn.toolCalls.length > 0 || turn.role === 'tool')) return 'Alpaca cannot hold tool calls or their results';
+  if (turns.length < 2 || turns.length % 2 !== 0) return 'Alpaca holds only user and assistant turns in pairs';
   const history: [string, string][] = [];
   for (let index = 0; index < turns.length; index += 2) {
     const user = turns[index];
     const assistant = turns[index + 1];
-    if (user?.role !== 'user' || assistant?.role !== 'assistant' || user.toolCalls.length > 0 || assistant.toolCalls.length > 0) return undefined;
+    if (user?.role !== 'user' || assistant?.role !== 'assistant') return 'Alpaca holds only user and assistant turns in pairs';
     history.push([user.content, assistant.content]);
   }
   const last = history.pop();
-  if (last === undefined) return undefined;
+  if (last === undefined) return 'Alpaca holds only user and assistant turns in pairs';
   const record: Record<string, unknown> = { [columns.prompt]: last[0], [columns.query]: '', [columns.response]: last[1] };
   if (system !== undefined) record[columns.system] = system;
   if (history.length > 0) record[columns.history] = history;
   // LLaMA-Factory's Alpaca format has a tools column too (a JSON string, as in ShareGPT).
   const list = toolList(conversation);
-  if (list === undefined) return undefined;
+  if (list === undefined) return 'the tools offered cannot be read as a list';
   if (conversation.tools !== undefined) record[columns.tools] = toolColumn(list);
   return record;
-}
-
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }
 
 /** Whether a turn's content, as written in `source`, holds parts other than text (images, audio, files). */
@@ -195,22 +283,27 @@ function losesWrittenContent(source: unknown, conversation: Conversation): boole
 }
 
 /**
- * The record as a plain object in the target format, or undefined when it cannot be expressed there
- * without losing something. `source` is the record as written: ShareGPT and Alpaca hold only text,
- * so a record with image or audio parts is not converted to them; nor is one with an untrained or
+ * The record as a plain object in the target format, or why it cannot be expressed there without
+ * losing something. `source` is the record as written: ShareGPT and Alpaca hold only text, so a
+ * record with image or audio parts is not converted to them; nor is one with an untrained or
  * re-weighted answer (weight 0, loss_weight), which LLaMA-Factory would train as any other answer.
  * `mapping` names the target's columns and role tags (a dataset_info.json's), default ones otherwise.
  */
-export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown, mapping: FormatMapping = defaultMapping): Record<string, unknown> | undefined {
+export function convertConversation(conversation: Conversation, target: ConvertibleFormat, source?: unknown, mapping: FormatMapping = defaultMapping): Record<string, unknown> | string {
+  const title = formatTitles[target];
+  if (conversation.plainText) return 'the record is plain text, not a conversation';
   // A preference pair has no single answer to keep (even one that lacks its rejected side).
-  if (conversation.plainText || conversation.rejected !== undefined || conversation.shape.startsWith('preference') || conversation.turns.length === 0) return undefined;
-  if (conversation.turns.some((turn) => turn.role === null)) return undefined;
-  if (source !== undefined && losesWrittenContent(source, conversation)) return undefined;
-  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return undefined;
-  if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return undefined;
+  if (conversation.rejected !== undefined || conversation.shape.startsWith('preference')) return 'a preference pair has no single answer to keep';
+  if (conversation.turns.length === 0) return 'the record holds no conversation';
+  if (conversation.turns.some((turn) => turn.role === null)) return 'a turn has a role the format does not know';
+  // A system column beside a system turn (or two system messages): which one the trainer uses depends on the format.
+  if (conversation.turns.filter((turn) => turn.role === 'system').length > 1) return 'the record has more than one system prompt';
+  if (source !== undefined && losesWrittenContent(source, conversation)) return `a message holds a field or content ${title} has no place for`;
+  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return `an answer is untrained or re-weighted, which ${title} cannot say`;
+  if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return `${title} holds only text, and a message has image, audio or file parts`;
   switch (target) {
     case 'openai-chat':
-      return toolList(conversation) === undefined ? undefined : toOpenai(conversation);
+      return toolList(conversation) === undefined ? 'the tools offered cannot be read as a list' : toOpenai(conversation, source);
     case 'sharegpt':
       return toSharegpt(conversation, mapping);
     case 'alpaca':
@@ -222,26 +315,60 @@ export function convertConversation(conversation: Conversation, target: Converti
  * A record converted for a quick fix or a whole-file conversion: read as written (in a file whose
  * format is forced, the analysis reads every record as that format, and a record written in another
  * one reads as empty), and written with the file's column and tag names when the target is the format
- * a dataset_info.json gives them for. Undefined when it is already in the target format or cannot be
- * converted without loss.
+ * a dataset_info.json gives them for. Refused when it is already in the target format or cannot be
+ * converted without loss. `text` is the record as written, to copy columns whose numbers a double
+ * cannot hold.
  */
-export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint): Record<string, unknown> | undefined {
-  if (analysis.detected === target) return undefined;
+export function convertRecord(analysis: RecordAnalysis, value: unknown, target: ConvertibleFormat, hint: FormatHint, text?: string): Conversion {
+  const title = formatTitles[target];
+  if (analysis.detected === target) return { refused: `the record is already ${title}` };
+  // The file's dataset_info.json entry reads it in one format: a record in another one is not loaded.
+  if (hint.formatting !== undefined && hint.formatting !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[hint.formatting]}; change the entry to convert it` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
+  const imprecise = impreciseColumn(text, value, conversationColumns(analysis.detected, hint.mapping), conversation);
+  if (imprecise !== undefined) return { refused: `the record's "${imprecise}" column holds a number that would lose digits` };
   const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
-  if (converted === undefined || typeof value !== 'object' || value === null) return converted;
+  if (typeof converted === 'string') return { refused: converted };
+  if (typeof value !== 'object' || value === null) return { record: converted };
   // Columns the conversation does not hold (an id, a source, a KTO label, image paths) go along as they
-  // are, unless the target format reads them (a top-level "system" beside OpenAI messages would become
-  // a ShareGPT system prompt): then the record is not converted, as it would change meaning.
+  // are, unless the target format reads or writes them (a top-level "system" beside OpenAI messages
+  // would become a ShareGPT system prompt, an "input" would be overwritten): then the record is not
+  // converted, as it would change meaning or lose the column.
   const used = conversationColumns(analysis.detected, hint.mapping);
   const read = conversationColumns(target, mapping);
   for (const [key, column] of Object.entries(value)) {
-    if (used.has(key) || key in converted) continue;
-    if (read.has(key)) return undefined;
-    converted[key] = column;
+    if (used.has(key)) continue;
+    if (read.has(key) || key in converted) return { refused: `the record's "${key}" column would be read or overwritten as part of the ${title} record` };
+    converted[key] = writtenColumn(text, key) ?? column;
   }
-  return converted;
+  return { record: converted };
+}
+
+/**
+ * The column the conversation is read from that holds a number a double cannot hold (the tools
+ * offered, parsed and written again), or undefined. Call arguments are copied as written instead.
+ */
+function impreciseColumn(text: string | undefined, value: unknown, columns: ReadonlySet<string>, conversation: Conversation): string | undefined {
+  if (text === undefined || typeof value !== 'object' || value === null || !mayHoldImpreciseNumber(text)) return undefined;
+  for (const key of columns) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const located = locatePath(text, [key]);
+    if (located !== null && holdsImpreciseNumber(text.slice(located.value.start, located.value.end))) return key;
+  }
+  // A ShareGPT or Alpaca tools column is a JSON string: its numbers are inside it.
+  const tools = conversation.tools;
+  if (tools !== undefined && typeof tools.value === 'string' && holdsImpreciseNumber(tools.value)) return String(tools.path[tools.path.length - 1] ?? 'tools');
+  return undefined;
+}
+
+/** A top-level column's JSON text as written, when parsing it lost a number's digits. */
+function writtenColumn(text: string | undefined, key: string): WrittenJson | undefined {
+  if (text === undefined || !mayHoldImpreciseNumber(text)) return undefined;
+  const located = locatePath(text, [key]);
+  if (located === null) return undefined;
+  const written = text.slice(located.value.start, located.value.end);
+  return holdsImpreciseNumber(written) ? new WrittenJson(compactJson(written)) : undefined;
 }
 
 /**
@@ -274,5 +401,3 @@ function conversationColumns(shape: RecordAnalysis['detected'], mapping: FormatM
       return new Set();
   }
 }
-
-export const formatTitles: Record<ConvertibleFormat, string> = { 'openai-chat': 'OpenAI chat', sharegpt: 'ShareGPT', alpaca: 'Alpaca' };

@@ -31,8 +31,7 @@ import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
 import { arrayElementTexts } from '../rules/not-an-object';
 import { recordSpec, openaiMessageSpec, sharegptTurnSpec } from '../schema';
-import { convertibleFormats, convertRecord, formatTitles, type ConvertibleFormat } from './convert';
-import { safeStringify } from '../json/safe';
+import { convertibleFormats, convertRecord, formatTitles, stringifyConverted, type ConvertibleFormat } from './convert';
 
 // ---------------------------------------------------------------------------------------------
 // Locating records
@@ -188,14 +187,20 @@ function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): Tex
   return { range: record.range, newText: '' };
 }
 
-/** Text of a record converted to `target`, laid out like the file (one line for JSONL, indented for JSON). */
-function convertedText(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): string | undefined {
+/**
+ * The edit converting a record to `target`, laid out like the file (one line for JSONL, indented for
+ * JSON), or why it cannot be converted. It replaces the record without the whitespace around it, so a
+ * JSONL line's indentation and the BOM before record 1 (read as a space) stay.
+ */
+function convertedEdit(document: DatasetDocument, record: DatasetRecord, facts: FileFacts, target: ConvertibleFormat): { edit: TextEdit } | { refused: string } | undefined {
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
-  const converted = convertRecord(analysis, record.value, target, facts.hint);
-  if (converted === undefined) return undefined;
+  const conversion = convertRecord(analysis, record.value, target, facts.hint, record.text);
+  if ('refused' in conversion) return conversion;
+  const bounds = trimmedBounds(record.text);
+  const range = record.rangeAt(bounds.start, bounds.end);
   // JSON Lines, and a record written on one line (a one-line array), stay on one line.
-  if (document.kind === 'jsonl' || !record.text.includes('\n')) return safeStringify(converted);
+  if (document.kind === 'jsonl' || !record.text.includes('\n')) return { edit: { range, newText: stringifyConverted(conversion.record) } };
   // Pretty-printed: the record's own indentation (from its closing line) and indent unit (its second
   // line's indentation beyond that), so a tab-indented file stays tab-indented.
   const text = record.text.replace(/\r\n/g, '\n');
@@ -203,22 +208,19 @@ function convertedText(document: DatasetDocument, record: DatasetRecord, facts: 
   const secondLine = text.slice(text.indexOf('\n') + 1);
   const inner = /^[ \t]*/.exec(secondLine)?.[0] ?? '';
   const unit = inner.startsWith(indent) && inner.length > indent.length ? inner.slice(indent.length) : 2;
-  return safeStringify(converted, unit).split('\n').join(`${document.eol}${indent}`);
+  return { edit: { range, newText: stringifyConverted(conversion.record, unit).split('\n').join(`${document.eol}${indent}`) } };
 }
 
 /** Records converted to `target` (those already in it, and those it cannot express, are left as they are). */
 function convertFileEdits(document: DatasetDocument, facts: FileFacts, target: ConvertibleFormat): { edits: TextEdit[]; converted: number } {
   const edits: TextEdit[] = [];
-  let converted = 0;
   for (const record of document.records) {
     const analysis = analyseRecord(record, facts);
     if (analysis === undefined || analysis.detected === target) continue;
-    const text = convertedText(document, record, facts, target);
-    if (text === undefined) continue;
-    edits.push({ range: record.range, newText: text });
-    converted++;
+    const result = convertedEdit(document, record, facts, target);
+    if (result !== undefined && 'edit' in result) edits.push(result.edit);
   }
-  return { edits, converted };
+  return { edits, converted: edits.length };
 }
 
 /** Files up to this many records get whole-file actions' edits at once when the client cannot resolve them later. */
@@ -326,16 +328,45 @@ function recordsToFix(document: DatasetDocument, facts: FileFacts): DatasetRecor
  */
 const exactCountLimit = 5_000;
 
-/** The formats a record converts to (as convertFileEdits would convert it), kept per record while its file's mapping and format stay. */
-const convertibleCache = new WeakMap<DatasetRecord, { hint: FileFacts['hint']; format: FileFacts['format']; forced: boolean; targets: readonly ConvertibleFormat[] }>();
+/**
+ * Whether a record is a conversation some target could hold: preference pairs, plain text and
+ * unrecognised records are left out of whole-file counts and get no disabled conversion actions.
+ */
+function isConversationShape(shape: RecordShape): boolean {
+  return shape !== 'text' && shape !== 'unknown' && shape !== 'segments' && !shape.startsWith('preference');
+}
 
-function convertibleTargets(record: DatasetRecord, facts: FileFacts): readonly ConvertibleFormat[] {
+/** Per target: whether the record is in it already, converts to it, or why it does not. */
+type RecordTargets = Partial<Record<ConvertibleFormat, 'already' | 'converts' | { refused: string }>>;
+
+/** What a record does per target (as convertFileEdits would convert it), kept per record while its file's mapping and format stay. */
+const convertibleCache = new WeakMap<DatasetRecord, { hint: FileFacts['hint']; format: FileFacts['format']; forced: boolean; targets: RecordTargets }>();
+
+function recordTargets(record: DatasetRecord, facts: FileFacts): RecordTargets {
   const cached = convertibleCache.get(record);
   if (cached !== undefined && cached.hint === facts.hint && cached.format === facts.format && cached.forced === facts.forced) return cached.targets;
   const analysis = analyseRecord(record, facts);
-  const targets = analysis === undefined ? [] : convertibleFormats.filter((target) => analysis.detected !== target && convertRecord(analysis, record.value, target, facts.hint) !== undefined);
+  const targets: RecordTargets = {};
+  if (analysis !== undefined && isConversationShape(analysis.detected)) {
+    for (const target of convertibleFormats) {
+      if (analysis.detected === target) {
+        targets[target] = 'already';
+        continue;
+      }
+      const conversion = convertRecord(analysis, record.value, target, facts.hint, record.text);
+      targets[target] = 'refused' in conversion ? { refused: conversion.refused } : 'converts';
+    }
+  }
   convertibleCache.set(record, { hint: facts.hint, format: facts.format, forced: facts.forced, targets });
   return targets;
+}
+
+/** Per target: records converted, already in it, and left (with their most common reason). */
+interface TargetCount {
+  converts: number;
+  already: number;
+  refused: number;
+  reasons: Map<string, number>;
 }
 
 /**
@@ -343,20 +374,36 @@ function convertibleTargets(record: DatasetRecord, facts: FileFacts): readonly C
  * change: the editor asks for code actions at every cursor move, and counting reads every record.
  * `exact`: false when the conversion counts are upper bounds (files over exactCountLimit records).
  */
-const fileActionCounts = new WeakMap<DatasetDocument, { version: number; facts: FileFacts; convert: Map<ConvertibleFormat, number>; fix: number; exact: boolean }>();
+const fileActionCounts = new WeakMap<DatasetDocument, { version: number; facts: FileFacts; convert: Map<ConvertibleFormat, TargetCount>; fix: number; exact: boolean }>();
 
-function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { convert: Map<ConvertibleFormat, number>; fix: number; exact: boolean } {
+function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { convert: Map<ConvertibleFormat, TargetCount>; fix: number; exact: boolean } {
   const cached = fileActionCounts.get(document);
   if (cached !== undefined && cached.version === document.version && cached.facts === facts) return cached;
-  const convert = new Map<ConvertibleFormat, number>(convertibleFormats.map((target) => [target, 0]));
+  const convert = new Map<ConvertibleFormat, TargetCount>(convertibleFormats.map((target) => [target, { converts: 0, already: 0, refused: 0, reasons: new Map() }]));
   const exact = document.records.length <= exactCountLimit;
   let fix = 0;
   for (const record of document.records) {
     if (exact) {
-      for (const target of convertibleTargets(record, facts)) convert.set(target, (convert.get(target) ?? 0) + 1);
+      for (const [target, outcome] of Object.entries(recordTargets(record, facts)) as [ConvertibleFormat, RecordTargets[ConvertibleFormat]][]) {
+        const count = convert.get(target);
+        if (count === undefined || outcome === undefined) continue;
+        if (outcome === 'converts') count.converts++;
+        else if (outcome === 'already') count.already++;
+        else {
+          count.refused++;
+          count.reasons.set(outcome.refused, (count.reasons.get(outcome.refused) ?? 0) + 1);
+        }
+      }
     } else {
       const summary = summaryOf(record, facts);
-      if (summary !== undefined) for (const target of convertibleFormats) if (mayConvert(summary, target)) convert.set(target, (convert.get(target) ?? 0) + 1);
+      if (summary !== undefined) {
+        for (const target of convertibleFormats) {
+          const count = convert.get(target);
+          if (count === undefined) continue;
+          if (summary.shape === target) count.already++;
+          else if (mayConvert(summary, target)) count.converts++;
+        }
+      }
     }
     if (hasBulkFix(record, facts)) fix++;
   }
@@ -367,6 +414,29 @@ function fileActionCountsOf(document: DatasetDocument, facts: FileFacts): { conv
 
 function recordCount(count: number, exact: boolean): string {
   return `${exact ? '' : 'up to '}${count} record${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A whole-file conversion's title: how many records it converts ("the other" ones when it is the
+ * file's own format, which mixed-formats asks the strays to take), and when some cannot be
+ * converted, how many stay and the most common reason.
+ */
+function convertFileTitle(target: ConvertibleFormat, count: TargetCount, exact: boolean, fileFormat: FileFacts['format']): string {
+  const other = target === fileFormat && count.already > 0 && exact ? 'the other ' : '';
+  if (count.refused === 0) return `Convert the whole file to ${formatTitles[target]} (${other}${recordCount(count.converts, exact)})`;
+  const of = `${count.converts} of ${other}${recordCount(count.converts + count.refused, exact)}`;
+  return `Convert the whole file to ${formatTitles[target]} (${of}; ${count.refused} stay${count.refused === 1 ? 's' : ''}: ${refusalReason(count)})`;
+}
+
+/** The most common reason records do not convert, and how many other reasons there are. */
+function refusalReason(count: TargetCount): string {
+  let reason = '';
+  let most = 0;
+  for (const [candidate, times] of count.reasons) {
+    if (times > most) [reason, most] = [candidate, times];
+  }
+  const others = count.reasons.size - 1;
+  return `${reason}${others > 0 ? ` (and ${others} other reason${others === 1 ? '' : 's'})` : ''}`;
 }
 
 /** Where the record's text starts and ends without the JSON whitespace around it. */
@@ -436,9 +506,10 @@ function isCurrent(diagnostic: Diagnostic, fix: FixData, recordIndex: number, cu
  * whole-file actions (conversions, fix-all) come without their edits, which `resolveFileAction`
  * computes when one is chosen: the editor asks for code actions at every cursor move, and
  * converting 100k records takes seconds. Without it, only files of up to eagerFileActionLimit
- * records offer them.
+ * records offer them. With `showDisabled` (the client's codeAction.disabledSupport), a record
+ * conversion that cannot be done comes as a disabled action saying why.
  */
-export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; only?: readonly string[]; current?: readonly LintDiagnostic[] } = {}): CodeAction[] {
+export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; showDisabled?: boolean; only?: readonly string[]; current?: readonly LintDiagnostic[] } = {}): CodeAction[] {
   const actions: CodeAction[] = [];
   const { only, current } = options;
   if (wanted(only, CodeActionKind.QuickFix)) {
@@ -470,30 +541,39 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
       if (analysis.detected === target) continue;
       const fitsFile = facts.format === target;
       const asQuickFix = fitsFile && mixed !== undefined;
-      if (!wanted(only, asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite)) continue;
-      const text = convertedText(document, record, facts, target);
-      if (text === undefined) continue;
-      actions.push({
-        title: `Convert record ${record.index + 1} to ${formatTitles[target]}`,
-        kind: asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
-        ...(asQuickFix ? { diagnostics: [mixed], isPreferred: true } : {}),
-        edit: { changes: { [uri]: [{ range: record.range, newText: text }] } },
-      });
+      const kind = asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite;
+      if (!wanted(only, kind)) continue;
+      const result = convertedEdit(document, record, facts, target);
+      if (result === undefined) continue;
+      const title = `Convert record ${record.index + 1} to ${formatTitles[target]}`;
+      if ('refused' in result) {
+        // Said only where the client shows it (greyed, with the reason); its own title, as it does nothing.
+        if (options.showDisabled === true && isConversationShape(analysis.detected)) actions.push({ title: `Cannot convert record ${record.index + 1} to ${formatTitles[target]}`, kind, disabled: { reason: `${result.refused.charAt(0).toUpperCase()}${result.refused.slice(1)}.` } });
+        continue;
+      }
+      actions.push({ title, kind, ...(asQuickFix ? { diagnostics: [mixed], isPreferred: true } : {}), edit: { changes: { [uri]: [result.edit] } } });
     }
   }
   const lazy = options.resolveEdits === true;
   if (document.records.length === 0 || (!lazy && document.records.length > eagerFileActionLimit)) return actions;
   if (wanted(only, convertFileKind)) {
+    const counts = fileActionCountsOf(document, facts);
     for (const target of convertibleFormats) {
-      if (facts.format === target) continue;
-      if (lazy) {
-        const counts = fileActionCountsOf(document, facts);
-        const count = counts.convert.get(target) ?? 0;
-        if (count > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${recordCount(count, counts.exact)})`, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
+      const count = counts.convert.get(target);
+      if (count === undefined) continue;
+      if (count.converts === 0) {
+        // No record converts: said only where the client shows it, with the reason.
+        const reason = refusalReason(count);
+        if (options.showDisabled === true && count.refused > 0) actions.push({ title: `Cannot convert the whole file to ${formatTitles[target]}`, kind: convertFileKind, disabled: { reason: `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.` } });
         continue;
       }
-      const { edits, converted } = convertFileEdits(document, facts, target);
-      if (converted > 0) actions.push({ title: `Convert the whole file to ${formatTitles[target]} (${recordCount(converted, true)})`, kind: convertFileKind, edit: { changes: { [uri]: edits } } });
+      const title = convertFileTitle(target, count, counts.exact, facts.format);
+      if (lazy) {
+        actions.push({ title, kind: convertFileKind, data: { uri, convertFile: target } satisfies FileActionData });
+        continue;
+      }
+      const { edits } = convertFileEdits(document, facts, target);
+      if (edits.length > 0) actions.push({ title, kind: convertFileKind, edit: { changes: { [uri]: edits } } });
     }
   }
   if (wanted(only, fixAllKind)) {
