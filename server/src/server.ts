@@ -167,6 +167,9 @@ async function lint(uri: string) {
   }
 }
 
+/** Slices of the work done while idle after an answer: short, since a keystroke that comes meanwhile waits for the slice. */
+const idleSliceMs = 5;
+
 /** Large documents being checked in slices, by uri: a second request waits for the same work. */
 const preparing = new Map<string, Promise<void>>();
 
@@ -184,7 +187,7 @@ connection.languages.diagnostics.on(async (params) => {
   const uri = params.textDocument.uri;
   const result = await lint(uri);
   // Once the answer is out, ready the document for fast edits (a no-op after the first time).
-  setImmediate(() => void session.prepareForEdits(uri, yieldToEventLoop));
+  setImmediate(() => void session.prepareForEdits(uri, yieldToEventLoop, idleSliceMs));
   return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 

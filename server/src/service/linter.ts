@@ -205,6 +205,17 @@ export interface LintResult {
 }
 
 /**
+ * A count of hidden problems to two significant figures ("About 12,000"): an exact count would change
+ * with nearly every keystroke that adds or fixes one, and the editor would be sent the whole list of
+ * shown problems again (a thousand of them) only for that number.
+ */
+function roughCount(count: number): string {
+  if (count < 100) return `${count}`;
+  const unit = 10 ** (Math.floor(Math.log10(count)) - 1);
+  return `About ${(Math.round(count / unit) * unit).toLocaleString('en-US')}`;
+}
+
+/**
  * Lints a whole document. `workspace` (optional) holds the other dataset files' records, for
  * train/eval leakage; `facts` may be passed in when the caller already built them.
  */
@@ -269,7 +280,7 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
     push(diagnostic);
   }
   if (truncated > 0) {
-    diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'info', rule: 'too-many-problems', message: `${truncated} more problems were not shown (tunesmith.maxProblems is ${settings.maxProblems}). Run 'tunesmith lint' for the full list.` });
+    diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'info', rule: 'too-many-problems', message: `${roughCount(truncated)} more problems were not shown (tunesmith.maxProblems is ${settings.maxProblems}). Run 'tunesmith lint' for the full list.` });
   }
   return { diagnostics, facts, truncated };
 }

@@ -409,9 +409,12 @@ export class DatasetSession {
   async prepareForEdits(uri: string, pause: () => Promise<void> = async () => undefined, sliceMs?: number): Promise<void> {
     const open = this.documents.get(uri);
     if (open === undefined) return;
+    const version = open.document.version;
     await prepareIndexForEdits(open.document, pause, sliceMs);
     // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
     if (this.documents.get(uri) === open && open.document.kind === 'json') jsonGapsOf(open);
+    // Edits came meanwhile: they run the edit path themselves, and a rehearsal would only delay the next ones.
+    if (open.document.version !== version) open.rehearsed = true;
     await this.rehearseEdits(open, pause);
   }
 
@@ -434,9 +437,11 @@ export class DatasetSession {
     const scratch = new DatasetSession(() => this.configure(open.uri));
     const scratchDocument = scratch.open(open.uri, document.kind === 'json' ? `[\n${sample.join(',\n')}\n]\n` : `${sample.join('\n')}\n`);
     await pause();
+    if (!unchanged()) return;
     scratch.lint(open.uri);
     for (let edit = 0; edit < rehearsalEdits; edit++) {
       await pause();
+      if (!unchanged()) return;
       const record = scratchDocument.records[(edit * 37) % scratchDocument.records.length];
       if (record === undefined) break;
       // Strictly inside the record, as typing is (an edit at its edges makes a JSON file re-parse whole).

@@ -23,7 +23,15 @@ describe('tunesmith.maxProblems', () => {
     assert.deepEqual(shown.filter((item) => item.severity === 'error').map((item) => [item.rule, item.range.start.line]), [['invalid-json', 1200]]);
     // The warnings shown are the first ones of the file, and the rest are counted.
     assert.deepEqual(shown.filter((item) => item.rule === 'whitespace').map((item) => item.range.start.line), Array.from({ length: 999 }, (_, line) => line));
-    assert.match(diagnostics.find((item) => item.rule === 'too-many-problems')?.message ?? '', /^201 more problems were not shown/);
+    assert.match(diagnostics.find((item) => item.rule === 'too-many-problems')?.message ?? '', /^About 200 more problems were not shown/);
+  });
+
+  it('counts the hidden problems roughly, so one more or one fewer leaves the shown list as it was', () => {
+    const messageFor = (warned: number): string | undefined => lintDocument(DatasetDocument.parse(warningsThenSyntaxError(warned), 'jsonl'), uri, resolveSettings({ maxProblems: 1000 }).settings).diagnostics.find((item) => item.rule === 'too-many-problems')?.message;
+    assert.equal(messageFor(1201), messageFor(1200));
+    assert.match(messageFor(13_706) ?? '', /^About 13,000 more problems were not shown \(tunesmith\.maxProblems is 1000\)/);
+    // Under a hundred, the exact number.
+    assert.match(messageFor(1050) ?? '', /^51 more problems were not shown/);
   });
 
   it('under the limit, lists every problem in file order', () => {
