@@ -130,7 +130,6 @@ function jsonGapsOf(open: OpenDocument): string[] | undefined {
   return open.jsonGaps;
 }
 
-/** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
 /** Reads a JSON document's whole text again (an edit the one-record path cannot take, or a new format hint). */
 function setJsonText(open: OpenDocument, text: string): void {
   open.text = text;
@@ -139,6 +138,7 @@ function setJsonText(open: OpenDocument, text: string): void {
   open.document.version++;
 }
 
+/** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
 function currentJsonText(open: OpenDocument): string {
   if (open.text !== undefined) return open.text;
   const gaps = open.jsonGaps ?? [];
