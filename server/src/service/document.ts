@@ -532,6 +532,8 @@ export class DatasetDocument {
    * with the same text is the same record (its checks cached), and the next unused one (see recordFor).
    */
   private reusable: { records: readonly DatasetRecord[]; next: number; reused: Set<DatasetRecord> } | undefined;
+  /** A top-level JSON array that does not parse: where the whole-file parse stopped (the first syntax error). */
+  private arrayError: Position | undefined;
 
   /** Whether everything changed since the last `takeChanges()` (new text, not edited lines). */
   get changedWholly(): boolean {
@@ -626,6 +628,7 @@ export class DatasetDocument {
     const text = loneCrAsLf(bomAsSpace(rawText));
     const pending = this.changes;
     this.problems = [];
+    this.arrayError = undefined;
     this.recordsCache = undefined;
     this.staleRecords = undefined;
     this.staleFromLine = undefined;
@@ -981,14 +984,17 @@ export class DatasetDocument {
    */
   applyJsonRecordEdit(range: Range, newText: string): boolean {
     // The records-under-key note sits on the key, before every record: an edit inside a record keeps it right.
-    if (this.kind !== 'json' || this.hasFileErrors || !this.isDataset || newText.includes('\r')) return false;
+    if (this.kind !== 'json' || !this.editableByRecord || !this.isDataset || newText.includes('\r')) return false;
     const records = this.jsonRecords;
-    // Only in a file that parses cleanly: around a syntax error, where records start depends on their text.
     this.jsonClean ??= records.every((record) => record.syntaxError === undefined);
-    if (!this.jsonClean) return false;
     const found = lastRecordStartingAt(records, range.start);
     const record = records[found];
     if (record === undefined || record.syntaxError !== undefined) return false;
+    // Around a syntax error, where records start depends on their text: only a record after the point
+    // where the whole-file parse stops is read the same way whatever it holds, as long as it parses. The
+    // recovery before it sees only the text before it (a search forward that went past its start would have
+    // cut it), and the text after it is read alike, moved.
+    if ((!this.jsonClean || this.hasFileErrors) && !this.recoveredAfterError(record)) return false;
     const start = record.offsetAt(range.start);
     const end = record.offsetAt(range.end);
     // Strictly inside: an edit at either edge could join the record with its neighbours.
@@ -1064,6 +1070,7 @@ export class DatasetDocument {
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
         const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } };
+        if (known === undefined && this.isTopLevelArray) this.arrayError = positionIn(lineStarts, error.offset);
         this.problems.push(fileProblem);
         const cause = this.recoverRecords(text, arrayStart, lineStarts, error.offset);
         const own = cause?.syntaxError;
@@ -1225,6 +1232,21 @@ export class DatasetDocument {
       message: 'This file holds one record, not an array of records: trainers and dataset loaders read a .json dataset as an array of records, or as JSON Lines (one record per line). Wrap the record in [ and ], or save it as a line of a .jsonl file.',
     });
     return true;
+  }
+
+  /**
+   * Whether edits inside one record may re-read that record only: a file without file errors, or a
+   * top-level array whose only file problems are its syntax errors (see applyJsonRecordEdit).
+   */
+  get editableByRecord(): boolean {
+    return !this.hasFileErrors || (this.arrayError !== undefined && this.problems.every((problem) => problem.rule === 'invalid-json'));
+  }
+
+  /** A top-level array that does not parse, and a record that starts after the point where its whole-file parse stopped. */
+  private recoveredAfterError(record: DatasetRecord): boolean {
+    const error = this.arrayError;
+    if (error === undefined || !this.problems.every((problem) => problem.rule === 'invalid-json')) return false;
+    return error.line < record.line || (error.line === record.line && error.character < record.character);
   }
 
   /** Whether a file-level problem stops the whole-file checks (bad JSON, an unreadable file); a note such as records-under-key does not. */

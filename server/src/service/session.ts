@@ -123,10 +123,10 @@ function gapsBetweenRecords(text: string, document: DatasetDocument): string[] |
 
 /**
  * The gaps of a JSON document that can be edited record by record, found once per whole-text parse;
- * undefined when it cannot (file-level errors, or records not where their positions say).
+ * undefined when it cannot (file-level errors other than an array's syntax errors, or records not where their positions say).
  */
 function jsonGapsOf(open: OpenDocument): string[] | undefined {
-  if (open.jsonGaps === undefined && open.text !== undefined && !open.document.hasFileErrors) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
+  if (open.jsonGaps === undefined && open.text !== undefined && open.document.editableByRecord) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
   return open.jsonGaps;
 }
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
+import { DatasetDocument } from '../../../server/src/service/document';
 import { DatasetSession } from '../../../server/src/service/session';
 import { lint } from './helpers';
 
@@ -106,6 +107,51 @@ describe('JSON array edits', () => {
     assert.deepEqual(after.map((item, index) => item === before[index]), [true, true, false, true, true]);
     assert.match(after[2]?.text ?? '', /"Thingd 2"/);
     assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), lint(session.textOf(uri) ?? '', 'json').diagnostics.map((item) => item.rule));
+  });
+  it('an array with a broken record near its top gives the same diagnostics as a fresh parse after random edits', async () => {
+    const pretty = JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)), null, 2).split('\n');
+    const secondEnd = pretty.findIndex((line, index) => line === '  },' && pretty.slice(0, index).filter((candidate) => candidate === '  },').length === 1);
+    for (const seed of [17, 23]) await randomEdits(`${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`, seed, 150);
+  });
+  it('typing in a record after a broken one re-reads that record only, with the result of a fresh parse', () => {
+    // Record 2 lost its closing brace: the array does not parse, and its records are found by recovery.
+    const pretty = JSON.stringify(Array.from({ length: 12 }, (_, index) => record(index)), null, 2).split('\n');
+    const secondEnd = pretty.findIndex((line, index) => line === '  },' && pretty.slice(0, index).filter((candidate) => candidate === '  },').length === 1);
+    let text = `${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`;
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/after-broken.json';
+    const document = session.open(uri, text, 'json');
+    session.lint(uri);
+    assert.ok(document.problems.some((problem) => problem.rule === 'invalid-json'));
+    const wholeReads = { count: 0 };
+    const setText = DatasetDocument.prototype.setText;
+    DatasetDocument.prototype.setText = function (this: DatasetDocument, raw: string): void {
+      if (this === document) wholeReads.count++;
+      setText.call(this, raw);
+    };
+    try {
+      const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+      const typeAt = (needle: string, typed: string, before: boolean): void => {
+        const lines = text.split('\n');
+        const line = lines.findIndex((candidate) => candidate.includes(needle));
+        const character = (lines[line] ?? '').indexOf(needle) + (before ? 0 : needle.length);
+        const offset = lines.slice(0, line).reduce((sum, row) => sum + row.length + 1, 0) + character;
+        session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: typed }]);
+        text = text.slice(0, offset) + typed + text.slice(offset);
+        assert.equal(session.textOf(uri), text);
+        assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `after typing ${JSON.stringify(typed)}`);
+      };
+      // In the answer of record 9, after the error: each keystroke re-reads that record only.
+      for (const typed of ['a', 'b', ' ', 'Ž', '\\n', 'c']) typeAt('Thing 8', typed, false);
+      // A key and a nested object on lines of their own, typed at once (as a paste).
+      typeAt('"output": "Thing 10', '"extra": {\n      "nested": [1, 2]\n    },\n    ', true);
+      assert.equal(wholeReads.count, 0, `${wholeReads.count} whole-text reads`);
+      // In record 1, before the error: where the whole-file parse stops may change, so the text is read again.
+      typeAt('Thing 1"', 'x', true);
+      assert.equal(wholeReads.count, 1);
+    } finally {
+      DatasetDocument.prototype.setText = setText;
+    }
   });
   it('typing a new record between two others, through states that do not parse, keeps every other record object', () => {
     let text = `${JSON.stringify(Array.from({ length: 12 }, (_, index) => record(index)), null, 2)}\n`;
