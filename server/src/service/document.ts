@@ -1242,11 +1242,10 @@ export class DatasetDocument {
     return !this.hasFileErrors || (this.arrayError !== undefined && this.problems.every((problem) => problem.rule === 'invalid-json'));
   }
 
-  /** A top-level array that does not parse, and a record that starts after the point where its whole-file parse stopped. */
+  /** A top-level array that does not parse, and a record that starts after the point where its whole-file parse stopped (editableByRecord holds). */
   private recoveredAfterError(record: DatasetRecord): boolean {
     const error = this.arrayError;
-    if (error === undefined || !this.problems.every((problem) => problem.rule === 'invalid-json')) return false;
-    return error.line < record.line || (error.line === record.line && error.character < record.character);
+    return error !== undefined && (error.line < record.line || (error.line === record.line && error.character < record.character));
   }
 
   /** Whether a file-level problem stops the whole-file checks (bad JSON, an unreadable file); a note such as records-under-key does not. */

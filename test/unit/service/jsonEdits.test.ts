@@ -16,6 +16,13 @@ function record(index: number): Record<string, unknown> {
   return index % 3 === 0 ? { instruction, input: '', output: index % 4 === 0 ? ` padded ${index} ` : `Answer ${index}.` } : { instruction, input: 'x', output: `Thing ${index}` };
 }
 
+/** A pretty-printed array of `count` records whose second record lost its closing brace: the array does not parse, and its records are found by recovery. */
+function withSecondRecordUnclosed(count: number): string {
+  const pretty = JSON.stringify(Array.from({ length: count }, (_, index) => record(index)), null, 2).split('\n');
+  const secondEnd = pretty.findIndex((line, index) => line === '  },' && pretty.slice(0, index).filter((candidate) => candidate === '  },').length === 1);
+  return `${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`;
+}
+
 /** Applies `edits` through the session and checks, now and then, that it agrees with a fresh parse of the same text. */
 async function randomEdits(initial: string, seed: number, steps: number, prepareWhenIdle = false): Promise<{ incremental: number }> {
   let text = initial;
@@ -109,15 +116,10 @@ describe('JSON array edits', () => {
     assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), lint(session.textOf(uri) ?? '', 'json').diagnostics.map((item) => item.rule));
   });
   it('an array with a broken record near its top gives the same diagnostics as a fresh parse after random edits', async () => {
-    const pretty = JSON.stringify(Array.from({ length: 30 }, (_, index) => record(index)), null, 2).split('\n');
-    const secondEnd = pretty.findIndex((line, index) => line === '  },' && pretty.slice(0, index).filter((candidate) => candidate === '  },').length === 1);
-    for (const seed of [17, 23]) await randomEdits(`${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`, seed, 150);
+    for (const seed of [17, 23]) await randomEdits(withSecondRecordUnclosed(30), seed, 150);
   });
   it('typing in a record after a broken one re-reads that record only, with the result of a fresh parse', () => {
-    // Record 2 lost its closing brace: the array does not parse, and its records are found by recovery.
-    const pretty = JSON.stringify(Array.from({ length: 12 }, (_, index) => record(index)), null, 2).split('\n');
-    const secondEnd = pretty.findIndex((line, index) => line === '  },' && pretty.slice(0, index).filter((candidate) => candidate === '  },').length === 1);
-    let text = `${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`;
+    let text = withSecondRecordUnclosed(12);
     const session = new DatasetSession(() => ({ settings }));
     const uri = 'file:///test/after-broken.json';
     const document = session.open(uri, text, 'json');
