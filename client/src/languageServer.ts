@@ -79,10 +79,12 @@ export class LanguageServerController implements vscode.Disposable {
     const { LanguageClient, TransportKind, vsdiag } = await import('vscode-languageclient/node.js');
     const serverModule = vscode.Uri.joinPath(this.extensionUri, 'dist', 'server', 'server.js').fsPath;
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc },
+      // stdio, not node IPC: over stdio the server writes diagnostic reports from bytes kept per
+      // diagnostic (server/src/handlers/stdioTransport.ts), where process.send would serialise them all again.
+      run: { module: serverModule, transport: TransportKind.stdio },
       debug: {
         module: serverModule,
-        transport: TransportKind.ipc,
+        transport: TransportKind.stdio,
         options: { execArgv: ['--nolazy', `--inspect=${SERVER_DEBUG_PORT}`] },
       },
     };

@@ -1,6 +1,6 @@
 /**
  * The Tunesmith language server: thin LSP wiring around the pure dataset service
- * (server/src/service). Runs over node IPC (as the extension starts it) or stdio (--stdio).
+ * (server/src/service). Runs over stdio (--stdio, as the extension starts it) or node IPC (--node-ipc).
  */
 import {
   createConnection,
@@ -28,11 +28,12 @@ import { toLspDiagnostic } from './handlers/convert';
 import { registerFeatures } from './handlers/features';
 import { realFileOf, SiblingFiles } from './handlers/siblings';
 import { yieldToEventLoop } from './handlers/eventLoop';
+import { createStdioConnection } from './handlers/stdioTransport';
 
 // The bundle lives in dist/server/; the rule pages in docs/rules/ of the extension folder.
 setRulesDocsFromBundle(__dirname);
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = process.argv.includes('--stdio') ? createStdioConnection() : createConnection(ProposedFeatures.all);
 const configuration = new ConfigurationStore(connection);
 let supportsRefresh = false;
 let supportsWatchRegistration = false;

@@ -10,13 +10,10 @@ const severityMap: Record<ReportedSeverity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** What a diagnostic carries for code actions. */
-export interface DiagnosticData {
-  recordIndex?: number;
-  fix?: LintDiagnostic['fix'];
-}
-
-/** LSP diagnostics by the lint diagnostic they were made from: the linter re-uses those of unchanged records. */
+/**
+ * LSP diagnostics by the lint diagnostic they were made from: the linter re-uses those of unchanged
+ * records. They carry no fix data: code actions take the fix from the current lint (see codeActions).
+ */
 const converted = new WeakMap<LintDiagnostic, Diagnostic>();
 
 export function toLspDiagnostic(diagnostic: LintDiagnostic): Diagnostic {
@@ -31,12 +28,6 @@ export function toLspDiagnostic(diagnostic: LintDiagnostic): Diagnostic {
   };
   const href = ruleDocsUrl(diagnostic.rule);
   if (href !== undefined) result.codeDescription = { href };
-  if (diagnostic.recordIndex !== undefined || diagnostic.fix !== undefined) {
-    const data: DiagnosticData = {};
-    if (diagnostic.recordIndex !== undefined) data.recordIndex = diagnostic.recordIndex;
-    if (diagnostic.fix !== undefined) data.fix = diagnostic.fix;
-    result.data = data;
-  }
   converted.set(diagnostic, result);
   return result;
 }

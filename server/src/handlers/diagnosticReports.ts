@@ -13,15 +13,12 @@ interface LastReport {
   diagnostics: readonly LintDiagnostic[];
 }
 
+/** Whether the editor would be sent the same diagnostic (fixes are not sent; code actions read them from the current lint). */
 function sameDiagnostic(a: LintDiagnostic, b: LintDiagnostic): boolean {
   return (
     a.rule === b.rule &&
     a.severity === b.severity &&
     a.message === b.message &&
-    a.recordIndex === b.recordIndex &&
-    // Record rules build fix data once per check (the same object means the same fix); file rules
-    // build theirs on every lint, so those are compared by value.
-    (a.fix === b.fix || JSON.stringify(a.fix) === JSON.stringify(b.fix)) &&
     a.range.start.line === b.range.start.line &&
     a.range.start.character === b.range.start.character &&
     a.range.end.line === b.range.end.line &&

@@ -184,8 +184,8 @@ function mixedFormatFix(text: string, settings: Partial<LintSettings>, hint?: Fo
   const result = lintDocument(document, uri, resolved, { facts: buildFacts(document, uri, resolved, hint ? { hint } : {}), ...(hint ? { hint } : {}) });
   const diagnostic = result.diagnostics.find((item) => item.rule === 'mixed-formats' && item.range.start.line === line);
   assert.ok(diagnostic, 'a mixed-formats diagnostic');
-  const lsp = { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
-  const fix = codeActions(document, result.facts, uri, diagnostic.range, [lsp]).find((action) => action.kind === 'quickfix');
+  const lsp = { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule };
+  const fix = codeActions(document, result.facts, uri, diagnostic.range, [lsp], { current: result.diagnostics }).find((action) => action.kind === 'quickfix');
   return fix === undefined ? undefined : applyEdits(text, fix.edit?.changes?.[uri] ?? []);
 }
 

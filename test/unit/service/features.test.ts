@@ -18,7 +18,7 @@ import { applyEdits, lint, parse } from './helpers';
 const uri = 'file:///test/data.jsonl';
 
 function asLsp(diagnostic: LintDiagnostic): Diagnostic {
-  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
+  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule };
 }
 
 /** Lints, takes the quick fix for `rule`, applies it and returns the new text. */
@@ -27,7 +27,7 @@ function applyQuickFix(text: string, rule: string, kind: 'jsonl' | 'json' = 'jso
   const diagnostic = result.diagnostics.find((item) => item.rule === rule);
   assert.ok(diagnostic, `a ${rule} diagnostic`);
   const { document, facts } = parse(text, kind);
-  const actions = codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)]);
+  const actions = codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)], { current: result.diagnostics });
   const fix = actions.find((action) => action.kind === 'quickfix');
   assert.ok(fix?.edit?.changes?.[uri], `a quick fix for ${rule}`);
   return applyEdits(text, fix.edit.changes[uri] ?? []);

@@ -14,7 +14,7 @@ const fixAllKind = 'source.fixAll.tunesmith';
 const everywhere = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 function asLsp(diagnostic: LintDiagnostic): Diagnostic {
-  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
+  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule };
 }
 
 /** The fix-all action, eager (edits at once) and lazy (resolved), after checking both agree; undefined when none is offered. */

@@ -13,15 +13,16 @@ const chat = (user: string, assistant: string): string => JSON.stringify({ messa
 const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
 
 function asLsp(diagnostic: LintDiagnostic): Diagnostic {
-  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule, data: { fix: diagnostic.fix, recordIndex: diagnostic.recordIndex } };
+  return { range: diagnostic.range, message: diagnostic.message, source: 'tunesmith', code: diagnostic.rule };
 }
 
 /** Applies the quick fix of the (only) diagnostic of `rule` that has one. */
 function applyQuickFix(text: string, rule: string): string {
   const { document, facts } = parse(text);
-  const diagnostic = lint(text).diagnostics.find((item) => item.rule === rule && item.fix !== undefined);
+  const current = lint(text).diagnostics;
+  const diagnostic = current.find((item) => item.rule === rule && item.fix !== undefined);
   assert.ok(diagnostic, `a ${rule} diagnostic with a fix`);
-  const action = codeActions(document, facts, 'file:///test/data.jsonl', diagnostic.range, [asLsp(diagnostic)]).find((item) => item.diagnostics?.[0]?.code === rule);
+  const action = codeActions(document, facts, 'file:///test/data.jsonl', diagnostic.range, [asLsp(diagnostic)], { current }).find((item) => item.diagnostics?.[0]?.code === rule);
   const edits = action?.edit?.changes?.['file:///test/data.jsonl'];
   assert.ok(edits, 'the quick fix has edits');
   return applyEdits(text, edits);

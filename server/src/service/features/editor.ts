@@ -491,14 +491,15 @@ function sameRange(a: Range, b: Range): boolean {
 }
 
 /**
- * Whether the current lint still reports this diagnostic (same rule, record, range and fix). The
- * editor can ask for the fixes of diagnostics it got before an edit moved records under them (its
- * next pull has not come back yet): their record index would name another record, and removing or
- * rewriting it would damage the file.
+ * The lint diagnostic the editor's `diagnostic` stands for: the current lint's one of the same rule,
+ * range and message. Diagnostics go to the editor without their fix (a thousand of them are sent
+ * after an edit that changes the shown list, and the fixes were a fifth of the bytes), so the fix and
+ * its record are taken from the current lint. The editor can also ask for the fixes of diagnostics
+ * it got before an edit moved records under them (its next pull has not come back yet): those match
+ * nothing current, and no fix that would damage another record is offered.
  */
-function isCurrent(diagnostic: Diagnostic, fix: FixData, recordIndex: number, current: readonly LintDiagnostic[]): boolean {
-  const written = JSON.stringify(fix);
-  return current.some((item) => item.recordIndex === recordIndex && item.rule === diagnostic.code && sameRange(item.range, diagnostic.range) && (item.fix === fix || JSON.stringify(item.fix) === written));
+function currentDiagnostic(diagnostic: Diagnostic, current: readonly LintDiagnostic[]): LintDiagnostic | undefined {
+  return current.find((item) => item.rule === diagnostic.code && item.message === diagnostic.message && sameRange(item.range, diagnostic.range));
 }
 
 /**
@@ -507,20 +508,20 @@ function isCurrent(diagnostic: Diagnostic, fix: FixData, recordIndex: number, cu
  * computes when one is chosen: the editor asks for code actions at every cursor move, and
  * converting 100k records takes seconds. Without it, only files of up to eagerFileActionLimit
  * records offer them. With `showDisabled` (the client's codeAction.disabledSupport), a record
- * conversion that cannot be done comes as a disabled action saying why.
+ * conversion that cannot be done comes as a disabled action saying why. Quick fixes are those of
+ * `current`, the document's current lint diagnostics (see currentDiagnostic).
  */
 export function codeActions(document: DatasetDocument, facts: FileFacts, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: { resolveEdits?: boolean; showDisabled?: boolean; only?: readonly string[]; current?: readonly LintDiagnostic[] } = {}): CodeAction[] {
   const actions: CodeAction[] = [];
-  const { only, current } = options;
+  const { only, current = [] } = options;
   if (wanted(only, CodeActionKind.QuickFix)) {
     for (const diagnostic of diagnostics) {
       if (diagnostic.source !== 'tunesmith') continue;
-      const data = diagnostic.data as { fix?: FixData; recordIndex?: number } | undefined;
-      if (data?.fix === undefined || data.recordIndex === undefined) continue;
-      if (current !== undefined && !isCurrent(diagnostic, data.fix, data.recordIndex, current)) continue;
-      const record = document.records[data.recordIndex];
+      const linted = currentDiagnostic(diagnostic, current);
+      if (linted?.fix === undefined || linted.recordIndex === undefined) continue;
+      const record = document.records[linted.recordIndex];
       if (record === undefined) continue;
-      const fix = fixEdit(document, record, data.fix);
+      const fix = fixEdit(document, record, linted.fix);
       if (fix === undefined) continue;
       // Two findings fixed by the same edit (unknown-key and missing-field for a misspelt key) get one
       // action; two renames to one key from different keys stay two, each with its own edit.
