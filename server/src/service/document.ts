@@ -981,8 +981,10 @@ export class DatasetDocument {
    * Applies an LSP content change to a JSON array document when it lies strictly inside one record
    * and leaves that record valid JSON (typing inside a string, the common case): only that record is
    * parsed again and the records after it move. Returns false otherwise (the caller parses the text).
+   * `canApply` is asked last, before anything changes: the caller's own preparation for the edit (the
+   * session reads where the records sit in the text, which only an edit taken here needs).
    */
-  applyJsonRecordEdit(range: Range, newText: string): boolean {
+  applyJsonRecordEdit(range: Range, newText: string, canApply: () => boolean = () => true): boolean {
     // The records-under-key note sits on the key, before every record: an edit inside a record keeps it right.
     if (this.kind !== 'json' || !this.editableByRecord || !this.isDataset || newText.includes('\r')) return false;
     const records = this.jsonRecords;
@@ -1001,7 +1003,7 @@ export class DatasetDocument {
     if (start === undefined || end === undefined || start <= 0 || end >= record.text.length || end < start) return false;
     const text = record.text.slice(0, start) + newText + record.text.slice(end);
     const next = new DatasetRecord(text);
-    if (next.syntaxError !== undefined) return false;
+    if (next.syntaxError !== undefined || !canApply()) return false;
     const oldEnd = record.positionAt(record.text.length);
     next.index = record.index;
     next.arrayIndex = record.arrayIndex;

@@ -318,7 +318,8 @@ export class DatasetSession {
     if (document.kind === 'json') {
       for (const change of changes) {
         // Typing inside a record re-parses that record only (a whole 50k-record array takes most of a second).
-        if (change.range !== undefined && jsonGapsOf(open) !== undefined && document.applyJsonRecordEdit(change.range, change.text)) {
+        // The gaps are read only for such an edit: typing between records (a new one) re-reads the text anyway.
+        if (change.range !== undefined && document.applyJsonRecordEdit(change.range, change.text, () => jsonGapsOf(open) !== undefined)) {
           open.text = undefined;
           continue;
         }
