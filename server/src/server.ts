@@ -124,9 +124,12 @@ connection.onDidOpenTextDocument(({ textDocument }) => {
   void siblings.loadAround(textDocument.uri);
 });
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  clearTimeout(locating.get(textDocument.uri));
   session.change(textDocument.uri, contentChanges.map((change) => ('range' in change ? { range: change.range, text: change.text } : { text: change.text })));
 });
 connection.onDidCloseTextDocument(({ textDocument }) => {
+  clearTimeout(locating.get(textDocument.uri));
+  locating.delete(textDocument.uri);
   session.close(textDocument.uri);
   reports.forget(textDocument.uri);
   void siblings.closed(textDocument.uri);
@@ -184,11 +187,27 @@ function preparedInSlices(uri: string): Promise<void> {
   return pending;
 }
 
+/** How long typing must pause before a JSON document's records are located in its text (see locateJsonRecords). */
+const typingPauseMs = 300;
+const locating = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** Locates a JSON document's records once no edit has come for typingPauseMs. */
+function locateWhenTypingPauses(uri: string): void {
+  clearTimeout(locating.get(uri));
+  const timer = setTimeout(() => {
+    locating.delete(uri);
+    session.locateJsonRecords(uri);
+  }, typingPauseMs);
+  timer.unref();
+  locating.set(uri, timer);
+}
+
 connection.languages.diagnostics.on(async (params) => {
   const uri = params.textDocument.uri;
   const result = await lint(uri);
   // Once the answer is out, ready the document for fast edits (a no-op after the first time).
   setImmediate(() => void session.prepareForEdits(uri, yieldToEventLoop, idleSliceMs));
+  locateWhenTypingPauses(uri);
   return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 

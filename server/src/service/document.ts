@@ -10,7 +10,7 @@
  * each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
-import { findJsonSyntaxError, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
 
@@ -624,8 +624,13 @@ export class DatasetDocument {
     return true;
   }
 
-  setText(rawText: string): void {
+  /**
+   * Replaces the text. `edit`: where the edit that made it starts (the text before is as it was); a
+   * JSON array then keeps the records before it and reads only the text after them (see resumeBefore).
+   */
+  setText(rawText: string, edit?: EditStart): void {
     const text = loneCrAsLf(bomAsSpace(rawText));
+    const resume = edit === undefined ? undefined : this.resumeBefore(text, edit);
     const pending = this.changes;
     this.problems = [];
     this.arrayError = undefined;
@@ -646,8 +651,65 @@ export class DatasetDocument {
       this.lines = splitLines(text).map(parseLine);
       this.groupRuns(0, this.lines.length);
     } else {
-      this.parseJsonArrayAgain(text, pending);
+      this.parseJsonArrayAgain(text, pending, resume);
     }
+  }
+
+  /**
+   * How a top-level JSON array whose text changed from `edit` on can be read from its last record
+   * before the edit: the records up to it are kept as they are, and only the text after it is parsed
+   * and checked. Typing a new record passes through states that do not parse, and reading a 12 MB
+   * array whole took over 100 ms a keystroke. Read this way, the result is the whole parse's: the
+   * kept records all parse and the file's first error (if any) came after them, so a parse from the
+   * start would reach the end of the last one in the same state, inside the array after an element.
+   * Undefined when that does not hold, or when the parse of the rest fails otherwise than by syntax.
+   */
+  private resumeBefore(text: string, edit: EditStart): ArrayResume | undefined {
+    if (this.kind !== 'json' || !this.isDataset || !this.isTopLevelArray) return undefined;
+    const previous = this.jsonRecords;
+    const lineStart = (offset: number): number => (offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1);
+    const editLineStart = lineStart(edit.offset);
+    const editPosition = { line: edit.line, character: edit.offset - editLineStart };
+    let kept = lastRecordStartingAt(previous, editPosition) + 1;
+    const straddling = previous[kept - 1];
+    if (straddling !== undefined && comparePositions(straddling.positionAt(straddling.text.length), editPosition) > 0) kept--;
+    // A broken record just before the edit (one being typed) is read again too.
+    while (kept > 0 && (previous[kept - 1] as DatasetRecord).syntaxError !== undefined) kept--;
+    const last = previous[kept - 1];
+    // Records that are objects, as recovery needs (a number could go on in the text typed after it).
+    if (last === undefined || previous[0]?.text.charCodeAt(0) !== 123 /* { */ || last.text.charCodeAt(last.text.length - 1) !== 125 /* } */) return undefined;
+    const lastEnd = last.positionAt(last.text.length);
+    if (this.problems.some((problem) => comparePositions(problem.range.start, lastEnd) < 0)) return undefined;
+    for (let index = 0; index < kept; index++) {
+      const record = previous[index] as DatasetRecord;
+      if (record.syntaxError !== undefined || record.errorReportedByFile || record.arrayIndex !== 0) return undefined;
+    }
+    // Where the last kept record ends: back from the edit over the lines between them.
+    let endLineStart = editLineStart;
+    for (let line = edit.line; line > lastEnd.line; line--) {
+      if (endLineStart === 0) return undefined;
+      endLineStart = lineStart(endLineStart - 1);
+    }
+    const end = endLineStart + lastEnd.character;
+    const start = end - last.text.length;
+    if (end > edit.offset || start < 0 || lineStart(start) + last.character !== start || !text.startsWith(last.text, start)) return undefined;
+    // The line starts from the last kept record's end line on: positions are looked up only after it.
+    const lines: LineStarts = { first: lastEnd.line, starts: [endLineStart] };
+    for (let at = text.indexOf('\n', endLineStart); at >= 0; at = text.indexOf('\n', at + 1)) lines.starts.push(at + 1);
+    const firstRecord = skipWhitespace(text, skipWhitespace(text, 0) + 1);
+    const resume: ArrayResume = { kept, end, indent: text.slice(lineStart(firstRecord), firstRecord), lines };
+    try {
+      // After the array's opening and an object, as "[{}" is: no character can extend an object (a "0" there could go on as "0.5").
+      resume.values = (JSON.parse(`[{}${text.slice(end)}`) as unknown[]).slice(1);
+      return resume;
+    } catch (caught) {
+      if (caught instanceof RangeError) return undefined;
+    }
+    const error = findJsonSyntaxErrorAfterElement(text, end);
+    // The scanner finds no error where JSON.parse does: the whole parse says so in its own way.
+    if (error === null) return undefined;
+    resume.error = error;
+    return resume;
   }
 
   /**
@@ -656,11 +718,13 @@ export class DatasetDocument {
    * kept, so only the others are checked again: typing a new record in a large array passes through
    * states that do not parse, and re-checking every record on each keystroke took seconds.
    */
-  private parseJsonArrayAgain(text: string, pending: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] }): void {
+  private parseJsonArrayAgain(text: string, pending: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] }, resume?: ArrayResume): void {
     const previous = this.jsonRecords;
-    this.reusable = pending.reset || previous.length === 0 ? undefined : { records: previous, next: 0, reused: new Set() };
+    const kept = resume?.kept ?? 0;
+    this.reusable = pending.reset || previous.length === 0 ? undefined : { records: previous, next: kept, reused: new Set(previous.slice(0, kept)) };
     try {
-      this.parseJsonArray(text);
+      if (resume === undefined) this.parseJsonArray(text);
+      else this.readAfterKept(text, previous, resume);
     } finally {
       const pool = this.reusable;
       this.reusable = undefined;
@@ -673,6 +737,21 @@ export class DatasetDocument {
         this.changes = { reset: false, added, removed };
       }
     }
+  }
+
+  /** Reads a top-level array from the end of its last kept record on (see resumeBefore). */
+  private readAfterKept(text: string, previous: readonly DatasetRecord[], resume: ArrayResume): void {
+    this.lines = [];
+    this.isTopLevelArray = true;
+    this.jsonRecords = previous.slice(0, resume.kept);
+    if (resume.error === undefined) {
+      let offset = skipWhitespace(text, resume.end);
+      if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
+      this.readElements(text, offset, resume.values ?? [], resume.lines, resume.kept, 0);
+      return;
+    }
+    this.arrayError = positionOnLines(resume.lines, resume.error.offset);
+    this.reportArrayError(resume.lines, resume.error, (errorOffset) => this.recoverRecords(text, resume.end, resume.lines, errorOffset, resume));
   }
 
   /**
@@ -1067,22 +1146,12 @@ export class DatasetDocument {
       try {
         parsed = JSON.parse(text);
       } catch (caught) {
-        const lineStarts = computeLineStarts(text);
+        const lines: LineStarts = { first: 0, starts: computeLineStarts(text) };
         const error = caught instanceof RangeError
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
-        const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionIn(lineStarts, error.offset), end: positionIn(lineStarts, error.offset + error.length) } };
-        if (known === undefined && this.isTopLevelArray) this.arrayError = positionIn(lineStarts, error.offset);
-        this.problems.push(fileProblem);
-        const cause = this.recoverRecords(text, arrayStart, lineStarts, error.offset);
-        const own = cause?.syntaxError;
-        if (cause !== undefined && own !== undefined) {
-          // The whole-file parse stumbled over a good record only because an earlier one is broken (a key
-          // typed without its value takes the next record as its value): the file's error is said there.
-          fileProblem.message = jsonFileSyntaxMessage(own.message);
-          fileProblem.range = { start: cause.positionAt(own.offset), end: cause.positionAt(own.offset + own.length) };
-          cause.errorReportedByFile = true;
-        }
+        if (known === undefined && this.isTopLevelArray) this.arrayError = positionOnLines(lines, error.offset);
+        this.reportArrayError(lines, error, (errorOffset) => this.recoverRecords(text, arrayStart, lines, errorOffset));
         return;
       }
       if (!Array.isArray(parsed)) {
@@ -1091,14 +1160,16 @@ export class DatasetDocument {
       }
       values = parsed;
     }
-    const lineStarts = known?.lineStarts ?? computeLineStarts(text);
-    const firstIndex = known?.firstIndex ?? 0;
-    const arrayIndex = known?.arrayIndex ?? 0;
-    let offset = skipWhitespace(text, arrayStart + 1);
+    this.readElements(text, skipWhitespace(text, arrayStart + 1), values, { first: 0, starts: known?.lineStarts ?? computeLineStarts(text) }, known?.firstIndex ?? 0, known?.arrayIndex ?? 0);
+  }
+
+  /** Reads the records of a parsed array's elements `values`, the first at `offset`. */
+  private readElements(text: string, start: number, values: readonly unknown[], lines: LineStarts, firstIndex: number, arrayIndex: number): void {
+    let offset = start;
     for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
       const record = this.recordFor(text.slice(offset, end), { value: values[index] });
-      const position = positionIn(lineStarts, offset);
+      const position = positionOnLines(lines, offset);
       record.line = position.line;
       record.character = position.character;
       record.index = firstIndex + index;
@@ -1106,6 +1177,21 @@ export class DatasetDocument {
       this.jsonRecords.push(record);
       offset = skipWhitespace(text, end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
+    }
+  }
+
+  /** Reports an array's first syntax error, then reads the records `recover` finds (it returns the broken record that caused the error, if it found one). */
+  private reportArrayError(lines: LineStarts, error: JsonSyntaxError, recover: (errorOffset: number) => DatasetRecord | undefined): void {
+    const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionOnLines(lines, error.offset), end: positionOnLines(lines, error.offset + error.length) } };
+    this.problems.push(fileProblem);
+    const cause = recover(error.offset);
+    const own = cause?.syntaxError;
+    if (cause !== undefined && own !== undefined) {
+      // The whole-file parse stumbled over a good record only because an earlier one is broken (a key
+      // typed without its value takes the next record as its value): the file's error is said there.
+      fileProblem.message = jsonFileSyntaxMessage(own.message);
+      fileProblem.range = { start: cause.positionAt(own.offset), end: cause.positionAt(own.offset + own.length) };
+      cause.errorReportedByFile = true;
     }
   }
 
@@ -1281,31 +1367,53 @@ export class DatasetDocument {
    * loses its way (an unterminated string, a missing brace, a stray bracket), a pretty-printed array is
    * resynchronised at the next line that opens a record at the first record's indentation.
    */
-  private recoverRecords(text: string, start: number, lineStarts: number[], errorOffset = -1): DatasetRecord | undefined {
+  private recoverRecords(text: string, start: number, lines: LineStarts, errorOffset = -1, resume?: ArrayResume): DatasetRecord | undefined {
     let offset = skipWhitespace(text, start + 1);
-    if (text.charCodeAt(offset) !== 123 /* { */) return undefined;
+    if (resume === undefined && text.charCodeAt(offset) !== 123 /* { */) return undefined;
     /** When the error at errorOffset lies in a record that parses: the broken record before it, which caused it. */
     let cause: DatasetRecord | undefined;
     let brokenBefore: DatasetRecord | undefined;
     /** The error at errorOffset is also a missing comma or stray text found here (left to the file's message). */
     let sameErrorHere = false;
-    const firstLine = positionIn(lineStarts, offset).line;
-    const indent = text.slice(lineStarts[firstLine] ?? 0, offset);
+    const indent = resume?.indent ?? text.slice(lines.starts[positionIn(lines.starts, offset).line] ?? 0, offset);
     // Only an array with one record start per line can be resynchronised by lines.
     let byLines = /^[ \t]*$/.test(indent);
-    let index = 0;
-    // Elements that are not objects (a string, null) are records too: not-an-object reports them, and the records after them are read.
-    while (offset < text.length && startsJsonValue(text.charCodeAt(offset))) {
+    let index = resume?.kept ?? 0;
+    /** The end of the record just read, whose following text comes next (resuming: the last kept record's). */
+    let after = resume?.end ?? -1;
+    for (;;) {
+      if (after >= 0) {
+        offset = skipWhitespace(text, after);
+        after = -1;
+        const next = text.charCodeAt(offset);
+        if (next === 123 /* { */) {
+          // A missing comma between records: reported here unless it is the error reported above.
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
+          else sameErrorHere = true;
+        } else if (next === 44 /* , */) {
+          offset = skipWhitespace(text, offset + 1);
+        } else {
+          if (next === 93 /* ] */ || !byLines) break;
+          // Something stray after a record (an extra bracket): go on at the next record start.
+          const stray = nextRecordStart(text, lines, offset, indent);
+          if (stray < 0) break;
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
+          else sameErrorHere = true;
+          offset = stray;
+        }
+      }
+      // Elements that are not objects (a string, null) are records too: not-an-object reports them, and the records after them are read.
+      if (offset >= text.length || !startsJsonValue(text.charCodeAt(offset))) break;
       let end = skipValue(text, offset);
       if (end <= offset) break;
       let record = this.recordFor(text.slice(offset, end));
-      let resume = -1;
+      let cutAt = -1;
       if (record.syntaxError !== undefined && byLines) {
         // Cut the broken record at the next record start, so the error stays inside it.
-        resume = nextRecordStart(text, lineStarts, offset, indent);
-        if (resume < 0) byLines = false; // no record starts further down: stop looking (keeps this linear)
-        if (resume >= 0) {
-          end = resume;
+        cutAt = nextRecordStart(text, lines, offset, indent);
+        if (cutAt < 0) byLines = false; // no record starts further down: stop looking (keeps this linear)
+        if (cutAt >= 0) {
+          end = cutAt;
           while (end > offset && /[\s,]/.test(text[end - 1] ?? '')) end--;
           record = new DatasetRecord(text.slice(offset, end));
         }
@@ -1313,42 +1421,46 @@ export class DatasetDocument {
       // Every element is a record, broken or not, so one bad record hides nothing after it, and the
       // outline, hovers and fixes number the elements as the file does. The one holding the reported
       // error is marked, so that error is not reported twice.
-      record.errorReportedByFile = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (resume >= 0 ? resume : end);
+      record.errorReportedByFile = record.syntaxError !== undefined && errorOffset >= offset && errorOffset <= (cutAt >= 0 ? cutAt : end);
       // Only a record cut at the next record start (its brackets do not close, so the whole-file parse read on into the
       // next ones) whose error is reported apart from the file's.
-      if (record.syntaxError !== undefined && resume >= 0 && !record.errorReportedByFile) brokenBefore ??= record;
+      if (record.syntaxError !== undefined && cutAt >= 0 && !record.errorReportedByFile) brokenBefore ??= record;
       else if (record.syntaxError === undefined && brokenBefore !== undefined && errorOffset >= offset && errorOffset < end) cause = brokenBefore;
-      const position = positionIn(lineStarts, offset);
+      const position = positionOnLines(lines, offset);
       record.line = position.line;
       record.character = position.character;
       record.index = index++;
       this.jsonRecords.push(record);
-      if (resume >= 0) {
-        offset = resume;
-        continue;
-      }
-      offset = skipWhitespace(text, end);
-      const next = text.charCodeAt(offset);
-      if (next === 123 /* { */) {
-        // A missing comma between records: reported here unless it is the error reported above.
-        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
-        else sameErrorHere = true;
-        continue;
-      }
-      if (next === 44 /* , */) {
-        offset = skipWhitespace(text, offset + 1);
-        continue;
-      }
-      if (next === 93 /* ] */ || !byLines) break;
-      // Something stray after a record (an extra bracket): go on at the next record start.
-      const stray = nextRecordStart(text, lineStarts, offset, indent);
-      if (stray < 0) break;
-      if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionIn(lineStarts, offset), end: positionIn(lineStarts, offset + 1) } });
-      else sameErrorHere = true;
-      offset = stray;
+      if (cutAt >= 0) offset = cutAt;
+      else after = end;
     }
     return sameErrorHere ? undefined : cause;
   }
+}
+
+/** Where an edit starts: its offset, and the line of that offset. */
+export interface EditStart {
+  offset: number;
+  line: number;
+}
+
+/** A top-level JSON array read again from the end of its last record before an edit (see resumeBefore). */
+interface ArrayResume {
+  /** How many records are kept (the index of the next one). */
+  kept: number;
+  /** Where the last kept record ends. */
+  end: number;
+  /** What is before the first record on its line (recovery finds record starts by it). */
+  indent: string;
+  /** Line starts from the last kept record's end line on. */
+  lines: LineStarts;
+  /** The elements after the kept records when the text parses, else its first syntax error. */
+  values?: unknown[];
+  error?: JsonSyntaxError;
+}
+
+function comparePositions(a: Position, b: Position): number {
+  return a.line !== b.line ? a.line - b.line : a.character - b.character;
 }
 
 /** Whether a character can start a JSON value: `{`, `[`, `"`, `-`, a digit, or true/false/null's first letter. */
@@ -1438,12 +1550,23 @@ export function loneCrAsLf(text: string): string {
 }
 
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */
-function nextRecordStart(text: string, lineStarts: readonly number[], offset: number, indent: string): number {
-  for (let line = positionIn(lineStarts, offset).line + 1; line < lineStarts.length; line++) {
-    const lineStart = lineStarts[line] ?? 0;
+function nextRecordStart(text: string, lines: LineStarts, offset: number, indent: string): number {
+  for (let at = positionIn(lines.starts, offset).line + 1; at < lines.starts.length; at++) {
+    const lineStart = lines.starts[at] ?? 0;
     if (text.charCodeAt(lineStart + indent.length) === 123 /* { */ && text.startsWith(indent, lineStart)) return lineStart + indent.length;
   }
   return -1;
+}
+
+/** Where lines start: `starts[i]` is where line `first + i` starts (a text read from one of its lines on needs no more). */
+interface LineStarts {
+  first: number;
+  starts: number[];
+}
+
+function positionOnLines(lines: LineStarts, offset: number): Position {
+  const position = positionIn(lines.starts, offset);
+  return lines.first === 0 ? position : { line: lines.first + position.line, character: position.character };
 }
 
 export function positionIn(lineStarts: readonly number[], offset: number): Position {

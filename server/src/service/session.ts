@@ -4,7 +4,7 @@
  * language server wraps this; tests drive it directly with in-memory documents.
  */
 import { overFileSizeLimit, type LintSettings } from './config';
-import { bomAsSpace, computeLineStarts, DatasetDocument, type FileKind, type Range } from './document';
+import { bomAsSpace, computeLineStarts, DatasetDocument, type EditStart, type FileKind, type Range } from './document';
 import { buildIndexInSlices, crossFileMatchingPending, hasCurrentIndex, matchAcrossFilesInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
@@ -40,6 +40,8 @@ interface OpenDocument {
   lastResult: { version: number; factsVersion: number; generation: number; alone: boolean; result: LintResult } | undefined;
   /** The edit path was rehearsed for this document (see rehearseEdits). */
   rehearsed: boolean;
+  /** Its records were located in the text as opened (see prepareForEdits). */
+  locatedAsOpened: boolean;
 }
 
 /** Records from which a document's first lint is worth doing in slices (a few thousand take tens of milliseconds). */
@@ -67,20 +69,23 @@ export function fileKindOf(uri: string, languageId?: string): FileKind {
 /** Applies LSP-style changes to a string (used for JSON documents). */
 export function applyChanges(text: string, changes: readonly ContentChange[]): string {
   let current = text;
-  for (const change of changes) {
-    if (change.range === undefined) {
-      current = change.text;
-      continue;
-    }
-    const start = offsetAt(current, change.range.start.line, change.range.start.character);
-    const end = offsetAt(current, change.range.end.line, change.range.end.character);
-    current = current.slice(0, start) + change.text + current.slice(end);
-  }
+  for (const change of changes) current = applyChange(current, change).text;
   return current;
 }
 
-/** The offset of an LSP position; lines end at CRLF, LF or a lone CR, as the editor counts them. */
-function offsetAt(text: string, line: number, character: number): number {
+/** Applies one LSP-style change; `start`: where a ranged change starts (the text before it is unchanged). */
+function applyChange(text: string, change: ContentChange): { text: string; start?: EditStart } {
+  if (change.range === undefined) return { text: change.text };
+  const start = locate(text, change.range.start.line, change.range.start.character);
+  const end = locate(text, change.range.end.line, change.range.end.character).offset;
+  return { text: text.slice(0, start.offset) + change.text + text.slice(end), start };
+}
+
+/**
+ * The offset of an LSP position, and the line it is on (before the position's own when the text
+ * has fewer lines); lines end at CRLF, LF or a lone CR, as the editor counts them.
+ */
+function locate(text: string, line: number, character: number): EditStart {
   let offset = 0;
   let carriageReturn = text.indexOf('\r');
   // Where the line starting at `from` ends (its break's first character), or -1 on the last line.
@@ -91,11 +96,11 @@ function offsetAt(text: string, line: number, character: number): number {
   };
   for (let current = 0; current < line; current++) {
     const lineEnd = lineEndFrom(offset);
-    if (lineEnd < 0) return text.length;
+    if (lineEnd < 0) return { offset: text.length, line: current };
     offset = lineEnd + (text.charCodeAt(lineEnd) === 13 && text.charCodeAt(lineEnd + 1) === 10 ? 2 : 1);
   }
   const lineEnd = lineEndFrom(offset);
-  return Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd);
+  return { offset: Math.min(offset + character, lineEnd < 0 ? text.length : lineEnd), line };
 }
 
 /**
@@ -130,11 +135,14 @@ function jsonGapsOf(open: OpenDocument): string[] | undefined {
   return open.jsonGaps;
 }
 
-/** Reads a JSON document's whole text again (an edit the one-record path cannot take, or a new format hint). */
-function setJsonText(open: OpenDocument, text: string): void {
+/**
+ * Reads a JSON document's text again (an edit the one-record path cannot take, or a new format hint);
+ * `edit`: where the edit that made it starts (the records before it may be kept, see DatasetDocument.setText).
+ */
+function setJsonText(open: OpenDocument, text: string, edit?: EditStart): void {
   open.text = text;
   open.jsonGaps = undefined;
-  open.document.setText(text);
+  open.document.setText(text, edit);
   open.document.version++;
 }
 
@@ -209,7 +217,7 @@ export class DatasetSession {
   }
 
   private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false });
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -323,7 +331,8 @@ export class DatasetSession {
           open.text = undefined;
           continue;
         }
-        setJsonText(open, applyChanges(currentJsonText(open), [change]));
+        const changed = applyChange(currentJsonText(open), change);
+        setJsonText(open, changed.text, changed.start);
       }
       return;
     }
@@ -412,11 +421,26 @@ export class DatasetSession {
     if (open === undefined) return;
     const version = open.document.version;
     await prepareIndexForEdits(open.document, pause, sliceMs);
-    // JSON: where the records sit in the text, so the first keystroke inside one re-parses only it.
-    if (this.documents.get(uri) === open && open.document.kind === 'json') jsonGapsOf(open);
+    // JSON as opened: where the records sit, so the first keystroke inside one re-parses only it. (After
+    // later whole-text reads, the server does it once typing pauses: see locateJsonRecords.)
+    if (!open.locatedAsOpened && this.documents.get(uri) === open) {
+      open.locatedAsOpened = true;
+      this.locateJsonRecords(uri);
+    }
     // Edits came meanwhile: they run the edit path themselves, and a rehearsal would only delay the next ones.
     if (open.document.version !== version) open.rehearsed = true;
     await this.rehearseEdits(open, pause);
+  }
+
+  /**
+   * JSON: finds where the records sit in the text (once per whole-text read), so that the first
+   * keystroke inside one re-parses only it. It reads the whole text (a fifth of a second at 60 MB): the
+   * server does it once typing pauses, not after each keystroke, which typing between records (a new
+   * record) would otherwise wait for.
+   */
+  locateJsonRecords(uri: string): void {
+    const open = this.documents.get(uri);
+    if (open !== undefined && open.document.kind === 'json') jsonGapsOf(open);
   }
 
   /**

@@ -77,7 +77,10 @@ async function randomEdits(initial: string, seed: number, steps: number, prepare
       const fresh = lint(text, 'json').diagnostics.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
       assert.deepEqual(got, fresh, `after step ${step}`);
       // As the server does once it has answered: work the next keystroke would otherwise do.
-      if (prepareWhenIdle) await session.prepareForEdits(uri);
+      if (prepareWhenIdle) {
+        await session.prepareForEdits(uri);
+        session.locateJsonRecords(uri);
+      }
     }
   }
   return { incremental };
@@ -127,9 +130,9 @@ describe('JSON array edits', () => {
     assert.ok(document.problems.some((problem) => problem.rule === 'invalid-json'));
     const wholeReads = { count: 0 };
     const setText = DatasetDocument.prototype.setText;
-    DatasetDocument.prototype.setText = function (this: DatasetDocument, raw: string): void {
+    DatasetDocument.prototype.setText = function (this: DatasetDocument, ...args: Parameters<typeof setText>): void {
       if (this === document) wholeReads.count++;
-      setText.call(this, raw);
+      setText.apply(this, args);
     };
     try {
       const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
@@ -183,5 +186,141 @@ describe('JSON array edits', () => {
     }
     assert.equal(document.records.length, 13);
     assert.deepEqual(document.records.filter((item) => !others.includes(item)).map((item) => item.text), ['{"out": "New", "instruction": "Q"}']);
+  });
+
+  describe('typing a new record outside the others reads the text from the last record before it, as a fresh parse does', () => {
+    /** Types `keys` one at a time at the first spot `where` finds, comparing with a fresh parse after each; returns how many reads kept the records before the edit. */
+    const typeThrough = (initial: string, where: (lines: string[]) => { line: number; character: number }, keys: readonly string[]): number => {
+      let text = initial;
+      const session = new DatasetSession(() => ({ settings }));
+      const uri = 'file:///test/typing-between.json';
+      const document = session.open(uri, text, 'json');
+      session.lint(uri);
+      const resumed = { count: 0 };
+      const prototype = DatasetDocument.prototype as unknown as { readAfterKept: (...args: unknown[]) => void };
+      const readAfterKept = prototype.readAfterKept;
+      prototype.readAfterKept = function (this: DatasetDocument, ...args: unknown[]): void {
+        if (this === document) resumed.count++;
+        readAfterKept.apply(this, args);
+      };
+      try {
+        const lines = text.split(/\r\n|\n/);
+        let { line, character } = where(lines);
+        const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+        for (const typed of keys) {
+          const lineStarts = [0, ...[...text.matchAll(/\r\n|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
+          const offset = (lineStarts[line] ?? 0) + character;
+          session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: typed }]);
+          text = text.slice(0, offset) + typed + text.slice(offset);
+          if (typed.includes('\n')) {
+            line += typed.split('\n').length - 1;
+            character = typed.length - typed.lastIndexOf('\n') - 1;
+          } else character += typed.length;
+          assert.equal(session.textOf(uri), text);
+          assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `after typing ${JSON.stringify(typed)} (${JSON.stringify(text.slice(Math.max(0, offset - 40), offset + 40))})`);
+        }
+      } finally {
+        prototype.readAfterKept = readAfterKept;
+      }
+      return resumed.count;
+    };
+    const newRecord = ['{', '"', 'o', 'u', 't', '"', ':', ' ', '"', 'N', 'e', 'w', '"', ',', ' ', '"', 'i', 'n', 's', 't', 'r', 'u', 'c', 't', 'i', 'o', 'n', '"', ':', ' ', '"', 'Q', '"', '}'];
+    const pretty = (count: number, eol = '\n'): string => `${JSON.stringify(Array.from({ length: count }, (_, index) => record(index)), null, 2).replace(/\n/g, eol)}${eol}`;
+    const afterLast = (lines: string[]): { line: number; character: number } => {
+      const line = lines.lastIndexOf(']') - 1;
+      return { line, character: (lines[line] ?? '').length };
+    };
+    it('after the last record of a pretty-printed array', () => {
+      const resumed = typeThrough(pretty(10), afterLast, [',', '\n', '  ', ...newRecord]);
+      assert.ok(resumed >= newRecord.length, `${resumed} reads kept the records before`);
+    });
+    it('between two records, and with a comma typed first', () => {
+      const between = (lines: string[]): { line: number; character: number } => {
+        const line = lines.findIndex((candidate, index) => candidate === '  },' && index > lines.length / 2);
+        return { line, character: (lines[line] ?? '').length };
+      };
+      assert.ok(typeThrough(pretty(10), between, ['\n', '  ', ...newRecord, ',']) >= newRecord.length);
+      assert.ok(typeThrough(pretty(10), between, [' ', ...newRecord, ',', '\n']) >= newRecord.length);
+    });
+    it('before the first record: nothing is kept while it is typed, then it is kept itself', () => {
+      // Only the comma and the line break after the new first record, once it parses, are read from its end.
+      assert.equal(typeThrough(pretty(6), () => ({ line: 1, character: 0 }), [...newRecord, ',', '\n']), 2);
+    });
+    it('in a one-line array, in a CRLF file with a BOM, and after a broken record', () => {
+      const oneLine = JSON.stringify(Array.from({ length: 8 }, (_, index) => record(index)));
+      assert.ok(typeThrough(oneLine, () => ({ line: 0, character: oneLine.length - 1 }), [',', ' ', ...newRecord]) >= newRecord.length);
+      // Right after a record's closing brace, text that would go on a number ("0.5e3") is an error as in a fresh parse.
+      typeThrough(oneLine, () => ({ line: 0, character: oneLine.length - 1 }), ['.', '5', 'e', '3', ']']);
+      assert.ok(typeThrough(`\uFEFF${pretty(8, '\r\n')}`, afterLast, [',', '\r\n', '  ', ...newRecord]) >= newRecord.length);
+      // The array does not parse from its second record on: a read from after the first is still the whole parse's.
+      typeThrough(withSecondRecordUnclosed(8), afterLast, [',', '\n', '  ', ...newRecord]);
+    });
+    it('pasting, deleting and breaking records between others', () => {
+      const text = pretty(8);
+      const lines = text.split('\n');
+      const third = lines.findIndex((candidate, index) => candidate === '  {' && lines.slice(0, index).filter((before) => before === '  {').length === 2);
+      assert.ok(typeThrough(text, () => ({ line: third, character: 0 }), ['  {"instruction": "Pasted", "output": "whole"},\n', ']', '[', '}', 'x', '"']) >= 4);
+    });
+  });
+
+  it('random edits at record boundaries (typing, pasting and deleting records) give the same diagnostics as a fresh parse', () => {
+    const boundaryEdits = (initial: string, seed: number, steps: number): number => {
+      let text = initial;
+      const session = new DatasetSession(() => ({ settings }));
+      const uri = 'file:///test/boundaries.json';
+      const document = session.open(uri, text, 'json');
+      session.lint(uri);
+      let state = seed;
+      const random = (limit: number): number => {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        return state % limit;
+      };
+      const prototype = DatasetDocument.prototype as unknown as { readAfterKept: (...args: unknown[]) => void };
+      const readAfterKept = prototype.readAfterKept;
+      let resumed = 0;
+      prototype.readAfterKept = function (this: DatasetDocument, ...args: unknown[]): void {
+        if (this === document) resumed++;
+        readAfterKept.apply(this, args);
+      };
+      const pieces = ['{', '}', ',', '"', '\n', ' ', 'a', ':', '[', ']', '{"instruction": "n", "output": "y"}', ', {"instruction": "m", "output": "z"}', '\\', 'null', '{"out', '"x": '];
+      try {
+        for (let step = 0; step < steps; step++) {
+          const lineStarts = [0, ...[...text.matchAll(/\r\n|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
+          const boundaries = [...text.matchAll(/[{}\],]/g)].map((found) => found.index + (found[0] === '{' ? 0 : 1));
+          // Never inside a CRLF: the editor has no position there.
+          const outsideLineBreak = (offset: number): number => (text[offset - 1] === '\r' && text[offset] === '\n' ? offset + 1 : offset);
+          const start = outsideLineBreak(random(10) < 6 ? (boundaries[random(boundaries.length)] ?? 0) : random(text.length + 1));
+          const kind = random(10);
+          const end = kind < 6 ? start : outsideLineBreak(Math.min(text.length, start + (kind < 9 ? 1 + random(kind === 8 ? 200 : 3) : random(5))));
+          const insert = kind < 6 || kind === 9 ? (pieces[random(pieces.length)] ?? '') : '';
+          const position = (offset: number): { line: number; character: number } => {
+            let line = 0;
+            while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? 0) <= offset) line++;
+            return { line, character: offset - (lineStarts[line] ?? 0) };
+          };
+          session.change(uri, [{ range: { start: position(start), end: position(end) }, text: insert }]);
+          text = text.slice(0, start) + insert + text.slice(end);
+          assert.equal(session.textOf(uri), text, `text after step ${step}`);
+          const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+          assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `seed ${seed}, after step ${step}`);
+          // Now and then the file is whole again (as after an undo), so edits keep landing after good records.
+          if (random(10) === 0) {
+            text = initial;
+            session.change(uri, [{ text }]);
+          }
+        }
+      } finally {
+        prototype.readAfterKept = readAfterKept;
+      }
+      return resumed;
+    };
+    const records = (count: number): Record<string, unknown>[] => Array.from({ length: count }, (_, index) => record(index));
+    let resumed = 0;
+    for (const seed of [1, 2]) {
+      resumed += boundaryEdits(`${JSON.stringify(records(15), null, 2)}\n`, seed, 150);
+      resumed += boundaryEdits(JSON.stringify(records(12)), seed + 1000, 100);
+      resumed += boundaryEdits(`\uFEFF${JSON.stringify(records(10), null, 2).replace(/\n/g, '\r\n')}\r\n`, seed + 2000, 100);
+    }
+    assert.ok(resumed >= 200, `${resumed} reads kept the records before the edit`);
   });
 });

@@ -142,18 +142,31 @@ const enum Expect {
   CommaOrCloseObject,
 }
 
+/** Said after text that follows a complete value: in JSON Lines, the usual cause (two records on one line). */
+export const oneValuePerLineHint = ' (one record per line in JSONL)';
+
 /**
  * Finds the first syntax error in `text[start, end)` (one JSON value with optional surrounding
  * whitespace). Returns null when the text is valid JSON. Iterative: nesting depth only costs heap.
  */
-/** Said after text that follows a complete value: in JSON Lines, the usual cause (two records on one line). */
-export const oneValuePerLineHint = ' (one record per line in JSONL)';
-
 export function findJsonSyntaxError(text: string, start = 0, end = text.length): JsonSyntaxError | null {
-  const stack: number[] = []; // Char.OpenBrace or Char.OpenBracket
-  let expect: Expect = Expect.Value;
-  let offset = skipWhitespace(text, start, end);
+  const offset = skipWhitespace(text, start, end);
   if (offset >= end) return { offset: end, length: 0, message: 'Expected a JSON value but found nothing' };
+  return scanFrom(text, offset, end, [], Expect.Value);
+}
+
+/**
+ * `findJsonSyntaxError(text)` for a text that is a top-level array whose elements up to
+ * `afterElement` (the offset just after one of them) are known to be valid: the scan starts there.
+ */
+export function findJsonSyntaxErrorAfterElement(text: string, afterElement: number): JsonSyntaxError | null {
+  return scanFrom(text, afterElement, text.length, [Char.OpenBracket], Expect.CommaOrCloseArray);
+}
+
+/** The scan of findJsonSyntaxError from `offset`, inside the containers of `stack` (Char.OpenBrace or Char.OpenBracket), expecting `expect`. */
+function scanFrom(text: string, start: number, end: number, stack: number[], initial: Expect): JsonSyntaxError | null {
+  let expect = initial;
+  let offset = start;
   for (;;) {
     offset = skipWhitespace(text, offset, end);
     if (offset >= end) {
