@@ -333,11 +333,14 @@ export class DocumentIndex {
   /** The most common detected format. */
   majority(): RecordFormat {
     let best: RecordFormat = 'unknown';
-    let bestCount = 0;
+    let bestRecords: ReadonlySet<DatasetRecord> | undefined;
     for (const [format, records] of this.byFormat) {
-      if (format !== 'unknown' && records.size > bestCount) {
+      if (format === 'unknown' || records.size === 0) continue;
+      // A tie goes to the format that comes first in the file, as when every record is read in order:
+      // the order of this map depends on the edits made since, and the file's format must not.
+      if (bestRecords === undefined || records.size > bestRecords.size || (records.size === bestRecords.size && firstIndexOf(records) < firstIndexOf(bestRecords))) {
         best = format;
-        bestCount = records.size;
+        bestRecords = records;
       }
     }
     return best;
@@ -1004,6 +1007,13 @@ function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members:
     if (!held) record.release();
     return !layoutlessChatFitsFile(value, detected, fileShape);
   })));
+}
+
+/** The index of the first record of `records` in the file. */
+function firstIndexOf(records: ReadonlySet<DatasetRecord>): number {
+  let first = Infinity;
+  for (const record of records) if (record.index < first) first = record.index;
+  return first;
 }
 
 /** The most common detected shape among the first records of a format (a sample: the shapes of one format are few). */

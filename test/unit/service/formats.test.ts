@@ -9,6 +9,7 @@ import { modelTokenCounter } from '../../../server/src/service/modelTokens';
 import { forceableFormats, resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
+import { DatasetSession } from '../../../server/src/service/session';
 import { lint } from './helpers';
 import { layoutlessChatFitsFile, mixedFormatRuleId } from '../../../server/src/service/rules/mixed-formats';
 
@@ -276,5 +277,24 @@ describe('a layout-less chat list fits a file of either turn layout in its colum
     assert.equal(layoutlessChatFitsFile({ messages: [{ role: 'user', content: 'Hi' }] }, 'openai-chat', 'sharegpt-messages'), false);
     assert.equal(layoutlessChatFitsFile({ conversations: [{ from: 'human', value: 'Hi' }] }, 'sharegpt', 'chat-conversations'), false);
     assert.equal(layoutlessChatFitsFile({ messages: 'none' }, 'openai-chat', 'sharegpt-messages'), false);
+  });
+});
+
+describe("the file's format when two formats have as many records", () => {
+  it('is the one that comes first in the file, after edits as when the file is read afresh', () => {
+    const openai = JSON.stringify({ messages: [{ role: 'user', content: 'Name a planet.' }, { role: 'assistant', content: 'Mars.' }] });
+    const alpaca = JSON.stringify({ instruction: 'Name an ocean.', input: '', output: 'The Pacific.' });
+    const promptCompletion = JSON.stringify({ prompt: 'Name a river.', completion: 'The Nile.' });
+    const uri = 'file:///test/tie.jsonl';
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const session = new DatasetSession(() => ({ settings }));
+    session.open(uri, `${openai}\n${alpaca}\n`);
+    session.lint(uri);
+    // Record 1 becomes prompt/completion: one of each, and prompt/completion now comes first.
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: openai.length } }, text: promptCompletion }]);
+    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const edited = render(session.lint(uri)?.diagnostics ?? []);
+    assert.deepEqual(edited, render(lint(`${promptCompletion}\n${alpaca}\n`).diagnostics));
+    assert.ok(edited.some((item) => item.startsWith('mixed-formats {"start":{"line":1,') && item.includes('the file is mostly prompt-completion')), edited.join('\n'));
   });
 });
