@@ -753,6 +753,8 @@ export function documentSymbols(document: DatasetDocument, facts: FileFacts): Do
 export function foldingRanges(document: DatasetDocument): FoldingRange[] {
   const ranges: FoldingRange[] = [];
   for (const record of document.records) {
+    // A record on one line has nothing to fold (and finding where it ends would index its lines: 20 ms a request over 100k records).
+    if (record.text.indexOf('\n') < 0) continue;
     const end = record.positionAt(record.text.length);
     if (end.line > record.line) ranges.push({ startLine: record.line, endLine: end.line, kind: FoldingRangeKind.Region });
     if (ranges.length >= 50_000) break;
