@@ -207,7 +207,7 @@ connection.languages.diagnostics.on(async (params) => {
   const result = await lint(uri);
   // Once the answer is out, ready the document for fast edits (a no-op after the first time).
   setImmediate(() => void session.prepareForEdits(uri, yieldToEventLoop, idleSliceMs));
-  locateWhenTypingPauses(uri);
+  if (session.get(uri)?.kind === 'json') locateWhenTypingPauses(uri);
   return reports.report(uri, params.previousResultId, result?.diagnostics ?? []);
 });
 

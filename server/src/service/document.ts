@@ -751,7 +751,7 @@ export class DatasetDocument {
       return;
     }
     this.arrayError = positionOnLines(resume.lines, resume.error.offset);
-    this.reportArrayError(resume.lines, resume.error, (errorOffset) => this.recoverRecords(text, resume.end, resume.lines, errorOffset, resume));
+    this.reportArrayError(resume.lines, resume.error, (errorOffset) => this.recoverRecords(text, resume, resume.lines, errorOffset));
   }
 
   /**
@@ -1367,8 +1367,10 @@ export class DatasetDocument {
    * loses its way (an unterminated string, a missing brace, a stray bracket), a pretty-printed array is
    * resynchronised at the next line that opens a record at the first record's indentation.
    */
-  private recoverRecords(text: string, start: number, lines: LineStarts, errorOffset = -1, resume?: ArrayResume): DatasetRecord | undefined {
-    let offset = skipWhitespace(text, start + 1);
+  private recoverRecords(text: string, from: number | ArrayResume, lines: LineStarts, errorOffset: number): DatasetRecord | undefined {
+    // `from`: the array's opening bracket, or a read resumed after the records kept (see resumeBefore).
+    const resume = typeof from === 'number' ? undefined : from;
+    let offset = typeof from === 'number' ? skipWhitespace(text, from + 1) : from.end;
     if (resume === undefined && text.charCodeAt(offset) !== 123 /* { */) return undefined;
     /** When the error at errorOffset lies in a record that parses: the broken record before it, which caused it. */
     let cause: DatasetRecord | undefined;

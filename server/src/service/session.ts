@@ -66,14 +66,7 @@ export function fileKindOf(uri: string, languageId?: string): FileKind {
   return 'json';
 }
 
-/** Applies LSP-style changes to a string (used for JSON documents). */
-export function applyChanges(text: string, changes: readonly ContentChange[]): string {
-  let current = text;
-  for (const change of changes) current = applyChange(current, change).text;
-  return current;
-}
-
-/** Applies one LSP-style change; `start`: where a ranged change starts (the text before it is unchanged). */
+/** Applies one LSP-style change to a text; `start`: where a ranged change starts (the text before it is unchanged). */
 function applyChange(text: string, change: ContentChange): { text: string; start?: EditStart } {
   if (change.range === undefined) return { text: change.text };
   const start = locate(text, change.range.start.line, change.range.start.character);
@@ -339,7 +332,7 @@ export class DatasetSession {
     for (const change of changes) {
       if (change.range !== undefined && document.applyLineEdit(change.range, change.text)) continue;
       // Whole-text change, or one the line model cannot apply: rebuild from text.
-      const text = change.range === undefined ? change.text : applyChanges(open.text ?? document.getText(), [change]);
+      const text = change.range === undefined ? change.text : applyChange(open.text ?? document.getText(), change).text;
       document.setText(text);
       document.version++;
       open.text = document.problems.length > 0 ? text : undefined;
