@@ -219,12 +219,22 @@ export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, 
   return key;
 }
 
-/** The text compared for near-duplicates: the user turns (instruction and input), or the text. */
-export function instructionOf(analysis: RecordAnalysis): string {
+/**
+ * The turns compared for near-duplicates: the user turns, or the text. In Alpaca only the instruction and
+ * input: the history is earlier talk that many records share ("You are going to help me with my homework..."),
+ * and distinct questions after it are distinct examples.
+ */
+function comparedTurns(analysis: RecordAnalysis): readonly Turn[] {
   const { conversation } = analysis;
-  if (conversation.plainText) return conversation.turns[0]?.content ?? '';
+  if (conversation.plainText) return conversation.turns.slice(0, 1);
+  const users = conversation.turns.filter((turn) => turn.role === 'user');
+  return analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca' ? users.slice(-1) : users;
+}
+
+/** The text compared for near-duplicates (see comparedTurns). */
+export function instructionOf(analysis: RecordAnalysis, turns = comparedTurns(analysis)): string {
   let text = '';
-  for (const turn of conversation.turns) if (turn.role === 'user') text += (text.length > 0 ? '\n' : '') + turn.content;
+  for (const turn of turns) text += (text.length > 0 ? '\n' : '') + turn.content;
   return text;
 }
 
@@ -361,14 +371,15 @@ function readAsAnotherFormat(analysis: RecordAnalysis): boolean {
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
+  const compared = comparedTurns(analysis);
   const summary: RecordSummary = {
     version: facts.version,
     detected: analysis.detected,
     shape: analysis.shape,
     roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
-    instruction: signInstruction(instructionOf(analysis)),
-    instructionPath: sharedPath(conversation.turns.find((turn) => turn.role === 'user' || conversation.plainText)?.parts[0]?.path),
+    instruction: signInstruction(instructionOf(analysis, compared)),
+    instructionPath: sharedPath(compared[0]?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),
     firstKey: firstKeyOf(record.text),

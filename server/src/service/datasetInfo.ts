@@ -85,8 +85,39 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   else if (formatting === 'sharegpt') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
+  const renamedColumns = isObject(entry.columns) ? renamedColumnsOf(entry.columns, mapping.columns) : undefined;
   const unlistedTags = isObject(entry.tags) ? unlistedTagsOf(entry.tags, mapping.tags) : undefined;
-  return { ...defaultHint, forced, formatting, ranking, mapping, ...(entry.formatting === undefined ? { formattingOmitted: true } : {}), ...(unreadColumns !== undefined ? { unreadColumns } : {}), ...(unlistedTags !== undefined ? { unlistedTags } : {}) };
+  return {
+    ...defaultHint,
+    forced,
+    formatting,
+    ranking,
+    mapping,
+    ...(entry.formatting === undefined ? { formattingOmitted: true } : {}),
+    ...(unreadColumns !== undefined ? { unreadColumns } : {}),
+    ...(renamedColumns !== undefined ? { renamedColumns } : {}),
+    ...(unlistedTags !== undefined ? { unlistedTags } : {}),
+  };
+}
+
+type RenamedColumn = 'system' | 'tools' | 'history';
+
+/**
+ * The default names of the optional columns an entry renames ("system": "sys_prompt" makes a "system"
+ * key unread), by column; left out where another column is read from that name.
+ */
+function renamedColumnsOf(listed: Record<string, unknown>, columns: FormatMapping['columns']): Record<string, RenamedColumn> | undefined {
+  const readNames = new Set(Object.values(columns));
+  const renamed: Record<string, RenamedColumn> = Object.create(null) as Record<string, RenamedColumn>;
+  let any = false;
+  for (const column of ['system', 'tools', 'history'] as const) {
+    const name = listed[column];
+    const defaultName = defaultMapping.columns[column];
+    if (typeof name !== 'string' || name === defaultName || readNames.has(defaultName)) continue;
+    renamed[defaultName] = column;
+    any = true;
+  }
+  return any ? renamed : undefined;
 }
 
 /**

@@ -1297,15 +1297,17 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       const partnerSummary = summaryOf(best.record, facts);
       const cut = (summary !== undefined && packedIsCut(summary.instruction)) || (partnerSummary !== undefined && packedIsCut(partnerSummary.instruction));
       const partner = `record ${best.record.index + 1} (line ${best.record.line + 1})`;
+      // Plain-text records have no instruction: their whole text is compared.
+      const what = summary?.shape === 'text' || summary?.shape === 'segments' ? 'text' : 'instruction';
       problems.push({
         rule: 'near-duplicate',
         record,
         ...(path !== undefined ? { target: { path } } : {}),
         message: cut
-          ? `The first ${maxWords} words of this long instruction ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of long instructions is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
+          ? `The first ${maxWords} words of this long ${what} ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of a long ${what} is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
           : best.score === 1
-            ? `This instruction repeats ${partner} word for word (ROUGE-L 1.00; only case or punctuation may differ), in a conversation that differs elsewhere (the answers, the system prompt or the tools). A repeated prompt adds little and, with two answers, teaches conflicting behaviour: keep one, or rewrite one instruction.`
-            : `This instruction nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
+            ? `This ${what} repeats ${partner} word for word (ROUGE-L 1.00; only case or punctuation may differ), in a conversation that differs elsewhere (the answers, the system prompt or the tools). A repeated prompt adds little and, with two answers, teaches conflicting behaviour: keep one, or rewrite one ${what}.`
+            : `This ${what} nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
       });
     }
   }

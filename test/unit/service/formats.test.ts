@@ -142,6 +142,32 @@ describe('formats', () => {
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations' } }, [sharegpt]), ['unknown-key warning "system" LLaMA-Factory ignores "system" here: the']);
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system' } }, [sharegpt]), [], 'an empty tools column loses nothing');
   });
+  it('dataset_info.json: a system, tools or history column written by its default name where the entry renames it is reported', () => {
+    const lint = (info: unknown, record: unknown): { found: string[]; fixes: string[] } => {
+      const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', ...(info as object) } }), 'd.jsonl');
+      assert.ok(hint);
+      const line = JSON.stringify(record);
+      const { settings } = resolveSettings({ minExamples: 0 });
+      const diagnostics = lintDocument(DatasetDocument.parse(`${line}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint }).diagnostics;
+      return {
+        found: diagnostics.map((item) => `${item.rule} ${line.slice(item.range.start.character, item.range.end.character)} ${item.message}`),
+        fixes: diagnostics.flatMap((item) => (item.fix?.kind === 'rename-key' ? [item.fix.replacement] : [])),
+      };
+    };
+    const tags = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' };
+    const chat = { messages: [{ role: 'user', content: 'Who are you?' }, { role: 'assistant', content: 'A pirate.' }], system: 'Be a pirate.' };
+    const renamed = lint({ formatting: 'sharegpt', columns: { messages: 'messages', system: 'sys_prompt' }, tags }, chat);
+    assert.deepEqual(renamed.found, ['unknown-key "system" LLaMA-Factory ignores "system" here: the dataset_info.json entry for this file reads the system column from "sys_prompt", so this record trains without it. Rename it to "sys_prompt", or change the entry\'s "columns".']);
+    assert.deepEqual(renamed.fixes, ['sys_prompt']);
+    const both = lint({ formatting: 'sharegpt', columns: { messages: 'messages', system: 'sys_prompt' }, tags }, { ...chat, sys_prompt: 'Be kind.' });
+    assert.match(both.found.join('\n'), /Merge it into "sys_prompt"/);
+    assert.deepEqual(both.fixes, [], 'no rename onto a key the record has');
+    assert.deepEqual(lint({ formatting: 'sharegpt', columns: { messages: 'messages', system: 'sys_prompt' }, tags }, { messages: chat.messages, sys_prompt: 'Be a pirate.' }).found, []);
+    const alpaca = lint({ columns: { prompt: 'q', response: 'a', system: 'sys' } }, { q: 'Name a bird.', a: 'Robin.', system: 'Be brief.' });
+    assert.equal(alpaca.found.length, 1);
+    assert.match(alpaca.found[0] ?? '', /^unknown-key "system" LLaMA-Factory ignores "system" here: .* reads the system column from "sys"/);
+    assert.deepEqual(lint({ columns: { prompt: 'q', response: 'a', system: 'sys' } }, { q: 'Name a bird.', a: 'Robin.', system: '' }).found, [], 'an empty column loses nothing');
+  });
   it('dataset_info.json tags: a role whose tag the entry leaves out is reported (LLaMA-Factory sets it to none and skips the example)', () => {
     const tags = { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', function_tag: 'function_call' };
     const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', tags } }), 'd.jsonl');

@@ -169,6 +169,25 @@ describe('the same instruction asked again', () => {
   });
 });
 
+describe('what is compared', () => {
+  it("an Alpaca record's instruction and input, not the history many records share; plain text is called text", () => {
+    const history = [['You are going to help me with my homework today, ok? Please be concise and clear in every single answer you give me.', 'Sure!']];
+    const questions = ['What is 2+2?', 'Name a bird that lives in the northern forests.', 'Spell cat.', 'Name a colour of the rainbow.'];
+    const alpaca = questions.map((instruction) => JSON.stringify({ instruction, input: '', output: 'Answer.', history }));
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const lint = (lines: string[]) => lintDocument(DatasetDocument.parse(`${lines.join('\n')}\n`, 'jsonl'), 'file:///test/history.jsonl', settings).diagnostics.filter((item) => item.rule === 'near-duplicate');
+    assert.deepEqual(lint(alpaca), []);
+    // The same question after the shared history: reported at its instruction.
+    const repeated = [...alpaca, JSON.stringify({ instruction: 'Name one bird that lives in the northern forests.', input: '', output: 'A robin.', history })];
+    const found = lint(repeated);
+    assert.equal(found.length, 1);
+    const last = repeated[4] ?? '';
+    assert.equal(last.slice(found[0]?.range.start.character, found[0]?.range.end.character), '"Name one bird that lives in the northern forests."');
+    const texts = ['The quick brown fox jumps over the lazy dog near the river bank today.', 'The quick brown fox jumps over the lazy dog near the river bank.'].map((text) => JSON.stringify({ text }));
+    assert.match(lint(texts)[0]?.message ?? '', /^This text nearly repeats record 1/);
+  });
+});
+
 describe('near-duplicate recall', () => {
   it('finds planted pairs with ROUGE-L 0.7-0.9 among thousands of random records (all whose content words mostly agree), and nothing else', () => {
     const planted = plantedFile(5000, 100, 2026);

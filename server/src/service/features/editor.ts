@@ -921,11 +921,12 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     const present = new Set([...context.siblingKeys, ...Object.keys((depth === 0 ? record.value : valueAtPath(record.value, path)) ?? {})]);
     // Columns a dataset_info.json entry does not list: LLaMA-Factory drops them (unknown-key says so).
     const unread = depth === 0 ? facts.hint.unreadColumns : undefined;
+    const renamed = depth === 0 ? facts.hint.renamedColumns : undefined;
     // The key with its colon, as VS Code's own JSON completion inserts it, unless one is written already.
     const colonFollows = record.text[skipWhitespace(record.text, context.stringEnd ?? offset)] === ':';
     const typed = context.inString && context.stringEnd !== undefined && !colonFollows ? { start: record.positionAt(context.wordStart), end: record.positionAt(context.stringEnd) } : undefined;
     for (const key of keys) {
-      if (present.has(key) || unread?.[key] !== undefined) continue;
+      if (present.has(key) || unread?.[key] !== undefined || renamed?.[key] !== undefined) continue;
       const item: CompletionItem = { label: key, kind: CompletionItemKind.Property, detail: `${formatTitle(shape)} field` };
       if (typed !== undefined) {
         // The whole string typed so far, quotes included, becomes the key and its colon.

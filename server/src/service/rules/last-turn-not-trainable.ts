@@ -1,4 +1,5 @@
 import type { RecordRule } from './rule';
+import { endsWithoutAnswerInLlamaFactory } from './role-order';
 import type { JsonPath } from '../json/scanner';
 import { isObject, turnName, valueAt } from './util';
 
@@ -23,6 +24,7 @@ export const rule: RecordRule = {
     if (last === undefined || last.role === null) return;
     if (!turns.some((turn) => turn.role === 'assistant')) return; // no-assistant-turn reports it
     if (last.role === 'assistant' && last.trainable) return;
+    if (endsWithoutAnswerInLlamaFactory(context)) return; // role-order reports it: LLaMA-Factory skips the example
     const index = turns.length - 1;
     if (last.role === 'assistant') {
       // An untrained final answer: say whether anything of the example is trained at all.

@@ -45,6 +45,24 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
     previous = turn;
     position++;
   }
+  // LLaMA-Factory's converter drops a conversation that ends on the prompt side ("Invalid message count"):
+  // each human or observation turn needs the answer after it. (A preference pair without its chosen turn is missing-field's.)
+  const last = previous;
+  if (context.analysis.conversation.shape === 'sharegpt' && !roleContent && position % 2 === 1 && last !== undefined && (last.role === 'user' || last.role === 'tool')) {
+    context.report(`The conversation ends on ${turnName(last, turns.indexOf(last))} with no answer after it: LLaMA-Factory skips conversations with an odd number of turns ("Invalid message count"). Add the "${tags.assistant}" answer, or remove the turn.`, at(last));
+  }
+}
+
+/**
+ * Whether role-order reports a ShareGPT conversation (LLaMA-Factory's from/value layout) that ends on
+ * the prompt side: last-turn-not-trainable then stays quiet.
+ */
+export function endsWithoutAnswerInLlamaFactory(context: RecordRuleContext): boolean {
+  const { conversation } = context.analysis;
+  if (conversation.shape !== 'sharegpt') return false;
+  if ((conversation.mapping ?? context.facts.hint.mapping).tags === roleContentMapping.tags) return false;
+  const last = conversation.turns[conversation.turns.length - 1];
+  return last !== undefined && last.rolePath !== undefined && (last.role === 'user' || last.role === 'tool');
 }
 
 /**

@@ -119,6 +119,19 @@ function reportUnreadColumns(context: RecordRuleContext): void {
     if (column === undefined || isEmptyColumn(value[key])) continue;
     context.report(`LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${shownKey(key)}" to "columns", or remove the field.`, { path: [key], part: 'key' });
   }
+  const renamed = context.facts.hint.renamedColumns;
+  if (renamed === undefined) return;
+  for (const key of Object.keys(value)) {
+    const column = renamed[key];
+    if (column === undefined || isEmptyColumn(value[key])) continue;
+    const readFrom = context.facts.hint.mapping.columns[column];
+    const free = !Object.prototype.hasOwnProperty.call(value, readFrom);
+    context.report(
+      `LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file reads the ${column} column from "${shownKey(readFrom)}", so this record trains without it. ${free ? `Rename it to "${shownKey(readFrom)}"` : `Merge it into "${shownKey(readFrom)}"`}, or change the entry's "columns".`,
+      { path: [key], part: 'key' },
+      free ? { kind: 'rename-key', path: [key], replacement: readFrom } : undefined,
+    );
+  }
 }
 
 /**

@@ -24,6 +24,11 @@ export function valueAt(root: unknown, path: JsonPath): unknown {
 
 /** Human name of a turn for messages: "turn 3 (assistant)". */
 export function turnName(turn: Turn, index: number): string {
+  // A turn whose field says its role (Alpaca's "output", a pair's "history"[0][1], TRL's "completion") is named by that field.
+  if (turn.rolePath === undefined && typeof turn.path[0] === 'string') {
+    if (turn.path.length === 1) return `"${turn.path[0]}"`;
+    if (turn.path.length === 3 && typeof turn.path[1] === 'number' && typeof turn.path[2] === 'number') return `"${turn.path[0]}"[${turn.path[1]}][${turn.path[2]}]`;
+  }
   return `turn ${index + 1} (${turn.writtenRole || turn.role || 'no role'})`;
 }
 

@@ -1,5 +1,5 @@
 import type { Conversation, Turn } from '../conversation';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, turnName } from './util';
 
 /**
@@ -38,13 +38,14 @@ function isCodeIndentation(text: string, leading: number): boolean {
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */
 export const rule: RecordRule = {
   kind: 'record',
-  meta: { id: 'whitespace', description: 'Leading or trailing whitespace in an assistant response.', defaultSeverity: 'warning', fixable: true },
+  meta: { id: 'whitespace', description: 'Leading or trailing whitespace in an assistant response, or a prompt field of only whitespace beside text.', defaultSeverity: 'warning', fixable: true },
   check(context) {
     allTurns(context).forEach((turn, index) => {
+      if (turn.parts.length > 1) reportBlankParts(context, turn);
       if (turn.role !== 'assistant' || context.analysis.conversation.plainText) return;
       turn.parts.forEach((part, partIndex) => {
         const text = part.text;
-        if (text.trim().length === 0) return; // empty-content reports it
+        if (text.trim().length === 0) return; // empty-content reports it, or reportBlankParts
         // Content parts are joined into one response: only its start and its end are the response's edges.
         const { conversation } = context.analysis;
         const leadingRun = partIndex === 0 && !continuesPrompt(conversation, turn) && !startsImplicitPrompt(conversation, turn) ? text.length - text.trimStart().length : 0;
@@ -59,3 +60,21 @@ export const rule: RecordRule = {
     });
   },
 };
+
+/**
+ * A piece of a turn's text that is only whitespace beside text (the turn itself is not empty):
+ * Alpaca's "input" of spaces, which LLaMA-Factory and Axolotl append to the instruction as they do any
+ * non-empty string, or a blank text part that the template still renders.
+ */
+function reportBlankParts(context: RecordRuleContext, turn: Turn): void {
+  if (turn.content.trim().length === 0) return; // empty-content reports the turn
+  for (const part of turn.parts) {
+    if (part.text.length === 0 || part.text.trim().length > 0) continue;
+    const key = part.path.length === 1 ? part.path[0] : undefined;
+    const message =
+      typeof key === 'string'
+        ? `"${key}" is only whitespace: trainers still add it to the prompt (LLaMA-Factory and Axolotl append any non-empty string). Make it "" (quick fix) or write the text.`
+        : 'This text part is only whitespace: the template still renders it into the message. Make it "" (quick fix) and remove the part, or write the text.';
+    context.report(message, { path: part.path }, { kind: 'trim', path: part.path });
+  }
+}

@@ -5,6 +5,7 @@ export const table: RuleTable = {
     // Anthropic HH-RLHF: no prompt column, each side a transcript starting "\n\nHuman:" (the implicit prompt TRL's extract_prompt finds).
     { name: 'HH-RLHF preference pairs whose sides start with the shared "\\n\\nHuman:" prompt', text: lines({ chosen: '\n\nHuman: What is a good name for a cat?\n\nAssistant: Whiskers is a classic choice.', rejected: '\n\nHuman: What is a good name for a cat?\n\nAssistant: I don\'t know.' }) },
     { name: 'trimmed answer', text: lines(chat('  spaces in a prompt are fine ', 'Trimmed.')) },
+    { name: 'an empty Alpaca input, and a whitespace-only instruction (empty-content reports it)', text: lines({ instruction: 'Write a motto.', input: '', output: 'Never stop.' }, { instruction: '  ', input: '', output: 'Never stop.' }) },
     { name: 'spaces between content parts are inside the response', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'text', text: 'It is ' }, { type: 'text', text: ' sunny.' }] }] }) },
     // TRL's dataset_formats.md and OpenAI's prompt/completion guide: the completion continues the prompt text.
     { name: 'leading space of a standard completion after a string prompt', text: lines({ prompt: 'The sky is', completion: ' blue.' }) },
@@ -12,6 +13,8 @@ export const table: RuleTable = {
     { name: 'an answer that starts with code indentation (a Markdown indented block, a completed function body)', text: lines(chat('Complete: def area(radius):', '    import math\n    return math.pi * radius ** 2'), chat('Go body?', '\tfmt.Println("hi")\n}')) },
   ],
   invalid: [
+    // LLaMA-Factory and Axolotl append any non-empty input to the instruction: "Write a motto.\n   ".
+    { name: 'an Alpaca input of only spaces, and a blank text part beside text', text: lines({ instruction: 'Write a motto.', input: '   ', output: 'Never stop learning.' }, { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: ' \n' }] }, { role: 'assistant', content: 'Hello.' }] }), problems: [{ line: 0, text: '"   "', message: /^"input" is only whitespace: trainers still add it to the prompt/ }, { line: 1, text: '" \\n"', message: /^This text part is only whitespace/ }] },
     { name: 'a blank line, a short indent, or an indent before a one-line answer', text: lines(chat('a', '\n    code'), chat('b', '  Answer.\n  More.'), chat('c', '\tOxygen.'), chat('d', '    return a + b')), problems: [{ line: 0, text: '\\n    ', message: /Leading whitespace/ }, { line: 1, text: '  ', message: /Leading whitespace/ }, { line: 2, text: '\\t', message: /Leading whitespace/ }, { line: 3, text: '    ', message: /Leading whitespace/ }] },
     { name: 'trailing newline in the answer', text: lines(chat('a', 'Answer.\n')), problems: [{ line: 0, text: '\\n', message: /Trailing whitespace/ }] },
     { name: 'leading spaces in the answer', text: lines(chat('a', '  Answer.')), problems: [{ line: 0, text: '  ', message: /Leading whitespace/ }] },
