@@ -272,7 +272,7 @@ export const command: CliCommand = {
     const warnings = items.filter((item) => item.severity === 'warning').length;
     if (errors > 0) return 1;
     if (maxWarnings !== undefined && warnings > maxWarnings) {
-      process.stderr.write(`tunesmith: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+      process.stderr.write(`tunesmith: ${warnings} warning${warnings === 1 ? '' : 's'}, more than --max-warnings ${maxWarnings}\n`);
       return 1;
     }
     return 0;

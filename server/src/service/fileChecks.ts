@@ -17,7 +17,7 @@ import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
 import { recordProblems } from './linter';
-import { layoutlessChatFitsFile, mixedFormatMessage, mixedFormatRuleId } from './rules/mixed-formats';
+import { layoutlessChatFitsFile, mixedFormatMessage, mixedFormatRuleId, mixedPreferenceLayoutMessage } from './rules/mixed-formats';
 
 /** Where a record lives in another file (for leakage messages). */
 export interface RecordLocation {
@@ -1009,6 +1009,35 @@ function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members:
   })));
 }
 
+/** The layout most of a file's preference records are written in, found with the records of other layouts below. */
+const preferenceLayoutOf = new WeakMap<DocumentIndex, RecordSummary['detected']>();
+
+/**
+ * The preference records written in another layout than most of the file's, and that layout (found
+ * again only when a preference record changed).
+ */
+function otherLayoutPreferenceRecords(index: DocumentIndex, facts: FileFacts): { fileShape: RecordSummary['detected'] | undefined; records: readonly DatasetRecord[] } {
+  const members = index.byFormat.get('preference');
+  if (members === undefined || members.size === 0) return { fileShape: undefined, records: [] };
+  const records = index.cachedForFormat('preference', facts, 'layouts', () => {
+    const counts = new Map<RecordSummary['detected'], number>();
+    for (const record of members) {
+      const detected = summaryOf(record, facts)?.detected;
+      if (detected !== undefined) counts.set(detected, (counts.get(detected) ?? 0) + 1);
+    }
+    let fileShape: RecordSummary['detected'] | undefined;
+    for (const [shape, count] of counts) if (fileShape === undefined || count > (counts.get(fileShape) ?? 0)) fileShape = shape;
+    if (fileShape === undefined || counts.size < 2) return [];
+    preferenceLayoutOf.set(index, fileShape);
+    const file = fileShape;
+    return [...members].filter((record) => {
+      const detected = summaryOf(record, facts)?.detected;
+      return detected !== undefined && mixedPreferenceLayoutMessage(detected, file) !== undefined;
+    });
+  });
+  return { fileShape: records.length > 0 ? preferenceLayoutOf.get(index) : undefined, records };
+}
+
 /** The index of the first record of `records` in the file. */
 function firstIndexOf(records: ReadonlySet<DatasetRecord>): number {
   let first = Infinity;
@@ -1212,6 +1241,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   if (countOnly) {
     if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
       for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += otherFormatRecords(index, format, members, facts).length;
+      if (facts.format === 'preference') counted += otherLayoutPreferenceRecords(index, facts).records.length;
     }
     if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
     if (index.nearDuplicates) {
@@ -1233,6 +1263,16 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;
         const target: ProblemTarget = firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } };
         problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });
+      }
+    }
+    if (facts.format === 'preference') {
+      const { fileShape, records: others } = otherLayoutPreferenceRecords(index, facts);
+      for (const record of fileShape !== undefined ? others : []) {
+        const summary = summaryOf(record, facts);
+        const message = summary !== undefined ? mixedPreferenceLayoutMessage(summary.detected, fileShape as RecordSummary['detected']) : undefined;
+        if (message === undefined) continue;
+        const firstKey = summary?.firstKey;
+        problems.push({ rule: 'mixed-formats', record, message, target: firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });
       }
     }
   }
@@ -1306,7 +1346,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         message: cut
           ? `The first ${maxWords} words of this long ${what} ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of a long ${what} is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
           : best.score === 1
-            ? `This ${what} repeats ${partner} word for word (ROUGE-L 1.00; only case or punctuation may differ), in a conversation that differs elsewhere (the answers, the system prompt or the tools). A repeated prompt adds little and, with two answers, teaches conflicting behaviour: keep one, or rewrite one ${what}.`
+            ? `This ${what} repeats ${partner} word for word (ROUGE-L 1.00; only case, punctuation or spacing may differ), though the records are not exact copies. A repeated prompt adds little and, with two different answers, teaches conflicting behaviour: keep one, or rewrite one ${what}.`
             : `This ${what} nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,
       });
     }

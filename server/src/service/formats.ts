@@ -150,7 +150,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (columns.text !== undefined) return 'text';
   if (hint.formatting === 'sharegpt' || (hint.formatting === undefined && has(columns.messages))) {
     if (has(columns.messages)) {
-      if (hint.ranking || (has(columns.chosen) && has(columns.rejected))) return 'preference-sharegpt';
+      // One answer written is enough: a pair missing the other is still a pair (missing-field names it).
+      if (hint.ranking || has(columns.chosen) || has(columns.rejected)) return 'preference-sharegpt';
       return recordMapping(value, hint) === roleContentMapping ? 'chat-conversations' : 'sharegpt';
     }
   }

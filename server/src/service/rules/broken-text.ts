@@ -109,7 +109,19 @@ export const rule: RecordRule = {
       if (nordicRun.test(text) || isLetterListing(text)) return undefined;
       // Read only for a quoted finding (rare) and once per record, so clean records pay nothing.
       if ((inMarkdownCode(match.input, match.index) || inQuotes(match)) && (talksAboutEncoding ??= encodingTalk.test(context.record.text))) return undefined;
-      return `Mojibake "${text}": UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
+      return `Mojibake "${visible(text)}"${originalOf(text)}: UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
     });
   },
 };
+
+/** The text with its invisible characters (C0 and C1 controls) written as escapes, so a message shows them. */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** What Latin-1 mojibake stood for (its characters read back as the UTF-8 bytes they were), when that decodes cleanly. */
+function originalOf(text: string): string {
+  if (!/^[\u0000-\u00FF]+$/.test(text)) return '';
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') || decoded === text ? '' : ` (probably "${visible(decoded)}")`;
+}

@@ -20,7 +20,10 @@ export const rule: RecordRule = {
       // template's default system prompt and Axolotl renders an empty one; neither drops the example.
       if (turn.role === 'system' && index === 0 && context.analysis.conversation.format === 'sharegpt') return;
       // A missing or mistyped content field is missing-field's or wrong-type's finding, not this one.
-      if (turn.parts.length === 0 && !isWrittenText(valueAt(context.record.value, turn.contentPath))) return;
+      const written = valueAt(context.record.value, turn.contentPath);
+      if (turn.parts.length === 0 && !isWrittenText(written)) return;
+      // An image, audio or file beside an empty text part: the message is the media (a vision question needs no words).
+      if (Array.isArray(written) && written.some((part) => typeof part === 'object' && part !== null && (part as { type?: unknown }).type !== 'text')) return;
       const value = turn.parts[0] !== undefined ? turn.parts[0].path : turn.contentPath;
       const what = turn.content.length === 0 ? 'empty' : 'only whitespace';
       if (context.analysis.conversation.plainText) {

@@ -71,3 +71,26 @@ function missingAnswer(detected: string, fileFormat: string): boolean {
 export function mixedFormatRuleId(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string): 'missing-field' | 'mixed-formats' {
   return missingAnswer(formatOfShape(detectedShape), fileFormat) ? 'missing-field' : 'mixed-formats';
 }
+
+/** How each preference layout is written, for messages: the columns that tell them apart. */
+const preferenceLayouts: Partial<Record<RecordShape, string>> = {
+  'preference-trl': 'TRL columns ("prompt", "chosen", "rejected")',
+  'preference-openai': 'OpenAI DPO ("input", "preferred_output", "non_preferred_output")',
+  'preference-sharegpt': 'LLaMA-Factory ShareGPT ranking ("conversations" with one "chosen" and one "rejected" turn)',
+  'preference-alpaca': 'LLaMA-Factory Alpaca ranking ("instruction", "chosen", "rejected")',
+  'preference-messages': 'a chat with a chosen and a rejected message ("messages", "chosen", "rejected")',
+  'preference-intel': 'Axolotl intel columns ("question", "chosen", "rejected")',
+  'preference-argilla': 'Axolotl argilla columns ("instruction", "chosen_response", "rejected_response")',
+};
+
+/**
+ * A preference pair in another layout than the file's (TRL columns among OpenAI DPO rows...): each trainer
+ * reads one layout, and the datasets library fills the other layout's columns with null (TRL then gets a
+ * null prompt; OpenAI's API rejects a row without "input").
+ */
+export function mixedPreferenceLayoutMessage(detectedShape: RecordShape, fileShape: RecordShape): string | undefined {
+  const detected = preferenceLayouts[detectedShape];
+  const file = preferenceLayouts[fileShape];
+  if (detected === undefined || file === undefined || detectedShape === fileShape) return undefined;
+  return `This preference pair is written in ${detected}, but the rest of the file in ${file}: a trainer reads one layout per file, and the other layout's columns load as null. Rewrite the pair in the file's layout, or move it to another file.`;
+}

@@ -13,7 +13,8 @@ export const rule: RecordRule = {
     if (sides !== undefined) {
       // Each side written as a message list must hold an answer (a missing or mistyped side is missing-field's or wrong-type's).
       for (const side of [sides.chosen, sides.rejected]) {
-        if (!Array.isArray(value[side.key]) || side.turns.some((turn) => turn.role === 'assistant')) continue;
+        // A turn whose role is unknown or unreadable (a list where one turn belongs) is unknown-role's or wrong-type's.
+        if (!Array.isArray(value[side.key]) || side.turns.some((turn) => turn.role === 'assistant' || turn.role === null)) continue;
         report(`"${side.key}" has no assistant message: a preference pair needs both answers. Add the ${side === sides.chosen ? 'preferred' : 'rejected'} answer as an assistant message.`, { path: [side.key] });
       }
       return;

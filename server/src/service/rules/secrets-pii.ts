@@ -1,7 +1,7 @@
-import type { Turn } from '../conversation';
+import type { ContentPart } from '../conversation';
 import { hasDottedToken, mayHavePhoneDigits, mayHaveSecret } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { allTurns, reportMatches } from './util';
+import { allTurns, reportMatchesInParts, textAndCallParts } from './util';
 
 // Each alternative is one kind; the named group tells which.
 const detector = new RegExp(
@@ -98,12 +98,12 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
 ];
 
 /** Runs the value detectors over the record's text parts and reports the captured value of each match. */
-function reportValues(context: RecordRuleContext, turns: readonly Turn[], message: (kind: string, value: string) => string | undefined): void {
+function reportValues(context: RecordRuleContext, partLists: readonly (readonly ContentPart[])[], message: (kind: string, value: string) => string | undefined): void {
   let reported = 0;
   for (const detector of valueDetectors) {
     if (!detector.marker(context.record.text)) continue;
-    for (const turn of turns) {
-      for (const part of turn.parts) {
+    for (const parts of partLists) {
+      for (const part of parts) {
         detector.pattern.lastIndex = 0;
         let match: RegExpExecArray | null;
         while ((match = detector.pattern.exec(part.text)) !== null) {
@@ -339,7 +339,9 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHaveSecret(context.record.text)) return;
     const turns = allTurns(context);
-    reportMatches(context, turns, detector, detectorMessage);
-    reportValues(context, turns, (kind, value) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
+    // Tool-call arguments are trained text too: an email or a key the model learns to send.
+    const partLists = textAndCallParts(context, turns);
+    reportMatchesInParts(context, partLists, detector, detectorMessage);
+    reportValues(context, partLists, (kind, value) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
   },
 };

@@ -1,7 +1,7 @@
 import { preformattedTemplate } from './chatTemplates';
 import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
-import { allTurns, inMarkdownCode, reportMatches } from './util';
+import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts } from './util';
 
 // Control tokens of common chat templates: any <|name|> (ChatML, Llama 3, Phi, Qwen, Command R's
 // <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos>, Mistral ([INST], [SYSTEM_PROMPT],
@@ -42,7 +42,8 @@ export const rule: RecordRule = {
     // Alpaca's prompt headers are plain text, written on purpose in a prompt or a pre-formatted "text" record: only an
     // answer that goes on into one (outside code, where no answer shows the format) has leaked it.
     let answers: Set<string> | undefined;
-    reportMatches(context, allTurns(context), specialToken, (match) => {
+    // Tool-call arguments are trained text too: a leaked token there teaches the model to end a turn inside a call.
+    reportMatchesInParts(context, textAndCallParts(context, allTurns(context)), specialToken, (match) => {
       if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
       if (match[0].startsWith('###')) {
         answers ??= new Set(conversation.plainText ? [] : allTurns(context).filter((turn) => turn.role === 'assistant').flatMap((turn) => turn.parts.map((part) => part.text)));

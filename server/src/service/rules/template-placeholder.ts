@@ -1,7 +1,7 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
 import type { Turn } from '../conversation';
-import { inMarkdownCode, quote, reportMatchesInParts, toolCallParts } from './util';
+import { inMarkdownCode, quote, reportMatchesInParts, textAndCallParts } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
@@ -143,7 +143,7 @@ export const rule: RecordRule = {
     // The turns and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]"). Not a
     // rejected answer: it is trained away from, and a placeholder there (a deliberately poor answer) teaches nothing to emit.
     const turns = context.analysis.conversation.turns;
-    const partLists = [...turns.map((turn) => turn.parts), ...turns.filter((turn) => turn.trainable && turn.toolCalls.length > 0).map((turn) => toolCallParts(context.record.value, turn))];
+    const partLists = textAndCallParts(context, turns, (turn) => turn.trainable);
     reportMatchesInParts(context, partLists, placeholder, (match, part) => {
       if (!isPlaceholder(match)) return undefined;
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.

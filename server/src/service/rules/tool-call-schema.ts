@@ -297,7 +297,7 @@ export const rule: RecordRule = {
         if (fn.arguments === undefined) context.report('The tool call has no "arguments" (use "{}" for none).', { path: fnPath });
         else if (templateLayout) {
           if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, fn.arguments as Record<string, unknown>, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
-        } else if (typeof fn.arguments !== 'string') context.report('"arguments" must be a JSON string like "{\\"city\\": \\"Paris\\"}", not an already-parsed value.', { path: [...fnPath, 'arguments'] });
+        } else if (typeof fn.arguments !== 'string') context.report(`"arguments" must be a string holding JSON, not ${describeValue(fn.arguments)}: OpenAI's format writes the arguments encoded, as ${encodedExample(fn.arguments)}. Encode it as a string.`, { path: [...fnPath, 'arguments'] });
         else {
           const parsed = parseJson(fn.arguments);
           if ('error' in parsed) context.report(`"arguments" does not parse as JSON: ${parsed.error}. Write a JSON object as a string, such as "{\\"city\\": \\"Paris\\"}".`, { path: [...fnPath, 'arguments'] });
@@ -439,4 +439,22 @@ function reportUnansweredCalls(context: RecordRuleContext, turns: readonly Turn[
       if (isObject(raw) && typeof raw.id === 'string' && raw.id.length > 0) pending.set(raw.id, [...call.path, 'id']);
     }
   }
+}
+
+/** A JSON value's kind, as a message names it. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** The value encoded as the string it should be (shortened for a message). */
+function encodedExample(value: unknown): string {
+  let encoded: string;
+  try {
+    encoded = JSON.stringify(JSON.stringify(value) ?? 'null');
+  } catch {
+    encoded = '"{\\"city\\": \\"Paris\\"}"';
+  }
+  return encoded.length > 80 ? `${encoded.slice(0, 76)}…"` : encoded;
 }

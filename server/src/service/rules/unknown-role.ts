@@ -1,6 +1,6 @@
 import type { Role } from '../conversation';
 import { openaiRoles, sharegptRoles, suggestRole } from '../formats';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns } from './util';
 
 /** A role the format does not know (OpenAI: unrecognized_role; LLaMA-Factory: KeyError or a skipped example). */
@@ -32,7 +32,7 @@ export const rule: RecordRule = {
       const names = Object.keys(allowed).filter((name) => !(sharegpt && name === 'tool' && !configuredTags.includes('tool'))).join(', ');
       if (suggestion !== undefined && sharegpt && openaiRoles[turn.writtenRole] !== undefined) {
         // An OpenAI role name in a ShareGPT turn: Axolotl's chat_template and TRL (maybe_convert_to_chatml) take it, LLaMA-Factory and torchtune do not.
-        context.report(`"${turn.writtenRole}" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example and torchtune's ShareGPT loader fails on it (Axolotl's chat_template maps it, and TRL renames from/value to role/content and keeps it). Use "${suggestion}"; tags here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
+        context.report(`"${turn.writtenRole}" is an OpenAI role name, not a ShareGPT tag: LLaMA-Factory skips this example and torchtune's ShareGPT loader fails on it (Axolotl's chat_template maps it, and TRL renames from/value to role/content and keeps it). Use "${suggestion}"; tags here are ${names}${entryTagHint(context, suggestion, turn.writtenRole)}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
       } else if (suggestion !== undefined) {
         context.report(`Unknown role "${turn.writtenRole}": did you mean "${suggestion}"? Roles here are ${names}.`, { path: turn.rolePath }, { kind: 'replace-role', path: turn.rolePath, replacement: suggestion });
       } else {
@@ -41,3 +41,14 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/**
+ * With a dataset_info.json entry, the other way to fix a role name: the entry's tag for that role
+ * ("user_tag": "user"), as LLaMA-Factory's own OpenAI-style entries write it.
+ */
+function entryTagHint(context: RecordRuleContext, suggestion: string, written: string): string {
+  if (context.facts.hint.formatting === undefined) return '';
+  const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
+  const role = (Object.keys(tags) as (keyof typeof tags)[]).find((name) => name !== 'role' && name !== 'content' && tags[name] === suggestion);
+  return role === undefined ? '' : `, or set "${role}_tag": "${written}" in this file's dataset_info.json entry`;
+}

@@ -124,8 +124,28 @@ export function toolCallParts(record: unknown, turn: Turn): ContentPart[] {
       const fn = isObject(written.function) ? written.function : written;
       const path = fn === written ? [...call.path, 'arguments'] : [...call.path, 'function', 'arguments'];
       if (typeof fn.arguments === 'string') parts.push({ path, text: fn.arguments, offset: 0 });
+      // Arguments written as an object (the chat-template layout): the strings in it, as the template renders them.
+      else if (typeof fn.arguments === 'object' && fn.arguments !== null) collectStrings(fn.arguments, path, parts, 0);
     }
   }
   return parts;
+}
+
+/** The text parts of the turns, then those of their tool calls (`callsOf` picks the turns whose calls count). */
+export function textAndCallParts(context: RecordRuleContext, turns: readonly Turn[], callsOf: (turn: Turn) => boolean = () => true): ContentPart[][] {
+  const lists: ContentPart[][] = turns.map((turn) => turn.parts);
+  for (const turn of turns) if (turn.toolCalls.length > 0 && callsOf(turn)) lists.push(toolCallParts(context.record.value, turn));
+  return lists;
+}
+
+/** The strings inside a JSON value, as text parts (a bounded walk: arguments are small, generated ones need not be). */
+function collectStrings(value: unknown, path: JsonPath, parts: ContentPart[], depth: number): void {
+  if (depth > 8 || parts.length >= 256) return;
+  if (typeof value === 'string') {
+    parts.push({ path, text: value, offset: 0 });
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((item, index) => collectStrings(item, [...path, index], parts, depth + 1));
+  else if (isObject(value)) for (const key of Object.keys(value)) collectStrings(value[key], [...path, key], parts, depth + 1);
 }
 

@@ -1,6 +1,6 @@
 import type { Conversation, Turn } from '../conversation';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { allTurns, turnName } from './util';
+import { turnName } from './util';
 
 /**
  * A standard (plain string) completion or preference answer after a plain string prompt: TRL joins
@@ -40,7 +40,8 @@ export const rule: RecordRule = {
   kind: 'record',
   meta: { id: 'whitespace', description: 'Leading or trailing whitespace in an assistant response, or a prompt field of only whitespace beside text.', defaultSeverity: 'warning', fixable: true },
   check(context) {
-    allTurns(context).forEach((turn, index) => {
+    // Not a rejected answer: preference training pushes its tokens down, so whitespace there teaches nothing to emit.
+    context.analysis.conversation.turns.forEach((turn, index) => {
       if (turn.parts.length > 1) reportBlankParts(context, turn);
       if (turn.role !== 'assistant' || context.analysis.conversation.plainText) return;
       turn.parts.forEach((part, partIndex) => {

@@ -16,6 +16,7 @@ export const table: RuleTable = {
     { name: 'mojibake quoted in a question and shown in code in a record about repairing encodings', text: lines(chat('How do I repair text like "cafÃ©" in Python?', '```python\nimport ftfy\nftfy.fix_text("cafÃ©")  # "café"\n```')) },
   ],
   invalid: [
+    { name: 'mojibake with invisible C1 characters is shown escaped, with what it stood for', text: lines(chat('Dash?', 'a \u00e2\u0080\u0094 b')), problems: [{ line: 0, text: '\u00e2\u0080\u0094', message: /^Mojibake "â\\u0080\\u0094" \(probably "—"\): UTF-8 text was decoded as Latin-1/ }] },
     { name: 'a control character in a rejected answer (it still breaks tokenization)', text: lines({ prompt: 'Say café.', chosen: 'Café.', rejected: 'Caf\u0007e' }), problems: [{ line: 0, text: '\\u0007', message: /Control character/ }] },
     // The user turns hold an "é", which the prefilter already looks for: its list lacks the leads à, á, ê, ë, ì and í.
     { name: 'Korean, Thai, Hindi and Vietnamese mojibake', text: lines(chat('Hello in Korean?', 'ì•ˆë…•í•˜ì„¸ìš” (annyeonghaseyo).'), chat('Hello in Thai?', 'à¸ªà¸§à¸±à¸ªà¸”à¸µ (sawasdee).'), chat('Hello in Hindi?', 'à¤¨à¤®à¤¸à¥\u008dà¤¤à¥‡ (namaste).'), chat('Vietnamese, written?', 'Tiáº¿ng Viá»‡t.')), problems: [{ line: 0, text: 'ì•ˆë…•í•˜ì„¸ìš”', message: /Mojibake/ }, { line: 1, text: 'à¸ªà¸§à¸±à¸ªà¸”à¸µ' }, { line: 2, text: 'à¤¨à¤®à¤¸à¥\u008dà¤¤à¥‡' }, { line: 3, text: 'áº¿', message: /Mojibake/ }, { line: 3, text: 'á»‡' }] },

@@ -7,6 +7,7 @@ export const table: RuleTable = {
     { name: 'a message written as a plain string is wrong-type\'s finding, not empty content', text: lines({ messages: [{ role: 'user', content: 'Hi' }, 'Hello there.'] }, { conversations: [{ from: 'human', value: 'Hi' }, 'Hello there.'] }) },
     { name: 'non-empty turns', text: lines(chat('a', 'b')) },
     { name: 'alpaca with empty input', text: lines({ instruction: 'a', input: '', output: 'b' }) },
+    { name: 'a vision user turn with an empty text part beside its image', text: lines({ messages: [{ role: 'user', content: [{ type: 'text', text: '' }, { type: 'image_url', image_url: { url: 'https://example.com/x.png' } }] }, { role: 'assistant', content: 'A red barn.' }] }) },
     { name: 'a vision user turn that is only an image', text: lines({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/dog.png' } }] }, { role: 'assistant', content: 'A dog.' }] }) },
     { name: 'a list where a string belongs is wrong-type, not empty', text: lines({ instruction: ['Name a color.'], input: '', output: 'Blue.' }) },
     { name: 'an HH-RLHF pair whose answers differ after the shared prompt', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }) },

@@ -3,12 +3,23 @@ import { chat, lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'one format', text: lines(chat('a', 'b'), chat('c', 'd')) },
+    { name: 'TRL preference pairs with string and conversational sides', text: lines({ prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' }, { prompt: [{ role: 'user', content: 'Capital of Chile?' }], chosen: [{ role: 'assistant', content: 'Santiago.' }], rejected: [{ role: 'assistant', content: 'Lima.' }] }) },
     { name: 'alpaca with and without input', text: lines({ instruction: 'a', input: '', output: 'b' }, { instruction: 'c', output: 'd' }) },
     // An empty list has no layout: it is the file's format with nothing in it (no-assistant-turn reports it).
     { name: 'an empty messages list among from/value messages', text: lines({ messages: [{ from: 'human', value: 'Capital of Peru?' }, { from: 'gpt', value: 'Lima.' }] }, { messages: [] }, { messages: [{ from: 'human', value: 'Capital of Chile?' }, { from: 'gpt', value: 'Santiago.' }] }) },
     { name: 'an empty conversations list among role/content conversations', text: lines({ conversations: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { conversations: [] }, { conversations: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }) },
   ],
   invalid: [
+    // The datasets library loads the other layout's columns as null: TRL gets a null prompt, OpenAI rejects a row without "input".
+    {
+      name: 'an OpenAI DPO pair among TRL preference pairs (one layout per file)',
+      text: lines(
+        { prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' },
+        { prompt: 'Capital of Chile?', chosen: 'Santiago.', rejected: 'Lima.' },
+        { input: { messages: [{ role: 'user', content: 'Capital of Ghana?' }] }, preferred_output: [{ role: 'assistant', content: 'Accra.' }], non_preferred_output: [{ role: 'assistant', content: 'Kumasi.' }] },
+      ),
+      problems: [{ line: 2, text: '"input"', message: /^This preference pair is written in OpenAI DPO \("input", "preferred_output", "non_preferred_output"\), but the rest of the file in TRL columns/ }],
+    },
     { name: 'from/value messages among OpenAI messages (one layout per file)', text: lines({ messages: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { messages: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }, { messages: [{ from: 'human', value: 'Capital of Spain?' }, { from: 'gpt', value: 'Madrid.' }] }), problems: [{ line: 2, text: '"messages"', message: /This record is sharegpt but the file is mostly openai-chat/ }] },
     { name: 'role/content conversations among from/value ShareGPT records (one layout per file)', text: lines({ conversations: [{ from: 'human', value: 'Capital of Peru?' }, { from: 'gpt', value: 'Lima.' }] }, { conversations: [{ from: 'human', value: 'Capital of Chile?' }, { from: 'gpt', value: 'Santiago.' }] }, { conversations: [{ role: 'user', content: 'Capital of Spain?' }, { role: 'assistant', content: 'Madrid.' }] }), problems: [{ line: 2, text: '"conversations"', message: /OpenAI-style, \{"from", "value"\} ShareGPT/ }] },
     { name: 'a torchtune input/output pair among Alpaca records is told to add its instruction', text: lines({ instruction: 'Translate: cat', input: '', output: 'gato' }, { instruction: 'Translate: dog', input: '', output: 'perro' }, { input: 'Translate: bird', output: 'pájaro' }), problems: [{ line: 2, text: '"input"', message: /torchtune \{"input", "output"\} pair needs its "instruction"/ }] },

@@ -23,6 +23,7 @@ export const table: RuleTable = {
     { name: 'parentheses and angle brackets that are not fields', text: lines(chat('Tip?', 'Results vary (your mileage may vary); compare a<b and c>d.')) },
   ],
   invalid: [
+    { name: 'a placeholder in tool-call arguments written as an object', text: lines({ messages: [{ role: 'user', content: 'Greet Ana.' }, { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'send_email', arguments: { body: 'Hi {{first_name}}' } } }] }, { role: 'tool', content: 'sent' }, { role: 'assistant', content: 'Sent.' }] }), problems: [{ line: 0, text: '{{first_name}}', message: /^Unfilled placeholder "\{\{first_name\}\}"/ }] },
     {
       name: 'a placeholder in the arguments of a trained tool call (OpenAI and a ShareGPT function_call turn)',
       text: lines(
