@@ -161,7 +161,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   }
   // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
   if (has('preferred_output') || has('non_preferred_output')) return 'preference-openai';
-  if (has('prompt') && (has('chosen') || has('rejected'))) return 'preference-trl';
+  // A prompt/completion record with one stray answer column stays prompt/completion (the pair would need both answers).
+  if (has('prompt') && (has('chosen') || has('rejected')) && !(has('completion') && !(has('chosen') && has('rejected')))) return 'preference-trl';
   // Axolotl's argilla DPO columns (LLaMA-Factory reads only the columns its dataset_info.json names: there they stay Alpaca).
   if (hint.formatting === undefined && !has(columns.chosen) && !has(columns.response) && (has('chosen_response') || has('rejected_response'))) return 'preference-argilla';
   if (hint.formatting === undefined && unpairedColumns(value)) return 'unpaired-columns';

@@ -25,6 +25,8 @@ export const rule: RecordRule = {
     if (!turns.some((turn) => turn.role === 'assistant')) return; // no-assistant-turn reports it
     if (last.role === 'assistant' && last.trainable) return;
     if (endsWithoutAnswerInLlamaFactory(context)) return; // role-order reports it: LLaMA-Factory skips the example
+    // An OpenAI DPO output that is not one assistant message: role-order or no-assistant-turn says so.
+    if (conversation.shape === 'preference-openai' && last.path[0] === 'preferred_output' && last.role !== 'assistant') return;
     const index = turns.length - 1;
     if (last.role === 'assistant') {
       // An untrained final answer: say whether anything of the example is trained at all.

@@ -76,6 +76,12 @@ function mediaOnly(context: RecordRuleContext, turn: Turn): boolean {
   return Array.isArray(content) && content.length > 0 && content.every((part) => isObject(part) && typeof part.type === 'string' && part.type !== 'text');
 }
 
+/** Whether an assistant message writes "tool_calls" or "function_call" in some form (a mistyped one is wrong-type's finding, and still a call). */
+function writesCalls(context: RecordRuleContext, turn: Turn): boolean {
+  const message = valueAt(context.record.value, turn.path);
+  return isObject(message) && ((message.tool_calls !== undefined && message.tool_calls !== null) || (message.function_call !== undefined && message.function_call !== null));
+}
+
 /** torchtune's validate_messages: system only first, no two user or assistant turns in a row, tool results after a call. */
 function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): void {
   let previous: Turn | undefined;
@@ -86,14 +92,15 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
     if (turn.role === 'system' && index > 0) {
       context.report(`A system message can only be the first message (${turnName(turn, index)}); many chat templates reject it elsewhere. Move it to the start.`, at(turn));
     } else if (previous !== undefined) {
-      if (turn.role === 'user' && previous.role === 'user' && !(mediaOnly(context, turn) || mediaOnly(context, previous))) {
+      // (A user message as OpenAI DPO's output is no-assistant-turn's finding.)
+      if (turn.role === 'user' && previous.role === 'user' && turn.path[0] !== 'preferred_output' && !(mediaOnly(context, turn) || mediaOnly(context, previous))) {
         context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
       } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0 && !(turn.path[0] === 'preferred_output' && turn.path[1] !== 0)) {
         // (An OpenAI DPO output of several messages is reported once, by checkSingleOutputs.)
         context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));
-      } else if (turn.role === 'assistant' && previous.role === 'system' && !seenUser) {
+      } else if (turn.role === 'assistant' && previous.role === 'system' && !seenUser && turn.path[0] !== 'preferred_output') {
         context.report(`The assistant answers before any user message (${turnName(turn, index)}): add the user's message first.`, at(turn));
-      } else if (turn.role === 'tool' && !(previous.role === 'tool' || (previous.role === 'assistant' && previous.toolCalls.length > 0))) {
+      } else if (turn.role === 'tool' && !(previous.role === 'tool' || (previous.role === 'assistant' && (previous.toolCalls.length > 0 || writesCalls(context, previous))))) {
         context.report(`A tool result must follow an assistant message that calls the tool (${turnName(turn, index)}): add the assistant's tool call before it, or remove the result.`, at(turn));
       }
     } else if (turn.role === 'tool') {
@@ -126,6 +133,14 @@ function checkSingleOutputs(context: RecordRuleContext): void {
   }
 }
 
+/** OpenAI preference fine-tuning: "input"."messages" is the prompt, so it needs the user's message. */
+function checkDpoPrompt(context: RecordRuleContext): void {
+  const input = (context.record.value as Record<string, unknown>).input;
+  const messages = isObject(input) ? input.messages : undefined;
+  if (!Array.isArray(messages) || messages.some((message) => isObject(message) && message.role !== 'system' && message.role !== 'developer')) return;
+  context.report(`"input"."messages" has no user message: the pair has no prompt to prefer one answer for, and OpenAI's preference fine-tuning needs one. Add the user's message.`, { path: ['input', 'messages'] });
+}
+
 /**
  * A rejected answer after the prompt: LLaMA-Factory ranking data, and a chosen and a rejected message
  * after "messages" (Axolotl chat_template.default). It takes the chosen answer's place, so it must be
@@ -149,7 +164,10 @@ export const rule: RecordRule = {
   check(context) {
     const { conversation } = context.analysis;
     if (conversation.plainText) return;
-    if (conversation.shape === 'preference-openai') checkSingleOutputs(context);
+    if (conversation.shape === 'preference-openai') {
+      checkSingleOutputs(context);
+      checkDpoPrompt(context);
+    }
     // (The chosen answer is the conversation's last turn: the order checks below cover it.)
     if (conversation.shape === 'preference-sharegpt' || conversation.shape === 'preference-messages') checkRejectedAnswer(context);
     if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);

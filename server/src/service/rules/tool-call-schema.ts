@@ -107,10 +107,12 @@ function quoted(names: readonly string[]): string {
  */
 function checkArguments(context: RecordRuleContext, args: Record<string, unknown>, parameters: unknown, name: string, path: JsonPath): void {
   if (!isObject(parameters)) return;
-  const required = Array.isArray(parameters.required) ? parameters.required.filter((entry): entry is string => typeof entry === 'string') : [];
+  const properties = parameters.properties;
+  // A required name the spec never defines is the spec's error (reported there), not the call's.
+  const defined = (key: string): boolean => !isObject(properties) || Object.keys(properties).length === 0 || Object.prototype.hasOwnProperty.call(properties, key);
+  const required = Array.isArray(parameters.required) ? parameters.required.filter((entry): entry is string => typeof entry === 'string' && defined(entry)) : [];
   const missing = required.filter((key) => !Object.prototype.hasOwnProperty.call(args, key));
   if (missing.length > 0) context.report(`The call to "${name}" lacks the required argument${missing.length === 1 ? '' : 's'} ${quoted(missing)}. Add ${missing.length === 1 ? 'it' : 'them'} to "arguments".`, { path });
-  const properties = parameters.properties;
   // An empty "properties" often stands for "not written down": only a spec that lists arguments is held to them.
   if (!isObject(properties) || Object.keys(properties).length === 0 || parameters.additionalProperties === true) return;
   const unknown = Object.keys(args).filter((key) => !Object.prototype.hasOwnProperty.call(properties, key));

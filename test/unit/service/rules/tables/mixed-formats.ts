@@ -3,6 +3,7 @@ import { chat, lines, type RuleTable } from '../table';
 export const table: RuleTable = {
   valid: [
     { name: 'one format', text: lines(chat('a', 'b'), chat('c', 'd')) },
+    { name: 'a prompt/completion record with one stray answer column stays prompt/completion', text: lines({ prompt: 'Who discovered penicillin?', completion: ' Alexander Fleming.', chosen: 'x' }, { prompt: 'Who wrote Hamlet?', completion: ' Shakespeare.' }) },
     { name: 'TRL preference pairs with string and conversational sides', text: lines({ prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' }, { prompt: [{ role: 'user', content: 'Capital of Chile?' }], chosen: [{ role: 'assistant', content: 'Santiago.' }], rejected: [{ role: 'assistant', content: 'Lima.' }] }) },
     { name: 'alpaca with and without input', text: lines({ instruction: 'a', input: '', output: 'b' }, { instruction: 'c', output: 'd' }) },
     // An empty list has no layout: it is the file's format with nothing in it (no-assistant-turn reports it).
