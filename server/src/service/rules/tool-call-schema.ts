@@ -283,7 +283,7 @@ export const rule: RecordRule = {
         const templateLayout = openaiMarker === undefined && !isLegacy && raw.id === undefined && isObject(raw.function) && isObject(raw.function.arguments);
         if (!isLegacy && !templateLayout) {
           if (raw.id === undefined && openaiMarker !== undefined) context.report(`The tool call has no "id", but this example is in OpenAI's layout (${openaiMarker}), whose API requires one and the arguments as a JSON string: give it an id such as "call_1" and use the same in its result's "tool_call_id".`, { path: call.path });
-          else if (typeof raw.id !== 'string' || raw.id.length === 0) context.report('The tool call has no "id": the tool result refers to it by "tool_call_id". Give it one, such as "call_1", and use the same in its result.', raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
+          else if (typeof raw.id !== 'string' || raw.id.length === 0) context.report(`The tool call ${raw.id === '' ? 'has an empty "id"' : raw.id === undefined ? 'has no "id"' : 'has an "id" that is not a string'}: the tool result refers to it by "tool_call_id". Give it one, such as "call_1", and use the same in its result.`, raw.id === undefined ? { path: call.path } : { path: [...call.path, 'id'] });
           else if (openCalls.has(raw.id)) context.report(`The tool call id "${raw.id}" is used twice in this example: each call needs its own id, or its result cannot be matched.`, { path: [...call.path, 'id'] });
           else openCalls.add(raw.id);
         }
@@ -296,6 +296,8 @@ export const rule: RecordRule = {
         }
         if (typeof fn.name !== 'string' || fn.name.length === 0) context.report('The called function has no "name": add the name of the tool it calls.', { path: fn.name === undefined ? fnPath : [...fnPath, 'name'] });
         else if (defined !== undefined && defined.size > 0 && !defined.has(fn.name)) context.report(`The call names "${fn.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: [...fnPath, 'name'] });
+        // With no tools to compare against, the name is still held to what the API and templates accept.
+        else if ((defined === undefined || defined.size === 0) && !functionNamePattern.test(fn.name)) context.report(`The call names "${fn.name}", which is not a valid function name: use at most 64 letters, digits, underscores or dashes (no spaces or dots), as the API and chat templates require.`, { path: [...fnPath, 'name'] });
         if (fn.arguments === undefined) context.report('The tool call has no "arguments" (use "{}" for none).', { path: fnPath });
         else if (templateLayout) {
           if (defined !== undefined && typeof fn.name === 'string') checkArguments(context, fn.arguments as Record<string, unknown>, defined.get(fn.name), fn.name, [...fnPath, 'arguments']);
