@@ -1390,7 +1390,7 @@ export class DatasetDocument {
         const next = text.charCodeAt(offset);
         if (next === 123 /* { */) {
           // A missing comma between records: reported here unless it is the error reported above.
-          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Unexpected '{': expected ',' or ']' in the array (a comma is missing between two records)", range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Invalid JSON: unexpected '{' where ',' or ']' belongs in the array: a comma is missing between two records. Add it before this record.", range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
           else sameErrorHere = true;
         } else if (next === 44 /* , */) {
           offset = skipWhitespace(text, offset + 1);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, resolveFileAction } from '../../../server/src/service/features/editor';
+import { codeActions, codeLenses, completion, documentSymbols, foldingRanges, hover, resolveFileAction, trimmedStringToken } from '../../../server/src/service/features/editor';
 import { datasetStatistics } from '../../../server/src/service/features/statistics';
 import { summaryOf } from '../../../server/src/service/analysis';
 import type { LintDiagnostic } from '../../../server/src/service/linter';
@@ -494,5 +494,20 @@ describe('statistics', () => {
     assert.ok(hashes[0] !== undefined && hashes[0] === hashes[1], "the two records share a hash (a pair found in the lint benchmark's generated file)");
     assert.equal(datasetStatistics(document, facts, uri).duplicates, 0);
     assert.equal(lint(text).diagnostics.filter((item) => item.rule === 'duplicate-record').length, 0);
+  });
+});
+
+describe('trim quick fix', () => {
+  it('removes the whitespace at the ends of a string token and keeps every escape between them as written', () => {
+    assert.equal(trimmedStringToken('"  Party \\ud83c\\udf89 caf\\u00e9\\n"'), '"Party \\ud83c\\udf89 caf\\u00e9"');
+    // Random tokens of escapes, literal characters and whitespace: the value is always the trimmed value.
+    let state = 7;
+    const next = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+    const pieces = [' ', '\\n', '\\t', '\\r', '\\u0020', '\\u00a0', '\\u2028', 'a', 'é', '\\u00e9', '\\"', '\\\\', '\\ud83c\\udf89', '\\/', '\\b', '\\f'];
+    for (let trial = 0; trial < 2000; trial++) {
+      const token = `"${Array.from({ length: Math.floor(next() * 8) }, () => pieces[Math.floor(next() * pieces.length)]).join('')}"`;
+      const trimmed = trimmedStringToken(token);
+      assert.equal(JSON.parse(trimmed), (JSON.parse(token) as string).trim(), token);
+    }
   });
 });

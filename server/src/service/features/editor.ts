@@ -98,6 +98,33 @@ function valueAt(root: unknown, path: JsonPath): unknown {
   return current;
 }
 
+/**
+ * A JSON string token with the whitespace at its ends removed, and everything between kept as written
+ * (its escapes, "\ud83c\udf89" or "\u00e9", stay escapes): the same value as JSON.stringify(value.trim()).
+ */
+export function trimmedStringToken(token: string): string {
+  // Each unit is one escape sequence or one character as written, with the character it stands for.
+  const units: { raw: string; code: number }[] = [];
+  for (let at = 1; at < token.length - 1; ) {
+    if (token.charCodeAt(at) !== 92 /* \ */) {
+      units.push({ raw: token[at] ?? '', code: token.charCodeAt(at) });
+      at++;
+      continue;
+    }
+    const letter = token[at + 1] ?? '';
+    const length = letter === 'u' ? 6 : 2;
+    const code = letter === 'u' ? Number.parseInt(token.slice(at + 2, at + 6), 16) : ({ n: 10, t: 9, r: 13, f: 12, b: 8 } as Record<string, number>)[letter] ?? letter.charCodeAt(0);
+    units.push({ raw: token.slice(at, at + length), code });
+    at += length;
+  }
+  const blank = (unit: { code: number } | undefined): boolean => unit !== undefined && String.fromCharCode(unit.code).trim().length === 0;
+  let first = 0;
+  let last = units.length;
+  while (first < last && blank(units[first])) first++;
+  while (last > first && blank(units[last - 1])) last--;
+  return `"${units.slice(first, last).map((unit) => unit.raw).join('')}"`;
+}
+
 /** The replacement of a fix that rewrites one token of its record (trim, role, key). */
 function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replacement: Replacement } | undefined {
   let replacement: Replacement | undefined;
@@ -106,7 +133,9 @@ function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replace
     case 'trim': {
       const value = valueAt(record.value, fix.path);
       if (typeof value !== 'string') return undefined;
-      replacement = replacementAt(record, fix.path, 'value', JSON.stringify(value.trim()));
+      const located = locatePath(record.text, fix.path);
+      if (located === null) return undefined;
+      replacement = { start: located.value.start, end: located.value.end, newText: trimmedStringToken(record.text.slice(located.value.start, located.value.end)) };
       title = 'Trim whitespace';
       break;
     }
