@@ -261,7 +261,7 @@ export const command: CliCommand = {
     const items = toJsonItems(result.files.filter((file) => file.isDataset));
     if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
     else if (format === 'sarif') {
-      process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: sarifSourceRoot(process.cwd()), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: ruleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: sarifSourceRoot(process.cwd()), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: webRuleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
       if (items.length > githubResultsPerRun) process.stderr.write(`tunesmith: ${leftOutMessage(items.length, githubResultsPerRun)}\n`);
     }
     else process.stdout.write(formatStylish(items, values['no-color'] !== true && !noColorRequested() && process.stdout.isTTY === true));
@@ -290,6 +290,15 @@ function readVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/**
+ * A rule page's URL for SARIF's helpUri, only where it is on the web: code scanning shows it on another
+ * machine, where a file: URL to this installation is a dead link (help.markdown carries the page itself).
+ */
+function webRuleDocsUrl(rule: string): string | undefined {
+  const url = ruleDocsUrl(rule);
+  return url !== undefined && /^https?:/.test(url) ? url : undefined;
 }
 
 /** package.json's `homepage` when it is a real http(s) URL (a placeholder such as example.invalid is left out). */

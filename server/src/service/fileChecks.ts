@@ -1354,7 +1354,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   if (severityOf('too-few-examples', settings) !== 'off' && !document.hasFileErrors) {
     // Records with errors are rejected or skipped by trainers: they are not examples.
     const valid = index.examples;
-    const withErrors = index.valid - index.examples;
+    // Records that do not parse have errors too.
+    const withErrors = records.length - index.examples;
     if (index.valid > 0 && valid < settings.minExamples) {
       const note = withErrors > 0 ? ` (${withErrors} more record${withErrors === 1 ? ' has' : 's have'} errors and ${withErrors === 1 ? 'does' : 'do'} not count)` : '';
       problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}${note}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });

@@ -151,6 +151,10 @@ describe('tunesmith lint and stats on real layouts', { skip: existsSync(cli) ? f
     const items = JSON.parse(dangling.stdout) as { file: string; rule: string; message: string }[];
     assert.deepEqual(items.map((entry) => `${entry.file} ${entry.rule}`), [`${path.join('snap', 'eval.jsonl')} unreadable-file`]);
     assert.match(items[0]?.message ?? '', /symbolic link to '\.\.\/annex\/objects\/missing', which does not exist/);
+    // Named on the command line, the same link is the same finding (not a usage error).
+    const named = run(links, ['lint', '--format', 'json', path.join('snap', 'eval.jsonl')]);
+    assert.equal(named.status, 1, named.stderr);
+    assert.deepEqual((JSON.parse(named.stdout) as { rule: string }[]).map((entry) => entry.rule), ['unreadable-file']);
   });
 
   it('does not lint Python environments and caches when no paths are given', () => {
