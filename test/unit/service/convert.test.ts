@@ -72,6 +72,35 @@ describe('record conversion', () => {
     assert.deepEqual(converted(chat({ train: true }, 1), 'Alpaca'), { instruction: 'Think first: 2+3?', input: '', output: '5' });
   });
 
+  it('does not convert what a turn or a call says beyond its text: a weight that is no number, a result id on an answer, keys of a call, a list of answers', () => {
+    const chat = (assistant: Record<string, unknown>): unknown => ({ messages: [{ role: 'user', content: 'Weather in Baku?' }, { role: 'assistant', content: '15C.', ...assistant }] });
+    for (const target of ['ShareGPT', 'Alpaca'] as const) {
+      assert.equal(converted(chat({ weight: '0' }), target), undefined, `a string weight to ${target}`);
+      assert.equal(converted(chat({ tool_call_id: 'x' }), target), undefined, `a tool_call_id on an answer to ${target}`);
+    }
+    const call = (extra: Record<string, unknown>, fnExtra: Record<string, unknown>): unknown => ({
+      messages: [
+        { role: 'user', content: 'Weather in Baku?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', ...extra, function: { name: 'get_weather', arguments: '{"city": "Baku"}', ...fnExtra } }] },
+        { role: 'tool', tool_call_id: 'c1', content: '15C' },
+        { role: 'assistant', content: '15C in Baku.' },
+      ],
+    });
+    assert.equal(converted(call({ index: 0 }, {}), 'ShareGPT'), undefined, 'a stream index');
+    assert.equal(converted(call({}, { strict: true }), 'ShareGPT'), undefined, 'a strict flag');
+    assert.ok(converted(call({}, {}), 'ShareGPT') !== undefined, 'a plain call converts');
+    // LLaMA-Factory's ranking Alpaca writes [chosen, rejected] as a two-item output: joined, the rejected answer would be trained.
+    assert.equal(converted({ instruction: 'Name a metal.', input: '', output: ['Iron.', 'Wood.'] }, 'OpenAI chat'), undefined);
+  });
+
+  it('does not convert to ShareGPT a conversation LLaMA-Factory would skip (not alternating, or ending on the user)', () => {
+    const messages = (...roles: string[]): unknown => ({ messages: roles.map((role, index) => ({ role, content: `Turn ${index + 1}.` })) });
+    assert.equal(converted(messages('user', 'assistant', 'user'), 'ShareGPT'), undefined);
+    assert.equal(converted(messages('user', 'assistant', 'assistant'), 'ShareGPT'), undefined);
+    assert.equal(converted(messages('assistant', 'user', 'assistant'), 'ShareGPT'), undefined);
+    assert.deepEqual(converted(messages('system', 'user', 'assistant'), 'ShareGPT'), { conversations: [{ from: 'human', value: 'Turn 2.' }, { from: 'gpt', value: 'Turn 3.' }], system: 'Turn 1.' });
+  });
+
   it("drops a completion's separator space on the way to a chat answer (it would be trained as the answer's first token)", () => {
     const record = { prompt: 'The capital of France is', completion: ' Paris.' };
     const chat = converted(record, 'OpenAI chat');

@@ -7,7 +7,7 @@ import type { Conversation, Turn } from '../conversation';
 import { defaultMapping, normalise, type FormatHint, type FormatMapping } from '../formats';
 import { compactJson, holdsImpreciseNumber, mayHoldImpreciseNumber } from '../json/numbers';
 import { safeStringify } from '../json/safe';
-import { locatePath } from '../json/scanner';
+import { locatePath, type JsonPath } from '../json/scanner';
 import { continuesPrompt } from '../rules/whitespace';
 
 export type ConvertibleFormat = 'openai-chat' | 'sharegpt' | 'alpaca';
@@ -198,6 +198,9 @@ function toSharegpt(conversation: Conversation, mapping: FormatMapping): Record<
     if (from === tags.observation && previous?.[tags.role] === tags.observation) previous[tags.content] += toolResultSeparator + source.content;
     else turns.push(turn(from, source.content));
   }
+  // LLaMA-Factory reads ShareGPT turns in pairs, prompt side then answer side, and skips a conversation that breaks them.
+  const answerSide = new Set([tags.assistant, tags.function]);
+  if (turns.length % 2 !== 0 || turns.some((written, index) => answerSide.has(written[tags.role] ?? '') !== (index % 2 === 1))) return 'ShareGPT (LLaMA-Factory) needs user and assistant turns to alternate and end on an answer, and LLaMA-Factory would skip this one';
   const record: Record<string, unknown> = { [columns.messages]: turns };
   if (system !== undefined) record[columns.system] = system;
   const list = toolList(conversation);
@@ -257,12 +260,25 @@ function holdsUncarriedKeys(source: unknown, turn: Turn): boolean {
   const roleKey = turn.rolePath?.[turn.rolePath.length - 1];
   const contentKey = turn.contentPath[turn.contentPath.length - 1];
   for (const [key, value] of Object.entries(object)) {
+    // A weight that is not a number, or a result id on a message that is no result, says something no turn carries.
+    if ((key === 'weight' || key === 'loss_weight') && typeof value !== 'number') return true;
+    if (key === 'tool_call_id' && turn.role !== 'tool') return true;
     if (carriedTurnKeys.has(key) || key === roleKey || key === contentKey) continue;
     if (key === 'name' && turn.role === 'tool') continue;
     if (key === 'train' && value === (turn.role === 'assistant')) continue;
     return true;
   }
   return false;
+}
+
+/** Whether an OpenAI tool call object holds keys a call does not carry (a stream's "index", a function's "strict"). */
+function holdsUncarriedCallKeys(source: unknown, path: JsonPath): boolean {
+  const call = valueAt(source, path);
+  if (typeof call !== 'object' || call === null || Array.isArray(call)) return false;
+  const record = call as Record<string, unknown>;
+  if (Object.keys(record).some((key) => key !== 'id' && key !== 'type' && key !== 'function' && key !== 'name' && key !== 'arguments')) return true;
+  const fn = record.function;
+  return typeof fn === 'object' && fn !== null && !Array.isArray(fn) && Object.keys(fn).some((key) => key !== 'name' && key !== 'arguments');
 }
 
 /**
@@ -272,9 +288,11 @@ function holdsUncarriedKeys(source: unknown, turn: Turn): boolean {
  */
 function losesWrittenContent(source: unknown, conversation: Conversation): boolean {
   for (const turn of [...conversation.turns, ...(conversation.rejected ?? [])]) {
-    if (turn.toolCalls.some((call) => call.name === undefined)) return true;
+    if (turn.toolCalls.some((call) => call.name === undefined || holdsUncarriedCallKeys(source, call.path))) return true;
     if (holdsUncarriedKeys(source, turn)) return true;
     const content = valueAt(source, turn.contentPath);
+    // A list under a field that names its role (an Alpaca "output" of two answers) is not content parts.
+    if (Array.isArray(content) && turn.rolePath === undefined && turn.path.length === 1) return true;
     if (typeof content === 'string' || Array.isArray(content)) continue;
     if (turn.toolCalls.length > 0 && (content === null || content === undefined)) continue;
     return true;
