@@ -3,7 +3,7 @@
  * Each subcommand lives in cli/src/commands/<name>.ts and registers itself in `commands` below.
  * Exit codes: 0 success, 1 the job found problems or failed, 2 usage error.
  */
-import { type CliCommand, UsageError } from './command';
+import { argumentErrorMessage, isArgumentError, type CliCommand, UsageError } from './command';
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // name: () => import('./commands/name').then((m) => m.command),
@@ -60,7 +60,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`tunesmith: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    const usage = error instanceof UsageError || isArgumentError(error);
+    process.stderr.write(`tunesmith: ${isArgumentError(error) ? argumentErrorMessage(error) : error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

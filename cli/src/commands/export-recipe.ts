@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainingLabelMode, TrainingTarget } from '../../../protocol/messages';
 import { resolveSettings } from '../../../server/src/service/config';
-import { brokenConfigFor, findConfigFile } from '../../../server/src/service/configFile';
+import { brokenConfigFor, findConfigFile, stoppedByConfigError } from '../../../server/src/service/configFile';
 import { defaultRecipeSettings, generateRecipe, RECIPE_TARGETS, RecipeError, type RecipeSettings, type RecipeTarget } from '../../../server/src/service/recipes/index';
 import { loadRecipeDatasets, recipeModel } from '../../../server/src/service/recipes/fromFiles';
-import { type CliCommand, UsageError } from '../command';
+import { type CliCommand, argumentErrorMessage, UsageError } from '../command';
 
 const help = `usage: tunesmith export-recipe DATASET... --target axolotl|llamafactory|trl[,...]|all [options]
 
@@ -101,7 +101,7 @@ export const command: CliCommand = {
         },
       });
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+      throw new UsageError(`${argumentErrorMessage(error)}\n\n${help}`);
     }
     const values = parsed.values;
     if (values.help === true) {
@@ -116,7 +116,7 @@ export const command: CliCommand = {
     if (overLength !== undefined && overLength !== 'drop' && overLength !== 'truncate') throw new UsageError('--over-length: use drop or truncate');
     const config = findConfigFile(process.cwd());
     // Exporting with the defaults instead would write a recipe from settings nobody chose (`tunesmith lint` stops too).
-    const configError = config?.error ?? brokenConfigFor(parsed.positionals);
+    const configError = config?.error !== undefined ? `${config.error} ${stoppedByConfigError}` : brokenConfigFor(parsed.positionals);
     if (configError !== undefined) {
       process.stderr.write(`tunesmith: ${configError}\n`);
       return 2;

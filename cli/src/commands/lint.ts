@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ruleDocsUrl, setRulesDocsFromBundle } from '../../../server/src/service/docsUrl';
 import { lintFiles, type FileLintResult } from '../../../server/src/service/files';
 import { allRules } from '../../../server/src/service/rules/index';
-import { type CliCommand, UsageError } from '../command';
+import { type CliCommand, argumentErrorMessage, UsageError } from '../command';
 
 /** One problem as `--format json` prints it: 1-based lines and columns (columns in UTF-16 code units, as editors count). */
 export interface JsonLintItem {
@@ -222,7 +222,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({ args: joinNegativeValues(args), allowPositionals: true, options: { format: { type: 'string', default: 'stylish' }, 'max-warnings': { type: 'string' }, 'max-tokens': { type: 'string' }, model: { type: 'string' }, 'no-color': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+      throw new UsageError(`${argumentErrorMessage(error)}\n\n${help}`);
     }
     const { values, positionals } = parsed;
     if (values.help === true) {
@@ -234,7 +234,7 @@ export const command: CliCommand = {
     const number = (name: string, text: string | undefined): number | undefined => {
       if (text === undefined) return undefined;
       // Number('') is 0 and Number('1e3') is 1000: accept plain digits only.
-      if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${name} needs a non-negative whole number (got '${text}')`);
+      if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${name} needs a non-negative whole number${name === 'max-warnings' ? ', or -1 for no limit' : ''} (got '${text}')`);
       return Number(text.trim());
     };
     // -1 means no limit, as in ESLint.

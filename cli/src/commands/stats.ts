@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { lintFiles } from '../../../server/src/service/files';
-import { type CliCommand, UsageError } from '../command';
+import { type CliCommand, argumentErrorMessage, UsageError } from '../command';
 
 const help = `usage: tunesmith stats [files, folders or globs...] [--format text|json] [--model FOLDER]
 
@@ -42,7 +42,7 @@ export const command: CliCommand = {
     try {
       parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, format: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${help}`);
+      throw new UsageError(`${argumentErrorMessage(error)}\n\n${help}`);
     }
     if (parsed.values.help === true) {
       process.stdout.write(help);

@@ -101,7 +101,7 @@ export class ConfigurationStore {
       // Up to the repository root, not the workspace folder: the CLI finds the same file.
       const loaded = findConfigFile(path.dirname(filePath));
       this.watchFolders?.(configSearchFolders(path.dirname(filePath)));
-      if (loaded?.error !== undefined) warnings.push(loaded.error);
+      if (loaded?.error !== undefined) warnings.push(`${loaded.error} The file is ignored until it is fixed.`);
       if (loaded?.ignored !== undefined) warnings.push(loaded.ignored);
       fileLayer = loaded?.data;
       configFolder = loaded !== undefined ? path.dirname(loaded.path) : undefined;

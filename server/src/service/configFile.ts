@@ -46,11 +46,11 @@ export function parseConfigText(file: string, rawText: string): LoadedConfigFile
   } catch (error) {
     const syntax = findJsonSyntaxError(text);
     const where = describeOffset(file, text, syntax?.offset ?? 0);
-    return { path: file, data: undefined, error: `${where}: not valid JSON: ${syntax?.message ?? (error instanceof Error ? error.message : String(error))}. The whole file was ignored: fix it to apply its settings.` };
+    return { path: file, data: undefined, error: `${where}: not valid JSON: ${syntax?.message ?? (error instanceof Error ? error.message : String(error))}.` };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     const where = describeOffset(file, text, text.length - text.trimStart().length);
-    return { path: file, data: undefined, error: `${where}: expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(data) ? 'an array' : JSON.stringify(data)}. The file was ignored.` };
+    return { path: file, data: undefined, error: `${where}: expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(data) ? 'an array' : JSON.stringify(data)}.` };
   }
   setLayerSource(data, {
     file,
@@ -120,11 +120,14 @@ export function configSearchFolders(startFolder: string): string[] {
  * not parse: the commands that train or export on those files stop on it, as `tunesmith lint` does,
  * rather than use settings nobody chose.
  */
+/** What a command that stops on a broken config file says it did (running with the defaults would use settings nobody chose). */
+export const stoppedByConfigError = 'Nothing was done: fix the file first (running with the defaults would use settings nobody chose).';
+
 export function brokenConfigFor(files: readonly string[]): string | undefined {
   const folders = new Set(files.map((file) => path.dirname(path.resolve(file))));
   for (const folder of folders) {
     const error = findConfigFile(folder)?.error;
-    if (error !== undefined) return error;
+    if (error !== undefined) return `${error} ${stoppedByConfigError}`;
   }
   return undefined;
 }

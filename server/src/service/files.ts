@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
-import { datasetInfoFor, findConfigFile } from './configFile';
+import { datasetInfoFor, findConfigFile, stoppedByConfigError } from './configFile';
 import { GlobSyntaxError, globToRegExp } from './glob';
 import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
@@ -529,7 +529,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const config = findConfigFile(cwd);
   if (config?.error !== undefined) {
     // Linting with the defaults instead would pass or fail a CI run on settings nobody chose.
-    return { files: [], warnings: [config.error], unmatched: [], configError: config.error };
+    const error = `${config.error} ${stoppedByConfigError}`;
+    return { files: [], warnings: [error], unmatched: [], configError: error };
   }
   const applied = new Map<string, AppliedConfig>();
   let modelUnavailable = false;

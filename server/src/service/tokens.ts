@@ -59,7 +59,7 @@ function estimateTurn(turn: Turn): number {
 
 export const estimatingCounter: TokenCounter = {
   estimated: true,
-  label: 'estimate: about 4 characters per token; for exact counts set "model" in tunesmith.model, tunesmith.json or --model',
+  label: 'estimate: about 4 characters per token; for exact counts name a model: the tunesmith.model setting, "model" in tunesmith.json, or --model',
   count(conversation: Conversation): TokenCount {
     let total = perExampleOverhead;
     let trainable = 0;

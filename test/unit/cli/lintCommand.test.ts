@@ -44,7 +44,12 @@ describe('tunesmith lint (exit codes, output formats, bad input)', { skip: exist
   it('exits 2 on usage errors: an empty number, a missing file beside a good one, a folder without datasets, nothing to lint', () => {
     const empty = run(folder, 'lint', '--max-warnings', '', 'clean.jsonl');
     assert.equal(empty.status, 2, empty.stderr);
-    assert.match(empty.stderr, /--max-warnings needs a non-negative whole number \(got ''\)/);
+    assert.match(empty.stderr, /--max-warnings needs a non-negative whole number, or -1 for no limit \(got ''\)/);
+    // An unknown option: named, without parseArgs' advice (its quote never closes); any command exits 2 on it.
+    const unknown = run(folder, 'lint', 'clean.jsonl', '--bogus');
+    assert.equal(unknown.status, 2);
+    assert.equal(unknown.stderr.split('\n')[0], "tunesmith: Unknown option '--bogus'.");
+    assert.equal(run(folder, 'generate', '--bogus').status, 2);
     const missing = run(folder, 'lint', 'clean.jsonl', 'missing.jsonl');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /No such file, and no dataset files match: 'missing\.jsonl'/);

@@ -39,7 +39,7 @@ test('tunesmith tune stops with exit 2 on a tunesmith.json that does not parse, 
     // The model is never loaded: the config is checked first.
     const run = spawnSync(process.execPath, [cli, 'tune', data, '--model', path.join(root, 'no-model'), '--out', path.join(root, 'adapter')], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 2);
-    assert.equal(run.stderr.split('\n')[0], `tunesmith: ${path.join(root, 'tunesmith.json')}:2:37: not valid JSON: Unexpected '}': expected a property name (trailing comma?). The whole file was ignored: fix it to apply its settings.`);
+    assert.equal(run.stderr.split('\n')[0], `tunesmith: ${path.join(root, 'tunesmith.json')}:2:37: not valid JSON: Unexpected '}': expected a property name (trailing comma?). Nothing was done: fix the file first (running with the defaults would use settings nobody chose).`);
     assert.equal(fs.existsSync(path.join(root, 'adapter')), false);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -136,7 +136,7 @@ function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replace
       const located = locatePath(record.text, fix.path);
       if (located === null) return undefined;
       replacement = { start: located.value.start, end: located.value.end, newText: trimmedStringToken(record.text.slice(located.value.start, located.value.end)) };
-      title = 'Trim whitespace';
+      title = value.trim().length === 0 ? 'Make it empty ("")' : 'Trim whitespace';
       break;
     }
     case 'replace-role':

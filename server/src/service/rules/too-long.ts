@@ -18,7 +18,7 @@ export const rule: RecordRule = {
     const count = tokenCountOf(analysis, facts);
     const limit = facts.settings.maxTokens;
     if (limit <= 0) return;
-    const amount = (tokens: { total: number; estimated: boolean }): string => (tokens.estimated ? `about ${tokens.total} tokens (${facts.tokens.label})` : `${tokens.total} tokens (${facts.tokens.label})`);
+    const amount = (tokens: { total: number; estimated: boolean }): string => `${tokens.estimated ? 'about ' : ''}${tokens.total.toLocaleString('en-US')} tokens (${facts.tokens.label})`;
     const where = key !== undefined ? { path: [key], part: 'key' as const } : { offsets: { start: 0, end: 1 } };
     if (count.total > limit) {
       report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens or tunesmith.json): it will be truncated or dropped in training. Shorten it or raise the limit.`, where);
