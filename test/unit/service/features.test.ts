@@ -487,6 +487,15 @@ describe('statistics', () => {
     assert.deepEqual({ turns: statistics.turns, roles: statistics.roles }, { turns: 4, roles: { user: 2, assistant: 2 } });
   });
 
+  it('counts as invalid the records a forced format reads with no turn (written in another format)', () => {
+    const text = `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello there.' }] })}\n${JSON.stringify({ instruction: 'Name a prime.', input: '', output: '7' })}\n`;
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0, format: 'alpaca' });
+    const facts = lintDocument(document, uri, settings).facts;
+    const statistics = datasetStatistics(document, facts, uri);
+    assert.deepEqual({ records: statistics.records, invalid: statistics.invalidRecords, turns: statistics.turns }, { records: 2, invalid: 1, turns: 2 });
+  });
+
   it('does not count two different records whose duplicate hashes collide (32 bits: a few pairs in 100k records)', () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fixtures/service/duplicate-hash-collision.jsonl'), 'utf8');
     const { document, facts } = parse(text);

@@ -22,7 +22,8 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
   let someEstimated = false;
   for (const record of records) {
     const summary = summaryOf(record, facts);
-    if (summary === undefined || summary.shape === 'unknown') {
+    // No turn to train (a record read as the forced format that is written in another, an empty conversation): trainers cannot use it.
+    if (summary === undefined || summary.shape === 'unknown' || (summary.empty && summary.roles.length === 0)) {
       invalidRecords++;
       continue;
     }
