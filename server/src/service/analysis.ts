@@ -368,6 +368,14 @@ function readAsAnotherFormat(analysis: RecordAnalysis): boolean {
   return formatOfShape(detected) !== formatOfShape(shape);
 }
 
+/**
+ * A question about an image, a video or a sound ("<image>Describe this image in detail.") is asked of
+ * each one: its text repeats by design (LLaVA-style data), so it is not compared for near-duplicates.
+ */
+function withoutMediaQuestion(instruction: string): string {
+  return instruction.includes('<image>') || instruction.includes('<video>') || instruction.includes('<audio>') ? '' : instruction;
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
@@ -378,7 +386,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     shape: analysis.shape,
     roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
-    instruction: signInstruction(instructionOf(analysis, compared)),
+    instruction: signInstruction(withoutMediaQuestion(instructionOf(analysis, compared))),
     instructionPath: sharedPath(compared[0]?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),

@@ -170,7 +170,7 @@ describe('the same instruction asked again', () => {
 });
 
 describe('what is compared', () => {
-  it("an Alpaca record's instruction and input, not the history many records share; plain text is called text", () => {
+  it("an Alpaca record's instruction and input, not the history many records share; plain text is called text; not a question about an image", () => {
     const history = [['You are going to help me with my homework today, ok? Please be concise and clear in every single answer you give me.', 'Sure!']];
     const questions = ['What is 2+2?', 'Name a bird that lives in the northern forests.', 'Spell cat.', 'Name a colour of the rainbow.'];
     const alpaca = questions.map((instruction) => JSON.stringify({ instruction, input: '', output: 'Answer.', history }));
@@ -185,6 +185,9 @@ describe('what is compared', () => {
     assert.equal(last.slice(found[0]?.range.start.character, found[0]?.range.end.character), '"Name one bird that lives in the northern forests."');
     const texts = ['The quick brown fox jumps over the lazy dog near the river bank today.', 'The quick brown fox jumps over the lazy dog near the river bank.'].map((text) => JSON.stringify({ text }));
     assert.match(lint(texts)[0]?.message ?? '', /^This text nearly repeats record 1/);
+    // A question asked of each image (LLaVA-style data) repeats by design.
+    const vqa = ['a.jpg', 'b.jpg', 'c.jpg'].map((image, index) => JSON.stringify({ messages: [{ role: 'user', content: '<image>Describe this image in detail.' }, { role: 'assistant', content: `Picture ${index}.` }], images: [image] }));
+    assert.deepEqual(lint(vqa), []);
   });
 });
 

@@ -749,7 +749,7 @@ function outlineEntryOf(record: DatasetRecord, facts: FileFacts): { label: strin
   } else if (analysis !== undefined) {
     const user = analysis.conversation.turns.find((turn) => turn.role === 'user') ?? analysis.conversation.turns[0];
     label = firstWords(user?.content ?? '', 8) || '(empty)';
-    detail = `${formatTitle(analysis.shape)}, ${analysis.conversation.turns.length} turns`;
+    detail = `${formatTitle(analysis.shape)}, ${analysis.conversation.turns.length} turn${analysis.conversation.turns.length === 1 ? '' : 's'}`;
   } else {
     label = record.syntaxError !== undefined ? '(invalid JSON)' : '(not an object)';
   }

@@ -1,7 +1,7 @@
 import { templateTools } from '../conversation';
 import type { RecordRule } from './rule';
 import { mayHaveBoilerplate } from './prefilter';
-import { quote, reportMatches } from './util';
+import { quote, reportMatches, userText } from './util';
 
 // "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model",
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
@@ -9,7 +9,7 @@ import { quote, reportMatches } from './util';
 const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I['’]m|I['’]ve|I['’]d|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
 // Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note);
 // not sympathy ("Sorry, I can't imagine how hard that is").
-const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank)\b)`;
+const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank|find|see|spot|locate|detect|reproduce)\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 // Not "I'm sorry, but I can't help without the error message (more details)": a hedge asking for what is missing. ("...without
 // connecting to external data sources" is a refusal.)
@@ -178,9 +178,30 @@ export const rule: RecordRule = {
     // In a preference pair the chosen answer is preferred over the rejected one: a refusal there is what
     // harmlessness data (Anthropic's HH-RLHF) teaches. AI boilerplate still counts.
     const prefersThis = context.analysis.conversation.rejected !== undefined;
-    reportMatches(context, answers, boilerplate, (match) => ((offersTools && isToolScopeAnswer(match)) || (prefersThis && !isAiBoilerplate(match)) ? undefined : boilerplateMessage(match)), 2);
+    // What the user asked for: a translation or a piece of writing (a reply, a quote, a role's line) may
+    // say "I'm sorry, but I can't" as its content. AI boilerplate still counts.
+    const request = userText(context.analysis.conversation.turns);
+    const translating = translationRequest.test(request);
+    const writing = writingRequest.test(request);
+    reportMatches(
+      context,
+      answers,
+      boilerplate,
+      (match) => {
+        if (isAiBoilerplate(match)) return boilerplateMessage(match);
+        if ((offersTools && isToolScopeAnswer(match)) || prefersThis || translating || (writing && !declineVerb.test(match.input.slice(match.index, match.index + match[0].length + 40)))) return undefined;
+        return boilerplateMessage(match);
+      },
+      2,
+    );
   },
 };
+
+const translationRequest = /\btranslat|\btraduc|\bübersetz|翻译|翻訳|перевед/i;
+/** A piece of writing in someone's voice: a refusal in it is that person's, unless it declines the task itself. */
+const writingRequest = /\b(?:poem|story|stories|song|lyrics|quote|one-liner|one-line|dialogue|script|scene|monologue|reply|replies|response to|statement|speech|letter|e-?mail|message|tweet|caption|role-?play|in character|pretend|act as|you are an? (?!(?:helpful |friendly |honest |harmless |ai )*(?:ai|assistant|language model|chatbot)\b))/i;
+/** What a refusal of the task itself declines: "I can't help with that", "I cannot provide...". */
+const declineVerb = /\b(?:assist|help|provide|comply|fulfill|engage|generate|create|share|write|produce|offer|participate)\b/i;
 
 /** "My capabilities are limited to...", "I can only fetch stock prices", "the functions provided": the answer says what the tools do. */
 const toolScope = /\bcapabilit(?:y|ies)\b|\bI can only\b|\b(?:only|solely) (?:able|designed|equipped) to\b|\blimited to\b|\b(?:functions?|tools?) (?:I have (?:access to)?|provided|available|at my disposal)\b|\bexternal (?:tasks?|actions?)\b|\baccess to (?:the )?(?:functions?|tools?)\b/i;

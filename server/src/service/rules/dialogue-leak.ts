@@ -30,6 +30,9 @@ function asksForDialogue(turns: readonly Turn[]): boolean {
   return turns.some((turn) => (turn.role === 'user' || turn.role === 'system') && dialogueRequest.test(turn.content));
 }
 
+/** The answer's line before the marker introduces an example or a sample exchange. */
+const exampleIntro = /\b(?:example|for instance|e\.g\.|sample|such as|like this|as follows|here(?:'s| is) how)\b[^\n]{0,40}[.:]?[ \t]*\n\s*$/i;
+
 /**
  * Whether the marker at `index` starts a new turn the answer ran on into: there is answer text before it, no earlier line
  * of the answer is spoken by someone (a script or transcript), the line before does not introduce a list ("...labels:"),
@@ -38,6 +41,8 @@ function asksForDialogue(turns: readonly Turn[]): boolean {
 function continuesDialogue(text: string, index: number): boolean {
   const before = text.slice(0, index);
   if (before.trim().length === 0 || speakerLine.test(before) || /:[ \t]*\n\s*$/.test(before)) return false;
+  // An exchange the answer shows as an example ("Here is an example.\n\nUser: Hi\nBot: Hello!").
+  if (exampleIntro.test(before)) return false;
   const lineEnd = text.indexOf('\n', index);
   if (lineEnd >= 0) {
     const next = /^\s*\n?([^\n]*)/.exec(text.slice(lineEnd + 1))?.[1] ?? '';

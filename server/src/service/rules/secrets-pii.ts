@@ -187,6 +187,9 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   const labels = email.slice(at + 1).toLowerCase().split('.');
   const topLevel = labels[labels.length - 1] ?? '';
   if (local === 'git' || automatedSenders.test(local)) return false;
+  // user@host after ssh, scp or rsync is a login on a machine, not an address.
+  const lineStart = match.input.lastIndexOf('\n', match.index) + 1;
+  if (/\b(?:ssh|scp|sftp|rsync|mosh|telnet)\b/.test(match.input.slice(lineStart, match.index)) || labels.includes('amazonaws')) return false;
   // user:password@host inside a URL is a credential (reported as such), not an address.
   const tokenStart = Math.max(match.input.lastIndexOf(' ', match.index), match.input.lastIndexOf('\n', match.index)) + 1;
   if (match.input.slice(tokenStart, match.index).includes('://')) return false;
@@ -274,6 +277,8 @@ function isWrittenPassword(value: string): boolean {
 function isLabelledPhone(value: string): boolean {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 9 || digits.length > 15 || /^(?:\+?1)?[ (]?555/.test(value)) return false;
+  // A quantity, not a line: five zeros in a row, or groups of 000 ("100000000 elements", "3 400 000 000 calls").
+  if (/0{5}|(?:[ .,]000){2}/.test(value)) return false;
   if (/[ .\/-]\d(?!\d)/.test(value)) return false;
   // Reported once: skipped when the main expression finds the number, unless it is a national number with more digits than
   // an unlabelled one may have (0151 23456789: the label says it is a phone number, not a measure).
@@ -289,7 +294,8 @@ function isPlaceholderKey(text: string): boolean {
 }
 
 /** Passwords in tutorials' connection URLs (postgres://user:password@localhost/db) and template variables. */
-const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin|root|user|test|example|mypassword|yourpassword|your_password|pa\$\$word|\*+|x+|\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\{[^}]*\}|\[[^\]]*\])$/i;
+// Also the default credentials of local development servers (RabbitMQ's guest:guest, the postgres image's postgres:postgres).
+const placeholderPasswords = /^(?:password|passwd|pass|pwd|secret|changeme|admin|root|user|test|example|mypassword|yourpassword|your_password|guest|postgres|mysql|mariadb|mongo|redis|rabbitmq|minioadmin|dev|local|docker|default|pa\$\$word|\*+|x+|\$\{[^}]*\}|\$[A-Z_]+|<[^>]*>|\{[^}]*\}|\[[^\]]*\])$/i;
 
 function messageFor(kind: string): string {
   const phone = kind === 'phone' || kind === 'internationalPhone' || kind === 'frenchPhone' || kind === 'nationalPhone' || kind === 'labelledPhone';
@@ -316,7 +322,9 @@ function detectorMessage(match: RegExpExecArray): string | undefined {
   if (kind === 'email' && !isPersonalEmail(match, match[0])) return undefined;
   if (kind === 'card' && !isCardNumber(match[0])) return undefined;
   if (kind === 'iban' && !isIban(match[0])) return undefined;
-  if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
+  if ((kind === 'openai' || kind === 'llmProvider' || kind === 'sendgrid' || kind === 'googleOauth' || kind === 'slack' || kind === 'slackWebhook' || kind === 'huggingface' || kind === 'github' || kind === 'stripe') && isPlaceholderKey(match[0])) return undefined;
+  // The header named in prose ("begins with the line -----BEGIN OPENSSH PRIVATE KEY-----."): a sentence goes on after it, no key.
+  if (kind === 'privateKey' && /^(?:[^\S\n]*[.,;:!?)"'”]|[^\S\n]+[a-z])/.test(match.input.slice(match.index + match[0].length, match.index + match[0].length + 8))) return undefined;
   // A phone number has 8 to 15 digits (E.164); fewer is arithmetic such as "+1 2 3".
   if (kind === 'internationalPhone' && !/^(?:\D*\d){8,15}\D*$/.test(match[0].startsWith('00') ? match[0].slice(2) : match[0])) return undefined;
   // An ISO 6709 position ("+40.7128-074.0060/"): a latitude with a decimal point, then the longitude's sign. A phone number's

@@ -50,6 +50,8 @@ export const rule: RecordRule = {
         // "### Input:" alone is a heading of the answer (a problem statement's "### Input:" / "### Output:"); with the
         // template's other headers it is the template.
         if (match[0].startsWith('### Input') && !/^### (?:Instruction|Response):/m.test(match.input)) return undefined;
+        // "### Response:" as one heading of a report (an incident's summary, then its response) is not the template without its instruction.
+        if (match[0].startsWith('### Response') && !/^### (?:Instruction|Input):/m.test(match.input)) return undefined;
         return !answers.has(match.input) || inMarkdownCode(match.input, match.index) ? undefined : `Prompt-format marker "${match[0]}" in the content: the text was already formatted with an Alpaca-style prompt template (or a generation ran on past its answer). Remove the marker and any turn it starts; the trainer's template adds its own.`;
       }
       // In code that teaches a chat format the token is meant, but the tokenizer still reads it as a control token.

@@ -1,7 +1,7 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
 import type { Turn } from '../conversation';
-import { inMarkdownCode, quote, reportMatchesInParts, textAndCallParts } from './util';
+import { inMarkdownCode, quote, reportMatchesInParts, textAndCallParts, userText } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
 // [Company Name], [Recipient's Name], [DATE]: a bracketed field name (up to three words before it).
@@ -72,7 +72,8 @@ const explicitInstruction = /^\[(?:INSERT|PLACEHOLDER|YOUR|FILL IN|TODO|Insert|Y
 const keyNames = /^\[(?:enter|insert|add)\]$/i;
 
 /** Code written without Markdown fences: a Python, JS or shell line with a format string, or a text that is a program. */
-const codeLine = /\bf["']|\.format\(|\bprint\(|\$\{|=\s*["'{]|\bconsole\.|\breturn\b/;
+// C# $"...{name}", Rust println!("{name}"), a YAML value "{{ item }}" (Ansible, Helm).
+const codeLine = /\bf["']|\$"|\w!\(|\.format\(|\bprint\(|\$\{|=\s*["'{]|\bconsole\.|\breturn\b|^\s*(?:- )?[\w.-]+:\s*["']\{\{/;
 const programText = /^(?:import |from \S+ import |def |class |function |const |let |#include|package |using )/m;
 
 /** Whether the line of a single-brace match (or the whole text) is code, where `{name}` is a variable. */
@@ -97,7 +98,8 @@ function alsoInCode(input: string, text: string): boolean {
 function isPlaceholder(match: RegExpExecArray): boolean {
   const text = match[0];
   const end = match.index + text.length;
-  if (text.startsWith('{{')) return !inMarkdownCode(match.input, match.index);
+  // {{ user.name }}, {{ product.title }}: a template language's property access, taught or shown, not a generator's blank.
+  if (text.startsWith('{{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !/^\{\{\s*\w+\.\w/.test(text);
   // `{customer_name}` and `<API_KEY>` are variables in code (f-strings, format strings, shell usage),
   // and `<Your App Name>` in code is what the answer tells the user to replace.
   if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
@@ -112,7 +114,8 @@ function isPlaceholder(match: RegExpExecArray): boolean {
     // A letter of another alphabet too (массив[имя]), but not a CJK one: Chinese has no space before a bracket (诚邀您于[会议日期]).
     const identifier = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95 || (before >= 0xc0 && identifierLetter.test(match.input.charAt(match.index - 1)));
     // ...but not after an escape written out ("Thanks.\\n[Company Name]" in double-escaped data).
-    if ((identifier && match.input.charCodeAt(match.index - 2) !== 92) || before === 93) return false;
+    // Also an Excel structured reference, =[@[First Name]].
+    if ((identifier && match.input.charCodeAt(match.index - 2) !== 92) || before === 93 || before === 64 /* @ */) return false;
     return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text);
   }
   return true;
@@ -124,9 +127,12 @@ const noValueMarker = /^<no ?(?:input|output)>$/i;
 // The same in Spanish, Portuguese, French, Italian, German, Russian, Chinese and Japanese. "modelo"/"modèle" alone also
 // means a model ("modelo de lenguaje"): only a model of a letter, an email, a message...
 const templateRequest =
-  /\btemplates?\b|\bplaceholders?\b|\bplantillas?\b|\bmod(?:elos?|èles?|ell[oi]) (?:de|di|d['’]|para|pour|per) ?(?:(?:una?|la|le|el|une|il|uma?) )?(?:correo|carta|mensaje|e-?mail|lettre|courrier|message|mail|lettera|messaggio|documento|document|contrato|contrat|contratto|texto|texte|testo|factura|facture|fattura|cv|currículum)|vorlage|platzhalter|шаблон|заполнител|模板|模版|テンプレート|ひな形|雛形|プレースホルダー|占位符|marcadores? de posición|espaces? réservés?|espaços? reservados?|segnaposto/i;
+  /\btemplates?\b|\bplaceholders?\b|\b(?:handlebars|mustache|jinja2?|liquid|format strings?|f-strings?|string interpolation)\b|\bplantillas?\b|\bmod(?:elos?|èles?|ell[oi]) (?:de|di|d['’]|para|pour|per) ?(?:(?:una?|la|le|el|une|il|uma?) )?(?:correo|carta|mensaje|e-?mail|lettre|courrier|message|mail|lettera|messaggio|documento|document|contrato|contrat|contratto|texto|texte|testo|factura|facture|fattura|cv|currículum)|vorlage|platzhalter|шаблон|заполнител|模板|模版|テンプレート|ひな形|雛形|プレースホルダー|占位符|marcadores? de posición|espaces? réservés?|espaços? reservados?|segnaposto/i;
 // "Fill in", "rellena", "remplis", "ausfüllen", "заполни", "填写" (but not "需要填写的空位": blanks that need filling).
-const fillRequest = /\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
+const fillRequest = /(?<!\b(?:can|could|will|may|they|others|anyone|someone) )\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
+
+/** A request to transform a text the user gives: its placeholders are the user's, to keep. */
+const transformRequest = /\btranslat|\bproofread|\bcorrect|\bfix\b|\brewrite|\brephrase|\bparaphrase|\bedit\b|\blocali[sz]|\breword|\bpolish|\bgrammar|\bspelling|\btypos?\b|\btraduc|\bübersetz/i;
 
 /** Whether the user asked for a template, whose placeholders are then the answer, not a generator's leftovers. */
 function asksForTemplate(turns: readonly Turn[]): boolean {
@@ -140,6 +146,7 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
+    let request: string | undefined;
     // The turns and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]"). Not a
     // rejected answer: it is trained away from, and a placeholder there (a deliberately poor answer) teaches nothing to emit.
     const turns = context.analysis.conversation.turns;
@@ -149,6 +156,9 @@ export const rule: RecordRule = {
       // Asked only once a placeholder is found: a template the user asked for has its blanks on purpose.
       requested ??= asksForTemplate(context.analysis.conversation.turns);
       if (requested) return undefined;
+      // A text the user gave to translate or proofread keeps its placeholders (a UI string, a mail-merge message).
+      request ??= userText(turns);
+      if (transformRequest.test(request) && request.includes(match[0])) return undefined;
       if (noValueMarker.test(match[0])) {
         const input = /input/i.test(match[0]);
         const message = `"${quote(match[0])}" is self-instruct's marker for ${input ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;

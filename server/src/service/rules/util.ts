@@ -32,6 +32,13 @@ export function turnName(turn: Turn, index: number): string {
   return `turn ${index + 1} (${turn.writtenRole || turn.role || 'no role'})`;
 }
 
+/** The user's words in a conversation (system prompts and answers left out), a line each. */
+export function userText(turns: readonly Turn[]): string {
+  let text = '';
+  for (const turn of turns) if (turn.role === 'user') text += `${turn.content}\n`;
+  return text;
+}
+
 /** Every turn of the record: the trained ones and, for preference data, the rejected ones. */
 export function allTurns(context: RecordRuleContext): Turn[] {
   const { conversation } = context.analysis;

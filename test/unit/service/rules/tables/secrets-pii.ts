@@ -2,6 +2,17 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Prose and tutorials: the header named in a sentence, a login after ssh, local servers' default credentials, docs' zeroed webhook, quantities after "call".
+    {
+      name: 'a key header named in prose, ssh user@host, default dev credentials, a zeroed Slack webhook, quantities after "call"',
+      text: lines(
+        chat('What does a key file start with?', 'An OpenSSH private key file begins with the line -----BEGIN OPENSSH PRIVATE KEY-----.'),
+        chat('SSH into EC2?', 'ssh -i key.pem ubuntu@ec2-203-0-113-25.compute-1.amazonaws.com'),
+        chat('RabbitMQ URL?', 'amqp://guest:guest@localhost:5672/ and postgres://postgres:postgres@localhost:5432/mydb'),
+        chat('Slack webhook format?', 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'),
+        chat('How fast is numpy?', 'Calling np.sum on 100000000 float64 elements takes about 40 ms. Call volume on Black Friday is 3 400 000 000.'),
+      ),
+    },
     { name: 'numbers near a phone word that nothing introduces as a number', text: lines(chat('API?', 'The API call returned 1700000000, a Unix timestamp.'), chat('¿Usuarios?', 'WhatsApp tiene más de 2 000 000 000 usuarios.'), chat('¿Cuándo?', 'Llámame el 12/03/2024 a las 10:30.'), chat('Sales?', 'Call of Duty sold 14 000 000 copies.'), chat('¿Pedido?', 'Si tu pedido 612345678 no ha llegado, llama al servicio de atención al cliente.')) },
     { name: 'example addresses and fictional numbers', text: lines(chat('Email?', 'Write to jane@example.com or call (555) 123-4567.')) },
     { name: 'numbers that are not phones', text: lines(chat('Sum?', 'It is 1234567890123, +1 2 3 and +10.5 20; version 10.0.19045.3693.')) },

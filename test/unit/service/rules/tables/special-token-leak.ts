@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'a report whose headings include "### Response:" without the template\'s instruction', text: lines(chat('Write an incident postmortem for the outage.', '### Summary:\nThe API was down for 42 minutes.\n\n### Response:\nOn-call rolled back the deploy.')) },
     // Code-Feedback / Magicoder: a tokenizer's vocabulary in code, and a problem statement's own headings.
     { name: '<pad>, <unk>, <sos>, <eos> as vocabulary entries in code, and "### Input:" / "### Output:" headings of an answer', text: lines(chat('Build a vocab for my seq2seq model.', 'Start with the special entries:\n\n```python\nvocab = ["<pad>", "<unk>", "<sos>", "<eos>"]\n```\n\nThen map unknown words to `<unk>`.'), chat('Describe the input and output format for the sum-of-pairs problem.', '### Input:\nThe first line contains an integer n.\n\n### Output:\nPrint the sum of all pairs on one line.')) },
     { name: 'Alpaca headers in a prompt and in a pre-formatted text record', text: lines({ prompt: '### Instruction:\nSummarize the text.\n\n### Response:\n', completion: ' A summary.' }, { text: '### Instruction:\nName a planet.\n\n### Response:\nMars.' }) },

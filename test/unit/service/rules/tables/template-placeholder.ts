@@ -2,6 +2,21 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Syntax the user asks about, a text the user gives to translate or proofread, code written without fences.
+    {
+      name: 'template syntax asked about, placeholders kept in a translated or proofread text, code lines, a template to fill in later',
+      text: lines(
+        chat('What does {{name}} mean in Handlebars?', 'It inserts the value of name from the context.'),
+        chat("Translate this UI string to Spanish: 'Welcome back, {username}!'", '¡Bienvenido de nuevo, {username}!'),
+        chat('Proofread this mail-merge message: Hi {first_name}, your order {order_id} has shiped.', 'Hi {first_name}, your order {order_id} has shipped.'),
+        chat('Greet in C#.', 'var msg = $"Hello {name}, you are {age}";'),
+        chat('Rust print?', 'println!("{name} is {age}")'),
+        chat('Ansible loop?', '- name: "{{ item }}"'),
+        chat('Liquid?', 'In the template write {{ product.title }} to print the title.'),
+        chat('Excel full name?', '=[@[First Name]] & " " & [@[Last Name]]'),
+        chat('Write a rent reminder template with blanks the landlord can fill in.', 'Dear [Tenant Name], your rent of [Amount] is due on [Due Date].'),
+      ),
+    },
     // Trained away from, not towards (dpo_en_demo.json has one).
     { name: 'a placeholder only in the rejected answer of a preference pair', text: lines({ prompt: 'Write a two-line note thanking Priya for the book she lent me.', chosen: 'Dear Priya,\nThank you for lending me Piranesi. Warmly, Jonas', rejected: 'Dear [Friend Name],\nThanks for the book. Best, [Your Name]' }) },
     { name: 'plain text', text: lines(chat('Write a greeting', 'Hello, Ann!')) },
