@@ -29,6 +29,13 @@ describe('completion in nested objects', () => {
   });
 });
 
+describe('completion in a record alone in its file', () => {
+  it('offers the keys of the format its own keys name, not OpenAI chat by default', () => {
+    assert.ok(labels('{"instruction": "x", "|"}').includes('output'));
+    assert.ok(!labels('{"instruction": "x", "|"}').includes('messages'));
+  });
+});
+
 describe('completion of a string still being typed', () => {
   /** The line after accepting `assistant` where `|` stands, as VS Code applies it: the word before the cursor is replaced. */
   function accepted(line: string): string {

@@ -24,7 +24,7 @@ import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
 import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
-import { openaiRoles, sharegptRoles } from '../formats';
+import { detectShape, openaiRoles, sharegptRoles } from '../formats';
 import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
@@ -932,7 +932,8 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const context = cursorContext(record.text, offset);
   const analysis = analyseRecord(record, facts);
   // A record being typed (`{}` auto-closed, or not parsing yet) is most likely another of the records around it.
-  const shape = analysis !== undefined && analysis.shape !== 'unknown' ? analysis.shape : shapeNear(document, record, facts);
+  // Else the records around it, else the keys it has so far ("instruction": Alpaca), else the file's format.
+  const shape = analysis !== undefined && analysis.shape !== 'unknown' ? analysis.shape : (shapeNear(document, record, facts) ?? shapeOfKeys(context.siblingKeys, context.path.length, facts) ?? fileShape(facts));
   const wrap = (word: string): string => (context.inString ? word : JSON.stringify(word));
   const items: CompletionItem[] = [];
   const { path } = context;
@@ -981,7 +982,14 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
 const shapeSearchDistance = 32;
 
 /** The shape of the nearest records with one (the file's format when none is near). */
-function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordShape {
+/** The shape the top-level keys typed so far name ("instruction": Alpaca), or undefined when they name none. */
+function shapeOfKeys(keys: readonly string[], depth: number, facts: FileFacts): RecordShape | undefined {
+  if (depth !== 0 || keys.length === 0) return undefined;
+  const shape = detectShape(Object.fromEntries(keys.map((key) => [key, ''])), facts.hint);
+  return shape === 'unknown' ? undefined : shape;
+}
+
+function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
   const records = document.records;
   for (let distance = 1; distance <= shapeSearchDistance; distance++) {
     for (const other of [records[record.index - distance], records[record.index + distance]]) {
@@ -989,6 +997,10 @@ function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: File
       if (shape !== undefined && shape !== 'unknown') return shape;
     }
   }
+  return undefined;
+}
+
+function fileShape(facts: FileFacts): RecordShape {
   return facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format;
 }
 
