@@ -220,21 +220,29 @@ export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, 
 }
 
 /**
- * The turns compared for near-duplicates: the user turns, or the text. In Alpaca only the instruction and
- * input: the history is earlier talk that many records share ("You are going to help me with my homework..."),
- * and distinct questions after it are distinct examples.
+ * The turn that starts the text compared for near-duplicates: the first user turn, or the text. In
+ * Alpaca the instruction and input only (the last user turn): the history is earlier talk that many
+ * records share ("You are going to help me with my homework..."), and distinct questions after it are
+ * distinct examples.
  */
-function comparedTurns(analysis: RecordAnalysis): readonly Turn[] {
-  const { conversation } = analysis;
-  if (conversation.plainText) return conversation.turns.slice(0, 1);
-  const users = conversation.turns.filter((turn) => turn.role === 'user');
-  return analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca' ? users.slice(-1) : users;
+function firstComparedTurn(analysis: RecordAnalysis): Turn | undefined {
+  const { turns, plainText } = analysis.conversation;
+  if (plainText) return turns[0];
+  if (analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca') return lastUserTurn(turns);
+  return turns.find((turn) => turn.role === 'user');
 }
 
-/** The text compared for near-duplicates (see comparedTurns). */
-export function instructionOf(analysis: RecordAnalysis, turns = comparedTurns(analysis)): string {
+function lastUserTurn(turns: readonly Turn[]): Turn | undefined {
+  for (let index = turns.length - 1; index >= 0; index--) if (turns[index]?.role === 'user') return turns[index];
+  return undefined;
+}
+
+/** The text compared for near-duplicates: the user turns joined (see firstComparedTurn). */
+export function instructionOf(analysis: RecordAnalysis): string {
+  const { turns, plainText } = analysis.conversation;
+  if (plainText || analysis.shape === 'alpaca' || analysis.shape === 'preference-alpaca') return firstComparedTurn(analysis)?.content ?? '';
   let text = '';
-  for (const turn of turns) text += (text.length > 0 ? '\n' : '') + turn.content;
+  for (const turn of turns) if (turn.role === 'user') text += (text.length > 0 ? '\n' : '') + turn.content;
   return text;
 }
 
@@ -379,15 +387,14 @@ function withoutMediaQuestion(instruction: string): string {
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
-  const compared = comparedTurns(analysis);
   const summary: RecordSummary = {
     version: facts.version,
     detected: analysis.detected,
     shape: analysis.shape,
     roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
-    instruction: signInstruction(withoutMediaQuestion(instructionOf(analysis, compared))),
-    instructionPath: sharedPath(compared[0]?.parts[0]?.path),
+    instruction: signInstruction(withoutMediaQuestion(instructionOf(analysis))),
+    instructionPath: sharedPath(firstComparedTurn(analysis)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),
     firstKey: firstKeyOf(record.text),
