@@ -1021,12 +1021,19 @@ function otherLayoutPreferenceRecords(index: DocumentIndex, facts: FileFacts): {
   if (members === undefined || members.size === 0) return { fileShape: undefined, records: [] };
   const records = index.cachedForFormat('preference', facts, 'layouts', () => {
     const counts = new Map<RecordSummary['detected'], number>();
+    const firsts = new Map<RecordSummary['detected'], number>();
     for (const record of members) {
       const detected = summaryOf(record, facts)?.detected;
-      if (detected !== undefined) counts.set(detected, (counts.get(detected) ?? 0) + 1);
+      if (detected === undefined) continue;
+      counts.set(detected, (counts.get(detected) ?? 0) + 1);
+      if (record.index < (firsts.get(detected) ?? Infinity)) firsts.set(detected, record.index);
     }
+    // A tie goes to the layout whose first record comes first, as for the file's format (the same after edits as afresh).
     let fileShape: RecordSummary['detected'] | undefined;
-    for (const [shape, count] of counts) if (fileShape === undefined || count > (counts.get(fileShape) ?? 0)) fileShape = shape;
+    for (const [shape, count] of counts) {
+      const best = fileShape === undefined ? -1 : (counts.get(fileShape) ?? 0);
+      if (count > best || (count === best && (firsts.get(shape) ?? Infinity) < (firsts.get(fileShape as RecordSummary['detected']) ?? Infinity))) fileShape = shape;
+    }
     if (fileShape === undefined || counts.size < 2) return [];
     preferenceLayoutOf.set(index, fileShape);
     const file = fileShape;
@@ -1265,11 +1272,11 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });
       }
     }
-    if (facts.format === 'preference') {
-      const { fileShape, records: others } = otherLayoutPreferenceRecords(index, facts);
-      for (const record of fileShape !== undefined ? others : []) {
+    const { fileShape, records: others } = facts.format === 'preference' ? otherLayoutPreferenceRecords(index, facts) : { fileShape: undefined, records: [] };
+    if (fileShape !== undefined) {
+      for (const record of others) {
         const summary = summaryOf(record, facts);
-        const message = summary !== undefined ? mixedPreferenceLayoutMessage(summary.detected, fileShape as RecordSummary['detected']) : undefined;
+        const message = summary !== undefined ? mixedPreferenceLayoutMessage(summary.detected, fileShape) : undefined;
         if (message === undefined) continue;
         const firstKey = summary?.firstKey;
         problems.push({ rule: 'mixed-formats', record, message, target: firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } } });

@@ -11,6 +11,11 @@ export const table: RuleTable = {
     { name: 'an empty conversations list among role/content conversations', text: lines({ conversations: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { conversations: [] }, { conversations: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }) },
   ],
   invalid: [
+    {
+      name: 'two preference layouts with one pair each: the layout that comes first is the file\'s',
+      text: lines({ input: { messages: [{ role: 'user', content: 'Capital of Ghana?' }] }, preferred_output: [{ role: 'assistant', content: 'Accra.' }], non_preferred_output: [{ role: 'assistant', content: 'Kumasi.' }] }, { prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' }),
+      problems: [{ line: 1, text: '"prompt"', message: /^This preference pair is written in TRL columns .* but the rest of the file in OpenAI DPO/ }],
+    },
     // The datasets library loads the other layout's columns as null: TRL gets a null prompt, OpenAI rejects a row without "input".
     {
       name: 'an OpenAI DPO pair among TRL preference pairs (one layout per file)',
