@@ -199,7 +199,8 @@ export const rule: RecordRule = {
 
 const translationRequest = /\btranslat|\btraduc|\bübersetz|翻译|翻訳|перевед/i;
 /** A piece of writing in someone's voice: a refusal in it is that person's, unless it declines the task itself. */
-const writingRequest = /\b(?:poem|story|stories|song|lyrics|quote|one-liner|one-line|dialogue|script|scene|monologue|reply|replies|response to|statement|speech|letter|e-?mail|message|tweet|caption|role-?play|in character|pretend|act as|you are an? (?!(?:helpful |friendly |honest |harmless |ai )*(?:ai|assistant|language model|chatbot)\b))/i;
+// A message, a reply or a statement only when asked to be written ("Write a reply to...", not "what does this error message mean").
+const writingRequest = /\b(?:poem|story|stories|song|lyrics|quote|one-liner|dialogue|script|scene|monologue|speech|letter|role-?play|in character|pretend|act as|you are an? (?!(?:helpful |friendly |honest |harmless |ai )*(?:ai|assistant|language model|chatbot)\b))|\b(?:write|draft|compose|craft|create|generate)\b[^.?!\n]{0,40}\b(?:repl(?:y|ies)|response|statement|e-?mails?|messages?|notes?|tweets?|captions?|lines?|texts?)\b/i;
 /** What a refusal of the task itself declines: "I can't help with that", "I cannot provide...". */
 const declineVerb = /\b(?:assist|help|provide|comply|fulfill|engage|generate|create|share|write|produce|offer|participate)\b/i;
 

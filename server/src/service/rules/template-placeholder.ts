@@ -129,7 +129,7 @@ const noValueMarker = /^<no ?(?:input|output)>$/i;
 const templateRequest =
   /\btemplates?\b|\bplaceholders?\b|\b(?:handlebars|mustache|jinja2?|liquid|format strings?|f-strings?|string interpolation)\b|\bplantillas?\b|\bmod(?:elos?|èles?|ell[oi]) (?:de|di|d['’]|para|pour|per) ?(?:(?:una?|la|le|el|une|il|uma?) )?(?:correo|carta|mensaje|e-?mail|lettre|courrier|message|mail|lettera|messaggio|documento|document|contrato|contrat|contratto|texto|texte|testo|factura|facture|fattura|cv|currículum)|vorlage|platzhalter|шаблон|заполнител|模板|模版|テンプレート|ひな形|雛形|プレースホルダー|占位符|marcadores? de posición|espaces? réservés?|espaços? reservados?|segnaposto/i;
 // "Fill in", "rellena", "remplis", "ausfüllen", "заполни", "填写" (but not "需要填写的空位": blanks that need filling).
-const fillRequest = /(?<!\b(?:can|could|will|may|they|others|anyone|someone) )\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
+const fillRequest = /(?<!\b(?:can|could|will|may|they|others|anyone|someone|(?:fields|blanks|spaces|gaps|slots) to) )\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
 
 /** A request to transform a text the user gives: its placeholders are the user's, to keep. */
 const transformRequest = /\btranslat|\bproofread|\bcorrect|\bfix\b|\brewrite|\brephrase|\bparaphrase|\bedit\b|\blocali[sz]|\breword|\bpolish|\bgrammar|\bspelling|\btypos?\b|\btraduc|\bübersetz/i;

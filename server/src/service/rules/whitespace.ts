@@ -35,6 +35,19 @@ function isCodeIndentation(text: string, leading: number): boolean {
   return !indent.includes('\n') && !indent.includes('\r') && (indent.includes('\t') || leading >= 4) && text.trimEnd().includes('\n', leading);
 }
 
+/**
+ * A completion after a prompt that ends its line, starting with spaces or tabs: the indent of the code
+ * line it completes (HumanEval's one-line function body after the signature and docstring).
+ */
+function continuesCodeLine(conversation: Conversation, turn: Turn, text: string, leading: number): boolean {
+  if (leading === 0 || (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') || turn.rolePath !== undefined) return false;
+  const prompt = conversation.turns[0];
+  if (prompt === undefined || prompt === turn || prompt.path[0] !== 'prompt' || !prompt.content.endsWith('\n') || !/^[ \t]+$/.test(text.slice(0, leading))) return false;
+  // The prompt's last line is code: indented itself, or opening a block ("def add(a, b):", "int main() {").
+  const lastLine = /([^\n]*)\n[ \t\n]*$/.exec(prompt.content)?.[1] ?? '';
+  return /^[ \t]+\S/.test(lastLine) || /[:{]\s*$/.test(lastLine);
+}
+
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -50,7 +63,7 @@ export const rule: RecordRule = {
         // Content parts are joined into one response: only its start and its end are the response's edges.
         const { conversation } = context.analysis;
         const leadingRun = partIndex === 0 && !continuesPrompt(conversation, turn) && !startsImplicitPrompt(conversation, turn) ? text.length - text.trimStart().length : 0;
-        const leading = isCodeIndentation(text, leadingRun) ? 0 : leadingRun;
+        const leading = isCodeIndentation(text, leadingRun) || continuesCodeLine(conversation, turn, text, leadingRun) ? 0 : leadingRun;
         const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';

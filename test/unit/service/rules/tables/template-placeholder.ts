@@ -15,6 +15,7 @@ export const table: RuleTable = {
         chat('Liquid?', 'In the template write {{ product.title }} to print the title.'),
         chat('Excel full name?', '=[@[First Name]] & " " & [@[Last Name]]'),
         chat('Write a rent reminder template with blanks the landlord can fill in.', 'Dear [Tenant Name], your rent of [Amount] is due on [Due Date].'),
+        chat('Write a form letter template for landlords with fields to fill in.', 'Dear [Tenant Name], your rent of [Amount] is due on [Due Date].'),
       ),
     },
     // Trained away from, not towards (dpo_en_demo.json has one).

@@ -5,6 +5,7 @@ export const table: RuleTable = {
     // Anthropic HH-RLHF: no prompt column, each side a transcript starting "\n\nHuman:" (the implicit prompt TRL's extract_prompt finds).
     { name: 'HH-RLHF preference pairs whose sides start with the shared "\\n\\nHuman:" prompt', text: lines({ chosen: '\n\nHuman: What is a good name for a cat?\n\nAssistant: Whiskers is a classic choice.', rejected: '\n\nHuman: What is a good name for a cat?\n\nAssistant: I don\'t know.' }) },
     { name: 'a rejected answer with trailing spaces (preference training pushes it down)', text: lines({ prompt: 'Name a tree.', chosen: 'Oak.', rejected: 'Pine.  ' }) },
+    { name: 'a one-line function body completing a code prompt that ends its line (HumanEval)', text: lines({ prompt: 'def add(a, b):\n    \"\"\"Return the sum.\"\"\"\n', completion: '    return a + b' }) },
     { name: 'trimmed answer', text: lines(chat('  spaces in a prompt are fine ', 'Trimmed.')) },
     { name: 'an empty Alpaca input, and a whitespace-only instruction (empty-content reports it)', text: lines({ instruction: 'Write a motto.', input: '', output: 'Never stop.' }, { instruction: '  ', input: '', output: 'Never stop.' }) },
     { name: 'spaces between content parts are inside the response', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'text', text: 'It is ' }, { type: 'text', text: ' sunny.' }] }] }) },
