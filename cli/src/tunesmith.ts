@@ -60,8 +60,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const usage = error instanceof UsageError || isArgumentError(error);
-    process.stderr.write(`tunesmith: ${isArgumentError(error) ? argumentErrorMessage(error) : error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = usage ? 2 : 1;
+    const argumentError = isArgumentError(error);
+    process.stderr.write(`tunesmith: ${argumentError ? argumentErrorMessage(error) : error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = argumentError || error instanceof UsageError ? 2 : 1;
   },
 );

@@ -115,13 +115,14 @@ export function configSearchFolders(startFolder: string): string[] {
   }
 }
 
-/**
- * The error of the first config file that applies to one of `files` (the nearest above each) and does
- * not parse: the commands that train or export on those files stop on it, as `tunesmith lint` does,
- * rather than use settings nobody chose.
- */
 /** What a command that stops on a broken config file says it did (running with the defaults would use settings nobody chose). */
 export const stoppedByConfigError = 'Nothing was done: fix the file first (running with the defaults would use settings nobody chose).';
+
+/**
+ * The error of the first config file that applies to one of `files` (the nearest above each) and does
+ * not parse, with what the command did: the commands that train or export on those files stop on it,
+ * as `tunesmith lint` does, rather than use settings nobody chose.
+ */
 
 export function brokenConfigFor(files: readonly string[]): string | undefined {
   const folders = new Set(files.map((file) => path.dirname(path.resolve(file))));

@@ -140,14 +140,6 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
   return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, unmatchedDefaults, invalidGlobs };
 }
 
-function isDanglingLink(file: string): boolean {
-  try {
-    return fs.lstatSync(file).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
 /** Glob syntax in a path: a path that is no file or folder and has these is read as a glob. */
 const globMagic = /[*?{}[]/;
 
@@ -166,7 +158,7 @@ function expandOne(input: string, cwd: string, found: Set<string>, named: Set<st
     return true;
   }
   // A named link whose target is missing (a git-annex or DVC pointer not fetched): reading it says so, as in a folder.
-  if (stat === undefined && isDanglingLink(absolute)) {
+  if (stat === undefined && danglingLinkTarget(absolute) !== undefined) {
     found.add(absolute);
     named.add(absolute);
     return true;

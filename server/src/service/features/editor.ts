@@ -981,7 +981,6 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
 /** How far completion looks around a record of no known shape for one that has one. */
 const shapeSearchDistance = 32;
 
-/** The shape of the nearest records with one (the file's format when none is near). */
 /** The shape the top-level keys typed so far name ("instruction": Alpaca), or undefined when they name none. */
 function shapeOfKeys(keys: readonly string[], depth: number, facts: FileFacts): RecordShape | undefined {
   if (depth !== 0 || keys.length === 0) return undefined;
@@ -989,6 +988,7 @@ function shapeOfKeys(keys: readonly string[], depth: number, facts: FileFacts): 
   return shape === 'unknown' ? undefined : shape;
 }
 
+/** The shape of the nearest records with one, or undefined when none is near. */
 function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
   const records = document.records;
   for (let distance = 1; distance <= shapeSearchDistance; distance++) {
@@ -1000,6 +1000,7 @@ function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: File
   return undefined;
 }
 
+/** The file's format as a record shape (OpenAI chat when it is not known yet). */
 function fileShape(facts: FileFacts): RecordShape {
   return facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format;
 }

@@ -111,23 +111,23 @@ function truncatedRequired(key: string, missing: readonly string[], required: re
  * entry does not list them: the record trains without its system prompt, tools or history.
  */
 function reportUnreadColumns(context: RecordRuleContext): void {
-  const unread = context.facts.hint.unreadColumns;
+  const { unreadColumns: unread, renamedColumns: renamed } = context.facts.hint;
   const value = context.record.value;
-  if (unread === undefined || !isObject(value)) return;
+  if ((unread === undefined && renamed === undefined) || !isObject(value)) return;
   for (const key of Object.keys(value)) {
-    const column = unread[key];
-    if (column === undefined || isEmptyColumn(value[key])) continue;
-    context.report(`LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${shownKey(key)}" to "columns", or remove the field.`, { path: [key], part: 'key' });
-  }
-  const renamed = context.facts.hint.renamedColumns;
-  if (renamed === undefined) return;
-  for (const key of Object.keys(value)) {
-    const column = renamed[key];
-    if (column === undefined || isEmptyColumn(value[key])) continue;
-    const readFrom = context.facts.hint.mapping.columns[column];
+    if (isEmptyColumn(value[key])) continue;
+    const column = unread?.[key];
+    if (column !== undefined) {
+      context.report(`LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${shownKey(key)}" to "columns", or remove the field.`, { path: [key], part: 'key' });
+      continue;
+    }
+    // A column the entry renames ("system": "sys_prompt"), written by its default name.
+    const renamedColumn = renamed?.[key];
+    if (renamedColumn === undefined) continue;
+    const readFrom = context.facts.hint.mapping.columns[renamedColumn];
     const free = !Object.prototype.hasOwnProperty.call(value, readFrom);
     context.report(
-      `LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file reads the ${column} column from "${shownKey(readFrom)}", so this record trains without it. ${free ? `Rename it to "${shownKey(readFrom)}"` : `Merge it into "${shownKey(readFrom)}"`}, or change the entry's "columns".`,
+      `LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file reads the ${renamedColumn} column from "${shownKey(readFrom)}", so this record trains without it. ${free ? `Rename it to "${shownKey(readFrom)}"` : `Merge it into "${shownKey(readFrom)}"`}, or change the entry's "columns".`,
       { path: [key], part: 'key' },
       free ? { kind: 'rename-key', path: [key], replacement: readFrom } : undefined,
     );

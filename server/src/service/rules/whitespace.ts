@@ -10,9 +10,16 @@ import { turnName } from './util';
  * doubled separator and is reported.
  */
 export function continuesPrompt(conversation: Conversation, turn: Turn): boolean {
-  if (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') return false;
+  const prompt = stringPromptBefore(conversation, turn);
+  return prompt !== undefined && prompt.length > 0 && prompt.trimEnd() === prompt;
+}
+
+/** The plain string prompt a plain string completion or preference answer follows (TRL's standard layout), or undefined. */
+function stringPromptBefore(conversation: Conversation, turn: Turn): string | undefined {
+  if (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') return undefined;
   const first = conversation.turns[0];
-  return turn.rolePath === undefined && turn.path.length === 1 && first !== undefined && first !== turn && first.rolePath === undefined && first.path.length === 1 && first.path[0] === 'prompt' && first.content.length > 0 && first.content.trimEnd() === first.content;
+  const isPrompt = turn.rolePath === undefined && turn.path.length === 1 && first !== undefined && first !== turn && first.rolePath === undefined && first.path.length === 1 && first.path[0] === 'prompt';
+  return isPrompt ? first.content : undefined;
 }
 
 /**
@@ -40,11 +47,11 @@ function isCodeIndentation(text: string, leading: number): boolean {
  * line it completes (HumanEval's one-line function body after the signature and docstring).
  */
 function continuesCodeLine(conversation: Conversation, turn: Turn, text: string, leading: number): boolean {
-  if (leading === 0 || (conversation.shape !== 'prompt-completion' && conversation.shape !== 'preference-trl') || turn.rolePath !== undefined) return false;
-  const prompt = conversation.turns[0];
-  if (prompt === undefined || prompt === turn || prompt.path[0] !== 'prompt' || !prompt.content.endsWith('\n') || !/^[ \t]+$/.test(text.slice(0, leading))) return false;
+  if (leading === 0) return false;
+  const prompt = stringPromptBefore(conversation, turn);
+  if (prompt === undefined || !prompt.endsWith('\n') || !/^[ \t]+$/.test(text.slice(0, leading))) return false;
   // The prompt's last line is code: indented itself, or opening a block ("def add(a, b):", "int main() {").
-  const lastLine = /([^\n]*)\n[ \t\n]*$/.exec(prompt.content)?.[1] ?? '';
+  const lastLine = /([^\n]*)\n[ \t\n]*$/.exec(prompt)?.[1] ?? '';
   return /^[ \t]+\S/.test(lastLine) || /[:{]\s*$/.test(lastLine);
 }
 
