@@ -525,6 +525,8 @@ export class DatasetDocument {
   private isTopLevelArray = true;
   /** Whether line breaks are CRLF (kept for edits that produce new text). */
   eol: '\n' | '\r\n' = '\n';
+  /** The text starts with a BOM (read as a space): kept so that the rebuilt text has it back, and so that text typed before it makes it a character of a later line. */
+  private leadingBom = false;
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
   private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
   /**
@@ -619,6 +621,7 @@ export class DatasetDocument {
     }
     if (skipWhitespace(text, offset + 1) < text.length) return false;
     this.setText(''); // every field as for an empty file, then the records read above
+    this.leadingBom = rawText.charCodeAt(0) === 0xfeff;
     this.eol = eolOf(text);
     this.jsonRecords = records;
     return true;
@@ -630,6 +633,7 @@ export class DatasetDocument {
    */
   setText(rawText: string, edit?: EditStart): void {
     const text = loneCrAsLf(bomAsSpace(rawText));
+    this.leadingBom = rawText.charCodeAt(0) === 0xfeff;
     const resume = edit === undefined ? undefined : this.resumeBefore(text, edit);
     const pending = this.changes;
     this.problems = [];
@@ -869,7 +873,8 @@ export class DatasetDocument {
 
   /** The JSONL text rebuilt from its lines (JSON documents keep no text: the session does). */
   getText(): string {
-    return this.lines.map(lineText).join(this.eol);
+    const text = this.lines.map(lineText).join(this.eol);
+    return this.leadingBom ? `\ufeff${text.slice(1)}` : text;
   }
 
   /** The records in file order (blank JSONL lines skipped). */
@@ -964,11 +969,12 @@ export class DatasetDocument {
     const lastText = lineText(this.lines[end.line]);
     if (start.character > firstText.length || end.character > lastText.length) return false;
     const joined = firstText.slice(0, start.character) + newText + lastText.slice(end.character);
-    // A BOM typed back at the start of the text is the file's BOM again, as a fresh parse reads it.
-    const merged = start.line === 0 ? bomAsSpace(joined) : joined;
+    // An edit at the very start may move the file's BOM off it (then it is a character of its line) or
+    // bring one to it (then it is the file's BOM): the whole-text path reads either as a fresh parse does.
+    if (start.line === 0 && start.character === 0 && (this.leadingBom || joined.charCodeAt(0) === 0xfeff)) return false;
     // A CR typed at the end meets the line's own break (CRLF or LF): the whole-text path reads that right.
-    if (merged.charCodeAt(merged.length - 1) === 13) return false;
-    const replacement = splitLines(loneCrAsLf(merged)).map(parseLine);
+    if (joined.charCodeAt(joined.length - 1) === 13) return false;
+    const replacement = splitLines(loneCrAsLf(joined)).map(parseLine);
     const removedSlots = this.lines.splice(start.line, end.line - start.line + 1, ...replacement);
     if (this.regroupAround(start.line, start.line + replacement.length, removedSlots)) {
       this.version++;

@@ -99,6 +99,10 @@ describe('completion while a record is typed', () => {
     assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "con|"}]}'], 'content'), '{"messages": [{"role": "user", "content": }]}');
     assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "|": "Hi"}]}'], 'content'), '{"messages": [{"role": "user", "content": "Hi"}]}');
     assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", |: "Hi"}]}'], 'content'), '{"messages": [{"role": "user", "content": "Hi"}]}');
+    // A string left open, as when quotes are not closed automatically: closed with the key's colon, or the value's quote.
+    assert.equal(acceptedIn([chat, '{"mess|'], 'messages'), '{"messages": ');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "assi|'], 'assistant'), '{"messages": [{"role": "assistant"');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "assi|"}]}'], 'assistant'), '{"messages": [{"role": "assistant"}]}');
   });
   it('does not offer a key written after the cursor in a record that does not parse yet', () => {
     const labels = itemsIn([chat, '{"messages": [{"role": "user", "|" "content": "Hi"}]}']).items.map((item) => item.label);

@@ -308,6 +308,29 @@ describe('a BOM typed back at the start of a JSON Lines document', () => {
     assert.deepEqual(after, fresh(`\uFEFF${line}\r\n${line}\r\n`));
     assert.ok(!after.some((item) => item.startsWith('invalid-json')), 'no "byte order mark where a value belongs"');
   });
+
+  it('is a character of its line once text is typed before it, and the file BOM again when that text goes', () => {
+    const settings = resolveSettings().settings;
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/bom-moved.jsonl';
+    const line = '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}';
+    const fresh = (text: string): string[] => {
+      const other = new DatasetSession(() => ({ settings }));
+      other.open(uri, text);
+      return (other.lint(uri)?.diagnostics ?? []).map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+    };
+    const current = (): string[] => (session.lint(uri)?.diagnostics ?? []).map((item) => `${item.rule} ${JSON.stringify(item.range)}`);
+    session.open(uri, `\uFEFF${line}\n`);
+    const inserted = `${line.replace('"a"', '"c"')}\n`;
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: inserted }]);
+    const moved = current();
+    assert.deepEqual(moved, fresh(`${inserted}\uFEFF${line}\n`));
+    assert.ok(moved.some((item) => item.startsWith('invalid-json {"start":{"line":1')), 'the BOM on line 2 is not white space in JSON');
+    assert.equal(session.textOf(uri), `${inserted}\uFEFF${line}\n`);
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: '' }]);
+    assert.deepEqual(current(), fresh(`\uFEFF${line}\n`));
+    assert.ok(!current().some((item) => item.startsWith('invalid-json')), 'the BOM is the file BOM again');
+  });
 });
 
 describe('a format hint that arrives after the file is open', () => {

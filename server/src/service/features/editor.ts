@@ -954,7 +954,8 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     const renamed = depth === 0 ? facts.hint.renamedColumns : undefined;
     // The key with its colon, as VS Code's own JSON completion inserts it, unless one is written already.
     const colonFollows = record.text[skipWhitespace(record.text, context.stringEnd ?? offset)] === ':';
-    const typed = context.inString && context.stringEnd !== undefined && !colonFollows ? { start: record.positionAt(context.wordStart), end: record.positionAt(context.stringEnd) } : undefined;
+    // A string left open (no closing quote yet) is replaced up to the cursor, and gets its closing quote.
+    const typed = context.inString && !colonFollows ? { start: record.positionAt(context.wordStart), end: record.positionAt(context.stringEnd ?? offset) } : undefined;
     for (const key of keys) {
       if (present.has(key) || unread?.[key] !== undefined || renamed?.[key] !== undefined) continue;
       const item: CompletionItem = { label: key, kind: CompletionItemKind.Property, detail: `${formatTitle(shape)} field` };
@@ -970,12 +971,22 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     // Role tags a dataset_info.json entry leaves out: LLaMA-Factory skips their examples (unknown-role says so).
     const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
     const roles = sharegpt ? Object.keys(sharegptRoles(mapping)).filter((name) => name !== 'tool' && unlisted?.[name] === undefined) : Object.keys(openaiRoles).filter((name) => name !== 'function');
-    for (const role of roles) items.push({ label: role, kind: CompletionItemKind.EnumMember, insertText: wrap(role), detail: 'role' });
+    for (const role of roles) items.push(valueItem(role, 'role'));
   } else if (context.kind === 'value' && context.key === 'type') {
     const types = nestedTypes(context.path);
-    for (const type of types) items.push({ label: type, kind: CompletionItemKind.EnumMember, insertText: wrap(type), detail: 'type' });
+    for (const type of types) items.push(valueItem(type, 'type'));
   }
   return items;
+
+  /** A value offered where one is typed: in an open string (no closing quote yet) it replaces the string up to the cursor, closing quote included. */
+  function valueItem(value: string, detail: string): CompletionItem {
+    const item: CompletionItem = { label: value, kind: CompletionItemKind.EnumMember, detail };
+    if (context.inString && context.stringEnd === undefined && record !== undefined) {
+      item.textEdit = { range: { start: record.positionAt(context.wordStart), end: record.positionAt(offset) }, newText: JSON.stringify(value) };
+      item.filterText = JSON.stringify(value);
+    } else item.insertText = wrap(value);
+    return item;
+  }
 }
 
 /** How far completion looks around a record of no known shape for one that has one. */
