@@ -49,7 +49,7 @@ export const command: CliCommand = {
       return 0;
     }
     const format = parsed.values.format ?? (parsed.values.json === true ? 'json' : 'text');
-    if (format !== 'json' && format !== 'text') throw new UsageError(`unknown --format '${format}': use text or json\n\n${help}`);
+    if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be text or json (got '${format}')\n\n${help}`);
     const result = await lintFiles(parsed.positionals, { statistics: true, overrides: parsed.values.model !== undefined ? { model: parsed.values.model } : {} });
     for (const warning of result.warnings) process.stderr.write(`tunesmith: ${warning}\n`);
     if (result.configError !== undefined || result.unmatched.length > 0) return 2;

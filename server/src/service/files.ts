@@ -578,7 +578,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     unmatched.push(glob);
     warnings.push(`'${glob}' is not a valid glob: ${problem}.`);
   }
-  for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern)) warnings.push(fs.existsSync(path.resolve(cwd, pattern)) ? `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.` : `No such file, and no dataset files match: '${pattern}'.`);
+  for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern)) warnings.push(unmatchedPathMessage(path.resolve(cwd, pattern), pattern));
   const nearest = new Map<string, typeof config>();
   for (const file of files) {
     const folder = path.dirname(file);
@@ -626,4 +626,17 @@ function oversized(file: string, settings: LintSettings): string | undefined {
     return undefined;
   }
   return overFileSizeLimit(size, settings) ? sizeOverLimit(size, settings.maxFileSize) : undefined;
+}
+
+/** Why a path named on the command line gave no file to lint: a folder without datasets, something that is not a file (a FIFO, a device), or nothing at all. */
+function unmatchedPathMessage(resolved: string, pattern: string): string {
+  let stats: fs.Stats;
+  try {
+    stats = fs.statSync(resolved);
+  } catch {
+    return `No such file, and no dataset files match: '${pattern}'.`;
+  }
+  if (stats.isDirectory()) return `No dataset files (.jsonl, .ndjson, .json) in '${pattern}'.`;
+  if (!stats.isFile()) return `'${pattern}' is not a regular file (a FIFO, socket or device): name a dataset file.`;
+  return `'${pattern}' is not a dataset file (.jsonl, .ndjson, .json).`;
 }

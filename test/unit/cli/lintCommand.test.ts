@@ -1,6 +1,6 @@
 /** `tunesmith lint` as CI runs it (the built CLI): exit codes, JSON columns, SARIF for code scanning, bad input. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -56,6 +56,17 @@ describe('tunesmith lint (exit codes, output formats, bad input)', { skip: exist
     const emptyFolder = run(folder, 'lint', 'nothing here');
     assert.equal(emptyFolder.status, 2);
     assert.match(emptyFolder.stderr, /No dataset files \(\.jsonl, \.ndjson, \.json\) in 'nothing here'/);
+    if (process.platform !== 'win32') {
+      // A named pipe is no folder: said so (and not read, which would wait for a writer).
+      execFileSync('mkfifo', [path.join(folder, 'pipe.jsonl')]);
+      const pipe = run(folder, 'lint', 'pipe.jsonl');
+      assert.equal(pipe.status, 2);
+      assert.match(pipe.stderr, /'pipe\.jsonl' is not a regular file \(a FIFO, socket or device\): name a dataset file\./);
+      rmSync(path.join(folder, 'pipe.jsonl'));
+    }
+    const badFormat = run(folder, 'stats', '--format', 'xml', 'clean.jsonl');
+    assert.equal(badFormat.status, 2);
+    assert.match(badFormat.stderr, /--format must be text or json \(got 'xml'\)/);
     const nothing = run(path.join(folder, 'nothing here'), 'lint');
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /no dataset files to lint/);

@@ -496,6 +496,17 @@ describe('statistics', () => {
     assert.deepEqual({ records: statistics.records, invalid: statistics.invalidRecords, turns: statistics.turns }, { records: 2, invalid: 1, turns: 2 });
   });
 
+  it('counts as invalid a record nested past what Python loads, as invalid-json reports it', () => {
+    const deep = `${'['.repeat(1200)}${']'.repeat(1200)}`;
+    const text = `${JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello there.' }] })}\n{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hi.", "x": ${deep}}]}\n`;
+    const document = DatasetDocument.parse(text, 'jsonl');
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const result = lintDocument(document, uri, settings);
+    assert.ok(result.diagnostics.some((item) => item.rule === 'invalid-json' && item.range.start.line === 1));
+    const statistics = datasetStatistics(document, result.facts, uri);
+    assert.deepEqual({ records: statistics.records, invalid: statistics.invalidRecords, turns: statistics.turns }, { records: 2, invalid: 1, turns: 2 });
+  });
+
   it('does not count two different records whose duplicate hashes collide (32 bits: a few pairs in 100k records)', () => {
     const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fixtures/service/duplicate-hash-collision.jsonl'), 'utf8');
     const { document, facts } = parse(text);

@@ -4,6 +4,7 @@ import { analyseRecord, summaryOf } from '../analysis';
 import type { DatasetDocument } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { indexFor } from '../fileChecks';
+import { nestingPastPythonLimit } from '../rules/invalid-json';
 import { tokenCountOf } from '../rules/tokens';
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -22,8 +23,9 @@ export function datasetStatistics(document: DatasetDocument, facts: FileFacts, u
   let someEstimated = false;
   for (const record of records) {
     const summary = summaryOf(record, facts);
-    // No turn to train (a record read as the forced format that is written in another, an empty conversation): trainers cannot use it.
-    if (summary === undefined || summary.shape === 'unknown' || (summary.empty && summary.roles.length === 0)) {
+    // No turn to train (a record read as the forced format that is written in another, an empty conversation), or nested
+    // past what Python's json module loads (invalid-json's error): trainers cannot use it.
+    if (summary === undefined || summary.shape === 'unknown' || (summary.empty && summary.roles.length === 0) || nestingPastPythonLimit(record.text) !== undefined) {
       invalidRecords++;
       continue;
     }

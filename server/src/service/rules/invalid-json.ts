@@ -56,7 +56,7 @@ const pythonDepthLimit = 990;
  * that many opening brackets are walked (two native searches count them), so ordinary records cost
  * next to nothing.
  */
-function nestingPastPythonLimit(text: string): number | undefined {
+export function nestingPastPythonLimit(text: string): number | undefined {
   if (text.length < 2 * pythonDepthLimit || openings(text, '[') + openings(text, '{') <= pythonDepthLimit) return undefined;
   let depth = 0;
   for (let at = 0; at < text.length; at++) {
