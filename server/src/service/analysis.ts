@@ -208,12 +208,17 @@ export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, 
     if (turn.name !== undefined) key += `\u0000n${turn.name}`;
     const reasoning = turnReasoning(turn);
     if (reasoning !== undefined) key += `\u0000r${reasoning}`;
+    // What is trained: the same talk trained on another answer (weight 0 on one copy, 1 on the other) teaches another thing.
+    if (turn.role === 'assistant' || turn.weight !== undefined) key += `\u0000w${turn.trainable ? 1 : 0}${turn.weight ?? ''}`;
     key += '\u0001';
   }
   if (conversation.rejected !== undefined) for (const turn of conversation.rejected) key += `r\u0000${turn.content}\u0001`;
   // The tools are part of the prompt the model sees: the same talk with other tool specs is another example.
   const tools = normalisedToolsText(conversation);
   if (tools !== undefined) key += `t\u0000${tools}`;
+  // KTO: the same completion labelled desirable in one record and undesirable in the other is a contradiction, not a copy to remove.
+  const label = (record.value as { label?: unknown } | null | undefined)?.label;
+  if (typeof label === 'boolean') key += `l\u0000${label}`;
   const media = mediaKeyOf(record.value, (conversation.mapping ?? facts.hint.mapping).columns);
   if (media.length > 0) key += `m\u0000${media}`;
   return key;

@@ -4,7 +4,7 @@
  * language server wraps this; tests drive it directly with in-memory documents.
  */
 import { overFileSizeLimit, type LintSettings } from './config';
-import { bomAsSpace, computeLineStarts, DatasetDocument, type EditStart, type FileKind, type Range } from './document';
+import { bomAsSpace, computeLineStarts, DatasetDocument, type EditStart, type FileKind, type Range, type TextHead, textHead } from './document';
 import { buildIndexInSlices, crossFileMatchingPending, hasCurrentIndex, matchAcrossFilesInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
@@ -30,6 +30,11 @@ interface OpenDocument {
    * last one after all), which those edits never touch, so `text` is rebuilt only when needed.
    */
   jsonGaps: string[] | undefined;
+  /**
+   * A JSON document last read again after an edit between records: the text before the edit's line,
+   * unchanged by edits after it, and the rest. Typing there edits the rest only (`text` is their join, built when read).
+   */
+  jsonSplit: { head: TextHead; rest: string } | undefined;
   /** Too large to lint: edits are ignored until it is reopened. */
   refused: boolean;
   /** The maxFileSize the document was last checked against (settings may come after it opened). */
@@ -135,8 +140,38 @@ function jsonGapsOf(open: OpenDocument): string[] | undefined {
 function setJsonText(open: OpenDocument, text: string, edit?: EditStart): void {
   open.text = text;
   open.jsonGaps = undefined;
+  open.jsonSplit = undefined;
   open.document.setText(text, edit);
   open.document.version++;
+  // Read whole (setText made it one flat string): the part before the edit's line is cut off for the edits that follow.
+  if (edit !== undefined && open.document.isDataset) {
+    const lineStart = text.lastIndexOf('\n', edit.offset - 1) + 1;
+    const head = textHead(text, lineStart, edit.line);
+    if (head.plain) open.jsonSplit = { head, rest: text.slice(lineStart) };
+  }
+}
+
+/**
+ * Applies an edit on or after the line where a JSON document's split is (see OpenDocument.jsonSplit)
+ * to its rest, and reads the document from there. False when the edit is before it or the document
+ * cannot be read so (the caller takes the whole-text path).
+ */
+function editAfterHead(open: OpenDocument, range: Range, newText: string): boolean {
+  const split = open.jsonSplit;
+  if (split === undefined || range.start.line < split.head.lines) return false;
+  const start = locate(split.rest, range.start.line - split.head.lines, range.start.character);
+  const end = locate(split.rest, range.end.line - split.head.lines, range.end.character).offset;
+  if (end < start.offset) return false;
+  const rest = split.rest.slice(0, start.offset) + newText + split.rest.slice(end);
+  if (!open.document.setTextAfterHead(split.head, rest, { offset: start.offset, line: split.head.lines + start.line })) {
+    open.jsonSplit = undefined;
+    return false;
+  }
+  open.jsonSplit = { head: split.head, rest };
+  open.text = split.head.text + rest;
+  open.jsonGaps = undefined;
+  open.document.version++;
+  return true;
 }
 
 /** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
@@ -210,7 +245,7 @@ export class DatasetSession {
   }
 
   private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, jsonSplit: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -322,8 +357,11 @@ export class DatasetSession {
         // The gaps are read only for such an edit: typing between records (a new one) re-reads the text anyway.
         if (change.range !== undefined && document.applyJsonRecordEdit(change.range, change.text, () => jsonGapsOf(open) !== undefined)) {
           open.text = undefined;
+          open.jsonSplit = undefined;
           continue;
         }
+        // Typing between records again after the line read last: only the text from there on is read.
+        if (change.range !== undefined && editAfterHead(open, change.range, change.text)) continue;
         const changed = applyChange(currentJsonText(open), change);
         setJsonText(open, changed.text, changed.start);
       }

@@ -263,6 +263,53 @@ describe('JSON array edits', () => {
     });
   });
 
+  it('typing a new record after the last one reads only the text from the edited line on, as a fresh parse reads the whole', () => {
+    // Large enough that the text before the edit is past the binary probe; CRLF as Windows editors write it.
+    for (const eol of ['\n', '\r\n']) {
+      let text = `${JSON.stringify(Array.from({ length: 150 }, (_, index) => record(index)), null, 2).replace(/\n/g, eol)}${eol}`;
+      const session = new DatasetSession(() => ({ settings }));
+      const uri = 'file:///test/append.json';
+      session.open(uri, text, 'json');
+      session.lint(uri);
+      const prototype = DatasetDocument.prototype as unknown as { setTextAfterHead: (...args: unknown[]) => boolean };
+      const setTextAfterHead = prototype.setTextAfterHead;
+      let afterHead = 0;
+      prototype.setTextAfterHead = function (this: DatasetDocument, ...args: unknown[]): boolean {
+        const read = setTextAfterHead.apply(this, args);
+        if (read) afterHead++;
+        return read;
+      };
+      const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      const lines = text.split(eol);
+      let line = lines.length - 3; // the last record's closing brace, before "]"
+      let character = (lines[line] ?? '').length;
+      const keys = [',', eol, ' ', ' ', ...'{"instruction": "Name a planet", "outptu": "Mars "}', ',', eol, '  ', '{"instruction": "Name a planet", "output": "Mars"}'];
+      try {
+        for (const typed of keys) {
+          const offset = text.split(eol).slice(0, line).reduce((sum, row) => sum + row.length + eol.length, 0) + character;
+          session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: typed }]);
+          text = text.slice(0, offset) + typed + text.slice(offset);
+          if (typed === eol) {
+            line++;
+            character = 0;
+          } else character += typed.length;
+          assert.equal(session.textOf(uri), text);
+          assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `after typing ${JSON.stringify(typed)}`);
+        }
+        // Then an edit before the text read last: the whole text is read again, with the same result.
+        session.change(uri, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: ' ' }]);
+        const lineTwo = text.split(eol).slice(0, 2).reduce((sum, row) => sum + row.length + eol.length, 0);
+        text = `${text.slice(0, lineTwo)} ${text.slice(lineTwo)}`;
+        assert.equal(session.textOf(uri), text);
+        assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), 'after an edit above');
+      } finally {
+        prototype.setTextAfterHead = setTextAfterHead;
+      }
+      assert.ok(afterHead >= keys.length - 2, `${afterHead} of ${keys.length} keystrokes read the text after the edited line only (${JSON.stringify(eol)})`);
+      assert.ok(render(session.lint(uri)?.diagnostics ?? []).some((item) => item.startsWith('unknown-key 150')), 'the new records are linted');
+    }
+  });
+
   it('random edits at record boundaries (typing, pasting and deleting records) give the same diagnostics as a fresh parse', () => {
     const boundaryEdits = (initial: string, seed: number, steps: number): number => {
       let text = initial;

@@ -1,10 +1,13 @@
 import { mayHaveBrokenText } from './prefilter';
 import type { RecordRule } from './rule';
-import { allTurns, inMarkdownCode, reportMatches } from './util';
+import { inMarkdownCode, reportMatchesInParts, textAndCallParts, toolSpecParts } from './util';
 
 // U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252; stray C0 controls; a BOM inside text.
 // A UTF-8 continuation byte (0x80-0xBF) read as Windows-1252: a Latin-1 sign or one of its letters and signs for 0x80-0x9F.
 const continuation = '\\u0080-\\u00BF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+// After Ä and Å (UTF-8 lead bytes 0xC4, 0xC5: Latin Extended-A, "Å¡" for "š", "Å‚" for "ł", "Ä±" for "ı", "Å‘" for "ő"): the
+// same bytes but a closing quote, a dash or an ellipsis, which follow a capital Ä or Å in real text ("Å’s", "Ä — ...").
+const extendedAContinuation = '\\u0080-\\u00BF€‚ƒ„†‡ˆ‰Š‹ŒŽ‘“•˜™š›œžŸ';
 // "Ã©" for "é"; "â€™" for "’" and "â‚¬" for "€" (three-byte punctuation); "ä½ å¥½" for "你好" (three-byte CJK, two
 // or more in a row, which covers Korean "ì•ˆë…•", Thai "à¸ªà¸§" and Hindi "à¤¨à¤®" too); "ÐŸÑ€Ð¸" for "При" (two-byte
 // Cyrillic, Greek, Hebrew, Arabic, two or more in a row); "Tiáº¿ng Viá»‡t" for "Tiếng Việt" (Vietnamese and other letters of
@@ -13,7 +16,7 @@ const broken = new RegExp(
   [
     String.raw`\uFFFD+`,
     // ...and "ðŸ˜€" for an emoji (four bytes), "ã‚ã‚Š" for kana whose undefined 0x81 byte was dropped (three or more in a row).
-    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{2,3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|á[¸-»][${continuation}]|â€|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
+    `(?:Ã[¡-ÿ${continuation}]|(?:[à-ï][${continuation}]{2}){2,}|ð[${continuation}]{2,3}|(?:[à-ï][${continuation}]{1,2}){3,}|â[${continuation}]{2}|[ÄÅ][${extendedAContinuation}]|á[¸-»][${continuation}]|â€|(?:[ÎÏÐÑ×ØÙÚÛ][${continuation}]){2,}|Â[\u00A0-\u00BF])+`,
     // "ObrigadoÂ (said": a no-break space decoded as "Â\u00A0" whose second half was later turned into a space. A real Â
     // starts or sits inside a capitalised word; glued to the end of a lower-case word or a sign, it is left over.
     String.raw`Â(?= )(?<=[a-z\d.,;:!?)]Â)`,
@@ -42,17 +45,26 @@ const nordicRun = /^[äöüÄÖÜßåÅæÆøØ]+$/;
 // Latin-1 vowels and ç grouped by base letter, in alphabetical order. Windows-1251 puts Cyrillic in alphabetical order at the
 // same codes, so an ordered run may also be a Cyrillic word ("äåíü" for "день"): only a long one counts as a listing.
 const listingGroups = ['àáâãäå', 'æ', 'ç', 'èéêë', 'ìíîï', 'òóôõö', 'ø', 'ùúûü', 'ýÿ'];
+// Icelandic's letters beyond ASCII in its own alphabetical order (á ð é í ó ú ý þ æ ö): "ÁÐÉÍÓÚÝÞÆÖ", "ðþæö".
+const icelandicGroups = ['á', 'ð', 'é', 'í', 'ó', 'ú', 'ý', 'þ', 'æ', 'ö'];
 
-/** "àâäéèêëîïôöùûüÿ": five or more distinct accented vowels (and ç) in alphabetical order list a language's letters. */
+/**
+ * "àâäéèêëîïôöùûüÿ": five or more distinct accented vowels (and ç) in alphabetical order list a language's letters; so do four
+ * or more of Icelandic's letters in its order.
+ */
 function isLetterListing(text: string): boolean {
-  if (text.length < 5) return false;
   const lower = text.toLowerCase();
+  return (lower.length >= 5 && inGroupOrder(lower, listingGroups)) || (lower.length >= 4 && inGroupOrder(lower, icelandicGroups));
+}
+
+/** Whether each letter of `text` appears once, in the order of `groups`. */
+function inGroupOrder(text: string, groups: readonly string[]): boolean {
   let group = 0;
-  for (let at = 0; at < lower.length; at++) {
-    const letter = lower.charAt(at);
-    if (lower.indexOf(letter) !== at) return false;
-    while (group < listingGroups.length && !(listingGroups[group] ?? '').includes(letter)) group++;
-    if (group === listingGroups.length) return false;
+  for (let at = 0; at < text.length; at++) {
+    const letter = text.charAt(at);
+    if (text.indexOf(letter) !== at) return false;
+    while (group < groups.length && !(groups[group] ?? '').includes(letter)) group++;
+    if (group === groups.length) return false;
   }
   return true;
 }
@@ -90,12 +102,15 @@ export const rule: RecordRule = {
     let talksAboutEncoding: boolean | undefined;
     // A rejected answer is trained away from: its mojibake, entities and invisible characters teach nothing to emit. Lone
     // surrogates and control characters still break its tokenization, as trainers tokenize it too.
-    const rejected = context.analysis.conversation.rejected;
-    const rejectedParts = rejected !== undefined ? new Set(rejected.flatMap((turn) => turn.parts)) : undefined;
-    reportMatches(context, allTurns(context), broken, (match, part) => {
+    const { conversation } = context.analysis;
+    // Every text the model reads or writes: turns, tool calls and their arguments, reasoning, and the tool specs of the prompt.
+    const rejectedLists = conversation.rejected !== undefined ? textAndCallParts(context, conversation.rejected) : [];
+    const rejectedParts = new Set(rejectedLists.flat());
+    const partLists = [...textAndCallParts(context, conversation.turns), ...rejectedLists, toolSpecParts(conversation)];
+    reportMatchesInParts(context, partLists, broken, (match, part) => {
       const text = match[0];
       const code = text.charCodeAt(0);
-      if (rejectedParts?.has(part) === true && !(code >= 0xd800 && code <= 0xdfff) && !/^[\u0000-\u001F]+$/.test(text)) return undefined;
+      if (rejectedParts.has(part) && !(code >= 0xd800 && code <= 0xdfff) && !/^[\u0000-\u001F]+$/.test(text)) return undefined;
       if (code >= 0xd800 && code <= 0xdfff) return `Lone surrogate U+${code.toString(16).toUpperCase()} (written as the escape "\\u${code.toString(16)}"): half of a UTF-16 pair, not a character. Python cannot encode it as UTF-8 and tokenizers fail on it ("surrogates not allowed"). Remove it, or write the whole pair (or the character itself).`;
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('\u2060')) return 'Invisible word joiner U+2060 inside the text: left over from copying a web page or a word processor; the tokenizer keeps it and the model learns to emit it. Remove it.';
@@ -119,9 +134,31 @@ function visible(text: string): string {
   return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** What Latin-1 mojibake stood for (its characters read back as the UTF-8 bytes they were), when that decodes cleanly. */
+/** Windows-1252's characters for the bytes 0x80-0x9F (its five undefined bytes stay the C1 controls Python's decoders give). */
+const windows1252High = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+/** The bytes a Latin-1 or Windows-1252 decode read as `text`, or undefined when a character is neither's. */
+function windows1252Bytes(text: string): Buffer | undefined {
+  const bytes = Buffer.alloc(text.length);
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    const high = code > 0xff ? windows1252High.indexOf(text.charAt(at)) : -1;
+    if (code > 0xff && high < 0) return undefined;
+    bytes[at] = code > 0xff ? 0x80 + high : code;
+  }
+  return bytes;
+}
+
+/**
+ * What mojibake stood for: its characters read back as the UTF-8 bytes they were, again while that
+ * decodes cleanly (text decoded wrongly twice: "cafÃƒÂ©" is "café").
+ */
 function originalOf(text: string): string {
-  if (!/^[\u0000-\u00FF]+$/.test(text)) return '';
-  const decoded = Buffer.from(text, 'latin1').toString('utf8');
-  return decoded.includes('\uFFFD') || decoded === text ? '' : ` (probably "${visible(decoded)}")`;
+  let current = text;
+  for (let round = 0; round < 3; round++) {
+    const decoded = windows1252Bytes(current)?.toString('utf8');
+    if (decoded === undefined || decoded.includes('\uFFFD') || decoded === current) break;
+    current = decoded;
+  }
+  return current === text ? '' : ` (probably "${visible(current)}")`;
 }

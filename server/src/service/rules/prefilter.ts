@@ -92,10 +92,10 @@ const userLabels = ['Human', 'HUMAN', 'User', 'USER', 'human>', 'Usuario', 'Util
 
 /**
  * First characters of UTF-8 mojibake of other scripts: two-byte Cyrillic, Greek, Hebrew and Arabic
- * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù), three-byte kana and CJK ideographs (ã, ä ... é), Thai, Indic and
+ * letters (Ð, Ñ, Î, Ï, ×, Ø, Ù), Central European and Turkish ones (Ä, Å), three-byte kana and CJK ideographs (ã, ä ... é), Thai, Indic and
  * Vietnamese (à, á) and Korean Hangul (ê ... í). One memchr-speed scan each; most text has none of them.
  */
-const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é', 'ð', 'î', 'à', 'á', 'ê', 'ë', 'ì', 'í'];
+const mojibakeLeads = ['Ð', 'Ñ', 'Ø', 'Ù', '×', 'Î', 'Ï', 'Ä', 'Å', 'ã', 'ä', 'å', 'æ', 'ç', 'è', 'é', 'ð', 'î', 'à', 'á', 'ê', 'ë', 'ì', 'í'];
 
 export function mayHaveBrokenText(text: string): boolean {
   if (text.includes('\uFFFD') || text.includes('Ã') || text.includes('â') || text.includes('Â') || text.includes('\\f') || text.includes('\\b') || text.includes('\uFEFF') || text.includes('\u200B') || text.includes('&') || hasEscapes(text)) return true;

@@ -1,5 +1,5 @@
 /** Small helpers shared by rules. */
-import type { ContentPart, Turn } from '../conversation';
+import type { ContentPart, Conversation, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { FixData, RecordRuleContext } from './rule';
 
@@ -138,11 +138,33 @@ export function toolCallParts(record: unknown, turn: Turn): ContentPart[] {
   return parts;
 }
 
-/** The text parts of the turns, then those of their tool calls (`callsOf` picks the turns whose calls count). */
-export function textAndCallParts(context: RecordRuleContext, turns: readonly Turn[], callsOf: (turn: Turn) => boolean = () => true): ContentPart[][] {
+/**
+ * The text parts of the turns, then those of their tool calls and reasoning (`reasoning_content`,
+ * `thinking`: templates render it, trained with the turn); `extrasOf` picks the turns whose calls and reasoning count.
+ */
+export function textAndCallParts(context: RecordRuleContext, turns: readonly Turn[], extrasOf: (turn: Turn) => boolean = () => true): ContentPart[][] {
   const lists: ContentPart[][] = turns.map((turn) => turn.parts);
-  for (const turn of turns) if (turn.toolCalls.length > 0 && callsOf(turn)) lists.push(toolCallParts(context.record.value, turn));
+  for (const turn of turns) {
+    if (turn.toolCalls.length > 0 && extrasOf(turn)) lists.push(toolCallParts(context.record.value, turn));
+    if ((turn.reasoningContent !== undefined || turn.thinking !== undefined) && extrasOf(turn)) lists.push(reasoningParts(turn));
+  }
   return lists;
+}
+
+function reasoningParts(turn: Turn): ContentPart[] {
+  const parts: ContentPart[] = [];
+  if (turn.reasoningContent !== undefined) parts.push({ path: [...turn.path, 'reasoning_content'], text: turn.reasoningContent, offset: 0 });
+  if (turn.thinking !== undefined) parts.push({ path: [...turn.path, 'thinking'], text: turn.thinking, offset: 0 });
+  return parts;
+}
+
+/** The strings of the tools offered (a ShareGPT tools column is one JSON string), as text parts: the prompt the model sees holds them. */
+export function toolSpecParts(conversation: Conversation): ContentPart[] {
+  const tools = conversation.tools;
+  if (tools === undefined) return [];
+  const parts: ContentPart[] = [];
+  collectStrings(tools.value, tools.path, parts, 0);
+  return parts;
 }
 
 /** The strings inside a JSON value, as text parts (a bounded walk: arguments are small, generated ones need not be). */

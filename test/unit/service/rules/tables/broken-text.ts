@@ -7,6 +7,7 @@ export const table: RuleTable = {
     { name: 'a whole surrogate pair written as escapes', text: lines('{"messages": [{"role": "user", "content": "Smile?"}, {"role": "assistant", "content": "Here: \\ud83d\\ude00"}]}') },
     { name: 'entities in code, ampersands in prose, joiners in emoji and Persian', text: lines(chat('Escape?', 'Write `&lt;` for <, or:\n\n```html\n<p>Tom &amp; Jerry</p>\n```\nAT&T and R&D; 👨\u200D👩\u200D👧; می\u200Cخواهم')) },
     { name: 'a capital Â in words and alone', text: lines(chat('Words?', 'CHÂTEAU, PÂTE, ÂGE and the letter Â in Romanian, ÎN ÎNCHEIERE, Â is a vowel.')) },
+    { name: 'Icelandic letters listed in their order, and a capital Å or Ä before a closing quote or a dash', text: lines(chat('Icelandic?', 'Icelandic adds ÁÐÉÍÓÚÝÞÆÖ to the alphabet; in lower case ðþæö.'), chat('Rivers?', 'The river "Å" is short. Ä — the letter — sorts after A.')) },
     { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
     { name: 'Portuguese capitals with Ã', text: lines(chat('Cidades?', 'SÃO PAULO, IRMÃ, MÃE — Ã é uma letra.')) },
     { name: 'scripts and accents that look like mojibake leads', text: lines(chat('Words', 'Привет, 你好, مرحبا, Það, Ðúfa, Smørrebrød, ØRESUND, crème brûlée, Grüße, SÃO PAULO, 3 × 4, é « », à bientôt')) },
@@ -16,6 +17,13 @@ export const table: RuleTable = {
     { name: 'mojibake quoted in a question and shown in code in a record about repairing encodings', text: lines(chat('How do I repair text like "cafÃ©" in Python?', '```python\nimport ftfy\nftfy.fix_text("cafÃ©")  # "café"\n```')) },
   ],
   invalid: [
+    { name: 'mojibake in reasoning, in tool-call arguments (OpenAI and ShareGPT) and in the tool specs of the prompt', text: lines(
+      { messages: [{ role: 'user', content: 'Why?' }, { role: 'assistant', content: 'Because.', reasoning_content: 'Itâ€™s simple.' }] },
+      { messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get', arguments: '{"city": "ZÃ¼rich"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'Sunny' }, { role: 'assistant', content: 'Sunny.' }] },
+      { conversations: [{ from: 'human', value: 'Weather?' }, { from: 'function_call', value: '{"name": "get", "arguments": {"city": "MÃ¼nchen"}}' }, { from: 'observation', value: 'Sunny' }, { from: 'gpt', value: 'Sunny.' }], tools: '[{"name": "get", "description": "The cityâ€™s weather", "parameters": {"type": "object", "properties": {}}}]' },
+    ), problems: [{ line: 0, text: 'â€™', message: /Mojibake/ }, { line: 1, text: 'Ã¼' }, { line: 2, text: 'Ã¼' }, { line: 2, text: 'â€™' }] },
+    { name: 'Czech, Polish, Turkish and Hungarian letters read as Windows-1252', text: lines(chat('Škola?', 'Å¡kola, Ä\u008desky'), chat('Łódź?', 'Å\u0081Ã³dÅº'), chat('Işık?', 'Ä±ÅŸÄ±k'), chat('Ő?', 'kÅ‘ and Å»ółw')), problems: [{ line: 0, text: 'Å¡', message: /^Mojibake "Å¡" \(probably "š"\)/ }, { line: 0, text: 'Ä\u008d' }, { line: 1, text: 'Å\u0081Ã³', message: /probably "Łó"/ }, { line: 1, text: 'Åº', message: /probably "ź"/ }, { line: 2, text: 'Ä±ÅŸÄ±', message: /probably "ışı"/ }, { line: 3, text: 'Å‘', message: /probably "ő"/ }, { line: 3, text: 'Å»' }] },
+    { name: 'smart quotes, and text decoded wrongly twice', text: lines(chat('Quote?', 'The â€œbestâ€\u009d one.'), chat('Coffee?', 'A cafÃƒÂ© au lait.')), problems: [{ line: 0, text: 'â€œ', message: /^Mojibake "â€œ" \(probably "“"\)/ }, { line: 0, text: 'â€\u009d', message: /probably "”"/ }, { line: 1, text: 'ÃƒÂ©', message: /^Mojibake "ÃƒÂ©" \(probably "é"\)/ }] },
     { name: 'mojibake with invisible C1 characters is shown escaped, with what it stood for', text: lines(chat('Dash?', 'a \u00e2\u0080\u0094 b')), problems: [{ line: 0, text: '\u00e2\u0080\u0094', message: /^Mojibake "â\\u0080\\u0094" \(probably "—"\): UTF-8 text was decoded as Latin-1/ }] },
     { name: 'a control character in a rejected answer (it still breaks tokenization)', text: lines({ prompt: 'Say café.', chosen: 'Café.', rejected: 'Caf\u0007e' }), problems: [{ line: 0, text: '\\u0007', message: /Control character/ }] },
     // The user turns hold an "é", which the prefilter already looks for: its list lacks the leads à, á, ê, ë, ì and í.

@@ -18,8 +18,31 @@ export const table: RuleTable = {
       { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] },
       { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.', reasoning_content: 'A greeting: greet back.' }] },
     ) },
+    { name: 'the same talk trained on another answer (weight 0 on one copy), or with other loss weights or train flags', text: lines(
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }] },
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] },
+      { messages: [{ role: 'user', content: 'Hey' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'Yes?' }, { role: 'assistant', content: 'Yes' }] },
+      { messages: [{ role: 'user', content: 'Hey' }, { role: 'assistant', content: 'Hello' }, { role: 'user', content: 'Yes?' }, { role: 'assistant', content: 'Yes', weight: 0 }] },
+      { messages: [{ role: 'user', content: 'Go' }, { role: 'assistant', content: 'Gone', loss_weight: 0.0 }] },
+      { messages: [{ role: 'user', content: 'Go' }, { role: 'assistant', content: 'Gone', loss_weight: 1.0 }] },
+      { messages: [{ role: 'user', content: 'Run' }, { role: 'assistant', content: 'Ran', train: false }] },
+      { messages: [{ role: 'user', content: 'Run' }, { role: 'assistant', content: 'Ran', train: true }] },
+    ) },
+    { name: 'a KTO completion labelled both ways (a contradiction, not a copy to remove)', text: lines(
+      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: false },
+      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
+    ) },
   ],
   invalid: [
+    { name: 'the same weights and the same KTO label twice', text: lines(
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'And?' }, { role: 'assistant', content: 'Bye' }] },
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'And?' }, { role: 'assistant', content: 'Bye' }] },
+      { prompt: [{ role: 'user', content: 'Is the sky blue?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
+      { prompt: [{ role: 'user', content: 'Is the sky blue?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
+    ), problems: [
+      { line: 1, text: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'And?' }, { role: 'assistant', content: 'Bye' }] }) },
+      { line: 3, text: JSON.stringify({ prompt: [{ role: 'user', content: 'Is the sky blue?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true }) },
+    ] },
     { name: 'the same tools written with other spacing (LLaMA-Factory parses the tools string)', text: lines(
       { conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }], tools: '[{"name": "f", "description": "Find"}]' },
       { conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }], tools: '[{"name":"f","description":"Find"}]' },
