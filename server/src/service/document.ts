@@ -10,7 +10,7 @@
  * each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
-import { findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { commentErrorAt, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
 
@@ -527,6 +527,11 @@ export class DatasetDocument {
   eol: '\n' | '\r\n' = '\n';
   /** The text starts with a BOM (read as a space): kept so that the rebuilt text has it back, and so that text typed before it makes it a character of a later line. */
   private leadingBom = false;
+  /**
+   * The JSON Lines text breaks its lines in more than one way (CRLF and LF, or a lone CR): the lines
+   * cannot give the text back (getText joins them with one break), so the caller keeps the text and edits take the whole-text path.
+   */
+  mixedLineBreaks = false;
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
   private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
   /**
@@ -643,6 +648,7 @@ export class DatasetDocument {
       return;
     }
     if (this.kind === 'jsonl') {
+      this.mixedLineBreaks = hasMixedLineBreaks(rawText);
       this.lines = splitLines(text).map(parseLine);
       this.groupRuns(0, this.lines.length);
     } else {
@@ -1021,7 +1027,9 @@ export class DatasetDocument {
    * Returns false when the change cannot be applied incrementally (the caller re-parses the text).
    */
   applyLineEdit(range: Range, newText: string): boolean {
-    if (this.kind !== 'jsonl' || this.problems.length > 0) return false;
+    if (this.kind !== 'jsonl' || this.problems.length > 0 || this.mixedLineBreaks) return false;
+    // A line break of the other kind than the text's makes the breaks mixed: the whole-text path keeps them as written.
+    if (this.eol === '\n' ? newText.includes('\r') : /(?<!\r)\n/.test(newText)) return false;
     const { start, end } = range;
     if (start.line >= this.lines.length || end.line >= this.lines.length || end.line < start.line) return false;
     const firstText = lineText(this.lines[start.line]);
@@ -1436,7 +1444,8 @@ export class DatasetDocument {
     // `from`: the array's opening bracket, or a read resumed after the records kept (see resumeBefore).
     const resume = typeof from === 'number' ? undefined : from;
     let offset = typeof from === 'number' ? skipWhitespace(text, from + 1) : from.end;
-    if (resume === undefined && text.charCodeAt(offset) !== 123 /* { */) return undefined;
+    // An array of other values is no array of records; a comment or a stray word before the first record is skipped below.
+    if (resume === undefined && text.charCodeAt(offset) !== 123 /* { */ && startsJsonValue(text.charCodeAt(offset))) return undefined;
     /** When the error at errorOffset lies in a record that parses: the broken record before it, which caused it. */
     let cause: DatasetRecord | undefined;
     let brokenBefore: DatasetRecord | undefined;
@@ -1469,8 +1478,17 @@ export class DatasetDocument {
           offset = stray;
         }
       }
+      if (offset >= text.length) break;
+      if (!startsJsonValue(text.charCodeAt(offset))) {
+        // No value where a record belongs (a comment, a stray word): go on at the next record start.
+        const next = byLines ? nextRecordStart(text, lines, offset, indent) : -1;
+        if (next < 0) break;
+        const comment = commentErrorAt(text, offset);
+        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected '${text[offset] ?? ''}' where a record belongs in the array. Remove it.`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + (comment?.length ?? 1)) } });
+        else sameErrorHere = true;
+        offset = next;
+      }
       // Elements that are not objects (a string, null) are records too: not-an-object reports them, and the records after them are read.
-      if (offset >= text.length || !startsJsonValue(text.charCodeAt(offset))) break;
       let end = skipValue(text, offset);
       if (end <= offset) break;
       let record = this.recordFor(text.slice(offset, end));
@@ -1666,6 +1684,16 @@ export function positionIn(lineStarts: readonly number[], offset: number): Posit
 function sameSlots(removed: readonly (DatasetRecord | string)[], added: readonly (DatasetRecord | string)[]): boolean {
   if (removed.length !== added.length) return false;
   return removed.every((slot, offset) => (typeof slot === 'string') === (typeof added[offset] === 'string'));
+}
+
+/** Whether a text breaks lines in more than one way: a lone CR, or CRLF and a bare LF. */
+function hasMixedLineBreaks(text: string): boolean {
+  const firstCr = text.indexOf('\r');
+  if (firstCr < 0) return false;
+  for (let at = firstCr; at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== 10) return true;
+  // Every CR starts a CRLF: mixed when some LF has no CR before it.
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) if (text.charCodeAt(at - 1) !== 13) return true;
+  return false;
 }
 
 /** The line break the text's first line ends with (LF when it has none). */

@@ -491,13 +491,17 @@ export class DocumentIndex {
     }
     const partners = this.links.get(record);
     if (partners !== undefined) {
+      this.links.delete(record);
       for (const partner of partners.records) {
         const back = this.links.get(partner);
         if (back === undefined) continue;
         back.remove(record);
-        if (back.records.length === 0) this.links.delete(partner);
+        if (back.records.length > 0) continue;
+        this.links.delete(partner);
+        // Its only near-duplicate is gone: another may repeat it too (the first lint keeps a few links per record).
+        const partnerSlot = this.members.get(partner);
+        if (partnerSlot !== undefined && partnerSlot >= 0 && !this.inBulk) this.addNear(partnerSlot, false);
       }
-      this.links.delete(record);
     }
   }
 
@@ -610,8 +614,8 @@ export class DocumentIndex {
     return true;
   }
 
-  /** One record added by an edit: compared with the latest members of each band it shares. */
-  private addNear(slot: number): void {
+  /** One record added by an edit: compared with the latest members of each band it shares. `insert`: false to search again for a record already indexed (its only near-duplicate was removed). */
+  private addNear(slot: number, insert = true): void {
     const instruction = this.slotSignatures[slot];
     if (instruction === undefined) return;
     // Candidates already compared for this record: at most candidateLimit, so a reused array beats a Set per record.
@@ -641,13 +645,13 @@ export class DocumentIndex {
       }
       const stored = this.recentBuckets.get(key);
       if (stored === undefined) {
-        this.recentBuckets.set(key, slot);
+        if (insert) this.recentBuckets.set(key, slot);
         continue;
       }
       const bucket = typeof stored === 'number' ? [stored] : stored;
       if (bucket !== stored) this.recentBuckets.set(key, bucket);
       for (let position = bucket.length - 1, seen = 0; position >= 0 && seen < bucketCheckLimit; position--, seen++) consider(bucket[position] ?? slot);
-      if (bucket.length < bucketSizeLimit) bucket.push(slot);
+      if (insert && bucket.length < bucketSizeLimit) bucket.push(slot);
     }
   }
 

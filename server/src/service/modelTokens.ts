@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { templateMessage, templateTools, turnReasoning, type Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
 import { safeStringify } from './json/safe';
+import { findJsonSyntaxError } from './json/scanner';
 import { fasterTokenizer } from './fasterTokenizer';
 
 interface Encoder {
@@ -62,16 +63,30 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
   const problem = await folderProblem(folder);
   if (problem !== undefined) return fail(problem);
   let tokenizerJson: object;
+  const tokenizerText = await fs.readFile(path.join(folder, 'tokenizer.json'), 'utf8');
   try {
-    tokenizerJson = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer.json'), 'utf8')) as object;
+    tokenizerJson = JSON.parse(tokenizerText) as object;
   } catch (error) {
-    return fail(`tokenizer.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    return fail(`tokenizer.json is not valid JSON (${jsonErrorWithPlace(error, tokenizerText)})`);
   }
+  const shape = tokenizerShapeProblem(tokenizerJson);
+  if (shape !== undefined) return fail(`tokenizer.json is not a tokenizer this version can read: ${shape}`);
   let config: Record<string, unknown> = {};
+  let configText: string | undefined;
   try {
-    config = JSON.parse(await fs.readFile(path.join(folder, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    configText = await fs.readFile(path.join(folder, 'tokenizer_config.json'), 'utf8');
   } catch {
-    config = {};
+    configText = undefined; // optional: the chat template may be in chat_template.jinja
+  }
+  if (configText !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(configText);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('tokenizer_config.json is not a JSON object');
+      config = parsed as Record<string, unknown>;
+    } catch (error) {
+      // Read without it, the chat template and special tokens would be missing: every count off, silently.
+      return fail(`tokenizer_config.json is not valid JSON (${jsonErrorWithPlace(error, configText)})`);
+    }
   }
   // chat_template is a string, or a list of named templates (Hermes-2-Pro, Cohere): transformers uses
   // "default", and "tool_use" when the conversation offers tools.
@@ -110,6 +125,38 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
   const probe = counter.probe();
   if (probe !== undefined) return fail(`its chat template fails on a plain user/assistant conversation (${probe})`);
   return { ok: true, counter };
+}
+
+/** Why a JSON text does not parse, at which line and column (a tokenizer.json is thousands of lines). */
+function jsonErrorWithPlace(error: unknown, text: string): string {
+  const found = findJsonSyntaxError(text);
+  if (found === null) return error instanceof Error ? error.message : String(error);
+  const before = text.slice(0, found.offset);
+  const line = before.split('\n').length;
+  const column = found.offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `${found.message} at line ${line}, column ${column}`;
+}
+
+const tokenizerModels = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
+
+/**
+ * What in a tokenizer.json's model the tokenizers library would reject (it loads some of these and
+ * counts wrongly, or fails later with a bare TypeError): an unknown model type, a vocabulary of the
+ * wrong shape, BPE without its merges. Undefined when the model looks right.
+ */
+function tokenizerShapeProblem(json: object): string | undefined {
+  const model = (json as { model?: unknown }).model;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return 'it has no "model" object';
+  const { type, vocab, merges } = model as { type?: unknown; vocab?: unknown; merges?: unknown };
+  if (type !== undefined && (typeof type !== 'string' || !tokenizerModels.includes(type))) return `its model type ${JSON.stringify(type)} is not one of ${tokenizerModels.join(', ')}`;
+  const kind = type ?? (Array.isArray(vocab) ? 'Unigram' : merges !== undefined ? 'BPE' : undefined);
+  if (kind === 'Unigram') {
+    if (!Array.isArray(vocab) || !vocab.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')) return 'a Unigram model\'s "vocab" must be a list of [piece, score] pairs';
+    return undefined;
+  }
+  if (typeof vocab !== 'object' || vocab === null || Array.isArray(vocab)) return `a ${String(kind ?? 'BPE')} model's "vocab" must be an object of token: id`;
+  if (kind === 'BPE' && !Array.isArray(merges)) return 'a BPE model needs its "merges" list';
+  return undefined;
 }
 
 /**

@@ -215,7 +215,7 @@ export class DatasetSession {
     const { settings, hint } = this.configure(uri);
     const refused = overFileSizeLimit(text.length, settings);
     const document = refused ? tooLarge(kind, text.length, settings) : DatasetDocument.parse(text, kind, 0, hint);
-    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0) ? text : undefined, refused, settings.maxFileSize);
+    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0 || document.mixedLineBreaks) ? text : undefined, refused, settings.maxFileSize);
     return document;
   }
 
@@ -373,7 +373,7 @@ export class DatasetSession {
       const text = change.range === undefined ? change.text : applyChange(open.text ?? document.getText(), change).text;
       document.setText(text);
       document.version++;
-      open.text = document.problems.length > 0 ? text : undefined;
+      open.text = document.problems.length > 0 || document.mixedLineBreaks ? text : undefined;
     }
   }
 

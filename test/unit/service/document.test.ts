@@ -356,3 +356,51 @@ describe('a format hint that arrives after the file is open', () => {
     assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), ['records-under-key']);
   });
 });
+
+describe('JSON Lines edits that a fresh open reads alike', () => {
+  const settings = resolveSettings().settings;
+  const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+  const fresh = (uri: string, text: string): string[] => {
+    const other = new DatasetSession(() => ({ settings }));
+    other.open(uri, text);
+    return render(other.lint(uri)?.diagnostics ?? []);
+  };
+  const chatLine = (question: string, role = 'user'): string => JSON.stringify({ messages: [{ role, content: question }, { role: 'assistant', content: `About ${question}` }] });
+
+  it('keeps mixed line breaks (an LF typed into a CRLF file, then a CR) as the client has them', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/mixed-breaks.jsonl';
+    const lines = [chatLine('Lantern 0?'), chatLine('Lantern 1?'), chatLine('Hi river', 'human')];
+    let text = `${lines.join('\r\n')}\r\n`;
+    session.open(uri, text);
+    session.lint(uri);
+    const first = lines[0] as string;
+    const replacement = `${first}\n${chatLine('Lantern 5?')}`;
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: first.length } }, text: replacement }]);
+    text = replacement + text.slice(first.length);
+    assert.equal(session.textOf(uri), text);
+    // A CR before that LF: one CRLF break, not two.
+    session.change(uri, [{ range: { start: { line: 0, character: first.length }, end: { line: 0, character: first.length } }, text: '\r' }]);
+    text = `${first}\r${text.slice(first.length)}`;
+    assert.equal(session.textOf(uri), text);
+    const got = render(session.lint(uri)?.diagnostics ?? []);
+    assert.deepEqual(got, fresh(uri, text));
+    assert.ok(got.some((item) => item.startsWith('unknown-role {"start":{"line":3')), got.join('\n'));
+  });
+
+  it('finds another near-duplicate for a record whose only one was deleted', () => {
+    const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
+    const uri = 'file:///test/near-partner.jsonl';
+    const repeated = 'Tell me about the history of the printing press please.';
+    const lines = [chatLine(repeated), JSON.stringify({ messages: [{ role: 'user', content: repeated }, { role: 'assistant', content: 'Another answer.' }] }), chatLine('Describe a thunderstorm over the orchard at night.'), JSON.stringify({ messages: [{ role: 'user', content: repeated }, { role: 'assistant', content: 'A third answer.' }] })];
+    const text = `${lines.join('\n')}\n`;
+    session.open(uri, text);
+    const before = render(session.lint(uri)?.diagnostics ?? []).filter((item) => item.startsWith('near-duplicate'));
+    assert.equal(before.length, 2, before.join('\n'));
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' }]);
+    const after = `${[lines[0], lines[2], lines[3]].join('\n')}\n`;
+    const got = render(session.lint(uri)?.diagnostics ?? []).filter((item) => item.startsWith('near-duplicate'));
+    assert.deepEqual(got, fresh(uri, after).filter((item) => item.startsWith('near-duplicate')));
+    assert.equal(got.length, 1, 'the last record still repeats the first');
+  });
+});

@@ -1,6 +1,7 @@
 /** Format detection and the canonical conversation of every format, with paths back into the source. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
@@ -221,6 +222,32 @@ describe('token counting', () => {
     assert.equal(loaded.ok, false);
     assert.match(loaded.ok ? '' : loaded.error, /cannot load a tokenizer/);
   });
+  it('rejects a tokenizer.json or tokenizer_config.json the tokenizers library would not read, saying what and where', async () => {
+    const base = JSON.parse(fs.readFileSync(path.join(model, 'tokenizer.json'), 'utf8')) as { model: Record<string, unknown> };
+    const config = fs.readFileSync(path.join(model, 'tokenizer_config.json'), 'utf8');
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-tokenizer-'));
+    let folders = 0;
+    const loadWith = async (tokenizer: string, tokenizerConfig = config): Promise<string> => {
+      // A folder each: a loaded tokenizer is kept per folder.
+      const each = path.join(folder, String(folders++));
+      fs.mkdirSync(each);
+      fs.writeFileSync(path.join(each, 'tokenizer.json'), tokenizer);
+      fs.writeFileSync(path.join(each, 'tokenizer_config.json'), tokenizerConfig);
+      const loaded = await modelTokenCounter(each);
+      return loaded.ok ? 'loaded' : loaded.error;
+    };
+    try {
+      const withModel = (change: Record<string, unknown>): string => JSON.stringify({ ...base, model: { ...base.model, ...change } });
+      assert.equal(await loadWith(JSON.stringify(base)), 'loaded');
+      assert.match(await loadWith(withModel({ type: 'Unigramz' })), /its model type "Unigramz" is not one of BPE, WordPiece, WordLevel, Unigram/);
+      assert.match(await loadWith(withModel({ type: 'WordLevel', vocab: ['a', 'b'] })), /a WordLevel model's "vocab" must be an object of token: id/);
+      assert.match(await loadWith(withModel({ type: 'BPE', vocab: { a: 0 }, merges: undefined })), /a BPE model needs its "merges" list/);
+      assert.match(await loadWith('{\n  "version": "1.0",\n  "model" {}\n}'), /tokenizer\.json is not valid JSON \(.*line 3, column 11\)/);
+      assert.match(await loadWith(JSON.stringify(base), '{\n "chat_template": "x",\n}'), /tokenizer_config\.json is not valid JSON \(.*line 3, column 1\)/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('edit distance for "did you mean"', () => {
@@ -270,7 +297,7 @@ describe('edit distance for "did you mean"', () => {
     assert.deepEqual(masked.turns.map((turn) => [turn.trainable, turn.weight]), [[false, undefined], [false, 0], [false, undefined], [true, undefined]]);
   });
   it('every format detection knows can be forced by the setting and the config file (prompt-only and stepwise too)', () => {
-    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum?: string[] }> } | { properties: Record<string, { enum?: string[] }> }[] } };
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum?: string[] }> } | { properties: Record<string, { enum?: string[] }> }[] } };
     const enumOf = ([] as { properties: Record<string, { enum?: string[] }> }[]).concat(manifest.contributes.configuration).map((section) => section.properties['tunesmith.format']?.enum).find((values) => values !== undefined);
     assert.deepEqual(enumOf, [...forceableFormats]);
     for (const format of ['prompt-only', 'stepwise'] as const) {

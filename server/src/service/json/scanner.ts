@@ -152,7 +152,7 @@ export const oneValuePerLineHint = ' (one record per line in JSONL)';
 export function findJsonSyntaxError(text: string, start = 0, end = text.length): JsonSyntaxError | null {
   const offset = skipWhitespace(text, start, end);
   if (offset >= end) return { offset: end, length: 0, message: 'Expected a JSON value but found nothing' };
-  return scanFrom(text, offset, end, [], Expect.Value);
+  return asComment(text, scanFrom(text, offset, end, [], Expect.Value));
 }
 
 /**
@@ -160,7 +160,24 @@ export function findJsonSyntaxError(text: string, start = 0, end = text.length):
  * `afterElement` (the offset just after one of them) are known to be valid: the scan starts there.
  */
 export function findJsonSyntaxErrorAfterElement(text: string, afterElement: number): JsonSyntaxError | null {
-  return scanFrom(text, afterElement, text.length, [Char.OpenBracket], Expect.CommaOrCloseArray);
+  return asComment(text, scanFrom(text, afterElement, text.length, [Char.OpenBracket], Expect.CommaOrCloseArray));
+}
+
+/** An error at a `//` or `/* *\/` comment (JSONC, JSON5), said as such and spanning the comment. */
+function asComment(text: string, error: JsonSyntaxError | null): JsonSyntaxError | null {
+  return error === null ? null : (commentErrorAt(text, error.offset) ?? error);
+}
+
+/** The error for a `//` or `/* *\/` comment at `offset` (to its end on the line), or undefined when none starts there. */
+export function commentErrorAt(text: string, offset: number): JsonSyntaxError | undefined {
+  const next = text.charCodeAt(offset + 1);
+  if (text.charCodeAt(offset) !== 47 /* / */ || (next !== 47 && next !== 42 /* * */)) return undefined;
+  const lineEnd = text.indexOf('\n', offset);
+  const close = next === 42 ? text.indexOf('*/', offset + 2) : -1;
+  // A block comment to its end on this line (or the line's end), a line comment to the line's end (a CR before the LF excluded).
+  let end = close >= 0 && (lineEnd < 0 || close < lineEnd) ? close + 2 : lineEnd < 0 ? text.length : lineEnd;
+  if (text.charCodeAt(end - 1) === 13) end--;
+  return { offset, length: end - offset, message: 'A comment: JSON has none (// and /* */ are JSONC and JSON5), and the JSON loaders trainers use reject it. Remove it' };
 }
 
 /** The scan of findJsonSyntaxError from `offset`, inside the containers of `stack` (Char.OpenBrace or Char.OpenBracket), expecting `expect`. */

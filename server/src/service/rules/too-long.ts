@@ -21,12 +21,12 @@ export const rule: RecordRule = {
     const amount = (tokens: { total: number; estimated: boolean }): string => `${tokens.estimated ? 'about ' : ''}${tokens.total.toLocaleString('en-US')} tokens (${facts.tokens.label})`;
     const where = key !== undefined ? { path: [key], part: 'key' as const } : { offsets: { start: 0, end: 1 } };
     if (count.total > limit) {
-      report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens or tunesmith.json): it will be truncated or dropped in training. Shorten it or raise the limit.`, where);
+      report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): it will be truncated or dropped in training. Shorten it or raise the limit.`, where);
       return;
     }
     // DPO trainers cut the prompt + rejected answer at the same length: a long rejected answer loses its end too.
     const rejected = rejectedTokenCountOf(analysis, facts);
     if (rejected === undefined || rejected.total <= limit) return;
-    report(`With its rejected answer this example is ${amount(rejected)}, over maxTokens = ${limit} (tunesmith.maxTokens or tunesmith.json): the rejected answer will be truncated (or the pair dropped) in training. Shorten it or raise the limit.`, where);
+    report(`With its rejected answer this example is ${amount(rejected)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): the rejected answer will be truncated (or the pair dropped) in training. Shorten it or raise the limit.`, where);
   },
 };
