@@ -1265,7 +1265,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       if (format === 'unknown' || format === facts.format) continue;
       // One message per format (not per record): these files can hold thousands of such records.
       const forcedByOmittedFormatting = facts.hint.formattingOmitted === true && facts.settings.format === 'auto' && facts.hint.forced === facts.format;
-      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting);
+      const tie = members.size === (index.byFormat.get(facts.format)?.size ?? 0);
+      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting, tie);
       if (message === undefined) continue;
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
@@ -1363,10 +1364,16 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
   }
   if (severityOf('too-few-examples', settings) !== 'off' && !document.hasFileErrors) {
-    // Records with errors are rejected or skipped by trainers: they are not examples.
-    const valid = index.examples;
+    // Records with errors are rejected or skipped by trainers: they are not examples. So are records in another format than
+    // the file's (mixed-formats' errors), counted only when the file is short of examples anyway.
+    let valid = index.examples;
+    if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error' && facts.format !== 'unknown') {
+      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) valid -= otherFormatRecords(index, format, members, facts).length;
+      if (facts.format === 'preference') valid -= otherLayoutPreferenceRecords(index, facts).records.length;
+      valid = Math.max(0, valid);
+    }
     // Records that do not parse have errors too.
-    const withErrors = records.length - index.examples;
+    const withErrors = records.length - valid;
     if (index.valid > 0 && valid < settings.minExamples) {
       const note = withErrors > 0 ? ` (${withErrors} more record${withErrors === 1 ? ' has' : 's have'} errors and ${withErrors === 1 ? 'does' : 'do'} not count)` : '';
       problems.push({ rule: 'too-few-examples', message: `Only ${valid} example${valid === 1 ? '' : 's'}${note}: fine-tuning needs at least ${settings.minExamples} (OpenAI requires 10 and recommends 50 to 100). Add more examples.` });

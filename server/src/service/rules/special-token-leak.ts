@@ -4,9 +4,9 @@ import type { RecordRule } from './rule';
 import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts } from './util';
 
 // Control tokens of common chat templates: any <|name|> (ChatML, Llama 3, Phi, Qwen, Command R's
-// <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos>, Mistral ([INST], [SYSTEM_PROMPT],
+// <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos> (and Gemma 3's image tokens, which its processor inserts), Mistral ([INST], [SYSTEM_PROMPT],
 // [TOOL_CALLS]), ChatGLM/GLM-4's [gMASK]<sop>, DeepSeek's full-width <｜User｜>/<｜end▁of▁sentence｜>, and <unk>/<pad> left by a detokenizer.
-const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
+const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;

@@ -11,6 +11,7 @@ export const table: RuleTable = {
     { name: 'an empty conversations list among role/content conversations', text: lines({ conversations: [{ role: 'user', content: 'Capital of Peru?' }, { role: 'assistant', content: 'Lima.' }] }, { conversations: [] }, { conversations: [{ role: 'user', content: 'Capital of Chile?' }, { role: 'assistant', content: 'Santiago.' }] }) },
   ],
   invalid: [
+    { name: 'as many records in each format: the first record decides, and the message does not say "mostly"', text: lines('{"instruction": "A", "output": "a"}', chat('B', 'b'), '{"instruction": "C", "output": "c"}', chat('D', 'd')), problems: [{ line: 1, text: '"messages"', message: /^This record is openai-chat but the file has as many records in each format and starts in alpaca: one file must use one format\./ }, { line: 3, text: '"messages"' }] },
     {
       name: 'two preference layouts with one pair each: the layout that comes first is the file\'s',
       text: lines({ input: { messages: [{ role: 'user', content: 'Capital of Ghana?' }] }, preferred_output: [{ role: 'assistant', content: 'Accra.' }], non_preferred_output: [{ role: 'assistant', content: 'Kumasi.' }] }, { prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' }),

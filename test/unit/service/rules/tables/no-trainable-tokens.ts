@@ -6,6 +6,6 @@ export const table: RuleTable = {
     { name: 'long, but the answer starts before the limit', settings: { maxTokens: 40 }, text: lines(chat('short prompt', 'word '.repeat(80))) },
   ],
   invalid: [
-    { name: 'prompt fills the whole budget', settings: { maxTokens: 30 }, text: lines(chat('word '.repeat(200), 'answer')), problems: [{ line: 0, text: '"messages"', message: /nothing trainable is left.* Shorten the prompt or raise maxTokens \(tunesmith\.maxTokens or tunesmith\.json\)\.$/ }] },
+    { name: 'prompt fills the whole budget', settings: { maxTokens: 30 }, text: lines(chat('word '.repeat(200), 'answer')), problems: [{ line: 0, text: '"messages"', message: /nothing trainable is left.* Shorten the prompt or raise maxTokens \(tunesmith\.maxTokens, tunesmith\.json or --max-tokens\)\.$/ }] },
   ],
 };

@@ -25,6 +25,7 @@ export const table: RuleTable = {
     { name: 'ChatGLM / GLM-4 prefix tokens', text: lines(chat('Summarize', '[gMASK]<sop>Sales rose 4%.<eop>')), problems: [{ line: 0, text: '[gMASK]' }, { line: 0, text: '<sop>' }, { line: 0, text: '<eop>' }] },
     { name: 'a token of another template in a pre-formatted text, and tokens in a text that is not pre-formatted', text: lines({ text: '<s>[INST] Hi [/INST] Hello<|im_end|> </s>' }, { text: 'Weekly report: sales grew.<|im_end|>' }), problems: [{ line: 0, text: '<|im_end|>' }, { line: 1, text: '<|im_end|>' }] },
     { name: 'ChatML tokens', text: lines(chat('Hi', 'Hello<|im_end|>')), problems: [{ line: 0, text: '<|im_end|>', message: /Special token/ }] },
+    { name: "Gemma 3's image tokens written into the text (its processor inserts them for each image)", text: lines(chat('<start_of_image><image_soft_token><end_of_image> What is this?', 'A cat.')), problems: [{ line: 0, text: '<start_of_image>' }, { line: 0, text: '<image_soft_token>' }, { line: 0, text: '<end_of_image>' }] },
     { name: 'Llama 2 tokens', text: lines(chat('[INST] Hi [/INST]', 'Hello')), problems: [{ line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }] },
     { name: 'an end-of-sentence token after the answer', text: lines(chat('Hi', 'Hello.</s>')), problems: [{ line: 0, text: '</s>' }] },
     { name: 'a whole Llama 2 turn', text: lines(chat('<s>[INST] Hi [/INST] Hello </s>', 'Hi')), problems: [{ line: 0, text: '<s>' }, { line: 0, text: '[INST]' }, { line: 0, text: '[/INST]' }, { line: 0, text: '</s>' }] },

@@ -14,6 +14,7 @@ export const table: RuleTable = {
     { name: 'empty JSON file', kind: 'json', settings: { minExamples: 1 }, text: '', problems: [{ line: 0, column: 0, endColumn: 0, message: /at least 1 / }] },
     { name: 'records under one key are counted', kind: 'json', settings: { minExamples: 10 }, text: JSON.stringify({ data: [{ instruction: 'a', output: 'b' }] }), problems: [{ line: 0, column: 0, endColumn: 0, message: /Only 1 example:/ }] },
     { name: 'records that do not parse count among those with errors', settings: { minExamples: 10 }, text: lines(...filler(5), '{"messages": [}', chat('x', '')), problems: [{ line: 0, column: 0, endColumn: 0, message: /^Only 5 examples \(2 more records have errors and do not count\)/ }] },
+    { name: 'records in another format than the file\'s (mixed-formats errors) do not count', settings: { minExamples: 10 }, text: lines(...filler(3), '{"instruction": "a", "output": "b"}'), problems: [{ line: 0, column: 0, endColumn: 0, message: /^Only 3 examples \(1 more record has errors and does not count\)/ }] },
     { name: 'records with errors do not count', settings: { minExamples: 10 }, text: lines(...filler(9), chat('x', '')), problems: [{ line: 0, column: 0, endColumn: 0, message: /^Only 9 examples \(1 more record has errors and does not count\)/ }] },
   ],
 };
