@@ -71,6 +71,8 @@ export interface LayerSource {
   file: string;
   /** Where an entry's value (or key) is, as `file:line:column` (1-based), or undefined when it cannot be found. */
   locate(path: JsonPath, part?: 'key' | 'value'): string | undefined;
+  /** Messages about the layer's text that no entry carries (a key written twice: JSON.parse keeps the last), each with its place. */
+  notes?: readonly string[];
 }
 const layerSources = new WeakMap<object, LayerSource>();
 
@@ -116,6 +118,7 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
       continue;
     }
     const input = layer as Record<string, unknown>;
+    if (source?.notes !== undefined) warnings.push(...source.notes);
     if (source !== undefined) {
       for (const key of Object.keys(input)) if (!settingKeys.includes(key)) warn([key], `unknown setting "${key}"${didYouMean(key, settingKeys)}; it was ignored. Settings are ${settingKeys.filter((name) => name !== '$schema').join(', ')}.`, 'key');
     }

@@ -11,6 +11,7 @@ import { baseName, datasetInfoEntry, datasetInfoEntryKeys, hintFromEntry } from 
 import { closest } from './formats';
 import type { FormatHint } from './formats';
 import { findJsonSyntaxError, locatePath, type JsonPath } from './json/scanner';
+import { duplicateKeyRanges } from './rules/duplicate-key';
 
 export interface LoadedConfigFile {
   path: string;
@@ -52,8 +53,11 @@ export function parseConfigText(file: string, rawText: string): LoadedConfigFile
     const where = describeOffset(file, text, text.length - text.trimStart().length);
     return { path: file, data: undefined, error: `${where}: expected an object of settings such as { "rules": { ... }, "maxTokens": 4096 }, got ${Array.isArray(data) ? 'an array' : JSON.stringify(data)}.` };
   }
+  // A key written twice (two severities for one rule): JSON.parse keeps the last without a word.
+  const notes = duplicateKeyRanges(text, 20).map(({ start, end }) => `${describeOffset(file, text, start)}: ${text.slice(start, end)} is written twice in this object; the last one is used. Remove the other.`);
   setLayerSource(data, {
     file,
+    notes,
     locate(path: JsonPath, part: 'key' | 'value' = 'value'): string | undefined {
       const node = locatePath(text, path);
       return node === null ? undefined : describeOffset(file, text, (part === 'key' ? (node.key ?? node.value) : node.value).start);

@@ -113,6 +113,13 @@ describe('lintFiles() with a config file', () => {
     assert.match(result.configError ?? '', /tunesmith\.json:1:31: not valid JSON: Unexpected '}': expected a property name \(trailing comma\?\)/);
   });
 
+  it('says where a key is written twice (JSON keeps the last one without a word)', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "rules": {"too-long": "error", "too-long": "off"}\n}');
+    const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
+    assert.equal(result.files.length, 1);
+    assert.deepEqual(result.warnings, [`${path.join(folder, 'tunesmith.json')}:2:34: "too-long" is written twice in this object; the last one is used. Remove the other.`]);
+  });
+
   it('says where a model that cannot be loaded was configured', async () => {
     writeFileSync(path.join(folder, 'tunesmith.json'), '{\n  "model": "no-such-model"\n}');
     const result = await lintFiles([path.join('data', 'a.jsonl')], { cwd: folder });
