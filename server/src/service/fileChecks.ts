@@ -30,6 +30,8 @@ export interface RecordLocation {
 const candidateLimit = 32;
 /** Each bucket offers at most this many of its most recent members as candidates. */
 const bucketCheckLimit = 8;
+/** ...and, when it has more, this many of its earliest members (bulk-indexed ones). */
+const earliestCheckLimit = 4;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
 /**
@@ -179,6 +181,17 @@ function keepRepeated(keys: Int32Array, multiplier: number, shift: number, from:
 }
 
 /** The first position in sorted `keys` whose key is greater than `key`. */
+function lowerBound(keys: Int32Array, key: number): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle] < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 function upperBound(keys: Int32Array, key: number): number {
   let low = 0;
   let high = keys.length;
@@ -635,13 +648,24 @@ export class DocumentIndex {
     this.prepareForEdits();
     for (let band = 0; band < bandTotal; band++) {
       const key = packedBand(instruction, band);
-      // Bulk-indexed members with this band, latest first (removed ones are skipped).
+      // Bulk-indexed members with this band, latest first (removed ones are skipped); then the earliest few, as the first
+      // lint links a record to the records before it: a record typed again among many repeats finds the first of them too.
       const end = this.bulkBands.length > 0 ? upperBound(this.bulkBands, key) : 0;
+      let latest = end;
       for (let position = end - 1, seen = 0; position >= 0 && this.bulkBands[position] === key && seen < bucketCheckLimit; position--) {
+        latest = position;
         const other = this.bulkSlots[position];
         if (this.slotSignatures[other] === undefined) continue;
         seen++;
         consider(other);
+      }
+      if (latest < end && latest > 0 && this.bulkBands[latest - 1] === key) {
+        for (let position = lowerBound(this.bulkBands, key), seen = 0; position < latest && seen < earliestCheckLimit; position++) {
+          const other = this.bulkSlots[position];
+          if (this.slotSignatures[other] === undefined) continue;
+          seen++;
+          consider(other);
+        }
       }
       const stored = this.recentBuckets.get(key);
       if (stored === undefined) {

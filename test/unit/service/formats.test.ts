@@ -348,6 +348,6 @@ describe("the file's format when two formats have as many records", () => {
     const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
     const edited = render(session.lint(uri)?.diagnostics ?? []);
     assert.deepEqual(edited, render(lint(`${promptCompletion}\n${alpaca}\n`).diagnostics));
-    assert.ok(edited.some((item) => item.startsWith('mixed-formats {"start":{"line":1,') && item.includes('the file is mostly prompt-completion')), edited.join('\n'));
+    assert.ok(edited.some((item) => item.startsWith('mixed-formats {"start":{"line":1,') && item.includes('the file has as many records in each format and starts in prompt-completion')), edited.join('\n'));
   });
 });
