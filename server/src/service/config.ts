@@ -138,10 +138,15 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
       if (value === undefined) return;
       // null is not "no limit" (0 is): from a config file it is a mistake to point at; VS Code sends null for an unset setting.
       if (value === null && source === undefined) return;
-      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) settings[key] = Math.floor(value);
-      else {
+      // What 0 means, said where a message names the value used instead.
+      const shown = (used: number): string => (used !== 0 || key === 'minExamples' ? String(used) : `0 (${key === 'maxTokens' ? 'no length checks' : 'no limit'})`);
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+        settings[key] = Math.floor(value);
+        // A count of tokens, records or characters: a fraction is a slip (maxTokens 1.5 would count as 1).
+        if (!Number.isInteger(value)) warn([key], `${key}: expected a whole number, got ${value}; ${shown(Math.floor(value))} is used`);
+      } else {
         const problem = `${key}: expected a non-negative number, got ${quoted(value)}${value === null && key !== 'minExamples' ? ` (use 0 to turn ${key === 'maxTokens' ? 'the length checks' : 'the limit'} off)` : ''}`;
-        warn([key], () => `${problem}; ${settings[key] === defaultSettings[key] ? `the default ${defaultSettings[key]}` : settings[key]} is used`);
+        warn([key], () => `${problem}; ${settings[key] === defaultSettings[key] ? `the default ${shown(defaultSettings[key])}` : shown(settings[key])} is used`);
       }
     };
     positive('maxTokens');

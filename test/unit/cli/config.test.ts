@@ -24,6 +24,11 @@ describe('config file problems carry file:line:column', () => {
     assert.match(loaded.error ?? '', /^\/w\/tunesmith\.json:2:3: expected an object of settings/);
   });
 
+  it('says when a count is a fraction, and what 0 used instead means', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{"maxTokens": 1.5, "maxProblems": -1}');
+    assert.deepEqual(resolveSettings(loaded.data, { maxProblems: 0 }).warnings, ['/w/tunesmith.json:1:15: maxTokens: expected a whole number, got 1.5; 1 is used', '/w/tunesmith.json:1:35: maxProblems: expected a non-negative number, got -1; 0 (no limit) is used']);
+  });
+
   it('a BOM is accepted, and does not shift columns', () => {
     const loaded = parseConfigText('/w/tunesmith.json', '\uFEFF{"maxTokens": "many"}');
     assert.equal(loaded.error, undefined);

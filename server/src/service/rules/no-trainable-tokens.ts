@@ -14,6 +14,6 @@ export const rule: RecordRule = {
     if (count.total <= limit) return;
     if (trainableAfterTruncation(conversation, facts.tokens, limit) > 0) return;
     const key = Object.keys(record.value as object)[0];
-    report(`After truncation to ${limit} tokens nothing trainable is left: every answer lies past the limit, so the loss is 0 for this example (${count.estimated ? 'estimated' : 'counted with the model'}). Shorten the prompt or raise maxTokens (tunesmith.maxTokens, tunesmith.json or --max-tokens).`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
+    report(`After truncation to ${limit} tokens nothing trainable is left: every trained answer lies past the limit${conversation.turns.some((turn) => turn.role === 'assistant' && !turn.trainable) ? ' (answers with weight 0 or train false are not trained)' : ''}, so the loss is 0 for this example (${count.estimated ? 'estimated' : 'counted with the model'}). Shorten the prompt or raise maxTokens (tunesmith.maxTokens, tunesmith.json or --max-tokens).`, key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
   },
 };

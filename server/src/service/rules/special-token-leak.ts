@@ -61,6 +61,10 @@ export const rule: RecordRule = {
         if (/^<(?:bos|eos|unk|pad)>$/.test(match[0])) return undefined;
         return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
       }
+      // <unk> and <pad> are what a detokenizer leaves where it lost a character or padded: no template writes them.
+      if (/^<(?:unk|pad)>$/.test(match[0])) return `Token "${match[0]}" in the content: left by a detokenizer (a character it could not map, or padding), and the tokenizer reads it as its control token, so the model learns to emit it. Restore the text it stands for, or remove it.`;
+      // A plain text record has no template: its author wrote every token, and one of another format breaks it.
+      if (conversation.plainText) return `Special token "${match[0]}" in the text: the tokenizer reads it as a control token (a turn boundary or a sequence end mid-text), and it is not the layout this text is written in. Remove it (the text was probably formatted twice).`;
       return `Special token "${match[0]}" in the content: the chat template adds these itself, and a literal one breaks the turn structure the model learns. Remove it (the text was probably formatted twice).`;
     });
   },
