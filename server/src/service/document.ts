@@ -532,6 +532,8 @@ export class DatasetDocument {
    * cannot give the text back (getText joins them with one break), so the caller keeps the text and edits take the whole-text path.
    */
   mixedLineBreaks = false;
+  /** JSON only: the keys of a file of splits (`{"train": [...], "test": [...]}`), by a record's arrayIndex; empty otherwise. */
+  splitKeys: readonly string[] = [];
   /** Records added and removed since the last `takeChanges()` (reset: everything changed). */
   private changes: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] } = { reset: true, added: [], removed: [] };
   /**
@@ -705,6 +707,7 @@ export class DatasetDocument {
     this.isDataset = true;
     this.changes = { reset: true, added: [], removed: [] };
     this.jsonClean = undefined;
+    this.splitKeys = [];
     this.eol = eolOf(text);
     return pending;
   }
@@ -1301,6 +1304,7 @@ export class DatasetDocument {
       if (arrays.length === 0) return false;
       const lineStarts = computeLineStarts(text);
       const keys = arrays.map((array) => array.key);
+      this.splitKeys = keys;
       for (const [arrayIndex, array] of arrays.entries()) {
         this.readRecordArray(text, array.arrayStart, array.records, { lineStarts, firstIndex: this.jsonRecords.length, arrayIndex });
         // A note on each split's key; a file of many arrays gets one, on the first.

@@ -1319,7 +1319,11 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       if (first === undefined) continue;
       for (const record of members) {
         if (record === first) continue;
-        problems.push({ rule: 'duplicate-record', record, message: `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`, fix: { kind: 'remove-record' } });
+        // In a file of splits, a copy in another split is leakage between training and evaluation, not over-weighting.
+        const splits = document.splitKeys;
+        const otherSplit = record.arrayIndex !== first.arrayIndex ? splits[first.arrayIndex] : undefined;
+        const message = otherSplit !== undefined ? `The same example is in the "${otherSplit}" split (record ${first.index + 1}, line ${first.line + 1}): if "${splits[record.arrayIndex] ?? ''}" is used for evaluation, this example leaks into it from training and inflates the scores. Remove it from one split.` : `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`;
+        problems.push({ rule: 'duplicate-record', record, message, fix: { kind: 'remove-record' } });
       }
     }
   }
