@@ -1290,7 +1290,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       // One message per format (not per record): these files can hold thousands of such records.
       const forcedByOmittedFormatting = facts.hint.formattingOmitted === true && facts.settings.format === 'auto' && facts.hint.forced === facts.format;
       const tie = members.size === (index.byFormat.get(facts.format)?.size ?? 0);
-      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting, tie);
+      const forcedBy = facts.settings.format !== 'auto' ? 'by tunesmith.format or "format" in tunesmith.json' : 'by its dataset_info.json entry';
+      const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting, tie, forcedBy);
       if (message === undefined) continue;
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);

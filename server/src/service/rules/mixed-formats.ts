@@ -12,10 +12,11 @@ export const rule: FileRule = {
 };
 
 /**
+ * `forcedBy`: the setting that forces the file's format, named in the message (a wrong one is a common mistake).
  * `formattingOmitted`: the file is Alpaca only because its dataset_info.json entry has no "formatting"
  * (LLaMA-Factory's default), which is usually a ShareGPT file's missing line.
  */
-export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string, forced: boolean, formattingOmitted = false, tie = false): string | undefined {
+export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShape>[0], fileFormat: string, forced: boolean, formattingOmitted = false, tie = false, forcedBy?: string): string | undefined {
   const detected = formatOfShape(detectedShape);
   if (detected === 'unknown' || fileFormat === 'unknown' || detected === fileFormat) return undefined;
   if (formattingOmitted && (detected === 'sharegpt' || detected === 'openai-chat')) {
@@ -23,20 +24,21 @@ export function mixedFormatMessage(detectedShape: Parameters<typeof formatOfShap
   }
   // A tie goes to the format of the file's first records: "mostly" would not be true.
   const how = forced ? 'is set to' : tie ? 'has as many records in each format and starts in' : 'is mostly';
+  const source = forced && forcedBy !== undefined ? ` (${forcedBy})` : '';
   if (missingAnswer(detected, fileFormat)) {
     const what = fileFormat === 'preference' ? 'the required "chosen" and "rejected" fields' : 'the required "completion" field (string or array)';
     return `The record is missing ${what}: the rest of this ${fileFormat} file has them, and trainers drop a record without its answer or fail on it. Add ${fileFormat === 'preference' ? 'them' : 'it'}. (A record with only a prompt belongs in a prompt-only file, for TRL's GRPO, RLOO or online DPO trainers, which generate the answers.)`;
   }
-  if (detected === 'stepwise') return `This record is TRL stepwise supervision ("completions" as steps with one "labels" entry each, read only by PRMTrainer) but the file ${how} ${fileFormat}. Join the steps into one answer in the file's format, or move the record to a stepwise file.`;
+  if (detected === 'stepwise') return `This record is TRL stepwise supervision ("completions" as steps with one "labels" entry each, read only by PRMTrainer) but the file ${how} ${fileFormat}${source}. Join the steps into one answer in the file's format, or move the record to a stepwise file.`;
   // Alpaca and its look-alikes differ by a key or two: say which keys make the record the file's format.
   if (detected === 'prompt-completion' && fileFormat === 'alpaca') return `This record is not Alpaca, but the rest of this file is: Alpaca loaders (LLaMA-Factory, Axolotl) need "instruction" and "output". A torchtune {"input", "output"} pair needs its "instruction" (or rename "input" to "instruction"); a prompt/completion or KTO record needs its keys renamed ("prompt" or "question" to "instruction", "completion" to "output"). Fix the keys, or move the record to another file.`;
-  if (detected === 'alpaca' && fileFormat === 'prompt-completion') return `This record is Alpaca but the file ${how} prompt-completion: one file must use one format. In a KTO file of Axolotl's argilla or intel columns ("instruction" or "question", "completion", "label"), add the record's boolean "label"; in a torchtune file, write the question under "input" and the answer under "output"; otherwise rename its keys to "prompt" and "completion".`;
+  if (detected === 'alpaca' && fileFormat === 'prompt-completion') return `This record is Alpaca but the file ${how} prompt-completion${source}: one file must use one format. In a KTO file of Axolotl's argilla or intel columns ("instruction" or "question", "completion", "label"), add the record's boolean "label"; in a torchtune file, write the question under "input" and the answer under "output"; otherwise rename its keys to "prompt" and "completion".`;
   // The quick fix converts chat-like records into OpenAI chat, ShareGPT and Alpaca; text and preference pairs have no such conversion.
   const convertible = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion'].includes(detected) && ['openai-chat', 'sharegpt', 'alpaca'].includes(fileFormat);
   const what = convertible ? 'Convert the record (quick fix) or move it to another file.' : `Rewrite it as ${fileFormat} or move it to another file.`;
   // OpenAI-style and ShareGPT turns can share the "conversations" column: name the keys that differ.
   const layouts = (detected === 'openai-chat' && fileFormat === 'sharegpt') || (detected === 'sharegpt' && fileFormat === 'openai-chat') ? ' (turns written {"role", "content"} are OpenAI-style, {"from", "value"} ShareGPT; trainers map one layout per file)' : '';
-  return `This record is ${detected} but the file ${how} ${fileFormat}${layouts}: one file must use one format. ${what}`;
+  return `This record is ${detected} but the file ${how} ${fileFormat}${source}${layouts}: one file must use one format. ${what}`;
 }
 
 /**
