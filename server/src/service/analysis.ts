@@ -199,8 +199,9 @@ function duplicateHashOf(conversation: Conversation): number {
  * The exact duplicate key: equal for records with the same conversation, whatever the format or
  * whitespace. Computed only to confirm a hash match. It holds what the model is trained on beyond
  * the texts: a message's name and reasoning (templates render them), the tools offered and the media.
+ * `withLabel`: false to leave out a KTO record's label (two records that differ only there contradict each other).
  */
-export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, facts: FileFacts): string {
+export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, facts: FileFacts, withLabel = true): string {
   const { conversation } = analysis;
   let key = '';
   for (const turn of conversation.turns) {
@@ -218,7 +219,7 @@ export function duplicateKeyOf(analysis: RecordAnalysis, record: DatasetRecord, 
   if (tools !== undefined) key += `t\u0000${tools}`;
   // KTO: the same completion labelled desirable in one record and undesirable in the other is a contradiction, not a copy to remove.
   const label = (record.value as { label?: unknown } | null | undefined)?.label;
-  if (typeof label === 'boolean') key += `l\u0000${label}`;
+  if (typeof label === 'boolean' && withLabel) key += `l\u0000${label}`;
   const media = mediaKeyOf(record.value, (conversation.mapping ?? facts.hint.mapping).columns);
   if (media.length > 0) key += `m\u0000${media}`;
   return key;

@@ -301,6 +301,8 @@ export class DocumentIndex {
   private readonly otherFormatCache = new Map<RecordFormat, { key: string; records: readonly DatasetRecord[] }>();
   /** Prompt/completion records with a KTO label: when most have one, the others lack theirs. */
   readonly labelled = new Set<DatasetRecord>();
+  /** Hashes shared by records of different full keys (a chance collision, or KTO records that differ only by their label). */
+  readonly splitHashes = new Set<number>();
   /** Records that are valid JSON. */
   valid = 0;
   /** Valid records without errors: the examples a trainer keeps (too-few-examples counts these). */
@@ -446,7 +448,10 @@ export class DocumentIndex {
           break;
         }
       }
-      if (!placed) classes.push([record]);
+      if (!placed) {
+        classes.push([record]);
+        this.splitHashes.add(summary.duplicateHash);
+      }
     }
     if (instruction !== null && !this.inBulk) this.addNear(slot);
   }
@@ -500,6 +505,7 @@ export class DocumentIndex {
         if (members.length === 0) classes.splice(position, 1);
         break;
       }
+      if (classes.length < 2) this.splitHashes.delete(hashes.duplicate);
       if (classes.length === 0) this.groups.delete(hashes.duplicate);
     }
     const partners = this.links.get(record);
@@ -1264,6 +1270,38 @@ function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record
 }
 
 /**
+ * KTO records with the same prompt and completion as an earlier record but the other label, each with
+ * the first such record: derived from the hashes that hold more than one full key (few), so an edit
+ * gives what a fresh read gives.
+ */
+function contradictingLabels(index: DocumentIndex, facts: FileFacts): [DatasetRecord, DatasetRecord][] {
+  const pairs: [DatasetRecord, DatasetRecord][] = [];
+  if (index.labelled.size === 0) return pairs;
+  for (const hash of index.splitHashes) {
+    const classes = index.groups.get(hash);
+    if (!Array.isArray(classes)) continue;
+    // Each class's first record in the file, by its key without the label.
+    const byUnlabelledKey = new Map<string, DatasetRecord[]>();
+    for (const members of classes) {
+      const first = firstInFile(members);
+      const analysis = first !== undefined && index.labelled.has(first) ? analyseRecord(first, facts) : undefined;
+      if (first === undefined || analysis === undefined) continue;
+      const key = duplicateKeyOf(analysis, first, facts, false);
+      const same = byUnlabelledKey.get(key);
+      if (same === undefined) byUnlabelledKey.set(key, [first]);
+      else same.push(first);
+    }
+    for (const firsts of byUnlabelledKey.values()) {
+      if (firsts.length < 2) continue;
+      firsts.sort((a, b) => a.index - b.index);
+      const earliest = firsts[0] as DatasetRecord;
+      for (const later of firsts.slice(1)) pairs.push([earliest, later]);
+    }
+  }
+  return pairs;
+}
+
+/**
  * `countOnly`: the caller already has as many problems as it shows; the per-record file problems are
  * then only counted (building thousands of them on every keystroke would cost more than the rest).
  */
@@ -1278,7 +1316,10 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += otherFormatRecords(index, format, members, facts).length;
       if (facts.format === 'preference') counted += otherLayoutPreferenceRecords(index, facts).records.length;
     }
-    if (severityOf('duplicate-record', settings) !== 'off') for (const members of index.repeated) counted += members.length - 1;
+    if (severityOf('duplicate-record', settings) !== 'off') {
+      for (const members of index.repeated) counted += members.length - 1;
+      counted += contradictingLabels(index, facts).length;
+    }
     if (index.nearDuplicates) {
       const laterCopies = index.laterCopies();
       for (const [record, partners] of index.links) if (nearlyRepeatsEarlier(record, partners, laterCopies)) counted++;
@@ -1326,6 +1367,10 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         const message = otherSplit !== undefined ? `The same example is in the "${otherSplit}" split (record ${first.index + 1}, line ${first.line + 1}): if "${splits[record.arrayIndex] ?? ''}" is used for evaluation, this example leaks into it from training and inflates the scores. Remove it from one split.` : `Duplicate of record ${first.index + 1} (line ${first.line + 1}): repeated examples are over-weighted in training. Remove this copy.`;
         problems.push({ rule: 'duplicate-record', record, message, fix: { kind: 'remove-record' } });
       }
+    }
+    for (const [first, later] of contradictingLabels(index, facts)) {
+      const label = (later.value as { label?: unknown } | undefined)?.label;
+      problems.push({ rule: 'duplicate-record', record: later, target: { path: ['label'] }, message: `The same prompt and completion as record ${first.index + 1} (line ${first.line + 1}), labelled ${String(label)} here and ${String(!label)} there: a KTO trainer learns this completion as desirable and as undesirable at once. Keep the right label and remove the other record.`, fix: { kind: 'remove-record' } });
     }
   }
   const unlabelled = severityOf('missing-field', settings) !== 'off' ? unlabelledRecords(index, facts) : [];

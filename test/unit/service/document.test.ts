@@ -388,6 +388,30 @@ describe('JSON Lines edits that a fresh open reads alike', () => {
     assert.ok(got.some((item) => item.startsWith('unknown-role {"start":{"line":3')), got.join('\n'));
   });
 
+  it('finds a KTO label contradiction again when one of its records is deleted or edited', () => {
+    const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
+    const uri = 'file:///test/kto-labels.jsonl';
+    const kto = (label: boolean, answer = 'Yes.'): string => JSON.stringify({ prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: answer }], label });
+    const lines = [kto(false), kto(true), kto(true), kto(true, 'No.')];
+    let text = `${lines.join('\n')}\n`;
+    session.open(uri, text);
+    const labels = (): string[] => render(session.lint(uri)?.diagnostics ?? []).filter((item) => item.startsWith('duplicate-record'));
+    assert.deepEqual(labels(), fresh(uri, text).filter((item) => item.startsWith('duplicate-record')));
+    assert.equal(labels().filter((item) => item.includes('labelled true here and false there')).length, 1);
+    // The record that contradicted the first goes: its copy below contradicts it now.
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' }]);
+    text = `${[lines[0], lines[2], lines[3]].join('\n')}\n`;
+    assert.deepEqual(labels(), fresh(uri, text).filter((item) => item.startsWith('duplicate-record')));
+    assert.ok(labels().some((item) => item.includes('{"start":{"line":1,') && item.includes('labelled true here and false there')), labels().join('\n'));
+    // The first record's label set right: no contradiction, two plain copies.
+    const first = lines[0] as string;
+    const at = first.indexOf('false');
+    session.change(uri, [{ range: { start: { line: 0, character: at }, end: { line: 0, character: at + 5 } }, text: 'true' }]);
+    text = `${[kto(true), lines[2], lines[3]].join('\n')}\n`;
+    assert.deepEqual(labels(), fresh(uri, text).filter((item) => item.startsWith('duplicate-record')));
+    assert.ok(!labels().some((item) => item.includes('labelled')), labels().join('\n'));
+  });
+
   it('finds another near-duplicate for a record whose only one was deleted', () => {
     const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
     const uri = 'file:///test/near-partner.jsonl';

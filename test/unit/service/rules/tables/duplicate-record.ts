@@ -28,12 +28,13 @@ export const table: RuleTable = {
       { messages: [{ role: 'user', content: 'Run' }, { role: 'assistant', content: 'Ran', train: false }] },
       { messages: [{ role: 'user', content: 'Run' }, { role: 'assistant', content: 'Ran', train: true }] },
     ) },
-    { name: 'a KTO completion labelled both ways (a contradiction, not a copy to remove)', text: lines(
-      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: false },
-      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
-    ) },
   ],
   invalid: [
+    { name: 'a KTO completion labelled both ways: a contradiction, said at the later label (a third copy is a plain duplicate)', text: lines(
+      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: false },
+      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
+      { prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true },
+    ), problems: [{ line: 1, text: 'true', message: /^The same prompt and completion as record 1 \(line 1\), labelled true here and false there: a KTO trainer learns this completion as desirable and as undesirable at once\. Keep the right label and remove the other record\.$/ }, { line: 2, text: JSON.stringify({ prompt: [{ role: 'user', content: 'Is the sky green?' }], completion: [{ role: 'assistant', content: 'Yes.' }], label: true }), message: /^Duplicate of record 2/ }] },
     { name: 'the same weights and the same KTO label twice', text: lines(
       { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'And?' }, { role: 'assistant', content: 'Bye' }] },
       { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', weight: 0 }, { role: 'user', content: 'And?' }, { role: 'assistant', content: 'Bye' }] },
