@@ -515,9 +515,10 @@ export class DocumentIndex {
         const back = this.links.get(partner);
         if (back === undefined) continue;
         back.remove(record);
-        if (back.records.length > 0) continue;
-        this.links.delete(partner);
-        // Its only near-duplicate is gone: another may repeat it too (the first lint keeps a few links per record).
+        if (back.records.length === 0) this.links.delete(partner);
+        // Its only earlier near-duplicate is gone (it is reported against an earlier one): another earlier record may
+        // repeat it too, which the first lint, keeping a few links per record, did not link.
+        if (back.records.some((other) => other.index < partner.index)) continue;
         const partnerSlot = this.members.get(partner);
         if (partnerSlot !== undefined && partnerSlot >= 0 && !this.inBulk) this.addNear(partnerSlot, false);
       }

@@ -412,6 +412,23 @@ describe('JSON Lines edits that a fresh open reads alike', () => {
     assert.ok(!labels().some((item) => item.includes('labelled')), labels().join('\n'));
   });
 
+  it('finds another earlier near-duplicate for a record whose earlier one left (a later one still repeats it)', () => {
+    const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
+    const uri = 'file:///test/near-earlier.jsonl';
+    const prompt = 'Tell me about the history of the printing press please.';
+    const answers = ['A measure of disorder.', 'Plants use sunlight.', 'Rome.', '391.', 'A prince avenges his father.'];
+    const text = `${answers.map((answer) => JSON.stringify({ prompt, completion: ` ${answer}` })).join('\r\n')}\r\n`;
+    session.open(uri, text);
+    const near = (items: readonly string[]): string[] => items.filter((item) => item.startsWith('near-duplicate'));
+    assert.equal(near(render(session.lint(uri)?.diagnostics ?? [])).length, 4);
+    // The third record stops being prompt/completion (a misspelt key): the fourth, linked to it alone among earlier ones, repeats the second.
+    const third = text.split('\r\n')[2] as string;
+    const at = third.indexOf('"completion"') + 1;
+    session.change(uri, [{ range: { start: { line: 2, character: at }, end: { line: 2, character: at } }, text: 'n' }]);
+    const edited = text.replace(third, `${third.slice(0, at)}n${third.slice(at)}`);
+    assert.deepEqual(near(render(session.lint(uri)?.diagnostics ?? [])), near(fresh(uri, edited)));
+  });
+
   it('finds another near-duplicate for a record whose only one was deleted', () => {
     const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
     const uri = 'file:///test/near-partner.jsonl';
