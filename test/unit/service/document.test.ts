@@ -429,6 +429,24 @@ describe('JSON Lines edits that a fresh open reads alike', () => {
     assert.deepEqual(near(render(session.lint(uri)?.diagnostics ?? [])), near(fresh(uri, edited)));
   });
 
+  it('finds the earliest repeat for a record typed again among many (more than a bucket offers of its latest)', () => {
+    const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
+    const uri = 'file:///test/near-many.jsonl';
+    const instruction = 'Tell me about the history of the printing press please.';
+    const lines = Array.from({ length: 20 }, (_, index) => JSON.stringify({ instruction, input: '', output: `Answer ${index}.` }));
+    // The second record does not parse yet (a stray letter before a key), then the letter goes.
+    const broken = (lines[1] as string).replace('"output"', 'o"output"');
+    const text = `${[lines[0], broken, ...lines.slice(2)].join('\n')}\n`;
+    session.open(uri, text);
+    session.lint(uri);
+    const at = broken.indexOf('o"output"');
+    session.change(uri, [{ range: { start: { line: 1, character: at }, end: { line: 1, character: at + 1 } }, text: '' }]);
+    const near = (items: readonly string[]): string[] => items.filter((item) => item.startsWith('near-duplicate'));
+    const got = near(render(session.lint(uri)?.diagnostics ?? []));
+    assert.deepEqual(got, near(fresh(uri, `${lines.join('\n')}\n`)));
+    assert.ok(got.some((item) => item.startsWith('near-duplicate {"start":{"line":1,') && item.includes('repeats record 1 (line 1)')), got.join('\n'));
+  });
+
   it('finds another near-duplicate for a record whose only one was deleted', () => {
     const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
     const uri = 'file:///test/near-partner.jsonl';
