@@ -123,7 +123,7 @@ export class ConfigurationStore {
       if (counter.ok) tokens = counter.counter;
       else {
         const where = fromConfigFile ? layerSourceOf(fileLayer)?.locate(['model']) : undefined;
-        warnings.push(`${where !== undefined ? `${where}: ` : ''}${counter.error}`);
+        warnings.push(`${where !== undefined ? `${where}: ` : ''}model: ${counter.error}`);
       }
     }
     // The config file's globs are relative to its folder (as `tunesmith lint` reads them), the setting's to the workspace folder.

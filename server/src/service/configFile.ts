@@ -10,7 +10,7 @@ import { configFileNames, setLayerSource } from './config';
 import { baseName, datasetInfoEntry, datasetInfoEntryKeys, hintFromEntry } from './datasetInfo';
 import { closest } from './formats';
 import type { FormatHint } from './formats';
-import { findJsonSyntaxError, locatePath, type JsonPath } from './json/scanner';
+import { findJsonSyntaxError, lineAndColumn, locatePath, type JsonPath } from './json/scanner';
 import { duplicateKeyRanges } from './rules/duplicate-key';
 
 export interface LoadedConfigFile {
@@ -25,13 +25,8 @@ export interface LoadedConfigFile {
 
 /** `file:line:column` (1-based; columns in UTF-16 code units, as editors count) of an offset in `text`. */
 export function describeOffset(file: string, text: string, offset: number): string {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
-    line++;
-    lineStart = index + 1;
-  }
-  return `${file}:${line}:${offset - lineStart + 1}`;
+  const { line, column } = lineAndColumn(text, offset);
+  return `${file}:${line}:${column}`;
 }
 
 /**

@@ -525,7 +525,7 @@ export class DatasetDocument {
   private isTopLevelArray = true;
   /** Whether line breaks are CRLF (kept for edits that produce new text). */
   eol: '\n' | '\r\n' = '\n';
-  /** The text starts with a BOM (read as a space): kept so that the rebuilt text has it back, and so that text typed before it makes it a character of a later line. */
+  /** JSON Lines: the text starts with a BOM (read as a space), kept so that the rebuilt text has it back, and so that text typed before it makes it a character of a later line. */
   private leadingBom = false;
   /**
    * The JSON Lines text breaks its lines in more than one way (CRLF and LF, or a lone CR): the lines
@@ -628,7 +628,6 @@ export class DatasetDocument {
     }
     if (skipWhitespace(text, offset + 1) < text.length) return false;
     this.setText(''); // every field as for an empty file, then the records read above
-    this.leadingBom = rawText.charCodeAt(0) === 0xfeff;
     this.eol = eolOf(text);
     this.jsonRecords = records;
     return true;
@@ -666,7 +665,7 @@ export class DatasetDocument {
    */
   setTextAfterHead(head: TextHead, rest: string, edit: EditStart): boolean {
     // (The binary probe reads the first 8192 characters: past them, only the head's count.)
-    if (this.kind !== 'json' || !head.plain || loneCrAsLf(rest) !== rest || (head.text.length < 8192 && looksBinary(head.text + rest))) return false;
+    if (this.kind !== 'json' || !head.plain || hasLoneCr(rest) || (head.text.length < 8192 && looksBinary(head.text + rest))) return false;
     const kept = this.keptBeforeEdit({ line: edit.line, character: edit.offset - (rest.lastIndexOf('\n', edit.offset - 1) + 1) });
     const last = kept === undefined ? undefined : this.jsonRecords[kept - 1];
     if (kept === undefined || last === undefined) return false;
@@ -688,9 +687,8 @@ export class DatasetDocument {
     const firstRecord = skipWhitespace(head.text, skipWhitespace(head.text, 0) + 1);
     if (firstRecord >= head.text.length) return false;
     const indent = head.text.slice(head.text.lastIndexOf('\n', firstRecord - 1) + 1, firstRecord);
-    const resume = this.resumeBefore(window, { offset: head.text.length + edit.offset - windowStart, line: edit.line }, indent);
+    const resume = this.resumeBefore(window, { offset: head.text.length + edit.offset - windowStart, line: edit.line }, { kept, firstIndent: indent });
     if (resume === undefined) return false;
-    this.leadingBom = false;
     const pending = this.startReading(head.text);
     this.parseJsonArrayAgain(window, pending, resume);
     return true;
@@ -721,12 +719,13 @@ export class DatasetDocument {
    * start would reach the end of the last one in the same state, inside the array after an element.
    * Undefined when that does not hold, or when the parse of the rest fails otherwise than by syntax.
    * `text` may also be the text from a line start up to the end, holding the last kept record and the
-   * edit (see setTextAfterHead); `firstIndent` is then what precedes the array's first record on its line.
+   * edit (see setTextAfterHead), which gives `known`: the records kept (keptBeforeEdit) and what precedes
+   * the array's first record on its line.
    */
-  private resumeBefore(text: string, edit: EditStart, firstIndent?: string): ArrayResume | undefined {
+  private resumeBefore(text: string, edit: EditStart, known?: { kept: number; firstIndent: string }): ArrayResume | undefined {
     const lineStart = (offset: number): number => (offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1);
     const editLineStart = lineStart(edit.offset);
-    const kept = this.keptBeforeEdit({ line: edit.line, character: edit.offset - editLineStart });
+    const kept = known?.kept ?? this.keptBeforeEdit({ line: edit.line, character: edit.offset - editLineStart });
     if (kept === undefined) return undefined;
     const last = this.jsonRecords[kept - 1] as DatasetRecord;
     const lastEnd = last.positionAt(last.text.length);
@@ -742,8 +741,12 @@ export class DatasetDocument {
     // The line starts from the last kept record's end line on: positions are looked up only after it.
     const lines: LineStarts = { first: lastEnd.line, starts: [endLineStart] };
     for (let at = text.indexOf('\n', endLineStart); at >= 0; at = text.indexOf('\n', at + 1)) lines.starts.push(at + 1);
-    const firstRecord = firstIndent === undefined ? skipWhitespace(text, skipWhitespace(text, 0) + 1) : 0;
-    const resume: ArrayResume = { kept, end, indent: firstIndent ?? text.slice(lineStart(firstRecord), firstRecord), lines };
+    let indent = known?.firstIndent;
+    if (indent === undefined) {
+      const firstRecord = skipWhitespace(text, skipWhitespace(text, 0) + 1);
+      indent = text.slice(lineStart(firstRecord), firstRecord);
+    }
+    const resume: ArrayResume = { kept, end, indent, lines };
     try {
       // After the array's opening and an object, as "[{}" is: no character can extend an object (a "0" there could go on as "0.5").
       resume.values = (JSON.parse(`[{}${text.slice(end)}`) as unknown[]).slice(1);
@@ -1539,7 +1542,7 @@ export interface TextHead {
 /** The head of `text` up to `offset` (a line start, on line `line`). */
 export function textHead(text: string, offset: number, line: number): TextHead {
   const head = text.slice(0, offset);
-  return { text: head, lines: line, plain: head.charCodeAt(0) !== 0xfeff && loneCrAsLf(head) === head && !looksBinary(head) };
+  return { text: head, lines: line, plain: head.charCodeAt(0) !== 0xfeff && !hasLoneCr(head) && !looksBinary(head) };
 }
 
 /** Where an edit starts: its offset, and the line of that offset. */
@@ -1647,10 +1650,13 @@ export function bomAsSpace(text: string): string {
  * so offsets do too. JSON reads CR and LF alike, as white space or as a control character in a string.
  */
 export function loneCrAsLf(text: string): string {
-  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
-    if (text.charCodeAt(at + 1) !== 10) return text.replace(/\r(?!\n)/g, '\n');
-  }
-  return text;
+  return hasLoneCr(text) ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** Whether the text has a CR that is not the start of a CRLF. */
+function hasLoneCr(text: string): boolean {
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== 10) return true;
+  return false;
 }
 
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */
@@ -1692,9 +1698,8 @@ function sameSlots(removed: readonly (DatasetRecord | string)[], added: readonly
 
 /** Whether a text breaks lines in more than one way: a lone CR, or CRLF and a bare LF. */
 function hasMixedLineBreaks(text: string): boolean {
-  const firstCr = text.indexOf('\r');
-  if (firstCr < 0) return false;
-  for (let at = firstCr; at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== 10) return true;
+  if (!text.includes('\r')) return false;
+  if (hasLoneCr(text)) return true;
   // Every CR starts a CRLF: mixed when some LF has no CR before it.
   for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) if (text.charCodeAt(at - 1) !== 13) return true;
   return false;

@@ -180,7 +180,7 @@ function keepRepeated(keys: Int32Array, multiplier: number, shift: number, from:
   return count;
 }
 
-/** The first position in sorted `keys` whose key is greater than `key`. */
+/** The first position in sorted `keys` whose key is not less than `key`. */
 function lowerBound(keys: Int32Array, key: number): number {
   let low = 0;
   let high = keys.length;
@@ -192,6 +192,7 @@ function lowerBound(keys: Int32Array, key: number): number {
   return low;
 }
 
+/** The first position in sorted `keys` whose key is greater than `key`. */
 function upperBound(keys: Int32Array, key: number): number {
   let low = 0;
   let high = keys.length;
@@ -1270,6 +1271,15 @@ function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record
   return best;
 }
 
+/** How many records mixed-formats reports: those in another format than the file's, and preference pairs in another layout. */
+function otherFormatRecordCount(index: DocumentIndex, facts: FileFacts): number {
+  if (facts.format === 'unknown') return 0;
+  let count = 0;
+  for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) count += otherFormatRecords(index, format, members, facts).length;
+  if (facts.format === 'preference') count += otherLayoutPreferenceRecords(index, facts).records.length;
+  return count;
+}
+
 /**
  * KTO records with the same prompt and completion as an earlier record but the other label, each with
  * the first such record: derived from the hashes that hold more than one full key (few), so an edit
@@ -1313,10 +1323,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
   const settings = facts.settings;
   const index = indexFor(document, facts);
   if (countOnly) {
-    if (severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
-      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) counted += otherFormatRecords(index, format, members, facts).length;
-      if (facts.format === 'preference') counted += otherLayoutPreferenceRecords(index, facts).records.length;
-    }
+    if (severityOf('mixed-formats', settings) !== 'off') counted += otherFormatRecordCount(index, facts);
     if (severityOf('duplicate-record', settings) !== 'off') {
       for (const members of index.repeated) counted += members.length - 1;
       counted += contradictingLabels(index, facts).length;
@@ -1442,11 +1449,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     // Records with errors are rejected or skipped by trainers: they are not examples. So are records in another format than
     // the file's (mixed-formats' errors), counted only when the file is short of examples anyway.
     let valid = index.examples;
-    if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error' && facts.format !== 'unknown') {
-      for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) valid -= otherFormatRecords(index, format, members, facts).length;
-      if (facts.format === 'preference') valid -= otherLayoutPreferenceRecords(index, facts).records.length;
-      valid = Math.max(0, valid);
-    }
+    if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error') valid = Math.max(0, valid - otherFormatRecordCount(index, facts));
     // Records that do not parse have errors too.
     const withErrors = records.length - valid;
     if (index.valid > 0 && valid < settings.minExamples) {

@@ -546,9 +546,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
           // A --model that does not load is a usage error: the user asked for exact counts. The
           // config file's model is a setting like any other: warned about, and estimates are used.
           if (fromCommandLine) modelUnavailable = true;
-          // The message names the setting it comes from ("model: ..."); given on the command line, that is --model.
           const where = fromCommandLine ? undefined : layerSourceOf(loaded?.data)?.locate(['model']);
-          warnings.push(`${where !== undefined ? `${where}: ` : ''}${fromCommandLine ? result.error.replace(/^model:/, '--model:') : result.error}`);
+          warnings.push(`${where !== undefined ? `${where}: ` : ''}${fromCommandLine ? '--model' : 'model'}: ${result.error}`);
           return estimatingCounter;
         });
         modelCounters.set(modelPath, counter);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { templateMessage, templateTools, turnReasoning, type Conversation } from './conversation';
 import type { TokenCount, TokenCounter } from './tokens';
 import { safeStringify } from './json/safe';
-import { findJsonSyntaxError } from './json/scanner';
+import { findJsonSyntaxError, lineAndColumn } from './json/scanner';
 import { fasterTokenizer } from './fasterTokenizer';
 
 interface Encoder {
@@ -26,7 +26,7 @@ function tokenText(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Loads (once per folder) a counter for the model in `folder`; never throws. */
+/** Loads (once per folder) a counter for the model in `folder`; never throws. The error names no setting: the caller says which one named the folder. */
 export function modelTokenCounter(folder: string): Promise<{ ok: true; counter: TokenCounter } | { ok: false; error: string }> {
   let promise = loaded.get(folder);
   if (promise === undefined) {
@@ -59,7 +59,7 @@ async function folderProblem(folder: string): Promise<string | undefined> {
 }
 
 async function load(folder: string): Promise<{ ok: true; counter: TokenCounter } | { ok: false; error: string }> {
-  const fail = (reason: string): { ok: false; error: string } => ({ ok: false, error: `model: cannot load a tokenizer from ${folder}: ${reason}. Token counts are estimates until this is fixed.` });
+  const fail = (reason: string): { ok: false; error: string } => ({ ok: false, error: `cannot load a tokenizer from ${folder}: ${reason}. Token counts are estimates until this is fixed.` });
   const problem = await folderProblem(folder);
   if (problem !== undefined) return fail(problem);
   let tokenizerJson: object;
@@ -131,9 +131,7 @@ async function load(folder: string): Promise<{ ok: true; counter: TokenCounter }
 function jsonErrorWithPlace(error: unknown, text: string): string {
   const found = findJsonSyntaxError(text);
   if (found === null) return error instanceof Error ? error.message : String(error);
-  const before = text.slice(0, found.offset);
-  const line = before.split('\n').length;
-  const column = found.offset - (before.lastIndexOf('\n') + 1) + 1;
+  const { line, column } = lineAndColumn(text, found.offset);
   return `${found.message} at line ${line}, column ${column}`;
 }
 

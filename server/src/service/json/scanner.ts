@@ -163,6 +163,17 @@ export function findJsonSyntaxErrorAfterElement(text: string, afterElement: numb
   return asComment(text, scanFrom(text, afterElement, text.length, [Char.OpenBracket], Expect.CommaOrCloseArray));
 }
 
+/** The 1-based line and column (UTF-16 code units, as editors count) of an offset in `text`. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
 /** An error at a `//` or `/* *\/` comment (JSONC, JSON5), said as such and spanning the comment. */
 function asComment(text: string, error: JsonSyntaxError | null): JsonSyntaxError | null {
   return error === null ? null : (commentErrorAt(text, error.offset) ?? error);

@@ -98,7 +98,7 @@ export async function loadRecipeDatasets(files: readonly string[], options: Load
   if (options.modelFolder !== undefined) {
     const counter = await modelTokenCounter(options.modelFolder);
     if (counter.ok) tokens = counter.counter;
-    else warnings.push(`token counts are estimated: ${counter.error}`);
+    else warnings.push(`token counts are estimated: model: ${counter.error}`);
   }
   const taken = new Set<string>();
   const datasets: RecipeDataset[] = [];
