@@ -1,23 +1,26 @@
 import { templateTools } from '../conversation';
 import type { RecordRule } from './rule';
 import { mayHaveBoilerplate } from './prefilter';
-import { quote, reportMatches, userText } from './util';
+import { inMarkdownCode, quote, reportMatches, userText } from './util';
 
 // "As an AI" is boilerplate when the AI is the speaker ("As an AI, I...", "As an AI language model",
 // "As an AI assistant, I..."), not when it qualifies a person or a thing ("As an AI engineer, you...",
 // "As an AI-powered tool", "As an AI model ages...").
 const speaker = String.raw`(?=\s*(?:[,.;:!?)]|$)|\s+(?:I|I['’]m|I['’]ve|I['’]d|myself|my|without|and|that|who|which|developed|created|trained|built|designed|made|programmed|here)\b)`;
-// Not "I can't attend" or "I'm unable to come in": an apology the user asked the answer to write (a declined invitation, a sick note);
-// not sympathy ("Sorry, I can't imagine how hard that is").
-const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank|find|see|spot|locate|detect|reproduce)\b)`;
+// "I can't give you an exact figure, because nobody counted them, but astronomers estimate...": a hedge that still answers.
+const exactButHedge = String.raw`(?:you )?(?:an? |the )?(?:exact|precise|definitive|definite|accurate|specific|firm|single)\b(?=[^.!?\n]{0,80}\bbut\b)`;
+// Not "I can't attend", "I can't make the 3 pm meeting", "I can't take this on" or "I'm unable to come in": an apology the user
+// asked the answer to write (a declined invitation or task, a sick note); not sympathy ("Sorry, I can't imagine how hard that is").
+const cannot = String.raw`\b(?:can(?:not|['’]t)|unable|won['’]t|not able)\b(?!\s+(?:to\s+)?(?:attend|come|make it|make (?:the|our|your|this|that|tomorrow|today|tonight|\d)|take (?:on|(?:this|that|it|them|any more|anything else) on)|fit (?:it|this|that|you|them|him|her|one more|another) \w*\s*in|commit to|join|be there|be present|go|travel|meet|visit|imagine|believe|stress|emphasize|wait|thank|find|see|spot|locate|detect|reproduce|(?:give|tell|provide|offer|say|quote|predict|name) ${exactButHedge})\b)`;
 // After "I'm sorry", "I apologize" or "Sorry": a refusal ("..., but I cannot", "..., I can't", "..., but that is not something I can").
 // Not "I'm sorry, but I can't help without the error message (more details)": a hedge asking for what is missing. ("...without
 // connecting to external data sources" is a refusal.)
 const withoutMissing = String.raw`(?![^.!?\n]{0,60}\bwithout (?:(?:the|more|additional|further|some|your|a|an|any|seeing|knowing|having|its|this|that) )*(?:information|details?|context|error|message|code|logs?|specifics|clarification|input|text|file|document|article|numbers?|values?|question)\b)`;
 const refusal = String.raw`,? (?:but )?(?:(?:I|as an AI)\b[^.!?\n]{0,40}${cannot}${withoutMissing}|(?:that|this) is(?: not|n't) something I can\b)`;
 // What a refusal declines to do ("I cannot provide medical advice", "I'm unable to comply", "I can't help with that"); not
-// "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message".
-const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
+// "I can't help but notice", "I cannot guarantee it works", "I can't help without the error message", "I cannot provide an exact
+// date, but...".
+const declined = String.raw`(?:(?:provide|offer|share|write|create|generate|produce|engage|participate|access|comply|fulfill)\b(?! ${exactButHedge})|(?:help|assist)(?: you)?(?= with\b|\s*[.!,]))`;
 // The same boilerplate in other languages (Spanish, Portuguese, French, German, Italian, Chinese, Russian, Japanese, Korean),
 // alternatives of the one expression: a second expression would scan every answer again, while here the Chinese, Cyrillic,
 // Japanese and Korean phrases cost nothing on Latin-1 answers (the engine compiles them away) and the Latin-script ones a
@@ -136,9 +139,10 @@ function isLetterApology(match: RegExpExecArray): boolean {
   return speakerLabel.test(match.input.slice(match.input.lastIndexOf('\n', match.index - 1) + 1, match.index));
 }
 
-// A model's or an assistant's name: a known one, one with a digit (GPT-4, Llama-3) or with capitals inside (BERT, LLaMA, RoBERTa,
-// XLNet); not a plain capitalised word ("As an AI, Paris is a fine choice" is the answer speaking).
-const aiName = String.raw`ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|Llama|Mistral|Qwen|Gemma|Grok|[A-Z][A-Za-z]*-?\d[\w.-]*|[A-Z][a-z]*[A-Z][A-Za-z]*`;
+// A model's or an assistant's name: a known one, one with a digit (GPT-4, Llama-3, T5) or with capitals inside (BERT, LLaMA, RoBERTa,
+// XLNet, DeepSeek, OPT); not a plain capitalised word ("As an AI, Paris is a fine choice" is the answer speaking), which is why
+// the plain-word names are listed rather than any capitalised word before "is".
+const aiName = String.raw`ChatGPT|Claude|Gemini|Copilot|Siri|Alexa|Bard|HAL|Llama|Mistral|Mixtral|Qwen|Gemma|Grok|Falcon|Vicuna|Alpaca|Phi|Yi|Bloom|Command R\+?|Cohere|Orca|Zephyr|Dolly|Koala|Pythia|Guanaco|Baichuan|Ernie|Granite|Jamba|Nemotron|Olmo|Chinchilla|Gopher|Sparrow|Codex|[A-Z][A-Za-z]*-?\d[\w.-]*|[A-Z][a-z]*[A-Z][A-Za-z]*`;
 const englishSubject = new RegExp(String.raw`^\s*,\s*(?:he|she|they|his|her|their|(?:the|this|that) (?:robot|android|machine|model|assistant|chatbot|system|computer)|${aiName})(?![\w-])`);
 /** After "As a language model" only a name: "As an AI language model, it is not possible for me..." is the answer speaking. */
 const englishNamedSubject = new RegExp(String.raw`^\s*,\s*(?:${aiName})(?![\w-])`);
@@ -182,7 +186,7 @@ export const rule: RecordRule = {
     // say "I'm sorry, but I can't" as its content. AI boilerplate still counts.
     const request = userText(context.analysis.conversation.turns);
     const translating = translationRequest.test(request);
-    const writing = writingRequest.test(request);
+    const writing = writingRequest.test(request) || declineRequest.test(request);
     reportMatches(
       context,
       answers,
@@ -198,11 +202,14 @@ export const rule: RecordRule = {
 };
 
 const translationRequest = /\btranslat|\btraduc|\bübersetz|翻译|翻訳|перевед/i;
+/** Asked how to decline or apologise ("How do I politely decline a meeting?", "a polite way to say no"): the answer writes the user's apology. */
+const declineRequest = /\b(?:decline|declining|say(?:ing)? no|turn(?:ing)? (?:\w+ )?down|apologi[sz]e|apologi[sz]ing|an apology|reject(?:ing)? (?:an? |the |this |my |his |her |their )?(?:offer|invitation|request|proposal))\b/i;
 /** A piece of writing in someone's voice: a refusal in it is that person's, unless it declines the task itself. */
 // A message, a reply or a statement only when asked to be written ("Write a reply to...", not "what does this error message mean").
 const writingRequest = /\b(?:poem|story|stories|song|lyrics|quote|one-liner|dialogue|script|scene|monologue|speech|letter|role-?play|in character|pretend|act as|you are an? (?!(?:helpful |friendly |honest |harmless |ai )*(?:ai|assistant|language model|chatbot)\b))|\b(?:write|draft|compose|craft|create|generate)\b[^.?!\n]{0,40}\b(?:repl(?:y|ies)|response|statement|e-?mails?|messages?|notes?|tweets?|captions?|lines?|texts?)\b/i;
 /** What a refusal of the task itself declines: "I can't help with that", "I cannot provide...". */
-const declineVerb = /\b(?:assist|help|provide|comply|fulfill|engage|generate|create|share|write|produce|offer|participate)\b/i;
+// Also in the other languages' refusals ("Lo siento, pero no puedo ayudarte con eso" after "Write a phishing email").
+const declineVerb = /\b(?:assist|help|provide|comply|fulfill|engage|generate|create|share|write|produce|offer|participate)\b|\b(?:ayud|asist|proporcion|ofrec|escrib|ajud|fornec|aide|aider|assister|fournir|écrire|rédiger|helfen|unterstützen|bereitstellen|schreiben|erstellen|aiut|fornir|scriver)|(?:помо|предостав|напис)|帮助|帮你|帮您|协助|提供|编写|お手伝い|手伝|도와|도움/i;
 
 /** "My capabilities are limited to...", "I can only fetch stock prices", "the functions provided": the answer says what the tools do. */
 const toolScope = /\bcapabilit(?:y|ies)\b|\bI can only\b|\b(?:only|solely) (?:able|designed|equipped) to\b|\blimited to\b|\b(?:functions?|tools?) (?:I have (?:access to)?|provided|available|at my disposal)\b|\bexternal (?:tasks?|actions?)\b|\baccess to (?:the )?(?:functions?|tools?)\b/i;
@@ -223,7 +230,10 @@ function isAiBoilerplate(match: RegExpExecArray): boolean {
 
 const aiWords = /\bAI\b|\bIA\b|\bKI\b|language model|modelo|modèle|modello|Sprachmodell|taalmodel|model językowy|model bahasa|mô hình|yapay zek|ИИ|языков|人工智能|语言模型|言語モデル|언어 모델/i;
 
-/** The message for a match, or undefined when the phrase is quoted, narrated or written for the user. */
+/**
+ * The message for a match, or undefined when the phrase is quoted, narrated or written for the user, or in Markdown code
+ * (a chatbot's fallback reply configured in a YAML block is content the user asked for).
+ */
 function boilerplateMessage(match: RegExpExecArray): string | undefined {
-  return isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) || isAboutAnotherAi(match) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`;
+  return isLetterApology(match) || quoteMarks.has(match.input.charAt(match.index - 1)) || inQuotation(match) || isAboutAnotherAi(match) || inMarkdownCode(match.input, match.index) ? undefined : `Assistant boilerplate or refusal "${quote(match[0])}": trained on, it teaches the model to hedge or refuse. Rewrite the answer or drop the example (unless refusing is the intended behaviour).`;
 }
