@@ -21,10 +21,11 @@ const fieldLine = /^[ \t]*\p{L}[\p{L}\p{N} ]{0,20}[ \u00A0\u202F]?[:：][ \t]*\S
 const assistantLabel = /^[ \t]*(?:### ?)?(?:Assistant|ASSISTANT|AI|Bot|BOT|GPT|<bot>|Asistente|Assistant|Assistent|Ассистент|助手|アシスタント)[ \t\u00A0\u202F]*[:：]/;
 
 /** The user asked for a dialogue, a transcript, a role-play or a prompt with example turns: its labels are the answer. */
-// Whole words ("description", "JavaScript" and "exchange rate" ask for no dialogue); a scene, script, play, interview or prompt
-// only when asked to be written ("Write a scene where...", "Design a prompt for...", not "the crime scene", "enhance the
-// prompt" or a review that mentions the screenplay).
-const dialogueRequest = /\b(?:dialog(?:ue)?s?|conversations?|conversational|transcripts?|transcribe[ds]?|role-?play\w*|few-?shot|chat ?logs?|exchange (?:between|of (?:messages|words|lines))|interviews? (?:with|between))\b|\b(?:write|writing|create|compose|draft|generate|continue|act out|perform|imagine|turn|rewrite|design|craft)\b[^.?!\n]{0,60}\b(?:scenes?|screenplays?|scripts?|skits?|plays?|interviews?|sitcoms?|prompts?)\b|diálogo|conversaci|gespräch|对话|对白|диалог|разговор|会話|対話/i;
+// Whole words ("description", "JavaScript" and "exchange rate" ask for no dialogue); a scene, script, play, interview, prompt
+// or a piece of fiction (a story, tale, novel, chapter: its characters may chat with a bot) only when asked to be written
+// ("Write a scene where...", "Tell me a story about...", not "the crime scene", "enhance the prompt", "the story behind the
+// name" or a review that mentions the screenplay).
+const dialogueRequest = /\b(?:dialog(?:ue)?s?|conversations?|conversational|transcripts?|transcribe[ds]?|role-?play\w*|few-?shot|chat ?logs?|exchange (?:between|of (?:messages|words|lines))|interviews? (?:with|between))\b|\b(?:write|writing|create|compose|draft|generate|continue|act out|perform|imagine|turn|rewrite|design|craft|tell|narrate)\b[^.?!\n]{0,60}\b(?:scenes?|screenplays?|scripts?|skits?|plays?|interviews?|sitcoms?|prompts?|stor(?:y|ies)|tales?|fables?|novels?|novellas?|chapters?|fan-?fic(?:tion)?|fiction|narratives?|episodes?)\b|diálogo|conversaci|gespräch|对话|对白|диалог|разговор|会話|対話/i;
 
 function asksForDialogue(turns: readonly Turn[]): boolean {
   return turns.some((turn) => (turn.role === 'user' || turn.role === 'system') && dialogueRequest.test(turn.content));

@@ -8,10 +8,11 @@ export const table: RuleTable = {
     { name: 'field lists in Spanish, Russian and Chinese', text: lines(chat('¿Cómo entro al router?', 'Usa las credenciales de la etiqueta.\n\nUsuario: admin\nContraseña: la impresa en la etiqueta'), chat('Как войти?', 'Откройте стенд в браузере.\n\nПользователь: tester\nПароль: выдаётся в чате'), chat('注册页面有哪些字段？', '注册页面包含以下字段。\n用户：填写登录名\n密码：至少8位'), chat('Identifiants ?', 'Ceux de l’étiquette.\n\nUtilisateur : admin\nMot de passe : sur l’étiquette')) },
     { name: 'a label that opens the answer, lower-case YAML, and a label in the prompt only', text: lines(chat('Who speaks first?', 'User: the person typing.'), chat('Config?', 'Set it like this.\nuser: admin'), chat('Human: hi\nUser: hello', 'Hello!')) },
     { name: 'a pre-formatted text record and a rejected answer', text: lines({ text: 'Human: Hi\n\nAssistant: Hello!\n\nHuman: Bye' }, { prompt: 'Hi', chosen: 'Hello!', rejected: 'Hello!\n\nHuman: bye' }) },
+    { name: 'a story, tale or chapter the user asked for, whose characters chat with a bot', text: lines(chat('Write a short story about a lonely programmer who builds a chatbot.', 'Every night Dev typed to the bot he had built.\n\nUser: Are you awake?\nBot: I am always awake.\n\nHe laughed.'), chat('Tell me a tale of a robot and a girl.', 'Once upon a time a girl met a robot.\n\nUser: Hello?\nRobot: Hello.'), chat('Continue the next chapter of my novel.', 'Mara opened the old laptop.\n\nUser: who are you\nTERMINAL: A friend.')) },
   ],
   invalid: [
     {
-      name: 'a prompt with "description", "JavaScript", "exchange rate", "command prompt", "enhance the prompt" or "crime scene" asked for no dialogue',
+      name: 'a prompt with "description", "JavaScript", "exchange rate", "command prompt", "enhance the prompt", "crime scene" or "the story behind" asked for no dialogue',
       text: lines(
         chat('Write a product description for a kettle.', 'A sleek steel kettle.\n\nHuman: Make it shorter.'),
         chat('What does JavaScript print for typeof null?', '"object".\nUser: Why?'),
@@ -19,8 +20,9 @@ export const table: RuleTable = {
         chat('How do I open the command prompt?', 'Press Win+R and type cmd.\n\nUser: Thanks!'),
         chat('Enhance the prompt: "a cat on a mat".', 'A fluffy ginger cat asleep on a woven mat.\n\n### Human: Make it longer.'),
         chat('Describe the crime scene in the novel.', 'A dark alley.\n\nHuman: Who found it?'),
+        chat("What's the story behind the name Python?", 'Guido named it after Monty Python.\n\nHuman: And Java?'),
       ),
-      problems: [{ line: 0, text: 'Human:' }, { line: 1, text: 'User:' }, { line: 2, text: 'Human:' }, { line: 3, text: 'User:' }, { line: 4, text: '### Human:' }, { line: 5, text: 'Human:' }],
+      problems: [{ line: 0, text: 'Human:' }, { line: 1, text: 'User:' }, { line: 2, text: 'Human:' }, { line: 3, text: 'User:' }, { line: 4, text: '### Human:' }, { line: 5, text: 'Human:' }, { line: 6, text: 'Human:' }],
     },
     { name: 'answers that run on into the next turn', text: lines(chat('Boiling point?', 'Water boils at 100 °C.\n\nHuman: What about on Everest?\n\nAssistant: About 70 °C.'), chat('Largest planet?', 'Jupiter.\nUSER: And the smallest?\nASSISTANT: Mercury.'), chat('Synonym for happy?', 'Joyful.\n\n### Human: Another one?\n### Assistant: Cheerful.'), chat('讲个笑话', '好的，这是一个笑话。\n\n用户：再讲一个')), problems: [{ line: 0, text: 'Human:', message: /runs on into another turn.*Cut the answer/ }, { line: 1, text: 'USER:' }, { line: 2, text: '### Human:' }, { line: 3, text: '用户：' }] },
     { name: 'French labels with a space, a no-break space or an escaped one before the colon', text: lines(chat('Combien de côtés a un hexagone ?', 'Six.\n\nUtilisateur : Et un octogone ?\nAssistant : Huit.'), chat('Capitale ?', 'Paris.\n\nUtilisateur\u00a0: Et de l’Italie ?'), '{"messages":[{"role":"user","content":"Capitale ?"},{"role":"assistant","content":"Paris.\\n\\nUtilisateur\\u202f: Et Rome ?"}]}'), problems: [{ line: 0, text: 'Utilisateur :' }, { line: 1, text: 'Utilisateur\u00a0:' }, { line: 2, text: 'Utilisateur\\u202f:' }] },
