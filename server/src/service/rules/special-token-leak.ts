@@ -1,12 +1,14 @@
 import { preformattedTemplate } from './chatTemplates';
 import { mayHaveSpecialToken } from './prefilter';
 import type { RecordRule } from './rule';
-import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts } from './util';
+import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts, userText } from './util';
 
 // Control tokens of common chat templates: any <|name|> (ChatML, Llama 3, Phi, Qwen, Command R's
 // <|END_OF_TURN_TOKEN|>...), Llama 2, Gemma with <bos>/<eos> (and Gemma 3's image tokens, which its processor inserts), Mistral ([INST], [SYSTEM_PROMPT],
 // [TOOL_CALLS]), ChatGLM/GLM-4's [gMASK]<sop>, DeepSeek's full-width <｜User｜>/<｜end▁of▁sentence｜>, and <unk>/<pad> left by a detokenizer.
-const specialToken = /<\|[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
+// Not a single letter, alone or with a short subscript (<|x|>, <|x_i|>): an absolute value or bra-ket in plain-text math, and
+// no template's token.
+const specialToken = /<\|(?![A-Za-z](?:_\w{1,3})?\|>)[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;
@@ -27,6 +29,21 @@ function isHtmlStrikethrough(match: RegExpExecArray): boolean {
   return inner.length <= strikethroughLength && !inner.includes('\n') && !inner.includes('INST]') && inner.trim().length > 0;
 }
 
+/** Words of a sentence that talks about a vocabulary's special entries (not "pad" itself: the token contains it). */
+const tokenTalk = /\btokens?\b|tokeni[sz]|vocab|\bpadd(?:ing|ed)\b|\b(?:end|beginning|start)[- ]of[- ](?:sequence|sentence|text)\b|seq2seq|\b(?:encoder|decoder)\b|special (?:symbols?|entries)/i;
+
+/**
+ * Whether a <bos>, <eos>, <unk> or <pad> is named in prose about tokens ("why do we add <pad> and <eos> to the vocabulary?",
+ * "an end-of-sequence token, often written <eos>"): the sentence around it, or the user's question, talks of tokens. Plain
+ * text to most chat templates then; one at the start or end of a text is still a leak ("Hello<eos>").
+ */
+function namedInProse(match: RegExpExecArray, request: () => string): boolean {
+  const text = match.input;
+  const end = match.index + match[0].length;
+  if (text.slice(0, match.index).trim() === '' || text.slice(end).trim() === '') return false;
+  return tokenTalk.test(text.slice(Math.max(0, match.index - 100), end + 100)) || tokenTalk.test(request());
+}
+
 /** Chat-template special tokens written into content: the tokenizer turns them into control tokens and the conversation structure breaks. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -42,6 +59,7 @@ export const rule: RecordRule = {
     // Alpaca's prompt headers are plain text, written on purpose in a prompt or a pre-formatted "text" record: only an
     // answer that goes on into one (outside code, where no answer shows the format) has leaked it.
     let answers: Set<string> | undefined;
+    let request: string | undefined;
     // Tool-call arguments are trained text too: a leaked token there teaches the model to end a turn inside a call.
     reportMatchesInParts(context, textAndCallParts(context, allTurns(context)), specialToken, (match) => {
       if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
@@ -61,6 +79,7 @@ export const rule: RecordRule = {
         if (/^<(?:bos|eos|unk|pad)>$/.test(match[0])) return undefined;
         return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
       }
+      if (/^<(?:bos|eos|unk|pad)>$/.test(match[0]) && namedInProse(match, () => (request ??= userText(conversation.turns)))) return undefined;
       // <unk> and <pad> are what a detokenizer leaves where it lost a character or padded: no template writes them.
       if (/^<(?:unk|pad)>$/.test(match[0])) return `Token "${match[0]}" in the content: left by a detokenizer (a character it could not map, or padding), and the tokenizer reads it as its control token, so the model learns to emit it. Restore the text it stands for, or remove it.`;
       // A plain text record has no template: its author wrote every token, and one of another format breaks it.
