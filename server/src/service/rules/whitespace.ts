@@ -43,6 +43,15 @@ function isCodeIndentation(text: string, leading: number): boolean {
 }
 
 /**
+ * An ideographic-space (U+3000) indent before Chinese or Japanese text: the paragraph indent of CJK typography, written
+ * before every paragraph (trimming only the first would leave the others indented), not a stray space.
+ */
+function isCjkIndent(text: string, leading: number): boolean {
+  if (leading === 0 || leading > 2 || text.charCodeAt(0) !== 0x3000 || (leading === 2 && text.charCodeAt(1) !== 0x3000)) return false;
+  return /^[\u3001-\u303F\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF01-\uFF60]/.test(text.slice(leading));
+}
+
+/**
  * A completion after a prompt that ends its line, starting with spaces or tabs: the indent of the code
  * line it completes (HumanEval's one-line function body after the signature and docstring).
  */
@@ -70,7 +79,7 @@ export const rule: RecordRule = {
         // Content parts are joined into one response: only its start and its end are the response's edges.
         const { conversation } = context.analysis;
         const leadingRun = partIndex === 0 && !continuesPrompt(conversation, turn) && !startsImplicitPrompt(conversation, turn) ? text.length - text.trimStart().length : 0;
-        const leading = isCodeIndentation(text, leadingRun) || continuesCodeLine(conversation, turn, text, leadingRun) ? 0 : leadingRun;
+        const leading = isCodeIndentation(text, leadingRun) || continuesCodeLine(conversation, turn, text, leadingRun) || isCjkIndent(text, leadingRun) ? 0 : leadingRun;
         const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';
