@@ -15,7 +15,7 @@ export const rule: RecordRule = {
     allTurns(context).forEach((turn, index) => {
       if (turn.toolCalls.length > 0) return; // a tool call may have no prose
       if (stepwise && turn.path[0] === 'completions') return; // each step is checked on its own above
-      if (turn.content.trim().length > 0) return;
+      if (!isBlank(turn.content)) return;
       // An empty first system turn in ShareGPT data (SlimOrca and OpenOrca ship thousands): LLaMA-Factory then uses the
       // template's default system prompt and Axolotl renders an empty one; neither drops the example.
       if (turn.role === 'system' && index === 0 && context.analysis.conversation.format === 'sharegpt') return;
@@ -25,7 +25,7 @@ export const rule: RecordRule = {
       // An image, audio or file beside an empty text part: the message is the media (a vision question needs no words).
       if (Array.isArray(written) && written.some((part) => typeof part === 'object' && part !== null && (part as { type?: unknown }).type !== 'text')) return;
       const value = turn.parts[0] !== undefined ? turn.parts[0].path : turn.contentPath;
-      const what = turn.content.length === 0 ? 'empty' : 'only whitespace';
+      const what = turn.content.length === 0 ? 'empty' : turn.content.trim().length === 0 ? 'only whitespace' : 'only invisible characters (zero-width spaces or joiners)';
       if (context.analysis.conversation.plainText) {
         context.report(`The text is ${what}: write the text or remove the record.`, { path: value });
         return;
@@ -34,6 +34,18 @@ export const rule: RecordRule = {
     });
   },
 };
+
+/** Zero-width spaces and joiners, the word joiner and the soft hyphen: they render as nothing. (U+FEFF is whitespace to trim().) */
+const invisibleOnly = /^[\s\u200B-\u200D\u2060\u00AD\u180E]*$/;
+
+/**
+ * Whether a text shows nothing: empty, whitespace, or only invisible characters (an answer that is a lone U+200B trains
+ * the model on an empty reply just the same). trim() answers most texts; the pattern runs only on what it leaves.
+ */
+function isBlank(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.length === 0 || (trimmed.charCodeAt(0) < 0x2070 && invisibleOnly.test(trimmed));
+}
 
 /**
  * TRL stepwise supervision: PRMTrainer tokenizes each step with its label, so an empty or

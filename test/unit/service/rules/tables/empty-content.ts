@@ -12,8 +12,10 @@ export const table: RuleTable = {
     { name: 'a list where a string belongs is wrong-type, not empty', text: lines({ instruction: ['Name a color.'], input: '', output: 'Blue.' }) },
     { name: 'an HH-RLHF pair whose answers differ after the shared prompt', text: lines({ chosen: '\n\nHuman: Hi\n\nAssistant: Hello!', rejected: '\n\nHuman: Hi\n\nAssistant: Go away.' }) },
     { name: 'stepwise steps with text, and an empty step list (no-assistant-turn\'s finding)', text: lines({ prompt: 'Is 91 prime?', completions: ['Step 1: 91 = 7 x 13.', 'Step 2: so no.'], labels: [true, true] }, { prompt: 'Is 7 prime?', completions: [], labels: [] }) },
+    { name: 'zero-width characters inside text', text: lines(chat('Hi', 'Hel\u200blo\u200d')) },
   ],
   invalid: [
+    { name: 'an answer of only zero-width spaces, joiners or a word joiner', text: lines(chat('Hi', '\u200b'), chat('Hi', '\u200c\u200d \u2060'), chat('Hi', '\ufeff\u200b')), problems: [{ line: 0, text: '"\u200b"', message: /turn 2 \(assistant\) is only invisible characters/ }, { line: 1, text: '"\u200c\u200d \u2060"' }, { line: 2, text: '"\ufeff\u200b"' }] },
     // TRL PRMTrainer tokenizes each step with its label: an empty step trains a label on no text.
     { name: 'an empty stepwise step', text: lines({ prompt: 'Is 91 prime?', completions: ['Step 1: 91 = 7 x 13.', ''], labels: [true, false] }), problems: [{ line: 0, text: '""', message: /^Step 2 of "completions" is empty: PRMTrainer trains its label on no text/ }] },
     { name: 'whitespace-only stepwise steps are each reported once', text: lines({ prompt: 'Is 91 prime?', completions: ['  ', '\n'], labels: [true, false] }), problems: [{ line: 0, text: '"  "', message: /^Step 1 of "completions" is only whitespace/ }, { line: 0, text: '"\\n"', message: /^Step 2 of "completions" is only whitespace/ }] },
