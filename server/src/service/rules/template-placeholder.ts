@@ -1,6 +1,6 @@
 import { mayHavePlaceholder } from './prefilter';
 import type { RecordRule } from './rule';
-import type { Turn } from '../conversation';
+import type { ContentPart, Turn } from '../conversation';
 import { inMarkdownCode, quote, reportMatchesInParts, textAndCallParts, userText } from './util';
 
 // {{name}} / {{ user_input }}, [INSERT ...] / [Your Name], <PLACEHOLDER>, ${var}: text a generator meant to fill.
@@ -104,7 +104,7 @@ function isPlaceholder(match: RegExpExecArray): boolean {
   // and `<Your App Name>` in code is what the answer tells the user to replace.
   if (text.startsWith('<')) return !inMarkdownCode(match.input, match.index);
   // `/users/{user_id}/orders`: an OpenAPI path parameter, also when the text names it again ("the {user_id} parameter").
-  if (text.startsWith('{')) return !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !match.input.includes(`/${text}`) && !alsoInCode(match.input, text);
+  if (text.startsWith('{')) return !mathSubscript.test(text) && !inMarkdownCode(match.input, match.index) && !looksLikeCode(match.input, match.index) && !match.input.includes(`/${text}`) && !alsoInCode(match.input, text);
   if (text.startsWith('[')) {
     // In code, brackets are syntax: T-SQL quotes names as `[Order Date]`, `[Customer Name]`. Only an
     // explicit instruction ([INSERT ...], [TODO], [Your ...]) is a placeholder there.
@@ -132,7 +132,15 @@ const templateRequest =
 const fillRequest = /(?<!\b(?:can|could|will|may|they|others|anyone|someone|(?:fields|blanks|spaces|gaps|slots) to) )\bfill|\brellen(?:a|e|ar)\b|\brempli(?:s|ssez|r)\b|ausfüll|\bfülle?\b|заполни(?!тел)|(?<![需待要供可以])填(?:写|好|入)|記入し/i;
 
 /** A request to transform a text the user gives: its placeholders are the user's, to keep. */
-const transformRequest = /\btranslat|\bproofread|\bcorrect|\bfix\b|\brewrite|\brephrase|\bparaphrase|\bedit\b|\blocali[sz]|\breword|\bpolish|\bgrammar|\bspelling|\btypos?\b|\btraduc|\bübersetz/i;
+// Translate in other languages too (traduis, traduza, tradurre, übersetze, vertaal, переведи, 翻译, 翻訳, 번역); no \b before a
+// letter outside ASCII, which \b does not count as a word character.
+const transformRequest = /\btranslat|\bproofread|\bcorrect|\bfix\b|\brewrite|\brephrase|\bparaphrase|\bedit\b|\blocali[sz]|\breword|\bpolish|\bgrammar|\bspelling|\btypos?\b|\btradu[cizt]|\btradurr|übersetz|\bvertaal|перев[оеё]д|翻译|翻譯|翻訳|번역/i;
+
+/** Asked to fill in, complete or personalise a template the user gives ("Fill in this template for Ana Souza: Dear [Customer Name]..."). */
+const fillInRequest = /\b(?:complete|personali[sz]e|customi[sz]e|populate)\b[^.?!\n]{0,40}\b(?:template|form|letter|e-?mail|message|blanks?|fields?|placeholders?)\b/i;
+
+/** `{a_n}`, `{x_i}`, `{b_k}`: a sequence or set of a letter with a short subscript in math ("the sequence {a_n} converges"), no field name. */
+const mathSubscript = /^\{\p{Ll}_[\p{Ll}\p{N}]{1,2}\}$/u;
 
 /** Whether the user asked for a template, whose placeholders are then the answer, not a generator's leftovers. */
 function asksForTemplate(turns: readonly Turn[]): boolean {
@@ -147,6 +155,8 @@ export const rule: RecordRule = {
     if (!mayHavePlaceholder(context.record.text)) return;
     let requested: boolean | undefined;
     let request: string | undefined;
+    let answers: string | undefined;
+    let userParts: Set<ContentPart> | undefined;
     // The turns and the calls the model is trained to write (an email a send_email call sends, signed "[Your Name]"). Not a
     // rejected answer: it is trained away from, and a placeholder there (a deliberately poor answer) teaches nothing to emit.
     const turns = context.analysis.conversation.turns;
@@ -159,6 +169,12 @@ export const rule: RecordRule = {
       // A text the user gave to translate or proofread keeps its placeholders (a UI string, a mail-merge message).
       request ??= userText(turns);
       if (transformRequest.test(request) && request.includes(match[0])) return undefined;
+      // A template the user gives to fill in: its blanks in the prompt are the material, which the answer replaces (a blank
+      // the answer keeps is reported there, and then here too).
+      if ((fillRequest.test(request) || fillInRequest.test(request)) && (userParts ??= new Set(turns.filter((turn) => turn.role === 'user').flatMap((turn) => turn.parts))).has(part)) {
+        answers ??= turns.filter((turn) => turn.role === 'assistant' && turn.trainable).map((turn) => turn.content).join('\n');
+        if (!answers.includes(match[0])) return undefined;
+      }
       if (noValueMarker.test(match[0])) {
         const input = /input/i.test(match[0]);
         const message = `"${quote(match[0])}" is self-instruct's marker for ${input ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;
