@@ -40,11 +40,11 @@ const invisibleOnly = /^[\s\u200B-\u200D\u2060\u00AD\u180E]*$/;
 
 /**
  * Whether a text shows nothing: empty, whitespace, or only invisible characters (an answer that is a lone U+200B trains
- * the model on an empty reply just the same). trim() answers most texts; the pattern runs only on what it leaves.
+ * the model on an empty reply just the same). the anchored pattern stops at the first visible character.
  */
 function isBlank(text: string): boolean {
   const trimmed = text.trim();
-  return trimmed.length === 0 || (trimmed.charCodeAt(0) < 0x2070 && invisibleOnly.test(trimmed));
+  return trimmed.length === 0 || invisibleOnly.test(trimmed);
 }
 
 /**
