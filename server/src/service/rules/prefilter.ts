@@ -182,12 +182,68 @@ function hasDotMarker(text: string): boolean {
   return false;
 }
 
-/** '-' after a token prefix (sk-, xoxb-, glpat-, -----BEGIN, key-, api-key) or before a Mailchimp data centre (-us21): one scan. */
+/**
+ * '-' after a token prefix (sk-, xoxb-, glpat-, -----BEGIN, key-, api-key), before a Mailchimp data centre (-us21) or as
+ * mysql's -p flag glued to a password: one scan.
+ */
 function hasDashMarker(text: string): boolean {
   for (let at = text.indexOf('-'); at >= 0; at = text.indexOf('-', at + 1)) {
     for (const needle of dashPrefixes) if (text.startsWith(needle, at - needle.length)) return true;
-    if (text.charCodeAt(at + 1) === 117 /* u */ && text.charCodeAt(at + 2) === 115 /* s */) return true;
+    if ((text.charCodeAt(at + 1) === 117 /* u */ && text.charCodeAt(at + 2) === 115 /* s */) || gluesPasswordFlag(text, at)) return true;
   }
+  return false;
+}
+
+/** Whether the lower-cased letters at `at` spell `word` (ASCII only: `| 32` folds the case). */
+function spellsAt(text: string, at: number, word: string): boolean {
+  for (let index = 0; index < word.length; index++) if ((text.charCodeAt(at + index) | 32) !== word.charCodeAt(index)) return false;
+  return true;
+}
+
+/**
+ * Whether a password name ends at `end`: password, passwd, passphrase, or pass and pwd after a non-letter (see passwordKey in
+ * secrets-pii). Its last letter rules out most keys at once ("role", "content").
+ */
+function endsPasswordName(text: string, end: number): boolean {
+  const last = text.charCodeAt(end - 1) | 32;
+  if (last === 100 /* d */) return spellsAt(text, end - 8, 'password') || spellsAt(text, end - 6, 'passwd') || (spellsAt(text, end - 3, 'pwd') && !isLetter(text.charCodeAt(end - 4)));
+  if (last === 115 /* s */) return spellsAt(text, end - 4, 'pass') && !isLetter(text.charCodeAt(end - 5));
+  return last === 101 /* e */ && spellsAt(text, end - 10, 'passphrase');
+}
+
+function isLetter(code: number): boolean {
+  const lower = code | 32;
+  return lower >= 97 && lower <= 122;
+}
+
+/** Whether a `marker` ('=' or ':') follows a password name, with up to four quotes, backslashes (JSON's \") or spaces between. */
+function followsPasswordName(text: string, marker: string): boolean {
+  for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + 1)) {
+    let end = at;
+    while (end > 0 && at - end < 4 && isKeyJoint(text.charCodeAt(end - 1))) end--;
+    if (endsPasswordName(text, end)) return true;
+  }
+  return false;
+}
+
+function isKeyJoint(code: number): boolean {
+  return code === 34 /* " */ || code === 39 /* ' */ || code === 92 /* \ */ || code === 32;
+}
+
+/** Whether the '-' at `at` is mysql's password flag glued to a value (mysql -pS3cret, not -p 8080). */
+function gluesPasswordFlag(text: string, at: number): boolean {
+  return text.charCodeAt(at + 1) === 112 /* p */ && text.charCodeAt(at - 1) === 32 && text.charCodeAt(at + 2) > 32 && (text.includes('mysql') || text.includes('mariadb'));
+}
+
+/** Whether a password name is followed by '=' or ':' (DB_PASSWORD=, "password": , SMTP_PASS=, MYSQL_PWD=): one scan for each. */
+function hasPasswordName(text: string): boolean {
+  return followsPasswordName(text, '=') || followsPasswordName(text, ':');
+}
+
+/** Whether a password may be assigned: after a password name, or with mysql's -p flag. */
+export function mayHavePasswordKey(text: string): boolean {
+  if (hasPasswordName(text)) return true;
+  for (let at = text.indexOf('-'); at >= 0; at = text.indexOf('-', at + 1)) if (gluesPasswordFlag(text, at)) return true;
   return false;
 }
 
@@ -196,7 +252,8 @@ const dashPrefixes = ['sk', 'xoxa', 'xoxb', 'xoxp', 'xoxr', 'xoxs', '----', 'glp
 export function mayHaveSecret(text: string): boolean {
   // Each token kind needs a rare character, found with single-character scans that run at memory
   // speed: '@' (emails, passwords in URLs), '_' (hf_, ghp_, github_pat_, npm_, sk_live_, gsk_, aws_secret_access_key), '-' (sk-, xox?-, glpat-, GOCSPX-, -----BEGIN, -us21), 'J' (eyJ: JWTs),
-  // 'A' (AKIA, ASIA, AIza, AccountKey=, :AA, AC + hex), '.' (SG., .slack., discord.com/api/webhooks/, Discord tokens). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
+  // 'A' (AKIA, ASIA, AIza, AccountKey=, :AA, AC + hex), '.' (SG., .slack., discord.com/api/webhooks/, Discord tokens), '=' and ':'
+  // (after a password name). Searching 'sk-' or 'eyJ' directly would scan for the common first letter.
   // A ten-digit number after "call" is looked for only when one of these passes: a regex for digit runs cost as much as all the rest.
   return (
     text.indexOf('@') >= 0 ||
@@ -208,7 +265,8 @@ export function mayHaveSecret(text: string): boolean {
     phoneDigits.test(text) ||
     hasInternationalPrefix(text) ||
     // SendGrid keys, Slack and Discord webhooks, Discord tokens.
-    hasDotMarker(text)
+    hasDotMarker(text) ||
+    hasPasswordName(text)
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ContentPart } from '../conversation';
-import { hasDottedToken, mayHavePhoneDigits, mayHaveSecret } from './prefilter';
+import { hasDottedToken, mayHavePasswordKey, mayHavePhoneDigits, mayHaveSecret } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { allTurns, reportMatchesInParts, textAndCallParts } from './util';
 
@@ -43,14 +43,20 @@ const detector = new RegExp(
 );
 
 /**
+ * A name that ends in a password word, and the quote and spaces before its = or colon: password, passwd, passphrase with any
+ * prefix (PGPASSWORD, userPassword); pass and pwd only after a non-letter (SMTP_PASS, MYSQL_PWD; not bypass or compass).
+ */
+const passwordKey = String.raw`(?:(?<![A-Za-z])(?:pass|pwd)|pass(?:word|wd|phrase))["']?[^\S\n]*`;
+
+/**
  * Secrets found by what precedes them; only the value is underlined. Each runs only on the few records
  * whose text has its marker (a lookbehind in the main expression would be tried at every character).
  */
 const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern: RegExp }[] = [
   // aws_secret_access_key = wJalr... (a credentials file, an env var)
   { kind: 'awsSecret', marker: (text) => text.includes('ecret_access_key') || text.includes('ECRET_ACCESS_KEY'), pattern: /\b(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY)["']?\s*[=:]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dg },
-  // scheme://user:password@host
-  { kind: 'urlPassword', marker: (text) => text.includes('://'), pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"]{1,64}:([^\s:/@'"]{3,128})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?(?=[/?#\s'"]|$)/dg },
+  // scheme://user:password@host, also with no user (redis://:password@host)
+  { kind: 'urlPassword', marker: (text) => text.includes('://'), pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"]{0,64}:([^\s:/@'"]{3,128})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?(?=[/?#\s'"]|$)/dg },
   // Shopify admin tokens, PyPI upload tokens, Telegram bot tokens: fixed prefixes the main expression need not try everywhere.
   { kind: 'shopify', marker: (text) => text.includes('shp'), pattern: /\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/dg },
   { kind: 'pypi', marker: (text) => text.includes('pypi-AgE'), pattern: /\b(pypi-AgE[A-Za-z0-9_-]{50,})/dg },
@@ -80,12 +86,19 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
       'dgi',
     ),
   },
-  // A password assigned in a config or code line: DB_PASSWORD=Summer2024!x, password = 'Tr0ub4dor&3'. Not "your new
-  // password: aB3#..." (a password generator's answer in function-calling data) or JSON, where a colon follows the name.
+  // A password assigned in a config or code line, under any name that ends in a password word: DB_PASSWORD=Summer2024!x,
+  // password = 'Tr0ub4dor&3', PGPASSWORD=..., SMTP_PASS=..., MYSQL_PWD=..., ;Password=...; in an ADO.NET connection string,
+  // spring.datasource.password=.... After a colon only where the name is written as a key: at the start of a line (YAML's
+  // password: ..., ADMIN_PASSWORD: ...), after {, ( or a comma (JSON, a JS object); not "your new password: aB3#..."
+  // (a password generator's answer in prose). Also a password glued to mysql's -p flag (mysql -u etl -pS3cret99).
   {
     kind: 'password',
-    marker: (text) => text.includes('assword') || text.includes('ASSWORD') || text.includes('asswd') || text.includes('ASSWD'),
-    pattern: /\b[A-Za-z0-9_]*?(?:password|passwd)\s*=\s*["']?([^\s"'`,;)]{7,63}[^\s"'`,;).!?])/dgi,
+    marker: mayHavePasswordKey,
+    pattern: new RegExp(
+      String.raw`(?:${passwordKey}(?:=|:(?<=(?:^|[\n{,(])[^\S\n]*(?:-[^\S\n]+)?["']?[\w.-]*${passwordKey}:))[^\S\n]*["']?` +
+        String.raw`|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*?[^\S\n]-p(?=[^\s-]))([^\s"'\x60,;)]{7,63}[^\s"'\x60,;).!?])`,
+      'dgi',
+    ),
   },
   // A long random value assigned to a name that says it is secret: auth_token = '9f8e...', AccountKey=q8R2...==, "client_secret": "...".
   {
@@ -97,12 +110,16 @@ const valueDetectors: { kind: string; marker: (text: string) => boolean; pattern
   { kind: 'ssn', marker: (text) => /\d{3}-\d\d-\d{4}/.test(text), pattern: /\b(?:SSN#?|SS#|[Ss]ocial [Ss]ecurity(?: [Nn]umber| [Nn]o\.?| #)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4})\b/dg },
 ];
 
-/** Runs the value detectors over the record's text parts and reports the captured value of each match. */
-function reportValues(context: RecordRuleContext, partLists: readonly (readonly ContentPart[])[], message: (kind: string, value: string) => string | undefined): void {
+/**
+ * Runs the value detectors over the record's text parts and reports the captured value of each match; `message` is told
+ * whether the part is in `toolLists` (tool results and tool-call arguments).
+ */
+function reportValues(context: RecordRuleContext, partLists: readonly (readonly ContentPart[])[], toolLists: ReadonlySet<readonly ContentPart[]>, message: (kind: string, value: string, match: RegExpExecArray, fromTool: boolean) => string | undefined): void {
   let reported = 0;
   for (const detector of valueDetectors) {
     if (!detector.marker(context.record.text)) continue;
     for (const parts of partLists) {
+      const fromTool = toolLists.has(parts);
       for (const part of parts) {
         detector.pattern.lastIndex = 0;
         let match: RegExpExecArray | null;
@@ -110,7 +127,7 @@ function reportValues(context: RecordRuleContext, partLists: readonly (readonly 
           const span = match.indices?.[1];
           const value = match[1];
           if (span === undefined || value === undefined) continue;
-          const text = message(detector.kind, value);
+          const text = message(detector.kind, value, match, fromTool);
           if (text === undefined) continue;
           context.report(text, { path: part.path, inString: { start: span[0], end: span[1] } });
           if (++reported >= 5) return;
@@ -177,6 +194,9 @@ const emailTopLevelDomains = new Set(
  */
 const automatedSenders = /^(?:no[-_]?reply|do-?not-?reply|mailer-daemon|postmaster|notifications?|alerts?|bounces?|security|support|help|info|contact|sales|press|media|privacy|abuse|webmaster|hostmaster|legal|billing|feedback|careers|jobs|enquiries|inquiries|contacto|contato|contatto|kontakt|soporte|suporte|supporto|prensa|presse|ventas|vertrieb|assistance)$/i;
 
+/** The format of an organisation's addresses (firstname.lastname@..., first.last@..., name.surname@...), no one's own. */
+const addressPattern = /^(?:(?:first|first_?name|fname|f|given_?name|name|initial)[._-]?(?:last|last_?name|lname|surname|family_?name)|first_?name|last_?name|surname|full_?name)$/i;
+
 /**
  * Whether an email-shaped match is someone's address: not a Git SSH remote (`git@github.com:org/repo`) or a no-reply sender,
  * not a documentation domain (example-domain.com, mail.example.org, .test/.invalid), not code.
@@ -186,7 +206,9 @@ function isPersonalEmail(match: RegExpExecArray, email: string): boolean {
   const local = email.slice(0, at);
   const labels = email.slice(at + 1).toLowerCase().split('.');
   const topLevel = labels[labels.length - 1] ?? '';
-  if (local === 'git' || automatedSenders.test(local)) return false;
+  if (local === 'git' || automatedSenders.test(local) || addressPattern.test(local)) return false;
+  // A fediverse handle (@Gargron@mastodon.social): the @ before the name makes it an account, not an address.
+  if (match.input.charCodeAt(match.index - 1) === 64 /* @ */) return false;
   // user@host after ssh, scp or rsync is a login on a machine, not an address.
   const lineStart = match.input.lastIndexOf('\n', match.index) + 1;
   if (/\b(?:ssh|scp|sftp|rsync|mosh|telnet)\b/.test(match.input.slice(lineStart, match.index)) || labels.includes('amazonaws')) return false;
@@ -261,13 +283,50 @@ function isNamedSecretValue(value: string): boolean {
   return !detector.test(value);
 }
 
+/** Words of tutorial and default passwords (password1, P@ssw0rd!, changeme1, test1234, admin2024, letmein99): an example, not a leak. */
+const tutorialPasswordWords = /p[a@4][s$5]{2}|pwd|your|example|sample|demo|test|dummy|fake|changeme|change_me|placeholder|secret|admin|root|qwerty|letmein|welcome|hunter|1234|xxx|\*\*/i;
+
 /**
- * Whether a value after "password =" is a written-out password: letters and digits mixed, not a tutorial or template
- * value (`password123`, `changeme1`, `${DB_PASSWORD}`, `<your-password>`, `os.environ[...]`).
+ * Whether a value after a password name is a written-out password: 8 or more characters (the pattern's bar), a letter and a
+ * digit or a symbol, not a tutorial or template value (`password123`, `changeme1`, `${DB_PASSWORD}`, `<your-password>`) and
+ * not code: a call or an index (`getpass()`, `os.environ["PW"]`), a path, or an unquoted variable (`args.db_pw2`, `db_pw_2`).
+ * A base64 value that decodes to text (a Kubernetes Secret's `password: cGFzc3dvcmQ=`) is judged by that text.
  */
-function isWrittenPassword(value: string): boolean {
+function isWrittenPassword(value: string, quoted: boolean): boolean {
+  const decoded = value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64').toString('latin1') : '';
+  if (/^[\x20-\x7e]{6,}$/.test(decoded)) return isWrittenPassword(decoded, true);
+  if (!/[A-Za-z]/.test(value) || !/[\d!#&*+?@^~]/.test(value) || tutorialPasswordWords.test(value) || /[${}<>()[\]%\\]/.test(value) || /^[/~.]/.test(value)) return false;
+  if (!quoted && /^[A-Za-z_]\w*(?:\.\w+)+$|^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(value)) return false;
   detector.lastIndex = 0;
-  return !knownTokenPrefix.test(value) && !detector.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !placeholderPasswords.test(value) && !/password|passwd|your|example|changeme|placeholder|secret|xxx|\*\*|[${}<>[\]]/i.test(value) && !environmentReference.test(value);
+  return !knownTokenPrefix.test(value) && !detector.test(value) && !placeholderPasswords.test(value) && !environmentReference.test(value);
+}
+
+/** The machine itself: a server there is a development one. */
+const localHost = /^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|host\.docker\.internal)$/i;
+
+/**
+ * Whether the password of a connection URL is someone's: not a tutorial value (user:password@, ${DB_PASSWORD}), not the user
+ * name again (postgres:postgres@, app:app@: a local server's default login), and on the machine itself (localhost, 127.0.0.1)
+ * only one that looks written out (a development database's password is rarely anyone's secret).
+ */
+function isUrlPassword(value: string, match: RegExpExecArray): boolean {
+  const url = match[0];
+  const userStart = url.indexOf('://') + 3;
+  const user = url.slice(userStart, url.indexOf(':', userStart));
+  const host = url.slice(url.lastIndexOf('@') + 1).replace(/:\d+$/, '');
+  if (placeholderPasswords.test(value) || value === user) return false;
+  return !localHost.test(host) || isWrittenPassword(value, true);
+}
+
+/**
+ * Whether a password the pattern found is reported: written out, and not a JSON or YAML key's value in a tool result or
+ * tool-call arguments, where it is the conversation's own (a password a user picks for an account, which the model passes
+ * on; one a password generator returns).
+ */
+function isReportedPassword(value: string, match: RegExpExecArray, fromTool: boolean): boolean {
+  const joint = match[0].slice(0, match[0].length - value.length);
+  if (fromTool && /:[^\S\n]*["']?$/.test(joint)) return false;
+  return isWrittenPassword(value, /["']$/.test(joint));
 }
 
 /**
@@ -276,7 +335,7 @@ function isWrittenPassword(value: string): boolean {
  */
 function isLabelledPhone(value: string): boolean {
   const digits = value.replace(/\D/g, '');
-  if (digits.length < 9 || digits.length > 15 || /^(?:\+?1)?[ (]?555/.test(value)) return false;
+  if (digits.length < 9 || digits.length > 15 || /^(?:\+?1)?[ (]?555/.test(value) || isPublicOrPlaceholderNumber(value)) return false;
   // A quantity, not a line: five zeros in a row, or groups of 000 ("100000000 elements", "3 400 000 000 calls").
   if (/0{5}|(?:[ .,]000){2}/.test(value)) return false;
   if (/[ .\/-]\d(?!\d)/.test(value)) return false;
@@ -286,6 +345,20 @@ function isLabelledPhone(value: string): boolean {
   const match = detector.exec(value);
   if (match === null) return true;
   return match[0] === value && match.groups?.nationalPhone !== undefined && detectorMessage(match) === undefined;
+}
+
+/**
+ * A North American toll-free number (1-800-273-8255; 800, 888, 877, 866, 855, 844, 833), a business's or a helpline's public
+ * line, or a number whose last seven digits are zeros (090-0000-0000), a placeholder.
+ */
+function isPublicOrPlaceholderNumber(text: string): boolean {
+  return /^(?:\+?1[ .-]?)?\(?8(?:00|88|77|66|55|44|33)\)?[ .-]?\d{3}[ .-]?\d{4}$/.test(text) || /0{7}$/.test(text.replace(/\D/g, ''));
+}
+
+/** Whether a group of four or five digits stands next to the match on its line: a row of a digit table (random digits, a cipher, pi in fives). */
+function inDigitTable(match: RegExpExecArray): boolean {
+  const end = match.index + match[0].length;
+  return /(?:^|[^\d.,])\d{4,5}[ \t]+$/.test(match.input.slice(Math.max(0, match.index - 8), match.index)) || /^[ \t]+\d{4,5}(?!\d)/.test(match.input.slice(end, end + 8));
 }
 
 /** A key written as a placeholder in documentation: sk-xxxxxxxx..., sk-your-key-here, sk-...EXAMPLE. */
@@ -337,6 +410,14 @@ function detectorMessage(match: RegExpExecArray): string | undefined {
   // The fictional 555 area code, also after the +1 country code ("+1 555-010-0000"). A 555-01xx line in another area
   // code ("(212) 555-0147") is still reported: it is what test data plants as a real-looking number.
   if ((kind === 'phone' || kind === 'internationalPhone') && /^(?:\+?1[ .-]?)?\(?555\)?[ .-]/.test(match[0])) return undefined;
+  if ((kind === 'phone' || kind === 'internationalPhone' || kind === 'nationalPhone' || kind === 'frenchPhone') && isPublicOrPlaceholderNumber(match[0])) return undefined;
+  // Two groups in a run of three or more ("37542 04805 64894 74296"): a table of digits, not a number.
+  if (kind === 'nationalPhone' && inDigitTable(match)) return undefined;
+  // The 555-01xx lines are fiction's in any area code, but test data plants them as real numbers: still reported, with a message
+  // that does not offer another fictional number in its place.
+  if ((kind === 'phone' || kind === 'internationalPhone') && /555[ .-]01\d\d$/.test(match[0])) {
+    return 'This looks like a phone number: personal data in training data can be memorised and repeated by the model. Its 555-01xx line is reserved for fiction, but outside the 555 area code it reads as a real number: if it is meant as a fictional number, dismiss this warning.';
+  }
   return messageFor(kind);
 }
 
@@ -350,6 +431,8 @@ export const rule: RecordRule = {
     // Tool-call arguments are trained text too: an email or a key the model learns to send.
     const partLists = textAndCallParts(context, turns);
     reportMatchesInParts(context, partLists, detector, detectorMessage);
-    reportValues(context, partLists, (kind, value) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && placeholderPasswords.test(value)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isWrittenPassword(value)) ? undefined : messageFor(kind)));
+    // Tool results, and the lists after the turns' own that are not reasoning: tool-call arguments.
+    const toolLists = new Set(partLists.filter((parts, index) => (index < turns.length ? turns[index]?.role === 'tool' : !/^(?:reasoning_content|thinking)$/.test(String(parts[0]?.path.at(-1))))));
+    reportValues(context, partLists, toolLists, (kind, value, match, fromTool) => ((kind === 'labelledPhone' && !isLabelledPhone(value)) || (kind === 'urlPassword' && !isUrlPassword(value, match)) || (kind === 'namedSecret' && !isNamedSecretValue(value)) || (kind === 'password' && !isReportedPassword(value, match, fromTool)) ? undefined : messageFor(kind)));
   },
 };

@@ -11,6 +11,13 @@ test('secret prefilter passes every kind of secret the rule detects', () => {
   assert.equal(mayHaveSecret('{"messages":[{"role":"user","content":"What is the capital of France?"},{"role":"assistant","content":"Paris."}]}'), false);
 });
 
+test('secret prefilter passes a password assigned under any password name, and mysql -p', () => {
+  for (const line of ['password = \\"Kq8vZ2mT7pLx\\"', 'PASSWORD=Kq8vZ2mT7pLx', 'SMTP_PASS=Kq8vZ2mT7pLx', 'MYSQL_PWD=Kq8vZ2mT7pLx', '\\"password\\": \\"Summer2024!x\\"', 'password: Kq8vZ2mT7pLx', 'ADMIN_PASSWORD : Kq8vZ2mT7pLx', 'mysql -u etl -pSummer2024!x prod']) {
+    assert.equal(mayHaveSecret(`{"messages":[{"role":"user","content":"${line}"}]}`), true, line);
+  }
+  assert.equal(mayHaveSecret('{"messages":[{"role":"user","content":"Pass the salt: the password is case-sensitive, bypass = compass."}]}'), false);
+});
+
 test('dialogue prefilter passes a label with a space, a no-break space or an escaped one before the colon', () => {
   for (const label of ['Utilisateur : Et', 'Utilisateur\u00a0: Et', 'Utilisateur\u202f: Et', 'Utilisateur\\u00a0: Et', 'Utilisateur\\u202F : Et', 'Human: hi']) {
     assert.equal(mayHaveDialogueMarker(`{"messages":[{"role":"assistant","content":"Six.\\n\\n${label}"}]}`), true, label);

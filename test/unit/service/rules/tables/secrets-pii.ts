@@ -22,7 +22,27 @@ export const table: RuleTable = {
     { name: 'role mailboxes of organisations', text: lines(chat('Report a bug?', 'Email security@python.org (or security@pypi.org); questions go to support@stripe.com, press enquiries to press@bbc.co.uk.')) },
     { name: 'secret-sounding names with references, placeholders or RFC examples', text: lines(chat('Config?', "api_key = os.getenv('OPENAI_API_KEY'); apiKey: process.env.NEXT_PUBLIC_KEY_V2; SECRET_KEY = settings.SECRET_KEY_2; auth_token: YOUR_AUTH_TOKEN_HERE; client_secret=${CLIENT_SECRET}"), chat('OAuth?', 'RFC 6749 shows "access_token": "2YotnFZFEjr1zCsicMWpAA" and "refresh_token": "tGzv3JOkF0XG5Qx2TlKWIA"; max_tokens = 4096; next_page_token = "CiAKGjBpNDd2Nmp2Zml2"')) },
     { name: 'pairs of digits that are not a French number, and numbers reserved for fiction', text: lines(chat('Scores?', 'Results: 3 12 45 67 89 and 2.45.67.89.10; version 10.12.34.56.78; call 01 99 00 12 34 or 06 39 98 45 67 in the film.')) },
-    { name: 'tutorial passwords, password references and generated passwords in prose or tool output', text: lines(chat('Docker?', 'docker run -e POSTGRES_PASSWORD=mysecretpassword -e MYSQL_ROOT_PASSWORD=my-secret-pw; password = os.environ["DB_PASSWORD_2"]; PASSWORD=${DB_PASS_1}; password = <your-password-1>; the password_reset_token_ttl = 3600'), chat('New password?', 'Here is your new password: aB3#fG7!kL9@. Save it.'), chat('Tool', '{"password": "A1b2C3d4E5f6"}')) },
+    { name: 'tutorial passwords, password references and generated passwords in prose or tool output', text: lines(chat('Docker?', 'docker run -e POSTGRES_PASSWORD=mysecretpassword -e MYSQL_ROOT_PASSWORD=my-secret-pw; password = os.environ["DB_PASSWORD_2"]; PASSWORD=${DB_PASS_1}; password = <your-password-1>; the password_reset_token_ttl = 3600'), chat('New password?', 'Here is your new password: aB3#fG7!kL9@. Save it.')) },
+    // A JSON key's password in a tool result or tool-call arguments is the conversation's own: a generator's output, an account the user asks for.
+    {
+      name: 'a password a tool returns or is called with, as a JSON key',
+      text: lines(
+        { messages: [{ role: 'user', content: 'A new password, please.' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'generate_password', arguments: '{"length": 12}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '{"password": "A1b2C3d4E5f6"}' }, { role: 'assistant', content: 'Here is your new password: A1b2C3d4E5f6.' }] },
+        { messages: [{ role: 'user', content: 'Sign me up as kim with JohnDoe2024x.' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'create_account', arguments: '{"username": "kim", "password": "JohnDoe2024x"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '{"status": "created"}' }, { role: 'assistant', content: 'Done.' }] },
+      ),
+    },
+    {
+      name: 'placeholder, tutorial and code values after a password name, and prose about passwords',
+      text: lines(
+        chat('Env?', 'password = "password"\npassword=changeme\npassword: your_password\npassword: <password>\npassword: ${DB_PASSWORD}\nPASSWORD=$PASSWORD\npassword: "****"\npassword=xxx\npassword: secret\npassword=123456\npassword: hunter2\npassword=P@ssw0rd1\npassword=test1234\npassword=admin2024'),
+        chat('Code?', 'password=os.environ["PW"]; password=args.password; password: str; password=None; password = input(); password=getpass(); password=args.db_pw2; password=db_pw_2; password: Optional[str] = None; password = hash_password(user_input1); PWD=/home/ubuntu/app2; password: ${{ secrets.DB_PASS2 }}; if password == "Kq8vZ2mT7pLx": ...; bypass=Kq8vZ2mT7pLx; mysql -u root -p mydb2024; docker run -p8080:80 nginx'),
+        chat('Rules?', 'The password is case-sensitive.\nPassword: at least 8 characters, one digit.'),
+        chat('Kubernetes Secret?', 'data:\n  username: YWRtaW4=\n  password: cGFzc3dvcmQ=    # "password"'),
+      ),
+    },
+    { name: 'a local server\'s login in a connection URL: the user name again, or a trivial password on localhost', text: lines(chat('.env.example?', 'DATABASE_URL=postgres://app:app@localhost:5432/app_dev\nCACHE_URL=redis://dev:devpass@127.0.0.1:6379/0')) },
+    { name: 'tables of digits in groups of five, toll-free and all-zero numbers', text: lines(chat('Random digits?', '37542 04805 64894 74296 24805\n08422 68953 19645 09303 23209'), chat('Cipher?', 'Ciphertext: 07041 11112 14220 17111 30315; pi: 3.14159 26535 89793 23846 26433'), chat('Crisis line?', 'Call 1-800-273-8255, (888) 628-9454 or 877-273-8255.'), chat('Fiction?', 'Write something like 090-0000-0000, which is not in service.')) },
+    { name: 'an address pattern and a fediverse handle', text: lines(chat('Format?', 'Addresses follow firstname.lastname@northwind-traders.com (first.last@acme.com, name.surname@firma.de).'), chat('Mastodon?', '@Gargron@mastodon.social is the account of the founder.')) },
     { name: 'no-reply senders', text: lines(chat('Who sent it?', 'It came from noreply@github.com and no-reply@accounts.google.com; alerts from notifications@github.com, no_reply@email.apple.com and alerts@status.stripe.com.')) },
     { name: 'documentation keys, tutorial passwords, test cards, sums and ids', text: lines(chat('Env?', 'OPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx and postgres://user:password@localhost:5432/app'), chat('Card?', 'Use 4242 4242 4242 4242 in test mode.'), chat('Sum?', 'The result is 4212883012996; ISBN 978-0-306-40615-7.')) },
     { name: 'numbers near phone shapes that are not phones: postcodes, sort codes, part numbers, ISBNs, lakh notation, timestamps', text: lines(chat('Museum?', 'Great Russell Street, London WC1B 3DG; sort code 20-45-77, account 41234567, ref INV 2024 0117.'), chat('Stock?', 'Item 0800 1200: 1200 × 300 mm, batch 020 7946 in aisle 3; ISBN 0 14 143947 X or 0141439548.'), chat('Lakh?', '12,34,56,789 and 1,00,00,000; Unix time 1700000000; 9876543210 seconds is 313 years.'), chat('German?', '1.234.567,89 € and PLZ 10115 Berlin; Haus Nr. 030.'), chat('Env?', 'client = Client(os.environ["TWILIO_ACCOUNT_SID"], os.environ["TWILIO_AUTH_TOKEN"]); token shape <user_id>.<timestamp>.<hmac>')) },
@@ -31,6 +51,29 @@ export const table: RuleTable = {
     { name: 'role mailboxes in other languages, and an ISO 6709 position', text: lines(chat('¿Dónde envío una consulta?', 'Escribe a contacto@rae.es; para el Duden, kontakt@duden.de; soporte@, prensa@ y ventas@empresa.es; presse@zeit.de, vertrieb@firma.de, assistance@sncf.fr.'), chat('New York?', 'ISO 6709: +40.7128-074.0060/ (decimal degrees).')) },
   ],
   invalid: [
+    {
+      name: 'passwords assigned under any password name, with = or as a key, in quotes or not',
+      text: lines(
+        chat('Config?', 'password = "Kq8vZ2mT7pLx"\nPASSWORD=Kq8vZ2mT7pLx\nspring.datasource.password=Kq8vZ2mT7pLx'),
+        chat('Env?', 'PGPASSWORD=Kq8vZ2mT7pLx psql -h db.prod.acme.io\nSMTP_PASS=Kq8vZ2mT7pLx\nexport MYSQL_PWD=Kq8vZ2mT7pLx'),
+        chat('Code?', 'psycopg.connect(user="etl", password="Summer2024!x") and Server=db01;User Id=etl;Password=Summer2024!x;'),
+        chat('YAML?', 'database:\n  password: Kq8vZ2mT7pLx\nADMIN_PASSWORD: Kq8vZ2mT7pLx'),
+        chat('JSON?', '{"user": "etl", "password": "Summer2024!x"} and { user: \'etl\', password: \'Kq8vZ2mT7pLx\' }'),
+        chat('CLI?', 'mysql -u etl -pSummer2024!x prod; redis://:Kq8vZ2mT7pLx@cache.prod.acme.io:6379/0; postgres://app:Kq8vZ2mT7pLx@localhost:5432/app'),
+      ),
+      problems: [
+        ...[0, 1, 2].map((nth) => ({ line: 0, text: 'Kq8vZ2mT7pLx', nth, message: /a password:/ })),
+        ...[0, 1, 2].map((nth) => ({ line: 1, text: 'Kq8vZ2mT7pLx', nth })),
+        ...[0, 1].map((nth) => ({ line: 2, text: 'Summer2024!x', nth })),
+        ...[0, 1].map((nth) => ({ line: 3, text: 'Kq8vZ2mT7pLx', nth })),
+        { line: 4, text: 'Summer2024!x' },
+        { line: 4, text: 'Kq8vZ2mT7pLx' },
+        { line: 5, text: 'Kq8vZ2mT7pLx', message: /connection URL/ },
+        { line: 5, text: 'Kq8vZ2mT7pLx', nth: 1, message: /connection URL/ },
+        { line: 5, text: 'Summer2024!x', message: /a password:/ },
+      ],
+    },
+    { name: 'a 555-01xx line in a real area code is reported without offering another fictional number', text: lines(chat('Story?', 'A full fictional number could be written (415) 555-0100.')), problems: [{ line: 0, text: '(415) 555-0100', message: /reserved for fiction.*dismiss this warning/ }] },
     // The arguments of a tool call are trained text: the model learns to send this address and key.
     {
       name: 'an email and a key in tool-call arguments, as a JSON string and as an object',
