@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver';
 import { layerSourceOf, resolveSettings, unknownRuleWarnings, type LintSettings } from '../service/config';
-import { configSearchFolders, datasetInfoFor, findConfigFile } from '../service/configFile';
+import { configSearchFolders, datasetInfoFor, datasetInfoSearchFolders, findConfigFile } from '../service/configFile';
 import type { FormatHint } from '../service/formats';
 import { matchesGlob, usableDatasetGlobs } from '../service/glob';
 import { modelTokenCounter } from '../service/modelTokens';
@@ -100,7 +100,7 @@ export class ConfigurationStore {
     if (filePath !== undefined) {
       // Up to the repository root, not the workspace folder: the CLI finds the same file.
       const loaded = findConfigFile(path.dirname(filePath));
-      this.watchFolders?.(configSearchFolders(path.dirname(filePath)));
+      this.watchFolders?.([...new Set([...configSearchFolders(path.dirname(filePath)), ...datasetInfoSearchFolders(filePath)])]);
       if (loaded?.error !== undefined) warnings.push(`${loaded.error} The file is ignored until it is fixed.`);
       if (loaded?.ignored !== undefined) warnings.push(loaded.ignored);
       fileLayer = loaded?.data;

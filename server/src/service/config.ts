@@ -165,11 +165,14 @@ export function resolveSettings(...layers: unknown[]): { settings: LintSettings;
     if (input.model !== undefined) {
       if (input.model === null || input.model === '') settings.model = null;
       else if (typeof input.model === 'string') settings.model = input.model;
-      else warn(['model'], `model: expected a path to a Hugging Face model folder, got ${quoted(input.model)}`);
+      else warn(['model'], () => `model: expected a path to a Hugging Face model folder, got ${quoted(input.model)}; ${settings.model === null ? 'token counts are estimated' : `"${settings.model}" from the other settings is used`}`);
     }
     if (input.format !== undefined) {
       if (typeof input.format === 'string' && (formats as readonly string[]).includes(input.format)) settings.format = input.format as RecordFormat | 'auto';
-      else warn(['format'], `format: expected one of ${formats.join(', ')}, got ${quoted(input.format)}${typeof input.format === 'string' ? didYouMean(input.format, formats) : ''}`);
+      else {
+        const problem = `format: expected one of ${formats.join(', ')}, got ${quoted(input.format)}${typeof input.format === 'string' ? didYouMean(input.format, formats) : ''}`;
+        warn(['format'], () => `${problem}; ${settings.format === 'auto' ? '"auto" (each file\'s format found from its records) is used' : `"${settings.format}" from the other settings is used`}`);
+      }
     }
     if (input.files !== undefined) {
       if (Array.isArray(input.files) && input.files.every((glob) => typeof glob === 'string')) {

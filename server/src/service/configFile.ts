@@ -132,7 +132,7 @@ export function brokenConfigFor(files: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** What the dataset_info.json in a dataset's folder says about the dataset. */
+/** What the dataset_info.json that lists a dataset says about it. */
 export interface DatasetInfo {
   /** The format hint of the entry that lists the file (undefined: no file, no entry, or unreadable). */
   hint: FormatHint | undefined;
@@ -144,11 +144,41 @@ export interface DatasetInfo {
   problem: string | undefined;
 }
 
-/** Reads and parses the dataset_info.json beside `datasetPath` once, for both its hint and its problem. */
+/**
+ * The folders a dataset's dataset_info.json is looked for in, nearest first: its own and those above
+ * it, up to the repository root. LLaMA-Factory's dataset_dir is often a folder above the dataset
+ * ("file_name": "sft/train.jsonl", or "shards" for a folder of files).
+ */
+export function datasetInfoSearchFolders(datasetPath: string): string[] {
+  const folders: string[] = [];
+  let folder = path.dirname(path.resolve(datasetPath));
+  for (;;) {
+    folders.push(folder);
+    const parent = path.dirname(folder);
+    if (parent === folder || isRepositoryRoot(folder)) return folders;
+    folder = parent;
+  }
+}
+
+/**
+ * Reads the dataset_info.json files above `datasetPath` (nearest first) once, for the hint and the
+ * problem of the first that lists the file; one that cannot be read as JSON stops the search with
+ * its problem (it may be the one that lists the file).
+ */
 export function datasetInfoFor(datasetPath: string): DatasetInfo {
-  const file = path.join(path.dirname(datasetPath), 'dataset_info.json');
-  const text = readText(file);
-  if (text === undefined) return { hint: undefined, problem: undefined };
+  const dataset = path.resolve(datasetPath);
+  for (const folder of datasetInfoSearchFolders(dataset)) {
+    const file = path.join(folder, 'dataset_info.json');
+    const text = readText(file);
+    if (text === undefined) continue;
+    const read = readDatasetInfo(file, text, path.relative(folder, dataset));
+    if (read !== undefined) return read;
+  }
+  return { hint: undefined, problem: undefined };
+}
+
+/** One dataset_info.json's hint and problem for the dataset at `relativePath` from its folder; undefined when it does not list the dataset. */
+function readDatasetInfo(file: string, text: string, relativePath: string): DatasetInfo | undefined {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
   const consequence = 'its columns and tags are not used until it is fixed, so records written with custom names look like no known format';
@@ -160,16 +190,17 @@ export function datasetInfoFor(datasetPath: string): DatasetInfo {
     return { hint: undefined, problem: `${describeOffset(file, body, error?.offset ?? 0)}: dataset_info.json is not valid JSON (${error?.message ?? 'it does not parse'}); ${consequence}` };
   }
   if (typeof info !== 'object' || info === null || Array.isArray(info)) return { hint: undefined, problem: `${file}:1:1: dataset_info.json must be an object of datasets ({"name": {"file_name": ...}}); ${consequence}` };
-  const fileName = baseName(datasetPath);
-  const found = datasetInfoEntry(info, fileName);
-  if (found === undefined) return { hint: undefined, problem: undefined };
-  // LLaMA-Factory's json.load rejects a byte order mark: such a file gives no hint.
-  return { hint: bom ? undefined : hintFromEntry(found.entry), problem: entryProblem(file, body, found.name, found.entry) ?? incompleteTags(file, body, found.name, found.entry, fileName) };
+  const found = datasetInfoEntry(info, relativePath);
+  if (found === undefined) return undefined;
+  // LLaMA-Factory's json.load stops on a byte order mark: said once here, while the records are read as the entry says (what
+  // they will be once the file is saved without it), rather than every record looking like no format.
+  const bomProblem = bom ? `${file}:1:1: dataset_info.json starts with a byte order mark (BOM), which LLaMA-Factory's json.load rejects ("Unexpected UTF-8 BOM"): training stops before it starts. Save the file as UTF-8 without BOM.` : undefined;
+  return { hint: hintFromEntry(found.entry), problem: bomProblem ?? entryProblem(file, body, found.name, found.entry) ?? incompleteTags(file, body, found.name, found.entry, baseName(relativePath)) };
 }
 
 /**
  * A key of the file's entry that LLaMA-Factory does not read ("formating": the file is then read as
- * Alpaca), or a "formatting" it does not know ("openai": it stops on the entry), at its place.
+ * Alpaca), or a "formatting" it does not know ("chatml": it stops on the entry), at its place.
  */
 function entryProblem(file: string, body: string, name: string, entry: Record<string, unknown>): string | undefined {
   const known: readonly string[] = datasetInfoEntryKeys;
@@ -181,9 +212,9 @@ function entryProblem(file: string, body: string, name: string, entry: Record<st
     return `${describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0)}: the entry "${name}" has "${key}", which LLaMA-Factory does not read${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}: it is ignored${consequence}.`;
   }
   const formatting = entry.formatting;
-  if (formatting !== undefined && formatting !== 'alpaca' && formatting !== 'sharegpt') {
+  if (formatting !== undefined && formatting !== 'alpaca' && formatting !== 'sharegpt' && formatting !== 'openai') {
     const located = locatePath(body, [name, 'formatting']);
-    return `${describeOffset(file, body, located?.value.start ?? 0)}: "formatting": ${JSON.stringify(formatting)} is not a format LLaMA-Factory knows (alpaca or sharegpt), and it stops on the entry "${name}". OpenAI-style "messages" are "sharegpt" with "tags" that name the OpenAI roles.`;
+    return `${describeOffset(file, body, located?.value.start ?? 0)}: "formatting": ${JSON.stringify(formatting)} is not a format LLaMA-Factory knows (alpaca, sharegpt or openai), and it stops on the entry "${name}". The file is read as records of any format until it is fixed.`;
   }
   return undefined;
 }
@@ -194,13 +225,19 @@ const requiredTags: readonly [string, string][] = [['role_tag', 'from'], ['conte
 /** A ShareGPT entry lists "tags" but leaves out one LLaMA-Factory needs (it sets those to none, not to the defaults). */
 function incompleteTags(file: string, body: string, name: string, entry: Record<string, unknown>, fileName: string): string | undefined {
   const { tags, formatting } = entry;
-  // Only the ShareGPT reader uses tags.
-  if (formatting !== 'sharegpt' || typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
+  // Only the ShareGPT and OpenAI readers use tags.
+  if (formatting !== 'sharegpt' && formatting !== 'openai') return undefined;
+  if (tags === undefined && formatting === 'openai') {
+    const located = locatePath(body, [name, 'formatting']);
+    return `${describeOffset(file, body, located?.value.start ?? 0)}: the entry "${name}" has "formatting": "openai" but no "tags": LLaMA-Factory then reads each message by ShareGPT's default tags ("from", "value", "human", "gpt"): messages written with "role" and "content" fail there. For those, add "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant", "observation_tag": "tool", "system_tag": "system"}.`;
+  }
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
   const missing = requiredTags.filter(([tag]) => typeof (tags as Record<string, unknown>)[tag] !== 'string');
   if (missing.length === 0) return undefined;
   const located = locatePath(body, [name, 'tags']);
   const where = describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0);
-  const list = missing.map(([tag, value]) => `"${tag}": "${value}"`).join(', ');
+  const openaiNames: Record<string, string> = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' };
+  const list = missing.map(([tag, value]) => `"${tag}": "${formatting === 'openai' || (tags as Record<string, unknown>).role_tag === 'role' ? (openaiNames[tag] ?? value) : value}"`).join(', ');
   return `${where}: the entry "${name}" lists "tags" without ${missing.map(([tag]) => tag).join(', ')}. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of ${fileName}. Add ${list} (or the names the file uses) to its tags.`;
 }
 

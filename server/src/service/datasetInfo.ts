@@ -11,42 +11,58 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The entry of a parsed dataset_info.json whose `file_name` is `fileName`, a file in the same folder,
- * with the entry's name. LLaMA-Factory reads `file_name` relative to that folder: "./a.json" is the
- * file, "sub/a.json" another one.
+ * The entry of a parsed dataset_info.json that lists a dataset, with the entry's name: the first whose
+ * `file_name` names `relativePath`, the dataset's path from the dataset_info.json's folder.
  */
-export function datasetInfoEntry(info: unknown, fileName: string): { name: string; entry: Record<string, unknown> } | undefined {
+export function datasetInfoEntry(info: unknown, relativePath: string): { name: string; entry: Record<string, unknown> } | undefined {
   if (!isObject(info)) return undefined;
   for (const [name, entry] of Object.entries(info)) {
-    if (isObject(entry) && typeof entry.file_name === 'string' && sameFolderName(entry.file_name) === fileName) return { name, entry };
+    if (isObject(entry) && typeof entry.file_name === 'string' && fileNameLists(entry.file_name, relativePath)) return { name, entry };
   }
   return undefined;
 }
 
-/** A `file_name` as a name in the dataset_info.json's own folder ("./a.json" is "a.json"), or undefined when it points elsewhere. */
-function sameFolderName(fileName: string): string | undefined {
-  const parts = fileName.split(/[\\/]/).filter((part) => part !== '' && part !== '.');
-  return parts.length === 1 ? parts[0] : undefined;
+/** A path's folder and file names, "." and empty ones left out and ".." taken back ("./sft/../a.json" is ["a.json"]). */
+function pathParts(written: string): string[] {
+  const parts: string[] = [];
+  for (const part of written.split(/[\\/]/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts;
+}
+
+/**
+ * Whether a `file_name` names the dataset at `relativePath`. LLaMA-Factory joins it to its dataset_dir
+ * (the dataset_info.json's folder): "./a.json" is a.json there, "sft/a.json" a file of a subfolder,
+ * and a folder ("shards") loads every file directly in it.
+ */
+export function fileNameLists(fileName: string, relativePath: string): boolean {
+  const named = pathParts(fileName);
+  const dataset = pathParts(relativePath);
+  if (named.length === 0 || (named.length !== dataset.length && named.length !== dataset.length - 1)) return false;
+  return named.every((part, index) => part === dataset[index]);
 }
 
 /** The keys of a dataset_info.json entry that LLaMA-Factory's parser reads (data/README.md, data/parser.py). */
 export const datasetInfoEntryKeys = ['file_name', 'formatting', 'ranking', 'subset', 'split', 'folder', 'num_samples', 'columns', 'tags', 'hf_hub_url', 'ms_hub_url', 'om_hub_url', 'script_url', 'cloud_file_name'] as const;
 
-/** The format hint of the dataset_info.json text's entry for `fileName`, if it lists the file. */
-export function hintFromDatasetInfo(infoText: string, fileName: string): FormatHint | undefined {
+/** The format hint of the dataset_info.json text's entry for `relativePath` (from its folder), if it lists the file. */
+export function hintFromDatasetInfo(infoText: string, relativePath: string): FormatHint | undefined {
   let info: unknown;
   try {
     info = JSON.parse(infoText);
   } catch {
     return undefined;
   }
-  const found = datasetInfoEntry(info, fileName);
+  const found = datasetInfoEntry(info, relativePath);
   return found !== undefined ? hintFromEntry(found.entry) : undefined;
 }
 
 /** LLaMA-Factory's defaults differ per formatting: alpaca columns vs sharegpt columns. */
 export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
-  const formatting = entry.formatting === 'sharegpt' ? 'sharegpt' : entry.formatting === 'alpaca' || entry.formatting === undefined ? 'alpaca' : undefined;
+  const formatting = entry.formatting === 'sharegpt' || entry.formatting === 'openai' ? entry.formatting : entry.formatting === 'alpaca' || entry.formatting === undefined ? 'alpaca' : undefined;
   const ranking = entry.ranking === true;
   const columns = isObject(entry.columns) ? entry.columns : {};
   const tags = isObject(entry.tags) ? entry.tags : {};
@@ -74,6 +90,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
       system: text(tags, 'system_tag', defaultMapping.tags.system),
     },
     onlyListedTags: true,
+    ...(formatting === 'openai' ? { openaiMessages: true as const } : {}),
   };
   // LLaMA-Factory's pre-training layout (data/README.md, its c4_demo entry): an Alpaca entry naming a
   // prompt column and no answer column reads plain text from it (the record has no response to train).
@@ -82,7 +99,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   let forced: RecordFormat | undefined;
   if (pretraining) forced = 'text';
   else if (ranking) forced = 'preference';
-  else if (formatting === 'sharegpt') forced = 'sharegpt';
+  else if (formatting === 'sharegpt' || formatting === 'openai') forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
   const renamedColumns = isObject(entry.columns) ? renamedColumnsOf(entry.columns, mapping.columns) : undefined;
@@ -121,13 +138,14 @@ function renamedColumnsOf(listed: Record<string, unknown>, columns: FormatMappin
 }
 
 /**
- * The optional role tags an entry's "tags" leaves out (observation, function call, system), by the
- * role they default to. The linter still reads those roles by their defaults, to lint the rest of the
- * turn; unknown-role reports them, since LLaMA-Factory skips the example. (Leaving out role_tag,
- * content_tag, user_tag or assistant_tag breaks every example: datasetInfoFor says so once.)
+ * The role tags an entry's "tags" leaves out (user, assistant, observation, function call, system), by
+ * the role they default to. The linter still reads those roles by their defaults, to lint the rest of
+ * the turn; unknown-role reports them, since LLaMA-Factory skips the example. (Leaving out role_tag or
+ * content_tag breaks every example, as leaving out user_tag or assistant_tag does: datasetInfoFor
+ * says so once, at the entry.)
  */
 function unlistedTagsOf(listed: Record<string, unknown>, tags: FormatMapping['tags']): Record<string, string> | undefined {
-  const optional = [['observation_tag', tags.observation], ['function_tag', tags.function], ['system_tag', tags.system]] as const;
+  const optional = [['user_tag', tags.user], ['assistant_tag', tags.assistant], ['observation_tag', tags.observation], ['function_tag', tags.function], ['system_tag', tags.system]] as const;
   const unlisted: Record<string, string> = Object.create(null) as Record<string, string>;
   let any = false;
   for (const [key, role] of optional) {
@@ -143,7 +161,7 @@ function unlistedTagsOf(listed: Record<string, unknown>, tags: FormatMapping['ta
  * entry does not list them: with "columns", every column it does not list; without, all but the
  * format's own (prompt, query, response for Alpaca; messages for ShareGPT).
  */
-function unreadColumnsOf(listed: Record<string, unknown> | undefined, formatting: 'sharegpt' | 'alpaca', ranking: boolean, columns: FormatMapping['columns']): Record<string, string> | undefined {
+function unreadColumnsOf(listed: Record<string, unknown> | undefined, formatting: 'sharegpt' | 'openai' | 'alpaca', ranking: boolean, columns: FormatMapping['columns']): Record<string, string> | undefined {
   type Column = 'prompt' | 'query' | 'response' | 'history' | 'messages' | 'system' | 'tools' | 'chosen' | 'rejected';
   const own: readonly Column[] = formatting === 'alpaca' ? ['prompt', 'query', 'response', 'history'] : ['messages'];
   const candidates: readonly Column[] = [...own, 'system', 'tools', ...(ranking ? (['chosen', 'rejected'] as const) : [])];

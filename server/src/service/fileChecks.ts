@@ -302,6 +302,8 @@ export class DocumentIndex {
   private readonly otherFormatCache = new Map<RecordFormat, { key: string; records: readonly DatasetRecord[] }>();
   /** Prompt/completion records with a KTO label: when most have one, the others lack theirs. */
   readonly labelled = new Set<DatasetRecord>();
+  /** The prompt/completion records with a "label" key, whatever its value (null, "yes"): meant as KTO examples too. */
+  readonly labelKeyed = new Set<DatasetRecord>();
   /** Hashes shared by records of different full keys (a chance collision, or KTO records that differ only by their label). */
   readonly splitHashes = new Set<number>();
   /** Records that are valid JSON. */
@@ -425,7 +427,10 @@ export class DocumentIndex {
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
     sameFormat.add(record);
     this.formatRevisions.set(format, (this.formatRevisions.get(format) ?? 0) + 1);
-    if (format === 'prompt-completion' && booleanLabel.test(record.text)) this.labelled.add(record);
+    if (format === 'prompt-completion' && booleanLabel.test(record.text)) {
+      this.labelled.add(record);
+      this.labelKeyed.add(record);
+    } else if (format === 'prompt-completion' && anyLabel.test(record.text)) this.labelKeyed.add(record);
     if (summary === undefined || summary.empty) return;
     this.logHash(summary.duplicateHash);
     const stored = this.groups.get(summary.duplicateHash);
@@ -488,6 +493,7 @@ export class DocumentIndex {
       this.byFormat.get(entry.format)?.delete(record);
       this.formatRevisions.set(entry.format, (this.formatRevisions.get(entry.format) ?? 0) + 1);
       this.labelled.delete(record);
+      this.labelKeyed.delete(record);
     }
     const hashes = entry;
     if (hashes === undefined || hashes.duplicate === undefined) return;
@@ -1102,15 +1108,18 @@ function commonShape(members: ReadonlySet<DatasetRecord> | undefined, facts: Fil
   return best;
 }
 
-/** The prompt/completion records without a KTO label in a file where most have one (and no label key at all, right or misspelt), in file order. */
+/**
+ * The prompt/completion records without a KTO label in a file where most have a "label" key (a null one
+ * counts: wrong-type reports its value), and no label key at all, right or misspelt, in file order.
+ */
 function unlabelledRecords(index: DocumentIndex, facts: FileFacts): DatasetRecord[] {
   const members = index.byFormat.get('prompt-completion');
-  const labelled = index.labelled.size;
+  const keyed = index.labelKeyed.size;
   // Nothing to walk (on every keystroke) when no record or every record has its label.
-  if (members === undefined || labelled === 0 || labelled === members.size || labelled <= members.size - labelled) return [];
+  if (members === undefined || index.labelled.size === 0 || keyed === members.size || keyed <= members.size - keyed) return [];
   const unlabelled: DatasetRecord[] = [];
   for (const record of members) {
-    if (index.labelled.has(record) || anyLabel.test(record.text)) continue;
+    if (index.labelKeyed.has(record)) continue;
     // A misspelt "label" is unknown-key's finding (its fix renames the key to "label"); another misspelt key is not.
     if (index.withProblems.has(record) && recordProblems(record, facts).some((problem) => problem.rule === 'unknown-key' && problem.fix?.kind === 'rename-key' && problem.fix.replacement === 'label')) continue;
     unlabelled.push(record);

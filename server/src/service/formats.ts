@@ -43,7 +43,11 @@ export interface FormatMapping {
    * Set when a LLaMA-Factory dataset_info.json entry describes the file: only its tags are roles
    * (LLaMA-Factory skips an example with any other, such as the "tool" that Axolotl also reads).
    */
-  onlyListedTags?: true;
+  onlyListedTags?: true;  /**
+   * LLaMA-Factory's "openai" formatting: ShareGPT read by its tags, except that an answer's
+   * "tool_calls" make it a function call turn and consecutive tool results are merged into one.
+   */
+  openaiMessages?: true;
 }
 
 export const defaultMapping: FormatMapping = {
@@ -108,8 +112,8 @@ export function recordMapping(value: unknown, hint: FormatHint): FormatMapping {
 export interface FormatHint {
   /** Shape forced by settings or dataset_info.json, or undefined to detect per record. */
   forced: RecordFormat | undefined;
-  /** `formatting: sharegpt|alpaca` from dataset_info.json: narrows detection. */
-  formatting: 'sharegpt' | 'alpaca' | undefined;
+  /** `formatting: sharegpt|openai|alpaca` from dataset_info.json: narrows detection. */
+  formatting: 'sharegpt' | 'openai' | 'alpaca' | undefined;
   /** The dataset_info.json entry has no "formatting": LLaMA-Factory reads it as Alpaca (a common slip for ShareGPT data). */
   formattingOmitted?: boolean;
   ranking: boolean;
@@ -137,6 +141,11 @@ export interface FormatHint {
 
 export const defaultHint: FormatHint = { forced: undefined, formatting: undefined, ranking: false, mapping: defaultMapping };
 
+/** Whether a dataset_info.json formatting reads lists of turns by their tags: "sharegpt", and "openai", a special case of it. */
+export function readsTaggedTurns(formatting: FormatHint['formatting']): boolean {
+  return formatting === 'sharegpt' || formatting === 'openai';
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -148,7 +157,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
   // A dataset_info.json pre-training entry: every record is plain text in its one column.
   if (columns.text !== undefined) return 'text';
-  if (hint.formatting === 'sharegpt' || (hint.formatting === undefined && has(columns.messages))) {
+  if (readsTaggedTurns(hint.formatting) || (hint.formatting === undefined && has(columns.messages))) {
     if (has(columns.messages)) {
       // One answer written is enough: a pair missing the other is still a pair (missing-field names it).
       if (hint.ranking || has(columns.chosen) || has(columns.rejected)) return 'preference-sharegpt';
@@ -269,7 +278,7 @@ export function shapeForForcedFormat(format: RecordFormat, value: unknown, hint:
   switch (format) {
     case 'preference':
       // LLaMA-Factory ranking data keeps its own layout (forced by dataset_info.json's "ranking": true).
-      if (hint.ranking && hint.formatting === 'sharegpt') return 'preference-sharegpt';
+      if (hint.ranking && readsTaggedTurns(hint.formatting)) return 'preference-sharegpt';
       if (hint.ranking && hint.formatting === 'alpaca') return 'preference-alpaca';
       return 'preference-trl';
     case 'unknown':
@@ -493,11 +502,11 @@ function applyTurnWeight(turn: Turn, entry: Record<string, unknown>): void {
 export function sharegptTurns(turns: unknown, path: JsonPath, mapping: FormatMapping): Turn[] {
   if (!Array.isArray(turns)) return [];
   const roles = sharegptRoles(mapping);
-  const { tags } = mapping;
-  return checkedTurns(turns).map((entry, index) => sharegptTurn(entry, [...path, index], roles, tags));
+  return checkedTurns(turns).map((entry, index) => sharegptTurn(entry, [...path, index], roles, mapping));
 }
 
-function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, Role>, tags: FormatMapping['tags']): Turn {
+function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, Role>, mapping: FormatMapping): Turn {
+  const { tags } = mapping;
   if (!isObject(entry)) return makeTurn(null, '', turnPath, undefined, { content: '', parts: [] }, [...turnPath, tags.content]);
   const written = typeof entry[tags.role] === 'string' ? (entry[tags.role] as string) : '';
   const role = Object.prototype.hasOwnProperty.call(roles, written) ? (roles[written] ?? null) : null;
@@ -505,6 +514,13 @@ function sharegptTurn(entry: unknown, turnPath: JsonPath, roles: Record<string, 
   const text = textOf(entry[tags.content], valuePath);
   const turn = makeTurn(role, written, turnPath, tags.role in entry ? [...turnPath, tags.role] : undefined, text, valuePath);
   applyTurnWeight(turn, entry);
+  // LLaMA-Factory's openai formatting: an answer with tool calls is the call (its text is replaced by them).
+  if (mapping.openaiMessages === true && (written === tags.assistant || written === tags.function) && Array.isArray(entry.tool_calls) && entry.tool_calls.length > 0) {
+    turn.toolCalls = openaiToolCalls({ tool_calls: entry.tool_calls }, turnPath);
+    turn.content = '';
+    turn.parts = [];
+    return turn;
+  }
   if (written === tags.function) {
     // The value is a JSON string: {"name": ..., "arguments": {...}} or a list of such calls.
     let parsed: unknown;
@@ -571,8 +587,8 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
         const roles = sharegptRoles(mapping);
         const chosen = record[columns.chosen];
         const rejected = record[columns.rejected];
-        if (chosen !== undefined) conversation.turns.push(sharegptTurn(chosen, [columns.chosen], roles, mapping.tags));
-        if (rejected !== undefined) conversation.rejected = [sharegptTurn(rejected, [columns.rejected], roles, mapping.tags)];
+        if (chosen !== undefined) conversation.turns.push(sharegptTurn(chosen, [columns.chosen], roles, mapping));
+        if (rejected !== undefined) conversation.rejected = [sharegptTurn(rejected, [columns.rejected], roles, mapping)];
       }
       break;
     }

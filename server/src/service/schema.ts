@@ -54,11 +54,11 @@ function buildRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec
   const spec = baseRecordSpec(shape, mapping);
   const c = mapping.columns;
   if (spec === undefined || shape === 'openai-chat' || (c.kto_tag === undefined && c.images === undefined && c.videos === undefined && c.audios === undefined)) return spec;
-  // Columns a dataset_info.json names: LLaMA-Factory reads kto_tag as the KTO label (a string such as
-  // "false" counts as true) and each media column as one path or a list of paths.
+  // Columns a dataset_info.json names: LLaMA-Factory reads kto_tag as the KTO label (only true or false: without one
+  // the example is not a KTO example, and KTO training drops it) and each media column as one path or a list of paths.
   const fields: Record<string, FieldSpec> = {};
   for (const key of spec.keys) fields[key] = spec.fields[key] as FieldSpec;
-  if (c.kto_tag !== undefined) fields[c.kto_tag] = field(false, 'boolean');
+  if (c.kto_tag !== undefined) fields[c.kto_tag] = field(true, 'boolean');
   for (const media of [c.images, c.videos, c.audios]) if (media !== undefined) fields[media] = field(false, 'array', 'string');
   return objectSpec(spec.strict, fields);
 }
@@ -169,6 +169,8 @@ export function sharegptTurnSpec(mapping: FormatMapping): ObjectSpec {
 function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
   // Role/content turns are OpenAI-style messages: their content may be a list of parts (text, image) as in OpenAI chat.
   const content = mapping.tags === roleContentMapping.tags ? field(true, 'string', 'array') : field(true, 'string');
+  // LLaMA-Factory's openai formatting: an answer's tool_calls replace its content, which may then be null (but not missing: it reads it first).
+  if (mapping.openaiMessages === true) return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: field(true, 'string', 'null'), tool_calls: field(false, 'array') });
   return objectSpec(false, { [mapping.tags.role]: field(true, 'string'), [mapping.tags.content]: content });
 }
 

@@ -44,7 +44,7 @@ describe('config file problems carry file:line:column', () => {
     assert.deepEqual(warnings, [
       '/w/tunesmith.json:3:3: unknown setting "maxToken" (did you mean "maxTokens"?); it was ignored. Settings are rules, maxTokens, model, format, files, minExamples, maxProblems, nearDuplicateThreshold, maxFileSize.',
       '/w/tunesmith.json:2:32: rules.near-duplicate: expected one of off, hint, info, warning, error, got "warnin" (did you mean "warning"?); the rule keeps its default severity',
-      '/w/tunesmith.json:4:13: format: expected one of auto, openai-chat, sharegpt, alpaca, prompt-completion, text, preference, prompt-only, stepwise, got "share-gpt" (did you mean "sharegpt"?)',
+      '/w/tunesmith.json:4:13: format: expected one of auto, openai-chat, sharegpt, alpaca, prompt-completion, text, preference, prompt-only, stepwise, got "share-gpt" (did you mean "sharegpt"?); "auto" (each file\'s format found from its records) is used',
     ]);
     assert.deepEqual(unknownRuleWarnings(loaded.data, ['near-duplicate', 'secrets-pii']), ['/w/tunesmith.json:2:42: rules.secret-pii: no rule has this id (did you mean "secrets-pii"?); it was ignored']);
   });

@@ -117,7 +117,7 @@ describe('formats', () => {
     const document = DatasetDocument.parse(text, 'jsonl');
     const { settings } = resolveSettings({ minExamples: 0 });
     const problems = lintDocument(document, 'file:///k.json', settings, { hint }).diagnostics.map((item) => `${item.rule} ${item.range.start.line}:${item.range.start.character} ${item.message}`);
-    assert.deepEqual(problems, [`wrong-type 2:${last.indexOf('"yes"', last.indexOf('"label"'))} "label" must be a boolean, not a string.`, `wrong-type 2:${last.lastIndexOf('7')} "pics" must be a list or a string, not a number.`]);
+    assert.deepEqual(problems, [`wrong-type 2:${last.indexOf('"yes"', last.indexOf('"label"'))} "label" must be a boolean, not a string: a KTO label is true for a desirable completion and false for an undesirable one; LLaMA-Factory reads any other value as no label and drops the example from KTO training.`, `wrong-type 2:${last.lastIndexOf('7')} "pics" must be a list or a string, not a number.`]);
   });
   it('dataset_info.json media columns: LLaMA-Factory needs one placeholder per image, so none at all is reported too', () => {
     const hint = hintFromDatasetInfo(JSON.stringify({ m: { file_name: 'm.json', formatting: 'sharegpt', columns: { messages: 'messages', images: 'images' }, tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' } } }), 'm.json');
@@ -189,6 +189,11 @@ describe('formats', () => {
     assert.ok(message !== undefined);
     assert.match(message, /roles here are human, gpt, function_call\. Use one of them\.$/);
     assert.doesNotMatch(message, /did you mean "observation"/);
+    // Tags without user_tag: no user name is right, so the message says which tag to add rather than suggest "human".
+    const noUser = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', formatting: 'sharegpt', columns: { messages: 'messages' }, tags: { role_tag: 'role', content_tag: 'content', assistant_tag: 'assistant' } } }), 'd.jsonl');
+    const openaiLine = JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] });
+    const userProblems = lintDocument(DatasetDocument.parse(`${openaiLine}\n`, 'jsonl'), 'file:///d.jsonl', settings, { hint: noUser }).diagnostics.map((item) => `${item.rule} ${openaiLine.slice(item.range.start.character, item.range.end.character)} ${item.message}`);
+    assert.deepEqual(userProblems, ['unknown-role "user" "user" is no role here: this file\'s dataset_info.json entry lists "tags" without user_tag, and LLaMA-Factory sets a tag left out to none, so it skips this example (and every other). Add "user_tag": "user" to the entry\'s tags.']);
   });
   it('names a tag the dataset_info.json entry gives as "tool" among the roles it suggests', () => {
     const tags = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'tool_call', system_tag: 'system' };

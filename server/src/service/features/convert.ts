@@ -341,11 +341,13 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   const title = formatTitles[target];
   if (analysis.detected === target) return { refused: `the record is already ${title}` };
   // The file's dataset_info.json entry reads it in one format: a record in another one is not loaded.
-  if (hint.formatting !== undefined && hint.formatting !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[hint.formatting]}; change the entry to convert it` };
+  // (Its openai formatting is ShareGPT read by OpenAI's tags.)
+  const entryFormat = hint.formatting === 'openai' ? 'sharegpt' : hint.formatting;
+  if (entryFormat !== undefined && entryFormat !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[entryFormat]}; change the entry to convert it` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
   const imprecise = impreciseColumn(text, value, conversationColumns(analysis.detected, hint.mapping), conversation);
   if (imprecise !== undefined) return { refused: `the record's "${imprecise}" column holds a number that would lose digits` };
-  const mapping = hint.formatting !== undefined && hint.formatting === target ? hint.mapping : defaultMapping;
+  const mapping = entryFormat !== undefined && entryFormat === target ? hint.mapping : defaultMapping;
   const converted = convertConversation(conversation, target, value, mapping);
   if (typeof converted === 'string') return { refused: converted };
   if (typeof value !== 'object' || value === null) return { record: converted };

@@ -34,13 +34,16 @@ export const rule: RecordRule = {
         // A misspelt key holds the value: the fix renames it (an empty field beside it would strand the text).
         const written = misspeltKeyFor(object, key);
         if (written !== undefined) {
+          // At the misspelt key, the one to rename (in a pretty-printed record it may be lines below the brace).
+          const atKey = { path: [...object.path, written.key], part: 'key' as const };
           const how = written.misspelt ? `"${written.key}" looks like it, misspelt: rename it to "${key}" (quick fix).` : `Its text is under "${written.key}", another dataset's name for it that this format's loaders do not read: rename it to "${key}" (quick fix)${context.facts.hint.formatting === undefined ? ', or map the column in a LLaMA-Factory dataset_info.json' : ''}.`;
-          report(`${what} ${how}`, where, { kind: 'rename-key', path: [...object.path, written.key], replacement: key });
+          report(`${what} ${how}`, atKey, { kind: 'rename-key', path: [...object.path, written.key], replacement: key });
           continue;
         }
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : '');
         const layout = object.path.length === 0 ? recordLayoutHint(context, key) : undefined;
-        report(`${what} ${layout?.why ?? 'Add it.'}`, where, layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
+        const ktoLabel = object.path.length === 0 && key === context.facts.hint.mapping.columns.kto_tag ? 'Add it: true for a desirable completion, false for an undesirable one (without it LLaMA-Factory drops the example from KTO training).' : undefined;
+        report(`${what} ${layout?.why ?? ktoLabel ?? 'Add it.'}`, where, layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
       }
     }
   },

@@ -1,7 +1,7 @@
 import type { Turn } from '../conversation';
 import { roleContentMapping } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { isObject, turnName, valueAt } from './util';
+import { articleFor, isObject, turnName, valueAt } from './util';
 
 function at(turn: Turn): { path: readonly (string | number)[] } {
   return { path: turn.rolePath ?? turn.path };
@@ -12,8 +12,10 @@ function at(turn: Turn): { path: readonly (string | number)[] } {
  * positions and gpt/function_call at even ones, or the example is silently skipped.
  */
 function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): void {
-  const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
+  const mapping = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
+  const { tags } = mapping;
   const roleContent = tags === roleContentMapping.tags;
+  const openaiMessages = mapping.openaiMessages === true;
   let position = 0;
   let previous: Turn | undefined;
   for (const [index, turn] of turns.entries()) {
@@ -21,6 +23,11 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
     if (turn.rolePath === undefined) continue; // the system column
     if (turn.writtenRole === tags.system) {
       if (position !== 0) context.report(`A system turn can only come first (${turnName(turn, index)}). Move it to the start or into the "system" column.`, at(turn));
+      continue;
+    }
+    // LLaMA-Factory's openai formatting merges consecutive tool results into one observation turn.
+    if (openaiMessages && turn.role === 'tool' && previous?.role === 'tool') {
+      previous = turn;
       continue;
     }
     const expectsUser = position % 2 === 0;
@@ -35,11 +42,12 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
       context.report(`Turn ${position + 1} of the conversation must be ${expected}, not "${turn.writtenRole}": LLaMA-Factory silently skips conversations that do not alternate. Merge or reorder the turns.`, at(turn));
       return; // one report per conversation: every later position is shifted too
     }
-    // LLaMA-Factory pairs each observation with the function_call before it: a tool result after a
-    // plain answer has no call to answer (the positions alone allow gpt, observation).
-    if (turn.role === 'tool' && previous?.writtenRole !== tags.function) {
+    // LLaMA-Factory pairs each observation with the function_call before it (in the openai formatting, an answer with
+    // tool_calls): a tool result after a plain answer has no call to answer (the positions alone allow gpt, observation).
+    if (turn.role === 'tool' && previous?.writtenRole !== tags.function && !(openaiMessages && (previous?.toolCalls.length ?? 0) > 0)) {
       const after = previous === undefined ? 'the conversation cannot start with one' : `not "${previous.writtenRole}"`;
-      context.report(`An "${turn.writtenRole}" turn (a tool result) must follow a "${tags.function}" turn that makes the call; ${after} (${turnName(turn, index)}). Add the call before it or remove the result.`, at(turn));
+      const call = openaiMessages ? `an "${tags.assistant}" turn with "tool_calls"` : `${articleFor(tags.function)} "${tags.function}" turn`;
+      context.report(`${articleFor(turn.writtenRole) === 'an' ? 'An' : 'A'} "${turn.writtenRole}" turn (a tool result) must follow ${call} that makes the call; ${after} (${turnName(turn, index)}). Add the call before it or remove the result.`, at(turn));
       return;
     }
     previous = turn;

@@ -1,7 +1,7 @@
 import type { ToolCall, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { isObject, preferenceSides, valueAt } from './util';
+import { articleFor, isObject, preferenceSides, valueAt } from './util';
 
 function parseJson(text: string): { value: unknown } | { error: string } {
   try {
@@ -254,11 +254,19 @@ export const rule: RecordRule = {
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
         if (sharegpt) {
-          const text = typeof raw === 'string' ? raw : '';
-          const parsed = parseJson(text);
-          if ('error' in parsed) {
-            context.report(`A "${turn.writtenRole}" turn must hold the call as JSON like {"name": "...", "arguments": {...}}, but it does not parse: ${parsed.error}.`, { path: call.path });
-            break;
+          // LLaMA-Factory's openai formatting: the answer's "tool_calls", whose "function" objects it writes as the call.
+          if (call.path[call.path.length - 2] === 'tool_calls') {
+            if (!isObject(raw) || !isObject(raw.function)) {
+              context.report('A tool call must be an object like {"type": "function", "function": {"name": "...", "arguments": {...}}}: LLaMA-Factory reads its "function".', { path: call.path });
+              continue;
+            }
+          } else {
+            const text = typeof raw === 'string' ? raw : '';
+            const parsed = parseJson(text);
+            if ('error' in parsed) {
+              context.report(`A "${turn.writtenRole}" turn must hold the call as JSON like {"name": "...", "arguments": {...}}, but it does not parse: ${parsed.error}.`, { path: call.path });
+              break;
+            }
           }
           if (call.name === undefined) context.report(`The function call has no "name": add the name of the tool it calls.`, { path: call.path });
           else if (call.arguments === undefined) context.report(`The call to "${call.name}" has no "arguments": add them ({} for none).`, { path: call.path });
@@ -413,8 +421,9 @@ function reportCallsWithoutResult(context: RecordRuleContext, turns: readonly Tu
     const raw = valueAt(value, call.path);
     const idless = templateLayout && isObject(raw) && raw.id === undefined;
     if (!sharegpt && !isLegacyCall(call) && !idless) continue;
-    const result = sharegpt ? `an "${context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation}" turn` : isLegacyCall(call) ? 'a "function" message' : 'a "tool" message';
-    context.report(`The tool call${call.name !== undefined ? ` to "${call.name}"` : ''} gets no result: the next turn is a ${next.writtenRole || next.role} message, so the model learns to call a tool and go on without its answer. Add the tool's result (${result}) right after the call, or remove the call.`, { path: call.path });
+    const observation = context.analysis.conversation.mapping?.tags.observation ?? context.facts.hint.mapping.tags.observation;
+    const result = sharegpt ? `${articleFor(observation)} "${observation}" turn` : isLegacyCall(call) ? 'a "function" message' : 'a "tool" message';
+    context.report(`The tool call${call.name !== undefined ? ` to "${call.name}"` : ''} gets no result: the next turn is ${articleFor(next.writtenRole || next.role || '')} ${next.writtenRole || next.role} message, so the model learns to call a tool and go on without its answer. Add the tool's result (${result}) right after the call, or remove the call.`, { path: call.path });
   }
 }
 

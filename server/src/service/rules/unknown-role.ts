@@ -27,6 +27,13 @@ export const rule: RecordRule = {
         // A missing or non-string role is reported by missing-field / wrong-type.
         continue;
       }
+      // A role name the tags leave out ("user" where they have no user_tag): no name is right but the one the entry adds.
+      const meant = unlisted !== undefined ? suggestRole(turn.writtenRole, known) : undefined;
+      const meantTag = meant !== undefined && openaiRoles[turn.writtenRole] !== undefined ? unlisted?.[meant] : undefined;
+      if (meantTag !== undefined) {
+        context.report(`"${turn.writtenRole}" is no role here: this file's dataset_info.json entry lists "tags" without ${meantTag}, and LLaMA-Factory sets a tag left out to none, so it skips this example (and every other). Add "${meantTag}": "${turn.writtenRole}" to the entry's tags.`, { path: turn.rolePath });
+        continue;
+      }
       const suggestion = suggestRole(turn.writtenRole, allowed);
       // ShareGPT reads "tool" as an observation without naming it, unless the file's tags make it one.
       const names = Object.keys(allowed).filter((name) => !(sharegpt && name === 'tool' && !configuredTags.includes('tool'))).join(', ');

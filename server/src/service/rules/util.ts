@@ -22,6 +22,11 @@ export function valueAt(root: unknown, path: JsonPath): unknown {
   return current;
 }
 
+/** "a" or "an" before a word as messages write it ("an assistant", "a tool", "a user", "an unknown"), by how it starts. */
+export function articleFor(word: string): 'a' | 'an' {
+  return /^["“]?(?:[aeio]|u(?!s[aeu]|ni|tf))/i.test(word) ? 'an' : 'a';
+}
+
 /** Human name of a turn for messages: "turn 3 (assistant)". */
 export function turnName(turn: Turn, index: number): string {
   // A turn whose field says its role (Alpaca's "output", a pair's "history"[0][1], TRL's "completion") is named by that field.

@@ -45,7 +45,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types)}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types) || (object.path.length === 0 ? labelAdvice(context, key, object.value[key]) : '')}.`, { path: [...object.path, key] });
       }
     }
     // A content list holds part objects: the API rejects a bare string or number there ("expected an object"), and
@@ -198,6 +198,16 @@ function reportSteps(context: RecordRuleContext): void {
  * For a string that holds the right value as JSON text (a list written with json.dumps): say so, and
  * what to write instead. Only called for a value of the wrong type.
  */
+/** What a KTO label must be and what a wrong one does: LLaMA-Factory's kto_tag column, or TRL's "label" beside a prompt and completion. */
+function labelAdvice(context: RecordRuleContext, key: string, value: unknown): string {
+  const ktoColumn = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).columns.kto_tag;
+  const trl = key === 'label' && context.analysis.shape === 'prompt-completion';
+  if (key !== ktoColumn && !trl) return '';
+  const quoted = typeof value === 'string' && /^\s*(?:true|false)\s*$/i.test(value) ? ` (write ${value.trim().toLowerCase()}, without quotes)` : '';
+  const consequence = key === ktoColumn ? 'LLaMA-Factory reads any other value as no label and drops the example from KTO training' : "TRL's KTOTrainer counts the example as neither, so it trains nothing";
+  return `: a KTO label is true for a desirable completion and false for an undesirable one${quoted}; ${consequence}`;
+}
+
 function encodedAdvice(value: unknown, expected: readonly string[]): string {
   if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return '';
   let parsed: unknown;
