@@ -11,7 +11,7 @@ function at(turn: Turn): { path: readonly (string | number)[] } {
  * ShareGPT (LLaMA-Factory): after the optional system turn, human/observation must be at odd
  * positions and gpt/function_call at even ones, or the example is silently skipped.
  */
-function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): void {
+function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn[]): boolean {
   const mapping = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
   const { tags } = mapping;
   const roleContent = tags === roleContentMapping.tags;
@@ -19,7 +19,7 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
   let position = 0;
   let previous: Turn | undefined;
   for (const [index, turn] of turns.entries()) {
-    if (turn.role === null) return; // unknown-role reports it; positions are meaningless then
+    if (turn.role === null) return false; // unknown-role reports it; positions are meaningless then
     if (turn.rolePath === undefined) continue; // the system column
     if (turn.writtenRole === tags.system) {
       if (position !== 0) context.report(`A system turn can only come first (${turnName(turn, index)}). Move it to the start or into the "system" column.`, at(turn));
@@ -36,11 +36,11 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
       if (roleContent) {
         // OpenAI-style turns under "conversations" (Axolotl chat_template, torchtune chat_dataset): no function_call turns.
         context.report(`Turn ${position + 1} of the conversation must be ${expectsUser ? '"user" or "tool"' : '"assistant"'}, not "${turn.writtenRole}": user and assistant turns must alternate (torchtune rejects two user messages in a row, LLaMA-Factory skips the conversation). Merge or reorder the turns.`, at(turn));
-        return;
+        return false;
       }
       const expected = expectsUser ? `"${tags.user}" or "${tags.observation}"` : `"${tags.assistant}" or "${tags.function}"`;
       context.report(`Turn ${position + 1} of the conversation must be ${expected}, not "${turn.writtenRole}": LLaMA-Factory silently skips conversations that do not alternate. Merge or reorder the turns.`, at(turn));
-      return; // one report per conversation: every later position is shifted too
+      return false; // one report per conversation: every later position is shifted too
     }
     // LLaMA-Factory pairs each observation with the function_call before it (in the openai formatting, an answer with
     // tool_calls): a tool result after a plain answer has no call to answer (the positions alone allow gpt, observation).
@@ -48,7 +48,7 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
       const after = previous === undefined ? 'the conversation cannot start with one' : `not "${previous.writtenRole}"`;
       const call = openaiMessages ? `an "${tags.assistant}" turn with "tool_calls"` : `${articleFor(tags.function)} "${tags.function}" turn`;
       context.report(`${articleFor(turn.writtenRole) === 'an' ? 'An' : 'A'} "${turn.writtenRole}" turn (a tool result) must follow ${call} that makes the call; ${after} (${turnName(turn, index)}). Add the call before it or remove the result.`, at(turn));
-      return;
+      return false;
     }
     previous = turn;
     position++;
@@ -58,7 +58,9 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
   const last = previous;
   if (context.analysis.conversation.shape === 'sharegpt' && !roleContent && position % 2 === 1 && last !== undefined && (last.role === 'user' || last.role === 'tool')) {
     context.report(`The conversation ends on ${turnName(last, turns.indexOf(last))} with no answer after it: LLaMA-Factory skips conversations with an odd number of turns ("Invalid message count"). Add the "${tags.assistant}" answer, or remove the turn.`, at(last));
+    return false;
   }
+  return true;
 }
 
 /**
@@ -149,6 +151,32 @@ function checkDpoPrompt(context: RecordRuleContext): void {
   context.report(`"input"."messages" has no user message: the pair has no prompt to prefer one answer for, and OpenAI's preference fine-tuning needs one. Add the user's message.`, { path: ['input', 'messages'] });
 }
 
+/** A LLaMA-Factory ranking answer (chosen or rejected) that is not an answer turn: it skips the pair. */
+function reportRankingAnswerRole(context: RecordRuleContext, turn: Turn, side: 'chosen' | 'rejected'): void {
+  if (turn.rolePath === undefined) return;
+  const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
+  context.report(`The ${side} answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Change its "${tags.role}" to "${tags.assistant}" (or "${tags.function}" for a tool call).`, { path: turn.rolePath });
+}
+
+/**
+ * LLaMA-Factory ranking data: the conversation is the prompt, so it ends on the turn the answers reply to (an odd
+ * number of turns, "Invalid message count" otherwise), and the chosen answer is an answer turn. The prompt's
+ * positions are checked as any ShareGPT conversation's.
+ */
+function checkRankingPair(context: RecordRuleContext, turns: readonly Turn[]): void {
+  const { columns } = (context.analysis.conversation.mapping ?? context.facts.hint.mapping);
+  const chosen = turns.find((turn) => turn.path.length === 1 && turn.path[0] === columns.chosen);
+  const prompt = chosen === undefined ? turns : turns.filter((turn) => turn !== chosen);
+  if (!checkSharegptPositions(context, prompt)) return;
+  const last = prompt[prompt.length - 1];
+  if (last !== undefined && last.rolePath !== undefined && last.role === 'assistant') {
+    const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
+    context.report(`A ranking pair's conversation must end on the "${tags.user}" turn its answers reply to, not on an answer (${turnName(last, prompt.length - 1)}): LLaMA-Factory skips the pair ("Invalid message count"). Remove this turn, or move it into "${columns.chosen}".`, at(last));
+    return;
+  }
+  if (chosen !== undefined && chosen.role !== null && chosen.role !== 'assistant') reportRankingAnswerRole(context, chosen, 'chosen');
+}
+
 /**
  * A rejected answer after the prompt: LLaMA-Factory ranking data, and a chosen and a rejected message
  * after "messages" (Axolotl chat_template.default). It takes the chosen answer's place, so it must be
@@ -159,8 +187,7 @@ function checkRejectedAnswer(context: RecordRuleContext): void {
   const turn = rejected?.[0];
   if (turn === undefined || turn.role === null || turn.role === 'assistant' || turn.rolePath === undefined) return;
   if (shape === 'preference-sharegpt') {
-    const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
-    context.report(`The rejected answer must be "${tags.assistant}" or "${tags.function}", not "${turn.writtenRole}": LLaMA-Factory silently skips a pair whose answers are not both answers. Change its "${tags.role}" to "${tags.assistant}" (or "${tags.function}" for a tool call).`, { path: turn.rolePath });
+    reportRankingAnswerRole(context, turn, 'rejected');
   } else {
     context.report(`"${String(turn.path[0])}" must be an assistant message (the answer after "messages"), not a "${turn.writtenRole}" message: Axolotl and LLaMA-Factory read it as the answer. Make it {"role": "assistant", "content": "..."}.`, { path: turn.rolePath });
   }
@@ -178,7 +205,8 @@ export const rule: RecordRule = {
     }
     // (The chosen answer is the conversation's last turn: the order checks below cover it.)
     if (conversation.shape === 'preference-sharegpt' || conversation.shape === 'preference-messages') checkRejectedAnswer(context);
-    if (conversation.shape === 'sharegpt' || conversation.shape === 'preference-sharegpt') checkSharegptPositions(context, conversation.turns);
+    if (conversation.shape === 'preference-sharegpt') checkRankingPair(context, conversation.turns);
+    else if (conversation.shape === 'sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
   },
 };

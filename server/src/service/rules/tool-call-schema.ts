@@ -234,6 +234,8 @@ export const rule: RecordRule = {
     const rejected = conversation.rejected ?? [];
     // The legacy function_call made last: its result (a "function" message) names it.
     let legacyCall: string | undefined;
+    // The names of the latest assistant message's calls that have no id, which its results answer by name.
+    let namedCalls = new Set<string>();
     const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
       if (position === conversation.turns.length && rejected.length > 0) {
@@ -248,9 +250,21 @@ export const rule: RecordRule = {
         const name = valueAt(value, [...turn.path, 'name']);
         if (typeof name === 'string' && legacyCall !== undefined && name !== legacyCall) context.report(`This function result is named "${name}" but the call before it is to "${legacyCall}": a legacy function result is matched to its call by name. Use "${legacyCall}".`, { path: [...turn.path, 'name'] });
       }
+      // The Hugging Face chat-template layout: a result of calls without ids answers by the function's name.
+      if (!sharegpt && turn.role === 'tool' && turn.toolCallId === undefined && typeof turn.name === 'string' && namedCalls.size > 0 && !namedCalls.has(turn.name)) {
+        const names = [...namedCalls].map((name) => `"${name}"`).join(', ');
+        context.report(`This tool result is named "${turn.name}" but the call${namedCalls.size === 1 ? '' : 's'} before it ${namedCalls.size === 1 ? 'is' : 'are'} to ${names}: in this layout (calls without ids) a result answers its call by name. Use ${namedCalls.size === 1 ? names : `one of ${names}`}.`, { path: [...turn.path, 'name'] });
+      }
       const legacy = turn.toolCalls.find(isLegacyCall);
       if (legacy !== undefined) legacyCall = legacy.name;
       else if (turn.role === 'assistant') legacyCall = undefined;
+      if (turn.role === 'assistant') {
+        namedCalls = new Set();
+        for (const call of turn.toolCalls) {
+          const raw = valueAt(value, call.path);
+          if (!isLegacyCall(call) && isObject(raw) && raw.id === undefined && call.name !== undefined) namedCalls.add(call.name);
+        }
+      }
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
         if (sharegpt) {
