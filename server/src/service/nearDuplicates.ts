@@ -77,6 +77,9 @@ const multipliers = Int32Array.from({ length: maxBands }, (_, index) => mix32(2 
 const offsets = Int32Array.from({ length: maxBands }, (_, index) => mix32(2 * index + 2));
 
 const stopwordList = 'a an the and or but if then else of to in on at by for with from as into onto about over under is are was were be been being am do does did done have has had having it its this that these those there here i you he she we they me him her us them my your his our their what which who whom whose when where why how not no yes can could would should will shall may might must so than too very just also only all any some each every more most other such own same both few many much one two please write give make tell list explain describe provide create generate following below above using use'.split(' ');
+// The pieces of contractions an apostrophe splits off ("What's", "don't", "we'll"): stopwords too, or "What's the capital of
+// Australia?" would have three content words and pass as a near-duplicate of "What's the capital of Canada?".
+stopwordList.push(...'s t d ll re ve m isn aren wasn weren don doesn didn hasn haven hadn wouldn shouldn couldn'.split(' '));
 
 function hashWord(word: string): number {
   let hash = 0x811c9dc5;
