@@ -1348,7 +1348,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       // One message per format (not per record): these files can hold thousands of such records.
       const forcedByOmittedFormatting = facts.hint.formattingOmitted === true && facts.settings.format === 'auto' && facts.hint.forced === facts.format;
       const tie = members.size === (index.byFormat.get(facts.format)?.size ?? 0);
-      const forcedBy = facts.settings.format !== 'auto' ? 'by tunesmith.format or "format" in tunesmith.json' : 'by its dataset_info.json entry';
+      const forcedBy = facts.settings.format !== 'auto' ? 'by tunesmith.format or "format" in tunesmith.json or .tunesmithrc.json' : 'by its dataset_info.json entry';
       const message = mixedFormatMessage(format === 'preference' ? 'preference-trl' : format, facts.format, facts.forced, forcedByOmittedFormatting, tie, forcedBy);
       if (message === undefined) continue;
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.

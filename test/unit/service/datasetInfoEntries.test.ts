@@ -93,6 +93,9 @@ describe('LLaMA-Factory\'s "openai" formatting', () => {
       assert.equal(found.length, 2, found.join('\n'));
       // LLaMA-Factory json.dumps the "arguments" of each call again: a JSON string arrives quoted.
       assert.match(found[0] ?? '', /^2:tool-call-schema:The "arguments" of the call to "get_weather" is a JSON string: LLaMA-Factory encodes it again/);
+      // At the arguments, not the whole call.
+      const oslo = JSON.stringify(records[1]);
+      assert.equal(result.files[0]?.diagnostics[0]?.range.start.character, oslo.indexOf('"{\\"city\\"'));
       assert.match(found[1] ?? '', /^3:role-order:Turn 2 of the conversation must be "assistant" or "function", not "user"/);
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { mayHaveBrokenText } from './prefilter';
+import { isBlank } from './empty-content';
 import type { RecordRule } from './rule';
 import { inMarkdownCode, reportMatchesInParts, textAndCallParts, toolSpecParts } from './util';
 
@@ -112,6 +113,8 @@ export const rule: RecordRule = {
       const code = text.charCodeAt(0);
       if (rejectedParts.has(part) && !(code >= 0xd800 && code <= 0xdfff) && !/^[\u0000-\u001F]+$/.test(text)) return undefined;
       if (code >= 0xd800 && code <= 0xdfff) return `Lone surrogate U+${code.toString(16).toUpperCase()} (written as the escape "\\u${code.toString(16)}"): half of a UTF-16 pair, not a character. Python cannot encode it as UTF-8 and tokenizers fail on it ("surrogates not allowed"). Remove it, or write the whole pair (or the character itself).`;
+      // A text of nothing but invisible characters is empty-content's finding (one finding, not two).
+      if ((text.startsWith('\u200B') || text.startsWith('\u2060') || text.startsWith('\uFEFF')) && isBlank(match.input)) return undefined;
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('\u2060')) return 'Invisible word joiner U+2060 inside the text: left over from copying a web page or a word processor; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('锟') || text.startsWith('烫') || text.startsWith('屯')) return `Mojibake "${text.slice(0, 12)}": Chinese text went through a wrong GBK/UTF-8 conversion ("锟斤拷" is U+FFFD's bytes read as GBK, "烫烫烫" uninitialised memory); the original characters are lost. Re-export the data as UTF-8 from the source.`;

@@ -42,7 +42,7 @@ const invisibleOnly = /^[\s\u200B-\u200D\u2060\u00AD\u180E]*$/;
  * Whether a text shows nothing: empty, whitespace, or only invisible characters (an answer that is a lone U+200B trains
  * the model on an empty reply just the same). the anchored pattern stops at the first visible character.
  */
-function isBlank(text: string): boolean {
+export function isBlank(text: string): boolean {
   const trimmed = text.trim();
   return trimmed.length === 0 || invisibleOnly.test(trimmed);
 }

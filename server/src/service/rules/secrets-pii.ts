@@ -416,7 +416,7 @@ function detectorMessage(match: RegExpExecArray): string | undefined {
   // The 555-01xx lines are fiction's in any area code, but test data plants them as real numbers: still reported, with a message
   // that does not offer another fictional number in its place.
   if ((kind === 'phone' || kind === 'internationalPhone') && /555[ .-]01\d\d$/.test(match[0])) {
-    return 'This looks like a phone number: personal data in training data can be memorised and repeated by the model. Its 555-01xx line is reserved for fiction, but outside the 555 area code it reads as a real number: if it is meant as a fictional number, dismiss this warning.';
+    return 'This looks like a phone number: personal data in training data can be memorised and repeated by the model. Its line, 555-0100 to 555-0199, is reserved for fiction in every North American area code: if it is meant as a fictional number, dismiss this warning; if it belongs to someone, replace it.';
   }
   return messageFor(kind);
 }

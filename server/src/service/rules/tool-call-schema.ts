@@ -268,8 +268,12 @@ export const rule: RecordRule = {
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
         if (sharegpt) {
-          // LLaMA-Factory's openai formatting: the answer's "tool_calls", whose "function" objects it writes as the call.
-          if (call.path[call.path.length - 2] === 'tool_calls') {
+          // LLaMA-Factory's openai formatting: the answer's "tool_calls", whose "function" objects it writes as the call
+          // (its findings sit on the call's name and arguments).
+          const openaiCall = call.path[call.path.length - 2] === 'tool_calls';
+          const namePath = openaiCall && isObject(raw) && isObject(raw.function) && raw.function.name !== undefined ? [...call.path, 'function', 'name'] : call.path;
+          const argumentsPath = openaiCall && isObject(raw) && isObject(raw.function) && raw.function.arguments !== undefined ? [...call.path, 'function', 'arguments'] : call.path;
+          if (openaiCall) {
             if (!isObject(raw) || !isObject(raw.function)) {
               context.report('A tool call must be an object like {"type": "function", "function": {"name": "...", "arguments": {...}}}: LLaMA-Factory reads its "function".', { path: call.path });
               continue;
@@ -287,9 +291,9 @@ export const rule: RecordRule = {
           else {
             // LLaMA-Factory json.dumps "arguments" once more when it renders the call: a string or list
             // arrives in the prompt quoted or positional, and the model learns to write that.
-            if (!isObject(call.arguments)) context.report(`The "arguments" of the call to "${call.name}" is ${Array.isArray(call.arguments) ? 'a list' : typeof call.arguments === 'string' ? 'a JSON string' : JSON.stringify(call.arguments)}: LLaMA-Factory encodes it again, so the model learns to write ${Array.isArray(call.arguments) ? 'positional arguments' : 'a quoted string'}. Write "arguments" as a JSON object, such as {"city": "Paris"}, not a string or list.`, { path: call.path });
-            if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: call.path });
-            else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, call.path);
+            if (!isObject(call.arguments)) context.report(`The "arguments" of the call to "${call.name}" is ${Array.isArray(call.arguments) ? 'a list' : typeof call.arguments === 'string' ? 'a JSON string' : JSON.stringify(call.arguments)}: LLaMA-Factory encodes it again, so the model learns to write ${Array.isArray(call.arguments) ? 'positional arguments' : 'a quoted string'}. Write "arguments" as a JSON object, such as {"city": "Paris"}, not a string or list.`, { path: argumentsPath });
+            if (defined !== undefined && defined.size > 0 && !defined.has(call.name)) context.report(`The call names "${call.name}", which is not among the tools of this example (${[...defined.keys()].join(', ')}): the model learns to call a tool it was not given. Fix the name or add the tool.`, { path: namePath });
+            else if (defined !== undefined && isObject(call.arguments)) checkArguments(context, call.arguments, defined.get(call.name), call.name, argumentsPath);
           }
           continue;
         }

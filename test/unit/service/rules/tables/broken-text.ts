@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // An answer of nothing but a zero-width space is empty-content's finding: one finding, not two.
+    { name: 'an answer that is only a zero-width space', text: lines(chat('Say nothing.', '\u200B')) },
     // Trained away from, not towards: only what breaks tokenization (lone surrogates, control characters) counts there.
     { name: 'mojibake and HTML entities only in a rejected answer', text: lines({ prompt: 'Say café.', chosen: 'Café.', rejected: 'CafÃ© &nbsp;done' }) },
     { name: 'a whole surrogate pair written as escapes', text: lines('{"messages": [{"role": "user", "content": "Smile?"}, {"role": "assistant", "content": "Here: \\ud83d\\ude00"}]}') },
