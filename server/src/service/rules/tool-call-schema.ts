@@ -117,6 +117,39 @@ function checkArguments(context: RecordRuleContext, args: Record<string, unknown
   if (!isObject(properties) || Object.keys(properties).length === 0 || parameters.additionalProperties === true) return;
   const unknown = Object.keys(args).filter((key) => !Object.prototype.hasOwnProperty.call(properties, key));
   if (unknown.length > 0) context.report(`The call to "${name}" passes ${quoted(unknown)}, which the tool's parameters do not define (${quoted(Object.keys(properties))}): the model learns to invent arguments. Fix the name or define it in the tool.`, { path });
+  for (const [key, value] of Object.entries(args)) {
+    const problem = argumentValueProblem(value, properties[key]);
+    if (problem === undefined) continue;
+    // At the argument itself when the arguments are an object in the record (not a JSON string).
+    const at = isObject(valueAt(context.record.value, path)) ? { path: [...path, key] } : { path };
+    context.report(`The call to "${name}" passes "${key}" ${problem}: the model learns to call the tool with values it rejects. Fix the value, or the tool's parameters.`, at);
+  }
+}
+
+/** JSON Schema's type names, as a value has them ("integer" for a whole number). */
+function schemaTypesOf(value: unknown): string[] {
+  if (value === null) return ['null'];
+  if (Array.isArray(value)) return ['array'];
+  if (typeof value === 'number') return Number.isInteger(value) ? ['integer', 'number'] : ['number'];
+  return [typeof value];
+}
+
+/**
+ * What is wrong with one argument's value against its parameter's schema: a declared "type" it does not have, or an
+ * "enum" it is not in. Only these two, and only when the schema states them plainly (no anyOf, $ref or the like).
+ */
+function argumentValueProblem(value: unknown, schema: unknown): string | undefined {
+  if (!isObject(schema)) return undefined;
+  const declared = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) && schema.type.every((type) => typeof type === 'string') ? (schema.type as string[]) : undefined;
+  const shown = JSON.stringify(value);
+  const short = shown !== undefined && shown.length <= 40 ? ` (${shown})` : '';
+  if (declared !== undefined && declared.length > 0 && !schemaTypesOf(value).some((type) => declared.includes(type))) {
+    return `as ${describeValue(value)}${short}, but the tool's parameters want ${declared.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : type === 'integer' ? 'an integer' : `a ${type}`)).join(' or ')}`;
+  }
+  if (Array.isArray(schema.enum) && schema.enum.length > 0 && !schema.enum.some((allowed) => JSON.stringify(allowed) === shown)) {
+    return `as ${shown ?? String(value)}, which is not one of the values the tool allows (${schema.enum.map((allowed) => JSON.stringify(allowed)).join(', ')})`;
+  }
+  return undefined;
 }
 
 /**
