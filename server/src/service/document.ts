@@ -1034,8 +1034,9 @@ export class DatasetDocument {
    */
   applyLineEdit(range: Range, newText: string): boolean {
     if (this.kind !== 'jsonl' || this.problems.length > 0 || this.mixedLineBreaks) return false;
-    // A line break of the other kind than the text's makes the breaks mixed: the whole-text path keeps them as written.
-    if (this.eol === '\n' ? newText.includes('\r') : /(?<!\r)\n/.test(newText)) return false;
+    // A line break of the other kind than the text's makes the breaks mixed: the whole-text path keeps them as written. So
+    // does a lone CR in a CRLF text, which an LF typed after it would join into one break (one line fewer, not one more).
+    if (this.eol === '\n' ? newText.includes('\r') : /(?<!\r)\n|\r(?!\n)/.test(newText)) return false;
     const { start, end } = range;
     if (start.line >= this.lines.length || end.line >= this.lines.length || end.line < start.line) return false;
     const firstText = lineText(this.lines[start.line]);

@@ -388,6 +388,26 @@ describe('JSON Lines edits that a fresh open reads alike', () => {
     assert.ok(got.some((item) => item.startsWith('unknown-role {"start":{"line":3')), got.join('\n'));
   });
 
+  it('keeps a lone CR typed into a CRLF file, and the LF typed after it, as the one break the client has (found by the differential fuzzer)', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/lone-cr.jsonl';
+    const first = JSON.stringify({ prompt: 'a', completion: ' b' });
+    const second = JSON.stringify({ prompt: 'c', completion: ' {{name}}' });
+    let text = `${first} ${second}\r\n${JSON.stringify({ prompt: 'x', completion: ' y' })}\r\n`;
+    session.open(uri, text);
+    session.lint(uri);
+    // A CR between the two records makes two lines, as the client counts them; the LF typed at the start of the second joins it.
+    session.change(uri, [{ range: { start: { line: 0, character: first.length }, end: { line: 0, character: first.length } }, text: '\r' }]);
+    text = `${first}\r${text.slice(first.length)}`;
+    assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), fresh(uri, text));
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\n' }]);
+    text = `${first}\r\n${text.slice(first.length + 1)}`;
+    assert.equal(session.textOf(uri), text);
+    const got = render(session.lint(uri)?.diagnostics ?? []);
+    assert.deepEqual(got, fresh(uri, text));
+    assert.ok(got.some((item) => item.startsWith('template-placeholder {"start":{"line":1')), got.join('\n'));
+  });
+
   it('finds a KTO label contradiction again when one of its records is deleted or edited', () => {
     const session = new DatasetSession(() => ({ settings: { ...settings, minExamples: 0 } }));
     const uri = 'file:///test/kto-labels.jsonl';
