@@ -150,7 +150,8 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFuncti
     training: field(false, 'boolean'),
     train_detail: field(false, 'array'),
     training_detail: field(false, 'array'),
-    reasoning_content: field(false, 'string'),
+    // A string, or content parts as Axolotl's chat_template reads them (per-part train flags on the reasoning).
+    reasoning_content: field(false, 'string', 'array'),
     thinking: field(false, 'string'),
   });
 }

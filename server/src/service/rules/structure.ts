@@ -50,12 +50,29 @@ function messageObject(message: unknown, messagePath: JsonPath, name: string, ca
   // the Hugging Face chat-template layout (TRL's dataset_formats.md): it needs the name, not the id.
   const byName = message.role === 'function' || (role === 'tool' && typeof message.name === 'string' && message.tool_call_id === undefined && !callsHaveIds);
   out.push({ path: messagePath, value: message, spec: openaiMessageSpec(role, hasCalls, byName), name, messageRole: role });
+  trainDetailObjects(message, messagePath, name, out);
   if (Array.isArray(message.content)) {
     message.content.forEach((part, partIndex) => {
       if (!isObject(part)) return;
       const partPath = [...messagePath, 'content', partIndex];
       out.push({ path: partPath, value: part, spec: contentPartSpec(part.type), name: `content part ${partIndex + 1} of ${name}`, contentPart: true, messageRole: role });
       if (part.type === 'image_url' && isObject(part.image_url)) out.push({ path: [...partPath, 'image_url'], value: part.image_url, spec: imageUrlSpec, name: `the image_url of content part ${partIndex + 1} of ${name}`, imageUrl: true });
+    });
+  }
+}
+
+/**
+ * The character spans of Axolotl's per-message training detail ("train_detail", or "training_detail" as its loader
+ * names the field by default): its loader reads each span's begin_offset, end_offset and train, and fails without one.
+ */
+const trainDetailSpec = objectSpec(false, { begin_offset: { types: ['number'], required: true }, end_offset: { types: ['number'], required: true }, train: { types: ['boolean'], required: true } });
+
+function trainDetailObjects(message: Record<string, unknown>, messagePath: JsonPath, name: string, out: SpecifiedObject[]): void {
+  for (const key of ['train_detail', 'training_detail']) {
+    const spans = message[key];
+    if (!Array.isArray(spans)) continue;
+    spans.forEach((span, index) => {
+      if (isObject(span)) out.push({ path: [...messagePath, key, index], value: span, spec: trainDetailSpec, name: `span ${index + 1} of the "${key}" of ${name}` });
     });
   }
 }
@@ -116,7 +133,9 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
       const turns = value[mapping.columns.messages];
       if (Array.isArray(turns)) {
         checkedTurnList(turns).forEach((turn, index) => {
-          if (isObject(turn)) out.push({ path: [mapping.columns.messages, index], value: turn, spec, name: `turn ${index + 1}` });
+          if (!isObject(turn)) return;
+          out.push({ path: [mapping.columns.messages, index], value: turn, spec, name: `turn ${index + 1}` });
+          trainDetailObjects(turn, [mapping.columns.messages, index], `turn ${index + 1}`, out);
         });
       }
       for (const key of [mapping.columns.chosen, mapping.columns.rejected]) {
