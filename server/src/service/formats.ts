@@ -48,6 +48,11 @@ export interface FormatMapping {
    * "tool_calls" make it a function call turn and consecutive tool results are merged into one.
    */
   openaiMessages?: true;
+  /**
+   * Axolotl's chat_template over from/value turns (a turn carries its per-message "train" flags): its default role
+   * map takes the OpenAI names (user, assistant, system) beside human and gpt.
+   */
+  openaiRoleNames?: true;
 }
 
 export const defaultMapping: FormatMapping = {
@@ -73,6 +78,14 @@ export const roleContentMapping: FormatMapping = {
  * and LLaMA-Factory with "messages": "messages" among its columns.
  */
 export const fromValueMessagesMapping: FormatMapping = { columns: { ...defaultMapping.columns, messages: 'messages' }, tags: defaultMapping.tags };
+
+/** From/value "conversations" written for Axolotl's chat_template (see openaiRoleNames). */
+export const axolotlConversationsMapping: FormatMapping = { columns: defaultMapping.columns, tags: defaultMapping.tags, openaiRoleNames: true };
+
+/** Whether a turn list carries Axolotl's per-message training keys, which only its chat_template reads. */
+function hasAxolotlTrainingKeys(turns: readonly unknown[]): boolean {
+  return checkedTurnList(turns).some((turn) => isObject(turn) && ('train' in turn || 'training' in turn || 'train_detail' in turn || 'training_detail' in turn));
+}
 
 function firstTurnHas(turns: readonly unknown[], key: string): boolean {
   const first = turns[0];
@@ -102,7 +115,10 @@ export function recordMapping(value: unknown, hint: FormatHint): FormatMapping {
   if (hint.mapping !== defaultMapping || !isObject(value)) return hint.mapping;
   const conversations = value[defaultMapping.columns.messages];
   // The usual layout of each column shows in its first turn: no scan of the rest (this runs for every record detected).
-  if (Array.isArray(conversations)) return !firstTurnHas(conversations, 'from') && turnLayout(conversations) === 'role-content' ? roleContentMapping : hint.mapping;
+  if (Array.isArray(conversations)) {
+    if (!firstTurnHas(conversations, 'from') && turnLayout(conversations) === 'role-content') return roleContentMapping;
+    return hasAxolotlTrainingKeys(conversations) ? axolotlConversationsMapping : hint.mapping;
+  }
   const messages = value.messages;
   if (Array.isArray(messages) && !firstTurnHas(messages, 'role') && turnLayout(messages) === 'from-value') return fromValueMessagesMapping;
   return hint.mapping;
@@ -306,6 +322,7 @@ export function sharegptRoles(mapping: FormatMapping): Record<string, Role> {
   if (mapping.tags === roleContentMapping.tags) return roleContentRoles;
   const { tags } = mapping;
   const roles: Record<string, Role> = { [tags.user]: 'user', [tags.assistant]: 'assistant', [tags.system]: 'system', [tags.function]: 'assistant', [tags.observation]: 'tool' };
+  if (mapping.openaiRoleNames === true) Object.assign(roles, { user: 'user', assistant: 'assistant', system: 'system' });
   if (mapping.onlyListedTags !== true && roles.tool === undefined) roles.tool = 'tool';
   return roles;
 }
@@ -615,7 +632,9 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       break;
     }
     case 'prompt-completion':
-      conversation.turns = [...(promptInsideAnswers(record) ? [] : trlSide(record.prompt, ['prompt'], 'user')), ...trlSide(record.completion, ['completion'], 'assistant')];
+      // No "prompt" beside a completion conversation (Axolotl's KTO argilla_chat): the prompt is its first messages, not
+      // an empty user turn before them (missing-field still names the column TRL needs).
+      conversation.turns = [...(promptInsideAnswers(record) || (record.prompt === undefined && Array.isArray(record.completion)) ? [] : trlSide(record.prompt, ['prompt'], 'user')), ...trlSide(record.completion, ['completion'], 'assistant')];
       break;
     case 'prompt-only':
       // Nothing is trained from the prompt: the trainer generates the completions and scores them.

@@ -29,6 +29,8 @@ export const rule: RecordRule = {
         // A misspelt instruction key holds the instruction: renaming "input" too would write the key twice.
         if (object.path.length === 0 && misspeltKeyFor(object, key) === undefined && inputInsteadOfInstruction(context, key)) continue;
         if (object.path.length === 0 && completionInsteadOfOutput(context, key)) continue;
+        // Axolotl's KTO argilla_chat layout: a labelled completion conversation that starts with the user's message holds its prompt.
+        if (object.path.length === 0 && key === 'prompt' && completionHoldsPrompt(object.value)) continue;
         const what = `${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}).`;
         const where = object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path };
         // A misspelt key holds the value: the fix renames it (an empty field beside it would strand the text).
@@ -48,6 +50,14 @@ export const rule: RecordRule = {
     }
   },
 };
+
+/** A KTO record whose "completion" is a conversation that starts with the user's message (Axolotl's argilla_chat): no "prompt" column is needed. */
+function completionHoldsPrompt(record: Record<string, unknown>): boolean {
+  const completion = record.completion;
+  if (!('label' in record) || !Array.isArray(completion) || completion.length < 2) return false;
+  const first: unknown = completion[0];
+  return typeof first === 'object' && first !== null && (first as { role?: unknown }).role === 'user';
+}
 
 /**
  * {"input": ..., "output": ...}: torchtune's instruct_dataset reads these two columns as they are, but

@@ -2,6 +2,7 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: "Axolotl's KTO argilla_chat layout: the labelled completion conversation holds its prompt (no prompt column)", text: lines({ completion: [{ role: 'user', content: 'Recommend a book.' }, { role: 'assistant', content: 'Dune.' }], label: true }, { completion: [{ role: 'user', content: 'Recommend a film.' }, { role: 'assistant', content: 'No.' }], label: false }) },
     // Labels on a minority: not a KTO file (half and half says nothing either).
     { name: 'prompt/completion records, one of three with a label', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Snow is', completion: ' white.' }) },
     // TRL's maybe_convert_to_chatml renames from/value in "messages"; Axolotl chat_template reads them with message_property_mappings.

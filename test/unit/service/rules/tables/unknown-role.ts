@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Axolotl's docs write its chat_template data so: from/value turns with OpenAI role names and per-message train flags.
+    { name: "Axolotl's fine-grained training example: from/value turns named user/assistant/system with train flags and spans", text: lines({ conversations: [{ from: 'system', value: 'You are an AI assistant.', train: false }, { from: 'human', value: 'Hello', train: false }, { from: 'assistant', value: 'Hello', train: true }, { from: 'human', value: 'How are you?' }, { from: 'assistant', value: "I'm well, thanks!", train_detail: [{ begin_offset: 0, end_offset: 8, train: true }] }] }) },
     { name: 'openai roles', text: lines({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
     { name: 'sharegpt roles', text: lines({ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }) },
   ],
