@@ -55,6 +55,12 @@ export type RecordShape =
    * instruction.
    */
   | 'input-output'
+  /**
+   * A question and its answer under those names: Axolotl's alpaca_chat.load_qa ({"question", "answer"}, as GSM8K
+   * writes it), context_qa ({"context", "question", "answer"}) and alpaca_w_system.load_open_orca ({"system_prompt",
+   * "question", "response"}).
+   */
+  | 'question-answer'
   /** TRL prompt-only: {"prompt": ...} and no answer (GRPO, RLOO, online DPO generate the completions). */
   | 'prompt-only'
   /** TRL stepwise supervision: {"prompt", "completions": [steps], "labels": [one boolean per step]} (PRMTrainer). */
@@ -65,8 +71,8 @@ export function formatOfShape(shape: RecordShape): RecordFormat {
   // Template-free segments are raw text (the author writes every token), trained where labelled.
   if (shape === 'segments') return 'text';
   // KTO data is unpaired prompt/completion data (TRL's KTO type has the same keys but the prompt's).
-  // torchtune's input/output pair is a prompt and its completion under other names.
-  if (shape === 'unpaired-columns' || shape === 'input-output') return 'prompt-completion';
+  // torchtune's input/output pair and Axolotl's question/answer are a prompt and its completion under other names.
+  if (shape === 'unpaired-columns' || shape === 'input-output' || shape === 'question-answer') return 'prompt-completion';
   if (shape === 'chat-conversations') return 'openai-chat';
   if (shape === 'sharegpt-messages') return 'sharegpt';
   return shape.startsWith('preference') ? 'preference' : (shape as RecordFormat);

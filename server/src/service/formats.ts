@@ -206,8 +206,19 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('question') && (has('chosen') || has('rejected'))) return 'preference-intel';
   if (has('chosen') && has('rejected')) return 'preference-trl';
   if (inputOutputColumns(value, hint)) return 'input-output';
+  if (questionAnswerColumns(value, hint)) return 'question-answer';
   if (has(columns.response) || has(columns.query)) return 'alpaca';
   return 'unknown';
+}
+
+/**
+ * Axolotl's question/answer columns (see the 'question-answer' shape), when no dataset_info.json declares the file: a
+ * question with an "answer" or "response", and none of Alpaca's or TRL's own answer columns.
+ */
+function questionAnswerColumns(value: Record<string, unknown>, hint: FormatHint): boolean {
+  if (hint.formatting !== undefined || hint.mapping !== defaultMapping || !('question' in value)) return false;
+  if (!('answer' in value) && !('response' in value)) return false;
+  return !('output' in value) && !('completion' in value) && !('instruction' in value) && !('label' in value);
 }
 
 /**
@@ -652,6 +663,13 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
     case 'input-output':
       conversation.turns = [makeTurn('user', 'user', ['input'], undefined, textOf(record.input, ['input'])), makeTurn('assistant', 'assistant', ['output'], undefined, textOf(record.output, ['output']))];
       break;
+    case 'question-answer': {
+      // context_qa puts the context before the question; open_orca names its answer "response" and its system "system_prompt".
+      const answer = 'answer' in record ? 'answer' : 'response';
+      const question = typeof record.context === 'string' && record.context.length > 0 ? joinParts([{ path: ['context'], value: record.context }, { path: ['question'], value: record.question }]) : textOf(record.question, ['question']);
+      conversation.turns = [...systemColumn('system_prompt'), ...systemColumn('system'), makeTurn('user', 'user', ['question'], undefined, question), makeTurn('assistant', 'assistant', [answer], undefined, textOf(record[answer], [answer]))];
+      break;
+    }
     case 'unpaired-columns': {
       const question = 'instruction' in record ? 'instruction' : 'question';
       conversation.turns = [...systemColumn('system'), makeTurn('user', 'user', [question], undefined, textOf(record[question], [question])), makeTurn('assistant', 'assistant', ['completion'], undefined, textOf(record.completion, ['completion']))];

@@ -98,6 +98,9 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
       return objectSpec(false, { system: field(false, 'string', 'null'), question: field(true, 'string'), chosen: field(true, 'string'), rejected: field(true, 'string') });
     case 'input-output':
       return objectSpec(false, { input: field(true, 'string'), output: field(true, 'string') });
+    case 'question-answer':
+      // Detection requires "answer" or "response": either may be the answer column.
+      return objectSpec(false, { system_prompt: field(false, 'string', 'null'), system: field(false, 'string', 'null'), context: field(false, 'string', 'null'), question: field(true, 'string'), answer: field(false, 'string'), response: field(false, 'string') });
     case 'unpaired-columns':
       // Either question column (argilla: instruction, intel: question); detection requires one of them.
       return objectSpec(false, { system: field(false, 'string', 'null'), instruction: field(false, 'string'), question: field(false, 'string'), completion: field(true, 'string'), label: field(true, 'boolean') });

@@ -688,6 +688,7 @@ const shapeTitles: Record<RecordShape | RecordFormat, string> = {
   'preference-intel': 'preference (Axolotl chatml.intel)',
   'unpaired-columns': 'KTO (Axolotl argilla / intel columns)',
   'input-output': 'input/output (torchtune instruct)',
+  'question-answer': 'question/answer (Axolotl qa, open_orca)',
   'chat-conversations': 'role/content conversations (Axolotl chat_template, torchtune chat)',
   'sharegpt-messages': 'ShareGPT turns under "messages" (TRL, Axolotl)',
   'prompt-only': 'prompt-only (TRL GRPO / online DPO)',

@@ -15,6 +15,7 @@ export const table: RuleTable = {
     { name: 'zero-width characters inside text', text: lines(chat('Hi', 'Hel\u200blo\u200d')) },
   ],
   invalid: [
+    { name: 'a question/answer record (Axolotl qa) with an empty answer', text: lines({ question: 'What is the tallest animal?', answer: '' }), problems: [{ line: 0, text: '""', message: /empty/ }] },
     { name: 'an answer of only zero-width spaces, joiners or a word joiner', text: lines(chat('Hi', '\u200b'), chat('Hi', '\u200c\u200d \u2060'), chat('Hi', '\ufeff\u200b')), problems: [{ line: 0, text: '"\u200b"', message: /turn 2 \(assistant\) is only invisible characters/ }, { line: 1, text: '"\u200c\u200d \u2060"' }, { line: 2, text: '"\ufeff\u200b"' }] },
     // TRL PRMTrainer tokenizes each step with its label: an empty step trains a label on no text.
     { name: 'an empty stepwise step', text: lines({ prompt: 'Is 91 prime?', completions: ['Step 1: 91 = 7 x 13.', ''], labels: [true, false] }), problems: [{ line: 0, text: '""', message: /^Step 2 of "completions" is empty: PRMTrainer trains its label on no text/ }] },

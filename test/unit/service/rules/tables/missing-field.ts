@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Axolotl's question/answer types (alpaca_chat.load_qa, context_qa, alpaca_w_system.load_open_orca), and GSM8K's columns.
+    { name: 'question/answer records: qa, context_qa and open_orca columns', text: lines({ question: 'Natalia sold 48 clips in April and half as many in May. How many in all?', answer: 'In May she sold 48/2 = 24. 48+24 = 72.\n#### 72' }, { context: 'Paris is the capital of France.', question: 'What is the capital of France?', answer: 'Paris.' }, { system_prompt: 'Think step by step.', question: 'What is 6 times 7?', response: '42.' }) },
     { name: "Axolotl's KTO argilla_chat layout: the labelled completion conversation holds its prompt (no prompt column)", text: lines({ completion: [{ role: 'user', content: 'Recommend a book.' }, { role: 'assistant', content: 'Dune.' }], label: true }, { completion: [{ role: 'user', content: 'Recommend a film.' }, { role: 'assistant', content: 'No.' }], label: false }) },
     // Labels on a minority: not a KTO file (half and half says nothing either).
     { name: 'prompt/completion records, one of three with a label', text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Snow is', completion: ' white.' }) },
@@ -58,7 +60,7 @@ export const table: RuleTable = {
     // TRL: a prompt-only record (GRPO) in a prompt/completion file for SFTTrainer has nothing to learn.
     { name: 'a prompt-only record among prompt/completion records says to add the completion', text: lines({ prompt: 'The sky is', completion: ' blue.' }, { prompt: 'Grass is', completion: ' green.' }, { prompt: 'Snow is' }), problems: [{ line: 2, text: '{', message: /missing the required "completion" field.*Add it/ }] },
     { name: 'a prompt-only record among preference pairs says to add both answers', text: lines({ prompt: 'The sky is', chosen: ' blue.', rejected: ' red.' }, { prompt: 'Grass is', chosen: ' green.', rejected: ' blue.' }, { prompt: 'Snow is' }), problems: [{ line: 2, text: '{', message: /missing the required "chosen" and "rejected" fields/ }] },
-    { name: 'record in no known format', text: lines('{"question": "a", "answer": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
+    { name: 'record in no known format', text: lines('{"ask": "a", "reply": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
     { name: 'legacy function result without name', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{}"}}, {"role": "function", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "function", "content": "r"}', message: /"name"/ }] },
     { name: 'tool message without tool_call_id', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "content": "r"}', message: /tool_call_id/ }] },
     // TRL's KTOTrainer reads "label" on every row; a file where most records have one is a KTO file.

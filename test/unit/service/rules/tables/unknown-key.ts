@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // Axolotl's question/answer layout is a format of its own (alpaca_chat.load_qa): no Alpaca key is suggested for its columns.
+    { name: 'a question/answer record', text: lines('{"question": "Capital of Peru?", "answer": "Lima."}') },
     // Capybara: {"input", "output"} pairs under "conversation" are no turns, so no rename to "conversations" is offered (missing-field says the record matches no format).
     { name: 'a Capybara record: no rename of "conversation" that would leave its pairs unreadable', text: lines({ source: 'Airoboros', conversation: [{ input: 'What is the capital of France?', output: 'Paris.' }] }) },
     // missing-field reports it at "completion" (rename to "output", or add a KTO label).
@@ -27,7 +29,6 @@ export const table: RuleTable = {
     { name: 'an OpenAI message written with ShareGPT keys', text: lines('{"messages": [{"role": "user", "content": "q"}, {"from": "assistant", "value": "a"}]}'), problems: [{ line: 0, text: '"from"', message: /did you mean "role"/ }, { line: 0, text: '"value"', message: /did you mean "content"/ }] },
     { name: 'Dolly columns in an Alpaca record', text: lines('{"instruction": "Summarise.", "context": "The meeting moved to Friday.", "response": "Friday now."}'), problems: [{ line: 0, text: '"context"', message: /did you mean "input"/ }, { line: 0, text: '"response"', message: /did you mean "output"/ }] },
     { name: 'prompt/response instead of prompt/completion', text: lines('{"prompt": "Capital of Peru?", "response": "Lima."}'), problems: [{ line: 0, text: '"response"', message: /did you mean "completion"/ }] },
-    { name: 'a question/answer record: the Alpaca keys are suggested', text: lines('{"question": "Capital of Peru?", "answer": "Lima."}'), problems: [{ line: 0, text: '"question"', message: /did you mean "instruction"\? Without it the record matches no dataset format/ }, { line: 0, text: '"answer"', message: /did you mean "output"/ }] },
     { name: 'a top-level system prompt beside OpenAI messages', text: lines('{"system": "You are terse.", "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"system"', message: /"system" is not read in this format: the system prompt must be the first message of "messages"/ }] },
     { name: 'a ShareGPT system column beside a first system turn', text: lines('{"conversations": [{"from": "system", "value": "Be brief."}, {"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}], "system": "Be long."}'), problems: [{ line: 0, text: '"system"', nth: 1, message: /ignores the "system" column here: the first turn is a "system" turn/ }] },
     { name: 'a misspelt copy of a key the record has (as fix-all leaves the second misspelling)', text: lines('{"instruction": "Say hi", "instructon": "Say hello", "input": "", "output": "Hi"}'), problems: [{ line: 0, text: '"instructon"', message: /in the record looks like a second "instruction", which it already has: trainers read only "instruction" and ignore this one/ }] },
