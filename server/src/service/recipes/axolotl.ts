@@ -143,6 +143,11 @@ function datasetEntry(dataset: RecipeDataset, settings: RecipeSettings, differen
       return alpacaEntry(dataset, settings, differences);
     case 'prompt-completion':
       return promptCompletionEntry(dataset, differences);
+    case 'question-answer': {
+      // Axolotl's own question/answer types, by the columns the records write.
+      const type = dataset.keys.includes('response') ? 'alpaca_w_system.load_open_orca' : dataset.keys.includes('context') ? 'context_qa.load' : 'alpaca_chat.load_qa';
+      return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type }, notes: [] };
+    }
     case 'text':
       return { entry: { path: dataset.path, ds_type: 'json', split: 'train', type: 'completion', field: 'text' }, notes: [] };
     case 'segments':

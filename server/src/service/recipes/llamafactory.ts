@@ -164,6 +164,13 @@ function infoEntry(dataset: RecipeDataset, differences: string[]): Record<string
     case 'input-output':
       // torchtune's instruct pair: the input is the prompt (naming the columns leaves query unset, so it is not read twice).
       return { ...base, formatting: 'alpaca', columns: { prompt: 'input', response: 'output' } };
+    case 'question-answer': {
+      // Axolotl's question/answer columns as Alpaca columns: the answer under "answer" or "response", open_orca's system
+      // prompt, and context_qa's context as the query (LLaMA-Factory writes it after the question, Axolotl before).
+      const answer = dataset.keys.includes('answer') ? 'answer' : 'response';
+      if (dataset.keys.includes('context')) differences.push(`${dataset.path}: LLaMA-Factory reads "context" as the Alpaca input, after the question; Tunesmith (as Axolotl's context_qa) puts it before.`);
+      return { ...base, formatting: 'alpaca', columns: { prompt: 'question', response: answer, ...(dataset.keys.includes('context') ? { query: 'context' } : {}), ...(dataset.keys.includes('system_prompt') ? { system: 'system_prompt' } : {}) } };
+    }
     case 'text':
       return { ...base, columns: { prompt: 'text' } };
     case 'preference-argilla':
