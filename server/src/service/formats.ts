@@ -591,6 +591,13 @@ function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
   return [makeTurn(role, role, path, undefined, textOf(value, path))];
 }
 
+/** A value's truth in Python: false, null, 0, "", an empty list or object are false; anything else is true. */
+function pythonTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isObject(value)) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
 /** Builds the canonical conversation of one record of the given shape. */
 export function normalise(value: unknown, shape: RecordShape, mapping: FormatMapping = defaultMapping): Conversation {
   // Role/content turns under "conversations" are read as ShareGPT with role/content tags.
@@ -715,8 +722,11 @@ export function normalise(value: unknown, shape: RecordShape, mapping: FormatMap
       conversation.turns = segments.map((segment, index) => {
         const entry = isObject(segment) ? segment : {};
         const path: JsonPath = ['segments', index];
-        const turn = makeTurn(entry.label === true ? 'assistant' : 'user', 'segment', path, undefined, textOf(entry.text, [...path, 'text']), [...path, 'text']);
-        turn.trainable = entry.label === true;
+        // Axolotl tests the label's truth as Python does ("if label"): a string label, "false" too, trains its segment
+        // (wrong-type reports the string).
+        const trained = pythonTruthy(entry.label);
+        const turn = makeTurn(trained ? 'assistant' : 'user', 'segment', path, undefined, textOf(entry.text, [...path, 'text']), [...path, 'text']);
+        turn.trainable = trained;
         return turn;
       });
       conversation.plainText = true;

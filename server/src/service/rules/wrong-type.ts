@@ -45,7 +45,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types) || (object.path.length === 0 ? labelAdvice(context, key, object.value[key]) : '')}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types) || (object.path.length === 0 ? labelAdvice(context, key, object.value[key]) : object.path[0] === 'segments' && key === 'label' ? segmentLabelAdvice(object.value[key]) : '')}.`, { path: [...object.path, key] });
       }
     }
     // A content list holds part objects: the API rejects a bare string or number there ("expected an object"), and
@@ -198,6 +198,12 @@ function reportSteps(context: RecordRuleContext): void {
  * For a string that holds the right value as JSON text (a list written with json.dumps): say so, and
  * what to write instead. Only called for a value of the wrong type.
  */
+/** What Axolotl does with a template-free segment's label that is not a boolean: it tests its truth as Python does. */
+function segmentLabelAdvice(value: unknown): string {
+  const trained = Array.isArray(value) ? value.length > 0 : typeof value === 'object' && value !== null ? Object.keys(value).length > 0 : Boolean(value);
+  return `: Axolotl trains a segment whose label is true in Python's sense, so this segment is ${trained ? 'trained' : 'masked'}${typeof value === 'string' && value.length > 0 ? ' ("false" too is a non-empty string)' : ''}. Write true or false without quotes`;
+}
+
 /** What a KTO label must be and what a wrong one does: LLaMA-Factory's kto_tag column, or TRL's "label" beside a prompt and completion. */
 function labelAdvice(context: RecordRuleContext, key: string, value: unknown): string {
   const ktoColumn = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).columns.kto_tag;
