@@ -73,7 +73,7 @@ function isWrittenText(value: unknown): boolean {
 /**
  * A string pair with no prompt column (Anthropic's HH-RLHF: "\n\nHuman: ...\n\nAssistant: ..."): TRL's
  * extract_prompt takes the text both sides start with as the prompt, and an answer is what follows. A side
- * that is all shared text (a transcript that stops at "Assistant:") has no answer left.
+ * that is all shared text and stops at its turn label (a transcript cut at "Assistant:") has no answer left.
  */
 function reportEmptyImplicitAnswer(context: RecordRuleContext): void {
   const value = context.record.value as Record<string, unknown>;
@@ -84,6 +84,10 @@ function reportEmptyImplicitAnswer(context: RecordRuleContext): void {
   while (shared < length && chosen.charCodeAt(shared) === rejected.charCodeAt(shared)) shared++;
   for (const [key, side, other] of [['chosen', chosen, rejected], ['rejected', rejected, chosen]] as const) {
     if (side.length === 0 || side.slice(shared).trim().length > 0) continue;
+    // A side that stops inside its answer where the other goes on ("Assistant: Yes" and "Assistant: Yes, it is.") keeps its
+    // last character as its answer (TRL then splits one character earlier): a pair about going on. Only a side that stops at
+    // its turn label ("Assistant:") has no answer at all.
+    if (other.length > side.length && !/(?:^|\n)[^\S\n]*[A-Za-z][\w ]{0,20}:\s*$/.test(side)) continue;
     context.report(`The ${key} answer is empty: "${key}" is only the text both sides start with (${other.length > side.length ? `the other side goes on from where it stops` : 'they differ only in whitespace'}), and with no "prompt" column TRL takes that shared text as the prompt, leaving no answer. Write the ${key} answer after the last turn label, or drop the pair.`, { path: [key] });
   }
 }

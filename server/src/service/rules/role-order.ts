@@ -3,6 +3,9 @@ import { roleContentMapping } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { articleFor, isObject, turnName, valueAt } from './util';
 
+/** A tool call written in an answer's text, in the layouts tool-calling datasets use (see checkSharegptPositions). */
+const callInText = /<tool_call>|<functioncall>|^\s*\[?[A-Za-z_][\w.]*\(|"name"\s*:/;
+
 function at(turn: Turn): { path: readonly (string | number)[] } {
   return { path: turn.rolePath ?? turn.path };
 }
@@ -44,7 +47,9 @@ function checkSharegptPositions(context: RecordRuleContext, turns: readonly Turn
     }
     // LLaMA-Factory pairs each observation with the function_call before it (in the openai formatting, an answer with
     // tool_calls): a tool result after a plain answer has no call to answer (the positions alone allow gpt, observation).
-    if (turn.role === 'tool' && previous?.writtenRole !== tags.function && !(openaiMessages && (previous?.toolCalls.length ?? 0) > 0)) {
+    // A call written in the answer's text is answered by the tool turn after it too (Hermes's <tool_call> tags, glaive's
+    // <functioncall>, ToolACE's [name(arg=...)], a {"name": ...} object).
+    if (turn.role === 'tool' && previous?.writtenRole !== tags.function && !(openaiMessages && (previous?.toolCalls.length ?? 0) > 0) && !(previous?.role === 'assistant' && callInText.test(previous.content))) {
       const after = previous === undefined ? 'the conversation cannot start with one' : `not "${previous.writtenRole}"`;
       const call = openaiMessages ? `an "${tags.assistant}" turn with "tool_calls"` : `${articleFor(tags.function)} "${tags.function}" turn`;
       context.report(`${articleFor(turn.writtenRole) === 'an' ? 'An' : 'A'} "${turn.writtenRole}" turn (a tool result) must follow ${call} that makes the call; ${after} (${turnName(turn, index)}). Add the call before it or remove the result.`, at(turn));

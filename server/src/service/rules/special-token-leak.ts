@@ -63,6 +63,10 @@ export const rule: RecordRule = {
     // Tool-call arguments are trained text too: a leaked token there teaches the model to end a turn inside a call.
     reportMatchesInParts(context, textAndCallParts(context, allTurns(context)), specialToken, (match) => {
       if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
+      // Hermes-style tool calling (NousResearch's function-calling data, ShareGPT and other text layouts): the call is written in
+      // the answer between <tool_call> tags, and the system prompt tells the format. Only beside calls of its own (OpenAI's
+      // tool_calls, ShareGPT function_call turns), which the template renders in those tags, is the written tag a leak.
+      if (/^<\/?tool_call>$/.test(match[0]) && !conversation.turns.some((turn) => turn.toolCalls.length > 0)) return undefined;
       if (match[0].startsWith('###')) {
         answers ??= new Set(conversation.plainText ? [] : allTurns(context).filter((turn) => turn.role === 'assistant').flatMap((turn) => turn.parts.map((part) => part.text)));
         // "### Input:" alone is a heading of the answer (a problem statement's "### Input:" / "### Output:"); with the

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // TRL's extract_prompt splits a strict prefix one character early: the shorter side keeps its last character as its answer.
+    { name: 'an HH-RLHF pair whose rejected side stops inside the answer the chosen side goes on with', text: lines({ chosen: '\n\nHuman: Is Paris the capital of France?\n\nAssistant: Yes, it is.', rejected: '\n\nHuman: Is Paris the capital of France?\n\nAssistant: Yes' }) },
     // SlimOrca / OpenOrca: {"from": "system", "value": ""} opens many rows.
     { name: 'an empty first system turn in ShareGPT data', text: lines({ conversations: [{ from: 'system', value: '' }, { from: 'human', value: 'Name a prime.' }, { from: 'gpt', value: '7.' }] }) },
     { name: 'a message written as a plain string is wrong-type\'s finding, not empty content', text: lines({ messages: [{ role: 'user', content: 'Hi' }, 'Hello there.'] }, { conversations: [{ from: 'human', value: 'Hi' }, 'Hello there.'] }) },

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // A call written in the answer's text (Hermes tags, ToolACE's [name(arg=...)]) is answered by the tool turn after it.
+    { name: 'ShareGPT tool results after calls written in the answer text', text: lines({ conversations: [{ from: 'human', value: 'Weather in Oslo?' }, { from: 'gpt', value: '[getWeather(city="Oslo")]' }, { from: 'observation', value: '{"temp": 3}' }, { from: 'gpt', value: 'It is 3 C.' }] }, { conversations: [{ from: 'human', value: 'Price of AAPL?' }, { from: 'gpt', value: '<tool_call>\n{"name": "get_stock_price", "arguments": {"symbol": "AAPL"}}\n</tool_call>' }, { from: 'observation', value: '190' }, { from: 'gpt', value: 'It is $190.' }] }) },
     { name: 'a tool result after "tool_calls" written as an object (wrong-type\'s finding, still a call)', text: lines({ messages: [{ role: 'user', content: 'Weather in Baku?' }, { role: 'assistant', content: null, tool_calls: { id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Baku"}' } } }, { role: 'tool', tool_call_id: 'call_b', content: '15C' }, { role: 'assistant', content: '15C in Baku.' }] }) },
     { name: 'system, user, assistant', text: lines({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] }) },
     { name: 'tool round trip', text: lines({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', tool_calls: [{ id: '1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: '1', content: 'r' }, { role: 'assistant', content: 'b' }] }) },
