@@ -126,6 +126,39 @@ function checkArguments(context: RecordRuleContext, args: Record<string, unknown
   }
 }
 
+/** A call between Hermes-style tags in an answer's text: <tool_call>{"name": ..., "arguments": {...}}</tool_call>. */
+const taggedCall = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
+
+/**
+ * Calls written in the answers' text between <tool_call> tags (Hermes-style function calling, with no structured calls):
+ * one written as JSON ({"name": ...}) must parse, and name a function and its arguments. One written as a Python dict
+ * ({'name': ...}, as some of these datasets write it) is left alone: templates pass it through as text.
+ */
+function reportTaggedCalls(context: RecordRuleContext, turns: readonly Turn[]): void {
+  for (const turn of turns) {
+    if (turn.role !== 'assistant') continue;
+    for (const part of turn.parts) {
+      taggedCall.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = taggedCall.exec(part.text)) !== null) {
+        const body = match[1] ?? '';
+        if (!body.startsWith('{"') && !body.startsWith('[{"')) continue;
+        const start = match.index + match[0].indexOf(body);
+        const at = { path: part.path, inString: { start, end: start + body.length } };
+        const parsed = parseJson(body);
+        if ('error' in parsed) {
+          context.report(`The tool call between <tool_call> tags does not parse as JSON: ${parsed.error}. The model learns to write a call no parser reads: fix the JSON ({"name": "...", "arguments": {...}}).`, at);
+          continue;
+        }
+        for (const call of Array.isArray(parsed.value) ? parsed.value : [parsed.value]) {
+          if (!isObject(call) || typeof call.name !== 'string' || call.name.length === 0) context.report('The tool call between <tool_call> tags has no "name": write {"name": "...", "arguments": {...}}.', at);
+          else if (call.arguments === undefined) context.report(`The call to "${call.name}" between <tool_call> tags has no "arguments": add them ({} for none).`, at);
+        }
+      }
+    }
+  }
+}
+
 /** JSON Schema's type names, as a value has them ("integer" for a whole number). */
 function schemaTypesOf(value: unknown): string[] {
   if (value === null) return ['null'];
@@ -270,6 +303,7 @@ export const rule: RecordRule = {
     // The names of the latest assistant message's calls that have no id, which its results answer by name.
     let namedCalls = new Set<string>();
     const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
+    if (context.record.text.includes('<tool_call>') && !conversation.turns.some((turn) => turn.toolCalls.length > 0)) reportTaggedCalls(context, [...conversation.turns, ...rejected]);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
       if (position === conversation.turns.length && rejected.length > 0) {
         openCalls = promptCallIds(context);
