@@ -205,6 +205,9 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   // Axolotl's intel DPO columns: the question under "question" (a TRL pair has no prompt column or "prompt").
   if (has('question') && (has('chosen') || has('rejected'))) return 'preference-intel';
   if (has('chosen') && has('rejected')) return 'preference-trl';
+  // One answer of a pair and nothing else it could be (an HH-RLHF row that lost its rejected transcript): a pair missing
+  // the other answer, which missing-field names, not a record of no format.
+  if (has('chosen') !== has('rejected') && Object.keys(value).every((key) => key === 'chosen' || key === 'rejected' || key === 'id')) return 'preference-trl';
   if (inputOutputColumns(value, hint)) return 'input-output';
   if (questionAnswerColumns(value, hint)) return 'question-answer';
   if (has(columns.response) || has(columns.query)) return 'alpaca';

@@ -1,6 +1,6 @@
 import type { Turn } from '../conversation';
 import { mayHaveDialogueMarker } from './prefilter';
-import type { RecordRule } from './rule';
+import type { RecordRule, RecordRuleContext } from './rule';
 import { inMarkdownCode, quote } from './util';
 
 /**
@@ -52,6 +52,26 @@ function continuesDialogue(text: string, index: number): boolean {
   return !inMarkdownCode(text, index);
 }
 
+/** The chosen transcript's answer (after the text both transcripts start with) that runs on into a user turn. */
+function reportTranscriptAnswer(context: RecordRuleContext, chosen: string, rejected: string): void {
+  let shared = 0;
+  const length = Math.min(chosen.length, rejected.length);
+  while (shared < length && chosen.charCodeAt(shared) === rejected.charCodeAt(shared)) shared++;
+  const answer = chosen.slice(shared);
+  marker.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  while ((match = marker.exec(answer)) !== null) {
+    const label = match[1] ?? '';
+    const start = match.index + match[0].indexOf(label);
+    if (!continuesDialogue(answer, start)) continue;
+    context.report(
+      `The chosen answer runs on into another turn ("${quote(label)}"): with no "prompt" column, TRL takes the text both transcripts start with as the prompt, so this turn is part of the answer, and the model learns to write the user's next message itself. End the chosen transcript with its answer (or start the rejected one with the same turns).`,
+      { path: ['chosen'], inString: { start: shared + start, end: shared + start + label.length } },
+    );
+    return;
+  }
+}
+
 /**
  * An answer that goes on into the next turn ("...\n\nHuman: and then?"): scraped or generated text ran past the end of the
  * answer. Trained on it, the model learns to write the user's next message itself.
@@ -63,6 +83,13 @@ export const rule: RecordRule = {
     const { conversation } = context.analysis;
     // Pre-formatted text and Axolotl's template-free segments write every turn into one text on purpose.
     if (conversation.plainText || conversation.shape === 'segments' || !mayHaveDialogueMarker(context.record.text)) return;
+    const value = context.record.value as Record<string, unknown>;
+    // Two transcripts and no prompt column (Anthropic's HH-RLHF): TRL's answer is what follows the text both start with, so
+    // only that part of the chosen transcript is the answer (the "Human:" lines before it are the prompt).
+    if (conversation.shape === 'preference-trl' && !('prompt' in value) && typeof value.chosen === 'string' && typeof value.rejected === 'string') {
+      reportTranscriptAnswer(context, value.chosen, value.rejected);
+      return;
+    }
     let requested: boolean | undefined;
     for (const turn of conversation.turns) {
       if (turn.role !== 'assistant' || !turn.trainable) continue;

@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // HH-RLHF transcripts: the "Human:" lines both start with are the prompt.
+    { name: 'an HH-RLHF pair of transcripts (the turns both start with are the prompt)', text: lines({ chosen: '\n\nHuman: Recommend a novel.\n\nAssistant: Try The Dispossessed.\n\nHuman: Why?\n\nAssistant: It asks what freedom costs.', rejected: '\n\nHuman: Recommend a novel.\n\nAssistant: Try The Dispossessed.\n\nHuman: Why?\n\nAssistant: No idea.' }) },
     { name: 'an exchange the answer shows as an example', text: lines(chat('How should a chatbot greet new users?', 'Keep it short and offer options. Here is an example.\n\nUser: Hi\nBot: Hello! I can track orders. What do you need?')) },
     { name: 'a dialogue, few-shot prompt or transcript the user asked for', text: lines(chat('Write a short dialogue between a human and an AI.', 'Sure.\n\nHuman: Rain tomorrow?\n\nAI: Probably.'), chat('Give me a few-shot prompt for sentiment.', 'Classify each review.\n\nUser: Great!\nAssistant: positive')) },
     { name: 'a script whose earlier lines are spoken, a list introduced by a colon, a field list, and code', text: lines(chat('Roles?', 'There are three roles:\n\nSystem: sets the behaviour.\nUser: asks.\nAssistant: answers.'), chat('Login?', 'Sign in with the credentials on the sticker.\n\nUser: admin\nPassword: printed on the label'), chat('HH?', 'Each example is one string:\n\n```\nHuman: Hi\n\nAssistant: Hello\n```'), chat('Chat', 'Agent: Hello, how can I help?\nUser: My order is late.')) },
@@ -11,6 +13,7 @@ export const table: RuleTable = {
     { name: 'a story, tale or chapter the user asked for, whose characters chat with a bot', text: lines(chat('Write a short story about a lonely programmer who builds a chatbot.', 'Every night Dev typed to the bot he had built.\n\nUser: Are you awake?\nBot: I am always awake.\n\nHe laughed.'), chat('Tell me a tale of a robot and a girl.', 'Once upon a time a girl met a robot.\n\nUser: Hello?\nRobot: Hello.'), chat('Continue the next chapter of my novel.', 'Mara opened the old laptop.\n\nUser: who are you\nTERMINAL: A friend.')) },
   ],
   invalid: [
+    { name: 'an HH-RLHF chosen transcript whose answer goes on into a Human turn', text: lines({ chosen: '\n\nHuman: Recommend a novel.\n\nAssistant: Try The Dispossessed by Ursula K. Le Guin.\n\nHuman: thanks, anything else?', rejected: '\n\nHuman: Recommend a novel.\n\nAssistant: No.' }), problems: [{ line: 0, text: 'Human:', nth: 1, message: /^The chosen answer runs on into another turn \("Human:"\): with no "prompt" column, TRL takes the text both transcripts start with as the prompt/ }] },
     {
       name: 'a prompt with "description", "JavaScript", "exchange rate", "command prompt", "enhance the prompt", "crime scene" or "the story behind" asked for no dialogue',
       text: lines(
