@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFileNames, setLayerSource } from './config';
 import { baseName, datasetInfoEntry, datasetInfoEntryKeys, hintFromEntry } from './datasetInfo';
-import { closest } from './formats';
+import { closest, defaultMapping, roleContentMapping } from './formats';
 import type { FormatHint } from './formats';
 import { findJsonSyntaxError, lineAndColumn, locatePath, type JsonPath } from './json/scanner';
 import { duplicateKeyRanges } from './rules/duplicate-key';
@@ -219,8 +219,8 @@ function entryProblem(file: string, body: string, name: string, entry: Record<st
   return undefined;
 }
 
-/** Tags LLaMA-Factory cannot do without: left out of an entry's "tags", it fails on or skips every example. */
-const requiredTags: readonly [string, string][] = [['role_tag', 'from'], ['content_tag', 'value'], ['user_tag', 'human'], ['assistant_tag', 'gpt']];
+/** Tags LLaMA-Factory cannot do without (left out of an entry's "tags", it fails on or skips every example), with the mapping's name for each. */
+const requiredTags = [['role_tag', 'role'], ['content_tag', 'content'], ['user_tag', 'user'], ['assistant_tag', 'assistant']] as const;
 
 /** A ShareGPT entry lists "tags" but leaves out one LLaMA-Factory needs (it sets those to none, not to the defaults). */
 function incompleteTags(file: string, body: string, name: string, entry: Record<string, unknown>, fileName: string): string | undefined {
@@ -236,8 +236,9 @@ function incompleteTags(file: string, body: string, name: string, entry: Record<
   if (missing.length === 0) return undefined;
   const located = locatePath(body, [name, 'tags']);
   const where = describeOffset(file, body, located?.key?.start ?? located?.value.start ?? 0);
-  const openaiNames: Record<string, string> = { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant' };
-  const list = missing.map(([tag, value]) => `"${tag}": "${formatting === 'openai' || (tags as Record<string, unknown>).role_tag === 'role' ? (openaiNames[tag] ?? value) : value}"`).join(', ');
+  // The names to add: OpenAI's where the messages are written so, ShareGPT's defaults otherwise.
+  const names = formatting === 'openai' || (tags as Record<string, unknown>).role_tag === 'role' ? roleContentMapping.tags : defaultMapping.tags;
+  const list = missing.map(([tag, field]) => `"${tag}": "${names[field]}"`).join(', ');
   return `${where}: the entry "${name}" lists "tags" without ${missing.map(([tag]) => tag).join(', ')}. LLaMA-Factory sets every tag an entry leaves out to none (not to its default), so it fails on or skips every example of ${fileName}. Add ${list} (or the names the file uses) to its tags.`;
 }
 

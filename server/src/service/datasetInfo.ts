@@ -4,7 +4,7 @@
  * read (custom column names and role tags).
  */
 import type { RecordFormat } from '../../../protocol/messages';
-import { defaultHint, defaultMapping, type FormatHint, type FormatMapping } from './formats';
+import { defaultHint, defaultMapping, readsTaggedTurns, type FormatHint, type FormatMapping } from './formats';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -99,7 +99,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   let forced: RecordFormat | undefined;
   if (pretraining) forced = 'text';
   else if (ranking) forced = 'preference';
-  else if (formatting === 'sharegpt' || formatting === 'openai') forced = 'sharegpt';
+  else if (readsTaggedTurns(formatting)) forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
   const renamedColumns = isObject(entry.columns) ? renamedColumnsOf(entry.columns, mapping.columns) : undefined;

@@ -43,7 +43,8 @@ export interface FormatMapping {
    * Set when a LLaMA-Factory dataset_info.json entry describes the file: only its tags are roles
    * (LLaMA-Factory skips an example with any other, such as the "tool" that Axolotl also reads).
    */
-  onlyListedTags?: true;  /**
+  onlyListedTags?: true;
+  /**
    * LLaMA-Factory's "openai" formatting: ShareGPT read by its tags, except that an answer's
    * "tool_calls" make it a function call turn and consecutive tool results are merged into one.
    */
@@ -595,7 +596,7 @@ function trlSide(value: unknown, path: JsonPath, role: Role): Turn[] {
 }
 
 /** A value's truth in Python: false, null, 0, "", an empty list or object are false; anything else is true. */
-function pythonTruthy(value: unknown): boolean {
+export function pythonTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (isObject(value)) return Object.keys(value).length > 0;
   return Boolean(value);

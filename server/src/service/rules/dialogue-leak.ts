@@ -1,7 +1,7 @@
 import type { Turn } from '../conversation';
 import { mayHaveDialogueMarker } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { inMarkdownCode, quote } from './util';
+import { inMarkdownCode, quote, sharedPrefixLength } from './util';
 
 /**
  * A user-turn label at the start of a line of an answer: Anthropic HH's "Human:", Vicuna's "USER:", Guanaco's
@@ -54,9 +54,7 @@ function continuesDialogue(text: string, index: number): boolean {
 
 /** The chosen transcript's answer (after the text both transcripts start with) that runs on into a user turn. */
 function reportTranscriptAnswer(context: RecordRuleContext, chosen: string, rejected: string): void {
-  let shared = 0;
-  const length = Math.min(chosen.length, rejected.length);
-  while (shared < length && chosen.charCodeAt(shared) === rejected.charCodeAt(shared)) shared++;
+  const shared = sharedPrefixLength(chosen, rejected);
   const answer = chosen.slice(shared);
   marker.lastIndex = 0;
   let match: RegExpExecArray | null;

@@ -1,6 +1,6 @@
 import { checkedTurnList } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { allTurns, turnName, valueAt } from './util';
+import { allTurns, sharedPrefixLength, turnName, valueAt } from './util';
 
 /** A turn whose content is empty or only whitespace (torchtune: only the assistant may be empty, and then it teaches nothing). */
 export const rule: RecordRule = {
@@ -40,7 +40,7 @@ const invisibleOnly = /^[\s\u200B-\u200D\u2060\u00AD\u180E]*$/;
 
 /**
  * Whether a text shows nothing: empty, whitespace, or only invisible characters (an answer that is a lone U+200B trains
- * the model on an empty reply just the same). the anchored pattern stops at the first visible character.
+ * the model on an empty reply just the same). The anchored pattern stops at the first visible character.
  */
 export function isBlank(text: string): boolean {
   const trimmed = text.trim();
@@ -79,9 +79,7 @@ function reportEmptyImplicitAnswer(context: RecordRuleContext): void {
   const value = context.record.value as Record<string, unknown>;
   const { chosen, rejected } = value;
   if ('prompt' in value || typeof chosen !== 'string' || typeof rejected !== 'string' || chosen === rejected) return;
-  let shared = 0;
-  const length = Math.min(chosen.length, rejected.length);
-  while (shared < length && chosen.charCodeAt(shared) === rejected.charCodeAt(shared)) shared++;
+  const shared = sharedPrefixLength(chosen, rejected);
   for (const [key, side, other] of [['chosen', chosen, rejected], ['rejected', rejected, chosen]] as const) {
     if (side.length === 0 || side.slice(shared).trim().length > 0) continue;
     // A side that stops inside its answer where the other goes on ("Assistant: Yes" and "Assistant: Yes, it is.") keeps its

@@ -169,13 +169,12 @@ function reportRankingAnswerRole(context: RecordRuleContext, turn: Turn, side: '
  * positions are checked as any ShareGPT conversation's.
  */
 function checkRankingPair(context: RecordRuleContext, turns: readonly Turn[]): void {
-  const { columns } = (context.analysis.conversation.mapping ?? context.facts.hint.mapping);
+  const { columns, tags } = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
   const chosen = turns.find((turn) => turn.path.length === 1 && turn.path[0] === columns.chosen);
   const prompt = chosen === undefined ? turns : turns.filter((turn) => turn !== chosen);
   if (!checkSharegptPositions(context, prompt)) return;
   const last = prompt[prompt.length - 1];
   if (last !== undefined && last.rolePath !== undefined && last.role === 'assistant') {
-    const tags = (context.analysis.conversation.mapping ?? context.facts.hint.mapping).tags;
     context.report(`A ranking pair's conversation must end on the "${tags.user}" turn its answers reply to, not on an answer (${turnName(last, prompt.length - 1)}): LLaMA-Factory skips the pair ("Invalid message count"). Remove this turn, or move it into "${columns.chosen}".`, at(last));
     return;
   }

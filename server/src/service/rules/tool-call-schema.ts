@@ -1,7 +1,7 @@
 import type { ToolCall, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { articleFor, isObject, preferenceSides, valueAt } from './util';
+import { articleFor, isObject, preferenceSides, typeInWords, valueAt } from './util';
 
 function parseJson(text: string): { value: unknown } | { error: string } {
   try {
@@ -177,7 +177,7 @@ function argumentValueProblem(value: unknown, schema: unknown): string | undefin
   const shown = JSON.stringify(value);
   const short = shown !== undefined && shown.length <= 40 ? ` (${shown})` : '';
   if (declared !== undefined && declared.length > 0 && !schemaTypesOf(value).some((type) => declared.includes(type))) {
-    return `as ${describeValue(value)}${short}, but the tool's parameters want ${declared.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : type === 'integer' ? 'an integer' : `a ${type}`)).join(' or ')}`;
+    return `as ${describeValue(value)}${short}, but the tool's parameters want ${declared.map(typeInWords).join(' or ')}`;
   }
   if (Array.isArray(schema.enum) && schema.enum.length > 0 && !schema.enum.some((allowed) => JSON.stringify(allowed) === shown)) {
     return `as ${shown ?? String(value)}, which is not one of the values the tool allows (${schema.enum.map((allowed) => JSON.stringify(allowed)).join(', ')})`;
@@ -325,15 +325,10 @@ export const rule: RecordRule = {
       const legacy = turn.toolCalls.find(isLegacyCall);
       if (legacy !== undefined) legacyCall = legacy.name;
       else if (turn.role === 'assistant') legacyCall = undefined;
-      if (turn.role === 'assistant') {
-        namedCalls = new Set();
-        for (const call of turn.toolCalls) {
-          const raw = valueAt(value, call.path);
-          if (!isLegacyCall(call) && isObject(raw) && raw.id === undefined && call.name !== undefined) namedCalls.add(call.name);
-        }
-      }
+      if (turn.role === 'assistant') namedCalls = new Set();
       for (const call of turn.toolCalls) {
         const raw = valueAt(value, call.path);
+        if (turn.role === 'assistant' && !isLegacyCall(call) && isObject(raw) && raw.id === undefined && call.name !== undefined) namedCalls.add(call.name);
         if (sharegpt) {
           // LLaMA-Factory's openai formatting: the answer's "tool_calls", whose "function" objects it writes as the call
           // (its findings sit on the call's name and arguments).

@@ -22,6 +22,19 @@ export function valueAt(root: unknown, path: JsonPath): unknown {
   return current;
 }
 
+/** A JSON Schema type as messages name it: "a list", "an object", "an integer", "null", "a string". */
+export function typeInWords(type: string): string {
+  return type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'integer' ? 'an integer' : type === 'null' ? 'null' : `a ${type}`;
+}
+
+/** How many characters two texts start with in common (TRL's extract_prompt splits a pair of transcripts there). */
+export function sharedPrefixLength(first: string, second: string): number {
+  const length = Math.min(first.length, second.length);
+  let shared = 0;
+  while (shared < length && first.charCodeAt(shared) === second.charCodeAt(shared)) shared++;
+  return shared;
+}
+
 /** "a" or "an" before a word as messages write it ("an assistant", "a tool", "a user", "an unknown"), by how it starts. */
 export function articleFor(word: string): 'a' | 'an' {
   return /^["“]?(?:[aeio]|u(?!s[aeu]|ni|tf))/i.test(word) ? 'an' : 'a';

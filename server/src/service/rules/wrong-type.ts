@@ -1,9 +1,9 @@
-import { closest, promptInsideAnswers } from '../formats';
+import { closest, promptInsideAnswers, pythonTruthy } from '../formats';
 import { contentPartPayloads, jsonTypeOf } from '../schema';
 import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
-import { allTurns, isObject, valueAt } from './util';
+import { allTurns, isObject, typeInWords, valueAt } from './util';
 
 /**
  * Media parts of Hugging Face multimodal chat templates: {"type": "image"} with the images in their own
@@ -45,7 +45,7 @@ export const rule: RecordRule = {
           }
           continue;
         }
-        context.report(`"${key}" must be ${spec.types.map((type) => (type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'null' ? 'null' : `a ${type}`)).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types) || (object.path.length === 0 ? labelAdvice(context, key, object.value[key]) : object.path[0] === 'segments' && key === 'label' ? segmentLabelAdvice(object.value[key]) : '')}.`, { path: [...object.path, key] });
+        context.report(`"${key}" must be ${spec.types.map(typeInWords).join(' or ')}, not ${describedType(object.value[key])}${encodedAdvice(object.value[key], spec.types) || (object.path.length === 0 ? labelAdvice(context, key, object.value[key]) : object.path[0] === 'segments' && key === 'label' ? segmentLabelAdvice(object.value[key]) : '')}.`, { path: [...object.path, key] });
       }
     }
     // A content list holds part objects: the API rejects a bare string or number there ("expected an object"), and
@@ -200,7 +200,7 @@ function reportSteps(context: RecordRuleContext): void {
  */
 /** What Axolotl does with a template-free segment's label that is not a boolean: it tests its truth as Python does. */
 function segmentLabelAdvice(value: unknown): string {
-  const trained = Array.isArray(value) ? value.length > 0 : typeof value === 'object' && value !== null ? Object.keys(value).length > 0 : Boolean(value);
+  const trained = pythonTruthy(value);
   return `: Axolotl trains a segment whose label is true in Python's sense, so this segment is ${trained ? 'trained' : 'masked'}${typeof value === 'string' && value.length > 0 ? ' ("false" too is a non-empty string)' : ''}. Write true or false without quotes`;
 }
 
