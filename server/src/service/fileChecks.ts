@@ -18,6 +18,8 @@ import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
 import { recordProblems } from './linter';
 import { layoutlessChatFitsFile, mixedFormatMessage, mixedFormatRuleId, mixedPreferenceLayoutMessage } from './rules/mixed-formats';
+import { completionWithoutOutput } from './rules/missing-field';
+import { isObject } from './rules/util';
 
 /** Where a record lives in another file (for leakage messages). */
 export interface RecordLocation {
@@ -1281,11 +1283,13 @@ function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record
 }
 
 /** How many records mixed-formats reports: those in another format than the file's, and preference pairs in another layout. */
-function otherFormatRecordCount(index: DocumentIndex, facts: FileFacts): number {
+/** `examplesOnly`: count only records counted as examples (one with errors of its own is not). */
+function otherFormatRecordCount(index: DocumentIndex, facts: FileFacts, examplesOnly = false): number {
   if (facts.format === 'unknown') return 0;
   let count = 0;
-  for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) count += otherFormatRecords(index, format, members, facts).length;
-  if (facts.format === 'preference') count += otherLayoutPreferenceRecords(index, facts).records.length;
+  const counted = (record: DatasetRecord): boolean => !examplesOnly || summaryOf(record, facts)?.empty === false;
+  for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) count += otherFormatRecords(index, format, members, facts).filter(counted).length;
+  if (facts.format === 'preference') count += otherLayoutPreferenceRecords(index, facts).records.filter(counted).length;
   return count;
 }
 
@@ -1355,6 +1359,9 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
       const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '' } : undefined;
       for (const record of otherFormatRecords(index, format, members, facts)) {
+        // An Alpaca record with "completion" but no "output" or "label" among prompt/completion (KTO) records: missing-field
+        // names both ways to fix it (rename to "output", or add the label), at "completion"; a second error would repeat it.
+        if (format === 'alpaca' && facts.format === 'prompt-completion' && severityOf('missing-field', settings) !== 'off' && isObject(record.value) && completionWithoutOutput(record.value, facts.hint.mapping.columns.response)) continue;
         const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;
         const target: ProblemTarget = firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } };
         problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });
@@ -1458,7 +1465,9 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     // Records with errors are rejected or skipped by trainers: they are not examples. So are records in another format than
     // the file's (mixed-formats' errors), counted only when the file is short of examples anyway.
     let valid = index.examples;
-    if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error') valid = Math.max(0, valid - otherFormatRecordCount(index, facts));
+    if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error') valid = Math.max(0, valid - otherFormatRecordCount(index, facts, true));
+    // So are KTO records without their label (missing-field's error from the file checks).
+    if (valid < settings.minExamples && severityOf('missing-field', settings) === 'error') valid = Math.max(0, valid - unlabelledRecords(index, facts).filter((record) => summaryOf(record, facts)?.empty === false).length);
     // Records that do not parse have errors too.
     const withErrors = records.length - valid;
     if (index.valid > 0 && valid < settings.minExamples) {

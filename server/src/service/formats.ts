@@ -219,9 +219,16 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
  * Axolotl's question/answer columns (see the 'question-answer' shape), when no dataset_info.json declares the file: a
  * question with an "answer" or "response", and none of Alpaca's or TRL's own answer columns.
  */
+const questionAnswerAnswers = ['answer', 'response'];
+const questionOnlyColumns = new Set(['question', 'context', 'system', 'system_prompt', 'id']);
+
 function questionAnswerColumns(value: Record<string, unknown>, hint: FormatHint): boolean {
   if (hint.formatting !== undefined || hint.mapping !== defaultMapping || !('question' in value)) return false;
-  if (!('answer' in value) && !('response' in value)) return false;
+  if (!('answer' in value) && !('response' in value)) {
+    // A misspelt answer ("anwser", "reponse"), or a question and its layout's other columns only: the layout missing its
+    // answer (missing-field and unknown-key then name the column), not a record of no format.
+    return Object.keys(value).some((key) => key !== 'question' && closest(key, questionAnswerAnswers, 2) !== undefined) || Object.keys(value).every((key) => questionOnlyColumns.has(key));
+  }
   return !('output' in value) && !('completion' in value) && !('instruction' in value) && !('label' in value);
 }
 

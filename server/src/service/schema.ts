@@ -4,7 +4,7 @@
  * misspelling of a known key (extra columns such as `id` or `source` are common and harmless).
  */
 import type { RecordShape, Role } from './conversation';
-import { roleContentMapping, type FormatMapping } from './formats';
+import { closest, roleContentMapping, type FormatMapping } from './formats';
 
 export type JsonType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -99,8 +99,7 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'input-output':
       return objectSpec(false, { input: field(true, 'string'), output: field(true, 'string') });
     case 'question-answer':
-      // Detection requires "answer" or "response": either may be the answer column.
-      return objectSpec(false, { system_prompt: field(false, 'string', 'null'), system: field(false, 'string', 'null'), context: field(false, 'string', 'null'), question: field(true, 'string'), answer: field(false, 'string'), response: field(false, 'string') });
+      return questionAnswerSpecs.either;
     case 'unpaired-columns':
       // Either question column (argilla: instruction, intel: question); detection requires one of them.
       return objectSpec(false, { system: field(false, 'string', 'null'), instruction: field(false, 'string'), question: field(false, 'string'), completion: field(true, 'string'), label: field(true, 'boolean') });
@@ -117,6 +116,21 @@ function baseRecordSpec(shape: RecordShape, mapping: FormatMapping): ObjectSpec 
     case 'unknown':
       return undefined;
   }
+}
+
+function questionAnswerFields(answer: 'answer' | 'response' | undefined): Record<string, FieldSpec> {
+  return { system_prompt: field(false, 'string', 'null'), system: field(false, 'string', 'null'), context: field(false, 'string', 'null'), question: field(true, 'string'), answer: field(answer === 'answer', 'string'), response: field(answer === 'response', 'string') };
+}
+
+const questionAnswerSpecs = { either: objectSpec(false, questionAnswerFields(undefined)), answer: objectSpec(false, questionAnswerFields('answer')), response: objectSpec(false, questionAnswerFields('response')) };
+
+/**
+ * The fields of a question/answer record: either "answer" or "response" holds the answer, and a record with neither
+ * needs the one its misspelt key is nearest ("reponse"), else "answer".
+ */
+export function questionAnswerSpec(record: Record<string, unknown>): ObjectSpec {
+  if ('answer' in record || 'response' in record) return questionAnswerSpecs.either;
+  return Object.keys(record).some((key) => key !== 'question' && closest(key, ['response'], 2) !== undefined) ? questionAnswerSpecs.response : questionAnswerSpecs.answer;
 }
 
 /** The message variants, indexed by (assistant with tool calls) * 2 + (tool), and 4 for a legacy function result. */

@@ -14,6 +14,11 @@ export const rule: RecordRule = {
   check(context) {
     const { analysis, report } = context;
     if (analysis.shape === 'unknown') {
+      const transcript = transcriptKey(context.record.value as Record<string, unknown>);
+      if (transcript !== undefined) {
+        report(`This record matches no dataset format: its conversation is one transcript under "${transcript}", with the speakers written as line prefixes. Trainers read turns: split it into "conversations" (ShareGPT: from/value turns) or "messages" (OpenAI chat: role/content turns).`, { path: [transcript], part: 'key' });
+        return;
+      }
       report('This record matches no dataset format: expected "messages" (OpenAI chat), "conversations" (ShareGPT), "instruction"/"output" (Alpaca), "prompt"/"completion", "text", or "prompt"/"chosen"/"rejected" (preference).', { offsets: { start: 0, end: 1 } });
       return;
     }
@@ -51,6 +56,16 @@ export const rule: RecordRule = {
   },
 };
 
+/** A user line and an assistant line, each at the start of a line ("USER: ...\nASSISTANT: ...", "Human: ...\n\nAssistant: ..."). */
+const userLine = /(?:^|\n)[ \t]*(?:USER|User|HUMAN|Human|human|user)[ \t]*:/;
+const assistantLine = /\n[ \t]*(?:ASSISTANT|Assistant|assistant|GPT|gpt|Bot|BOT)[ \t]*:/;
+
+/** The key of a record's string that holds a whole dialogue as a transcript (glaive-function-calling-v2's "chat"), if any. */
+function transcriptKey(record: Record<string, unknown>): string | undefined {
+  for (const [key, value] of Object.entries(record)) if (typeof value === 'string' && userLine.test(value) && assistantLine.test(value)) return key;
+  return undefined;
+}
+
 /** A KTO record whose "completion" is a conversation that starts with the user's message (Axolotl's argilla_chat): no "prompt" column is needed. */
 function completionHoldsPrompt(record: Record<string, unknown>): boolean {
   const completion = record.completion;
@@ -74,6 +89,12 @@ function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boo
   return true;
 }
 
+/** An Alpaca record with "completion" and neither its "output" (`response`) nor a KTO "label": missing-field names both ways. */
+export function completionWithoutOutput(value: Record<string, unknown>, response: string): boolean {
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+  return has('completion') && !has(response) && !has('label');
+}
+
 /**
  * An Alpaca record whose answer is under "completion" and that has no "label": Alpaca with "output"
  * misspelt, or Axolotl's KTO columns (instruction or question, completion, label) without the label.
@@ -83,7 +104,7 @@ function inputInsteadOfInstruction(context: RecordRuleContext, key: string): boo
 export function completionInsteadOfOutput(context: RecordRuleContext, key: string): boolean {
   const { columns } = context.facts.hint.mapping;
   const value = context.record.value as Record<string, unknown>;
-  if (context.analysis.shape !== 'alpaca' || key !== columns.response || !Object.prototype.hasOwnProperty.call(value, 'completion') || Object.prototype.hasOwnProperty.call(value, 'label')) return false;
+  if (context.analysis.shape !== 'alpaca' || key !== columns.response || !completionWithoutOutput(value, columns.response)) return false;
   // Alpaca's input column says Alpaca: then "completion" is only the misspelt "output".
   const message = Object.prototype.hasOwnProperty.call(value, columns.query)
     ? `The record has no "${key}": its answer is under "completion". Alpaca loaders (LLaMA-Factory, Axolotl) read "${key}": rename "completion" to "${key}" (quick fix).`

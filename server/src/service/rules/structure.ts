@@ -4,7 +4,7 @@
  */
 import type { Role } from '../conversation';
 import type { JsonPath } from '../json/scanner';
-import { contentPartSpec, objectSpec, openaiMessageSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
+import { contentPartSpec, objectSpec, openaiMessageSpec, questionAnswerSpec, recordSpec, segmentSpec, sharegptTurnSpec, type ObjectSpec } from '../schema';
 import { checkedTurnList, openaiRoles } from '../formats';
 import type { RecordRuleContext } from './rule';
 import { isObject } from './util';
@@ -99,7 +99,7 @@ function computeSpecifiedObjects(context: RecordRuleContext): SpecifiedObject[] 
   const value = context.record.value as Record<string, unknown>;
   const mapping = analysis.conversation.mapping ?? facts.hint.mapping;
   const out: SpecifiedObject[] = [];
-  const top = recordSpec(analysis.shape, mapping);
+  const top = analysis.shape === 'question-answer' ? questionAnswerSpec(value) : recordSpec(analysis.shape, mapping);
   if (top !== undefined) out.push({ path: [], value, spec: top, name: 'the record' });
   switch (analysis.shape) {
     case 'openai-chat':

@@ -215,8 +215,9 @@ function suggestFormatKeys(context: RecordRuleContext): void {
   if (!isObject(value)) return;
   const { columns } = context.facts.hint.mapping;
   const formatKeys = [...new Set(['messages', 'conversations', 'instruction', 'output', 'prompt', 'completion', 'text', 'chosen', 'rejected', columns.messages, columns.prompt, columns.response, columns.chosen, columns.rejected])];
-  // A question/answer record reads as Alpaca once its keys are renamed (only when the Alpaca keys are absent).
-  const alpacaNames: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { question: columns.prompt, answer: columns.response, response: columns.response, context: columns.query });
+  // A question/answer record (MetaMathQA's query/response, Magicoder's problem/solution) reads as Alpaca once its keys are
+  // renamed (only when the Alpaca keys are absent).
+  const alpacaNames: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { question: columns.prompt, query: columns.prompt, problem: columns.prompt, answer: columns.response, response: columns.response, solution: columns.response, context: columns.query });
   const keys = Object.keys(value);
   const listKeys = new Set(['messages', 'conversations', columns.messages]);
   for (const key of keys) {

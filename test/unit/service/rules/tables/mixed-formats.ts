@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // missing-field reports it at "completion", naming both fixes (rename to "output", or add the label).
+    { name: 'an Alpaca-like record with "completion" but no "output" or "label" among KTO records', text: lines({ instruction: 'The sky is', completion: ' blue.', label: true }, { instruction: 'Grass is', completion: ' green.', label: true }, { instruction: 'Snow is', completion: ' black.', label: false }, { instruction: 'Fire is', completion: ' cold.' }) },
     { name: 'one format', text: lines(chat('a', 'b'), chat('c', 'd')) },
     { name: 'a prompt/completion record with one stray answer column stays prompt/completion', text: lines({ prompt: 'Who discovered penicillin?', completion: ' Alexander Fleming.', chosen: 'x' }, { prompt: 'Who wrote Hamlet?', completion: ' Shakespeare.' }) },
     { name: 'TRL preference pairs with string and conversational sides', text: lines({ prompt: 'Capital of Peru?', chosen: 'Lima.', rejected: 'Cusco.' }, { prompt: [{ role: 'user', content: 'Capital of Chile?' }], chosen: [{ role: 'assistant', content: 'Santiago.' }], rejected: [{ role: 'assistant', content: 'Lima.' }] }) },

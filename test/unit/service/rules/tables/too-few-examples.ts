@@ -7,6 +7,9 @@ export const table: RuleTable = {
     { name: 'records under one key: the note does not hide the count', kind: 'json', settings: { minExamples: 2 }, text: JSON.stringify({ data: [{ instruction: 'a', output: 'b' }, { instruction: 'c', output: 'd' }] }) },
   ],
   invalid: [
+    // Each record with an error is counted once, whether the error is its own (a wrong label, a missing answer) or the file's
+    // (a KTO record without the label the others have).
+    { name: 'KTO records: one without its label, one with a string label, one Alpaca-like without output or label', settings: { minExamples: 10 }, text: lines({ prompt: 'The sky is', completion: ' blue.', label: true }, { prompt: 'Grass is', completion: ' green.', label: true }, { prompt: 'Snow is', completion: ' black.', label: false }, { prompt: 'Fire is', completion: ' cold.' }, { prompt: 'Ice is', completion: ' cold.', label: 'yes' }, { instruction: 'Rain is', completion: ' wet.' }), problems: [{ line: 0, column: 0, endColumn: 0, message: /^Only 3 examples \(3 more records have errors and do not count\)/ }] },
     { name: 'three examples', settings: { minExamples: 10 }, text: lines(chat('a', 'b'), chat('c', 'd'), chat('e', 'f')), problems: [{ line: 0, column: 0, endColumn: 0, message: /Only 3 examples/ }] },
     { name: 'empty JSONL file', settings: { minExamples: 10 }, text: '', problems: [{ line: 0, column: 0, endColumn: 0, message: /^No examples: the file has no records\. Fine-tuning needs at least 10/ }] },
     { name: 'blank lines only', settings: { minExamples: 10 }, text: '\n  \n\n', problems: [{ line: 0, column: 0, endColumn: 0, message: /^No examples/ }] },
