@@ -133,7 +133,7 @@ export function questionAnswerSpec(record: Record<string, unknown>): ObjectSpec 
   return Object.keys(record).some((key) => key !== 'question' && closest(key, ['response'], 2) !== undefined) ? questionAnswerSpecs.response : questionAnswerSpecs.answer;
 }
 
-/** The message variants, indexed by (assistant with tool calls) * 2 + (tool), and 4 for a legacy function result. */
+/** The message variants, indexed by (assistant with tool calls) * 2 + (tool), 3 for an unknown role and 4 for a legacy function result. */
 const messageSpecs: (ObjectSpec | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
 
 /**
@@ -141,15 +141,21 @@ const messageSpecs: (ObjectSpec | undefined)[] = [undefined, undefined, undefine
  * `legacyFunction`: a `"role": "function"` result of the legacy function_call, named by `name` (no tool_call_id).
  */
 export function openaiMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFunction = false): ObjectSpec {
-  const variant = legacyFunction ? 4 : (role === 'assistant' && hasToolCalls ? 2 : 0) + (role === 'tool' ? 1 : 0);
+  // 3: a message whose role is unknown (it may be a misspelt tool result, so its tool_call_id is not reported).
+  const variant = legacyFunction ? 4 : role === null ? 3 : (role === 'assistant' && hasToolCalls ? 2 : 0) + (role === 'tool' ? 1 : 0);
   let spec = messageSpecs[variant];
   if (spec === undefined) messageSpecs[variant] = spec = buildMessageSpec(role, hasToolCalls, legacyFunction);
   return spec;
 }
 
+/** Message keys that local trainers read and OpenAI's API does not (named apart in unknown-key's message). */
+export const localTrainerMessageKeys: ReadonlySet<string> = new Set(['loss_weight', 'train', 'training', 'train_detail', 'training_detail', 'reasoning_content', 'thinking']);
+
 function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFunction: boolean): ObjectSpec {
   // Content may be omitted (or null) only on an assistant message that calls a tool.
   const contentRequired = !(role === 'assistant' && hasToolCalls);
+  // Only a tool result names the call it answers (the API rejects the key on other messages).
+  const toolCallId: Record<string, FieldSpec> = role === 'tool' || role === null ? { tool_call_id: field(role === 'tool' && !legacyFunction, 'string') } : {};
   return objectSpec(true, {
     role: field(true, 'string'),
     content: contentRequired ? field(true, 'string', 'array') : field(false, 'string', 'array', 'null'),
@@ -158,7 +164,7 @@ function buildMessageSpec(role: Role | null, hasToolCalls: boolean, legacyFuncti
     // Not OpenAI's, but local trainers read it as a per-turn loss factor (see formats.ts).
     loss_weight: field(false, 'number'),
     tool_calls: field(false, 'array'),
-    tool_call_id: field(role === 'tool' && !legacyFunction, 'string'),
+    ...toolCallId,
     function_call: field(false, 'object'),
     refusal: field(false, 'string', 'null'),
     // Axolotl chat_template's per-message training flags (message_field_training: "training" by

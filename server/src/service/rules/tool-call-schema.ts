@@ -71,6 +71,9 @@ function checkSchema(context: RecordRuleContext, schema: Record<string, unknown>
   }
 }
 
+/** An empty "tool_calls" list written in a record (a cheap test before looking for it in each message). */
+const emptyToolCalls = /"tool_calls"\s*:\s*\[\s*\]/;
+
 /** Checks one function spec ({name, description, parameters}); returns the names it defines. */
 function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: JsonPath, where: string): string | undefined {
   if (!isObject(spec)) {
@@ -81,6 +84,8 @@ function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: Json
   if (!named) context.report(`${where} has no function "name": calls refer to the tool by it. Add one.`, { path });
   const name = named ? (spec.name as string) : '(unnamed)';
   if (spec.description !== undefined && typeof spec.description !== 'string') context.report(`The "description" of function "${name}" must be a string: the chat template prints it for the model.`, { path: [...path, 'description'] });
+  // OpenAI's structured-outputs switch: the API rejects any other value.
+  if (spec.strict !== undefined && spec.strict !== null && typeof spec.strict !== 'boolean') context.report(`"strict" of function "${name}" must be true or false (found ${JSON.stringify(spec.strict)}): true makes the model's arguments follow "parameters" exactly.`, { path: [...path, 'strict'] });
   if (named && !functionNamePattern.test(name)) context.report(`Function name "${name}" is not allowed: use at most 64 letters, digits, underscores or dashes (no spaces or dots), as the API and chat templates require.`, { path: [...path, 'name'] });
   if (spec.parameters !== undefined) {
     const parameters = spec.parameters;
@@ -304,7 +309,12 @@ export const rule: RecordRule = {
     let namedCalls = new Set<string>();
     const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
     if (context.record.text.includes('<tool_call>') && !conversation.turns.some((turn) => turn.toolCalls.length > 0)) reportTaggedCalls(context, [...conversation.turns, ...rejected]);
+    const emptyCallLists = !sharegpt && emptyToolCalls.test(context.record.text);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
+      if (emptyCallLists && turn.toolCalls.length === 0) {
+        const calls = valueAt(value, [...turn.path, 'tool_calls']);
+        if (Array.isArray(calls) && calls.length === 0) context.report(`"tool_calls" is an empty list: OpenAI's API rejects it (a message that calls no tool has no "tool_calls"). Remove the key, or add the call.`, { path: [...turn.path, 'tool_calls'], part: 'key' });
+      }
       if (position === conversation.turns.length && rejected.length > 0) {
         openCalls = promptCallIds(context);
         round = promptRound(context);

@@ -2,6 +2,7 @@ import { closest } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { isObject } from './util';
 import { specifiedObjects, type SpecifiedObject } from './structure';
+import { localTrainerMessageKeys } from '../schema';
 
 /** A key as quoted in a message: a generated key can be megabytes long, and the message is shown in a hover. */
 function shownKey(key: string): string {
@@ -36,7 +37,9 @@ export const rule: RecordRule = {
         if (suggestion !== undefined) {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
-          context.report(`Unknown key "${shownKey(key)}" in ${object.name}: the fine-tuning API accepts only ${known.join(', ')}. Remove it.`, { path: [...object.path, key], part: 'key' });
+          const local = known.filter((name) => localTrainerMessageKeys.has(name));
+          const others = local.length > 0 ? ` (local trainers also read ${local.join(', ')})` : '';
+          context.report(`Unknown key "${shownKey(key)}" in ${object.name}: the fine-tuning API accepts only ${known.filter((name) => !localTrainerMessageKeys.has(name)).join(', ')}${others}. Remove it.`, { path: [...object.path, key], part: 'key' });
         } else {
           const twin = writtenTwin(key, known, object.value);
           if (twin !== undefined) context.report(`Unknown key "${shownKey(key)}" in ${object.name} looks like a second "${twin}", which it already has: trainers read only "${twin}" and ignore this one. Merge its text into "${twin}" or remove it.`, { path: [...object.path, key], part: 'key' });

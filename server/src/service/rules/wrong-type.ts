@@ -67,7 +67,7 @@ export const rule: RecordRule = {
           const suggestion = closest(detail, imageDetails, 2);
           context.report(`"detail" must be ${imageDetails.map((name) => `"${name}"`).join(', ')}, not "${detail}"${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}: the API rejects other values.`, { path: [...object.path, 'detail'] });
         }
-        reportDataUrlType(context, object.value.url, [...object.path, 'url']);
+        reportImageUrl(context, object.value.url, [...object.path, 'url']);
         continue;
       }
       if (object.contentPart !== true) continue;
@@ -152,11 +152,20 @@ function reportMixedTrlSides(context: RecordRuleContext): void {
 }
 
 /**
- * A data URL image whose media type OpenAI does not take (SVG, BMP, TIFF...): the API rejects the
- * example. Reported at the "data:<type>" prefix; only the few characters before the first ";" or "," are read.
+ * An image OpenAI cannot read: a local path or file:// URL instead of an https or data: URL, or a data URL of a media
+ * type OpenAI does not take (SVG, BMP, TIFF...), reported at the "data:<type>" prefix (only the few characters before
+ * the first ";" or "," are read).
  */
-function reportDataUrlType(context: RecordRuleContext, url: unknown, path: JsonPath): void {
-  if (typeof url !== 'string' || !url.startsWith('data:')) return;
+function reportImageUrl(context: RecordRuleContext, url: unknown, path: JsonPath): void {
+  if (typeof url !== 'string') return;
+  if (!url.startsWith('data:')) {
+    // A local file: the API downloads an image from its URL and has no access to the author's disk.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^file:/i.test(url)) {
+      const shown = url.length > 60 ? `${url.slice(0, 59)}…` : url;
+      context.report(`The image URL "${shown}" is a local file: OpenAI downloads each image from its https URL (or reads it from a data: URL) and cannot open a path on your disk. Host it at an https URL, or embed it as "data:image/png;base64,...".`, { path });
+    }
+    return;
+  }
   let end = 5;
   // A media type is short: stop at 100 characters so a malformed URL does not scan its whole payload.
   while (end < url.length && end < 100 && url[end] !== ';' && url[end] !== ',') end++;

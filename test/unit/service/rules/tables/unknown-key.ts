@@ -17,6 +17,7 @@ export const table: RuleTable = {
     { name: 'a weight of 0 on a system or user message (true anyway)', text: lines({ messages: [{ role: 'system', content: 'Be brief.', weight: 0 }, { role: 'user', content: 'Hi', weight: 0 }, { role: 'assistant', content: 'Hello.', weight: 1 }] }) },
   ],
   invalid: [
+    { name: 'a "tool_call_id" on an answer: only a tool result names the call it answers', text: lines({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello', tool_call_id: 'abc' }] }), problems: [{ line: 0, text: '"tool_call_id"', message: /^Unknown key "tool_call_id" in message 2: the fine-tuning API accepts only/ }] },
     { name: 'a weight on a user message (only assistant messages are trained)', text: lines({ messages: [{ role: 'user', content: 'Hi', weight: 1 }, { role: 'assistant', content: 'Hello.', weight: 1 }] }), problems: [{ line: 0, text: '"weight"', message: /"weight" on message 1 \(user\) has no effect/ }] },
     // LMSYS-Chat-1M: "conversation" is the misspelt column; its "redacted" flag is no "rejected" answer (a rename would have made a preference pair).
     { name: 'an LMSYS-Chat record: the conversation column is named, its boolean redacted flag is not', text: lines({ conversation_id: 'c4ca4238', model: 'vicuna-13b', conversation: [{ content: 'What is the capital of France?', role: 'user' }, { content: 'Paris.', role: 'assistant' }], turn: 1, language: 'English', redacted: false }), problems: [{ line: 0, text: '"conversation"', message: /did you mean "conversations"\?/ }] },
