@@ -125,3 +125,22 @@ describe('completion while a record is typed', () => {
     assert.ok(top.includes('chosen') && !top.includes('prompt'), top.join(' '));
   });
 });
+
+describe('completion follows the record\'s own turn layout and what is written', () => {
+  it('offers from/value for a turn of from/value messages under "messages", and role/content under "conversations"', () => {
+    // The record being typed does not parse: the one before it shows the layout.
+    const keysAt = (record: string, typed: string): string[] => {
+      const { document, facts } = parse(`${record}\n${typed.replace('|', '')}\n`);
+      return completion(document, facts, { line: 1, character: typed.indexOf('|') }).map((item) => item.label);
+    };
+    assert.deepEqual(keysAt('{"messages": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": "A"}]}', '{"messages": [{"from": "human", "value": "Q"}, {"|"}]}'), ['from', 'value']);
+    assert.deepEqual(keysAt('{"conversations": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}', '{"conversations": [{"role": "user", "content": "Q"}, {"|"}]}').slice(0, 2), ['role', 'content']);
+  });
+  it('offers no value once the value is written (accepting one would write two strings)', () => {
+    assert.deepEqual(labels('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant"|}]}'), []);
+    assert.deepEqual(labels('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant" |}]}'), []);
+    assert.deepEqual(labels('{"messages": [{"role": "user", "weight": 1 |}]}'), []);
+    // After the comma a key goes there again.
+    assert.ok(labels('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "|"}]}').includes('content'));
+  });
+});

@@ -173,6 +173,18 @@ describe('record conversion', () => {
   });
 });
 
+describe('conversions write line and paragraph separators as escapes', () => {
+  it('keeps U+2028 and U+2029 escaped (editors flag them raw, and splitlines() breaks the line on them)', () => {
+    const text = `${JSON.stringify({ messages: [{ role: 'user', content: 'a\u2028b' }, { role: 'assistant', content: 'c\u2029d' }] })}\n`;
+    const { document, facts } = parse(text);
+    const action = codeActions(document, facts, uri, { start: at, end: at }, []).find((candidate) => candidate.title === 'Convert record 1 to ShareGPT');
+    const written = applyEdits(text, action?.edit?.changes?.[uri] ?? []);
+    assert.ok(!/[\u2028\u2029]/.test(written), written);
+    assert.ok(written.includes('a\\u2028b') && written.includes('c\\u2029d'), written);
+    assert.deepEqual(JSON.parse(written), { conversations: [{ from: 'human', value: 'a\u2028b' }, { from: 'gpt', value: 'c\u2029d' }] });
+  });
+});
+
 describe('conversions keep the meaning', () => {
   /** The canonical conversation of a record, as the trainer sees it: roles, texts, calls, trained turns, tools. */
   function canonical(record: unknown): string {

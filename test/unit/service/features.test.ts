@@ -340,6 +340,12 @@ describe('hover, outline, folding, completion, code lens', () => {
     assert.deepEqual(titles, ['preference (TRL)', 'preference (OpenAI DPO)', 'preference (LLaMA-Factory ShareGPT)', 'prompt/completion', 'plain text', 'template-free segments (Axolotl input_output)', 'preference (messages + chosen/rejected message)']);
     assert.deepEqual(documentSymbols(document, facts).map((symbol) => symbol.detail?.split(',')[0]), titles);
   });
+  it('ends an outline entry\'s selection at the end of its first line, before the CR of a CRLF file', () => {
+    const { document, facts } = parse(json.replace(/\n/g, '\r\n'), 'json');
+    const [first] = documentSymbols(document, facts);
+    const firstLine = json.split('\n')[first?.range.start.line ?? 0] ?? '';
+    assert.deepEqual(first?.selectionRange.end, { line: first?.range.start.line, character: firstLine.length });
+  });
   it('names outline entries by the first user words', () => {
     const { document, facts } = parse(json, 'json');
     const symbols = documentSymbols(document, facts);

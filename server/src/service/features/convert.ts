@@ -30,7 +30,9 @@ export function stringifyConverted(record: Record<string, unknown>, indent?: num
   const written: string[] = [];
   const nonce = Math.random().toString(36).slice(2);
   const placeheld = Object.fromEntries(Object.entries(record).map(([key, value]) => [key, value instanceof WrittenJson ? `\u0000${nonce}:${written.push(value.text) - 1}\u0000` : value]));
-  let text = safeStringify(placeheld, indent);
+  // JSON.stringify writes U+2028 and U+2029 raw: editors flag them as unusual line terminators (VS Code offers to
+  // delete them) and Python's splitlines() breaks a JSON Lines record on them, so they are written as escapes.
+  let text = safeStringify(placeheld, indent).replace(/[\u2028\u2029]/g, (separator) => (separator === '\u2028' ? '\\u2028' : '\\u2029'));
   for (const [index, value] of written.entries()) text = text.replace(`"\\u0000${nonce}:${index}\\u0000"`, () => value);
   return text;
 }

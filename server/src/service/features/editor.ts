@@ -20,11 +20,11 @@ import {
 } from 'vscode-languageserver-types';
 import { PreviewExampleCommand, type RecordFormat } from '../../../../protocol/messages';
 import type { RecordShape } from '../conversation';
-import { analyseRecord, summaryOf, type RecordSummary } from '../analysis';
+import { analyseRecord, summaryOf, type RecordAnalysis, type RecordSummary } from '../analysis';
 import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
-import { detectShape, openaiRoles, sharegptRoles } from '../formats';
+import { defaultMapping, detectShape, openaiRoles, sharegptRoles } from '../formats';
 import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
@@ -766,7 +766,9 @@ export function documentSymbols(document: DatasetDocument, facts: FileFacts): Do
     const { label, detail } = outlineEntryOf(record, facts);
     const range = record.range;
     const name = `${record.index + 1}: ${label}`;
-    const selectionEnd = range.start.line === range.end.line ? range.end : record.positionAt(Math.max(0, record.text.indexOf('\n')));
+    // The end of the record's first line, before its CR in a CRLF file.
+    const firstLineEnd = record.text.indexOf('\n');
+    const selectionEnd = range.start.line === range.end.line ? range.end : record.positionAt(Math.max(0, record.text[firstLineEnd - 1] === '\r' ? firstLineEnd - 1 : firstLineEnd));
     symbols.push({ name, detail, kind: SymbolKind.Object, range, selectionRange: { start: range.start, end: selectionEnd } });
   }
   const first = document.records[maxSymbols];
@@ -829,7 +831,8 @@ interface CursorContext {
 
 /** A tolerant scan of the record text up to `offset`: where the cursor is structurally. */
 export function cursorContext(text: string, offset: number): CursorContext {
-  const stack: { type: 'object' | 'array'; key: string | undefined; index: number; expectKey: boolean; keys: string[] }[] = [];
+  // `valueDone`: the current member's value is written (a string, a number, a closed list...): no value goes there now.
+  const stack: { type: 'object' | 'array'; key: string | undefined; index: number; expectKey: boolean; valueDone: boolean; keys: string[] }[] = [];
   const path: (string | number)[] = [];
   let lastString: string | undefined;
   let position = 0;
@@ -849,28 +852,31 @@ export function cursorContext(text: string, offset: number): CursorContext {
       if (top?.type === 'object' && top.expectKey) {
         top.key = lastString;
         top.keys.push(lastString);
-      }
+      } else if (top?.type === 'object') top.valueDone = true;
       position = end;
       continue;
     }
     const top = stack[stack.length - 1];
     if (char === '{' || char === '[') {
-      stack.push({ type: char === '{' ? 'object' : 'array', key: undefined, index: 0, expectKey: char === '{', keys: [] });
+      stack.push({ type: char === '{' ? 'object' : 'array', key: undefined, index: 0, expectKey: char === '{', valueDone: false, keys: [] });
     } else if (char === '}' || char === ']') {
       stack.pop();
+      const outer = stack[stack.length - 1];
+      if (outer?.type === 'object' && !outer.expectKey) outer.valueDone = true;
     } else if (char === ':' && top?.type === 'object') {
       top.expectKey = false;
     } else if (char === ',' && top !== undefined) {
       if (top.type === 'object') {
         top.expectKey = true;
+        top.valueDone = false;
         top.key = undefined;
       } else top.index++;
-    }
+    } else if (top?.type === 'object' && !top.expectKey && char !== undefined && char > ' ') top.valueDone = true; // a number, true, false or null
     position++;
   }
   const top = stack[stack.length - 1];
   const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, offset)] : [];
-  return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: false, wordStart: offset, stringEnd: undefined, siblingKeys };
+  return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : top.valueDone ? 'other' : 'value') : 'other', key: top?.key, inString: false, wordStart: offset, stringEnd: undefined, siblingKeys };
 }
 
 /** The keys written after `offset` in the object around it, up to its end: a record being typed may not parse, and its later keys are there all the same. */
@@ -934,7 +940,12 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const analysis = analyseRecord(record, facts);
   // A record being typed (`{}` auto-closed, or not parsing yet) is most likely another of the records around it.
   // Else the records around it, else the keys it has so far ("instruction": Alpaca), else the file's format.
-  const shape = analysis !== undefined && analysis.shape !== 'unknown' ? analysis.shape : (shapeNear(document, record, facts) ?? shapeOfKeys(context.siblingKeys, context.path.length, facts) ?? fileShape(facts));
+  const near = analysis !== undefined && analysis.shape !== 'unknown' ? analysis : analysisNear(document, record, facts);
+  const shape = near?.shape ?? shapeOfKeys(context.siblingKeys, context.path.length, facts) ?? fileShape(facts);
+  // The record's own layout of turns (from/value under "messages", role/content under "conversations"), which only a
+  // file without a dataset_info.json may vary; else the file's.
+  const turnMapping = (mapping === defaultMapping ? near?.conversation.mapping : undefined) ?? mapping;
+  const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
   const wrap = (word: string): string => (context.inString ? word : JSON.stringify(word));
   const items: CompletionItem[] = [];
   const { path } = context;
@@ -945,7 +956,7 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   if (context.kind === 'key') {
     let keys: string[] = [];
     if (depth === 0) keys = Object.keys(recordSpec(shape, mapping)?.fields ?? {});
-    else if (inPreferenceTurn || (inMessage && path[0] === mapping.columns.messages)) keys = Object.keys(sharegptTurnSpec(mapping).fields);
+    else if (inPreferenceTurn || (inMessage && sharegpt && path[0] === turnMapping.columns.messages)) keys = Object.keys(sharegptTurnSpec(turnMapping).fields);
     else if (inMessage) keys = Object.keys(openaiMessageSpec('user', false).fields);
     else if (depth === 1 && path[0] === 'input' && shape === 'preference-openai') keys = Object.keys(recordSpec('openai-chat', mapping)?.fields ?? {});
     else keys = nestedKeys(path) ?? [];
@@ -967,11 +978,10 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
       } else item.insertText = colonFollows || context.inString ? wrap(key) : `${JSON.stringify(key)}: `;
       items.push(item);
     }
-  } else if (context.kind === 'value' && (context.key === 'role' || context.key === mapping.tags.role)) {
-    const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
+  } else if (context.kind === 'value' && (context.key === 'role' || context.key === turnMapping.tags.role)) {
     // Role tags a dataset_info.json entry leaves out: LLaMA-Factory skips their examples (unknown-role says so).
     const unlisted = sharegpt ? facts.hint.unlistedTags : undefined;
-    const roles = sharegpt ? Object.keys(sharegptRoles(mapping)).filter((name) => name !== 'tool' && unlisted?.[name] === undefined) : Object.keys(openaiRoles).filter((name) => name !== 'function');
+    const roles = sharegpt ? Object.keys(sharegptRoles(turnMapping)).filter((name) => name !== 'tool' && unlisted?.[name] === undefined) : Object.keys(openaiRoles).filter((name) => name !== 'function');
     for (const role of roles) items.push(valueItem(role, 'role'));
   } else if (context.kind === 'value' && context.key === 'type') {
     const types = nestedTypes(context.path);
@@ -1001,12 +1011,12 @@ function shapeOfKeys(keys: readonly string[], depth: number, facts: FileFacts): 
 }
 
 /** The shape of the nearest records with one, or undefined when none is near. */
-function shapeNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
+function analysisNear(document: DatasetDocument, record: DatasetRecord, facts: FileFacts): RecordAnalysis | undefined {
   const records = document.records;
   for (let distance = 1; distance <= shapeSearchDistance; distance++) {
     for (const other of [records[record.index - distance], records[record.index + distance]]) {
-      const shape = other !== undefined ? analyseRecord(other, facts)?.shape : undefined;
-      if (shape !== undefined && shape !== 'unknown') return shape;
+      const analysis = other !== undefined ? analyseRecord(other, facts) : undefined;
+      if (analysis !== undefined && analysis.shape !== 'unknown') return analysis;
     }
   }
   return undefined;
