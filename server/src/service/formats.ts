@@ -430,10 +430,12 @@ function textOf(value: unknown, path: JsonPath): { content: string; parts: Conte
     const parts: ContentPart[] = [];
     let content = '';
     value.forEach((part, index) => {
-      const text = isObject(part) ? part.text : typeof part === 'string' ? part : undefined;
+      // An assistant's refusal part holds its text under "refusal".
+      const key = isObject(part) && part.type === 'refusal' ? 'refusal' : 'text';
+      const text = isObject(part) ? part[key] : typeof part === 'string' ? part : undefined;
       if (typeof text !== 'string') return;
       if (content.length > 0) content += '\n\n';
-      parts.push({ path: isObject(part) ? [...path, index, 'text'] : [...path, index], text, offset: content.length });
+      parts.push({ path: isObject(part) ? [...path, index, key] : [...path, index], text, offset: content.length });
       content += text;
     });
     return { content, parts };

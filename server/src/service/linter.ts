@@ -98,6 +98,20 @@ function runOf(facts: FileFacts): { key: string; rules: RecordRule[] } {
   return run;
 }
 
+/**
+ * A misspelt key is missing-field's finding when it holds a required field ("contnet": rename it to "content"), and
+ * unknown-key's too: one diagnostic on the key is enough, the one that says what is missing.
+ */
+function withoutEchoedRenames(problems: RecordProblem[]): RecordProblem[] {
+  const renames = problems.filter((problem) => problem.rule === 'missing-field' && problem.fix?.kind === 'rename-key');
+  if (renames.length === 0) return problems;
+  return problems.filter((problem) => problem.rule !== 'unknown-key' || problem.fix?.kind !== 'rename-key' || !renames.some((rename) => sameRename(rename.fix, problem.fix)));
+}
+
+function sameRename(a: FixData | undefined, b: FixData | undefined): boolean {
+  return a?.kind === 'rename-key' && b?.kind === 'rename-key' && a.replacement === b.replacement && a.path.length === b.path.length && a.path.every((segment, index) => segment === b.path[index]);
+}
+
 /** Runs the record rules on one record (cached on the record until settings or the file format change). */
 export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordProblem[] {
   const run = runOf(facts);
@@ -128,6 +142,7 @@ export function recordProblems(record: DatasetRecord, facts: FileFacts): RecordP
       context.report(`Internal error in rule ${rule.meta.id}: ${error instanceof Error ? error.message : String(error)}`, { offsets: { start: 0, end: 1 } });
     }
   }
+  if (problems.length > 1 && severityOf('missing-field', facts.settings) !== 'off') problems = withoutEchoedRenames(problems);
   let shownCount = 0;
   let errorCount = 0;
   for (const problem of problems) {

@@ -199,7 +199,7 @@ function buildTurnSpec(mapping: FormatMapping): ObjectSpec {
 }
 
 /** The kinds of OpenAI content parts, each with the field that holds its payload. */
-export const contentPartPayloads: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { text: 'text', image_url: 'image_url', input_audio: 'input_audio', file: 'file' });
+export const contentPartPayloads: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { text: 'text', image_url: 'image_url', input_audio: 'input_audio', file: 'file', refusal: 'refusal' });
 
 const contentPartSpecs = new Map<string, ObjectSpec>();
 
@@ -218,6 +218,8 @@ export function contentPartSpec(type: unknown): ObjectSpec {
       image_url: field(known === 'image_url', 'object', 'string'),
       input_audio: field(known === 'input_audio', 'object'),
       file: field(known === 'file', 'object'),
+      // An assistant's refusal as a part ({"type": "refusal", "refusal": "..."}), as the chat API writes it.
+      refusal: field(known === 'refusal', 'string'),
     });
     contentPartSpecs.set(key, spec);
   }

@@ -44,8 +44,9 @@ describe('quick fixes', () => {
     assert.equal(fixed, '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n');
   });
   it('renames a misspelt key', () => {
-    const fixed = applyQuickFix('{"instrution": "a", "output": "b"}\n', 'unknown-key');
-    assert.equal(fixed, '{"instruction": "a", "output": "b"}\n');
+    // An optional key: a misspelt required one is missing-field's finding (and fix), below.
+    const fixed = applyQuickFix('{"instruction": "a", "inptu": "x", "output": "b"}\n', 'unknown-key');
+    assert.equal(fixed, '{"instruction": "a", "input": "x", "output": "b"}\n');
   });
   it('a field missing because its key is misspelt: the fix renames the key, keeping its text', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user", "contnet": "Capital of Peru?"}, {"role": "assistant", "content": "Lima."}]}\n', 'missing-field');

@@ -306,7 +306,7 @@ describe('JSON array edits', () => {
         prototype.setTextAfterHead = setTextAfterHead;
       }
       assert.ok(afterHead >= keys.length - 2, `${afterHead} of ${keys.length} keystrokes read the text after the edited line only (${JSON.stringify(eol)})`);
-      assert.ok(render(session.lint(uri)?.diagnostics ?? []).some((item) => item.startsWith('unknown-key 150')), 'the new records are linted');
+      assert.ok(render(session.lint(uri)?.diagnostics ?? []).some((item) => item.startsWith('missing-field 150')), 'the new records are linted');
     }
   });
 

@@ -168,7 +168,7 @@ describe('JSON files whose first (or only) record has a syntax error', () => {
     const text = '{\n  "examples": [\n    {\n      "instruction": "Write a poem.",\n      "output": "Petals on the wind\nsoftly fall."\n    },\n    {\n      "instruction": "Name a flower.",\n      "ouptut": "Tulip."\n    }\n  ]\n}\n';
     const rules = places(text).map((place) => place.split(':')[0]);
     // missing-field sits on the misspelt key it names (line 9), not on the record's brace.
-    assert.deepEqual(rules, ['invalid-json@4', 'missing-field@9', 'records-under-key@1', 'unknown-key@9']);
+    assert.deepEqual(rules, ['invalid-json@4', 'missing-field@9', 'records-under-key@1']);
   });
 
   it('judges a first record broken before its first key by the next record that parses', () => {

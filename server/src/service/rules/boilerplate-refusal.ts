@@ -176,7 +176,8 @@ export const rule: RecordRule = {
   check(context) {
     // The full expression runs only over answers that have a word of some phrase (one hashed pass over each answer, at a
     // third of the expression's cost); those it reads whole, so a refusal far into a long answer is found.
-    const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable && mayHaveBoilerplate(turn.content));
+    // An answer written as OpenAI's refusal part ({"type": "refusal"}) refuses by design: the author marked it so.
+    const answers = context.analysis.conversation.turns.filter((turn) => turn.role === 'assistant' && turn.trainable && mayHaveBoilerplate(turn.content) && !turn.parts.some((part) => part.path[part.path.length - 1] === 'refusal'));
     if (answers.length === 0) return;
     const offersTools = (templateTools(context.analysis.conversation)?.length ?? 0) > 0;
     // In a preference pair the chosen answer is preferred over the rejected one: a refusal there is what

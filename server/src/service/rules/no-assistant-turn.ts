@@ -1,6 +1,17 @@
 import type { RecordRule } from './rule';
 import { preferenceSides } from './util';
 
+/** Keys of a chat record that say nothing about how it is trained (an extra key beside these is a grader's input). */
+const chatRecordKeys: ReadonlySet<string> = new Set(['messages', 'tools', 'functions', 'parallel_tool_calls', 'id', 'source', 'metadata', 'category', 'tags', 'split', 'language', 'lang']);
+
+/**
+ * OpenAI's reinforcement fine-tuning rows: the messages up to the user's question, and the fields the grader reads
+ * ("reference_answer", "correct_label"...) beside them. The model writes the answer during training: none is missing.
+ */
+function reinforcementRow(shape: string, value: Record<string, unknown>): boolean {
+  return shape === 'openai-chat' && Object.keys(value).some((key) => !chatRecordKeys.has(key));
+}
+
 /** An example with no assistant turn has nothing to learn (OpenAI: example_missing_assistant_message). */
 export const rule: RecordRule = {
   kind: 'record',
@@ -41,6 +52,7 @@ export const rule: RecordRule = {
     if (conversation.turns.some((turn) => turn.role === 'assistant')) return;
     // A turn whose role is missing or unknown may be the answer: missing-field or unknown-role says so.
     if (conversation.turns.some((turn) => turn.role === null)) return;
+    if (reinforcementRow(analysis.shape, value)) return;
     const key = Object.keys(record.value as object).find((name) => name === 'messages' || name === 'conversations' || name === 'completion') ?? Object.keys(record.value as object)[0];
     report('No assistant turn: the model has nothing to learn from this example. Add the answer as an assistant message.', key !== undefined ? { path: [key], part: 'key' } : { offsets: { start: 0, end: 1 } });
   },

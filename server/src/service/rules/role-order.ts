@@ -110,6 +110,9 @@ function checkChatOrder(context: RecordRuleContext, turns: readonly Turn[]): voi
       // (A user message as OpenAI DPO's output is no-assistant-turn's finding.)
       if (turn.role === 'user' && previous.role === 'user' && turn.path[0] !== 'preferred_output' && !(mediaOnly(context, turn) || mediaOnly(context, previous))) {
         context.report(`Two user messages in a row (${turnName(turn, index)}): merge them, or add the assistant's answer between them.`, at(turn));
+      } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0 && turn.path[0] === 'preferred_output' && turn.path[1] === 0 && previous.path[0] === 'input') {
+        // OpenAI DPO: the outputs answer the input's last message, which is the user's.
+        context.report(`The "input" messages end on an assistant message (${turnName(previous, index - 1)}): in an OpenAI DPO record they end on the user's message that the preferred and non-preferred outputs answer. Remove this last answer from "input", or add the user's next message after it.`, at(previous));
       } else if (turn.role === 'assistant' && previous.role === 'assistant' && previous.toolCalls.length === 0 && !(turn.path[0] === 'preferred_output' && turn.path[1] !== 0)) {
         // (An OpenAI DPO output of several messages is reported once, by checkSingleOutputs.)
         context.report(`Two assistant messages in a row (${turnName(turn, index)}): merge them into one answer.`, at(turn));

@@ -24,6 +24,7 @@ export const rule: RecordRule = {
     }
     reportUnreadColumns(context);
     reportSystemColumn(context);
+    reportDpoInputKeys(context);
     for (const object of specifiedObjects(context)) {
       const known = object.spec.keys;
       // Built only when an unknown key turns up (most objects have none).
@@ -113,6 +114,19 @@ function truncatedRequired(key: string, missing: readonly string[], required: re
  * Columns written in the record that LLaMA-Factory will not read, because the file's dataset_info.json
  * entry does not list them: the record trains without its system prompt, tools or history.
  */
+/** The keys OpenAI's DPO format reads inside "input" (beside its messages), not at the top of the record. */
+const dpoInputKeys: readonly string[] = ['tools', 'parallel_tool_calls', 'functions'];
+
+/** An OpenAI DPO record's tools written at its top, where the API does not read them (the calls are then checked against no tools). */
+function reportDpoInputKeys(context: RecordRuleContext): void {
+  const value = context.record.value;
+  if (context.analysis.shape !== 'preference-openai' || !isObject(value)) return;
+  for (const key of dpoInputKeys) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    context.report(`"${key}" at the top of an OpenAI DPO record is not read: the API takes it inside "input", beside the messages ("input": {"messages": [...], "${key}": ...}). Move it into "input".`, { path: [key], part: 'key' });
+  }
+}
+
 function reportUnreadColumns(context: RecordRuleContext): void {
   const { unreadColumns: unread, renamedColumns: renamed } = context.facts.hint;
   const value = context.record.value;

@@ -88,6 +88,10 @@ export const rule: RecordRule = {
         context.report(`An "${type}" content part in ${object.messageRole === 'assistant' ? 'an assistant' : `a ${object.messageRole}`} message: OpenAI fine-tuning takes images, audio and files only in user messages (the model cannot be trained to output them). Move it to a user message, or describe it in text.`, { path: [...object.path, 'type'] });
         continue;
       }
+      if (type === 'refusal' && object.messageRole !== undefined && object.messageRole !== null && object.messageRole !== 'assistant') {
+        context.report(`A "refusal" content part in ${object.messageRole === 'user' ? 'a user' : `a ${object.messageRole}`} message: only an assistant message refuses. Write it as a "text" part, or move it to the answer.`, { path: [...object.path, 'type'] });
+        continue;
+      }
       if (typeof type !== 'string' || contentPartPayloads[type] !== undefined || templatePartTypes.has(type)) continue;
       const suggestion = closest(type, Object.keys(contentPartPayloads), 2);
       context.report(`Unknown content part type "${type}": use ${Object.keys(contentPartPayloads).map((name) => `"${name}"`).join(', ')}${suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : ''}.`, { path: [...object.path, 'type'] });

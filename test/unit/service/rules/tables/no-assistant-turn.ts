@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // OpenAI reinforcement fine-tuning: the prompt messages and the fields the grader reads; the model writes the answer.
+    { name: 'OpenAI reinforcement fine-tuning rows with the grader\'s fields', text: lines({ messages: [{ role: 'developer', content: 'Answer with a number.' }, { role: 'user', content: 'How many legs has a spider?' }], reference_answer: '8' }, { messages: [{ role: 'user', content: 'Is 7 prime?' }], correct_label: 'yes', id: 2 }) },
     // Axolotl tests a segment's label as Python does: the string "true" trains it (wrong-type reports the string), so something is trained.
     { name: 'a segment labelled with the string "true"', text: lines({ segments: [{ label: false, text: 'Q: capital of Bolivia? ' }, { label: 'true', text: 'A: Sucre' }] }) },
     { name: 'a preference side whose role is misspelt (unknown-role\'s) or written as a list where one turn belongs (wrong-type\'s)', text: lines({ prompt: [{ role: 'user', content: 'What is 7+7?' }], chosen: [{ role: 'asistant', content: '14.' }], rejected: [{ role: 'assistant', content: '15.' }] }, { conversations: [{ from: 'human', value: 'Bye?' }], chosen: [{ from: 'gpt', value: 'Bye.' }], rejected: [{ from: 'gpt', value: 'Hi.' }] }) },
