@@ -1,4 +1,4 @@
-import { templateTools } from '../conversation';
+import { templateTools, type ContentPart } from '../conversation';
 import type { RecordRule } from './rule';
 import { mayHaveBoilerplate } from './prefilter';
 import { inMarkdownCode, quote, reportMatches, userText } from './util';
@@ -188,19 +188,33 @@ export const rule: RecordRule = {
     const request = userText(context.analysis.conversation.turns);
     const translating = translationRequest.test(request);
     const writing = writingRequest.test(request) || declineRequest.test(request);
+    // One finding per sentence: "As an AI language model, I do not have personal opinions" is one hedge, not two.
+    let lastPart: ContentPart | undefined;
+    let lastEnd = -Infinity;
+    const once = (match: RegExpExecArray, part: ContentPart, message: string | undefined): string | undefined => {
+      if (message === undefined) return undefined;
+      if (part === lastPart && match.index - lastEnd < samePassage && !sentenceEnd.test(match.input.slice(lastEnd, match.index))) return undefined;
+      lastPart = part;
+      lastEnd = match.index + match[0].length;
+      return message;
+    };
     reportMatches(
       context,
       answers,
       boilerplate,
-      (match) => {
-        if (isAiBoilerplate(match)) return boilerplateMessage(match);
+      (match, part) => {
+        if (isAiBoilerplate(match)) return once(match, part, boilerplateMessage(match));
         if ((offersTools && isToolScopeAnswer(match)) || prefersThis || translating || (writing && !declineVerb.test(match.input.slice(match.index, match.index + match[0].length + 40)))) return undefined;
-        return boilerplateMessage(match);
+        return once(match, part, boilerplateMessage(match));
       },
       2,
     );
   },
 };
+
+/** At most this many characters between two matches of one sentence (a longer stretch is read as two statements). */
+const samePassage = 120;
+const sentenceEnd = /[.!?。！？\n]/;
 
 const translationRequest = /\btranslat|\btraduc|\bübersetz|翻译|翻訳|перевед/i;
 /** Asked how to decline or apologise ("How do I politely decline a meeting?", "a polite way to say no"): the answer writes the user's apology. */

@@ -30,7 +30,9 @@ export const rule: RecordRule = {
         context.report(`The text is ${what}: write the text or remove the record.`, { path: value });
         return;
       }
-      context.report(`The content of ${turnName(turn, index)} is ${what}: write the ${turn.role === 'assistant' ? 'answer' : 'text'} or remove the turn.`, { path: value });
+      // A field that is the turn (Alpaca's "output", a pair's "chosen") cannot be removed alone: the record goes.
+      const fieldTurn = turn.rolePath === undefined && typeof turn.path[0] === 'string' && turn.path.length === 1;
+      context.report(`The content of ${turnName(turn, index)} is ${what}: write the ${turn.role === 'assistant' ? 'answer' : 'text'} or remove the ${fieldTurn ? 'record' : 'turn'}.`, { path: value });
     });
   },
 };

@@ -9,8 +9,11 @@ const chatRecordKeys: ReadonlySet<string> = new Set(['messages', 'tools', 'funct
  * ("reference_answer", "correct_label"...) beside them. The model writes the answer during training: none is missing.
  */
 function reinforcementRow(shape: string, value: Record<string, unknown>): boolean {
-  return shape === 'openai-chat' && Object.keys(value).some((key) => !chatRecordKeys.has(key));
+  return shape === 'openai-chat' && Object.keys(value).some((key) => !chatRecordKeys.has(key)) && !Object.keys(value).some((key) => otherFormatKeys.has(key));
 }
+
+/** Keys of other dataset formats: a record with one of them is not a reinforcement row but a record of two formats. */
+const otherFormatKeys: ReadonlySet<string> = new Set(['input', 'preferred_output', 'non_preferred_output', 'chosen', 'rejected', 'prompt', 'completion', 'conversations', 'instruction', 'output', 'text']);
 
 /** An example with no assistant turn has nothing to learn (OpenAI: example_missing_assistant_message). */
 export const rule: RecordRule = {

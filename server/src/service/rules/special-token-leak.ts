@@ -8,7 +8,7 @@ import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts, userT
 // [TOOL_CALLS]), ChatGLM/GLM-4's [gMASK]<sop>, DeepSeek's full-width <｜User｜>/<｜end▁of▁sentence｜>, and <unk>/<pad> left by a detokenizer.
 // Not a single letter, alone or with a short subscript (<|x|>, <|x_i|>): an absolute value or bra-ket in plain-text math, and
 // no template's token.
-const specialToken = /<\|(?![A-Za-z](?:_\w{1,3})?\|>)[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>(?=\s*\[INST\])|<s>(?=$)|^<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
+const specialToken = /<\|(?![A-Za-z](?:_\w{1,3})?\|>)[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;
@@ -83,7 +83,8 @@ export const rule: RecordRule = {
         if (/^<(?:bos|eos|unk|pad)>$/.test(match[0])) return undefined;
         return `Special token "${match[0]}" in a code block: even there the tokenizer reads it as a control token, so the model learns to end or start turns mid-answer. If the example teaches the format, write the token so it is not one (e.g. with a space after "<"), or drop the example.`;
       }
-      if (/^<(?:bos|eos|unk|pad)>$/.test(match[0]) && namedInProse(match, () => (request ??= userText(conversation.turns)))) return undefined;
+      // A lone <s> mid-text is Llama 2's sentence start leaked (an HTML <s>...</s> pair was let through above), unless prose names it.
+      if (/^<(?:bos|eos|unk|pad|s)>$/.test(match[0]) && namedInProse(match, () => (request ??= userText(conversation.turns)))) return undefined;
       // <unk> and <pad> are what a detokenizer leaves where it lost a character or padded: no template writes them.
       if (/^<(?:unk|pad)>$/.test(match[0])) return `Token "${match[0]}" in the content: left by a detokenizer (a character it could not map, or padding), and the tokenizer reads it as its control token, so the model learns to emit it. Restore the text it stands for, or remove it.`;
       // A plain text record has no template: its author wrote every token, and one of another format breaks it.

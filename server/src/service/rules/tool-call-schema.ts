@@ -179,6 +179,8 @@ function schemaTypesOf(value: unknown): string[] {
 function argumentValueProblem(value: unknown, schema: unknown): string | undefined {
   if (!isObject(schema)) return undefined;
   const declared = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) && schema.type.every((type) => typeof type === 'string') ? (schema.type as string[]) : undefined;
+  // A type name JSON Schema does not have ("strng") is the spec's mistake, reported there: the value is not judged by it.
+  if (declared !== undefined && !declared.every((type) => schemaTypes.has(type))) return undefined;
   const shown = JSON.stringify(value);
   const short = shown !== undefined && shown.length <= 40 ? ` (${shown})` : '';
   if (declared !== undefined && declared.length > 0 && !schemaTypesOf(value).some((type) => declared.includes(type))) {

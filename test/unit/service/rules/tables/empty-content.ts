@@ -17,6 +17,7 @@ export const table: RuleTable = {
     { name: 'zero-width characters inside text', text: lines(chat('Hi', 'Hel\u200blo\u200d')) },
   ],
   invalid: [
+    { name: 'an Alpaca output of whitespace: the record, not a turn, is what can be removed', text: lines({ instruction: 'Name a colour.', output: '   ' }), problems: [{ line: 0, text: '"   "', message: /^The content of "output" is only whitespace: write the answer or remove the record\.$/ }] },
     { name: 'a question/answer record (Axolotl qa) with an empty answer', text: lines({ question: 'What is the tallest animal?', answer: '' }), problems: [{ line: 0, text: '""', message: /empty/ }] },
     { name: 'an answer of only zero-width spaces, joiners or a word joiner', text: lines(chat('Hi', '\u200b'), chat('Hi', '\u200c\u200d \u2060'), chat('Hi', '\ufeff\u200b')), problems: [{ line: 0, text: '"\u200b"', message: /turn 2 \(assistant\) is only invisible characters/ }, { line: 1, text: '"\u200c\u200d \u2060"' }, { line: 2, text: '"\ufeff\u200b"' }] },
     // TRL PRMTrainer tokenizes each step with its label: an empty step trains a label on no text.

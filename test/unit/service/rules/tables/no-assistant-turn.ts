@@ -15,6 +15,7 @@ export const table: RuleTable = {
     { name: 'TRL prompt-only records have no answer by design', text: lines({ prompt: 'The sky is' }, { prompt: [{ role: 'user', content: 'What color is the sky?' }] }) },
   ],
   invalid: [
+    { name: 'a chat without an answer beside another format\'s keys is no reinforcement row', text: lines({ input: { messages: [{ role: 'user', content: 'Capital of Congo?' }] }, preferred_output: [{ role: 'assistant', content: 'Brazzaville.' }], non_preferred_output: [{ role: 'assistant', content: 'Pointe-Noire.' }], messages: [{ role: 'user', content: 'x' }] }), problems: [{ line: 0, text: '"messages"', nth: 1, message: /^No assistant turn/ }] },
     { name: 'a KTO completion conversation (prompt inside) with no answer', text: lines({ prompt: 'Hi', completion: [{ role: 'user', content: 'Hi' }, { role: 'user', content: 'Hello' }], label: true }), problems: [{ line: 0, text: '"completion"', message: /No assistant turn/ }] },
     { name: 'a stepwise record without steps', text: lines({ prompt: 'Is 9.8 > 9.11?', completions: [], labels: [] }), problems: [{ line: 0, text: '[]', message: /"completions" has no steps/ }] },
     { name: 'template-free segments with no segment labelled true (Axolotl masks every token)', text: lines({ segments: [{ label: false, text: 'Q: hi\n' }, { label: false, text: 'A: hello' }] }), problems: [{ line: 0, text: '"segments"', message: /No segment has "label": true/ }] },
