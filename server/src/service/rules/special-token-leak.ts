@@ -29,6 +29,23 @@ function isHtmlStrikethrough(match: RegExpExecArray): boolean {
   return inner.length <= strikethroughLength && !inner.includes('\n') && !inner.includes('INST]') && inner.trim().length > 0;
 }
 
+/** A <s> that is neither at the start or end of its text nor before [INST]: where Llama 2's own sentence tokens are not. */
+function loneMidText(match: RegExpExecArray): boolean {
+  const text = match.input;
+  const end = match.index + 3;
+  return text.slice(0, match.index).trim() !== '' && text.slice(end).trim() !== '' && !/^\s*\[INST\]/.test(text.slice(end, end + 20));
+}
+
+/** Words of text about HTML's <s> element ("the <s> tag", "strikethrough", "<del>"). */
+const htmlTalk = /\bhtml\b|\btags?\b|\belements?\b|strike|markup|<\/?(?:del|ins|p|b|i|u|em|strong|span|div)>/i;
+
+/** Whether a lone <s> names HTML's strikethrough element: in inline code, or in text (or a question) about HTML. */
+function namesHtmlElement(match: RegExpExecArray, request: () => string): boolean {
+  const text = match.input;
+  if (text.charAt(match.index - 1) === '`' && text.charAt(match.index + 3) === '`') return true;
+  return htmlTalk.test(text.slice(Math.max(0, match.index - 100), match.index + 103)) || htmlTalk.test(request());
+}
+
 /** Words of a sentence that talks about a vocabulary's special entries (not "pad" itself: the token contains it). */
 const tokenTalk = /\btokens?\b|tokeni[sz]|vocab|\bpadd(?:ing|ed)\b|\b(?:end|beginning|start)[- ]of[- ](?:sequence|sentence|text)\b|seq2seq|\b(?:encoder|decoder)\b|special (?:symbols?|entries)/i;
 
@@ -63,6 +80,7 @@ export const rule: RecordRule = {
     // Tool-call arguments are trained text too: a leaked token there teaches the model to end a turn inside a call.
     reportMatchesInParts(context, textAndCallParts(context, allTurns(context)), specialToken, (match) => {
       if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
+      if (match[0] === '<s>' && loneMidText(match) && namesHtmlElement(match, () => (request ??= userText(conversation.turns)))) return undefined;
       // Hermes-style tool calling (NousResearch's function-calling data, ShareGPT and other text layouts): the call is written in
       // the answer between <tool_call> tags, and the system prompt tells the format. Only beside calls of its own (OpenAI's
       // tool_calls, ShareGPT function_call turns), which the template renders in those tags, is the written tag a leak.

@@ -2,6 +2,7 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    { name: 'HTML\'s <s> element named in prose and in inline code', text: lines(chat('Which HTML tag shows strikethrough text?', 'The <s> element renders text with a line through it. For deleted edits use <del>.'), chat('How do I cross out an old price?', 'Use the `<s>` element:\n\n```html\n<p><s>$49.99</s> $29.99</p>\n```')) },
     { name: 'a <s> named in prose about tokens', text: lines(chat('What does the tokenizer add?', 'Llama 2\'s tokenizer puts the start-of-sequence token <s> before each turn.')) },
     // Hermes-style function calling: the call is written in the answer between <tool_call> tags (no structured calls).
     { name: 'Hermes function calling: <tool_call> tags in the system prompt and in the answer', text: lines({ conversations: [{ from: 'system', value: 'You may call tools. Return each call within <tool_call></tool_call> XML tags as {"name": ..., "arguments": ...}.' }, { from: 'human', value: 'Price of AAPL?' }, { from: 'gpt', value: '<tool_call>\n{"name": "get_stock_price", "arguments": {"symbol": "AAPL"}}\n</tool_call>' }, { from: 'tool', value: '<tool_response>\n{"price": 190}\n</tool_response>' }, { from: 'gpt', value: 'Apple trades at $190.' }] }) },
