@@ -144,3 +144,19 @@ describe('completion follows the record\'s own turn layout and what is written',
     assert.ok(labels('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "|"}]}').includes('content'));
   });
 });
+
+describe('completion of a key left open above the next key of a pretty-printed record', () => {
+  it('replaces only the open string on its own line, and does not offer the key written below', () => {
+    for (const eol of ['\n', '\r\n']) {
+      const text = ['[', '  {', '    "instruction": "Say hi",', '    "ans', '    "output": "hi"', '  }', ']', ''].join(eol);
+      const { document, facts } = parse(text, 'json');
+      const items = completion(document, facts, { line: 3, character: 8 });
+      assert.ok(items.length > 0, 'keys are offered');
+      assert.ok(!items.some((item) => item.label === 'output' || item.label === 'instruction'), items.map((item) => item.label).join());
+      for (const item of items) {
+        const edit = item.textEdit as { range: { start: { line: number; character: number }; end: { line: number; character: number } } } | undefined;
+        assert.deepEqual(edit?.range, { start: { line: 3, character: 4 }, end: { line: 3, character: 8 } }, JSON.stringify(eol));
+      }
+    }
+  });
+});

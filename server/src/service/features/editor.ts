@@ -839,12 +839,17 @@ export function cursorContext(text: string, offset: number): CursorContext {
   while (position < offset) {
     const char = text[position];
     if (char === '"') {
-      const end = skipStringFast(text, position);
-      if (end > offset || (end === text.length && !closesString(text, position, end))) {
+      // A JSON string holds no raw line break: one left open ends at the end of its line (a key being typed above the
+      // next key of a pretty-printed record must not run on into that key's opening quote).
+      const quoteEnd = skipStringFast(text, position);
+      const lineEnd = text.indexOf('\n', position);
+      const open = lineEnd >= 0 && lineEnd < quoteEnd;
+      const end = open ? (text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd) : quoteEnd;
+      if (end > offset || (open && end === offset) || (end === text.length && !closesString(text, position, end))) {
         // The cursor is inside this string.
         const top = stack[stack.length - 1];
-        const closed = end < text.length || closesString(text, position, end);
-        const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, closed ? end : text.length)] : [];
+        const closed = !open && (end < text.length || closesString(text, position, end));
+        const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, closed || open ? end : text.length)] : [];
         return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: true, wordStart: position, stringEnd: closed ? end : undefined, siblingKeys };
       }
       lastString = text.slice(position + 1, end - 1);
