@@ -1454,7 +1454,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         record,
         ...(path !== undefined ? { target: { path } } : {}),
         message: cut
-          ? `The first ${maxWords} words of this long ${what} ${best.score === 1 ? `repeat ${partner}'s word for word (ROUGE-L 1.00 over them)` : `nearly repeat ${partner}'s (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}; only the start of a long ${what} is compared. If the rest differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
+          ? `This long ${what} starts as ${partner} does: ${best.score === 1 ? `their first ${maxWords} words are the same, word for word (ROUGE-L 1.00 over them)` : `their first ${maxWords} words nearly match (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}. Only the start of a long ${what} is compared, so the rest may differ: if it differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
           : best.score === 1
             ? `This ${what} repeats ${partner} word for word (ROUGE-L 1.00; only case, punctuation or spacing may differ), though the records are not exact copies. A repeated prompt adds little and, with two different answers, teaches conflicting behaviour: keep one, or rewrite one ${what}.`
             : `This ${what} nearly repeats record ${best.record.index + 1} (line ${best.record.line + 1}; ROUGE-L ${best.score.toFixed(2)} >= ${settings.nearDuplicateThreshold}). Near-duplicates add little and skew training: rewrite or remove one.`,

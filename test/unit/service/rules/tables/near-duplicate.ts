@@ -28,7 +28,7 @@ export const table: RuleTable = {
         chat(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: the ocean shapes coastal towns through storms and trade.`, 'Score 3.'),
         chat(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`, 'Score 4.'),
       ),
-      problems: [{ line: 1, column: 38, endLine: 1, endColumn: 38 + JSON.stringify(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`).length, message: /^The first 128 words of this long instruction repeat record 1 \(line 1\)'s word for word \(ROUGE-L 1\.00 over them\); only the start of a long instruction is compared/ }],
+      problems: [{ line: 1, column: 38, endLine: 1, endColumn: 38 + JSON.stringify(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`).length, message: /^This long instruction starts as record 1 \(line 1\) does: their first 128 words are the same, word for word \(ROUGE-L 1\.00 over them\)\. Only the start of a long instruction is compared/ }],
     },
     {
       name: 'the same instruction in other case and punctuation, with another answer',
