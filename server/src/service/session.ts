@@ -35,8 +35,13 @@ interface OpenDocument {
    * unchanged by edits after it, and the rest. Typing there edits the rest only (`text` is their join, built when read).
    */
   jsonSplit: { head: TextHead; rest: string } | undefined;
-  /** Too large to lint: edits are ignored until it is reopened. */
+  /** Too large to lint (or read from disk for the editor, which sends no edits). */
   refused: boolean;
+  /**
+   * The text of a document refused for its size, kept current by its edits: a maxFileSize raised later (or an edit that
+   * brings it under the limit) lints it without a reopen. Undefined for a document read from disk.
+   */
+  refusedText: string | undefined;
   /** The maxFileSize the document was last checked against (settings may come after it opened). */
   sizeLimit: number;
   facts: FileFacts | undefined;
@@ -211,11 +216,14 @@ export class DatasetSession {
   }
 
   open(uri: string, text: string, languageId?: string): DatasetDocument {
-    const kind = fileKindOf(uri, languageId);
+    return this.openAs(uri, text, fileKindOf(uri, languageId));
+  }
+
+  private openAs(uri: string, text: string, kind: FileKind): DatasetDocument {
     const { settings, hint } = this.configure(uri);
     const refused = overFileSizeLimit(text.length, settings);
     const document = refused ? tooLarge(kind, text.length, settings) : DatasetDocument.parse(text, kind, 0, hint);
-    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0 || document.mixedLineBreaks) ? text : undefined, refused, settings.maxFileSize);
+    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0 || document.mixedLineBreaks) ? text : undefined, refused, settings.maxFileSize, refused ? text : undefined);
     return document;
   }
 
@@ -225,14 +233,19 @@ export class DatasetSession {
    */
   applySizeLimit(uri: string): boolean {
     const open = this.documents.get(uri);
-    if (open === undefined || open.refused) return false;
+    if (open === undefined || (open.refused && open.refusedText === undefined)) return false;
     const { settings } = this.configure(uri);
     if (open.sizeLimit === settings.maxFileSize) return false;
+    // Refused under another limit: read again under this one (linted, or refused with the limit now in force named).
+    if (open.refusedText !== undefined) {
+      this.openAs(uri, open.refusedText, open.document.kind);
+      return true;
+    }
     open.sizeLimit = settings.maxFileSize;
-    const length = (open.text ?? open.document.getText()).length;
-    if (!overFileSizeLimit(length, settings)) return false;
+    const text = open.text ?? open.document.getText();
+    if (!overFileSizeLimit(text.length, settings)) return false;
     this.leaveWorkspace(uri);
-    this.register(uri, tooLarge(open.document.kind, length, settings), undefined, true, settings.maxFileSize);
+    this.register(uri, tooLarge(open.document.kind, text.length, settings), undefined, true, settings.maxFileSize, text);
     return true;
   }
 
@@ -244,8 +257,8 @@ export class DatasetSession {
     this.register(uri, document, undefined, true, this.configure(uri).settings.maxFileSize);
   }
 
-  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, jsonSplit: undefined, refused, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
+  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number, refusedText?: string): void {
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, jsonSplit: undefined, refused, refusedText, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -348,7 +361,16 @@ export class DatasetSession {
 
   change(uri: string, changes: readonly ContentChange[]): void {
     const open = this.documents.get(uri);
-    if (open === undefined || open.refused) return;
+    if (open === undefined) return;
+    if (open.refused) {
+      if (open.refusedText === undefined) return;
+      // Kept current, not linted: an edit that brings it under the limit lints it.
+      let text = open.refusedText;
+      for (const change of changes) text = applyChange(text, change).text;
+      open.refusedText = text;
+      if (!overFileSizeLimit(text.length, this.configure(uri).settings)) this.openAs(uri, text, open.document.kind);
+      return;
+    }
     this.generation++;
     const { document } = open;
     if (document.kind === 'json') {

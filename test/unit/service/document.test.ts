@@ -253,6 +253,27 @@ describe('bad input never crashes or hangs', () => {
     unlimited.open('file:///big.jsonl', chat('a'.repeat(200), 'b'));
     assert.deepEqual(unlimited.lint('file:///big.jsonl')?.diagnostics.map((item) => item.rule), []);
   });
+  it('lints a refused document once maxFileSize is raised, or once an edit brings it under the limit, without a reopen', () => {
+    let maxFileSize = 100;
+    const session = new DatasetSession(() => ({ settings: { ...resolveSettings({ minExamples: 0 }).settings, maxFileSize } }));
+    const uri = 'file:///grown.jsonl';
+    session.open(uri, `${chat('a'.repeat(200), 'b')}\n`);
+    assert.match(session.lint(uri)?.diagnostics[0]?.message ?? '', /more than tunesmith\.maxFileSize \(100\)/);
+    // Edits to the refused text are kept: the text linted later is the editor's.
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `${chat('c', 'd').replace('"user"', '"usr"')}\n` }]);
+    maxFileSize = 150;
+    assert.equal(session.applySizeLimit(uri), true);
+    assert.match(session.lint(uri)?.diagnostics[0]?.message ?? '', /more than tunesmith\.maxFileSize \(150\)/, 'the limit now in force is named');
+    maxFileSize = 0;
+    assert.equal(session.applySizeLimit(uri), true);
+    assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}`), ['unknown-role@0']);
+    maxFileSize = 100;
+    session.applySizeLimit(uri);
+    assert.equal(session.lint(uri)?.diagnostics[0]?.rule, 'unreadable-file');
+    // An edit that leaves it under the limit lints it.
+    session.change(uri, [{ text: `${chat('e', 'f')}\n` }]);
+    assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), []);
+  });
 });
 
 describe('files beside the open one (leakage against unopened files)', () => {
