@@ -463,8 +463,17 @@ function makeTurn(role: Role | null, writtenRole: string, path: JsonPath, rolePa
   return { role, writtenRole, content: text.content, parts: text.parts, toolCalls: noToolCalls, toolCallId: undefined, trainable: role === 'assistant', weight: undefined, path, rolePath, contentPath };
 }
 
+/** The calls of a message that writes "tool_calls": [] (OpenAI's API rejects the empty list): told apart by identity, at no cost to other turns. */
+const emptyToolCallList: ToolCall[] = [];
+
+/** Whether a turn's message writes an empty "tool_calls" list. */
+export function writesEmptyToolCalls(turn: Turn): boolean {
+  return turn.toolCalls === emptyToolCallList;
+}
+
 function openaiToolCalls(message: Record<string, unknown>, path: JsonPath): ToolCall[] {
   if (message.tool_calls === undefined && message.function_call === undefined) return noToolCalls;
+  if (Array.isArray(message.tool_calls) && message.tool_calls.length === 0 && message.function_call === undefined) return emptyToolCallList;
   const calls: ToolCall[] = [];
   if (Array.isArray(message.tool_calls)) {
     message.tool_calls.forEach((call, index) => {

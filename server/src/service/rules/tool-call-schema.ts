@@ -1,5 +1,6 @@
 import type { ToolCall, Turn } from '../conversation';
 import type { JsonPath } from '../json/scanner';
+import { writesEmptyToolCalls } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { articleFor, isObject, preferenceSides, typeInWords, valueAt } from './util';
 
@@ -70,9 +71,6 @@ function checkSchema(context: RecordRuleContext, schema: Record<string, unknown>
     else if (!Array.isArray(items)) context.report(`"items" in function "${functionName}" must be a schema object such as {"type": "string"}.`, { path: [...path, 'items'] });
   }
 }
-
-/** An empty "tool_calls" list written in a record (a cheap test before looking for it in each message). */
-const emptyToolCalls = /"tool_calls"\s*:\s*\[\s*\]/;
 
 /** Checks one function spec ({name, description, parameters}); returns the names it defines. */
 function checkFunctionSpec(context: RecordRuleContext, spec: unknown, path: JsonPath, where: string): string | undefined {
@@ -311,12 +309,8 @@ export const rule: RecordRule = {
     let namedCalls = new Set<string>();
     const openaiMarker = sharegpt ? undefined : openaiLayoutMarker(context);
     if (context.record.text.includes('<tool_call>') && !conversation.turns.some((turn) => turn.toolCalls.length > 0)) reportTaggedCalls(context, [...conversation.turns, ...rejected]);
-    const emptyCallLists = !sharegpt && emptyToolCalls.test(context.record.text);
     for (const [position, turn] of [...conversation.turns, ...rejected].entries()) {
-      if (emptyCallLists && turn.toolCalls.length === 0) {
-        const calls = valueAt(value, [...turn.path, 'tool_calls']);
-        if (Array.isArray(calls) && calls.length === 0) context.report(`"tool_calls" is an empty list: OpenAI's API rejects it (a message that calls no tool has no "tool_calls"). Remove the key, or add the call.`, { path: [...turn.path, 'tool_calls'], part: 'key' });
-      }
+      if (!sharegpt && writesEmptyToolCalls(turn)) context.report(`"tool_calls" is an empty list: OpenAI's API rejects it (a message that calls no tool has no "tool_calls"). Remove the key, or add the call.`, { path: [...turn.path, 'tool_calls'], part: 'key' });
       if (position === conversation.turns.length && rejected.length > 0) {
         openCalls = promptCallIds(context);
         round = promptRound(context);
