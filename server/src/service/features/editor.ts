@@ -852,7 +852,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
         const siblingKeys = top?.type === 'object' ? [...top.keys, ...keysAfter(text, closed || open ? end : text.length)] : [];
         return { path: stackPath(stack, path), kind: top?.type === 'object' ? (top.expectKey ? 'key' : 'value') : 'other', key: top?.key, inString: true, wordStart: position, stringEnd: closed ? end : undefined, siblingKeys };
       }
-      lastString = text.slice(position + 1, end - 1);
+      lastString = text.slice(position + 1, open ? end : end - 1);
       const top = stack[stack.length - 1];
       if (top?.type === 'object' && top.expectKey) {
         top.key = lastString;

@@ -20,18 +20,20 @@ export const rule: RecordRule = {
     if (limit <= 0) return;
     const amount = (tokens: { total: number; estimated: boolean }): string => `${tokens.estimated ? 'about ' : ''}${tokens.total.toLocaleString('en-US')} tokens (${facts.tokens.label})`;
     // At the field that holds the longest turn (Alpaca's "output", a pair's "chosen", "messages"): what to shorten.
-    let longest = analysis.conversation.turns[0];
-    for (const turn of analysis.conversation.turns) if (longest === undefined || turn.content.length > longest.content.length) longest = turn;
-    const field = typeof longest?.path[0] === 'string' ? longest.path[0] : key;
-    const where = field !== undefined ? { path: [field], part: 'key' as const } : { offsets: { start: 0, end: 1 } };
+    const where = (): { path: string[]; part: 'key' } | { offsets: { start: number; end: number } } => {
+      let longest = analysis.conversation.turns[0];
+      for (const turn of analysis.conversation.turns) if (longest === undefined || turn.content.length > longest.content.length) longest = turn;
+      const field = typeof longest?.path[0] === 'string' ? longest.path[0] : key;
+      return field !== undefined ? { path: [field], part: 'key' } : { offsets: { start: 0, end: 1 } };
+    };
     if (count.total > limit) {
-      report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): it will be truncated or dropped in training. Shorten it or raise the limit.`, where);
+      report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): it will be truncated or dropped in training. Shorten it or raise the limit.`, where());
       return;
     }
     // DPO trainers cut the prompt + rejected answer at the same length: a long rejected answer loses its end too.
     const rejected = rejectedTokenCountOf(analysis, facts);
     if (rejected === undefined || rejected.total <= limit) return;
     const rejectedField = analysis.conversation.rejected?.[0]?.path[0];
-    report(`With its rejected answer this example is ${amount(rejected)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): the rejected answer will be truncated (or the pair dropped) in training. Shorten it or raise the limit.`, typeof rejectedField === 'string' ? { path: [rejectedField], part: 'key' } : where);
+    report(`With its rejected answer this example is ${amount(rejected)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): the rejected answer will be truncated (or the pair dropped) in training. Shorten it or raise the limit.`, typeof rejectedField === 'string' ? { path: [rejectedField], part: 'key' } : where());
   },
 };
