@@ -8,7 +8,7 @@ import { isAscii } from 'node:buffer';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoFor, findConfigFile, stoppedByConfigError } from './configFile';
-import { GlobSyntaxError, globToRegExp } from './glob';
+import { defaultDatasetGlobs, GlobSyntaxError, globToRegExp, usableDatasetGlobs } from './glob';
 import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
@@ -562,8 +562,11 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   const configFolder = config !== undefined ? path.dirname(config.path) : cwd;
   // The config file's globs name files relative to the config file (as the editor reads them
   // relative to the workspace folder), wherever the command runs.
-  const configGlobs = patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
-  const { files, named, unmatched, unmatchedDefaults, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, settings.files, configGlobs);
+  // A "files" with no usable glob ([] or blanks) means the default globs, as in the editor (an empty setting must not
+  // make every file a non-dataset).
+  const usable = usableDatasetGlobs(settings.files) !== defaultDatasetGlobs;
+  const configGlobs = usable && patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
+  const { files, named, unmatched, unmatchedDefaults, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, usable ? settings.files : defaultDatasetGlobs, configGlobs);
   // An entry of the config file's "files" that matches nothing is a mistake to point at (CI would lint less, or more, than meant).
   for (const index of unmatchedDefaults) {
     const glob = settings.files[index] ?? '';

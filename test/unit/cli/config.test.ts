@@ -100,6 +100,11 @@ describe('lintFiles() with a config file', () => {
   });
   after(() => rmSync(folder, { recursive: true, force: true }));
 
+  it('an empty "files" means the default globs, as in the editor (not "no dataset files")', async () => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ files: [] }));
+    const linted = await lintFiles([], { cwd: path.join(folder, 'data') });
+    assert.deepEqual(linted.files.map((file) => file.file), ['a.jsonl', path.join('deep', 'b.jsonl')]);
+  });
   it('reads "files" globs relative to the config file, wherever the command runs', async () => {
     writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ files: ['data/**/*.jsonl'] }));
     const fromRoot = await lintFiles([], { cwd: folder });
