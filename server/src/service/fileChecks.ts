@@ -1283,11 +1283,16 @@ function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record
 }
 
 /** How many records mixed-formats reports: those in another format than the file's, and preference pairs in another layout. */
+/** Whether the index counts a record among the file's examples (one with errors of its own, or empty, it does not). */
+function countedAsExample(record: DatasetRecord, facts: FileFacts): boolean {
+  return summaryOf(record, facts)?.empty === false;
+}
+
 /** `examplesOnly`: count only records counted as examples (one with errors of its own is not). */
 function otherFormatRecordCount(index: DocumentIndex, facts: FileFacts, examplesOnly = false): number {
   if (facts.format === 'unknown') return 0;
   let count = 0;
-  const counted = (record: DatasetRecord): boolean => !examplesOnly || summaryOf(record, facts)?.empty === false;
+  const counted = (record: DatasetRecord): boolean => !examplesOnly || countedAsExample(record, facts);
   for (const [format, members] of index.byFormat) if (format !== 'unknown' && format !== facts.format) count += otherFormatRecords(index, format, members, facts).filter(counted).length;
   if (facts.format === 'preference') count += otherLayoutPreferenceRecords(index, facts).records.filter(counted).length;
   return count;
@@ -1467,7 +1472,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     let valid = index.examples;
     if (valid < settings.minExamples && severityOf('mixed-formats', settings) === 'error') valid = Math.max(0, valid - otherFormatRecordCount(index, facts, true));
     // So are KTO records without their label (missing-field's error from the file checks).
-    if (valid < settings.minExamples && severityOf('missing-field', settings) === 'error') valid = Math.max(0, valid - unlabelledRecords(index, facts).filter((record) => summaryOf(record, facts)?.empty === false).length);
+    if (valid < settings.minExamples && severityOf('missing-field', settings) === 'error') valid = Math.max(0, valid - unlabelledRecords(index, facts).filter((record) => countedAsExample(record, facts)).length);
     // Records that do not parse have errors too.
     const withErrors = records.length - valid;
     if (index.valid > 0 && valid < settings.minExamples) {
