@@ -1362,7 +1362,7 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       if (message === undefined) continue;
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
-      const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '' } : undefined;
+      const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '', after: ['prompt'] } : undefined;
       for (const record of otherFormatRecords(index, format, members, facts)) {
         // An Alpaca record with "completion" but no "output" or "label" among prompt/completion (KTO) records: missing-field
         // names both ways to fix it (rename to "output", or add the label), at "completion"; a second error would repeat it.

@@ -104,6 +104,25 @@ describe('completion while a record is typed', () => {
     assert.equal(acceptedIn([chat, '{"messages": [{"role": "assi|'], 'assistant'), '{"messages": [{"role": "assistant"');
     assert.equal(acceptedIn([chat, '{"messages": [{"role": "assi|"}]}'], 'assistant'), '{"messages": [{"role": "assistant"}]}');
   });
+  it('gives a key accepted before another member its comma, with the cursor before it', () => {
+    const between = itemsIn([chat, '{"messages": [{"role": "user", | "content": "Hi"}]}']).items.find((item) => item.label === 'name');
+    assert.equal(between?.insertText, '"name": $0,');
+    assert.equal(between?.insertTextFormat, 2);
+    const typedString = itemsIn([chat, '{"messages": [{"role": "user", "na|" "content": "Hi"}]}']).items.find((item) => item.label === 'name');
+    assert.ok(typedString?.textEdit !== undefined && 'range' in typedString.textEdit);
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "na|" "content": "Hi"}]}'], 'name').replace('$0', '"Ann"'), '{"messages": [{"role": "user", "name": "Ann", "content": "Hi"}]}');
+    // Pretty-printed: the next key is on the next line.
+    const pretty = ['[', '  {', '    "instruction": "Say hi.",', '    |', '    "output": "Hi."', '  }', ']'];
+    const output = itemsIn(pretty, 'json').items.find((item) => item.label === 'input');
+    assert.equal(output?.insertText, '"input": $0,');
+    // Before a closing brace, or with the colon written, no comma.
+    assert.equal(itemsIn([chat, '{"messages": [{"role": "user", |}]}']).items.find((item) => item.label === 'name')?.insertText, '"name": ');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": "user", "|": "Ann", "content": "Hi"}]}'], 'name'), '{"messages": [{"role": "user", "name": "Ann", "content": "Hi"}]}');
+  });
+  it('gives a role value accepted before another member its comma', () => {
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": | "content": "Hi"}]}'], 'user'), '{"messages": [{"role": "user", "content": "Hi"}]}');
+    assert.equal(acceptedIn([chat, '{"messages": [{"role": |}]}'], 'user'), '{"messages": [{"role": "user"}]}');
+  });
   it('does not offer a key written after the cursor in a record that does not parse yet', () => {
     const labels = itemsIn([chat, '{"messages": [{"role": "user", "|" "content": "Hi"}]}']).items.map((item) => item.label);
     assert.ok(!labels.includes('content') && !labels.includes('role') && labels.includes('name'), labels.join(' '));

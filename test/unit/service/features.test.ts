@@ -107,7 +107,14 @@ describe('quick fixes', () => {
   });
   it('adds a missing field skeleton', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "user"}, {"role": "assistant", "content": "b"}]}\n', 'missing-field');
-    assert.equal(fixed, '{"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "b"}]}\n'.replace('{"role": "user", "content": ""}', '{"content": "", "role": "user"}'));
+    assert.equal(fixed, '{"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "b"}]}\n');
+  });
+  it('puts the field where the format has it: after the members that come before it, else first', () => {
+    assert.equal(applyQuickFix('{"instruction": "Name a colour", "input": "", "source": "x"}\n', 'missing-field'), '{"instruction": "Name a colour", "input": "", "output": "", "source": "x"}\n');
+    assert.equal(applyQuickFix('{"system": "Be brief.", "output": "Blue", "id": 4}\n', 'missing-field'), '{"instruction": "", "system": "Be brief.", "output": "Blue", "id": 4}\n');
+    assert.equal(applyQuickFix('{"messages": [{"content": "Hi"}, {"role": "assistant", "content": "b"}]}\n', 'missing-field'), '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "b"}]}\n');
+    // Written out of order: after the last of them in the text.
+    assert.equal(applyQuickFix('{"input": "", "instruction": "Name a colour"}\n', 'missing-field'), '{"input": "", "instruction": "Name a colour", "output": ""}\n');
   });
 });
 
@@ -115,12 +122,17 @@ describe('a missing field skeleton in a pretty-printed file', () => {
   it('goes on its own line with the object\'s indentation (tabs, CRLF)', () => {
     const text = '[\r\n\t{\r\n\t\t"messages": [\r\n\t\t\t{\r\n\t\t\t\t"role": "user"\r\n\t\t\t},\r\n\t\t\t{\r\n\t\t\t\t"role": "assistant",\r\n\t\t\t\t"content": "b"\r\n\t\t\t}\r\n\t\t]\r\n\t}\r\n]\r\n';
     const fixed = applyQuickFix(text, 'missing-field', 'json');
-    assert.equal(fixed, text.replace('{\r\n\t\t\t\t"role": "user"', '{\r\n\t\t\t\t"content": "",\r\n\t\t\t\t"role": "user"'));
+    assert.equal(fixed, text.replace('{\r\n\t\t\t\t"role": "user"', '{\r\n\t\t\t\t"role": "user",\r\n\t\t\t\t"content": ""'));
   });
   it('goes on its own line in a 4-space file', () => {
     const text = `${JSON.stringify([{ conversations: [{ value: 'hi' }, { from: 'gpt', value: 'yo' }] }], null, 4)}\n`;
     const fixed = applyQuickFix(text, 'missing-field', 'json');
     assert.equal(fixed, text.replace('{\n                "value": "hi"', '{\n                "from": "human",\n                "value": "hi"'));
+  });
+  it('goes after the members that come before it, on its own line', () => {
+    const text = `${JSON.stringify([{ instruction: 'Name a colour', input: '', id: 7 }], null, 2)}\n`;
+    const fixed = applyQuickFix(text, 'missing-field', 'json');
+    assert.equal(fixed, text.replace('"input": "",', '"input": "",\n    "output": "",'));
   });
 });
 

@@ -7,6 +7,7 @@ import {
   CodeActionKind,
   CompletionItemKind,
   FoldingRangeKind,
+  InsertTextFormat,
   MarkupKind,
   SymbolKind,
   type CodeAction,
@@ -25,7 +26,7 @@ import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { defaultMapping, detectShape, openaiRoles, sharegptRoles } from '../formats';
-import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath } from '../json/scanner';
+import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath, type LocatedNode } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
@@ -177,17 +178,10 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
     case 'remove-record':
       return { title: `Remove duplicate record ${record.index + 1}`, edits: [removeRecordEdit(document, record)] };
     case 'add-field': {
-      const objectRange = fix.path.length === 0 ? { start: 0, end: record.text.length } : locatePath(record.text, fix.path)?.value;
-      if (objectRange === undefined) return undefined;
-      const open = record.text.indexOf('{', objectRange.start);
-      if (open < 0 || open >= objectRange.end) return undefined;
-      const inside = record.text.slice(open + 1, objectRange.end - 1);
-      const field = `${JSON.stringify(fix.key)}: ${JSON.stringify(fix.skeleton)}`;
-      // A pretty-printed object (its first key on the next line) gets the field on a line of its own, indented as that key.
-      const keyLine = /^[ \t]*\r?\n([ \t]*)\S/.exec(inside);
-      const insertion = keyLine !== null ? `${document.eol}${keyLine[1] ?? ''}${field},` : `${field}${inside.trim().length > 0 ? ', ' : ''}`;
-      const position = record.positionAt(open + 1);
-      return { title: `Add missing "${fix.key}"`, edits: [{ range: { start: position, end: position }, newText: insertion }] };
+      const insertion = fieldInsertion(document, record, fix);
+      if (insertion === undefined) return undefined;
+      const position = record.positionAt(insertion.at);
+      return { title: `Add missing "${fix.key}"`, edits: [{ range: { start: position, end: position }, newText: insertion.newText }] };
     }
     case 'split-array': {
       const elements = arrayElementTexts(record.text);
@@ -201,6 +195,42 @@ function fixEdit(document: DatasetDocument, record: DatasetRecord, fix: FixData)
       return { title, edits: [{ range: run.range, newText: run.oneRecordPerLine(document.eol) }] };
     }
   }
+}
+
+/**
+ * Where a missing field goes, and its text: after the last member that comes before it in the format's
+ * order (the output after the instruction and input, the content after the role), else first. A
+ * pretty-printed object gets it on a line of its own, indented as its other keys.
+ */
+function fieldInsertion(document: DatasetDocument, record: DatasetRecord, fix: Extract<FixData, { kind: 'add-field' }>): { at: number; newText: string } | undefined {
+  const text = record.text;
+  const objectRange = fix.path.length === 0 ? { start: 0, end: text.length } : locatePath(text, fix.path)?.value;
+  if (objectRange === undefined) return undefined;
+  const open = text.indexOf('{', objectRange.start);
+  if (open < 0 || open >= objectRange.end) return undefined;
+  const field = `${JSON.stringify(fix.key)}: ${JSON.stringify(fix.skeleton)}`;
+  const object = valueAt(record.value, fix.path);
+  let previous: LocatedNode | undefined;
+  for (const key of fix.after) {
+    if (typeof object !== 'object' || object === null || !Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const located = locatePath(text, [...fix.path, key]);
+    if (located !== null && located.key !== undefined && (previous === undefined || located.value.end > previous.value.end)) previous = located;
+  }
+  if (previous?.key !== undefined) {
+    const indent = lineIndentBefore(text, previous.key.start);
+    return { at: previous.value.end, newText: indent !== undefined ? `,${document.eol}${indent}${field}` : `, ${field}` };
+  }
+  const inside = text.slice(open + 1, objectRange.end - 1);
+  const keyLine = /^[ \t]*\r?\n([ \t]*)\S/.exec(inside);
+  return { at: open + 1, newText: keyLine !== null ? `${document.eol}${keyLine[1] ?? ''}${field},` : `${field}${inside.trim().length > 0 ? ', ' : ''}` };
+}
+
+/** The whitespace before `offset` on its line when nothing else comes before it there (a pretty-printed key), else undefined. */
+function lineIndentBefore(text: string, offset: number): string | undefined {
+  let start = offset;
+  while (start > 0 && (text.charCodeAt(start - 1) === 32 || text.charCodeAt(start - 1) === 9)) start--;
+  const before = text.charCodeAt(start - 1);
+  return start > 0 && (before === 10 || before === 13) ? text.slice(start, offset) : undefined;
 }
 
 function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): TextEdit {
@@ -973,14 +1003,18 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     const colonFollows = record.text[skipWhitespace(record.text, context.stringEnd ?? offset)] === ':';
     // A string left open (no closing quote yet) is replaced up to the cursor, and gets its closing quote.
     const typed = context.inString && !colonFollows ? { start: record.positionAt(context.wordStart), end: record.positionAt(context.stringEnd ?? offset) } : undefined;
+    // Another member after the cursor: the key gets its comma, with the cursor before it for the value (as VS Code's JSON does).
+    const memberFollows = !colonFollows && record.text.charCodeAt(skipWhitespace(record.text, context.stringEnd ?? offset)) === 34; /* " */
+    const keyWithColon = (key: string): string => (memberFollows ? `${escapeSnippet(JSON.stringify(key))}: $0,` : `${JSON.stringify(key)}: `);
     for (const key of keys) {
       if (present.has(key) || unread?.[key] !== undefined || renamed?.[key] !== undefined) continue;
       const item: CompletionItem = { label: key, kind: CompletionItemKind.Property, detail: `${formatTitle(shape)} field` };
+      if (memberFollows) item.insertTextFormat = InsertTextFormat.Snippet;
       if (typed !== undefined) {
         // The whole string typed so far, quotes included, becomes the key and its colon.
-        item.textEdit = { range: typed, newText: `${JSON.stringify(key)}: ` };
+        item.textEdit = { range: typed, newText: keyWithColon(key) };
         item.filterText = JSON.stringify(key);
-      } else item.insertText = colonFollows || context.inString ? wrap(key) : `${JSON.stringify(key)}: `;
+      } else item.insertText = colonFollows || context.inString ? wrap(key) : keyWithColon(key);
       items.push(item);
     }
   } else if (context.kind === 'value' && (context.key === 'role' || context.key === turnMapping.tags.role)) {
@@ -1000,9 +1034,16 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     if (context.inString && context.stringEnd === undefined && record !== undefined) {
       item.textEdit = { range: { start: record.positionAt(context.wordStart), end: record.positionAt(offset) }, newText: JSON.stringify(value) };
       item.filterText = JSON.stringify(value);
+    } else if (!context.inString && record !== undefined && record.text.charCodeAt(skipWhitespace(record.text, offset)) === 34 /* " */) {
+      item.insertText = `${JSON.stringify(value)},`; // another member follows
     } else item.insertText = wrap(value);
     return item;
   }
+}
+
+/** Text that a snippet inserts as written: `$`, `}` and `\\` escaped. */
+function escapeSnippet(text: string): string {
+  return text.replace(/[$}\\]/g, '\\$&');
 }
 
 /** How far completion looks around a record of no known shape for one that has one. */
@@ -1092,5 +1133,5 @@ function skeletonItems(facts: FileFacts, before: string, after: string): Complet
   };
   return (Object.entries(skeletons) as [RecordFormat, string][])
     .filter(([format]) => facts.format === 'unknown' || facts.format === format)
-    .map(([format, body]) => ({ label: `${formatTitle(format)} record`, kind: CompletionItemKind.Snippet, insertText: `${before}${body}${after}`, insertTextFormat: 2 }));
+    .map(([format, body]) => ({ label: `${formatTitle(format)} record`, kind: CompletionItemKind.Snippet, insertText: `${before}${body}${after}`, insertTextFormat: InsertTextFormat.Snippet }));
 }

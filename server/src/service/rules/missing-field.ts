@@ -50,7 +50,7 @@ export const rule: RecordRule = {
         const skeleton = turnSkeleton(context, object.path, key) ?? skeletons[key] ?? (spec.types[0] === 'array' ? [] : spec.types[0] === 'object' ? {} : spec.types[0] === 'boolean' ? true : spec.types[0] === 'number' ? 0 : '');
         const layout = object.path.length === 0 ? recordLayoutHint(context, key) : undefined;
         const ktoLabel = object.path.length === 0 && key === context.facts.hint.mapping.columns.kto_tag ? 'Add it: true for a desirable completion, false for an undesirable one (without it LLaMA-Factory drops the example from KTO training).' : undefined;
-        report(`${what} ${layout?.why ?? ktoLabel ?? 'Add it.'}`, where, layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton });
+        report(`${what} ${layout?.why ?? ktoLabel ?? 'Add it.'}`, where, layout?.addField === false ? undefined : { kind: 'add-field', path: object.path, key, skeleton, after: object.spec.keys.slice(0, object.spec.keys.indexOf(key)) });
       }
     }
   },

@@ -34,7 +34,8 @@ export type FixData =
   /** A key and its value removed from their object (a key that has no effect there). */
   | { kind: 'remove-key'; path: JsonPath }
   | { kind: 'remove-record' }
-  | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown }
+  /** `after`: the keys the field goes after when the object has them (its format's order), else it goes first. */
+  | { kind: 'add-field'; path: JsonPath; key: string; skeleton: unknown; after: readonly string[] }
   /** JSONL: a record (or an array of records) written over several lines, put one record per line. */
   | { kind: 'join-lines' }
   /** JSONL: an array of records written on one line, each element put on its own line. */
