@@ -36,6 +36,8 @@ export interface RecordSummary {
   duplicateHash: number;
   /** Word hashes and LSH bands of the instruction, for near-duplicates (packed: see signInstruction). */
   instruction: PackedSignature;
+  /** Word hashes of an Alpaca record's non-empty input (see inputsAlike), else undefined. */
+  input: PackedSignature | undefined;
   /** Where the instruction's first text is written (near-duplicates are reported there). */
   instructionPath: JsonPath | undefined;
   tokens: TokenCount | undefined;
@@ -390,6 +392,14 @@ function withoutMediaQuestion(instruction: string): string {
   return instruction.includes('<image>') || instruction.includes('<video>') || instruction.includes('<audio>') ? '' : instruction;
 }
 
+/** The signature of an Alpaca record's input, when it has one (its instruction's signature includes it too). */
+function alpacaInputSignature(analysis: RecordAnalysis, facts: FileFacts): PackedSignature | undefined {
+  if (analysis.shape !== 'alpaca' && analysis.shape !== 'preference-alpaca') return undefined;
+  const inputKey = (analysis.conversation.mapping ?? facts.hint.mapping).columns.query;
+  const input = firstComparedTurn(analysis)?.parts.find((part) => part.path.length === 1 && part.path[0] === inputKey);
+  return input !== undefined && input.text.trim().length > 0 ? signInstruction(input.text) : undefined;
+}
+
 /** Builds (and caches) the summary from an analysis. */
 export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, hasErrors = false): RecordSummary {
   const { conversation } = analysis;
@@ -400,6 +410,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
     instruction: signInstruction(withoutMediaQuestion(instructionOf(analysis))),
+    input: alpacaInputSignature(analysis, facts),
     instructionPath: sharedPath(firstComparedTurn(analysis)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),
     empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),

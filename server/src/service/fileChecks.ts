@@ -12,7 +12,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
-import { packedBand, packedBandCount, packedHasBands, maxWords, packedIsCut, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
+import { inputsAlike, packedBand, packedBandCount, packedHasBands, maxWords, packedIsCut, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
 import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
 // linter.ts imports this module too; recordProblems is only called at run time, so the cycle is harmless.
@@ -267,6 +267,8 @@ export class DocumentIndex {
    */
   private readonly slotRecords: (DatasetRecord | undefined)[] = [];
   private readonly slotSignatures: (PackedSignature | undefined)[] = [];
+  /** The input signatures of the slots of Alpaca records with an input (few files have them: a map, not an array). */
+  private readonly slotInputs = new Map<number, PackedSignature>();
   /** While finishBulk runs: the slots already linked to an earlier identical instruction. */
   private bulkIdentical: Uint8Array | undefined;
   /** Each slot's conversation hash, or -1 for a record whose prompt may repeat by design (preference and KTO data). */
@@ -415,6 +417,7 @@ export class DocumentIndex {
     if (instruction !== null) {
       this.slotRecords.push(record);
       this.slotSignatures.push(instruction);
+      if (summary?.input !== undefined) this.slotInputs.set(slot, summary.input);
       this.slotConversations.push(summary === undefined || promptMayRepeat(record, summary, facts) ? -1 : summary.duplicateHash);
       if (this.inBulk) this.appendBulk(slot, instruction);
     }
@@ -636,6 +639,9 @@ export class DocumentIndex {
     }
     const score = identical ? 1 : verifier.score(theirs, this.threshold);
     if (score < this.threshold || (!identical && !verifier.keepsShortContent(theirs))) return false;
+    const mineInput = this.slotInputs.get(later);
+    const theirInput = this.slotInputs.get(earlier);
+    if (!identical && mineInput !== undefined && theirInput !== undefined && !inputsAlike(mineInput, theirInput, this.threshold)) return false;
     const a = this.slotRecords[later];
     const b = this.slotRecords[earlier];
     if (a === undefined || b === undefined) return false;
@@ -700,6 +706,7 @@ export class DocumentIndex {
     const instruction = this.slotSignatures[slot];
     this.slotRecords[slot] = undefined;
     this.slotSignatures[slot] = undefined;
+    this.slotInputs.delete(slot);
     if (instruction === undefined || slot < this.bulkSlotCount) return;
     const bandTotal = packedBandCount(instruction);
     for (let band = 0; band < bandTotal; band++) {

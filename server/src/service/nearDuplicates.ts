@@ -459,6 +459,25 @@ function distinctWords(words: ArrayLike<number>, count: number, out: Int32Array 
 }
 
 /**
+ * Whether two Alpaca inputs under near-duplicate instructions hold the same thing, as the instructions do: ROUGE-L at
+ * least `threshold`, and when the shorter has fewer than minContentWords content words, every one of them in the other.
+ * One instruction with different inputs ("Classify this word: Happiness" / "...: Quickly", or Dolphin's shared system
+ * prompt above each question) makes different examples.
+ */
+export function inputsAlike(a: PackedSignature, b: PackedSignature, threshold: number): boolean {
+  if (a === b) return true;
+  const first = unpackWords(a, []);
+  const second = unpackWords(b, []);
+  if (rougeL(first, second) < threshold) return false;
+  const firstContent: number[] = [];
+  const secondContent: number[] = [];
+  const firstCount = distinctWords(first, first.length, firstContent, true);
+  const secondCount = distinctWords(second, second.length, secondContent, true);
+  const [shorter, longer] = firstCount <= secondCount ? [firstContent, secondContent] : [secondContent, firstContent];
+  return shorter.length >= minContentWords || shorter.every((word) => longer.includes(word));
+}
+
+/**
  * Exact ROUGE-L of one signature (loaded once) against many others, fast: most candidates from
  * the LSH are unrelated, and an upper bound rejects them before any LCS. The LCS is at most the
  * number of loaded words whose bit is set in the other's word filter, and at most the shorter

@@ -31,8 +31,12 @@ function asksForDialogue(turns: readonly Turn[]): boolean {
   return turns.some((turn) => (turn.role === 'user' || turn.role === 'system') && dialogueRequest.test(turn.content));
 }
 
-/** The answer's line before the marker introduces an example or a sample exchange. */
-const exampleIntro = /\b(?:example|for instance|e\.g\.|sample|such as|like this|as follows|here(?:'s| is) how)\b[^\n]{0,40}[.:]?[ \t]*\n\s*$/i;
+/**
+ * The answer's line before the marker introduces an example or a sample exchange: it ends on the words that say so ("Here
+ * is an example.", "...a sample dialogue.", "like this.") or starts with them ("For example, ..."). Not a word of them
+ * mid-sentence ("a linter such as ESLint.", "ada@example.com"): the answer may still run on into a turn after that.
+ */
+const exampleIntro = /(?:\b(?:examples?|samples?|instances?|like this|as follows)(?:[ \t]+(?:exchanges?|dialog(?:ue)?s?|conversations?|chats?|sessions?|interactions?|transcripts?))?|(?:^|\n)[ \t]*(?:here(?:'s| is| are)|below is|for (?:example|instance)|e\.g\.)\b[^\n]{0,60})[ \t]*[.:]?[ \t]*\n\s*$/i;
 
 /**
  * Whether the marker at `index` starts a new turn the answer ran on into: there is answer text before it, no earlier line

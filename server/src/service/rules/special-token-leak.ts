@@ -1,5 +1,6 @@
 import { preformattedTemplate } from './chatTemplates';
 import { mayHaveSpecialToken } from './prefilter';
+import type { Turn } from '../conversation';
 import type { RecordRule } from './rule';
 import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts, userText } from './util';
 
@@ -9,6 +10,39 @@ import { allTurns, inMarkdownCode, reportMatchesInParts, textAndCallParts, userT
 // Not a single letter, alone or with a short subscript (<|x|>, <|x_i|>): an absolute value or bra-ket in plain-text math, and
 // no template's token.
 const specialToken = /<\|(?![A-Za-z](?:_\w{1,3})?\|>)[A-Za-z][\w.-]{0,40}\|>|<\/?(?:start_of_turn|end_of_turn)>|<(?:start_of_image|end_of_image|image_soft_token)>|\[\/?(?:INST|SYSTEM_PROMPT)\]|<<\/?SYS>>|<\/s>|<s>|<\/?tool_call>|\[\/?(?:TOOL_CALLS|AVAILABLE_TOOLS|TOOL_RESULTS)\]|<(?:bos|eos|unk|pad)>|\[gMASK\]|<[se]op>|<｜[^｜<>\n]{1,40}｜>|^### (?:Instruction|Input|Response):/gm;
+
+/**
+ * Names of the <|name|> control tokens that chat templates and tokenizers define (ChatML and Kimi's im_*, Llama 3 and 4,
+ * Phi, GLM-4, Zephyr, Granite, gpt-oss's harmony format, Qwen's vision and fill-in-the-middle tokens, Command R), lower-cased.
+ */
+const templateTokenNames: ReadonlySet<string> = new Set(
+  'endoftext startoftext endofprompt eot_id eom_id eot start_header_id end_header_id header_start header_end begin_of_text end_of_text finetune_right_pad_id python_tag system user assistant end tool tool_call tool_calls tool_response observation function_call repo_name file_sep start message channel constrain return call start_of_role end_of_role end_of_turn_token start_of_turn_token user_token chatbot_token system_token start_of_turn end_of_turn bos eos pad unk sep cls mask'.split(' '),
+);
+const templateTokenFamilies = /^(?:im|fim|vision|object_ref|box|quad|image|video|audio)_|^(?:placeholder|reserved_special_token_)\d*$/;
+
+/** Whether a <|name|> token is one that a chat template or tokenizer defines (not a dataset's own plain-text marker). */
+function isTemplateToken(token: string): boolean {
+  if (!token.startsWith('<|')) return true;
+  const name = token.slice(2, -2).toLowerCase();
+  return templateTokenNames.has(name) || templateTokenFamilies.test(name);
+}
+
+/**
+ * A marker a dataset writes as plain text on purpose: a <|name|> no template defines that the prompt (a system or user
+ * message) names and the answer uses (Bespoke-Stratos and OpenThoughts: <|begin_of_thought|> ... <|end_of_solution|>,
+ * described in the system prompt). No tokenizer reads it as a control token unless the trainer adds it.
+ */
+function isRequestedMarker(token: string, turns: readonly Turn[]): boolean {
+  if (isTemplateToken(token)) return false;
+  let inPrompt = false;
+  let inAnswer = false;
+  for (const turn of turns) {
+    if (!turn.content.includes(token)) continue;
+    if (turn.role === 'system' || turn.role === 'user') inPrompt = true;
+    else if (turn.role === 'assistant' || turn.role === null) inAnswer = true; // null: a tag the format does not know ("from": "assistant")
+  }
+  return inPrompt && inAnswer;
+}
 
 /** Characters an HTML <s>...</s> element spans at most, on one line. */
 const strikethroughLength = 200;
@@ -79,7 +113,7 @@ export const rule: RecordRule = {
     let request: string | undefined;
     // Tool-call arguments are trained text too: a leaked token there teaches the model to end a turn inside a call.
     reportMatchesInParts(context, textAndCallParts(context, allTurns(context)), specialToken, (match) => {
-      if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true) return undefined;
+      if (isHtmlStrikethrough(match) || written?.owns(match[0]) === true || isRequestedMarker(match[0], allTurns(context))) return undefined;
       if (match[0] === '<s>' && loneMidText(match) && namesHtmlElement(match, () => (request ??= userText(conversation.turns)))) return undefined;
       // Hermes-style tool calling (NousResearch's function-calling data, ShareGPT and other text layouts): the call is written in
       // the answer between <tool_call> tags, and the system prompt tells the format. Only beside calls of its own (OpenAI's

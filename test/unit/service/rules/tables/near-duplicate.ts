@@ -9,6 +9,16 @@ export const table: RuleTable = {
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
     { name: 'prompts of fewer than five distinct words are ignored', text: lines(chat('How are you?', 'a'), chat('how are you', 'b'), chat('Translate to Italian: no', 'c'), chat('Translate to Italian: bread', 'd')) },
     { name: 'an exact duplicate record is duplicate-record\'s, not a near-duplicate', text: lines(chat('Write a short poem about the sea and its waves', 'a'), chat('Write a short poem about the sea and its waves', 'a')) },
+    // One instruction, different inputs: different examples (a word to classify; Dolphin's system prompt above each question).
+    {
+      name: 'Alpaca records that share an instruction and differ in their inputs',
+      text: lines(
+        { instruction: 'Classify the following word as a noun, verb, adjective or adverb and explain why.', input: 'Happiness', output: 'Noun.' },
+        { instruction: 'Classify the following word as a noun, verb, adjective or adverb and explain why.', input: 'Quickly', output: 'Adverb.' },
+        { instruction: 'You are an AI assistant. You will be given a task. You must generate a detailed and long answer.', input: 'Who wrote Hamlet?', output: 'Shakespeare.' },
+        { instruction: 'You are an AI assistant. You will be given a task. You must generate a detailed and long answer.', input: 'What is the boiling point of water?', output: '100 C.' },
+      ),
+    },
     {
       name: 'preference pairs repeat their prompt by design',
       text: lines({ prompt: 'Write a short poem about the sea and its waves', chosen: 'Waves roll in.', rejected: 'No.' }, { prompt: 'Write a short poem about the sea and its waves', chosen: 'Salt and foam.', rejected: 'Sea.' }),
@@ -19,6 +29,14 @@ export const table: RuleTable = {
     },
   ],
   invalid: [
+    {
+      name: 'Alpaca records whose instructions and inputs both nearly repeat',
+      text: lines(
+        { instruction: 'Summarize the following review of the restaurant in one sentence.', input: 'The pasta was fresh and the service was quick and friendly.', output: 'Good pasta, quick service.' },
+        { instruction: 'Summarize the following review of the restaurant in one short sentence.', input: 'The pasta was fresh and the service was very quick and friendly.', output: 'Fresh pasta, friendly staff.' },
+      ),
+      problems: [{ line: 1, text: '"Summarize the following review of the restaurant in one short sentence."' }],
+    },
     // The later exact copy is duplicate-record's (its quick fix removes it): only record 2's near-duplicate of record 1 is reported.
     { name: "an exact copy is duplicate-record's even when another record is near it", text: lines(chat('Write a short poem about the ocean at night and the stars above', 'x'), chat('Write a short poem about the sea at night and the stars above', 'y'), chat('Write a short poem about the ocean at night and the stars above', 'x')), problems: [{ line: 1, text: '"Write a short poem about the sea at night and the stars above"' }] },
     {
