@@ -3,7 +3,7 @@ import type { JsonPath } from '../json/scanner';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { specifiedObjects } from './structure';
 import { misspeltKeyFor } from './unknown-key';
-import { allTurns } from './util';
+import { allTurns, foreignLayout } from './util';
 
 const skeletons: Record<string, unknown> = { messages: [], conversations: [], content: '', value: '', output: '', instruction: '', completion: '', prompt: '', chosen: '', rejected: '', text: '', role: 'user', from: 'human' };
 
@@ -14,6 +14,11 @@ export const rule: RecordRule = {
   check(context) {
     const { analysis, report } = context;
     if (analysis.shape === 'unknown') {
+      const foreign = foreignLayout(context.record.value as Record<string, unknown>);
+      if (foreign !== undefined) {
+        report(foreign.message, { path: [foreign.key], part: 'key' });
+        return;
+      }
       const transcript = transcriptKey(context.record.value as Record<string, unknown>);
       if (transcript !== undefined) {
         report(`This record matches no dataset format: its conversation is one transcript under "${transcript}", with the speakers written as line prefixes. Trainers read turns: split it into "conversations" (ShareGPT: from/value turns) or "messages" (OpenAI chat: role/content turns).`, { path: [transcript], part: 'key' });

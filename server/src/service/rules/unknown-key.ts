@@ -1,6 +1,6 @@
 import { closest } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { isObject } from './util';
+import { foreignLayout, isObject } from './util';
 import { specifiedObjects, type SpecifiedObject } from './structure';
 import { localTrainerMessageKeys } from '../schema';
 
@@ -224,12 +224,25 @@ function couldHold(value: unknown, turnList: boolean): boolean {
 }
 
 /**
+ * The list key for a misspelt one by how its turns are written: role/content turns are OpenAI chat's "messages", from/value
+ * turns ShareGPT's "conversations" (LMSYS-Chat's "conversation" holds role/content turns: "messages" reads them as written).
+ */
+function listKeyForTurns(value: unknown, suggestion: string | undefined): string | undefined {
+  if ((suggestion !== 'messages' && suggestion !== 'conversations') || !Array.isArray(value)) return suggestion;
+  const first: unknown = value[0];
+  if (!isObject(first)) return suggestion;
+  if ('role' in first && 'content' in first) return 'messages';
+  if ('from' in first && 'value' in first) return 'conversations';
+  return suggestion;
+}
+
+/**
  * A record that matches no format often has its one defining key misspelt ("mesages"): point at that
  * key with the format key it was meant to be (missing-field says the record matches no format).
  */
 function suggestFormatKeys(context: RecordRuleContext): void {
   const value = context.record.value;
-  if (!isObject(value)) return;
+  if (!isObject(value) || foreignLayout(value) !== undefined) return;
   const { columns } = context.facts.hint.mapping;
   const formatKeys = [...new Set(['messages', 'conversations', 'instruction', 'output', 'prompt', 'completion', 'text', 'chosen', 'rejected', columns.messages, columns.prompt, columns.response, columns.chosen, columns.rejected])];
   // A question/answer record (MetaMathQA's query/response, Magicoder's problem/solution) reads as Alpaca once its keys are
@@ -239,7 +252,7 @@ function suggestFormatKeys(context: RecordRuleContext): void {
   const listKeys = new Set(['messages', 'conversations', columns.messages]);
   for (const key of keys) {
     const alpaca = alpacaNames[key];
-    const suggestion = closest(key, formatKeys, 2) ?? (alpaca !== undefined && !keys.includes(alpaca) ? alpaca : undefined);
+    const suggestion = listKeyForTurns(value[key], closest(key, formatKeys, 2)) ?? (alpaca !== undefined && !keys.includes(alpaca) ? alpaca : undefined);
     if (suggestion === undefined || suggestion === key || !couldHold(value[key], listKeys.has(suggestion))) continue;
     context.report(`Unknown key "${shownKey(key)}": did you mean "${suggestion}"? Without it the record matches no dataset format.`, { path: [key], part: 'key' }, { kind: 'rename-key', path: [key], replacement: suggestion });
   }

@@ -7,6 +7,32 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A public dataset's layout that matches no format a trainer reads, with the key to point at and what to do: missing-field
+ * says it instead of "matches no dataset format", and unknown-key suggests no rename of its keys (renaming xLAM's "query" to
+ * "instruction" makes an Alpaca record without an output, not a function-calling example).
+ */
+export function foreignLayout(record: Record<string, unknown>): { key: string; message: string } | undefined {
+  // Salesforce's xLAM function-calling data: the query, and the tools and the calls as JSON strings.
+  if (typeof record.query === 'string' && 'answers' in record && 'tools' in record && !('messages' in record)) {
+    return {
+      key: 'query',
+      message: 'This record is in xLAM\'s function-calling layout ("query", "tools", "answers"), which no trainer reads as written. Convert it to OpenAI chat: "messages" with the query as the user\'s message and an assistant message whose "tool_calls" hold the answers, and each function under "tools" as {"type": "function", "function": {...}}.',
+    };
+  }
+  // Capybara: each exchange an {"input", "output"} pair under "conversation".
+  for (const key of ['conversation', 'conversations']) {
+    const pairs = record[key];
+    if (Array.isArray(pairs) && pairs.length > 0 && pairs.every((pair) => isObject(pair) && 'input' in pair && 'output' in pair && !('role' in pair) && !('from' in pair))) {
+      return {
+        key,
+        message: `This record's turns are input/output pairs under "${key}" (Capybara's layout), which no trainer reads as written. Write each pair as a user and an assistant message under "messages" (OpenAI chat: role/content), or as human/gpt turns under "conversations" (ShareGPT: from/value).`,
+      };
+    }
+  }
+  return undefined;
+}
+
 /** Reads the value at a path, or undefined. */
 export function valueAt(root: unknown, path: JsonPath): unknown {
   let current = root;

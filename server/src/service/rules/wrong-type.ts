@@ -120,12 +120,26 @@ export const rule: RecordRule = {
     // Entries of a message list that are not objects at all ("hello", [..], 3). A turn written as a
     // column of its own (LLaMA-Factory's chosen/rejected) is checked by the record's spec above.
     const sharegpt = shape === 'sharegpt' || shape === 'preference-sharegpt';
+    const { tags } = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
+    const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
+    let stringsReported: unknown;
     for (const turn of allTurns(context)) {
       if (turn.writtenRole !== '' || turn.rolePath !== undefined || turn.path.length < 2) continue;
       const value = valueAt(context.record.value, turn.path);
       if (value === undefined || isObject(value)) continue;
-      const { tags } = context.analysis.conversation.mapping ?? context.facts.hint.mapping;
-      const example = sharegpt ? `{"${tags.role}": "${tags.user}", "${tags.content}": "..."}` : '{"role": "user", "content": "..."}';
+      // A list of plain strings (LIMA: the user's and the assistant's texts alternating) is one problem, said once at its key.
+      const listPath = turn.path.slice(0, -1);
+      const list = valueAt(context.record.value, listPath);
+      if (Array.isArray(list) && list.length >= 2 && list.every((entry) => typeof entry === 'string')) {
+        if (stringsReported === list) continue;
+        stringsReported = list;
+        const key = listPath[listPath.length - 1];
+        context.report(
+          `The ${sharegpt ? 'turns' : 'messages'} under "${String(key)}" are plain strings (LIMA's layout, the user's and the assistant's texts alternating): trainers read each ${sharegpt ? 'turn' : 'message'} as an object like ${example}. Write each string as one, the first as the user's and the next as the answer.`,
+          typeof key === 'string' ? { path: listPath, part: 'key' } : { path: listPath },
+        );
+        continue;
+      }
       context.report(`Each ${sharegpt ? 'turn' : 'message'} must be an object like ${example}, not ${describedType(value)}.`, { path: turn.path });
     }
   },

@@ -65,6 +65,17 @@ export const table: RuleTable = {
     { name: 'record in no known format', text: lines('{"ask": "a", "reply": "b"}'), problems: [{ line: 0, text: '{', message: /matches no dataset format/ }] },
     // glaive-function-calling-v2: {"system", "chat"}, the dialogue one string of USER:/ASSISTANT: lines.
     { name: 'a record whose dialogue is one transcript string is said to need turns, at that key', text: lines({ system: 'SYSTEM: You are a helpful assistant.', chat: 'USER: Hi\n\n\nASSISTANT: Hello! <|endoftext|>' }), problems: [{ line: 0, text: '"chat"', message: /^This record matches no dataset format: its conversation is one transcript under "chat".*split it into "conversations" \(ShareGPT: from\/value turns\) or "messages"/ }] },
+    {
+      name: "xLAM's function-calling rows and Capybara's input/output pairs get a message that says how to convert them, at their key",
+      text: lines(
+        { id: 7, query: 'Weather in Lisbon?', answers: '[{"name": "get_weather", "arguments": {"city": "Lisbon"}}]', tools: '[{"name": "get_weather", "description": "Weather for a city.", "parameters": {"city": {"type": "str"}}}]' },
+        { source: 'Know-Logic', conversation: [{ input: 'Where do I start with Rust?', output: 'Read the book.' }, { input: 'And then?', output: 'Write a small CLI.' }] },
+      ),
+      problems: [
+        { line: 0, text: '"query"', message: /^This record is in xLAM's function-calling layout.*"tool_calls" hold the answers/ },
+        { line: 1, text: '"conversation"', message: /^This record's turns are input\/output pairs under "conversation" \(Capybara's layout\)/ },
+      ],
+    },
     { name: 'legacy function result without name', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": null, "function_call": {"name": "f", "arguments": "{}"}}, {"role": "function", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "function", "content": "r"}', message: /"name"/ }] },
     { name: 'tool message without tool_call_id', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "content": "r"}', message: /tool_call_id/ }] },
     // TRL's KTOTrainer reads "label" on every row; a file where most records have one is a KTO file.
