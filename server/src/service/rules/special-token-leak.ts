@@ -27,6 +27,9 @@ function isTemplateToken(token: string): boolean {
   return templateTokenNames.has(name) || templateTokenFamilies.test(name);
 }
 
+/** Bespoke-Stratos' and OpenThoughts' section markers. */
+const reasoningMarker = /^<\|(?:begin|end)_of_(?:thought|solution)\|>$/;
+
 /**
  * A marker a dataset writes as plain text on purpose: a <|name|> no template defines that the prompt (a system or user
  * message) names and the answer uses (Bespoke-Stratos and OpenThoughts: <|begin_of_thought|> ... <|end_of_solution|>,
@@ -34,6 +37,8 @@ function isTemplateToken(token: string): boolean {
  */
 function isRequestedMarker(token: string, turns: readonly Turn[]): boolean {
   if (isTemplateToken(token)) return false;
+  // Their names are known well enough to pass without the prompt (a copy of the data without its system column).
+  if (reasoningMarker.test(token)) return true;
   let inPrompt = false;
   let inAnswer = false;
   for (const turn of turns) {
