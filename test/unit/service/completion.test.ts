@@ -29,6 +29,21 @@ describe('completion in nested objects', () => {
   });
 });
 
+describe('completion where the record tells its format by its list key, or nothing does yet', () => {
+  it('offers ShareGPT tags and keys in the first ShareGPT record of a file', () => {
+    assert.deepEqual(labels('{"conversations": [{"from": "human", "value": "Hi"}, {"from": |}]}'), ['human', 'gpt', 'system', 'function_call', 'observation']);
+    assert.deepEqual(labels('{"conversations": [{"|"}]}'), ['from', 'value']);
+  });
+  it('offers the top-level keys of every main format in the first record of a new file', () => {
+    const offered = labels('{"|"}');
+    for (const key of ['messages', 'conversations', 'instruction', 'output', 'prompt', 'completion', 'chosen', 'text']) assert.ok(offered.includes(key), `${key} in ${offered.join(' ')}`);
+  });
+  it('offers nothing right after a key or value string, where a colon or comma comes next', () => {
+    assert.deepEqual(labels('{"messages"|}'), []);
+    assert.deepEqual(labels('{"instruction": "x", "output": "y" |}'), []);
+  });
+});
+
 describe('completion in a record alone in its file', () => {
   it('offers the keys of the format its own keys name, not OpenAI chat by default', () => {
     assert.ok(labels('{"instruction": "x", "|"}').includes('output'));

@@ -447,7 +447,11 @@ describe('hover, outline, folding, completion, code lens', () => {
     const insert = (line: number, character: number): string[] => completion(document, facts, { line, character }, () => text).map((item) => String(item.insertText));
     const skeleton = '{"instruction": "$1", "input": "", "output": "$2"}';
     assert.deepEqual(insert(2, 2), [`${skeleton},`], 'between two records: a comma after it');
-    assert.deepEqual(insert(4, 2), [`, ${skeleton}`], 'after the last record: a comma before it');
+    assert.deepEqual(insert(4, 2), [skeleton], 'after the last record, on a line of its own: the comma goes after that record');
+    assert.deepEqual(completion(document, facts, { line: 4, character: 2 }, () => text)[0]?.additionalTextEdits, [{ range: { start: { line: 3, character: 37 }, end: { line: 3, character: 37 } }, newText: ',' }]);
+    const sameLine = '[\n  {"instruction": "a", "output": "b"} \n]\n';
+    const sameLineParsed = parse(sameLine, 'json');
+    assert.deepEqual(completion(sameLineParsed.document, sameLineParsed.facts, { line: 1, character: 38 }, () => sameLine).map((item) => item.insertText), [`, ${skeleton}`], 'on the same line: a comma before it');
     assert.deepEqual(insert(6, 0), [], 'after the closing bracket');
     assert.deepEqual(insert(0, 0), [], 'before the opening bracket');
     const empty = '[\n  \n]\n';

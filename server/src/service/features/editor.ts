@@ -967,7 +967,11 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     if (document.kind === 'jsonl') return skeletonItems(facts, '', '');
     const text = fullText?.();
     const around = text === undefined ? undefined : arrayGapAt(text, position);
-    return around === undefined ? [] : skeletonItems(facts, around.before, around.after);
+    if (around === undefined) return [];
+    const items = skeletonItems(facts, around.before, around.after);
+    const { commaAt } = around;
+    if (commaAt !== undefined) for (const item of items) item.additionalTextEdits = [{ range: { start: commaAt, end: commaAt }, newText: ',' }];
+    return items;
   }
   // recordAt gives the record the cursor is in or the last one before it: a position past its text is its end.
   const offset = record.offsetAt(position) ?? record.text.length;
@@ -976,7 +980,9 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   // A record being typed (`{}` auto-closed, or not parsing yet) is most likely another of the records around it.
   // Else the records around it, else the keys it has so far ("instruction": Alpaca), else the file's format.
   const near = analysis !== undefined && analysis.shape !== 'unknown' ? analysis : analysisNear(document, record, facts);
-  const shape = near?.shape ?? shapeOfKeys(context.siblingKeys, context.path.length, facts) ?? fileShape(facts);
+  const shape = near?.shape ?? shapeOfKeys(context.siblingKeys, context.path.length, facts) ?? shapeOfKeys(typeof context.path[0] === 'string' ? [context.path[0]] : [], 0, facts) ?? fileShape(facts);
+  // Nothing tells the format yet (the first record of a new file): the top-level keys of every main format.
+  const unknownFormat = near === undefined && context.path.length === 0 && context.siblingKeys.length === 0 && facts.format === 'unknown';
   // The record's own layout of turns (from/value under "messages", role/content under "conversations"), which only a
   // file without a dataset_info.json may vary; else the file's.
   const turnMapping = (mapping === defaultMapping ? near?.conversation.mapping : undefined) ?? mapping;
@@ -988,9 +994,13 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
   const inMessage = (depth === 2 && typeof path[1] === 'number' && path[0] !== 'tools' && path[0] !== 'functions') || (depth === 3 && path[0] === 'input' && path[1] === 'messages' && typeof path[2] === 'number');
   // LLaMA-Factory's ShareGPT preference: `chosen` and `rejected` are one turn each.
   const inPreferenceTurn = depth === 1 && (path[0] === 'chosen' || path[0] === 'rejected') && shape === 'preference-sharegpt';
+  // Right after a string that is written (`{"messages"|`, as VS Code asks when `"` steps over an auto-closed quote): a colon
+  // or a comma comes next, not another key.
+  if (context.kind === 'key' && !context.inString && record.text.charCodeAt(lastNonWhitespaceBefore(record.text, offset)) === 34 /* " */) return [];
   if (context.kind === 'key') {
     let keys: string[] = [];
-    if (depth === 0) keys = Object.keys(recordSpec(shape, mapping)?.fields ?? {});
+    if (unknownFormat) keys = [...new Set(firstRecordShapes.flatMap((candidate) => Object.keys(recordSpec(candidate, mapping)?.fields ?? {})))];
+    else if (depth === 0) keys = Object.keys(recordSpec(shape, mapping)?.fields ?? {});
     else if (inPreferenceTurn || (inMessage && sharegpt && path[0] === turnMapping.columns.messages)) keys = Object.keys(sharegptTurnSpec(turnMapping).fields);
     else if (inMessage) keys = Object.keys(openaiMessageSpec('user', false).fields);
     else if (depth === 1 && path[0] === 'input' && shape === 'preference-openai') keys = Object.keys(recordSpec('openai-chat', mapping)?.fields ?? {});
@@ -1068,6 +1078,16 @@ function analysisNear(document: DatasetDocument, record: DatasetRecord, facts: F
   return undefined;
 }
 
+/** The shapes whose keys a first record is offered, most common first. */
+const firstRecordShapes: readonly RecordShape[] = ['openai-chat', 'sharegpt', 'alpaca', 'prompt-completion', 'preference-trl', 'text'];
+
+/** The offset of the last character before `offset` that is not whitespace (-1 when none). */
+function lastNonWhitespaceBefore(text: string, offset: number): number {
+  let back = offset - 1;
+  while (back >= 0 && isWhitespace(text.charCodeAt(back))) back--;
+  return back;
+}
+
 /** The file's format as a record shape (OpenAI chat when it is not known yet). */
 function fileShape(facts: FileFacts): RecordShape {
   return facts.format === 'preference' ? 'preference-trl' : facts.format === 'unknown' ? 'openai-chat' : facts.format;
@@ -1107,7 +1127,7 @@ function valueAtPath(root: unknown, path: (string | number)[]): Record<string, u
  * At a position between the elements of a JSON array: the commas a new element needs before and
  * after it. Undefined elsewhere (before the array, after it), where a record would not be valid JSON.
  */
-function arrayGapAt(text: string, position: Position): { before: string; after: string } | undefined {
+function arrayGapAt(text: string, position: Position): { before: string; after: string; commaAt?: Position } | undefined {
   let offset = 0;
   for (let line = 0; line < position.line; line++) {
     const next = text.indexOf('\n', offset);
@@ -1122,7 +1142,13 @@ function arrayGapAt(text: string, position: Position): { before: string; after: 
   const previous = text[back];
   const next = text[ahead];
   if ((previous !== '[' && previous !== ',' && previous !== '}') || (next !== ']' && next !== '{' && next !== ',')) return undefined;
-  return { before: previous === '}' ? ', ' : '', after: next === '{' ? ',' : '' };
+  const after = next === '{' ? ',' : '';
+  if (previous !== '}') return { before: '', after };
+  // The record before ends on an earlier line (a pretty-printed array): its comma goes after it, as the file writes them.
+  const between = text.slice(back + 1, offset);
+  const newlines = between.split('\n').length - 1;
+  if (newlines === 0) return { before: ', ', after };
+  return { before: '', after, commaAt: { line: position.line - newlines, character: back + 1 - (text.lastIndexOf('\n', back) + 1) } };
 }
 
 function skeletonItems(facts: FileFacts, before: string, after: string): CompletionItem[] {
