@@ -942,6 +942,11 @@ export class DatasetDocument {
     return document;
   }
 
+  /** Whether the text starts with a byte order mark (read as a space: positions stay as the editor counts them). */
+  get startsWithBom(): boolean {
+    return this.leadingBom;
+  }
+
   /** The JSONL text rebuilt from its lines (JSON documents keep no text: the session does). */
   getText(): string {
     const text = this.lines.map(lineText).join(this.eol);

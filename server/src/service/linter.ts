@@ -231,6 +231,13 @@ function roughCount(count: number): string {
 }
 
 /**
+ * A JSON array file that starts with a byte order mark: Hugging Face datasets (LLaMA-Factory, Axolotl and TRL load data with
+ * it) reads such a file with pandas, which stops on the mark, as Python's json.load does. pyarrow's JSON Lines reader skips
+ * it, so a .jsonl file is not reported.
+ */
+const jsonArrayBomMessage = 'The file starts with a byte order mark (U+FEFF): Hugging Face datasets, which LLaMA-Factory, Axolotl and TRL load data with, fails on it in a JSON array file ("Expected object or value"), as Python\'s json.load does ("Unexpected UTF-8 BOM"). Save the file as UTF-8 without BOM.';
+
+/**
  * Lints a whole document. `workspace` (optional) holds the other dataset files' records, for
  * train/eval leakage; `facts` may be passed in when the caller already built them.
  */
@@ -248,6 +255,8 @@ export function lintDocument(document: DatasetDocument, uri: string, settings: L
     if (severity !== 'off') push({ range: problem.range, severity, rule: problem.rule, message: problem.message });
   }
   if (!document.isDataset) return { diagnostics: [], facts, truncated: 0 };
+  const bomSeverity = document.kind === 'json' && document.startsWithBom ? severityOf('invalid-json', settings) : 'off';
+  if (bomSeverity !== 'off') push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: bomSeverity, rule: 'invalid-json', message: jsonArrayBomMessage });
   // The index visits only records added or removed since the last lint (all of them the first time).
   const index = indexFor(document, facts);
   void document.records; // brings record indexes and lines up to date

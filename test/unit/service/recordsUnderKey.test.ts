@@ -206,11 +206,19 @@ describe('JSON files whose first (or only) record has a syntax error', () => {
 
 describe('empty dataset files', () => {
   it('say there are no examples (info, at the top) when minExamples is on', () => {
-    for (const [text, kind] of [['', 'jsonl'], ['\n\n  \n', 'jsonl'], ['', 'json'], ['[]', 'json'], ['\uFEFF[\r\n]\r\n', 'json']] as const) {
+    for (const [text, kind] of [['', 'jsonl'], ['\n\n  \n', 'jsonl'], ['', 'json'], ['[]', 'json'], ['\uFEFF\n', 'jsonl']] as const) {
       const diagnostics = lintDefault(text, kind);
       assert.deepEqual(diagnostics.map((item) => [item.rule, item.severity, item.line, item.character]), [['too-few-examples', 'info', 0, 0]], JSON.stringify(text));
       assert.match(diagnostics[0]?.message ?? '', /^No examples/);
     }
+  });
+  it('a JSON array file that starts with a byte order mark gets an error at the mark (Hugging Face datasets fails on it); JSON Lines does not', () => {
+    const record = '{"instruction": "Name a colour", "output": "Blue"}';
+    const json = lintDefault(`\uFEFF[\r\n  ${record}\r\n]\r\n`, 'json').filter((item) => item.rule === 'invalid-json');
+    assert.deepEqual(json.map((item) => [item.severity, item.line, item.character]), [['error', 0, 0]]);
+    assert.match(json[0]?.message ?? '', /^The file starts with a byte order mark \(U\+FEFF\): Hugging Face datasets/);
+    assert.deepEqual(lintDefault(`\uFEFF${record}\n`, 'jsonl').filter((item) => item.rule === 'invalid-json'), []);
+    assert.deepEqual(lintDefault(`[\n  ${record}\n]\n`, 'json').filter((item) => item.rule === 'invalid-json'), []);
   });
   it('stay quiet with minExamples 0, and a broken file gets its syntax error only', () => {
     assert.deepEqual(lint('').diagnostics, []);
