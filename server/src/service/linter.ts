@@ -232,8 +232,8 @@ function roughCount(count: number): string {
 
 /**
  * A JSON array file that starts with a byte order mark: Hugging Face datasets (LLaMA-Factory, Axolotl and TRL load data with
- * it) reads such a file with pandas, which stops on the mark, as Python's json.load does. pyarrow's JSON Lines reader skips
- * it, so a .jsonl file is not reported.
+ * it) fails on the mark in such a file, as Python's json.load does. pyarrow's JSON Lines reader skips it, so a .jsonl file
+ * is not reported.
  */
 const jsonArrayBomMessage = 'The file starts with a byte order mark (U+FEFF): Hugging Face datasets, which LLaMA-Factory, Axolotl and TRL load data with, fails on it in a JSON array file ("Expected object or value"), as Python\'s json.load does ("Unexpected UTF-8 BOM"). Save the file as UTF-8 without BOM.';
 
