@@ -34,6 +34,8 @@ const candidateLimit = 32;
 const bucketCheckLimit = 8;
 /** ...and, when it has more, this many of its earliest members (bulk-indexed ones). */
 const earliestCheckLimit = 4;
+/** Entries of a bulk band group an edit's search looks through at most, removed records included. */
+const removedScanLimit = 64;
 /** Members kept per bucket (a band shared by thousands of records says nothing). */
 const bucketSizeLimit = 256;
 /**
@@ -674,7 +676,9 @@ export class DocumentIndex {
       // lint links a record to the records before it: a record typed again among many repeats finds the first of them too.
       const end = this.bulkBands.length > 0 ? upperBound(this.bulkBands, key) : 0;
       let latest = end;
-      for (let position = end - 1, seen = 0; position >= 0 && this.bulkBands[position] === key && seen < bucketCheckLimit; position--) {
+      // Removed members are skipped, but count towards a bound: after a large deletion in a templated file a band's group is
+      // mostly removed records, and every record that lost its near-duplicate searches again (quadratic without it).
+      for (let position = end - 1, seen = 0, visited = 0; position >= 0 && this.bulkBands[position] === key && seen < bucketCheckLimit && visited < removedScanLimit; position--, visited++) {
         latest = position;
         const other = this.bulkSlots[position];
         if (this.slotSignatures[other] === undefined) continue;
@@ -682,7 +686,7 @@ export class DocumentIndex {
         consider(other);
       }
       if (latest < end && latest > 0 && this.bulkBands[latest - 1] === key) {
-        for (let position = lowerBound(this.bulkBands, key), seen = 0; position < latest && seen < earliestCheckLimit; position++) {
+        for (let position = lowerBound(this.bulkBands, key), seen = 0, visited = 0; position < latest && seen < earliestCheckLimit && visited < removedScanLimit; position++, visited++) {
           const other = this.bulkSlots[position];
           if (this.slotSignatures[other] === undefined) continue;
           seen++;
@@ -789,10 +793,16 @@ export function hasCurrentIndex(document: DatasetDocument, facts: FileFacts): bo
  * The document's index, brought up to date with its changes since the last call: only added and
  * removed records are visited (all of them after a reset or a settings change).
  */
+/** Changes (records added plus removed) above which, and above a quarter of the records, an edit is indexed afresh. */
+const bulkRebuildChanges = 2000;
+
 export function indexFor(document: DatasetDocument, facts: FileFacts): DocumentIndex {
   let index = indexes.get(document);
   const changes = document.takeChanges();
-  if (index === undefined || changes.reset || !fitsFacts(index, facts)) {
+  // An edit that adds or removes a large part of the file (a deletion of half of it, its undo, a paste) is indexed afresh
+  // too: one bulk pass costs less than updating the near-duplicate links record by record.
+  const largeEdit = changes.removed.length + changes.added.length > Math.max(bulkRebuildChanges, document.records.length / 4);
+  if (index === undefined || changes.reset || !fitsFacts(index, facts) || largeEdit) {
     index = newIndex(facts);
     indexes.set(document, index);
     index.beginBulk(document.records.length);

@@ -169,6 +169,30 @@ describe('the same instruction asked again', () => {
   });
 });
 
+describe('a large edit in a templated file', () => {
+  it('deleting half of the file and undoing it gives the diagnostics of a fresh lint (the edit is indexed afresh)', () => {
+    const next = random(5);
+    const vocabulary = 'alpha beta gamma delta river stone cloud paper green quick slow bright dark city field house music light water fire'.split(' ');
+    const phrase = (length: number): string => Array.from({ length }, () => vocabulary[Math.floor(next() * vocabulary.length)]).join(' ');
+    const lines = Array.from({ length: 5000 }, () => chat(`Translate the following sentence into French and explain the grammar: ${phrase(3 + Math.floor(next() * 4))}`, phrase(20)));
+    const text = `${lines.join('\n')}\n`;
+    const { settings } = resolveSettings({ maxProblems: 0 });
+    const session = new DatasetSession(() => ({ settings }));
+    const uri = 'file:///test/templated.jsonl';
+    const shown = (diagnostics: readonly { rule: string; range: { start: { line: number } }; message: string }[]): string[] => diagnostics.map((item) => `${item.range.start.line} ${item.rule} ${item.message}`);
+    const fresh = (content: string): string[] => shown(lintDocument(DatasetDocument.parse(content, 'jsonl'), uri, settings).diagnostics);
+    session.open(uri, text);
+    session.lint(uri);
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: `${lines[7] ?? ''}\n` }]);
+    session.lint(uri);
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 3001, character: 0 } }, text: '' }]);
+    const remaining = [lines[7] ?? '', ...lines.slice(3000)];
+    assert.deepEqual(shown(session.lint(uri)?.diagnostics ?? []), fresh(`${remaining.join('\n')}\n`));
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: `${lines.slice(0, 3000).join('\n')}\n` }]);
+    assert.deepEqual(shown(session.lint(uri)?.diagnostics ?? []), fresh(`${[lines[7] ?? '', ...lines].join('\n')}\n`));
+  });
+});
+
 describe('what is compared', () => {
   it("an Alpaca record's instruction and input, not the history many records share; plain text is called text; not a question about an image", () => {
     const history = [['You are going to help me with my homework today, ok? Please be concise and clear in every single answer you give me.', 'Sure!']];
