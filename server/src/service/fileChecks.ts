@@ -1299,13 +1299,15 @@ function bestEarlierPartner(record: DatasetRecord, partners: Partners): { record
   return best;
 }
 
-/** How many records mixed-formats reports: those in another format than the file's, and preference pairs in another layout. */
 /** Whether the index counts a record among the file's examples (one with errors of its own, or empty, it does not). */
 function countedAsExample(record: DatasetRecord, facts: FileFacts): boolean {
   return summaryOf(record, facts)?.empty === false;
 }
 
-/** `examplesOnly`: count only records counted as examples (one with errors of its own is not). */
+/**
+ * How many records mixed-formats reports: those in another format than the file's, and preference pairs in another
+ * layout. `examplesOnly`: count only records counted as examples (one with errors of its own is not).
+ */
 function otherFormatRecordCount(index: DocumentIndex, facts: FileFacts, examplesOnly = false): number {
   if (facts.format === 'unknown') return 0;
   let count = 0;

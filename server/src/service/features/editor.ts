@@ -82,8 +82,7 @@ function memberRemoval(record: DatasetRecord, path: JsonPath): Replacement | und
   const located = locatePath(record.text, path);
   if (located === null || located.key === undefined) return undefined;
   const text = record.text;
-  let before = located.key.start - 1;
-  while (before >= 0 && isWhitespace(text.charCodeAt(before))) before--;
+  const before = lastNonWhitespaceBefore(text, located.key.start);
   if (text.charCodeAt(before) === 44 /* , */) return { start: before, end: located.value.end, newText: '' };
   const after = skipWhitespace(text, located.value.end);
   if (text.charCodeAt(after) === 44) return { start: located.key.start, end: skipWhitespace(text, after + 1), newText: '' };
