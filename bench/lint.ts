@@ -320,7 +320,7 @@ async function editLatency(file: string, text: string): Promise<{ p50: number; p
  * character at a time inside answer strings of records spread over the file. Not a target of the
  * issue; printed so the JSON path stays fast.
  */
-async function jsonTypingLatency(folder: string, jsonlText: string, records: number): Promise<{ p50: number; p95: number; first: number; size: number; append: { p50: number; p95: number; keystrokes: number } }> {
+async function jsonTypingLatency(folder: string, jsonlText: string, records: number): Promise<{ p50: number; p95: number; first: number; size: number; append: { p50: number; p95: number; keystrokes: number }; between: { p50: number; p95: number; keystrokes: number } }> {
   const values = jsonlText.split('\n').slice(0, records).flatMap((line) => {
     try {
       return [JSON.parse(line) as unknown];
@@ -368,12 +368,35 @@ async function jsonTypingLatency(folder: string, jsonlText: string, records: num
       character = 0;
     } else character += typed.length;
   }
+  // Then a new record typed between two records in the middle, a keystroke at a time, braces and quotes not closed
+  // ahead: every state up to the last comma leaves the array broken before the 25k records after it.
+  const betweenTimings: number[] = [];
+  line = lines.findIndex((candidate, index) => candidate === '  },' && index > lines.length / 2);
+  character = (lines[line] ?? '').length;
+  for (const typed of ['\n', ' ', ' ', ...'{"instruction": "Name a planet", "output": "Mars"},']) {
+    const started = performance.now();
+    connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 200 + betweenTimings.length }, contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: typed }] });
+    await pull();
+    betweenTimings.push(performance.now() - started);
+    if (typed === '\n') {
+      line++;
+      character = 0;
+    } else character += typed.length;
+  }
   await stopServer(child, connection);
   const first = timings[0] ?? 0;
   timings.sort((a, b) => a - b);
   appendTimings.sort((a, b) => a - b);
+  betweenTimings.sort((a, b) => a - b);
   const at = (sorted: readonly number[], fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
-  return { p50: at(timings, 0.5), p95: at(timings, 0.95), first, size: text.length, append: { p50: at(appendTimings, 0.5), p95: at(appendTimings, 0.95), keystrokes: appendTimings.length } };
+  return {
+    p50: at(timings, 0.5),
+    p95: at(timings, 0.95),
+    first,
+    size: text.length,
+    append: { p50: at(appendTimings, 0.5), p95: at(appendTimings, 0.95), keystrokes: appendTimings.length },
+    between: { p50: at(betweenTimings, 0.5), p95: at(betweenTimings, 0.95), keystrokes: betweenTimings.length },
+  };
 }
 
 /**
@@ -472,6 +495,7 @@ async function main(): Promise<void> {
       const json = await jsonTypingLatency(folder, text, Math.min(RECORDS, 50_000));
       console.log(`JSON array (${Math.min(RECORDS, 50_000)} records pretty-printed, ${(json.size / 1e6).toFixed(0)} MB), typing one character -> fresh diagnostics over 30 keystrokes: p50 ${json.p50.toFixed(1)} ms, p95 ${json.p95.toFixed(1)} ms (first ${json.first.toFixed(0)} ms)`);
       console.log(`  then typing a new record after the last one (${json.append.keystrokes} keystrokes, most of them leave the array broken): p50 ${json.append.p50.toFixed(1)} ms, p95 ${json.append.p95.toFixed(1)} ms`);
+      console.log(`  then typing a new record between two in the middle (${json.between.keystrokes} keystrokes, braces not closed ahead: the array broken before the records after it): p50 ${json.between.p50.toFixed(1)} ms, p95 ${json.between.p95.toFixed(1)} ms`);
       const pairRecords = Math.min(RECORDS, 20_000);
       const pair = await pairEditLatency(text, pairRecords);
       console.log(`train.jsonl (${RECORDS} records) and eval.jsonl (${pairRecords} of them) open together, editing eval -> fresh diagnostics of both over 30 edits: p50 ${pair.p50.toFixed(1)} ms, p95 ${pair.p95.toFixed(1)} ms (first lints of both ${pair.firstPulls.toFixed(0)} ms)`);

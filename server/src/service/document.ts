@@ -540,9 +540,13 @@ export class DatasetDocument {
    * While a JSON text is read again after an edit: the records it had before, in order, so an element
    * with the same text is the same record (its checks cached), and the next unused one (see recordFor).
    */
-  private reusable: { records: readonly DatasetRecord[]; next: number; reused: Set<DatasetRecord> } | undefined;
+  private reusable: { records: readonly DatasetRecord[]; next: number; reused: Set<DatasetRecord>; end: number; log: ReusedRecord[] | undefined } | undefined;
   /** A top-level JSON array that does not parse: where the whole-file parse stopped (the first syntax error). */
   private arrayError: Position | undefined;
+  /** A top-level array that does not parse: its records were read up to its closing bracket, the last without a comma after it, and only white space follows. */
+  private recoveryCloses = false;
+  /** While a JSON text is read again after an edit: from which record on the read took over the previous records (see TailSplice), and from which previous one. */
+  private splicedTail: { from: number; previousFrom: number } | undefined;
 
   /** Whether everything changed since the last `takeChanges()` (new text, not edited lines). */
   get changedWholly(): boolean {
@@ -662,8 +666,11 @@ export class DatasetDocument {
    * `rest`): the whole text is never built, only the rest is read, from the last record before the edit
    * on, as `setText` resumes. At 60 MB, building the text a keystroke took 200 to 300 ms (a fresh 60 MB
    * string). False when the text cannot be read so (then the caller passes the whole text to `setText`).
+   * `whole`: false when `rest` is only the start of the rest, some way past the edit (the caller's text
+   * is kept in pieces, and a whole one is a copy): the read then takes over the records after the edit
+   * within it (see TailSplice), or returns false having changed nothing, and the caller passes the whole rest.
    */
-  setTextAfterHead(head: TextHead, rest: string, edit: EditStart): boolean {
+  setTextAfterHead(head: TextHead, rest: string, edit: EditStart, whole = true): boolean {
     // (The binary probe reads the first 8192 characters: past them, only the head's count.)
     if (this.kind !== 'json' || !head.plain || hasLoneCr(rest) || (head.text.length < 8192 && looksBinary(head.text + rest))) return false;
     const kept = this.keptBeforeEdit({ line: edit.line, character: edit.offset - (rest.lastIndexOf('\n', edit.offset - 1) + 1) });
@@ -687,10 +694,22 @@ export class DatasetDocument {
     const firstRecord = skipWhitespace(head.text, skipWhitespace(head.text, 0) + 1);
     if (firstRecord >= head.text.length) return false;
     const indent = head.text.slice(head.text.lastIndexOf('\n', firstRecord - 1) + 1, firstRecord);
-    const resume = this.resumeBefore(window, { offset: head.text.length + edit.offset - windowStart, line: edit.line }, { kept, firstIndent: indent });
+    const inWindow = (offset: number): number => head.text.length + offset - windowStart;
+    const end = edit.end === undefined ? undefined : { ...edit.end, offset: inWindow(edit.end.offset) };
+    const resume = this.resumeBefore(window, { offset: inWindow(edit.offset), line: edit.line, end }, { kept, firstIndent: indent }, !whole);
     if (resume === undefined) return false;
+    // A read of the start of the rest may stop short (see PastWindow): what it changed is put back.
+    const fields = whole ? undefined : { ...this };
+    const reused: ReusedRecord[] | undefined = whole ? undefined : [];
     const pending = this.startReading(head.text);
-    this.parseJsonArrayAgain(window, pending, resume);
+    try {
+      this.parseJsonArrayAgain(window, pending, resume, reused);
+    } catch (caught) {
+      if (!(caught instanceof PastWindow) || fields === undefined || reused === undefined) throw caught;
+      Object.assign(this, fields);
+      for (const { record, ...saved } of reused) Object.assign(record, saved);
+      return false;
+    }
     return true;
   }
 
@@ -720,9 +739,10 @@ export class DatasetDocument {
    * Undefined when that does not hold, or when the parse of the rest fails otherwise than by syntax.
    * `text` may also be the text from a line start up to the end, holding the last kept record and the
    * edit (see setTextAfterHead), which gives `known`: the records kept (keptBeforeEdit) and what precedes
-   * the array's first record on its line.
+   * the array's first record on its line. `bounded`: `text` stops some way past the edit (see
+   * setTextAfterHead): undefined unless the read can take over the records after the edit within it.
    */
-  private resumeBefore(text: string, edit: EditStart, known?: { kept: number; firstIndent: string }): ArrayResume | undefined {
+  private resumeBefore(text: string, edit: EditStart, known?: { kept: number; firstIndent: string }, bounded = false): ArrayResume | undefined {
     const lineStart = (offset: number): number => (offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1);
     const editLineStart = lineStart(edit.offset);
     const kept = known?.kept ?? this.keptBeforeEdit({ line: edit.line, character: edit.offset - editLineStart });
@@ -739,17 +759,47 @@ export class DatasetDocument {
     const start = end - last.text.length;
     if (end > edit.offset || start < 0 || lineStart(start) + last.character !== start || !text.startsWith(last.text, start)) return undefined;
     // The line starts from the last kept record's end line on: positions are looked up only after it.
-    const lines: LineStarts = { first: lastEnd.line, starts: [endLineStart] };
-    for (let at = text.indexOf('\n', endLineStart); at >= 0; at = text.indexOf('\n', at + 1)) lines.starts.push(at + 1);
+    const lines = new LineStarts(text, lastEnd.line, endLineStart);
     let indent = known?.firstIndent;
     if (indent === undefined) {
       const firstRecord = skipWhitespace(text, skipWhitespace(text, 0) + 1);
       indent = text.slice(lineStart(firstRecord), firstRecord);
     }
-    const resume: ArrayResume = { kept, end, indent, lines };
+    const resume: ArrayResume = { kept, end, indent, lines, bounded };
+    const splice = edit.end !== undefined && edit.end.offset >= end ? this.tailAfter(edit.end, kept) : undefined;
+    // The elements from the kept records up to the first record after the edit, when that text parses (with the comma after them).
+    let windowValues: unknown[] | undefined;
+    if (splice !== undefined) {
+      const at = firstCandidate(splice, text, lines, indent);
+      if (at >= 0 && text.startsWith((splice.records[splice.next] as DatasetRecord).text, at)) {
+        windowValues = parseElementsBefore(text, end, at);
+        // The text up to the record parses, and the previous text from it on did: so does the whole, and JSON.parse need not read the rest.
+        if (windowValues !== undefined && tailParses(splice)) {
+          resume.values = windowValues;
+          resume.splice = splice;
+          return resume;
+        }
+        if (windowValues === undefined) {
+          // It does not parse: the text's first error, found by reading on from the kept records only to it (when the text
+          // read is the start of the rest: before its end, where more text could go on otherwise).
+          const error = findJsonSyntaxErrorAfterElement(text, end);
+          if (error !== null && (!bounded || error.offset + error.length < text.length)) {
+            resume.error = error;
+            resume.splice = splice;
+            return resume;
+          }
+        }
+      }
+    }
+    if (bounded) return undefined;
     try {
       // After the array's opening and an object, as "[{}" is: no character can extend an object (a "0" there could go on as "0.5").
       resume.values = (JSON.parse(`[{}${text.slice(end)}`) as unknown[]).slice(1);
+      // The previous text did not parse, this one does: the records after the edit are taken over when they are the elements after the window's.
+      if (splice !== undefined && windowValues !== undefined && resume.values.length === windowValues.length + splice.records.length - splice.next) {
+        resume.values = windowValues;
+        resume.splice = splice;
+      }
       return resume;
     } catch (caught) {
       if (caught instanceof RangeError) return undefined;
@@ -758,7 +808,70 @@ export class DatasetDocument {
     // The scanner finds no error where JSON.parse does: the whole parse says so in its own way.
     if (error === null) return undefined;
     resume.error = error;
+    resume.splice = splice;
     return resume;
+  }
+
+  /** The previous records that a read after an edit ending at `end` may take over (see TailSplice): those after it, the kept ones excluded. */
+  private tailAfter(end: EditEnd, kept: number): TailSplice | undefined {
+    const records = this.jsonRecords;
+    const first = Math.max(kept, lastRecordStartingAt(records, { line: end.previousLine, character: Number.MAX_SAFE_INTEGER }) + 1);
+    if (first >= records.length) return undefined;
+    return { records, problems: this.problems, error: this.arrayError, closes: this.arrayError === undefined || this.recoveryCloses, lineDelta: end.lineDelta, next: first, last: first + spliceLookahead };
+  }
+
+  /**
+   * Takes over the previous records from the candidate at `offset` on (see TailSplice), when the read
+   * is about to read an element there: true when it did (the read is over). The read's first error
+   * must come before it, as the previous read's did (or that one had none).
+   */
+  private takeTail(splice: TailSplice, text: string, lines: LineStarts, indent: string, offset: number, errorOffset: number): boolean {
+    if (errorOffset >= offset) return false;
+    for (; splice.next <= splice.last; splice.next++) {
+      const record = splice.records[splice.next];
+      if (record === undefined) return false;
+      const at = candidateOffset(record, splice, text, lines, indent);
+      if (at > offset) return false; // not reached yet
+      if (at !== offset) continue; // passed, or not a candidate
+      // Not when a record from this one on was reused before (typed again, or pasted above): each is in the file once.
+      if (this.reusable !== undefined && this.reusable.next > splice.next) return false;
+      if (splice.error !== undefined && comparePositions(splice.error, { line: record.line, character: record.character }) >= 0) return false;
+      if (!text.startsWith(record.text, offset)) return false;
+      this.appendTail(splice, true);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Appends the previous records from `splice.next` on, moved by the edit's lines, with the problems
+   * the previous read found there when `withProblems` (a text that parses has none: the previous one's
+   * error at the record, a comma missing before it, was in the text edited).
+   */
+  private appendTail(splice: TailSplice, withProblems: boolean): void {
+    const first = splice.records[splice.next] as DatasetRecord;
+    const start: Position = { line: first.line, character: first.character };
+    const moved = (position: Position): Position => ({ line: position.line + splice.lineDelta, character: position.character });
+    for (const problem of withProblems ? splice.problems : []) {
+      if (comparePositions(problem.range.start, start) >= 0) this.problems.push({ ...problem, range: { start: moved(problem.range.start), end: moved(problem.range.end) } });
+    }
+    const firstIndex = this.jsonRecords.length;
+    this.splicedTail = { from: firstIndex, previousFrom: splice.next };
+    const { records: previous, next: from, lineDelta } = splice;
+    const count = previous.length - from;
+    // (The array grown once and filled: a slice and a concat of 100k records took 10 ms.)
+    const records = this.jsonRecords;
+    records.length = firstIndex + count;
+    for (let at = 0; at < count; at++) records[firstIndex + at] = previous[from + at] as DatasetRecord;
+    // (Their own error is never the file's, before as now: the first error comes before them. With the same lines and
+    // the same records before them, as when typing inside a line, nothing is written: 100k scattered objects take 10 ms.)
+    if (lineDelta === 0 && firstIndex === from) return;
+    for (let at = 0; at < count; at++) {
+      const record = previous[from + at] as DatasetRecord;
+      record.line += lineDelta;
+      record.index = firstIndex + at;
+      record.errorReportedByFile = false;
+    }
   }
 
   /**
@@ -792,22 +905,36 @@ export class DatasetDocument {
    * kept, so only the others are checked again: typing a new record in a large array passes through
    * states that do not parse, and re-checking every record on each keystroke took seconds.
    */
-  private parseJsonArrayAgain(text: string, pending: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] }, resume?: ArrayResume): void {
+  private parseJsonArrayAgain(text: string, pending: { reset: boolean; added: DatasetRecord[]; removed: DatasetRecord[] }, resume?: ArrayResume, reusedLog?: ReusedRecord[]): void {
     const previous = this.jsonRecords;
     const kept = resume?.kept ?? 0;
-    this.reusable = pending.reset || previous.length === 0 ? undefined : { records: previous, next: kept, reused: new Set(previous.slice(0, kept)) };
+    // The kept records are reused too, as are those a read takes over after the edit (see TailSplice): neither is in the set.
+    // A text that parses takes over the records from the first one after the edit: they are not reused before it (a record
+    // there typed again, or pasted above), so each is in the file once. A recovering read checks that when it takes them over.
+    const end = resume?.error === undefined && resume?.splice !== undefined ? resume.splice.next : previous.length;
+    this.reusable = pending.reset || previous.length === 0 ? undefined : { records: previous, next: kept, reused: new Set(), end, log: reusedLog };
+    this.splicedTail = undefined;
     try {
       if (resume === undefined) this.parseJsonArray(text);
       else this.readAfterKept(text, previous, resume);
     } finally {
       const pool = this.reusable;
       this.reusable = undefined;
-      if (pool !== undefined && pool.reused.size > 0) {
+      // (Set by the read: the narrowing to undefined from above does not hold.)
+      const tail = this.splicedTail as DatasetDocument['splicedTail'];
+      this.splicedTail = undefined;
+      if (pool !== undefined && (kept > 0 || pool.reused.size > 0 || tail !== undefined)) {
         // The index visits the records added and removed since its last look, these with the pending ones.
         const added = [...pending.added];
-        for (const record of this.jsonRecords) if (!pool.reused.has(record)) added.push(record);
+        for (let at = kept; at < (tail?.from ?? this.jsonRecords.length); at++) {
+          const record = this.jsonRecords[at] as DatasetRecord;
+          if (!pool.reused.has(record)) added.push(record);
+        }
         const removed = [...pending.removed];
-        for (const record of previous) if (!pool.reused.has(record)) removed.push(record);
+        for (let at = kept; at < (tail?.previousFrom ?? previous.length); at++) {
+          const record = previous[at] as DatasetRecord;
+          if (!pool.reused.has(record)) removed.push(record);
+        }
         this.changes = { reset: false, added, removed };
       }
     }
@@ -822,6 +949,7 @@ export class DatasetDocument {
       let offset = skipWhitespace(text, resume.end);
       if (text.charCodeAt(offset) === 44 /* , */) offset = skipWhitespace(text, offset + 1);
       this.readElements(text, offset, resume.values ?? [], resume.lines, resume.kept, 0);
+      if (resume.splice !== undefined) this.appendTail(resume.splice, false);
       return;
     }
     this.arrayError = positionOnLines(resume.lines, resume.error.offset);
@@ -836,12 +964,13 @@ export class DatasetDocument {
   private recordFor(text: string, parsed?: { value: unknown }): DatasetRecord {
     const pool = this.reusable;
     if (pool !== undefined) {
-      const last = Math.min(pool.records.length, pool.next + reuseLookahead);
+      const last = Math.min(pool.end, pool.next + reuseLookahead);
       for (let at = pool.next; at < last; at++) {
         const candidate = pool.records[at] as DatasetRecord;
         if (candidate.text !== text || candidate.syntaxError !== undefined) continue;
         pool.next = at + 1;
         pool.reused.add(candidate);
+        pool.log?.push({ record: candidate, line: candidate.line, character: candidate.character, index: candidate.index, errorReportedByFile: candidate.errorReportedByFile });
         candidate.errorReportedByFile = false;
         return candidate;
       }
@@ -1231,7 +1360,7 @@ export class DatasetDocument {
       try {
         parsed = JSON.parse(text);
       } catch (caught) {
-        const lines: LineStarts = { first: 0, starts: computeLineStarts(text) };
+        const lines = new LineStarts(text);
         const error = caught instanceof RangeError
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
@@ -1245,7 +1374,7 @@ export class DatasetDocument {
       }
       values = parsed;
     }
-    this.readElements(text, skipWhitespace(text, arrayStart + 1), values, { first: 0, starts: known?.lineStarts ?? computeLineStarts(text) }, known?.firstIndex ?? 0, known?.arrayIndex ?? 0);
+    this.readElements(text, skipWhitespace(text, arrayStart + 1), values, new LineStarts(text, 0, 0, known?.lineStarts), known?.firstIndex ?? 0, known?.arrayIndex ?? 0);
   }
 
   /** Reads the records of a parsed array's elements `values`, the first at `offset`. */
@@ -1464,16 +1593,25 @@ export class DatasetDocument {
     let brokenBefore: DatasetRecord | undefined;
     /** The error at errorOffset is also a missing comma or stray text found here (left to the file's message). */
     let sameErrorHere = false;
-    const indent = resume?.indent ?? text.slice(lines.starts[positionIn(lines.starts, offset).line] ?? 0, offset);
+    const indent = resume?.indent ?? text.slice(lines.startOf(lines.position(offset).line - lines.first) ?? 0, offset);
     // Only an array with one record start per line can be resynchronised by lines.
     let byLines = /^[ \t]*$/.test(indent);
     let index = resume?.kept ?? 0;
     /** The end of the record just read, whose following text comes next (resuming: the last kept record's). */
     let after = resume?.end ?? -1;
+    // A read of the start of a text stops where what it finds could depend on the text after it (see PastWindow).
+    const bounded = resume?.bounded === true;
+    const limit = bounded ? text.length : Infinity;
+    const pastWindow = (): never => {
+      throw new PastWindow();
+    };
+    /** The read ended at the array's closing bracket, after a record, with nothing but white space after it. */
+    let closes = false;
     for (;;) {
       if (after >= 0) {
         offset = skipWhitespace(text, after);
         after = -1;
+        if (offset >= limit) pastWindow();
         const next = text.charCodeAt(offset);
         if (next === 123 /* { */) {
           // A missing comma between records: reported here unless it is the error reported above.
@@ -1482,33 +1620,51 @@ export class DatasetDocument {
         } else if (next === 44 /* , */) {
           offset = skipWhitespace(text, offset + 1);
         } else {
-          if (next === 93 /* ] */ || !byLines) break;
+          if (next === 93 /* ] */) {
+            const afterArray = skipWhitespace(text, offset + 1);
+            if (afterArray >= limit) pastWindow();
+            closes = afterArray >= text.length;
+            break;
+          }
+          if (!byLines) break;
           // Something stray after a record (an extra bracket): go on at the next record start.
           const stray = nextRecordStart(text, lines, offset, indent);
+          if (stray < 0 && bounded) pastWindow();
           if (stray < 0) break;
           if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
           else sameErrorHere = true;
           offset = stray;
         }
       }
+      if (offset >= limit) pastWindow();
       if (offset >= text.length) break;
       if (!startsJsonValue(text.charCodeAt(offset))) {
         // No value where a record belongs (a comment, a stray word): go on at the next record start.
         const next = byLines ? nextRecordStart(text, lines, offset, indent) : -1;
+        if (next < 0 && byLines && bounded) pastWindow();
         if (next < 0) break;
         const comment = commentErrorAt(text, offset);
+        if (comment !== undefined && offset + comment.length >= limit) pastWindow();
         if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected '${text[offset] ?? ''}' where a record belongs in the array. Remove it.`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + (comment?.length ?? 1)) } });
         else sameErrorHere = true;
         offset = next;
       }
+      if (resume?.splice !== undefined && this.takeTail(resume.splice, text, lines, indent, offset, errorOffset)) {
+        closes = resume.splice.closes;
+        break;
+      }
       // Elements that are not objects (a string, null) are records too: not-an-object reports them, and the records after them are read.
       let end = skipValue(text, offset);
+      // A record that runs on past the start read (a brace typed, not closed yet) is cut at the next record start, as
+      // below, when the text read already holds an error: then it does not parse, however the text goes on.
+      if (end >= limit && !(byLines && errorBeforeEnd(text, offset))) pastWindow();
       if (end <= offset) break;
       let record = this.recordFor(text.slice(offset, end));
       let cutAt = -1;
       if (record.syntaxError !== undefined && byLines) {
         // Cut the broken record at the next record start, so the error stays inside it.
         cutAt = nextRecordStart(text, lines, offset, indent);
+        if (cutAt < 0 && bounded) pastWindow();
         if (cutAt < 0) byLines = false; // no record starts further down: stop looking (keeps this linear)
         if (cutAt >= 0) {
           end = cutAt;
@@ -1532,6 +1688,7 @@ export class DatasetDocument {
       if (cutAt >= 0) offset = cutAt;
       else after = end;
     }
+    this.recoveryCloses = closes;
     return sameErrorHere ? undefined : cause;
   }
 }
@@ -1551,10 +1708,22 @@ export function textHead(text: string, offset: number, line: number): TextHead {
   return { text: head, lines: line, plain: head.charCodeAt(0) !== 0xfeff && !hasLoneCr(head) && !looksBinary(head) };
 }
 
-/** Where an edit starts: its offset, and the line of that offset. */
+/** Where an edit starts: its offset, and the line of that offset; and where it ends, when known. */
 export interface EditStart {
   offset: number;
   line: number;
+  end?: EditEnd;
+}
+
+/**
+ * Where an edit ends: the offset just after its new text (in the same text as the start's), the line
+ * the replaced range ended on in the previous text, and how many lines the edit added (negative:
+ * removed). The text after the edit is the previous text's after the replaced range.
+ */
+export interface EditEnd {
+  offset: number;
+  previousLine: number;
+  lineDelta: number;
 }
 
 /** A top-level JSON array read again from the end of its last record before an edit (see resumeBefore). */
@@ -1570,7 +1739,48 @@ interface ArrayResume {
   /** The elements after the kept records when the text parses, else its first syntax error. */
   values?: unknown[];
   error?: JsonSyntaxError;
+  /** The previous records after the edit that the read may take over (see TailSplice). */
+  splice?: TailSplice;
+  /** The text stops some way past the edit: a read that reaches its end stops with PastWindow. */
+  bounded: boolean;
 }
+
+/** A read of the start of a text (see setTextAfterHead) reached its end before taking over the records after the edit. */
+class PastWindow extends Error {}
+
+/** A previous record that a read reused, as it was before (put back when the read stops short). */
+interface ReusedRecord {
+  record: DatasetRecord;
+  line: number;
+  character: number;
+  index: number;
+  errorReportedByFile: boolean;
+}
+
+/**
+ * The records after an edit that a read of the new text takes over as they are, once it is about to
+ * read an element where one of them starts, in the state the previous read was in there: the text
+ * from there on is the previous text's, so the read would find the same records and problems, only
+ * `lineDelta` lines lower. Typing a character that breaks a 50k-record array (a new record started
+ * between two others) read and checked every record after it again: a quarter to half a second a
+ * keystroke. Candidates start a line below the edit, at the first record's indentation: a read that
+ * resynchronises at such lines (see recoverRecords) cannot pass one, so both reads are in step there.
+ */
+interface TailSplice {
+  /** The previous read's records, problems and first syntax error (undefined: the previous text parsed). */
+  records: readonly DatasetRecord[];
+  problems: readonly FileProblem[];
+  error: Position | undefined;
+  /** The previous text parsed, or its read ended at the array's closing bracket (see recoveryCloses). */
+  closes: boolean;
+  lineDelta: number;
+  /** The candidate looked at now (an index into `records`), and the last one looked at. */
+  next: number;
+  last: number;
+}
+
+/** How many previous records past the first one after an edit a read looks at to take over the rest. */
+const spliceLookahead = 256;
 
 function comparePositions(a: Position, b: Position): number {
   return a.line !== b.line ? a.line - b.line : a.character - b.character;
@@ -1660,29 +1870,129 @@ export function loneCrAsLf(text: string): string {
 }
 
 /** Whether the text has a CR that is not the start of a CRLF. */
-function hasLoneCr(text: string): boolean {
+export function hasLoneCr(text: string): boolean {
   for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== 10) return true;
   return false;
 }
 
+/** Whether the text from `offset` on has a syntax error before its end (not where it stops): no value from there can parse, whatever text follows. */
+function errorBeforeEnd(text: string, offset: number): boolean {
+  const error = findJsonSyntaxError(text, offset);
+  return error !== null && error.offset + error.length < text.length;
+}
+
+/**
+ * Whether the previous text from the candidate `splice.next` on was elements that parse, each after a
+ * comma, then the array's end: the previous text parsed, or it did not before the candidate only (its
+ * first error at the latest a comma missing before it).
+ */
+function tailParses(splice: TailSplice): boolean {
+  if (splice.error === undefined) return splice.problems.length === 0;
+  const first = splice.records[splice.next] as DatasetRecord;
+  const from: Position = { line: first.line, character: first.character };
+  const error = splice.error;
+  if (!splice.closes || comparePositions(error, from) > 0) return false;
+  if (splice.problems.some((problem) => comparePositions(problem.range.start, from) >= 0 && comparePositions(problem.range.start, error) !== 0)) return false;
+  for (let at = splice.next; at < splice.records.length; at++) if ((splice.records[at] as DatasetRecord).syntaxError !== undefined) return false;
+  return true;
+}
+
+/** Where a previous record that a read may take over (see TailSplice) starts in the new text, or -1 when it is no candidate. */
+function candidateOffset(record: DatasetRecord, splice: TailSplice, text: string, lines: LineStarts, indent: string): number {
+  if (record.character !== indent.length) return -1;
+  const lineStart = lines.startOf(record.line + splice.lineDelta - lines.first);
+  if (lineStart === undefined || text.charCodeAt(lineStart + indent.length) !== 123 /* { */ || !text.startsWith(indent, lineStart)) return -1;
+  return lineStart + indent.length;
+}
+
+/** Moves `splice.next` to the first candidate (see TailSplice); its offset, or -1 when there is none near. */
+function firstCandidate(splice: TailSplice, text: string, lines: LineStarts, indent: string): number {
+  for (; splice.next <= splice.last; splice.next++) {
+    const record = splice.records[splice.next];
+    if (record === undefined) return -1;
+    const at = candidateOffset(record, splice, text, lines, indent);
+    if (at >= 0) return at;
+  }
+  return -1;
+}
+
+/**
+ * The elements of a top-level array between the end of one (`from`) and the start of another (`to`),
+ * when that text is a comma, elements each followed by one, and white space; undefined otherwise.
+ */
+function parseElementsBefore(text: string, from: number, to: number): unknown[] | undefined {
+  try {
+    // "[{}" before and "{}]" after: the text must leave the array after an element's comma, where "{}" can follow.
+    return (JSON.parse(`[{}${text.slice(from, to)}{}]`) as unknown[]).slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The offset of the next line after `offset` that opens a record ('{') at exactly `indent`, or -1. */
 function nextRecordStart(text: string, lines: LineStarts, offset: number, indent: string): number {
-  for (let at = positionIn(lines.starts, offset).line + 1; at < lines.starts.length; at++) {
-    const lineStart = lines.starts[at] ?? 0;
+  for (let at = lines.position(offset).line - lines.first + 1; ; at++) {
+    const lineStart = lines.startOf(at);
+    if (lineStart === undefined) break;
     if (text.charCodeAt(lineStart + indent.length) === 123 /* { */ && text.startsWith(indent, lineStart)) return lineStart + indent.length;
   }
   return -1;
 }
 
-/** Where lines start: `starts[i]` is where line `first + i` starts (a text read from one of its lines on needs no more). */
-interface LineStarts {
-  first: number;
-  starts: number[];
+/**
+ * Where the lines of a text start, the text read from line `first` on (at offset `from`): line
+ * `first + i` starts at `startOf(i)`. Found only as far as a read asks, so a read that stops soon
+ * after an edit (see TailSplice) does not scan the megabytes after it.
+ */
+class LineStarts {
+  private readonly starts: number[];
+  /** Every line break before this offset is in `starts`. */
+  private scanned: number;
+  /** The first line break at or after `scanned` (-1: none), so a text without one is searched once. */
+  private nextBreak: number | undefined;
+
+  constructor(
+    private readonly text: string,
+    readonly first = 0,
+    from = 0,
+    known?: number[],
+  ) {
+    this.starts = known ?? [from];
+    this.scanned = known !== undefined ? text.length : from;
+    if (known !== undefined) this.nextBreak = -1;
+  }
+
+  /** Records the line breaks before `offset` (and a step further, so a read along the text scans in steps). */
+  private scanTo(offset: number): void {
+    if (offset <= this.scanned) return;
+    const until = Math.min(this.text.length, Math.max(offset, this.scanned + lineScanStep));
+    let at = this.nextBreak ?? this.text.indexOf('\n', this.scanned);
+    while (at >= 0 && at < until) {
+      this.starts.push(at + 1);
+      at = this.text.indexOf('\n', at + 1);
+    }
+    this.nextBreak = at;
+    this.scanned = until;
+  }
+
+  position(offset: number): Position {
+    this.scanTo(offset);
+    const position = positionIn(this.starts, offset);
+    return this.first === 0 ? position : { line: this.first + position.line, character: position.character };
+  }
+
+  /** Where line `first + index` starts, or undefined when the text has no such line. */
+  startOf(index: number): number | undefined {
+    while (index >= this.starts.length && this.scanned < this.text.length) this.scanTo(this.scanned + lineScanStep);
+    return this.starts[index];
+  }
 }
 
+/** How far ahead LineStarts scans at least (characters). */
+const lineScanStep = 1 << 16;
+
 function positionOnLines(lines: LineStarts, offset: number): Position {
-  const position = positionIn(lines.starts, offset);
-  return lines.first === 0 ? position : { line: lines.first + position.line, character: position.character };
+  return lines.position(offset);
 }
 
 export function positionIn(lineStarts: readonly number[], offset: number): Position {

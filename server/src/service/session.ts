@@ -4,7 +4,8 @@
  * language server wraps this; tests drive it directly with in-memory documents.
  */
 import { overFileSizeLimit, type LintSettings } from './config';
-import { bomAsSpace, computeLineStarts, DatasetDocument, type EditStart, type FileKind, type Range, type TextHead, textHead } from './document';
+import { PieceText } from './pieceText';
+import { bomAsSpace, computeLineStarts, DatasetDocument, hasLoneCr, type EditEnd, type EditStart, type FileKind, type Range, type TextHead, textHead } from './document';
 import { buildIndexInSlices, crossFileMatchingPending, hasCurrentIndex, matchAcrossFilesInSlices, prepareIndexForEdits, WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, type FormatHint } from './formats';
@@ -32,9 +33,10 @@ interface OpenDocument {
   jsonGaps: string[] | undefined;
   /**
    * A JSON document last read again after an edit between records: the text before the edit's line,
-   * unchanged by edits after it, and the rest. Typing there edits the rest only (`text` is their join, built when read).
+   * unchanged by edits after it, and the rest, in pieces. Typing there edits the rest only (`text` is
+   * their join, built when read). `restPlain`: the rest has no lone CR (the document may then read only its start).
    */
-  jsonSplit: { head: TextHead; rest: string } | undefined;
+  jsonSplit: { head: TextHead; rest: PieceText; restPlain: boolean } | undefined;
   /** Too large to lint (or read from disk for the editor, which sends no edits). */
   refused: boolean;
   /**
@@ -81,7 +83,26 @@ function applyChange(text: string, change: ContentChange): { text: string; start
   if (change.range === undefined) return { text: change.text };
   const start = locate(text, change.range.start.line, change.range.start.character);
   const end = locate(text, change.range.end.line, change.range.end.character).offset;
-  return { text: text.slice(0, start.offset) + change.text + text.slice(end), start };
+  const changed = text.slice(0, start.offset) + change.text + text.slice(end);
+  return { text: changed, start: { ...start, end: editEnd(start.offset, change.range, change.text, text.charCodeAt(start.offset - 1), text.charCodeAt(end)) } };
+}
+
+/**
+ * Where an edit of `range` by `newText` at `offset` ends (see EditEnd); lines counted as the editor
+ * does. `before` and `after`: the characters next to the replaced range. Undefined when a CR and an LF
+ * meet at either side of the new text (one line break of two).
+ */
+function editEnd(offset: number, range: Range, newText: string, before: number, after: number): EditEnd | undefined {
+  const end = offset + newText.length;
+  const first = newText.length > 0 ? newText.charCodeAt(0) : after;
+  const last = newText.length > 0 ? newText.charCodeAt(newText.length - 1) : before;
+  if ((before === 13 && first === 10) || (last === 13 && after === 10)) return undefined;
+  let lineBreaks = 0;
+  for (let at = 0; at < newText.length; at++) {
+    const code = newText.charCodeAt(at);
+    if (code === 10 || (code === 13 && newText.charCodeAt(at + 1) !== 10)) lineBreaks++;
+  }
+  return { offset: end, previousLine: range.end.line, lineDelta: lineBreaks - (range.end.line - range.start.line) };
 }
 
 /**
@@ -134,7 +155,7 @@ function gapsBetweenRecords(text: string, document: DatasetDocument): string[] |
  * undefined when it cannot (file-level errors other than an array's syntax errors, or records not where their positions say).
  */
 function jsonGapsOf(open: OpenDocument): string[] | undefined {
-  if (open.jsonGaps === undefined && open.text !== undefined && open.document.editableByRecord) open.jsonGaps = gapsBetweenRecords(open.text, open.document);
+  if (open.jsonGaps === undefined && (open.text !== undefined || open.jsonSplit !== undefined) && open.document.editableByRecord) open.jsonGaps = gapsBetweenRecords(currentJsonText(open), open.document);
   return open.jsonGaps;
 }
 
@@ -152,7 +173,8 @@ function setJsonText(open: OpenDocument, text: string, edit?: EditStart): void {
   if (edit !== undefined && open.document.isDataset) {
     const lineStart = text.lastIndexOf('\n', edit.offset - 1) + 1;
     const head = textHead(text, lineStart, edit.line);
-    if (head.plain) open.jsonSplit = { head, rest: text.slice(lineStart) };
+    const rest = text.slice(lineStart);
+    if (head.plain) open.jsonSplit = { head, rest: PieceText.of(rest), restPlain: !hasLoneCr(rest) };
   }
 }
 
@@ -161,27 +183,81 @@ function setJsonText(open: OpenDocument, text: string, edit?: EditStart): void {
  * to its rest, and reads the document from there. False when the edit is before it or the document
  * cannot be read so (the caller takes the whole-text path).
  */
-function editAfterHead(open: OpenDocument, range: Range, newText: string): boolean {
+function editAfterHead(open: OpenDocument, range: Range, newText: string, splitAgain = true): boolean {
   const split = open.jsonSplit;
   if (split === undefined || range.start.line < split.head.lines) return false;
-  const start = locate(split.rest, range.start.line - split.head.lines, range.start.character);
-  const end = locate(split.rest, range.end.line - split.head.lines, range.end.character).offset;
+  const start = locateIn(split.rest, range.start.line - split.head.lines, range.start.character);
+  // Far below the split: split again at the edit, so that this edit and the ones near it read from there (the text is joined once).
+  if (start.offset > splitAgainFrom && splitAgain) return splitAtLine(open, range.start.line) && editAfterHead(open, range, newText, false);
+  const end = locateIn(split.rest, range.end.line - split.head.lines, range.end.character).offset;
   if (end < start.offset) return false;
-  const rest = split.rest.slice(0, start.offset) + newText + split.rest.slice(end);
-  if (!open.document.setTextAfterHead(split.head, rest, { offset: start.offset, line: split.head.lines + start.line })) {
+  const before = split.rest.charCodeAt(start.offset - 1);
+  const after = split.rest.charCodeAt(end);
+  const rest = split.rest.edit(start.offset, end, newText);
+  const edit: EditStart = { offset: start.offset, line: split.head.lines + start.line, end: editEnd(start.offset, range, newText, before, after) };
+  const restPlain = split.restPlain && !createsLoneCr(before, newText, after);
+  // The start of the rest first, some way past the edit: the records after it are taken over without the whole rest built.
+  const readAhead = start.offset + newText.length + jsonReadAhead.chars;
+  const read = (restPlain && readAhead < rest.length && open.document.setTextAfterHead(split.head, rest.slice(0, readAhead), edit, false)) || open.document.setTextAfterHead(split.head, rest.toString(), edit);
+  if (!read) {
+    currentJsonText(open); // the text before the edit, which the caller edits
     open.jsonSplit = undefined;
     return false;
   }
-  open.jsonSplit = { head: split.head, rest };
-  open.text = split.head.text + rest;
+  open.jsonSplit = { head: split.head, rest, restPlain };
+  open.text = undefined;
   open.jsonGaps = undefined;
   open.document.version++;
   return true;
 }
 
+/**
+ * Splits a JSON document's text at the start of `line` (see OpenDocument.jsonSplit), so that an edit
+ * there reads only the rest, as the edits after it do; false when it cannot be split so.
+ */
+function splitAtLine(open: OpenDocument, line: number): boolean {
+  if (!open.document.isDataset) return false;
+  const text = currentJsonText(open);
+  let lineStart = 0;
+  for (let at = 0; at < line; at++) {
+    lineStart = text.indexOf('\n', lineStart) + 1;
+    if (lineStart === 0) return false;
+  }
+  const head = textHead(text, lineStart, line);
+  const rest = text.slice(lineStart);
+  if (head.plain) open.jsonSplit = { head, rest: PieceText.of(rest), restPlain: !hasLoneCr(rest) };
+  return head.plain;
+}
+
+/** How far below a JSON document's split an edit splits it again (characters). */
+const splitAgainFrom = 1 << 20;
+
+/** How far past an edit between records the document first reads (characters): enough for the record after it. Tests shorten it. */
+export const jsonReadAhead = { chars: 1 << 18 };
+
+/** `locate` in a JSON document's rest, reading only its start when the position is there. */
+function locateIn(rest: PieceText, line: number, character: number): EditStart {
+  for (let size = 1 << 16; ; size *= 4) {
+    const whole = size >= rest.length;
+    const start = whole ? rest.toString() : rest.slice(0, size);
+    const found = locate(start, line, character);
+    // The line ends in the start read: the position is the same in the whole.
+    if (whole || (found.line === line && start.indexOf('\n', found.offset) >= 0)) return found;
+  }
+}
+
+/** Whether replacing a range by `newText` leaves a CR that no LF follows (`before`, `after`: the characters next to the range; the text had none). */
+function createsLoneCr(before: number, newText: string, after: number): boolean {
+  const next = (index: number): number => (index < newText.length ? newText.charCodeAt(index) : after);
+  if (before === 13 && next(0) !== 10) return true;
+  for (let index = newText.indexOf('\r'); index >= 0; index = newText.indexOf('\r', index + 1)) if (next(index + 1) !== 10) return true;
+  return false;
+}
+
 /** A JSON document's full text: kept, or rebuilt from the records and the gaps between them. */
 function currentJsonText(open: OpenDocument): string {
   if (open.text !== undefined) return open.text;
+  if (open.jsonSplit !== undefined) return (open.text = open.jsonSplit.head.text + open.jsonSplit.rest.toString());
   const gaps = open.jsonGaps ?? [];
   const records = open.document.records;
   const pieces: string[] = [];
@@ -382,7 +458,8 @@ export class DatasetSession {
           open.jsonSplit = undefined;
           continue;
         }
-        // Typing between records again after the line read last: only the text from there on is read.
+        // Typing between records (again after the line read last): only the text from there on is read.
+        if (change.range !== undefined && open.jsonSplit === undefined) splitAtLine(open, change.range.start.line);
         if (change.range !== undefined && editAfterHead(open, change.range, change.text)) continue;
         const changed = applyChange(currentJsonText(open), change);
         setJsonText(open, changed.text, changed.start);

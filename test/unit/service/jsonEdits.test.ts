@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
-import { DatasetSession } from '../../../server/src/service/session';
+import { DatasetSession, jsonReadAhead } from '../../../server/src/service/session';
 import { lint } from './helpers';
 
 const { settings } = resolveSettings({ minExamples: 0 });
@@ -23,17 +23,22 @@ function withSecondRecordUnclosed(count: number): string {
   return `${pretty.filter((_, index) => index !== secondEnd).join('\n')}\n`;
 }
 
+/** A deterministic random integer below `limit`, a new one each call. */
+function seededRandom(seed: number): (limit: number) => number {
+  let state = seed;
+  return (limit) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % limit;
+  };
+}
+
 /** Applies `edits` through the session and checks, now and then, that it agrees with a fresh parse of the same text. */
 async function randomEdits(initial: string, seed: number, steps: number, prepareWhenIdle = false): Promise<{ incremental: number }> {
   let text = initial;
   const session = new DatasetSession(() => ({ settings }));
   const uri = 'file:///test/edit.json';
   session.open(uri, text, 'json');
-  let state = seed;
-  const random = (limit: number): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state % limit;
-  };
+  const random = seededRandom(seed);
   let incremental = 0;
   // A structural edit (a quote, a brace, a line break, a new record) is undone at the next step, as
   // when typing through it; text typed inside strings stays.
@@ -128,11 +133,17 @@ describe('JSON array edits', () => {
     const document = session.open(uri, text, 'json');
     session.lint(uri);
     assert.ok(document.problems.some((problem) => problem.rule === 'invalid-json'));
-    const wholeReads = { count: 0 };
-    const setText = DatasetDocument.prototype.setText;
+    // Reads of the text (whole, or from a line on), as against the one-record path.
+    const textReads = { count: 0 };
+    const { setText, setTextAfterHead } = DatasetDocument.prototype;
     DatasetDocument.prototype.setText = function (this: DatasetDocument, ...args: Parameters<typeof setText>): void {
-      if (this === document) wholeReads.count++;
+      if (this === document) textReads.count++;
       setText.apply(this, args);
+    };
+    DatasetDocument.prototype.setTextAfterHead = function (this: DatasetDocument, ...args: Parameters<typeof setTextAfterHead>): boolean {
+      const read = setTextAfterHead.apply(this, args);
+      if (this === document && read) textReads.count++;
+      return read;
     };
     try {
       const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
@@ -150,12 +161,13 @@ describe('JSON array edits', () => {
       for (const typed of ['a', 'b', ' ', 'Ž', '\\n', 'c']) typeAt('Thing 8', typed, false);
       // A key and a nested object on lines of their own, typed at once (as a paste).
       typeAt('"output": "Thing 10', '"extra": {\n      "nested": [1, 2]\n    },\n    ', true);
-      assert.equal(wholeReads.count, 0, `${wholeReads.count} whole-text reads`);
+      assert.equal(textReads.count, 0, `${textReads.count} reads of the text`);
       // In record 1, before the error: where the whole-file parse stops may change, so the text is read again.
       typeAt('Thing 1"', 'x', true);
-      assert.equal(wholeReads.count, 1);
+      assert.equal(textReads.count, 1);
     } finally {
       DatasetDocument.prototype.setText = setText;
+      DatasetDocument.prototype.setTextAfterHead = setTextAfterHead;
     }
   });
   it('typing a new record between two others, through states that do not parse, keeps every other record object', () => {
@@ -317,11 +329,7 @@ describe('JSON array edits', () => {
       const uri = 'file:///test/boundaries.json';
       const document = session.open(uri, text, 'json');
       session.lint(uri);
-      let state = seed;
-      const random = (limit: number): number => {
-        state = (state * 1103515245 + 12345) % 2147483648;
-        return state % limit;
-      };
+      const random = seededRandom(seed);
       const prototype = DatasetDocument.prototype as unknown as { readAfterKept: (...args: unknown[]) => void };
       const readAfterKept = prototype.readAfterKept;
       let resumed = 0;
@@ -369,5 +377,112 @@ describe('JSON array edits', () => {
       resumed += boundaryEdits(`\uFEFF${JSON.stringify(records(10), null, 2).replace(/\n/g, '\r\n')}\r\n`, seed + 2000, 100);
     }
     assert.ok(resumed >= 200, `${resumed} reads kept the records before the edit`);
+  });
+  it('edits between the records of a larger array take over the records after the edit, with the result of a fresh parse', () => {
+    /** Random edits near record starts, and new records typed a keystroke at a time (auto-closed as VS Code does), each compared with a fresh lint; returns how many reads took over the records after the edit. */
+    const spliceEdits = (initial: string, seed: number, steps: number): number => {
+      let text = initial;
+      const session = new DatasetSession(() => ({ settings }));
+      const uri = 'file:///test/splice.json';
+      const document = session.open(uri, text, 'json');
+      session.lint(uri);
+      const random = seededRandom(seed);
+      const prototype = DatasetDocument.prototype as unknown as { appendTail: (...args: unknown[]) => void; setTextAfterHead: (...args: unknown[]) => boolean };
+      const { appendTail, setTextAfterHead } = prototype;
+      let spliced = 0;
+      prototype.appendTail = function (this: DatasetDocument, ...args: unknown[]): void {
+        if (this === document) spliced++;
+        appendTail.apply(this, args);
+      };
+      prototype.setTextAfterHead = function (this: DatasetDocument, ...args: unknown[]): boolean {
+        const read = setTextAfterHead.apply(this, args);
+        if (this === document && args[3] === false) partReads[read ? 'read' : 'stopped']++;
+        return read;
+      };
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      const apply = (start: number, end: number, insert: string, label: string): void => {
+        const lineStarts = [0, ...[...text.matchAll(/\r\n|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
+        const position = (offset: number): { line: number; character: number } => {
+          let line = 0;
+          while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? 0) <= offset) line++;
+          return { line, character: offset - (lineStarts[line] ?? 0) };
+        };
+        session.change(uri, [{ range: { start: position(start), end: position(end) }, text: insert }]);
+        text = text.slice(0, start) + insert + text.slice(end);
+        assert.equal(session.textOf(uri), text, `text after ${label}`);
+        assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `seed ${seed}, after ${label}`);
+      };
+      // A record typed as VS Code types it: brackets and quotes auto-closed, the closing ones stepped over.
+      const typeRecord = (at: number, step: number): void => {
+        let cursor = at;
+        const typed = `{"instruction": "Name ${step}", "output": "Mars"},${eol}  `;
+        for (const char of typed.match(/\r\n|[^]/g) ?? []) {
+          const closing = char === '{' ? '}' : char === '"' && text[cursor] !== '"' ? '"' : '';
+          if ((char === '}' || char === '"') && text[cursor] === char) cursor++;
+          else {
+            apply(cursor, cursor, char + closing, `typing ${JSON.stringify(char)} at step ${step}`);
+            cursor += char.length;
+          }
+        }
+      };
+      try {
+        for (let step = 0; step < steps; step++) {
+          const starts = [...text.matchAll(/\n( *)\{/g)].map((found) => found.index + 1 + (found[1]?.length ?? 0));
+          const at = starts[random(starts.length)] ?? 0;
+          const kind = random(12);
+          if (kind === 0) typeRecord(at, step);
+          else if (kind < 5) {
+            // A piece typed before a record start, then removed (or left, a third of the time).
+            const piece = ['x', '{', '"', ',', '}', eol, `{"instruction": "n", "output": "y"},${eol}  `, '{"out', '/', '['][random(10)] ?? 'x';
+            apply(at, at, piece, `step ${step} (${JSON.stringify(piece)})`);
+            if (random(3) !== 0) apply(at, at + piece.length, '', `step ${step} (undo)`);
+          } else if (kind < 7) {
+            // A comma or a brace before the record start removed.
+            const before = text.lastIndexOf(random(2) === 0 ? ',' : '}', at);
+            if (before > 0) apply(before, before + 1, '', `step ${step} (delete ${text[before] ?? ''})`);
+          } else if (kind < 9) {
+            // Whole lines cut (a record or a few), sometimes pasted back a little further on.
+            const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+            let lineEnd = lineStart;
+            for (let lines = 1 + random(12); lines > 0 && lineEnd < text.length; lines--) lineEnd = text.indexOf('\n', lineEnd) + 1 || text.length;
+            const cut = text.slice(lineStart, lineEnd);
+            apply(lineStart, lineEnd, '', `step ${step} (cut lines)`);
+            if (random(2) === 0) {
+              const to = text.indexOf('\n', lineStart + random(400)) + 1;
+              if (to > 0) apply(to, to, cut, `step ${step} (paste lines)`);
+            }
+          } else if (kind < 11) {
+            // Typing inside a string of the record.
+            const quote = text.indexOf(': "', at);
+            if (quote > 0) apply(quote + 3, quote + 3, 'ab', `step ${step} (in a string)`);
+          } else {
+            text = initial;
+            session.change(uri, [{ text }]);
+          }
+        }
+      } finally {
+        prototype.appendTail = appendTail;
+        prototype.setTextAfterHead = setTextAfterHead;
+      }
+      return spliced;
+    };
+    const records = (count: number): Record<string, unknown>[] => Array.from({ length: count }, (_, index) => record(index));
+    // Reads of only the start of the rest (as in a file of megabytes): some take the records over, some stop short and read the whole.
+    const partReads = { read: 0, stopped: 0 };
+    let spliced = 0;
+    const readAhead = jsonReadAhead.chars;
+    try {
+      for (const [seed, chars] of [[7, readAhead], [8, 300], [9, 1500]] as const) {
+        jsonReadAhead.chars = chars;
+        spliced += spliceEdits(`${JSON.stringify(records(40), null, 2)}\n`, seed, 60);
+        spliced += spliceEdits(`${JSON.stringify(records(30), null, 4).replace(/\n/g, '\r\n')}\r\n`, seed + 100, 40);
+        spliced += spliceEdits(withSecondRecordUnclosed(30), seed + 200, 40);
+      }
+    } finally {
+      jsonReadAhead.chars = readAhead;
+    }
+    assert.ok(spliced >= 150, `${spliced} reads took over the records after the edit`);
+    assert.ok(partReads.read >= 50 && partReads.stopped >= 20, `reads of the start: ${partReads.read} took over the records, ${partReads.stopped} stopped short`);
   });
 });
