@@ -952,7 +952,7 @@ export class DatasetDocument {
       if (resume.splice !== undefined) this.appendTail(resume.splice, false);
       return;
     }
-    this.arrayError = positionOnLines(resume.lines, resume.error.offset);
+    this.arrayError = resume.lines.position(resume.error.offset);
     this.reportArrayError(resume.lines, resume.error, (errorOffset) => this.recoverRecords(text, resume, resume.lines, errorOffset));
   }
 
@@ -1364,7 +1364,7 @@ export class DatasetDocument {
         const error = caught instanceof RangeError
           ? { offset: arrayStart, length: 1, message: 'The file is nested too deeply to parse (over the JavaScript stack limit)' }
           : (findJsonSyntaxError(text) ?? { offset: arrayStart, length: 1, message: 'Invalid JSON' });
-        if (known === undefined && this.isTopLevelArray) this.arrayError = positionOnLines(lines, error.offset);
+        if (known === undefined && this.isTopLevelArray) this.arrayError = lines.position(error.offset);
         this.reportArrayError(lines, error, (errorOffset) => this.recoverRecords(text, arrayStart, lines, errorOffset));
         return;
       }
@@ -1383,7 +1383,7 @@ export class DatasetDocument {
     for (let index = 0; index < values.length; index++) {
       const end = skipValue(text, offset);
       const record = this.recordFor(text.slice(offset, end), { value: values[index] });
-      const position = positionOnLines(lines, offset);
+      const position = lines.position(offset);
       record.line = position.line;
       record.character = position.character;
       record.index = firstIndex + index;
@@ -1396,7 +1396,7 @@ export class DatasetDocument {
 
   /** Reports an array's first syntax error, then reads the records `recover` finds (it returns the broken record that caused the error, if it found one). */
   private reportArrayError(lines: LineStarts, error: JsonSyntaxError, recover: (errorOffset: number) => DatasetRecord | undefined): void {
-    const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: positionOnLines(lines, error.offset), end: positionOnLines(lines, error.offset + error.length) } };
+    const fileProblem: FileProblem = { rule: 'invalid-json', message: jsonFileSyntaxMessage(error.message), range: { start: lines.position(error.offset), end: lines.position(error.offset + error.length) } };
     this.problems.push(fileProblem);
     const cause = recover(error.offset);
     const own = cause?.syntaxError;
@@ -1615,7 +1615,7 @@ export class DatasetDocument {
         const next = text.charCodeAt(offset);
         if (next === 123 /* { */) {
           // A missing comma between records: reported here unless it is the error reported above.
-          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Invalid JSON: unexpected '{' where ',' or ']' belongs in the array: a comma is missing between two records. Add it before this record.", range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: "Invalid JSON: unexpected '{' where ',' or ']' belongs in the array: a comma is missing between two records. Add it before this record.", range: { start: lines.position(offset), end: lines.position(offset + 1) } });
           else sameErrorHere = true;
         } else if (next === 44 /* , */) {
           offset = skipWhitespace(text, offset + 1);
@@ -1631,7 +1631,7 @@ export class DatasetDocument {
           const stray = nextRecordStart(text, lines, offset, indent);
           if (stray < 0 && bounded) pastWindow();
           if (stray < 0) break;
-          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + 1) } });
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected '${text[offset] ?? ''}' after a record: expected ',' or ']' in the array`, range: { start: lines.position(offset), end: lines.position(offset + 1) } });
           else sameErrorHere = true;
           offset = stray;
         }
@@ -1645,7 +1645,7 @@ export class DatasetDocument {
         if (next < 0) break;
         const comment = commentErrorAt(text, offset);
         if (comment !== undefined && offset + comment.length >= limit) pastWindow();
-        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected '${text[offset] ?? ''}' where a record belongs in the array. Remove it.`, range: { start: positionOnLines(lines, offset), end: positionOnLines(lines, offset + (comment?.length ?? 1)) } });
+        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected '${text[offset] ?? ''}' where a record belongs in the array. Remove it.`, range: { start: lines.position(offset), end: lines.position(offset + (comment?.length ?? 1)) } });
         else sameErrorHere = true;
         offset = next;
       }
@@ -1680,7 +1680,7 @@ export class DatasetDocument {
       // next ones) whose error is reported apart from the file's.
       if (record.syntaxError !== undefined && cutAt >= 0 && !record.errorReportedByFile) brokenBefore ??= record;
       else if (record.syntaxError === undefined && brokenBefore !== undefined && errorOffset >= offset && errorOffset < end) cause = brokenBefore;
-      const position = positionOnLines(lines, offset);
+      const position = lines.position(offset);
       record.line = position.line;
       record.character = position.character;
       record.index = index++;
@@ -1990,10 +1990,6 @@ class LineStarts {
 
 /** How far ahead LineStarts scans at least (characters). */
 const lineScanStep = 1 << 16;
-
-function positionOnLines(lines: LineStarts, offset: number): Position {
-  return lines.position(offset);
-}
 
 export function positionIn(lineStarts: readonly number[], offset: number): Position {
   let low = 0;
