@@ -12,6 +12,7 @@ import { detectShape, normalise, recordMapping, shapeForForcedFormat } from './f
 import { safeStringify } from './json/safe';
 import { conversationSampleHash, signInstruction, type PackedSignature } from './nearDuplicates';
 import type { TokenCount } from './tokens';
+import { cacheOf } from './recordCache';
 
 export interface RecordAnalysis {
   /** The shape the record was detected as (independent of the file's format). */
@@ -51,11 +52,6 @@ export interface RecordSummary {
   firstKey: string | undefined;
 }
 
-interface CacheSlot {
-  detected?: { version: number; shape: RecordShape };
-  summary?: RecordSummary;
-}
-
 // The last analyses, for features that ask about the same records repeatedly (hover, code actions).
 // A fixed ring of slots, not a Map: a Map that is added to and deleted from once per record kept
 // every recent analysis reachable from its old-space table, so the young-generation GC copied and
@@ -72,11 +68,6 @@ function recentSlotOf(record: DatasetRecord): number {
   return -1;
 }
 
-function slotOf(record: DatasetRecord): CacheSlot {
-  if (record.cache === undefined || record.cache === null) record.cache = {};
-  return record.cache as CacheSlot;
-}
-
 function isRecordObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -84,15 +75,16 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 /** The detected shape of a record (cheap: looks at its keys), cached. */
 export function detectedShapeOf(record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
   if (record.syntaxError !== undefined) return undefined;
-  const slot = slotOf(record);
+  const slot = cacheOf(record);
   if (slot.summary !== undefined && slot.summary.version === facts.version) return slot.summary.detected;
-  if (slot.detected !== undefined && slot.detected.version === facts.version) return slot.detected.shape;
+  if (slot.detected !== undefined && slot.detectedVersion === facts.version) return slot.detected;
   const held = record.holdsValue;
   const value = record.value;
   if (!held) record.release();
   if (!isRecordObject(value)) return undefined;
   const shape = detectShape(value, facts.hint);
-  slot.detected = { version: facts.version, shape };
+  slot.detected = shape;
+  slot.detectedVersion = facts.version;
   return shape;
 }
 
@@ -111,7 +103,7 @@ export function analyseRecord(record: DatasetRecord, facts: FileFacts): RecordAn
   const shape = chosen === 'chat-conversations' || chosen === 'sharegpt-messages' ? 'sharegpt' : chosen;
   const conversation = normalise(value, shape, shape === 'sharegpt' || shape === 'preference-sharegpt' ? recordMapping(value, facts.hint) : facts.hint.mapping);
   const analysis: RecordAnalysis = { detected, shape, conversation };
-  const previous = record.cache as CacheSlot | undefined;
+  const previous = record.cache;
   if (previous?.summary !== undefined && previous.summary.version === facts.version && previous.summary.tokens !== undefined) analysis.tokenCount = previous.summary.tokens;
   // Oldest first out; a record analysed again (new settings) reuses its own slot.
   let slot = cachedSlot;
@@ -416,19 +408,19 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     empty: conversation.turns.length === 0 || hasErrors || readAsAnotherFormat(analysis),
     firstKey: firstKeyOf(record.text),
   };
-  slotOf(record).summary = summary;
+  cacheOf(record).summary = summary;
   return summary;
 }
 
 /** The record's summary if it is cached for this facts version (never computes). */
 export function cachedSummary(record: DatasetRecord, version: number): RecordSummary | undefined {
-  const slot = record.cache as CacheSlot | undefined;
+  const slot = record.cache;
   return slot?.summary !== undefined && slot.summary.version === version ? slot.summary : undefined;
 }
 
 /** The record's summary (computing the analysis when it is missing or stale); undefined for invalid records. */
 export function summaryOf(record: DatasetRecord, facts: FileFacts): RecordSummary | undefined {
-  const slot = record.cache as CacheSlot | undefined;
+  const slot = record.cache;
   if (slot?.summary !== undefined && slot.summary.version === facts.version) return slot.summary;
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;

@@ -13,6 +13,7 @@
 import { commentErrorAt, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
+import type { RecordCache } from './recordCache';
 
 export type FileKind = 'jsonl' | 'json';
 
@@ -41,8 +42,8 @@ export class DatasetRecord {
   /** undefined until parsed once; then null (valid JSON) or the error. */
   private error: JsonSyntaxError | null | undefined;
   private lineStarts: number[] | undefined;
-  /** Cache slot for analysis results, owned by the linter (invalidated when settings change). */
-  cache: unknown;
+  /** What the linter keeps of the record between lints (checked against the settings version when read). */
+  cache: RecordCache | undefined;
   /** JSONL only: the multi-line run the record belongs to (absent for a record on its own line). */
   run: LineRun | undefined;
   /** Offset of the record's text inside `run.text`. */
