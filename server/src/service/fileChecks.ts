@@ -258,6 +258,48 @@ function firstInFile(members: readonly DatasetRecord[]): DatasetRecord | undefin
 /** How many group changes an index remembers for its followers (about two per edited record). */
 const hashLogLimit = 4096;
 
+/**
+ * The records of one format, in the order they joined the index. A fresh lint only appends, for which a list is enough
+ * (a Set of 100k records costs a hash table grown a step at a time, and the garbage collector's time to copy it); the
+ * first removal, or an edit's addition, makes it a Set.
+ */
+export class FormatMembers implements Iterable<DatasetRecord> {
+  private list: DatasetRecord[] | undefined = [];
+  private set: Set<DatasetRecord> | undefined;
+
+  get size(): number {
+    return this.set?.size ?? this.list?.length ?? 0;
+  }
+
+  /** Whether the records are a Set already (asSet has nothing left to do). */
+  get isSet(): boolean {
+    return this.set !== undefined;
+  }
+
+  /** Adds a record; `appended`: the caller knows it is not in yet (a bulk pass adds each record once). */
+  add(record: DatasetRecord, appended: boolean): void {
+    if (appended && this.list !== undefined) this.list.push(record);
+    else this.asSet().add(record);
+  }
+
+  delete(record: DatasetRecord): boolean {
+    return this.asSet().delete(record);
+  }
+
+  /** The records as a Set, made from the list the first time. */
+  asSet(): Set<DatasetRecord> {
+    if (this.set === undefined) {
+      this.set = new Set(this.list);
+      this.list = undefined;
+    }
+    return this.set;
+  }
+
+  [Symbol.iterator](): Iterator<DatasetRecord> {
+    return (this.set ?? this.list ?? [])[Symbol.iterator]();
+  }
+}
+
 export class DocumentIndex {
   /** Conversation hash -> classes of records with the same full key (a class of 2+ is a duplicate). */
   readonly groups = new Map<number, DatasetRecord | DatasetRecord[][]>();
@@ -296,12 +338,15 @@ export class DocumentIndex {
    * object per record (100k records, 100k objects).
    */
   private readonly members = new Map<DatasetRecord, number>();
+  /** Records added in bulk and their slots, moved into `members` once an edit needs it (a fresh lint never does). */
+  private bulkMembers: DatasetRecord[] = [];
+  private bulkMemberSlots: number[] = [];
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** withProblems in file order, while no record joined or left it (most edits change a record without problems). */
   private withProblemsInOrder: DatasetRecord[] | undefined;
   /** Records by detected format (for the majority and mixed-formats). */
-  readonly byFormat = new Map<RecordFormat, Set<DatasetRecord>>();
+  readonly byFormat = new Map<RecordFormat, FormatMembers>();
   /** Bumped when a format's set of records changes: what mixed-formats derives from a set is kept until then. */
   private readonly formatRevisions = new Map<RecordFormat, number>();
   /** mixed-formats' records of each other format, with the revision and the file's format and shape they were found for. */
@@ -357,7 +402,7 @@ export class DocumentIndex {
   /** The most common detected format. */
   majority(): RecordFormat {
     let best: RecordFormat = 'unknown';
-    let bestRecords: ReadonlySet<DatasetRecord> | undefined;
+    let bestRecords: FormatMembers | undefined;
     for (const [format, records] of this.byFormat) {
       if (format === 'unknown' || records.size === 0) continue;
       // A tie goes to the format that comes first in the file, as when every record is read in order:
@@ -423,7 +468,10 @@ export class DocumentIndex {
       this.slotConversations.push(summary === undefined || promptMayRepeat(record, summary, facts) ? -1 : summary.duplicateHash);
       if (this.inBulk) this.appendBulk(slot, instruction);
     }
-    this.members.set(record, slot);
+    if (this.inBulk) {
+      this.bulkMembers.push(record);
+      this.bulkMemberSlots.push(slot);
+    } else this.memberSlots().set(record, slot);
     if (valid) this.valid++;
     if (valid && summary !== undefined && !summary.empty) this.examples++;
     if (hasProblems) {
@@ -431,8 +479,8 @@ export class DocumentIndex {
       this.withProblemsInOrder = undefined;
     }
     let sameFormat = this.byFormat.get(format);
-    if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new Set()));
-    sameFormat.add(record);
+    if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new FormatMembers()));
+    sameFormat.add(record, this.inBulk);
     this.formatRevisions.set(format, (this.formatRevisions.get(format) ?? 0) + 1);
     if (format === 'prompt-completion' && booleanLabel.test(record.text)) {
       this.labelled.add(record);
@@ -489,11 +537,12 @@ export class DocumentIndex {
   }
 
   remove(record: DatasetRecord): void {
-    const slot = this.members.get(record);
+    const slots = this.memberSlots();
+    const slot = slots.get(record);
     const entry = slot !== undefined ? this.entryOf(record) : undefined;
     if (slot !== undefined && slot >= 0) this.removeNear(slot);
     if (entry !== undefined) {
-      this.members.delete(record);
+      slots.delete(record);
       if (entry.valid) this.valid--;
       if (entry.example) this.examples--;
       if (this.withProblems.delete(record)) this.withProblemsInOrder = undefined;
@@ -533,7 +582,7 @@ export class DocumentIndex {
         // Its only earlier near-duplicate is gone (it is reported against an earlier one): another earlier record may
         // repeat it too, which the first lint, keeping a few links per record, did not link.
         if (back.records.some((other) => other.index < partner.index)) continue;
-        const partnerSlot = this.members.get(partner);
+        const partnerSlot = slots.get(partner);
         if (partnerSlot !== undefined && partnerSlot >= 0 && !this.inBulk) this.addNear(partnerSlot, false);
       }
     }
@@ -600,8 +649,9 @@ export class DocumentIndex {
   }
 
   /**
-   * Sorts every bulk-indexed band for the edits' lookups. The first edit does it when nobody did
-   * before; an editor calls it while idle after opening a file, so that edit stays fast.
+   * Readies what a fresh lint builds only for appending: the members and each format's records become
+   * lookups, and every bulk-indexed band is sorted for the edits' lookups. The first edit does it when
+   * nobody did before; an editor calls it while idle after opening a file, so that edit stays fast.
    */
   prepareForEdits(): void {
     runSteps(this.prepareForEditsSteps());
@@ -612,6 +662,12 @@ export class DocumentIndex {
    * a tenth of a second). The bands are only read meanwhile: an edit that cannot wait sorts them itself.
    */
   *prepareForEditsSteps(): Generator<void> {
+    yield* this.memberSlotsSteps();
+    for (const members of this.byFormat.values()) {
+      if (members.isSet) continue;
+      members.asSet();
+      yield;
+    }
     if (this.bulkSorted) return;
     const bands = this.bulkBands;
     const sorted = yield* sortByKeySteps(bands, this.bulkSlots, true);
@@ -619,6 +675,25 @@ export class DocumentIndex {
     this.bulkBands = sorted.keys;
     this.bulkSlots = sorted.values;
     this.bulkSorted = true;
+  }
+
+  /** The members and their slots, with the records added in bulk moved in first. */
+  private memberSlots(): Map<DatasetRecord, number> {
+    runSteps(this.memberSlotsSteps());
+    return this.members;
+  }
+
+  /** Moves the records added in bulk into `members`, a slice at a time (the arrays are only appended to meanwhile). */
+  private *memberSlotsSteps(): Generator<void> {
+    const records = this.bulkMembers;
+    const slots = this.bulkMemberSlots;
+    for (let at = 0; at < records.length && records === this.bulkMembers; at++) {
+      this.members.set(records[at] as DatasetRecord, slots[at] ?? -1);
+      if ((at & 8191) === 8191) yield;
+    }
+    if (records !== this.bulkMembers) return;
+    this.bulkMembers = [];
+    this.bulkMemberSlots = [];
   }
 
   /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near (true when linked). */
@@ -1054,7 +1129,7 @@ function versionsOf(others: readonly OtherFile[]): string {
  * other turn layout (from/value under "messages", role/content under "conversations"), which is the
  * file's format with nothing in it.
  */
-function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members: ReadonlySet<DatasetRecord>, facts: FileFacts): readonly DatasetRecord[] {
+function otherFormatRecords(index: DocumentIndex, format: RecordFormat, members: FormatMembers, facts: FileFacts): readonly DatasetRecord[] {
   const layoutSensitive = (format === 'openai-chat' && facts.format === 'sharegpt') || (format === 'sharegpt' && facts.format === 'openai-chat');
   const fileShape = layoutSensitive ? commonShape(index.byFormat.get(facts.format), facts) : undefined;
   // Found again on each keystroke otherwise: thousands of records of another format, and most edits change none.
@@ -1107,14 +1182,14 @@ function otherLayoutPreferenceRecords(index: DocumentIndex, facts: FileFacts): {
 }
 
 /** The index of the first record of `records` in the file. */
-function firstIndexOf(records: ReadonlySet<DatasetRecord>): number {
+function firstIndexOf(records: FormatMembers): number {
   let first = Infinity;
   for (const record of records) if (record.index < first) first = record.index;
   return first;
 }
 
 /** The most common detected shape among the first records of a format (a sample: the shapes of one format are few). */
-function commonShape(members: ReadonlySet<DatasetRecord> | undefined, facts: FileFacts): RecordSummary['detected'] | undefined {
+function commonShape(members: FormatMembers | undefined, facts: FileFacts): RecordSummary['detected'] | undefined {
   const counts = new Map<RecordSummary['detected'], number>();
   let sampled = 0;
   for (const record of members ?? []) {
