@@ -75,16 +75,16 @@ function isRecordObject(value: unknown): value is Record<string, unknown> {
 /** The detected shape of a record (cheap: looks at its keys), cached. */
 export function detectedShapeOf(record: DatasetRecord, facts: FileFacts): RecordShape | undefined {
   if (record.syntaxError !== undefined) return undefined;
-  const slot = cacheOf(record);
-  if (slot.summary !== undefined && slot.summary.version === facts.version) return slot.summary.detected;
-  if (slot.detected !== undefined && slot.detectedVersion === facts.version) return slot.detected;
+  const cache = cacheOf(record);
+  if (cache.summary !== undefined && cache.summary.version === facts.version) return cache.summary.detected;
+  if (cache.detected !== undefined && cache.detectedVersion === facts.version) return cache.detected;
   const held = record.holdsValue;
   const value = record.value;
   if (!held) record.release();
   if (!isRecordObject(value)) return undefined;
   const shape = detectShape(value, facts.hint);
-  slot.detected = shape;
-  slot.detectedVersion = facts.version;
+  cache.detected = shape;
+  cache.detectedVersion = facts.version;
   return shape;
 }
 
@@ -414,14 +414,14 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
 
 /** The record's summary if it is cached for this facts version (never computes). */
 export function cachedSummary(record: DatasetRecord, version: number): RecordSummary | undefined {
-  const slot = record.cache;
-  return slot?.summary !== undefined && slot.summary.version === version ? slot.summary : undefined;
+  const cache = record.cache;
+  return cache?.summary !== undefined && cache.summary.version === version ? cache.summary : undefined;
 }
 
 /** The record's summary (computing the analysis when it is missing or stale); undefined for invalid records. */
 export function summaryOf(record: DatasetRecord, facts: FileFacts): RecordSummary | undefined {
-  const slot = record.cache;
-  if (slot?.summary !== undefined && slot.summary.version === facts.version) return slot.summary;
+  const cache = record.cache;
+  if (cache?.summary !== undefined && cache.summary.version === facts.version) return cache.summary;
   const analysis = analyseRecord(record, facts);
   if (analysis === undefined) return undefined;
   return summarise(record, analysis, facts);

@@ -12,6 +12,7 @@ import type { RecordFormat } from '../../../protocol/messages';
 import { formatOfShape } from './conversation';
 import type { DatasetDocument, DatasetRecord } from './document';
 import type { FileFacts } from './fileFacts';
+import { cacheOf, type RecordCache } from './recordCache';
 import { inputsAlike, packedBand, packedBandCount, packedHasBands, maxWords, packedIsCut, RougeVerifier, typicalBands, type PackedSignature } from './nearDuplicates';
 import type { FileProblem, FixData, ProblemTarget } from './rules/rule';
 import { severityOf } from './rules/index';
@@ -259,44 +260,44 @@ function firstInFile(members: readonly DatasetRecord[]): DatasetRecord | undefin
 const hashLogLimit = 4096;
 
 /**
- * The records of one format, in the order they joined the index. A fresh lint only appends, for which a list is enough
- * (a Set of 100k records costs a hash table grown a step at a time, and the garbage collector's time to copy it); the
- * first removal, or an edit's addition, makes it a Set.
+ * The records of one format, in the order they joined the index: a list, appended to, with the records removed since
+ * kept aside until they are many. A fresh lint only appends, and a Set of 100k records cost it a hash table grown a step
+ * at a time (and the garbage collector's time to copy it); an edit removes a record or two.
  */
 export class FormatMembers implements Iterable<DatasetRecord> {
-  private list: DatasetRecord[] | undefined = [];
-  private set: Set<DatasetRecord> | undefined;
+  private list: DatasetRecord[] = [];
+  /** Records of `list` no longer in the index. */
+  private readonly removed = new Set<DatasetRecord>();
 
   get size(): number {
-    return this.set?.size ?? this.list?.length ?? 0;
+    return this.list.length - this.removed.size;
   }
 
-  /** Whether the records are a Set already (asSet has nothing left to do). */
-  get isSet(): boolean {
-    return this.set !== undefined;
+  /** Adds a record that is not in yet (the index adds a record once until it removes it). */
+  add(record: DatasetRecord): void {
+    // Back where it was (an edit's record removed and added again between two lints).
+    if (this.removed.delete(record)) return;
+    this.list.push(record);
   }
 
-  /** Adds a record; `appended`: the caller knows it is not in yet (a bulk pass adds each record once). */
-  add(record: DatasetRecord, appended: boolean): void {
-    if (appended && this.list !== undefined) this.list.push(record);
-    else this.asSet().add(record);
-  }
-
-  delete(record: DatasetRecord): boolean {
-    return this.asSet().delete(record);
-  }
-
-  /** The records as a Set, made from the list the first time. */
-  asSet(): Set<DatasetRecord> {
-    if (this.set === undefined) {
-      this.set = new Set(this.list);
-      this.list = undefined;
+  /** Removes a record that is in (the index removes what it added, by the format it added it with). */
+  delete(record: DatasetRecord): void {
+    this.removed.add(record);
+    // Kept aside while few (each edit removes the record it replaces, and the list holds it until then): past a
+    // sixteenth of the list, the list is written again without them.
+    if (this.removed.size > 64 && this.removed.size * 16 > this.list.length) {
+      this.list = this.list.filter((member) => !this.removed.has(member));
+      this.removed.clear();
     }
-    return this.set;
   }
 
   [Symbol.iterator](): Iterator<DatasetRecord> {
-    return (this.set ?? this.list ?? [])[Symbol.iterator]();
+    return this.removed.size === 0 ? this.list[Symbol.iterator]() : this.without(this.removed);
+  }
+
+  /** The list without the removed records, as it is walked (a reader may stop after the first few). */
+  private *without(removed: ReadonlySet<DatasetRecord>): Generator<DatasetRecord> {
+    for (const record of this.list) if (!removed.has(record)) yield record;
   }
 }
 
@@ -332,15 +333,6 @@ export class DocumentIndex {
   readonly links = new Map<DatasetRecord, Partners>();
   /** Groups with more than one member. */
   readonly repeated = new Set<DatasetRecord[]>();
-  /**
-   * The records in the index, with their near-duplicate slot (-1: not compared). What each
-   * contributes (format, hashes) is read back from its cached summary when it is removed: no entry
-   * object per record (100k records, 100k objects).
-   */
-  private readonly members = new Map<DatasetRecord, number>();
-  /** Records added in bulk and their slots, moved into `members` once an edit needs it (a fresh lint never does). */
-  private bulkMembers: DatasetRecord[] = [];
-  private bulkMemberSlots: number[] = [];
   /** Records with record-level problems: a pull reports these without visiting the others. */
   readonly withProblems = new Set<DatasetRecord>();
   /** withProblems in file order, while no record joined or left it (most edits change a record without problems). */
@@ -468,10 +460,12 @@ export class DocumentIndex {
       this.slotConversations.push(summary === undefined || promptMayRepeat(record, summary, facts) ? -1 : summary.duplicateHash);
       if (this.inBulk) this.appendBulk(slot, instruction);
     }
-    if (this.inBulk) {
-      this.bulkMembers.push(record);
-      this.bulkMemberSlots.push(slot);
-    } else this.memberSlots().set(record, slot);
+    // Membership is kept on the record, read back only while the record names this index: no Map of 100k records to
+    // grow in a fresh lint. What the member contributed (format, hashes) is read back from its cached summary when it
+    // is removed: no entry object per record either.
+    const cache = cacheOf(record);
+    cache.memberOf = this;
+    cache.memberSlot = slot;
     if (valid) this.valid++;
     if (valid && summary !== undefined && !summary.empty) this.examples++;
     if (hasProblems) {
@@ -480,7 +474,7 @@ export class DocumentIndex {
     }
     let sameFormat = this.byFormat.get(format);
     if (sameFormat === undefined) this.byFormat.set(format, (sameFormat = new FormatMembers()));
-    sameFormat.add(record, this.inBulk);
+    sameFormat.add(record);
     this.formatRevisions.set(format, (this.formatRevisions.get(format) ?? 0) + 1);
     if (format === 'prompt-completion' && booleanLabel.test(record.text)) {
       this.labelled.add(record);
@@ -537,12 +531,11 @@ export class DocumentIndex {
   }
 
   remove(record: DatasetRecord): void {
-    const slots = this.memberSlots();
-    const slot = slots.get(record);
+    const slot = this.slotOf(record);
     const entry = slot !== undefined ? this.entryOf(record) : undefined;
     if (slot !== undefined && slot >= 0) this.removeNear(slot);
     if (entry !== undefined) {
-      slots.delete(record);
+      (record.cache as RecordCache).memberOf = undefined;
       if (entry.valid) this.valid--;
       if (entry.example) this.examples--;
       if (this.withProblems.delete(record)) this.withProblemsInOrder = undefined;
@@ -582,7 +575,7 @@ export class DocumentIndex {
         // Its only earlier near-duplicate is gone (it is reported against an earlier one): another earlier record may
         // repeat it too, which the first lint, keeping a few links per record, did not link.
         if (back.records.some((other) => other.index < partner.index)) continue;
-        const partnerSlot = slots.get(partner);
+        const partnerSlot = this.slotOf(partner);
         if (partnerSlot !== undefined && partnerSlot >= 0 && !this.inBulk) this.addNear(partnerSlot, false);
       }
     }
@@ -649,9 +642,8 @@ export class DocumentIndex {
   }
 
   /**
-   * Readies what a fresh lint builds only for appending: the members and each format's records become
-   * lookups, and every bulk-indexed band is sorted for the edits' lookups. The first edit does it when
-   * nobody did before; an editor calls it while idle after opening a file, so that edit stays fast.
+   * Sorts every bulk-indexed band for the edits' lookups. The first edit does it when nobody did
+   * before; an editor calls it while idle after opening a file, so that edit stays fast.
    */
   prepareForEdits(): void {
     runSteps(this.prepareForEditsSteps());
@@ -662,12 +654,6 @@ export class DocumentIndex {
    * a tenth of a second). The bands are only read meanwhile: an edit that cannot wait sorts them itself.
    */
   *prepareForEditsSteps(): Generator<void> {
-    yield* this.memberSlotsSteps();
-    for (const members of this.byFormat.values()) {
-      if (members.isSet) continue;
-      members.asSet();
-      yield;
-    }
     if (this.bulkSorted) return;
     const bands = this.bulkBands;
     const sorted = yield* sortByKeySteps(bands, this.bulkSlots, true);
@@ -677,23 +663,10 @@ export class DocumentIndex {
     this.bulkSorted = true;
   }
 
-  /** The members and their slots, with the records added in bulk moved in first. */
-  private memberSlots(): Map<DatasetRecord, number> {
-    runSteps(this.memberSlotsSteps());
-    return this.members;
-  }
-
-  /** Moves the records added in bulk into `members`, a slice at a time (the arrays are only appended to meanwhile). */
-  private *memberSlotsSteps(): Generator<void> {
-    const records = this.bulkMembers;
-    const slots = this.bulkMemberSlots;
-    for (let at = 0; at < records.length && records === this.bulkMembers; at++) {
-      this.members.set(records[at] as DatasetRecord, slots[at] ?? -1);
-      if ((at & 8191) === 8191) yield;
-    }
-    if (records !== this.bulkMembers) return;
-    this.bulkMembers = [];
-    this.bulkMemberSlots = [];
+  /** A member's near-duplicate slot (-1: not compared), or undefined when the record is not in this index. */
+  private slotOf(record: DatasetRecord): number | undefined {
+    const cache = record.cache;
+    return cache !== undefined && cache.memberOf === this ? cache.memberSlot : undefined;
   }
 
   /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near (true when linked). */

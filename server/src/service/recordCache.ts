@@ -19,6 +19,9 @@ export class RecordCache {
   /** How many of `problems` are shown (severity not off), and how many of those are errors. */
   shownCount = 0;
   errorCount = 0;
+  /** The file index the record is in (fileChecks' DocumentIndex; a later index of the file takes it over), and its near-duplicate slot there (-1: none). */
+  memberOf: object | undefined = undefined;
+  memberSlot = -1;
 }
 
 /** The record's cache, created empty on first use. */
