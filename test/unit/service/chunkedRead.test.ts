@@ -7,15 +7,8 @@ import { describe, it } from 'node:test';
 import { BandMap } from '../../../server/src/service/bandMap';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { decodedChunks, lintFiles } from '../../../server/src/service/files';
+import { seededRandom } from './helpers';
 
-/** Deterministic pseudo-random numbers. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
 
 function describeDocument(document: DatasetDocument): string {
   return JSON.stringify({ eol: document.eol, text: document.getText(), problems: document.problems, lines: document.lineCount, records: document.records.map((record) => [record.text, record.line, record.index]) });
@@ -50,7 +43,7 @@ describe('decoding a file chunk by chunk', () => {
   it('gives the same text as decoding it whole, for any bytes and chunk size', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tunesmith-chunks-'));
     try {
-      const next = random(7);
+      const next = seededRandom(7);
       // ASCII, line breaks, a BOM, 2-4 byte characters, lone continuation bytes and invalid lead bytes.
       const pool = [0x41, 0x0a, 0x0d, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff, 0xed, 0xa0, 0x22, 0x7b];
       const file = path.join(folder, 'bytes.jsonl');
@@ -69,7 +62,7 @@ describe('decoding a file chunk by chunk', () => {
 
 describe('BandMap', () => {
   it('behaves like a Map under random sets, gets and deletes', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     for (const range of [20, 5000, 1 << 30]) {
       const expected = new Map<number, number>();
       const actual = new BandMap<number>();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetSession } from '../../../server/src/service/session';
+import { renderDiagnostics } from './helpers';
 
 const { settings } = resolveSettings({ minExamples: 0 });
 const chat = (question: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
@@ -105,7 +106,7 @@ describe('two large files sharing most records', () => {
   const lines = Array.from({ length: 3000 }, (_, index) => chat(`${word(index * 5 + 1)} ${word(index * 5 + 2)} ${word(index * 5 + 3)} ${word(index * 5 + 4)}?`, `Answer ${index}. ${'It is written out at length.'.repeat(8)}`));
   const train = 'file:///shared/train.jsonl';
   const evaluation = 'file:///shared/eval.jsonl';
-  const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+  const render = renderDiagnostics;
 
   it('looks the shared records up in slices before the lint, with the result of looking them up at once', async () => {
     const atOnce = new DatasetSession(() => ({ settings }));

@@ -5,7 +5,7 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { DatasetSession } from '../../../server/src/service/session';
-import { lint } from './helpers';
+import { lint, renderDiagnostics } from './helpers';
 
 const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
 
@@ -316,7 +316,7 @@ describe('a BOM typed back at the start of a JSON Lines document', () => {
     const uri = 'file:///test/bom-again.jsonl';
     const line = '{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}';
     session.open(uri, `\uFEFF${line}\r\n${line}\r\n`);
-    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const render = renderDiagnostics;
     const fresh = (text: string): string[] => {
       const other = new DatasetSession(() => ({ settings }));
       other.open(uri, text);
@@ -381,7 +381,7 @@ describe('a format hint that arrives after the file is open', () => {
 
 describe('JSON Lines edits that a fresh open reads alike', () => {
   const settings = resolveSettings().settings;
-  const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+  const render = renderDiagnostics;
   const fresh = (uri: string, text: string): string[] => {
     const other = new DatasetSession(() => ({ settings }));
     other.open(uri, text);

@@ -5,18 +5,10 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetRecord } from '../../../server/src/service/document';
 import { FormatMembers } from '../../../server/src/service/fileChecks';
 import { DatasetSession } from '../../../server/src/service/session';
-import { lint } from './helpers';
+import { lint, renderDiagnostics, seededRandom } from './helpers';
 
-/** Deterministic pseudo-random numbers (a test that fails can be run again as it was). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
 
-const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+const render = renderDiagnostics;
 
 describe('file index membership', () => {
   it("a format's records: random additions, removals and additions back agree with a Set, through the list's rewrites", () => {

@@ -11,7 +11,7 @@ import { forceableFormats, resolveSettings } from '../../../server/src/service/c
 import { DatasetDocument } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { DatasetSession } from '../../../server/src/service/session';
-import { lint } from './helpers';
+import { lint, renderDiagnostics } from './helpers';
 import { layoutlessChatFitsFile, mixedFormatRuleId } from '../../../server/src/service/rules/mixed-formats';
 
 function summary(value: unknown) {
@@ -350,7 +350,7 @@ describe("the file's format when two formats have as many records", () => {
     session.lint(uri);
     // Record 1 becomes prompt/completion: one of each, and prompt/completion now comes first.
     session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: openai.length } }, text: promptCompletion }]);
-    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const render = renderDiagnostics;
     const edited = render(session.lint(uri)?.diagnostics ?? []);
     assert.deepEqual(edited, render(lint(`${promptCompletion}\n${alpaca}\n`).diagnostics));
     assert.ok(edited.some((item) => item.startsWith('mixed-formats {"start":{"line":1,') && item.includes('the file has as many records in each format and starts in prompt-completion')), edited.join('\n'));

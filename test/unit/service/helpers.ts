@@ -43,3 +43,17 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   }
   return result;
 }
+
+/** Diagnostics as comparable lines: rule, range and message (`withRecord`: the record index too). */
+export function renderDiagnostics(items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[], withRecord = false): string[] {
+  return items.map((item) => (withRecord ? `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}` : `${item.rule} ${JSON.stringify(item.range)} ${item.message}`));
+}
+
+/** Deterministic pseudo-random numbers in [0, 1): the same data on every run, and a failing run can be run again as it was. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}

@@ -4,9 +4,11 @@ import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { DatasetSession, jsonReadAhead } from '../../../server/src/service/session';
-import { lint } from './helpers';
+import { lint, renderDiagnostics } from './helpers';
 
 const { settings } = resolveSettings({ minExamples: 0 });
+/** Diagnostics as lines, with the record each concerns (an edit must leave every record's index right too). */
+const renderWithRecord = (items: Parameters<typeof renderDiagnostics>[0]): string[] => renderDiagnostics(items, true);
 
 // Distinct instructions (near-duplicate candidates are capped per bucket, so heavily templated data
 // may pick other partners incrementally than afresh), plus one near-duplicate pair.
@@ -146,7 +148,7 @@ describe('JSON array edits', () => {
       return read;
     };
     try {
-      const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+      const render = renderDiagnostics;
       const typeAt = (needle: string, typed: string, before: boolean): void => {
         const lines = text.split('\n');
         const line = lines.findIndex((candidate) => candidate.includes(needle));
@@ -181,7 +183,7 @@ describe('JSON array edits', () => {
     const lines = text.split('\n');
     let line = lines.findIndex((candidate, index) => candidate === '  },' && index > lines.length / 2);
     let character = (lines[line] ?? '').length;
-    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const render = renderDiagnostics;
     for (const typed of ['\n', '  ', '{', '"', 'o', 'u', 't', '"', ':', ' ', '"', 'N', 'e', 'w', '"', ',', ' ', '"', 'i', 'n', 's', 't', 'r', 'u', 'c', 't', 'i', 'o', 'n', '"', ':', ' ', '"', 'Q', '"', '}', ',']) {
       const offset = text.split('\n').slice(0, line).reduce((sum, row) => sum + row.length + 1, 0) + character;
       session.change(uri, [{ range: { start: { line, character }, end: { line, character } }, text: typed }]);
@@ -218,7 +220,7 @@ describe('JSON array edits', () => {
       try {
         const lines = text.split(/\r\n|\n/);
         let { line, character } = where(lines);
-        const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+        const render = renderWithRecord;
         for (const typed of keys) {
           const lineStarts = [0, ...[...text.matchAll(/\r\n|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
           const offset = (lineStarts[line] ?? 0) + character;
@@ -291,7 +293,7 @@ describe('JSON array edits', () => {
         if (read) afterHead++;
         return read;
       };
-      const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      const render = renderWithRecord;
       const lines = text.split(eol);
       let line = lines.length - 3; // the last record's closing brace, before "]"
       let character = (lines[line] ?? '').length;
@@ -356,7 +358,7 @@ describe('JSON array edits', () => {
           session.change(uri, [{ range: { start: position(start), end: position(end) }, text: insert }]);
           text = text.slice(0, start) + insert + text.slice(end);
           assert.equal(session.textOf(uri), text, `text after step ${step}`);
-          const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+          const render = renderWithRecord;
           assert.deepEqual(render(session.lint(uri)?.diagnostics ?? []), render(lint(text, 'json').diagnostics), `seed ${seed}, after step ${step}`);
           // Now and then the file is whole again (as after an undo), so edits keep landing after good records.
           if (random(10) === 0) {
@@ -400,7 +402,7 @@ describe('JSON array edits', () => {
         return read;
       };
       const eol = text.includes('\r\n') ? '\r\n' : '\n';
-      const render = (items: readonly { rule: string; range: unknown; message: string; recordIndex?: number }[]): string[] => items.map((item) => `${item.rule} ${item.recordIndex} ${JSON.stringify(item.range)} ${item.message}`);
+      const render = renderWithRecord;
       const apply = (start: number, end: number, insert: string, label: string): void => {
         const lineStarts = [0, ...[...text.matchAll(/\r\n|\n/g)].map((lineBreak) => lineBreak.index + lineBreak[0].length)];
         const position = (offset: number): { line: number; character: number } => {

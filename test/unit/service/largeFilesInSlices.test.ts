@@ -15,6 +15,7 @@ import { readDatasetFile, readDatasetFileAsync } from '../../../server/src/servi
 import { prepareIndexForEdits } from '../../../server/src/service/fileChecks';
 import { lintDocument } from '../../../server/src/service/linter';
 import { DatasetSession } from '../../../server/src/service/session';
+import { renderDiagnostics } from './helpers';
 
 const { settings } = resolveSettings({ minExamples: 0 });
 const chat = (question: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: answer }] });
@@ -29,7 +30,7 @@ function datasetLines(count: number): string[] {
   }
   return lines;
 }
-const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+const render = renderDiagnostics;
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('large files in slices', () => {

@@ -7,21 +7,14 @@ import { indexFor } from '../../../server/src/service/fileChecks';
 import { buildFacts, lintDocument } from '../../../server/src/service/linter';
 import { maxBands, instructionSignature, packSignature, packedHasBands, packedWordCount, rougeL, RougeVerifier, signInstruction, words } from '../../../server/src/service/nearDuplicates';
 import { DatasetSession } from '../../../server/src/service/session';
+import { seededRandom } from './helpers';
 
-/** Deterministic pseudo-random numbers (the same data on every run). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
 
 const chat = (user: string, assistant: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
 
 describe('RougeVerifier', () => {
   it('gives exactly the dynamic-programming ROUGE-L at or above the threshold, and never drops such a pair', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     const verifier = new RougeVerifier();
     const bandList = Array.from({ length: maxBands }, (_, index) => index);
     for (let trial = 0; trial < 3000; trial++) {
@@ -64,7 +57,7 @@ describe('instruction signatures', () => {
 const functionWords = 'the of and to in is that for it as with was on be by this are or from at which but not have an they you'.split(' ');
 const contentWords = (() => {
   const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'sol', 'vi', 'ra', 'den', 'po', 'gra', 'ul', 'ex', 'ni', 'tra', 'mo'];
-  const next = random(5);
+  const next = seededRandom(5);
   return Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(next() * 3) }, () => syllables[Math.floor(next() * syllables.length)]).join(''));
 })();
 function word(next: () => number): string {
@@ -110,7 +103,7 @@ interface Planted {
 }
 
 function plantedFile(records: number, pairCount: number, seed: number): Planted {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const prompts: string[] = Array.from({ length: records }, () => Array.from({ length: 8 + Math.floor(next() * 25) }, () => word(next)).join(' '));
   const pairs: Planted['pairs'] = [];
   const used = new Set<number>();
@@ -171,7 +164,7 @@ describe('the same instruction asked again', () => {
 
 describe('a large edit in a templated file', () => {
   it('deleting half of the file and undoing it gives the diagnostics of a fresh lint (the edit is indexed afresh)', () => {
-    const next = random(5);
+    const next = seededRandom(5);
     const vocabulary = 'alpha beta gamma delta river stone cloud paper green quick slow bright dark city field house music light water fire'.split(' ');
     const phrase = (length: number): string => Array.from({ length }, () => vocabulary[Math.floor(next() * vocabulary.length)]).join(' ');
     const lines = Array.from({ length: 5000 }, () => chat(`Translate the following sentence into French and explain the grammar: ${phrase(3 + Math.floor(next() * 4))}`, phrase(20)));
@@ -232,7 +225,7 @@ describe('near-duplicate recall', () => {
   });
 
   it('stays linear on templated prompts (band groups of thousands) and reports only true near-duplicates', () => {
-    const next = random(31);
+    const next = seededRandom(31);
     const prompts = Array.from({ length: 4000 }, () => `Translate the following sentence into formal French for the customer letter: ${word(next)} ${word(next)} ${word(next)}`);
     const text = prompts.map((prompt, index) => chat(prompt, `Answer ${index}.`)).join('\n') + '\n';
     const started = Date.now();
@@ -262,7 +255,7 @@ describe('near-duplicate recall', () => {
     const session = new DatasetSession(() => ({ settings }));
     const uri = 'file:///test/edited.jsonl';
     session.open(uri, planted.text);
-    const next = random(99);
+    const next = seededRandom(99);
     const fresh = (text: string) => lintDocument(DatasetDocument.parse(text, 'jsonl'), 'file:///test/fresh.jsonl', settings).diagnostics.filter((item) => item.rule === 'near-duplicate').map((item) => `${item.range.start.line} ${item.message}`);
     const incremental = () => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'near-duplicate').map((item) => `${item.range.start.line} ${item.message}`);
     assert.deepEqual(incremental(), fresh(lines.join('\n')));

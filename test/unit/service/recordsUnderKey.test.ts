@@ -5,7 +5,7 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument, type DatasetRecord } from '../../../server/src/service/document';
 import { lintDocument } from '../../../server/src/service/linter';
 import { DatasetSession } from '../../../server/src/service/session';
-import { lint } from './helpers';
+import { lint, renderDiagnostics } from './helpers';
 
 /** Lints with the default settings (minExamples 10), as the editor does. */
 function lintDefault(text: string, kind: 'json' | 'jsonl', name = 'data'): { rule: string; severity: string; line: number; character: number; message: string }[] {
@@ -100,7 +100,7 @@ describe('records under one key of a JSON object', () => {
     const edited = text.replace('"output": "Hi"}\n  ]', '"output": "Hi there"}\n  ]');
     const after = session.get('file:///test/splits.json')?.records ?? [];
     assert.equal(after.filter((record, index) => record !== before[index]).length, 1, 'one record re-made');
-    const render = (items: readonly { rule: string; range: unknown; message: string }[]): string[] => items.map((item) => `${item.rule} ${JSON.stringify(item.range)} ${item.message}`);
+    const render = renderDiagnostics;
     assert.deepEqual(render(session.lint('file:///test/splits.json')?.diagnostics ?? []), render(lintDefault2(edited)));
     assert.ok(!(session.lint('file:///test/splits.json')?.diagnostics ?? []).some((item) => item.rule === 'duplicate-record'));
     // An edit in the first split that adds a line and moves the "test" key: its note moves with it.
