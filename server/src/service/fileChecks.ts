@@ -1326,8 +1326,30 @@ function fileName(uri: string): string {
  * Whether a record gets a near-duplicate finding: it nearly repeats an earlier record, and is not a later
  * exact copy (`laterCopies`): duplicate-record reports those, and removing one settles its near-duplicates too.
  */
-function nearlyRepeatsEarlier(record: DatasetRecord, partners: Partners, laterCopies: ReadonlySet<DatasetRecord>): boolean {
-  return partners.records.some((partner) => partner.index < record.index) && !laterCopies.has(record);
+function nearlyRepeatsEarlier(record: DatasetRecord, partners: Partners, isLaterCopy: (record: DatasetRecord) => boolean): boolean {
+  return partners.records.some((partner) => partner.index < record.index) && !isLaterCopy(record);
+}
+
+/**
+ * The last record index whose finding can be shown when only `capacity` of these records' findings are (the file checks keep
+ * the first in file order): findings past it are only counted. 100k copies of one record would otherwise build 100k
+ * messages on each keystroke, to show a thousand.
+ */
+function lastShownIndex(records: readonly DatasetRecord[], capacity: number): number {
+  if (records.length <= capacity) return Infinity;
+  if (capacity <= 0) return -Infinity;
+  const indexes = new Int32Array(records.length);
+  for (let at = 0; at < records.length; at++) indexes[at] = (records[at] as DatasetRecord).index;
+  return indexes.sort()[capacity - 1] as number;
+}
+
+/**
+ * `index.laterCopies()` as a test, the set built at the first question: a file of many exact copies and no near-duplicate
+ * pair with an earlier record (100k copies of one record) would otherwise build a set of every copy on each keystroke.
+ */
+function laterCopyTest(index: DocumentIndex): (record: DatasetRecord) => boolean {
+  let later: Set<DatasetRecord> | undefined;
+  return (record) => (later ??= index.laterCopies()).has(record);
 }
 
 /**
@@ -1414,8 +1436,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       counted += contradictingLabels(index, facts).length;
     }
     if (index.nearDuplicates) {
-      const laterCopies = index.laterCopies();
-      for (const [record, partners] of index.links) if (nearlyRepeatsEarlier(record, partners, laterCopies)) counted++;
+      const isLaterCopy = laterCopyTest(index);
+      for (const [record, partners] of index.links) if (nearlyRepeatsEarlier(record, partners, isLaterCopy)) counted++;
     }
   }
   if (!countOnly && severityOf('mixed-formats', settings) !== 'off' && facts.format !== 'unknown') {
@@ -1430,10 +1452,16 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       // A prompt-only record among prompt/completion or preference records lacks its answer: missing-field, at the record's start.
       const ruleId = mixedFormatRuleId(format === 'preference' ? 'preference-trl' : format, facts.format);
       const fix: FixData | undefined = ruleId === 'missing-field' && facts.format === 'prompt-completion' ? { kind: 'add-field', path: [], key: 'completion', skeleton: '', after: ['prompt'] } : undefined;
-      for (const record of otherFormatRecords(index, format, members, facts)) {
-        // An Alpaca record with "completion" but no "output" or "label" among prompt/completion (KTO) records: missing-field
-        // names both ways to fix it (rename to "output", or add the label), at "completion"; a second error would repeat it.
-        if (format === 'alpaca' && facts.format === 'prompt-completion' && severityOf('missing-field', settings) !== 'off' && isObject(record.value) && completionWithoutOutput(record.value, facts.hint.mapping.columns.response)) continue;
+      // An Alpaca record with "completion" but no "output" or "label" among prompt/completion (KTO) records: missing-field
+      // names both ways to fix it (rename to "output", or add the label), at "completion"; a second error would repeat it.
+      const reportedElsewhere = format === 'alpaca' && facts.format === 'prompt-completion' && severityOf('missing-field', settings) !== 'off' ? (record: DatasetRecord) => isObject(record.value) && completionWithoutOutput(record.value, facts.hint.mapping.columns.response) : () => false;
+      const reported = otherFormatRecords(index, format, members, facts).filter((record) => !reportedElsewhere(record));
+      const lastShown = lastShownIndex(reported, capacity);
+      for (const record of reported) {
+        if (record.index > lastShown) {
+          if (severityOf(ruleId, settings) !== 'off') counted++;
+          continue;
+        }
         const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;
         const target: ProblemTarget = firstKey !== undefined ? { path: [firstKey], part: 'key' } : { offsets: { start: 0, end: 1 } };
         problems.push(fix === undefined ? { rule: ruleId, record, message, target } : { rule: ruleId, record, message, target, fix });
@@ -1451,12 +1479,21 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     }
   }
   if (!countOnly && severityOf('duplicate-record', settings) !== 'off') {
+    const copies: DatasetRecord[] = [];
     for (const members of index.repeated) {
-      let first = members[0];
-      for (const record of members) if (first === undefined || record.index < first.index) first = record;
+      const first = firstInFile(members);
+      for (const record of members) if (record !== first) copies.push(record);
+    }
+    const lastShown = lastShownIndex(copies, capacity);
+    for (const members of index.repeated) {
+      const first = firstInFile(members);
       if (first === undefined) continue;
       for (const record of members) {
         if (record === first) continue;
+        if (record.index > lastShown) {
+          counted++;
+          continue;
+        }
         // In a file of splits, a copy in another split is leakage between training and evaluation, not over-weighting.
         const splits = document.splitKeys;
         const otherSplit = record.arrayIndex !== first.arrayIndex ? splits[first.arrayIndex] : undefined;
@@ -1502,9 +1539,9 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
     // first in file order), which would otherwise take more memory than the file.
     let repeats = new Int32Array(index.links.size);
     let repeatCount = 0;
-    const laterCopies = index.laterCopies();
+    const isLaterCopy = laterCopyTest(index);
     for (const [record, partners] of index.links) {
-      if (nearlyRepeatsEarlier(record, partners, laterCopies)) repeats[repeatCount++] = record.index;
+      if (nearlyRepeatsEarlier(record, partners, isLaterCopy)) repeats[repeatCount++] = record.index;
     }
     repeats = repeats.subarray(0, repeatCount).sort();
     if (repeatCount > capacity) counted += repeatCount - capacity;

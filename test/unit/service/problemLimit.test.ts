@@ -41,4 +41,26 @@ describe('tunesmith.maxProblems', () => {
     assert.deepEqual(lines, Array.from({ length: 21 }, (_, line) => line));
     assert.equal(diagnostics.some((item) => item.rule === 'too-many-problems'), false);
   });
+
+  it('cuts file-level findings in file order (copies, records of another format), building only those shown', () => {
+    // 300 copies of one record, then 40 Alpaca records among chat records: 299 duplicate-record and 40 mixed-formats findings.
+    const copy = JSON.stringify({ messages: [{ role: 'user', content: 'Same question?' }, { role: 'assistant', content: 'Same answer.' }] });
+    const lines: string[] = [];
+    for (let index = 0; index < 400; index++) lines.push(JSON.stringify({ messages: [{ role: 'user', content: `Question number ${index} about topic ${index * 7}?` }, { role: 'assistant', content: `Answer ${index}.` }] }));
+    for (let index = 0; index < 300; index++) lines.push(copy);
+    for (let index = 0; index < 40; index++) lines.push(JSON.stringify({ instruction: `Alpaca task ${index} with words ${index * 13}`, input: '', output: `Done ${index}.` }));
+    // Two more copies after the Alpaca records: the copies are not all before the other findings.
+    lines.push(copy, copy);
+    const text = `${lines.join('\n')}\n`;
+    const lint = (maxProblems: number) => lintDocument(DatasetDocument.parse(text, 'jsonl'), uri, resolveSettings({ maxProblems, rules: { 'near-duplicate': 'off' } }).settings).diagnostics;
+    const all = lint(0);
+    assert.deepEqual(all.map((item) => item.rule), [...Array<string>(299).fill('duplicate-record'), ...Array<string>(40).fill('mixed-formats'), 'duplicate-record', 'duplicate-record']);
+    for (const limit of [1, 10, 299, 300, 320, 340]) {
+      const cut = lint(limit);
+      assert.deepEqual(cut.filter((item) => item.rule !== 'too-many-problems'), all.slice(0, limit), `first ${limit} findings`);
+      const hidden = all.length - limit;
+      assert.match(cut.find((item) => item.rule === 'too-many-problems')?.message ?? '', new RegExp(`^(?:${hidden}|About ${(Math.round(hidden / 10) * 10).toLocaleString('en-US')}) more problems were not shown`), `${limit}: ${hidden} hidden`);
+    }
+    assert.equal(lint(341).some((item) => item.rule === 'too-many-problems'), false);
+  });
 });
