@@ -39,6 +39,29 @@ describe('quick fixes', () => {
     const fixed = applyQuickFix(text, 'whitespace');
     assert.equal(fixed, '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n');
   });
+  it('trims only the side it reports: whitespace the rule allows at the other end is kept', () => {
+    const trimmed = (text: string): { fixed: string; title: string | undefined } => {
+      const result = lint(text);
+      const diagnostic = result.diagnostics.find((item) => item.rule === 'whitespace');
+      assert.ok(diagnostic, `a whitespace diagnostic in ${text}`);
+      const { document, facts } = parse(text);
+      const fix = codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)], { current: result.diagnostics }).find((action) => action.kind === 'quickfix');
+      return { fixed: applyEdits(text, fix?.edit?.changes?.[uri] ?? []), title: fix?.title };
+    };
+    // A completion's leading space separates it from the prompt: only the trailing one goes.
+    assert.deepEqual(trimmed('{"prompt": "The sky is", "completion": " blue. "}\n'), { fixed: '{"prompt": "The sky is", "completion": " blue."}\n', title: 'Trim trailing whitespace' });
+    // Code indentation and a CJK paragraph indent stay.
+    assert.equal(trimmed('{"messages": [{"role": "user", "content": "Code?"}, {"role": "assistant", "content": "    def f():\\n        return 1\\n"}]}\n').fixed, '{"messages": [{"role": "user", "content": "Code?"}, {"role": "assistant", "content": "    def f():\\n        return 1"}]}\n');
+    assert.equal(trimmed('{"messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "\\u3000\\u3000こんにちは。 "}]}\n').fixed, '{"messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": "\\u3000\\u3000こんにちは。"}]}\n');
+    // The last of several text parts: its leading spaces are inside the joined answer.
+    assert.equal(
+      trimmed('{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [{"type": "text", "text": "One."}, {"type": "text", "text": "  two  "}]}]}\n').fixed,
+      '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": [{"type": "text", "text": "One."}, {"type": "text", "text": "  two"}]}]}\n',
+    );
+    assert.deepEqual(trimmed('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "  b"}]}\n'), { fixed: '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n', title: 'Trim leading whitespace' });
+    // Both sides reported, both trimmed.
+    assert.equal(trimmed('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": " b "}]}\n').title, 'Trim whitespace');
+  });
   it('replaces a misspelt role', () => {
     const fixed = applyQuickFix('{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}\n', 'unknown-role');
     assert.equal(fixed, '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n');
@@ -551,6 +574,8 @@ describe('trim quick fix', () => {
       const token = `"${Array.from({ length: Math.floor(next() * 8) }, () => pieces[Math.floor(next() * pieces.length)]).join('')}"`;
       const trimmed = trimmedStringToken(token);
       assert.equal(JSON.parse(trimmed), (JSON.parse(token) as string).trim(), token);
+      assert.equal(JSON.parse(trimmedStringToken(token, 'start')), (JSON.parse(token) as string).trimStart(), token);
+      assert.equal(JSON.parse(trimmedStringToken(token, 'end')), (JSON.parse(token) as string).trimEnd(), token);
     }
   });
 });

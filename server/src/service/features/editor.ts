@@ -102,7 +102,7 @@ function valueAt(root: unknown, path: JsonPath): unknown {
  * A JSON string token with the whitespace at its ends removed, and everything between kept as written
  * (its escapes, "\ud83c\udf89" or "\u00e9", stay escapes): the same value as JSON.stringify(value.trim()).
  */
-export function trimmedStringToken(token: string): string {
+export function trimmedStringToken(token: string, ends: 'start' | 'end' | 'both' = 'both'): string {
   // Each unit is one escape sequence or one character as written, with the character it stands for.
   const units: { raw: string; code: number }[] = [];
   for (let at = 1; at < token.length - 1; ) {
@@ -120,8 +120,8 @@ export function trimmedStringToken(token: string): string {
   const blank = (unit: { code: number } | undefined): boolean => unit !== undefined && String.fromCharCode(unit.code).trim().length === 0;
   let first = 0;
   let last = units.length;
-  while (first < last && blank(units[first])) first++;
-  while (last > first && blank(units[last - 1])) last--;
+  if (ends !== 'end') while (first < last && blank(units[first])) first++;
+  if (ends !== 'start') while (last > first && blank(units[last - 1])) last--;
   return `"${units.slice(first, last).map((unit) => unit.raw).join('')}"`;
 }
 
@@ -135,8 +135,8 @@ function tokenFix(record: DatasetRecord, fix: FixData): { title: string; replace
       if (typeof value !== 'string') return undefined;
       const located = locatePath(record.text, fix.path);
       if (located === null) return undefined;
-      replacement = { start: located.value.start, end: located.value.end, newText: trimmedStringToken(record.text.slice(located.value.start, located.value.end)) };
-      title = value.trim().length === 0 ? 'Make it empty ("")' : 'Trim whitespace';
+      replacement = { start: located.value.start, end: located.value.end, newText: trimmedStringToken(record.text.slice(located.value.start, located.value.end), fix.ends) };
+      title = value.trim().length === 0 ? 'Make it empty ("")' : fix.ends === 'start' ? 'Trim leading whitespace' : fix.ends === 'end' ? 'Trim trailing whitespace' : 'Trim whitespace';
       break;
     }
     case 'replace-role':

@@ -26,7 +26,8 @@ export type ProblemTarget =
 
 /** Data a quick fix needs; kept on the diagnostic so code actions can rebuild the edit. */
 export type FixData =
-  | { kind: 'trim'; path: JsonPath }
+  /** `ends`: the side the rule reported (a leading space it exempts, such as a completion's separator, is kept); absent = both. */
+  | { kind: 'trim'; path: JsonPath; ends?: 'start' | 'end' }
   | { kind: 'replace-role'; path: JsonPath; replacement: string }
   | { kind: 'rename-key'; path: JsonPath; replacement: string }
   /** A string value replaced with another (a generator's marker for an empty field made empty). */

@@ -1,5 +1,5 @@
 import type { Conversation, Turn } from '../conversation';
-import type { RecordRule, RecordRuleContext } from './rule';
+import type { FixData, RecordRule, RecordRuleContext } from './rule';
 import { turnName } from './util';
 
 /**
@@ -85,7 +85,9 @@ export const rule: RecordRule = {
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';
         const start = leading > 0 ? 0 : text.length - trailing;
         const end = trailing > 0 ? text.length : leading;
-        context.report(`${where} whitespace in the response of ${turnName(turn, index)}: the model learns to produce it. Trim it (quick fix).`, { path: part.path, inString: { start, end } }, { kind: 'trim', path: part.path });
+        // The fix trims the side reported only: an exempt leading run (code indentation, a completion's separator) stays.
+        const fix: FixData = leading > 0 && trailing > 0 ? { kind: 'trim', path: part.path } : { kind: 'trim', path: part.path, ends: leading > 0 ? 'start' : 'end' };
+        context.report(`${where} whitespace in the response of ${turnName(turn, index)}: the model learns to produce it. Trim it (quick fix).`, { path: part.path, inString: { start, end } }, fix);
       });
     });
   },
