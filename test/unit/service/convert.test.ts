@@ -158,6 +158,26 @@ describe('record conversion', () => {
     assert.notEqual(converted(call('{"city": "Paris"}'), 'ShareGPT'), undefined);
   });
 
+  it('does not convert what would vanish on the way: extra keys of a text part, tools beside legacy functions, a history entry that is no pair', () => {
+    const cached = { messages: [{ role: 'user', content: [{ type: 'text', text: 'q', cache_control: { type: 'ephemeral' } }] }, { role: 'assistant', content: 'a' }] };
+    const both = { messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], tools: [weatherTool], functions: [{ name: 'b', parameters: {} }] };
+    for (const target of ['ShareGPT', 'Alpaca'] as const) {
+      assert.equal(converted(cached, target), undefined, `a text part's cache_control to ${target}`);
+      assert.equal(converted(both, target), undefined, `tools and functions to ${target}`);
+    }
+    // A plain text part converts (its text is all it says).
+    assert.deepEqual(converted({ messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }] }, { role: 'assistant', content: 'a' }] }, 'Alpaca'), { instruction: 'q', input: '', output: 'a' });
+    const triple = { instruction: 'i', input: '', output: 'o', history: [['u', 'a', 'extra']] };
+    for (const target of ['ShareGPT', 'OpenAI chat'] as const) assert.equal(converted(triple, target), undefined, `a history triple to ${target}`);
+    assert.deepEqual(converted({ ...triple, history: [['u', 'a']] }, 'OpenAI chat'), { messages: [{ role: 'user', content: 'u' }, { role: 'assistant', content: 'a' }, { role: 'user', content: 'i' }, { role: 'assistant', content: 'o' }] });
+  });
+
+  it('converts a weight on a user message, which no trainer reads (OpenAI weighs answers only), but not one on an answer', () => {
+    const weighted = (on: 0 | 1): unknown => ({ messages: [{ role: 'user', content: 'q', ...(on === 0 ? { weight: 0 } : {}) }, { role: 'assistant', content: 'a', ...(on === 1 ? { weight: 0 } : {}) }] });
+    assert.deepEqual(converted(weighted(0), 'ShareGPT'), { conversations: [{ from: 'human', value: 'q' }, { from: 'gpt', value: 'a' }] });
+    assert.equal(converted(weighted(1), 'ShareGPT'), undefined);
+  });
+
   it('keeps the tools offered when converting to Alpaca (LLaMA-Factory reads a tools column), and the result lints clean', () => {
     const alpaca = converted({ messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: 'Which city?' }], tools: [weatherTool] }, 'Alpaca');
     assert.deepEqual(alpaca, { instruction: 'Weather?', input: '', output: 'Which city?', tools: JSON.stringify([weatherTool.function]) });

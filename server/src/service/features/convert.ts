@@ -283,6 +283,29 @@ function holdsUncarriedCallKeys(source: unknown, path: JsonPath): boolean {
   return typeof fn === 'object' && fn !== null && !Array.isArray(fn) && Object.keys(fn).some((key) => key !== 'name' && key !== 'arguments');
 }
 
+/** Whether a text content part holds keys besides its type and text (parts of other types are refused on their own). */
+function holdsUncarriedPartKeys(part: unknown): boolean {
+  if (typeof part !== 'object' || part === null || Array.isArray(part)) return false;
+  const { type, text } = part as { type?: unknown; text?: unknown };
+  return typeof text === 'string' && (type === undefined || type === 'text') && Object.keys(part).some((key) => key !== 'type' && key !== 'text');
+}
+
+/**
+ * What a record as written holds beside its conversation that the conversion would drop, or undefined: OpenAI's
+ * "tools" and legacy "functions" both (the conversation reads the first), an Alpaca history that is not a list of
+ * [instruction, response] pairs of strings (wrong-type reports it; converted, the rest of an entry would vanish).
+ */
+function droppedColumn(value: unknown, shape: RecordAnalysis['detected'], mapping: FormatMapping): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (shape === 'openai-chat' && record.tools !== undefined && record.functions !== undefined) return 'the record offers both "tools" and legacy "functions", and the conversion would keep only "tools"';
+  const history = record[mapping.columns.history];
+  if (shape === 'alpaca' && history !== undefined && history !== null && !(Array.isArray(history) && history.every((entry) => Array.isArray(entry) && entry.length === 2 && entry.every((item) => typeof item === 'string')))) {
+    return `the record's "${mapping.columns.history}" is not a list of [instruction, response] pairs, and the conversion would drop what does not fit`;
+  }
+  return undefined;
+}
+
 /**
  * Whether the record as written holds something its canonical conversation does not carry, so that a
  * conversion would drop it: a content that is missing or of the wrong type (an object, a number)
@@ -295,6 +318,8 @@ function losesWrittenContent(source: unknown, conversation: Conversation): boole
     const content = valueAt(source, turn.contentPath);
     // A list under a field that names its role (an Alpaca "output" of two answers) is not content parts.
     if (Array.isArray(content) && turn.rolePath === undefined && turn.path.length === 1) return true;
+    // A text part's other keys (Anthropic-style "cache_control") have no place in a plain string.
+    if (Array.isArray(content) && content.some(holdsUncarriedPartKeys)) return true;
     if (typeof content === 'string' || Array.isArray(content)) continue;
     if (turn.toolCalls.length > 0 && (content === null || content === undefined)) continue;
     return true;
@@ -319,7 +344,8 @@ export function convertConversation(conversation: Conversation, target: Converti
   // A system column beside a system turn (or two system messages): which one the trainer uses depends on the format.
   if (conversation.turns.filter((turn) => turn.role === 'system').length > 1) return 'the record has more than one system prompt';
   if (source !== undefined && losesWrittenContent(source, conversation)) return `a message holds a field or content ${title} has no place for`;
-  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.weight !== undefined && turn.weight !== 1)) return `an answer is untrained or re-weighted, which ${title} cannot say`;
+  // Only an answer's weight means something (OpenAI ignores it on other messages, as the linter does).
+  if (target !== 'openai-chat' && conversation.turns.some((turn) => turn.role === 'assistant' && turn.weight !== undefined && turn.weight !== 1)) return `an answer is untrained or re-weighted, which ${title} cannot say`;
   if (target !== 'openai-chat' && source !== undefined && conversation.turns.some((turn) => hasNonTextParts(source, turn))) return `${title} holds only text, and a message has image, audio or file parts`;
   switch (target) {
     case 'openai-chat':
@@ -347,6 +373,8 @@ export function convertRecord(analysis: RecordAnalysis, value: unknown, target: 
   const entryFormat = hint.formatting === 'openai' ? 'sharegpt' : hint.formatting;
   if (entryFormat !== undefined && entryFormat !== target) return { refused: `the file's dataset_info.json entry reads it as ${formatTitles[entryFormat]}; change the entry to convert it` };
   const conversation = separatorTrimmed(analysis.shape === analysis.detected ? analysis.conversation : normalise(value, analysis.detected, hint.mapping));
+  const dropped = droppedColumn(value, analysis.detected, hint.mapping);
+  if (dropped !== undefined) return { refused: dropped };
   const imprecise = impreciseColumn(text, value, conversationColumns(analysis.detected, hint.mapping), conversation);
   if (imprecise !== undefined) return { refused: `the record's "${imprecise}" column holds a number that would lose digits` };
   const mapping = entryFormat !== undefined && entryFormat === target ? hint.mapping : defaultMapping;
