@@ -1072,6 +1072,14 @@ export class DatasetDocument {
     return document;
   }
 
+  /**
+   * The file this JSON document was read from starts with a byte order mark that decoding dropped (positions then count
+   * from the first character after it, as VS Code shows the file). A JSON document keeps no text to rebuild with it.
+   */
+  noteDroppedBom(): void {
+    if (this.kind === 'json') this.leadingBom = true;
+  }
+
   /** Whether the text starts with a byte order mark (read as a space: positions stay as the editor counts them). */
   get startsWithBom(): boolean {
     return this.leadingBom;

@@ -371,10 +371,18 @@ function withEncodingProblem(document: DatasetDocument, invalid: InvalidBytes | 
 }
 
 /** Decodes a whole file's bytes, and where its first bytes that are not UTF-8 are. */
-function decodeWhole(bytes: Buffer): { text: string; invalid: InvalidBytes | undefined } {
+function decodeWhole(bytes: Buffer): { text: string; invalid: InvalidBytes | undefined; bom: boolean } {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   const at = isAscii(bytes) ? undefined : firstInvalidUtf8(bytes, text);
-  return { text, invalid: at === undefined ? undefined : { ...positionAfter(text, at, 0, 0), length: replacementRun(text, at) } };
+  // The decoder drops a byte order mark (positions then match the editor's, which hides it), but loaders fail on it.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return { text, invalid: at === undefined ? undefined : { ...positionAfter(text, at, 0, 0), length: replacementRun(text, at) }, bom };
+}
+
+/** A JSON document read from a file that starts with a byte order mark the decoder dropped: it is reported. */
+function withDroppedBom(document: DatasetDocument, bom: boolean): DatasetDocument {
+  if (bom) document.noteDroppedBom();
+  return document;
 }
 
 /** The file's text, decoded chunk by chunk (see ChunkDecoder); `decoder.invalid` says where bytes were not UTF-8. */
@@ -459,8 +467,8 @@ export function readDatasetFile(file: string, settings: LintSettings, hint?: For
       const decoder = new ChunkDecoder(chunkBytes);
       return withEncodingProblem(DatasetDocument.parseJsonlPieces(decodedChunks(file, chunkBytes, decoder)), decoder.invalid);
     }
-    const { text, invalid } = decodeWhole(fs.readFileSync(file));
-    return withEncodingProblem(DatasetDocument.parse(text, kind, 0, hint), invalid);
+    const { text, invalid, bom } = decodeWhole(fs.readFileSync(file));
+    return withEncodingProblem(withDroppedBom(DatasetDocument.parse(text, kind, 0, hint), bom), invalid);
   } catch (error) {
     return cannotRead(kind, error, file);
   }
@@ -496,8 +504,8 @@ export async function readDatasetFileAsync(file: string, settings: LintSettings,
       const decoder = new ChunkDecoder(chunkBytes);
       return withEncodingProblem(await DatasetDocument.parseJsonlPiecesAsync(decodedChunksAsync(file, chunkBytes, decoder)), decoder.invalid);
     }
-    const { text, invalid } = decodeWhole(await fs.promises.readFile(file));
-    return withEncodingProblem(await DatasetDocument.parseInSlices(text, kind, pause, hint), invalid);
+    const { text, invalid, bom } = decodeWhole(await fs.promises.readFile(file));
+    return withEncodingProblem(withDroppedBom(await DatasetDocument.parseInSlices(text, kind, pause, hint), bom), invalid);
   } catch (error) {
     return cannotRead(kind, error, file);
   }

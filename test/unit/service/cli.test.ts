@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { lintFiles } from '../../../server/src/service/files';
+import { resolveSettings } from '../../../server/src/service/config';
+import { lintFiles, readDatasetFileAsync } from '../../../server/src/service/files';
+import { lintDocument } from '../../../server/src/service/linter';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const cli = path.join(root, 'dist', 'cli', 'tunesmith.js');
@@ -108,6 +110,30 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
 });
 
 describe('lintFiles()', () => {
+  it('reports the byte order mark of a JSON array file read from disk, at the start, with positions after it as an editor counts them', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-bom-'));
+    try {
+      const records = JSON.stringify([{ instruction: 'Name a prime.', input: '', output: 'Seven.' }, { instruction: 'Name a colour.', input: '', output: ' Blue.' }]);
+      writeFileSync(path.join(folder, 'marked.json'), `\ufeff${records}`);
+      writeFileSync(path.join(folder, 'plain.json'), records);
+      // A JSON Lines file's mark is skipped by pyarrow: not reported.
+      writeFileSync(path.join(folder, 'marked.jsonl'), `\ufeff${JSON.stringify({ instruction: 'Name a prime.', input: '', output: 'Seven.' })}\n`);
+      // One at a time: together, the same records in several files are leakage.
+      const found = async (name: string) => (await lintFiles([name], { cwd: folder, overrides: { minExamples: 0 } })).files[0]?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`);
+      const whitespaceColumn = records.indexOf('" Blue."');
+      assert.deepEqual(await found('marked.json'), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
+      assert.deepEqual(await found('plain.json'), [`whitespace@0:${whitespaceColumn + 1}`]);
+      assert.deepEqual(await found('marked.jsonl'), []);
+      // The language server reads files that are not open (eval.json beside train.json) asynchronously.
+      const { settings } = resolveSettings({ minExamples: 0 });
+      const fromServer = await readDatasetFileAsync(path.join(folder, 'marked.json'), settings, undefined, () => Promise.resolve());
+      assert.deepEqual(lintDocument(fromServer, 'file:///marked.json', settings).diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
+      const json = JSON.parse(run(folder, 'lint', 'marked.json', '--format', 'json').stdout) as { rule: string; line: number; column: number }[];
+      assert.deepEqual(json.map((item) => [item.rule, item.line, item.column]).filter(([rule]) => rule === 'invalid-json'), [['invalid-json', 1, 1]]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
   it('honours a LLaMA-Factory dataset_info.json next to the file', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-info-'));
     try {
