@@ -102,7 +102,7 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   else if (readsTaggedTurns(formatting)) forced = 'sharegpt';
   else if (formatting === 'alpaca') forced = 'alpaca';
   const unreadColumns = unreadColumnsOf(isObject(entry.columns) ? entry.columns : undefined, formatting ?? 'alpaca', ranking, mapping.columns);
-  const renamedColumns = isObject(entry.columns) ? renamedColumnsOf(entry.columns, mapping.columns) : undefined;
+  const renamedColumns = isObject(entry.columns) ? renamedColumnsOf(entry.columns, mapping.columns, formatting ?? 'alpaca') : undefined;
   const unlistedTags = isObject(entry.tags) ? unlistedTagsOf(entry.tags, mapping.tags) : undefined;
   return {
     ...defaultHint,
@@ -117,17 +117,19 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   };
 }
 
-type RenamedColumn = 'system' | 'tools' | 'history';
+type RenamedColumn = 'system' | 'tools' | 'history' | 'query';
 
 /**
  * The default names of the optional columns an entry renames ("system": "sys_prompt" makes a "system"
- * key unread), by column; left out where another column is read from that name.
+ * key unread; in Alpaca, "query": "context" an "input" one), by column; left out where another column
+ * is read from that name. (A renamed required column, the prompt or the response, is missing-field's.)
  */
-function renamedColumnsOf(listed: Record<string, unknown>, columns: FormatMapping['columns']): Record<string, RenamedColumn> | undefined {
+function renamedColumnsOf(listed: Record<string, unknown>, columns: FormatMapping['columns'], formatting: 'sharegpt' | 'openai' | 'alpaca'): Record<string, RenamedColumn> | undefined {
   const readNames = new Set(Object.values(columns));
   const renamed: Record<string, RenamedColumn> = Object.create(null) as Record<string, RenamedColumn>;
   let any = false;
-  for (const column of ['system', 'tools', 'history'] as const) {
+  const optional: readonly RenamedColumn[] = formatting === 'alpaca' ? ['system', 'tools', 'history', 'query'] : ['system', 'tools', 'history'];
+  for (const column of optional) {
     const name = listed[column];
     const defaultName = defaultMapping.columns[column];
     if (typeof name !== 'string' || name === defaultName || readNames.has(defaultName)) continue;

@@ -143,11 +143,11 @@ export interface FormatHint {
    */
   unreadColumns?: Readonly<Record<string, string>>;
   /**
-   * From a dataset_info.json entry that renames an optional column ("system": "sys_prompt"): the
-   * default names it then does not read, by column ("system" -> "system"). A record that still writes
-   * the default name trains without that field.
+   * From a dataset_info.json entry that renames an optional column ("system": "sys_prompt", "query": "context"): the
+   * default names it then does not read, by column ("system" -> "system", "input" -> "query"). A record that still
+   * writes the default name trains without that field.
    */
-  renamedColumns?: Readonly<Record<string, 'system' | 'tools' | 'history'>>;
+  renamedColumns?: Readonly<Record<string, 'system' | 'tools' | 'history' | 'query'>>;
   /**
    * From a dataset_info.json entry with "tags": the optional role tags it does not list, by the role
    * written in records ("observation" -> "observation_tag"). LLaMA-Factory sets every tag an entry

@@ -143,7 +143,7 @@ describe('formats', () => {
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations' } }, [sharegpt]), ['unknown-key warning "system" LLaMA-Factory ignores "system" here: the']);
     assert.deepEqual(problems({ formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system' } }, [sharegpt]), [], 'an empty tools column loses nothing');
   });
-  it('dataset_info.json: a system, tools or history column written by its default name where the entry renames it is reported', () => {
+  it('dataset_info.json: a system, tools, history or (Alpaca) input column written by its default name where the entry renames it is reported', () => {
     const lint = (info: unknown, record: unknown): { found: string[]; fixes: string[] } => {
       const hint = hintFromDatasetInfo(JSON.stringify({ d: { file_name: 'd.jsonl', ...(info as object) } }), 'd.jsonl');
       assert.ok(hint);
@@ -168,6 +168,12 @@ describe('formats', () => {
     assert.equal(alpaca.found.length, 1);
     assert.match(alpaca.found[0] ?? '', /^unknown-key "system" LLaMA-Factory ignores "system" here: .* reads the system column from "sys"/);
     assert.deepEqual(lint({ columns: { prompt: 'q', response: 'a', system: 'sys' } }, { q: 'Name a bird.', a: 'Robin.', system: '' }).found, [], 'an empty column loses nothing');
+    // Alpaca's query column read from another name: an "input" the record still writes is dropped.
+    const query = lint({ columns: { prompt: 'question', query: 'context', response: 'answer' } }, { question: 'Convert 0.375 to a fraction.', input: 'In lowest terms.', context: '', answer: '3/8.' });
+    assert.deepEqual(query.found, ['unknown-key "input" LLaMA-Factory ignores "input" here: the dataset_info.json entry for this file reads the query column from "context", so this record trains without it. Merge it into "context", or change the entry\'s "columns".']);
+    assert.deepEqual(lint({ columns: { prompt: 'question', query: 'context', response: 'answer' } }, { question: 'Convert 0.375.', input: 'Lowest terms.', answer: '3/8.' }).fixes, ['context']);
+    // Where another column is read from "input", it is read, not dropped.
+    assert.deepEqual(lint({ columns: { prompt: 'input', query: 'context', response: 'answer' } }, { input: 'Convert 0.375.', context: '', answer: '3/8.' }).found, []);
   });
   it('dataset_info.json tags: a role whose tag the entry leaves out is reported (LLaMA-Factory sets it to none and skips the example)', () => {
     const tags = { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', function_tag: 'function_call' };

@@ -22,7 +22,8 @@ export const rule: RecordRule = {
       suggestFormatKeys(context);
       return;
     }
-    reportUnreadColumns(context);
+    // A column the dataset_info.json entry does not read is reported once, there (its message names the column to use).
+    const unreadReported = reportUnreadColumns(context);
     reportSystemColumn(context);
     reportDpoInputKeys(context);
     for (const object of specifiedObjects(context)) {
@@ -30,7 +31,7 @@ export const rule: RecordRule = {
       // Built only when an unknown key turns up (most objects have none).
       let missing: string[] | undefined;
       for (const key of Object.keys(object.value)) {
-        if (object.spec.fields[key] !== undefined) continue;
+        if (object.spec.fields[key] !== undefined || (object.path.length === 0 && unreadReported.has(key))) continue;
         // An Alpaca record's "completion" without "output": missing-field names it (Alpaca's "output" or a KTO record's label).
         if (key === 'completion' && object.path.length === 0 && completionForOutput(context, object.value)) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
@@ -127,20 +128,24 @@ function reportDpoInputKeys(context: RecordRuleContext): void {
   }
 }
 
-function reportUnreadColumns(context: RecordRuleContext): void {
+/** Reports the columns a dataset_info.json entry leaves unread; returns their keys. */
+function reportUnreadColumns(context: RecordRuleContext): ReadonlySet<string> {
+  const reported = new Set<string>();
   const { unreadColumns: unread, renamedColumns: renamed } = context.facts.hint;
   const value = context.record.value;
-  if ((unread === undefined && renamed === undefined) || !isObject(value)) return;
+  if ((unread === undefined && renamed === undefined) || !isObject(value)) return reported;
   for (const key of Object.keys(value)) {
     if (isEmptyColumn(value[key])) continue;
     const column = unread?.[key];
     if (column !== undefined) {
+      reported.add(key);
       context.report(`LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file does not list "${column}" in its "columns", so this record trains without it. Add "${column}": "${shownKey(key)}" to "columns", or remove the field.`, { path: [key], part: 'key' });
       continue;
     }
     // A column the entry renames ("system": "sys_prompt"), written by its default name.
     const renamedColumn = renamed?.[key];
     if (renamedColumn === undefined) continue;
+    reported.add(key);
     const readFrom = context.facts.hint.mapping.columns[renamedColumn];
     const free = !Object.prototype.hasOwnProperty.call(value, readFrom);
     context.report(
@@ -149,6 +154,7 @@ function reportUnreadColumns(context: RecordRuleContext): void {
       free ? { kind: 'rename-key', path: [key], replacement: readFrom } : undefined,
     );
   }
+  return reported;
 }
 
 /**
