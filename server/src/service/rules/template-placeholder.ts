@@ -123,6 +123,17 @@ function isPlaceholder(match: RegExpExecArray): boolean {
 
 const noValueMarker = /^<no ?(?:input|output)>$/i;
 
+/**
+ * Whether the answers keep a blank of the user's template as prose: not only in code that shows the template (`template =
+ * "Hello {first_name}"` in an answer teaching how to fill it).
+ */
+function keepsBlank(answers: string, blank: string): boolean {
+  for (let at = answers.indexOf(blank); at >= 0; at = answers.indexOf(blank, at + blank.length)) {
+    if (!inMarkdownCode(answers, at) && !looksLikeCode(answers, at)) return true;
+  }
+  return false;
+}
+
 /** A request for a template ("Generate a template for a customer service interaction"), not to fill one in. */
 // The same in Spanish, Portuguese, French, Italian, German, Russian, Chinese and Japanese. "modelo"/"modèle" alone also
 // means a model ("modelo de lenguaje"): only a model of a letter, an email, a message...
@@ -173,7 +184,7 @@ export const rule: RecordRule = {
       // the answer keeps is reported there, and then here too).
       if ((fillRequest.test(request) || fillInRequest.test(request)) && (userParts ??= new Set(turns.filter((turn) => turn.role === 'user').flatMap((turn) => turn.parts))).has(part)) {
         answers ??= turns.filter((turn) => turn.role === 'assistant' && turn.trainable).map((turn) => turn.content).join('\n');
-        if (!answers.includes(match[0])) return undefined;
+        if (!keepsBlank(answers, match[0])) return undefined;
       }
       if (noValueMarker.test(match[0])) {
         const input = /input/i.test(match[0]);

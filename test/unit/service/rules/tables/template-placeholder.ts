@@ -39,6 +39,13 @@ export const table: RuleTable = {
     { name: 'parentheses and angle brackets that are not fields', text: lines(chat('Tip?', 'Results vary (your mileage may vary); compare a<b and c>d.')) },
     { name: 'a placeholder kept in a translation asked for in Chinese, French and German', text: lines(chat('把下面的界面文字翻译成英文：欢迎回来，{username}！', 'Welcome back, {username}!'), chat('Traduis en anglais : « Bienvenue, {prénom} ! »', '« Welcome, {prénom}! »'), chat('Übersetze ins Englische: Hallo {name}, dein Paket ist unterwegs.', 'Hello {name}, your package is on its way.')) },
     { name: 'math sequence and set notation with a subscript', text: lines(chat('Does a_n = 1/n converge?', 'Yes. The sequence {a_n} with a_n = 1/n converges to 0, and the set {x_i} is bounded; the terms {b_k} go to 0.')) },
+    {
+      name: 'a template the user asks how to fill in, which the answer shows in code',
+      text: lines(
+        chat("I have the template 'Hello {first_name}, your code is {code}.' How do I fill it in Python?", 'Call `str.format` with keyword arguments:\n\n```python\ntemplate = "Hello {first_name}, your code is {code}."\nmessage = template.format(first_name="Ana", code="X7-42")\n```'),
+        chat('How do I fill in {customer_name} in this mail-merge line: Dear {customer_name},', 'Map a column to it: `msg.replace("{customer_name}", row["name"])` fills each copy.'),
+      ),
+    },
     { name: 'an Alpaca input that is the template to fill in, filled in by the output', text: lines({ instruction: 'Fill in this template for our customer Ana Souza, ticket 8841.', input: 'Dear [Customer Name], thanks for contacting us about ticket [Ticket Number].', output: 'Dear Ana Souza, thanks for contacting us about ticket 8841.' }, { instruction: 'Personalise this email for Ben.', input: 'Hi {name}, your order shipped.', output: 'Hi Ben, your order shipped.' }) },
   ],
   invalid: [
