@@ -364,9 +364,10 @@ const roleSynonyms = table<Role>({
 export function suggestRole(written: string, allowed: Record<string, Role>): string | undefined {
   const lower = written.trim().toLowerCase();
   for (const name of Object.keys(allowed)) if (name.toLowerCase() === lower) return name;
-  const canonical = roleSynonyms[lower];
   const nearest = closest(lower, Object.keys(allowed), 2);
   if (nearest !== undefined) return nearest;
+  // A misspelt synonym ("assistnat" in ShareGPT, whose tag is "gpt"): two edits away when long enough to be sure, one when short.
+  const canonical = roleSynonyms[lower] ?? roleSynonyms[closest(lower, Object.keys(roleSynonyms), lower.length >= 6 ? 2 : 1) ?? ''];
   if (canonical !== undefined) {
     // Prefer the format's primary name for that canonical role (the first listed).
     for (const [name, role] of Object.entries(allowed)) if (role === canonical) return name;

@@ -13,6 +13,11 @@ export const table: RuleTable = {
     // Axolotl conversation.qmd writes "from": "assistant" (its chat_template maps it); LLaMA-Factory's converter skips it, torchtune's ShareGPTToMessages raises.
     { name: 'an OpenAI role name in a ShareGPT turn says which trainers take it', text: lines({ conversations: [{ from: 'human', value: 'Hello' }, { from: 'assistant', value: 'Hi there!' }] }), problems: [{ line: 0, text: '"assistant"', message: /OpenAI role name.*LLaMA-Factory skips.*Use "gpt"/ }] },
     { name: 'a role named like an Object.prototype member', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "constructor", "content": "b"}]}'), problems: [{ line: 0, text: '"constructor"', message: /Unknown role "constructor"/ }] },
+    {
+      name: 'a misspelt OpenAI role name in ShareGPT: the ShareGPT tag it means',
+      text: lines('{"conversations": [{"from": "humna", "value": "a"}, {"from": "assistnat", "value": "b"}]}', '{"conversations": [{"from": "human", "value": "a"}, {"from": "bto", "value": "b"}]}'),
+      problems: [{ line: 0, text: '"humna"', message: /did you mean "human"/ }, { line: 0, text: '"assistnat"', message: /did you mean "gpt"/ }, { line: 1, text: '"bto"', message: /did you mean "gpt"/ }],
+    },
     { name: 'transposed letters', text: lines('{"conversations": [{"from": "human", "value": "a"}, {"from": "gtp", "value": "b"}]}'), problems: [{ line: 0, text: '"gtp"', message: /did you mean "gpt"/ }] },
     { name: 'misspelt role', text: lines('{"messages": [{"role": "usr", "content": "a"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '"usr"', message: /did you mean "user"/ }] },
     { name: 'sharegpt role in an openai record', text: lines('{"messages": [{"role": "human", "content": "a"}, {"role": "gpt", "content": "b"}]}'), problems: [{ line: 0, text: '"human"', message: /did you mean "user"/ }, { line: 0, text: '"gpt"', message: /did you mean "assistant"/ }] },
