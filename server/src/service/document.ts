@@ -1138,6 +1138,12 @@ export class DatasetDocument {
     return this.lines.length;
   }
 
+  /** The length of a JSONL line, without its line break (0 past the end). */
+  lineLength(line: number): number {
+    const entry = this.lines[line];
+    return entry === undefined ? 0 : lineText(entry).length;
+  }
+
   /**
    * Places a multi-line run at `line`, appending its records. A run that moved gets new records: its
    * problem's message names its lines, and record problems are cached per record.

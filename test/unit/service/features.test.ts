@@ -88,6 +88,19 @@ describe('quick fixes', () => {
     const fixed = applyQuickFix(`${record}\n{"instruction": "c", "output": "d"}\n${record}\n`, 'duplicate-record');
     assert.equal(fixed, `${record}\n{"instruction": "c", "output": "d"}\n`);
   });
+  it('removes a duplicate on the last line of a JSONL file without a final line break, with the break before it (no range past the end)', () => {
+    const record = '{"instruction": "a", "output": "b"}';
+    for (const eol of ['\n', '\r\n']) {
+      const text = `${record}${eol}{"instruction": "c", "output": "d"}${eol}${record}`;
+      const result = lint(text);
+      const diagnostic = result.diagnostics.find((item) => item.rule === 'duplicate-record');
+      assert.ok(diagnostic);
+      const { document, facts } = parse(text);
+      const edits = codeActions(document, facts, uri, diagnostic.range, [asLsp(diagnostic)], { current: result.diagnostics }).find((action) => action.kind === 'quickfix')?.edit?.changes?.[uri] ?? [];
+      assert.deepEqual(edits.map((edit) => edit.range), [{ start: { line: 1, character: 35 }, end: { line: 2, character: record.length } }], JSON.stringify(eol));
+      assert.equal(applyEdits(text, edits), `${record}${eol}{"instruction": "c", "output": "d"}`);
+    }
+  });
   it('removes a duplicate element of a JSON array, comma included', () => {
     const text = '[\n  {"text": "a"},\n  {"text": "b"},\n  {"text": "a"}\n]\n';
     const fixed = applyQuickFix(text, 'duplicate-record', 'json');
@@ -387,6 +400,17 @@ describe('hover, outline, folding, completion, code lens', () => {
     const symbols = documentSymbols(document, facts);
     assert.deepEqual(symbols.map((symbol) => symbol.name), ['1: How do tides work on Earth exactly?', '2: Name a planet']);
     assert.deepEqual(symbols[1]?.range, { start: { line: 7, character: 2 }, end: { line: 7, character: 52 } });
+  });
+  it('starts an outline entry and a hover range at the record, not at a JSONL line\'s indentation or the BOM before it', () => {
+    const record = (question: string): string => JSON.stringify({ messages: [{ role: 'user', content: question }, { role: 'assistant', content: 'Yes.' }] });
+    const text = `\ufeff${record('Is the sky blue?')}\n  ${record('Is water wet?')}  \n`;
+    const { document, facts } = parse(text);
+    const symbols = documentSymbols(document, facts);
+    assert.deepEqual(symbols.map((symbol) => [symbol.range.start, symbol.selectionRange.start, symbol.range.end]), [
+      [{ line: 0, character: 1 }, { line: 0, character: 1 }, { line: 0, character: 1 + record('Is the sky blue?').length }],
+      [{ line: 1, character: 2 }, { line: 1, character: 2 }, { line: 1, character: 2 + record('Is water wet?').length }],
+    ]);
+    assert.deepEqual(hover(document, facts, { line: 1, character: 5 })?.range, symbols[1]?.range);
   });
   it('keeps outline names and hover rows short for text without spaces, and names a record of no known format', () => {
     const chinese = '你好'.repeat(720);

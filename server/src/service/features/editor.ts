@@ -48,11 +48,14 @@ export function recordAt(document: DatasetDocument, position: Position): Dataset
 }
 
 /** JSONL: the whole line including its line break, so deleting leaves no blank line. */
-function wholeLine(record: DatasetRecord): Range {
+function wholeLine(document: DatasetDocument, record: DatasetRecord): Range {
   // A record written over several lines (still to be joined) takes all of them.
-  if (record.run?.kind === 'object') return { start: { line: record.run.line, character: 0 }, end: { line: record.run.lastLine + 1, character: 0 } };
-  if (record.run !== undefined) return record.range;
-  return { start: { line: record.line, character: 0 }, end: { line: record.line + 1, character: 0 } };
+  const [first, last] = record.run?.kind === 'object' ? [record.run.line, record.run.lastLine] : [record.line, record.line];
+  if (record.run !== undefined && record.run.kind !== 'object') return record.range;
+  // The last line of a file without a final line break: the break before it goes instead (no range past the end).
+  if (last + 1 >= document.lineCount && first > 0) return { start: { line: first - 1, character: document.lineLength(first - 1) }, end: { line: last, character: document.lineLength(last) } };
+  if (last + 1 >= document.lineCount) return { start: { line: first, character: 0 }, end: { line: last, character: document.lineLength(last) } };
+  return { start: { line: first, character: 0 }, end: { line: last + 1, character: 0 } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ function lineIndentBefore(text: string, offset: number): string | undefined {
 }
 
 function removeRecordEdit(document: DatasetDocument, record: DatasetRecord): TextEdit {
-  if (document.kind === 'jsonl') return { range: wholeLine(record), newText: '' };
+  if (document.kind === 'jsonl') return { range: wholeLine(document, record), newText: '' };
   // JSON array: remove the element and the comma before it (or after it for the first element).
   // Neighbours in another array of a file of splits are not: the text between is `], "test": [`.
   const records = document.records;
@@ -497,6 +500,12 @@ function refusalReason(count: TargetCount): string {
   return `${reason}${others > 0 ? ` (and ${others} other reason${others === 1 ? '' : 's'})` : ''}`;
 }
 
+/** The record from its first to its last character: not a JSONL line's indentation, nor the BOM before record 1. */
+function recordRange(record: DatasetRecord): Range {
+  const bounds = trimmedBounds(record.text);
+  return bounds.start === 0 && bounds.end === record.text.length ? record.range : record.rangeAt(bounds.start, bounds.end);
+}
+
 /** Where the record's text starts and ends without the JSON whitespace around it. */
 function trimmedBounds(text: string): { start: number; end: number } {
   const start = skipWhitespace(text, 0);
@@ -696,7 +705,7 @@ export function hover(document: DatasetDocument, facts: FileFacts, position: Pos
   ];
   if (rows.length > 30) lines.push(`| … | ${rows.length - 30} more | | |`);
   if (conversation.rejected !== undefined) lines.push('', `Rejected answer: ${escapeMarkdown(firstWords(conversation.rejected.map((turn) => turn.content).join(' '), 16))}`);
-  return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: record.range };
+  return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: recordRange(record) };
 }
 
 /** Every shape and format in words: a new shape fails to compile until it has its title. */
@@ -793,7 +802,7 @@ export function documentSymbols(document: DatasetDocument, facts: FileFacts): Do
   for (const record of document.records) {
     if (symbols.length >= maxSymbols) break;
     const { label, detail } = outlineEntryOf(record, facts);
-    const range = record.range;
+    const range = recordRange(record);
     const name = `${record.index + 1}: ${label}`;
     // The end of the record's first line, before its CR in a CRLF file.
     const firstLineEnd = record.text.indexOf('\n');
