@@ -70,6 +70,8 @@ describe('record conversion', () => {
     }
     // A train flag that says what the role does anyway is carried.
     assert.deepEqual(converted(chat({ train: true }, 1), 'Alpaca'), { instruction: 'Think first: 2+3?', input: '', output: '5' });
+    // So is what OpenAI's API writes on every message it returns, saying nothing.
+    assert.deepEqual(converted(chat({ refusal: null, annotations: [], audio: null }, 1), 'Alpaca'), { instruction: 'Think first: 2+3?', input: '', output: '5' });
   });
 
   it('does not convert what a turn or a call says beyond its text: a weight that is no number, a result id on an answer, keys of a call, a list of answers', () => {

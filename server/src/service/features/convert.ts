@@ -254,7 +254,7 @@ const carriedTurnKeys = new Set(['role', 'content', 'from', 'value', 'tool_calls
  * Whether the message or turn object behind `turn` has a field the canonical turn does not carry, which
  * a conversion would drop: a speaker's `name`, `reasoning_content` or `thinking`, a `refusal`, a
  * `train` flag that differs from the role's default. A tool result's `name` (the function answered) is
- * carried by its place after the call.
+ * carried by its place after the call; a field that is null or an empty list says nothing to carry.
  */
 function holdsUncarriedKeys(source: unknown, turn: Turn): boolean {
   const object = valueAt(source, turn.path);
@@ -266,6 +266,8 @@ function holdsUncarriedKeys(source: unknown, turn: Turn): boolean {
     if ((key === 'weight' || key === 'loss_weight') && typeof value !== 'number') return true;
     if (key === 'tool_call_id' && turn.role !== 'tool') return true;
     if (carriedTurnKeys.has(key) || key === roleKey || key === contentKey) continue;
+    // Nothing said: OpenAI's API writes "refusal": null, "annotations": [] and "audio": null on every message it returns.
+    if (value === null || (Array.isArray(value) && value.length === 0)) continue;
     if (key === 'name' && turn.role === 'tool') continue;
     if (key === 'train' && value === (turn.role === 'assistant')) continue;
     return true;
