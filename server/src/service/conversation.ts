@@ -85,6 +85,11 @@ export interface ContentPart {
   text: string;
   /** Offset of this part inside `Turn.content`. */
   offset: number;
+  /**
+   * For JSON text written in a string (tool-call arguments) read with its escapes decoded: where each offset of `text`
+   * (and its end) is in that string. Absent: `text` is the string itself.
+   */
+  sourceOffsets?: Int32Array;
 }
 
 export interface ToolCall {

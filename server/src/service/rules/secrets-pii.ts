@@ -1,7 +1,7 @@
 import type { ContentPart } from '../conversation';
 import { hasDottedToken, mayHavePasswordKey, mayHavePhoneDigits, mayHaveSecret } from './prefilter';
 import type { RecordRule, RecordRuleContext } from './rule';
-import { allTurns, reportMatchesInParts, textAndCallParts } from './util';
+import { allTurns, partTarget, reportMatchesInParts, textAndCallParts } from './util';
 
 // Each alternative is one kind; the named group tells which.
 const detector = new RegExp(
@@ -129,7 +129,7 @@ function reportValues(context: RecordRuleContext, partLists: readonly (readonly 
           if (span === undefined || value === undefined) continue;
           const text = message(detector.kind, value, match, fromTool);
           if (text === undefined) continue;
-          context.report(text, { path: part.path, inString: { start: span[0], end: span[1] } });
+          context.report(text, partTarget(part, span[0], span[1]));
           if (++reported >= 5) return;
         }
       }

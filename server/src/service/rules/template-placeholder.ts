@@ -190,7 +190,7 @@ export const rule: RecordRule = {
         const input = /input/i.test(match[0]);
         const message = `"${quote(match[0])}" is self-instruct's marker for ${input ? 'an example without an input: Alpaca\'s generator turns it into an empty input. Make the field empty ("")' : 'an instruction the model cannot answer: Alpaca\'s generator drops such examples. Write the answer, or remove the record'}; as written, the model learns the marker.`;
         // The field holding the marker alone is emptied (quick fix and fix-all): nothing else is in it to lose.
-        return input && part.text.trim() === match[0] ? { message, fix: { kind: 'set-value', path: part.path, value: '' } } : message;
+        return input && part.sourceOffsets === undefined && part.text.trim() === match[0] ? { message, fix: { kind: 'set-value', path: part.path, value: '' } } : message;
       }
       return `Unfilled placeholder "${quote(match[0])}": the template was never filled in. Replace it with real text.`;
     });

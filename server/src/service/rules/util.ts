@@ -131,7 +131,7 @@ export function reportMatchesInParts(context: RecordRuleContext, partLists: read
         }
         const found = message(match, part);
         if (found !== undefined) {
-          const target = { path: part.path, inString: { start: match.index, end: match.index + match[0].length } };
+          const target = partTarget(part, match.index, match.index + match[0].length);
           if (typeof found === 'string') context.report(found, target);
           else context.report(found.message, target, found.fix);
           if (++reported >= limit) return;
@@ -139,6 +139,50 @@ export function reportMatchesInParts(context: RecordRuleContext, partLists: read
       }
     }
   }
+}
+
+/** Where a span of a part's text is written: in its string, through `sourceOffsets` for a decoded view. */
+export function partTarget(part: ContentPart, start: number, end: number): { path: JsonPath; inString: { start: number; end: number } } {
+  const map = part.sourceOffsets;
+  return { path: part.path, inString: map === undefined ? { start, end } : { start: map[start] ?? start, end: map[end] ?? end } };
+}
+
+const escapedCharacters: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * JSON text written in a string (tool-call arguments, a ShareGPT function_call value or tools column) as the rules read
+ * it: with its escapes decoded, as the tool receives its arguments. Python's json.dumps writes quotes as \" and every
+ * non-ASCII character as \uXXXX, which would hide a password in quoted code or mojibake written as \u00c3\u00a9.
+ * Text without a backslash is read as it is.
+ */
+export function jsonTextPart(path: JsonPath, written: string): ContentPart {
+  let escape = written.indexOf('\\');
+  if (escape < 0) return { path, text: written, offset: 0 };
+  const offsets = new Int32Array(written.length + 1);
+  let text = '';
+  let from = 0;
+  while (escape >= 0) {
+    for (let at = from; at < escape; at++) offsets[text.length + at - from] = at;
+    text += written.slice(from, escape);
+    const letter = written.charAt(escape + 1);
+    const hex = letter === 'u' ? written.slice(escape + 2, escape + 6) : '';
+    const decoded = letter === 'u' ? (/^[0-9a-fA-F]{4}$/.test(hex) ? String.fromCharCode(Number.parseInt(hex, 16)) : undefined) : escapedCharacters[letter];
+    if (decoded === undefined) {
+      // Not an escape JSON knows: kept as written.
+      offsets[text.length] = escape;
+      text += '\\';
+      from = escape + 1;
+    } else {
+      offsets[text.length] = escape;
+      text += decoded;
+      from = escape + (letter === 'u' ? 6 : 2);
+    }
+    escape = written.indexOf('\\', from);
+  }
+  for (let at = from; at < written.length; at++) offsets[text.length + at - from] = at;
+  text += written.slice(from);
+  offsets[text.length] = written.length;
+  return { path, text, offset: 0, sourceOffsets: offsets.subarray(0, text.length + 1) };
 }
 
 /** Cuts a matched text for a message. */
@@ -170,11 +214,11 @@ export function toolCallParts(record: unknown, turn: Turn): ContentPart[] {
     const written = valueAt(record, call.path);
     // A ShareGPT turn holding a list of calls names one string for all of them: read once.
     if (typeof written === 'string') {
-      if (index === 0) parts.push({ path: call.path, text: written, offset: 0 });
+      if (index === 0) parts.push(jsonTextPart(call.path, written));
     } else if (isObject(written)) {
       const fn = isObject(written.function) ? written.function : written;
       const path = fn === written ? [...call.path, 'arguments'] : [...call.path, 'function', 'arguments'];
-      if (typeof fn.arguments === 'string') parts.push({ path, text: fn.arguments, offset: 0 });
+      if (typeof fn.arguments === 'string') parts.push(jsonTextPart(path, fn.arguments));
       // Arguments written as an object (the chat-template layout): the strings in it, as the template renders them.
       else if (typeof fn.arguments === 'object' && fn.arguments !== null) collectStrings(fn.arguments, path, parts, 0);
     }
@@ -206,6 +250,8 @@ function reasoningParts(turn: Turn): ContentPart[] {
 export function toolSpecParts(conversation: Conversation): ContentPart[] {
   const tools = conversation.tools;
   if (tools === undefined) return [];
+  // A tools column written as a JSON string (ShareGPT, Alpaca): read decoded, as the template renders it.
+  if (typeof tools.value === 'string') return [jsonTextPart(tools.path, tools.value)];
   const parts: ContentPart[] = [];
   collectStrings(tools.value, tools.path, parts, 0);
   return parts;

@@ -19,6 +19,18 @@ export const table: RuleTable = {
     { name: 'mojibake quoted in a question and shown in code in a record about repairing encodings', text: lines(chat('How do I repair text like "cafÃ©" in Python?', '```python\nimport ftfy\nftfy.fix_text("cafÃ©")  # "café"\n```')) },
   ],
   invalid: [
+    {
+      // json.dumps (ensure_ascii) writes "CafÃ©" as Caf\u00c3\u00a9 inside the arguments string: the range is the escapes as written.
+      name: 'mojibake written as \\u escapes in tool-call arguments and in a ShareGPT tools column',
+      text: lines(
+        { messages: [{ role: 'user', content: 'Save a note.' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'save_note', arguments: '{"title": "Caf\\u00c3\\u00a9"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'ok' }, { role: 'assistant', content: 'Saved.' }] },
+        { conversations: [{ from: 'human', value: 'Save milk.' }, { from: 'function_call', value: '{"name": "save_note", "arguments": {"title": "Milk"}}' }, { from: 'observation', value: 'ok' }, { from: 'gpt', value: 'Saved.' }], tools: '[{"name": "save_note", "description": "Save to the user\\u00e2\\u20ac\\u2122s notebook", "parameters": {"type": "object", "properties": {"title": {"type": "string"}}}}]' },
+      ),
+      problems: [
+        { line: 0, text: '\\\\u00c3\\\\u00a9', message: /probably "é"/ },
+        { line: 1, text: '\\\\u00e2\\\\u20ac\\\\u2122', message: /probably "’"/ },
+      ],
+    },
     { name: 'mojibake in reasoning, in tool-call arguments (OpenAI and ShareGPT) and in the tool specs of the prompt', text: lines(
       { messages: [{ role: 'user', content: 'Why?' }, { role: 'assistant', content: 'Because.', reasoning_content: 'Itâ€™s simple.' }] },
       { messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get', arguments: '{"city": "ZÃ¼rich"}' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'Sunny' }, { role: 'assistant', content: 'Sunny.' }] },

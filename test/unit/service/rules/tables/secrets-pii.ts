@@ -52,6 +52,12 @@ export const table: RuleTable = {
   ],
   invalid: [
     {
+      // Python's json.dumps writes the quotes of code in arguments as \" : read decoded, as the tool receives the code.
+      name: 'a password in quoted code of tool-call arguments written by json.dumps (escaped quotes)',
+      text: lines({ messages: [{ role: 'user', content: 'Connect to MySQL.' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'run_python', arguments: JSON.stringify({ code: 'conn = pymysql.connect(host="10.2.0.15", user="etl", password="Hk29#vQpLm7x")' }) } }] }, { role: 'tool', tool_call_id: 'c1', content: 'ok' }, { role: 'assistant', content: 'Connected.' }] }),
+      problems: [{ line: 0, text: 'Hk29#vQpLm7x', message: /password/ }],
+    },
+    {
       name: 'passwords assigned under any password name, with = or as a key, in quotes or not',
       text: lines(
         chat('Config?', 'password = "Kq8vZ2mT7pLx"\nPASSWORD=Kq8vZ2mT7pLx\nspring.datasource.password=Kq8vZ2mT7pLx'),
