@@ -182,6 +182,8 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
     }
   }
   if (has('messages')) {
+    // OpenAI DPO answers beside the prompt's messages and no "input": a DPO record missing its "input" wrapper (missing-field says so).
+    if (!has('input') && (has('preferred_output') || has('non_preferred_output'))) return 'preference-openai';
     if (has('chosen') && has('rejected')) return isObject(value.chosen) || isObject(value.rejected) ? 'preference-messages' : 'preference-trl';
     return recordMapping(value, hint) === fromValueMessagesMapping ? 'sharegpt-messages' : 'openai-chat';
   }

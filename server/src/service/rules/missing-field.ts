@@ -132,6 +132,10 @@ function recordLayoutHint(context: RecordRuleContext, key: string): { why: strin
     // No empty-output fix: the answers are there, under other names.
     return { why: `This is Axolotl's chatml.argilla preference layout, which LLaMA-Factory does not read: rename "chosen_response" to "${columns.chosen}" and "rejected_response" to "${columns.rejected}" and mark the entry "ranking": true in dataset_info.json.`, addField: false };
   }
+  if (context.analysis.shape === 'preference-openai' && key === 'input' && 'messages' in value) {
+    // No empty-input fix: the prompt is there, one level too high.
+    return { why: 'The prompt\'s "messages" are at the top of the record: OpenAI\'s DPO format takes them inside "input" ({"input": {"messages": [...]}, "preferred_output": [...], ...}). Move them there.', addField: false };
+  }
   return undefined;
 }
 

@@ -54,6 +54,11 @@ export const table: RuleTable = {
     { name: 'input and output with Alpaca\'s system column but no instruction', text: lines({ system: 'Translate.', input: 'Translate to Spanish: thank you', output: 'Gracias' }), problems: [{ line: 0, text: '"input"', message: /no "instruction": its question is in "input".*Rename "input" to "instruction"/ }] },
     { name: 'a template-free segment without its label', text: lines({ segments: [{ text: 'Q: hi\n' }, { label: true, text: 'A: hello' }] }), problems: [{ line: 0, text: '{"text":"Q: hi\\n"}', message: /"label"/ }] },
     { name: 'a tool result with a name but no tool_call_id when the calls have ids', text: lines('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "name": "f", "content": "r"}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"role": "tool", "name": "f", "content": "r"}', message: /tool_call_id/ }] },
+    {
+      name: 'an OpenAI DPO record with its prompt\'s "messages" at the top instead of inside "input"',
+      text: lines('{"messages": [{"role": "user", "content": "Hi"}], "preferred_output": [{"role": "assistant", "content": "Hello!"}], "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}'),
+      problems: [{ line: 0, column: 0, endColumn: 1, message: /missing the required "input" field.*inside "input"/ }],
+    },
     { name: 'an OpenAI DPO record without "input" is still a DPO record', text: lines('{"preferred_output": [{"role": "assistant", "content": "Hello!"}], "non_preferred_output": [{"role": "assistant", "content": "Go away."}]}'), problems: [{ line: 0, column: 0, endColumn: 1, message: /missing the required "input" field/ }] },
     { name: 'a text content part without its text', text: lines('{"messages": [{"role": "user", "content": [{"type": "text"}]}, {"role": "assistant", "content": "b"}]}'), problems: [{ line: 0, text: '{"type": "text"}', message: /Content part 1 of message 1 is missing the required "text" field/ }] },
     { name: 'message without content', text: lines('{"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]}'), problems: [{ line: 0, text: '{"role": "user"}', message: /missing the required "content"/ }] },
