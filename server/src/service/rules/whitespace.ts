@@ -71,7 +71,8 @@ export const rule: RecordRule = {
   check(context) {
     // Not a rejected answer: preference training pushes its tokens down, so whitespace there teaches nothing to emit.
     context.analysis.conversation.turns.forEach((turn, index) => {
-      if (turn.parts.length > 1) reportBlankParts(context, turn);
+      // A stepwise record's steps are no content parts a template renders: a blank step is empty-content's finding.
+      if (turn.parts.length > 1 && context.analysis.conversation.shape !== 'stepwise') reportBlankParts(context, turn);
       if (turn.role !== 'assistant' || context.analysis.conversation.plainText) return;
       turn.parts.forEach((part, partIndex) => {
         const text = part.text;

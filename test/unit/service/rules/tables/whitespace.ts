@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // empty-content reports the blank step (PRMTrainer trains its label on no text); it is no content part a template renders.
+    { name: 'a blank step of a stepwise record', text: lines({ prompt: 'Solve 2x + 3 = 11.', completions: ['Subtract 3: 2x = 8.', '  ', 'x = 4.'], labels: [true, false, true] }) },
     // Anthropic HH-RLHF: no prompt column, each side a transcript starting "\n\nHuman:" (the implicit prompt TRL's extract_prompt finds).
     { name: 'HH-RLHF preference pairs whose sides start with the shared "\\n\\nHuman:" prompt', text: lines({ chosen: '\n\nHuman: What is a good name for a cat?\n\nAssistant: Whiskers is a classic choice.', rejected: '\n\nHuman: What is a good name for a cat?\n\nAssistant: I don\'t know.' }) },
     { name: 'a rejected answer with trailing spaces (preference training pushes it down)', text: lines({ prompt: 'Name a tree.', chosen: 'Oak.', rejected: 'Pine.  ' }) },
