@@ -127,7 +127,10 @@ export const rule: RecordRule = {
       if (nordicRun.test(text) || isLetterListing(text)) return undefined;
       // Read only for a quoted finding (rare) and once per record, so clean records pay nothing.
       if ((inMarkdownCode(match.input, match.index) || inQuotes(match)) && (talksAboutEncoding ??= encodingTalk.test(context.record.text))) return undefined;
-      return `Mojibake "${visible(text)}"${originalOf(text)}: UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
+      const original = originalOf(text);
+      // Not UTF-8 bytes: a run of Latin-1 letters is Cyrillic written in Windows-1251 ("Ïðèâåò" for "Привет").
+      if (original === '' && latinLetterRun.test(text)) return `Mojibake "${visible(text)}" (probably "${windows1251.decode(Buffer.from(text, 'latin1'))}"): Cyrillic text written in Windows-1251 was read as Windows-1252/Latin-1. Fix the encoding where the data was produced.`;
+      return `Mojibake "${visible(text)}"${original}: UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
     });
   },
 };
@@ -151,6 +154,9 @@ function windows1252Bytes(text: string): Buffer | undefined {
   }
   return bytes;
 }
+
+const latinLetterRun = /^[À-ÖØ-öø-ÿ]{3,}$/;
+const windows1251 = new TextDecoder('windows-1251');
 
 /**
  * What mojibake stood for: its characters read back as the UTF-8 bytes they were, again while that
