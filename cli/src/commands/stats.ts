@@ -58,13 +58,13 @@ export const command: CliCommand = {
     for (const file of result.files) {
       if (!file.isDataset && named.has(path.resolve(file.file))) process.stderr.write(`tunesmith: ${file.file} is not a dataset (a JSON dataset is an array of records, or an object whose keys hold arrays of records); skipped\n`);
     }
-    // A file that could not be read has no statistics to show: "records 0" would read as an empty dataset.
+    // A file that could not be read has no statistics to show: "records 0" would read as an empty dataset. (Said whatever
+    // the unreadable-file rule's severity: it decides what lint reports, not what stats can count.)
     const unreadable = new Set<(typeof result.files)[number]>();
     for (const file of result.files) {
-      const problem = file.diagnostics.find((item) => item.rule === 'unreadable-file');
-      if (problem === undefined) continue;
+      if (file.unreadable === undefined) continue;
       unreadable.add(file);
-      process.stderr.write(`tunesmith: ${file.file}: ${problem.message}\n`);
+      process.stderr.write(`tunesmith: ${file.file}: ${file.unreadable}\n`);
     }
     const files = result.files.filter((file) => file.statistics !== undefined && !unreadable.has(file));
     if (files.length === 0 && unreadable.size === 0) {

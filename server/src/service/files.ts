@@ -27,6 +27,8 @@ export interface FileLintResult {
   /** False for .json files that are not datasets (skipped quietly). */
   isDataset: boolean;
   statistics: DatasetStatistics | undefined;
+  /** Why the file was not read (binary, UTF-16, over maxFileSize...), whatever the unreadable-file rule's severity. */
+  unreadable?: string;
 }
 
 export interface LintFilesOptions {
@@ -623,7 +625,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   for (const { file, document, facts } of loaded) {
     const shown = shownPath(file);
     const { diagnostics } = lintDocument(document, file, facts.settings, { facts, workspace: workspace.size > 1 ? workspace : undefined });
-    results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset ? datasetStatistics(document, facts, shown) : undefined });
+    const unreadable = document.problems.find((problem) => problem.rule === 'unreadable-file')?.message;
+    results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset && unreadable === undefined ? datasetStatistics(document, facts, shown) : undefined, ...(unreadable !== undefined ? { unreadable } : {}) });
   }
   return { files: results, warnings, unmatched, ...(modelUnavailable ? { modelUnavailable: true } : {}) };
 }

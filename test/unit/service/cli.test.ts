@@ -109,6 +109,25 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
   });
 });
 
+describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  it('says so and exits 1 whatever the unreadable-file rule\'s severity, printing no statistics for it', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-stats-'));
+    try {
+      writeFileSync(path.join(folder, 'binary.jsonl'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]));
+      writeFileSync(path.join(folder, 'good.jsonl'), many('Stats').join('\n') + '\n');
+      for (const severity of ['warning', 'off']) {
+        writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { 'unreadable-file': severity } }));
+        const result = run(folder, 'stats', '--format', 'json', 'binary.jsonl', 'good.jsonl');
+        assert.equal(result.status, 1, severity);
+        assert.match(result.stderr, /binary\.jsonl: .*binary/i, severity);
+        assert.deepEqual((JSON.parse(result.stdout) as { file: string }[]).map((file) => file.file), ['good.jsonl'], severity);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lintFiles()', () => {
   it('reports the byte order mark of a JSON array file read from disk, at the start, with positions after it as an editor counts them', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-bom-'));
