@@ -61,11 +61,14 @@ export function parseConfigText(file: string, rawText: string): LoadedConfigFile
   return { path: file, data };
 }
 
-function readText(file: string): string | undefined {
+/** A file's text; undefined when there is no such file; why not when it is there but cannot be read (no permission, a folder). */
+function readText(file: string): string | { unreadable: string } | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { unreadable: `${file}: cannot be read (${code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'no permission to read it' : error instanceof Error ? error.message : String(error)}).` };
   }
 }
 
@@ -86,7 +89,8 @@ export function findConfigFile(startFolder: string): LoadedConfigFile | undefine
       const candidate = path.join(folder, name);
       const text = readText(candidate);
       if (text === undefined) continue;
-      const loaded = parseConfigText(candidate, text);
+      // The nearest config file applies, readable or not: one further up would apply settings this folder overrides.
+      const loaded = typeof text === 'string' ? parseConfigText(candidate, text) : { path: candidate, data: undefined, error: text.unreadable };
       const other = configFileNames.slice(index + 1).map((otherName) => path.join(folder, otherName)).find((file) => fs.existsSync(file));
       if (other !== undefined) loaded.ignored = `${other} is ignored: ${candidate} beside it is used (one config file per folder; merge them into ${name})`;
       return loaded;
@@ -171,6 +175,7 @@ export function datasetInfoFor(datasetPath: string): DatasetInfo {
     const file = path.join(folder, 'dataset_info.json');
     const text = readText(file);
     if (text === undefined) continue;
+    if (typeof text !== 'string') return { hint: undefined, problem: `${text.unreadable} Its columns and tags are not used, so records written with custom names look like no known format.` };
     const read = readDatasetInfo(file, text, path.relative(folder, dataset));
     if (read !== undefined) return read;
   }

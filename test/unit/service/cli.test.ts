@@ -128,6 +128,23 @@ describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? f
   });
 });
 
+describe('a nearest config file that cannot be read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  it('stops the run (exit 2) naming it, rather than using the one further up', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-config-'));
+    try {
+      writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'off' } }));
+      mkdirSync(path.join(folder, 'sub', 'tunesmith.json'), { recursive: true });
+      writeFileSync(path.join(folder, 'sub', 'data.jsonl'), [...many('Config'), chat('Why?', 'Because. ')].join('\n') + '\n');
+      const result = run(folder, 'lint', 'sub/data.jsonl');
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, /sub[\\/]tunesmith\.json: cannot be read \(it is a folder\)/);
+      assert.equal(run(folder, 'stats', 'sub/data.jsonl').status, 2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lintFiles()', () => {
   it('reports the byte order mark of a JSON array file read from disk, at the start, with positions after it as an editor counts them', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-bom-'));
