@@ -13,7 +13,7 @@ import { DatasetDocument, type FileKind } from './document';
 import { WorkspaceIndex } from './fileChecks';
 import type { FileFacts } from './fileFacts';
 import { datasetStatistics } from './features/statistics';
-import type { FormatHint } from './formats';
+import { closest, detectShape, type FormatHint } from './formats';
 import { buildFacts, lintDocument, type LintDiagnostic } from './linter';
 import { modelTokenCounter } from './modelTokens';
 import { allRules } from './rules/index';
@@ -617,6 +617,14 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     const { hint, problem } = datasetInfoFor(file);
     const document = readDatasetFile(file, settings, hint);
     if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
+    // A .json array a folder or glob turned up whose records are no examples at all (last run's `--format json` report, a
+    // list of stop words) is skipped with a note, as a large one is, rather than failing CI. Named, or listed by a
+    // dataset_info.json, it is linted.
+    const notExamples = named.has(file) || hint !== undefined || !/\.json$/i.test(file) ? undefined : recordsThatAreNoExamples(document);
+    if (notExamples !== undefined) {
+      warnings.push(`${shownPath(file)} was skipped: ${notExamples}, and a .json file found by a glob or in a folder may not be a dataset. Name it on the command line to lint it.`);
+      continue;
+    }
     const facts = buildFacts(document, file, settings, { tokens, detectFormat: false, ...(hint !== undefined ? { hint } : {}) });
     if (document.isDataset) workspace.setFile(file, document, facts);
     loaded.push({ file, document, facts });
@@ -629,6 +637,40 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     results.push({ file: shown, diagnostics, isDataset: document.isDataset, statistics: options.statistics === true && document.isDataset && unreadable === undefined ? datasetStatistics(document, facts, shown) : undefined, ...(unreadable !== undefined ? { unreadable } : {}) });
   }
   return { files: results, warnings, unmatched, ...(modelUnavailable ? { modelUnavailable: true } : {}) };
+}
+
+/** Keys of the dataset formats and of layouts a rule suggests renaming: a record with one of them, or one close to one, may be an example. */
+const exampleKeys = ['messages', 'conversations', 'conversation', 'instruction', 'input', 'output', 'prompt', 'completion', 'text', 'chosen', 'rejected', 'system', 'question', 'query', 'problem', 'answer', 'response', 'solution', 'context', 'preferred_output', 'non_preferred_output', 'dialog', 'dialogue', 'segments', 'completions'];
+
+/** Keys whose value is a list of turns or steps. */
+const exampleListKeys = new Set(['messages', 'conversations', 'conversation', 'dialog', 'dialogue', 'segments', 'completions', 'preferred_output', 'non_preferred_output']);
+
+/** A format's key, or one close to it (two edits, one for a short key), holding what that key holds: a list of turns, or text. */
+function couldBeExampleKey(key: string, value: unknown): boolean {
+  const near = closest(key, exampleKeys, key.length <= 5 ? 1 : 2);
+  if (near === undefined) return false;
+  return exampleListKeys.has(near) ? Array.isArray(value) : typeof value === 'string' || Array.isArray(value);
+}
+
+/**
+ * Why a JSON dataset's records are no examples at all, or undefined when any of its first hundred could be one: an object
+ * in a known format, or with a format's key or one close to it (every record's "mesages" misspelt is still a dataset).
+ */
+function recordsThatAreNoExamples(document: DatasetDocument): string | undefined {
+  const records = document.records;
+  if (!document.isDataset || document.kind !== 'json' || records.length === 0 || document.problems.length > 0) return undefined;
+  let firstKeys: string[] | undefined;
+  for (const record of records.slice(0, 100)) {
+    const value = record.value;
+    if (record.syntaxError !== undefined) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    if (detectShape(value) !== 'unknown') return undefined;
+    const keys = Object.keys(value);
+    if (keys.some((key) => couldBeExampleKey(key, (value as Record<string, unknown>)[key]))) return undefined;
+    firstKeys ??= keys;
+  }
+  const shown = firstKeys === undefined ? 'none of its records is an object' : `none of its records is in a dataset format (the first object's keys: ${firstKeys.slice(0, 6).map((key) => `"${key}"`).join(', ')}${firstKeys.length > 6 ? ', ...' : ''})`;
+  return shown;
 }
 
 /** "1.1 MB, over the 1 MB limit" when the file is over maxFileSize; undefined when it is not (or cannot be read). */

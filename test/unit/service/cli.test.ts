@@ -128,6 +128,31 @@ describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? f
   });
 });
 
+describe('.json files a folder or glob turns up that hold no examples', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  it('skips last run\'s --format json report and a list of words with a note, and lints them when named', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-report-'));
+    try {
+      writeFileSync(path.join(folder, 'data.jsonl'), many('Report').join('\n') + '\n');
+      writeFileSync(path.join(folder, 'broken.jsonl'), `${brokenLine}\n`);
+      const report = run(folder, 'lint', '--format', 'json');
+      assert.equal(report.status, 1);
+      writeFileSync(path.join(folder, 'report.json'), report.stdout);
+      writeFileSync(path.join(folder, 'stopwords.json'), '["a", "the"]');
+      // A dataset whose every record misspells its key is still linted (its records could be examples).
+      writeFileSync(path.join(folder, 'typo.json'), JSON.stringify([{ mesages: [{ role: 'user', content: 'Hi' }] }]));
+      const again = run(folder, 'lint', '--format', 'json');
+      const files = [...new Set((JSON.parse(again.stdout) as { file: string }[]).map((item) => item.file))].sort();
+      assert.deepEqual(files, ['broken.jsonl', 'typo.json'], 'data.jsonl is clean; the report and the word list are skipped');
+      assert.match(again.stderr, /report\.json was skipped: none of its records is in a dataset format \(the first object's keys: "file", "line"/);
+      assert.match(again.stderr, /stopwords\.json was skipped: none of its records is an object/);
+      const named = JSON.parse(run(folder, 'lint', '--format', 'json', 'stopwords.json').stdout) as { rule: string }[];
+      assert.ok(named.some((item) => item.rule === 'not-an-object'));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a nearest config file that cannot be read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('stops the run (exit 2) naming it, rather than using the one further up', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-config-'));
