@@ -85,6 +85,8 @@ export function layerSourceOf(layer: unknown): LayerSource | undefined {
 }
 
 function quoted(value: unknown): string {
+  // JSON reads 1e400 as Infinity, which JSON.stringify would write as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : `${value < 0 ? '-' : ''}a number too large to hold (${value})`;
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -65,6 +65,8 @@ const ignoredFolders = new Set(['node_modules', '.git', 'out', 'dist', '.vscode-
 interface WalkResult {
   files: string[];
   danglingLinks: string[];
+  /** Folders that could not be listed (no permission): their datasets would be left out without a word. */
+  unreadableFolders: string[];
 }
 
 /**
@@ -81,7 +83,9 @@ function walk(folder: string, found: WalkResult, visited = new Set<string>()): v
     if (visited.has(real)) return;
     visited.add(real);
     entries = fs.readdirSync(folder, { withFileTypes: true });
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') found.unreadableFolders.push(folder);
     return;
   }
   const holdsThisFolder = (target: string): boolean => real === target || real.startsWith(target.endsWith(path.sep) ? target : target + path.sep);
@@ -124,6 +128,8 @@ export interface ExpandedPaths {
   unmatchedDefaults: number[];
   /** Globs that cannot be read, each with what is wrong (in words). */
   invalidGlobs: { glob: string; problem: string }[];
+  /** Folders a folder or glob led into that could not be listed (no permission). */
+  unreadableFolders: string[];
 }
 
 /** Expands files, folders and globs into dataset file paths (sorted, unique). */
@@ -133,20 +139,21 @@ export function expandPaths(patterns: readonly string[], cwd: string, defaults: 
   const unmatched: string[] = [];
   const unmatchedDefaults: number[] = [];
   const invalidGlobs: ExpandedPaths['invalidGlobs'] = [];
+  const unreadableFolders: string[] = [];
   const inputs = patterns.length > 0 ? patterns : defaults;
   for (const [index, input] of inputs.entries()) {
-    const matches = expandOne(input, cwd, found, named, invalidGlobs);
+    const matches = expandOne(input, cwd, found, named, invalidGlobs, unreadableFolders);
     if (patterns.length > 0 && !matches) unmatched.push(input);
     else if (patterns.length === 0 && reportUnmatchedDefaults && !matches && !invalidGlobs.some(({ glob }) => glob === input)) unmatchedDefaults.push(index);
   }
-  return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, unmatchedDefaults, invalidGlobs };
+  return { files: oneLinkPerFile([...found].sort(), named), named, unmatched, unmatchedDefaults, invalidGlobs, unreadableFolders: [...new Set(unreadableFolders)] };
 }
 
 /** Glob syntax in a path: a path that is no file or folder and has these is read as a glob. */
 const globMagic = /[*?{}[]/;
 
 /** Adds the dataset files one path, folder or glob names; whether it names any (an invalid glob is added to `invalidGlobs` and names none). */
-function expandOne(input: string, cwd: string, found: Set<string>, named: Set<string>, invalidGlobs: ExpandedPaths['invalidGlobs']): boolean {
+function expandOne(input: string, cwd: string, found: Set<string>, named: Set<string>, invalidGlobs: ExpandedPaths['invalidGlobs'], unreadableFolders: string[]): boolean {
   const absolute = path.resolve(cwd, input);
   let stat: fs.Stats | undefined;
   try {
@@ -166,7 +173,7 @@ function expandOne(input: string, cwd: string, found: Set<string>, named: Set<st
     return true;
   }
   if (stat?.isDirectory()) {
-    const walked: WalkResult = { files: [], danglingLinks: [] };
+    const walked: WalkResult = { files: [], danglingLinks: [], unreadableFolders };
     walk(absolute, walked);
     let matched = 0;
     // A dangling link with a dataset's name is kept: reading it reports that its target is missing.
@@ -191,7 +198,7 @@ function expandOne(input: string, cwd: string, found: Set<string>, named: Set<st
       invalidGlobs.push({ glob: input, problem: error.message });
       return false;
     }
-    const walked: WalkResult = { files: [], danglingLinks: [] };
+    const walked: WalkResult = { files: [], danglingLinks: [], unreadableFolders };
     walk(root, walked);
     let matched = 0;
     for (const file of [...walked.files, ...walked.danglingLinks]) {
@@ -576,7 +583,7 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
   // make every file a non-dataset).
   const usable = usableDatasetGlobs(settings.files) !== defaultDatasetGlobs;
   const configGlobs = usable && patterns.length === 0 && config !== undefined && (config.data as { files?: unknown }).files !== undefined;
-  const { files, named, unmatched, unmatchedDefaults, invalidGlobs } = expandPaths(patterns, configGlobs ? configFolder : cwd, usable ? settings.files : defaultDatasetGlobs, configGlobs);
+  const { files, named, unmatched, unmatchedDefaults, invalidGlobs, unreadableFolders } = expandPaths(patterns, configGlobs ? configFolder : cwd, usable ? settings.files : defaultDatasetGlobs, configGlobs);
   // An entry of the config file's "files" that matches nothing is a mistake to point at (CI would lint less, or more, than meant).
   for (const index of unmatchedDefaults) {
     const glob = settings.files[index] ?? '';
@@ -591,7 +598,8 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
     unmatched.push(glob);
     warnings.push(`'${glob}' is not a valid glob: ${problem}.`);
   }
-  for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern)) warnings.push(unmatchedPathMessage(path.resolve(cwd, pattern), pattern));
+  for (const pattern of unmatched) if (!invalidGlobs.some(({ glob }) => glob === pattern) && !unreadableFolders.includes(path.resolve(cwd, pattern))) warnings.push(unmatchedPathMessage(path.resolve(cwd, pattern), pattern));
+  for (const folder of unreadableFolders) warnings.push(`${path.relative(cwd, folder) || '.'}: the folder cannot be read (no permission), so its dataset files were not linted.`);
   const nearest = new Map<string, typeof config>();
   for (const file of files) {
     const folder = path.dirname(file);

@@ -29,6 +29,11 @@ describe('config file problems carry file:line:column', () => {
     assert.deepEqual(resolveSettings(loaded.data, { maxProblems: 0 }).warnings, ['/w/tunesmith.json:1:15: maxTokens: expected a whole number, got 1.5; 1 is used', '/w/tunesmith.json:1:35: maxProblems: expected a non-negative number, got -1; 0 (no limit) is used']);
   });
 
+  it('a number too large for JSON to hold (read as Infinity) is named as such, not as null', () => {
+    const loaded = parseConfigText('/w/tunesmith.json', '{"maxTokens": 1e400}');
+    assert.deepEqual(resolveSettings(loaded.data).warnings, ['/w/tunesmith.json:1:15: maxTokens: expected a non-negative number, got a number too large to hold (Infinity); the default 4096 is used']);
+  });
+
   it('a BOM is accepted, and does not shift columns', () => {
     const loaded = parseConfigText('/w/tunesmith.json', '\uFEFF{"maxTokens": "many"}');
     assert.equal(loaded.error, undefined);

@@ -1,7 +1,7 @@
 /** `tunesmith lint` and `tunesmith stats` as a user runs them (the built CLI), and the programmatic lintFiles(). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -148,6 +148,37 @@ describe('.json files a folder or glob turns up that hold no examples', { skip: 
       const named = JSON.parse(run(folder, 'lint', '--format', 'json', 'stopwords.json').stdout) as { rule: string }[];
       assert.ok(named.some((item) => item.rule === 'not-an-object'));
     } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs the CLI as a user without root's right to read any folder: root itself runs it as nobody (runuser, util-linux). */
+const asUser = process.getuid?.() === 0 ? (existsSync('/usr/sbin/runuser') ? ['/usr/sbin/runuser', '-u', 'nobody', '--', process.execPath] : undefined) : [process.execPath];
+/** Whether that user can run the built CLI (a checkout in a folder only root may enter cannot be). */
+const userRunsCli = asUser !== undefined && existsSync(cli) && spawnSync(asUser[0] ?? '', [...asUser.slice(1), '-e', `require('node:fs').accessSync(${JSON.stringify(cli)}, 4)`]).status === 0;
+
+describe('a folder that cannot be read', { skip: !existsSync(cli) ? 'run `npm run build` first' : !userRunsCli ? 'no user without the right to read any folder can run the built CLI here (root without runuser, or a checkout only root may enter)' : false }, () => {
+  it('is said, not left out silently; named, it is the reason given', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-locked-'));
+    try {
+      chmodSync(folder, 0o755);
+      mkdirSync(path.join(folder, 'open'));
+      mkdirSync(path.join(folder, 'locked'));
+      writeFileSync(path.join(folder, 'open', 'a.jsonl'), many('Open').join('\n') + '\n');
+      writeFileSync(path.join(folder, 'locked', 'b.jsonl'), many('Locked').join('\n') + '\n');
+      chmodSync(path.join(folder, 'locked'), 0o000);
+      const [command = process.execPath, ...prefix] = asUser ?? [];
+      const lint = (...args: string[]) => spawnSync(command, [...prefix, cli, 'lint', ...args], { cwd: folder, encoding: 'utf8' });
+      const all = lint();
+      assert.equal(all.status, 0);
+      assert.match(all.stderr, /locked: the folder cannot be read \(no permission\), so its dataset files were not linted/);
+      const named = lint('locked');
+      assert.equal(named.status, 2);
+      assert.match(named.stderr, /locked: the folder cannot be read/);
+      assert.doesNotMatch(named.stderr, /No dataset files/);
+    } finally {
+      chmodSync(path.join(folder, 'locked'), 0o755);
       rmSync(folder, { recursive: true, force: true });
     }
   });
