@@ -203,7 +203,7 @@ options:
   --max-warnings N              exit 1 when there are more than N warnings (-1: no limit)
   --max-tokens N                override maxTokens
   --model FOLDER                Hugging Face model folder for exact token counts
-  --no-color                    plain stylish output (as is NO_COLOR set to anything)
+  --no-color                    plain stylish output (as NO_COLOR set to a non-empty value does)
   -h, --help                    this help
 
 Settings come from tunesmith.json or .tunesmithrc.json, the one nearest to each file (looked up
