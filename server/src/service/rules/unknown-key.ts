@@ -128,12 +128,14 @@ function reportDpoInputKeys(context: RecordRuleContext): void {
   }
 }
 
+const noKeys: ReadonlySet<string> = new Set();
+
 /** Reports the columns a dataset_info.json entry leaves unread; returns their keys. */
 function reportUnreadColumns(context: RecordRuleContext): ReadonlySet<string> {
-  const reported = new Set<string>();
   const { unreadColumns: unread, renamedColumns: renamed } = context.facts.hint;
   const value = context.record.value;
-  if ((unread === undefined && renamed === undefined) || !isObject(value)) return reported;
+  if ((unread === undefined && renamed === undefined) || !isObject(value)) return noKeys;
+  const reported = new Set<string>();
   for (const key of Object.keys(value)) {
     if (isEmptyColumn(value[key])) continue;
     const column = unread?.[key];
