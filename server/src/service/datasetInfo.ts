@@ -117,21 +117,25 @@ export function hintFromEntry(entry: Record<string, unknown>): FormatHint {
   };
 }
 
-type RenamedColumn = 'system' | 'tools' | 'history' | 'query';
+export type RenamedColumn = 'system' | 'tools' | 'history' | 'query' | 'prompt' | 'response' | 'messages' | 'images' | 'videos' | 'audios';
+
+/** The default name of each column an entry can rename. */
+const defaultColumnNames: Readonly<Record<RenamedColumn, string>> = { ...defaultMapping.columns, images: 'images', videos: 'videos', audios: 'audios' };
 
 /**
- * The default names of the optional columns an entry renames ("system": "sys_prompt" makes a "system"
- * key unread; in Alpaca, "query": "context" an "input" one), by column; left out where another column
- * is read from that name. (A renamed required column, the prompt or the response, is missing-field's.)
+ * The default names of the columns an entry renames ("system": "sys_prompt" makes a "system" key unread; in Alpaca,
+ * "query": "context" an "input" one, "response": "reply" an "output" one; "images": "pics" an "images" one), by column;
+ * left out where another column is read from that name. A record that writes only the default name of a required column
+ * (the prompt, the response, the turns) is missing-field's finding, with the rename as its fix.
  */
 function renamedColumnsOf(listed: Record<string, unknown>, columns: FormatMapping['columns'], formatting: 'sharegpt' | 'openai' | 'alpaca'): Record<string, RenamedColumn> | undefined {
-  const readNames = new Set(Object.values(columns));
+  const readNames = new Set(Object.values(columns).filter((name): name is string => typeof name === 'string'));
   const renamed: Record<string, RenamedColumn> = Object.create(null) as Record<string, RenamedColumn>;
   let any = false;
-  const optional: readonly RenamedColumn[] = formatting === 'alpaca' ? ['system', 'tools', 'history', 'query'] : ['system', 'tools', 'history'];
-  for (const column of optional) {
+  const own: readonly RenamedColumn[] = formatting === 'alpaca' ? ['prompt', 'query', 'response'] : ['messages'];
+  for (const column of [...own, 'system', 'tools', 'history', 'images', 'videos', 'audios'] as const) {
     const name = listed[column];
-    const defaultName = defaultMapping.columns[column];
+    const defaultName = defaultColumnNames[column];
     if (typeof name !== 'string' || name === defaultName || readNames.has(defaultName)) continue;
     renamed[defaultName] = column;
     any = true;

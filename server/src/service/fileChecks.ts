@@ -669,6 +669,20 @@ export class DocumentIndex {
     return cache !== undefined && cache.memberOf === this ? cache.memberSlot : undefined;
   }
 
+  /**
+   * Whether two slots whose conversations share a duplicate hash hold the same conversation: the hash samples long texts
+   * (their length and three windows), so two answers of one length that differ elsewhere ("1100 dollars" for "1200") share
+   * it; duplicate-record's classes, confirmed with the full key, tell them apart.
+   */
+  private sameConversation(hash: number, later: number, earlier: number): boolean {
+    if (!this.splitHashes.has(hash)) return true;
+    const stored = this.groups.get(hash);
+    const a = this.slotRecords[later];
+    const b = this.slotRecords[earlier];
+    if (!Array.isArray(stored) || a === undefined || b === undefined) return true;
+    return stored.some((members) => members.includes(a) && members.includes(b));
+  }
+
   /** Compares the loaded (later) slot's instruction with an earlier one's and links them when near (true when linked). */
   private compare(later: number, earlier: number): boolean {
     const theirs = this.slotSignatures[earlier];
@@ -679,7 +693,7 @@ export class DocumentIndex {
     if (identical) {
       const mine = this.slotConversations[later] ?? -1;
       const other = this.slotConversations[earlier] ?? -1;
-      if (mine < 0 || other < 0 || mine === other) return false;
+      if (mine < 0 || other < 0 || (mine === other && this.sameConversation(mine, later, earlier))) return false;
       // In bulk, one earlier repeat names it: a file that asks one question a hundred thousand times
       // would otherwise link each record to dozens of others (links are most of the index's memory).
       if (this.bulkIdentical !== undefined) {

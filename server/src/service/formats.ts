@@ -147,7 +147,7 @@ export interface FormatHint {
    * default names it then does not read, by column ("system" -> "system", "input" -> "query"). A record that still
    * writes the default name trains without that field.
    */
-  renamedColumns?: Readonly<Record<string, 'system' | 'tools' | 'history' | 'query'>>;
+  renamedColumns?: Readonly<Record<string, 'system' | 'tools' | 'history' | 'query' | 'prompt' | 'response' | 'messages' | 'images' | 'videos' | 'audios'>>;
   /**
    * From a dataset_info.json entry with "tags": the optional role tags it does not list, by the role
    * written in records ("observation" -> "observation_tag"). LLaMA-Factory sets every tag an entry

@@ -172,6 +172,20 @@ describe('formats', () => {
     const query = lint({ columns: { prompt: 'question', query: 'context', response: 'answer' } }, { question: 'Convert 0.375 to a fraction.', input: 'In lowest terms.', context: '', answer: '3/8.' });
     assert.deepEqual(query.found, ['unknown-key "input" LLaMA-Factory ignores "input" here: the dataset_info.json entry for this file reads the query column from "context", so this record trains without it. Merge it into "context", or change the entry\'s "columns".']);
     assert.deepEqual(lint({ columns: { prompt: 'question', query: 'context', response: 'answer' } }, { question: 'Convert 0.375.', input: 'Lowest terms.', answer: '3/8.' }).fixes, ['context']);
+    // A required column written only by its default name: missing-field names that key and renames it (one finding).
+    const onlyDefault = lint({ columns: { prompt: 'question', response: 'reply' } }, { question: 'Largest desert?', output: 'The Sahara.' });
+    assert.deepEqual(onlyDefault.found, ['missing-field "output" The record is missing the required "reply" field (string). Its text is under "output", which LLaMA-Factory does not read here: this file\'s dataset_info.json entry reads the response column from "reply". Rename it to "reply" (quick fix), or change the entry\'s "columns".']);
+    assert.deepEqual(onlyDefault.fixes, ['reply']);
+    // Beside the column the entry reads, it is dropped: said at its key.
+    assert.match(lint({ columns: { prompt: 'question', response: 'reply' } }, { question: 'Largest desert?', reply: 'Antarctica.', output: 'The Sahara.' }).found.join('\n'), /^unknown-key "output" LLaMA-Factory ignores "output" here: .* reads the response column from "reply".* Merge it into "reply"/);
+    // So is an images column the entry reads from another name (the images would be dropped, or the placeholders not match).
+    const images = lint({ formatting: 'sharegpt', columns: { messages: 'conversations', images: 'pics' } }, { conversations: [{ from: 'human', value: '<image>What tree?' }, { from: 'gpt', value: 'An oak.' }], images: ['tree.jpg'] });
+    assert.ok(images.found.some((item) => /^unknown-key "images" LLaMA-Factory ignores "images" here: .* reads the images column from "pics"/.test(item)), images.found.join('\n'));
+    assert.ok(images.fixes.includes('pics'));
+    // ShareGPT turns under "conversations" where the entry reads "dialog".
+    const dialog = lint({ formatting: 'sharegpt', columns: { messages: 'dialog' } }, { conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }] });
+    assert.deepEqual(dialog.fixes, ['dialog']);
+    assert.match(dialog.found.join('\n'), /^missing-field "conversations" .*reads the messages column from "dialog"/);
     // Where another column is read from "input", it is read, not dropped.
     assert.deepEqual(lint({ columns: { prompt: 'input', query: 'context', response: 'answer' } }, { input: 'Convert 0.375.', context: '', answer: '3/8.' }).found, []);
   });

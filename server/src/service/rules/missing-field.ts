@@ -37,18 +37,20 @@ export const rule: RecordRule = {
         const spec = object.spec.fields[key];
         if (spec === undefined) continue;
         // A misspelt instruction key holds the instruction: renaming "input" too would write the key twice.
-        if (object.path.length === 0 && misspeltKeyFor(object, key) === undefined && inputInsteadOfInstruction(context, key)) continue;
+        if (object.path.length === 0 && misspeltKeyFor(object, key, context.facts.hint) === undefined && inputInsteadOfInstruction(context, key)) continue;
         if (object.path.length === 0 && completionInsteadOfOutput(context, key)) continue;
         // Axolotl's KTO argilla_chat layout: a labelled completion conversation that starts with the user's message holds its prompt.
         if (object.path.length === 0 && key === 'prompt' && completionHoldsPrompt(object.value)) continue;
         const what = `${object.name === 'the record' ? 'The record' : object.name[0]?.toUpperCase() + object.name.slice(1)} is missing the required "${key}" field (${spec.types.join(' or ')}).`;
         const where = object.path.length === 0 ? { offsets: { start: 0, end: 1 } } : { path: object.path };
         // A misspelt key holds the value: the fix renames it (an empty field beside it would strand the text).
-        const written = misspeltKeyFor(object, key);
+        const written = misspeltKeyFor(object, key, context.facts.hint);
         if (written !== undefined) {
           // At the misspelt key, the one to rename (in a pretty-printed record it may be lines below the brace).
           const atKey = { path: [...object.path, written.key], part: 'key' as const };
-          const how = written.misspelt ? `"${written.key}" looks like it, misspelt: rename it to "${key}" (quick fix).` : `Its text is under "${written.key}", another dataset's name for it that this format's loaders do not read: rename it to "${key}" (quick fix)${context.facts.hint.formatting === undefined ? ', or map the column in a LLaMA-Factory dataset_info.json' : ''}.`;
+          const how = written.entryRenames !== undefined
+            ? `Its text is under "${written.key}", which LLaMA-Factory does not read here: this file's dataset_info.json entry reads the ${written.entryRenames} column from "${key}". Rename it to "${key}" (quick fix), or change the entry's "columns".`
+            : written.misspelt ? `"${written.key}" looks like it, misspelt: rename it to "${key}" (quick fix).` : `Its text is under "${written.key}", another dataset's name for it that this format's loaders do not read: rename it to "${key}" (quick fix)${context.facts.hint.formatting === undefined ? ', or map the column in a LLaMA-Factory dataset_info.json' : ''}.`;
           report(`${what} ${how}`, atKey, { kind: 'rename-key', path: [...object.path, written.key], replacement: key });
           continue;
         }

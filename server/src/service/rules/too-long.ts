@@ -28,9 +28,9 @@ export const rule: RecordRule = {
     };
     if (count.total > limit) {
       report(`This example is ${amount(count)}, over maxTokens = ${limit} (tunesmith.maxTokens, tunesmith.json or --max-tokens): it will be truncated or dropped in training. Shorten it or raise the limit.`, where());
-      return;
     }
-    // DPO trainers cut the prompt + rejected answer at the same length: a long rejected answer loses its end too.
+    // DPO trainers cut the prompt + rejected answer at the same length: a long rejected answer loses its end too (said
+    // also when the chosen side is over: each side is shortened on its own).
     const rejected = rejectedTokenCountOf(analysis, facts);
     if (rejected === undefined || rejected.total <= limit) return;
     const rejectedField = analysis.conversation.rejected?.[0]?.path[0];

@@ -1,4 +1,4 @@
-import { closest } from '../formats';
+import { closest, type FormatHint } from '../formats';
 import type { RecordRule, RecordRuleContext } from './rule';
 import { foreignLayout, isObject } from './util';
 import { specifiedObjects, type SpecifiedObject } from './structure';
@@ -80,7 +80,13 @@ function renameSuggestion(key: string, missing: readonly string[], required: rea
  * "content"; `misspelt` false for another tool's name of the same field, Dolly's "response" for
  * "output"), so missing-field offers that rename rather than an empty field beside the written text.
  */
-export function misspeltKeyFor(object: SpecifiedObject, wanted: string): { key: string; misspelt: boolean } | undefined {
+export function misspeltKeyFor(object: SpecifiedObject, wanted: string, hint?: FormatHint): { key: string; misspelt: boolean; entryRenames?: string } | undefined {
+  // The column's default name where the file's dataset_info.json entry reads it from another ("output" where it reads "reply").
+  if (object.path.length === 0 && hint?.renamedColumns !== undefined) {
+    for (const [key, column] of Object.entries(hint.renamedColumns)) {
+      if (hint.mapping.columns[column] === wanted && Object.prototype.hasOwnProperty.call(object.value, key)) return { key, misspelt: false, entryRenames: column };
+    }
+  }
   const missing = object.spec.keys.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
   for (const key of Object.keys(object.value)) {
     if (object.spec.fields[key] === undefined && renameSuggestion(key, missing, object.spec.required) === wanted) return { key, misspelt: sameMeaning(key, missing) !== wanted };
@@ -146,10 +152,12 @@ function reportUnreadColumns(context: RecordRuleContext): ReadonlySet<string> {
     }
     // A column the entry renames ("system": "sys_prompt"), written by its default name.
     const renamedColumn = renamed?.[key];
-    if (renamedColumn === undefined) continue;
+    const readFrom = renamedColumn !== undefined ? context.facts.hint.mapping.columns[renamedColumn] : undefined;
+    if (renamedColumn === undefined || readFrom === undefined) continue;
     reported.add(key);
-    const readFrom = context.facts.hint.mapping.columns[renamedColumn];
     const free = !Object.prototype.hasOwnProperty.call(value, readFrom);
+    // A required column written only by its default name: missing-field reports the column missing, at this key, with the rename.
+    if (free && (renamedColumn === 'prompt' || renamedColumn === 'response' || renamedColumn === 'messages') && context.facts.settings.rules['missing-field'] !== 'off') continue;
     context.report(
       `LLaMA-Factory ignores "${shownKey(key)}" here: the dataset_info.json entry for this file reads the ${renamedColumn} column from "${shownKey(readFrom)}", so this record trains without it. ${free ? `Rename it to "${shownKey(readFrom)}"` : `Merge it into "${shownKey(readFrom)}"`}, or change the entry's "columns".`,
       { path: [key], part: 'key' },

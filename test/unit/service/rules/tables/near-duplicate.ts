@@ -30,6 +30,16 @@ export const table: RuleTable = {
   ],
   invalid: [
     {
+      // The duplicate hash samples a long text (its length and three windows of 32 characters): these two answers share
+      // it, and only the full comparison tells them apart. Not copies (duplicate-record is silent), so the repeat is said.
+      name: 'the same prompt with two answers of one length that differ only between the sampled windows',
+      text: lines(
+        chat('Explain how compound interest works for a first-year nursing student, with one worked example.', 'Compound interest means you earn interest on interest. After one year at 10% the balance is 1100 dollars; the next year the rate applies to that new balance rather than the original amount, and over decades it snowballs quickly.'),
+        chat('Explain how compound interest works for a first-year nursing student, with one worked example.', 'Compound interest means you earn interest on interest. After one year at 10% the balance is 1200 dollars; the next year the rate applies to that new balance rather than the original amount, and over decades it snowballs quickly.'),
+      ),
+      problems: [{ line: 1, text: '"Explain how compound interest works for a first-year nursing student, with one worked example."', message: /repeats record 1 \(line 1\) word for word/ }],
+    },
+    {
       name: 'Alpaca records whose instructions and inputs both nearly repeat',
       text: lines(
         { instruction: 'Summarize the following review of the restaurant in one sentence.', input: 'The pasta was fresh and the service was quick and friendly.', output: 'Good pasta, quick service.' },
