@@ -1568,7 +1568,8 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       const path = summary?.instructionPath;
       // Long instructions are compared by their first words only: the message says so rather than claim the whole repeats.
       const partnerSummary = summaryOf(best.record, facts);
-      const cut = (summary !== undefined && packedIsCut(summary.instruction)) || (partnerSummary !== undefined && packedIsCut(partnerSummary.instruction));
+      const selfCut = summary !== undefined && packedIsCut(summary.instruction);
+      const cut = selfCut || (partnerSummary !== undefined && packedIsCut(partnerSummary.instruction));
       const partner = `record ${best.record.index + 1} (line ${best.record.line + 1})`;
       // Plain-text records have no instruction: their whole text is compared.
       const what = summary?.shape === 'text' || summary?.shape === 'segments' ? 'text' : 'instruction';
@@ -1576,7 +1577,9 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
         rule: 'near-duplicate',
         record,
         ...(path !== undefined ? { target: { path } } : {}),
-        message: cut
+        message: cut && !selfCut
+          ? `This ${what} ${best.score === 1 ? 'is, word for word, the start of' : `nearly matches the start of`} ${partner}, a long ${what} (ROUGE-L ${best.score.toFixed(2)} against its first ${maxWords} words${best.score === 1 ? '' : `, >= ${settings.nearDuplicateThreshold}`}). Only the start of a long ${what} is compared, so the rest of it may differ: if it differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
+          : cut
           ? `This long ${what} starts as ${partner} does: ${best.score === 1 ? `their first ${maxWords} words are the same, word for word (ROUGE-L 1.00 over them)` : `their first ${maxWords} words nearly match (ROUGE-L ${best.score.toFixed(2)} over them, >= ${settings.nearDuplicateThreshold})`}. Only the start of a long ${what} is compared, so the rest may differ: if it differs too little, rewrite or remove one; a shared preamble (a rubric, a system text in the prompt) is fine to keep.`
           : best.score === 1
             ? `This ${what} repeats ${partner} word for word (ROUGE-L 1.00; only case, punctuation or spacing may differ), though the records are not exact copies. A repeated prompt adds little and, with two different answers, teaches conflicting behaviour: keep one, or rewrite one ${what}.`

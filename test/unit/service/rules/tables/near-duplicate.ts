@@ -59,6 +59,15 @@ export const table: RuleTable = {
       problems: [{ line: 1, column: 38, endLine: 1, endColumn: 38 + JSON.stringify(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: railways changed how farmers sold grain in distant cities.`).length, message: /^This long instruction starts as record 1 \(line 1\) does: their first 128 words are the same, word for word \(ROUGE-L 1\.00 over them\)\. Only the start of a long instruction is compared/ }],
     },
     {
+      // The later record is short (100 words), the earlier one long: the message does not call the short one long.
+      name: 'a short instruction that is the start of an earlier long one',
+      text: lines(
+        chat(`${Array.from({ length: 150 }, (_, index) => `criterion${index}`).join(' ')} Essay: the ocean shapes coastal towns through storms and trade.`, 'Score 3.'),
+        chat(Array.from({ length: 100 }, (_, index) => `criterion${index}`).join(' '), 'Score 4.'),
+      ),
+      problems: [{ line: 1, column: 38, endLine: 1, endColumn: 38 + JSON.stringify(Array.from({ length: 100 }, (_, index) => `criterion${index}`).join(' ')).length, message: /^This instruction nearly matches the start of record 1 \(line 1\), a long instruction \(ROUGE-L 0\.\d\d against its first 128 words, >= 0\.7\)/ }],
+    },
+    {
       name: 'the same instruction in other case and punctuation, with another answer',
       text: lines(chat('Write a short poem about the sea and its waves.', 'a'), chat('write a short poem about the sea, and its waves!', 'b')),
       problems: [{ line: 1, text: '"write a short poem about the sea, and its waves!"', message: /repeats record 1 \(line 1\) word for word \(ROUGE-L 1\.00/ }],
