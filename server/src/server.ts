@@ -45,7 +45,7 @@ let showsDisabledCodeActions = false;
 function requestRefresh(): void {
   if (supportsRefresh) setImmediate(() => void connection.languages.diagnostics.refresh());
 }
-// A file's first lint makes it count for the others' leakage: their reports are refreshed.
+// A file's first lint makes it count for the others' leakage, and a lint with new settings changes what it counts: their reports are refreshed.
 const session = new DatasetSession((uri) => configuration.peek(uri), requestRefresh, realFileOf);
 const reports = new DiagnosticReports();
 /** Unopened dataset files beside open ones count for train/eval leakage. */

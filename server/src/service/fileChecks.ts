@@ -1256,9 +1256,12 @@ export class WorkspaceIndex {
     private readonly identify: (uri: string) => string = (uri) => uri,
   ) {}
 
-  setFile(uri: string, document: DatasetDocument, facts: FileFacts): void {
+  /** Sets a file's entry; true when it is new or holds another document or other facts (the other files' findings may change). */
+  setFile(uri: string, document: DatasetDocument, facts: FileFacts): boolean {
     // Every lint sets its file again: what file the URI names is looked up once, while it stays.
-    this.files.set(uri, { document, facts, identity: this.files.get(uri)?.identity ?? this.identify(uri) });
+    const previous = this.files.get(uri);
+    this.files.set(uri, { document, facts, identity: previous?.identity ?? this.identify(uri) });
+    return previous === undefined || previous.document !== document || previous.facts !== facts;
   }
 
   removeFile(uri: string): void {

@@ -283,7 +283,7 @@ export class DatasetSession {
   constructor(
     /** Settings and format hint for a document (the server reads them from the client and disk). */
     private readonly configure: (uri: string) => { settings: LintSettings; hint?: FormatHint; tokens?: TokenCounter },
-    /** Called when a file's first lint made it count for the other files' leakage checks: their findings are stale. */
+    /** Called when a file's lint changed what it counts for the other files' leakage checks (its first lint, or one with new settings): their findings are stale. */
     private readonly joinedOthers: () => void = () => undefined,
     /** What file a URI names (see WorkspaceIndex): the server resolves symbolic links. */
     identify?: (uri: string) => string,
@@ -650,8 +650,10 @@ export class DatasetSession {
     const tooLarge = open.document.problems.some((problem) => problem.rule === 'unreadable-file');
     const result = lintDocument(open.document, uri, facts.settings, { facts, workspace: this.workspace });
     const joins = !tooLarge && open.document.isDataset && !this.workspace.has(uri);
-    if (!tooLarge && open.document.isDataset) this.workspace.setFile(uri, open.document, facts);
-    if (joins && this.workspace.hasOthers(uri)) {
+    // Its entry changes when it joins, and when it is linted with new facts (after a settings change): the other files'
+    // findings were made against the old entry (a leak a forced format or a length limit no longer counts), so they are stale.
+    const changed = !tooLarge && open.document.isDataset && this.workspace.setFile(uri, open.document, facts);
+    if ((joins || changed) && this.workspace.hasOthers(uri)) {
       this.generation++;
       this.joinedOthers();
     }

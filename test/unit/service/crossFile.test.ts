@@ -227,3 +227,39 @@ describe('leaks kept up to date from what changed', () => {
     );
   });
 });
+
+describe('cross-file duplicates after a settings change', () => {
+  it('converge whichever file is linted first: a file linted with new settings makes the others stale and asks for a refresh', () => {
+    let current = resolveSettings({ minExamples: 0 }).settings;
+    let refreshes = 0;
+    const session = new DatasetSession(() => ({ settings: current }), () => refreshes++);
+    const train = 'file:///d/train.jsonl';
+    const evaluation = 'file:///d/eval.jsonl';
+    const record = `${chat('How many legs does a spider have?', 'Eight.')}\n`;
+    session.open(train, record);
+    session.open(evaluation, record);
+    const leaks = (uri: string): number => (session.lint(uri)?.diagnostics ?? []).filter((item) => item.rule === 'cross-file-duplicate').length;
+    /** What a client does: pull both files, and again while the server asks for a refresh. */
+    const settle = (first: string, second: string): [number, number] => {
+      let rounds = 0;
+      let results: [number, number];
+      do {
+        const before = refreshes;
+        results = first === train ? [leaks(first), leaks(second)] : [leaks(second), leaks(first)];
+        if (refreshes === before) break;
+      } while (++rounds < 5);
+      assert.ok(rounds < 5, 'the refreshes stop');
+      return results;
+    };
+    assert.deepEqual(settle(train, evaluation), [1, 1]);
+    for (const [first, second] of [[train, evaluation], [evaluation, train]] as const) {
+      // A length limit under the record's size: it has no trainable tokens, so it is no example and no leak.
+      current = resolveSettings({ minExamples: 0, maxTokens: 10 }).settings;
+      session.invalidate();
+      assert.deepEqual(settle(first, second), [0, 0], `limited, ${first} first`);
+      current = resolveSettings({ minExamples: 0 }).settings;
+      session.invalidate();
+      assert.deepEqual(settle(first, second), [1, 1], `back, ${first} first`);
+    }
+  });
+});

@@ -459,6 +459,7 @@ describe('hover, outline, folding, completion, code lens', () => {
   it('folds multi-line records only', () => {
     const { document } = parse(json, 'json');
     assert.deepEqual(foldingRanges(document).map((range) => [range.startLine, range.endLine]), [[1, 6]]);
+    assert.equal(foldingRanges(document)[0]?.kind, undefined, 'a record is no #region ("Fold All Regions" would fold every record)');
   });
   it('completes keys and roles in context', () => {
     const text = '{"messages": [{"role": "", "content": "a"}, {"role": "assistant", "content": "b"}], ""}\n';
@@ -470,6 +471,14 @@ describe('hover, outline, folding, completion, code lens', () => {
     const sharegpt = '{"conversations": [{"from": "h"}]}\n';
     const parsed = parse(sharegpt);
     assert.deepEqual(completion(parsed.document, parsed.facts, { line: 0, character: sharegpt.indexOf('"h"') + 2 }).map((item) => item.label), ['human', 'gpt', 'system', 'function_call', 'observation']);
+    // VS Code sorts by sortText (else by label): the order offered stays, human before gpt, role before content.
+    const sorted = (items: { label: string; sortText?: string }[]): string[] => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map((item) => item.label);
+    const tags = completion(parsed.document, parsed.facts, { line: 0, character: sharegpt.indexOf('"h"') + 2 });
+    assert.deepEqual(sorted(tags), tags.map((item) => item.label));
+    const chatKeys = '{"messages": [{""}]}\n';
+    const chatParsed = parse(chatKeys);
+    const messageKeys = completion(chatParsed.document, chatParsed.facts, { line: 0, character: chatKeys.indexOf('""') + 1 });
+    assert.deepEqual(sorted(messageKeys).slice(0, 2), ['role', 'content']);
   });
   it('offers only the roles and columns a dataset_info.json entry lists (LLaMA-Factory skips or drops the others)', () => {
     const info = { d: { file_name: 'data.json', formatting: 'sharegpt', columns: { messages: 'dialog' }, tags: { role_tag: 'speaker', content_tag: 'text', user_tag: 'client', assistant_tag: 'agent' } } };

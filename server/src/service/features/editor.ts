@@ -6,7 +6,6 @@
 import {
   CodeActionKind,
   CompletionItemKind,
-  FoldingRangeKind,
   InsertTextFormat,
   MarkupKind,
   SymbolKind,
@@ -826,7 +825,8 @@ export function foldingRanges(document: DatasetDocument): FoldingRange[] {
     // A record on one line has nothing to fold (and finding where it ends would index its lines: 20 ms a request over 100k records).
     if (record.text.indexOf('\n') < 0) continue;
     const end = record.positionAt(record.text.length);
-    if (end.line > record.line) ranges.push({ startLine: record.line, endLine: end.line, kind: FoldingRangeKind.Region });
+    // No kind: a record is no #region, which "Fold All Regions" would otherwise fold.
+    if (end.line > record.line) ranges.push({ startLine: record.line, endLine: end.line });
     if (ranges.length >= 50_000) break;
   }
   return ranges;
@@ -1044,6 +1044,8 @@ export function completion(document: DatasetDocument, facts: FileFacts, position
     const types = nestedTypes(context.path);
     for (const type of types) items.push(valueItem(type, 'type'));
   }
+  // In the order offered (role before content, user before assistant), not alphabetically as VS Code sorts by label.
+  items.forEach((item, index) => (item.sortText = String(index).padStart(3, '0')));
   return items;
 
   /** A value offered where one is typed: in an open string (no closing quote yet) it replaces the string up to the cursor, closing quote included. */
