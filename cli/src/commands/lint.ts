@@ -259,7 +259,7 @@ export const command: CliCommand = {
       return 2;
     }
     const items = toJsonItems(result.files.filter((file) => file.isDataset));
-    if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+    if (format === 'json') writeJsonArray(items);
     else if (format === 'sarif') {
       process.stdout.write(`${JSON.stringify(toSarif(items, { version: readVersion(), sourceRoot: sarifSourceRoot(process.cwd()), ruleHelp: ruleHelpFromDocs(__dirname), ruleHelpUri: webRuleDocsUrl, ...(readHomepage() !== undefined ? { informationUri: readHomepage() } : {}) }), null, 2)}\n`);
       if (items.length > githubResultsPerRun) process.stderr.write(`tunesmith: ${leftOutMessage(items.length, githubResultsPerRun)}\n`);
@@ -278,6 +278,21 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * `JSON.stringify(items, null, 2)`, written a thousand items at a time: millions of problems (a 300 MB file of templated
+ * records) would make one string longer than V8 allows ("Invalid string length"), and the report would be lost.
+ */
+function writeJsonArray(items: readonly unknown[]): void {
+  if (items.length === 0) {
+    process.stdout.write('[]\n');
+    return;
+  }
+  for (let start = 0; start < items.length; start += 1000) {
+    const chunk = items.slice(start, start + 1000).map((item) => `  ${JSON.stringify(item, null, 2).replace(/\n/g, '\n  ')}`);
+    process.stdout.write(`${start === 0 ? '[\n' : ',\n'}${chunk.join(',\n')}${start + 1000 >= items.length ? '\n]\n' : ''}`);
+  }
+}
 
 /** NO_COLOR set to anything but an empty string turns colour off (https://no-color.org). */
 export function noColorRequested(environment: NodeJS.ProcessEnv = process.env): boolean {

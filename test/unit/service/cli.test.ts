@@ -109,6 +109,21 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
   });
 });
 
+describe('tunesmith lint --format json with thousands of problems', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  it('writes them in batches, as JSON.stringify would write the whole array', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-many-'));
+    try {
+      writeFileSync(path.join(folder, 'many.jsonl'), Array.from({ length: 2500 }, (_, index) => chat(`Question ${index} about item ${index * 7919}?`, `Answer ${index}. `)).join('\n') + '\n');
+      const result = run(folder, 'lint', '--format', 'json', 'many.jsonl');
+      const items = JSON.parse(result.stdout) as { rule: string }[];
+      assert.equal(items.filter((item) => item.rule === 'whitespace').length, 2500);
+      assert.equal(result.stdout, `${JSON.stringify(items, null, 2)}\n`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('says so and exits 1 whatever the unreadable-file rule\'s severity, printing no statistics for it', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-stats-'));
