@@ -291,6 +291,8 @@ class ChunkDecoder {
   /** Lines before the next piece, and characters after the last line break: to place `invalid`. */
   private lines = 0;
   private column = 0;
+  /** The last piece ended with a CR (its LF may start the next piece). */
+  private afterCr = false;
 
   constructor(chunkSize: number) {
     this.buffer = Buffer.allocUnsafe(chunkSize + 4);
@@ -306,12 +308,13 @@ class ChunkDecoder {
     const text = ascii ? piece.toString('latin1') : new TextDecoder('utf-8', { fatal: false, ignoreBOM: !this.first }).decode(piece);
     if (!ascii && this.invalid === undefined) {
       const at = firstInvalidUtf8(piece, text);
-      if (at !== undefined) this.invalid = { ...positionAfter(text, at, this.lines, this.column), length: replacementRun(text, at) };
+      if (at !== undefined) this.invalid = { ...positionAfter(text, at, this.lines, this.column, this.afterCr), length: replacementRun(text, at) };
     }
     if (this.invalid === undefined) {
-      const counted = positionAfter(text, text.length, this.lines, this.column);
+      const counted = positionAfter(text, text.length, this.lines, this.column, this.afterCr);
       this.lines = counted.line;
       this.column = counted.character;
+      if (text.length > 0) this.afterCr = text.charCodeAt(text.length - 1) === 13;
     }
     if (cut > 0) this.first = false;
     this.buffer.copy(this.buffer, 0, cut, length);
@@ -339,12 +342,29 @@ export function firstInvalidUtf8(bytes: Uint8Array, text: string): number | unde
 }
 
 /** The line and character after `text.slice(0, end)`, starting at `line` and `character`. */
-function positionAfter(text: string, end: number, line: number, character: number): { line: number; character: number } {
+function positionAfter(text: string, end: number, line: number, character: number, afterCr = false): { line: number; character: number } {
   let lines = line;
   let lastBreak = -1;
-  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) {
+  // Line breaks as the linter reads them: LF, CRLF and a lone CR (a CR-only file's lines). `afterCr`: the text before
+  // this piece ended with a CR, so an LF first here ends that same break.
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  for (;;) {
+    const next = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+    if (next < 0 || next >= end) break;
+    if (next === cr) {
+      cr = text.indexOf('\r', next + 1);
+      // CRLF: counted once, at its LF.
+      if (text.charCodeAt(next + 1) === 10) continue;
+    } else {
+      lf = text.indexOf('\n', next + 1);
+      if (next === 0 && afterCr) {
+        lastBreak = 0;
+        continue;
+      }
+    }
     lines++;
-    lastBreak = at;
+    lastBreak = next;
   }
   return { line: lines, character: lastBreak < 0 ? character + end : end - lastBreak - 1 };
 }

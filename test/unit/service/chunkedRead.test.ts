@@ -131,6 +131,20 @@ describe('bytes that are not UTF-8 (Python and the datasets library refuse the f
     assert.deepEqual(json.map(({ line, character }) => ({ line, character })), [{ line: 1, character: column + 2 }]);
   });
 
+  it('is placed by the lines the linter reads in CR-only and CRLF files, also with a CRLF cut between two reads', async () => {
+    for (const eol of ['\r', '\r\n']) {
+      const found = await lintBytes('data.jsonl', Buffer.concat([Buffer.from(`${record('One')}${eol}${record('Two')}${eol}`), latin1Line, Buffer.from(eol)]));
+      assert.deepEqual(found.map(({ line, character }) => ({ line, character })), [{ line: 2, character: column }], JSON.stringify(eol));
+    }
+    // 1 MB reads: a CRLF just before, across and just after the boundary of the first one.
+    const first = Buffer.from(record('x'.repeat(1024 * 1024 - 200)));
+    for (const crAt of [1024 * 1024 - 2, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1]) {
+      const bytes = Buffer.concat([Buffer.from(' '.repeat(crAt - first.length)), first, Buffer.from('\r\n'), latin1Line, Buffer.from('\r\n')]);
+      const found = await lintBytes('data.jsonl', bytes);
+      assert.deepEqual(found.map(({ line, character }) => ({ line, character })), [{ line: 1, character: column }], `CR at ${crAt}`);
+    }
+  });
+
   it('says nothing of a U+FFFD written in a UTF-8 file', async () => {
     assert.deepEqual(await lintBytes('data.jsonl', Buffer.from(`${record('A � written as text')}\n`)), []);
   });
