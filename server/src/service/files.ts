@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAscii } from 'node:buffer';
+import { getHeapStatistics } from 'node:v8';
 import type { DatasetStatistics } from '../../../protocol/messages';
 import { layerSourceOf, overFileSizeLimit, resolveSettings, unknownRuleWarnings, type LintSettings } from './config';
 import { datasetInfoFor, findConfigFile, stoppedByConfigError } from './configFile';
@@ -643,7 +644,9 @@ export async function lintFiles(patterns: readonly string[], options: LintFilesO
       continue;
     }
     const { hint, problem } = datasetInfoFor(file);
-    const document = readDatasetFile(file, settings, hint);
+    const read = readDatasetFile(file, settings, hint);
+    // Refused, rather than ending in "JavaScript heap out of memory" after minutes, when it cannot fit this process.
+    const document = overHeap(read, file) ?? read;
     if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem);
     // A .json array a folder or glob turned up whose records are no examples at all (last run's `--format json` report, a
     // list of stop words) is skipped with a note, as a large one is, rather than failing CI. Named, or listed by a
@@ -699,6 +702,30 @@ function recordsThatAreNoExamples(document: DatasetDocument): string | undefined
   }
   const shown = firstKeys === undefined ? 'none of its records is an object' : `none of its records is in a dataset format (the first object's keys: ${firstKeys.slice(0, 6).map((key) => `"${key}"`).join(', ')}${firstKeys.length > 6 ? ', ...' : ''})`;
   return shown;
+}
+
+/** What linting keeps per record beyond its text (its lint cache, duplicate and near-duplicate index entries), measured on files of short records. */
+const bytesPerRecord = 1200;
+
+/**
+ * A refusal when linting the document would need more memory than this process may use (Node's heap limit): about
+ * twice the file's size for its text and parsed records, plus the index entries of each record. A file of millions of
+ * short records under maxFileSize would otherwise run for minutes and crash. Undefined when it fits.
+ */
+function overHeap(document: DatasetDocument, file: string): DatasetDocument | undefined {
+  if (!document.isDataset || document.problems.some((problem) => problem.rule === 'unreadable-file')) return undefined;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+  const needed = 2 * size + bytesPerRecord * document.records.length;
+  const limit = getHeapStatistics().heap_size_limit;
+  if (needed <= 0.9 * limit) return undefined;
+  const gigabytes = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  const suggested = Math.ceil((needed / 0.9 / 1024 ** 2) / 1024) * 1024;
+  return DatasetDocument.refuse(document.kind, `The file has ${document.records.length.toLocaleString('en-US')} records (${readableSize(size)}): linting it needs about ${gigabytes(needed)} of memory, more than this process may use (${gigabytes(limit)}), so it was not linted. Split it into smaller files, or give Node more: NODE_OPTIONS=--max-old-space-size=${suggested}.`);
 }
 
 /** "1.1 MB, over the 1 MB limit" when the file is over maxFileSize; undefined when it is not (or cannot be read). */

@@ -124,6 +124,22 @@ describe('tunesmith lint --format json with thousands of problems', { skip: exis
   });
 });
 
+describe('a file too large for the memory the process may use', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
+  it('is refused with what it needs and how to give it, not linted into "heap out of memory"', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-heap-'));
+    try {
+      writeFileSync(path.join(folder, 'short.jsonl'), Array.from({ length: 150_000 }, (_, index) => JSON.stringify({ text: `t${index}` })).join('\n') + '\n');
+      const small = spawnSync(process.execPath, ['--max-old-space-size=96', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
+      assert.equal(small.status, 1, small.stderr);
+      assert.match(small.stdout, /The file has 150,000 records \(.*\): linting it needs about 0\.2 GB of memory, more than this process may use \(0\.\d GB\), so it was not linted\. .*NODE_OPTIONS=--max-old-space-size=\d+/);
+      const enough = spawnSync(process.execPath, ['--max-old-space-size=1024', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
+      assert.equal(enough.status, 0, enough.stdout);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('says so and exits 1 whatever the unreadable-file rule\'s severity, printing no statistics for it', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-stats-'));
