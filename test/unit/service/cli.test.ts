@@ -17,6 +17,22 @@ const brokenLine = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "a
 const badColumn = brokenLine.indexOf('"content": "Hello"') + 1;
 const many = (prefix: string): string[] => Array.from({ length: 12 }, (_, index) => chat(`${prefix} question ${index} about ${['cats', 'dogs', 'ships', 'stars'][index % 4]} ${index * 13}`, `Answer ${index}.`));
 
+/** Runs `body` in a fresh temporary folder, removed afterwards (also when it fails). */
+function withFolder<T>(prefix: string, body: (folder: string) => T): T {
+  const folder = mkdtempSync(path.join(tmpdir(), prefix));
+  const remove = (): void => rmSync(folder, { recursive: true, force: true });
+  let result: T;
+  try {
+    result = body(folder);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(remove) as T;
+  remove();
+  return result;
+}
+
 function run(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -111,76 +127,64 @@ describe('tunesmith lint / stats', { skip: existsSync(cli) ? false : 'run `npm r
 
 describe('tunesmith lint --format json with thousands of problems', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('writes them in batches, as JSON.stringify would write the whole array', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-many-'));
-    try {
-      writeFileSync(path.join(folder, 'many.jsonl'), Array.from({ length: 2500 }, (_, index) => chat(`Question ${index} about item ${index * 7919}?`, `Answer ${index}. `)).join('\n') + '\n');
-      const result = run(folder, 'lint', '--format', 'json', 'many.jsonl');
-      const items = JSON.parse(result.stdout) as { rule: string }[];
-      assert.equal(items.filter((item) => item.rule === 'whitespace').length, 2500);
-      assert.equal(result.stdout, `${JSON.stringify(items, null, 2)}\n`);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    withFolder('tunesmith-many-', (folder) => {
+    writeFileSync(path.join(folder, 'many.jsonl'), Array.from({ length: 2500 }, (_, index) => chat(`Question ${index} about item ${index * 7919}?`, `Answer ${index}. `)).join('\n') + '\n');
+    const result = run(folder, 'lint', '--format', 'json', 'many.jsonl');
+    const items = JSON.parse(result.stdout) as { rule: string }[];
+    assert.equal(items.filter((item) => item.rule === 'whitespace').length, 2500);
+    assert.equal(result.stdout, `${JSON.stringify(items, null, 2)}\n`);
+    });
   });
 });
 
 describe('a file too large for the memory the process may use', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('is refused with what it needs and how to give it, not linted into "heap out of memory"', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-heap-'));
-    try {
-      writeFileSync(path.join(folder, 'short.jsonl'), Array.from({ length: 150_000 }, (_, index) => JSON.stringify({ text: `t${index}` })).join('\n') + '\n');
-      const small = spawnSync(process.execPath, ['--max-old-space-size=96', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
-      assert.equal(small.status, 1, small.stderr);
-      assert.match(small.stdout, /The file has 150,000 records \(.*\): linting it needs about 0\.2 GB of memory, more than this process may use \(0\.\d GB\), so it was not linted\. .*NODE_OPTIONS=--max-old-space-size=\d+/);
-      const enough = spawnSync(process.execPath, ['--max-old-space-size=1024', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
-      assert.equal(enough.status, 0, enough.stdout);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    withFolder('tunesmith-heap-', (folder) => {
+    writeFileSync(path.join(folder, 'short.jsonl'), Array.from({ length: 150_000 }, (_, index) => JSON.stringify({ text: `t${index}` })).join('\n') + '\n');
+    const small = spawnSync(process.execPath, ['--max-old-space-size=96', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
+    assert.equal(small.status, 1, small.stderr);
+    assert.match(small.stdout, /The file has 150,000 records \(.*\): linting it needs about 0\.2 GB of memory, more than this process may use \(0\.\d GB\), so it was not linted\. .*NODE_OPTIONS=--max-old-space-size=\d+/);
+    const enough = spawnSync(process.execPath, ['--max-old-space-size=1024', cli, 'lint', 'short.jsonl'], { cwd: folder, encoding: 'utf8' });
+    assert.equal(enough.status, 0, enough.stdout);
+    });
   });
 });
 
 describe('tunesmith stats on a file it cannot read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('says so and exits 1 whatever the unreadable-file rule\'s severity, printing no statistics for it', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-stats-'));
-    try {
-      writeFileSync(path.join(folder, 'binary.jsonl'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]));
-      writeFileSync(path.join(folder, 'good.jsonl'), many('Stats').join('\n') + '\n');
-      for (const severity of ['warning', 'off']) {
-        writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { 'unreadable-file': severity } }));
-        const result = run(folder, 'stats', '--format', 'json', 'binary.jsonl', 'good.jsonl');
-        assert.equal(result.status, 1, severity);
-        assert.match(result.stderr, /binary\.jsonl: .*binary/i, severity);
-        assert.deepEqual((JSON.parse(result.stdout) as { file: string }[]).map((file) => file.file), ['good.jsonl'], severity);
-      }
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
+    withFolder('tunesmith-stats-', (folder) => {
+    writeFileSync(path.join(folder, 'binary.jsonl'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 7, 8, 9, 0, 0, 0]));
+    writeFileSync(path.join(folder, 'good.jsonl'), many('Stats').join('\n') + '\n');
+    for (const severity of ['warning', 'off']) {
+      writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { 'unreadable-file': severity } }));
+      const result = run(folder, 'stats', '--format', 'json', 'binary.jsonl', 'good.jsonl');
+      assert.equal(result.status, 1, severity);
+      assert.match(result.stderr, /binary\.jsonl: .*binary/i, severity);
+      assert.deepEqual((JSON.parse(result.stdout) as { file: string }[]).map((file) => file.file), ['good.jsonl'], severity);
     }
+    });
   });
 });
 
 describe('.json files a folder or glob turns up that hold no examples', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('skips last run\'s --format json report and a list of words with a note, and lints them when named', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-report-'));
-    try {
-      writeFileSync(path.join(folder, 'data.jsonl'), many('Report').join('\n') + '\n');
-      writeFileSync(path.join(folder, 'broken.jsonl'), `${brokenLine}\n`);
-      const report = run(folder, 'lint', '--format', 'json');
-      assert.equal(report.status, 1);
-      writeFileSync(path.join(folder, 'report.json'), report.stdout);
-      writeFileSync(path.join(folder, 'stopwords.json'), '["a", "the"]');
-      // A dataset whose every record misspells its key is still linted (its records could be examples).
-      writeFileSync(path.join(folder, 'typo.json'), JSON.stringify([{ mesages: [{ role: 'user', content: 'Hi' }] }]));
-      const again = run(folder, 'lint', '--format', 'json');
-      const files = [...new Set((JSON.parse(again.stdout) as { file: string }[]).map((item) => item.file))].sort();
-      assert.deepEqual(files, ['broken.jsonl', 'typo.json'], 'data.jsonl is clean; the report and the word list are skipped');
-      assert.match(again.stderr, /report\.json was skipped: none of its records is in a dataset format \(the first object's keys: "file", "line"/);
-      assert.match(again.stderr, /stopwords\.json was skipped: none of its records is an object/);
-      const named = JSON.parse(run(folder, 'lint', '--format', 'json', 'stopwords.json').stdout) as { rule: string }[];
-      assert.ok(named.some((item) => item.rule === 'not-an-object'));
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    withFolder('tunesmith-report-', (folder) => {
+    writeFileSync(path.join(folder, 'data.jsonl'), many('Report').join('\n') + '\n');
+    writeFileSync(path.join(folder, 'broken.jsonl'), `${brokenLine}\n`);
+    const report = run(folder, 'lint', '--format', 'json');
+    assert.equal(report.status, 1);
+    writeFileSync(path.join(folder, 'report.json'), report.stdout);
+    writeFileSync(path.join(folder, 'stopwords.json'), '["a", "the"]');
+    // A dataset whose every record misspells its key is still linted (its records could be examples).
+    writeFileSync(path.join(folder, 'typo.json'), JSON.stringify([{ mesages: [{ role: 'user', content: 'Hi' }] }]));
+    const again = run(folder, 'lint', '--format', 'json');
+    const files = [...new Set((JSON.parse(again.stdout) as { file: string }[]).map((item) => item.file))].sort();
+    assert.deepEqual(files, ['broken.jsonl', 'typo.json'], 'data.jsonl is clean; the report and the word list are skipped');
+    assert.match(again.stderr, /report\.json was skipped: none of its records is in a dataset format \(the first object's keys: "file", "line"/);
+    assert.match(again.stderr, /stopwords\.json was skipped: none of its records is an object/);
+    const named = JSON.parse(run(folder, 'lint', '--format', 'json', 'stopwords.json').stdout) as { rule: string }[];
+    assert.ok(named.some((item) => item.rule === 'not-an-object'));
+    });
   });
 });
 
@@ -217,45 +221,39 @@ describe('a folder that cannot be read', { skip: !existsSync(cli) ? 'run `npm ru
 
 describe('a nearest config file that cannot be read', { skip: existsSync(cli) ? false : 'run `npm run build` first' }, () => {
   it('stops the run (exit 2) naming it, rather than using the one further up', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-config-'));
-    try {
-      writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'off' } }));
-      mkdirSync(path.join(folder, 'sub', 'tunesmith.json'), { recursive: true });
-      writeFileSync(path.join(folder, 'sub', 'data.jsonl'), [...many('Config'), chat('Why?', 'Because. ')].join('\n') + '\n');
-      const result = run(folder, 'lint', 'sub/data.jsonl');
-      assert.equal(result.status, 2);
-      assert.match(result.stderr, /sub[\\/]tunesmith\.json: cannot be read \(it is a folder\)/);
-      assert.equal(run(folder, 'stats', 'sub/data.jsonl').status, 2);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    withFolder('tunesmith-config-', (folder) => {
+    writeFileSync(path.join(folder, 'tunesmith.json'), JSON.stringify({ rules: { whitespace: 'off' } }));
+    mkdirSync(path.join(folder, 'sub', 'tunesmith.json'), { recursive: true });
+    writeFileSync(path.join(folder, 'sub', 'data.jsonl'), [...many('Config'), chat('Why?', 'Because. ')].join('\n') + '\n');
+    const result = run(folder, 'lint', 'sub/data.jsonl');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /sub[\\/]tunesmith\.json: cannot be read \(it is a folder\)/);
+    assert.equal(run(folder, 'stats', 'sub/data.jsonl').status, 2);
+    });
   });
 });
 
 describe('lintFiles()', () => {
   it('reports the byte order mark of a JSON array file read from disk, at the start, with positions after it as an editor counts them', async () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-bom-'));
-    try {
-      const records = JSON.stringify([{ instruction: 'Name a prime.', input: '', output: 'Seven.' }, { instruction: 'Name a colour.', input: '', output: ' Blue.' }]);
-      writeFileSync(path.join(folder, 'marked.json'), `\ufeff${records}`);
-      writeFileSync(path.join(folder, 'plain.json'), records);
-      // A JSON Lines file's mark is skipped by pyarrow: not reported.
-      writeFileSync(path.join(folder, 'marked.jsonl'), `\ufeff${JSON.stringify({ instruction: 'Name a prime.', input: '', output: 'Seven.' })}\n`);
-      // One at a time: together, the same records in several files are leakage.
-      const found = async (name: string) => (await lintFiles([name], { cwd: folder, overrides: { minExamples: 0 } })).files[0]?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`);
-      const whitespaceColumn = records.indexOf('" Blue."');
-      assert.deepEqual(await found('marked.json'), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
-      assert.deepEqual(await found('plain.json'), [`whitespace@0:${whitespaceColumn + 1}`]);
-      assert.deepEqual(await found('marked.jsonl'), []);
-      // The language server reads files that are not open (eval.json beside train.json) asynchronously.
-      const { settings } = resolveSettings({ minExamples: 0 });
-      const fromServer = await readDatasetFileAsync(path.join(folder, 'marked.json'), settings, undefined, () => Promise.resolve());
-      assert.deepEqual(lintDocument(fromServer, 'file:///marked.json', settings).diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
-      const json = JSON.parse(run(folder, 'lint', 'marked.json', '--format', 'json').stdout) as { rule: string; line: number; column: number }[];
-      assert.deepEqual(json.map((item) => [item.rule, item.line, item.column]).filter(([rule]) => rule === 'invalid-json'), [['invalid-json', 1, 1]]);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+    await withFolder('tunesmith-bom-', async (folder) => {
+    const records = JSON.stringify([{ instruction: 'Name a prime.', input: '', output: 'Seven.' }, { instruction: 'Name a colour.', input: '', output: ' Blue.' }]);
+    writeFileSync(path.join(folder, 'marked.json'), `\ufeff${records}`);
+    writeFileSync(path.join(folder, 'plain.json'), records);
+    // A JSON Lines file's mark is skipped by pyarrow: not reported.
+    writeFileSync(path.join(folder, 'marked.jsonl'), `\ufeff${JSON.stringify({ instruction: 'Name a prime.', input: '', output: 'Seven.' })}\n`);
+    // One at a time: together, the same records in several files are leakage.
+    const found = async (name: string) => (await lintFiles([name], { cwd: folder, overrides: { minExamples: 0 } })).files[0]?.diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`);
+    const whitespaceColumn = records.indexOf('" Blue."');
+    assert.deepEqual(await found('marked.json'), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
+    assert.deepEqual(await found('plain.json'), [`whitespace@0:${whitespaceColumn + 1}`]);
+    assert.deepEqual(await found('marked.jsonl'), []);
+    // The language server reads files that are not open (eval.json beside train.json) asynchronously.
+    const { settings } = resolveSettings({ minExamples: 0 });
+    const fromServer = await readDatasetFileAsync(path.join(folder, 'marked.json'), settings, undefined, () => Promise.resolve());
+    assert.deepEqual(lintDocument(fromServer, 'file:///marked.json', settings).diagnostics.map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`), ['invalid-json@0:0', `whitespace@0:${whitespaceColumn + 1}`]);
+    const json = JSON.parse(run(folder, 'lint', 'marked.json', '--format', 'json').stdout) as { rule: string; line: number; column: number }[];
+    assert.deepEqual(json.map((item) => [item.rule, item.line, item.column]).filter(([rule]) => rule === 'invalid-json'), [['invalid-json', 1, 1]]);
+    });
   });
   it('honours a LLaMA-Factory dataset_info.json next to the file', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'tunesmith-info-'));
