@@ -1474,9 +1474,10 @@ export function fileChecks(document: DatasetDocument, facts: FileFacts, workspac
       const reportedElsewhere = format === 'alpaca' && facts.format === 'prompt-completion' && severityOf('missing-field', settings) !== 'off' ? (record: DatasetRecord) => isObject(record.value) && completionWithoutOutput(record.value, facts.hint.mapping.columns.response) : () => false;
       const reported = otherFormatRecords(index, format, members, facts).filter((record) => !reportedElsewhere(record));
       const lastShown = lastShownIndex(reported, capacity);
+      const countsHidden = severityOf(ruleId, settings) !== 'off';
       for (const record of reported) {
         if (record.index > lastShown) {
-          if (severityOf(ruleId, settings) !== 'off') counted++;
+          if (countsHidden) counted++;
           continue;
         }
         const firstKey = ruleId === 'mixed-formats' ? summaryOf(record, facts)?.firstKey : undefined;

@@ -332,7 +332,7 @@ class ChunkDecoder {
  */
 export function firstInvalidUtf8(bytes: Uint8Array, text: string): number | undefined {
   let from = 0;
-  let byteOffset = text.charCodeAt(0) === 0xfeff ? 0 : bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a BOM the decoder dropped
+  let byteOffset = text.charCodeAt(0) !== 0xfeff && startsWithUtf8Bom(bytes) ? 3 : 0; // a BOM the decoder dropped
   for (let at = text.indexOf('\ufffd'); at >= 0; at = text.indexOf('\ufffd', at + 1)) {
     byteOffset += Buffer.byteLength(text.slice(from, at), 'utf8');
     if (bytes[byteOffset] !== 0xef || bytes[byteOffset + 1] !== 0xbf || bytes[byteOffset + 2] !== 0xbd) return at;
@@ -405,8 +405,12 @@ function decodeWhole(bytes: Buffer): { text: string; invalid: InvalidBytes | und
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   const at = isAscii(bytes) ? undefined : firstInvalidUtf8(bytes, text);
   // The decoder drops a byte order mark (positions then match the editor's, which hides it), but loaders fail on it.
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const bom = startsWithUtf8Bom(bytes);
   return { text, invalid: at === undefined ? undefined : { ...positionAfter(text, at, 0, 0), length: replacementRun(text, at) }, bom };
+}
+
+function startsWithUtf8Bom(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 /** A JSON document read from a file that starts with a byte order mark the decoder dropped: it is reported. */

@@ -25,7 +25,7 @@ import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { defaultMapping, detectShape, openaiRoles, sharegptRoles } from '../formats';
-import { isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath, type LocatedNode } from '../json/scanner';
+import { decodeEscape, isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath, type LocatedNode } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
@@ -113,10 +113,9 @@ export function trimmedStringToken(token: string, ends: 'start' | 'end' | 'both'
       at++;
       continue;
     }
-    const letter = token[at + 1] ?? '';
-    const length = letter === 'u' ? 6 : 2;
-    const code = letter === 'u' ? Number.parseInt(token.slice(at + 2, at + 6), 16) : ({ n: 10, t: 9, r: 13, f: 12, b: 8 } as Record<string, number>)[letter] ?? letter.charCodeAt(0);
-    units.push({ raw: token.slice(at, at + length), code });
+    // The token parsed, so every escape is one JSON knows; a stray one is kept as two characters that are not blank.
+    const { character, length } = decodeEscape(token, at) ?? { character: token.charAt(at + 1), length: 2 };
+    units.push({ raw: token.slice(at, at + length), code: character.charCodeAt(0) });
     at += length;
   }
   const blank = (unit: { code: number } | undefined): boolean => unit !== undefined && String.fromCharCode(unit.code).trim().length === 0;

@@ -46,6 +46,19 @@ export const enum Char {
 }
 
 /** JSON's whitespace between tokens: space, tab, line feed, carriage return. */
+const escapedCharacters: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** The character the escape at `at` (a backslash) stands for and how long it is written, or undefined when JSON has no such escape. */
+export function decodeEscape(text: string, at: number): { character: string; length: number } | undefined {
+  const letter = text.charAt(at + 1);
+  if (letter !== 'u') {
+    const character = escapedCharacters[letter];
+    return character === undefined ? undefined : { character, length: 2 };
+  }
+  const hex = text.slice(at + 2, at + 6);
+  return /^[0-9a-fA-F]{4}$/.test(hex) ? { character: String.fromCharCode(Number.parseInt(hex, 16)), length: 6 } : undefined;
+}
+
 export function isWhitespace(code: number): boolean {
   return code === Char.Space || code === Char.LineFeed || code === Char.CarriageReturn || code === Char.Tab;
 }

@@ -1,6 +1,6 @@
 /** Small helpers shared by rules. */
 import type { ContentPart, Conversation, Turn } from '../conversation';
-import type { JsonPath } from '../json/scanner';
+import { decodeEscape, type JsonPath } from '../json/scanner';
 import type { FixData, RecordRuleContext } from './rule';
 
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -147,8 +147,6 @@ export function partTarget(part: ContentPart, start: number, end: number): { pat
   return { path: part.path, inString: map === undefined ? { start, end } : { start: map[start] ?? start, end: map[end] ?? end } };
 }
 
-const escapedCharacters: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-
 /**
  * JSON text written in a string (tool-call arguments, a ShareGPT function_call value or tools column) as the rules read
  * it: with its escapes decoded, as the tool receives its arguments. Python's json.dumps writes quotes as \" and every
@@ -164,19 +162,11 @@ export function jsonTextPart(path: JsonPath, written: string): ContentPart {
   while (escape >= 0) {
     for (let at = from; at < escape; at++) offsets[text.length + at - from] = at;
     text += written.slice(from, escape);
-    const letter = written.charAt(escape + 1);
-    const hex = letter === 'u' ? written.slice(escape + 2, escape + 6) : '';
-    const decoded = letter === 'u' ? (/^[0-9a-fA-F]{4}$/.test(hex) ? String.fromCharCode(Number.parseInt(hex, 16)) : undefined) : escapedCharacters[letter];
-    if (decoded === undefined) {
-      // Not an escape JSON knows: kept as written.
-      offsets[text.length] = escape;
-      text += '\\';
-      from = escape + 1;
-    } else {
-      offsets[text.length] = escape;
-      text += decoded;
-      from = escape + (letter === 'u' ? 6 : 2);
-    }
+    // Not an escape JSON knows: its backslash is kept as written.
+    const decoded = decodeEscape(written, escape) ?? { character: '\\', length: 1 };
+    offsets[text.length] = escape;
+    text += decoded.character;
+    from = escape + decoded.length;
     escape = written.indexOf('\\', from);
   }
   for (let at = from; at < written.length; at++) offsets[text.length + at - from] = at;
