@@ -88,7 +88,7 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     ]);
   });
 
-  it('offers whole-file conversion and fix-all without edits, and fills them in when one is chosen', async () => {
+  it('offers whole-file and record conversions and fix-all without edits, and fills them in when one is chosen', async () => {
     const fileUri = 'file:///tmp/tunesmith-protocol/whole-file.jsonl';
     const records = [
       '{"messages": [{"role": "user", "content": "Name a colour"}, {"role": "assistant", "content": "Blue "}]}',
@@ -107,6 +107,14 @@ describe('editor features over LSP', { skip: existsSync(serverBundle) ? false : 
     const converted = resolved.edit?.changes[fileUri] ?? [];
     assert.equal(converted.length, 1, 'the record with a misspelt role cannot be converted and stays');
     assert.deepEqual(JSON.parse(converted[0]?.newText ?? ''), { conversations: [{ from: 'human', value: 'Name a colour' }, { from: 'gpt', value: 'Blue ' }] });
+    // The record's own conversion too: writing out a large record's converted text waits until it is chosen.
+    const convertRecord = actions.find((action) => action.title === 'Convert record 1 to ShareGPT');
+    assert.ok(convertRecord, actions.map((action) => action.title).join(', '));
+    assert.equal(convertRecord.edit, undefined);
+    const recordResolved = (await server.connection.sendRequest('codeAction/resolve', convertRecord)) as CodeAction;
+    assert.deepEqual(recordResolved.edit?.changes[fileUri]?.map((edit) => [edit.range, JSON.parse(edit.newText) as unknown]), [
+      [{ start: { line: 0, character: 0 }, end: { line: 0, character: records[0]?.length ?? 0 } }, { conversations: [{ from: 'human', value: 'Name a colour' }, { from: 'gpt', value: 'Blue ' }] }],
+    ]);
     const fixed = (await server.connection.sendRequest('codeAction/resolve', fixAll)) as CodeAction;
     assert.deepEqual(fixed.edit?.changes[fileUri]?.map((edit) => [edit.range.start.line, edit.newText]), [
       [0, '{"messages": [{"role": "user", "content": "Name a colour"}, {"role": "assistant", "content": "Blue"}]}'],

@@ -10,7 +10,7 @@
  * each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
-import { commentErrorAt, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
+import { commentErrorAt, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, cannotBeJson, parseJson, startsJsonValue, skipStringFast, skipValue, skipWhitespace, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
 import type { RecordCache } from './recordCache';
@@ -61,15 +61,21 @@ export class DatasetRecord {
   }
 
   private parse(): void {
-    try {
-      this.parsed = { value: JSON.parse(this.text) };
-      this.error = null;
-    } catch (caught) {
-      this.parsed = undefined;
-      this.error = caught instanceof RangeError
-        ? { offset: 0, length: Math.min(this.text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' }
-        : (findJsonSyntaxError(this.text) ?? { offset: 0, length: 1, message: 'Invalid JSON' });
+    this.parsed = undefined;
+    // A text that cannot parse is not handed to JSON.parse only to throw (see cannotBeJson).
+    if (!cannotBeJson(this.text)) {
+      try {
+        this.parsed = { value: JSON.parse(this.text) };
+        this.error = null;
+        return;
+      } catch (caught) {
+        if (caught instanceof RangeError) {
+          this.error = { offset: 0, length: Math.min(this.text.length, 1), message: 'The record is nested too deeply to parse (over the JavaScript stack limit); flatten it' };
+          return;
+        }
+      }
     }
+    this.error = findJsonSyntaxError(this.text) ?? { offset: 0, length: 1, message: 'Invalid JSON' };
   }
 
   /** Why the text is not valid JSON, or undefined when it is. */
@@ -382,8 +388,9 @@ class RunScanner {
   }
 
   private clear(): void {
-    this.closers.length = 0;
-    this.candidates.length = 0;
+    // Only when something is open: setting a length is not free, and blank lines clear ten million times.
+    if (this.closers.length > 0) this.closers.length = 0;
+    if (this.candidates.length > 0) this.candidates.length = 0;
   }
 }
 
@@ -407,7 +414,7 @@ function runOf(texts: readonly string[], indented = false): LineRun | undefined 
   let parsed: unknown;
   let valid = true;
   try {
-    parsed = JSON.parse(texts.join('\n'));
+    parsed = parseJson(texts.join('\n'));
   } catch {
     valid = false;
   }
@@ -1373,7 +1380,7 @@ export class DatasetDocument {
     if (values === undefined) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = parseJson(text);
       } catch (caught) {
         const lines = new LineStarts(text);
         const error = caught instanceof RangeError
@@ -1436,7 +1443,7 @@ export class DatasetDocument {
     let parsed: unknown;
     let valid = true;
     try {
-      parsed = JSON.parse(text);
+      parsed = parseJson(text);
     } catch {
       valid = false;
     }
@@ -1515,7 +1522,7 @@ export class DatasetDocument {
     let value: unknown;
     let caught: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch (error) {
       caught = error;
     }
@@ -1801,11 +1808,6 @@ function comparePositions(a: Position, b: Position): number {
   return a.line !== b.line ? a.line - b.line : a.character - b.character;
 }
 
-/** Whether a character can start a JSON value: `{`, `[`, `"`, `-`, a digit, or true/false/null's first letter. */
-function startsJsonValue(code: number): boolean {
-  return code === 123 || code === 91 || code === 34 || code === 45 || (code >= 48 && code <= 57) || code === 116 || code === 102 || code === 110;
-}
-
 /** How far past the last kept record a JSON text read again looks for the next one (records inserted or removed there). */
 const reuseLookahead = 16;
 
@@ -2045,18 +2047,15 @@ function hintKey(hint: FormatHint): string {
 
 /** Splits on LF; a CR before the LF is not part of the line. */
 function splitLines(text: string): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  for (;;) {
-    const lineBreak = text.indexOf('\n', start);
-    if (lineBreak < 0) {
-      lines.push(text.slice(start));
-      return lines;
+  // One native split, then CRs off: pushing line by line costs seconds for ten million blank lines.
+  const lines = text.split('\n');
+  if (text.includes('\r')) {
+    for (let index = 0; index < lines.length - 1; index++) {
+      const line = lines[index] as string;
+      if (line.charCodeAt(line.length - 1) === 13) lines[index] = line.slice(0, -1);
     }
-    const end = lineBreak > start && text.charCodeAt(lineBreak - 1) === 13 ? lineBreak - 1 : lineBreak;
-    lines.push(text.slice(start, end));
-    start = lineBreak + 1;
   }
+  return lines;
 }
 
 function lineText(slot: LineSlot | undefined): string {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { resolveSettings } from '../../../server/src/service/config';
 import { hintFromDatasetInfo } from '../../../server/src/service/datasetInfo';
 import { DatasetDocument } from '../../../server/src/service/document';
+import { cannotBeJson } from '../../../server/src/service/json/scanner';
 import { DatasetSession } from '../../../server/src/service/session';
 import { lint, renderDiagnostics } from './helpers';
 
@@ -213,6 +214,35 @@ describe('bad input never crashes or hangs', () => {
     assert.ok(Date.now() - started < 5000, 'lints in seconds');
     const broken = lint(`${big.slice(0, -3)}\n`);
     assert.equal(broken.diagnostics[0]?.rule, 'invalid-json');
+  });
+  it('texts that cannot be JSON get the scanner finding without being handed to JSON.parse', () => {
+    const cases: [string, boolean][] = [
+      ['{"a": 1}', false], ['  [1, 2]  ', false], ['"text"', false], ['-1', false], ['true', false], ['null', false],
+      ['{', true], ['{"a": 1', true], ['[1, 2', true], ['[', true], ['  {  ', true], ['}]', true], ['a,b,c', true], ['', true], ['   ', true], ["{'role': 'user'}", false],
+    ];
+    for (const [text, cannot] of cases) {
+      assert.equal(cannotBeJson(text), cannot, text);
+      let throws = false;
+      try {
+        JSON.parse(text);
+      } catch {
+        throws = true;
+      }
+      if (cannot) assert.ok(throws, `${text} is surely no JSON`);
+    }
+    // A line of a million '[' (JSON.parse reads it all before it throws) and a million lines of '{' or '}]' (a throw each).
+    const brackets = lint(`${chat('a', 'b')}\n${'['.repeat(1_000_000)}\n`).diagnostics.find((item) => item.rule === 'invalid-json');
+    assert.deepEqual([brackets?.range.start, brackets?.message.slice(0, 73)], [{ line: 1, character: 1_000_000 }, "Invalid JSON: Unexpected end of text: an array is missing its closing ']'"]);
+    for (const line of ['{', '}]']) {
+      const result = lint(`${line}\n`.repeat(50_000), 'jsonl', { maxProblems: 3 });
+      assert.deepEqual(result.diagnostics.filter((item) => item.rule === 'invalid-json').map((item) => `${item.rule}@${item.range.start.line}:${item.range.start.character}`), line === '{' ? ['invalid-json@0:1', 'invalid-json@1:1', 'invalid-json@2:1'] : ['invalid-json@0:0', 'invalid-json@1:0', 'invalid-json@2:0']);
+    }
+  });
+  it('ten million blank lines, LF or CRLF', () => {
+    for (const eol of ['\n', '\r\n']) {
+      const document = DatasetDocument.parse(`${eol.repeat(2_000_000)}${chat('a', 'b')}${eol}`, 'jsonl');
+      assert.deepEqual(document.records.map((record) => [record.line, record.text]), [[2_000_000, chat('a', 'b')]]);
+    }
   });
   it('empty, blank and binary files', () => {
     assert.deepEqual(lint('').diagnostics, []);

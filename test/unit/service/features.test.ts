@@ -283,14 +283,20 @@ describe('whole-file actions', () => {
   });
   it('resolves the same edits later when the client can, without computing them for every cursor move', () => {
     const { document, facts } = parse(text);
-    const eager = codeActions(document, facts, uri, { start, end: start }, []).filter((action) => action.kind !== 'quickfix' && action.kind !== 'refactor.rewrite');
-    const lazy = codeActions(document, facts, uri, { start, end: start }, [], { resolveEdits: true }).filter((action) => action.kind !== 'quickfix' && action.kind !== 'refactor.rewrite');
+    const onClean = { line: 5, character: 3 }; // a record that converts
+    const eager = codeActions(document, facts, uri, { start: onClean, end: onClean }, []).filter((action) => action.kind !== 'quickfix');
+    const lazy = codeActions(document, facts, uri, { start: onClean, end: onClean }, [], { resolveEdits: true }).filter((action) => action.kind !== 'quickfix');
     assert.deepEqual(lazy.map((action) => action.title), eager.map((action) => action.title));
-    assert.ok(lazy.length >= 3, lazy.map((action) => action.title).join(', '));
+    assert.ok(lazy.some((action) => action.kind === 'refactor.rewrite') && lazy.length >= 5, lazy.map((action) => action.title).join(', '));
     for (const [index, action] of lazy.entries()) {
       assert.equal(action.edit, undefined, action.title);
       assert.deepEqual(resolveFileAction(document, facts, action).edit, eager[index]?.edit, action.title);
     }
+    // A record's conversion names the line its record starts on: where none starts any more, it does nothing.
+    const recordAction = lazy.find((action) => action.kind === 'refactor.rewrite');
+    assert.ok(recordAction);
+    const gone = { ...recordAction, data: { ...(recordAction.data as object), line: 1_000 } };
+    assert.equal(resolveFileAction(document, facts, gone).edit, undefined);
   });
   it('offers only the kinds the client asks for', () => {
     const { document, facts } = parse(text);

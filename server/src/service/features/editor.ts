@@ -290,13 +290,23 @@ const bulkFixKinds: ReadonlySet<FixData['kind']> = new Set(['trim', 'replace-rol
 const fixAllKind = 'source.fixAll.tunesmith';
 const convertFileKind = `${CodeActionKind.RefactorRewrite}.convertFile`;
 
-/** What a whole-file action carries until the client asks for its edits (codeAction/resolve). */
-export type FileActionData = { uri: string; convertFile: ConvertibleFormat } | { uri: string; fixAll: true };
+/**
+ * What a whole-file action, or a record's conversion, carries until the client asks for its edits
+ * (codeAction/resolve). A record is named by the line it starts on: the one there then is converted.
+ */
+export type FileActionData = { uri: string; convertFile: ConvertibleFormat } | { uri: string; fixAll: true } | { uri: string; convertRecord: ConvertibleFormat; line: number };
 
 export function isFileActionData(data: unknown): data is FileActionData {
   if (typeof data !== 'object' || data === null || typeof (data as { uri?: unknown }).uri !== 'string') return false;
-  const action = data as { convertFile?: unknown; fixAll?: unknown };
+  const action = data as { convertFile?: unknown; fixAll?: unknown; convertRecord?: unknown; line?: unknown };
+  if (action.convertRecord !== undefined) return convertibleFormats.includes(action.convertRecord as ConvertibleFormat) && Number.isInteger(action.line);
   return action.fixAll === true || convertibleFormats.includes(action.convertFile as ConvertibleFormat);
+}
+
+/** Whether the record converts to `target` (as convertedEdit would), without writing the converted text. */
+function recordConversion(record: DatasetRecord, analysis: RecordAnalysis, facts: FileFacts, target: ConvertibleFormat): { converts: true } | { refused: string } {
+  const conversion = convertRecord(analysis, record.value, target, facts.hint, record.text);
+  return 'refused' in conversion ? conversion : { converts: true };
 }
 
 const canonicalRoles: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
@@ -609,7 +619,9 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
       const asQuickFix = fitsFile && mixed !== undefined;
       const kind = asQuickFix ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite;
       if (!wanted(only, kind)) continue;
-      const result = convertedEdit(document, record, facts, target);
+      // A client that resolves edits gets the converted text only when it picks the action: writing it
+      // out costs seconds for a 50 MB record, and the actions are asked for wherever the cursor moves.
+      const result = options.resolveEdits === true ? recordConversion(record, analysis, facts, target) : convertedEdit(document, record, facts, target);
       if (result === undefined) continue;
       const title = `Convert record ${record.index + 1} to ${formatTitles[target]}`;
       if ('refused' in result) {
@@ -617,7 +629,8 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
         if (options.showDisabled === true && isConversationShape(analysis.detected)) actions.push({ title: `Cannot convert record ${record.index + 1} to ${formatTitles[target]}`, kind, disabled: { reason: `${result.refused.charAt(0).toUpperCase()}${result.refused.slice(1)}.` } });
         continue;
       }
-      actions.push({ title, kind, ...(asQuickFix ? { diagnostics: [mixed], isPreferred: true } : {}), edit: { changes: { [uri]: [result.edit] } } });
+      const effect = 'edit' in result ? { edit: { changes: { [uri]: [result.edit] } } } : { data: { uri, convertRecord: target, line: record.line } satisfies FileActionData };
+      actions.push({ title, kind, ...(asQuickFix ? { diagnostics: [mixed], isPreferred: true } : {}), ...effect });
     }
   }
   const lazy = options.resolveEdits === true;
@@ -658,6 +671,12 @@ export function codeActions(document: DatasetDocument, facts: FileFacts, uri: st
 export function resolveFileAction(document: DatasetDocument, facts: FileFacts, action: CodeAction): CodeAction {
   const data = action.data;
   if (!isFileActionData(data)) return action;
+  if ('convertRecord' in data) {
+    // The record that starts on the line now; none, or one that no longer converts: the action does nothing.
+    const record = document.records.find((candidate) => candidate.line === data.line);
+    const result = record === undefined ? undefined : convertedEdit(document, record, facts, data.convertRecord);
+    return result === undefined || 'refused' in result ? action : { ...action, edit: { changes: { [data.uri]: [result.edit] } } };
+  }
   const edits = 'fixAll' in data ? fixAllEdits(document, facts) : convertFileEdits(document, facts, data.convertFile).edits;
   return { ...action, edit: { changes: { [data.uri]: edits } } };
 }

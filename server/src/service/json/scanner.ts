@@ -130,8 +130,41 @@ function scanString(text: string, offset: number, end: number): number | JsonSyn
   return { offset, length: 1, message: 'Unterminated string: the closing quote is missing' };
 }
 
+/**
+ * Whether `text` surely is no JSON: it is blank, starts with a character no JSON value starts with, or
+ * opens an object or array that it does not close at its end. Checked before JSON.parse where many or
+ * long texts may be broken: JSON.parse reads all of a text before it throws (2 s for a line of 5 MB of
+ * '['), and each throw costs microseconds (seconds for a million broken lines).
+ */
+export function cannotBeJson(text: string): boolean {
+  let first = 0;
+  while (first < text.length && isWhitespace(text.charCodeAt(first))) first++;
+  if (first === text.length) return true;
+  let last = text.length - 1;
+  while (last > first && isWhitespace(text.charCodeAt(last))) last--;
+  const open = text.charCodeAt(first);
+  const close = text.charCodeAt(last);
+  if (open === Char.OpenBrace) return close !== Char.CloseBrace || last === first;
+  if (open === Char.OpenBracket) return close !== Char.CloseBracket || last === first;
+  return !startsJsonValue(open);
+}
+
+/** Whether a JSON value can start with the character `code` (after white space). */
+export function startsJsonValue(code: number): boolean {
+  return code === Char.Quote || code === Char.Minus || (code >= Char.Zero && code <= Char.Nine) || code === 116 /* t */ || code === 102 /* f */ || code === 110 /* n */ || code === Char.OpenBrace || code === Char.OpenBracket;
+}
+
+/** JSON.parse, refusing at once a text that surely is no JSON (see cannotBeJson); callers read the error's place with findJsonSyntaxError. */
+export function parseJson(text: string): unknown {
+  if (cannotBeJson(text)) throw new SyntaxError('Unexpected end of JSON input');
+  return JSON.parse(text);
+}
+
+/** A JSON number, matched where its first character is (sticky); one object, not one per number scanned. */
+const jsonNumber = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
 function scanNumber(text: string, offset: number, end: number): number | JsonSyntaxError {
-  const match = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+  const match = jsonNumber;
   match.lastIndex = offset;
   const found = match.exec(text);
   if (found === null || found[0].length === 0 || offset + found[0].length > end) {
@@ -204,15 +237,47 @@ export function commentErrorAt(text: string, offset: number): JsonSyntaxError | 
   return { offset, length: end - offset, message: 'A comment: JSON has none (// and /* */ are JSONC and JSON5), and the JSON loaders trainers use reject it. Remove it' };
 }
 
-/** The scan of findJsonSyntaxError from `offset`, inside the containers of `stack` (Char.OpenBrace or Char.OpenBracket), expecting `expect`. */
-function scanFrom(text: string, start: number, end: number, stack: number[], initial: Expect): JsonSyntaxError | null {
+/**
+ * The open containers (Char.OpenBrace or Char.OpenBracket) of a scan, in bytes: a JS array pushed to millions
+ * of entries (a line of 5 MB of '[') costs over half a second, this a few milliseconds.
+ */
+class ContainerStack {
+  private codes = new Uint8Array(64);
+  length = 0;
+
+  constructor(initial: readonly number[]) {
+    for (const code of initial) this.push(code);
+  }
+
+  push(code: number): void {
+    if (this.length === this.codes.length) {
+      const grown = new Uint8Array(this.codes.length * 2);
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[this.length++] = code;
+  }
+
+  pop(): void {
+    if (this.length > 0) this.length--;
+  }
+
+  /** The innermost open container, or undefined at the top level. */
+  top(): number | undefined {
+    return this.length === 0 ? undefined : this.codes[this.length - 1];
+  }
+}
+
+/** The scan of findJsonSyntaxError from `offset`, inside the containers of `initialStack` (Char.OpenBrace or Char.OpenBracket), expecting `expect`. */
+function scanFrom(text: string, start: number, end: number, initialStack: readonly number[], initial: Expect): JsonSyntaxError | null {
+  const stack = new ContainerStack(initialStack);
   let expect = initial;
   let offset = start;
   for (;;) {
     offset = skipWhitespace(text, offset, end);
     if (offset >= end) {
       if (stack.length === 0 && expect === Expect.CommaOrCloseArray) return null; // not reached
-      const open = stack[stack.length - 1];
+      const open = stack.top();
       return {
         offset: end,
         length: 0,
@@ -307,7 +372,7 @@ function scanFrom(text: string, start: number, end: number, stack: number[], ini
       }
     }
     // A value just ended: decide what comes next from the enclosing container.
-    const container = stack[stack.length - 1];
+    const container = stack.top();
     if (container === undefined) {
       const rest = skipWhitespace(text, offset, end);
       if (rest < end) {
