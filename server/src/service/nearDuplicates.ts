@@ -78,8 +78,9 @@ const offsets = Int32Array.from({ length: maxBands }, (_, index) => mix32(2 * in
 
 const stopwordList = 'a an the and or but if then else of to in on at by for with from as into onto about over under is are was were be been being am do does did done have has had having it its this that these those there here i you he she we they me him her us them my your his our their what which who whom whose when where why how not no yes can could would should will shall may might must so than too very just also only all any some each every more most other such own same both few many much one two please write give make tell list explain describe provide create generate following below above using use'.split(' ');
 // The pieces of contractions an apostrophe splits off ("What's", "don't", "we'll"): stopwords too, or "What's the capital of
-// Australia?" would have three content words and pass as a near-duplicate of "What's the capital of Canada?".
-stopwordList.push(...'s t d ll re ve m isn aren wasn weren don doesn didn hasn haven hadn wouldn shouldn couldn'.split(' '));
+// Australia?" would have three content words and pass as a near-duplicate of "What's the capital of Canada?". "won" (of
+// "won't") is a word too ("Who won the cup?"), but as a stopword it only leaves the bands, never the score.
+stopwordList.push(...'s t d ll re ve m isn aren wasn weren don doesn didn hasn haven hadn wouldn shouldn couldn won shan ain needn mustn mightn'.split(' '));
 
 function hashWord(word: string): number {
   let hash = 0x811c9dc5;
@@ -127,6 +128,8 @@ export interface InstructionSignature {
   words: number[];
   /** LSH band hashes of the content words (of all words when fewer than three are content words), or null when there are too few to compare. */
   bands: number[] | null;
+  /** The instruction has more than maxWords words: `words` are its start. */
+  cut?: boolean;
 }
 
 /** The bit of a word in the 60-bit word filter kept with each signature (0..59; two 30-bit halves). */
@@ -143,7 +146,7 @@ function inFilter(bit: number, low: number, high: number): number {
 // Scratch for one signature at a time: allocations per record would dominate garbage collection.
 const scratchWords = new Int32Array(maxWords);
 const scratchContent = new Int32Array(maxWords);
-const scratchCodes = new Uint16Array(1 + 2 * maxBands + 4 + 2 * maxWords);
+const scratchCodes = new Uint16Array(1 + 2 * maxBands + 4 + 2 * maxWords + 1);
 // Every character of a packed signature is below 0x8000 (no surrogates), so decoding its UTF-16
 // bytes is exact, and cheaper than String.fromCharCode.apply over an array grown by push.
 const utf16 = new TextDecoder('utf-16le');
@@ -180,6 +183,9 @@ function markWordCharacter(code: number, wordCharacter: RegExp): void {
 }
 const wordSeed = 0x811c9dc5 | 0;
 
+/** Set by scanWords: the text has more words than it hashed (maxWords). */
+let scratchCut = false;
+
 /**
  * Hashes the words of `text` into scratchWords (at most maxWords) and returns how many: FNV-1a of
  * each lower-cased word, without branches per character (word ends mispredicted about once in six
@@ -191,7 +197,8 @@ function scanWords(text: string): number {
   let hash = wordSeed;
   let inPrevious = 0;
   const end = text.length;
-  for (let position = 0; position < end && count < maxWords; position++) {
+  let position = 0;
+  for (; position < end && count < maxWords; position++) {
     const mapped = wordCharacters[text.charCodeAt(position)];
     const inWord = (mapped | -mapped) >>> 31;
     // 30-bit hashes stay small integers in V8 (no boxed numbers: far less memory and GC).
@@ -202,6 +209,9 @@ function scanWords(text: string): number {
     inPrevious = inWord;
   }
   if (inPrevious === 1 && count < maxWords) scratchWords[count++] = hash & 0x3fffffff;
+  // Stopped at maxWords: cut when a word follows (an instruction of exactly maxWords words is whole).
+  scratchCut = false;
+  if (count === maxWords) for (; position < end && !scratchCut; position++) scratchCut = wordCharacters[text.charCodeAt(position)] !== 0;
   return count;
 }
 
@@ -330,6 +340,7 @@ export function signInstruction(text: string): PackedSignature {
     codes[length++] = scratchWords[index] >>> 15;
     codes[length++] = scratchWords[index] & 0x7fff;
   }
+  if (scratchCut) codes[length++] = cutMark;
   return utf16.decode(codes.subarray(0, length));
 }
 
@@ -337,7 +348,7 @@ export function signInstruction(text: string): PackedSignature {
 export function instructionSignature(text: string): InstructionSignature {
   const packed = signInstruction(text);
   const bandList: number[] | null = packedHasBands(packed) ? Array.from({ length: packedBandCount(packed) }, (_, index) => packedBand(packed, index)) : null;
-  return { words: unpackWords(packed, []), bands: bandList };
+  return { words: unpackWords(packed, []), bands: bandList, ...(packedIsCut(packed) ? { cut: true } : {}) };
 }
 
 /** Mixes a string's length and samples of its start, middle and end into the hash. */
@@ -373,11 +384,15 @@ export function conversationSampleHash(conversation: Conversation): number {
 /**
  * An instruction signature packed into one string, as kept per record: the number of bands (0:
  * not compared); when it has bands, the bands (each 30-bit hash as two 15-bit characters) and a
- * 60-bit filter of its words (four 15-bit characters); then the word hashes, two characters each.
+ * 60-bit filter of its words (four 15-bit characters); then the word hashes, two characters each;
+ * then, when the instruction has more words than those (see packedIsCut), one more character.
  * One string instead of an object and two arrays: about 260 bytes less per record on a 100k-record
  * file. Equal strings mean equal words (the bands and the filter follow from the words).
  */
 export type PackedSignature = string;
+
+/** The character that ends the signature of an instruction cut at maxWords words (any would do: only the odd length counts). */
+const cutMark = 0x7fff;
 
 export function packSignature(signature: InstructionSignature): PackedSignature {
   const bandList = signature.bands ?? [];
@@ -394,6 +409,7 @@ export function packSignature(signature: InstructionSignature): PackedSignature 
     codes.push(low & 0x7fff, low >>> 15, high & 0x7fff, high >>> 15);
   }
   for (const word of signature.words) codes.push(word >>> 15, word & 0x7fff);
+  if (signature.cut === true) codes.push(cutMark);
   return String.fromCharCode.apply(null, codes);
 }
 
@@ -428,7 +444,7 @@ export function packedWordCount(packed: PackedSignature): number {
 
 /** Whether a signature holds only the start of its instruction (the first maxWords words): scores are then of that start. */
 export function packedIsCut(packed: PackedSignature): boolean {
-  return packedWordCount(packed) >= maxWords;
+  return ((packed.length - packedWordsStart(packed)) & 1) === 1;
 }
 
 /** The word hashes of a packed signature, written into `out` (reused by the caller). */

@@ -5,7 +5,7 @@ import { resolveSettings } from '../../../server/src/service/config';
 import { DatasetDocument } from '../../../server/src/service/document';
 import { indexFor } from '../../../server/src/service/fileChecks';
 import { buildFacts, lintDocument } from '../../../server/src/service/linter';
-import { maxBands, instructionSignature, packSignature, packedHasBands, packedWordCount, rougeL, RougeVerifier, signInstruction, words } from '../../../server/src/service/nearDuplicates';
+import { maxBands, instructionSignature, packSignature, packedHasBands, packedIsCut, packedWordCount, rougeL, RougeVerifier, signInstruction, words } from '../../../server/src/service/nearDuplicates';
 import { DatasetSession } from '../../../server/src/service/session';
 import { seededRandom } from './helpers';
 
@@ -42,6 +42,13 @@ describe('instruction signatures', () => {
       assert.equal(packedHasBands(packed), text.startsWith('Write') || text.startsWith('Ünï'), text);
     }
     assert.equal(signInstruction('Explain THE Compiler'), signInstruction('explain the compiler'));
+    // Only the first maxWords (128) words are signed: an instruction of exactly 128 words is whole, one of 129 is cut.
+    const wordsOf = (count: number): string => Array.from({ length: count }, (_, index) => `word${index}`).join(' ');
+    for (const [text, cut] of [[wordsOf(127), false], [wordsOf(128), false], [`${wordsOf(128)}.  `, false], [wordsOf(129), true], [`${wordsOf(128)}, more`, true]] as const) {
+      const packed = signInstruction(text);
+      assert.deepEqual([packedWordCount(packed), packedIsCut(packed)], [Math.min(words(text).length, 128), cut], text.slice(-20));
+      assert.equal(packSignature(instructionSignature(text)), packed);
+    }
     // Few content words: all the words are signed; fewer than five distinct words: not compared.
     assert.equal(packedHasBands(signInstruction('Write a poem about love')), true);
     assert.equal(packedHasBands(signInstruction('Translate to Italian: no')), false);

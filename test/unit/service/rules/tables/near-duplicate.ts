@@ -5,6 +5,7 @@ export const table: RuleTable = {
     // ROUGE-L 0.83, but a templated question about another subject: a short instruction's content words must all be kept.
     { name: 'the same short question about another subject', text: lines(chat('What is the capital of Canada?', 'Ottawa.'), chat('What is the capital of Australia?', 'Canberra.'), chat('Which metal is liquid at room temperature?', 'Mercury.')) },
     { name: 'the same short question about another subject, with a contraction', text: lines(chat("What's the capital of Canada?", 'Ottawa.'), chat("What's the capital of Australia?", 'Canberra.'), chat("Who's the author of Dune?", 'Frank Herbert.'), chat("Who's the author of Emma?", 'Jane Austen.')) },
+    { name: "the same short question about another subject, with won't", text: lines(chat("Why won't my car start?", 'Check the battery.'), chat("Why won't my bike start?", 'Check the chain.'), chat("Why won't the door close?", 'Check the hinge.')) },
     { name: 'different instructions', text: lines(chat('Write a poem about the sea and its waves', 'a'), chat('Explain how a compiler parses source code', 'b')) },
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
     { name: 'prompts of fewer than five distinct words are ignored', text: lines(chat('How are you?', 'a'), chat('how are you', 'b'), chat('Translate to Italian: no', 'c'), chat('Translate to Italian: bread', 'd')) },
