@@ -129,7 +129,13 @@ export const rule: RecordRule = {
       if ((inMarkdownCode(match.input, match.index) || inQuotes(match)) && (talksAboutEncoding ??= encodingTalk.test(context.record.text))) return undefined;
       const original = originalOf(text);
       // Not UTF-8 bytes: a run of Latin-1 letters is Cyrillic written in Windows-1251 ("Ïðèâåò" for "Привет").
-      if (original === '' && latinLetterRun.test(text)) return `Mojibake "${visible(text)}" (probably "${windows1251.decode(Buffer.from(text, 'latin1'))}"): Cyrillic text written in Windows-1251 was read as Windows-1252/Latin-1. Fix the encoding where the data was produced.`;
+      if (original === '' && latinLetterRun.test(text)) {
+        // Windows-1251 turns every letter of a Cyrillic word into one of these: a run inside a word with other letters
+        // ("küçük", "üçüncü", "Göçü") is Turkish, Hungarian or another Latin-script language, and so is a whole word ("üçü",
+        // "the three of them") in a text whose other words mix such letters with ASCII ones.
+        if (letterNextTo(match.input, match.index - 1) || letterNextTo(match.input, match.index + text.length) || accentedLatinWord.test(match.input)) return undefined;
+        return `Mojibake "${visible(text)}" (probably "${windows1251.decode(Buffer.from(text, 'latin1'))}"): Cyrillic text written in Windows-1251 was read as Windows-1252/Latin-1. Fix the encoding where the data was produced.`;
+      }
       return `Mojibake "${visible(text)}"${original}: UTF-8 text was decoded as Latin-1/Windows-1252 (e.g. "Ã©" for "é", "â€™" for "’"). Fix the encoding where the data was produced.`;
     });
   },
@@ -156,6 +162,17 @@ function windows1252Bytes(text: string): Buffer | undefined {
 }
 
 const latinLetterRun = /^[À-ÖØ-öø-ÿ]{3,}$/;
+
+/** A Latin-1 letter beside an ASCII one: a word of a Latin-script language ("küçük"), which no Windows-1251 misreading writes. */
+const accentedLatinWord = /[A-Za-z][À-ÖØ-öø-ÿ]|[À-ÖØ-öø-ÿ][A-Za-z]/;
+
+/** Whether the character at `at` is a letter (a surrogate pair's either half counts: the letter is astral). */
+function letterNextTo(text: string, at: number): boolean {
+  const code = text.charCodeAt(at);
+  if (Number.isNaN(code) || code < 0x41) return false;
+  if (code >= 0xd800 && code <= 0xdfff) return /\p{L}/u.test(String.fromCodePoint(text.codePointAt(code <= 0xdbff ? at : at - 1) ?? 0));
+  return /\p{L}/u.test(text.charAt(at));
+}
 const windows1251 = new TextDecoder('windows-1251');
 
 /**
