@@ -194,6 +194,10 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   // Axolotl's argilla DPO columns (LLaMA-Factory reads only the columns its dataset_info.json names: there they stay Alpaca).
   if (hint.formatting === undefined && !has(columns.chosen) && !has(columns.response) && (has('chosen_response') || has('rejected_response'))) return 'preference-argilla';
   if (hint.formatting === undefined && unpairedColumns(value)) return 'unpaired-columns';
+  // Conversational answers (message lists) beside an instruction or question column (argilla's distilabel-capybara-dpo):
+  // TRL reads the pair with its implicit prompt and ignores the column, as Axolotl's chatml.argilla_chat does. LLaMA-Factory's
+  // Alpaca ranking and Axolotl's intel DPO have string answers.
+  if (hint.formatting === undefined && (Array.isArray(value.chosen) || Array.isArray(value.rejected)) && (has(columns.prompt) || has('question'))) return 'preference-trl';
   if (has(columns.prompt) || hint.formatting === 'alpaca') {
     // A ranking dataset's record missing an answer is still a preference record (missing-field says what is missing).
     if ((hint.ranking && (has(columns.chosen) || has(columns.rejected) || has(columns.prompt))) || (has(columns.chosen) && has(columns.rejected))) return 'preference-alpaca';

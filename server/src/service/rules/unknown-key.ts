@@ -36,7 +36,7 @@ export const rule: RecordRule = {
         if (key === 'completion' && object.path.length === 0 && completionForOutput(context, object.value)) continue;
         missing ??= known.filter((name) => !Object.prototype.hasOwnProperty.call(object.value, name));
         const suggestion = renameSuggestion(key, missing, object.spec.required);
-        if (suggestion !== undefined) {
+        if (suggestion !== undefined && !(object.path.length === 0 && promptCopyBesideTurns(object.value, key, suggestion))) {
           context.report(`Unknown key "${shownKey(key)}" in ${object.name}: did you mean "${suggestion}"?`, { path: [...object.path, key], part: 'key' }, { kind: 'rename-key', path: [...object.path, key], replacement: suggestion });
         } else if (object.spec.strict) {
           const local = known.filter((name) => localTrainerMessageKeys.has(name));
@@ -197,6 +197,14 @@ function reportShadowedSystemColumn(context: RecordRuleContext): void {
   if (column === undefined || first === undefined || column.role !== 'system' || column.rolePath !== undefined || first.role !== 'system' || first.rolePath === undefined) return;
   const key = context.facts.hint.mapping.columns.system;
   context.report(`LLaMA-Factory ignores the "${shownKey(key)}" column here: the first turn is a "${first.writtenRole}" turn, and it uses that one instead. Keep one system prompt: remove the column or the turn.`, { path: [key], part: 'key' });
+}
+
+/**
+ * An instruction or question string beside conversational answers (argilla's distilabel-capybara-dpo): a copy of the prompt
+ * that the answers' lists hold (TRL's implicit prompt), not a misnamed "prompt", which would have to be a message list there.
+ */
+function promptCopyBesideTurns(record: Record<string, unknown>, key: string, suggestion: string): boolean {
+  return suggestion === 'prompt' && sameMeaning(key, ['prompt']) === 'prompt' && typeof record[key] === 'string' && (Array.isArray(record.chosen) || Array.isArray(record.rejected));
 }
 
 function isEmptyColumn(value: unknown): boolean {

@@ -2,6 +2,8 @@ import { lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // argilla's distilabel-capybara-dpo: the instruction is a copy of the prompt the answers' lists hold (TRL's implicit prompt).
+    { name: 'an instruction or question string beside conversational answers', text: lines({ source: 'Know-Logic', instruction: 'Name a prime.', chosen: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: '7' }], chosen_rating: 5, rejected: [{ role: 'user', content: 'Name a prime.' }, { role: 'assistant', content: '8' }] }, { question: 'Name an even number.', chosen: [{ role: 'user', content: 'Name an even number.' }, { role: 'assistant', content: '8' }], rejected: [{ role: 'user', content: 'Name an even number.' }, { role: 'assistant', content: '7' }] }) },
     // A misspelt key that holds a required field: missing-field names it and offers the rename (one finding on the key, not two).
     { name: 'a stepwise record with "completion" for "completions"', text: lines({ prompt: 'Is 50 a square?', completion: ['7 * 7 = 49.', 'So no.'], labels: [true, true] }) },
     { name: 'a misspelt chosen_response (Axolotl chatml.argilla)', text: lines({ instruction: 'Name a prime.', chosen_respons: '7', rejected_response: '8' }) },
