@@ -184,7 +184,9 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('messages')) {
     // OpenAI DPO answers beside the prompt's messages and no "input": a DPO record missing its "input" wrapper (missing-field says so).
     if (!has('input') && (has('preferred_output') || has('non_preferred_output'))) return 'preference-openai';
-    if (has('chosen') && has('rejected')) return isObject(value.chosen) || isObject(value.rejected) ? 'preference-messages' : 'preference-trl';
+    // A pair missing one answer is still a pair when a prompt says so (HuggingFaceH4/ultrafeedback_binarized keeps the
+    // conversation in "messages" too): missing-field names the other answer.
+    if ((has('chosen') && has('rejected')) || (has('prompt') && (has('chosen') || has('rejected')))) return isObject(value.chosen) || isObject(value.rejected) ? 'preference-messages' : 'preference-trl';
     return recordMapping(value, hint) === fromValueMessagesMapping ? 'sharegpt-messages' : 'openai-chat';
   }
   // OpenAI DPO: the answers name the shape even when "input" is missing (missing-field says so).
@@ -611,7 +613,10 @@ export function promptInsideAnswers(record: Record<string, unknown>): boolean {
   // argilla/kto-mix-15k and Axolotl's argilla_chat KTO type write it): the completion's last message
   // is the answer, the ones before it the prompt.
   if ('label' in record && !('chosen' in record) && !('rejected' in record)) return startsWithPrompt(record.completion);
-  return startsWithPrompt(record.chosen) && startsWithPrompt(record.rejected);
+  // TRL reads the string prompt only when "chosen" is a string too; otherwise it takes the prompt from the answers. One answer
+  // that starts with the prompt's turns is enough: the other, broken, is reported for itself (no-assistant-turn, wrong-type).
+  const holdsPrompt = (side: unknown): boolean => Array.isArray(side) && side.length > 0 && isObject(side[0]) && side[0].role !== 'assistant';
+  return (startsWithPrompt(record.chosen) && startsWithPrompt(record.rejected)) || (Array.isArray(record.chosen) && (holdsPrompt(record.chosen) || holdsPrompt(record.rejected)));
 }
 
 /** Normalises prompt/chosen/rejected values that are either strings or message lists (TRL). */

@@ -152,11 +152,11 @@ export const rule: RecordRule = {
  */
 function reportMixedTrlSides(context: RecordRuleContext): void {
   const value = context.record.value as Record<string, unknown>;
-  // A string prompt beside answers that hold the prompt turns: TRL takes the prompt from the answers.
-  if (promptInsideAnswers(value)) return;
+  // A string prompt beside answers that hold the prompt turns: TRL takes the prompt from the answers, so only they must agree.
+  const keys = promptInsideAnswers(value) ? ['completion', 'chosen', 'rejected'] : ['prompt', 'completion', 'chosen', 'rejected'];
   const lists: string[] = [];
   const strings: string[] = [];
-  for (const key of ['prompt', 'completion', 'chosen', 'rejected']) {
+  for (const key of keys) {
     if (Array.isArray(value[key])) lists.push(key);
     else if (typeof value[key] === 'string') strings.push(key);
   }

@@ -2,6 +2,9 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // The string prompt is no turn beside conversational answers (TRL takes the prompt from them): a chosen side without its
+    // answer is no-assistant-turn's finding, not two user messages in a row.
+    { name: 'a string prompt beside a chosen side that lost its answer', text: lines({ prompt: 'Sky colour?', chosen: [{ role: 'user', content: 'Sky colour?' }], rejected: [{ role: 'user', content: 'Sky colour?' }, { role: 'assistant', content: 'Green.' }] }) },
     // A call written in the answer's text (Hermes tags, ToolACE's [name(arg=...)]) is answered by the tool turn after it.
     { name: 'ShareGPT tool results after calls written in the answer text', text: lines({ conversations: [{ from: 'human', value: 'Weather in Oslo?' }, { from: 'gpt', value: '[getWeather(city="Oslo")]' }, { from: 'observation', value: '{"temp": 3}' }, { from: 'gpt', value: 'It is 3 C.' }] }, { conversations: [{ from: 'human', value: 'Price of AAPL?' }, { from: 'gpt', value: '<tool_call>\n{"name": "get_stock_price", "arguments": {"symbol": "AAPL"}}\n</tool_call>' }, { from: 'observation', value: '190' }, { from: 'gpt', value: 'It is $190.' }] }) },
     { name: 'a tool result after "tool_calls" written as an object (wrong-type\'s finding, still a call)', text: lines({ messages: [{ role: 'user', content: 'Weather in Baku?' }, { role: 'assistant', content: null, tool_calls: { id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Baku"}' } } }, { role: 'tool', tool_call_id: 'call_b', content: '15C' }, { role: 'assistant', content: '15C in Baku.' }] }) },
