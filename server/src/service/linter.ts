@@ -12,8 +12,7 @@ import { formatOfShape, type RecordShape } from './conversation';
 import type { DatasetDocument, DatasetRecord, Range } from './document';
 import type { FileFacts } from './fileFacts';
 import { defaultHint, detectShape, type FormatHint } from './formats';
-import { locatePath } from './json/scanner';
-import { sourceOffsetInString } from './json/scanner';
+import { locatePath, sourceOffsetInString, trimmedBounds } from './json/scanner';
 import { fileChecks, indexFor, type WorkspaceIndex } from './fileChecks';
 import { recordRules, severityOf } from './rules/index';
 import type { FixData, ProblemTarget, RecordProblem, RecordRule, RecordRuleContext } from './rules/rule';
@@ -160,16 +159,32 @@ function targetOffsets(record: DatasetRecord, target: ProblemTarget): { start: n
   const cached = (target as { resolved?: { start: number; end: number } }).resolved;
   if (cached !== undefined) return cached;
   let offsets: { start: number; end: number };
-  if ('offsets' in target) offsets = target.offsets;
+  if ('offsets' in target) offsets = atRecord(record.text, target.offsets);
   else {
     const located = locatePath(record.text, target.path);
-    if (located === null) offsets = { start: 0, end: Math.min(record.text.length, 1) };
+    if (located === null) offsets = atRecord(record.text, { start: 0, end: Math.min(record.text.length, 1) });
     else if ('inString' in target) {
       offsets = { start: sourceOffsetInString(record.text, located.value.start, target.inString.start), end: sourceOffsetInString(record.text, located.value.start, target.inString.end) };
     } else offsets = target.part === 'key' && located.key !== undefined ? located.key : located.value;
   }
   Object.defineProperty(target, 'resolved', { value: offsets, enumerable: false });
   return offsets;
+}
+
+/**
+ * A JSONL record's text is its whole line: a range from its start (the record, its opening brace) or to its end starts and
+ * ends at the record, not at the indentation, the BOM read as a space or the trailing spaces around it, as in a JSON array.
+ */
+function atRecord(text: string, offsets: { start: number; end: number }): { start: number; end: number } {
+  const { start, end } = offsets;
+  if (start !== 0 && end !== text.length) return offsets;
+  const bounds = trimmedBounds(text);
+  if (bounds.start === 0 && bounds.end === text.length) return offsets;
+  if (bounds.end <= bounds.start) return offsets;
+  if (start === 0 && end === 1) return { start: bounds.start, end: bounds.start + 1 };
+  const trimmedStart = start === 0 && bounds.start < end ? bounds.start : start;
+  const trimmedEnd = end === text.length && bounds.end > trimmedStart ? bounds.end : end;
+  return { start: trimmedStart, end: trimmedEnd };
 }
 
 /** Resolves a problem target to a range in the document. */

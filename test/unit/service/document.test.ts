@@ -17,6 +17,23 @@ describe('positions', () => {
     const column = line.indexOf('"asistant"'); // JS indices are UTF-16 code units
     assert.deepEqual(diagnostic?.range, { start: { line: 0, character: column }, end: { line: 0, character: column + 10 } });
   });
+  it('puts record-wide findings of an indented JSONL line on the record, not on its indentation or trailing spaces', () => {
+    const record = chat('Say hi', 'Hi!');
+    const at = (text: string, rule: string): string[] => lint(text).diagnostics.filter((item) => item.rule === rule).map((item) => `${item.range.start.line}:${item.range.start.character}-${item.range.end.line}:${item.range.end.character}`);
+    assert.deepEqual(at(`${record}\n  ${record} \n`, 'duplicate-record'), [`1:2-1:${2 + record.length}`]);
+    assert.deepEqual(at(`${record}\n\t[1, 2]  \n`, 'not-an-object'), ['1:1-1:7']);
+    assert.deepEqual(at(`${record}\n  {"instruction": "Say hi", "input": ""}\n`, 'missing-field'), ['1:2-1:3']);
+    // A first line's BOM (read as a space) too.
+    assert.deepEqual(at('\uFEFF[1, 2]\n', 'not-an-object'), ['0:1-0:7']);
+  });
+  it('underlines a stray token whole: a word of any script, an emoji, a quoted text (no surrogate pair cut)', () => {
+    const record = chat('a', 'b');
+    const stray = (text: string, kind: 'jsonl' | 'json'): string[] => lint(text, kind).diagnostics.filter((item) => item.rule === 'invalid-json').map((item) => `${item.range.start.line}:${item.range.start.character}-${item.range.end.character} ${/nexpected (.+?)(?::| where| after)/.exec(item.message)?.[1] ?? ''}`);
+    assert.deepEqual(stray(`{"messages": naïve}\n`, 'jsonl'), ["0:13-18 'naïve'"]);
+    assert.deepEqual(stray(`{"messages": '${'a'.repeat(80)}😀 more'}\n`, 'jsonl'), [`0:13-${13 + 89} ''${'a'.repeat(19)}'`]);
+    // After an earlier error in a JSON array, the stray text of a later spot as well.
+    assert.deepEqual(stray(`[\n  ${record},\n  // first error\n  ${chat('c', 'd')},\n  oops,\n  ${chat('e', 'f')},\n  😀\n  ${chat('g', 'h')}\n]`, 'json').slice(1), ["4:2-6 'oops'", "6:2-4 '😀'"]);
+  });
   it('strips a BOM and handles CRLF in JSON arrays', () => {
     const text = '\uFEFF[\r\n  {"instruction": "a",\r\n   "output": "b", "extra": 1, "outptu": 2}\r\n]';
     const diagnostic = lint(text, 'json').diagnostics.find((item) => item.rule === 'unknown-key');

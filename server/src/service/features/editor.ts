@@ -25,7 +25,7 @@ import { recordProblems, type LintDiagnostic } from '../linter';
 import { DatasetDocument, lastRecordStartingAt, type DatasetRecord, type Position, type Range } from '../document';
 import type { FileFacts } from '../fileFacts';
 import { defaultMapping, detectShape, openaiRoles, sharegptRoles } from '../formats';
-import { decodeEscape, isWhitespace, locatePath, skipStringFast, skipWhitespace, type JsonPath, type LocatedNode } from '../json/scanner';
+import { decodeEscape, isWhitespace, locatePath, skipStringFast, skipWhitespace, trimmedBounds, type JsonPath, type LocatedNode } from '../json/scanner';
 import { tokenCountOf } from '../rules/tokens';
 import { trainableAfterTruncation } from '../tokens';
 import type { FixData } from '../rules/rule';
@@ -514,13 +514,6 @@ function recordRange(record: DatasetRecord): Range {
   return bounds.start === 0 && bounds.end === record.text.length ? record.range : record.rangeAt(bounds.start, bounds.end);
 }
 
-/** Where the record's text starts and ends without the JSON whitespace around it. */
-function trimmedBounds(text: string): { start: number; end: number } {
-  const start = skipWhitespace(text, 0);
-  let end = text.length;
-  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
-  return { start, end };
-}
 
 /**
  * The record with every bulk fix applied, re-checking the result up to five rounds: fixing a

@@ -68,30 +68,44 @@ export function skipWhitespace(text: string, offset: number, end = text.length):
   return offset;
 }
 
-/** Length of the token starting at `offset`, for underlining: a word, a string or one character. */
-function tokenLength(text: string, offset: number): number {
+/** A character of a bare word (a letter of any script, a digit, or what numbers and identifiers hold). */
+const wordCharacter = /^[\p{L}\p{M}\p{N}_$+\-.]$/u;
+
+/** Length of the token starting at `offset`, for underlining: a word, a string or one character (a surrogate pair whole). */
+export function tokenLength(text: string, offset: number): number {
   if (offset >= text.length) return 0;
   const code = text.charCodeAt(offset);
-  if (/[A-Za-z0-9_$+\-.]/.test(text[offset] ?? '')) {
-    let end = offset + 1;
-    while (end < text.length && /[A-Za-z0-9_$+\-.]/.test(text[end] ?? '')) end++;
-    return Math.min(end - offset, 40);
+  if (wordCharacter.test(String.fromCodePoint(text.codePointAt(offset) ?? 0))) {
+    let end = offset;
+    while (end < text.length && end - offset < 40) {
+      const character = String.fromCodePoint(text.codePointAt(end) ?? 0);
+      if (!wordCharacter.test(character)) break;
+      end += character.length;
+    }
+    return end - offset;
   }
   if (code === Char.Quote || code === 39 /* ' */) {
     const close = text.indexOf(text[offset] ?? '"', offset + 1);
     const lineEnd = text.indexOf('\n', offset);
-    if (close > 0 && (lineEnd < 0 || close < lineEnd)) return Math.min(close + 1 - offset, 80);
+    if (close > 0 && (lineEnd < 0 || close < lineEnd) && close - offset < 1000) return close + 1 - offset;
   }
   // Surrogate pairs are one visible character.
   if (code >= 0xd800 && code <= 0xdbff && offset + 1 < text.length) return 2;
   return 1;
 }
 
-function describe(text: string, offset: number): string {
+/** The token at `offset` quoted for a message (its first 20 characters). */
+export function describe(text: string, offset: number): string {
   if (offset >= text.length) return 'end of text';
   const length = tokenLength(text, offset);
-  const token = text.slice(offset, offset + Math.min(length, 20));
-  return `'${token}'`;
+  let end = offset + Math.min(length, 20);
+  // Not between the halves of a surrogate pair.
+  if (end < text.length && isLowSurrogate(text.charCodeAt(end)) && end > offset) end++;
+  return `'${text.slice(offset, end)}'`;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /**
@@ -128,6 +142,14 @@ function scanString(text: string, offset: number, end: number): number | JsonSyn
     index++;
   }
   return { offset, length: 1, message: 'Unterminated string: the closing quote is missing' };
+}
+
+/** Where a text starts and ends without the JSON whitespace around it (a JSONL record's indentation, its line's trailing spaces). */
+export function trimmedBounds(text: string): { start: number; end: number } {
+  const start = skipWhitespace(text, 0);
+  let end = text.length;
+  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
+  return { start, end };
 }
 
 /**
