@@ -71,6 +71,9 @@ const explicitInstruction = /^\[(?:INSERT|PLACEHOLDER|YOUR|FILL IN|TODO|Insert|Y
 /** Bracketed words that also name keys and buttons: "[Enter]" alone is a key, "[Enter your email]" a placeholder. */
 const keyNames = /^\[(?:enter|insert|add)\]$/i;
 
+/** A play's stage direction: "[Enter FOX, yawning.]", a character's name in capitals (not "[Enter NAME]", a field). */
+const stageDirection = /^\[Enter (?!(?:NAME|EMAIL|DATE|ADDRESS|PHONE|NUMBER|TEXT|CODE|ID|URL|LINK|KEY|PASSWORD|VALUE|TITLE|COMPANY|AMOUNT|CITY|HERE|YOUR|INFO|DETAILS)\b)[A-Z]{2,}\b/;
+
 /** Code written without Markdown fences: a Python, JS or shell line with a format string, or a text that is a program. */
 // C# $"...{name}", Rust println!("{name}"), a YAML value "{{ item }}" (Ansible, Helm).
 const codeLine = /\bf["']|\$"|\w!\(|\.format\(|\bprint\(|\$\{|=\s*["'{]|\bconsole\.|\breturn\b|^\s*(?:- )?[\w.-]+:\s*["']\{\{/;
@@ -116,7 +119,7 @@ function isPlaceholder(match: RegExpExecArray): boolean {
     // ...but not after an escape written out ("Thanks.\\n[Company Name]" in double-escaped data).
     // Also an Excel structured reference, =[@[First Name]].
     if ((identifier && match.input.charCodeAt(match.index - 2) !== 92) || before === 93 || before === 64 /* @ */) return false;
-    return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text);
+    return match.input.charCodeAt(end) !== 40 /* ( */ && !keyNames.test(text) && !stageDirection.test(text);
   }
   return true;
 }
