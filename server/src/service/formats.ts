@@ -208,7 +208,7 @@ export function detectShape(value: unknown, hint: FormatHint = defaultHint): Rec
   if (has('prompt') && stepLists(value)) return 'stepwise';
   if (has('completion')) return 'prompt-completion';
   if (has('prompt')) return promptWithoutCompletion(value);
-  if (Array.isArray(value.segments)) return 'segments';
+  if (Array.isArray(value.segments) || typeof value.segments === 'string') return 'segments';
   if (has('text')) return 'text';
   if (has(columns.messages)) return 'sharegpt';
   // Axolotl's intel DPO columns: the question under "question" (a TRL pair has no prompt column or "prompt").

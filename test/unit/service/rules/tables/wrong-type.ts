@@ -1,5 +1,7 @@
 import { chat, lines, type RuleTable } from '../table';
 
+const encodedSegments = JSON.stringify([{ label: false, text: 'Q: hi\n' }, { label: true, text: 'A: hello' }]);
+
 export const table: RuleTable = {
   valid: [
     { name: 'an assistant\'s refusal written as a refusal content part', text: lines({ messages: [{ role: 'user', content: 'How do I pick a lock?' }, { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }] }) },
@@ -25,6 +27,7 @@ export const table: RuleTable = {
     { name: 'data URL images of the types OpenAI takes (PNG, JPEG, WEBP, GIF)', text: lines(...['image/png', 'image/jpeg', 'image/webp', 'image/gif'].map((type) => ({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url: `data:${type};base64,AAAA` } }] }, { role: 'assistant', content: 'A dot.' }] }))) },
   ],
   invalid: [
+    { name: "Axolotl's template-free segments written as JSON text", text: lines({ segments: encodedSegments }), problems: [{ line: 0, text: JSON.stringify(encodedSegments), message: /"segments" must be a list, not a string: it holds a list written as JSON text \(encoded twice\)/ }] },
     // HuggingFaceH4/ultrafeedback_binarized: a string prompt (TRL ignores it beside conversational answers), the pair, and "messages".
     { name: 'a string rejected beside a conversational chosen and a string prompt: rejected is the odd one', text: lines({ prompt: 'Sky colour?', chosen: [{ role: 'user', content: 'Sky colour?' }, { role: 'assistant', content: 'Blue.' }], rejected: 'Green.', messages: [{ role: 'user', content: 'Sky colour?' }, { role: 'assistant', content: 'Blue.' }] }), problems: [{ line: 0, text: '"Green."', message: /"rejected" is a string but "chosen" is a list of messages.*Write "rejected" as a message list too/ }] },
     { name: 'a refusal content part in a user message', text: lines({ messages: [{ role: 'user', content: [{ type: 'refusal', refusal: 'No.' }] }, { role: 'assistant', content: 'OK.' }] }), problems: [{ line: 0, text: '"refusal"', message: /^A "refusal" content part in a user message: only an assistant message refuses/ }] },
