@@ -384,6 +384,24 @@ function withoutMediaQuestion(instruction: string): string {
   return instruction.includes('<image>') || instruction.includes('<video>') || instruction.includes('<audio>') ? '' : instruction;
 }
 
+/**
+ * Whether a user message holds a media part (OpenAI's image_url, input_audio or file, TRL's {"type": "image"}): its question
+ * is asked of that image, as with an <image> placeholder. Only records whose text names such a part are walked.
+ */
+function asksOfMediaPart(record: DatasetRecord, analysis: RecordAnalysis): boolean {
+  const text = record.text;
+  if (!text.includes('"image') && !text.includes('"input_audio"') && !text.includes('"file"') && !text.includes('"video') && !text.includes('"audio')) return false;
+  const value = record.value;
+  for (const turn of analysis.conversation.turns) {
+    if (turn.role !== 'user') continue;
+    let message: unknown = value;
+    for (const key of turn.path) message = message !== null && typeof message === 'object' ? (message as Record<string | number, unknown>)[key] : undefined;
+    const content = message !== null && typeof message === 'object' ? (message as { content?: unknown }).content : undefined;
+    if (Array.isArray(content) && content.some((part: unknown) => part !== null && typeof part === 'object' && typeof (part as { type?: unknown }).type === 'string' && (part as { type: string }).type !== 'text')) return true;
+  }
+  return false;
+}
+
 /** The signature of an Alpaca record's input, when it has one (its instruction's signature includes it too). */
 function alpacaInputSignature(analysis: RecordAnalysis, facts: FileFacts): PackedSignature | undefined {
   if (analysis.shape !== 'alpaca' && analysis.shape !== 'preference-alpaca') return undefined;
@@ -401,7 +419,7 @@ export function summarise(record: DatasetRecord, analysis: RecordAnalysis, facts
     shape: analysis.shape,
     roles: sharedRoles(writtenTurns(conversation.turns)),
     duplicateHash: duplicateHashOf(conversation),
-    instruction: signInstruction(withoutMediaQuestion(instructionOf(analysis))),
+    instruction: signInstruction(asksOfMediaPart(record, analysis) ? '' : withoutMediaQuestion(instructionOf(analysis))),
     input: alpacaInputSignature(analysis, facts),
     instructionPath: sharedPath(firstComparedTurn(analysis)?.parts[0]?.path),
     tokens: sharedTokenCount(analysis.tokenCount),

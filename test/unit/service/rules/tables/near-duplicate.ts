@@ -5,6 +5,15 @@ export const table: RuleTable = {
     // ROUGE-L 0.83, but a templated question about another subject: a short instruction's content words must all be kept.
     { name: 'the same short question about another subject', text: lines(chat('What is the capital of Canada?', 'Ottawa.'), chat('What is the capital of Australia?', 'Canberra.'), chat('Which metal is liquid at room temperature?', 'Mercury.')) },
     { name: 'the same short question about another subject, with a contraction', text: lines(chat("What's the capital of Canada?", 'Ottawa.'), chat("What's the capital of Australia?", 'Canberra.'), chat("Who's the author of Dune?", 'Frank Herbert.'), chat("Who's the author of Emma?", 'Jane Austen.')) },
+    // A question asked of an image repeats by design, however the image is attached.
+    { name: 'the same question asked of different images (<image>, OpenAI image_url parts, TRL image parts)', text: lines(
+      { messages: [{ role: 'user', content: '<image>Which cheese is shown in this picture here?' }, { role: 'assistant', content: 'Brie.' }], images: ['a.jpg'] },
+      { messages: [{ role: 'user', content: '<image>Which cheese is shown in this picture here?' }, { role: 'assistant', content: 'Gouda.' }], images: ['b.jpg'] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'Which cheese is shown in this picture here?' }, { type: 'image_url', image_url: { url: 'https://example.com/c.jpg' } }] }, { role: 'assistant', content: 'Feta.' }] },
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'Which cheese is shown in this picture here?' }, { type: 'image_url', image_url: { url: 'https://example.com/d.jpg' } }] }, { role: 'assistant', content: 'Edam.' }] },
+      { messages: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Which cheese is shown in this picture here?' }] }, { role: 'assistant', content: 'Comté.' }], images: ['e.jpg'] },
+      { messages: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Which cheese is shown in this picture here?' }] }, { role: 'assistant', content: 'Manchego.' }], images: ['f.jpg'] },
+    ) },
     { name: "the same short question about another subject, with won't", text: lines(chat("Why won't my car start?", 'Check the battery.'), chat("Why won't my bike start?", 'Check the chain.'), chat("Why won't the door close?", 'Check the hinge.')) },
     { name: 'different instructions', text: lines(chat('Write a poem about the sea and its waves', 'a'), chat('Explain how a compiler parses source code', 'b')) },
     { name: 'short prompts are ignored', text: lines(chat('Hi there', 'a'), chat('Hi there!', 'b')) },
