@@ -185,6 +185,19 @@ function checkRankingPair(context: RecordRuleContext, turns: readonly Turn[]): v
 }
 
 /**
+ * A chosen and a rejected message after "messages" (Axolotl chat_template.default, LLaMA-Factory): "messages" is the prompt,
+ * so it ends on the user turn both answers reply to. Reported once, at its last turn (not as two answers in a row at the
+ * chosen one, whose merge would make the answers reply to different prompts).
+ */
+function promptEndsOnAnswer(context: RecordRuleContext, turns: readonly Turn[]): boolean {
+  const prompt = turns.filter((turn) => turn.path[0] !== 'chosen');
+  const last = prompt[prompt.length - 1];
+  if (last === undefined || last.role !== 'assistant' || last.rolePath === undefined || prompt.length === turns.length) return false;
+  context.report(`The pair's "messages" must end on the user turn both answers reply to, not on an answer (${turnName(last, prompt.length - 1)}): "chosen" and "rejected" each follow "messages", so both would follow this answer. Remove this turn, or fold its text into the answers.`, at(last));
+  return true;
+}
+
+/**
  * A rejected answer after the prompt: LLaMA-Factory ranking data, and a chosen and a rejected message
  * after "messages" (Axolotl chat_template.default). It takes the chosen answer's place, so it must be
  * an answer too; otherwise LLaMA-Factory skips the pair and Axolotl trains on a non-answer.
@@ -212,6 +225,7 @@ export const rule: RecordRule = {
     }
     // (The chosen answer is the conversation's last turn: the order checks below cover it.)
     if (conversation.shape === 'preference-sharegpt' || conversation.shape === 'preference-messages') checkRejectedAnswer(context);
+    if (conversation.shape === 'preference-messages' && promptEndsOnAnswer(context, conversation.turns)) return;
     if (conversation.shape === 'preference-sharegpt') checkRankingPair(context, conversation.turns);
     else if (conversation.shape === 'sharegpt') checkSharegptPositions(context, conversation.turns);
     else if (conversation.shape !== 'alpaca' && conversation.shape !== 'preference-alpaca') checkChatOrder(context, conversation.turns);
