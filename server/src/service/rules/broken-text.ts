@@ -1,7 +1,7 @@
 import { mayHaveBrokenText } from './prefilter';
 import { isBlank } from './empty-content';
 import type { RecordRule } from './rule';
-import { inMarkdownCode, reportMatchesInParts, textAndCallParts, toolSpecParts } from './util';
+import { inMarkdownCode, reportMatchesInParts, textAndCallParts, toolSpecParts, userText } from './util';
 
 // U+FFFD from a bad decode; UTF-8 read as Latin-1/Windows-1252; stray C0 controls; a BOM inside text.
 // A UTF-8 continuation byte (0x80-0xBF) read as Windows-1252: a Latin-1 sign or one of its letters and signs for 0x80-0x9F.
@@ -71,6 +71,9 @@ function inGroupOrder(text: string, groups: readonly string[]): boolean {
 }
 
 // A record about encodings (an ftfy tutorial, "how do I repair cafÃ©?") shows mojibake on purpose, in code or in quotes.
+/** A user's question about HTML, XML or their entities. */
+const htmlTalk = /\b(?:HTML|XML|XHTML|entit(?:y|ies)|ampersand)\b/i;
+
 const encodingTalk = /mojibake|ftfy|encod|decod|charset|utf-?8|latin-?1|cp1252|windows-125\d|garbled/i;
 
 /** Whether the match sits inside a quotation opened earlier on its line ("like "cafÃ©" in Python"). */
@@ -101,6 +104,7 @@ export const rule: RecordRule = {
   check(context) {
     if (!mayHaveBrokenText(context.record.text)) return;
     let talksAboutEncoding: boolean | undefined;
+    let asksAboutHtml: boolean | undefined;
     // A rejected answer is trained away from: its mojibake, entities and invisible characters teach nothing to emit. Lone
     // surrogates and control characters still break its tokenization, as trainers tokenize it too.
     const { conversation } = context.analysis;
@@ -118,7 +122,8 @@ export const rule: RecordRule = {
       if (text.startsWith('\u200B')) return 'Invisible zero-width space U+200B inside the text: left over from copying a web page; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('\u2060')) return 'Invisible word joiner U+2060 inside the text: left over from copying a web page or a word processor; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.startsWith('锟') || text.startsWith('烫') || text.startsWith('屯')) return `Mojibake "${text.slice(0, 12)}": Chinese text went through a wrong GBK/UTF-8 conversion ("锟斤拷" is U+FFFD's bytes read as GBK, "烫烫烫" uninitialised memory); the original characters are lost. Re-export the data as UTF-8 from the source.`;
-      if (text.startsWith('&')) return inMarkdownCode(match.input, match.index) ? undefined : `HTML entity "${text}" in the text: it was scraped from HTML and never unescaped, so the model learns to write "${text}". Replace it with the character it stands for (html.unescape in Python).`;
+      // An answer to a question about HTML or its entities writes them on purpose, in prose too.
+      if (text.startsWith('&')) return inMarkdownCode(match.input, match.index) || (asksAboutHtml ??= htmlTalk.test(userText(conversation.turns))) ? undefined : `HTML entity "${text}" in the text: it was scraped from HTML and never unescaped, so the model learns to write "${text}". Replace it with the character it stands for (html.unescape in Python).`;
       if (text.startsWith('\uFEFF')) return 'Invisible character U+FEFF (a byte order mark) inside the text: left over from joining files or from HTML extraction; the tokenizer keeps it and the model learns to emit it. Remove it.';
       if (text.includes('\uFFFD')) return 'Replacement character U+FFFD: the text was decoded with the wrong encoding and characters were lost. Re-export the data as UTF-8.';
       if (/^[\u0000-\u001F]+$/.test(text)) return latexEscapeMessage(match) ?? 'Control character in the text: probably an encoding or extraction error. Remove it.';

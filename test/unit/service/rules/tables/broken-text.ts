@@ -9,6 +9,7 @@ export const table: RuleTable = {
     { name: 'a whole surrogate pair written as escapes', text: lines('{"messages": [{"role": "user", "content": "Smile?"}, {"role": "assistant", "content": "Here: \\ud83d\\ude00"}]}') },
     { name: 'entities in code, ampersands in prose, joiners in emoji and Persian', text: lines(chat('Escape?', 'Write `&lt;` for <, or:\n\n```html\n<p>Tom &amp; Jerry</p>\n```\nAT&T and R&D; 👨\u200D👩\u200D👧; می\u200Cخواهم')) },
     { name: 'Turkish and Hungarian words with three Latin-1 letters in a row (Windows-1251 mojibake makes whole words of them)', text: lines(chat('Küçük bir kedi hakkında üçüncü bir şiir yaz.', 'Küçük kedi, Göçü sever; üçü de güzel.'), chat('Nagyon?', 'A főnök kérdése: ÖÇÜ𝔘 and 𝔘üçü.')) },
+    { name: 'HTML entities in prose answering a question about HTML', text: lines(chat('How do I write an ampersand in HTML?', 'Write it as the entity &amp; (or &#38;); &lt; and &gt; work the same way.')) },
     { name: 'a capital Â in words and alone', text: lines(chat('Words?', 'CHÂTEAU, PÂTE, ÂGE and the letter Â in Romanian, ÎN ÎNCHEIERE, Â is a vowel.')) },
     { name: 'Icelandic letters listed in their order, and a capital Å or Ä before a closing quote or a dash', text: lines(chat('Icelandic?', 'Icelandic adds ÁÐÉÍÓÚÝÞÆÖ to the alphabet; in lower case ðþæö.'), chat('Rivers?', 'The river "Å" is short. Ä — the letter — sorts after A.')) },
     { name: 'accents and emoji', text: lines(chat('Café?', 'Oui, café crème 👍 — São Paulo.')) },
