@@ -4,9 +4,9 @@ import { isObject, preferenceSides, valueAt } from './util';
 
 /** The media a record can list, with the placeholder LLaMA-Factory counts and the Hugging Face content-part type. */
 const mediaKinds = [
-  { kind: 'image', column: 'images', placeholder: '<image>' },
-  { kind: 'video', column: 'videos', placeholder: '<video>' },
-  { kind: 'audio', column: 'audios', placeholder: '<audio>' },
+  { kind: 'image', column: 'images', singular: 'image', placeholder: '<image>' },
+  { kind: 'video', column: 'videos', singular: 'video', placeholder: '<video>' },
+  { kind: 'audio', column: 'audios', singular: 'audio', placeholder: '<audio>' },
 ] as const;
 
 /** How many media a column lists: a list of paths, or one path written as a string. */
@@ -83,7 +83,9 @@ export const rule: RecordRule = {
     const sides = preferenceSides(context);
     for (const media of mediaKinds) {
       const declared = columns[media.column];
-      const column = declared ?? media.column;
+      // LLaVA-Instruct's one image per record, in "image" (read by LLaVA's own trainer, by others once mapped).
+      const llava = declared === undefined && !(media.column in value) && typeof value[media.singular] === 'string' && 'conversations' in value;
+      const column = declared ?? (llava ? media.singular : media.column);
       // A column of the wrong type is wrong-type's finding.
       if (!Array.isArray(value[column]) && typeof value[column] !== 'string') continue;
       const listed = listedCount(value[column]);
@@ -109,7 +111,8 @@ export const rule: RecordRule = {
           ? `"${column}" lists ${noun(listed, media.kind)} but no message holds a ${media.placeholder} placeholder`
           : `"${column}" lists ${noun(listed, media.kind)} but ${where} ${verb} ${count === 0 ? `no ${media.placeholder} placeholder` : noun(count, `${media.placeholder} placeholder`)}`;
         const sideNote = where === 'the messages' ? '' : ' (it counts the prompt with each answer on its own)';
-        context.report(`${what}: LLaMA-Factory raises "The number of ${media.column} does not match the number of ${media.placeholder} tokens" and stops${sideNote}. Put one ${media.placeholder} in the text where each ${media.kind} goes, or list exactly one ${media.kind} per placeholder.`, { path: [column] });
+        const consequence = llava ? `LLaVA puts one ${media.kind} where each ${media.placeholder} is, so the ${media.kind}s and their places no longer match and training misaligns or stops` : `LLaMA-Factory raises "The number of ${media.column} does not match the number of ${media.placeholder} tokens" and stops`;
+        context.report(`${what}: ${consequence}${sideNote}. Put one ${media.placeholder} in the text where each ${media.kind} goes, or list exactly one ${media.kind} per placeholder.`, { path: [column] });
       }
       let reported = 0;
       for (const item of [...counted, ...rejected]) if (item !== undefined && item.turn.role === 'assistant' && reported < answerReportLimit) reported += reportInAnswer(context, item, media.placeholder, media.kind, answerReportLimit - reported);
