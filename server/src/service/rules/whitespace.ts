@@ -64,6 +64,14 @@ function continuesCodeLine(conversation: Conversation, turn: Turn, text: string,
   return /^[ \t]+\S/.test(lastLine) || /[:{]\s*$/.test(lastLine);
 }
 
+/**
+ * OpenAI's legacy prompt/completion guide: each completion starts with a space and ends with a fixed stop sequence such as
+ * "\n", which the model must learn to emit (" yes\n" after "...Supported:").
+ */
+function endsWithStopSequence(conversation: Conversation, turn: Turn, text: string): boolean {
+  return conversation.shape === 'prompt-completion' && text.startsWith(' ') && text.endsWith('\n') && !text.endsWith('\n\n') && !/[ \t]\n$/.test(text) && continuesPrompt(conversation, turn);
+}
+
 /** Leading or trailing whitespace in a response: the model learns to emit it, and it wastes tokens. */
 export const rule: RecordRule = {
   kind: 'record',
@@ -81,7 +89,7 @@ export const rule: RecordRule = {
         const { conversation } = context.analysis;
         const leadingRun = partIndex === 0 && !continuesPrompt(conversation, turn) && !startsImplicitPrompt(conversation, turn) ? text.length - text.trimStart().length : 0;
         const leading = isCodeIndentation(text, leadingRun) || continuesCodeLine(conversation, turn, text, leadingRun) || isCjkIndent(text, leadingRun) ? 0 : leadingRun;
-        const trailing = partIndex === turn.parts.length - 1 ? text.length - text.trimEnd().length : 0;
+        const trailing = partIndex === turn.parts.length - 1 && !endsWithStopSequence(conversation, turn, text) ? text.length - text.trimEnd().length : 0;
         if (leading === 0 && trailing === 0) return;
         const where = leading > 0 && trailing > 0 ? 'Leading and trailing' : leading > 0 ? 'Leading' : 'Trailing';
         const start = leading > 0 ? 0 : text.length - trailing;

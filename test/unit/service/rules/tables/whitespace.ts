@@ -2,6 +2,8 @@ import { chat, lines, type RuleTable } from '../table';
 
 export const table: RuleTable = {
   valid: [
+    // OpenAI's legacy guide: a completion starts with a space and ends with a fixed stop sequence such as "\n".
+    { name: "a legacy completion's stop sequence", text: lines({ prompt: 'Company: Tasty Oats\nAd: Creamy oat milk.\nSupported:', completion: ' yes\n' }) },
     // empty-content reports the blank step (PRMTrainer trains its label on no text); it is no content part a template renders.
     { name: 'a blank step of a stepwise record', text: lines({ prompt: 'Solve 2x + 3 = 11.', completions: ['Subtract 3: 2x = 8.', '  ', 'x = 4.'], labels: [true, false, true] }) },
     // Anthropic HH-RLHF: no prompt column, each side a transcript starting "\n\nHuman:" (the implicit prompt TRL's extract_prompt finds).
@@ -18,6 +20,7 @@ export const table: RuleTable = {
     { name: 'an ideographic-space paragraph indent before Japanese and Chinese text', text: lines(chat('短い随筆を書いてください。', '\u3000雨の日の朝は、世界が少しだけ静かになる。\n\u3000水たまりに映る信号の色。'), chat('写一段散文。', '\u3000\u3000秋天的早晨很安静。\n\u3000\u3000落叶铺满了小路。')) },
   ],
   invalid: [
+    { name: 'a completion that ends in two line breaks (no stop sequence of one)', text: lines({ prompt: 'Company: Tasty Oats\nSupported:', completion: ' yes\n\n' }), problems: [{ line: 0, text: '\\n\\n', message: /Trailing whitespace/ }] },
     { name: 'an ideographic space before Latin text, and three of them before Japanese', text: lines(chat('Name?', '\u3000Tokyo.'), chat('名前？', '\u3000\u3000\u3000東京です。')), problems: [{ line: 0, text: '\u3000' }, { line: 1, text: '\u3000\u3000\u3000' }] },
     // LLaMA-Factory and Axolotl append any non-empty input to the instruction: "Write a motto.\n   ".
     { name: 'an Alpaca input of only spaces, and a blank text part beside text', text: lines({ instruction: 'Write a motto.', input: '   ', output: 'Never stop learning.' }, { messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: ' \n' }] }, { role: 'assistant', content: 'Hello.' }] }), problems: [{ line: 0, text: '"   "', message: /^"input" is only whitespace: trainers still add it to the prompt/ }, { line: 1, text: '" \\n"', message: /^This text part is only whitespace/ }] },
