@@ -1317,26 +1317,15 @@ function pathSegments(uri: string): string[] {
 }
 
 /**
- * How a leakage message names the other file: its name, or, when it has this file's name in another
- * folder (train/data.jsonl and eval/data.jsonl), its path from this file's folder.
+ * How a leakage message names the other file: its path from this file's folder, so its name alone beside this file and
+ * `../v1/train.jsonl` from v2/ (a bare name there would send the user to the train.jsonl beside this file).
  */
 function otherFileName(ownUri: string, otherUri: string): string {
-  const name = fileName(otherUri);
-  if (name !== fileName(ownUri)) return name;
   const own = pathSegments(ownUri);
   const other = pathSegments(otherUri);
   let common = 0;
   while (common < own.length - 1 && common < other.length - 1 && own[common] === other[common]) common++;
   return [...Array.from({ length: own.length - 1 - common }, () => '..'), ...other.slice(common)].join('/');
-}
-
-function fileName(uri: string): string {
-  const slash = Math.max(uri.lastIndexOf('/'), uri.lastIndexOf('\\'));
-  try {
-    return decodeURIComponent(uri.slice(slash + 1));
-  } catch {
-    return uri.slice(slash + 1);
-  }
 }
 
 /**

@@ -47,6 +47,16 @@ describe('naming the other file', () => {
     assert.deepEqual(named(train), ['../eval/data.jsonl']);
     assert.deepEqual(named(evaluation), ['../train set/data.jsonl']);
   });
+  it('by its path from this file when it is in another folder, whatever its name (v1/train.jsonl seen from v2/eval.jsonl)', () => {
+    const session = new DatasetSession(() => ({ settings }));
+    const oldTrain = 'file:///d/v1/train.jsonl';
+    const evaluation = 'file:///d/v2/eval.jsonl';
+    session.open(oldTrain, `${chat('Capital of France?', 'Paris.')}\n${chat('Largest planet?', 'Jupiter.')}\n`);
+    session.open(evaluation, `${chat('Largest planet?', 'Jupiter.')}\n`);
+    session.lint(oldTrain);
+    const message = (session.lint(evaluation)?.diagnostics ?? []).find((item) => item.rule === 'cross-file-duplicate')?.message ?? '';
+    assert.match(message, /The same example is in \.\.\/v1\/train\.jsonl \(line 2\)/);
+  });
 });
 
 describe('the only other file leaves the workspace', () => {
