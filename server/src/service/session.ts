@@ -46,6 +46,8 @@ interface OpenDocument {
   refusedText: string | undefined;
   /** The maxFileSize the document was last checked against (settings may come after it opened). */
   sizeLimit: number;
+  /** At least the text's length (what edits inserted is added, what they removed is not): measured only when over the limit. */
+  lengthBound: number;
   facts: FileFacts | undefined;
   factsKey: string;
   /** `alone`: no other file was in the workspace index (the result has no cross-file findings to go stale). */
@@ -299,7 +301,7 @@ export class DatasetSession {
     const { settings, hint } = this.configure(uri);
     const refused = overFileSizeLimit(text.length, settings);
     const document = refused ? tooLarge(kind, text.length, settings) : DatasetDocument.parse(text, kind, 0, hint);
-    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0 || document.mixedLineBreaks) ? text : undefined, refused, settings.maxFileSize, refused ? text : undefined);
+    this.register(uri, document, !refused && (kind === 'json' || document.problems.length > 0 || document.mixedLineBreaks) ? text : undefined, refused, settings.maxFileSize, text.length, refused ? text : undefined);
     return document;
   }
 
@@ -318,10 +320,17 @@ export class DatasetSession {
       return true;
     }
     open.sizeLimit = settings.maxFileSize;
-    const text = open.text ?? open.document.getText();
+    return this.refuseWhenOver(uri, open);
+  }
+
+  /** Refuses an open document whose text is now over the size limit, as an open of that text would; true when it does. */
+  private refuseWhenOver(uri: string, open: OpenDocument): boolean {
+    const { settings } = this.configure(uri);
+    const text = open.text ?? (open.document.kind === 'json' ? currentJsonText(open) : open.document.getText());
+    open.lengthBound = text.length;
     if (!overFileSizeLimit(text.length, settings)) return false;
     this.leaveWorkspace(uri);
-    this.register(uri, tooLarge(open.document.kind, text.length, settings), undefined, true, settings.maxFileSize, text);
+    this.register(uri, tooLarge(open.document.kind, text.length, settings), undefined, true, settings.maxFileSize, text.length, text);
     return true;
   }
 
@@ -330,11 +339,11 @@ export class DatasetSession {
    * 50 MB from extensions), linted like an open one until closed. No edits come for it.
    */
   openFromDisk(uri: string, document: DatasetDocument): void {
-    this.register(uri, document, undefined, true, this.configure(uri).settings.maxFileSize);
+    this.register(uri, document, undefined, true, this.configure(uri).settings.maxFileSize, 0);
   }
 
-  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number, refusedText?: string): void {
-    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, jsonSplit: undefined, refused, refusedText, sizeLimit, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
+  private register(uri: string, document: DatasetDocument, text: string | undefined, refused: boolean, sizeLimit: number, lengthBound: number, refusedText?: string): void {
+    this.documents.set(uri, { uri, document, text, jsonGaps: undefined, jsonSplit: undefined, refused, refusedText, sizeLimit, lengthBound, facts: undefined, factsKey: '', lastResult: undefined, rehearsed: false, locatedAsOpened: false });
     this.generation++;
     // This copy replaces the disk copy read for leakage (it is put in the workspace index when first linted).
     if (this.diskDocuments.delete(uri)) this.workspace.removeFile(uri);
@@ -440,14 +449,23 @@ export class DatasetSession {
     if (open === undefined) return;
     if (open.refused) {
       if (open.refusedText === undefined) return;
-      // Kept current, not linted: an edit that brings it under the limit lints it.
+      // Kept current, not linted: an edit that brings it under the limit lints it; one that leaves it over it is refused
+      // again, its message naming its length now.
       let text = open.refusedText;
       for (const change of changes) text = applyChange(text, change).text;
       open.refusedText = text;
-      if (!overFileSizeLimit(text.length, this.configure(uri).settings)) this.openAs(uri, text, open.document.kind);
+      this.openAs(uri, text, open.document.kind);
       return;
     }
     this.generation++;
+    // An edit that takes the text over the size limit refuses it, as opening that text would (measured only once what the
+    // edits inserted could have: typing does not rebuild the text).
+    for (const change of changes) open.lengthBound = (change.range === undefined ? 0 : open.lengthBound) + change.text.length;
+    this.applyChanges(open, changes);
+    if (overFileSizeLimit(open.lengthBound, this.configure(uri).settings)) this.refuseWhenOver(uri, open);
+  }
+
+  private applyChanges(open: OpenDocument, changes: readonly ContentChange[]): void {
     const { document } = open;
     if (document.kind === 'json') {
       for (const change of changes) {

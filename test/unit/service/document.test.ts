@@ -320,6 +320,13 @@ describe('bad input never crashes or hangs', () => {
     // An edit that leaves it under the limit lints it.
     session.change(uri, [{ text: `${chat('e', 'f')}\n` }]);
     assert.deepEqual(session.lint(uri)?.diagnostics.map((item) => item.rule), []);
+    // One that takes it over the limit refuses it, as opening that text would; further edits keep its length in the message.
+    const record = `${chat('g'.repeat(60), 'h')}\n`;
+    session.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: record }]);
+    const total = chat('e', 'f').length + 1 + record.length;
+    assert.match(session.lint(uri)?.diagnostics[0]?.message ?? '', new RegExp(`This file has ${total} characters, more than tunesmith\\.maxFileSize \\(100\\)`));
+    session.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }]);
+    assert.match(session.lint(uri)?.diagnostics[0]?.message ?? '', new RegExp(`This file has ${total + 1} characters`));
   });
 });
 
