@@ -1,6 +1,6 @@
 /** The real language server over the real protocol: pull diagnostics, exact ranges, edits, statistics. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -177,6 +177,36 @@ describe('language server over LSP', { skip: existsSync(serverBundle) ? false : 
       server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(folder, 'eval.jsonl')).href, type: 3 }] });
       for (let attempt = 0; attempt < 100 && server.refreshRequests === beforeDelete; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
       assert.deepEqual((await pull(uri)).filter((item) => item.code === 'cross-file-duplicate'), []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('forgets the disk files of a folder whose open files close together ("Close All"), also one still being read', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tunesmith-close-all-'));
+    try {
+      const shared = '{"messages": [{"role": "user", "content": "What is the capital of France?"}, {"role": "assistant", "content": "Paris."}]}';
+      const chat = (user: string, answer: string): string => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: answer }] });
+      mkdirSync(path.join(folder, 'data'));
+      mkdirSync(path.join(folder, 'other'));
+      // Enough records that reading train.jsonl back takes a while.
+      const many = Array.from({ length: 20_000 }, (_, index) => chat(`Question ${index} about spiders?`, `Answer ${index}.`)).join('\n');
+      const files = { train: `${shared}\n${many}\n`, eval: `${chat('Why is the sky blue?', 'Scattering.')}\n` };
+      const uriOf = (name: string): string => pathToFileURL(path.join(folder, 'data', `${name}.jsonl`)).href;
+      for (const [name, text] of Object.entries(files)) {
+        writeFileSync(path.join(folder, 'data', `${name}.jsonl`), text);
+        server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: uriOf(name), languageId: 'jsonl', version: 1, text } });
+      }
+      for (const name of Object.keys(files)) await pull(uriOf(name));
+      // Closing train.jsonl starts reading it back from disk for eval.jsonl; eval.jsonl closes while that read runs.
+      server.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf('train') } });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      server.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf('eval') } });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const test = pathToFileURL(path.join(folder, 'other', 'test.jsonl')).href;
+      server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: test, languageId: 'jsonl', version: 1, text: `${shared}\n${chat('Name a river.', 'Nile.')}\n` } });
+      assert.deepEqual((await pull(test)).filter((item) => item.code === 'cross-file-duplicate'), []);
+      server.connection.sendNotification('textDocument/didClose', { textDocument: { uri: test } });
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

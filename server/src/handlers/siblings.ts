@@ -210,7 +210,11 @@ export class SiblingFiles {
       // Read in chunks, then its record checks and index in slices, before the open files compare with it (seconds for 60 MB).
       const reader = (settings: LintSettings, hint: FormatHint | undefined): Promise<DatasetDocument> => readDatasetFileAsync(filePath, settings, hint, yieldToEventLoop);
       folder.sizes.set(uri, { bytes: stat.size, records });
-      return (await this.session.setDiskFileInSlices(uri, reader, yieldToEventLoop)) || counted;
+      const added = await this.session.setDiskFileInSlices(uri, reader, yieldToEventLoop);
+      // Its folder's last open document closed while it was read ("Close All"): closed() dropped the folder's other disk
+      // files, and this one must not count for unrelated files for the rest of the session either.
+      if (this.folders.get(path.dirname(filePath)) !== folder) return this.session.removeDiskFile(uri) && counted;
+      return added || counted;
     } catch {
       this.folders.get(path.dirname(filePath))?.sizes.delete(uri);
       return this.session.removeDiskFile(uri); // unreadable now: it no longer counts
