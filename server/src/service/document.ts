@@ -10,7 +10,7 @@
  * each element's offsets.
  * Positions are LSP positions: 0-based lines, UTF-16 code units. A BOM is read as a space (see bomAsSpace).
  */
-import { commentErrorAt, describe, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, cannotBeJson, parseJson, startsJsonValue, skipStringFast, skipValue, skipWhitespace, tokenLength, type JsonSyntaxError } from './json/scanner';
+import { cannotBeJson, commentErrorAt, describeToken, findJsonSyntaxError, findJsonSyntaxErrorAfterElement, oneValuePerLineHint, parseJson, skipStringFast, skipValue, skipWhitespace, startsJsonValue, tokenLength, type JsonSyntaxError } from './json/scanner';
 import { defaultHint, detectShape, type FormatHint } from './formats';
 import type { RecordShape } from './conversation';
 import type { RecordCache } from './recordCache';
@@ -1653,7 +1653,7 @@ export class DatasetDocument {
           const stray = nextRecordStart(text, lines, offset, indent);
           if (stray < 0 && bounded) pastWindow();
           if (stray < 0) break;
-          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected ${describe(text, offset)} after a record: expected ',' or ']' in the array`, range: { start: lines.position(offset), end: lines.position(offset + tokenLength(text, offset)) } });
+          if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: `Unexpected ${describeToken(text, offset)} after a record: expected ',' or ']' in the array`, range: { start: lines.position(offset), end: lines.position(offset + tokenLength(text, offset)) } });
           else sameErrorHere = true;
           offset = stray;
         }
@@ -1667,7 +1667,7 @@ export class DatasetDocument {
         if (next < 0) break;
         const comment = commentErrorAt(text, offset);
         if (comment !== undefined && offset + comment.length >= limit) pastWindow();
-        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected ${describe(text, offset)} where a record belongs in the array. Remove it.`, range: { start: lines.position(offset), end: lines.position(offset + (comment?.length ?? tokenLength(text, offset))) } });
+        if (offset !== errorOffset) this.problems.push({ rule: 'invalid-json', message: comment !== undefined ? `Invalid JSON: ${comment.message}.` : `Invalid JSON: unexpected ${describeToken(text, offset)} where a record belongs in the array. Remove it.`, range: { start: lines.position(offset), end: lines.position(offset + (comment?.length ?? tokenLength(text, offset))) } });
         else sameErrorHere = true;
         offset = next;
       }

@@ -95,7 +95,7 @@ export function tokenLength(text: string, offset: number): number {
 }
 
 /** The token at `offset` quoted for a message (its first 20 characters). */
-export function describe(text: string, offset: number): string {
+export function describeToken(text: string, offset: number): string {
   if (offset >= text.length) return 'end of text';
   const length = tokenLength(text, offset);
   let end = offset + Math.min(length, 20);
@@ -190,12 +190,12 @@ function scanNumber(text: string, offset: number, end: number): number | JsonSyn
   match.lastIndex = offset;
   const found = match.exec(text);
   if (found === null || found[0].length === 0 || offset + found[0].length > end) {
-    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describe(text, offset)}` };
+    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describeToken(text, offset)}` };
   }
   const after = offset + found[0].length;
   const next = text.charCodeAt(after);
   if (after < end && (next === Char.Dot || (next >= Char.Zero && next <= Char.Nine) || next === Char.LowerE || next === Char.UpperE)) {
-    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describe(text, offset)}` };
+    return { offset, length: tokenLength(text, offset), message: `Invalid number ${describeToken(text, offset)}` };
   }
   return after;
 }
@@ -335,7 +335,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
         else if (text.startsWith('null', offset)) after = offset + 4;
         else {
           const hint = code === 39 ? ": JSON strings use double quotes" : code === Char.CloseBrace || code === Char.CloseBracket || code === Char.Comma ? ': a value is missing (trailing comma?)' : '';
-          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected a JSON value${hint}` };
+          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describeToken(text, offset)}: expected a JSON value${hint}` };
         }
         if (typeof after !== 'number') return after;
         offset = after;
@@ -352,7 +352,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
           // An object where a key belongs is usually the next record, after one whose closing '}' is missing.
           const opensValue = code === 123 /* { */ && expect === Expect.Key;
           const hint = code === Char.CloseBrace ? ' (trailing comma?)' : code === 39 ? ': JSON keys use double quotes' : opensValue ? ": an object cannot be a key. If it starts the next record, the record before it is missing its closing '}'" : ': object keys must be double-quoted strings';
-          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected a property name${hint}` };
+          return { offset, length: tokenLength(text, offset), message: `Unexpected ${describeToken(text, offset)}: expected a property name${hint}` };
         }
         const after = scanString(text, offset, end);
         if (typeof after !== 'number') return after;
@@ -361,7 +361,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
         continue;
       }
       case Expect.Colon: {
-        if (code !== Char.Colon) return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ':' after the property name` };
+        if (code !== Char.Colon) return { offset, length: tokenLength(text, offset), message: `Unexpected ${describeToken(text, offset)}: expected ':' after the property name` };
         offset++;
         expect = Expect.Value;
         continue;
@@ -377,7 +377,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
           offset++;
           break;
         }
-        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ',' or ']' in the array` };
+        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describeToken(text, offset)}: expected ',' or ']' in the array` };
       }
       case Expect.CommaOrCloseObject: {
         if (code === Char.Comma) {
@@ -390,7 +390,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
           offset++;
           break;
         }
-        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describe(text, offset)}: expected ',' or '}' in the object` };
+        return { offset, length: tokenLength(text, offset), message: `Unexpected ${describeToken(text, offset)}: expected ',' or '}' in the object` };
       }
     }
     // A value just ended: decide what comes next from the enclosing container.
@@ -398,7 +398,7 @@ function scanFrom(text: string, start: number, end: number, initialStack: readon
     if (container === undefined) {
       const rest = skipWhitespace(text, offset, end);
       if (rest < end) {
-        return { offset: rest, length: tokenLength(text, rest), message: `Unexpected ${describe(text, rest)} after the end of the JSON value${oneValuePerLineHint}` };
+        return { offset: rest, length: tokenLength(text, rest), message: `Unexpected ${describeToken(text, rest)} after the end of the JSON value${oneValuePerLineHint}` };
       }
       return null;
     }
