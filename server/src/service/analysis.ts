@@ -13,6 +13,7 @@ import { safeStringify } from './json/safe';
 import { conversationSampleHash, signInstruction, type PackedSignature } from './nearDuplicates';
 import type { TokenCount } from './tokens';
 import { cacheOf } from './recordCache';
+import { isObject, valueAt } from './rules/util';
 
 export interface RecordAnalysis {
   /** The shape the record was detected as (independent of the file's format). */
@@ -394,10 +395,9 @@ function asksOfMediaPart(record: DatasetRecord, analysis: RecordAnalysis): boole
   const value = record.value;
   for (const turn of analysis.conversation.turns) {
     if (turn.role !== 'user') continue;
-    let message: unknown = value;
-    for (const key of turn.path) message = message !== null && typeof message === 'object' ? (message as Record<string | number, unknown>)[key] : undefined;
-    const content = message !== null && typeof message === 'object' ? (message as { content?: unknown }).content : undefined;
-    if (Array.isArray(content) && content.some((part: unknown) => part !== null && typeof part === 'object' && typeof (part as { type?: unknown }).type === 'string' && (part as { type: string }).type !== 'text')) return true;
+    const message = valueAt(value, turn.path);
+    const content = isObject(message) ? message.content : undefined;
+    if (Array.isArray(content) && content.some((part) => isObject(part) && typeof part.type === 'string' && part.type !== 'text')) return true;
   }
   return false;
 }

@@ -616,7 +616,7 @@ export function promptInsideAnswers(record: Record<string, unknown>): boolean {
   // TRL reads the string prompt only when "chosen" is a string too; otherwise it takes the prompt from the answers. One answer
   // that starts with the prompt's turns is enough: the other, broken, is reported for itself (no-assistant-turn, wrong-type).
   const holdsPrompt = (side: unknown): boolean => Array.isArray(side) && side.length > 0 && isObject(side[0]) && side[0].role !== 'assistant';
-  return (startsWithPrompt(record.chosen) && startsWithPrompt(record.rejected)) || (Array.isArray(record.chosen) && (holdsPrompt(record.chosen) || holdsPrompt(record.rejected)));
+  return Array.isArray(record.chosen) && (holdsPrompt(record.chosen) || holdsPrompt(record.rejected));
 }
 
 /** Normalises prompt/chosen/rejected values that are either strings or message lists (TRL). */
